@@ -1,0 +1,56 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    - build .venv if needed, then open casesim on the bundled library (local SQLite file)
+#   make test   - build .venv if needed, then lint, type-check, validate the content and run the tests
+# The virtualenv is rebuilt only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck content pytest schema bench clean system-deps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/casesim
+
+# tmux drives the real casesim binary in an end-to-end test; install it when we can.
+system-deps:
+	@command -v tmux >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) >/dev/null; \
+	  else echo "note: tmux is not installed; the tmux end-to-end test will be skipped"; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+content: $(STAMP)
+	$(BIN)/casesim validate --strict scenarios scoring
+	$(BIN)/casesim test scenarios
+	$(BIN)/casesim schema --check schemas/scenario.schema.json
+	$(BIN)/casesim schema --kind framework --check schemas/framework.schema.json
+	$(BIN)/casesim schema --kind competency-map --check schemas/competency-map.schema.json
+
+pytest: $(STAMP) system-deps
+	$(BIN)/pytest
+
+test: lint typecheck content pytest
+
+schema: $(STAMP)
+	$(BIN)/casesim schema -o schemas/scenario.schema.json
+	$(BIN)/casesim schema --kind framework -o schemas/framework.schema.json
+	$(BIN)/casesim schema --kind competency-map -o schemas/competency-map.schema.json
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

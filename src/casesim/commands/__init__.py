@@ -1,0 +1,1 @@
+"""Sub-commands of the ``casesim`` CLI, one module per group."""

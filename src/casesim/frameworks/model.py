@@ -1,0 +1,195 @@
+"""The framework files in the top-level ``scoring/`` folder, as strict pydantic models.
+
+Each file holds one framework (SAMHSA trauma-informed principles, the NASW Code, MITI 4.2.1,
+the C-SSRS screener, ...): its criteria, written in our own words with their source, and for
+some frameworks the MITI behaviour codes with their summary-score thresholds, or an ordered
+protocol with skip logic and triage levels. ``competency-map.yaml`` maps criteria to CSWE 2022
+EPAS competencies and says how results become a 1–5 field-evaluation rating.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Band",
+    "CompetencyMap",
+    "Criterion",
+    "Framework",
+    "Level",
+    "MiCode",
+    "Protocol",
+    "ProtocolStep",
+    "ScaleLabel",
+    "SummaryScore",
+    "MI_CLASSES",
+]
+
+CriterionId = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Za-z0-9.()-]*$", max_length=40)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+
+MI_CLASSES = ("neutral", "question", "simple-reflection", "complex-reflection", "mi-adherent", "mi-non-adherent")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
+
+
+class Criterion(_Model):
+    """One thing a trainee's choice can be scored against."""
+
+    id: CriterionId
+    """Stable id cited by scenarios (e.g. SAMHSA14-P2, NASW-1.07(c), CSSRS-Q1)."""
+    title: Annotated[str, Field(min_length=1, max_length=120)]
+    """A short title, paraphrased."""
+    good: Text
+    """What good practice looks like, in a conversation with a client."""
+    poor: Text
+    """What poor practice looks like."""
+    source: Text
+    """The precise citation of the source."""
+    verified: bool = True
+    """False when the fact could not be confirmed: scenarios may not score an unverified criterion."""
+    note: Text | None = None
+    """Caveats (why unverified, title variants, state-law variation)."""
+
+
+class MiCode(_Model):
+    """A MITI 4.2.1 behaviour code a scenario can put on a trainee's utterance."""
+
+    code: Literal["GI", "PERSUADE", "PWP", "Q", "SR", "CR", "AF", "SEEK", "EMPH", "CONF"]
+    """The short code used in scenarios (mi: [SR])."""
+    criterion: CriterionId
+    """The criterion that describes the code."""
+    class_: Literal["neutral", "question", "simple-reflection", "complex-reflection", "mi-adherent", "mi-non-adherent"] = Field(alias="class")
+    """How the code counts in the summary scores."""
+
+
+class SummaryScore(_Model):
+    """A MITI summary score and its thresholds (null where the manual sets none)."""
+
+    criterion: CriterionId
+    """The criterion that describes the summary score (MITI421-RQ, MITI421-PCTCR, ...)."""
+    formula: Text
+    """The formula, for people; the code computes it."""
+    fair: float | None
+    """The basic-competence threshold, met when the value is at least this."""
+    good: float | None
+    """The proficiency threshold, met when the value is at least this."""
+
+
+class ProtocolStep(_Model):
+    """One step of an ordered protocol."""
+
+    step: CriterionId
+    """The criterion id of the step (e.g. CSSRS-Q3)."""
+    ask: Literal["always", "if-yes"]
+    """Whether the step is always done, or only after a yes to `after_yes`."""
+    after_yes: CriterionId | None = None
+    """With `if-yes`: the step whose yes answer opens this one."""
+
+    @model_validator(mode="after")
+    def _if_yes_needs_source(self) -> ProtocolStep:
+        if (self.ask == "if-yes") != (self.after_yes is not None):
+            raise ValueError("`after_yes` is required with `ask: if-yes` and only then")
+        return self
+
+
+class Level(_Model):
+    """A triage level: the first level (top to bottom) with a yes to any listed step applies."""
+
+    level: CriterionId
+    """The criterion id of the level (e.g. CSSRS-RISK-HIGH)."""
+    any_yes: list[CriterionId] = Field(min_length=1)
+    """Steps whose yes answer puts the client at this level."""
+    action: Text
+    """What the level calls for, paraphrased."""
+
+
+class Protocol(_Model):
+    """An ordered protocol with skip logic and, for screeners, triage levels."""
+
+    ordered: bool
+    """Whether the steps must be done in the listed order."""
+    steps: list[ProtocolStep] = Field(min_length=1)
+    """The steps, in order."""
+    levels: list[Level] = Field(default_factory=list)
+    """Triage levels, most severe first."""
+    none_action: Text | None = None
+    """What to do when every answer is no."""
+
+
+class Framework(_Model):
+    """One framework file."""
+
+    format: Literal[1]
+    """The version of this file format."""
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    """The framework id (the file name without .yaml)."""
+    title: Text
+    """The framework's name."""
+    source: Text
+    """The full citation of the document."""
+    summary: Text
+    """What the framework is and why a case manager is scored on it, in our words."""
+    criteria: list[Criterion] = Field(min_length=1)
+    """The criteria scenarios can cite."""
+    mi_codes: list[MiCode] = Field(default_factory=list)
+    """MITI behaviour codes (the MITI framework only)."""
+    summary_scores: list[SummaryScore] = Field(default_factory=list)
+    """MITI summary scores and thresholds (the MITI framework only)."""
+    protocol: Protocol | None = None
+    """An ordered protocol (C-SSRS screener, Stanley–Brown safety plan)."""
+
+
+class ScaleLabel(_Model):
+    """A point on the 1–5 field-evaluation scale."""
+
+    rating: Annotated[int, Field(ge=1, le=5)]
+    """The rating."""
+    label: Text
+    """What the rating means."""
+
+
+class Band(_Model):
+    """A share of the best achievable score that earns a rating."""
+
+    min_share: Annotated[float, Field(ge=0.0, le=1.0)]
+    """The least share (0 to 1) for this rating."""
+    rating: Annotated[int, Field(ge=1, le=5)]
+    """The rating earned."""
+
+
+class CompetencyMap(_Model):
+    """How criteria results become CSWE 2022 EPAS competency ratings."""
+
+    format: Literal[1]
+    """The version of this file format."""
+    id: Literal["competency-map"]
+    """Always competency-map."""
+    title: Text
+    """A title."""
+    summary: Text
+    """How the map works; a program convention, not a CSWE rule."""
+    scale: list[ScaleLabel] = Field(min_length=5, max_length=5)
+    """The five points of the scale."""
+    bands: list[Band] = Field(min_length=1)
+    """Shares to ratings, highest first; the last band should start at 0."""
+    critical_action_cap: Annotated[int, Field(ge=1, le=5)]
+    """A critical action touching a competency's evidence caps its rating at this value."""
+    competencies: dict[CriterionId, list[CriterionId]]
+    """Competency id -> the criteria that evidence it."""
+
+    @model_validator(mode="after")
+    def _bands_descend(self) -> CompetencyMap:
+        shares = [b.min_share for b in self.bands]
+        if shares != sorted(shares, reverse=True):
+            raise ValueError("`bands` must be listed from the highest `min_share` to the lowest")
+        if shares[-1] != 0.0:
+            raise ValueError("the last band must start at `min_share: 0.0` so every result has a rating")
+        ratings = sorted(s.rating for s in self.scale)
+        if ratings != [1, 2, 3, 4, 5]:
+            raise ValueError("`scale` must label each rating 1 to 5 once")
+        return self

@@ -1,0 +1,379 @@
+"""The scenario format, version 1, as strict pydantic models.
+
+Every field carries a docstring: it is what a trainer sees when hovering in an editor (the
+docstrings become the JSON Schema's descriptions) and what ``docs/authoring.md`` explains.
+Models are frozen: a loaded :class:`Scenario` never changes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Choice",
+    "ClientLine",
+    "ClientPersona",
+    "CriticalAction",
+    "Ending",
+    "Expectation",
+    "Node",
+    "PassRule",
+    "PedagogicalTest",
+    "ProtocolUse",
+    "Requirement",
+    "Review",
+    "Scenario",
+    "ScoreBound",
+    "Timer",
+    "TimerExpiry",
+    "Variable",
+    "KINDS",
+    "OUTCOMES",
+]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+VAR_PATTERN = r"^[a-z][a-z0-9_]*$"
+_ID_RE = re.compile(ID_PATTERN)
+
+KINDS = (
+    "intake",
+    "crisis",
+    "de-escalation",
+    "relapse",
+    "boundaries",
+    "home-visit",
+    "duty-to-protect",
+    "family",
+    "other",
+)
+Kind = Literal[
+    "intake",
+    "crisis",
+    "de-escalation",
+    "relapse",
+    "boundaries",
+    "home-visit",
+    "duty-to-protect",
+    "family",
+    "other",
+]
+
+OUTCOMES = ("success", "partial", "missed-opportunity", "safety-risk", "rupture")
+Outcome = Literal["success", "partial", "missed-opportunity", "safety-risk", "rupture"]
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
+
+
+class Review(_Model):
+    """Clinical review sign-off: who checked the content, and when."""
+
+    status: Literal["draft", "reviewed"]
+    """`draft` until a qualified reviewer has read the whole scenario; then `reviewed`."""
+    by: ShortText | None = None
+    """The reviewer's name and credential (e.g. "J. Doe, LCSW"). Required once `status` is `reviewed`."""
+    on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
+    """The review date, YYYY-MM-DD. Required once `status` is `reviewed`."""
+    notes: Text | None = None
+    """Anything the reviewer wants the next author to know."""
+
+    @model_validator(mode="after")
+    def _reviewed_needs_who_and_when(self) -> Review:
+        if self.status == "reviewed" and (self.by is None or self.on is None):
+            raise ValueError("a reviewed scenario needs both `by` and `on`")
+        return self
+
+
+class ClientPersona(_Model):
+    """The fictional client the trainee talks with."""
+
+    name: ShortText
+    """The client's name as the trainee will see it. Fictional."""
+    age: Annotated[int, Field(ge=0, le=120)]
+    """Age in years."""
+    pronouns: ShortText
+    """The pronouns the client uses, e.g. "she/her", "they/them"."""
+    background: Text
+    """What the case manager knows before the conversation: referral reason, situation, strengths."""
+    language: ShortText | None = None
+    """Preferred language, and whether an interpreter is involved."""
+    culture: Text | None = None
+    """Cultural, community or identity context the client has shared, in their own terms."""
+
+
+class Variable(_Model):
+    """A piece of client or session state: a bounded whole number or a true/false flag."""
+
+    start: int | bool
+    """The value at the start of the scenario. A number makes this a bounded integer; true/false makes it a flag."""
+    min: int | None = None
+    """Smallest value (integers only; required for them). Effects are clamped to it."""
+    max: int | None = None
+    """Largest value (integers only; required for them). Effects are clamped to it."""
+    show: Literal["meter", "number", "hidden"] = "hidden"
+    """How the trainee sees it during play: a labelled meter, a number, or not at all."""
+    label: ShortText | None = None
+    """The label shown to the trainee (defaults to the variable's name)."""
+    description: Text | None = None
+    """What the variable means, for authors and for the author-mode inspector."""
+
+    @model_validator(mode="after")
+    def _shape(self) -> Variable:
+        if isinstance(self.start, bool):
+            if self.min is not None or self.max is not None:
+                raise ValueError("a true/false variable has no `min` or `max`")
+            if self.show == "meter":
+                raise ValueError("a true/false variable cannot be shown as a meter; use `number` or `hidden`")
+        else:
+            if self.min is None or self.max is None:
+                raise ValueError("a number variable needs both `min` and `max`")
+            if self.min > self.max:
+                raise ValueError(f"`min` ({self.min}) is larger than `max` ({self.max})")
+            if not self.min <= self.start <= self.max:
+                raise ValueError(f"`start` ({self.start}) is outside {self.min}..{self.max}")
+        return self
+
+    @property
+    def type(self) -> Literal["int", "bool"]:
+        return "bool" if isinstance(self.start, bool) else "int"
+
+
+EffectValue = int | bool | str
+"""A number changes a number variable by that amount (+1, -2); true/false sets a flag; a quoted
+expression sets the variable to the expression's value (e.g. "distress - 2", or "3")."""
+
+
+class CriticalAction(_Model):
+    """Marks a choice as a never-event: taking it fails an assessment attempt, whatever the points."""
+
+    reason: Text
+    """Why this must never happen, in teaching language (shown in the debrief)."""
+    cites: list[str] = Field(default_factory=list)
+    """Criterion ids from `scoring/` that this breaches (e.g. NASW-1.07(c))."""
+
+
+class Choice(_Model):
+    """One thing the trainee can say or do."""
+
+    id: Id
+    """Unique within the scenario, kebab-case. Used by `chose(...)`, tests and the records."""
+    say: Text
+    """What the trainee says (or does, in brackets), shown literally."""
+    goto: Id
+    """The node or ending this choice leads to."""
+    when: Text | None = None
+    """A guard: the choice is offered only when this expression is true (e.g. "rapport >= 5")."""
+    effects: dict[str, EffectValue] = Field(default_factory=dict)
+    """Changes to variables: a number adds to a number variable, true/false sets a flag, a quoted expression assigns."""
+    scores: dict[str, int] = Field(default_factory=dict)
+    """Rubric points per criterion id (positive for good practice, negative for poor practice)."""
+    mi: list[str] = Field(default_factory=list)
+    """MITI 4.2.1 behaviour codes of this utterance: GI PERSUADE PWP Q SR CR AF SEEK EMPH CONF."""
+    steps: list[str] = Field(default_factory=list)
+    """Protocol steps this choice carries out (e.g. CSSRS-Q1, SPI-3, or a triage level like CSSRS-RISK-HIGH)."""
+    critical: CriticalAction | None = None
+    """Set when this choice is a never-event that fails an assessment attempt."""
+    feedback: Text | None = None
+    """Why this choice helps or harms, citing the guideline, in teaching language. Shown in practice mode and the debrief."""
+    reply: Text | None = None
+    """What the client says straight after this choice, before the next node (optional)."""
+
+
+class TimerExpiry(_Model):
+    """What happens when a timed node's clock runs out: treated like a choice the trainee did not make."""
+
+    goto: Id
+    """The node or ending the scenario moves to."""
+    narration: Text
+    """What the trainee is told happened while they hesitated."""
+    effects: dict[str, EffectValue] = Field(default_factory=dict)
+    """Changes to variables, as for a choice."""
+    scores: dict[str, int] = Field(default_factory=dict)
+    """Rubric points per criterion id, as for a choice."""
+    critical: CriticalAction | None = None
+    """Set when letting the clock run out is itself a never-event."""
+    feedback: Text | None = None
+    """Teaching feedback about the hesitation."""
+
+
+class Timer(_Model):
+    """A countdown on a node: the trainee must choose before it ends."""
+
+    seconds: Annotated[int, Field(ge=5, le=600)]
+    """How long the trainee has, in seconds (5 to 600)."""
+    expire: TimerExpiry
+    """What happens when the time runs out (enforced in assessment mode)."""
+
+
+class ClientLine(_Model):
+    """One variant of what the client says; the first whose `when` holds is used."""
+
+    say: Text
+    """The client's words."""
+    when: Text | None = None
+    """Use this variant only when the expression is true; leave it off the last, default variant."""
+
+
+class Node(_Model):
+    """A moment in the conversation: what the client says, what the trainee notices, and the choices."""
+
+    client: Text | list[ClientLine] | None = None
+    """What the client says. A list of variants with `when` makes the client react to the state."""
+    narration: Text | None = None
+    """What the trainee notices (body language, setting), shown in italics-free plain text."""
+    hint: Text | None = None
+    """A nudge shown on request in practice mode only."""
+    choices: list[Choice]
+    """What the trainee can say or do here (at least one)."""
+    timer: Timer | None = None
+    """An optional countdown."""
+
+    @field_validator("choices")
+    @classmethod
+    def _at_least_one(cls, value: list[Choice]) -> list[Choice]:
+        if not value:
+            raise ValueError("a node needs at least one choice; a place where the conversation stops is an ending")
+        return value
+
+
+class Ending(_Model):
+    """Where the scenario stops."""
+
+    outcome: Outcome
+    """The class of outcome: success, partial, missed-opportunity, safety-risk or rupture."""
+    title: ShortText
+    """A short name shown at the top of the debrief."""
+    summary: Text
+    """What happened next for the client, in a few sentences."""
+    client: Text | None = None
+    """The client's last words (optional)."""
+
+
+class Requirement(_Model):
+    """A must-do critical action: checked at the end; when it does not hold, an assessment attempt fails."""
+
+    id: Id
+    """Unique id of the requirement."""
+    holds: Text
+    """An expression that must be true at the ending (e.g. "not visited(high-risk) or chose(stay-with-client)")."""
+    reason: Text
+    """Why it matters, in teaching language (shown in the debrief when it was missed)."""
+    cites: list[str] = Field(default_factory=list)
+    """Criterion ids this requirement rests on."""
+
+
+class PassRule(_Model):
+    """When an attempt passes."""
+
+    min_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
+    """The least share of the best achievable score (0 to 1) that passes."""
+    no_critical: bool = True
+    """Whether any critical action (never-event or missed requirement) fails the attempt."""
+
+
+class ProtocolUse(_Model):
+    """A scored protocol in this scenario and the client's answers to it."""
+
+    protocol: Id
+    """The framework id of the protocol in `scoring/` (e.g. cssrs-screener, stanley-brown)."""
+    answers: dict[str, bool] = Field(default_factory=dict)
+    """For screening protocols: how this client would answer each item (e.g. CSSRS-Q2: true)."""
+
+
+class ScoreBound(_Model):
+    """Bounds for a score in a pedagogical test."""
+
+    min: int | None = None
+    """The score must be at least this."""
+    max: int | None = None
+    """The score must be at most this."""
+
+
+class Expectation(_Model):
+    """What a pedagogical test expects at the end of its path."""
+
+    ending: Id | None = None
+    """The ending the path must reach."""
+    passed: bool | None = None
+    """Whether an assessment attempt along this path passes."""
+    flags: dict[str, int | bool] = Field(default_factory=dict)
+    """Variable values expected at the end."""
+    scores: dict[str, ScoreBound] = Field(default_factory=dict)
+    """Bounds on raw criterion points (use `total` for the sum of all criteria)."""
+    critical: list[Id] | None = None
+    """Ids of the choices or requirements expected as critical actions (empty list: none)."""
+
+
+class PedagogicalTest(_Model):
+    """A path through the scenario and the learning outcome it must produce."""
+
+    name: ShortText
+    """What the test shows, e.g. "the expert path passes"."""
+    choose: list[Annotated[str, Field(pattern=r"^(timeout:)?[a-z0-9][a-z0-9-]*$")]]
+    """Choice ids in order (use `timeout:<node-id>` for letting a timer run out)."""
+    start: Id | None = None
+    """Start from this node instead of the scenario's start (for focused tests)."""
+    expect: Expectation
+    """What must hold at the end."""
+
+
+class Scenario(_Model):
+    """A branching practice conversation with a fictional client."""
+
+    format: Literal[1]
+    """The version of this file format. Always 1 for now."""
+    id: Id
+    """Unique id of the scenario, kebab-case (e.g. intake-first-contact)."""
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
+    """The content version, MAJOR.MINOR.PATCH; bump it when you change what trainees see or how it is scored."""
+    title: ShortText
+    """The title shown in the library."""
+    kind: Kind
+    """The kind of practice: intake, crisis, de-escalation, relapse, boundaries, home-visit, duty-to-protect, family, other."""
+    summary: Text
+    """Two or three sentences for the library: who the client is and what the trainee practises."""
+    estimated_minutes: Annotated[int, Field(ge=1, le=240)]
+    """About how long one attempt takes."""
+    content_notes: list[ShortText] = Field(default_factory=list)
+    """Topics a trainee may want warning of (e.g. suicidal thoughts, child neglect). Shown before starting."""
+    objectives: list[Text] = Field(min_length=1)
+    """Learning objectives, each starting with a verb ("Explain the limits of confidentiality...")."""
+    competencies: list[str] = Field(default_factory=list)
+    """CSWE 2022 EPAS competency ids this scenario evidences (EPAS22-C1 ... EPAS22-C9)."""
+    reviewed: Review
+    """Clinical review sign-off."""
+    client: ClientPersona
+    """The fictional client."""
+    variables: dict[Annotated[str, Field(pattern=VAR_PATTERN)], Variable] = Field(default_factory=dict)
+    """Named state (snake_case): rapport, distress, flags such as confidentiality_explained."""
+    start: Id
+    """The node where the conversation begins."""
+    nodes: dict[Id, Node] = Field(min_length=1)
+    """The moments of the conversation, by id."""
+    endings: dict[Id, Ending] = Field(min_length=1)
+    """Where the conversation can stop, by id."""
+    requirements: list[Requirement] = Field(default_factory=list)
+    """Must-do critical actions, checked at the ending."""
+    protocols: list[ProtocolUse] = Field(default_factory=list)
+    """Protocols scored for adherence in this scenario (C-SSRS screener, Stanley–Brown safety plan)."""
+    pass_rule: PassRule = Field(default_factory=PassRule)
+    """When an attempt passes."""
+    tests: list[PedagogicalTest] = Field(default_factory=list)
+    """Paths through the scenario and the outcome each must produce (`casesim test`)."""
+
+    # --- convenience lookups (not part of the file format) ---
+
+    def choice_index(self) -> dict[str, tuple[str, Choice]]:
+        """Every choice by id, with the id of the node it belongs to."""
+        return {c.id: (nid, c) for nid, node in self.nodes.items() for c in node.choices}
+
+    def is_ending(self, target: str) -> bool:
+        return target in self.endings

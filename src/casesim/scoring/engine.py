@@ -1,0 +1,346 @@
+"""The scoring engine: turns a finished path through a scenario into a :class:`Debrief`.
+
+Pure functions, no UI. The inputs are the compiled scenario, its analysis (for the best and
+worst achievable points and the expert path), the framework catalog, and the ids of the steps
+the trainee took, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from casesim.analysis.explore import TOTAL, Analysis
+from casesim.engine.semantics import Program, State, Step, apply, initial_state, is_final, unmet_requirements
+from casesim.frameworks.catalog import Catalog
+from casesim.frameworks.model import CompetencyMap
+from casesim.frameworks.protocols import required_steps, triage_level
+from casesim.scoring.debrief import (
+    Citation,
+    CompetencyResult,
+    CriterionResult,
+    CriticalResult,
+    Debrief,
+    Decision,
+    FrameworkResult,
+    MiMetric,
+    MiResult,
+    PathStep,
+    ProtocolResult,
+)
+
+__all__ = ["score_path", "mi_result", "protocol_result", "rating_for_share", "replay"]
+
+Mode = Literal["practice", "assessment"]
+
+
+def replay(program: Program, step_ids: Sequence[str], *, start: str | None = None) -> list[tuple[State, Step]]:
+    """The (state before, step) pairs of a path; raises ValueError if a step is not open."""
+    state = initial_state(program, start)
+    out: list[tuple[State, Step]] = []
+    for sid in step_ids:
+        step = program.steps.get(sid)
+        if step is None or step.node != state.node:
+            raise ValueError(f"{sid!r} is not a choice at node {state.node!r}")
+        if not step.is_timeout and step.guard is not None and not step.guard(state):
+            raise ValueError(f"{sid!r} is not open at node {state.node!r} in this state")
+        out.append((state, step))
+        state = apply(program, state, step)
+    return out
+
+
+def _share(raw: float, worst: float, best: float) -> float | None:
+    if best == worst:
+        return None
+    return max(0.0, min(1.0, (raw - worst) / (best - worst)))
+
+
+def _cite(catalog: Catalog, ids: Sequence[str]) -> tuple[Citation, ...]:
+    return tuple(Citation(id=i, title=catalog.criteria[i].title, source=catalog.criteria[i].source)
+                 for i in ids if i in catalog.criteria)
+
+
+def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids: Sequence[str], *,
+               mode: Mode = "assessment", start: str | None = None) -> Debrief:
+    """Score the path ``step_ids`` (which may stop before an ending, e.g. when a trainee leaves)."""
+    scenario = program.scenario
+    pairs = replay(program, step_ids, start=start)
+    final = apply(program, pairs[-1][0], pairs[-1][1]) if pairs else initial_state(program, start)
+    steps = [step for _, step in pairs]
+    reached = is_final(program, final)
+
+    raw: dict[str, int] = {c: 0 for c in program.criteria}
+    for step in steps:
+        for criterion, points in step.scores:
+            raw[criterion] = raw.get(criterion, 0) + points
+    criteria_results = []
+    for cid in program.criteria:
+        ext = analysis.extremes.get(cid)
+        worst, best = (ext.worst, ext.best) if ext else (0, 0)
+        crit = catalog.criteria.get(cid)
+        criteria_results.append(CriterionResult(
+            id=cid, title=crit.title if crit else cid, framework=catalog.framework_of.get(cid, "?"),
+            source=crit.source if crit else "", raw=raw[cid], worst=worst, best=best,
+            share=_share(raw[cid], worst, best)))
+    frameworks = _frameworks(catalog, criteria_results)
+
+    total_raw = sum(raw.values())
+    total = analysis.extremes.get(TOTAL)
+    total_worst = total.worst if total else 0
+    clean_best = analysis.best_to_go[0] if analysis.clean_path_exists else None
+    total_best = int(clean_best) if clean_best is not None else (total.best if total else 0)
+    total_share = _share(total_raw, total_worst, total_best)
+
+    critical = _critical(program, catalog, pairs, final, reached)
+    mi = mi_result(catalog, steps)
+    protocols = tuple(r for r in (protocol_result(catalog, use.protocol, dict(use.answers), steps)
+                                  for use in scenario.protocols) if r is not None)
+    critical_criteria = {c.id for item in critical for c in item.cites}
+    critical_criteria.update(c for _, step in pairs if step.critical is not None for c, _ in step.scores)
+    competencies = _competencies(catalog, scenario.competencies, criteria_results, critical_criteria)
+
+    rule = scenario.pass_rule
+    reasons: list[str] = []
+    passed = True
+    if not reached:
+        passed = False
+        reasons.append("The attempt stopped before an ending.")
+    if rule.no_critical and critical:
+        passed = False
+        for c in critical:
+            cited = ", ".join(x.id for x in c.cites)
+            reasons.append(f"Critical action: {c.reason}" + (f" ({cited})" if cited else ""))
+    share_value = total_share if total_share is not None else 1.0
+    if share_value + 1e-9 < rule.min_share:
+        passed = False
+        reasons.append(f"Scored {share_value:.0%} of the expert path; {rule.min_share:.0%} is needed to pass.")
+    if passed:
+        reasons.append(f"Reached an ending with {share_value:.0%} of the expert path's score and no critical action.")
+
+    ending = scenario.endings.get(final.node) if reached else None
+    return Debrief(
+        scenario_id=scenario.id,
+        scenario_version=scenario.version,
+        scenario_title=scenario.title,
+        mode=mode,
+        ending=final.node if reached else None,
+        ending_title=ending.title if ending else None,
+        outcome=ending.outcome if ending else None,
+        ending_summary=ending.summary if ending else None,
+        passed=passed,
+        reasons=tuple(reasons),
+        total_raw=total_raw,
+        total_worst=total_worst,
+        total_best=total_best,
+        total_share=total_share,
+        pass_share=rule.min_share,
+        criteria=tuple(criteria_results),
+        frameworks=frameworks,
+        critical=critical,
+        mi=mi,
+        protocols=protocols,
+        competencies=competencies,
+        decisions=_decisions(program, analysis, pairs),
+        expert_path=_expert(program, analysis),
+    )
+
+
+def _frameworks(catalog: Catalog, results: Sequence[CriterionResult]) -> tuple[FrameworkResult, ...]:
+    grouped: dict[str, list[CriterionResult]] = {}
+    for r in results:
+        grouped.setdefault(r.framework, []).append(r)
+    out = []
+    for fid, items in grouped.items():
+        fw = catalog.frameworks.get(fid)
+        raw = sum(i.raw for i in items)
+        worst = sum(i.worst for i in items)
+        best = sum(i.best for i in items)
+        out.append(FrameworkResult(id=fid, title=fw.title if fw else fid, raw=raw, worst=worst, best=best,
+                                   share=_share(raw, worst, best), criteria=tuple(i.id for i in items)))
+    return tuple(out)
+
+
+def _critical(program: Program, catalog: Catalog, pairs: Sequence[tuple[State, Step]], final: State,
+              reached: bool) -> tuple[CriticalResult, ...]:
+    out = []
+    for state, step in pairs:
+        if step.critical is not None:
+            out.append(CriticalResult(kind="timer-expired" if step.is_timeout else "never-event", id=step.id,
+                                      reason=step.critical.reason, cites=_cite(catalog, step.critical.cites),
+                                      node=state.node))
+    if reached:
+        requirements = {r.id: r for r in program.scenario.requirements}
+        for rid in unmet_requirements(program, final):
+            req = requirements[rid]
+            out.append(CriticalResult(kind="missed-requirement", id=rid, reason=req.reason,
+                                      cites=_cite(catalog, req.cites), node=None))
+    return tuple(out)
+
+
+_MI_TITLES = {
+    "MITI421-RQ": "Reflection-to-question ratio",
+    "MITI421-PCTCR": "Complex reflections",
+    "MITI421-MIA": "MI-adherent behaviours",
+    "MITI421-MINA": "MI-non-adherent behaviours",
+}
+
+
+def mi_result(catalog: Catalog, steps: Sequence[Step]) -> MiResult:
+    """MITI 4.2.1 counts and summary scores over the trainee's utterances.
+
+    Each choice is one volley: at most one reflection code (complex wins over simple) and one
+    question code per volley, as the manual's parsing rules say.
+    """
+    counts = {code: 0 for code in ("GI", "PERSUADE", "PWP", "Q", "SR", "CR", "AF", "SEEK", "EMPH", "CONF")}
+    for step in steps:
+        codes = set(getattr(step.source, "mi", ()))
+        if "CR" in codes:
+            codes.discard("SR")
+        for code in codes:
+            counts[code] = counts.get(code, 0) + 1
+    reflections = counts["SR"] + counts["CR"]
+    values: dict[str, float | None] = {
+        "MITI421-RQ": reflections / counts["Q"] if counts["Q"] else None,
+        "MITI421-PCTCR": counts["CR"] / reflections if reflections else None,
+        "MITI421-MIA": float(counts["AF"] + counts["SEEK"] + counts["EMPH"]),
+        "MITI421-MINA": float(counts["CONF"] + counts["PERSUADE"]),
+    }
+    thresholds = {s.criterion: (s.fair, s.good) for fw in catalog.frameworks.values() for s in fw.summary_scores}
+    metrics = []
+    for cid, value in values.items():
+        fair, good = thresholds.get(cid, (None, None))
+        metrics.append(MiMetric(id=cid, title=_MI_TITLES[cid], value=value, fair=fair, good=good,
+                                label=mi_label(value, fair, good)))
+    return MiResult(counts=counts, metrics=tuple(metrics))
+
+
+def mi_label(value: float | None, fair: float | None, good: float | None) -> Literal["good", "fair", "below fair", "not enough data", "no threshold"]:
+    """The manual's label for a summary score; thresholds are met at or above their value."""
+    if value is None:
+        return "not enough data"
+    if fair is None and good is None:
+        return "no threshold"
+    if good is not None and value >= good - 1e-12:
+        return "good"
+    if fair is not None and value >= fair - 1e-12:
+        return "fair"
+    return "below fair"
+
+
+def protocol_result(catalog: Catalog, protocol_id: str, answers: dict[str, bool], steps: Sequence[Step]) -> ProtocolResult | None:
+    """Steps done, in order, against what the skip logic requires; triage taken against called for."""
+    protocol = catalog.protocols.get(protocol_id)
+    if protocol is None:
+        return None
+    step_ids = {s.step for s in protocol.steps}
+    level_ids = {lv.level for lv in protocol.levels}
+    required = required_steps(protocol, answers)
+    level = triage_level(protocol, answers)
+    done: list[str] = []
+    action: str | None = None
+    for step in steps:
+        for s in getattr(step.source, "steps", ()):
+            if s in step_ids:
+                done.append(s)
+            elif s in level_ids:
+                action = s
+    matched: list[str] = []
+    position = 0
+    for s in done:
+        if protocol.ordered:
+            if position < len(required) and s == required[position]:
+                matched.append(s)
+                position += 1
+        elif s in required and s not in matched:
+            matched.append(s)
+    done_set = set(done)
+    missing = tuple(s for s in required if s not in done_set)
+    out_of_order = tuple(s for s in required if s in done_set and s not in matched)
+    unnecessary = tuple(dict.fromkeys(s for s in done if s not in required))
+    items = len(required) + (1 if protocol.levels else 0)
+    credit = len(matched) + (1 if protocol.levels and action == (level.level if level else None) else 0)
+    fw = catalog.frameworks.get(protocol_id)
+    return ProtocolResult(
+        id=protocol_id,
+        title=fw.title if fw else protocol_id,
+        required=tuple(required),
+        done=tuple(done),
+        missing=missing,
+        out_of_order=out_of_order,
+        unnecessary=unnecessary,
+        level_called_for=level.level if level else None,
+        level_action=level.action if level else protocol.none_action,
+        action_taken=action,
+        action_matches=(action == (level.level if level else None)) if protocol.levels else None,
+        share=credit / items if items else 1.0,
+    )
+
+
+def rating_for_share(cmap: CompetencyMap, share: float) -> int:
+    """The 1–5 rating the map's bands give a share of the best achievable score."""
+    for band in cmap.bands:
+        if share + 1e-9 >= band.min_share:
+            return band.rating
+    return cmap.bands[-1].rating
+
+
+def _competencies(catalog: Catalog, claimed: Sequence[str], results: Sequence[CriterionResult],
+                  critical_criteria: set[str]) -> tuple[CompetencyResult, ...]:
+    cmap = catalog.competency_map
+    if cmap is None:
+        return ()
+    by_id = {r.id: r for r in results}
+    labels = {s.rating: s.label for s in cmap.scale}
+    out = []
+    for comp in claimed:
+        evidence = [cid for cid in cmap.competencies.get(comp, ()) if cid in by_id and by_id[cid].best != by_id[cid].worst]
+        crit = catalog.criteria.get(comp)
+        title = crit.title if crit else comp
+        if not evidence:
+            out.append(CompetencyResult(id=comp, title=title, rating=None, label="not evidenced in this attempt",
+                                        share=None, capped=False, evidence=()))
+            continue
+        got = sum(by_id[c].raw - by_id[c].worst for c in evidence)
+        span = sum(by_id[c].best - by_id[c].worst for c in evidence)
+        share = max(0.0, min(1.0, got / span)) if span else 1.0
+        rating = rating_for_share(cmap, share)
+        capped = bool(critical_criteria & set(cmap.competencies.get(comp, ()))) and rating > cmap.critical_action_cap
+        if capped:
+            rating = cmap.critical_action_cap
+        out.append(CompetencyResult(id=comp, title=title, rating=rating, label=labels.get(rating, ""),
+                                    share=share, capped=capped, evidence=tuple(evidence)))
+    return tuple(out)
+
+
+def _say(step: Step) -> str:
+    return getattr(step.source, "say", None) or "(the time ran out)"
+
+
+def _decisions(program: Program, analysis: Analysis, pairs: Sequence[tuple[State, Step]]) -> tuple[Decision, ...]:
+    out = []
+    for i, (state, step) in enumerate(pairs):
+        ranked = analysis.better_choices(state)
+        mine = analysis.value_after(state, step) if not step.is_timeout else float("-inf")
+        best_step, best_value = ranked[0] if ranked else (None, float("-inf"))
+        optimal = best_step is None or mine >= best_value
+        better = None
+        better_feedback = None
+        if not optimal and best_step is not None and best_step.id != step.id:
+            better = PathStep(choice=best_step.id, node=best_step.node, say=_say(best_step))
+            better_feedback = getattr(best_step.source, "feedback", None)
+        out.append(Decision(
+            index=i, node=state.node, choice=step.id, say=_say(step),
+            feedback=getattr(step.source, "feedback", None),
+            points=sum(p for _, p in step.scores),
+            critical=step.critical.reason if step.critical else None,
+            on_expert_path=optimal, better=better, better_feedback=better_feedback,
+            timed_out=step.is_timeout))
+    return tuple(out)
+
+
+def _expert(program: Program, analysis: Analysis) -> tuple[PathStep, ...]:
+    out = []
+    for sid in analysis.expert_path:
+        step = program.steps[sid]
+        out.append(PathStep(choice=sid, node=step.node, say=_say(step)))
+    return tuple(out)
