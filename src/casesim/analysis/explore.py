@@ -195,8 +195,19 @@ def _summarise(a: Analysis) -> None:
                 can_finish[s] = True
                 queue.append(s)
     a.can_finish = can_finish
-    dead = set(a.dead_ends)
-    a.trapped = [i for i in range(n) if not can_finish[i] and i not in dead]
+    # A state that cannot finish only because it runs into a dead end is reported as that dead
+    # end; "trapped" is kept for states caught in a loop with no exit.
+    reaches_dead_end = [False] * n
+    queue = deque(a.dead_ends)
+    for d in a.dead_ends:
+        reaches_dead_end[d] = True
+    while queue:
+        t = queue.popleft()
+        for s in reverse[t]:
+            if not reaches_dead_end[s]:
+                reaches_dead_end[s] = True
+                queue.append(s)
+    a.trapped = [i for i in range(n) if not can_finish[i] and not reaches_dead_end[i]]
 
     comp, comps = _components(a, can_finish)
     cyclic = {sid for members in comps if _is_cycle(a, members) for sid in members}

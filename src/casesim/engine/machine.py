@@ -17,7 +17,7 @@ from transitions import EventData, Machine
 
 from casesim.engine.semantics import Program, State, Step, apply
 
-__all__ = ["Cursor", "machine_for", "trigger_name"]
+__all__ = ["Cursor", "fire", "machine_for", "may_fire", "trigger_name"]
 
 logging.getLogger("transitions").setLevel(logging.ERROR)
 
@@ -45,6 +45,18 @@ class Cursor:
 
     # transitions adds trigger(), may_trigger() and the cs__* triggers to this object; the
     # class must not define them, or transitions silently skips its own (its FAQ's pitfall).
+
+
+def may_fire(cursor: Cursor, step_id: str) -> bool:
+    """Whether the Machine allows ``step_id`` from the cursor's node (its guard included)."""
+    check: Any = type(cursor).__getattribute__(cursor, "may_trigger")
+    return bool(check(trigger_name(step_id)))
+
+
+def fire(cursor: Cursor, step_id: str) -> bool:
+    """Fire ``step_id``'s trigger on the cursor; True when the transition happened."""
+    trigger: Any = type(cursor).__getattribute__(cursor, "trigger")
+    return bool(trigger(trigger_name(step_id)))
 
 
 def machine_for(program: Program) -> Machine:
@@ -87,14 +99,15 @@ def _guard(step: Step) -> Any:
     def condition(event: EventData) -> bool:
         if step.is_timeout:
             return True
-        return guard is None or bool(guard(event.model.state))
+        cursor: Cursor = event.model  # type: ignore[assignment]
+        return guard is None or bool(guard(cursor.state))
 
     return condition
 
 
 def _effect(program: Program, step: Step) -> Any:
     def callback(event: EventData) -> None:
-        cursor: Cursor = event.model
+        cursor: Cursor = event.model  # type: ignore[assignment]
         cursor.state = apply(program, cursor.state, step)
         cursor.last_step = step
 

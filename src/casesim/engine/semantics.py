@@ -106,9 +106,8 @@ def compile_program(scenario: Scenario) -> Program:
     """Compile a scenario whose expressions have been checked (see ``scenario.checks``)."""
     var_names = tuple(scenario.variables)
     var_index = {name: i for i, name in enumerate(var_names)}
-    bounds = tuple(
-        None if v.type == "bool" else (v.min, v.max)  # type: ignore[misc]
-        for v in scenario.variables.values()
+    bounds: tuple[tuple[int, int] | None, ...] = tuple(
+        None if v.min is None or v.max is None else (v.min, v.max) for v in scenario.variables.values()
     )
     relevant_nodes: set[str] = set()
     relevant_choices: set[str] = set()
@@ -120,7 +119,8 @@ def compile_program(scenario: Scenario) -> Program:
         _, nodes, choices = names_used(tree)
         relevant_nodes.update(nodes)
         relevant_choices.update(choices)
-        return compile_expression(tree, var_index)
+        compiled: Guard = compile_expression(tree, var_index)  # type: ignore[assignment]
+        return compiled
 
     def effects(raw: Mapping[str, Any]) -> tuple[Effect, ...]:
         out = []

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from casesim.engine.machine import Cursor, machine_for, trigger_name
+from casesim.engine.machine import Cursor, fire, machine_for, may_fire
 from casesim.engine.semantics import (
     Program,
     State,
@@ -147,7 +147,7 @@ class Session:
         step = self.program.steps.get(step_id)
         if step is None or step.is_timeout or step.node != self.node_id:
             raise SessionError(f"{step_id!r} is not a choice at this point")
-        if not getattr(self._cursor, "may_trigger")(trigger_name(step_id)):
+        if not may_fire(self._cursor, step_id):
             raise SessionError(f"{step_id!r} is not open now")
         return self._fire(step, timed_out=False)
 
@@ -205,7 +205,7 @@ class Session:
     def _fire(self, step: Step, *, timed_out: bool) -> StepResult:
         before = self.state
         now = self.clock()
-        ok = getattr(self._cursor, "trigger")(trigger_name(step.id))
+        ok = fire(self._cursor, step.id)
         if not ok:  # pragma: no cover - may_trigger was checked
             raise SessionError(f"{step.id!r} could not be taken")
         after = self.state

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from casesim.scenario.loader import LoadedScenario, find_scenario_files, load_scenario, load_scenario_bytes, require_scenario
+from casesim.scenario.loader import (
+    LoadedScenario,
+    find_scenario_files,
+    load_scenario,
+    load_scenario_bytes,
+    require_scenario,
+)
 from casesim.scenario.model import Choice, Ending, Node, Scenario, Variable
 
 __all__ = [

@@ -7,7 +7,7 @@ exhaustive analysis (reachability, dead ends, guards never true) live in ``lint.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from casesim.errors import ExpressionError
@@ -18,9 +18,20 @@ from casesim.source.diagnostics import Diagnostic, Severity
 from casesim.source.reader import SourceDocument
 from casesim.source.validation import did_you_mean
 
-__all__ = ["check_scenario"]
+__all__ = ["Unchecked", "check_scenario"]
 
 PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """Names from parts of a file that failed validation: they exist, so references to them
+    are not reported as missing while the broken parts are reported on their own."""
+
+    targets: frozenset[str] = frozenset()
+    choices: frozenset[str] = frozenset()
+    variables: Mapping[str, Type] = field(default_factory=dict)
+    start_broken: bool = False
 
 
 @dataclass
@@ -29,6 +40,7 @@ class _Checker:
     doc: SourceDocument
     catalog: Catalog | None
     out: list[Diagnostic]
+    unchecked: Unchecked = field(default_factory=Unchecked)
 
     def report(self, path: PathKey, code: str, message: str, *, severity: Severity = Severity.ERROR,
                key: bool = False, offset: int = 0) -> None:
@@ -39,14 +51,16 @@ class _Checker:
 
     @property
     def targets(self) -> set[str]:
-        return set(self.scenario.nodes) | set(self.scenario.endings)
+        return set(self.scenario.nodes) | set(self.scenario.endings) | set(self.unchecked.targets)
 
     def env(self) -> Env:
         choices = {c.id for node in self.scenario.nodes.values() for c in node.choices}
+        variables: dict[str, Type] = dict(self.unchecked.variables)
+        variables.update({name: v.type for name, v in self.scenario.variables.items()})
         return Env(
-            variables={name: v.type for name, v in self.scenario.variables.items()},
-            nodes=frozenset(self.scenario.nodes) | frozenset(self.scenario.endings),
-            choices=frozenset(choices),
+            variables=variables,
+            nodes=frozenset(self.targets),
+            choices=frozenset(choices) | self.unchecked.choices,
         )
 
     def check_goto(self, path: PathKey, target: str) -> None:
@@ -87,6 +101,8 @@ class _Checker:
         for name, value in effects.items():
             where = (*path, name)
             var = variables.get(name)
+            if var is None and name in self.unchecked.variables:
+                continue
             if var is None:
                 hint = did_you_mean(name, variables)
                 extra = f"; did you mean {hint!r}?" if hint else "; declare it under `variables:`"
@@ -124,7 +140,7 @@ class _Checker:
     def run(self) -> None:
         sc = self.scenario
         env = self.env()
-        if sc.start not in sc.nodes:
+        if not self.unchecked.start_broken and sc.start not in sc.nodes and sc.start not in self.unchecked.targets:
             hint = did_you_mean(sc.start, sc.nodes)
             extra = f"; did you mean {hint!r}?" if hint else ""
             self.report(("start",), "start-missing", f"start node {sc.start!r} is not under `nodes:`{extra}")
@@ -246,8 +262,9 @@ class _Checker:
                                 f"{cid!r} is neither a choice nor a requirement")
 
 
-def check_scenario(scenario: Scenario, doc: SourceDocument, catalog: Catalog | None) -> list[Diagnostic]:
+def check_scenario(scenario: Scenario, doc: SourceDocument, catalog: Catalog | None,
+                   unchecked: Unchecked | None = None) -> list[Diagnostic]:
     """Every semantic problem in ``scenario`` (errors and warnings), positioned in ``doc``."""
     out: list[Diagnostic] = []
-    _Checker(scenario, doc, catalog, out).run()
+    _Checker(scenario, doc, catalog, out, unchecked or Unchecked()).run()
     return out

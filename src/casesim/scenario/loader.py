@@ -17,6 +17,7 @@ from casesim.frameworks.catalog import Catalog
 from casesim.scenario.checks import check_scenario
 from casesim.scenario.lint import lint_analysis
 from casesim.scenario.model import Scenario
+from casesim.scenario.salvage import salvage
 from casesim.source.diagnostics import Diagnostic
 from casesim.source.reader import Limits, SourceDocument, read_yaml_bytes
 from casesim.source.validation import validate_model
@@ -90,6 +91,12 @@ def load_scenario_bytes(raw: bytes, path: str, catalog: Catalog | None, *, analy
     scenario, problems = validate_model(Scenario, doc)
     result.diagnostics.extend(problems)
     if scenario is None:
+        partial = salvage(doc.data)
+        if partial is not None:
+            known = {(d.line, d.col) for d in result.diagnostics}
+            extra = check_scenario(partial[0], doc, catalog, partial[1])
+            result.diagnostics.extend(d for d in extra if (d.line, d.col) not in known)
+        result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
     result.scenario = scenario
     result.diagnostics.extend(check_scenario(scenario, doc, catalog))

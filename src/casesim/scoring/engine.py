@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from typing import Literal
 
 from casesim.analysis.explore import TOTAL, Analysis
-from casesim.engine.semantics import Program, State, Step, apply, initial_state, is_final, unmet_requirements
+from casesim.engine.semantics import (
+    Program,
+    State,
+    Step,
+    apply,
+    initial_state,
+    is_final,
+    unmet_requirements,
+)
 from casesim.frameworks.catalog import Catalog
 from casesim.frameworks.model import CompetencyMap
 from casesim.frameworks.protocols import required_steps, triage_level

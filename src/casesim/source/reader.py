@@ -20,7 +20,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -212,7 +211,8 @@ def _check_depth(text: str, path: str, limits: Limits) -> Diagnostic | None:
                 depth += 1
                 if depth > limits.max_depth:
                     mark = event.start_mark
-                    return _diag(path, mark.line + 1, mark.column + 1, "too-deep",
+                    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                    return _diag(path, line, col, "too-deep",
                                  f"nesting is deeper than {limits.max_depth} levels; "
                                  "a scenario never needs this much")
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
@@ -301,7 +301,7 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode, tag: str) -> Any:
         value: str = node.value
-        if tag == _STR or tag == _TIMESTAMP:
+        if tag in (_STR, _TIMESTAMP):
             # Dates stay text: PyYAML would turn `on: 2026-11-01` into a datetime.
             return value
         if tag == _INT:

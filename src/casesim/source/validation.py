@@ -43,7 +43,7 @@ def _code(kind: str) -> str:
         return "unknown-key"
     if kind == "missing":
         return "missing-key"
-    if kind.endswith("_type") or kind.endswith("_parsing"):
+    if kind.endswith(("_type", "_parsing")):
         return "wrong-type"
     return "invalid-value"
 

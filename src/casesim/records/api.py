@@ -1,0 +1,105 @@
+"""The record-store interface every backend implements (SQLite now; PostgreSQL can follow).
+
+Callers (the TUI, the CLI, reports and exports) use only this interface, so a second backend
+needs no change to them. Every write is durable when the method returns: the TUI records a
+choice before it draws the next screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from casesim.scoring.debrief import Debrief
+
+__all__ = ["AttemptRow", "EventRow", "EventKind", "AttemptStatus", "RecordStore", "VerifyProblem"]
+
+EventKind = Literal[
+    "node-entered",   # payload: {node}
+    "choice",         # payload: {choice, node, seconds, state: {...}}  (time taken in seconds)
+    "timer-expired",  # payload: {node, choice: "timeout:<node>", state: {...}}
+    "undo",           # payload: {node}  (the node returned to)
+    "pause",          # payload: {node}
+    "resume",         # payload: {node}
+    "left",           # payload: {node}  (the trainee left without penalty)
+]
+AttemptStatus = Literal["in-progress", "completed", "abandoned"]
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRow:
+    """One attempt at one scenario."""
+
+    id: str
+    trainee_id: str
+    scenario_id: str
+    scenario_version: str
+    content_hash: str
+    mode: Literal["practice", "assessment"]
+    seed: int
+    start_node: str
+    started_at: str
+    """ISO-8601 UTC, e.g. 2026-11-22T10:00:00.000000Z."""
+    ended_at: str | None
+    status: AttemptStatus
+    passed: bool | None
+    share: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One event of an attempt, in order (seq starts at 1)."""
+
+    attempt_id: str
+    seq: int
+    kind: EventKind
+    at: str
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyProblem:
+    """Something ``records verify`` found: which attempt and event, and what."""
+
+    attempt_id: str | None
+    seq: int | None
+    message: str
+
+
+class RecordStore(Protocol):
+    """What every backend provides."""
+
+    def upsert_trainee(self, trainee_id: str, display_name: str, cohort: str | None = None) -> None: ...
+
+    def start_attempt(self, *, trainee_id: str, scenario_id: str, scenario_version: str, content_hash: str,
+                      mode: Literal["practice", "assessment"], seed: int, start_node: str) -> str: ...
+
+    def record_event(self, attempt_id: str, kind: EventKind, payload: Mapping[str, Any]) -> EventRow: ...
+
+    def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None: ...
+
+    def attempt(self, attempt_id: str) -> AttemptRow: ...
+
+    def events(self, attempt_id: str) -> Sequence[EventRow]: ...
+
+    def in_progress(self, trainee_id: str | None = None) -> Sequence[AttemptRow]: ...
+
+    def attempts(self, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[AttemptRow]: ...
+
+    def debrief(self, attempt_id: str) -> Debrief | None: ...
+
+    def verify(self) -> Sequence[VerifyProblem]: ...
+
+    def close(self) -> None: ...
+
+
+def effective_path(events: Sequence[EventRow]) -> list[str]:
+    """The step ids in effect after replaying choices and undos (for resume and reports)."""
+    path: list[str] = []
+    for event in events:
+        if event.kind in ("choice", "timer-expired"):
+            path.append(str(event.payload["choice"]))
+        elif event.kind == "undo" and path:
+            path.pop()
+    return path
