@@ -51,7 +51,8 @@ def salvage(data: Any) -> tuple[Scenario, Unchecked] | None:
                 values[name] = field.get_default(call_default_factory=True)
             continue
         try:
-            values[name] = TypeAdapter(field.annotation).validate_python(raw)
+            annotation: Any = field.annotation
+            values[name] = TypeAdapter(annotation).validate_python(raw)
         except ValidationError:
             if not field.is_required():
                 values[name] = field.get_default(call_default_factory=True)

@@ -278,9 +278,11 @@ class _Builder:
                 if not isinstance(key_node, yaml.ScalarNode):
                     self.error(key_node, "bad-key", "a key must be a plain word, not a list or mapping")
                     continue
-                key = self.scalar(key_node, key_node.tag)
-                if not isinstance(key, str):
-                    key = str(key) if key is not None else "null"
+                if key_node.tag not in _SCALAR_TAGS:
+                    self.error(key_node, "yaml-tag", f"YAML tag {key_node.tag!r} is not allowed on a key")
+                    continue
+                # Keys are names: `on:` or `yes:` stay the words they are, not booleans.
+                key = key_node.value
                 if key in first_seen:
                     first = first_seen[key]
                     self.error(key_node, "duplicate-key",

@@ -1,0 +1,202 @@
+"""Property tests: nothing but diagnostics for any input; the analysis agrees with brute force."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casesim.analysis import analyse
+from casesim.analysis.explore import TOTAL
+from casesim.engine.semantics import Program, State, apply, compile_program, initial_state, is_final, open_choices
+from casesim.frameworks import Catalog
+from casesim.scenario import load_scenario_bytes
+from casesim.scenario.model import Scenario
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "example-check-in.yaml"
+
+# --- never anything but diagnostics ------------------------------------------------------
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=2000))
+def test_random_bytes_only_give_diagnostics(catalog: Catalog, raw: bytes) -> None:
+    loaded = load_scenario_bytes(raw, "random.yaml", catalog)
+    assert not loaded.ok or loaded.scenario is not None
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=20),
+                    st.floats(allow_nan=False, allow_infinity=False))
+keys = st.one_of(st.sampled_from(["format", "id", "nodes", "choices", "goto", "when", "effects", "start",
+                                  "endings", "variables", "say", "client", "scores", "tests"]), st.text(max_size=8))
+nested = st.recursive(scalars, lambda children: st.one_of(st.lists(children, max_size=4),
+                                                           st.dictionaries(keys, children, max_size=5)),
+                      max_leaves=30)
+
+
+@settings(max_examples=300)
+@given(nested)
+def test_random_yaml_structures_only_give_diagnostics(catalog: Catalog, data: Any) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True)
+    loaded = load_scenario_bytes(text.encode(), "nested.yaml", catalog)
+    assert loaded.diagnostics or loaded.ok
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.extend(_paths(v, (*prefix, k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out.extend(_paths(v, (*prefix, i)))
+    return out
+
+
+def _mutate(data: Any, path: tuple[Any, ...], action: str, value: Any) -> Any:
+    if not path:
+        return value
+    parent = data
+    for segment in path[:-1]:
+        parent = parent[segment]
+    last = path[-1]
+    if action == "delete":
+        del parent[last]
+    elif action == "rename" and isinstance(parent, dict):
+        parent[f"{last}x"] = parent.pop(last)
+    else:
+        parent[last] = value
+    return data
+
+
+@settings(max_examples=400)
+@given(st.data())
+def test_mutated_valid_scenarios_only_give_diagnostics(catalog: Catalog, data: st.DataObject) -> None:
+    original = yaml.safe_load(EXAMPLE.read_text())
+    path = data.draw(st.sampled_from(_paths(original)[1:]))
+    action = data.draw(st.sampled_from(["delete", "rename", "replace"]))
+    value = data.draw(scalars | st.lists(scalars, max_size=2) | st.sampled_from(["nowhere", "rapport > 99", "not", "-1"]))
+    mutated = _mutate(original, path, action, value)
+    text = yaml.safe_dump(mutated, allow_unicode=True, sort_keys=False)
+    loaded = load_scenario_bytes(text.encode(), "mutated.yaml", catalog)
+    for d in loaded.diagnostics:
+        assert d.line >= 1 and d.col >= 1 and d.message
+
+
+# --- the analysis agrees with a brute-force walk -----------------------------------------
+
+
+@st.composite
+def small_scenarios(draw: st.DrawFn, *, acyclic: bool) -> Scenario:
+    n = draw(st.integers(2, 6))
+    node_ids = [f"n{i}" for i in range(n)]
+    endings = ["good", "bad"]
+    nodes: dict[str, Any] = {}
+    counter = 0
+    for i, nid in enumerate(node_ids):
+        choices = []
+        for _ in range(draw(st.integers(1, 3))):
+            counter += 1
+            later = node_ids[i + 1:] if acyclic else node_ids
+            goto = draw(st.sampled_from(later + endings))
+            choice: dict[str, Any] = {"id": f"c{counter}", "say": "x", "goto": goto, "feedback": "f",
+                                      "scores": {"SAMHSA14-P1": draw(st.integers(-2, 2))}}
+            guard = draw(st.sampled_from([None, "r >= 2", "not flag", "flag", "r < 1", f"visited({nid})",
+                                          "chose(c1)", "r + 1 > 3"]))
+            if guard is not None:
+                choice["when"] = guard
+            effect = draw(st.sampled_from([{}, {"r": 1}, {"r": -1}, {"flag": True}, {"r": "r + 2"}]))
+            if effect:
+                choice["effects"] = effect
+            choices.append(choice)
+        nodes[nid] = {"client": "hi", "choices": choices}
+    data = {
+        "format": 1, "id": "gen", "version": "1.0.0", "title": "g", "kind": "other", "summary": "s",
+        "estimated_minutes": 1, "objectives": ["o"], "reviewed": {"status": "draft"},
+        "client": {"name": "n", "age": 1, "pronouns": "p", "background": "b"},
+        "variables": {"r": {"start": draw(st.integers(0, 3)), "min": 0, "max": 3}, "flag": {"start": False}},
+        "start": "n0", "nodes": nodes,
+        "endings": {e: {"outcome": "success", "title": e, "summary": e} for e in endings},
+    }
+    return Scenario.model_validate(data)
+
+
+def _brute_force(program: Program, limit: int = 12) -> tuple[set[str], set[str], set[str], bool, list[int], int]:
+    """Walk every path (up to ``limit`` steps) without any projection."""
+    nodes: set[str] = set()
+    endings: set[str] = set()
+    taken: set[str] = set()
+    dead_end = False
+    totals: list[int] = []
+    paths = 0
+
+    def walk(state: State, total: int, depth: int) -> None:
+        nonlocal dead_end, paths
+        if is_final(program, state):
+            endings.add(state.node)
+            totals.append(total)
+            paths += 1
+            return
+        nodes.add(state.node)
+        steps = open_choices(program, state)
+        if not steps:
+            dead_end = True
+            return
+        if depth >= limit:
+            return
+        for step in steps:
+            taken.add(step.id)
+            walk(apply(program, state, step), total + sum(p for _, p in step.scores), depth + 1)
+
+    walk(initial_state(program), 0, 0)
+    return nodes, endings, taken, dead_end, totals, paths
+
+
+@settings(max_examples=200)
+@given(small_scenarios(acyclic=True))
+def test_analysis_agrees_with_brute_force_on_acyclic_graphs(scenario: Scenario) -> None:
+    program = compile_program(scenario)
+    analysis = analyse(program)
+    nodes, endings, taken, dead_end, totals, paths = _brute_force(program)
+    assert analysis.reachable_nodes == nodes
+    assert analysis.reachable_endings == endings
+    assert analysis.steps_taken == taken
+    assert bool(analysis.dead_ends) == dead_end
+    assert analysis.path_count == paths
+    if totals:
+        assert analysis.extremes[TOTAL].best == max(totals)
+        assert analysis.extremes[TOTAL].worst == min(totals)
+    else:
+        assert TOTAL not in analysis.extremes
+
+
+@settings(max_examples=200)
+@given(small_scenarios(acyclic=False))
+def test_analysis_reachability_agrees_with_brute_force_on_cyclic_graphs(scenario: Scenario) -> None:
+    program = compile_program(scenario)
+    analysis = analyse(program)
+    # Exhaustive search over full (unprojected) states: finite because variables are bounded
+    # and visited/chosen sets can only grow.
+    seen: set[State] = set()
+    stack = [initial_state(program)]
+    nodes: set[str] = set()
+    endings: set[str] = set()
+    taken: set[str] = set()
+    while stack:
+        state = stack.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        if is_final(program, state):
+            endings.add(state.node)
+            continue
+        nodes.add(state.node)
+        for step in open_choices(program, state):
+            taken.add(step.id)
+            stack.append(apply(program, state, step))
+    assert analysis.reachable_nodes == nodes
+    assert analysis.reachable_endings == endings
+    assert analysis.steps_taken == taken
