@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from casesim.errors import ExpressionError
-from casesim.scenario.expressions import Env, compile_expression, names_used, parse_expression, type_of
+from casesim.scenario.expressions import (
+    Env,
+    compile_expression,
+    names_used,
+    parse_expression,
+    type_of,
+)
 
 ENV = Env(variables={"rapport": "int", "distress": "int", "told": "bool"},
           nodes=frozenset({"start", "risk-screen"}), choices=frozenset({"ask-q1", "explain-limits"}))

@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from casesim.analysis import analyse
 from casesim.analysis.explore import TOTAL
-from casesim.engine.semantics import Program, State, apply, compile_program, initial_state, is_final, open_choices
+from casesim.engine.semantics import (
+    Program,
+    State,
+    apply,
+    compile_program,
+    initial_state,
+    is_final,
+    open_choices,
+)
 from casesim.frameworks import Catalog
 from casesim.scenario import load_scenario_bytes
 from casesim.scenario.model import Scenario

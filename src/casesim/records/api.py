@@ -7,13 +7,26 @@ choice before it draws the next screen.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 from casesim.scoring.debrief import Debrief
 
-__all__ = ["AttemptRow", "EventRow", "EventKind", "AttemptStatus", "RecordStore", "VerifyProblem"]
+__all__ = [
+    "EVENT_KINDS",
+    "AttemptRow",
+    "AttemptStatus",
+    "CompetencyPoint",
+    "CriterionRow",
+    "EventKind",
+    "EventRow",
+    "PathEvent",
+    "RecordStore",
+    "TraineeRow",
+    "VerifyProblem",
+    "effective_path",
+]
 
 EventKind = Literal[
     "node-entered",   # payload: {node}
@@ -25,6 +38,7 @@ EventKind = Literal[
     "left",           # payload: {node}  (the trainee left without penalty)
 ]
 AttemptStatus = Literal["in-progress", "completed", "abandoned"]
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +73,61 @@ class EventRow:
 
 
 @dataclass(frozen=True, slots=True)
+class TraineeRow:
+    """A trainee. ``display_name`` and ``cohort`` may change; the attempt chain may not."""
+
+    id: str
+    display_name: str
+    cohort: str | None
+    created_at: str
+    attempt_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PathEvent:
+    """A path-changing event (choice, timer expiry, undo) as reports read them, in attempt order."""
+
+    attempt_id: str
+    trainee_id: str
+    scenario_id: str
+    content_hash: str
+    kind: EventKind
+    node: str | None
+    choice: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyPoint:
+    """One competency rating from one finished attempt's debrief (for progress over time)."""
+
+    trainee_id: str
+    attempt_id: str
+    scenario_id: str
+    mode: Literal["practice", "assessment"]
+    ended_at: str
+    competency: str
+    rating: int | None
+    share: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionRow:
+    """One criterion result from one finished attempt's debrief."""
+
+    trainee_id: str
+    attempt_id: str
+    scenario_id: str
+    mode: Literal["practice", "assessment"]
+    ended_at: str
+    criterion: str
+    framework: str
+    raw: int
+    worst: int
+    best: int
+    share: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class VerifyProblem:
     """Something ``records verify`` found: which attempt and event, and what."""
 
@@ -68,7 +137,17 @@ class VerifyProblem:
 
 
 class RecordStore(Protocol):
-    """What every backend provides."""
+    """What every backend provides.
+
+    Lists are in time order (oldest first) unless a method says otherwise. Writes raise
+    :class:`~casesim.errors.StoreError` (with a message for the trainee) when they cannot be
+    made durable; nothing is half-written.
+    """
+
+    @property
+    def location(self) -> str:
+        """Where the records are (a file path or a database URL without its password)."""
+        ...
 
     def upsert_trainee(self, trainee_id: str, display_name: str, cohort: str | None = None) -> None: ...
 
@@ -92,6 +171,22 @@ class RecordStore(Protocol):
     def verify(self) -> Sequence[VerifyProblem]: ...
 
     def close(self) -> None: ...
+
+    # --- added for reports, exports and the TUI ------------------------------------------
+
+    def trainee(self, trainee_id: str) -> TraineeRow | None: ...
+
+    def trainees(self, cohort: str | None = None) -> Sequence[TraineeRow]: ...
+
+    def cohorts(self) -> Sequence[str]: ...
+
+    def path_events(self, *, cohort: str | None = None, trainee_id: str | None = None,
+                    scenario_id: str | None = None) -> Iterator[PathEvent]: ...
+
+    def competency_points(self, *, trainee_id: str | None = None,
+                          cohort: str | None = None) -> Sequence[CompetencyPoint]: ...
+
+    def criterion_rows(self, *, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[CriterionRow]: ...
 
 
 def effective_path(events: Sequence[EventRow]) -> list[str]:
