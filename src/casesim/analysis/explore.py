@@ -130,7 +130,7 @@ def project(program: Program, state: State) -> State:
 
 
 def _weight(step: Step) -> int:
-    return sum(points for _, points in step.scores)
+    return step.weight
 
 
 def analyse(program: Program, *, state_limit: int = DEFAULT_STATE_LIMIT, start: str | None = None) -> Analysis:
@@ -218,8 +218,7 @@ def _summarise(a: Analysis) -> None:
     a.path_count = -1 if cyclic else _count_paths(a, comps, finals, can_finish)
 
     for criterion in [*program.criteria, TOTAL]:
-        best = _optimise(a, comp, comps, finals, can_finish, criterion, maximise=True)
-        worst = _optimise(a, comp, comps, finals, can_finish, criterion, maximise=False)
+        best, worst = _optimise(a, comp, comps, finals, criterion)
         if n and best[0] != _NEG:
             a.extremes[criterion] = Extremes(int(worst[0]), int(best[0]))
         if criterion == TOTAL:
@@ -227,15 +226,9 @@ def _summarise(a: Analysis) -> None:
 
     # Best clean total still achievable from each state: no critical step, requirements met.
     clean_final = [finals[i] and not unmet_requirements(program, a.states[i]) for i in range(n)]
-    a.best_to_go = _optimise(a, comp, comps, clean_final, can_finish, TOTAL, maximise=True, clean=True)
+    a.best_to_go, _ = _optimise(a, comp, comps, clean_final, TOTAL, clean=True)
     a.clean_path_exists = bool(n) and a.best_to_go[0] != _NEG
     a.expert_path = _expert_path(a, comp, clean_final) if a.clean_path_exists else []
-
-
-def _points(step: Step, criterion: str) -> int:
-    if criterion == TOTAL:
-        return _weight(step)
-    return sum(p for c, p in step.scores if c == criterion)
 
 
 def _components(a: Analysis, can_finish: list[bool]) -> tuple[list[int], list[list[int]]]:
@@ -316,33 +309,41 @@ def _count_paths(a: Analysis, comps: list[list[int]], finals: list[bool], can_fi
 
 
 def _optimise(a: Analysis, comp: list[int], comps: list[list[int]], finals: list[bool],
-              can_finish: list[bool], criterion: str, *, maximise: bool, clean: bool = False) -> list[float]:
-    """Best (or worst) points from each state to a final state, exact when no scoring step is on a cycle.
+              criterion: str, *, clean: bool = False) -> tuple[list[float], list[float]]:
+    """Best and worst points from each state to a final state, in one pass.
 
-    Steps inside one strongly connected component carry no points (scoring cycles are reported
-    as errors), so every member of a component shares one value: the best exit from any member.
-    With ``clean``, critical steps are never taken.
+    Exact when no scoring step is on a cycle: steps inside one strongly connected component
+    carry no points (scoring cycles are reported as errors), so every member of a component
+    shares one value, the best exit from any member. With ``clean``, critical steps are never
+    taken. Components arrive in reverse topological order, so successors are always done.
     """
     n = len(a.states)
-    none = _NEG if maximise else _POS
-    value = [none] * n
+    best_of = [_NEG] * n
+    worst_of = [_POS] * n
+    edges = a.edges
+    total = criterion == TOTAL
     for cid, members in enumerate(comps):
-        best = none
+        best = _NEG
+        worst = _POS
         for sid in members:
             if finals[sid]:
-                best = 0.0 if best == none else (max(best, 0.0) if maximise else min(best, 0.0))
+                best = max(best, 0.0)
+                worst = min(worst, 0.0)
                 continue
-            for step, target in a.edges[sid]:
-                if comp[target] == cid or value[target] == none:
+            for step, target in edges[sid]:
+                tb = best_of[target]
+                if tb == _NEG or comp[target] == cid or (clean and step.critical is not None):
                     continue
-                if clean and step.critical is not None:
-                    continue
-                v = _points(step, criterion) + value[target]
-                if (v > best) if maximise else (v < best):
-                    best = v
+                w = step.weight if total else step.points.get(criterion, 0)
+                if w + tb > best:
+                    best = w + tb
+                tw = worst_of[target] + w
+                if tw < worst:
+                    worst = tw
         for sid in members:
-            value[sid] = best
-    return value
+            best_of[sid] = best
+            worst_of[sid] = worst
+    return best_of, worst_of
 
 
 def _expert_path(a: Analysis, comp: list[int], clean_final: list[bool]) -> list[str]:

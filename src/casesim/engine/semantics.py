@@ -79,6 +79,10 @@ class Step:
     critical: CriticalAction | None
     is_timeout: bool
     source: Choice | TimerExpiry
+    points: Mapping[str, int] = field(default_factory=dict)
+    """Points per criterion (the same as ``scores``, as a mapping)."""
+    weight: int = 0
+    """The sum of all points: what the analysis maximises for the expert path."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,7 +150,8 @@ def compile_program(scenario: Scenario) -> Program:
             for c in choice.scores:
                 criteria.setdefault(c, None)
             step = Step(choice.id, node_id, choice.goto, guard(choice.when), effects(choice.effects),
-                        tuple(choice.scores.items()), choice.critical, False, choice)
+                        tuple(choice.scores.items()), choice.critical, False, choice,
+                        dict(choice.scores), sum(choice.scores.values()))
             node_steps.append(step)
             steps[choice.id] = step
         by_node[node_id] = tuple(node_steps)
@@ -155,7 +160,8 @@ def compile_program(scenario: Scenario) -> Program:
             for c in expiry.scores:
                 criteria.setdefault(c, None)
             step = Step(timeout_id(node_id), node_id, expiry.goto, None, effects(expiry.effects),
-                        tuple(expiry.scores.items()), expiry.critical, True, expiry)
+                        tuple(expiry.scores.items()), expiry.critical, True, expiry,
+                        dict(expiry.scores), sum(expiry.scores.values()))
             timeouts[node_id] = step
             steps[step.id] = step
         if isinstance(node.client, list):

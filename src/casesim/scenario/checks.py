@@ -49,9 +49,9 @@ class _Checker:
 
     # --- names --------------------------------------------------------------------------
 
-    @property
-    def targets(self) -> set[str]:
-        return set(self.scenario.nodes) | set(self.scenario.endings) | set(self.unchecked.targets)
+    def __post_init__(self) -> None:
+        self.targets: frozenset[str] = (frozenset(self.scenario.nodes) | frozenset(self.scenario.endings)
+                                        | self.unchecked.targets)
 
     def env(self) -> Env:
         choices = {c.id for node in self.scenario.nodes.values() for c in node.choices}

@@ -20,6 +20,7 @@ text), and :func:`compile_expression` turns the tree into nested Python closures
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -268,8 +269,12 @@ class _Parser:
         return Call(function, argument, tok.offset, arg_offset)
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_expression(text: str) -> Expr:
-    """Parse ``text``; raises :class:`ExpressionError` with the offset of the first problem."""
+    """Parse ``text``; raises :class:`ExpressionError` with the offset of the first problem.
+
+    Trees are immutable, so parses are cached: authors repeat guards like "rapport >= 5".
+    """
     return _Parser(text).parse()
 
 

@@ -1,0 +1,77 @@
+"""Loader and analysis benchmarks: ratios measured in one run (absolute times are noisy).
+
+(a) load + validate of a generated 5,000-node scenario, and of the whole scenarios/ folder,
+    against a bare ``yaml.load`` with ``CSafeLoader`` on the same bytes (aim: <= 2x);
+(b) analysis throughput in states per second on a generated scenario with several variables,
+    and the time ratio between 1,000 and 10,000 nodes (close to 10 means linear growth).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from casesim.analysis import analyse
+from casesim.engine.semantics import compile_program
+from casesim.frameworks import load_catalog
+from casesim.scenario import load_scenario_bytes
+from generate import generated_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main() -> None:
+    catalog = load_catalog(ROOT / "scoring")
+    big = generated_scenario(5000).encode()
+    bare = best_of(lambda: yaml.load(big, Loader=yaml.CSafeLoader))
+    checked = best_of(lambda: load_scenario_bytes(big, "gen.yaml", catalog, analyse_paths=False))
+    full = best_of(lambda: load_scenario_bytes(big, "gen.yaml", catalog))
+    print(f"(a) 5,000-node scenario ({len(big) / 1e6:.1f} MB): bare CSafeLoader {bare * 1000:.0f} ms")
+    print(f"    load + validate (shape, names, expressions)      ratio {checked / bare:.2f}x")
+    print(f"    load + validate + full path analysis and lint     ratio {full / bare:.2f}x")
+
+    files = sorted((ROOT / "scenarios").glob("*.yaml"))
+    blobs = [(p.name, p.read_bytes()) for p in files]
+    bare_lib = best_of(lambda: [yaml.load(b, Loader=yaml.CSafeLoader) for _, b in blobs])
+    checked_lib = best_of(lambda: [load_scenario_bytes(b, n, catalog, analyse_paths=False) for n, b in blobs])
+    full_lib = best_of(lambda: [load_scenario_bytes(b, n, catalog) for n, b in blobs])
+    print(f"(a) scenarios/ folder ({len(files)} files): bare CSafeLoader {bare_lib * 1000:.0f} ms")
+    print(f"    load + validate                                   ratio {checked_lib / bare_lib:.2f}x")
+    print(f"    load + validate + analysis and lint               ratio {full_lib / bare_lib:.2f}x")
+
+    rates = []
+    times = {}
+    for n in (1000, 10000):
+        loaded = load_scenario_bytes(generated_scenario(n, variables=2).encode(), "gen.yaml", catalog, analyse_paths=False)
+        assert loaded.scenario is not None
+        program = compile_program(loaded.scenario)
+        runs = []
+        states = 0
+        for _ in range(3):
+            started = time.perf_counter()
+            result = analyse(program)
+            runs.append(time.perf_counter() - started)
+            states = result.state_count
+        times[n] = statistics.median(runs)
+        rates.append(states / times[n])
+        print(f"(b) {n:>6,} nodes, 3 variables: {states:,} states, {states / times[n]:,.0f} states/s")
+    print(f"(b) time ratio 10,000 / 1,000 nodes: {times[10000] / times[1000]:.1f} (10 = linear)")
+
+
+if __name__ == "__main__":
+    main()
