@@ -73,8 +73,8 @@ class Analysis:
     """Distinct complete paths (capped at PATH_COUNT_CAP); -1 when a cycle makes it unbounded."""
     scoring_cycles: list[str] = field(default_factory=list)
     """Ids of scoring choices that sit on a cycle (points could be farmed by repeating them)."""
-    extremes: dict[str, Extremes] = field(default_factory=dict)
-    """Worst/best raw points per criterion and for ``total`` over complete paths."""
+    total: Extremes | None = None
+    """Worst/best total points over complete paths (None when no ending can be reached)."""
     best_any_to_go: list[float] = field(default_factory=list)
     """Best total points still achievable from each state on any complete path."""
     best_to_go: list[float] = field(default_factory=list)
@@ -83,6 +83,30 @@ class Analysis:
     clean_path_exists: bool = False
     expert_path: list[str] = field(default_factory=list)
     """Choice ids of the expert path: the best clean total, ties broken by author order."""
+
+    _extremes: dict[str, Extremes] | None = None
+    _components: tuple[list[int], list[list[int]]] | None = None
+
+    @property
+    def extremes(self) -> dict[str, Extremes]:
+        """Worst/best raw points per criterion, and for ``total``, over complete paths.
+
+        Computed on first use (one pass per criterion over the state graph): validation needs
+        only the total, scoring needs every criterion.
+        """
+        if self._extremes is None:
+            assert self._components is not None
+            comp, comps = self._components
+            finals = [is_final(self.program, s) for s in self.states]
+            out: dict[str, Extremes] = {}
+            for criterion in self.program.criteria:
+                best, worst = _optimise(self, comp, comps, finals, criterion)
+                if self.states and best[0] != _NEG:
+                    out[criterion] = Extremes(int(worst[0]), int(best[0]))
+            if self.total is not None:
+                out[TOTAL] = self.total
+            self._extremes = out
+        return self._extremes
 
     def state_id(self, state: State) -> int | None:
         """The index of the projection of a live session's ``state``, if it was reached."""
@@ -154,7 +178,7 @@ def analyse(program: Program, *, state_limit: int = DEFAULT_STATE_LIMIT, start: 
         if timeout is not None:
             steps = (*steps, timeout)
         for step in steps:
-            nxt = project(program, apply(program, state, step))
+            nxt = apply(program, state, step, observed_only=True)
             target = index.get(nxt)
             if target is None:
                 if len(states) >= state_limit:
@@ -217,12 +241,11 @@ def _summarise(a: Analysis) -> None:
     })
     a.path_count = -1 if cyclic else _count_paths(a, comps, finals, can_finish)
 
-    for criterion in [*program.criteria, TOTAL]:
-        best, worst = _optimise(a, comp, comps, finals, criterion)
-        if n and best[0] != _NEG:
-            a.extremes[criterion] = Extremes(int(worst[0]), int(best[0]))
-        if criterion == TOTAL:
-            a.best_any_to_go = best
+    a._components = (comp, comps)
+    best, worst = _optimise(a, comp, comps, finals, TOTAL)
+    if n and best[0] != _NEG:
+        a.total = Extremes(int(worst[0]), int(best[0]))
+    a.best_any_to_go = best
 
     # Best clean total still achievable from each state: no critical step, requirements met.
     clean_final = [finals[i] and not unmet_requirements(program, a.states[i]) for i in range(n)]
@@ -237,40 +260,44 @@ def _components(a: Analysis, can_finish: list[bool]) -> tuple[list[int], list[li
     Tarjan emits a component only after every component reachable from it, which is exactly
     the order a "best value from here" computation needs.
     """
+    del can_finish
     n = len(a.states)
+    targets = [[t for _, t in out] for out in a.edges]
     index = [-1] * n
     low = [0] * n
     on_stack = [False] * n
     comp = [-1] * n
+    position = [0] * n
     comps: list[list[int]] = []
     stack: list[int] = []
     counter = 0
     for root in range(n):
         if index[root] != -1:
             continue
-        work: list[tuple[int, int]] = [(root, 0)]
+        work = [root]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
         on_stack[root] = True
         while work:
-            v, i = work[-1]
-            out = a.edges[v]
+            v = work[-1]
+            out = targets[v]
+            i = position[v]
             if i < len(out):
-                work[-1] = (v, i + 1)
-                w = out[i][1]
+                position[v] = i + 1
+                w = out[i]
                 if index[w] == -1:
                     index[w] = low[w] = counter
                     counter += 1
                     stack.append(w)
                     on_stack[w] = True
-                    work.append((w, 0))
+                    work.append(w)
                 elif on_stack[w] and index[w] < low[v]:
                     low[v] = index[w]
                 continue
             work.pop()
             if work:
-                parent = work[-1][0]
+                parent = work[-1]
                 if low[v] < low[parent]:
                     low[parent] = low[v]
             if low[v] == index[v]:

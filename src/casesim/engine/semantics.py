@@ -203,8 +203,13 @@ def open_choices(program: Program, state: State) -> tuple[Step, ...]:
     return tuple(s for s in steps if s.guard is None or s.guard(state))
 
 
-def apply(program: Program, state: State, step: Step) -> State:
-    """The state after taking ``step`` in ``state``. ``step`` must belong to ``state.node``."""
+def apply(program: Program, state: State, step: Step, *, observed_only: bool = False) -> State:
+    """The state after taking ``step`` in ``state``. ``step`` must belong to ``state.node``.
+
+    With ``observed_only`` the history keeps only the nodes and choices some expression asks
+    about (``visited(...)``/``chose(...)``): nothing else can change what happens next, so the
+    analysis uses this to keep its state space small. It equals projecting the full result.
+    """
     if step.node != state.node:
         raise ValueError(f"choice {step.id!r} belongs to node {step.node!r}, not {state.node!r}")
     values = state.vars
@@ -223,7 +228,12 @@ def apply(program: Program, state: State, step: Step) -> State:
                 value = low if value < low else high if value > high else value
             new[effect.index] = value
         values = tuple(new)
-    return State(step.goto, values, state.visited | {step.goto}, state.chosen | {step.id})
+    visited, chosen = state.visited, state.chosen
+    if not observed_only or step.goto in program.relevant_nodes:
+        visited = visited | {step.goto}
+    if not observed_only or step.id in program.relevant_choices:
+        chosen = chosen | {step.id}
+    return State(step.goto, values, visited, chosen)
 
 
 def client_line(program: Program, state: State) -> str | None:

@@ -93,7 +93,7 @@ def _lint_scoring(scenario: Scenario, analysis: Analysis, catalog: Catalog | Non
     if not analysis.clean_path_exists:
         report(("pass_rule",) if "pass_rule" in _keys(scenario) else (), Severity.ERROR, "pass-impossible",
                "no path reaches an ending without a critical action or a missed requirement, so no attempt can pass")
-    total = analysis.extremes.get(TOTAL)
+    total = analysis.total
     if total is not None and analysis.clean_path_exists and total.best > analysis.best_to_go[0]:
         report((), Severity.WARNING, "critical-on-best-path",
                f"the highest-scoring path ({total.best} points) takes a critical action or misses a requirement, "

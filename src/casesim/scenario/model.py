@@ -274,7 +274,7 @@ class PassRule(_Model):
     """When an attempt passes."""
 
     min_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
-    """The least share of the best achievable score (0 to 1) that passes."""
+    """The least share of the expert path's points (raw points divided by the best achievable, 0 to 1) that passes."""
     no_critical: bool = True
     """Whether any critical action (never-event or missed requirement) fails the attempt."""
 

@@ -166,7 +166,11 @@ class Debrief(_Data):
     total_worst: int
     total_best: int
     total_share: float | None
+    """(raw - worst) / (best - worst): where the attempt lies between the worst and the expert path."""
+    expert_share: float | None
+    """raw / best, floored at 0: the share of the expert path's points earned (the pass rule uses this)."""
     pass_share: float
+    """The least ``expert_share`` that passes (the scenario's pass rule)."""
     criteria: tuple[CriterionResult, ...]
     frameworks: tuple[FrameworkResult, ...]
     critical: tuple[CriticalResult, ...]

@@ -93,7 +93,7 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
     frameworks = _frameworks(catalog, criteria_results)
 
     total_raw = sum(raw.values())
-    total = analysis.extremes.get(TOTAL)
+    total = analysis.total
     total_worst = total.worst if total else 0
     clean_best = analysis.best_to_go[0] if analysis.clean_path_exists else None
     total_best = int(clean_best) if clean_best is not None else (total.best if total else 0)
@@ -118,12 +118,13 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         for c in critical:
             cited = ", ".join(x.id for x in c.cites)
             reasons.append(f"Critical action: {c.reason}" + (f" ({cited})" if cited else ""))
-    share_value = total_share if total_share is not None else 1.0
+    expert_share = max(0.0, min(1.0, total_raw / total_best)) if total_best > 0 else None
+    share_value = expert_share if expert_share is not None else (1.0 if total_raw >= total_best else 0.0)
     if share_value + 1e-9 < rule.min_share:
         passed = False
-        reasons.append(f"Scored {share_value:.0%} of the expert path; {rule.min_share:.0%} is needed to pass.")
+        reasons.append(f"Earned {share_value:.0%} of the expert path's points; {rule.min_share:.0%} is needed to pass.")
     if passed:
-        reasons.append(f"Reached an ending with {share_value:.0%} of the expert path's score and no critical action.")
+        reasons.append(f"Reached an ending with {share_value:.0%} of the expert path's points and no critical action.")
 
     ending = scenario.endings.get(final.node) if reached else None
     return Debrief(
@@ -141,6 +142,7 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         total_worst=total_worst,
         total_best=total_best,
         total_share=total_share,
+        expert_share=expert_share,
         pass_share=rule.min_share,
         criteria=tuple(criteria_results),
         frameworks=frameworks,
@@ -252,15 +254,10 @@ def protocol_result(catalog: Catalog, protocol_id: str, answers: dict[str, bool]
                 done.append(s)
             elif s in level_ids:
                 action = s
-    matched: list[str] = []
-    position = 0
-    for s in done:
-        if protocol.ordered:
-            if position < len(required) and s == required[position]:
-                matched.append(s)
-                position += 1
-        elif s in required and s not in matched:
-            matched.append(s)
+    if protocol.ordered:
+        matched = _longest_in_order(required, done)
+    else:
+        matched = list(dict.fromkeys(s for s in done if s in required))
     done_set = set(done)
     missing = tuple(s for s in required if s not in done_set)
     out_of_order = tuple(s for s in required if s in done_set and s not in matched)
@@ -282,6 +279,29 @@ def protocol_result(catalog: Catalog, protocol_id: str, answers: dict[str, bool]
         action_matches=(action == (level.level if level else None)) if protocol.levels else None,
         share=credit / items if items else 1.0,
     )
+
+
+def _longest_in_order(required: Sequence[str], done: Sequence[str]) -> list[str]:
+    """The required steps done in the right order: a longest common subsequence, so a trainee
+    gets the most credit their sequence allows."""
+    rows, cols = len(required), len(done)
+    table = [[0] * (cols + 1) for _ in range(rows + 1)]
+    for i in range(rows - 1, -1, -1):
+        for j in range(cols - 1, -1, -1):
+            table[i][j] = (table[i + 1][j + 1] + 1 if required[i] == done[j]
+                           else max(table[i + 1][j], table[i][j + 1]))
+    out: list[str] = []
+    i = j = 0
+    while i < rows and j < cols:
+        if required[i] == done[j]:
+            out.append(required[i])
+            i += 1
+            j += 1
+        elif table[i + 1][j] >= table[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
 def rating_for_share(cmap: CompetencyMap, share: float) -> int:

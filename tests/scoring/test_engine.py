@@ -1,0 +1,137 @@
+"""The scoring engine: normalisation, critical actions, and scores that always lie between the analysed extremes."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casesim.engine.semantics import apply, initial_state, is_final, open_choices
+from casesim.frameworks import Catalog
+from casesim.scenario import LoadedScenario, load_scenario
+from casesim.scoring import score_path
+from casesim.scoring.engine import rating_for_share
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"
+EXPERT = ["introduce-and-ask-time", "explain-role-and-limits", "reflect-tiredness", "ask-q1", "ask-q2",
+          "ask-q6", "affirm-and-plan", "agree-visit-with-aunt"]
+
+
+@pytest.fixture(scope="module")
+def example(catalog: Catalog) -> LoadedScenario:
+    loaded = load_scenario(EXAMPLE, catalog)
+    assert loaded.ok
+    return loaded
+
+
+def test_expert_path_scores_100_percent_and_passes(example: LoadedScenario, catalog: Catalog) -> None:
+    assert example.program and example.analysis
+    assert example.analysis.expert_path == EXPERT
+    debrief = score_path(example.program, example.analysis, catalog, EXPERT)
+    assert debrief.total_share == 1.0
+    assert debrief.total_raw == debrief.total_best == 17
+    assert debrief.passed and debrief.critical == ()
+    assert debrief.ending == "engaged" and debrief.outcome == "success"
+    assert all(d.on_expert_path for d in debrief.decisions)
+
+
+def test_normalisation_is_against_worst_and_best_achievable(example: LoadedScenario, catalog: Catalog) -> None:
+    assert example.program and example.analysis
+    worst_path = ["launch-into-questions", "promise-total-secrecy", "cheer-up", "skip-screen", "mail-forms"]
+    debrief = score_path(example.program, example.analysis, catalog, worst_path)
+    assert debrief.total_raw == debrief.total_worst
+    assert debrief.total_share == 0.0
+    for result in debrief.criteria:
+        assert result.worst <= result.raw <= result.best
+        if result.share is not None:
+            assert result.share == pytest.approx((result.raw - result.worst) / (result.best - result.worst))
+
+
+def test_a_critical_action_fails_an_attempt_that_is_otherwise_perfect(example: LoadedScenario, catalog: Catalog) -> None:
+    # The same points as the expert path could not be earned with the never-event, so check the
+    # rule directly: a path with a critical action fails even when its share clears the bar.
+    assert example.program and example.analysis
+    path = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2",
+            "ask-q6", "affirm-and-plan", "agree-visit-with-aunt"]
+    debrief = score_path(example.program, example.analysis, catalog, path)
+    assert debrief.total_share is not None and debrief.total_share >= debrief.pass_share
+    assert not debrief.passed
+    kinds = {(c.kind, c.id) for c in debrief.critical}
+    assert ("never-event", "promise-total-secrecy") in kinds
+    assert ("missed-requirement", "limits-before-screening") in kinds
+    cited = {c.id for item in debrief.critical for c in item.cites}
+    assert "NASW-1.07(c)" in cited
+    assert any("Critical action" in r for r in debrief.reasons)
+    decision = next(d for d in debrief.decisions if d.choice == "promise-total-secrecy")
+    assert decision.better is not None and decision.better.choice == "explain-role-and-limits"
+    assert decision.better_feedback and "1.03(a)" in decision.better_feedback
+
+
+def test_a_critical_action_caps_the_competencies_it_touches(example: LoadedScenario, catalog: Catalog) -> None:
+    assert example.program and example.analysis and catalog.competency_map
+    path = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2",
+            "ask-q6", "affirm-and-plan", "agree-visit-with-aunt"]
+    debrief = score_path(example.program, example.analysis, catalog, path)
+    c1 = next(c for c in debrief.competencies if c.id == "EPAS22-C1")
+    assert c1.rating is not None and c1.rating <= catalog.competency_map.critical_action_cap
+
+
+def test_leaving_before_an_ending_fails_and_says_so(example: LoadedScenario, catalog: Catalog) -> None:
+    assert example.program and example.analysis
+    debrief = score_path(example.program, example.analysis, catalog, EXPERT[:3])
+    assert not debrief.passed and debrief.ending is None
+    assert "stopped before an ending" in debrief.reasons[0]
+
+
+def test_rating_bands(catalog: Catalog) -> None:
+    cmap = catalog.competency_map
+    assert cmap is not None
+    assert rating_for_share(cmap, 1.0) == 5
+    assert rating_for_share(cmap, 0.0) == 1
+    ratings = [rating_for_share(cmap, x / 100) for x in range(101)]
+    assert ratings == sorted(ratings)
+    three = next(b.min_share for b in cmap.bands if b.rating == 3)
+    assert rating_for_share(cmap, three) == 3
+
+
+def _bundled(catalog: Catalog) -> list[LoadedScenario]:
+    out = []
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        loaded = load_scenario(path, catalog)
+        if loaded.ok:
+            out.append(loaded)
+    return out
+
+
+@settings(max_examples=60)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_debrief_scores_lie_between_the_analysed_worst_and_best(catalog: Catalog, seed: int) -> None:
+    rng = random.Random(seed)
+    for loaded in _BUNDLED_CACHE.setdefault("all", _bundled(catalog)):
+        assert loaded.program and loaded.analysis
+        state = initial_state(loaded.program)
+        path: list[str] = []
+        for _ in range(500):
+            if is_final(loaded.program, state):
+                break
+            steps = list(open_choices(loaded.program, state))
+            timeout = loaded.program.timeouts.get(state.node)
+            if timeout is not None:
+                steps.append(timeout)
+            step = rng.choice(steps)
+            path.append(step.id)
+            state = apply(loaded.program, state, step)
+        if not is_final(loaded.program, state):
+            continue
+        debrief = score_path(loaded.program, loaded.analysis, catalog, path)
+        assert debrief.total_worst <= debrief.total_raw
+        assert debrief.total_share is None or 0.0 <= debrief.total_share <= 1.0
+        for result in debrief.criteria:
+            assert result.worst <= result.raw <= result.best, (loaded.path, result.id, path)
+
+
+_BUNDLED_CACHE: dict[str, list[LoadedScenario]] = {}
