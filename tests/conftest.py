@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from casesim.frameworks import Catalog, load_catalog
+from casesim.scenario import LoadedScenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,3 +41,12 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def library(catalog: Catalog) -> list[LoadedScenario]:
+    """Every bundled scenario, loaded and analysed once per test session."""
+    loaded = [load_scenario(path, catalog) for path in sorted((ROOT / "scenarios").glob("*.yaml"))]
+    broken = [item.path for item in loaded if not item.ok]
+    assert not broken, f"bundled scenarios with errors: {broken}"
+    return loaded

@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casesim.engine.semantics import apply, initial_state, is_final, open_choices
@@ -98,20 +98,12 @@ def test_rating_bands(catalog: Catalog) -> None:
     assert rating_for_share(cmap, three) == 3
 
 
-def _bundled(catalog: Catalog) -> list[LoadedScenario]:
-    out = []
-    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        loaded = load_scenario(path, catalog)
-        if loaded.ok:
-            out.append(loaded)
-    return out
-
-
-@settings(max_examples=60)
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1))
-def test_debrief_scores_lie_between_the_analysed_worst_and_best(catalog: Catalog, seed: int) -> None:
+def test_debrief_scores_lie_between_the_analysed_worst_and_best(
+        catalog: Catalog, library: list[LoadedScenario], seed: int) -> None:
     rng = random.Random(seed)
-    for loaded in _BUNDLED_CACHE.setdefault("all", _bundled(catalog)):
+    for loaded in library:
         assert loaded.program and loaded.analysis
         state = initial_state(loaded.program)
         path: list[str] = []
@@ -133,5 +125,3 @@ def test_debrief_scores_lie_between_the_analysed_worst_and_best(catalog: Catalog
         for result in debrief.criteria:
             assert result.worst <= result.raw <= result.best, (loaded.path, result.id, path)
 
-
-_BUNDLED_CACHE: dict[str, list[LoadedScenario]] = {}
