@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck content pytest schema bench clean system-deps
+.PHONY: run test lint typecheck content pytest schema docs bench clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,7 @@ content: $(STAMP)
 	$(BIN)/casesim schema --check schemas/scenario.schema.json
 	$(BIN)/casesim schema --kind framework --check schemas/framework.schema.json
 	$(BIN)/casesim schema --kind competency-map --check schemas/competency-map.schema.json
+	$(BIN)/casesim library-doc --check docs/scenarios.md
 
 pytest: $(STAMP) system-deps
 	$(BIN)/pytest
@@ -48,6 +49,9 @@ schema: $(STAMP)
 	$(BIN)/casesim schema -o schemas/scenario.schema.json
 	$(BIN)/casesim schema --kind framework -o schemas/framework.schema.json
 	$(BIN)/casesim schema --kind competency-map -o schemas/competency-map.schema.json
+
+docs: $(STAMP)
+	$(BIN)/casesim library-doc -o docs/scenarios.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

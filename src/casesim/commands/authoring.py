@@ -45,6 +45,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     add_common(p)
     p.set_defaults(handler=cmd_graph)
 
+    p = sub.add_parser("library-doc", help="write the scenario library page (docs/scenarios.md)")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the bundled library)")
+    p.add_argument("--output", "-o", type=Path, default=None, help="write to this file instead of stdout")
+    p.add_argument("--check", type=Path, default=None, metavar="FILE", help="exit 1 if FILE differs")
+    add_common(p)
+    p.set_defaults(handler=cmd_library_doc)
+
     p = sub.add_parser("new", help="write a valid, commented starter scenario")
     p.add_argument("id", metavar="ID", help="the scenario id, kebab-case (e.g. intake-housing-loss)")
     p.add_argument("--kind", required=True, help="intake, crisis, de-escalation, relapse, boundaries, home-visit, duty-to-protect, family, other")
@@ -163,6 +170,29 @@ def cmd_graph(args: argparse.Namespace) -> int:
     assert loaded.program is not None
     print(scenario_graph(loaded.program, loaded.analysis, fmt=args.format))
     return 0
+
+
+def cmd_library_doc(args: argparse.Namespace) -> int:
+    from casesim.scenario.library_doc import library_markdown
+
+    catalog = catalog_from_args(args)
+    files = find_scenario_files(args.paths or [paths.scenarios_dir()])
+    loaded = [load_scenario(f, catalog) for f in files]
+    problems = [item for item in loaded if not item.ok]
+    for item in problems:
+        print(format_diagnostics(item.errors), file=sys.stderr)
+    text = library_markdown(loaded, catalog)
+    if args.check is not None:
+        current = args.check.read_text(encoding="utf-8") if args.check.exists() else ""
+        if current != text:
+            print(f"{args.check} is out of date; regenerate it with: make docs", file=sys.stderr)
+            return 1
+        return 1 if problems else 0
+    if args.output is not None:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 1 if problems else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
