@@ -19,6 +19,7 @@ __all__ = [
     "AttemptStatus",
     "CompetencyPoint",
     "CriterionRow",
+    "DecisionCount",
     "EventKind",
     "EventRow",
     "PathEvent",
@@ -94,6 +95,17 @@ class PathEvent:
     kind: EventKind
     node: str | None
     choice: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionCount:
+    """How often one trainee took one option at one node, on the effective paths of their attempts."""
+
+    scenario_id: str
+    node: str | None
+    choice: str
+    trainee_id: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +186,11 @@ class RecordStore(Protocol):
 
     # --- added for reports, exports and the TUI ------------------------------------------
 
+    def record_events(self, attempt_id: str,
+                      events: Sequence[tuple[EventKind, Mapping[str, Any]]]) -> Sequence[EventRow]:
+        """Several events in one durable commit (a choice and the node it leads to)."""
+        ...
+
     def trainee(self, trainee_id: str) -> TraineeRow | None: ...
 
     def trainees(self, cohort: str | None = None) -> Sequence[TraineeRow]: ...
@@ -182,6 +199,12 @@ class RecordStore(Protocol):
 
     def path_events(self, *, cohort: str | None = None, trainee_id: str | None = None,
                     scenario_id: str | None = None) -> Iterator[PathEvent]: ...
+
+    def decision_counts(self, *, cohort: str | None = None, trainee_id: str | None = None,
+                        scenario_id: str | None = None,
+                        mode: Literal["practice", "assessment"] | None = None) -> Sequence[DecisionCount]:
+        """Decisions on each attempt's effective path (undone ones removed), counted per trainee."""
+        ...
 
     def competency_points(self, *, trainee_id: str | None = None,
                           cohort: str | None = None) -> Sequence[CompetencyPoint]: ...

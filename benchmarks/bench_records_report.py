@@ -1,0 +1,212 @@
+"""The cohort report on a large store against a bare SQL scan of the events table.
+
+Generates (once, into benchmarks/out/, which git ignores) a store of 100,000 attempts and
+2,000,000 events: 2,000 trainees in 20 cohorts of 100, 50 attempts each, 20 events per attempt,
+on valid paths through the example scenario, with hash-chained events and competency and
+criterion results. Debrief blobs are left out to keep the file small (the report does not read
+them), so ``verify`` on this file reports the missing debriefs; everything else verifies.
+
+Then, in one run, prints how long each report takes as a ratio to a bare full scan of the events
+table (``SELECT … FROM events`` reading every row), the cost floor of anything that reads events.
+
+    .venv/bin/python benchmarks/bench_records_report.py [--regenerate] [--attempts N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from casesim.engine.semantics import apply, initial_state, is_final, open_choices  # noqa: E402
+from casesim.frameworks import load_catalog  # noqa: E402
+from casesim.records.chain import (  # noqa: E402
+    attempt_digest,
+    attempt_header,
+    canonical_json,
+    event_digest,
+    genesis,
+    iso_utc,
+    seal_digest,
+)
+from casesim.records.reports import cohort_report  # noqa: E402
+from casesim.records.resume import state_snapshot  # noqa: E402
+from casesim.records.sqlite import SQLiteStore  # noqa: E402
+from casesim.scenario.loader import LoadedScenario, load_scenario  # noqa: E402
+from casesim.scoring.engine import score_path  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+EVENTS_PER_ATTEMPT = 20
+COHORTS = 20
+ATTEMPTS_PER_TRAINEE = 50
+
+
+def example() -> tuple[LoadedScenario, object]:
+    catalog = load_catalog(ROOT / "scoring")
+    loaded = load_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
+    assert loaded.ok
+    return loaded, catalog
+
+
+def sample_paths(loaded: LoadedScenario, catalog: object, count: int, rng: random.Random) -> list[dict[str, object]]:
+    """Random complete paths with their event payloads and result rows (computed once, reused)."""
+    program = loaded.program
+    assert program is not None and loaded.analysis is not None
+    out = []
+    for _ in range(count):
+        state = initial_state(program)
+        events: list[tuple[str, dict[str, object]]] = [("node-entered", {"node": state.node})]
+        steps = []
+        while not is_final(program, state):
+            options = list(open_choices(program, state))
+            if state.node in program.timeouts and rng.random() < 0.2:
+                options = [program.timeouts[state.node]]
+            step = rng.choice(options)
+            before = state
+            state = apply(program, state, step)
+            steps.append(step.id)
+            events.append(("timer-expired" if step.is_timeout else "choice",
+                           {"node": before.node, "choice": step.id, "seconds": round(rng.uniform(2, 60), 3),
+                            "state": state_snapshot(program, state)}))
+            if not is_final(program, state):
+                events.append(("node-entered", {"node": state.node}))
+        while len(events) < EVENTS_PER_ATTEMPT:
+            events.append(("pause", {"node": state.node}))
+            events.append(("resume", {"node": state.node}))
+        events = events[:EVENTS_PER_ATTEMPT]
+        debrief = score_path(program, loaded.analysis, catalog, steps, mode="assessment")  # type: ignore[arg-type]
+        out.append({"events": [(k, p, canonical_json(p)) for k, p in events],
+                    "criteria": [(c.id, c.framework, c.raw, c.worst, c.best, c.share) for c in debrief.criteria],
+                    "competencies": [(c.id, c.rating, c.share) for c in debrief.competencies],
+                    "passed": debrief.passed, "share": debrief.total_share})
+    return out
+
+
+def generate(path: Path, attempts: int) -> None:
+    loaded, catalog = example()
+    rng = random.Random(7)
+    paths = sample_paths(loaded, catalog, 300, rng)
+    path.unlink(missing_ok=True)
+    SQLiteStore(path).close()  # the real schema
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("BEGIN")
+    trainees = max(1, attempts // ATTEMPTS_PER_TRAINEE)
+    base = datetime(2026, 9, 1, tzinfo=UTC)
+    version = loaded.scenario.version if loaded.scenario else "1.0.0"
+    n = 0
+    started = time.perf_counter()
+    for t in range(trainees):
+        tid = f"trainee-{t:05d}"
+        head = genesis(tid)
+        events_rows: list[tuple[object, ...]] = []
+        attempt_rows: list[tuple[object, ...]] = []
+        crit_rows: list[tuple[object, ...]] = []
+        comp_rows: list[tuple[object, ...]] = []
+        per = min(ATTEMPTS_PER_TRAINEE, attempts - n)
+        for k in range(per):
+            n += 1
+            sample = paths[rng.randrange(len(paths))]
+            aid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            moment = base + timedelta(days=k, minutes=t % 600)
+            started_at = iso_utc(moment)
+            header = attempt_header(id=aid, trainee_id=tid, trainee_seq=k + 1, scenario_id="example-check-in",
+                                    scenario_version=version, content_hash=loaded.content_hash, mode="assessment",
+                                    seed=0, start_node="opening", started_at=started_at)
+            ahash = attempt_digest(head, header)
+            prev = ahash
+            sample_events: list[tuple[str, dict[str, Any], str]] = sample["events"]  # type: ignore[assignment]
+            for seq, (kind, payload, text) in enumerate(sample_events, start=1):
+                at = iso_utc(moment + timedelta(seconds=seq * 20))
+                prev = event_digest(prev, aid, seq, kind, at, payload)
+                events_rows.append((n, seq, kind, at, payload.get("node"), payload.get("choice"), text, prev))
+            ended = iso_utc(moment + timedelta(minutes=10))
+            count = len(sample["events"])  # type: ignore[arg-type]
+            seal = seal_digest(prev, status="completed", ended_at=ended, passed=bool(sample["passed"]),
+                               share=sample["share"], event_count=count, debrief_sha256=None)  # type: ignore[arg-type]
+            attempt_rows.append((n, aid, tid, k + 1, "example-check-in", version, loaded.content_hash, "assessment",
+                                 0, "opening", started_at, head, ahash, count, prev, "completed", ended,
+                                 int(bool(sample["passed"])), sample["share"], None, seal))
+            crit_rows.extend((n, *c) for c in sample["criteria"])  # type: ignore[attr-defined]
+            comp_rows.extend((n, *c) for c in sample["competencies"])  # type: ignore[attr-defined]
+            head = ahash
+        conn.execute("INSERT INTO trainees VALUES (?, ?, ?, ?, ?, ?)",
+                     (tid, f"Trainee {t}", f"cohort-{t % COHORTS:02d}", iso_utc(base), per, head))
+        conn.executemany("INSERT INTO attempts VALUES (" + ",".join("?" * 21) + ")", attempt_rows)
+        conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events_rows)
+        conn.executemany("INSERT INTO criterion_results VALUES (?, ?, ?, ?, ?, ?, ?)", crit_rows)
+        conn.executemany("INSERT INTO competency_results VALUES (?, ?, ?, ?)", comp_rows)
+        if n >= attempts:
+            break
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    print(f"generated {path.name}: {n} attempts, {n * EVENTS_PER_ATTEMPT} events in "
+          f"{time.perf_counter() - started:.0f} s ({path.stat().st_size / 1e6:.0f} MB)")
+
+
+def timed(fn: object, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()  # type: ignore[operator]
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--attempts", type=int, default=100_000)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"records-{args.attempts}.db"
+    if args.regenerate or not path.exists():
+        generate(path, args.attempts)
+    loaded, catalog = example()
+    library = {"example-check-in": loaded}
+    store = SQLiteStore(path, readonly=True)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    cohorts = list(store.cohorts())
+
+    def scan() -> None:
+        for _row in conn.execute("SELECT attempt_n, seq, kind, node, choice FROM events"):
+            pass
+
+    def scan_sql() -> None:
+        conn.execute("SELECT count(*), count(DISTINCT choice) FROM events").fetchone()
+
+    def one_cohort() -> None:
+        cohort_report(store, cohorts[0], library=library, catalog=catalog)  # type: ignore[arg-type]
+
+    def every_cohort() -> None:
+        for cohort in cohorts:
+            cohort_report(store, cohort, library=library, catalog=catalog)  # type: ignore[arg-type]
+
+    t_scan = timed(scan)
+    t_sql = timed(scan_sql)
+    t_one = timed(one_cohort)
+    t_all = timed(every_cohort, repeat=1)
+    print(f"store: {len(store.attempts())} attempts, {events} events, {len(cohorts)} cohorts")
+    print(f"  bare scan of events into Python (baseline): {t_scan:7.3f} s")
+    print(f"  bare SQL aggregate over events:             {t_sql:7.3f} s  ratio {t_sql / t_scan:5.2f}")
+    print(f"  cohort report, one cohort (5% of attempts): {t_one:7.3f} s  ratio {t_one / t_scan:5.2f}")
+    print(f"  cohort report, all {len(cohorts)} cohorts (whole store):  {t_all:7.3f} s  ratio {t_all / t_scan:5.2f}")
+    store.close()
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()

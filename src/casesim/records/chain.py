@@ -1,0 +1,98 @@
+"""The hash chain that makes the record tamper-evident, and the timestamps it covers.
+
+Backend-independent: SQLite and a later PostgreSQL store compute the same digests from the same
+values, so a record moved between them verifies the same way.
+
+Three links, all SHA-256 in lower-case hex:
+
+* **attempt** — ``H(prev, header)``: ``prev`` is the trainee's previous attempt hash (or the
+  trainee's genesis hash), ``header`` the attempt's fixed fields including its place in the
+  trainee's sequence. Attempts therefore form one chain per trainee.
+* **event** — ``H(prev, row)``: ``prev`` is the previous event's hash (or the attempt hash for
+  event 1); ``row`` is the event's attempt id, seq, kind, time and payload.
+* **seal** — ``H(head, outcome)``: written when an attempt finishes; ``head`` is the last event's
+  hash, ``outcome`` the status, end time, pass/share, event count and the debrief's SHA-256.
+
+``H(prev, value) = sha256(prev + "\\n" + canonical_json(value))``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = [
+    "Clock",
+    "attempt_digest",
+    "attempt_header",
+    "canonical_json",
+    "event_digest",
+    "genesis",
+    "iso_utc",
+    "parse_iso",
+    "seal_digest",
+    "sha256_text",
+    "utc_now",
+]
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2026-11-22T10:00:00.000000Z``: fixed width, so text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """The inverse of :func:`iso_utc` (accepts any ISO-8601 form Python reads)."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 text, no NaN: one text for one value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _link(prev: str, value: Any) -> str:
+    return sha256_text(prev + "\n" + canonical_json(value))
+
+
+def genesis(trainee_id: str) -> str:
+    """The hash a trainee's first attempt links to."""
+    return sha256_text("casesim:trainee:" + trainee_id)
+
+
+def attempt_header(*, id: str, trainee_id: str, trainee_seq: int, scenario_id: str, scenario_version: str,
+                   content_hash: str, mode: str, seed: int, start_node: str, started_at: str) -> dict[str, Any]:
+    """The fixed fields of an attempt that its hash covers."""
+    return {"id": id, "trainee_id": trainee_id, "trainee_seq": trainee_seq, "scenario_id": scenario_id,
+            "scenario_version": scenario_version, "content_hash": content_hash, "mode": mode, "seed": seed,
+            "start_node": start_node, "started_at": started_at}
+
+
+def attempt_digest(prev: str, header: Mapping[str, Any]) -> str:
+    return _link(prev, dict(header))
+
+
+def event_digest(prev: str, attempt_id: str, seq: int, kind: str, at: str, payload: Any) -> str:
+    return _link(prev, {"attempt_id": attempt_id, "seq": seq, "kind": kind, "at": at, "payload": payload})
+
+
+def seal_digest(head: str, *, status: str, ended_at: str | None, passed: bool | None, share: float | None,
+                event_count: int, debrief_sha256: str | None) -> str:
+    return _link(head, {"status": status, "ended_at": ended_at, "passed": passed, "share": share,
+                        "event_count": event_count, "debrief_sha256": debrief_sha256})

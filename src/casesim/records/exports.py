@@ -1,0 +1,126 @@
+"""Exports for spreadsheets and archives: CSV (per attempt, per criterion, per competency) and JSON Lines.
+
+Exports read through the :class:`~casesim.records.api.RecordStore` interface only. Text cells
+that a spreadsheet would run as a formula (starting with ``= + - @``) are prefixed with ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal, TextIO
+
+from casesim.records.api import AttemptRow, RecordStore, TraineeRow
+from casesim.records.reports import duration_seconds
+
+__all__ = ["CSV_KINDS", "CsvKind", "attempt_rows", "write_csv", "write_jsonl", "jsonl_records"]
+
+CsvKind = Literal["attempts", "criteria", "competencies"]
+CSV_KINDS: tuple[CsvKind, ...] = ("attempts", "criteria", "competencies")
+
+ATTEMPT_FIELDS = ["attempt_id", "trainee_id", "display_name", "cohort", "scenario_id", "scenario_version",
+                  "content_hash", "mode", "seed", "start_node", "started_at", "ended_at", "duration_seconds",
+                  "status", "passed", "share", "ending", "outcome", "decisions", "critical_count", "critical_ids"]
+CRITERION_FIELDS = ["attempt_id", "trainee_id", "scenario_id", "mode", "ended_at", "criterion", "framework", "raw",
+                    "worst", "best", "share"]
+COMPETENCY_FIELDS = ["attempt_id", "trainee_id", "scenario_id", "mode", "ended_at", "competency", "rating", "share"]
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def _selected(store: RecordStore, trainee_id: str | None, cohort: str | None) -> tuple[list[AttemptRow],
+                                                                                        dict[str, TraineeRow]]:
+    attempts = list(store.attempts(trainee_id=trainee_id, cohort=cohort))
+    trainees = {t.id: t for t in store.trainees(cohort)} if trainee_id is None else {}
+    if trainee_id is not None:
+        row = store.trainee(trainee_id)
+        if row is not None:
+            trainees[row.id] = row
+    return attempts, trainees
+
+
+def attempt_rows(store: RecordStore, *, trainee_id: str | None = None,
+                 cohort: str | None = None) -> Iterator[dict[str, Any]]:
+    """One dict per attempt with the ``ATTEMPT_FIELDS``."""
+    attempts, trainees = _selected(store, trainee_id, cohort)
+    for a in attempts:
+        trainee = trainees.get(a.trainee_id)
+        debrief = store.debrief(a.id) if a.status == "completed" else None
+        yield {
+            "attempt_id": a.id, "trainee_id": a.trainee_id, "display_name": trainee.display_name if trainee else None,
+            "cohort": trainee.cohort if trainee else None, "scenario_id": a.scenario_id,
+            "scenario_version": a.scenario_version, "content_hash": a.content_hash, "mode": a.mode, "seed": a.seed,
+            "start_node": a.start_node, "started_at": a.started_at, "ended_at": a.ended_at,
+            "duration_seconds": duration_seconds(a.started_at, a.ended_at), "status": a.status, "passed": a.passed,
+            "share": a.share, "ending": debrief.ending if debrief else None,
+            "outcome": debrief.outcome if debrief else None,
+            "decisions": len(debrief.decisions) if debrief else None,
+            "critical_count": len(debrief.critical) if debrief else None,
+            "critical_ids": "; ".join(c.id for c in debrief.critical) if debrief else None,
+        }
+
+
+def _rows(store: RecordStore, kind: CsvKind, trainee_id: str | None,
+          cohort: str | None) -> tuple[list[str], Iterable[dict[str, Any]]]:
+    if kind == "attempts":
+        return ATTEMPT_FIELDS, attempt_rows(store, trainee_id=trainee_id, cohort=cohort)
+    if kind == "criteria":
+        return CRITERION_FIELDS, ({"attempt_id": r.attempt_id, "trainee_id": r.trainee_id,
+                                   "scenario_id": r.scenario_id, "mode": r.mode, "ended_at": r.ended_at,
+                                   "criterion": r.criterion, "framework": r.framework, "raw": r.raw,
+                                   "worst": r.worst, "best": r.best, "share": r.share}
+                                  for r in store.criterion_rows(trainee_id=trainee_id, cohort=cohort))
+    return COMPETENCY_FIELDS, ({"attempt_id": p.attempt_id, "trainee_id": p.trainee_id, "scenario_id": p.scenario_id,
+                                "mode": p.mode, "ended_at": p.ended_at, "competency": p.competency,
+                                "rating": p.rating, "share": p.share}
+                               for p in store.competency_points(trainee_id=trainee_id, cohort=cohort))
+
+
+def write_csv(store: RecordStore, out: TextIO, kind: CsvKind = "attempts", *, trainee_id: str | None = None,
+              cohort: str | None = None) -> int:
+    """Write one CSV table (header first); returns the number of data rows."""
+    fields, rows = _rows(store, kind, trainee_id, cohort)
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow({k: _safe(v) for k, v in row.items()})
+        count += 1
+    return count
+
+
+def jsonl_records(store: RecordStore, *, trainee_id: str | None = None,
+                  cohort: str | None = None) -> Iterator[dict[str, Any]]:
+    """One archive record per attempt: the attempt, its trainee, every event, and the debrief."""
+    attempts, trainees = _selected(store, trainee_id, cohort)
+    for a in attempts:
+        trainee = trainees.get(a.trainee_id)
+        debrief = store.debrief(a.id)
+        yield {
+            "attempt": {"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
+                        "scenario_version": a.scenario_version, "content_hash": a.content_hash, "mode": a.mode,
+                        "seed": a.seed, "start_node": a.start_node, "started_at": a.started_at,
+                        "ended_at": a.ended_at, "status": a.status, "passed": a.passed, "share": a.share},
+            "trainee": None if trainee is None else {"id": trainee.id, "display_name": trainee.display_name,
+                                                     "cohort": trainee.cohort},
+            "events": [{"seq": e.seq, "kind": e.kind, "at": e.at, "payload": dict(e.payload)}
+                       for e in store.events(a.id)],
+            "debrief": json.loads(debrief.model_dump_json()) if debrief is not None else None,
+        }
+
+
+def write_jsonl(store: RecordStore, out: TextIO | io.StringIO, *, trainee_id: str | None = None,
+                cohort: str | None = None) -> int:
+    count = 0
+    for record in jsonl_records(store, trainee_id=trainee_id, cohort=cohort):
+        out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        count += 1
+    return count

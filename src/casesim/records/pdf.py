@@ -1,0 +1,251 @@
+"""A practicum summary for one trainee, as a PDF a field instructor can read and sign (fpdf2).
+
+Pages: who and when; competency ratings (latest, mean, over time) with the rating scale; every
+attempt; critical actions; the state of the record (verified, with the trainee's chain head, so
+the signed page fixes the record it certifies); signature lines for the field instructor and
+the student. Text uses DejaVu Sans when the system has it, else the PDF core font (Latin-1,
+with typographic punctuation replaced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from casesim import __version__
+from casesim.errors import CaseSimError
+from casesim.frameworks.catalog import Catalog
+from casesim.records.api import VerifyProblem
+from casesim.records.chain import iso_utc, utc_now
+from casesim.records.reports import TraineeReport
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+__all__ = ["PdfOptions", "render_pdf"]
+
+_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts",
+              "/Library/Fonts", "C:/Windows/Fonts")
+_REPLACE = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+            "\u2026": "...", "\u2192": "->", "\u2264": "<=", "\u2265": ">=", "\u00a0": " "}
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    program: str | None = None
+    """The program's name, printed at the top (e.g. "MSW Field Education, Eastside University")."""
+    instructor: str | None = None
+    """The field instructor's name, printed on the signature line."""
+    generated_at: datetime | None = None
+    page_format: str = "Letter"
+
+
+def _fonts() -> tuple[str, str] | None:
+    for folder in _FONT_DIRS:
+        regular, bold = Path(folder) / "DejaVuSans.ttf", Path(folder) / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            return str(regular), str(bold)
+    return None
+
+
+def _date(iso: str | None) -> str:
+    return iso[:10] if iso else "-"
+
+
+class _Summary:
+    def __init__(self, options: PdfOptions, footer: str) -> None:
+        try:
+            from fpdf import FPDF
+            from fpdf.enums import XPos, YPos
+        except ImportError as exc:  # pragma: no cover - fpdf2 is a dependency
+            raise CaseSimError("the PDF export needs the fpdf2 package", title="PDF export unavailable",
+                               hint="pip install fpdf2") from exc
+        self.XPos, self.YPos = XPos, YPos
+        fonts = _fonts()
+        unicode_ok = fonts is not None
+        text_of = self.text
+
+        class Page(FPDF):
+            def footer(self) -> None:
+                self.set_y(-12)
+                self.set_font(self.font_family, "", 7.5)
+                self.set_text_color(90, 90, 90)
+                self.cell(0, 5, text_of(footer), align="L")
+                self.set_x(self.l_margin)
+                self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
+                self.set_text_color(0, 0, 0)
+
+        pdf = Page(orientation="P", unit="mm", format=options.page_format)
+        pdf.set_margins(18, 16, 18)
+        pdf.set_auto_page_break(True, margin=18)
+        pdf.set_creator(f"casesim {__version__}")
+        if fonts is not None:
+            pdf.add_font("DejaVu", "", fonts[0])
+            pdf.add_font("DejaVu", "B", fonts[1])
+            self.family = "DejaVu"
+        else:
+            self.family = "Helvetica"
+        self.unicode_ok = unicode_ok
+        self.pdf: FPDF = pdf
+        pdf.add_page()
+
+    def text(self, value: str) -> str:
+        if getattr(self, "unicode_ok", True):
+            return value
+        for a, b in _REPLACE.items():
+            value = value.replace(a, b)
+        return value.encode("latin-1", "replace").decode("latin-1")
+
+    def font(self, size: float, bold: bool = False) -> None:
+        self.pdf.set_font(self.family, "B" if bold else "", size)
+
+    def para(self, value: str, size: float = 9.5, bold: bool = False, gap: float = 1.5) -> None:
+        self.font(size, bold)
+        self.pdf.multi_cell(0, size * 0.5, self.text(value), align="L", new_x=self.XPos.LMARGIN,
+                            new_y=self.YPos.NEXT)
+        self.pdf.ln(gap)
+
+    def heading(self, value: str) -> None:
+        pdf = self.pdf
+        if pdf.get_y() > pdf.h - 45:
+            pdf.add_page()
+        pdf.ln(2)
+        self.font(12, True)
+        pdf.cell(0, 7, self.text(value), new_x=self.XPos.LMARGIN, new_y=self.YPos.NEXT)
+        pdf.set_draw_color(150, 150, 150)
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+        pdf.ln(2)
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
+              aligns: Sequence[str] | None = None, size: float = 8.5) -> None:
+        self.font(size)
+        with self.pdf.table(col_widths=tuple(widths), text_align=tuple(aligns or ["LEFT"] * len(widths)),
+                            line_height=size * 0.55, padding=1.2, borders_layout="HORIZONTAL_LINES",
+                            headings_style=_heading_style(self.family, size)) as table:
+            row = table.row()
+            for cell in header:
+                row.cell(self.text(cell))
+            for values in rows:
+                row = table.row()
+                for cell in values:
+                    row.cell(self.text(cell))
+        self.pdf.ln(2)
+
+
+def _heading_style(family: str, size: float) -> Any:
+    from fpdf.fonts import FontFace
+
+    return FontFace(family=family, emphasis="BOLD", size_pt=size, fill_color=(232, 232, 232))
+
+
+def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | None = None,
+               problems: Sequence[VerifyProblem] = (), chain_head: tuple[int, str] | None = None,
+               options: PdfOptions | None = None) -> Path:
+    """Write the practicum summary of ``report`` to ``out`` and return the path."""
+    options = options or PdfOptions()
+    generated = iso_utc(options.generated_at or utc_now())
+    t = report.trainee
+    doc = _Summary(options, f"casesim {__version__} practicum summary - {t.display_name} ({t.id}) - "
+                            f"generated {generated[:16].replace('T', ' ')} UTC")
+    pdf = doc.pdf
+
+    doc.font(16, True)
+    pdf.cell(0, 9, doc.text("Practicum summary: simulated practice"), new_x=doc.XPos.LMARGIN, new_y=doc.YPos.NEXT)
+    if options.program:
+        doc.para(options.program, 11, gap=0.5)
+    doc.para("Conversations with fictional clients in casesim, scored against cited practice guidelines "
+             "and rated on the CSWE 2022 EPAS competencies. A record of simulated practice, to be read "
+             "beside the field instructor's own evaluation; it is not a clinical placement record.", 8.5)
+    starts = [a.attempt.started_at for a in report.attempts]
+    period = f"{_date(min(starts))} to {_date(max(starts))}" if starts else "no attempts yet"
+    doc.table(["Student", "Student id", "Cohort", "Period"],
+              [[t.display_name, t.id, t.cohort or "-", period]], [55, 40, 35, 50])
+    doc.para(f"{len(report.attempts)} attempt(s): {report.finished} finished, {report.passed} passed "
+             "(an assessment attempt passes with at least the scenario's pass share and no critical action).", 9)
+
+    doc.heading("Competency ratings (CSWE 2022 EPAS)")
+    scale = catalog.competency_map.scale if catalog is not None and catalog.competency_map is not None else []
+    labels = {s.rating: s.label for s in scale}
+    if report.competencies:
+        rows = []
+        for trend in report.competencies:
+            rated = [p.rating for p in trend.rated if p.rating is not None]
+            mean = f"{trend.mean:.1f}" if trend.mean is not None else "-"
+            latest = trend.latest
+            rows.append([f"{trend.id.split('-')[-1]}  {trend.title}", str(latest or "-"),
+                         labels.get(latest, "") if latest else "not yet evidenced", mean, str(len(rated)),
+                         " ".join(str(r) for r in rated[-8:]) or "-"])
+        doc.table(["Competency", "Latest", "Meaning", "Mean", "n", "Recent ratings, oldest first"], rows,
+                  [62, 15, 38, 12, 8, 45], ["LEFT", "CENTER", "LEFT", "CENTER", "CENTER", "LEFT"])
+        if labels:
+            doc.para("Scale: " + "; ".join(f"{r} = {labels[r]}" for r in sorted(labels, reverse=True)) + ". "
+                     "A critical action caps the competencies it concerns.", 7.5)
+    else:
+        doc.para("No finished attempt has rated a competency yet.")
+
+    doc.heading("Attempts")
+    if report.attempts:
+        rows = []
+        for s in report.attempts:
+            a = s.attempt
+            if a.status == "completed":
+                result = "passed" if a.passed else "not passed"
+            else:
+                result = a.status
+            score = f"{round(a.share * 100)}%" if a.share is not None else "-"
+            rows.append([_date(a.started_at), s.scenario_title or a.scenario_id, a.mode, result, score,
+                         s.ending_title or "-"])
+        doc.table(["Date", "Scenario", "Mode", "Result", "Score", "Ending"], rows, [20, 55, 23, 20, 12, 50],
+                  ["LEFT", "LEFT", "LEFT", "LEFT", "CENTER", "LEFT"])
+    else:
+        doc.para("No attempts yet.")
+
+    critical = [(s, reason) for s in report.attempts for reason in s.critical]
+    if critical:
+        doc.heading("Critical actions to discuss")
+        doc.table(["Date", "Scenario", "Mode", "What happened"],
+                  [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode, reason]
+                   for s, reason in critical], [20, 45, 23, 92])
+
+    if pdf.get_y() > pdf.h - 110:  # keep the record and the signatures on one page
+        pdf.add_page()
+    doc.heading("The record")
+    if problems:
+        doc.para(f"WARNING: casesim records verify found {len(problems)} problem(s) in this student's record "
+                 "(an edited, deleted or reordered entry). Do not sign before they are explained:", 9, bold=True)
+        for problem in problems[:10]:
+            doc.para(f"- {problem.message}", 8)
+    else:
+        doc.para(f"Verified {generated[:16].replace('T', ' ')} UTC: every attempt and choice of this student is "
+                 "present and unaltered in the hash-chained record.", 9)
+    if chain_head is not None:
+        doc.para(f"Chain head after {chain_head[0]} attempt(s): {chain_head[1]}", 7.5)
+        doc.para("Keep this signed page: `casesim records verify` shows the same head while the record is "
+                 "unchanged, so any later edit to what is certified here can be shown.", 7.5)
+
+    doc.heading("Signatures")
+    if pdf.get_y() > pdf.h - 70:
+        pdf.add_page()
+    doc.para("I have reviewed this record of simulated practice with the student.", 9)
+    for role, name in (("Field instructor", options.instructor), ("Student", t.display_name)):
+        pdf.ln(8)
+        doc.font(9)
+        y = pdf.get_y()
+        x0 = pdf.l_margin
+        for label, x, width in (("Name", x0, 60), ("Signature", x0 + 66, 62), ("Date", x0 + 134, 40)):
+            pdf.line(x, y + 6, x + width, y + 6)
+            pdf.set_xy(x, y + 7)
+            doc.font(7.5)
+            pdf.cell(width, 4, doc.text(f"{role} - {label.lower()}"))
+        if name:
+            doc.font(10)
+            pdf.set_xy(x0, y)
+            pdf.cell(60, 5.5, doc.text(name))
+        pdf.set_xy(x0, y + 12)
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(target))
+    return target

@@ -1,0 +1,138 @@
+"""Plain-text renderings of the reports, for the terminal and for pasting into an e-mail.
+
+No colour and no box drawing: meaning is carried by words and numbers, and every line fits in
+80 columns except long identifiers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from casesim.records.api import VerifyProblem
+from casesim.records.reports import CohortReport, TraineeReport
+
+__all__ = ["cohort_text", "report_json", "trainee_text", "verify_text"]
+
+WIDTH = 80
+
+
+def report_json(report: TraineeReport | CohortReport) -> dict[str, Any]:
+    """The report as JSON-ready data (the same fields as the dataclasses)."""
+    data = dataclasses.asdict(report)
+    if isinstance(report, TraineeReport):
+        for trend, raw in zip(report.competencies, data["competencies"], strict=True):
+            raw["latest"] = trend.latest
+            raw["mean"] = trend.mean
+    return data
+
+
+def _pct(share: float | None) -> str:
+    return "  -" if share is None else f"{round(share * 100):3d}%"
+
+
+def _day(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else "-"
+
+
+def _minutes(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def _spark(ratings: Sequence[int | None]) -> str:
+    return " ".join("-" if r is None else str(r) for r in ratings)
+
+
+def trainee_text(report: TraineeReport) -> str:
+    t = report.trainee
+    lines = [f"Trainee {t.display_name} ({t.id})" + (f", cohort {t.cohort}" if t.cohort else ""),
+             f"{len(report.attempts)} attempt(s): {report.finished} finished, {report.passed} passed", ""]
+    lines.append("Attempts")
+    if not report.attempts:
+        lines.append("  (none yet)")
+    for s in report.attempts:
+        a = s.attempt
+        result = {True: "passed", False: "not passed", None: "-"}[a.passed] if a.status == "completed" else a.status
+        lines.append(f"  {_day(a.started_at)}  {a.scenario_id} {a.scenario_version}  {a.mode:<10}  "
+                     f"{result:<11} score {_pct(a.share).strip():>4}  {_minutes(s.duration_seconds)}")
+        if s.ending_title:
+            lines.append(f"      ending: {s.ending_title} ({s.outcome})")
+        for reason in s.critical:
+            lines.extend(textwrap.wrap(f"critical: {reason}", WIDTH, initial_indent="      ",
+                                       subsequent_indent="        "))
+    lines += ["", "Competency ratings over time (1-5, oldest first; latest, mean)"]
+    if not report.competencies:
+        lines.append("  (no finished attempt has rated a competency yet)")
+    for trend in report.competencies:
+        rated = trend.rated
+        mean = f"{trend.mean:.1f}" if trend.mean is not None else "-"
+        lines.append(f"  {trend.id:<10} {trend.title[:40]:<40}  latest {trend.latest or '-'}  mean {mean}")
+        if rated:
+            lines.append(f"  {'':<10} {_spark([p.rating for p in rated])}")
+    return "\n".join(lines) + "\n"
+
+
+def cohort_text(report: CohortReport) -> str:
+    scope = f" ({report.mode} attempts)" if report.mode else ""
+    lines = [f"Cohort {report.cohort}{scope}: {len(report.roster)} trainee(s)", ""]
+    ids = [cid for cid, _ in report.competencies]
+    short = [cid.split("-")[-1] for cid in ids]
+    lines.append("Roster by competency (latest rating 1-5; - = not yet rated)")
+    header = f"  {'trainee':<12} {'name':<20} {'tries':>5} {'pass':>4}  " + " ".join(f"{s:>3}" for s in short)
+    lines.append(header)
+    for row in report.roster:
+        cells = " ".join(f"{(row.ratings[c].latest or '-')!s:>3}" for c in ids)
+        lines.append(f"  {row.trainee.id[:12]:<12} {row.trainee.display_name[:20]:<20} {row.attempts:>5} "
+                     f"{row.passed:>4}  {cells}")
+    if report.roster and ids:
+        means = []
+        for cid in ids:
+            values = [v for r in report.roster if (v := r.ratings[cid].latest) is not None]
+            means.append(f"{sum(values) / len(values):.1f}" if values else "-")
+        lines.append(f"  {'class mean':<33} {'':>5} {'':>4}  " + " ".join(f"{m:>3}" for m in means))
+    for cid, title in report.competencies:
+        lines.append(f"    {cid.split('-')[-1]:>3} = {title}")
+    for scenario in report.items:
+        lines += ["", f"Item analysis: {scenario.title or scenario.scenario_id} ({scenario.scenario_id})",
+                  f"  {scenario.attempts} attempt(s) by {scenario.trainees} trainee(s)"]
+        if scenario.other_versions:
+            lines.append(f"  note: {scenario.other_versions} attempt(s) were made on another version of the file")
+        for node in scenario.nodes:
+            lines.append(f"  At {node.node}: {node.decisions} decision(s)")
+            if node.client:
+                lines.extend(textwrap.wrap(f'client: "{node.client}"', WIDTH, initial_indent="    ",
+                                           subsequent_indent="      "))
+            for option in node.options:
+                marks = [m for m, on in (("expert", option.expert), ("CRITICAL", option.critical),
+                                         ("not in the current file", not option.in_scenario)) if on]
+                points = "" if option.points is None else f"  {option.points:+d} pts"
+                lines.append(f"    {_pct(option.share)} {option.count:>4}  {option.choice}{points}"
+                             + (f"  [{', '.join(marks)}]" if marks else ""))
+                if option.say:
+                    lines.extend(textwrap.wrap(f'says: "{option.say}"', WIDTH, initial_indent="               ",
+                                               subsequent_indent="                 "))
+                if option.feedback:
+                    lines.extend(textwrap.wrap(f"feedback: {option.feedback}", WIDTH,
+                                               initial_indent="               ", subsequent_indent="                 "))
+    if not report.items:
+        lines += ["", "Item analysis: no decisions recorded for this cohort yet"]
+    return "\n".join(lines) + "\n"
+
+
+def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, str]], location: str) -> str:
+    lines = []
+    if problems:
+        lines.append(f"{location}: {len(problems)} problem(s) found")
+        for p in problems:
+            lines.extend(textwrap.wrap(p.message, WIDTH, initial_indent="  ", subsequent_indent="    "))
+    else:
+        lines.append(f"{location}: the record is intact ({len(heads)} trainee chain(s) verified)")
+    if heads:
+        lines += ["", "Chain heads (write these down or keep a signed summary: they fix the record as of now)"]
+        for trainee_id, (count, head) in heads.items():
+            lines.append(f"  {trainee_id}: {count} attempt(s), head {head[:16]}")
+    return "\n".join(lines) + "\n"

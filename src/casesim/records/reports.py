@@ -1,0 +1,359 @@
+"""Reports over the record: pure functions that return data (the text renderers are in ``render``).
+
+* :func:`trainee_report` — one trainee's attempts over time and competency ratings over time;
+* :func:`progress_series` — competency ratings over time for one trainee (the TUI's chart);
+* :func:`cohort_report` — a roster by competency and an item analysis per decision: for each
+  decision node, the share of the class taking each option, beside that option's feedback.
+
+The item analysis counts each attempt's *effective* path (undone choices removed), the path the
+debrief scored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from casesim.frameworks.catalog import Catalog
+from casesim.records.api import AttemptRow, CompetencyPoint, PathEvent, RecordStore, TraineeRow
+from casesim.records.chain import parse_iso
+from casesim.scenario.loader import LoadedScenario
+from casesim.scenario.model import Choice
+
+__all__ = [
+    "AttemptSummary",
+    "CohortReport",
+    "CompetencyTrend",
+    "NodeItems",
+    "OptionItem",
+    "ProgressPoint",
+    "RosterCell",
+    "RosterRow",
+    "ScenarioItems",
+    "TraineeReport",
+    "cohort_report",
+    "competency_title",
+    "duration_seconds",
+    "effective_decisions",
+    "progress_series",
+    "trainee_report",
+]
+
+Mode = Literal["practice", "assessment"]
+
+
+def competency_title(catalog: Catalog | None, competency: str) -> str:
+    criterion = catalog.criteria.get(competency) if catalog is not None else None
+    return criterion.title if criterion is not None else competency
+
+
+def duration_seconds(start: str, end: str | None) -> float | None:
+    if end is None:
+        return None
+    return max(0.0, (parse_iso(end) - parse_iso(start)).total_seconds())
+
+
+# --- one trainee ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressPoint:
+    """One competency rating from one finished attempt."""
+
+    at: str
+    """When the attempt ended (ISO-8601 UTC)."""
+    rating: int | None
+    share: float | None
+    attempt_id: str
+    scenario_id: str
+    mode: Mode
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyTrend:
+    """A competency's ratings over time, oldest first."""
+
+    id: str
+    title: str
+    points: tuple[ProgressPoint, ...]
+
+    @property
+    def rated(self) -> tuple[ProgressPoint, ...]:
+        return tuple(p for p in self.points if p.rating is not None)
+
+    @property
+    def latest(self) -> int | None:
+        rated = self.rated
+        return rated[-1].rating if rated else None
+
+    @property
+    def mean(self) -> float | None:
+        ratings = [p.rating for p in self.rated if p.rating is not None]
+        return sum(ratings) / len(ratings) if ratings else None
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptSummary:
+    """One attempt as a report lists it."""
+
+    attempt: AttemptRow
+    scenario_title: str | None
+    ending: str | None
+    ending_title: str | None
+    outcome: str | None
+    critical: tuple[str, ...]
+    decisions: int
+    duration_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeReport:
+    trainee: TraineeRow
+    attempts: tuple[AttemptSummary, ...]
+    competencies: tuple[CompetencyTrend, ...]
+
+    @property
+    def finished(self) -> int:
+        return sum(a.attempt.status != "in-progress" for a in self.attempts)
+
+    @property
+    def passed(self) -> int:
+        return sum(bool(a.attempt.passed) for a in self.attempts)
+
+
+def _trends(points: Iterable[CompetencyPoint], catalog: Catalog | None,
+            mode: Mode | None = None) -> dict[str, dict[str, list[ProgressPoint]]]:
+    """trainee id -> competency id -> points in time order."""
+    out: dict[str, dict[str, list[ProgressPoint]]] = defaultdict(lambda: defaultdict(list))
+    for p in points:
+        if mode is not None and p.mode != mode:
+            continue
+        out[p.trainee_id][p.competency].append(
+            ProgressPoint(p.ended_at, p.rating, p.share, p.attempt_id, p.scenario_id, p.mode))
+    return out
+
+
+def progress_series(store: RecordStore, trainee_id: str, *, mode: Mode | None = None,
+                    rated_only: bool = True) -> dict[str, list[ProgressPoint]]:
+    """Competency id -> ratings over time (oldest first) for one trainee: the progress chart's data.
+
+    Competencies appear in id order; with ``rated_only`` (the default) attempts that did not
+    evidence a competency are left out of its series.
+    """
+    series = _trends(store.competency_points(trainee_id=trainee_id), None, mode).get(trainee_id, {})
+    return {cid: [p for p in series[cid] if p.rating is not None or not rated_only] for cid in sorted(series)
+            if not rated_only or any(p.rating is not None for p in series[cid])}
+
+
+def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | None = None,
+                   library: Mapping[str, LoadedScenario] | None = None) -> TraineeReport:
+    """A trainee's attempts over time and competency ratings over time."""
+    from casesim.errors import StoreError
+
+    trainee = store.trainee(trainee_id)
+    if trainee is None:
+        raise StoreError(f"there is no trainee {trainee_id} in {store.location}", title="no such trainee",
+                         hint="`casesim records list` shows who has attempts")
+    summaries = []
+    for attempt in store.attempts(trainee_id=trainee_id):
+        debrief = store.debrief(attempt.id) if attempt.status == "completed" else None
+        loaded = (library or {}).get(attempt.scenario_id)
+        title = debrief.scenario_title if debrief else (loaded.scenario.title if loaded and loaded.scenario else None)
+        summaries.append(AttemptSummary(
+            attempt=attempt, scenario_title=title,
+            ending=debrief.ending if debrief else None, ending_title=debrief.ending_title if debrief else None,
+            outcome=debrief.outcome if debrief else None,
+            critical=tuple(c.reason for c in debrief.critical) if debrief else (),
+            decisions=len(debrief.decisions) if debrief else 0,
+            duration_seconds=duration_seconds(attempt.started_at, attempt.ended_at)))
+    series = _trends(store.competency_points(trainee_id=trainee_id), catalog).get(trainee_id, {})
+    trends = tuple(CompetencyTrend(cid, competency_title(catalog, cid), tuple(series[cid])) for cid in sorted(series))
+    return TraineeReport(trainee, tuple(summaries), trends)
+
+
+# --- a cohort -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RosterCell:
+    latest: int | None
+    mean: float | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    trainee: TraineeRow
+    attempts: int
+    completed: int
+    passed: int
+    ratings: Mapping[str, RosterCell]
+
+
+@dataclass(frozen=True, slots=True)
+class OptionItem:
+    """One option at a decision node: how many in the class took it, and what it teaches."""
+
+    choice: str
+    say: str | None
+    count: int
+    share: float
+    """Of the decisions made at this node."""
+    trainees: int
+    feedback: str | None
+    points: int | None
+    critical: bool
+    expert: bool
+    """The expert path takes this option here."""
+    in_scenario: bool
+    """False when the option is no longer in the current scenario file."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeItems:
+    node: str
+    client: str | None
+    decisions: int
+    options: tuple[OptionItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioItems:
+    scenario_id: str
+    title: str | None
+    attempts: int
+    trainees: int
+    other_versions: int
+    """Attempts recorded against another content hash than the current file."""
+    nodes: tuple[NodeItems, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CohortReport:
+    cohort: str
+    competencies: tuple[tuple[str, str], ...]
+    """(id, title) of every competency with a rating in the cohort, in id order."""
+    roster: tuple[RosterRow, ...]
+    items: tuple[ScenarioItems, ...]
+    mode: Mode | None = None
+
+
+def effective_decisions(events: Iterable[PathEvent]) -> dict[str, list[tuple[str | None, str]]]:
+    """Attempt id -> the (node, step id) pairs in effect, from path events in attempt order."""
+    paths: dict[str, list[tuple[str | None, str]]] = {}
+    for event in events:
+        path = paths.setdefault(event.attempt_id, [])
+        if event.kind == "undo":
+            if path:
+                path.pop()
+        elif event.choice is not None:
+            path.append((event.node, event.choice))
+    return paths
+
+
+@dataclass
+class _Tally:
+    attempts: set[str] = field(default_factory=set)
+    trainees: set[str] = field(default_factory=set)
+    other_versions: set[str] = field(default_factory=set)
+    per_node: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    trainees_per_option: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: int, expert: bool) -> OptionItem:
+    return OptionItem(choice=cid, say=choice.say if choice else None, count=count, share=count / total if total else 0.0,
+                      trainees=trainees, feedback=choice.feedback if choice else None,
+                      points=sum(choice.scores.values()) if choice else None,
+                      critical=bool(choice and choice.critical), expert=expert, in_scenario=choice is not None)
+
+
+def _scenario_items(scenario_id: str, tally: _Tally, loaded: LoadedScenario | None) -> ScenarioItems:
+    scenario = loaded.scenario if loaded is not None else None
+    expert_by_node: dict[str, str] = {}
+    if loaded is not None and loaded.analysis is not None and loaded.program is not None:
+        for sid in loaded.analysis.expert_path:
+            step = loaded.program.steps.get(sid)
+            if step is not None:
+                expert_by_node.setdefault(step.node, sid)
+    nodes: list[NodeItems] = []
+    order = list(scenario.nodes) if scenario is not None else []
+    order += sorted(n for n in tally.per_node if n not in order)
+    for node_id in order:
+        counts = tally.per_node.get(node_id, Counter())
+        node = scenario.nodes.get(node_id) if scenario is not None else None
+        total = sum(counts.values())
+        if node is not None and not node.choices and node.timer is None:
+            continue
+        options: list[OptionItem] = []
+        known: list[str] = []
+        if node is not None:
+            for choice in node.choices:
+                known.append(choice.id)
+                options.append(_option(choice, choice.id, counts.get(choice.id, 0), total,
+                                       len(tally.trainees_per_option.get((node_id, choice.id), ())),
+                                       expert_by_node.get(node_id) == choice.id))
+            if node.timer is not None:
+                tid = f"timeout:{node_id}"
+                known.append(tid)
+                options.append(OptionItem(choice=tid, say="(let the timer run out)", count=counts.get(tid, 0),
+                                          share=counts.get(tid, 0) / total if total else 0.0,
+                                          trainees=len(tally.trainees_per_option.get((node_id, tid), ())),
+                                          feedback=node.timer.expire.feedback,
+                                          points=sum(node.timer.expire.scores.values()),
+                                          critical=node.timer.expire.critical is not None, expert=False,
+                                          in_scenario=True))
+        for cid, count in sorted(counts.items()):
+            if cid not in known:
+                options.append(_option(None, cid, count, total, len(tally.trainees_per_option.get((node_id, cid), ())),
+                                       False))
+        client = None
+        if node is not None and node.client is not None:
+            client = node.client if isinstance(node.client, str) else node.client[-1].say
+        nodes.append(NodeItems(node_id, client, total, tuple(options)))
+    return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts), len(tally.trainees),
+                         len(tally.other_versions), tuple(nodes))
+
+
+def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, LoadedScenario] | None = None,
+                  catalog: Catalog | None = None, scenario_id: str | None = None,
+                  mode: Mode | None = None) -> CohortReport:
+    """The roster by competency and the item analysis per decision for one cohort."""
+    library = library or {}
+    trainees = store.trainees(cohort)
+    attempts = [a for a in store.attempts(cohort=cohort) if mode is None or a.mode == mode]
+    by_trainee: dict[str, list[AttemptRow]] = defaultdict(list)
+    for attempt in attempts:
+        by_trainee[attempt.trainee_id].append(attempt)
+    trends = _trends(store.competency_points(cohort=cohort), catalog, mode)
+    competency_ids = sorted({cid for series in trends.values() for cid in series})
+    roster = []
+    for trainee in trainees:
+        mine = by_trainee.get(trainee.id, [])
+        cells = {}
+        for cid in competency_ids:
+            trend = CompetencyTrend(cid, "", tuple(trends.get(trainee.id, {}).get(cid, ())))
+            cells[cid] = RosterCell(trend.latest, trend.mean, len(trend.rated))
+        roster.append(RosterRow(trainee, len(mine), sum(a.status == "completed" for a in mine),
+                                sum(bool(a.passed) for a in mine), cells))
+
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    for attempt in attempts:
+        if scenario_id is not None and attempt.scenario_id != scenario_id:
+            continue
+        tally = tallies[attempt.scenario_id]
+        tally.attempts.add(attempt.id)
+        tally.trainees.add(attempt.trainee_id)
+        loaded = library.get(attempt.scenario_id)
+        if loaded is not None and loaded.content_hash != attempt.content_hash:
+            tally.other_versions.add(attempt.id)
+    for row in store.decision_counts(cohort=cohort, scenario_id=scenario_id, mode=mode):
+        tally = tallies[row.scenario_id]
+        key = row.node or "?"
+        tally.per_node[key][row.choice] += row.count
+        tally.trainees_per_option[(key, row.choice)].add(row.trainee_id)
+    items = tuple(_scenario_items(sid, tallies[sid], library.get(sid)) for sid in sorted(tallies)
+                  if tallies[sid].per_node)
+    return CohortReport(cohort, tuple((cid, competency_title(catalog, cid)) for cid in competency_ids),
+                        tuple(roster), items, mode)

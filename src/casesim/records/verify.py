@@ -1,0 +1,352 @@
+"""Check the hash chain: which attempt and event was edited, deleted or reordered.
+
+Pure functions over plain rows, so every backend verifies the same way. Each stored hash is
+checked against the *stored* hash before it, so one edited row is reported once, at its place,
+instead of breaking everything after it. A row that fails is then tried at every other place in
+its chain: if it fits elsewhere, it was moved (reordered), not edited.
+
+What the chain cannot show: someone who rewrites a whole chain and recomputes every hash (the
+hashes have no secret key). The per-trainee head hashes printed by ``records verify`` and on the
+PDF summary are anchors against that: a signed summary fixes the head of the chain it certifies.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from casesim.records.api import EVENT_KINDS, VerifyProblem
+from casesim.records.chain import (
+    attempt_digest,
+    attempt_header,
+    event_digest,
+    genesis,
+    seal_digest,
+    sha256_text,
+)
+
+__all__ = ["ChainAttempt", "ChainEvent", "ChainTrainee", "DebriefResults", "verify_attempt", "verify_trainee",
+           "debrief_results"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainTrainee:
+    id: str
+    attempt_count: int
+    head_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainAttempt:
+    id: str
+    trainee_id: str
+    trainee_seq: int
+    scenario_id: str
+    scenario_version: str
+    content_hash: str
+    mode: str
+    seed: int
+    start_node: str
+    started_at: str
+    prev_hash: str
+    hash: str
+    event_count: int
+    head_hash: str
+    status: str
+    ended_at: str | None
+    passed: bool | None
+    share: float | None
+    debrief: str | None
+    seal: str | None
+
+    def header(self) -> dict[str, Any]:
+        return attempt_header(id=self.id, trainee_id=self.trainee_id, trainee_seq=self.trainee_seq,
+                              scenario_id=self.scenario_id, scenario_version=self.scenario_version,
+                              content_hash=self.content_hash, mode=self.mode, seed=self.seed,
+                              start_node=self.start_node, started_at=self.started_at)
+
+    def header_at(self, trainee_seq: int) -> dict[str, Any]:
+        header = self.header()
+        header["trainee_seq"] = trainee_seq
+        return header
+
+    def label(self) -> str:
+        return f"attempt {self.id} (trainee {self.trainee_id}, #{self.trainee_seq}, {self.scenario_id})"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainEvent:
+    seq: int
+    kind: str
+    at: str
+    node: str | None
+    choice: str | None
+    payload: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class DebriefResults:
+    """The result rows a debrief implies (criterion id -> values, competency id -> values)."""
+
+    criteria: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    competencies: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+
+def debrief_results(debrief_json: str) -> DebriefResults:
+    """The copies of a debrief's results that the store keeps in its own tables."""
+    data = json.loads(debrief_json)
+    return DebriefResults(
+        criteria={c["id"]: (c["framework"], c["raw"], c["worst"], c["best"], c["share"]) for c in data["criteria"]},
+        competencies={c["id"]: (c["rating"], c["share"]) for c in data["competencies"]},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Finding:
+    kind: str  # "edited" | "moved" | "deleted" | "duplicate" | "relinked"
+    position: int
+    index: int | None = None
+    moved_to: int | None = None
+
+
+_Digest = Callable[[int, str, int], "str | None"]
+"""(index of the item, previous hash, position) -> the hash the item would have there."""
+
+
+def _locate(base: str, positions: Sequence[int], hashes: Sequence[str], digest: _Digest) -> list[_Finding]:
+    """Find what breaks a chain: items (in stored order) with their positions and stored hashes.
+
+    Each item is first checked against the stored hash of the item before it. One that fails is
+    tried after every other hash of the chain (its predecessor was replaced or deleted), then at
+    every other position (it was moved), and is otherwise reported as edited.
+    """
+    findings: list[_Finding] = []
+    by_position: dict[int, int] = {}
+    expected_seq = 1
+    for index, position in enumerate(positions):
+        if position in by_position:
+            findings.append(_Finding("duplicate", position, index))
+            continue
+        by_position[position] = index
+        while expected_seq < position:
+            findings.append(_Finding("deleted", expected_seq))
+            expected_seq += 1
+        expected_seq = max(expected_seq, position + 1)
+
+    def prev_stored(position: int) -> str | None:
+        if position == 1:
+            return base
+        index = by_position.get(position - 1)
+        return hashes[index] if index is not None else None
+
+    expected: dict[int, str | None] = {}
+    pending: list[int] = []
+    for index, position in enumerate(positions):
+        prev = prev_stored(position)
+        value = digest(index, prev, position) if prev is not None else None
+        expected[index] = value
+        if value != hashes[index]:
+            pending.append(index)
+    if not pending:
+        return findings
+
+    pool = [base, *hashes, *(v for v in expected.values() if v is not None)]
+    origin: dict[str, int] = {hashes[i]: positions[i] for i in range(len(positions)) if i not in pending}
+    relinked: list[tuple[int, str]] = []
+    for index in pending:
+        position = positions[index]
+        own_prev = next((p for p in pool if digest(index, p, position) == hashes[index]), None)
+        if own_prev is not None:
+            origin[hashes[index]] = position
+            relinked.append((index, own_prev))
+            continue
+        moved_to = None
+        for other in sorted(by_position):
+            if other == position:
+                continue
+            prev = prev_stored(other)
+            if prev is not None and digest(index, prev, other) == hashes[by_position[other]]:
+                moved_to = other  # this item's content sits where another was recorded
+                break
+            if any(digest(index, p, other) == hashes[index] for p in pool):
+                moved_to = other
+                break
+        if moved_to is not None:
+            origin[hashes[index]] = moved_to
+            findings.append(_Finding("moved", position, index, moved_to))
+        elif position > 1 and (position - 1) not in by_position:
+            pass  # follows a deleted item: it cannot be checked, and the deletion is reported
+        else:
+            findings.append(_Finding("edited", position, index))
+    for index, own_prev in relinked:
+        position = positions[index]
+        before = by_position.get(position - 1)
+        if position > 1 and before is None:
+            continue  # the deletion before it is reported
+        if origin.get(own_prev) == position - 1 or (before is not None and own_prev == expected.get(before)):
+            continue  # its predecessor moved or had its hash edited; that is reported there
+        findings.append(_Finding("relinked", position, index))
+    return findings
+
+
+def _event_hash(attempt_id: str, event: ChainEvent, prev: str, seq: int) -> str | None:
+    try:
+        payload = json.loads(event.payload)
+    except ValueError:
+        return None
+    return event_digest(prev, attempt_id, seq, event.kind, event.at, payload)
+
+
+def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
+                   results: DebriefResults | None) -> list[VerifyProblem]:
+    """Problems in one attempt: its events' chain, its head, its seal and its result copies."""
+    problems: list[VerifyProblem] = []
+    aid = attempt.id
+
+    def report(seq: int | None, message: str) -> None:
+        problems.append(VerifyProblem(aid, seq, f"{attempt.label()}: {message}"))
+
+    # 1-2. The chain of events.
+    findings = _locate(attempt.hash, [e.seq for e in events], [e.hash for e in events],
+                       lambda i, prev, seq: _event_hash(aid, events[i], prev, seq))
+    for f in findings:
+        if f.kind == "deleted":
+            report(f.position, f"event {f.position} was deleted (the sequence skips it)")
+        elif f.kind == "duplicate":
+            report(f.position, f"event {f.position} appears twice")
+        elif f.kind == "moved":
+            report(f.position, f"event {f.position} is out of order: it holds what was recorded as event {f.moved_to}")
+        elif f.kind == "relinked":
+            report(f.position, f"event {f.position} does not follow event {f.position - 1}: the events were "
+                               "reordered or one was replaced")
+        else:
+            kind = events[f.index].kind if f.index is not None else "?"
+            report(f.position, f"event {f.position} ({kind}) was edited: its hash does not match its content")
+    for event in events:
+        if event.kind not in EVENT_KINDS:
+            report(event.seq, f"event {event.seq} has an unknown kind {event.kind!r}")
+    hashes_by_seq = {e.seq: e.hash for e in events}
+
+    # 3. Columns copied out of the payload for reports must agree with it.
+    for event in events:
+        try:
+            payload = json.loads(event.payload)
+        except ValueError:
+            continue
+        node = payload.get("node") if isinstance(payload, dict) else None
+        choice = payload.get("choice") if isinstance(payload, dict) else None
+        if event.node != (node if isinstance(node, str) else None) or \
+                event.choice != (choice if isinstance(choice, str) else None):
+            report(event.seq, f"event {event.seq}'s node/choice columns were edited (they differ from its payload)")
+
+    # 4. The head: how many events there are and which is last.
+    last_hash = events[-1].hash if events else attempt.hash
+    last_seq = events[-1].seq if events else 0
+    if attempt.event_count != last_seq or attempt.head_hash != last_hash:
+        if attempt.event_count > last_seq and attempt.head_hash != last_hash:
+            first = last_seq + 1
+            which = f"event {first}" if first == attempt.event_count else f"events {first}-{attempt.event_count}"
+            report(first, f"{which} (the last) {'was' if first == attempt.event_count else 'were'} deleted")
+        elif attempt.event_count == last_seq and attempt.head_hash in hashes_by_seq.values():
+            moved = next(seq for seq, h in hashes_by_seq.items() if h == attempt.head_hash)
+            report(moved, f"event {moved} was recorded last but is no longer last: the events were reordered")
+        elif attempt.head_hash == last_hash:
+            report(None, f"the attempt's event count was edited (it says {attempt.event_count}, "
+                         f"the chain has {last_seq})")
+        elif attempt.event_count < last_seq and attempt.event_count in hashes_by_seq and \
+                hashes_by_seq[attempt.event_count] == attempt.head_hash:
+            report(attempt.event_count + 1, f"events after {attempt.event_count} were added to the chain")
+        else:
+            report(None, "the attempt's chain head was edited (it does not match its last event)")
+
+    # 5. The seal over the outcome, and the result copies.
+    debrief_sha = sha256_text(attempt.debrief) if attempt.debrief is not None else None
+    if attempt.status == "in-progress":
+        extra = [name for name, value in (("end time", attempt.ended_at), ("pass/fail", attempt.passed),
+                                          ("share", attempt.share), ("debrief", attempt.debrief),
+                                          ("seal", attempt.seal)) if value is not None]
+        if extra:
+            report(None, f"an in-progress attempt has a {', '.join(extra)}: its status or outcome was edited")
+    elif attempt.status not in ("completed", "abandoned"):
+        report(None, f"the status {attempt.status!r} is not a status casesim writes")
+    else:
+        expected = seal_digest(attempt.head_hash, status=attempt.status, ended_at=attempt.ended_at,
+                               passed=attempt.passed, share=attempt.share, event_count=attempt.event_count,
+                               debrief_sha256=debrief_sha)
+        if attempt.seal != expected:
+            report(None, "the outcome (status, end time, pass/fail, share or debrief) was edited after the "
+                         "attempt was sealed")
+    if results is not None:
+        if attempt.debrief is None:
+            if results.criteria or results.competencies:
+                report(None, "result rows exist for an attempt without a debrief (they were added)")
+        else:
+            try:
+                expected_results = debrief_results(attempt.debrief)
+            except (ValueError, KeyError, TypeError):
+                report(None, "the stored debrief is not readable")
+            else:
+                for table, want, have in (("criterion", expected_results.criteria, results.criteria),
+                                          ("competency", expected_results.competencies, results.competencies)):
+                    for key in sorted(set(want) | set(have)):
+                        if key not in have:
+                            report(None, f"the {table} result {key} was deleted")
+                        elif key not in want:
+                            report(None, f"a {table} result {key} was added")
+                        elif tuple(want[key]) != tuple(have[key]):
+                            report(None, f"the {table} result {key} was edited (it differs from the debrief)")
+    return problems
+
+
+def verify_trainee(trainee: ChainTrainee | None, trainee_id: str,
+                   attempts: Sequence[ChainAttempt]) -> list[VerifyProblem]:
+    """Problems in one trainee's chain of attempts (``attempts`` in trainee_seq order)."""
+    problems: list[VerifyProblem] = []
+    if trainee is None:
+        for attempt in attempts:
+            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: its trainee {trainee_id} "
+                                                            "was deleted"))
+    base = genesis(trainee_id)
+    findings = _locate(base, [a.trainee_seq for a in attempts], [a.hash for a in attempts],
+                       lambda i, prev, seq: attempt_digest(prev, attempts[i].header_at(seq)))
+    for f in findings:
+        if f.kind == "deleted" or f.index is None:
+            problems.append(VerifyProblem(None, None, f"trainee {trainee_id}: attempt #{f.position} was deleted"))
+            continue
+        attempt = attempts[f.index]
+        if f.kind == "duplicate":
+            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: two attempts claim place "
+                                                            f"#{f.position}"))
+        elif f.kind == "moved":
+            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: out of order; it holds what was "
+                                                            f"recorded as the trainee's attempt #{f.moved_to}"))
+        elif f.kind == "relinked":
+            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: does not follow the trainee's "
+                                                            "previous attempt (attempts were reordered or replaced)"))
+        else:
+            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: edited; its hash does not "
+                                                            "match its trainee, scenario, mode, seed, start or time"))
+    # The stored prev_hash column is redundant with the chain; it must agree too.
+    for index, attempt in enumerate(attempts):
+        want = base if index == 0 and attempt.trainee_seq == 1 else (
+            attempts[index - 1].hash if index > 0 and attempts[index - 1].trainee_seq == attempt.trainee_seq - 1
+            else None)
+        if want is not None and attempt.prev_hash != want and \
+                attempt_digest(want, attempt.header()) == attempt.hash:
+            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: its stored link to the previous "
+                                                            "attempt was edited"))
+    if trainee is not None:
+        last_hash = attempts[-1].hash if attempts else base
+        last_seq = attempts[-1].trainee_seq if attempts else 0
+        if trainee.attempt_count != last_seq or trainee.head_hash != last_hash:
+            if trainee.attempt_count > last_seq and trainee.head_hash != last_hash:
+                problems.append(VerifyProblem(None, None, f"trainee {trainee_id}: attempt #{trainee.attempt_count} "
+                                                          "(the latest) was deleted"))
+            elif trainee.head_hash == last_hash:
+                problems.append(VerifyProblem(None, None, f"trainee {trainee_id}: the attempt count was edited"))
+            else:
+                problems.append(VerifyProblem(None, None, f"trainee {trainee_id}: the chain head was edited"))
+    return problems

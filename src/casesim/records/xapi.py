@@ -1,0 +1,239 @@
+"""xAPI 1.0.3 statements for recorded attempts (the shape of ``shared/reference/xapi-*.json``).
+
+Per attempt, in time order:
+
+* ``initialized`` — the attempt began (object: the scenario, a ``simulation`` activity);
+* ``answered`` — one per decision in effect (undone choices are left out), object the decision
+  node (a ``cmi.interaction`` of type ``choice`` with the options from the scenario file),
+  ``result.response`` the choice id, the node's points as ``score`` and per-criterion points in
+  an extension; a timer running out is answered with the response ``timeout:<node>``;
+* ``completed`` — an ending was reached (``completion: true``);
+* ``passed`` / ``failed`` — assessment attempts only, with the share of the best achievable
+  score as ``score.scaled``;
+* ``terminated`` — the attempt closed (completed or abandoned), with its duration.
+
+``launched`` is not sent: casesim launches itself (the LMS sends it under cmi5). The actor is
+pseudonymous: ``account.name`` is an HMAC-SHA256 of the trainee id under a key (by default the
+store's own random key, so one store always gives a trainee the same name and nobody can reverse
+it by guessing ids). Statement ids are UUIDv5 of the attempt, event and verb, so an export
+re-sent to an LRS is a no-op. The registration is the attempt id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from casesim import __version__
+from casesim.records.api import AttemptRow, EventRow, RecordStore
+from casesim.records.chain import parse_iso
+from casesim.scenario.loader import LoadedScenario
+from casesim.scoring.debrief import Debrief
+
+__all__ = ["XAPI_VERSION", "VERBS", "attempt_statements", "iso_duration", "pseudonym", "statements"]
+
+XAPI_VERSION = "1.0.3"
+DEFAULT_BASE = "https://casesim.invalid"
+_ADL = "http://adlnet.gov/expapi"
+VERBS = {name: f"{_ADL}/verbs/{name}" for name in
+         ("initialized", "answered", "completed", "passed", "failed", "terminated")}
+SIMULATION = f"{_ADL}/activities/simulation"
+INTERACTION = f"{_ADL}/activities/cmi.interaction"
+OBJECTIVE = f"{_ADL}/activities/objective"
+COURSE = f"{_ADL}/activities/course"
+
+
+def pseudonym(trainee_id: str, key: str) -> str:
+    """A stable, non-reversible name for a trainee (32 hex characters)."""
+    return hmac.new(key.encode("utf-8"), trainee_id.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def iso_duration(seconds: float) -> str:
+    """``PT12M3.5S`` (ISO 8601, at most 0.01 s precision as xAPI asks)."""
+    centis = max(0, round(seconds * 100))
+    hours, rest = divmod(centis, 360000)
+    minutes, rest = divmod(rest, 6000)
+    secs = rest / 100
+    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if secs or text == "PT":
+        text += (f"{secs:.2f}".rstrip("0").rstrip(".") if secs != int(secs) else str(int(secs))) + "S"
+    return text
+
+
+def _timestamp(iso: str, offset_ms: int = 0) -> str:
+    moment = parse_iso(iso)
+    if offset_ms:
+        from datetime import timedelta
+
+        moment = moment + timedelta(milliseconds=offset_ms)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _elapsed(start: str, end: str) -> float:
+    return max(0.0, (parse_iso(end) - parse_iso(start)).total_seconds())
+
+
+class _Builder:
+    def __init__(self, attempt: AttemptRow, *, actor: dict[str, Any], base: str, cohort: str | None,
+                 scenario: LoadedScenario | None) -> None:
+        self.attempt = attempt
+        self.actor = actor
+        self.base = base.rstrip("/")
+        self.scenario = scenario.scenario if scenario is not None else None
+        self.program = scenario.program if scenario is not None else None
+        self.expert: dict[str, str] = {}
+        if scenario is not None and scenario.analysis is not None and scenario.program is not None:
+            for sid in scenario.analysis.expert_path:
+                step = scenario.program.steps.get(sid)
+                if step is not None:
+                    self.expert.setdefault(step.node, sid)
+        self.cohort = cohort
+        title = self.scenario.title if self.scenario is not None else attempt.scenario_id
+        self.scenario_activity = {
+            "objectType": "Activity", "id": f"{self.base}/xapi/activities/scenario/{attempt.scenario_id}",
+            "definition": {"type": SIMULATION, "name": {"en-US": title}}}
+
+    def iri(self, tail: str) -> str:
+        return f"{self.base}/xapi/{tail}"
+
+    def context(self, *, parent: bool = False, extra: Mapping[str, Any] | None = None,
+                grouping: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+        groups = list(grouping)
+        if self.cohort:
+            groups.append({"objectType": "Activity", "id": self.iri(f"activities/course/{self.cohort}"),
+                           "definition": {"type": COURSE}})
+        activities: dict[str, Any] = {"category": [{"objectType": "Activity", "id": self.iri("profiles/casesim")}]}
+        if groups:
+            activities["grouping"] = groups
+        if parent:
+            activities["parent"] = [self.scenario_activity]
+        extensions = {self.iri("extensions/scenario-version"): self.attempt.scenario_version,
+                      self.iri("extensions/content-hash"): self.attempt.content_hash,
+                      self.iri("extensions/mode"): self.attempt.mode}
+        extensions.update(extra or {})
+        return {"registration": self.attempt.id, "platform": f"casesim {__version__}", "language": "en-US",
+                "contextActivities": activities, "extensions": extensions}
+
+    def statement(self, key: str, verb: str, obj: dict[str, Any], timestamp: str, *,
+                  result: dict[str, Any] | None = None, context: dict[str, Any] | None = None) -> dict[str, Any]:
+        statement: dict[str, Any] = {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, self.iri(f"statements/{self.attempt.id}/{key}/{verb}"))),
+            "actor": self.actor,
+            "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
+            "object": obj,
+            "timestamp": timestamp,
+            "context": context or self.context(),
+        }
+        if result is not None:
+            statement["result"] = result
+        return statement
+
+    def node_activity(self, node_id: str) -> dict[str, Any]:
+        definition: dict[str, Any] = {"type": INTERACTION, "interactionType": "choice"}
+        title = self.scenario.title if self.scenario is not None else self.attempt.scenario_id
+        definition["name"] = {"en-US": f"{title} - {node_id}"}
+        node = self.scenario.nodes.get(node_id) if self.scenario is not None else None
+        if node is not None:
+            if node.narration:
+                definition["description"] = {"en-US": node.narration}
+            definition["choices"] = [{"id": c.id, "description": {"en-US": c.say}} for c in node.choices]
+            if node_id in self.expert:
+                definition["correctResponsesPattern"] = [self.expert[node_id]]
+        return {"objectType": "Activity", "id": self.iri(f"activities/scenario/{self.attempt.scenario_id}/node/{node_id}"),
+                "definition": definition}
+
+    def answer(self, event: EventRow) -> dict[str, Any]:
+        node_id = str(event.payload.get("node"))
+        choice_id = str(event.payload.get("choice"))
+        result: dict[str, Any] = {"response": choice_id}
+        seconds = event.payload.get("seconds")
+        if isinstance(seconds, int | float):
+            result["duration"] = iso_duration(float(seconds))
+        scores: dict[str, int] = {}
+        grouping: list[dict[str, Any]] = []
+        step = self.program.steps.get(choice_id) if self.program is not None else None
+        if step is not None:
+            scores = dict(step.scores)
+            options = [sum(p for _, p in s.scores) for s in self.program.steps_by_node.get(node_id, ())] \
+                if self.program is not None else []
+            if step.is_timeout and self.program is not None and node_id in self.program.timeouts:
+                options.append(sum(p for _, p in self.program.timeouts[node_id].scores))
+            raw = sum(scores.values())
+            low, high = min([*options, raw]), max([*options, raw])
+            if low < high:
+                scale = max(abs(low), abs(high))
+                result["score"] = {"raw": raw, "min": low, "max": high, "scaled": round(raw / scale, 4)}
+            if scores:
+                result["extensions"] = {self.iri("extensions/criterion-scores"): scores}
+            for criterion in scores:
+                grouping.append({"objectType": "Activity", "id": self.iri(f"activities/criterion/{criterion}"),
+                                 "definition": {"type": OBJECTIVE, "name": {"en-US": f"Criterion: {criterion}"}}})
+        if node_id in self.expert:
+            result["success"] = self.expert[node_id] == choice_id
+        extra: dict[str, Any] = {self.iri("extensions/node-id"): node_id, self.iri("extensions/choice-id"): choice_id}
+        if event.kind == "timer-expired":
+            extra[self.iri("extensions/timed-out")] = True
+        return self.statement(f"event-{event.seq}", "answered", self.node_activity(node_id), _timestamp(event.at),
+                              result=result, context=self.context(parent=True, extra=extra, grouping=grouping))
+
+
+def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief: Debrief | None, *,
+                       actor_name: str, home_page: str = DEFAULT_BASE, base_iri: str = DEFAULT_BASE,
+                       cohort: str | None = None, scenario: LoadedScenario | None = None) -> list[dict[str, Any]]:
+    """The statements of one attempt, in time order."""
+    actor = {"objectType": "Agent", "account": {"homePage": home_page, "name": actor_name}}
+    b = _Builder(attempt, actor=actor, base=base_iri, cohort=cohort, scenario=scenario)
+    out = [b.statement("start", "initialized", b.scenario_activity, _timestamp(attempt.started_at))]
+    path: list[EventRow] = []
+    for event in events:
+        if event.kind in ("choice", "timer-expired"):
+            path.append(event)
+        elif event.kind == "undo" and path:
+            path.pop()
+    out.extend(b.answer(event) for event in path)
+    if attempt.ended_at is None:
+        return out
+    duration = iso_duration(_elapsed(attempt.started_at, attempt.ended_at))
+    if debrief is not None and debrief.ending is not None:
+        result: dict[str, Any] = {"completion": True, "duration": duration}
+        if attempt.mode == "practice" and debrief.total_share is not None:
+            result["score"] = {"scaled": round(debrief.total_share, 4)}
+        out.append(b.statement("end", "completed", b.scenario_activity, _timestamp(attempt.ended_at), result=result))
+    if debrief is not None and attempt.mode == "assessment":
+        verb = "passed" if debrief.passed else "failed"
+        result = {"success": debrief.passed, "duration": duration,
+                  "extensions": {b.iri("extensions/criterion-totals"): {c.id: c.raw for c in debrief.criteria},
+                                 b.iri("extensions/competency-ratings"):
+                                     {c.id: c.rating for c in debrief.competencies if c.rating is not None}}}
+        score: dict[str, Any] = {}
+        if debrief.total_share is not None:
+            score["scaled"] = round(debrief.total_share, 4)
+        if debrief.total_worst < debrief.total_best and debrief.total_worst <= debrief.total_raw <= debrief.total_best:
+            score.update(raw=debrief.total_raw, min=debrief.total_worst, max=debrief.total_best)
+        if score:
+            result["score"] = score
+        out.append(b.statement("end", verb, b.scenario_activity, _timestamp(attempt.ended_at, 1), result=result))
+    terminated: dict[str, Any] = {"duration": duration}
+    if attempt.status == "abandoned":
+        terminated["extensions"] = {b.iri("extensions/status"): "abandoned"}
+    out.append(b.statement("end", "terminated", b.scenario_activity, _timestamp(attempt.ended_at, 2),
+                           result=terminated))
+    return out
+
+
+def statements(store: RecordStore, *, trainee_id: str | None = None, cohort: str | None = None,
+               library: Mapping[str, LoadedScenario] | None = None, key: str | None = None,
+               base_iri: str = DEFAULT_BASE, home_page: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every statement for the selected attempts, attempt by attempt."""
+    if key is None:
+        key = str(getattr(store, "pseudonym_key", "")) or "casesim"
+    trainees = {t.id: t for t in store.trainees(cohort)}
+    for attempt in store.attempts(trainee_id=trainee_id, cohort=cohort):
+        trainee = trainees.get(attempt.trainee_id) or store.trainee(attempt.trainee_id)
+        yield from attempt_statements(
+            attempt, store.events(attempt.id), store.debrief(attempt.id),
+            actor_name=pseudonym(attempt.trainee_id, key), home_page=home_page or base_iri, base_iri=base_iri,
+            cohort=trainee.cohort if trainee is not None else None, scenario=(library or {}).get(attempt.scenario_id))

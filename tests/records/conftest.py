@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from records_helpers import load_example
+
+from casesim.frameworks import Catalog
+from casesim.records.sqlite import SQLiteStore
+from casesim.scenario.loader import LoadedScenario
+
+
+@pytest.fixture(scope="session")
+def example(catalog: Catalog) -> LoadedScenario:
+    return load_example(catalog)[0]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "records.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(db_path)
+    yield s
+    s.close()

@@ -1,0 +1,66 @@
+"""Helpers shared by the records tests and their driver scripts (no pytest imports here)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+from casesim.engine.session import Session
+from casesim.frameworks import Catalog, load_catalog
+from casesim.records.api import RecordStore
+from casesim.records.resume import AttemptRecorder
+from casesim.scenario.loader import LoadedScenario, load_scenario
+from casesim.scoring.engine import score_path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"
+
+EXPERT = ["introduce-and-ask-time", "explain-role-and-limits", "reflect-tiredness", "ask-q1", "ask-q2", "ask-q6",
+          "affirm-and-plan", "agree-visit-with-aunt"]
+SECRECY = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2", "ask-q6",
+           "affirm-and-plan", "agree-visit-with-aunt"]
+LOST = ["launch-into-questions", "skip-to-housing", "timeout:how-are-you", "acknowledge-after-silence", "skip-screen",
+        "mail-forms"]
+
+
+def load_example(catalog: Catalog | None = None) -> tuple[LoadedScenario, Catalog]:
+    catalog = catalog or load_catalog(ROOT / "scoring")
+    loaded = load_scenario(EXAMPLE, catalog)
+    assert loaded.ok, loaded.diagnostics
+    return loaded, catalog
+
+
+def play(store: RecordStore, loaded: LoadedScenario, catalog: Catalog, trainee_id: str, path: Sequence[str], *,
+         mode: str = "practice", finish: bool = True) -> str:
+    """Play ``path`` (step ids, or "undo") through a recorded session; finish with a debrief at the end."""
+    assert loaded.program is not None and loaded.analysis is not None
+    session = Session(loaded.program, mode="assessment" if mode == "assessment" else "practice")
+    recorder = AttemptRecorder.start(store, loaded, session, trainee_id=trainee_id)
+    for step in path:
+        if step == "undo":
+            session.undo()
+            recorder.undo()
+            continue
+        if step.startswith("timeout:"):
+            session.expire_timer()
+        else:
+            session.choose(step)
+        recorder.step()
+    if finish:
+        if session.finished:
+            recorder.finish(score_path(loaded.program, loaded.analysis, catalog, session.path, mode=session.mode))
+        else:
+            recorder.leave()
+    session.close()
+    return recorder.attempt_id
+
+
+def random_step(session: Session, rng: random.Random) -> str | None:
+    """A random open step (a timer expiry now and then), or None at an ending."""
+    if session.finished:
+        return None
+    choices = [s.id for s in session.open_choices()]
+    if session.timer_seconds() is not None and rng.random() < 0.3:
+        return f"timeout:{session.node_id}"
+    return rng.choice(choices)

@@ -1,0 +1,98 @@
+"""Real processes: several writers on one file, and SIGKILL at random points while recording."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from records_helpers import load_example
+
+from casesim.records import effective_path
+from casesim.records.resume import resume_session
+from casesim.records.sqlite import SQLiteStore
+
+DRIVER = Path(__file__).resolve().parent / "records_driver.py"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("CASESIM_DB", None)
+    return env
+
+
+@pytest.mark.slow
+def test_eight_processes_times_fifty_attempts_on_one_file(tmp_path: Path) -> None:
+    db = tmp_path / "class.db"
+    workers = [subprocess.Popen([sys.executable, str(DRIVER), "write", str(db), str(w), "50"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+               for w in range(8)]
+    reported: dict[str, tuple[str, int]] = {}
+    for proc in workers:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        for line in out.splitlines():
+            _, attempt_id, trainee, count = line.split()
+            reported[attempt_id] = (trainee, int(count))
+    assert len(reported) == 400
+    with SQLiteStore(db) as store:
+        stored = {a.id: a for a in store.attempts()}
+        assert set(stored) == set(reported)
+        for attempt_id, (trainee, expected) in reported.items():
+            assert stored[attempt_id].trainee_id == trainee
+            assert stored[attempt_id].status in ("completed", "abandoned")
+            assert len(store.events(attempt_id)) == expected
+        per_trainee = Counter(t for t, _ in reported.values())
+        assert {t.id: t.attempt_count for t in store.trainees()} == dict(per_trainee)
+        assert store.verify() == []
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_loses_no_recorded_choice_and_resumes(tmp_path: Path) -> None:
+    db = tmp_path / "kill.db"
+    rng = random.Random(20261122)
+    recorded: dict[tuple[str, int], str] = {}
+    resumed = 0
+    kills = 0
+    started = time.monotonic()
+    while kills < 52:
+        proc = subprocess.Popen([sys.executable, str(DRIVER), "play", str(db), "trainee-k", str(kills)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+        assert proc.stdout is not None
+        ready = proc.stdout.readline()
+        if ready.startswith("resumed"):
+            resumed += 1
+            ready = proc.stdout.readline()
+        assert ready.strip() == "ready", proc.stderr.read() if proc.stderr else ""
+        time.sleep(rng.uniform(0.0, 0.25))
+        proc.send_signal(signal.SIGKILL)
+        out, err = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL, err
+        kills += 1
+        for line in out.splitlines():
+            parts = line.split()
+            if parts[0] == "recorded":
+                recorded[(parts[1], int(parts[2]))] = parts[3]
+    elapsed = time.monotonic() - started
+
+    loaded, _ = load_example()
+    with SQLiteStore(db) as store:
+        assert store.verify() == []
+        for (attempt_id, seq), step in recorded.items():
+            events = store.events(attempt_id)
+            event = next(e for e in events if e.seq == seq)
+            assert event.kind == ("undo" if step == "undo" else
+                                  "timer-expired" if step.startswith("timeout:") else "choice")
+            if step != "undo":
+                assert event.payload["choice"] == step
+        for attempt in store.in_progress():
+            session, point = resume_session(store, attempt.id, loaded)
+            assert session.path == effective_path(store.events(attempt.id)) == point.path
+    assert len(recorded) > 100 and resumed > 20, (len(recorded), resumed)
+    assert elapsed < 120

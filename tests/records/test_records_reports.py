@@ -1,0 +1,104 @@
+"""Reports: a trainee over time, a cohort by competency, and what the class chose at each decision."""
+
+from __future__ import annotations
+
+import pytest
+from records_helpers import EXPERT, LOST, SECRECY, play
+
+from casesim.errors import StoreError
+from casesim.frameworks import Catalog
+from casesim.records.render import cohort_text, report_json, trainee_text
+from casesim.records.reports import cohort_report, progress_series, trainee_report
+from casesim.records.sqlite import SQLiteStore
+from casesim.scenario.loader import LoadedScenario
+
+
+@pytest.fixture
+def cohort_store(store: SQLiteStore, example: LoadedScenario, catalog: Catalog) -> SQLiteStore:
+    store.upsert_trainee("ann", "Ann Lee", "fall")
+    store.upsert_trainee("bo", "Bo Chen", "fall")
+    store.upsert_trainee("cy", "Cy Diaz", "fall")
+    store.upsert_trainee("dee", "Dee Other", "spring")
+    play(store, example, catalog, "ann", SECRECY, mode="assessment")
+    play(store, example, catalog, "ann", EXPERT, mode="assessment")
+    play(store, example, catalog, "bo", LOST)
+    play(store, example, catalog, "cy", EXPERT[:2] + ["cheer-up", "undo", "reflect-tiredness"], finish=False)
+    play(store, example, catalog, "dee", EXPERT)
+    return store
+
+
+def test_trainee_report_lists_attempts_and_ratings_over_time(cohort_store: SQLiteStore, catalog: Catalog,
+                                                              example: LoadedScenario) -> None:
+    report = trainee_report(cohort_store, "ann", catalog=catalog, library={"example-check-in": example})
+    assert [s.attempt.passed for s in report.attempts] == [False, True]
+    assert report.attempts[0].critical and report.attempts[1].ending == "engaged"
+    c1 = next(t for t in report.competencies if t.id == "EPAS22-C1")
+    assert c1.title == "Ethical and professional behavior"
+    assert [p.rating for p in c1.rated] == [1, 5] and c1.latest == 5 and c1.mean == 3.0
+    text = trainee_text(report)
+    assert "Ann Lee (ann), cohort fall" in text and "1 5" in text and "critical: Promised" in text
+    assert report_json(report)["competencies"][0]["latest"] is not None
+
+
+def test_trainee_report_of_an_unknown_trainee_is_a_clear_error(store: SQLiteStore) -> None:
+    with pytest.raises(StoreError, match="no trainee"):
+        trainee_report(store, "ghost")
+
+
+def test_progress_series_is_ratings_over_time_per_competency(cohort_store: SQLiteStore) -> None:
+    series = progress_series(cohort_store, "ann")
+    assert list(series) == sorted(series) and "EPAS22-C1" in series
+    assert [p.rating for p in series["EPAS22-C1"]] == [1, 5]
+    assert all(a.at <= b.at for a, b in zip(series["EPAS22-C1"], series["EPAS22-C1"][1:], strict=False))
+    assert progress_series(cohort_store, "cy") == {}  # nothing finished yet
+    assert progress_series(cohort_store, "ann", mode="practice") == {}
+
+
+def test_cohort_roster_shows_the_latest_rating_per_competency(cohort_store: SQLiteStore, catalog: Catalog,
+                                                              example: LoadedScenario) -> None:
+    report = cohort_report(cohort_store, "fall", library={"example-check-in": example}, catalog=catalog)
+    assert [r.trainee.id for r in report.roster] == ["ann", "bo", "cy"]
+    ann = report.roster[0]
+    assert (ann.attempts, ann.passed, ann.ratings["EPAS22-C1"].latest, ann.ratings["EPAS22-C1"].count) == (2, 1, 5, 2)
+    assert report.roster[2].ratings["EPAS22-C1"].latest is None
+    assert ("EPAS22-C1", "Ethical and professional behavior") in report.competencies
+
+
+def test_item_analysis_counts_the_effective_path_beside_the_feedback(cohort_store: SQLiteStore,
+                                                                      catalog: Catalog,
+                                                                      example: LoadedScenario) -> None:
+    report = cohort_report(cohort_store, "fall", library={"example-check-in": example}, catalog=catalog)
+    (items,) = report.items
+    assert (items.attempts, items.trainees, items.other_versions) == (4, 3, 0)
+    node = next(n for n in items.nodes if n.node == "how-are-you")
+    options = {o.choice: o for o in node.options}
+    # ann twice + cy (cheer-up was undone) took the reflection; bo let the timer run out.
+    assert options["reflect-tiredness"].count == 3 and options["cheer-up"].count == 0
+    assert options["timeout:how-are-you"].count == 1
+    assert node.decisions == 4 and options["reflect-tiredness"].share == 0.75
+    assert options["reflect-tiredness"].expert and options["reflect-tiredness"].feedback
+    secrecy = next(o for n in items.nodes for o in n.options if o.choice == "promise-total-secrecy")
+    assert secrecy.critical and secrecy.count == 1 and secrecy.trainees == 1
+    text = cohort_text(report)
+    assert "At how-are-you: 4 decision(s)" in text and "[CRITICAL]" in text and "feedback:" in text
+
+
+def test_item_analysis_by_mode_and_scenario(cohort_store: SQLiteStore, example: LoadedScenario) -> None:
+    report = cohort_report(cohort_store, "fall", library={"example-check-in": example}, mode="assessment")
+    assert report.items[0].attempts == 2 and {r.trainee.id for r in report.roster if r.attempts} == {"ann"}
+    assert cohort_report(cohort_store, "fall", scenario_id="other").items == ()
+
+
+def test_item_analysis_without_the_scenario_file_still_counts(cohort_store: SQLiteStore) -> None:
+    report = cohort_report(cohort_store, "fall")
+    node = next(n for n in report.items[0].nodes if n.node == "opening")
+    assert {o.choice for o in node.options} == {"introduce-and-ask-time", "launch-into-questions"}
+    assert all(not o.in_scenario for o in node.options)
+    assert "not in the current file" in cohort_text(report)
+
+
+def test_item_analysis_notes_attempts_on_another_version(cohort_store: SQLiteStore, example: LoadedScenario) -> None:
+    import dataclasses
+
+    edited = dataclasses.replace(example, content_hash="0" * 64)
+    assert cohort_report(cohort_store, "fall", library={"example-check-in": edited}).items[0].other_versions == 4
