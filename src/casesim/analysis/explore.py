@@ -16,6 +16,7 @@ best total still achievable from any state (used by the debrief to name the bett
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -158,7 +159,22 @@ def _weight(step: Step) -> int:
 
 
 def analyse(program: Program, *, state_limit: int = DEFAULT_STATE_LIMIT, start: str | None = None) -> Analysis:
-    """Explore every reachable state of ``program`` (up to ``state_limit`` states)."""
+    """Explore every reachable state of ``program`` (up to ``state_limit`` states).
+
+    The cyclic garbage collector is paused meanwhile: exploration allocates millions of small,
+    acyclic objects, and repeated full collections over them made the time grow faster than
+    the state count.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse(program, state_limit=state_limit, start=start)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _analyse(program: Program, *, state_limit: int, start: str | None) -> Analysis:
     first = project(program, initial_state(program, start))
     states: list[State] = [first]
     index: dict[State, int] = {first: 0}
