@@ -1,0 +1,116 @@
+"""The bundled library meets the depth an instructor can build a course on (issue 5)."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+
+from casesim.analysis.explore import Analysis
+from casesim.engine.semantics import is_final
+from casesim.frameworks import Catalog
+from casesim.scenario import LoadedScenario
+from casesim.scenario.expressions import names_used, parse_expression
+from casesim.scoring.pedagogy import run_tests
+
+REQUIRED_KINDS = {"intake", "crisis", "de-escalation", "relapse", "boundaries", "home-visit", "duty-to-protect", "family"}
+
+
+def course(library: list[LoadedScenario]) -> list[LoadedScenario]:
+    return [item for item in library if item.scenario is not None and item.scenario.id != "example-check-in"]
+
+
+def fewest_decisions(analysis: Analysis) -> int:
+    """The fewest choices on any path from the start to an ending."""
+    depth = {0: 0}
+    queue = deque([0])
+    while queue:
+        sid = queue.popleft()
+        if is_final(analysis.program, analysis.states[sid]):
+            return depth[sid]
+        for _, target in analysis.edges[sid]:
+            if target not in depth:
+                depth[target] = depth[sid] + 1
+                queue.append(target)
+    raise AssertionError("no ending reachable")
+
+
+def test_at_least_nine_scenarios_cover_the_work(library: list[LoadedScenario]) -> None:
+    items = course(library)
+    assert len(items) >= 9
+    assert {item.scenario.kind for item in items if item.scenario} >= REQUIRED_KINDS
+
+
+def test_each_scenario_is_deep_enough(library: list[LoadedScenario]) -> None:
+    for item in course(library):
+        sc, analysis = item.scenario, item.analysis
+        assert sc is not None and analysis is not None
+        assert len(sc.nodes) >= 20, sc.id
+        assert len(sc.endings) >= 3 and len({e.outcome for e in sc.endings.values()}) >= 3, sc.id
+        assert fewest_decisions(analysis) >= 6, sc.id
+        assert not analysis.dead_ends and not analysis.trapped, sc.id
+        assert analysis.reachable_nodes == set(sc.nodes), sc.id
+        assert analysis.reachable_endings == set(sc.endings), sc.id
+
+
+def test_the_client_reacts_to_at_least_two_variables(library: list[LoadedScenario]) -> None:
+    for item in course(library):
+        sc = item.scenario
+        assert sc is not None
+        in_lines: set[str] = set()
+        in_guards: set[str] = set()
+        for node in sc.nodes.values():
+            if isinstance(node.client, list):
+                for line in node.client:
+                    if line.when:
+                        in_lines |= names_used(parse_expression(line.when))[0]
+            for choice in node.choices:
+                if choice.when:
+                    in_guards |= names_used(parse_expression(choice.when))[0]
+        assert len(in_lines) >= 2, (sc.id, in_lines)
+        assert len(in_guards) >= 2, (sc.id, in_guards)
+
+
+def test_every_choice_teaches_and_cites(library: list[LoadedScenario], catalog: Catalog) -> None:
+    for item in course(library):
+        sc = item.scenario
+        assert sc is not None
+        for node in sc.nodes.values():
+            for choice in node.choices:
+                assert choice.feedback, (sc.id, choice.id)
+                assert choice.scores or choice.critical, (sc.id, choice.id)
+                for cid in choice.scores:
+                    assert catalog.criteria[cid].verified
+        assert sc.content_notes and sc.objectives and sc.competencies and sc.estimated_minutes, sc.id
+        assert sc.reviewed.status in ("draft", "reviewed")
+
+
+def test_mi_codes_are_used_where_miti_applies(library: list[LoadedScenario]) -> None:
+    for item in course(library):
+        sc = item.scenario
+        assert sc is not None
+        coded = sum(1 for node in sc.nodes.values() for c in node.choices if c.mi)
+        assert coded >= 10, (sc.id, coded)
+
+
+def test_embedded_tests_pin_the_learning_outcome(library: list[LoadedScenario], catalog: Catalog) -> None:
+    for item in course(library):
+        sc = item.scenario
+        assert sc is not None and item.analysis is not None
+        outcomes = list(run_tests(item, catalog))
+        assert all(o.ok for o in outcomes), [(o.name, o.problems) for o in outcomes if not o.ok]
+        assert any(t.expect.passed is True for t in sc.tests), sc.id
+        reached = {t.expect.ending for t in sc.tests if t.expect.ending}
+        assert reached == set(sc.endings), (sc.id, set(sc.endings) - reached)
+        critical_ids = {c.id for node in sc.nodes.values() for c in node.choices if c.critical}
+        critical_ids |= {r.id for r in sc.requirements}
+        tested = {cid for t in sc.tests if t.expect.passed is False for cid in (t.expect.critical or [])}
+        assert critical_ids <= tested, (sc.id, critical_ids - tested)
+
+
+@pytest.mark.parametrize("minimum_gap", [40])
+def test_wide_gap_between_best_and_worst(library: list[LoadedScenario], minimum_gap: int) -> None:
+    for item in course(library):
+        analysis = item.analysis
+        assert analysis is not None and analysis.total is not None
+        assert analysis.best_to_go[0] - analysis.total.worst >= minimum_gap, item.path
