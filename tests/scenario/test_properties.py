@@ -208,3 +208,16 @@ def test_analysis_reachability_agrees_with_brute_force_on_cyclic_graphs(scenario
     assert analysis.reachable_nodes == nodes
     assert analysis.reachable_endings == endings
     assert analysis.steps_taken == taken
+
+
+def test_an_incomplete_analysis_reports_the_limit_not_false_dead_ends(catalog: Catalog) -> None:
+    from casesim.analysis import explore
+    from casesim.scenario import load_scenario
+
+    original = explore.DEFAULT_STATE_LIMIT
+    try:
+        explore.DEFAULT_STATE_LIMIT = 50
+        loaded = load_scenario(EXAMPLE, catalog)
+    finally:
+        explore.DEFAULT_STATE_LIMIT = original
+    assert [d.code for d in loaded.diagnostics] == ["analysis-incomplete"]

@@ -158,8 +158,9 @@ def _weight(step: Step) -> int:
     return step.weight
 
 
-def analyse(program: Program, *, state_limit: int = DEFAULT_STATE_LIMIT, start: str | None = None) -> Analysis:
-    """Explore every reachable state of ``program`` (up to ``state_limit`` states).
+def analyse(program: Program, *, state_limit: int | None = None, start: str | None = None) -> Analysis:
+    """Explore every reachable state of ``program`` (up to ``state_limit`` states,
+    by default ``DEFAULT_STATE_LIMIT``).
 
     The cyclic garbage collector is paused meanwhile: exploration allocates millions of small,
     acyclic objects, and repeated full collections over them made the time grow faster than
@@ -168,7 +169,8 @@ def analyse(program: Program, *, state_limit: int = DEFAULT_STATE_LIMIT, start: 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(program, state_limit=state_limit, start=start)
+        limit = DEFAULT_STATE_LIMIT if state_limit is None else state_limit
+        return _analyse(program, state_limit=limit, start=start)
     finally:
         if was_enabled:
             gc.enable()

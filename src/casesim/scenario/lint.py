@@ -40,8 +40,12 @@ def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, c
         out.append(Diagnostic(doc.path, pos.line, pos.col, severity, code, message))
 
     if not analysis.complete:
+        # Past the state limit, unexpanded states would look like dead ends and unreached
+        # content would look unreachable: report only the limit, not guesses.
         report((), Severity.WARNING, "analysis-incomplete",
-               f"the scenario has more than {analysis.state_count:,} distinct states; the checks below cover only those explored")
+               f"the scenario has more than {analysis.state_count:,} distinct states, so reachability, dead ends "
+               "and loops were not checked; narrow the variables' ranges or use fewer flags and chose() conditions")
+        return out
     for node_id in scenario.nodes:
         if node_id not in analysis.reachable_nodes:
             report(("nodes", node_id), Severity.WARNING, "unreachable-node",
