@@ -7,6 +7,7 @@ errors. User mistakes are printed as messages on stderr, never as tracebacks.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +18,9 @@ from casesim.errors import CaseSimError
 __all__ = ["main", "build_parser"]
 
 Handler = Callable[[argparse.Namespace], int]
+
+# Each module has register(subparsers, add_common); see casesim/commands/authoring.py.
+_COMMAND_MODULES = ("authoring", "play", "records")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -32,21 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"casesim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    from casesim.commands import authoring
-
-    authoring.register(sub, _add_common)
-    try:
-        from casesim.commands import play
-    except ImportError:  # pragma: no cover - the TUI package is optional for headless installs
-        pass
-    else:
-        play.register(sub, _add_common)
-    try:
-        from casesim.commands import records
-    except ImportError:  # pragma: no cover
-        pass
-    else:
-        records.register(sub, _add_common)
+    for name in _COMMAND_MODULES:
+        module = importlib.import_module(f"casesim.commands.{name}")
+        module.register(sub, _add_common)
     return parser
 
 
@@ -76,8 +68,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _default_handler() -> Handler | None:
     """``casesim`` with no command opens the library."""
-    try:
-        from casesim.commands.play import run_library
-    except ImportError:
-        return None
-    return run_library
+    module = importlib.import_module("casesim.commands.play")
+    handler: Handler = module.run_library
+    return handler
