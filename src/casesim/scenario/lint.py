@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 
-from casesim.analysis.explore import TOTAL, Analysis
+from casesim.analysis.explore import Analysis
 from casesim.engine.semantics import Program, State
 from casesim.frameworks.catalog import Catalog
 from casesim.frameworks.model import Protocol

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from casesim.analysis.explore import TOTAL, Analysis
+from casesim.analysis.explore import Analysis
 from casesim.engine.semantics import (
     Program,
     State,

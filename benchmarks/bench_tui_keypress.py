@@ -1,0 +1,170 @@
+"""Keypress → next node fully drawn: casesim's play screen against a bare Textual app.
+
+Both apps run headless under Pilot at 80×24. Pilot's own waits poll for idleness in 20 ms
+steps, which would swamp the numbers, so the time is taken from the key press to the *last
+frame* the app produced for it: each app's frame output (``App._display``, which receives every
+compositor update) is timestamped, and Pilot is only used to press and to wait until idle. The bare app does the same visible update as
+casesim does for a choice (append transcript lines, update a status panel, replace the
+numbered choices) with no domain work and no records. casesim's number includes the engine
+(transitions Machine + pure semantics), writing the step to SQLite (a durable commit) and the
+redraw. Each sample is one choice key; an undo between samples (not timed) returns to the same
+moment, so every sample does the same work. Prints median and p95 and their ratios.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = 80
+WARMUP = 5
+
+
+def instrument(app: App[None]) -> list[float]:
+    """Timestamp every frame the app hands to its driver (a private hook; fine for a benchmark)."""
+    frames: list[float] = []
+    original = app._display
+
+    def display(screen: object, renderable: object) -> None:
+        if renderable is not None:
+            frames.append(time.perf_counter())
+        original(screen, renderable)  # type: ignore[arg-type]
+
+    app._display = display  # type: ignore[method-assign]
+    return frames
+
+
+async def timed_press(pilot: object, frames: list[float], key: str) -> float:
+    """Seconds from pressing ``key`` to the last frame drawn because of it."""
+    started = time.perf_counter()
+    await pilot.press(key)  # type: ignore[attr-defined]  # returns once the app went idle again
+    finished = time.perf_counter()
+    await pilot.pause()  # type: ignore[attr-defined]  # (its own refresh is not counted)
+    drawn = [t for t in frames if started <= t <= finished]
+    assert drawn, "the key press drew nothing"
+    return drawn[-1] - started
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+class BareApp(App[None]):
+    """The same widgets and the same update, with nothing behind them."""
+
+    CSS = """
+    #top { height: 1fr; }
+    #transcript { width: 1fr; }
+    #panel { width: 32; border: round $primary; height: auto; }
+    #choices { height: auto; max-height: 11; border: round $primary; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.turn = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield VerticalScroll(id="transcript")
+            yield Static("Rapport  ████░░░░░░  4/10", id="panel")
+        yield OptionList(id="choices")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        self.turn += 1
+        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript.mount_all([Static(Content(f"You: choice {self.turn}")),
+                              Static(Content(f"Client: a reply at turn {self.turn}, long enough to wrap a little."))])
+        transcript.anchor()
+        self.query_one("#panel", Static).update(Content(f"Rapport  █████░░░░░  {self.turn % 10}/10 ▲1"))
+        choices = self.query_one("#choices", OptionList)
+        choices.clear_options()
+        choices.add_options([Option(Content(f"{i}. A thing the trainee could say at turn {self.turn}"), id=f"c{i}")
+                             for i in range(1, 4)])
+        choices.highlighted = 0
+
+    def on_key(self, event: object) -> None:
+        key = getattr(event, "key", "")
+        if key == "1":
+            self.show()
+
+
+async def time_bare() -> list[float]:
+    app = BareApp()
+    frames = instrument(app)
+    times: list[float] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for i in range(WARMUP + SAMPLES):
+            elapsed = await timed_press(pilot, frames, "1")
+            if i >= WARMUP:
+                times.append(elapsed)
+    return times
+
+
+async def time_casesim() -> list[float]:
+    from casesim.frameworks import load_catalog
+    from casesim.records import open_store
+    from casesim.scenario.loader import load_scenario
+    from casesim.tui import OpenScenario, make_app
+    from casesim.tui.analyses import Analyses
+    from casesim.tui.trainee import TraineeSettings
+    from casesim.tui.widgets.play_area import PlayArea
+
+    catalog = load_catalog(ROOT / "scoring")
+    loaded = load_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
+    analyses = Analyses()
+    analyses.request(loaded)
+    times: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "records.db")
+        app = make_app(catalog=catalog, library_paths=[], store=store, trainee=TraineeSettings(name="bench"),
+                       deterministic=True, start=OpenScenario(loaded, mode="practice"), analyses=analyses)
+        frames = instrument(app)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")  # start, from the before-you-start screen
+            await pilot.pause()
+            await pilot.press("1")  # one step in, so undo stays available and the footer is steady
+            await pilot.pause()
+            area = app.screen.query_one(PlayArea)
+            for i in range(WARMUP + SAMPLES):
+                elapsed = await timed_press(pilot, frames, "1")  # a choice: engine, record, redraw
+                if i >= WARMUP:
+                    times.append(elapsed)
+                assert len(area.attempt.session.history) == 2
+                await pilot.press("u")  # back to the same moment (not timed)
+                await pilot.pause()
+        store.close()
+    return times
+
+
+def main() -> None:
+    bare = asyncio.run(time_bare())
+    case = asyncio.run(time_casesim())
+    bm, bp = statistics.median(bare), p95(bare)
+    cm, cp = statistics.median(case), p95(case)
+    print("keypress -> next node drawn (Pilot, headless, 80x24), "
+          f"{SAMPLES} samples each", file=sys.stderr)
+    print(f"  bare Textual app: median {bm * 1000:6.2f} ms   p95 {bp * 1000:6.2f} ms", file=sys.stderr)
+    print(f"  casesim play:     median {cm * 1000:6.2f} ms   p95 {cp * 1000:6.2f} ms", file=sys.stderr)
+    print(f"ratio casesim/bare: median {cm / bm:.2f}x   p95 {cp / bp:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

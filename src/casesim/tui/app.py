@@ -1,0 +1,227 @@
+"""The casesim Textual app and the one factory that builds it (for the CLI and every test).
+
+The app holds no domain logic. It receives its dependencies (framework catalog, library
+folders, record store, clock, trainee settings) and moves between screens; the screens call
+:class:`~casesim.tui.attempt.LiveAttempt`, which calls the engine and writes the records.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from casesim.engine.session import Mode
+from casesim.errors import CaseSimError
+from casesim.frameworks.catalog import Catalog
+from casesim.records.api import RecordStore
+from casesim.scenario.loader import LoadedScenario
+from casesim.tui.analyses import Analyses
+from casesim.tui.attempt import LiveAttempt
+from casesim.tui.library import Library
+from casesim.tui.messages import AttemptStarted
+from casesim.tui.trainee import TraineeSettings, save_trainee, trainee_id_for
+
+__all__ = ["CaseSimApp", "OpenAuthor", "OpenLibrary", "OpenScenario", "ResumeAttempt", "StartRequest", "make_app"]
+
+
+@dataclass(frozen=True)
+class OpenLibrary:
+    """Start on the library."""
+
+
+@dataclass(frozen=True)
+class OpenScenario:
+    """Start on the before-you-start screen of one scenario (``casesim play``)."""
+
+    loaded: LoadedScenario
+    mode: Mode | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class OpenAuthor:
+    """Start in author mode on a file (``casesim author``)."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class ResumeAttempt:
+    """Start by resuming an in-progress attempt (``casesim resume``)."""
+
+    loaded: LoadedScenario
+    attempt_id: str
+
+
+StartRequest = OpenLibrary | OpenScenario | OpenAuthor | ResumeAttempt
+
+
+@dataclass
+class AppDeps:
+    """Everything the app needs from outside; nothing in the TUI reaches for globals."""
+
+    catalog: Catalog
+    library_paths: Sequence[Path]
+    store: RecordStore | None
+    clock: Callable[[], float]
+    trainee: TraineeSettings
+    trainee_file: Path | None
+    deterministic: bool
+    watch_files: bool
+    start: StartRequest = field(default_factory=OpenLibrary)
+    analyses: Analyses = field(default_factory=Analyses)
+
+
+class CaseSimApp(App[None]):
+    """Library → before you start → play → debrief; progress; author mode."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "casesim"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
+        Binding("question_mark", "show_keys", "Keys", id="keys"),
+    ]
+
+    def __init__(self, deps: AppDeps) -> None:
+        super().__init__()
+        self.deps = deps
+        self.catalog = deps.catalog
+        self.store = deps.store
+        self.clock = deps.clock
+        self.trainee = deps.trainee
+        self.deterministic = deps.deterministic
+        self.library: Library | None = None
+        """Set by the library screen once the files are loaded."""
+        self.analyses = deps.analyses
+        if deps.deterministic:
+            self.animation_level = "none"
+
+    @property
+    def cursor_blink(self) -> bool:
+        """Text cursors blink except in deterministic runs (snapshot tests)."""
+        return not self.deterministic
+
+    def on_mount(self) -> None:
+        from casesim.tui.screens import AuthorScreen, LibraryScreen
+
+        start = self.deps.start
+        if isinstance(start, OpenAuthor):
+            self.push_screen(AuthorScreen(start.path, watch=self.deps.watch_files))
+            return
+        self.push_screen(LibraryScreen(self.deps.library_paths))
+        if isinstance(start, OpenScenario):
+            self.show_before_start(start.loaded, mode=start.mode, seed=start.seed)
+        elif isinstance(start, ResumeAttempt):
+            self.resume_attempt(start.loaded, start.attempt_id)
+
+    # --- navigation -----------------------------------------------------------------------
+
+    def show_before_start(self, loaded: LoadedScenario, *, mode: Mode | None = None, seed: int | None = None) -> None:
+        from casesim.tui.screens import BeforeStartScreen
+
+        self.push_screen(BeforeStartScreen(loaded, mode=mode or self.trainee.mode, seed=seed))
+
+    def remember_trainee(self, name: str, mode: Mode) -> None:
+        self.trainee = TraineeSettings(name=trainee_id_for(name), mode=mode)
+        save_trainee(self.deps.trainee_file, self.trainee)
+
+    @property
+    def trainee_id(self) -> str | None:
+        return trainee_id_for(self.trainee.name) or None
+
+    def begin_attempt(self, loaded: LoadedScenario, *, mode: Mode, seed: int | None = None,
+                      prefix: Sequence[str] = (), replay_from: int | None = None, start: str | None = None) -> None:
+        """Start an attempt and replace the current screen with play."""
+        from casesim.tui.screens import NoticeScreen, PlayScreen
+
+        try:
+            attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=mode,
+                                        trainee_id=self.trainee_id,
+                                        store=self.store, clock=self.clock, seed=seed, prefix=prefix,
+                                        start=start)
+        except CaseSimError as exc:
+            self.push_screen(NoticeScreen(exc.title, str(exc)))
+            return
+        self.post_message(AttemptStarted(attempt.attempt_id, attempt.program.scenario.id, mode,
+                                         replay_from=replay_from))
+        self.switch_screen(PlayScreen(attempt))
+
+    def resume_attempt(self, loaded: LoadedScenario, attempt_id: str) -> None:
+        """Carry on an in-progress attempt from the record store."""
+        from casesim.tui.screens import NoticeScreen, PlayScreen
+
+        if self.store is None:
+            return
+        try:
+            attempt = LiveAttempt.resume(loaded, self.catalog, self.analyses.request(loaded), attempt_id,
+                                         store=self.store, clock=self.clock)
+        except CaseSimError as exc:
+            self.push_screen(NoticeScreen(exc.title, str(exc)))
+            return
+        self.post_message(AttemptStarted(attempt.attempt_id, attempt.program.scenario.id, attempt.mode,
+                                         resumed=True))
+        self.push_screen(PlayScreen(attempt))
+
+    async def back_to_library(self) -> None:
+        """Close every screen above the library (or quit, when there is no library: author mode)."""
+        from casesim.tui.screens import LibraryScreen
+
+        if not any(isinstance(s, LibraryScreen) for s in self.screen_stack):
+            self.exit()
+            return
+        while not isinstance(self.screen, LibraryScreen):
+            await self.pop_screen()
+        self.screen.refresh_in_progress()
+
+    def action_show_keys(self) -> None:
+        from casesim.tui.screens import KeysScreen
+
+        screen = self.screen
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            # Only casesim's own bindings (they all have ids); Textual's widget keys are in EXTRA_KEYS.
+            if binding.id is None or binding.id in ("keys", "quit") or binding.id.startswith("choose-"):
+                continue
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            label = binding.key_display or self.get_key_display(binding)
+            text = binding.tooltip or binding.description
+            rows.append((label or key, text + ("" if active.enabled else " (not available now)")))
+        rows.extend(getattr(screen, "EXTRA_KEYS", ()))
+        title = getattr(screen, "KEYS_TITLE", "this screen")
+        self.push_screen(KeysScreen(title, rows))
+
+
+def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordStore | None,
+             clock: Callable[[], float] = time.monotonic, trainee: TraineeSettings | None = None,
+             trainee_file: Path | None = None, deterministic: bool = False, watch_files: bool | None = None,
+             start: StartRequest | None = None, analyses: Analyses | None = None) -> CaseSimApp:
+    """Build the app with its dependencies.
+
+    Args:
+        catalog: the framework catalog the scenarios cite.
+        library_paths: folders (or files) of the scenario library.
+        store: where attempts are recorded; None records nothing (author previews).
+        clock: monotonic seconds, for timers and time taken (tests pass a fixed or fake clock).
+        trainee: the remembered trainee settings (name, last mode).
+        trainee_file: where to remember them; None remembers nothing.
+        deterministic: no animation, no cursor blink, no file watching (snapshot tests).
+        watch_files: author mode polls the file for changes (default: not deterministic).
+        start: which screen to open first (default: the library).
+        analyses: the cache of scenario analyses (tests pass one they have filled).
+    """
+    deps = AppDeps(catalog=catalog, library_paths=tuple(library_paths), store=store, clock=clock,
+                   trainee=trainee or TraineeSettings(), trainee_file=trainee_file, deterministic=deterministic,
+                   watch_files=(not deterministic) if watch_files is None else watch_files,
+                   start=start or OpenLibrary(), analyses=analyses or Analyses())
+    return CaseSimApp(deps)

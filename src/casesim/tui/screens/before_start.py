@@ -1,0 +1,149 @@
+"""Before you start: the content notes, the mode, and who is playing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from casesim.engine.session import Mode
+from casesim.scenario.loader import LoadedScenario
+from casesim.tui.library import KIND_TITLES
+from casesim.tui.text import literal
+from casesim.tui.widgets import TitleBar
+
+if TYPE_CHECKING:
+    from casesim.tui.app import CaseSimApp
+
+__all__ = ["BeforeStartScreen"]
+
+MODE_TEXT: dict[Mode, tuple[str, str]] = {
+    "practice": ("Practice", "feedback after each choice, hints, undo; timers not enforced"),
+    "assessment": ("Assessment", "no feedback until the debrief, no undo; timers enforced"),
+}
+MODES: tuple[Mode, ...] = ("practice", "assessment")
+
+
+def mode_option(mode: Mode, selected: bool) -> Option:
+    """``(•) Practice: ...``: the mark, not a colour, says which mode is chosen."""
+    name, text = MODE_TEXT[mode]
+    return Option(Content.assemble(("(•) " if selected else "( ) ", "bold"), (name, "bold"), f": {text}"), id=mode)
+
+
+class BeforeStartScreen(Screen[None]):
+    """Start, pick another scenario, or leave casesim."""
+
+    CSS_PATH = Path(__file__).with_name("before_start.tcss")
+    KEYS_TITLE = "before you start"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "start", "Start", id="before-start"),
+        Binding("escape", "pick_another", "Pick another", id="before-pick-another"),
+        Binding("ctrl+l", "leave", "Leave casesim", id="before-leave"),
+    ]
+    EXTRA_KEYS = (("enter", "start (in the name box or the mode list)"),
+                  ("up / down", "in the mode list: choose the mode"))
+
+    def __init__(self, loaded: LoadedScenario, *, mode: Mode, seed: int | None = None) -> None:
+        super().__init__()
+        assert loaded.scenario is not None
+        self.loaded = loaded
+        self.scenario = loaded.scenario
+        self.mode: Mode = mode
+        self.seed = seed
+
+    @property
+    def casesim(self) -> CaseSimApp:
+        return cast("CaseSimApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        s = self.scenario
+        yield TitleBar(Content.assemble("Before you start · ", literal(s.title)), id="title-bar")
+        with VerticalScroll(id="before-body"):
+            yield Static(Content.assemble(
+                literal(s.title, "bold"), "\n",
+                (f"{KIND_TITLES.get(s.kind, s.kind)} · about {s.estimated_minutes} min · client: ", "italic"),
+                literal(f"{s.client.name}, {s.client.age}, {s.client.pronouns}", "italic"),
+            ), id="before-title", markup=False)
+            notes = ", ".join(" ".join(n.split()) for n in s.content_notes) or "none listed"
+            yield Static(Content.assemble(
+                ("Content notes: ", "bold"), literal(notes), "\n",
+                "You can pause at any moment with p or escape, and leave without penalty.",
+            ), id="before-notes", markup=False)
+            yield Static(Content.styled("Your name or student id (kept with your records)", "bold"),
+                         classes="field-label", markup=False)
+            name = Input(value=self.casesim.trainee.name, placeholder="e.g. Ana Ruiz or s1234567",
+                         id="before-name", max_length=120)
+            name.cursor_blink = self.casesim.cursor_blink
+            yield name
+            yield Static(Content.styled("Mode (up/down to choose)", "bold"), classes="field-label", markup=False)
+            yield OptionList(*(mode_option(m, m == self.mode) for m in MODES), id="before-mode")
+            with Horizontal(id="before-buttons"):
+                yield Button("Start", id="start", variant="primary", compact=True)
+                yield Button("Pick another", id="pick-another", compact=True)
+                yield Button("Leave casesim", id="leave", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Scoring needs the scenario's analysis only at the debrief; start it while they read.
+        self.casesim.analyses.request(self.loaded)
+        self.query_one("#before-mode", OptionList).highlighted = MODES.index(self.mode)
+        name = self.query_one("#before-name", Input)
+        name.focus()
+        name.cursor_position = len(name.value)
+
+    @on(OptionList.OptionHighlighted, "#before-mode")
+    def _mode_moved(self, event: OptionList.OptionHighlighted) -> None:
+        self.set_mode("assessment" if event.option_id == "assessment" else "practice")
+
+    @on(OptionList.OptionSelected, "#before-mode")
+    def _mode_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_start()
+
+    def set_mode(self, mode: Mode) -> None:
+        """Choose the mode; the list's marks follow (the highlight moves with the arrows)."""
+        if mode == self.mode:
+            return
+        self.mode = mode
+        modes = self.query_one("#before-mode", OptionList)
+        for m in MODES:
+            modes.replace_option_prompt(m, mode_option(m, m == mode).prompt)
+
+    @on(Input.Submitted, "#before-name")
+    def _name_done(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#start")
+    def _start_pressed(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#pick-another")
+    def _pick_pressed(self) -> None:
+        self.action_pick_another()
+
+    @on(Button.Pressed, "#leave")
+    def _leave_pressed(self) -> None:
+        self.action_leave()
+
+    def action_start(self) -> None:
+        name = self.query_one("#before-name", Input).value.strip()
+        if not name:
+            self.notify("Type your name or student id first; your records are kept under it.",
+                        severity="warning", markup=False)
+            self.query_one("#before-name", Input).focus()
+            return
+        self.casesim.remember_trainee(name, self.mode)
+        self.casesim.begin_attempt(self.loaded, mode=self.mode, seed=self.seed)
+
+    def action_pick_another(self) -> None:
+        self.app.call_later(self.casesim.back_to_library)
+
+    def action_leave(self) -> None:
+        self.app.exit()

@@ -1,0 +1,184 @@
+"""The debrief: everything the scoring says about an attempt, scrollable, with replay from any decision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from casesim.scenario.loader import LoadedScenario
+from casesim.scoring.debrief import Debrief, Decision
+from casesim.tui.text import literal
+from casesim.tui.widgets import TitleBar
+from casesim.tui.widgets.debrief_view import (
+    competencies_section,
+    critical_section,
+    decision_paras,
+    expert_section,
+    frameworks_section,
+    mi_section,
+    outcome_section,
+    protocols_section,
+)
+from casesim.tui.widgets.prose import Prose, para
+
+if TYPE_CHECKING:
+    from casesim.tui.app import CaseSimApp
+
+__all__ = ["DebriefScreen", "DecisionCard", "SECTIONS"]
+
+SECTIONS = (
+    ("debrief-outcome", "Outcome"),
+    ("debrief-critical", "Critical actions"),
+    ("debrief-decisions", "Your decisions"),
+    ("debrief-expert", "The expert path"),
+    ("debrief-frameworks", "Scores by framework and criterion"),
+    ("debrief-mi", "Motivational interviewing (MITI 4.2.1)"),
+    ("debrief-protocols", "Protocols"),
+    ("debrief-competencies", "Competencies"),
+)
+
+
+class DecisionCard(Prose, can_focus=True):
+    """One decision; enter or r replays the scenario from just before it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r,enter", "replay", "Replay from here", id="debrief-replay"),
+    ]
+
+    class ReplayRequested(Message):
+        """Replay from just before decision ``index`` (0-based)."""
+
+        def __init__(self, card: DecisionCard, index: int) -> None:
+            super().__init__()
+            self.card = card
+            self.index = index
+
+        @property
+        def control(self) -> DecisionCard:
+            return self.card
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision_paras(decision), id=f"decision-{decision.index}", classes="decision")
+        self.decision = decision
+
+    def action_replay(self) -> None:
+        self.post_message(self.ReplayRequested(self, self.decision.index))
+
+
+class DebriefScreen(Screen[int | None]):
+    """Outcome, critical actions, decisions, expert path, scores, MI, protocols, competencies.
+
+    In author mode (``return_to="author"``) the screen is dismissed with the index to replay
+    from (or None); otherwise it starts the replay itself and leaves to the library.
+    """
+
+    CSS_PATH = Path(__file__).with_name("debrief.tcss")
+    KEYS_TITLE = "the debrief"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right_square_bracket", "section(1)", "Next section", key_display="]", id="debrief-next"),
+        Binding("left_square_bracket", "section(-1)", "Prev section", key_display="[", id="debrief-prev"),
+        Binding("a", "again", "Again", id="debrief-again", tooltip="play this scenario again from the start"),
+        Binding("escape", "leave", "Done", id="debrief-done", tooltip="back to the library"),
+    ]
+    EXTRA_KEYS = (("tab / shift+tab", "move between your decisions"),
+                  ("up / down, page up / down", "scroll"),
+                  ("r or enter", "on a decision: replay from it, in practice mode"))
+
+    def __init__(self, loaded: LoadedScenario, debrief: Debrief, *, start: str | None = None,
+                 return_to: Literal["library", "author"] = "library") -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.debrief = debrief
+        self.start = start
+        self.return_to = return_to
+
+    @property
+    def casesim(self) -> CaseSimApp:
+        return cast("CaseSimApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        d = self.debrief
+        verdict = "passed" if d.passed else "not passed"
+        yield TitleBar(Content.assemble("Debrief · ", literal(d.scenario_title)), Content(verdict), id="title-bar")
+        titles = {cid: c.title for cid, c in self.casesim.catalog.criteria.items()}
+        chosen = {x.choice for x in d.decisions}
+        with VerticalScroll(id="debrief-body"):
+            yield self._heading("debrief-outcome")
+            yield Prose(outcome_section(d), id="debrief-outcome", classes="section")
+            yield self._heading("debrief-critical", f" ({len(d.critical)})")
+            yield Prose(critical_section(d), id="debrief-critical", classes="section")
+            yield self._heading("debrief-decisions", f" ({len(d.decisions)}; tab to move, r to replay)")
+            if not d.decisions:
+                yield Prose([para("No decisions were made.")], classes="section")
+            for decision in d.decisions:
+                yield DecisionCard(decision)
+            yield self._heading("debrief-expert")
+            yield Prose(expert_section(d.expert_path, chosen), id="debrief-expert", classes="section")
+            yield self._heading("debrief-frameworks")
+            yield Prose(frameworks_section(d), id="debrief-frameworks", classes="section")
+            yield self._heading("debrief-mi")
+            yield Prose(mi_section(d), id="debrief-mi", classes="section")
+            yield self._heading("debrief-protocols")
+            yield Prose(protocols_section(d, titles), id="debrief-protocols", classes="section")
+            yield self._heading("debrief-competencies")
+            yield Prose(competencies_section(d), id="debrief-competencies", classes="section")
+        yield Footer()
+
+    @staticmethod
+    def _heading(section: str, extra: str = "") -> Static:
+        title = dict(SECTIONS)[section]
+        return Static(Content.styled(f"── {title}{extra} ", "bold"), id=f"{section}-heading",
+                      classes="section-heading", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#debrief-body", VerticalScroll).focus()
+
+    # --- moving around ------------------------------------------------------------------------
+
+    def action_section(self, step: int) -> None:
+        body = self.query_one("#debrief-body", VerticalScroll)
+        headings = [self.query_one(f"#{sid}-heading", Widget) for sid, _ in SECTIONS]
+        top = body.scroll_y
+        offsets = [h.virtual_region.y for h in headings]
+        if step > 0:
+            target = next((h for h, y in zip(headings, offsets, strict=True) if y > top + 0.5), headings[-1])
+        else:
+            target = next((h for h, y in zip(reversed(headings), reversed(offsets), strict=True) if y < top - 0.5),
+                          headings[0])
+        body.scroll_to_widget(target, animate=False, top=True)
+
+    # --- replay and leaving -----------------------------------------------------------------
+
+    @on(DecisionCard.ReplayRequested)
+    def _replay(self, event: DecisionCard.ReplayRequested) -> None:
+        self.replay_from(event.index)
+
+    def replay_from(self, index: int) -> None:
+        """Play again in practice mode, with the decisions before ``index`` already taken."""
+        if self.return_to == "author":
+            self.dismiss(index)
+            return
+        prefix = [d.choice for d in self.debrief.decisions[:index]]
+        self.casesim.begin_attempt(self.loaded, mode="practice", prefix=prefix, replay_from=index, start=self.start)
+
+    def action_again(self) -> None:
+        if self.return_to == "author":
+            self.dismiss(0)
+            return
+        self.casesim.begin_attempt(self.loaded, mode=self.debrief.mode, start=self.start)
+
+    def action_leave(self) -> None:
+        if self.return_to == "author":
+            self.dismiss(None)
+            return
+        self.app.call_later(self.casesim.back_to_library)

@@ -1,0 +1,283 @@
+"""The library: scenarios grouped by kind, searchable, with what each one asks of the trainee."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList
+from textual.widgets.option_list import Option
+
+from casesim.records.api import AttemptRow, effective_path
+from casesim.scenario.loader import LoadedScenario, load_scenario
+from casesim.tui.library import KIND_TITLES, Library, load_library
+from casesim.tui.messages import LibraryLoaded
+from casesim.tui.text import literal
+from casesim.tui.widgets import TitleBar
+from casesim.tui.widgets.prose import Para, Prose, blank, para
+
+if TYPE_CHECKING:
+    from casesim.tui.app import CaseSimApp
+
+__all__ = ["LibraryScreen", "scenario_details", "diagnostics_details"]
+
+
+def _bullets(items: Sequence[str]) -> list[Para]:
+    return [para(literal(" ".join(item.split())), indent=4, bullet="  • ") for item in items]
+
+
+def scenario_details(loaded: LoadedScenario, competency_titles: dict[str, str]) -> list[Para]:
+    """Everything the library says about one scenario, as literal paragraphs."""
+    s = loaded.scenario
+    assert s is not None
+    c = s.client
+    out = [
+        para(literal(s.title, "bold")),
+        para((f"{KIND_TITLES.get(s.kind, s.kind)} · about {s.estimated_minutes} min · ", "italic"),
+             literal(f"{c.name}, {c.age}, {c.pronouns}", "italic")),
+        blank(),
+        para(literal(" ".join(s.summary.split()))),
+        blank(),
+        para(("Objectives", "bold")), *_bullets(s.objectives),
+    ]
+    if s.competencies:
+        out += [blank(), para(("Competencies (CSWE 2022 EPAS)", "bold"))]
+        out += _bullets([f"{cid} {competency_titles.get(cid, '')}".strip() for cid in s.competencies])
+    out += [blank(), para(("Content notes", "bold"))]
+    out += _bullets(s.content_notes) if s.content_notes else [para("none listed", indent=4)]
+    if s.reviewed.status == "draft":
+        out += [blank(), para(("Draft: not yet reviewed by a clinician.", "italic"))]
+    return out
+
+
+def diagnostics_details(loaded: LoadedScenario) -> list[Para]:
+    """Why a file cannot be played."""
+    out = [para(literal(loaded.path, "bold")), para(("This file has problems and cannot be played:", "italic")),
+           blank()]
+    for d in loaded.errors[:30]:
+        out.append(para((f"{d.line}:{d.col} ", "bold"), literal(f"{d.message} [{d.code}]"), indent=2))
+    if len(loaded.errors) > 30:
+        out.append(para(f"… and {len(loaded.errors) - 30} more"))
+    out += [blank(), para(("Check it with `casesim validate`, or fix it in `casesim author`.", "italic"))]
+    return out
+
+
+class LibraryScreen(Screen[None]):
+    """Pick a scenario, resume an attempt, open a file by path, or see your progress."""
+
+    CSS_PATH = Path(__file__).with_name("library.tcss")
+    KEYS_TITLE = "the library"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="library-search", tooltip="search titles, summaries, notes"),
+        Binding("o", "open_file", "Open file", id="library-open", tooltip="open a scenario file by its path"),
+        Binding("g", "progress", "Progress", id="library-progress",
+                tooltip="your competency ratings over time"),
+        Binding("q", "quit_app", "Quit", id="library-quit", tooltip="quit casesim"),
+    ]
+    EXTRA_KEYS = (("up / down", "move through the list"), ("enter", "open the highlighted scenario"),
+                  ("escape", "in the search box: clear it and go back to the list"))
+
+    def __init__(self, library_paths: Sequence[Path]) -> None:
+        super().__init__()
+        self.library_paths = tuple(library_paths)
+        self.library: Library | None = None
+        self.query_text = ""
+        self._in_progress: tuple[AttemptRow, ...] = ()
+        self._entries: dict[str, LoadedScenario] = {}
+
+    @property
+    def casesim(self) -> CaseSimApp:
+        return cast("CaseSimApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(Content("casesim · scenario library"), self._trainee_status(), id="title-bar")
+        with Horizontal(id="library-body"):
+            with Vertical(id="library-left"):
+                search = Input(placeholder="/ to search", id="library-search", compact=True)
+                search.cursor_blink = self.casesim.cursor_blink
+                yield search
+                yield OptionList(id="library-list")
+            with VerticalScroll(id="library-detail"):
+                yield Prose([para("Loading the scenario library…")], id="library-detail-text")
+        yield Footer()
+
+    def _trainee_status(self) -> Content:
+        name = self.casesim.trainee.name
+        return literal(f"trainee: {name}") if name else Content("no trainee yet")
+
+    def on_mount(self) -> None:
+        self.query_one("#library-list", OptionList).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="library")
+    def load(self) -> None:
+        library = load_library(list(self.library_paths), self.casesim.catalog)
+        self.app.call_from_thread(self._loaded, library)
+
+    def _loaded(self, library: Library) -> None:
+        self.library = library
+        self.casesim.library = library
+        self.refresh_in_progress(rebuild=False)
+        self.rebuild()
+        self.app.post_message(LibraryLoaded(len(library.playable), len(library.broken)))
+
+    def refresh_in_progress(self, rebuild: bool = True) -> None:
+        """Re-read the attempts the trainee can resume (after leaving play, say)."""
+        store = self.casesim.store
+        trainee = self.casesim.trainee_id
+        self._in_progress = tuple(store.in_progress(trainee)) if store is not None and trainee else ()
+        self.query_one("#title-bar", TitleBar).set_status(self._trainee_status())
+        if rebuild and self.library is not None:
+            self.rebuild()
+
+    # --- the list -------------------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        library = self.library
+        if library is None:
+            return
+        options: list[Option | None] = []
+        self._entries = {}
+        resumable = [(row, e) for row in self._in_progress if (e := library.by_id(row.scenario_id)) is not None]
+        if resumable and not self.query_text:
+            options.append(Option(Content.styled("── In progress", "bold"), disabled=True))
+            for row, entry in resumable:
+                assert entry.scenario is not None
+                key = f"resume:{row.id}"
+                self._entries[key] = entry
+                options.append(Option(Content.assemble("↻ ", literal(entry.scenario.title),
+                                                       (f" ({row.mode})", "italic")), id=key))
+        for kind, entries in library.grouped(self.query_text):
+            options.append(Option(Content.styled(f"── {KIND_TITLES.get(kind, kind)}", "bold"), disabled=True))
+            for i, entry in enumerate(entries):
+                assert entry.scenario is not None
+                key = f"play:{kind}:{i}"
+                self._entries[key] = entry
+                options.append(Option(literal(entry.scenario.title), id=key))
+        broken = library.broken if not self.query_text else ()
+        if broken:
+            options.append(Option(Content.styled("── Files with problems", "bold"), disabled=True))
+            for i, entry in enumerate(broken):
+                key = f"broken:{i}"
+                self._entries[key] = entry
+                options.append(Option(Content.assemble("✗ ", literal(Path(entry.path).name)), id=key))
+        listing = self.query_one("#library-list", OptionList)
+        listing.clear_options()
+        if not self._entries:
+            listing.add_option(Option(Content("No scenario matches the search." if self.query_text
+                                              else "No scenarios found."), disabled=True))
+            self._show_detail(None)
+            return
+        listing.add_options([o for o in options if o is not None])
+        first = next(i for i, o in enumerate(listing.options) if not o.disabled)
+        listing.highlighted = first
+        self._show_detail(listing.options[first].id)
+
+    @on(OptionList.OptionHighlighted, "#library-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_detail(event.option_id)
+
+    def _show_detail(self, key: str | None) -> None:
+        text = self.query_one("#library-detail-text", Prose)
+        entry = self._entries.get(key or "")
+        if entry is None:
+            text.show([para("Nothing selected." if self.library is not None else "Loading…")])
+            return
+        if key and key.startswith("broken:"):
+            text.show(diagnostics_details(entry))
+            return
+        details = scenario_details(entry, self._competency_titles())
+        if key and key.startswith("resume:"):
+            row = next(r for r in self._in_progress if r.id == key.split(":", 1)[1])
+            store = self.casesim.store
+            steps = len(effective_path(store.events(row.id))) if store is not None else 0
+            note = [para(("Resume this attempt", "bold")),
+                    para(f"{row.mode.capitalize()} mode, {steps} choice{'s' if steps != 1 else ''} made so far. "
+                         "Enter carries on where you stopped.")]
+            if row.content_hash != entry.content_hash:
+                note.append(para(("The scenario file has changed since this attempt began, so it cannot "
+                                  "be resumed; start it again instead.", "italic")))
+            details = [*note, blank(), *details]
+        else:
+            details = [*details, blank(), para(("Enter: read the notes and start", "bold"))]
+        text.show(details)
+        self.query_one("#library-detail", VerticalScroll).scroll_home(animate=False)
+
+    def _competency_titles(self) -> dict[str, str]:
+        catalog = self.casesim.catalog
+        return {cid: catalog.criteria[cid].title for cid in catalog.competencies}
+
+    @on(OptionList.OptionSelected, "#library-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        key = event.option_id or ""
+        entry = self._entries.get(key)
+        if entry is None:
+            return
+        if key.startswith("resume:"):
+            self.casesim.resume_attempt(entry, key.split(":", 1)[1])
+        elif key.startswith("play:"):
+            self.casesim.show_before_start(entry)
+        else:
+            self.notify("This file has problems; see the list on the right.", severity="warning", markup=False)
+
+    # --- search -----------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#library-search", Input).focus()
+
+    @on(Input.Changed, "#library-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.rebuild()
+
+    @on(Input.Submitted, "#library-search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        self.query_one("#library-list", OptionList).focus()
+
+    def key_escape(self) -> None:
+        search = self.query_one("#library-search", Input)
+        if search.has_focus:
+            search.value = ""
+            self.query_one("#library-list", OptionList).focus()
+
+    def key_down(self) -> None:
+        if self.query_one("#library-search", Input).has_focus:
+            self.query_one("#library-list", OptionList).focus()
+
+    # --- other actions ----------------------------------------------------------------------
+
+    def action_open_file(self) -> None:
+        from casesim.tui.screens.open_file import OpenFileScreen
+
+        self.app.push_screen(OpenFileScreen(cursor_blink=self.casesim.cursor_blink), self._open_path)
+
+    def _open_path(self, path: Path | None) -> None:
+        if path is None:
+            return
+        from casesim.tui.screens.notice import NoticeScreen
+
+        if not path.is_file():
+            self.app.push_screen(NoticeScreen("No such file", f"There is no file at {path}. Check the path and try again."))
+            return
+        loaded = load_scenario(path, self.casesim.catalog, analyse_paths=False)
+        if not loaded.ok:
+            lines = "\n".join(f"{d.line}:{d.col}: {d.message}" for d in loaded.errors[:12])
+            self.app.push_screen(NoticeScreen(f"{path.name} has problems",
+                                              f"{lines}\n\nFix them, or open the file with `casesim author {path}`."))
+            return
+        self.casesim.show_before_start(loaded)
+
+    def action_progress(self) -> None:
+        from casesim.tui.screens.progress import ProgressScreen
+
+        self.app.push_screen(ProgressScreen())
+
+    def action_quit_app(self) -> None:
+        self.app.exit()

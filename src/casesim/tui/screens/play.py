@@ -1,0 +1,102 @@
+"""Play: the conversation itself, with a pause key that is always there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from casesim.errors import CaseSimError
+from casesim.tui.attempt import LiveAttempt
+from casesim.tui.messages import AttemptFinished, AttemptLeft
+from casesim.tui.screens.pause import PauseChoice, PauseScreen
+from casesim.tui.text import literal
+from casesim.tui.widgets import TitleBar
+from casesim.tui.widgets.play_area import PlayArea
+
+if TYPE_CHECKING:
+    from casesim.tui.app import CaseSimApp
+
+__all__ = ["PlayScreen"]
+
+
+class PlayScreen(Screen[None]):
+    """One live attempt; its ending leads to the debrief."""
+
+    CSS_PATH = Path(__file__).with_name("play.tcss")
+    KEYS_TITLE = "playing a scenario"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p,escape", "pause", "Pause", id="pause", key_display="p",
+                tooltip="pause: a short break; from there you can leave without penalty"),
+    ]
+    EXTRA_KEYS = (("1 to 9", "say the numbered choice"), ("up / down, enter", "move to a choice and say it"))
+
+    def __init__(self, attempt: LiveAttempt) -> None:
+        super().__init__()
+        self.attempt = attempt
+
+    @property
+    def casesim(self) -> CaseSimApp:
+        return cast("CaseSimApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        scenario = self.attempt.program.scenario
+        yield TitleBar(literal(scenario.title), self._status(), id="title-bar")
+        yield PlayArea(self.attempt, id="play-area")
+        yield Footer()
+
+    def _status(self) -> Content:
+        a = self.attempt
+        steps = len(a.session.history)
+        return Content.assemble((a.mode, "bold"), f" · decision {steps + 1}" if not a.finished else " · ending")
+
+    @on(PlayArea.Stepped)
+    def _stepped(self) -> None:
+        self.query_one("#title-bar", TitleBar).set_status(self._status())
+        if self.attempt.finished:
+            self.refresh_bindings()
+
+    @on(PlayArea.Finished)
+    def _finished(self, event: PlayArea.Finished) -> None:
+        from casesim.tui.screens.debrief import DebriefScreen
+
+        debrief = event.attempt.debrief
+        assert debrief is not None
+        self.app.post_message(AttemptFinished(event.attempt.attempt_id, debrief))
+        self.app.switch_screen(DebriefScreen(event.attempt.loaded, debrief, start=event.attempt.session.start))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Once an ending is reached there is nothing left to pause (scoring may still be running).
+        return not (action == "pause" and (self.attempt.closed or self.attempt.finished))
+
+    def action_pause(self) -> None:
+        if self.attempt.closed or self.attempt.finished:
+            return
+        self._guard(self.attempt.pause)
+        self.app.push_screen(PauseScreen(can_stop_for_now=self.attempt.attempt_id is not None), self._after_pause)
+
+    def _after_pause(self, choice: PauseChoice | None) -> None:
+        if choice is None or choice is PauseChoice.RESUME:
+            self._guard(self.attempt.resume_play)
+            return
+        if choice is PauseChoice.LEAVE:
+            self._guard(self.attempt.leave)
+        else:
+            self.attempt.close()
+        self.app.post_message(AttemptLeft(self.attempt.attempt_id, stopped_for_now=choice is PauseChoice.STOP_FOR_NOW))
+        self.app.call_later(self.casesim.back_to_library)
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except CaseSimError as exc:
+            from casesim.tui.screens.notice import NoticeScreen
+
+            self.app.push_screen(NoticeScreen(exc.title, str(exc)))

@@ -1,0 +1,90 @@
+"""Progress: the trainee's competency ratings over time, as a chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from casesim.tui.progress import Progress, gather_progress
+from casesim.tui.text import literal
+from casesim.tui.widgets import TitleBar
+from casesim.tui.widgets.competency_chart import chart_content, sparkline
+
+if TYPE_CHECKING:
+    from casesim.tui.app import CaseSimApp
+
+__all__ = ["ProgressScreen"]
+
+
+class ProgressScreen(Screen[None]):
+    """A list of competencies (latest rating and a sparkline) and a bar chart of the selected one."""
+
+    CSS_PATH = Path(__file__).with_name("progress.tcss")
+    KEYS_TITLE = "progress"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "back", "Back", id="progress-back")]
+    EXTRA_KEYS = (("up / down", "choose a competency to chart"),)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress: Progress | None = None
+
+    @property
+    def casesim(self) -> CaseSimApp:
+        return cast("CaseSimApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        app = self.casesim
+        name = app.trainee.name
+        yield TitleBar(Content.assemble("Progress · ", literal(name or "no trainee yet")), id="title-bar")
+        yield OptionList(id="progress-list")
+        with VerticalScroll(id="progress-chart"):
+            yield Static(id="progress-chart-text", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.casesim
+        listing = self.query_one("#progress-list", OptionList)
+        chart = self.query_one("#progress-chart-text", Static)
+        trainee = app.trainee_id
+        if app.store is None or trainee is None:
+            chart.update(Content("No records yet: play a scenario with your name to see progress here."))
+            return
+        self.progress = gather_progress(app.store, trainee, app.catalog)
+        bar = self.query_one("#title-bar", TitleBar)
+        count = len(self.progress.attempts)
+        bar.set_status(Content(f"{count} completed attempt{'s' if count != 1 else ''}"))
+        listing.border_title = Content("Competency, latest rating (of 5), history")
+        for s in self.progress.series:
+            latest = f"{s.latest}/5" if s.latest is not None else "  –"
+            title = s.title if len(s.title) <= 40 else s.title[:39] + "…"
+            listing.add_option(Option(Content.assemble(
+                (s.id.removeprefix("EPAS22-").ljust(4), "bold"), literal(title.ljust(41)),
+                (latest, "bold"), "  ", sparkline(s.ratings[-16:])), id=s.id))
+        listing.focus()
+        if self.progress.series:
+            listing.highlighted = 0
+            self._chart(self.progress.series[0].id)
+
+    @on(OptionList.OptionHighlighted, "#progress-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_id:
+            self._chart(event.option_id)
+
+    def _chart(self, cid: str) -> None:
+        if self.progress is None:
+            return
+        series = next(s for s in self.progress.series if s.id == cid)
+        labels = [f"{a.scenario_id} ({a.mode})" for a in self.progress.attempts]
+        self.query_one("#progress-chart-text", Static).update(chart_content(series, labels))
+
+    def action_back(self) -> None:
+        self.dismiss(None)

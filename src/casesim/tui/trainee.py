@@ -1,0 +1,52 @@
+"""The trainee's remembered settings: a small file in the user's data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = ["TraineeSettings", "load_trainee", "save_trainee", "trainee_id_for"]
+
+
+class TraineeSettings(BaseModel):
+    """What casesim remembers about the person at the keyboard between runs."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", use_attribute_docstrings=True)
+
+    name: str = Field(default="", max_length=120)
+    """The trainee's name or student id as they typed it; records are kept under it."""
+    mode: Literal["practice", "assessment"] = "practice"
+    """The mode chosen last time, offered again on the next start."""
+
+
+def trainee_id_for(name: str) -> str:
+    """The record-store id for a typed name: trimmed, inner spaces collapsed, case kept."""
+    return " ".join(name.split())
+
+
+def load_trainee(path: Path | None) -> TraineeSettings:
+    """The remembered settings, or defaults when the file is missing or unreadable."""
+    if path is None:
+        return TraineeSettings()
+    try:
+        return TraineeSettings.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, ValidationError):
+        return TraineeSettings()
+
+
+def save_trainee(path: Path | None, settings: TraineeSettings) -> None:
+    """Remember ``settings`` (readable by the owner only); a failure to write is not fatal."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(settings.model_dump_json(indent=2), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    except OSError:
+        pass

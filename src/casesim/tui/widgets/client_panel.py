@@ -1,0 +1,90 @@
+"""The client panel: who the client is, and the visible variables as labelled meters with numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from casesim.scenario.model import Scenario
+from casesim.tui.text import literal
+
+__all__ = ["ClientPanel", "Meter", "meter_content"]
+
+BAR_WIDTH = 10
+
+
+def meter_content(label: str, value: int, low: int, high: int, change: int = 0, *, label_width: int = 9,
+                  bar_width: int = BAR_WIDTH) -> Content:
+    """``Rapport  ██████░░░░  6/10 ▲1``: the bar's shape, the number and the change say it all."""
+    span = max(1, high - low)
+    filled = round((value - low) / span * bar_width)
+    bar = "█" * filled + "░" * (bar_width - filled)
+    parts: list[str | Content | tuple[str, str]] = [
+        literal(label[:label_width].ljust(label_width)), " ", (bar, "$accent"), f" {value:>2}/{high}",
+    ]
+    if change:
+        parts.append((f" {'▲' if change > 0 else '▼'}{abs(change)}", "bold"))
+    return Content.assemble(*parts)
+
+
+def _plain_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _change(before: Any, after: Any) -> str:
+    if before == after:
+        return ""
+    if isinstance(after, int) and not isinstance(after, bool) and isinstance(before, int):
+        diff = after - before
+        return f" {'▲' if diff > 0 else '▼'}{abs(diff)}"
+    return " (changed)"
+
+
+class Meter(Static):
+    """One visible variable."""
+
+    DEFAULT_CSS = "Meter { height: auto; }"
+
+
+class ClientPanel(Vertical):
+    """The client's name and the variables the author chose to show, updated after each step."""
+
+    DEFAULT_CSS = """
+    ClientPanel { height: auto; border: round $primary; padding: 0 1; }
+    ClientPanel > #client-who { color: $text-muted; }
+    """
+
+    def __init__(self, scenario: Scenario, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.scenario = scenario
+        self.border_title = literal(scenario.client.name)
+        self._shown = [(name, var) for name, var in scenario.variables.items() if var.show != "hidden"]
+
+    def compose(self) -> ComposeResult:
+        c = self.scenario.client
+        yield Static(literal(f"{c.age}, {c.pronouns}"), id="client-who", markup=False)
+        for name, _ in self._shown:
+            yield Meter(id=f"var-{name}", markup=False)
+
+    def show(self, values: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> None:
+        """Show ``values``; a change from ``previous`` is marked with ▲/▼ and the amount."""
+        width = max((len(var.label or name) for name, var in self._shown if var.show == "meter"), default=0)
+        width = min(width, 9)
+        for name, var in self._shown:
+            value = values.get(name)
+            before = previous.get(name) if previous is not None else None
+            meter = self.query_one(f"#var-{name}", Meter)
+            label = var.label or name
+            if var.show == "meter" and isinstance(value, int) and var.min is not None and var.max is not None:
+                change = value - before if isinstance(before, int) and not isinstance(before, bool) else 0
+                meter.update(meter_content(label, value, var.min, var.max, change, label_width=width))
+            else:
+                meter.update(Content.assemble(literal(f"{label}: "), (_plain_value(value), "bold"),
+                                              (_change(before, value) if previous is not None else "", "bold")))

@@ -1,0 +1,260 @@
+"""The debrief as readable, literal paragraphs: one builder per section, no widgets.
+
+Everything the :class:`~casesim.scoring.debrief.Debrief` holds is shown: the outcome and why,
+critical actions with their citations, each decision with its feedback and the better choice,
+the expert path, per-framework and per-criterion points with sources, MI metrics against their
+thresholds, protocol adherence and competency ratings. Marks are words or shapes (✓ ✗ ■ □),
+never colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from textual.content import Content
+
+from casesim.scoring.debrief import (
+    CompetencyResult,
+    CriterionResult,
+    Debrief,
+    Decision,
+    MiMetric,
+    PathStep,
+    ProtocolResult,
+)
+from casesim.tui.text import literal
+from casesim.tui.widgets.prose import Para, blank, para
+
+__all__ = [
+    "competencies_section",
+    "critical_section",
+    "decision_paras",
+    "expert_section",
+    "frameworks_section",
+    "mi_section",
+    "outcome_section",
+    "protocols_section",
+    "share_bar",
+]
+
+_KIND = {"never-event": "Never-event", "missed-requirement": "Missed requirement", "timer-expired": "Time ran out"}
+
+
+def _pct(share: float | None) -> str:
+    return "n/a" if share is None else f"{share:.0%}"
+
+
+def _signed(n: int) -> str:
+    return f"+{n}" if n > 0 else str(n)
+
+
+def _flat(text: str) -> Content:
+    return literal(" ".join(text.split()))
+
+
+def share_bar(share: float | None, width: int = 10) -> str:
+    """``███████░░░``, or dots when there is no share (every path scores the same)."""
+    if share is None:
+        return "·" * width
+    filled = round(max(0.0, min(1.0, share)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def outcome_section(d: Debrief) -> list[Para]:
+    verdict = ("✓ PASSED", "bold") if d.passed else ("✗ NOT PASSED", "bold reverse")
+    out = [para(verdict, (f"  {d.mode} attempt", "italic"))]
+    if d.ending is not None:
+        out.append(para(literal(d.ending_title or d.ending), f" ({d.outcome})", indent=2,
+                        bullet=Content.styled("Ending: ", "bold")))
+        if d.ending_summary:
+            out.append(para(_flat(d.ending_summary), indent=2))
+    else:
+        out.append(para(("The attempt stopped before an ending.", "italic")))
+    out.append(para(f"{d.total_raw} of the expert path's {d.total_best} points, {_pct(d.expert_share)} "
+                    f"({d.pass_share:.0%} needed to pass); the lowest possible is {d.total_worst}",
+                    indent=2, bullet=Content.styled("Score: ", "bold")))
+    out.append(para(("Why:", "bold")))
+    out += [para(_flat(reason), indent=4, bullet="  • ") for reason in d.reasons]
+    return out
+
+
+def critical_section(d: Debrief) -> list[Para]:
+    if not d.critical:
+        return [para("✓ None: no never-event was taken and every must-do requirement was met.")]
+    out: list[Para] = []
+    for i, c in enumerate(d.critical):
+        if i:
+            out.append(blank())
+        where = f" at {c.node}" if c.node else ""
+        out.append(para(("✗ ", "bold"), (_KIND.get(c.kind, c.kind), "bold"), f"{where}: {c.id}"))
+        out.append(para(_flat(c.reason), indent=2))
+        for cite in c.cites:
+            out.append(para(("Cites ", "bold"), (cite.id, "bold"), " ", literal(cite.title), indent=2))
+            out.append(para(literal(" ".join(cite.source.split()), "italic"), indent=4))
+    return out
+
+
+def decision_paras(decision: Decision, *, replay_hint: bool = True) -> list[Para]:
+    n = decision.index + 1
+    mark = "✓ expert choice" if decision.on_expert_path else "✗ left the expert path"
+    head: list[str | Content | tuple[str, str]] = [
+        (f"{n}. At ", "bold"), (decision.node, "bold"), f" · {_signed(decision.points)} points · ", (mark, "bold")]
+    if decision.critical:
+        head.append((" · CRITICAL", "bold"))
+    out = [para(*head)]
+    if decision.timed_out:
+        out.append(para(("You let the time run out.", "italic"), indent=3))
+    else:
+        out.append(para(("You said: ", "bold"), _flat(decision.say), indent=3))
+    if decision.feedback:
+        out.append(para(("Feedback: ", "bold"), _flat(decision.feedback), indent=3))
+    if decision.critical:
+        out.append(para(("Critical: ", "bold"), _flat(decision.critical), indent=3))
+    if decision.better is not None:
+        out.append(para(("Better: ", "bold"), _flat(decision.better.say), f" ({decision.better.choice})", indent=3))
+        if decision.better_feedback:
+            out.append(para(("Why: ", "bold"), _flat(decision.better_feedback), indent=3))
+    if replay_hint:
+        out.append(para(("r or enter: replay from just before this decision (practice)", "italic"), indent=3))
+    return out
+
+
+def expert_section(expert: Sequence[PathStep], chosen: set[str]) -> list[Para]:
+    if not expert:
+        return [para("The analysis found no clean path through this scenario.")]
+    out = [para(("The best clean path the analysis found:", "italic"))]
+    for i, step in enumerate(expert, start=1):
+        mark = "✓ you chose this" if step.choice in chosen else "✗ you did not"
+        out.append(para((f"{i}. ", "bold"), (step.node, "bold"), f" ({mark})"))
+        out.append(para(_flat(step.say), indent=3))
+    return out
+
+
+def _points(raw: int, best: int, worst: int) -> str:
+    return f"{raw} point{'' if abs(raw) == 1 else 's'} (best path {best}, worst {worst})"
+
+
+def _criterion(c: CriterionResult) -> list[Para]:
+    return [
+        para((c.id, "bold"), " ", literal(c.title), indent=2),
+        para(f"{share_bar(c.share)} {_pct(c.share):>4}  {_points(c.raw, c.best, c.worst)}", indent=4),
+        para(literal(" ".join(c.source.split()), "italic"), indent=4),
+    ]
+
+
+def frameworks_section(d: Debrief) -> list[Para]:
+    by_id = {c.id: c for c in d.criteria}
+    out: list[Para] = []
+    for fw in d.frameworks:
+        if out:
+            out.append(blank())
+        out.append(para(literal(fw.title, "bold underline")))
+        out.append(para(f"{share_bar(fw.share)} {_pct(fw.share):>4}  {_points(fw.raw, fw.best, fw.worst)}", indent=2))
+        for cid in fw.criteria:
+            if cid in by_id:
+                out += _criterion(by_id[cid])
+    return out or [para("No criteria are scored in this scenario.")]
+
+
+def _mi_value(m: MiMetric, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if m.id.endswith("PCTCR"):
+        return f"{value:.0%}"
+    if m.id.endswith("RQ"):
+        return f"{value:.2f}"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def mi_section(d: Debrief) -> list[Para]:
+    out = [para(("MITI 4.2.1 summary scores over what you said:", "italic"))]
+    for m in d.mi.metrics:
+        out.append(para((m.title, "bold"), indent=2))
+        if m.fair is None and m.good is None:
+            out.append(para(f"{_mi_value(m, m.value):>5}  (the manual sets no threshold)", indent=4))
+        else:
+            thresholds = f"fair ≥ {_mi_value(m, m.fair)}, good ≥ {_mi_value(m, m.good)}"
+            out.append(para(f"{_mi_value(m, m.value):>5}  ", (m.label, "bold"), f"  ({thresholds})", indent=4))
+    counts = [f"{code} {n}" for code, n in d.mi.counts.items() if n]
+    zero = [code for code, n in d.mi.counts.items() if not n]
+    line: list[str | Content | tuple[str, str]] = [("Behaviour counts: ", "bold"), ", ".join(counts) or "none coded"]
+    if zero:
+        line.append(f"; none of {', '.join(zero)}")
+    out.append(para(*line, indent=2))
+    return out
+
+
+def _step(step: str, status: str, titles: Mapping[str, str]) -> Para:
+    return para((step, "bold"), " ", literal(titles.get(step, "")), f": {status}", indent=4)
+
+
+def protocols_section(d: Debrief, titles: Mapping[str, str]) -> list[Para]:
+    if not d.protocols:
+        return [para("No protocol is scored in this scenario.")]
+    out: list[Para] = []
+    for p in d.protocols:
+        if out:
+            out.append(blank())
+        out.append(para(literal(p.title, "bold underline")))
+        out.append(para(f"{share_bar(p.share)} {_pct(p.share):>4} of the protocol done, in order", indent=2))
+        out.append(para(("Steps the client's answers call for:", "bold"), indent=2))
+        out += _protocol_steps(p, titles)
+        if p.unnecessary:
+            out.append(para(("Done but not called for:", "bold"), indent=2))
+            out += [_step(s, "✗ the skip logic says to skip it", titles) for s in p.unnecessary]
+        out += _triage(p, titles)
+    return out
+
+
+def _protocol_steps(p: ProtocolResult, titles: Mapping[str, str]) -> list[Para]:
+    out = []
+    for step in p.required:
+        if step in p.missing:
+            status = "✗ missing"
+        elif step in p.out_of_order:
+            status = "✗ done, out of order"
+        else:
+            status = "✓ done, in order"
+        out.append(_step(step, status, titles))
+    return out or [para("none", indent=4)]
+
+
+def _triage(p: ProtocolResult, titles: Mapping[str, str]) -> list[Para]:
+    if p.action_matches is None and p.level_called_for is None and p.level_action is None:
+        return []
+    called = p.level_called_for
+    out = [para(("Triage called for: ", "bold"),
+                literal(f"{called} {titles.get(called, '')}".strip() if called else "none (a negative screen)"),
+                indent=2)]
+    if p.level_action:
+        out.append(para(_flat(p.level_action), indent=4))
+    taken = p.action_taken
+    verdict = "" if p.action_matches is None else ("  ✓ matches" if p.action_matches else "  ✗ does not match")
+    out.append(para(("Action you took: ", "bold"),
+                    literal(f"{taken} {titles.get(taken, '')}".strip() if taken else "none"), (verdict, "bold"),
+                    indent=2))
+    return out
+
+
+def _rating(c: CompetencyResult) -> list[Para]:
+    if c.rating is None:
+        return [para(("not rated: ", "bold"), literal(c.label), indent=4)]
+    boxes = "■" * c.rating + "□" * (5 - c.rating)
+    line: list[str | Content | tuple[str, str]] = [(f"{c.rating}/5 {boxes}", "bold"), " ", literal(c.label),
+                                                   f" ({_pct(c.share)} of the possible)"]
+    if c.capped:
+        line.append((", capped by a critical action", "bold"))
+    out = [para(*line, indent=4)]
+    if c.evidence:
+        out.append(para("Evidence: ", literal(", ".join(c.evidence), "italic"), indent=4))
+    return out
+
+
+def competencies_section(d: Debrief) -> list[Para]:
+    if not d.competencies:
+        return [para("This scenario claims no competencies.")]
+    out = [para(("CSWE 2022 EPAS, rated 1–5 as in field evaluations (3 meets expectations):", "italic"))]
+    for c in d.competencies:
+        out.append(para((c.id, "bold"), " ", literal(c.title), indent=2))
+        out += _rating(c)
+    return out

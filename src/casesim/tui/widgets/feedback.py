@@ -1,0 +1,37 @@
+"""The practice-mode feedback panel: why the last choice helped or harmed, or a hint."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from casesim.tui.text import literal
+
+__all__ = ["FeedbackPanel"]
+
+
+class FeedbackPanel(VerticalScroll):
+    """Hidden while empty; shows a labelled teaching note."""
+
+    DEFAULT_CSS = """
+    FeedbackPanel {
+        height: auto; max-height: 7; border: round $secondary; padding: 0 1; display: none;
+        border-title-color: $text; border-title-style: bold;
+    }
+    FeedbackPanel.-shown { display: block; }
+    FeedbackPanel > Static { height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="feedback-text", markup=False)
+
+    def show(self, heading: str, text: str) -> None:
+        self.border_title = Content(heading)
+        self.query_one("#feedback-text", Static).update(literal(text))
+        self.add_class("-shown")
+        self.scroll_home(animate=False)
+
+    def clear(self) -> None:
+        self.remove_class("-shown")

@@ -1,0 +1,267 @@
+"""The play area: transcript, client panel, countdown, feedback and choices for one live attempt.
+
+It drives a :class:`~casesim.tui.attempt.LiveAttempt` (which records each step before this
+widget redraws) and tells its screen what happened through its own messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+
+from casesim.engine.semantics import variables
+from casesim.engine.session import StepResult
+from casesim.errors import CaseSimError, SessionError
+from casesim.tui.attempt import LiveAttempt
+from casesim.tui.transcript import transcript_lines
+from casesim.tui.widgets.choice_list import CONTINUE, ChoiceList
+from casesim.tui.widgets.client_panel import ClientPanel
+from casesim.tui.widgets.feedback import FeedbackPanel
+from casesim.tui.widgets.transcript import Transcript
+
+__all__ = ["PlayArea", "format_seconds"]
+
+
+def format_seconds(seconds: float) -> str:
+    whole = max(0, int(seconds + 0.999))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+class PlayArea(Vertical):
+    """Everything the trainee sees and does while playing."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(n), f"choose_number({n})", f"Choose {n}", show=False, id=f"choose-{n}") for n in range(1, 10)),
+        Binding("u", "undo", "Undo", id="undo", tooltip="take back your last choice (practice mode)"),
+        Binding("h", "hint", "Hint", id="hint", tooltip="a nudge for this moment (practice mode)"),
+    ]
+
+    DEFAULT_CSS = """
+    PlayArea { height: 1fr; }
+    PlayArea > #play-top { height: 1fr; }
+    PlayArea #play-side { width: 32; height: 100%; }
+    PlayArea #play-timer { height: auto; padding: 0 1; background: $warning 25%; display: none; }
+    PlayArea #play-timer.-shown { display: block; }
+    PlayArea.-author #play-side { display: none; }
+    """
+
+    class Stepped(Message):
+        """A choice was taken (or a timer ran out, or a step was undone) and drawn."""
+
+        def __init__(self, area: PlayArea, result: StepResult | None) -> None:
+            super().__init__()
+            self.area = area
+            self.result = result
+            """None after an undo."""
+
+        @property
+        def control(self) -> PlayArea:
+            return self.area
+
+    class Finished(Message):
+        """The trainee asked to move on from an ending; ``attempt.debrief`` is set."""
+
+        def __init__(self, area: PlayArea, attempt: LiveAttempt) -> None:
+            super().__init__()
+            self.area = area
+            self.attempt = attempt
+
+        @property
+        def control(self) -> PlayArea:
+            return self.area
+
+    def __init__(self, attempt: LiveAttempt, *, id: str | None = None, tick: float | None = 1.0) -> None:
+        super().__init__(id=id)
+        self.attempt = attempt
+        self._tick = tick
+        self._previous: dict[str, Any] | None = None
+        self._binding_state: tuple[bool, bool, bool] | None = None
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        scenario = self.attempt.program.scenario
+        with Horizontal(id="play-top"):
+            yield Transcript(scenario.client.name.split()[0], id="transcript")
+            with Vertical(id="play-side"):
+                yield ClientPanel(scenario, id="client-panel")
+        yield FeedbackPanel(id="feedback")
+        yield Static(id="play-timer", markup=False)
+        yield ChoiceList(id="choices")
+
+    def on_mount(self) -> None:
+        self.redraw()
+        self.query_one(ChoiceList).focus()
+        if self._tick is not None:
+            self.set_interval(self._tick, self.check_timer, name="countdown")
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def redraw(self, result: StepResult | None = None) -> None:
+        """Draw the attempt's current state (``result``: the step just taken, for feedback)."""
+        attempt = self.attempt
+        session = attempt.session
+        program = attempt.program
+        self.query_one(Transcript).show(transcript_lines(program, session.history, session.state))
+        values = variables(program, session.state)
+        self.query_one(ClientPanel).show(values, self._previous)
+        self._previous = values
+        feedback = self.query_one(FeedbackPanel)
+        if result is not None and result.feedback:
+            feedback.show("Feedback on your choice", result.feedback)
+        else:
+            feedback.clear()
+        choices = self.query_one(ChoiceList)
+        if session.finished:
+            if attempt.debrief is not None:
+                choices.show_continue("See your debrief")
+            else:
+                choices.show_waiting("Scoring your attempt…")
+        else:
+            choices.show_choices([(s.id, getattr(s.source, "say", s.id)) for s in session.open_choices()])
+        self.update_timer()
+        # Refreshing bindings makes the footer recompose; do it only when a key's state changed.
+        binding_state = (session.can_undo, session.finished, attempt.closed)
+        if binding_state != self._binding_state:
+            self._binding_state = binding_state
+            self.refresh_bindings()
+
+    def update_timer(self) -> None:
+        timer = self.query_one("#play-timer", Static)
+        session = self.attempt.session
+        left = session.time_left()
+        if left is None:
+            timer.remove_class("-shown")
+            return
+        timer.add_class("-shown")
+        parts: list[str | tuple[str, str]] = [("Time left ", "bold"), (format_seconds(left), "bold")]
+        if session.mode == "practice":
+            parts.append(" · practice: not enforced" if left > 0 else
+                         " · time is up; in an assessment the moment would pass now")
+        else:
+            parts.append(" · when it ends, the moment passes" + (" · hurry" if left <= 10 else ""))
+        timer.update(Content.assemble(*parts))
+
+    # --- acting ---------------------------------------------------------------------------
+
+    def choose(self, step_id: str) -> None:
+        """Take ``step_id`` (or move on from an ending)."""
+        attempt = self.attempt
+        if attempt.closed and not attempt.finished:
+            return
+        if step_id == CONTINUE:
+            if attempt.finished and attempt.debrief is not None:
+                self.post_message(self.Finished(self, attempt))
+            return
+        try:
+            result = attempt.choose(step_id)
+        except SessionError as exc:
+            if attempt.session.timer_expired() and attempt.mode == "assessment":
+                self.check_timer()
+            else:
+                self.notify(str(exc), severity="warning", markup=False)
+            return
+        except CaseSimError as exc:
+            self._failed(exc)
+            return
+        self._after(result)
+
+    def _failed(self, exc: CaseSimError) -> None:
+        from casesim.tui.screens.notice import NoticeScreen
+
+        self.app.push_screen(NoticeScreen(exc.title, f"{exc}\n\nYour last step may not have been saved."))
+
+    def check_timer(self) -> None:
+        """Update the countdown; in assessment mode, apply the timeout once time is up."""
+        attempt = self.attempt
+        if attempt.closed or attempt.finished or attempt.clock.paused:
+            return
+        session = attempt.session
+        if session.time_left() is None:
+            return
+        if session.mode == "assessment" and session.timer_expired():
+            try:
+                result = attempt.expire_timer()
+            except CaseSimError as exc:
+                self._failed(exc)
+                return
+            self._after(result)
+        else:
+            self.update_timer()
+
+    def _after(self, result: StepResult) -> None:
+        if result.finished and self.attempt.scoring_ready:
+            self._finish_now()
+        self.redraw(result)
+        self.post_message(self.Stepped(self, result))
+        if result.finished and self.attempt.debrief is None:
+            self._finish_later(result)
+
+    def _finish_now(self) -> None:
+        try:
+            self.attempt.finish()
+        except CaseSimError as exc:
+            self._failed(exc)
+
+    @work(thread=True, exclusive=True, group="scoring")
+    def _finish_later(self, result: StepResult) -> None:
+        """Wait for the analysis (a large scenario's may still be running), then score and record."""
+        try:
+            self.attempt.finish()
+        except CaseSimError as exc:
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self.redraw, result)
+
+    def replace_attempt(self, attempt: LiveAttempt) -> None:
+        """Show another attempt in place (author mode: after a reload or a jump)."""
+        self.attempt = attempt
+        self._previous = None
+        self.query_one(Transcript).lines = ()
+        self.redraw()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_id is not None:
+            self.choose(event.option_id)
+
+    def action_choose_number(self, number: int) -> None:
+        choices = self.query_one(ChoiceList)
+        if 1 <= number <= choices.option_count:
+            option = choices.get_option_at_index(number - 1)
+            if option.id is not None:
+                choices.highlighted = number - 1
+                self.choose(option.id)
+
+    def action_undo(self) -> None:
+        if not self.attempt.session.can_undo:
+            self.notify("Nothing to undo yet.", markup=False)
+            return
+        self.attempt.undo()
+        self._previous = None
+        self.redraw()
+        self.post_message(self.Stepped(self, None))
+
+    def action_hint(self) -> None:
+        hint = self.attempt.session.hint()
+        if hint:
+            self.query_one(FeedbackPanel).show("Hint", hint)
+        else:
+            self.notify("No hint for this moment.", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("undo", "hint"):
+            session = self.attempt.session
+            if session.mode != "practice" or session.finished:
+                return False
+            if action == "undo" and not session.can_undo:
+                return None
+        return True

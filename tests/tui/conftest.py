@@ -1,0 +1,95 @@
+"""Fixtures for the TUI tests: the app built by the same factory as the CLI, deterministic.
+
+Every app gets a temporary library folder (only the scenarios a test asks for, so new bundled
+scenarios never change a snapshot), a temporary records database, a fake clock, and an
+analysis cache already holding the analyses, so no test waits on a background thread.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from casesim.frameworks import Catalog
+from casesim.records import open_store
+from casesim.records.api import RecordStore
+from casesim.scenario.loader import LoadedScenario, load_scenario
+from casesim.tui import CaseSimApp, StartRequest, make_app
+from casesim.tui.analyses import Analyses
+from casesim.tui.trainee import TraineeSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
+EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"
+MARKUP = DATA / "markup-and-escapes.yaml"
+
+
+class FakeClock:
+    """Monotonic seconds that move only when a test says so."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(scope="session")
+def example(catalog: Catalog) -> LoadedScenario:
+    loaded = load_scenario(EXAMPLE, catalog)
+    assert loaded.ok, loaded.diagnostics
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def markup_scenario(catalog: Catalog) -> LoadedScenario:
+    loaded = load_scenario(MARKUP, catalog)
+    assert loaded.ok, loaded.diagnostics
+    return loaded
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[RecordStore]:
+    s = open_store(tmp_path / "records.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def library_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / EXAMPLE.name)
+    return folder
+
+
+AppFactory = Callable[..., CaseSimApp]
+
+
+@pytest.fixture
+def make_test_app(catalog: Catalog, example: LoadedScenario, markup_scenario: LoadedScenario, library_dir: Path,
+                  store: RecordStore, clock: FakeClock, tmp_path: Path) -> AppFactory:
+    """``make_test_app(start=..., trainee="Name", library=[...], store=...)``: a deterministic app."""
+
+    def build(*, start: StartRequest | None = None, trainee: str = "Test Trainee",
+              library: list[Path] | None = None, with_store: bool = True, **kwargs: object) -> CaseSimApp:
+        analyses = Analyses()
+        analyses.request(example)
+        analyses.request(markup_scenario)
+        return make_app(catalog=catalog, library_paths=library or [library_dir],
+                        store=store if with_store else None, clock=clock,
+                        trainee=TraineeSettings(name=trainee), trainee_file=tmp_path / "trainee.json",
+                        deterministic=True, start=start, analyses=analyses, **kwargs)  # type: ignore[arg-type]
+
+    return build

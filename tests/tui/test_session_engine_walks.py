@@ -1,0 +1,140 @@
+"""Engine tests for the live session the TUI plays (no Textual here).
+
+On every bundled scenario, seeded random walks take only open choices and reach an ending;
+at every step the Machine-driven session and the pure semantics agree; undo restores the exact
+prior state; timers run on the injected clock.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from casesim.engine.machine import machine_for
+from casesim.engine.semantics import apply, initial_state, open_choices
+from casesim.engine.session import Session
+from casesim.errors import SessionError
+from casesim.frameworks import Catalog
+from casesim.scenario.loader import LoadedScenario, find_scenario_files, load_scenario
+from conftest import ROOT, FakeClock
+
+BUNDLED = find_scenario_files([ROOT / "scenarios"])
+MAX_STEPS = 2000
+
+
+@pytest.fixture(scope="module")
+def scenarios(catalog: Catalog) -> dict[str, LoadedScenario]:
+    return {p.name: load_scenario(p, catalog, analyse_paths=False) for p in BUNDLED}
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: Path(p).stem)
+@pytest.mark.parametrize("mode", ["practice", "assessment"])
+def test_seeded_random_walks_take_only_open_choices_and_reach_an_ending(
+        scenarios: dict[str, LoadedScenario], path: Path, mode: str) -> None:
+    loaded = scenarios[path.name]
+    assert loaded.ok, loaded.errors
+    program = loaded.program
+    assert program is not None
+    for seed in range(12):
+        rng = random.Random(seed)
+        clock = FakeClock()
+        session = Session(program, mode=mode, clock=clock, seed=seed)  # type: ignore[arg-type]
+        try:
+            for _ in range(MAX_STEPS):
+                if session.finished:
+                    break
+                before = session.state
+                pure_open = open_choices(program, before)
+                offered = session.open_choices()
+                assert [s.id for s in offered] == [s.id for s in pure_open]
+                timeout = program.timeouts.get(before.node)
+                if timeout is not None and (not offered or rng.random() < 0.25):
+                    result = session.expire_timer()
+                    step = timeout
+                else:
+                    assert offered, f"dead end at {before.node} (seed {seed})"
+                    step = rng.choice(offered)
+                    result = session.choose(step.id)
+                # The Machine moved the session exactly where the pure semantics say.
+                assert result.state == session.state == apply(program, before, step)
+                assert session.node_id == session.state.node
+                if mode == "practice" and rng.random() < 0.2:
+                    assert session.undo() == before
+                    assert session.state == before and session.node_id == before.node
+                    session.apply_path([step.id])
+                    assert session.state == apply(program, before, step)
+            assert session.finished, f"{path.name}: seed {seed} did not reach an ending in {MAX_STEPS} steps"
+            assert session.state.node in program.scenario.endings
+            assert len(session.history) == len(session.path)
+        finally:
+            session.close()
+
+
+def test_the_machine_is_built_once_per_scenario_and_sessions_detach(example: LoadedScenario) -> None:
+    assert example.program is not None
+    machine = machine_for(example.program)
+    assert machine_for(example.program) is machine
+    count = len(machine.models)
+    session = Session(example.program)
+    assert len(machine.models) == count + 1
+    session.close()
+    assert len(machine.models) == count
+
+
+def test_undo_restores_exactly_the_prior_state_and_history(example: LoadedScenario) -> None:
+    assert example.program is not None
+    session = Session(example.program, mode="practice", clock=FakeClock())
+    states = [session.state]
+    for step_id in ["launch-into-questions", "skip-to-housing", "cheer-up"]:
+        session.choose(step_id)
+        states.append(session.state)
+    for expected in reversed(states[:-1]):
+        assert session.undo() == expected
+        assert session.state == expected
+        assert len(session.history) == states.index(expected)
+    assert session.state == initial_state(example.program)
+    with pytest.raises(SessionError):
+        session.undo()
+
+
+def test_assessment_has_no_undo(example: LoadedScenario) -> None:
+    assert example.program is not None
+    session = Session(example.program, mode="assessment")
+    session.choose("introduce-and-ask-time")
+    assert not session.can_undo
+    with pytest.raises(SessionError):
+        session.undo()
+
+
+def test_timers_run_on_the_injected_clock(example: LoadedScenario) -> None:
+    assert example.program is not None
+    clock = FakeClock()
+    session = Session(example.program, mode="assessment", clock=clock)
+    assert session.time_left() is None
+    session.apply_path(["introduce-and-ask-time", "explain-role-and-limits"])
+    assert session.node_id == "how-are-you"
+    assert session.time_left() == 45
+    clock.advance(44.5)
+    assert session.time_left() == pytest.approx(0.5)
+    assert not session.timer_expired()
+    clock.advance(0.5)
+    assert session.timer_expired()
+    with pytest.raises(SessionError):
+        session.choose("reflect-tiredness")
+    result = session.expire_timer()
+    assert result.state.node == "dana-goes-quiet"
+    assert session.history[-1].timed_out and session.history[-1].seconds == 45
+    assert result.narration == "The line is quiet for a long moment. Dana sighs."
+
+
+def test_time_taken_per_choice_comes_from_the_clock(example: LoadedScenario) -> None:
+    assert example.program is not None
+    clock = FakeClock()
+    session = Session(example.program, clock=clock)
+    clock.advance(7)
+    session.choose("introduce-and-ask-time")
+    clock.advance(3.5)
+    session.choose("explain-role-and-limits")
+    assert [h.seconds for h in session.history] == [7, 3.5]

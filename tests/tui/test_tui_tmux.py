@@ -1,0 +1,125 @@
+"""The real ``casesim`` binary in a real terminal (tmux, 80×24): library → play → debrief.
+
+tmux drives the program exactly as a trainee would (send-keys), and the test reads the screen
+with capture-pane. It waits for text to appear, never for a fixed time. ``make test`` installs
+tmux when it can; without it this test is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tui_support import EXPERT
+
+from casesim.engine.semantics import apply, initial_state, open_choices
+from casesim.frameworks import Catalog
+from casesim.records import open_store
+from casesim.scenario.loader import LoadedScenario
+from conftest import EXAMPLE
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make system-deps installs it)"),
+]
+
+
+class Terminal:
+    """A private tmux server with one 80×24 window running a command."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True)
+        return result.stdout
+
+    def start(self, command: str) -> None:
+        self.tmux("new-session", "-d", "-s", "casesim", "-x", "80", "-y", "24", command)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "casesim")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "casesim", *keys)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} did not appear within {timeout}s; the screen shows:\n{screen}")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    term = Terminal(f"casesim-test-{os.getpid()}-{time.monotonic_ns()}")
+    yield term
+    term.close()
+
+
+def _binary() -> list[str]:
+    script = Path(sys.executable).with_name("casesim")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "casesim"]
+
+
+def test_the_casesim_binary_plays_the_example_to_its_debrief(terminal: Terminal, tmp_path: Path,
+                                                             catalog: Catalog, example: LoadedScenario) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copy(EXAMPLE, library / EXAMPLE.name)
+    db = tmp_path / "records.db"
+    env = {"CASESIM_DATA": str(tmp_path / "data"), "CASESIM_SCENARIOS": str(library), "CASESIM_DB": str(db),
+           "HOME": str(tmp_path), "TERM": "xterm-256color", "TZ": "UTC", "LANG": "C.UTF-8"}
+    command = " ".join([
+        "env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()),
+        *map(shlex.quote, _binary()), "; echo casesim-exited-$?; sleep 30",
+    ])
+    terminal.start(command)
+    screen = terminal.wait_for("Example: a first check-in call")
+    assert "scenario library" in screen and "no trainee yet" in screen
+    terminal.keys("Enter")
+    terminal.wait_for("Content notes:")
+    terminal.keys("Tmux Trainee", "Enter")
+    terminal.wait_for("decision 1")
+
+    program = example.program
+    assert program is not None
+    state = initial_state(program)
+    for n, step_id in enumerate(EXPERT, start=1):
+        steps = open_choices(program, state)
+        key = str([s.id for s in steps].index(step_id) + 1)
+        terminal.keys(key)
+        state = apply(program, state, program.steps[step_id])
+        terminal.wait_for("ending" if n == len(EXPERT) else f"decision {n + 1}")
+    terminal.wait_for("See your debrief")
+    terminal.wait_for("Ending: A visit planned, with support")
+    terminal.keys("1")
+    screen = terminal.wait_for("✓ PASSED")
+    assert "Debrief · Example: a first check-in call" in screen
+    assert "Score: 17 of the expert path's 17 points, 100%" in screen
+    terminal.keys("Escape")
+    terminal.wait_for("scenario library")
+    terminal.keys("q")
+    terminal.wait_for("casesim-exited-0")
+
+    store = open_store(db)
+    try:
+        rows = store.attempts()
+        assert [(r.trainee_id, r.status, r.passed) for r in rows] == [("Tmux Trainee", "completed", True)]
+        assert [e.payload["choice"] for e in store.events(rows[0].id) if e.kind == "choice"] == EXPERT
+    finally:
+        store.close()

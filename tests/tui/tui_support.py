@@ -1,0 +1,102 @@
+"""Helpers shared by the TUI test modules (plain functions; the fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import shutil
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+
+from textual.app import App
+from textual.pilot import Pilot
+
+from casesim.engine.semantics import Program, apply, initial_state, open_choices
+from casesim.tui.screens.play import PlayScreen
+from casesim.tui.widgets.play_area import PlayArea
+
+EXPERT = ["introduce-and-ask-time", "explain-role-and-limits", "reflect-tiredness", "ask-q1", "ask-q2", "ask-q6",
+          "affirm-and-plan", "agree-visit-with-aunt"]
+CRITICAL = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2", "ask-q6",
+            "affirm-and-plan", "agree-visit-with-aunt"]
+
+
+def screen_text(app: App[object]) -> str:
+    """What the terminal shows, as plain text (one line per row)."""
+    return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Wait for the app's workers (library loading, file reloads) and the messages they post."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def play_area(app: App[object]) -> PlayArea:
+    return app.screen.query_one(PlayArea)
+
+
+def choice_key(app: App[object], step_id: str) -> str:
+    """The number key that says ``step_id`` now."""
+    assert isinstance(app.screen, PlayScreen), type(app.screen)
+    ids = [s.id for s in play_area(app).attempt.session.open_choices()]
+    assert step_id in ids, (step_id, ids)
+    return str(ids.index(step_id) + 1)
+
+
+async def choose(pilot: Pilot[object], path: Sequence[str]) -> None:
+    for step_id in path:
+        await pilot.press(choice_key(pilot.app, step_id))
+        await pilot.pause()
+
+
+def path_to(program: Program, node: str) -> list[str]:
+    """A shortest list of choices from the start to ``node`` (breadth-first over the semantics)."""
+    start = initial_state(program)
+    queue = deque([(start, [])])
+    seen = {start.node}
+    while queue:
+        state, path = queue.popleft()
+        if state.node == node:
+            return path
+        for step in open_choices(program, state):
+            after = apply(program, state, step)
+            if after.node not in seen:
+                seen.add(after.node)
+                queue.append((after, [*path, step.id]))
+    raise AssertionError(f"{node} is not reachable by choices")
+
+
+def copy_markup_fixture(folder: Path) -> Path:
+    """Copy the markup-and-escapes fixture into ``folder``; return the copy's path."""
+    target = folder / "markup-and-escapes.yaml"
+    shutil.copy(Path(__file__).resolve().parent / "data" / "markup-and-escapes.yaml", target)
+    return target
+
+
+def shown_texts(app: App[object]) -> str:
+    """The literal text of every Static, Prose and option on the screen, one item per line.
+
+    Unlike :func:`screen_text`, items in side-by-side columns are not interleaved.
+    """
+    from textual.content import Content
+    from textual.widgets import OptionList, Static
+
+    from casesim.tui.widgets.prose import Hanging
+
+    def plain(visual: object) -> str:
+        if isinstance(visual, Content):
+            return visual.plain
+        if isinstance(visual, Hanging):
+            return "\n".join(p.content.plain for p in visual.paras)
+        return str(visual)
+
+    out: list[str] = []
+    for widget in app.screen.query("*"):
+        if isinstance(widget, Static):
+            out.append(plain(widget.content))
+        elif isinstance(widget, OptionList):
+            out.extend(plain(option.prompt) for option in widget.options)
+        title = getattr(widget, "_border_title", None)  # the stored Content (the property gives markup)
+        if title is not None:
+            out.append(plain(title))
+    return "\n".join(out)
