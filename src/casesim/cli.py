@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Practise case-management conversations, write scenarios, and keep the record.",
     )
     parser.add_argument("--version", action="version", version=f"casesim {__version__}")
+    parser.add_argument("--db", default=None, metavar="PATH",
+                        help="the records database for the library (default: CASESIM_DB, else casesim.db "
+                             "in your data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for name in _COMMAND_MODULES:

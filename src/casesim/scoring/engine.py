@@ -115,9 +115,11 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         reasons.append("The attempt stopped before an ending.")
     if rule.no_critical and critical:
         passed = False
+        labels = {"never-event": "Critical action", "missed-requirement": "Missed requirement",
+                  "timer-expired": "Critical delay"}
         for c in critical:
             cited = ", ".join(x.id for x in c.cites)
-            reasons.append(f"Critical action: {c.reason}" + (f" ({cited})" if cited else ""))
+            reasons.append(f"{labels[c.kind]}: {c.reason}" + (f" ({cited})" if cited else ""))
     expert_share = max(0.0, min(1.0, total_raw / total_best)) if total_best > 0 else None
     share_value = expert_share if expert_share is not None else (1.0 if total_raw >= total_best else 0.0)
     if share_value + 1e-9 < rule.min_share:

@@ -151,7 +151,8 @@ class DebriefScreen(Screen[int | None]):
         top = body.scroll_y
         offsets = [h.virtual_region.y for h in headings]
         if step > 0:
-            target = next((h for h, y in zip(headings, offsets, strict=True) if y > top + 0.5), headings[-1])
+            # "next" means a heading below the top line (the first heading sits a margin below 0)
+            target = next((h for h, y in zip(headings, offsets, strict=True) if y > top + 1.5), headings[-1])
         else:
             target = next((h for h, y in zip(reversed(headings), reversed(offsets), strict=True) if y < top - 0.5),
                           headings[0])

@@ -43,10 +43,16 @@ def wrap_paras(paras: Iterable[Para], width: int) -> list[Content]:
     lines: list[Content] = []
     for p in paras:
         room = max(1, width - p.indent)
+        bullet = (Content(p.bullet) if isinstance(p.bullet, str) else p.bullet) if p.bullet else None
+        if bullet is not None and bullet.cell_length > p.indent:
+            # A label wider than the indent ("Score: ") starts the first line; wrapping it with
+            # the text keeps that line within the width instead of overflowing and re-wrapping.
+            wrapped = (bullet + p.content).wrap(room)
+            lines.extend(line if i == 0 else Content(" " * p.indent) + line for i, line in enumerate(wrapped))
+            continue
         wrapped = p.content.wrap(room) if p.content.plain else [Content("")]
         for i, line in enumerate(wrapped):
-            if i == 0 and p.bullet:
-                bullet = Content(p.bullet) if isinstance(p.bullet, str) else p.bullet
+            if i == 0 and bullet is not None:
                 lead = bullet + " " * max(0, p.indent - bullet.cell_length)
             else:
                 lead = Content(" " * p.indent)
