@@ -83,12 +83,13 @@ def make_test_app(catalog: Catalog, example: LoadedScenario, markup_scenario: Lo
     """``make_test_app(start=..., trainee="Name", library=[...], store=...)``: a deterministic app."""
 
     def build(*, start: StartRequest | None = None, trainee: str = "Test Trainee",
-              library: list[Path] | None = None, with_store: bool = True, **kwargs: object) -> CaseSimApp:
+              library: list[Path] | None = None, with_store: bool = True, use_store: object | None = None,
+              **kwargs: object) -> CaseSimApp:
         analyses = Analyses()
         analyses.request(example)
         analyses.request(markup_scenario)
         return make_app(catalog=catalog, library_paths=library or [library_dir],
-                        store=store if with_store else None, clock=clock,
+                        store=(use_store or store) if with_store else None, clock=clock,
                         trainee=TraineeSettings(name=trainee), trainee_file=tmp_path / "trainee.json",
                         deterministic=True, start=start, analyses=analyses, **kwargs)  # type: ignore[arg-type]
 

@@ -138,3 +138,18 @@ def test_time_taken_per_choice_comes_from_the_clock(example: LoadedScenario) -> 
     clock.advance(3.5)
     session.choose("explain-role-and-limits")
     assert [h.seconds for h in session.history] == [7, 3.5]
+
+
+def test_retract_last_takes_back_an_unrecorded_step_even_in_assessment(
+        scenarios: dict[str, LoadedScenario]) -> None:
+    program = scenarios["example-check-in.yaml"].program
+    assert program is not None
+    session = Session(program, mode="assessment", clock=FakeClock())
+    session.choose("introduce-and-ask-time")
+    before = session.state
+    session.choose("explain-role-and-limits")
+    assert session.retract_last() == before
+    assert session.state == before and session.node_id == before.node
+    assert session.path == ["introduce-and-ask-time"]
+    with pytest.raises(SessionError):
+        session.undo()  # the trainee still has no undo in assessment

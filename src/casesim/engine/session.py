@@ -188,6 +188,20 @@ class Session:
         self._entered_at = self.clock()
         return state
 
+    def retract_last(self) -> State:
+        """Take back the last step in either mode, because it could not be recorded.
+
+        Not a trainee's undo (assessment has none): the UI calls it when the record store
+        refused the write, so the screen, the session and the record stay in agreement and the
+        trainee can simply choose again once the problem is fixed.
+        """
+        if not self._undo:
+            raise SessionError("there is no step to take back")
+        state, history_len = self._undo.pop()
+        self._set_state(state)
+        del self.history[history_len:]
+        return state
+
     def close(self) -> None:
         """Detach from the shared Machine (call when the session ends)."""
         if not self._closed:

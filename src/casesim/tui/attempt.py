@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from casesim.analysis.explore import Analysis
 from casesim.engine.semantics import State, timeout_id
 from casesim.engine.session import Mode, Session, StepResult
-from casesim.errors import SessionError
+from casesim.errors import SessionError, StoreError
 from casesim.frameworks.catalog import Catalog
 from casesim.records.api import RecordStore
 from casesim.records.resume import AttemptRecorder
@@ -102,16 +102,29 @@ class LiveAttempt:
     def choose(self, step_id: str) -> StepResult:
         """Take a choice and record it (with the seconds taken and a state snapshot)."""
         result = self.session.choose(step_id)
-        if self.recorder is not None:
-            self.recorder.step()
+        self._record_step()
         return result
 
     def expire_timer(self) -> StepResult:
         """Let the current node's timer run out, and record it."""
         result = self.session.expire_timer()
-        if self.recorder is not None:
-            self.recorder.step()
+        self._record_step()
         return result
+
+    def _record_step(self) -> None:
+        """Record the step just taken; if the store refuses (disk full, read-only file), take
+        the step back so nothing on screen is unsaved, and re-raise for the UI to report."""
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.step()
+        except StoreError as exc:
+            self.session.retract_last()
+            raise StoreError(f"Your last choice was not saved, so it has not been taken: {exc.message} "
+                             "Everything before it is saved.",
+                             title="could not save your choice",
+                             hint=exc.hint or "free some disk space or check the database file's permissions, "
+                                              "then choose again") from exc
 
     def undo(self) -> State:
         """Go back one step (practice mode) and record it."""

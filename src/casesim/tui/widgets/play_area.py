@@ -176,7 +176,7 @@ class PlayArea(Vertical):
     def _failed(self, exc: CaseSimError) -> None:
         from casesim.tui.screens.notice import NoticeScreen
 
-        self.app.push_screen(NoticeScreen(exc.title, f"{exc}\n\nYour last step may not have been saved."))
+        self.app.push_screen(NoticeScreen(exc.title, str(exc)))
 
     def check_timer(self) -> None:
         """Update the countdown; in assessment mode, apply the timeout once time is up."""
