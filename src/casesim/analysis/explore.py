@@ -228,27 +228,11 @@ def _summarise(a: Analysis) -> None:
     for sid, out in enumerate(a.edges):
         for _, target in out:
             reverse[target].append(sid)
-    can_finish = list(finals)
-    queue = deque(i for i in range(n) if finals[i])
-    while queue:
-        t = queue.popleft()
-        for s in reverse[t]:
-            if not can_finish[s]:
-                can_finish[s] = True
-                queue.append(s)
+    can_finish = _reaches(reverse, [i for i in range(n) if finals[i]])
     a.can_finish = can_finish
     # A state that cannot finish only because it runs into a dead end is reported as that dead
     # end; "trapped" is kept for states caught in a loop with no exit.
-    reaches_dead_end = [False] * n
-    queue = deque(a.dead_ends)
-    for d in a.dead_ends:
-        reaches_dead_end[d] = True
-    while queue:
-        t = queue.popleft()
-        for s in reverse[t]:
-            if not reaches_dead_end[s]:
-                reaches_dead_end[s] = True
-                queue.append(s)
+    reaches_dead_end = _reaches(reverse, a.dead_ends)
     a.trapped = [i for i in range(n) if not can_finish[i] and not reaches_dead_end[i]]
 
     comp, comps = _components(a, can_finish)
@@ -270,6 +254,20 @@ def _summarise(a: Analysis) -> None:
     a.best_to_go, _ = _optimise(a, comp, comps, clean_final, TOTAL, clean=True)
     a.clean_path_exists = bool(n) and a.best_to_go[0] != _NEG
     a.expert_path = _expert_path(a, comp, clean_final) if a.clean_path_exists else []
+
+
+def _reaches(reverse: list[list[int]], seeds: list[int]) -> list[bool]:
+    """For each state, whether it can reach one of ``seeds`` (a backward breadth-first search)."""
+    found = [False] * len(reverse)
+    for seed in seeds:
+        found[seed] = True
+    queue = deque(seeds)
+    while queue:
+        for source in reverse[queue.popleft()]:
+            if not found[source]:
+                found[source] = True
+                queue.append(source)
+    return found
 
 
 def _components(a: Analysis, can_finish: list[bool]) -> tuple[list[int], list[list[int]]]:

@@ -182,9 +182,7 @@ class Session:
             raise SessionError("undo is only available in practice mode")
         if not self._undo:
             raise SessionError("there is nothing to undo")
-        state, history_len = self._undo.pop()
-        self._set_state(state)
-        del self.history[history_len:]
+        state = self.retract_last()
         self._entered_at = self.clock()
         return state
 
