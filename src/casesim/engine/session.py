@@ -26,7 +26,6 @@ from casesim.engine.semantics import (
     initial_state,
     is_final,
     open_choices,
-    timeout_id,
 )
 from casesim.errors import SessionError
 
@@ -241,7 +240,3 @@ class Session:
         self._cursor.state = state
         # Move the Machine's notion of the node to match the restored snapshot.
         self._machine.set_state(state.node, model=self._cursor)
-
-
-def timeout_step_id(node_id: str) -> str:
-    return timeout_id(node_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,8 +182,3 @@ def _check_map(cmap: CompetencyMap, doc: SourceDocument, criteria: Mapping[str, 
             if cid not in criteria:
                 out.append(_err(doc, ("competencies", competency, j), "unknown-criterion",
                                 f"criterion {cid!r} is not defined in any framework file"))
-
-
-def iter_criteria(catalog: Catalog, ids: Iterable[str]) -> list[Criterion]:
-    """The criteria for ``ids`` that exist, in order."""
-    return [catalog.criteria[i] for i in ids if i in catalog.criteria]

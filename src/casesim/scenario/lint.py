@@ -10,7 +10,7 @@ from casesim.engine.semantics import Program, State
 from casesim.frameworks.catalog import Catalog
 from casesim.frameworks.model import Protocol
 from casesim.frameworks.protocols import required_steps, triage_level
-from casesim.scenario.model import ProtocolUse, Scenario
+from casesim.scenario.model import Scenario
 from casesim.source.diagnostics import Diagnostic, Severity
 from casesim.source.reader import SourceDocument
 
@@ -108,8 +108,7 @@ def _lint_scoring(scenario: Scenario, analysis: Analysis, catalog: Catalog | Non
     if catalog is None:
         return
     scored: set[str] = set()
-    for sid, out in enumerate(analysis.edges):
-        del sid
+    for out in analysis.edges:
         for step, _ in out:
             scored.update(c for c, p in step.scores if p)
     if catalog.competency_map is not None:
@@ -165,11 +164,3 @@ def _path_completes(analysis: Analysis, sequence: Sequence[str], *, ordered: boo
                 seen.add(item)
                 queue.append(item)
     return False
-
-
-def protocol_for(scenario: Scenario, catalog: Catalog, protocol_id: str) -> tuple[Protocol, ProtocolUse] | None:
-    """The catalog protocol and the scenario's use of it."""
-    for use in scenario.protocols:
-        if use.protocol == protocol_id and protocol_id in catalog.protocols:
-            return catalog.protocols[protocol_id], use
-    return None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,8 +339,3 @@ def _line_col_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
     start = raw.rfind(b"\n", 0, offset) + 1
     col = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
     return line, col
-
-
-def iter_paths(positions: dict[PathKey, tuple[Position, Position]]) -> Iterator[PathKey]:
-    """Every recorded path (for tests and tools)."""
-    return iter(positions)
