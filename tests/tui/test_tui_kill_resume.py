@@ -1,0 +1,136 @@
+"""SIGKILL the real casesim TUI at random points, many times: nothing chosen is lost, and
+``casesim resume`` carries on at exactly the decision where the process died.
+
+Each round starts the real binary in tmux (a new attempt, or ``casesim resume``), checks that the
+resumed screen is at the decision the record says, makes a few choices (each confirmed on screen
+before the next), presses one more key and kills the process a random moment later, without
+waiting. The record must then hold every confirmed choice, and at most the one in flight.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shlex
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_tui_tmux import Terminal, _binary, pytestmark  # noqa: F401  (same skip and slow marks)
+
+from casesim.records import open_store
+from casesim.records.api import effective_path
+from conftest import EXAMPLE
+
+ROUNDS = 50
+TRAINEE = "kill-test"
+
+
+def _recorded(db: Path) -> tuple[str | None, list[str], str | None]:
+    """(attempt id, effective path, status) of the trainee's latest attempt."""
+    if not db.exists():
+        return None, [], None
+    store = open_store(db, readonly=True)
+    try:
+        rows = store.attempts(trainee_id=TRAINEE)
+        if not rows:
+            return None, [], None
+        latest = max(rows, key=lambda r: r.started_at)
+        return latest.id, effective_path(store.events(latest.id)), latest.status
+    finally:
+        store.close()
+
+
+def _decision(screen: str) -> int | None:
+    match = re.search(r"decision (\d+)", screen)
+    return int(match.group(1)) if match else None
+
+
+def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(
+        tmp_path: Path, terminal: Terminal) -> None:
+    rng = random.Random(20261122)
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
+    db = tmp_path / "records.db"
+    env = {"CASESIM_DATA": str(tmp_path / "data"), "CASESIM_SCENARIOS": str(library), "CASESIM_DB": str(db),
+           "HOME": str(tmp_path), "TERM": "xterm-256color", "TZ": "UTC", "LANG": "C.UTF-8"}
+    prefix = ["env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()), *map(shlex.quote, _binary())]
+    kills = resumed = 0
+    for round_no in range(ROUNDS):
+        attempt_id, path, status = _recorded(db)
+        if status == "in-progress":
+            command = [*prefix, "resume", "--trainee", TRAINEE]
+        else:
+            command = [*prefix, "play", "example-check-in", "--mode", "practice", "--trainee", TRAINEE]
+        terminal.start("exec " + " ".join(command))
+        pid = int(terminal.tmux("display-message", "-p", "-t", "casesim", "#{pane_pid}").strip())
+        if status != "in-progress":
+            terminal.wait_for("Content notes:")
+            terminal.keys("C-s")
+            path = []
+        else:
+            resumed += 1
+        screen = terminal.wait_for("decision", timeout=60) if not path else _wait_play(terminal)
+        top = screen.splitlines()[0]
+        if "ending" in top:
+            # Killed after the last choice but before the debrief: finish it now.
+            terminal.keys("1")
+            terminal.wait_for("Debrief", timeout=60)
+        else:
+            # The resumed screen is at exactly the decision after the recorded path.
+            assert _decision(top) == len(path) + 1, (round_no, path, screen)
+        confirmed = len(path)
+        for _ in range(rng.randint(0, 2)):
+            if "ending" in terminal.screen().splitlines()[0] or "Debrief" in terminal.screen():
+                break
+            terminal.keys("1")
+            _wait_next(terminal, confirmed)
+            confirmed += 1
+        # One more key, then the kill at a random moment, without waiting for the screen.
+        top = terminal.screen().splitlines()[0]
+        if "decision" in top:
+            terminal.keys("1")
+            time.sleep(rng.uniform(0.0, 0.25))
+        os.kill(pid, signal.SIGKILL)
+        kills += 1
+        terminal.close()
+        attempt_id, after, status = _recorded(db)
+        assert attempt_id is not None
+        assert len(after) in (confirmed, confirmed + 1), (round_no, confirmed, after)
+        assert after[:len(path)] == path, "what was recorded before stays recorded"
+    assert kills == ROUNDS
+    assert resumed >= ROUNDS // 3
+
+
+def _wait_play(terminal: Terminal) -> str:
+    """Wait for the play screen of a resumed attempt (at a decision or an ending)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        screen = terminal.screen()
+        top = screen.splitlines()[0] if screen else ""
+        if "decision" in top or "ending" in top:
+            return screen
+        time.sleep(0.03)
+    raise AssertionError(f"the resumed attempt did not open: {terminal.screen()}")
+
+
+def _wait_next(terminal: Terminal, confirmed: int) -> None:
+    """Wait until the screen shows the decision after ``confirmed`` choices (or an ending)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        top = terminal.screen().splitlines()[0]
+        if "ending" in top or _decision(top) == confirmed + 2:
+            return
+        time.sleep(0.03)
+    raise AssertionError(f"the choice after {confirmed} was not shown: {terminal.screen()}")
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    term = Terminal(f"casesim-kill-{os.getpid()}-{time.monotonic_ns()}")
+    yield term
+    term.close()
