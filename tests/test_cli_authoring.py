@@ -110,3 +110,21 @@ def test_schema_check_detects_drift(tmp_path: Path) -> None:
     stale.write_text("{}", encoding="utf-8")
     assert casesim("schema", "--check", "schemas/scenario.schema.json").returncode == 0
     assert casesim("schema", "--check", str(stale)).returncode == 1
+
+
+def test_analyse_reports_what_the_analysis_proves() -> None:
+    result = casesim("analyse", "scenarios/example-check-in.yaml", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["states"] == 230 and summary["complete"] is True
+    assert summary["reachable_nodes"] == summary["nodes"] == 9
+    assert summary["worst_total"] == -14 and summary["expert_total"] == 17
+    assert summary["expert_path"][0] == "introduce-and-ask-time"
+    assert summary["criteria"]["NASW-1.07(c)"] == {"worst": -3, "best": 0}
+    text = casesim("analyse", "scenarios/example-check-in.yaml")
+    assert "230 reachable states" in text.stdout and "expert path: introduce-and-ask-time ->" in text.stdout
+
+
+def test_analyse_refuses_a_broken_file() -> None:
+    result = casesim("analyse", str(BROKEN / "goto-missing.yaml"))
+    assert result.returncode == 1 and "goto-missing" in result.stderr

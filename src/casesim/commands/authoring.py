@@ -44,6 +44,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     add_common(p)
     p.set_defaults(handler=cmd_graph)
 
+    p = sub.add_parser("analyse", aliases=["analyze"], help="what the path analysis proves about a scenario",
+                       description="Print the reachable states, distinct paths, the score range and the expert "
+                                   "path the exhaustive analysis finds (--format json for tools).")
+    p.add_argument("scenario", type=Path, metavar="SCENARIO")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_common(p)
+    p.set_defaults(handler=cmd_analyse)
+
     p = sub.add_parser("library-doc", help="write the scenario library page (docs/scenarios.md)")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the bundled library)")
     p.add_argument("--output", "-o", type=Path, default=None, help="write to this file instead of stdout")
@@ -168,6 +176,50 @@ def cmd_graph(args: argparse.Namespace) -> int:
         return 1
     assert loaded.program is not None
     print(scenario_graph(loaded.program, loaded.analysis, fmt=args.format))
+    return 0
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    import json
+
+    catalog = catalog_from_args(args)
+    loaded = load_scenario(args.scenario, catalog)
+    if not loaded.ok:
+        print(format_diagnostics(loaded.errors), file=sys.stderr)
+        return 1
+    program, analysis = loaded.program, loaded.analysis
+    assert program is not None and analysis is not None and loaded.scenario is not None
+    total = analysis.total
+    criteria = {cid: {"worst": e.worst, "best": e.best} for cid, e in analysis.extremes.items() if cid != "total"}
+    summary: dict[str, object] = {
+        "scenario": loaded.scenario.id,
+        "states": analysis.state_count,
+        "complete": analysis.complete,
+        "paths": analysis.path_count,
+        "reachable_nodes": len(analysis.reachable_nodes),
+        "nodes": len(loaded.scenario.nodes),
+        "reachable_endings": sorted(analysis.reachable_endings),
+        "worst_total": total.worst if total else None,
+        "best_total": total.best if total else None,
+        "expert_total": int(analysis.best_to_go[0]) if analysis.clean_path_exists else None,
+        "expert_path": analysis.expert_path,
+        "criteria": criteria,
+    }
+    if args.format == "json":
+        print(json.dumps(summary, indent=2))
+        return 0
+    paths_text = "unbounded (the scenario has loops)" if analysis.path_count < 0 else f"{analysis.path_count:,}"
+    print(f"{loaded.scenario.id}: {analysis.state_count:,} reachable states"
+          + ("" if analysis.complete else " (limit reached: incomplete)"))
+    print(f"  nodes reached: {len(analysis.reachable_nodes)} of {len(loaded.scenario.nodes)}; "
+          f"endings reached: {', '.join(sorted(analysis.reachable_endings)) or 'none'}")
+    print(f"  distinct complete paths: {paths_text}")
+    if total is not None:
+        print(f"  total points: worst {total.worst}, best {total.best}, expert (no critical action) "
+              f"{summary['expert_total']}")
+    print("  expert path: " + (" -> ".join(analysis.expert_path) or "none (every path has a critical action)"))
+    for cid, bounds in criteria.items():
+        print(f"    {cid:<16} worst {bounds['worst']:>4}  best {bounds['best']:>4}")
     return 0
 
 
