@@ -12,6 +12,7 @@ from textual.message import Message
 from tui_support import (
     CRITICAL,
     EXPERT,
+    choice_key,
     choose,
     path_to,
     play_area,
@@ -276,6 +277,12 @@ async def test_replay_from_a_decision_starts_a_practice_attempt_there(make_test_
         started = _of(messages, AttemptStarted)
         assert started[-1].replay_from == 1  # type: ignore[attr-defined]
         assert store.attempt(area.attempt.attempt_id or "").mode == "practice"
+        replayed = [e.payload for e in store.events(area.attempt.attempt_id or "") if e.kind == "choice"]
+        assert [(p["choice"], p.get("replayed")) for p in replayed] == [(CRITICAL[0], True)]
+        await pilot.press(choice_key(app, "explain-role-and-limits"))
+        await pilot.pause()
+        chosen = [e.payload for e in store.events(area.attempt.attempt_id or "") if e.kind == "choice"]
+        assert chosen[-1]["choice"] == "explain-role-and-limits" and "replayed" not in chosen[-1]
 
 
 async def test_the_trainee_name_is_remembered(make_test_app: AppFactory, tmp_path: Path, store: RecordStore) -> None:

@@ -151,9 +151,15 @@ class AttemptRecorder:
     def _record(self, events: Sequence[tuple[EventKind, Mapping[str, Any]]]) -> list[EventRow]:
         return list(self.store.record_events(self.attempt_id, events))
 
-    def step(self) -> list[EventRow]:
-        """Record the step the session just took (and the node it entered) in one commit."""
+    def step(self, *, replayed: bool = False) -> list[EventRow]:
+        """Record the step the session just took (and the node it entered) in one commit.
+
+        ``replayed`` marks a step taken automatically to replay an earlier decision path (the
+        debrief's "replay from this decision"), not chosen by the trainee in this attempt.
+        """
         kind, payload = step_payload(self.session)
+        if replayed:
+            payload = {**payload, "replayed": True}
         events: list[tuple[EventKind, Mapping[str, Any]]] = [(kind, payload)]
         if not self.session.finished:
             events.append(("node-entered", {"node": self.session.node_id}))

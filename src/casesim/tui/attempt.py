@@ -62,7 +62,7 @@ class LiveAttempt:
             recorder = AttemptRecorder.start(store, loaded, session, trainee_id=trainee_id)
         attempt = cls(loaded, catalog, session, pclock, recorder, analysis)
         for step_id in prefix:
-            attempt._step(step_id)
+            attempt._step(step_id, replayed=True)
         return attempt
 
     @classmethod
@@ -94,30 +94,30 @@ class LiveAttempt:
 
     # --- acting ---------------------------------------------------------------------------
 
-    def _step(self, step_id: str) -> StepResult:
+    def _step(self, step_id: str, *, replayed: bool = False) -> StepResult:
         if step_id == timeout_id(self.session.node_id):
-            return self.expire_timer()
-        return self.choose(step_id)
+            return self.expire_timer(replayed=replayed)
+        return self.choose(step_id, replayed=replayed)
 
-    def choose(self, step_id: str) -> StepResult:
+    def choose(self, step_id: str, *, replayed: bool = False) -> StepResult:
         """Take a choice and record it (with the seconds taken and a state snapshot)."""
         result = self.session.choose(step_id)
-        self._record_step()
+        self._record_step(replayed)
         return result
 
-    def expire_timer(self) -> StepResult:
+    def expire_timer(self, *, replayed: bool = False) -> StepResult:
         """Let the current node's timer run out, and record it."""
         result = self.session.expire_timer()
-        self._record_step()
+        self._record_step(replayed)
         return result
 
-    def _record_step(self) -> None:
+    def _record_step(self, replayed: bool = False) -> None:
         """Record the step just taken; if the store refuses (disk full, read-only file), take
         the step back so nothing on screen is unsaved, and re-raise for the UI to report."""
         if self.recorder is None:
             return
         try:
-            self.recorder.step()
+            self.recorder.step(replayed=replayed)
         except StoreError as exc:
             self.session.retract_last()
             raise StoreError(f"Your last choice was not saved, so it has not been taken: {exc.message} "
