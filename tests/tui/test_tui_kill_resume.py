@@ -14,11 +14,10 @@ import random
 import re
 import shlex
 import signal
+import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from test_tui_tmux import Terminal, _binary, pytestmark  # noqa: F401  (same skip and slow marks)
 
 from casesim.records import open_store
@@ -49,8 +48,7 @@ def _decision(screen: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(
-        tmp_path: Path, terminal: Terminal) -> None:
+def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp_path: Path) -> None:
     rng = random.Random(20261122)
     library = tmp_path / "library"
     library.mkdir()
@@ -66,44 +64,60 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(
             command = [*prefix, "resume", "--trainee", TRAINEE]
         else:
             command = [*prefix, "play", "example-check-in", "--mode", "practice", "--trainee", TRAINEE]
-        terminal.start("exec " + " ".join(command))
-        pid = int(terminal.tmux("display-message", "-p", "-t", "casesim", "#{pane_pid}").strip())
-        if status != "in-progress":
-            terminal.wait_for("Content notes:")
-            terminal.keys("C-s")
-            path = []
-        else:
-            resumed += 1
-        screen = terminal.wait_for("decision", timeout=60) if not path else _wait_play(terminal)
-        top = screen.splitlines()[0]
-        if "ending" in top:
-            # Killed after the last choice but before the debrief: finish it now.
-            terminal.keys("1")
-            terminal.wait_for("Debrief", timeout=60)
-        else:
-            # The resumed screen is at exactly the decision after the recorded path.
-            assert _decision(top) == len(path) + 1, (round_no, path, screen)
-        confirmed = len(path)
-        for _ in range(rng.randint(0, 2)):
-            if "ending" in terminal.screen().splitlines()[0] or "Debrief" in terminal.screen():
-                break
-            terminal.keys("1")
-            _wait_next(terminal, confirmed)
-            confirmed += 1
-        # One more key, then the kill at a random moment, without waiting for the screen.
-        top = terminal.screen().splitlines()[0]
-        if "decision" in top:
-            terminal.keys("1")
-            time.sleep(rng.uniform(0.0, 0.25))
-        os.kill(pid, signal.SIGKILL)
-        kills += 1
-        terminal.close()
+        # A fresh tmux server per round: reusing a socket just after kill-server can race.
+        terminal = Terminal(f"casesim-kill-{os.getpid()}-{round_no}-{time.monotonic_ns()}")
+        try:
+            _start(terminal, "exec " + " ".join(command))
+            pid = int(terminal.tmux("display-message", "-p", "-t", "casesim", "#{pane_pid}").strip())
+            if status != "in-progress":
+                terminal.wait_for("Content notes:")
+                terminal.keys("C-s")
+                path = []
+            else:
+                resumed += 1
+            screen = terminal.wait_for("decision", timeout=60) if not path else _wait_play(terminal)
+            top = screen.splitlines()[0]
+            if "ending" in top:
+                # Killed after the last choice but before the debrief: finish it now.
+                terminal.keys("1")
+                terminal.wait_for("Debrief", timeout=60)
+            else:
+                # The resumed screen is at exactly the decision after the recorded path.
+                assert _decision(top) == len(path) + 1, (round_no, path, screen)
+            confirmed = len(path)
+            for _ in range(rng.randint(0, 2)):
+                if "ending" in terminal.screen().splitlines()[0] or "Debrief" in terminal.screen():
+                    break
+                terminal.keys("1")
+                _wait_next(terminal, confirmed)
+                confirmed += 1
+            # One more key, then the kill at a random moment, without waiting for the screen.
+            top = terminal.screen().splitlines()[0]
+            if "decision" in top:
+                terminal.keys("1")
+                time.sleep(rng.uniform(0.0, 0.25))
+            os.kill(pid, signal.SIGKILL)
+            kills += 1
+        finally:
+            terminal.close()
         attempt_id, after, status = _recorded(db)
         assert attempt_id is not None
         assert len(after) in (confirmed, confirmed + 1), (round_no, confirmed, after)
         assert after[:len(path)] == path, "what was recorded before stays recorded"
     assert kills == ROUNDS
     assert resumed >= ROUNDS // 3
+
+
+def _start(terminal: Terminal, command: str) -> None:
+    for attempt in range(3):
+        try:
+            terminal.start(command)
+            return
+        except subprocess.CalledProcessError as exc:
+            if attempt == 2:
+                raise AssertionError(f"tmux could not start: {exc.stderr}") from exc
+            terminal.close()
+            time.sleep(0.2)
 
 
 def _wait_play(terminal: Terminal) -> str:
@@ -127,10 +141,3 @@ def _wait_next(terminal: Terminal, confirmed: int) -> None:
             return
         time.sleep(0.03)
     raise AssertionError(f"the choice after {confirmed} was not shown: {terminal.screen()}")
-
-
-@pytest.fixture
-def terminal() -> Iterator[Terminal]:
-    term = Terminal(f"casesim-kill-{os.getpid()}-{time.monotonic_ns()}")
-    yield term
-    term.close()
