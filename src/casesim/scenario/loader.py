@@ -19,7 +19,7 @@ from casesim.scenario.lint import lint_analysis
 from casesim.scenario.model import Scenario
 from casesim.scenario.salvage import salvage
 from casesim.source.diagnostics import Diagnostic
-from casesim.source.reader import Limits, SourceDocument, read_yaml_bytes
+from casesim.source.reader import Limits, SourceDocument, read_source, read_yaml_bytes
 from casesim.source.validation import validate_model
 
 __all__ = ["LoadedScenario", "load_scenario", "load_scenario_bytes", "require_scenario", "find_scenario_files"]
@@ -55,22 +55,10 @@ class LoadedScenario:
 def load_scenario(path: str | Path, catalog: Catalog | None, *, analyse_paths: bool = True,
                   limits: Limits | None = None) -> LoadedScenario:
     """Load ``path``; every problem is in ``.diagnostics``. Never raises for bad content."""
-    limits = limits or Limits()
-    shown = str(path)
-    try:
-        size = Path(path).stat().st_size
-        if size > limits.max_bytes:
-            from casesim.source.reader import read_yaml
-
-            _, problems = read_yaml(path, limits=limits)
-            return LoadedScenario(shown, problems)
-        raw = Path(path).read_bytes()
-    except OSError:
-        from casesim.source.reader import read_yaml
-
-        _, problems = read_yaml(path, limits=limits)
-        return LoadedScenario(shown, problems)
-    return load_scenario_bytes(raw, shown, catalog, analyse_paths=analyse_paths, limits=limits)
+    raw, problems = read_source(path, limits=limits)
+    if raw is None:
+        return LoadedScenario(str(path), problems)
+    return load_scenario_bytes(raw, str(path), catalog, analyse_paths=analyse_paths, limits=limits)
 
 
 def load_scenario_bytes(raw: bytes, path: str, catalog: Catalog | None, *, analyse_paths: bool = True,

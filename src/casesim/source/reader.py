@@ -25,7 +25,7 @@ import yaml
 
 from casesim.source.diagnostics import Diagnostic, Severity
 
-__all__ = ["Limits", "Position", "SourceDocument", "read_yaml", "read_yaml_text"]
+__all__ = ["Limits", "Position", "SourceDocument", "read_source", "read_yaml", "read_yaml_bytes", "read_yaml_text"]
 
 try:  # the C composer is several times faster; fall back to pure Python where libyaml is absent
     _Loader: type[Any] = yaml.CSafeLoader
@@ -112,11 +112,10 @@ class _Abort(Exception):
     """Stops reading a file after a fatal problem; the diagnostic is already recorded."""
 
 
-def read_yaml(path: str | os.PathLike[str], *, limits: Limits | None = None) -> tuple[SourceDocument | None, list[Diagnostic]]:
-    """Read ``path`` into plain data with positions, or return why it cannot be read.
+def read_source(path: str | os.PathLike[str], *, limits: Limits | None = None) -> tuple[bytes | None, list[Diagnostic]]:
+    """The bytes of ``path``, or why they cannot be read (too large, a folder, an I/O error).
 
-    Never raises for bad content: every problem becomes a :class:`Diagnostic`. I/O errors
-    (missing file, permission denied) are reported the same way, at line 1, column 1.
+    The size is checked with ``stat`` before anything is read, so a huge file costs nothing.
     """
     limits = limits or Limits()
     shown = str(path)
@@ -127,12 +126,23 @@ def read_yaml(path: str | os.PathLike[str], *, limits: Limits | None = None) -> 
                                 f"file is {size:,} bytes; the limit is {limits.max_bytes:,} bytes. "
                                 "Split the scenario, or check that this is the file you meant")]
         with open(path, "rb") as handle:
-            raw = handle.read(limits.max_bytes + 1)
+            return handle.read(limits.max_bytes + 1), []
     except IsADirectoryError:
         return None, [_diag(shown, 1, 1, "io-error", "is a directory, not a YAML file")]
     except OSError as exc:
         return None, [_diag(shown, 1, 1, "io-error", f"cannot read file: {exc.strerror or exc}")]
-    return read_yaml_bytes(raw, shown, limits=limits)
+
+
+def read_yaml(path: str | os.PathLike[str], *, limits: Limits | None = None) -> tuple[SourceDocument | None, list[Diagnostic]]:
+    """Read ``path`` into plain data with positions, or return why it cannot be read.
+
+    Never raises for bad content: every problem becomes a :class:`Diagnostic`. I/O errors
+    (missing file, permission denied) are reported the same way, at line 1, column 1.
+    """
+    raw, problems = read_source(path, limits=limits)
+    if raw is None:
+        return None, problems
+    return read_yaml_bytes(raw, str(path), limits=limits)
 
 
 def read_yaml_bytes(raw: bytes, path: str, *, limits: Limits | None = None) -> tuple[SourceDocument | None, list[Diagnostic]]:
