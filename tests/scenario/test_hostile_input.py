@@ -7,8 +7,21 @@ import tracemalloc
 from pathlib import Path
 
 from casesim.frameworks import Catalog
-from casesim.scenario import load_scenario
+from casesim.scenario import LoadedScenario, load_scenario
 from casesim.source.reader import read_yaml_text
+
+
+def _load_measured(path: Path, catalog: Catalog) -> tuple[LoadedScenario, float, int]:
+    """Load ``path``; return the result, the seconds it took and the peak traced memory in bytes."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        loaded = load_scenario(path, catalog)
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return loaded, elapsed, peak
 
 
 def test_object_constructing_tag_is_refused_and_never_executed(tmp_path: Path, catalog: Catalog) -> None:
@@ -31,12 +44,7 @@ def test_billion_laughs_is_refused_within_a_second_in_bounded_memory(tmp_path: P
         text += f"{chr(i)}: &{chr(i)} [" + ",".join([f"*{chr(i - 1)}"] * 9) + "]\n"
     path = tmp_path / "bomb.yaml"
     path.write_text(text)
-    tracemalloc.start()
-    started = time.perf_counter()
-    loaded = load_scenario(path, catalog)
-    elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    loaded, elapsed, peak = _load_measured(path, catalog)
     assert [d.code for d in loaded.diagnostics] == ["alias-bomb"]
     assert elapsed < 1.0
     assert peak < 50 * 1024 * 1024
@@ -47,12 +55,7 @@ def test_a_100_mb_file_is_refused_within_a_second_without_reading_it(tmp_path: P
     with path.open("wb") as handle:
         handle.write(b"format: 1\n")
         handle.truncate(100 * 1024 * 1024)
-    tracemalloc.start()
-    started = time.perf_counter()
-    loaded = load_scenario(path, catalog)
-    elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    loaded, elapsed, peak = _load_measured(path, catalog)
     assert [d.code for d in loaded.diagnostics] == ["file-too-large"]
     assert elapsed < 1.0
     assert peak < 10 * 1024 * 1024
