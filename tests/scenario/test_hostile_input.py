@@ -8,7 +8,7 @@ from pathlib import Path
 
 from casesim.frameworks import Catalog
 from casesim.scenario import LoadedScenario, load_scenario
-from casesim.source.reader import read_yaml_text
+from casesim.source.reader import Limits, read_yaml_text
 
 
 def _load_measured(path: Path, catalog: Catalog) -> tuple[LoadedScenario, float, int]:
@@ -67,6 +67,17 @@ def test_deep_nesting_is_refused_before_the_recursive_composer_sees_it() -> None
     doc, diags = read_yaml_text(text, "deep.yaml")
     assert doc is None
     assert [d.code for d in diags] == ["too-deep"]
+
+
+def test_depth_refusal_is_the_same_whichever_libyaml_is_installed() -> None:
+    # libyaml in PyYAML >= 6.0.2 refuses nesting past 1,000 levels on its own, before our
+    # parser scan reaches the limit; with a limit above 1,000 the refusal must still be ours,
+    # at the bracket that crosses our limit (the top mapping is level 1), not a yaml-syntax
+    # error at libyaml's.
+    text = "x: " + "[" * 1_200 + "]" * 1_200
+    doc, diags = read_yaml_text(text, "deep.yaml", limits=Limits(max_depth=1_100))
+    assert doc is None
+    assert [(d.line, d.col, d.code) for d in diags] == [(1, 3 + 1_100, "too-deep")]
 
 
 def test_brackets_inside_quoted_text_are_not_mistaken_for_nesting() -> None:

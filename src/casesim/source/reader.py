@@ -177,6 +177,8 @@ def read_yaml_text(text: str, path: str, *, limits: Limits | None = None) -> tup
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        if _is_libyaml_depth_error(exc):
+            return None, [_too_deep(path, line, col, limits)]
         problem = exc.problem or exc.context or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         return None, [_diag(path, line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}")]
@@ -213,22 +215,48 @@ def _check_depth(text: str, path: str, limits: Limits) -> Diagnostic | None:
                 break
     if not suspicious:
         return None
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > limits.max_depth:
-                    mark = event.start_mark
-                    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-                    return _diag(path, line, col, "too-deep",
-                                 f"nesting is deeper than {limits.max_depth} levels; "
-                                 "a scenario never needs this much")
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
+        return _first_too_deep(text, path, limits, _Loader)
+    except yaml.YAMLError as exc:
+        if not _is_libyaml_depth_error(exc):
+            return None  # the composer reports syntax errors with a better message
+        libyaml_mark = getattr(exc, "problem_mark", None)
+    # Newer libyaml (PyYAML >= 6.0.2 bundles one) refuses nesting past 1,000 levels itself and
+    # may do so before its parser hands us the event that crosses *our* limit. The pure-Python
+    # parser has no such limit and pulls tokens lazily, so it stops at the level that does.
+    try:
+        found = _first_too_deep(text, path, limits, yaml.SafeLoader)
     except yaml.YAMLError:
-        return None  # the composer reports syntax errors with a better message
+        found = None
+    if found is not None:
+        return found
+    line, col = (libyaml_mark.line + 1, libyaml_mark.column + 1) if libyaml_mark is not None else (1, 1)
+    return _too_deep(path, line, col, limits)
+
+
+def _first_too_deep(text: str, path: str, limits: Limits, loader: type[Any]) -> Diagnostic | None:
+    """The first start event past the depth limit, as a ``too-deep`` diagnostic (the parser does not recurse)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limits.max_depth:
+                mark = event.start_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                return _too_deep(path, line, col, limits)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
     return None
+
+
+def _is_libyaml_depth_error(exc: yaml.YAMLError) -> bool:
+    """libyaml's own nesting refusal ("exceeded maximum nesting depth"), whatever its version."""
+    return "nesting depth" in str(getattr(exc, "problem", "") or exc)
+
+
+def _too_deep(path: str, line: int, col: int, limits: Limits) -> Diagnostic:
+    return _diag(path, line, col, "too-deep",
+                 f"nesting is deeper than {limits.max_depth} levels; a scenario never needs this much")
 
 
 class _Builder:
