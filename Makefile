@@ -1,20 +1,29 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    - build .venv if needed, then open casesim on the bundled library (local SQLite file)
 #   make test   - build .venv if needed, then lint, type-check, validate the content and run the tests
-# The virtualenv is rebuilt only when pyproject.toml changes.
+# The virtualenv is built from requirements/dev.lock (exact versions and hashes of every
+# package, the build backend included) and rebuilt only when the lock changes. After editing
+# the dependencies in pyproject.toml, `make lock` refreshes both lock files.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck content pytest schema docs bench clean system-deps
+.PHONY: lock run test lint typecheck content pytest schema docs bench clean system-deps
 
-$(STAMP): pyproject.toml
+$(STAMP): requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# uv resolves for Linux and Python 3.11 whatever machine runs this; pip installs the result.
+UV_COMPILE = uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --python-platform linux --quiet
+lock:
+	@command -v uv >/dev/null 2>&1 || { echo "make lock needs uv: python3 -m pip install --user uv"; exit 2; }
+	$(UV_COMPILE) -o requirements/main.lock
+	$(UV_COMPILE) --extra dev -o requirements/dev.lock
 
 run: $(STAMP)
 	$(BIN)/casesim
