@@ -17,10 +17,10 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from casesim.analysis import analyse
-from casesim.engine.semantics import compile_program
-from casesim.frameworks import load_catalog
-from casesim.scenario import load_scenario_bytes
+from casesim.authoring.pipeline import load_scenario_bytes
+from casesim.scoring.catalog import load_catalog
+from casesim.semantics.explore import analyse
+from casesim.semantics.program import compile_program
 from generate import generated_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,8 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from casesim.engine.semantics import apply, initial_state, is_final, open_choices  # noqa: E402
-from casesim.frameworks import load_catalog  # noqa: E402
+from casesim.authoring.pipeline import LoadedScenario, load_scenario  # noqa: E402
+from casesim.play.recorder import state_snapshot  # noqa: E402
 from casesim.records.chain import (  # noqa: E402
     attempt_digest,
     attempt_header,
@@ -39,10 +39,10 @@ from casesim.records.chain import (  # noqa: E402
     seal_digest,
 )
 from casesim.records.reports import cohort_report  # noqa: E402
-from casesim.records.resume import state_snapshot  # noqa: E402
 from casesim.records.sqlite import SQLiteStore  # noqa: E402
-from casesim.scenario.loader import LoadedScenario, load_scenario  # noqa: E402
+from casesim.scoring.catalog import load_catalog  # noqa: E402
 from casesim.scoring.engine import score_path  # noqa: E402
+from casesim.semantics.program import apply, initial_state, is_final, open_choices  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 EVENTS_PER_ATTEMPT = 20

@@ -118,12 +118,12 @@ async def time_bare() -> list[float]:
 
 
 async def time_casesim() -> list[float]:
-    from casesim.frameworks import load_catalog
+    from casesim.authoring.pipeline import load_scenario
+    from casesim.play.analyses import Analyses
+    from casesim.play.trainee import TraineeSettings
     from casesim.records import open_store
-    from casesim.scenario.loader import load_scenario
+    from casesim.scoring.catalog import load_catalog
     from casesim.tui import OpenScenario, make_app
-    from casesim.tui.analyses import Analyses
-    from casesim.tui.trainee import TraineeSettings
     from casesim.tui.widgets.play_area import PlayArea
 
     catalog = load_catalog(ROOT / "scoring")

@@ -51,12 +51,12 @@ CASESIM = f'''
 import time; T0 = time.perf_counter()
 {FRAME_HOOK}
 import sys
-from casesim.cli import build_parser
-from casesim.commands.authoring import catalog_from_args
+from casesim.cli.main import build_parser
+from casesim.cli.authoring import catalog_from_args
 from casesim.records import open_store
 from casesim import paths
 from casesim.tui import OpenLibrary, make_app
-from casesim.tui.trainee import load_trainee
+from casesim.play.trainee import load_trainee
 args = build_parser().parse_args([])
 catalog = catalog_from_args(args)
 store = open_store(sys.argv[1])

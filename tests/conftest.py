@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from casesim.frameworks import Catalog, load_catalog
-from casesim.scenario import LoadedScenario, load_scenario
+from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.scoring.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 

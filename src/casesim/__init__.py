@@ -1,7 +1,7 @@
 """casesim: a terminal training simulator for behavioral-health case managers.
 
-The domain packages (``source``, ``scenario``, ``frameworks``, ``engine``, ``analysis``,
-``scoring``, ``records``) never import Textual; ``tui`` is a thin layer over them.
+The domain packages (``format``, ``semantics``, ``scoring``, ``authoring``, ``records``,
+``play``) never import Textual; ``tui`` is a thin layer over them.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from casesim.source.diagnostics import Diagnostic
+    from casesim.format.diagnostics import Diagnostic
 
 __all__ = [
     "CaseSimError",

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from records_helpers import load_example
 
-from casesim.frameworks import Catalog
+from casesim.authoring.pipeline import LoadedScenario
 from casesim.records.sqlite import SQLiteStore
-from casesim.scenario.loader import LoadedScenario
+from casesim.scoring.catalog import Catalog
 
 
 @pytest.fixture(scope="session")

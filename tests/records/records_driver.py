@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from records_helpers import load_example, random_step
 
-from casesim.engine.session import Session
+from casesim.play.recorder import AttemptRecorder
+from casesim.play.session import Session
 from casesim.records import open_store
-from casesim.records.resume import AttemptRecorder
 from casesim.scoring.engine import score_path
 
 

@@ -6,11 +6,11 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from casesim.engine.session import Session
-from casesim.frameworks import Catalog, load_catalog
+from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.play.recorder import AttemptRecorder
+from casesim.play.session import Session
 from casesim.records.api import RecordStore
-from casesim.records.resume import AttemptRecorder
-from casesim.scenario.loader import LoadedScenario, load_scenario
+from casesim.scoring.catalog import Catalog, load_catalog
 from casesim.scoring.engine import score_path
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from records_helpers import EXPERT, LOST, play
 
+from casesim.authoring.pipeline import LoadedScenario
 from casesim.cli import main
-from casesim.frameworks import Catalog
 from casesim.records.sqlite import SQLiteStore
-from casesim.scenario.loader import LoadedScenario
+from casesim.scoring.catalog import Catalog
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from records_helpers import EXPERT, LOST, SECRECY, play
 
-from casesim.frameworks import Catalog
+from casesim.authoring.pipeline import LoadedScenario
 from casesim.records.exports import ATTEMPT_FIELDS, jsonl_records, write_csv, write_jsonl
 from casesim.records.pdf import PdfOptions, render_pdf
 from casesim.records.reports import trainee_report
 from casesim.records.sqlite import SQLiteStore
 from casesim.records.xapi import VERBS, iso_duration, pseudonym, statements
-from casesim.scenario.loader import LoadedScenario
+from casesim.scoring.catalog import Catalog
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 

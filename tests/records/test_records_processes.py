@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from records_helpers import load_example
 
+from casesim.play.recorder import resume_session
 from casesim.records import effective_path
-from casesim.records.resume import resume_session
 from casesim.records.sqlite import SQLiteStore
 
 DRIVER = Path(__file__).resolve().parent / "records_driver.py"

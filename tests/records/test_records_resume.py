@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from records_helpers import EXPERT, LOST, play
 
-from casesim.engine.session import Session
+from casesim.authoring.pipeline import LoadedScenario, load_scenario_bytes
 from casesim.errors import StoreError
-from casesim.frameworks import Catalog
-from casesim.records.resume import AttemptRecorder, resume_point, resume_session, state_snapshot
+from casesim.play.recorder import AttemptRecorder, resume_point, resume_session, state_snapshot
+from casesim.play.session import Session
 from casesim.records.sqlite import SQLiteStore
-from casesim.scenario.loader import LoadedScenario, load_scenario_bytes
+from casesim.scoring.catalog import Catalog
 
 
 def test_resume_rebuilds_the_exact_state_after_choices_and_undos(store: SQLiteStore,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from casesim.frameworks import Catalog
-from casesim.scenario import load_scenario
+from casesim.authoring.pipeline import load_scenario
+from casesim.scoring.catalog import Catalog
 
 BROKEN = Path(__file__).resolve().parents[1] / "data" / "broken"
 

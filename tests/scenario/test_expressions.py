@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from casesim.errors import ExpressionError
-from casesim.scenario.expressions import (
+from casesim.format.expressions import (
     Env,
     compile_expression,
     names_used,

@@ -6,9 +6,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from casesim.frameworks import Catalog
-from casesim.scenario import LoadedScenario, load_scenario
-from casesim.source.reader import Limits, read_yaml_text
+from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.format.reader import Limits, read_yaml_text
+from casesim.scoring.catalog import Catalog
 
 
 def _load_measured(path: Path, catalog: Catalog) -> tuple[LoadedScenario, float, int]:

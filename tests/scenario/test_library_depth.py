@@ -6,12 +6,12 @@ from collections import deque
 
 import pytest
 
-from casesim.analysis.explore import Analysis
-from casesim.engine.semantics import is_final
-from casesim.frameworks import Catalog
-from casesim.scenario import LoadedScenario
-from casesim.scenario.expressions import names_used, parse_expression
-from casesim.scoring.pedagogy import run_tests
+from casesim.authoring.embedded_tests import run_tests
+from casesim.authoring.pipeline import LoadedScenario
+from casesim.format.expressions import names_used, parse_expression
+from casesim.scoring.catalog import Catalog
+from casesim.semantics.explore import Analysis
+from casesim.semantics.program import is_final
 
 REQUIRED_KINDS = {"intake", "crisis", "de-escalation", "relapse", "boundaries", "home-visit", "duty-to-protect", "family"}
 

@@ -9,9 +9,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casesim.analysis import analyse
-from casesim.analysis.explore import TOTAL
-from casesim.engine.semantics import (
+from casesim.authoring.pipeline import load_scenario_bytes
+from casesim.format.scenario import Scenario
+from casesim.scoring.catalog import Catalog
+from casesim.semantics.explore import TOTAL, analyse
+from casesim.semantics.program import (
     Program,
     State,
     apply,
@@ -20,9 +22,6 @@ from casesim.engine.semantics import (
     is_final,
     open_choices,
 )
-from casesim.frameworks import Catalog
-from casesim.scenario import load_scenario_bytes
-from casesim.scenario.model import Scenario
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "example-check-in.yaml"
 
@@ -211,8 +210,8 @@ def test_analysis_reachability_agrees_with_brute_force_on_cyclic_graphs(scenario
 
 
 def test_an_incomplete_analysis_reports_the_limit_not_false_dead_ends(catalog: Catalog) -> None:
-    from casesim.analysis import explore
-    from casesim.scenario import load_scenario
+    from casesim.authoring.pipeline import load_scenario
+    from casesim.semantics import explore
 
     original = explore.DEFAULT_STATE_LIMIT
     try:

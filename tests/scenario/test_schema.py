@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from casesim.scenario.schema import schema_text
+from casesim.format.schema import schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = {"scenario": "scenario.schema.json", "framework": "framework.schema.json",

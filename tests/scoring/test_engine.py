@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casesim.engine.semantics import apply, initial_state, is_final, open_choices
-from casesim.frameworks import Catalog
-from casesim.scenario import LoadedScenario, load_scenario
+from casesim.authoring.pipeline import LoadedScenario, load_scenario
 from casesim.scoring import score_path
+from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import rating_for_share
+from casesim.semantics.program import apply, initial_state, is_final, open_choices
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"

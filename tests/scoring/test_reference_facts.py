@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from casesim.frameworks import Catalog
-from casesim.frameworks.protocols import required_steps, triage_level
+from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import mi_label, mi_result, protocol_result
+from casesim.scoring.protocols import required_steps, triage_level
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casesim.frameworks import Catalog
-from casesim.scenario import load_scenario_bytes
+from casesim.authoring.pipeline import load_scenario_bytes
+from casesim.scoring.catalog import Catalog
 
 BASE = (Path(__file__).resolve().parents[1] / "data" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from casesim.frameworks import Catalog
+from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.play.analyses import Analyses
+from casesim.play.trainee import TraineeSettings
 from casesim.records import open_store
 from casesim.records.api import RecordStore
-from casesim.scenario.loader import LoadedScenario, load_scenario
+from casesim.scoring.catalog import Catalog
 from casesim.tui import CaseSimApp, StartRequest, make_app
-from casesim.tui.analyses import Analyses
-from casesim.tui.trainee import TraineeSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"

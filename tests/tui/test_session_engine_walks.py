@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from casesim.engine.machine import machine_for
-from casesim.engine.semantics import apply, initial_state, open_choices
-from casesim.engine.session import Session
+from casesim.authoring.pipeline import LoadedScenario, find_scenario_files, load_scenario
 from casesim.errors import SessionError
-from casesim.frameworks import Catalog
-from casesim.scenario.loader import LoadedScenario, find_scenario_files, load_scenario
+from casesim.play.machine import machine_for
+from casesim.play.session import Session
+from casesim.scoring.catalog import Catalog
+from casesim.semantics.program import apply, initial_state, open_choices
 from conftest import ROOT, FakeClock
 
 BUNDLED = find_scenario_files([ROOT / "scenarios"])

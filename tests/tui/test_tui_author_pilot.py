@@ -9,15 +9,15 @@ from pathlib import Path
 from textual.message import Message
 from tui_support import EXPERT, choose, play_area, screen_text, settle, shown_texts
 
-from casesim.analysis.explore import Analysis, analyse
-from casesim.engine.semantics import Program
-from casesim.frameworks import Catalog
+from casesim.play.analyses import Analyses
+from casesim.play.trainee import TraineeSettings
 from casesim.records.api import RecordStore
+from casesim.scoring.catalog import Catalog
+from casesim.semantics.explore import Analysis, analyse
+from casesim.semantics.program import Program
 from casesim.tui import OpenAuthor, make_app
-from casesim.tui.analyses import Analyses
 from casesim.tui.messages import AttemptFinished
 from casesim.tui.screens import AuthorScreen, DebriefScreen, JumpScreen, PlayScreen
-from casesim.tui.trainee import TraineeSettings
 from casesim.tui.widgets.inspector import DiagnosticsPanel
 from conftest import EXAMPLE, AppFactory
 

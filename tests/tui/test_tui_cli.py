@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from casesim.cli import main
-from casesim.commands.play import resolve_scenario
-from casesim.frameworks import Catalog
+from casesim.cli.play import resolve_scenario
+from casesim.scoring.catalog import Catalog
 from conftest import EXAMPLE
 
 
@@ -51,6 +51,6 @@ def test_a_scenario_is_found_by_id_or_by_path(catalog: Catalog, monkeypatch: pyt
 
 
 def test_the_cli_parser_does_not_load_textual() -> None:
-    code = ("import sys; from casesim.cli import build_parser; build_parser(); "
+    code = ("import sys; from casesim.cli.main import build_parser; build_parser(); "
             "sys.exit(1 if any(m == 'textual' or m.startswith('textual.') for m in sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0

@@ -21,8 +21,8 @@ from tui_support import (
     shown_texts,
 )
 
+from casesim.authoring.pipeline import LoadedScenario
 from casesim.records.api import RecordStore
-from casesim.scenario.loader import LoadedScenario
 from casesim.tui.messages import AttemptFinished, AttemptLeft, AttemptStarted, LibraryLoaded
 from casesim.tui.screens import (
     BeforeStartScreen,

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from tui_support import EXPERT
 
-from casesim.engine.semantics import apply, initial_state, open_choices
-from casesim.frameworks import Catalog
+from casesim.authoring.pipeline import LoadedScenario
 from casesim.records import open_store
-from casesim.scenario.loader import LoadedScenario
+from casesim.scoring.catalog import Catalog
+from casesim.semantics.program import apply, initial_state, open_choices
 from conftest import EXAMPLE
 
 pytestmark = [

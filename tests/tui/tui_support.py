@@ -10,7 +10,7 @@ from pathlib import Path
 from textual.app import App
 from textual.pilot import Pilot
 
-from casesim.engine.semantics import Program, apply, initial_state, open_choices
+from casesim.semantics.program import Program, apply, initial_state, open_choices
 from casesim.tui.screens.play import PlayScreen
 from casesim.tui.widgets.play_area import PlayArea
 

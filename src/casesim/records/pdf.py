@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from casesim import __version__
 from casesim.errors import CaseSimError
-from casesim.frameworks.catalog import Catalog
 from casesim.records.api import VerifyProblem
 from casesim.records.chain import iso_utc, utc_now
 from casesim.records.reports import TraineeReport
+from casesim.scoring.catalog import Catalog
 
 if TYPE_CHECKING:
     from fpdf import FPDF

@@ -16,11 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from casesim.frameworks.catalog import Catalog
+from casesim.authoring.pipeline import LoadedScenario
+from casesim.format.scenario import Choice
 from casesim.records.api import AttemptRow, CompetencyPoint, PathEvent, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
-from casesim.scenario.loader import LoadedScenario
-from casesim.scenario.model import Choice
+from casesim.scoring.catalog import Catalog
 
 __all__ = [
     "AttemptSummary",

@@ -28,9 +28,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from casesim import __version__
+from casesim.authoring.pipeline import LoadedScenario
 from casesim.records.api import AttemptRow, EventRow, RecordStore
 from casesim.records.chain import parse_iso
-from casesim.scenario.loader import LoadedScenario
 from casesim.scoring.debrief import Debrief
 
 __all__ = ["XAPI_VERSION", "VERBS", "attempt_statements", "iso_duration", "pseudonym", "statements"]

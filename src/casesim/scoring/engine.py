@@ -10,19 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from casesim.analysis.explore import Analysis
-from casesim.engine.semantics import (
-    Program,
-    State,
-    Step,
-    apply,
-    initial_state,
-    is_final,
-    unmet_requirements,
-)
-from casesim.frameworks.catalog import Catalog
-from casesim.frameworks.model import CompetencyMap
-from casesim.frameworks.protocols import required_steps, triage_level
+from casesim.format.framework import CompetencyMap
+from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import (
     Citation,
     CompetencyResult,
@@ -35,6 +24,17 @@ from casesim.scoring.debrief import (
     MiResult,
     PathStep,
     ProtocolResult,
+)
+from casesim.scoring.protocols import required_steps, triage_level
+from casesim.semantics.explore import Analysis
+from casesim.semantics.program import (
+    Program,
+    State,
+    Step,
+    apply,
+    initial_state,
+    is_final,
+    unmet_requirements,
 )
 
 __all__ = ["score_path", "mi_result", "protocol_result", "rating_for_share", "replay"]

@@ -2,7 +2,7 @@
 
 The app holds no domain logic. It receives its dependencies (framework catalog, library
 folders, record store, clock, trainee settings) and moves between screens; the screens call
-:class:`~casesim.tui.attempt.LiveAttempt`, which calls the engine and writes the records.
+:class:`~casesim.play.attempt.LiveAttempt`, which calls the engine and writes the records.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from casesim.engine.session import Mode
+from casesim.authoring.pipeline import LoadedScenario
 from casesim.errors import CaseSimError
-from casesim.frameworks.catalog import Catalog
+from casesim.play.analyses import Analyses
+from casesim.play.attempt import LiveAttempt
+from casesim.play.library import Library
+from casesim.play.session import Mode
+from casesim.play.trainee import TraineeSettings, save_trainee, trainee_id_for
 from casesim.records.api import RecordStore
-from casesim.scenario.loader import LoadedScenario
-from casesim.tui.analyses import Analyses
-from casesim.tui.attempt import LiveAttempt
-from casesim.tui.library import Library
+from casesim.scoring.catalog import Catalog
 from casesim.tui.messages import AttemptStarted
-from casesim.tui.trainee import TraineeSettings, save_trainee, trainee_id_for
 
 __all__ = ["CaseSimApp", "OpenAuthor", "OpenLibrary", "OpenScenario", "ResumeAttempt", "StartRequest", "make_app"]
 

@@ -21,13 +21,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from casesim.analysis.explore import Analysis, analyse
-from casesim.engine.session import Mode
+from casesim.authoring.lint import lint_analysis
+from casesim.authoring.pipeline import LoadedScenario, load_scenario
 from casesim.errors import CaseSimError
-from casesim.scenario.lint import lint_analysis
-from casesim.scenario.loader import LoadedScenario, load_scenario
-from casesim.source.diagnostics import Diagnostic
-from casesim.tui.attempt import LiveAttempt
+from casesim.format.diagnostics import Diagnostic
+from casesim.play.attempt import LiveAttempt
+from casesim.play.session import Mode
+from casesim.semantics.explore import Analysis, analyse
 from casesim.tui.screens.pause import PauseChoice, PauseScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar

@@ -14,9 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from casesim.engine.session import Mode
-from casesim.scenario.loader import LoadedScenario
-from casesim.tui.library import KIND_TITLES
+from casesim.authoring.pipeline import LoadedScenario
+from casesim.play.library import KIND_TITLES
+from casesim.play.session import Mode
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 

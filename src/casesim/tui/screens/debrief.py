@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from casesim.scenario.loader import LoadedScenario
+from casesim.authoring.pipeline import LoadedScenario
 from casesim.scoring.debrief import Debrief, Decision
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from casesim.scenario.model import Scenario
+from casesim.format.scenario import Scenario
 from casesim.tui.text import literal
 
 __all__ = ["JumpScreen"]

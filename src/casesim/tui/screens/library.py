@@ -15,9 +15,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
+from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.play.library import KIND_TITLES, Library, load_library
 from casesim.records.api import AttemptRow, effective_path
-from casesim.scenario.loader import LoadedScenario, load_scenario
-from casesim.tui.library import KIND_TITLES, Library, load_library
 from casesim.tui.messages import LibraryLoaded
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar

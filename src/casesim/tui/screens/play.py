@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from casesim.errors import CaseSimError
-from casesim.tui.attempt import LiveAttempt
+from casesim.play.attempt import LiveAttempt
 from casesim.tui.messages import AttemptFinished, AttemptLeft
 from casesim.tui.screens.pause import PauseChoice, PauseScreen
 from casesim.tui.text import literal

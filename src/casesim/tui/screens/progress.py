@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from casesim.tui.progress import Progress, gather_progress
+from casesim.play.progress import Progress, gather_progress
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.competency_chart import chart_content, sparkline

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from casesim.scenario.model import Scenario
+from casesim.format.scenario import Scenario
 from casesim.tui.text import literal
 
 __all__ = ["ClientPanel", "Meter", "meter_content"]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from textual.content import Content
 
-from casesim.tui.progress import CompetencySeries
+from casesim.play.progress import CompetencySeries
 
 __all__ = ["chart_content", "sparkline"]
 

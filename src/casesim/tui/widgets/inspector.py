@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from casesim.engine.semantics import variables
-from casesim.source.diagnostics import Diagnostic
-from casesim.tui.attempt import LiveAttempt
+from casesim.format.diagnostics import Diagnostic
+from casesim.play.attempt import LiveAttempt
+from casesim.semantics.program import variables
 from casesim.tui.text import literal
 from casesim.tui.widgets.prose import Para, Prose, para
 

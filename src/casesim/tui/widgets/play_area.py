@@ -1,6 +1,6 @@
 """The play area: transcript, client panel, countdown, feedback and choices for one live attempt.
 
-It drives a :class:`~casesim.tui.attempt.LiveAttempt` (which records each step before this
+It drives a :class:`~casesim.play.attempt.LiveAttempt` (which records each step before this
 widget redraws) and tells its screen what happened through its own messages.
 """
 
@@ -16,11 +16,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
 
-from casesim.engine.semantics import variables
-from casesim.engine.session import StepResult
 from casesim.errors import CaseSimError, SessionError
-from casesim.tui.attempt import LiveAttempt
-from casesim.tui.transcript import transcript_lines
+from casesim.play.attempt import LiveAttempt
+from casesim.play.session import StepResult
+from casesim.play.transcript import transcript_lines
+from casesim.semantics.program import variables
 from casesim.tui.widgets.choice_list import CONTINUE, ChoiceList
 from casesim.tui.widgets.client_panel import ClientPanel
 from casesim.tui.widgets.feedback import FeedbackPanel

@@ -8,8 +8,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from casesim.play.transcript import Line
 from casesim.tui.text import literal
-from casesim.tui.transcript import Line
 
 __all__ = ["Transcript", "render_line"]
 
@@ -29,7 +29,7 @@ def render_line(line: Line, client_name: str) -> Content:
 
 
 class Transcript(VerticalScroll):
-    """Shows a list of :class:`~casesim.tui.transcript.Line`; updates by appending the difference."""
+    """Shows a list of :class:`~casesim.play.transcript.Line`; updates by appending the difference."""
 
     DEFAULT_CSS = """
     Transcript { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }

@@ -1,0 +1,270 @@
+"""Semantic checks of a scenario beyond its shape: names, expressions, ranges, catalog ids.
+
+Every problem is reported at its source position, all at once. Checks that need the
+exhaustive analysis (reachability, dead ends, guards never true) live in ``lint.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from casesim.errors import ExpressionError
+from casesim.format.diagnostics import Diagnostic, Severity
+from casesim.format.expressions import Env, Type, parse_expression, type_of
+from casesim.format.reader import SourceDocument
+from casesim.format.scenario import Scenario
+from casesim.format.validation import did_you_mean
+from casesim.scoring.catalog import Catalog
+
+__all__ = ["Unchecked", "check_scenario"]
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """Names from parts of a file that failed validation: they exist, so references to them
+    are not reported as missing while the broken parts are reported on their own."""
+
+    targets: frozenset[str] = frozenset()
+    choices: frozenset[str] = frozenset()
+    variables: Mapping[str, Type] = field(default_factory=dict)
+    start_broken: bool = False
+
+
+@dataclass
+class _Checker:
+    scenario: Scenario
+    doc: SourceDocument
+    catalog: Catalog | None
+    out: list[Diagnostic]
+    unchecked: Unchecked = field(default_factory=Unchecked)
+
+    def report(self, path: PathKey, code: str, message: str, *, severity: Severity = Severity.ERROR,
+               key: bool = False, offset: int = 0) -> None:
+        pos = self.doc.position(path, key=key)
+        self.out.append(Diagnostic(self.doc.path, pos.line, pos.col + offset, severity, code, message))
+
+    # --- names --------------------------------------------------------------------------
+
+    def __post_init__(self) -> None:
+        self.targets: frozenset[str] = (frozenset(self.scenario.nodes) | frozenset(self.scenario.endings)
+                                        | self.unchecked.targets)
+
+    def env(self) -> Env:
+        choices = {c.id for node in self.scenario.nodes.values() for c in node.choices}
+        variables: dict[str, Type] = dict(self.unchecked.variables)
+        variables.update({name: v.type for name, v in self.scenario.variables.items()})
+        return Env(
+            variables=variables,
+            nodes=frozenset(self.targets),
+            choices=frozenset(choices) | self.unchecked.choices,
+        )
+
+    def check_goto(self, path: PathKey, target: str) -> None:
+        if target not in self.targets:
+            hint = did_you_mean(target, self.targets)
+            extra = f"; did you mean {hint!r}?" if hint else "; add it under `nodes:` or `endings:`"
+            self.report(path, "goto-missing", f"goto {target!r}: there is no node or ending with that id{extra}")
+
+    def check_expression(self, path: PathKey, text: str, env: Env, want: Type | None) -> Type | None:
+        try:
+            tree = parse_expression(text)
+            got = type_of(tree, env)
+        except ExpressionError as exc:
+            self.report(path, "expression", f"in {text!r}: {exc.message}", offset=exc.offset)
+            return None
+        if want is not None and got != want:
+            words = {"int": "a number", "bool": "true or false", "str": "text"}
+            self.report(path, "expression-type", f"{text!r} gives {words[got]}, but {words[want]} is needed here")
+            return None
+        return got
+
+    def check_criteria(self, path: PathKey, ids: Iterable[str], *, key: bool) -> None:
+        if self.catalog is None:
+            return
+        for cid in ids:
+            where = (*path, cid) if key else path
+            criterion = self.catalog.criteria.get(cid)
+            if criterion is None:
+                hint = did_you_mean(cid, self.catalog.criteria)
+                extra = f"; did you mean {hint!r}?" if hint else "; see the frameworks in scoring/"
+                self.report(where, "unknown-criterion", f"unknown criterion {cid!r}{extra}", key=key)
+            elif not criterion.verified:
+                self.report(where, "unverified-criterion",
+                            f"criterion {cid!r} is marked unverified in scoring/ and cannot be scored", key=key)
+
+    def check_effects(self, path: PathKey, effects: Mapping[str, Any], env: Env) -> None:
+        variables = self.scenario.variables
+        for name, value in effects.items():
+            where = (*path, name)
+            var = variables.get(name)
+            if var is None and name in self.unchecked.variables:
+                continue
+            if var is None:
+                hint = did_you_mean(name, variables)
+                extra = f"; did you mean {hint!r}?" if hint else "; declare it under `variables:`"
+                self.report(where, "unknown-variable", f"effect on unknown variable {name!r}{extra}", key=True)
+                continue
+            if var.type == "bool":
+                if isinstance(value, str):
+                    self.check_expression(where, value, env, "bool")
+                elif not isinstance(value, bool):
+                    self.report(where, "effect-type", f"{name!r} is true/false; set it with true or false, not {value!r}")
+                continue
+            assert var.min is not None and var.max is not None
+            if isinstance(value, bool):
+                self.report(where, "effect-type", f"{name!r} is a number; change it by a number like +1 or -2, not {value}")
+            elif isinstance(value, int):
+                span = var.max - var.min
+                if value == 0:
+                    self.report(where, "effect-range", f"changing {name!r} by 0 does nothing", severity=Severity.WARNING)
+                elif abs(value) > span:
+                    self.report(where, "effect-range",
+                                f"changing {name!r} by {value:+d} goes outside its range {var.min}..{var.max} "
+                                f"from any value; the largest change that can take effect is {span}")
+            else:
+                got = self.check_expression(where, value, env, "int")
+                if got == "int":
+                    stripped = value.strip().lstrip("+")
+                    if stripped.lstrip("-").isdigit():
+                        number = int(stripped)
+                        if not var.min <= number <= var.max:
+                            self.report(where, "effect-range",
+                                        f"setting {name!r} to {number} is outside its range {var.min}..{var.max}")
+
+    # --- the whole scenario ----------------------------------------------------------------
+
+    def run(self) -> None:
+        sc = self.scenario
+        env = self.env()
+        if not self.unchecked.start_broken and sc.start not in sc.nodes and sc.start not in self.unchecked.targets:
+            hint = did_you_mean(sc.start, sc.nodes)
+            extra = f"; did you mean {hint!r}?" if hint else ""
+            self.report(("start",), "start-missing", f"start node {sc.start!r} is not under `nodes:`{extra}")
+        for ending_id in sc.endings:
+            if ending_id in sc.nodes:
+                self.report(("endings", ending_id), "id-clash",
+                            f"{ending_id!r} is both a node and an ending; rename one", key=True)
+        first_choice: dict[str, PathKey] = {}
+        step_protocol = self.catalog.protocol_steps() if self.catalog else {}
+        used_protocols = {p.protocol for p in sc.protocols}
+        for node_id, node in sc.nodes.items():
+            if isinstance(node.client, list):
+                for i, line in enumerate(node.client):
+                    if line.when is not None:
+                        self.check_expression(("nodes", node_id, "client", i, "when"), line.when, env, "bool")
+                    elif i != len(node.client) - 1:
+                        self.report(("nodes", node_id, "client", i), "variant-shadows",
+                                    "a client line without `when` always applies, so the variants after it are never used; "
+                                    "put the default variant last")
+            for i, choice in enumerate(node.choices):
+                base: PathKey = ("nodes", node_id, "choices", i)
+                if choice.id in first_choice:
+                    other = self.doc.position((*first_choice[choice.id], "id"))
+                    self.report((*base, "id"), "duplicate-choice",
+                                f"choice id {choice.id!r} is already used at line {other.line}; choice ids are unique in a scenario")
+                else:
+                    first_choice[choice.id] = base
+                self.check_goto((*base, "goto"), choice.goto)
+                if choice.when is not None:
+                    self.check_expression((*base, "when"), choice.when, env, "bool")
+                self.check_effects((*base, "effects"), choice.effects, env)
+                self.check_criteria((*base, "scores"), choice.scores, key=True)
+                if self.catalog is not None:
+                    for j, code in enumerate(choice.mi):
+                        if code not in self.catalog.mi_codes:
+                            hint = did_you_mean(code, self.catalog.mi_codes)
+                            extra = f"; did you mean {hint!r}?" if hint else (
+                                f"; MITI codes: {', '.join(sorted(self.catalog.mi_codes))}")
+                            self.report((*base, "mi", j), "unknown-mi-code", f"unknown MI behaviour code {code!r}{extra}")
+                    for j, step in enumerate(choice.steps):
+                        protocol = step_protocol.get(step)
+                        if protocol is None:
+                            self.report((*base, "steps", j), "unknown-step", f"{step!r} is not a step of any protocol in scoring/")
+                        elif protocol not in used_protocols:
+                            self.report((*base, "steps", j), "protocol-not-declared",
+                                        f"{step!r} belongs to protocol {protocol!r}; declare it under `protocols:`")
+                if choice.critical is not None:
+                    self.check_criteria((*base, "critical", "cites"), choice.critical.cites, key=False)
+                if choice.feedback is None:
+                    self.report(base, "no-feedback",
+                                f"choice {choice.id!r} has no feedback; every choice should teach why it helps or harms",
+                                severity=Severity.WARNING)
+                elif not choice.scores and choice.critical is None:
+                    self.report(base, "no-criterion",
+                                f"choice {choice.id!r} cites no criterion: add `scores` so its feedback rests on a guideline",
+                                severity=Severity.WARNING)
+            if node.timer is not None:
+                base = ("nodes", node_id, "timer", "expire")
+                self.check_goto((*base, "goto"), node.timer.expire.goto)
+                self.check_effects((*base, "effects"), node.timer.expire.effects, env)
+                self.check_criteria((*base, "scores"), node.timer.expire.scores, key=True)
+        for i, req in enumerate(sc.requirements):
+            self.check_expression(("requirements", i, "holds"), req.holds, env, "bool")
+            self.check_criteria(("requirements", i, "cites"), req.cites, key=False)
+        self.check_catalog_refs()
+        self.check_tests(env)
+
+    def check_catalog_refs(self) -> None:
+        sc = self.scenario
+        if self.catalog is None:
+            return
+        competencies = self.catalog.competencies
+        for i, comp in enumerate(sc.competencies):
+            if comp not in competencies:
+                hint = did_you_mean(comp, competencies)
+                extra = f"; did you mean {hint!r}?" if hint else "; use EPAS22-C1 ... EPAS22-C9"
+                self.report(("competencies", i), "unknown-competency", f"unknown competency {comp!r}{extra}")
+        for i, use in enumerate(sc.protocols):
+            protocol = self.catalog.protocols.get(use.protocol)
+            if protocol is None:
+                hint = did_you_mean(use.protocol, self.catalog.protocols)
+                extra = f"; did you mean {hint!r}?" if hint else f"; protocols: {', '.join(sorted(self.catalog.protocols))}"
+                self.report(("protocols", i, "protocol"), "unknown-protocol", f"unknown protocol {use.protocol!r}{extra}")
+                continue
+            steps = {s.step for s in protocol.steps}
+            for answer in use.answers:
+                if answer not in steps:
+                    self.report(("protocols", i, "answers", answer), "unknown-step",
+                                f"{answer!r} is not a step of {use.protocol}", key=True)
+
+    def check_tests(self, env: Env) -> None:
+        sc = self.scenario
+        choice_ids = set(env.choices) | {f"timeout:{n}" for n, node in sc.nodes.items() if node.timer}
+        requirement_ids = {r.id for r in sc.requirements}
+        for i, test in enumerate(sc.tests):
+            base: PathKey = ("tests", i)
+            if test.start is not None and test.start not in sc.nodes:
+                self.report((*base, "start"), "unknown-node", f"test starts at unknown node {test.start!r}")
+            for j, cid in enumerate(test.choose):
+                if cid not in choice_ids:
+                    hint = did_you_mean(cid, choice_ids)
+                    extra = f"; did you mean {hint!r}?" if hint else ""
+                    self.report((*base, "choose", j), "unknown-choice", f"unknown choice {cid!r}{extra}")
+            expect = test.expect
+            if expect.ending is not None and expect.ending not in sc.endings:
+                self.report((*base, "expect", "ending"), "unknown-ending", f"unknown ending {expect.ending!r}")
+            for name, value in expect.flags.items():
+                var = sc.variables.get(name)
+                if var is None:
+                    self.report((*base, "expect", "flags", name), "unknown-variable", f"unknown variable {name!r}", key=True)
+                elif isinstance(value, bool) != (var.type == "bool"):
+                    self.report((*base, "expect", "flags", name), "wrong-type",
+                                f"{name!r} is {'true/false' if var.type == 'bool' else 'a number'}")
+            criteria = [c for c in expect.scores if c != "total"]
+            self.check_criteria((*base, "expect", "scores"), criteria, key=True)
+            for j, cid in enumerate(expect.critical or []):
+                if cid not in choice_ids and cid not in requirement_ids:
+                    self.report((*base, "expect", "critical", j), "unknown-choice",
+                                f"{cid!r} is neither a choice nor a requirement")
+
+
+def check_scenario(scenario: Scenario, doc: SourceDocument, catalog: Catalog | None,
+                   unchecked: Unchecked | None = None) -> list[Diagnostic]:
+    """Every semantic problem in ``scenario`` (errors and warnings), positioned in ``doc``."""
+    out: list[Diagnostic] = []
+    _Checker(scenario, doc, catalog, out, unchecked or Unchecked()).run()
+    return out

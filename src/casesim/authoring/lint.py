@@ -1,0 +1,166 @@
+"""Checks that need the exhaustive analysis: loose ends, dead ends, loops, and the scoring model."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+
+from casesim.format.diagnostics import Diagnostic, Severity
+from casesim.format.framework import Protocol
+from casesim.format.reader import SourceDocument
+from casesim.format.scenario import Scenario
+from casesim.scoring.catalog import Catalog
+from casesim.scoring.protocols import required_steps, triage_level
+from casesim.semantics.explore import Analysis
+from casesim.semantics.program import Program, State
+
+__all__ = ["lint_analysis", "required_protocol_steps"]
+
+_Report = Callable[..., None]
+
+
+def _describe(program: Program, state: State) -> str:
+    shown = [f"{name}={str(v).lower() if isinstance(v, bool) else v}" for name, v in zip(program.var_names, state.vars, strict=True)]
+    return ", ".join(shown) if shown else "the start values"
+
+
+def required_protocol_steps(protocol: Protocol, answers: dict[str, bool]) -> tuple[list[str], str | None]:
+    """The steps the skip logic requires for these answers, in order, and the triage level called for."""
+    level = triage_level(protocol, answers)
+    return required_steps(protocol, answers), (level.level if level else None)
+
+
+def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, catalog: Catalog | None) -> list[Diagnostic]:
+    """Warnings and errors the analysis proves, positioned in ``doc``."""
+    out: list[Diagnostic] = []
+    program = analysis.program
+
+    def report(path: tuple[str | int, ...], severity: Severity, code: str, message: str, *, key: bool = False) -> None:
+        pos = doc.position(path, key=key)
+        out.append(Diagnostic(doc.path, pos.line, pos.col, severity, code, message))
+
+    if not analysis.complete:
+        # Past the state limit, unexpanded states would look like dead ends and unreached
+        # content would look unreachable: report only the limit, not guesses.
+        report((), Severity.WARNING, "analysis-incomplete",
+               f"the scenario has more than {analysis.state_count:,} distinct states, so reachability, dead ends "
+               "and loops were not checked; narrow the variables' ranges or use fewer flags and chose() conditions")
+        return out
+    for node_id in scenario.nodes:
+        if node_id not in analysis.reachable_nodes:
+            report(("nodes", node_id), Severity.WARNING, "unreachable-node",
+                   f"node {node_id!r} can never be reached from {scenario.start!r}", key=True)
+    for ending_id in scenario.endings:
+        if ending_id not in analysis.reachable_endings:
+            report(("endings", ending_id), Severity.WARNING, "unreachable-ending",
+                   f"ending {ending_id!r} can never be reached", key=True)
+    for node_id, node in scenario.nodes.items():
+        if node_id not in analysis.reachable_nodes:
+            continue
+        for i, choice in enumerate(node.choices):
+            if choice.id not in analysis.steps_taken:
+                where: tuple[str | int, ...] = ("nodes", node_id, "choices", i, "when") if choice.when else ("nodes", node_id, "choices", i)
+                report(where, Severity.WARNING, "guard-never-true",
+                       f"choice {choice.id!r} is never offered: its condition is false in every reachable state")
+    reported: set[str] = set()
+    for sid in analysis.dead_ends:
+        state = analysis.states[sid]
+        if state.node in reported:
+            continue
+        reported.add(state.node)
+        report(("nodes", state.node), Severity.ERROR, "dead-end",
+               f"node {state.node!r} has no open choice when {_describe(program, state)}: the trainee would be stuck; "
+               "add a choice without `when`, or loosen a condition", key=True)
+    for sid in analysis.trapped:
+        state = analysis.states[sid]
+        if state.node in reported:
+            continue
+        reported.add(state.node)
+        report(("nodes", state.node), Severity.ERROR, "no-exit",
+               f"from node {state.node!r} (when {_describe(program, state)}) no ending can be reached: "
+               "the conversation would loop forever", key=True)
+    index = scenario.choice_index()
+    for choice_id in analysis.scoring_cycles:
+        if choice_id in index:
+            node_id, _ = index[choice_id]
+            i = next(k for k, c in enumerate(scenario.nodes[node_id].choices) if c.id == choice_id)
+            report(("nodes", node_id, "choices", i, "scores"), Severity.ERROR, "scoring-cycle",
+                   f"choice {choice_id!r} scores points and sits on a loop, so points could be earned again and again; "
+                   f"offer it once with `when: not chose({choice_id})`")
+    _lint_scoring(scenario, analysis, catalog, report)
+    return out
+
+
+def _lint_scoring(scenario: Scenario, analysis: Analysis, catalog: Catalog | None, report: _Report) -> None:
+    if not analysis.reachable_endings:
+        return
+    if not analysis.clean_path_exists:
+        report(("pass_rule",) if "pass_rule" in _keys(scenario) else (), Severity.ERROR, "pass-impossible",
+               "no path reaches an ending without a critical action or a missed requirement, so no attempt can pass")
+    total = analysis.total
+    if total is not None and analysis.clean_path_exists and total.best > analysis.best_to_go[0]:
+        report((), Severity.WARNING, "critical-on-best-path",
+               f"the highest-scoring path ({total.best} points) takes a critical action or misses a requirement, "
+               f"while the best clean path earns {int(analysis.best_to_go[0])}: points are rewarding a never-event")
+    if total is not None and total.best == total.worst:
+        report((), Severity.WARNING, "no-score-spread",
+               f"every path earns the same total ({total.best} points): the scenario cannot tell good practice from poor")
+    if catalog is None:
+        return
+    scored: set[str] = set()
+    for out in analysis.edges:
+        for step, _ in out:
+            scored.update(c for c, p in step.scores if p)
+    if catalog.competency_map is not None:
+        for i, comp in enumerate(scenario.competencies):
+            evidence = set(catalog.competency_map.competencies.get(comp, ()))
+            if not evidence & scored:
+                report(("competencies", i), Severity.WARNING, "competency-without-evidence",
+                       f"{comp} is claimed, but no reachable choice scores a criterion that evidences it "
+                       "(see scoring/competency-map.yaml)")
+    for i, use in enumerate(scenario.protocols):
+        protocol = catalog.protocols.get(use.protocol)
+        if protocol is None:
+            continue
+        required, level = required_protocol_steps(protocol, dict(use.answers))
+        sequence = [*required, *( [level] if level else [])]
+        if not _path_completes(analysis, sequence, ordered=protocol.ordered):
+            report(("protocols", i), Severity.ERROR, "protocol-impossible",
+                   f"no path carries out the {use.protocol} steps these answers require "
+                   f"({', '.join(sequence)}){' in order' if protocol.ordered else ''}")
+
+
+def _keys(scenario: Scenario) -> set[str]:
+    return set(scenario.model_fields_set)
+
+
+def _path_completes(analysis: Analysis, sequence: Sequence[str], *, ordered: bool) -> bool:
+    """Whether some complete path carries out every step of ``sequence`` (in order if ``ordered``).
+
+    A breadth-first search over (state, progress) pairs: progress is how many steps of the
+    sequence are done (ordered), or the set of steps done as a bit mask (unordered).
+    """
+    if not sequence:
+        return True
+    goal = len(sequence) if ordered else (1 << len(sequence)) - 1
+    bit = {step: 1 << i for i, step in enumerate(sequence)}
+    start = (0, 0)
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        sid, progress = queue.popleft()
+        if progress == goal and analysis.can_finish[sid]:
+            return True
+        for step, target in analysis.edges[sid]:
+            new = progress
+            for s in getattr(step.source, "steps", ()):
+                if ordered:
+                    if new < goal and s == sequence[new]:
+                        new += 1
+                else:
+                    new |= bit.get(s, 0)
+            item = (target, new)
+            if item not in seen:
+                seen.add(item)
+                queue.append(item)
+    return False

@@ -1,1 +1,0 @@
-"""Sub-commands of the ``casesim`` CLI, one module per group."""

@@ -1,0 +1,42 @@
+"""JSON Schema export for editors (committed under ``schemas/``; a test keeps it in sync)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+__all__ = ["schema_for", "schema_text", "SCHEMA_IDS"]
+
+SchemaKind = Literal["scenario", "framework", "competency-map"]
+
+SCHEMA_IDS: dict[str, str] = {
+    "scenario": "https://casesim.invalid/schemas/scenario.schema.json",
+    "framework": "https://casesim.invalid/schemas/framework.schema.json",
+    "competency-map": "https://casesim.invalid/schemas/competency-map.schema.json",
+}
+
+
+def _model(kind: str) -> type[BaseModel]:
+    if kind == "scenario":
+        from casesim.format.scenario import Scenario
+
+        return Scenario
+    from casesim.format.framework import CompetencyMap, Framework
+
+    return Framework if kind == "framework" else CompetencyMap
+
+
+def schema_for(kind: str = "scenario") -> dict[str, Any]:
+    """The JSON Schema of a file kind, labelled draft-07 for yaml-language-server."""
+    model = _model(kind)
+    body = model.model_json_schema(by_alias=True)
+    # yaml-language-server supports draft-07 and below; pydantic's $defs refs are JSON pointers
+    # and resolve there too.
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "$id": SCHEMA_IDS[kind], **body}
+
+
+def schema_text(kind: str = "scenario") -> str:
+    """The schema as committed: sorted keys are not used, so the order follows the models."""
+    return json.dumps(schema_for(kind), indent=2, ensure_ascii=False) + "\n"

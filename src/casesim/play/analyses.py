@@ -1,0 +1,61 @@
+"""Scenario analyses, computed off the UI thread, once per scenario content.
+
+The exhaustive analysis (best and worst achievable points, the expert path, the better choice
+at each decision) is what scoring needs, and only at the debrief. For a large scenario it takes
+seconds, so the library loads files without it and the TUI asks for it when the trainee opens a
+scenario; by the time they reach an ending it is ready. Threads are daemons: quitting casesim
+never waits for an analysis nobody needs any more.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+
+from casesim.authoring.pipeline import LoadedScenario
+from casesim.errors import SessionError
+from casesim.semantics.explore import Analysis, analyse
+from casesim.semantics.program import Program
+
+__all__ = ["Analyses"]
+
+
+class Analyses:
+    """A cache of analyses by content hash, each computed once in a daemon thread."""
+
+    def __init__(self, analyser: Callable[[Program], Analysis] = analyse) -> None:
+        self._analyser = analyser
+        self._futures: dict[str, Future[Analysis]] = {}
+        self._lock = threading.Lock()
+
+    def request(self, loaded: LoadedScenario) -> Future[Analysis]:
+        """The analysis of ``loaded`` (started now if it is not known yet)."""
+        if loaded.program is None:
+            raise SessionError("this scenario has errors and cannot be played")
+        key = loaded.content_hash or str(id(loaded.program))
+        with self._lock:
+            future = self._futures.get(key)
+            if future is not None:
+                return future
+            future = Future()
+            self._futures[key] = future
+        if loaded.analysis is not None:
+            future.set_result(loaded.analysis)
+            return future
+        program = loaded.program
+        threading.Thread(target=self._run, args=(future, program), name=f"casesim-analysis-{key[:8]}",
+                         daemon=True).start()
+        return future
+
+    def _run(self, future: Future[Analysis], program: Program) -> None:
+        if not future.set_running_or_notify_cancel():  # pragma: no cover - nobody cancels
+            return
+        try:
+            analysis = self._analyser(program)
+            # The per-criterion extremes are computed on first use and scoring needs them all;
+            # computing them here keeps the debrief of a large scenario from pausing the UI.
+            analysis.extremes  # noqa: B018
+            future.set_result(analysis)
+        except BaseException as exc:  # pragma: no cover - the analysis is pure; report anything
+            future.set_exception(exc)

@@ -1,0 +1,179 @@
+"""A live attempt: a :class:`~casesim.play.session.Session`, its clock and its record, in step.
+
+Every step goes through :class:`~casesim.play.recorder.AttemptRecorder`, which makes it durable
+*before* the caller draws anything, so a crash or a closed terminal loses nothing and the
+attempt can be resumed. Without a store (author mode previews a draft, which is not evidence
+of anyone's competency) the same calls simply record nothing. No Textual code here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+
+from casesim.authoring.pipeline import LoadedScenario
+from casesim.errors import SessionError, StoreError
+from casesim.play.clock import PausableClock
+from casesim.play.recorder import AttemptRecorder
+from casesim.play.session import Mode, Session, StepResult
+from casesim.records.api import RecordStore
+from casesim.scoring.catalog import Catalog
+from casesim.scoring.debrief import Debrief
+from casesim.scoring.engine import score_path
+from casesim.semantics.explore import Analysis
+from casesim.semantics.program import State, timeout_id
+
+__all__ = ["LiveAttempt"]
+
+
+class LiveAttempt:
+    """One trainee's attempt in progress, recorded as it goes."""
+
+    def __init__(self, loaded: LoadedScenario, catalog: Catalog, session: Session, clock: PausableClock,
+                 recorder: AttemptRecorder | None, analysis: Future[Analysis]) -> None:
+        if loaded.program is None:
+            raise SessionError("this scenario has errors and cannot be played")
+        self.loaded = loaded
+        self.program = loaded.program
+        self.analysis = analysis
+        """Needed only to score; it may still be running while the trainee plays."""
+        self.catalog = catalog
+        self.session = session
+        self.clock = clock
+        self.recorder = recorder
+        self.debrief: Debrief | None = None
+        """Set once the attempt reached an ending and was scored."""
+        self.closed = False
+
+    # --- starting -------------------------------------------------------------------------
+
+    @classmethod
+    def begin(cls, loaded: LoadedScenario, catalog: Catalog, analysis: Future[Analysis], *, mode: Mode,
+              trainee_id: str | None, store: RecordStore | None, clock: Callable[[], float], seed: int | None = None,
+              start: str | None = None, prefix: Sequence[str] = ()) -> LiveAttempt:
+        """Start a new attempt; the ``prefix`` steps are taken at once (replay from a decision)."""
+        if loaded.program is None or loaded.scenario is None:
+            raise SessionError("this scenario has errors and cannot be played")
+        pclock = PausableClock(clock)
+        session = Session(loaded.program, mode=mode, start=start, clock=pclock, seed=seed)
+        recorder = None
+        if store is not None and trainee_id:
+            store.upsert_trainee(trainee_id, trainee_id)
+            recorder = AttemptRecorder.start(store, loaded, session, trainee_id=trainee_id)
+        attempt = cls(loaded, catalog, session, pclock, recorder, analysis)
+        for step_id in prefix:
+            attempt._step(step_id, replayed=True)
+        return attempt
+
+    @classmethod
+    def resume(cls, loaded: LoadedScenario, catalog: Catalog, analysis: Future[Analysis], attempt_id: str, *,
+               store: RecordStore, clock: Callable[[], float]) -> LiveAttempt:
+        """Carry on an in-progress attempt at exactly the state its record stops at."""
+        pclock = PausableClock(clock)
+        recorder = AttemptRecorder.resume(store, attempt_id, loaded, clock=pclock)
+        return cls(loaded, catalog, recorder.session, pclock, recorder, analysis)
+
+    # --- reading --------------------------------------------------------------------------
+
+    @property
+    def attempt_id(self) -> str | None:
+        return self.recorder.attempt_id if self.recorder is not None else None
+
+    @property
+    def mode(self) -> Mode:
+        return self.session.mode
+
+    @property
+    def finished(self) -> bool:
+        return self.session.finished
+
+    @property
+    def scoring_ready(self) -> bool:
+        """Whether :meth:`finish` can score without waiting for the analysis."""
+        return self.analysis.done()
+
+    # --- acting ---------------------------------------------------------------------------
+
+    def _step(self, step_id: str, *, replayed: bool = False) -> StepResult:
+        if step_id == timeout_id(self.session.node_id):
+            return self.expire_timer(replayed=replayed)
+        return self.choose(step_id, replayed=replayed)
+
+    def choose(self, step_id: str, *, replayed: bool = False) -> StepResult:
+        """Take a choice and record it (with the seconds taken and a state snapshot)."""
+        result = self.session.choose(step_id)
+        self._record_step(replayed)
+        return result
+
+    def expire_timer(self, *, replayed: bool = False) -> StepResult:
+        """Let the current node's timer run out, and record it."""
+        result = self.session.expire_timer()
+        self._record_step(replayed)
+        return result
+
+    def _record_step(self, replayed: bool = False) -> None:
+        """Record the step just taken; if the store refuses (disk full, read-only file), take
+        the step back so nothing on screen is unsaved, and re-raise for the UI to report."""
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.step(replayed=replayed)
+        except StoreError as exc:
+            self.session.retract_last()
+            raise StoreError(f"Your last choice was not saved, so it has not been taken: {exc.message} "
+                             "Everything before it is saved.",
+                             title="could not save your choice",
+                             hint=exc.hint or "free some disk space or check the database file's permissions, "
+                                              "then choose again") from exc
+
+    def undo(self) -> State:
+        """Go back one step (practice mode) and record it."""
+        state = self.session.undo()
+        if self.recorder is not None:
+            self.recorder.undo()
+        return state
+
+    def pause(self) -> None:
+        """Stop the clock and record the pause (the trainee opened the break screen)."""
+        self.clock.pause()
+        if self.recorder is not None:
+            self.recorder.pause()
+
+    def resume_play(self) -> None:
+        """Restart the clock after a pause, and record it."""
+        self.clock.resume()
+        if self.recorder is not None:
+            self.recorder.unpause()
+
+    def leave(self) -> None:
+        """The trainee leaves without penalty: the attempt is closed as abandoned, not scored."""
+        if self.closed:
+            return
+        if self.recorder is not None:
+            self.recorder.leave()
+        self.close()
+
+    def finish(self) -> Debrief:
+        """Score the path at its ending and close the record with the debrief (once).
+
+        Blocks until the analysis is ready; the TUI calls it from a worker when it is not.
+        """
+        if self.debrief is None:
+            debrief = self.score()
+            if self.recorder is not None:
+                self.recorder.finish(debrief)
+            self.debrief = debrief
+            self.close()
+        return self.debrief
+
+    def score(self) -> Debrief:
+        """The debrief of the path so far (it may stop short of an ending)."""
+        start = self.session.start if self.session.start != self.program.scenario.start else None
+        return score_path(self.program, self.analysis.result(), self.catalog, self.session.path,
+                          mode=self.session.mode, start=start)
+
+    def close(self) -> None:
+        """Detach the session from the shared Machine (the attempt stays as recorded)."""
+        if not self.closed:
+            self.session.close()
+            self.closed = True

@@ -1,0 +1,63 @@
+"""A trainee's competency ratings over time, from the record store's report query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casesim.records.api import RecordStore
+from casesim.scoring.catalog import Catalog
+
+__all__ = ["AttemptLabel", "CompetencySeries", "Progress", "gather_progress"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencySeries:
+    """One competency's ratings (1–5, or None when not evidenced), one per completed attempt."""
+
+    id: str
+    title: str
+    ratings: tuple[int | None, ...]
+
+    @property
+    def latest(self) -> int | None:
+        for rating in reversed(self.ratings):
+            if rating is not None:
+                return rating
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptLabel:
+    """Which scenario an attempt was, and in which mode (no dates: they vary between runs)."""
+
+    scenario_id: str
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Completed attempts in order, and the series of every competency."""
+
+    attempts: tuple[AttemptLabel, ...]
+    series: tuple[CompetencySeries, ...]
+
+
+def gather_progress(store: RecordStore, trainee_id: str, catalog: Catalog) -> Progress:
+    """The trainee's finished attempts, oldest first, and the competency ratings each earned."""
+    points = store.competency_points(trainee_id=trainee_id)
+    order: dict[str, AttemptLabel] = {}
+    for p in points:
+        order.setdefault(p.attempt_id, AttemptLabel(p.scenario_id, p.mode))
+    index = {aid: i for i, aid in enumerate(order)}
+    ratings: dict[str, list[int | None]] = {cid: [None] * len(order) for cid in catalog.competencies}
+    for p in points:
+        ratings.setdefault(p.competency, [None] * len(order))[index[p.attempt_id]] = p.rating
+    titles = {cid: catalog.criteria[cid].title if cid in catalog.criteria else cid for cid in ratings}
+    ordered = sorted(ratings, key=_competency_order)
+    return Progress(tuple(order.values()),
+                    tuple(CompetencySeries(cid, titles[cid], tuple(ratings[cid])) for cid in ordered))
+
+
+def _competency_order(cid: str) -> tuple[int, str]:
+    tail = cid.rsplit("C", 1)[-1]
+    return (int(tail), cid) if tail.isdigit() else (99, cid)

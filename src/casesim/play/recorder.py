@@ -1,0 +1,186 @@
+"""Recording a live session and resuming it at the exact state.
+
+The TUI plays a :class:`~casesim.play.session.Session`; an :class:`AttemptRecorder` beside it
+writes each step to the store *before* the next screen is drawn. Every choice carries a
+snapshot of the state it led to, so a resumed attempt is checked against what was recorded:
+
+    recorder = AttemptRecorder.start(store, loaded, session, trainee_id="t-042")
+    result = session.choose("ask-q1")
+    recorder.step()                 # choice + node-entered, one durable commit
+    ...
+    recorder = AttemptRecorder.resume(store, attempt_id, loaded)   # rebuilds the Session
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from casesim.authoring.pipeline import LoadedScenario
+from casesim.errors import SessionError, StoreError
+from casesim.play.session import Clock, Session
+from casesim.records.api import AttemptRow, EventKind, EventRow, RecordStore, effective_path
+from casesim.scoring.debrief import Debrief
+from casesim.semantics.program import Program, State, variables
+
+__all__ = ["AttemptRecorder", "ResumePoint", "expected_state", "resume_point", "resume_session", "state_snapshot",
+           "step_payload"]
+
+
+def state_snapshot(program: Program, state: State) -> dict[str, Any]:
+    """A JSON-ready picture of a state: node, variables by name, visited nodes, choices made."""
+    return {"node": state.node, "vars": variables(program, state), "visited": sorted(state.visited),
+            "chosen": sorted(state.chosen)}
+
+
+def step_payload(session: Session) -> tuple[EventKind, dict[str, Any]]:
+    """The event for the session's last step: ``choice`` or ``timer-expired``, with the state after it."""
+    if not session.history:
+        raise SessionError("the session has taken no step yet")
+    entry = session.history[-1]
+    kind: EventKind = "timer-expired" if entry.timed_out else "choice"
+    return kind, {"node": entry.node, "choice": entry.step_id, "seconds": round(entry.seconds, 3),
+                  "state": state_snapshot(session.program, entry.after)}
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePoint:
+    """Where an interrupted attempt stands, read from its events."""
+
+    attempt: AttemptRow
+    path: list[str]
+    """The step ids in effect (undone steps removed), for ``Session.apply_path``."""
+    expected: Mapping[str, Any] | None
+    """The recorded state snapshot after the last step in effect (None: no step yet)."""
+    events: Sequence[EventRow]
+
+
+def expected_state(events: Sequence[EventRow]) -> Mapping[str, Any] | None:
+    """The recorded snapshot after the last step in effect (undo pops, like ``effective_path``)."""
+    stack: list[Mapping[str, Any] | None] = []
+    for event in events:
+        if event.kind in ("choice", "timer-expired"):
+            state = event.payload.get("state")
+            stack.append(state if isinstance(state, Mapping) else None)
+        elif event.kind == "undo" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def resume_point(store: RecordStore, attempt_id: str) -> ResumePoint:
+    attempt = store.attempt(attempt_id)
+    events = store.events(attempt_id)
+    return ResumePoint(attempt, effective_path(events), expected_state(events), events)
+
+
+def _program(scenario: LoadedScenario | Program) -> tuple[Program, str | None]:
+    if isinstance(scenario, Program):
+        return scenario, None
+    if scenario.program is None:
+        raise StoreError(f"the scenario {scenario.path} has errors, so the attempt cannot be resumed",
+                         title="cannot resume", hint=f"run: casesim validate {scenario.path}")
+    return scenario.program, scenario.content_hash
+
+
+def resume_session(store: RecordStore, attempt_id: str, scenario: LoadedScenario | Program, *,
+                   clock: Clock = time.monotonic, allow_changed: bool = False) -> tuple[Session, ResumePoint]:
+    """Rebuild the live session of an in-progress attempt, at the exact recorded state.
+
+    Raises :class:`StoreError` when the attempt is finished, when the scenario file changed since
+    the attempt began (unless ``allow_changed``; the path is still checked step by step), or when
+    the rebuilt state differs from the recorded snapshot.
+    """
+    point = resume_point(store, attempt_id)
+    attempt = point.attempt
+    if attempt.status != "in-progress":
+        raise StoreError(f"attempt {attempt_id} is {attempt.status}; only an attempt in progress can be resumed",
+                         title="cannot resume")
+    program, content_hash = _program(scenario)
+    if program.scenario.id != attempt.scenario_id:
+        raise StoreError(f"attempt {attempt_id} is of scenario {attempt.scenario_id}, not {program.scenario.id}",
+                         title="cannot resume")
+    if content_hash is not None and content_hash != attempt.content_hash and not allow_changed:
+        raise StoreError(f"the scenario {attempt.scenario_id} has changed since attempt {attempt_id} began "
+                         f"(version {attempt.scenario_version} then, {program.scenario.version} now)",
+                         title="cannot resume", hint="start a new attempt; the old one stays in the record")
+    session = Session(program, mode=attempt.mode, start=attempt.start_node, seed=attempt.seed, clock=clock)
+    try:
+        session.apply_path(point.path)
+    except SessionError as exc:
+        session.close()
+        raise StoreError(f"attempt {attempt_id} cannot be replayed on this version of the scenario: {exc}",
+                         title="cannot resume", hint="start a new attempt; the old one stays in the record") from exc
+    if point.expected is not None and dict(point.expected) != state_snapshot(program, session.state):
+        session.close()
+        raise StoreError(f"attempt {attempt_id}: the rebuilt state differs from the recorded one",
+                         title="cannot resume", hint="start a new attempt; the old one stays in the record")
+    return session, point
+
+
+class AttemptRecorder:
+    """Writes a live session's steps to the store, each one durable before the UI moves on."""
+
+    def __init__(self, store: RecordStore, attempt_id: str, session: Session) -> None:
+        self.store = store
+        self.attempt_id = attempt_id
+        self.session = session
+
+    @classmethod
+    def start(cls, store: RecordStore, scenario: LoadedScenario, session: Session, *,
+              trainee_id: str) -> AttemptRecorder:
+        """Open an attempt for ``session`` (not yet stepped) and record the first node."""
+        program = session.program
+        attempt_id = store.start_attempt(
+            trainee_id=trainee_id, scenario_id=program.scenario.id, scenario_version=program.scenario.version,
+            content_hash=scenario.content_hash, mode=session.mode, seed=session.seed, start_node=session.start)
+        recorder = cls(store, attempt_id, session)
+        recorder._record([("node-entered", {"node": session.node_id})])
+        return recorder
+
+    @classmethod
+    def resume(cls, store: RecordStore, attempt_id: str, scenario: LoadedScenario | Program, *,
+               clock: Clock = time.monotonic, allow_changed: bool = False) -> AttemptRecorder:
+        """Rebuild the session of an interrupted attempt and record that it resumed."""
+        session, _ = resume_session(store, attempt_id, scenario, clock=clock, allow_changed=allow_changed)
+        recorder = cls(store, attempt_id, session)
+        recorder._record([("resume", {"node": session.node_id})])
+        return recorder
+
+    def _record(self, events: Sequence[tuple[EventKind, Mapping[str, Any]]]) -> list[EventRow]:
+        return list(self.store.record_events(self.attempt_id, events))
+
+    def step(self, *, replayed: bool = False) -> list[EventRow]:
+        """Record the step the session just took (and the node it entered) in one commit.
+
+        ``replayed`` marks a step taken automatically to replay an earlier decision path (the
+        debrief's "replay from this decision"), not chosen by the trainee in this attempt.
+        """
+        kind, payload = step_payload(self.session)
+        if replayed:
+            payload = {**payload, "replayed": True}
+        events: list[tuple[EventKind, Mapping[str, Any]]] = [(kind, payload)]
+        if not self.session.finished:
+            events.append(("node-entered", {"node": self.session.node_id}))
+        return self._record(events)
+
+    def undo(self) -> EventRow:
+        """Record an undo the session just made (the node returned to, and its state)."""
+        payload = {"node": self.session.node_id, "state": state_snapshot(self.session.program, self.session.state)}
+        return self._record([("undo", payload)])[0]
+
+    def pause(self) -> EventRow:
+        return self._record([("pause", {"node": self.session.node_id})])[0]
+
+    def unpause(self) -> EventRow:
+        return self._record([("resume", {"node": self.session.node_id})])[0]
+
+    def leave(self) -> None:
+        """The trainee left the scenario: record it and close the attempt as abandoned."""
+        self._record([("left", {"node": self.session.node_id})])
+        self.store.finish_attempt(self.attempt_id, "abandoned", None)
+
+    def finish(self, debrief: Debrief) -> None:
+        """Close the attempt as completed, with its debrief (sealed into the chain)."""
+        self.store.finish_attempt(self.attempt_id, "completed", debrief)

@@ -1,0 +1,242 @@
+"""A live session: one trainee playing one scenario, driven by the shared ``transitions`` Machine.
+
+Two modes:
+
+* **practice** — feedback after each choice, hints, undo; timers are shown but not enforced;
+* **assessment** — no feedback until the debrief, no hints, no undo, timers enforced.
+
+Time comes from an injectable clock (seconds, monotonic), so tests control it. Undo is a stack
+of state snapshots, never a replay. Every step is kept in ``history`` with the time it took.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from casesim.errors import SessionError
+from casesim.play.machine import Cursor, fire, machine_for, may_fire
+from casesim.semantics.program import (
+    Program,
+    State,
+    Step,
+    client_line,
+    initial_state,
+    is_final,
+    open_choices,
+)
+
+__all__ = ["Clock", "HistoryEntry", "Mode", "Session", "StepResult"]
+
+Mode = Literal["practice", "assessment"]
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One step taken: which, from where, and how long the trainee took."""
+
+    step_id: str
+    node: str
+    seconds: float
+    before: State
+    after: State
+    timed_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What the UI shows after a step."""
+
+    step: Step
+    state: State
+    reply: str | None
+    """The client's immediate reply to the choice, if the author wrote one."""
+    feedback: str | None
+    """Teaching feedback (practice mode only; None in assessment)."""
+    narration: str | None
+    """For a timeout: what happened while the trainee hesitated."""
+    finished: bool
+
+
+class Session:
+    """One attempt at one scenario."""
+
+    def __init__(self, program: Program, *, mode: Mode = "practice", start: str | None = None,
+                 clock: Clock = time.monotonic, seed: int | None = None) -> None:
+        if mode not in ("practice", "assessment"):
+            raise SessionError(f"unknown mode {mode!r}; use practice or assessment")
+        if start is not None and start not in program.scenario.nodes:
+            raise SessionError(f"there is no node {start!r} to start from")
+        self.program = program
+        self.mode: Mode = mode
+        self.start = start or program.scenario.start
+        self.clock = clock
+        self.seed = seed if seed is not None else 0
+        self.random = random.Random(self.seed)
+        """A seeded random source for any variation a scenario may offer (none in format 1)."""
+        self._machine = machine_for(program)
+        self._cursor = Cursor(initial_state(program, self.start))
+        self._machine.add_model(self._cursor, initial=self.start)
+        self.history: list[HistoryEntry] = []
+        self._undo: list[tuple[State, int]] = []
+        self._entered_at = clock()
+        self._closed = False
+
+    # --- reading ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self._cursor.state
+
+    @property
+    def node_id(self) -> str:
+        return self._cursor.node
+
+    @property
+    def finished(self) -> bool:
+        return is_final(self.program, self.state)
+
+    @property
+    def path(self) -> list[str]:
+        """Step ids taken so far, in order (undone steps excluded)."""
+        return [h.step_id for h in self.history]
+
+    def client_line(self) -> str | None:
+        return client_line(self.program, self.state)
+
+    def open_choices(self) -> tuple[Step, ...]:
+        """The choices open now, in author order; each is also a trigger the Machine allows."""
+        if self.finished:
+            return ()
+        return open_choices(self.program, self.state)
+
+    def hint(self) -> str | None:
+        """The node's hint, in practice mode only."""
+        if self.mode != "practice" or self.finished:
+            return None
+        node = self.program.scenario.nodes.get(self.node_id)
+        return node.hint if node else None
+
+    def timer_seconds(self) -> int | None:
+        node = self.program.scenario.nodes.get(self.node_id)
+        return node.timer.seconds if node is not None and node.timer is not None else None
+
+    def time_left(self) -> float | None:
+        """Seconds left on the current node's timer, or None when it has none."""
+        total = self.timer_seconds()
+        if total is None or self.finished:
+            return None
+        return max(0.0, total - (self.clock() - self._entered_at))
+
+    @property
+    def can_undo(self) -> bool:
+        return self.mode == "practice" and bool(self._undo)
+
+    # --- acting -------------------------------------------------------------------------
+
+    def choose(self, step_id: str) -> StepResult:
+        """Take the open choice ``step_id``; raises :class:`SessionError` if it is not open."""
+        self._check_open()
+        if self.mode == "assessment" and self.timer_expired():
+            raise SessionError("the time for this decision has run out; the timeout applies")
+        step = self.program.steps.get(step_id)
+        if step is None or step.is_timeout or step.node != self.node_id:
+            raise SessionError(f"{step_id!r} is not a choice at this point")
+        if not may_fire(self._cursor, step_id):
+            raise SessionError(f"{step_id!r} is not open now")
+        return self._fire(step, timed_out=False)
+
+    def timer_expired(self) -> bool:
+        left = self.time_left()
+        return left is not None and left <= 0.0
+
+    def expire_timer(self) -> StepResult:
+        """Let the current node's timer run out (the UI calls this when the countdown ends).
+
+        In assessment mode this always applies; in practice mode the UI may call it too, but
+        the session refuses only if the node has no timer.
+        """
+        self._check_open()
+        step = self.program.timeouts.get(self.node_id)
+        if step is None:
+            raise SessionError("this moment has no timer")
+        return self._fire(step, timed_out=True)
+
+    def apply_path(self, step_ids: Sequence[str]) -> None:
+        """Take several steps at once (resume, replay-from-here); timeouts by their ``timeout:`` id."""
+        for sid in step_ids:
+            step = self.program.steps.get(sid)
+            if step is not None and step.is_timeout:
+                self.expire_timer()
+            else:
+                self.choose(sid)
+
+    def undo(self) -> State:
+        """Go back one step (practice mode only): restores the exact prior state snapshot."""
+        if self.mode != "practice":
+            raise SessionError("undo is only available in practice mode")
+        if not self._undo:
+            raise SessionError("there is nothing to undo")
+        state = self.retract_last()
+        self._entered_at = self.clock()
+        return state
+
+    def retract_last(self) -> State:
+        """Take back the last step in either mode, because it could not be recorded.
+
+        Not a trainee's undo (assessment has none): the UI calls it when the record store
+        refused the write, so the screen, the session and the record stay in agreement and the
+        trainee can simply choose again once the problem is fixed.
+        """
+        if not self._undo:
+            raise SessionError("there is no step to take back")
+        state, history_len = self._undo.pop()
+        self._set_state(state)
+        del self.history[history_len:]
+        return state
+
+    def close(self) -> None:
+        """Detach from the shared Machine (call when the session ends)."""
+        if not self._closed:
+            self._machine.remove_model(self._cursor)
+            self._closed = True
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise SessionError("this session is closed")
+        if self.finished:
+            raise SessionError("the scenario has ended")
+
+    def _fire(self, step: Step, *, timed_out: bool) -> StepResult:
+        before = self.state
+        now = self.clock()
+        ok = fire(self._cursor, step.id)
+        if not ok:  # pragma: no cover - may_trigger was checked
+            raise SessionError(f"{step.id!r} could not be taken")
+        after = self.state
+        if after.node != self._cursor.node:  # pragma: no cover - the callback keeps them equal
+            raise SessionError("internal error: the machine and the semantics disagree")
+        self._undo.append((before, len(self.history)))
+        self.history.append(HistoryEntry(step.id, before.node, max(0.0, now - self._entered_at), before, after, timed_out))
+        self._entered_at = now
+        source: Any = step.source
+        practice = self.mode == "practice"
+        return StepResult(
+            step=step,
+            state=after,
+            reply=getattr(source, "reply", None),
+            feedback=source.feedback if practice else None,
+            narration=getattr(source, "narration", None) if timed_out else None,
+            finished=self.finished,
+        )
+
+    def _set_state(self, state: State) -> None:
+        self._cursor.state = state
+        # Move the Machine's notion of the node to match the restored snapshot.
+        self._machine.set_state(state.node, model=self._cursor)

@@ -1,0 +1,39 @@
+"""What a scenario means: the compiled program, the pure step (``open_choices``, ``apply``), the
+history projection, and the exhaustive exploration of every reachable state."""
+
+from __future__ import annotations
+
+from casesim.semantics.explore import Analysis, Extremes, analyse, project
+from casesim.semantics.program import (
+    Program,
+    State,
+    Step,
+    apply,
+    client_line,
+    compile_program,
+    initial_state,
+    is_final,
+    open_choices,
+    timeout_id,
+    unmet_requirements,
+    variables,
+)
+
+__all__ = [
+    "Analysis",
+    "Extremes",
+    "Program",
+    "State",
+    "Step",
+    "analyse",
+    "apply",
+    "client_line",
+    "compile_program",
+    "initial_state",
+    "is_final",
+    "open_choices",
+    "project",
+    "timeout_id",
+    "unmet_requirements",
+    "variables",
+]

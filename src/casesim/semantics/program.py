@@ -1,0 +1,254 @@
+"""The pure semantics of a scenario: the single definition of what a scenario means.
+
+A :class:`State` is an immutable value: the current node (or ending), the variables, the nodes
+visited and the choices made. Two pure functions give a scenario its meaning:
+
+* :func:`open_choices` — which choices are open in a state;
+* :func:`apply` — the state after taking a choice.
+
+The live session (a ``transitions`` Machine) and the exhaustive analysis both call these, so
+they cannot disagree. Effects of one choice all read the state *before* the choice (they are
+applied together, like a simultaneous assignment), then each number is clamped to its declared
+range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from casesim.format.expressions import compile_expression, names_used, parse_expression
+from casesim.format.scenario import Choice, CriticalAction, Scenario, TimerExpiry
+
+__all__ = [
+    "Program",
+    "Step",
+    "State",
+    "TIMEOUT_PREFIX",
+    "apply",
+    "client_line",
+    "compile_program",
+    "initial_state",
+    "is_final",
+    "open_choices",
+    "timeout_id",
+    "unmet_requirements",
+    "variables",
+]
+
+TIMEOUT_PREFIX = "timeout:"
+
+
+def timeout_id(node_id: str) -> str:
+    """The id under which letting ``node_id``'s timer run out is recorded."""
+    return f"{TIMEOUT_PREFIX}{node_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Where a session is: node (or ending) id, variable values, visited nodes, choices made."""
+
+    node: str
+    vars: tuple[Any, ...]
+    visited: frozenset[str]
+    chosen: frozenset[str]
+
+
+Guard = Callable[[State], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    index: int
+    mode: str  # "add" | "set"
+    value: Any  # int/bool for add/set literal, or a compiled expression for "expr"
+    is_expr: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A choice (or a timer running out) as the semantics sees it."""
+
+    id: str
+    node: str
+    goto: str
+    guard: Guard | None
+    effects: tuple[Effect, ...]
+    scores: tuple[tuple[str, int], ...]
+    critical: CriticalAction | None
+    is_timeout: bool
+    source: Choice | TimerExpiry
+    points: Mapping[str, int] = field(default_factory=dict)
+    """Points per criterion (the same as ``scores``, as a mapping)."""
+    weight: int = 0
+    """The sum of all points: what the analysis maximises for the expert path."""
+
+
+@dataclass(frozen=True, eq=False)
+class Program:
+    """A scenario compiled for fast evaluation: guards and effects as closures."""
+
+    scenario: Scenario
+    var_names: tuple[str, ...]
+    var_index: Mapping[str, int]
+    bounds: tuple[tuple[int, int] | None, ...]
+    steps_by_node: Mapping[str, tuple[Step, ...]]
+    timeouts: Mapping[str, Step]
+    steps: Mapping[str, Step]
+    client_variants: Mapping[str, tuple[tuple[Guard | None, str], ...]]
+    requirements: tuple[tuple[str, Guard], ...]
+    relevant_nodes: frozenset[str]
+    """Nodes some expression asks about with visited(); the analysis keeps only these."""
+    relevant_choices: frozenset[str]
+    """Choices some expression asks about with chose(); the analysis keeps only these."""
+    criteria: tuple[str, ...] = field(default=())
+    """Every criterion id any step scores, in first-seen order."""
+
+
+def compile_program(scenario: Scenario) -> Program:
+    """Compile a scenario whose expressions have been checked (see ``scenario.checks``)."""
+    var_names = tuple(scenario.variables)
+    var_index = {name: i for i, name in enumerate(var_names)}
+    bounds: tuple[tuple[int, int] | None, ...] = tuple(
+        None if v.min is None or v.max is None else (v.min, v.max) for v in scenario.variables.values()
+    )
+    relevant_nodes: set[str] = set()
+    relevant_choices: set[str] = set()
+
+    def guard(text: str | None) -> Guard | None:
+        if text is None:
+            return None
+        tree = parse_expression(text)
+        _, nodes, choices = names_used(tree)
+        relevant_nodes.update(nodes)
+        relevant_choices.update(choices)
+        compiled: Guard = compile_expression(tree, var_index)  # type: ignore[assignment]
+        return compiled
+
+    def effects(raw: Mapping[str, Any]) -> tuple[Effect, ...]:
+        out = []
+        for name, value in raw.items():
+            index = var_index[name]
+            if isinstance(value, bool):
+                out.append(Effect(index, "set", value, False))
+            elif isinstance(value, int):
+                out.append(Effect(index, "add", value, False))
+            else:
+                fn = guard(value)
+                out.append(Effect(index, "set", fn, True))
+        return tuple(out)
+
+    criteria: dict[str, None] = {}
+    steps: dict[str, Step] = {}
+    by_node: dict[str, tuple[Step, ...]] = {}
+    timeouts: dict[str, Step] = {}
+    variants: dict[str, tuple[tuple[Guard | None, str], ...]] = {}
+    for node_id, node in scenario.nodes.items():
+        node_steps = []
+        for choice in node.choices:
+            for c in choice.scores:
+                criteria.setdefault(c, None)
+            step = Step(choice.id, node_id, choice.goto, guard(choice.when), effects(choice.effects),
+                        tuple(choice.scores.items()), choice.critical, False, choice,
+                        dict(choice.scores), sum(choice.scores.values()))
+            node_steps.append(step)
+            steps[choice.id] = step
+        by_node[node_id] = tuple(node_steps)
+        if node.timer is not None:
+            expiry = node.timer.expire
+            for c in expiry.scores:
+                criteria.setdefault(c, None)
+            step = Step(timeout_id(node_id), node_id, expiry.goto, None, effects(expiry.effects),
+                        tuple(expiry.scores.items()), expiry.critical, True, expiry,
+                        dict(expiry.scores), sum(expiry.scores.values()))
+            timeouts[node_id] = step
+            steps[step.id] = step
+        if isinstance(node.client, list):
+            variants[node_id] = tuple((guard(line.when), line.say) for line in node.client)
+        elif node.client is not None:
+            variants[node_id] = ((None, node.client),)
+    requirements = tuple((r.id, guard(r.holds)) for r in scenario.requirements)
+    return Program(
+        scenario=scenario,
+        var_names=var_names,
+        var_index=var_index,
+        bounds=bounds,
+        steps_by_node=by_node,
+        timeouts=timeouts,
+        steps=steps,
+        client_variants=variants,
+        requirements=tuple((rid, g) for rid, g in requirements if g is not None),
+        relevant_nodes=frozenset(relevant_nodes),
+        relevant_choices=frozenset(relevant_choices),
+        criteria=tuple(criteria),
+    )
+
+
+def initial_state(program: Program, start: str | None = None) -> State:
+    """The state at the start of the scenario (or at ``start``, for play-from-here)."""
+    node = start or program.scenario.start
+    values = tuple(v.start for v in program.scenario.variables.values())
+    return State(node, values, frozenset((node,)), frozenset())
+
+
+def is_final(program: Program, state: State) -> bool:
+    """Whether ``state`` is at an ending."""
+    return state.node in program.scenario.endings
+
+
+def open_choices(program: Program, state: State) -> tuple[Step, ...]:
+    """The choices open in ``state``, in the order the author wrote them (timeouts excluded)."""
+    steps = program.steps_by_node.get(state.node, ())
+    return tuple(s for s in steps if s.guard is None or s.guard(state))
+
+
+def apply(program: Program, state: State, step: Step, *, observed_only: bool = False) -> State:
+    """The state after taking ``step`` in ``state``. ``step`` must belong to ``state.node``.
+
+    With ``observed_only`` the history keeps only the nodes and choices some expression asks
+    about (``visited(...)``/``chose(...)``): nothing else can change what happens next, so the
+    analysis uses this to keep its state space small. It equals projecting the full result.
+    """
+    if step.node != state.node:
+        raise ValueError(f"choice {step.id!r} belongs to node {step.node!r}, not {state.node!r}")
+    values = state.vars
+    if step.effects:
+        new = list(values)
+        for effect in step.effects:
+            if effect.is_expr:
+                value = effect.value(state)
+            elif effect.mode == "add":
+                value = values[effect.index] + effect.value
+            else:
+                value = effect.value
+            bound = program.bounds[effect.index]
+            if bound is not None:
+                low, high = bound
+                value = low if value < low else high if value > high else value
+            new[effect.index] = value
+        values = tuple(new)
+    visited, chosen = state.visited, state.chosen
+    if not observed_only or step.goto in program.relevant_nodes:
+        visited = visited | {step.goto}
+    if not observed_only or step.id in program.relevant_choices:
+        chosen = chosen | {step.id}
+    return State(step.goto, values, visited, chosen)
+
+
+def client_line(program: Program, state: State) -> str | None:
+    """What the client says at ``state.node``: the first variant whose condition holds."""
+    for condition, text in program.client_variants.get(state.node, ()):
+        if condition is None or condition(state):
+            return text
+    return None
+
+
+def unmet_requirements(program: Program, state: State) -> tuple[str, ...]:
+    """Ids of must-do requirements that do not hold in ``state`` (meaningful at an ending)."""
+    return tuple(rid for rid, holds in program.requirements if not holds(state))
+
+
+def variables(program: Program, state: State) -> dict[str, Any]:
+    """The variables of ``state`` by name."""
+    return dict(zip(program.var_names, state.vars, strict=True))
