@@ -5,24 +5,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["project_root", "scenarios_dir", "scoring_dir", "data_dir"]
+from casesim import bundled
 
-
-def project_root() -> Path:
-    """The checkout casesim runs from (it holds ``scenarios/`` and ``scoring/``)."""
-    return Path(__file__).resolve().parents[2]
+__all__ = ["scenarios_dir", "scoring_dir", "data_dir"]
 
 
 def scenarios_dir() -> Path:
     """The bundled scenario library; ``CASESIM_SCENARIOS`` overrides it."""
     override = os.environ.get("CASESIM_SCENARIOS")
-    return Path(override) if override else project_root() / "scenarios"
+    return Path(override) if override else bundled.scenarios_dir()
 
 
 def scoring_dir() -> Path:
     """The framework catalog; ``CASESIM_SCORING`` overrides it."""
     override = os.environ.get("CASESIM_SCORING")
-    return Path(override) if override else project_root() / "scoring"
+    return Path(override) if override else bundled.frameworks_dir()
 
 
 def data_dir() -> Path:
