@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -20,12 +21,26 @@ from casesim.authoring.pipeline import LoadedScenario
 from casesim.errors import CaseSimError
 from casesim.play.analyses import Analyses
 from casesim.play.attempt import LiveAttempt
-from casesim.play.library import Library
 from casesim.play.session import Mode
 from casesim.play.trainee import TraineeSettings, save_trainee, trainee_id_for
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
-from casesim.tui.messages import AttemptStarted
+from casesim.tui.base import CaseSimHost, CaseSimScreen
+from casesim.tui.messages import (
+    AttemptStarted,
+    BackToLibrary,
+    BeginAttempt,
+    ContinueAttempt,
+    ShowBeforeStart,
+)
+from casesim.tui.screens import (
+    AuthorScreen,
+    BeforeStartScreen,
+    KeysScreen,
+    LibraryScreen,
+    NoticeScreen,
+    PlayScreen,
+)
 
 __all__ = ["CaseSimApp", "OpenAuthor", "OpenLibrary", "OpenScenario", "ResumeAttempt", "StartRequest", "make_app"]
 
@@ -97,8 +112,6 @@ class CaseSimApp(App[None]):
         self.clock = deps.clock
         self.trainee = deps.trainee
         self.deterministic = deps.deterministic
-        self.library: Library | None = None
-        """Set by the library screen once the files are loaded."""
         self.analyses = deps.analyses
         if deps.deterministic:
             self.animation_level = "none"
@@ -109,8 +122,6 @@ class CaseSimApp(App[None]):
         return not self.deterministic
 
     def on_mount(self) -> None:
-        from casesim.tui.screens import AuthorScreen, LibraryScreen
-
         start = self.deps.start
         if isinstance(start, OpenAuthor):
             self.push_screen(AuthorScreen(start.path, watch=self.deps.watch_files))
@@ -121,11 +132,28 @@ class CaseSimApp(App[None]):
         elif isinstance(start, ResumeAttempt):
             self.resume_attempt(start.loaded, start.attempt_id)
 
-    # --- navigation -----------------------------------------------------------------------
+    # --- navigation: the screens' requests -------------------------------------------------
+
+    @on(ShowBeforeStart)
+    def _show_before_start(self, request: ShowBeforeStart) -> None:
+        self.show_before_start(request.loaded, mode=request.mode, seed=request.seed)
+
+    @on(BeginAttempt)
+    def _begin_attempt(self, request: BeginAttempt) -> None:
+        if request.trainee_name is not None:
+            self.remember_trainee(request.trainee_name, request.mode)
+        self.begin_attempt(request.loaded, mode=request.mode, seed=request.seed, prefix=request.prefix,
+                           replay_from=request.replay_from, start=request.start)
+
+    @on(ContinueAttempt)
+    def _continue_attempt(self, request: ContinueAttempt) -> None:
+        self.resume_attempt(request.loaded, request.attempt_id)
+
+    @on(BackToLibrary)
+    async def _back_to_library(self) -> None:
+        await self.back_to_library()
 
     def show_before_start(self, loaded: LoadedScenario, *, mode: Mode | None = None, seed: int | None = None) -> None:
-        from casesim.tui.screens import BeforeStartScreen
-
         self.push_screen(BeforeStartScreen(loaded, mode=mode or self.trainee.mode, seed=seed))
 
     def remember_trainee(self, name: str, mode: Mode) -> None:
@@ -139,8 +167,6 @@ class CaseSimApp(App[None]):
     def begin_attempt(self, loaded: LoadedScenario, *, mode: Mode, seed: int | None = None,
                       prefix: Sequence[str] = (), replay_from: int | None = None, start: str | None = None) -> None:
         """Start an attempt and replace the current screen with play."""
-        from casesim.tui.screens import NoticeScreen, PlayScreen
-
         try:
             attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=mode,
                                         trainee_id=self.trainee_id,
@@ -155,8 +181,6 @@ class CaseSimApp(App[None]):
 
     def resume_attempt(self, loaded: LoadedScenario, attempt_id: str) -> None:
         """Carry on an in-progress attempt from the record store."""
-        from casesim.tui.screens import NoticeScreen, PlayScreen
-
         if self.store is None:
             return
         try:
@@ -171,8 +195,6 @@ class CaseSimApp(App[None]):
 
     async def back_to_library(self) -> None:
         """Close every screen above the library (or quit, when there is no library: author mode)."""
-        from casesim.tui.screens import LibraryScreen
-
         if not any(isinstance(s, LibraryScreen) for s in self.screen_stack):
             self.exit()
             return
@@ -181,8 +203,6 @@ class CaseSimApp(App[None]):
         self.screen.refresh_in_progress()
 
     def action_show_keys(self) -> None:
-        from casesim.tui.screens import KeysScreen
-
         screen = self.screen
         rows: list[tuple[str, str]] = []
         seen: set[str] = set()
@@ -197,9 +217,14 @@ class CaseSimApp(App[None]):
             label = binding.key_display or self.get_key_display(binding)
             text = binding.tooltip or binding.description
             rows.append((label or key, text + ("" if active.enabled else " (not available now)")))
-        rows.extend(getattr(screen, "EXTRA_KEYS", ()))
-        title = getattr(screen, "KEYS_TITLE", "this screen")
+        title = "this screen"
+        if isinstance(screen, CaseSimScreen):
+            rows.extend(screen.EXTRA_KEYS)
+            title = screen.KEYS_TITLE
         self.push_screen(KeysScreen(title, rows))
+
+
+_HOST_CHECK: type[CaseSimHost] = CaseSimApp  # mypy proves the app offers what screens read
 
 
 def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordStore | None,

@@ -1,12 +1,21 @@
-"""App-wide messages: what happened to an attempt (the tests and the records agree on these)."""
+"""App-wide messages.
+
+Notices say what happened to an attempt (the tests observe them; the records agree). Requests
+(below) are how a screen asks the app to move: the app handles them, so no screen calls it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.message import Message
 
+from casesim.authoring.pipeline import LoadedScenario
+from casesim.play.session import Mode
 from casesim.scoring.debrief import Debrief
 
-__all__ = ["AttemptFinished", "AttemptLeft", "AttemptStarted", "LibraryLoaded"]
+__all__ = ["AttemptFinished", "AttemptLeft", "AttemptStarted", "BackToLibrary", "BeginAttempt", "ContinueAttempt", "LibraryLoaded",
+           "ShowBeforeStart"]
 
 
 class LibraryLoaded(Message):
@@ -47,3 +56,46 @@ class AttemptLeft(Message):
         super().__init__()
         self.attempt_id = attempt_id
         self.stopped_for_now = stopped_for_now
+
+
+# --- requests: a screen asks, the app moves between screens ------------------------------
+
+
+class ShowBeforeStart(Message):
+    """Open the before-you-start screen of a scenario."""
+
+    def __init__(self, loaded: LoadedScenario, *, mode: Mode | None = None, seed: int | None = None) -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.mode = mode
+        self.seed = seed
+
+
+class BeginAttempt(Message):
+    """Start an attempt and replace the current screen with play."""
+
+    def __init__(self, loaded: LoadedScenario, *, mode: Mode, seed: int | None = None, prefix: Sequence[str] = (),
+                 replay_from: int | None = None, start: str | None = None,
+                 trainee_name: str | None = None) -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.mode = mode
+        self.seed = seed
+        self.prefix = tuple(prefix)
+        self.replay_from = replay_from
+        self.start = start
+        self.trainee_name = trainee_name
+        """Remember this name (and the mode) for next time before starting; None keeps the current one."""
+
+
+class ContinueAttempt(Message):
+    """Carry on an in-progress attempt from the record store."""
+
+    def __init__(self, loaded: LoadedScenario, attempt_id: str) -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.attempt_id = attempt_id
+
+
+class BackToLibrary(Message):
+    """Close every screen above the library (or quit in author mode, which has none)."""

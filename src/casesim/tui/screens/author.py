@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -28,6 +27,9 @@ from casesim.format.diagnostics import Diagnostic
 from casesim.play.attempt import LiveAttempt
 from casesim.play.session import Mode
 from casesim.semantics.explore import Analysis, analyse
+from casesim.tui.base import CaseSimScreen
+from casesim.tui.screens.debrief import DebriefScreen
+from casesim.tui.screens.jump import JumpScreen
 from casesim.tui.screens.pause import PauseChoice, PauseScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
@@ -35,15 +37,12 @@ from casesim.tui.widgets.inspector import DiagnosticsPanel, Inspector, inspector
 from casesim.tui.widgets.play_area import PlayArea
 from casesim.tui.widgets.prose import Prose
 
-if TYPE_CHECKING:
-    from casesim.tui.app import CaseSimApp
-
 __all__ = ["AuthorScreen"]
 
 POLL_SECONDS = 0.5
 
 
-class AuthorScreen(Screen[None]):
+class AuthorScreen(CaseSimScreen[None]):
     """Play, inspect, jump and reload one scenario file."""
 
     CSS_PATH = Path(__file__).with_name("author.tcss")
@@ -69,9 +68,6 @@ class AuthorScreen(Screen[None]):
         self._analysis: Future[Analysis] = Future()
         self._note: str | None = None
 
-    @property
-    def casesim(self) -> CaseSimApp:
-        return cast("CaseSimApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Content.assemble("Author · ", literal(str(self.path))), Content("loading"), id="title-bar")
@@ -197,8 +193,6 @@ class AuthorScreen(Screen[None]):
 
     @on(PlayArea.Finished)
     def _finished(self, event: PlayArea.Finished) -> None:
-        from casesim.tui.screens.debrief import DebriefScreen
-
         debrief = event.attempt.debrief
         assert debrief is not None
         self.app.push_screen(DebriefScreen(event.attempt.loaded, debrief, start=event.attempt.session.start,
@@ -214,8 +208,6 @@ class AuthorScreen(Screen[None]):
     # --- actions ---------------------------------------------------------------------------
 
     def action_jump(self) -> None:
-        from casesim.tui.screens.jump import JumpScreen
-
         if self.loaded is None or self.loaded.scenario is None:
             return
         current = self.attempt.session.node_id if self.attempt is not None else None

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from casesim.authoring.pipeline import LoadedScenario
 from casesim.play.library import KIND_TITLES
 from casesim.play.session import Mode
+from casesim.tui.base import CaseSimScreen
+from casesim.tui.messages import BackToLibrary, BeginAttempt
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
-
-if TYPE_CHECKING:
-    from casesim.tui.app import CaseSimApp
 
 __all__ = ["BeforeStartScreen"]
 
@@ -38,7 +36,7 @@ def mode_option(mode: Mode, selected: bool) -> Option:
     return Option(Content.assemble(("(•) " if selected else "( ) ", "bold"), (name, "bold"), f": {text}"), id=mode)
 
 
-class BeforeStartScreen(Screen[None]):
+class BeforeStartScreen(CaseSimScreen[None]):
     """Start, pick another scenario, or leave casesim."""
 
     CSS_PATH = Path(__file__).with_name("before_start.tcss")
@@ -59,9 +57,6 @@ class BeforeStartScreen(Screen[None]):
         self.mode: Mode = mode
         self.seed = seed
 
-    @property
-    def casesim(self) -> CaseSimApp:
-        return cast("CaseSimApp", self.app)
 
     def compose(self) -> ComposeResult:
         s = self.scenario
@@ -139,11 +134,10 @@ class BeforeStartScreen(Screen[None]):
                         severity="warning", markup=False)
             self.query_one("#before-name", Input).focus()
             return
-        self.casesim.remember_trainee(name, self.mode)
-        self.casesim.begin_attempt(self.loaded, mode=self.mode, seed=self.seed)
+        self.app.post_message(BeginAttempt(self.loaded, mode=self.mode, seed=self.seed, trainee_name=name))
 
     def action_pick_another(self) -> None:
-        self.app.call_later(self.casesim.back_to_library)
+        self.app.post_message(BackToLibrary())
 
     def action_leave(self) -> None:
         self.app.exit()

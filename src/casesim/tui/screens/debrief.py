@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Literal, cast
+from typing import ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,12 +11,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from casesim.authoring.pipeline import LoadedScenario
 from casesim.scoring.debrief import Debrief, Decision
+from casesim.tui.base import CaseSimScreen
+from casesim.tui.messages import BackToLibrary, BeginAttempt
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.debrief_view import (
@@ -30,9 +31,6 @@ from casesim.tui.widgets.debrief_view import (
     protocols_section,
 )
 from casesim.tui.widgets.prose import Prose, para
-
-if TYPE_CHECKING:
-    from casesim.tui.app import CaseSimApp
 
 __all__ = ["DebriefScreen", "DecisionCard", "SECTIONS"]
 
@@ -75,7 +73,7 @@ class DecisionCard(Prose, can_focus=True):
         self.post_message(self.ReplayRequested(self, self.decision.index))
 
 
-class DebriefScreen(Screen[int | None]):
+class DebriefScreen(CaseSimScreen[int | None]):
     """Outcome, critical actions, decisions, expert path, scores, MI, protocols, competencies.
 
     In author mode (``return_to="author"``) the screen is dismissed with the index to replay
@@ -102,9 +100,6 @@ class DebriefScreen(Screen[int | None]):
         self.start = start
         self.return_to = return_to
 
-    @property
-    def casesim(self) -> CaseSimApp:
-        return cast("CaseSimApp", self.app)
 
     def compose(self) -> ComposeResult:
         d = self.debrief
@@ -170,16 +165,17 @@ class DebriefScreen(Screen[int | None]):
             self.dismiss(index)
             return
         prefix = [d.choice for d in self.debrief.decisions[:index]]
-        self.casesim.begin_attempt(self.loaded, mode="practice", prefix=prefix, replay_from=index, start=self.start)
+        self.app.post_message(BeginAttempt(self.loaded, mode="practice", prefix=prefix, replay_from=index,
+                                           start=self.start))
 
     def action_again(self) -> None:
         if self.return_to == "author":
             self.dismiss(0)
             return
-        self.casesim.begin_attempt(self.loaded, mode=self.debrief.mode, start=self.start)
+        self.app.post_message(BeginAttempt(self.loaded, mode=self.debrief.mode, start=self.start))
 
     def action_leave(self) -> None:
         if self.return_to == "author":
             self.dismiss(None)
             return
-        self.app.call_later(self.casesim.back_to_library)
+        self.app.post_message(BackToLibrary())

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
 from casesim.authoring.pipeline import LoadedScenario, load_scenario
 from casesim.play.library import KIND_TITLES, Library, load_library
 from casesim.records.api import AttemptRow, effective_path
-from casesim.tui.messages import LibraryLoaded
+from casesim.tui.base import CaseSimScreen
+from casesim.tui.messages import ContinueAttempt, LibraryLoaded, ShowBeforeStart
+from casesim.tui.screens.notice import NoticeScreen
+from casesim.tui.screens.open_file import OpenFileScreen
+from casesim.tui.screens.progress import ProgressScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.prose import Para, Prose, blank, para
-
-if TYPE_CHECKING:
-    from casesim.tui.app import CaseSimApp
 
 __all__ = ["LibraryScreen", "scenario_details", "diagnostics_details"]
 
@@ -69,7 +69,7 @@ def diagnostics_details(loaded: LoadedScenario) -> list[Para]:
     return out
 
 
-class LibraryScreen(Screen[None]):
+class LibraryScreen(CaseSimScreen[None]):
     """Pick a scenario, resume an attempt, open a file by path, or see your progress."""
 
     CSS_PATH = Path(__file__).with_name("library.tcss")
@@ -92,9 +92,6 @@ class LibraryScreen(Screen[None]):
         self._in_progress: tuple[AttemptRow, ...] = ()
         self._entries: dict[str, LoadedScenario] = {}
 
-    @property
-    def casesim(self) -> CaseSimApp:
-        return cast("CaseSimApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(Content("casesim · scenario library"), self._trainee_status(), id="title-bar")
@@ -123,7 +120,6 @@ class LibraryScreen(Screen[None]):
 
     def _loaded(self, library: Library) -> None:
         self.library = library
-        self.casesim.library = library
         self.refresh_in_progress(rebuild=False)
         self.rebuild()
         self.app.post_message(LibraryLoaded(len(library.playable), len(library.broken)))
@@ -221,9 +217,9 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             return
         if key.startswith("resume:"):
-            self.casesim.resume_attempt(entry, key.split(":", 1)[1])
+            self.app.post_message(ContinueAttempt(entry, key.split(":", 1)[1]))
         elif key.startswith("play:"):
-            self.casesim.show_before_start(entry)
+            self.app.post_message(ShowBeforeStart(entry))
         else:
             self.notify("This file has problems; see the list on the right.", severity="warning", markup=False)
 
@@ -254,15 +250,11 @@ class LibraryScreen(Screen[None]):
     # --- other actions ----------------------------------------------------------------------
 
     def action_open_file(self) -> None:
-        from casesim.tui.screens.open_file import OpenFileScreen
-
         self.app.push_screen(OpenFileScreen(cursor_blink=self.casesim.cursor_blink), self._open_path)
 
     def _open_path(self, path: Path | None) -> None:
         if path is None:
             return
-        from casesim.tui.screens.notice import NoticeScreen
-
         if not path.is_file():
             self.app.push_screen(NoticeScreen("No such file", f"There is no file at {path}. Check the path and try again."))
             return
@@ -272,11 +264,9 @@ class LibraryScreen(Screen[None]):
             self.app.push_screen(NoticeScreen(f"{path.name} has problems",
                                               f"{lines}\n\nFix them, or open the file with `casesim author {path}`."))
             return
-        self.casesim.show_before_start(loaded)
+        self.app.post_message(ShowBeforeStart(loaded))
 
     def action_progress(self) -> None:
-        from casesim.tui.screens.progress import ProgressScreen
-
         self.app.push_screen(ProgressScreen())
 
     def action_quit_app(self) -> None:

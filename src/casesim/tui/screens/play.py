@@ -4,30 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer
 
 from casesim.errors import CaseSimError
 from casesim.play.attempt import LiveAttempt
-from casesim.tui.messages import AttemptFinished, AttemptLeft
+from casesim.tui.base import CaseSimScreen
+from casesim.tui.messages import AttemptFinished, AttemptLeft, BackToLibrary
+from casesim.tui.screens.debrief import DebriefScreen
+from casesim.tui.screens.notice import NoticeScreen
 from casesim.tui.screens.pause import PauseChoice, PauseScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.play_area import PlayArea
 
-if TYPE_CHECKING:
-    from casesim.tui.app import CaseSimApp
-
 __all__ = ["PlayScreen"]
 
 
-class PlayScreen(Screen[None]):
+class PlayScreen(CaseSimScreen[None]):
     """One live attempt; its ending leads to the debrief."""
 
     CSS_PATH = Path(__file__).with_name("play.tcss")
@@ -42,9 +41,6 @@ class PlayScreen(Screen[None]):
         super().__init__()
         self.attempt = attempt
 
-    @property
-    def casesim(self) -> CaseSimApp:
-        return cast("CaseSimApp", self.app)
 
     def compose(self) -> ComposeResult:
         scenario = self.attempt.program.scenario
@@ -65,8 +61,6 @@ class PlayScreen(Screen[None]):
 
     @on(PlayArea.Finished)
     def _finished(self, event: PlayArea.Finished) -> None:
-        from casesim.tui.screens.debrief import DebriefScreen
-
         debrief = event.attempt.debrief
         assert debrief is not None
         self.app.post_message(AttemptFinished(event.attempt.attempt_id, debrief))
@@ -91,12 +85,10 @@ class PlayScreen(Screen[None]):
         else:
             self.attempt.close()
         self.app.post_message(AttemptLeft(self.attempt.attempt_id, stopped_for_now=choice is PauseChoice.STOP_FOR_NOW))
-        self.app.call_later(self.casesim.back_to_library)
+        self.app.post_message(BackToLibrary())
 
     def _guard(self, action: Callable[[], None]) -> None:
         try:
             action()
         except CaseSimError as exc:
-            from casesim.tui.screens.notice import NoticeScreen
-
             self.app.push_screen(NoticeScreen(exc.title, str(exc)))

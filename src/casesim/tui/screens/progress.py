@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from casesim.play.progress import Progress, gather_progress
+from casesim.tui.base import CaseSimScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.competency_chart import chart_content, sparkline
 
-if TYPE_CHECKING:
-    from casesim.tui.app import CaseSimApp
-
 __all__ = ["ProgressScreen"]
 
 
-class ProgressScreen(Screen[None]):
+class ProgressScreen(CaseSimScreen[None]):
     """A list of competencies (latest rating and a sparkline) and a bar chart of the selected one."""
 
     CSS_PATH = Path(__file__).with_name("progress.tcss")
@@ -37,9 +34,6 @@ class ProgressScreen(Screen[None]):
         super().__init__()
         self.progress: Progress | None = None
 
-    @property
-    def casesim(self) -> CaseSimApp:
-        return cast("CaseSimApp", self.app)
 
     def compose(self) -> ComposeResult:
         app = self.casesim

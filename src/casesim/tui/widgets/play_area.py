@@ -21,6 +21,7 @@ from casesim.play.attempt import LiveAttempt
 from casesim.play.session import StepResult
 from casesim.play.transcript import transcript_lines
 from casesim.semantics.program import variables
+from casesim.tui.screens.notice import NoticeScreen
 from casesim.tui.widgets.choice_list import CONTINUE, ChoiceList
 from casesim.tui.widgets.client_panel import ClientPanel
 from casesim.tui.widgets.feedback import FeedbackPanel
@@ -174,8 +175,6 @@ class PlayArea(Vertical):
         self._after(result)
 
     def _failed(self, exc: CaseSimError) -> None:
-        from casesim.tui.screens.notice import NoticeScreen
-
         self.app.push_screen(NoticeScreen(exc.title, str(exc)))
 
     def check_timer(self) -> None:

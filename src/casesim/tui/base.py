@@ -1,0 +1,54 @@
+"""What every casesim screen shares: the services it may read, and what the keys screen shows.
+
+Screens never import the app. They read the app's services through :class:`CaseSimHost` (a
+protocol the app satisfies, checked by mypy in ``app.py``) and ask for navigation by posting the
+request messages in :mod:`casesim.tui.messages`, which the app handles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, Generic, Protocol, TypeVar, cast
+
+from textual.screen import Screen
+
+from casesim.play.analyses import Analyses
+from casesim.play.trainee import TraineeSettings
+from casesim.records.api import RecordStore
+from casesim.scoring.catalog import Catalog
+
+__all__ = ["CaseSimHost", "CaseSimScreen"]
+
+ResultType = TypeVar("ResultType")
+
+
+class CaseSimHost(Protocol):
+    """The services the app offers its screens (read only)."""
+
+    @property
+    def catalog(self) -> Catalog: ...
+    @property
+    def store(self) -> RecordStore | None: ...
+    @property
+    def clock(self) -> Callable[[], float]: ...
+    @property
+    def analyses(self) -> Analyses: ...
+    @property
+    def trainee(self) -> TraineeSettings: ...
+    @property
+    def trainee_id(self) -> str | None: ...
+    @property
+    def cursor_blink(self) -> bool: ...
+
+
+class CaseSimScreen(Screen[ResultType], Generic[ResultType]):
+    """A full screen of casesim: declares its keys-screen title and the keys Textual handles."""
+
+    KEYS_TITLE: ClassVar[str] = "this screen"
+    """How the keys screen (``?``) names this screen."""
+    EXTRA_KEYS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """Keys handled by Textual's widgets (no binding id), listed on the keys screen."""
+
+    @property
+    def casesim(self) -> CaseSimHost:
+        return cast(CaseSimHost, self.app)
