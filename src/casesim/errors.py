@@ -8,6 +8,7 @@
      ├── CatalogError            the scoring/ framework catalog has problems (carries diagnostics)
      ├── ExpressionError         a guard or effect expression does not parse or type-check
      ├── SessionError            a session was asked to do something its mode or state forbids
+     ├── NotFoundError           a scenario, trainee or attempt that was asked for does not exist
      └── StoreError              the record store cannot be opened, read or written
           ├── StoreCorruptError  the database file is damaged or not a casesim database
           └── StoreVersionError  the database was written by a newer casesim
@@ -25,6 +26,7 @@ __all__ = [
     "CaseSimError",
     "CatalogError",
     "ExpressionError",
+    "NotFoundError",
     "ScenarioError",
     "SessionError",
     "SourceError",
@@ -76,6 +78,10 @@ class ExpressionError(CaseSimError):
 
 class SessionError(CaseSimError):
     """Raised when a session is asked for something its mode or state forbids."""
+
+
+class NotFoundError(CaseSimError):
+    """Raised when a scenario, trainee or attempt asked for by name or id does not exist."""
 
 
 class StoreError(CaseSimError):

@@ -1,13 +1,18 @@
-"""Load a scenario file: read safely, validate the shape, check names and expressions, analyse.
+"""Load a scenario file: the pipeline read -> validate -> check -> compile -> analyse -> lint.
 
 ``load_scenario`` never raises for a bad file; it returns every diagnostic at once. Use
 ``require_scenario`` where a usable scenario is needed; it raises :class:`ScenarioError`.
+
+The last two stages (the exhaustive analysis and the lint over it) can take seconds for a large
+scenario. Callers that need the scenario first (the library, author mode) load with
+``analyse_paths=False`` and run :func:`analyse_and_lint` later, off the UI thread; they never
+load the file twice or repeat the stages themselves.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from casesim.authoring.checks import check_scenario
@@ -22,7 +27,8 @@ from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program, compile_program
 
-__all__ = ["LoadedScenario", "load_scenario", "load_scenario_bytes", "require_scenario", "find_scenario_files"]
+__all__ = ["LoadedScenario", "analyse_and_lint", "find_scenario_files", "load_scenario", "load_scenario_bytes",
+           "require_scenario", "with_analysis"]
 
 
 @dataclass
@@ -91,11 +97,25 @@ def load_scenario_bytes(raw: bytes, path: str, catalog: Catalog | None, *, analy
     if any(d.is_error for d in result.diagnostics):
         return result
     result.program = compile_program(scenario)
-    if analyse_paths:
-        result.analysis = analyse(result.program)
-        result.diagnostics.extend(lint_analysis(scenario, doc, result.analysis, catalog))
     result.diagnostics.sort(key=Diagnostic.sort_key)
-    return result
+    return with_analysis(result, catalog) if analyse_paths else result
+
+
+def analyse_and_lint(loaded: LoadedScenario, catalog: Catalog | None) -> tuple[Analysis, list[Diagnostic]]:
+    """The pipeline's last stages for a scenario that compiled: its analysis and what lint finds in it."""
+    if loaded.program is None or loaded.scenario is None or loaded.document is None:
+        raise ScenarioError(loaded.errors or loaded.diagnostics, title=f"{loaded.path} has errors")
+    analysis = loaded.analysis if loaded.analysis is not None else analyse(loaded.program)
+    return analysis, lint_analysis(loaded.scenario, loaded.document, analysis, catalog)
+
+
+def with_analysis(loaded: LoadedScenario, catalog: Catalog | None) -> LoadedScenario:
+    """``loaded`` completed with its analysis and lint (a copy; ``loaded`` is unchanged)."""
+    if loaded.analysis is not None or not loaded.ok:
+        return loaded
+    analysis, lint = analyse_and_lint(loaded, catalog)
+    return replace(loaded, analysis=analysis,
+                   diagnostics=sorted([*loaded.diagnostics, *lint], key=Diagnostic.sort_key))
 
 
 def require_scenario(path: str | Path, catalog: Catalog | None) -> LoadedScenario:

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casesim import paths
-from casesim.authoring.pipeline import LoadedScenario, find_scenario_files, load_scenario
+from casesim.authoring.pipeline import LoadedScenario
 from casesim.cli.authoring import catalog_from_args
 from casesim.errors import CaseSimError
-from casesim.format.diagnostics import format_diagnostics
+from casesim.play.library import resolve_scenario as find_scenario
 from casesim.records import open_store
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
@@ -72,26 +72,8 @@ def _library_paths() -> list[Path]:
 
 
 def resolve_scenario(ref: str, catalog: Catalog) -> LoadedScenario:
-    """A scenario by file path, or by id from the library; raises :class:`CaseSimError` for people."""
-    candidate = Path(ref).expanduser()
-    loaded: LoadedScenario | None = None
-    # The path analysis is left to the app, which runs it in the background while the trainee plays.
-    if candidate.is_file():
-        loaded = load_scenario(candidate, catalog, analyse_paths=False)
-    else:
-        for file in find_scenario_files([p for p in _library_paths() if p.exists()]):
-            found = load_scenario(file, catalog, analyse_paths=False)
-            if found.scenario is not None and found.scenario.id == ref:
-                loaded = found
-                break
-        if loaded is None:
-            raise CaseSimError(f"there is no scenario file or library scenario called {ref!r}",
-                               title="no such scenario",
-                               hint="run `casesim` to browse the library, or give a path to a .yaml file")
-    if not loaded.ok:
-        raise CaseSimError(format_diagnostics(loaded.errors), title=f"{loaded.path} has errors",
-                           hint=f"see `casesim validate {loaded.path}`, or fix it in `casesim author {loaded.path}`")
-    return loaded
+    """A scenario by file path, or by id from the library (see :func:`casesim.play.library.resolve_scenario`)."""
+    return find_scenario(ref, _library_paths(), catalog)
 
 
 def _run(start: StartRequest, *, store: RecordStore | None, catalog: Catalog,

@@ -150,11 +150,11 @@ def _catalog(args: argparse.Namespace) -> Catalog | None:
 def _library(args: argparse.Namespace, catalog: Catalog | None, store: RecordStore, *, analyse: bool,
              trainee_id: str | None = None, cohort: str | None = None) -> Any:
     """The scenario files the selected attempts were played on (analysed only when needed)."""
-    from casesim.play.report_library import load_library
+    from casesim.play.library import load_scenarios_by_id
 
     wanted = {a.scenario_id for a in store.attempts(trainee_id=trainee_id, cohort=cohort)}
-    return load_library(catalog, getattr(args, "scenarios", None) or paths.scenarios_dir(), only=wanted,
-                        analyse=analyse)
+    folder = Path(getattr(args, "scenarios", None) or paths.scenarios_dir())
+    return load_scenarios_by_id([folder], catalog, only=wanted, analyse=analyse)
 
 
 @contextlib.contextmanager

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from casesim.authoring.pipeline import LoadedScenario, find_scenario_files, load_scenario
+from casesim.authoring.pipeline import (
+    LoadedScenario,
+    find_scenario_files,
+    load_scenario,
+    with_analysis,
+)
+from casesim.errors import CaseSimError, NotFoundError
+from casesim.format.diagnostics import format_diagnostics
 from casesim.format.scenario import KINDS
 from casesim.scoring.catalog import Catalog
 
-__all__ = ["Library", "load_library", "matches", "KIND_TITLES"]
+__all__ = ["Library", "load_library", "load_scenarios_by_id", "matches", "resolve_scenario", "KIND_TITLES"]
 
 KIND_TITLES = {
     "intake": "Intake",
@@ -74,6 +81,50 @@ def matches(entry: LoadedScenario, query: str) -> bool:
         *s.objectives, *s.competencies, *s.content_notes,
     ]).casefold()
     return all(w in haystack for w in words)
+
+
+def resolve_scenario(ref: str, library_paths: Sequence[Path], catalog: Catalog | None) -> LoadedScenario:
+    """A playable scenario by file path, or by id from the library; raises :class:`CaseSimError` for people.
+
+    The path analysis is left out: the app runs it in the background while the trainee plays.
+    """
+    candidate = Path(ref).expanduser()
+    loaded: LoadedScenario | None = None
+    if candidate.is_file():
+        loaded = load_scenario(candidate, catalog, analyse_paths=False)
+    else:
+        for file in _unique(find_scenario_files([p for p in library_paths if p.exists()])):
+            found = load_scenario(file, catalog, analyse_paths=False)
+            if found.scenario is not None and found.scenario.id == ref:
+                loaded = found
+                break
+        if loaded is None:
+            raise NotFoundError(f"there is no scenario file or library scenario called {ref!r}",
+                                title="no such scenario",
+                                hint="run `casesim` to browse the library, or give a path to a .yaml file")
+    if not loaded.ok:
+        raise CaseSimError(format_diagnostics(loaded.errors), title=f"{loaded.path} has errors",
+                           hint=f"see `casesim validate {loaded.path}`, or fix it in `casesim author {loaded.path}`")
+    return loaded
+
+
+def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only: Collection[str] | None = None,
+                         analyse: bool = True) -> Mapping[str, LoadedScenario]:
+    """The scenarios under ``paths`` that load without errors, by id (files with errors are skipped).
+
+    Reports and exports read records against these. ``only`` limits the result to these ids;
+    ``analyse=False`` leaves out the path analysis (titles and feedback only, no expert path),
+    which is much faster for large scenarios. Each file is read once.
+    """
+    if only is not None and not only:
+        return {}
+    out: dict[str, LoadedScenario] = {}
+    for entry in load_library(paths, catalog).playable:
+        assert entry.scenario is not None
+        if entry.scenario.id in out or (only is not None and entry.scenario.id not in only):
+            continue
+        out[entry.scenario.id] = with_analysis(entry, catalog) if analyse else entry
+    return out
 
 
 def load_library(paths: Sequence[Path], catalog: Catalog | None) -> Library:

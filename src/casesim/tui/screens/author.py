@@ -20,13 +20,12 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from casesim.authoring.lint import lint_analysis
-from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.authoring.pipeline import LoadedScenario, analyse_and_lint, load_scenario
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic
 from casesim.play.attempt import LiveAttempt
 from casesim.play.session import Mode
-from casesim.semantics.explore import Analysis, analyse
+from casesim.semantics.explore import Analysis
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.screens.debrief import DebriefScreen
 from casesim.tui.screens.jump import JumpScreen
@@ -112,9 +111,8 @@ class AuthorScreen(CaseSimScreen[None]):
         if not loaded.ok or loaded.program is None or loaded.scenario is None or loaded.document is None:
             return
         # Always finish the analysis: an attempt on this version may be waiting for it to score.
-        result = analyse(loaded.program)
+        result, lint = analyse_and_lint(loaded, catalog)
         analysis.set_result(result)
-        lint = lint_analysis(loaded.scenario, loaded.document, result, catalog)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.apply_lint, loaded, lint)
 
