@@ -58,8 +58,8 @@ def main() -> None:
     times = {}
     for n in (1000, 10000):
         loaded = load_scenario_bytes(generated_scenario(n, variables=2).encode(), "gen.yaml", catalog, analyse_paths=False)
-        assert loaded.scenario is not None
-        program = compile_program(loaded.scenario)
+        assert loaded.model is not None
+        program = compile_program(loaded.model)
         runs = []
         states = 0
         for _ in range(3):

@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from casesim.authoring.pipeline import LoadedScenario, load_scenario  # noqa: E402
+from casesim.authoring.pipeline import AnalysedScenario, require_scenario  # noqa: E402
 from casesim.play.recorder import state_snapshot  # noqa: E402
 from casesim.records.chain import (  # noqa: E402
     attempt_digest,
@@ -50,17 +50,15 @@ COHORTS = 20
 ATTEMPTS_PER_TRAINEE = 50
 
 
-def example() -> tuple[LoadedScenario, object]:
+def example() -> tuple[AnalysedScenario, object]:
     catalog = load_catalog(ROOT / "scoring")
-    loaded = load_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
-    assert loaded.ok
+    loaded = require_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
     return loaded, catalog
 
 
-def sample_paths(loaded: LoadedScenario, catalog: object, count: int, rng: random.Random) -> list[dict[str, object]]:
+def sample_paths(loaded: AnalysedScenario, catalog: object, count: int, rng: random.Random) -> list[dict[str, object]]:
     """Random complete paths with their event payloads and result rows (computed once, reused)."""
     program = loaded.program
-    assert program is not None and loaded.analysis is not None
     out = []
     for _ in range(count):
         state = initial_state(program)
@@ -83,7 +81,7 @@ def sample_paths(loaded: LoadedScenario, catalog: object, count: int, rng: rando
             events.append(("pause", {"node": state.node}))
             events.append(("resume", {"node": state.node}))
         events = events[:EVENTS_PER_ATTEMPT]
-        debrief = score_path(program, loaded.analysis, catalog, steps, mode="assessment")  # type: ignore[arg-type]
+        debrief = score_path(program, loaded.analysis, catalog, steps, mode="assessment")
         out.append({"events": [(k, p, canonical_json(p)) for k, p in events],
                     "criteria": [(c.id, c.framework, c.raw, c.worst, c.best, c.share) for c in debrief.criteria],
                     "competencies": [(c.id, c.rating, c.share) for c in debrief.competencies],

@@ -118,7 +118,7 @@ async def time_bare() -> list[float]:
 
 
 async def time_casesim() -> list[float]:
-    from casesim.authoring.pipeline import load_scenario
+    from casesim.authoring.pipeline import require_scenario
     from casesim.play.analyses import Analyses
     from casesim.play.trainee import TraineeSettings
     from casesim.records import open_store
@@ -127,7 +127,7 @@ async def time_casesim() -> list[float]:
     from casesim.tui.widgets.play_area import PlayArea
 
     catalog = load_catalog(ROOT / "scoring")
-    loaded = load_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
+    loaded = require_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
     analyses = Analyses()
     analyses.request(loaded)
     times: list[float] = []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.scoring.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,9 +44,6 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def library(catalog: Catalog) -> list[LoadedScenario]:
+def library(catalog: Catalog) -> list[AnalysedScenario]:
     """Every bundled scenario, loaded and analysed once per test session."""
-    loaded = [load_scenario(path, catalog) for path in sorted((ROOT / "scenarios").glob("*.yaml"))]
-    broken = [item.path for item in loaded if not item.ok]
-    assert not broken, f"bundled scenarios with errors: {broken}"
-    return loaded
+    return [require_scenario(path, catalog) for path in sorted((ROOT / "scenarios").glob("*.yaml"))]

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from records_helpers import load_example
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
 
 
 @pytest.fixture(scope="session")
-def example(catalog: Catalog) -> LoadedScenario:
+def example(catalog: Catalog) -> AnalysedScenario:
     return load_example(catalog)[0]
 
 

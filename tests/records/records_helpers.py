@@ -6,7 +6,7 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.play.recorder import AttemptRecorder
 from casesim.play.session import Session
 from casesim.records.api import RecordStore
@@ -24,14 +24,12 @@ LOST = ["launch-into-questions", "skip-to-housing", "timeout:how-are-you", "ackn
         "mail-forms"]
 
 
-def load_example(catalog: Catalog | None = None) -> tuple[LoadedScenario, Catalog]:
+def load_example(catalog: Catalog | None = None) -> tuple[AnalysedScenario, Catalog]:
     catalog = catalog or load_catalog(ROOT / "scoring")
-    loaded = load_scenario(EXAMPLE, catalog)
-    assert loaded.ok, loaded.diagnostics
-    return loaded, catalog
+    return require_scenario(EXAMPLE, catalog), catalog
 
 
-def play(store: RecordStore, loaded: LoadedScenario, catalog: Catalog, trainee_id: str, path: Sequence[str], *,
+def play(store: RecordStore, loaded: AnalysedScenario, catalog: Catalog, trainee_id: str, path: Sequence[str], *,
          mode: str = "practice", finish: bool = True) -> str:
     """Play ``path`` (step ids, or "undo") through a recorded session; finish with a debrief at the end."""
     assert loaded.program is not None and loaded.analysis is not None

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from records_helpers import EXPERT, LOST, play
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.cli import main
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
 
 
 @pytest.fixture
-def db(tmp_path: Path, example: LoadedScenario, catalog: Catalog) -> Path:
+def db(tmp_path: Path, example: AnalysedScenario, catalog: Catalog) -> Path:
     path = tmp_path / "class.db"
     with SQLiteStore(path) as store:
         store.upsert_trainee("s1", "Ann Lee", "fall")

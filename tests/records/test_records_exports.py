@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from records_helpers import EXPERT, LOST, SECRECY, play
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records.exports import ATTEMPT_FIELDS, jsonl_records, write_csv, write_jsonl
 from casesim.records.pdf import PdfOptions, render_pdf
 from casesim.records.reports import trainee_report
@@ -26,7 +26,7 @@ REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 
 
 @pytest.fixture
-def filled(store: SQLiteStore, example: LoadedScenario, catalog: Catalog) -> SQLiteStore:
+def filled(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> SQLiteStore:
     store.upsert_trainee("t-042", "=HYPERLINK(\"x\") Ann", "fall")
     play(store, example, catalog, "t-042", SECRECY, mode="assessment")
     play(store, example, catalog, "t-042", EXPERT[:2] + ["cheer-up", "undo"] + EXPERT[2:],
@@ -92,7 +92,7 @@ def _check_statement(s: dict[str, Any]) -> None:
         assert re.fullmatch(r"PT(\d+H)?(\d+M)?(\d+(\.\d{1,2})?S)?", result["duration"])
 
 
-def test_xapi_lifecycle_and_one_statement_per_decision(filled: SQLiteStore, example: LoadedScenario) -> None:
+def test_xapi_lifecycle_and_one_statement_per_decision(filled: SQLiteStore, example: AnalysedScenario) -> None:
     items = list(statements(filled, trainee_id="t-042", library={"example-check-in": example},
                             base_iri="https://sim.example.edu"))
     for s in items:
@@ -119,7 +119,7 @@ def test_xapi_lifecycle_and_one_statement_per_decision(filled: SQLiteStore, exam
     assert "t-042" not in json.dumps(items)  # pseudonymous
 
 
-def test_xapi_statements_follow_the_reference_shape(filled: SQLiteStore, example: LoadedScenario) -> None:
+def test_xapi_statements_follow_the_reference_shape(filled: SQLiteStore, example: AnalysedScenario) -> None:
     reference = json.loads((REFERENCE / "xapi-statement-example.json").read_text()) \
         if (REFERENCE / "xapi-statement-example.json").exists() else None
     if reference is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from records_helpers import EXPERT, LOST, SECRECY, play
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.errors import StoreError
 from casesim.records.render import cohort_text, report_json, trainee_text
 from casesim.records.reports import cohort_report, progress_series, trainee_report
@@ -14,7 +14,7 @@ from casesim.scoring.catalog import Catalog
 
 
 @pytest.fixture
-def cohort_store(store: SQLiteStore, example: LoadedScenario, catalog: Catalog) -> SQLiteStore:
+def cohort_store(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> SQLiteStore:
     store.upsert_trainee("ann", "Ann Lee", "fall")
     store.upsert_trainee("bo", "Bo Chen", "fall")
     store.upsert_trainee("cy", "Cy Diaz", "fall")
@@ -28,7 +28,7 @@ def cohort_store(store: SQLiteStore, example: LoadedScenario, catalog: Catalog) 
 
 
 def test_trainee_report_lists_attempts_and_ratings_over_time(cohort_store: SQLiteStore, catalog: Catalog,
-                                                              example: LoadedScenario) -> None:
+                                                              example: AnalysedScenario) -> None:
     report = trainee_report(cohort_store, "ann", catalog=catalog, library={"example-check-in": example})
     assert [s.attempt.passed for s in report.attempts] == [False, True]
     assert report.attempts[0].critical and report.attempts[1].ending == "engaged"
@@ -55,7 +55,7 @@ def test_progress_series_is_ratings_over_time_per_competency(cohort_store: SQLit
 
 
 def test_cohort_roster_shows_the_latest_rating_per_competency(cohort_store: SQLiteStore, catalog: Catalog,
-                                                              example: LoadedScenario) -> None:
+                                                              example: AnalysedScenario) -> None:
     report = cohort_report(cohort_store, "fall", library={"example-check-in": example}, catalog=catalog)
     assert [r.trainee.id for r in report.roster] == ["ann", "bo", "cy"]
     ann = report.roster[0]
@@ -66,7 +66,7 @@ def test_cohort_roster_shows_the_latest_rating_per_competency(cohort_store: SQLi
 
 def test_item_analysis_counts_the_effective_path_beside_the_feedback(cohort_store: SQLiteStore,
                                                                       catalog: Catalog,
-                                                                      example: LoadedScenario) -> None:
+                                                                      example: AnalysedScenario) -> None:
     report = cohort_report(cohort_store, "fall", library={"example-check-in": example}, catalog=catalog)
     (items,) = report.items
     assert (items.attempts, items.trainees, items.other_versions) == (4, 3, 0)
@@ -83,7 +83,7 @@ def test_item_analysis_counts_the_effective_path_beside_the_feedback(cohort_stor
     assert "At how-are-you: 4 decision(s)" in text and "[CRITICAL]" in text and "feedback:" in text
 
 
-def test_item_analysis_by_mode_and_scenario(cohort_store: SQLiteStore, example: LoadedScenario) -> None:
+def test_item_analysis_by_mode_and_scenario(cohort_store: SQLiteStore, example: AnalysedScenario) -> None:
     report = cohort_report(cohort_store, "fall", library={"example-check-in": example}, mode="assessment")
     assert report.items[0].attempts == 2 and {r.trainee.id for r in report.roster if r.attempts} == {"ann"}
     assert cohort_report(cohort_store, "fall", scenario_id="other").items == ()
@@ -97,7 +97,7 @@ def test_item_analysis_without_the_scenario_file_still_counts(cohort_store: SQLi
     assert "not in the current file" in cohort_text(report)
 
 
-def test_item_analysis_notes_attempts_on_another_version(cohort_store: SQLiteStore, example: LoadedScenario) -> None:
+def test_item_analysis_notes_attempts_on_another_version(cohort_store: SQLiteStore, example: AnalysedScenario) -> None:
     import dataclasses
 
     edited = dataclasses.replace(example, content_hash="0" * 64)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from records_helpers import EXPERT, LOST, play
 
-from casesim.authoring.pipeline import LoadedScenario, load_scenario_bytes
+from casesim.authoring.pipeline import AnalysedScenario, load_scenario_bytes
 from casesim.errors import StoreError
 from casesim.play.recorder import AttemptRecorder, resume_point, resume_session, state_snapshot
 from casesim.play.session import Session
@@ -16,7 +16,7 @@ from casesim.scoring.catalog import Catalog
 
 
 def test_resume_rebuilds_the_exact_state_after_choices_and_undos(store: SQLiteStore,
-                                                                 example: LoadedScenario) -> None:
+                                                                 example: AnalysedScenario) -> None:
     assert example.program is not None
     session = Session(example.program, mode="practice", seed=7)
     recorder = AttemptRecorder.start(store, example, session, trainee_id="t")
@@ -43,7 +43,7 @@ def test_resume_rebuilds_the_exact_state_after_choices_and_undos(store: SQLiteSt
     assert resume_point(store, recorder.attempt_id).path == EXPERT[:2] + ["cheer-up", "ask-q1"]
 
 
-def test_resume_in_assessment_mode_replays_a_timeout(store: SQLiteStore, example: LoadedScenario,
+def test_resume_in_assessment_mode_replays_a_timeout(store: SQLiteStore, example: AnalysedScenario,
                                                      catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t", LOST[:4], mode="assessment", finish=False)
     session, point = resume_session(store, attempt_id, example)
@@ -51,43 +51,44 @@ def test_resume_in_assessment_mode_replays_a_timeout(store: SQLiteStore, example
     assert session.node_id == "ask-screen"
 
 
-def test_resume_at_the_start_before_any_choice(store: SQLiteStore, example: LoadedScenario,
+def test_resume_at_the_start_before_any_choice(store: SQLiteStore, example: AnalysedScenario,
                                                catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t", [], finish=False)
     session, point = resume_session(store, attempt_id, example)
     assert point.path == [] and point.expected is None and session.node_id == "opening"
 
 
-def test_a_finished_attempt_cannot_be_resumed(store: SQLiteStore, example: LoadedScenario, catalog: Catalog) -> None:
+def test_a_finished_attempt_cannot_be_resumed(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t", EXPERT)
     with pytest.raises(StoreError, match="completed"):
         resume_session(store, attempt_id, example)
 
 
-def test_a_changed_scenario_is_refused_unless_allowed(store: SQLiteStore, example: LoadedScenario,
+def test_a_changed_scenario_is_refused_unless_allowed(store: SQLiteStore, example: AnalysedScenario,
                                                       catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t", EXPERT[:3], finish=False)
     assert example.document is not None
     raw = Path(example.path).read_bytes() + b"\n# an edit\n"
-    changed = load_scenario_bytes(raw, example.path, catalog)
+    changed = load_scenario_bytes(raw, example.path, catalog).playable
+    assert changed is not None
     with pytest.raises(StoreError, match="changed"):
         resume_session(store, attempt_id, changed)
     session, _ = resume_session(store, attempt_id, changed, allow_changed=True)
     assert session.node_id == "ask-screen"
 
 
-def test_a_scenario_whose_path_no_longer_applies_is_refused(store: SQLiteStore, example: LoadedScenario,
+def test_a_scenario_whose_path_no_longer_applies_is_refused(store: SQLiteStore, example: AnalysedScenario,
                                                             catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t", EXPERT[:3], finish=False)
     raw = Path(example.path).read_bytes().replace(b"id: reflect-tiredness", b"id: reflect-weariness")
     raw = raw.replace(b"reflect-tiredness", b"reflect-weariness")
-    changed = load_scenario_bytes(raw, example.path, catalog)
-    assert changed.ok
+    changed = load_scenario_bytes(raw, example.path, catalog).playable
+    assert changed is not None
     with pytest.raises(StoreError, match="cannot be replayed"):
         resume_session(store, attempt_id, changed, allow_changed=True)
 
 
-def test_a_tampered_snapshot_is_caught_on_resume(store: SQLiteStore, example: LoadedScenario,
+def test_a_tampered_snapshot_is_caught_on_resume(store: SQLiteStore, example: AnalysedScenario,
                                                  catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t", EXPERT[:2], finish=False)
     store._conn.execute("UPDATE events SET payload = replace(payload, '\"rapport\":6', '\"rapport\":9') "
@@ -96,7 +97,7 @@ def test_a_tampered_snapshot_is_caught_on_resume(store: SQLiteStore, example: Lo
         resume_session(store, attempt_id, example)
 
 
-def test_resume_refuses_another_scenario(store: SQLiteStore, example: LoadedScenario, catalog: Catalog) -> None:
+def test_resume_refuses_another_scenario(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> None:
     attempt_id = store.start_attempt(trainee_id="t", scenario_id="other", scenario_version="1.0.0",
                                      content_hash="h", mode="practice", seed=0, start_node="x")
     with pytest.raises(StoreError, match="other"):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from records_helpers import EXPERT, LOST, play
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.errors import StoreError
 from casesim.records import default_db_path, effective_path, open_store
 from casesim.records.chain import iso_utc, parse_iso
@@ -76,7 +76,7 @@ def test_upsert_trainee_keeps_the_cohort_unless_given(store: SQLiteStore) -> Non
     assert store.cohorts() == ["spring-2027"]
 
 
-def test_a_played_attempt_is_stored_with_events_and_debrief(store: SQLiteStore, example: LoadedScenario,
+def test_a_played_attempt_is_stored_with_events_and_debrief(store: SQLiteStore, example: AnalysedScenario,
                                                             catalog: Catalog) -> None:
     store.upsert_trainee("t1", "Ann", "c1")
     attempt_id = play(store, example, catalog, "t1", EXPERT, mode="assessment")
@@ -97,7 +97,7 @@ def test_a_played_attempt_is_stored_with_events_and_debrief(store: SQLiteStore, 
     assert store.verify() == []
 
 
-def test_timeouts_and_abandoned_attempts(store: SQLiteStore, example: LoadedScenario, catalog: Catalog) -> None:
+def test_timeouts_and_abandoned_attempts(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t2", LOST[:3])
     attempt = store.attempt(attempt_id)
     assert attempt.status == "abandoned" and attempt.passed is None and store.debrief(attempt_id) is None
@@ -106,7 +106,7 @@ def test_timeouts_and_abandoned_attempts(store: SQLiteStore, example: LoadedScen
     assert store.trainee("t2") is not None  # created on the fly
 
 
-def test_listing_attempts_by_trainee_cohort_and_progress(store: SQLiteStore, example: LoadedScenario,
+def test_listing_attempts_by_trainee_cohort_and_progress(store: SQLiteStore, example: AnalysedScenario,
                                                          catalog: Catalog) -> None:
     store.upsert_trainee("a", "A", "c1")
     store.upsert_trainee("b", "B", "c2")
@@ -119,7 +119,7 @@ def test_listing_attempts_by_trainee_cohort_and_progress(store: SQLiteStore, exa
     assert [a.id for a in store.in_progress("a")] == [second]
 
 
-def test_events_cannot_be_added_to_a_finished_attempt(store: SQLiteStore, example: LoadedScenario,
+def test_events_cannot_be_added_to_a_finished_attempt(store: SQLiteStore, example: AnalysedScenario,
                                                       catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t", EXPERT)
     with pytest.raises(StoreError, match="completed"):
@@ -142,7 +142,7 @@ def test_bad_events_are_refused_before_anything_is_written(store: SQLiteStore) -
     assert store.events(attempt) == []
 
 
-def test_read_only_store_reads_but_never_writes(db_path: Path, example: LoadedScenario, catalog: Catalog) -> None:
+def test_read_only_store_reads_but_never_writes(db_path: Path, example: AnalysedScenario, catalog: Catalog) -> None:
     with SQLiteStore(db_path) as store:
         attempt_id = play(store, example, catalog, "t", EXPERT)
     reader = open_store(db_path, readonly=True)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from records_helpers import EXPERT, LOST, SECRECY, play
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.errors import StoreCorruptError, StoreVersionError
 from casesim.records.api import VerifyProblem
 from casesim.records.sqlite import SQLiteStore
@@ -36,7 +36,7 @@ class Pristine:
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog, example: LoadedScenario) -> Pristine:
+def pristine(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog, example: AnalysedScenario) -> Pristine:
     path = tmp_path_factory.mktemp("pristine") / "small.db"
     with SQLiteStore(path) as store:
         store.upsert_trainee("ann", "Ann", "c1")

@@ -6,12 +6,12 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.authoring.pipeline import AnalysedScenario, load_scenario
 from casesim.format.reader import Limits, read_yaml_text
 from casesim.scoring.catalog import Catalog
 
 
-def _load_measured(path: Path, catalog: Catalog) -> tuple[LoadedScenario, float, int]:
+def _load_measured(path: Path, catalog: Catalog) -> tuple[AnalysedScenario, float, int]:
     """Load ``path``; return the result, the seconds it took and the peak traced memory in bytes."""
     tracemalloc.start()
     started = time.perf_counter()

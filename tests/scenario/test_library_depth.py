@@ -7,7 +7,7 @@ from collections import deque
 import pytest
 
 from casesim.authoring.embedded_tests import run_tests
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.expressions import names_used, parse_expression
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis
@@ -16,7 +16,7 @@ from casesim.semantics.program import is_final
 REQUIRED_KINDS = {"intake", "crisis", "de-escalation", "relapse", "boundaries", "home-visit", "duty-to-protect", "family"}
 
 
-def course(library: list[LoadedScenario]) -> list[LoadedScenario]:
+def course(library: list[AnalysedScenario]) -> list[AnalysedScenario]:
     return [item for item in library if item.scenario is not None and item.scenario.id != "example-check-in"]
 
 
@@ -35,13 +35,13 @@ def fewest_decisions(analysis: Analysis) -> int:
     raise AssertionError("no ending reachable")
 
 
-def test_at_least_nine_scenarios_cover_the_work(library: list[LoadedScenario]) -> None:
+def test_at_least_nine_scenarios_cover_the_work(library: list[AnalysedScenario]) -> None:
     items = course(library)
     assert len(items) >= 9
     assert {item.scenario.kind for item in items if item.scenario} >= REQUIRED_KINDS
 
 
-def test_each_scenario_is_deep_enough(library: list[LoadedScenario]) -> None:
+def test_each_scenario_is_deep_enough(library: list[AnalysedScenario]) -> None:
     for item in course(library):
         sc, analysis = item.scenario, item.analysis
         assert sc is not None and analysis is not None
@@ -53,7 +53,7 @@ def test_each_scenario_is_deep_enough(library: list[LoadedScenario]) -> None:
         assert analysis.reachable_endings == set(sc.endings), sc.id
 
 
-def test_the_client_reacts_to_at_least_two_variables(library: list[LoadedScenario]) -> None:
+def test_the_client_reacts_to_at_least_two_variables(library: list[AnalysedScenario]) -> None:
     for item in course(library):
         sc = item.scenario
         assert sc is not None
@@ -71,7 +71,7 @@ def test_the_client_reacts_to_at_least_two_variables(library: list[LoadedScenari
         assert len(in_guards) >= 2, (sc.id, in_guards)
 
 
-def test_every_choice_teaches_and_cites(library: list[LoadedScenario], catalog: Catalog) -> None:
+def test_every_choice_teaches_and_cites(library: list[AnalysedScenario], catalog: Catalog) -> None:
     for item in course(library):
         sc = item.scenario
         assert sc is not None
@@ -85,7 +85,7 @@ def test_every_choice_teaches_and_cites(library: list[LoadedScenario], catalog: 
         assert sc.reviewed.status in ("draft", "reviewed")
 
 
-def test_mi_codes_are_used_where_miti_applies(library: list[LoadedScenario]) -> None:
+def test_mi_codes_are_used_where_miti_applies(library: list[AnalysedScenario]) -> None:
     for item in course(library):
         sc = item.scenario
         assert sc is not None
@@ -93,7 +93,7 @@ def test_mi_codes_are_used_where_miti_applies(library: list[LoadedScenario]) -> 
         assert coded >= 10, (sc.id, coded)
 
 
-def test_embedded_tests_pin_the_learning_outcome(library: list[LoadedScenario], catalog: Catalog) -> None:
+def test_embedded_tests_pin_the_learning_outcome(library: list[AnalysedScenario], catalog: Catalog) -> None:
     for item in course(library):
         sc = item.scenario
         assert sc is not None and item.analysis is not None
@@ -109,7 +109,7 @@ def test_embedded_tests_pin_the_learning_outcome(library: list[LoadedScenario], 
 
 
 @pytest.mark.parametrize("minimum_gap", [40])
-def test_wide_gap_between_best_and_worst(library: list[LoadedScenario], minimum_gap: int) -> None:
+def test_wide_gap_between_best_and_worst(library: list[AnalysedScenario], minimum_gap: int) -> None:
     for item in course(library):
         analysis = item.analysis
         assert analysis is not None and analysis.total is not None

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.scoring import score_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import rating_for_share
@@ -22,13 +22,11 @@ EXPERT = ["introduce-and-ask-time", "explain-role-and-limits", "reflect-tirednes
 
 
 @pytest.fixture(scope="module")
-def example(catalog: Catalog) -> LoadedScenario:
-    loaded = load_scenario(EXAMPLE, catalog)
-    assert loaded.ok
-    return loaded
+def example(catalog: Catalog) -> AnalysedScenario:
+    return require_scenario(EXAMPLE, catalog)
 
 
-def test_expert_path_scores_100_percent_and_passes(example: LoadedScenario, catalog: Catalog) -> None:
+def test_expert_path_scores_100_percent_and_passes(example: AnalysedScenario, catalog: Catalog) -> None:
     assert example.program and example.analysis
     assert example.analysis.expert_path == EXPERT
     debrief = score_path(example.program, example.analysis, catalog, EXPERT)
@@ -39,7 +37,7 @@ def test_expert_path_scores_100_percent_and_passes(example: LoadedScenario, cata
     assert all(d.on_expert_path for d in debrief.decisions)
 
 
-def test_normalisation_is_against_worst_and_best_achievable(example: LoadedScenario, catalog: Catalog) -> None:
+def test_normalisation_is_against_worst_and_best_achievable(example: AnalysedScenario, catalog: Catalog) -> None:
     assert example.program and example.analysis
     worst_path = ["launch-into-questions", "promise-total-secrecy", "cheer-up", "skip-screen", "mail-forms"]
     debrief = score_path(example.program, example.analysis, catalog, worst_path)
@@ -51,7 +49,7 @@ def test_normalisation_is_against_worst_and_best_achievable(example: LoadedScena
             assert result.share == pytest.approx((result.raw - result.worst) / (result.best - result.worst))
 
 
-def test_a_critical_action_fails_an_attempt_that_is_otherwise_perfect(example: LoadedScenario, catalog: Catalog) -> None:
+def test_a_critical_action_fails_an_attempt_that_is_otherwise_perfect(example: AnalysedScenario, catalog: Catalog) -> None:
     # The same points as the expert path could not be earned with the never-event, so check the
     # rule directly: a path with a critical action fails even when its share clears the bar.
     assert example.program and example.analysis
@@ -71,7 +69,7 @@ def test_a_critical_action_fails_an_attempt_that_is_otherwise_perfect(example: L
     assert decision.better_feedback and "1.03(a)" in decision.better_feedback
 
 
-def test_a_critical_action_caps_the_competencies_it_touches(example: LoadedScenario, catalog: Catalog) -> None:
+def test_a_critical_action_caps_the_competencies_it_touches(example: AnalysedScenario, catalog: Catalog) -> None:
     assert example.program and example.analysis and catalog.competency_map
     path = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2",
             "ask-q6", "affirm-and-plan", "agree-visit-with-aunt"]
@@ -80,7 +78,7 @@ def test_a_critical_action_caps_the_competencies_it_touches(example: LoadedScena
     assert c1.rating is not None and c1.rating <= catalog.competency_map.critical_action_cap
 
 
-def test_leaving_before_an_ending_fails_and_says_so(example: LoadedScenario, catalog: Catalog) -> None:
+def test_leaving_before_an_ending_fails_and_says_so(example: AnalysedScenario, catalog: Catalog) -> None:
     assert example.program and example.analysis
     debrief = score_path(example.program, example.analysis, catalog, EXPERT[:3])
     assert not debrief.passed and debrief.ending is None
@@ -101,7 +99,7 @@ def test_rating_bands(catalog: Catalog) -> None:
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1))
 def test_debrief_scores_lie_between_the_analysed_worst_and_best(
-        catalog: Catalog, library: list[LoadedScenario], seed: int) -> None:
+        catalog: Catalog, library: list[AnalysedScenario], seed: int) -> None:
     rng = random.Random(seed)
     for loaded in library:
         assert loaded.program and loaded.analysis

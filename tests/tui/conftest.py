@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.play.analyses import Analyses
 from casesim.play.trainee import TraineeSettings
 from casesim.records import open_store
@@ -41,17 +41,13 @@ class FakeClock:
 
 
 @pytest.fixture(scope="session")
-def example(catalog: Catalog) -> LoadedScenario:
-    loaded = load_scenario(EXAMPLE, catalog)
-    assert loaded.ok, loaded.diagnostics
-    return loaded
+def example(catalog: Catalog) -> AnalysedScenario:
+    return require_scenario(EXAMPLE, catalog)
 
 
 @pytest.fixture(scope="session")
-def markup_scenario(catalog: Catalog) -> LoadedScenario:
-    loaded = load_scenario(MARKUP, catalog)
-    assert loaded.ok, loaded.diagnostics
-    return loaded
+def markup_scenario(catalog: Catalog) -> AnalysedScenario:
+    return require_scenario(MARKUP, catalog)
 
 
 @pytest.fixture
@@ -78,7 +74,7 @@ AppFactory = Callable[..., CaseSimApp]
 
 
 @pytest.fixture
-def make_test_app(catalog: Catalog, example: LoadedScenario, markup_scenario: LoadedScenario, library_dir: Path,
+def make_test_app(catalog: Catalog, example: AnalysedScenario, markup_scenario: AnalysedScenario, library_dir: Path,
                   store: RecordStore, clock: FakeClock, tmp_path: Path) -> AppFactory:
     """``make_test_app(start=..., trainee="Name", library=[...], store=...)``: a deterministic app."""
 

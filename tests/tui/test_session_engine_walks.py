@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from casesim.authoring.pipeline import LoadedScenario, find_scenario_files, load_scenario
+from casesim.authoring.pipeline import (
+    AnalysedScenario,
+    Playable,
+    SourceReport,
+    find_scenario_files,
+    load_scenario,
+)
 from casesim.errors import SessionError
 from casesim.play.machine import machine_for
 from casesim.play.session import Session
@@ -25,18 +31,20 @@ MAX_STEPS = 2000
 
 
 @pytest.fixture(scope="module")
-def scenarios(catalog: Catalog) -> dict[str, LoadedScenario]:
-    return {p.name: load_scenario(p, catalog, analyse_paths=False) for p in BUNDLED}
+def scenarios(catalog: Catalog) -> dict[str, Playable]:
+    return {p.name: _playable(load_scenario(p, catalog, analyse_paths=False)) for p in BUNDLED}
+
+
+def _playable(report: SourceReport) -> Playable:
+    assert report.playable is not None, report.diagnostics
+    return report.playable
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: Path(p).stem)
 @pytest.mark.parametrize("mode", ["practice", "assessment"])
 def test_seeded_random_walks_take_only_open_choices_and_reach_an_ending(
-        scenarios: dict[str, LoadedScenario], path: Path, mode: str) -> None:
-    loaded = scenarios[path.name]
-    assert loaded.ok, loaded.errors
-    program = loaded.program
-    assert program is not None
+        scenarios: dict[str, Playable], path: Path, mode: str) -> None:
+    program = scenarios[path.name].program
     for seed in range(12):
         rng = random.Random(seed)
         clock = FakeClock()
@@ -72,7 +80,7 @@ def test_seeded_random_walks_take_only_open_choices_and_reach_an_ending(
             session.close()
 
 
-def test_the_machine_is_built_once_per_scenario_and_sessions_detach(example: LoadedScenario) -> None:
+def test_the_machine_is_built_once_per_scenario_and_sessions_detach(example: AnalysedScenario) -> None:
     assert example.program is not None
     machine = machine_for(example.program)
     assert machine_for(example.program) is machine
@@ -83,7 +91,7 @@ def test_the_machine_is_built_once_per_scenario_and_sessions_detach(example: Loa
     assert len(machine.models) == count
 
 
-def test_undo_restores_exactly_the_prior_state_and_history(example: LoadedScenario) -> None:
+def test_undo_restores_exactly_the_prior_state_and_history(example: AnalysedScenario) -> None:
     assert example.program is not None
     session = Session(example.program, mode="practice", clock=FakeClock())
     states = [session.state]
@@ -99,7 +107,7 @@ def test_undo_restores_exactly_the_prior_state_and_history(example: LoadedScenar
         session.undo()
 
 
-def test_assessment_has_no_undo(example: LoadedScenario) -> None:
+def test_assessment_has_no_undo(example: AnalysedScenario) -> None:
     assert example.program is not None
     session = Session(example.program, mode="assessment")
     session.choose("introduce-and-ask-time")
@@ -108,7 +116,7 @@ def test_assessment_has_no_undo(example: LoadedScenario) -> None:
         session.undo()
 
 
-def test_timers_run_on_the_injected_clock(example: LoadedScenario) -> None:
+def test_timers_run_on_the_injected_clock(example: AnalysedScenario) -> None:
     assert example.program is not None
     clock = FakeClock()
     session = Session(example.program, mode="assessment", clock=clock)
@@ -129,7 +137,7 @@ def test_timers_run_on_the_injected_clock(example: LoadedScenario) -> None:
     assert result.narration == "The line is quiet for a long moment. Dana sighs."
 
 
-def test_time_taken_per_choice_comes_from_the_clock(example: LoadedScenario) -> None:
+def test_time_taken_per_choice_comes_from_the_clock(example: AnalysedScenario) -> None:
     assert example.program is not None
     clock = FakeClock()
     session = Session(example.program, clock=clock)
@@ -141,7 +149,7 @@ def test_time_taken_per_choice_comes_from_the_clock(example: LoadedScenario) -> 
 
 
 def test_retract_last_takes_back_an_unrecorded_step_even_in_assessment(
-        scenarios: dict[str, LoadedScenario]) -> None:
+        scenarios: dict[str, AnalysedScenario]) -> None:
     program = scenarios["example-check-in.yaml"].program
     assert program is not None
     session = Session(program, mode="assessment", clock=FakeClock())

@@ -21,7 +21,7 @@ from tui_support import (
     shown_texts,
 )
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records.api import RecordStore
 from casesim.tui.messages import AttemptFinished, AttemptLeft, AttemptStarted, LibraryLoaded
 from casesim.tui.screens import (
@@ -111,7 +111,7 @@ async def test_assessment_attempt_fails_on_a_critical_action_and_gives_no_feedba
 
 
 async def test_assessment_timer_expiry_applies_the_timeout(make_test_app: AppFactory, store: RecordStore,
-                                                           example: LoadedScenario, clock: FakeClock) -> None:
+                                                           example: AnalysedScenario, clock: FakeClock) -> None:
     app = make_test_app()
     app.trainee = app.trainee.model_copy(update={"mode": "assessment"})
     async with app.run_test(size=(80, 24)) as pilot:
@@ -153,7 +153,7 @@ async def test_practice_timer_is_shown_but_not_enforced(make_test_app: AppFactor
 @pytest.mark.parametrize("node", ["opening", "role-and-limits", "how-are-you", "dana-goes-quiet", "ask-screen",
                                   "ask-q2", "ask-q6", "screen-done", "next-steps"])
 async def test_pause_and_leave_works_at_every_node(make_test_app: AppFactory, store: RecordStore,
-                                                   example: LoadedScenario, node: str) -> None:
+                                                   example: AnalysedScenario, node: str) -> None:
     assert example.program is not None
     assert set(example.program.scenario.nodes) >= {node}
     if node == "dana-goes-quiet":

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from tui_support import EXPERT
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records import open_store
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.program import apply, initial_state, open_choices
@@ -77,7 +77,7 @@ def _binary() -> list[str]:
 
 
 def test_the_casesim_binary_plays_the_example_to_its_debrief(terminal: Terminal, tmp_path: Path,
-                                                             catalog: Catalog, example: LoadedScenario) -> None:
+                                                             catalog: Catalog, example: AnalysedScenario) -> None:
     library = tmp_path / "library"
     library.mkdir()
     shutil.copy(EXAMPLE, library / EXAMPLE.name)

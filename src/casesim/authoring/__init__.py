@@ -5,11 +5,13 @@ library document."""
 from __future__ import annotations
 
 from casesim.authoring.pipeline import (
-    LoadedScenario,
+    AnalysedScenario,
+    Playable,
+    SourceReport,
     find_scenario_files,
     load_scenario,
     load_scenario_bytes,
     require_scenario,
 )
 
-__all__ = ["LoadedScenario", "find_scenario_files", "load_scenario", "load_scenario_bytes", "require_scenario"]
+__all__ = ["AnalysedScenario", "Playable", "SourceReport", "find_scenario_files", "load_scenario", "load_scenario_bytes", "require_scenario"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.scenario import PedagogicalTest
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import replay, score_path
@@ -27,16 +27,14 @@ class TestOutcome:
         return not self.problems
 
 
-def run_tests(loaded: LoadedScenario, catalog: Catalog) -> Iterator[TestOutcome]:
+def run_tests(loaded: AnalysedScenario, catalog: Catalog) -> Iterator[TestOutcome]:
     """Run every test of a scenario that loaded without errors."""
-    assert loaded.scenario is not None
     for test in loaded.scenario.tests:
         yield run_test(loaded, catalog, test)
 
 
-def run_test(loaded: LoadedScenario, catalog: Catalog, test: PedagogicalTest) -> TestOutcome:
+def run_test(loaded: AnalysedScenario, catalog: Catalog, test: PedagogicalTest) -> TestOutcome:
     program, analysis = loaded.program, loaded.analysis
-    assert program is not None and analysis is not None
     outcome = TestOutcome(test.name)
     try:
         pairs = replay(program, test.choose, start=test.start)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["library_markdown"]
@@ -20,7 +20,7 @@ _KIND_TITLES = {
 }
 
 
-def library_markdown(library: Sequence[LoadedScenario], catalog: Catalog) -> str:
+def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> str:
     """The page for every scenario that loaded cleanly, grouped by kind."""
     lines = [
         "# The scenario library",
@@ -36,18 +36,15 @@ def library_markdown(library: Sequence[LoadedScenario], catalog: Catalog) -> str
         "| scenario | kind | minutes | client | competencies |",
         "|---|---|---|---|---|",
     ]
-    items = [item for item in library if item.ok and item.scenario is not None]
-    items.sort(key=lambda item: (list(_KIND_TITLES).index(item.scenario.kind), item.scenario.id))  # type: ignore[union-attr]
+    items = sorted(library, key=lambda item: (list(_KIND_TITLES).index(item.scenario.kind), item.scenario.id))
     for item in items:
         sc = item.scenario
-        assert sc is not None
         comps = ", ".join(c.removeprefix("EPAS22-") for c in sc.competencies)
         lines.append(f"| [{sc.title}](#{sc.id}) | {_KIND_TITLES[sc.kind]} | {sc.estimated_minutes} | "
                      f"{sc.client.name}, {sc.client.age} | {comps} |")
     for item in items:
         sc = item.scenario
         analysis = item.analysis
-        assert sc is not None and analysis is not None
         lines += ["", f"## {sc.title}", "", f'<a id="{sc.id}"></a>', "",
                   f"`{sc.id}` · {_KIND_TITLES[sc.kind]} · about {sc.estimated_minutes} minutes · "
                   f"version {sc.version} · review: {sc.reviewed.status}", "", sc.summary.strip(), ""]

@@ -12,14 +12,14 @@ load the file twice or repeat the stages themselves.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from casesim.authoring.checks import check_scenario
 from casesim.authoring.lint import lint_analysis
 from casesim.authoring.salvage import salvage
 from casesim.errors import ScenarioError
-from casesim.format.diagnostics import Diagnostic
+from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.reader import Limits, SourceDocument, read_source, read_yaml_bytes
 from casesim.format.scenario import Scenario
 from casesim.format.validation import validate_model
@@ -27,27 +27,54 @@ from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program, compile_program
 
-__all__ = ["LoadedScenario", "analyse_and_lint", "find_scenario_files", "load_scenario", "load_scenario_bytes",
+__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "find_scenario_files", "load_scenario", "load_scenario_bytes",
            "require_scenario", "with_analysis"]
 
 
-@dataclass
-class LoadedScenario:
-    """A scenario and everything casesim knows about it."""
+@dataclass(frozen=True)
+class Playable:
+    """A scenario that loaded without errors, ready to play: nothing here is optional."""
 
     path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    scenario: Scenario | None = None
-    program: Program | None = None
-    analysis: Analysis | None = None
-    document: SourceDocument | None = None
-    content_hash: str = ""
+    scenario: Scenario
+    program: Program
+    document: SourceDocument
+    content_hash: str
     """SHA-256 of the file's bytes: stored with every attempt so records can be read against it."""
+    warnings: tuple[Diagnostic, ...]
+    """What the checks (and, for an :class:`AnalysedScenario`, the lint) found short of an error."""
+
+
+@dataclass(frozen=True)
+class AnalysedScenario(Playable):
+    """A playable scenario with its exhaustive analysis (expert path, score ranges), which
+    scoring, the embedded tests, graphs and reports need."""
+
+    analysis: Analysis
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """A scenario file and what the pipeline found in it: every diagnostic, and the playable
+    scenario when there was no error."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    content_hash: str = ""
+    document: SourceDocument | None = None
+    model: Scenario | None = None
+    """The validated model, even when a later check failed (titles for a library listing)."""
+    playable: Playable | None = None
 
     @property
     def ok(self) -> bool:
         """Whether the scenario loaded without errors (warnings allowed)."""
-        return self.scenario is not None and not any(d.is_error for d in self.diagnostics)
+        return self.playable is not None
+
+    @property
+    def analysed(self) -> AnalysedScenario | None:
+        """The playable scenario with its analysis (loaded with ``analyse_paths``), else None."""
+        return self.playable if isinstance(self.playable, AnalysedScenario) else None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -59,71 +86,76 @@ class LoadedScenario:
 
 
 def load_scenario(path: str | Path, catalog: Catalog | None, *, analyse_paths: bool = True,
-                  limits: Limits | None = None) -> LoadedScenario:
-    """Load ``path``; every problem is in ``.diagnostics``. Never raises for bad content."""
+                  limits: Limits | None = None) -> SourceReport:
+    """Load ``path``; every problem is in ``.diagnostics``. Never raises for bad content.
+
+    With ``analyse_paths`` (the default) a playable scenario is an :class:`AnalysedScenario`
+    and the lint over its analysis is among the diagnostics.
+    """
     raw, problems = read_source(path, limits=limits)
     if raw is None:
-        return LoadedScenario(str(path), problems)
+        return SourceReport(str(path), tuple(problems))
     return load_scenario_bytes(raw, str(path), catalog, analyse_paths=analyse_paths, limits=limits)
 
 
 def load_scenario_bytes(raw: bytes, path: str, catalog: Catalog | None, *, analyse_paths: bool = True,
-                        limits: Limits | None = None) -> LoadedScenario:
+                        limits: Limits | None = None) -> SourceReport:
     """Like :func:`load_scenario`, for bytes in memory (``path`` is used in diagnostics)."""
-    result = LoadedScenario(path, content_hash=hashlib.sha256(raw).hexdigest())
+    digest = hashlib.sha256(raw).hexdigest()
+    # read
     doc, problems = read_yaml_bytes(raw, path, limits=limits)
-    result.diagnostics.extend(problems)
-    result.document = doc
+    diagnostics = list(problems)
     if doc is None or any(p.is_error for p in problems):
-        return result
+        return SourceReport(path, tuple(diagnostics), digest, doc)
     if not isinstance(doc.data, dict):
-        from casesim.format.diagnostics import Severity
-
-        result.diagnostics.append(Diagnostic(path, 1, 1, Severity.ERROR, "wrong-type",
-                                             "a scenario file is a mapping of keys (format, id, title, ...) to values"))
-        return result
+        diagnostics.append(Diagnostic(path, 1, 1, Severity.ERROR, "wrong-type",
+                                      "a scenario file is a mapping of keys (format, id, title, ...) to values"))
+        return SourceReport(path, tuple(diagnostics), digest, doc)
+    # validate (and, when the shape is wrong, check what can be salvaged so every problem shows at once)
     scenario, problems = validate_model(Scenario, doc)
-    result.diagnostics.extend(problems)
+    diagnostics.extend(problems)
     if scenario is None:
         partial = salvage(doc.data)
         if partial is not None:
-            known = {(d.line, d.col) for d in result.diagnostics}
+            known = {(d.line, d.col) for d in diagnostics}
             extra = check_scenario(partial[0], doc, catalog, partial[1])
-            result.diagnostics.extend(d for d in extra if (d.line, d.col) not in known)
-        result.diagnostics.sort(key=Diagnostic.sort_key)
-        return result
-    result.scenario = scenario
-    result.diagnostics.extend(check_scenario(scenario, doc, catalog))
-    if any(d.is_error for d in result.diagnostics):
-        return result
-    result.program = compile_program(scenario)
-    result.diagnostics.sort(key=Diagnostic.sort_key)
-    return with_analysis(result, catalog) if analyse_paths else result
+            diagnostics.extend(d for d in extra if (d.line, d.col) not in known)
+        return SourceReport(path, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), digest, doc)
+    # check
+    diagnostics.extend(check_scenario(scenario, doc, catalog))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    if any(d.is_error for d in diagnostics):
+        return SourceReport(path, tuple(diagnostics), digest, doc, scenario)
+    # compile
+    playable = Playable(path, scenario, compile_program(scenario), doc, digest, tuple(diagnostics))
+    # analyse and lint
+    if analyse_paths:
+        playable = with_analysis(playable, catalog)
+    return SourceReport(path, playable.warnings, digest, doc, scenario, playable)
 
 
-def analyse_and_lint(loaded: LoadedScenario, catalog: Catalog | None) -> tuple[Analysis, list[Diagnostic]]:
+def analyse_and_lint(playable: Playable, catalog: Catalog | None) -> tuple[Analysis, list[Diagnostic]]:
     """The pipeline's last stages for a scenario that compiled: its analysis and what lint finds in it."""
-    if loaded.program is None or loaded.scenario is None or loaded.document is None:
-        raise ScenarioError(loaded.errors or loaded.diagnostics, title=f"{loaded.path} has errors")
-    analysis = loaded.analysis if loaded.analysis is not None else analyse(loaded.program)
-    return analysis, lint_analysis(loaded.scenario, loaded.document, analysis, catalog)
+    analysis = playable.analysis if isinstance(playable, AnalysedScenario) else analyse(playable.program)
+    return analysis, lint_analysis(playable.scenario, playable.document, analysis, catalog)
 
 
-def with_analysis(loaded: LoadedScenario, catalog: Catalog | None) -> LoadedScenario:
-    """``loaded`` completed with its analysis and lint (a copy; ``loaded`` is unchanged)."""
-    if loaded.analysis is not None or not loaded.ok:
-        return loaded
-    analysis, lint = analyse_and_lint(loaded, catalog)
-    return replace(loaded, analysis=analysis,
-                   diagnostics=sorted([*loaded.diagnostics, *lint], key=Diagnostic.sort_key))
+def with_analysis(playable: Playable, catalog: Catalog | None) -> AnalysedScenario:
+    """``playable`` with its analysis, and the lint over it among its warnings."""
+    if isinstance(playable, AnalysedScenario):
+        return playable
+    analysis, lint = analyse_and_lint(playable, catalog)
+    warnings = tuple(sorted([*playable.warnings, *lint], key=Diagnostic.sort_key))
+    return AnalysedScenario(playable.path, playable.scenario, playable.program, playable.document,
+                            playable.content_hash, warnings, analysis)
 
 
-def require_scenario(path: str | Path, catalog: Catalog | None) -> LoadedScenario:
-    """Load ``path`` or raise :class:`ScenarioError` with every error in it."""
-    loaded = load_scenario(path, catalog)
-    if not loaded.ok:
-        raise ScenarioError(loaded.errors or loaded.diagnostics, title=f"{path} has errors")
-    return loaded
+def require_scenario(path: str | Path, catalog: Catalog | None) -> AnalysedScenario:
+    """Load and analyse ``path`` or raise :class:`ScenarioError` with every error in it."""
+    report = load_scenario(path, catalog)
+    if report.playable is None:
+        raise ScenarioError(report.errors or report.diagnostics, title=f"{path} has errors")
+    return with_analysis(report.playable, catalog)
 
 
 def find_scenario_files(paths: list[Path]) -> list[Path]:

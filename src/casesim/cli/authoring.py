@@ -120,13 +120,13 @@ def cmd_test(args: argparse.Namespace) -> int:
     files = find_scenario_files(args.paths or [paths.scenarios_dir()])
     passed = failed = 0
     for file in files:
-        loaded = load_scenario(file, catalog)
-        if not loaded.ok:
+        report = load_scenario(file, catalog)
+        loaded = report.analysed
+        if loaded is None:
             print(f"{file}: cannot run tests, the scenario has errors:")
-            print(format_diagnostics(loaded.errors))
+            print(format_diagnostics(report.errors))
             failed += 1
             continue
-        assert loaded.scenario is not None
         if not loaded.scenario.tests:
             print(f"{file}: no tests")
             continue
@@ -170,11 +170,11 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from casesim.authoring.graph import scenario_graph
 
     catalog = catalog_from_args(args)
-    loaded = load_scenario(args.scenario, catalog)
-    if not loaded.ok:
-        print(format_diagnostics(loaded.errors), file=sys.stderr)
+    report = load_scenario(args.scenario, catalog)
+    loaded = report.analysed
+    if loaded is None:
+        print(format_diagnostics(report.errors), file=sys.stderr)
         return 1
-    assert loaded.program is not None
     print(scenario_graph(loaded.program, loaded.analysis, fmt=args.format))
     return 0
 
@@ -183,12 +183,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     import json
 
     catalog = catalog_from_args(args)
-    loaded = load_scenario(args.scenario, catalog)
-    if not loaded.ok:
-        print(format_diagnostics(loaded.errors), file=sys.stderr)
+    report = load_scenario(args.scenario, catalog)
+    loaded = report.analysed
+    if loaded is None:
+        print(format_diagnostics(report.errors), file=sys.stderr)
         return 1
-    program, analysis = loaded.program, loaded.analysis
-    assert program is not None and analysis is not None and loaded.scenario is not None
+    analysis = loaded.analysis
     total = analysis.total
     criteria = {cid: {"worst": e.worst, "best": e.best} for cid, e in analysis.extremes.items() if cid != "total"}
     summary: dict[str, object] = {
@@ -228,22 +228,22 @@ def cmd_library_doc(args: argparse.Namespace) -> int:
 
     catalog = catalog_from_args(args)
     files = find_scenario_files(args.paths or [paths.scenarios_dir()])
-    loaded = [load_scenario(f, catalog) for f in files]
-    problems = [item for item in loaded if not item.ok]
-    for item in problems:
-        print(format_diagnostics(item.errors), file=sys.stderr)
-    text = library_markdown(loaded, catalog)
+    reports = [load_scenario(f, catalog) for f in files]
+    for item in reports:
+        if not item.ok:
+            print(format_diagnostics(item.errors), file=sys.stderr)
+    text = library_markdown([item.analysed for item in reports if item.analysed is not None], catalog)
     if args.check is not None:
         current = args.check.read_text(encoding="utf-8") if args.check.exists() else ""
         if current != text:
             print(f"{args.check} is out of date; regenerate it with: make docs", file=sys.stderr)
             return 1
-        return 1 if problems else 0
+        return 1 if any(not item.ok for item in reports) else 0
     if args.output is not None:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    return 1 if problems else 0
+    return 1 if any(not item.ok for item in reports) else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:

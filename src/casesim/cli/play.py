@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casesim import paths
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import Playable
 from casesim.cli.authoring import catalog_from_args
 from casesim.errors import CaseSimError
 from casesim.play.library import resolve_scenario as find_scenario
@@ -71,7 +71,7 @@ def _library_paths() -> list[Path]:
     return [paths.scenarios_dir()]
 
 
-def resolve_scenario(ref: str, catalog: Catalog) -> LoadedScenario:
+def resolve_scenario(ref: str, catalog: Catalog) -> Playable:
     """A scenario by file path, or by id from the library (see :func:`casesim.play.library.resolve_scenario`)."""
     return find_scenario(ref, _library_paths(), catalog)
 

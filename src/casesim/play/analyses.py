@@ -13,8 +13,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from casesim.authoring.pipeline import LoadedScenario
-from casesim.errors import SessionError
+from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program
 
@@ -29,10 +28,8 @@ class Analyses:
         self._futures: dict[str, Future[Analysis]] = {}
         self._lock = threading.Lock()
 
-    def request(self, loaded: LoadedScenario) -> Future[Analysis]:
+    def request(self, loaded: Playable) -> Future[Analysis]:
         """The analysis of ``loaded`` (started now if it is not known yet)."""
-        if loaded.program is None:
-            raise SessionError("this scenario has errors and cannot be played")
         key = loaded.content_hash or str(id(loaded.program))
         with self._lock:
             future = self._futures.get(key)
@@ -40,7 +37,7 @@ class Analyses:
                 return future
             future = Future()
             self._futures[key] = future
-        if loaded.analysis is not None:
+        if isinstance(loaded, AnalysedScenario):
             future.set_result(loaded.analysis)
             return future
         program = loaded.program

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 
-from casesim.authoring.pipeline import LoadedScenario
-from casesim.errors import SessionError, StoreError
+from casesim.authoring.pipeline import Playable
+from casesim.errors import StoreError
 from casesim.play.clock import PausableClock
 from casesim.play.recorder import AttemptRecorder
 from casesim.play.session import Mode, Session, StepResult
@@ -29,10 +29,8 @@ __all__ = ["LiveAttempt"]
 class LiveAttempt:
     """One trainee's attempt in progress, recorded as it goes."""
 
-    def __init__(self, loaded: LoadedScenario, catalog: Catalog, session: Session, clock: PausableClock,
+    def __init__(self, loaded: Playable, catalog: Catalog, session: Session, clock: PausableClock,
                  recorder: AttemptRecorder | None, analysis: Future[Analysis]) -> None:
-        if loaded.program is None:
-            raise SessionError("this scenario has errors and cannot be played")
         self.loaded = loaded
         self.program = loaded.program
         self.analysis = analysis
@@ -48,12 +46,10 @@ class LiveAttempt:
     # --- starting -------------------------------------------------------------------------
 
     @classmethod
-    def begin(cls, loaded: LoadedScenario, catalog: Catalog, analysis: Future[Analysis], *, mode: Mode,
+    def begin(cls, loaded: Playable, catalog: Catalog, analysis: Future[Analysis], *, mode: Mode,
               trainee_id: str | None, store: RecordStore | None, clock: Callable[[], float], seed: int | None = None,
               start: str | None = None, prefix: Sequence[str] = ()) -> LiveAttempt:
         """Start a new attempt; the ``prefix`` steps are taken at once (replay from a decision)."""
-        if loaded.program is None or loaded.scenario is None:
-            raise SessionError("this scenario has errors and cannot be played")
         pclock = PausableClock(clock)
         session = Session(loaded.program, mode=mode, start=start, clock=pclock, seed=seed)
         recorder = None
@@ -66,7 +62,7 @@ class LiveAttempt:
         return attempt
 
     @classmethod
-    def resume(cls, loaded: LoadedScenario, catalog: Catalog, analysis: Future[Analysis], attempt_id: str, *,
+    def resume(cls, loaded: Playable, catalog: Catalog, analysis: Future[Analysis], attempt_id: str, *,
                store: RecordStore, clock: Callable[[], float]) -> LiveAttempt:
         """Carry on an in-progress attempt at exactly the state its record stops at."""
         pclock = PausableClock(clock)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casesim.authoring.pipeline import (
-    LoadedScenario,
+    Playable,
+    SourceReport,
     find_scenario_files,
     load_scenario,
     with_analysis,
@@ -36,46 +37,42 @@ KIND_TITLES = {
 class Library:
     """Loaded scenario files: the playable ones and those with errors."""
 
-    entries: tuple[LoadedScenario, ...]
+    entries: tuple[SourceReport, ...]
 
     @property
-    def playable(self) -> tuple[LoadedScenario, ...]:
-        return tuple(e for e in self.entries if e.ok)
+    def playable(self) -> tuple[Playable, ...]:
+        return tuple(e.playable for e in self.entries if e.playable is not None)
 
     @property
-    def broken(self) -> tuple[LoadedScenario, ...]:
-        return tuple(e for e in self.entries if not e.ok)
+    def broken(self) -> tuple[SourceReport, ...]:
+        return tuple(e for e in self.entries if e.playable is None)
 
-    def by_id(self, scenario_id: str) -> LoadedScenario | None:
+    def by_id(self, scenario_id: str) -> Playable | None:
         for entry in self.playable:
-            assert entry.scenario is not None
             if entry.scenario.id == scenario_id:
                 return entry
         return None
 
-    def grouped(self, query: str = "") -> list[tuple[str, list[LoadedScenario]]]:
+    def grouped(self, query: str = "") -> list[tuple[str, list[Playable]]]:
         """Playable scenarios matching ``query``, grouped by kind in the format's order."""
-        groups: dict[str, list[LoadedScenario]] = {}
+        groups: dict[str, list[Playable]] = {}
         for entry in self.playable:
-            assert entry.scenario is not None
             if matches(entry, query):
                 groups.setdefault(entry.scenario.kind, []).append(entry)
         order = {kind: i for i, kind in enumerate(KINDS)}
         out = []
         for kind in sorted(groups, key=lambda k: order.get(k, len(order))):
-            items = sorted(groups[kind], key=lambda e: e.scenario.title.casefold() if e.scenario else "")
+            items = sorted(groups[kind], key=lambda e: e.scenario.title.casefold())
             out.append((kind, items))
         return out
 
 
-def matches(entry: LoadedScenario, query: str) -> bool:
+def matches(entry: Playable, query: str) -> bool:
     """Whether every word of ``query`` occurs in the scenario's title, summary, kind, notes..."""
     words = query.casefold().split()
     if not words:
         return True
     s = entry.scenario
-    if s is None:
-        return False
     haystack = " ".join([
         s.id, s.title, s.kind, s.summary, s.client.name,
         *s.objectives, *s.competencies, *s.content_notes,
@@ -83,33 +80,33 @@ def matches(entry: LoadedScenario, query: str) -> bool:
     return all(w in haystack for w in words)
 
 
-def resolve_scenario(ref: str, library_paths: Sequence[Path], catalog: Catalog | None) -> LoadedScenario:
+def resolve_scenario(ref: str, library_paths: Sequence[Path], catalog: Catalog | None) -> Playable:
     """A playable scenario by file path, or by id from the library; raises :class:`CaseSimError` for people.
 
     The path analysis is left out: the app runs it in the background while the trainee plays.
     """
     candidate = Path(ref).expanduser()
-    loaded: LoadedScenario | None = None
+    loaded: SourceReport | None = None
     if candidate.is_file():
         loaded = load_scenario(candidate, catalog, analyse_paths=False)
     else:
         for file in _unique(find_scenario_files([p for p in library_paths if p.exists()])):
             found = load_scenario(file, catalog, analyse_paths=False)
-            if found.scenario is not None and found.scenario.id == ref:
+            if found.model is not None and found.model.id == ref:
                 loaded = found
                 break
         if loaded is None:
             raise NotFoundError(f"there is no scenario file or library scenario called {ref!r}",
                                 title="no such scenario",
                                 hint="run `casesim` to browse the library, or give a path to a .yaml file")
-    if not loaded.ok:
+    if loaded.playable is None:
         raise CaseSimError(format_diagnostics(loaded.errors), title=f"{loaded.path} has errors",
                            hint=f"see `casesim validate {loaded.path}`, or fix it in `casesim author {loaded.path}`")
-    return loaded
+    return loaded.playable
 
 
 def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only: Collection[str] | None = None,
-                         analyse: bool = True) -> Mapping[str, LoadedScenario]:
+                         analyse: bool = True) -> Mapping[str, Playable]:
     """The scenarios under ``paths`` that load without errors, by id (files with errors are skipped).
 
     Reports and exports read records against these. ``only`` limits the result to these ids;
@@ -118,9 +115,8 @@ def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only
     """
     if only is not None and not only:
         return {}
-    out: dict[str, LoadedScenario] = {}
+    out: dict[str, Playable] = {}
     for entry in load_library(paths, catalog).playable:
-        assert entry.scenario is not None
         if entry.scenario.id in out or (only is not None and entry.scenario.id not in only):
             continue
         out[entry.scenario.id] = with_analysis(entry, catalog) if analyse else entry

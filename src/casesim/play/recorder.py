@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import Playable
 from casesim.errors import SessionError, StoreError
 from casesim.play.session import Clock, Session
 from casesim.records.api import AttemptRow, EventKind, EventRow, RecordStore, effective_path
@@ -75,16 +75,13 @@ def resume_point(store: RecordStore, attempt_id: str) -> ResumePoint:
     return ResumePoint(attempt, effective_path(events), expected_state(events), events)
 
 
-def _program(scenario: LoadedScenario | Program) -> tuple[Program, str | None]:
+def _program(scenario: Playable | Program) -> tuple[Program, str | None]:
     if isinstance(scenario, Program):
         return scenario, None
-    if scenario.program is None:
-        raise StoreError(f"the scenario {scenario.path} has errors, so the attempt cannot be resumed",
-                         title="cannot resume", hint=f"run: casesim validate {scenario.path}")
     return scenario.program, scenario.content_hash
 
 
-def resume_session(store: RecordStore, attempt_id: str, scenario: LoadedScenario | Program, *,
+def resume_session(store: RecordStore, attempt_id: str, scenario: Playable | Program, *,
                    clock: Clock = time.monotonic, allow_changed: bool = False) -> tuple[Session, ResumePoint]:
     """Rebuild the live session of an in-progress attempt, at the exact recorded state.
 
@@ -128,7 +125,7 @@ class AttemptRecorder:
         self.session = session
 
     @classmethod
-    def start(cls, store: RecordStore, scenario: LoadedScenario, session: Session, *,
+    def start(cls, store: RecordStore, scenario: Playable, session: Session, *,
               trainee_id: str) -> AttemptRecorder:
         """Open an attempt for ``session`` (not yet stepped) and record the first node."""
         program = session.program
@@ -140,7 +137,7 @@ class AttemptRecorder:
         return recorder
 
     @classmethod
-    def resume(cls, store: RecordStore, attempt_id: str, scenario: LoadedScenario | Program, *,
+    def resume(cls, store: RecordStore, attempt_id: str, scenario: Playable | Program, *,
                clock: Clock = time.monotonic, allow_changed: bool = False) -> AttemptRecorder:
         """Rebuild the session of an interrupted attempt and record that it resumed."""
         session, _ = resume_session(store, attempt_id, scenario, clock=clock, allow_changed=allow_changed)

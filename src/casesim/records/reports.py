@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.format.scenario import Choice
 from casesim.records.api import AttemptRow, CompetencyPoint, PathEvent, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
@@ -148,7 +148,7 @@ def progress_series(store: RecordStore, trainee_id: str, *, mode: Mode | None = 
 
 
 def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | None = None,
-                   library: Mapping[str, LoadedScenario] | None = None) -> TraineeReport:
+                   library: Mapping[str, Playable] | None = None) -> TraineeReport:
     """A trainee's attempts over time and competency ratings over time."""
     from casesim.errors import StoreError
 
@@ -269,10 +269,10 @@ def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: i
                       critical=bool(choice and choice.critical), expert=expert, in_scenario=choice is not None)
 
 
-def _scenario_items(scenario_id: str, tally: _Tally, loaded: LoadedScenario | None) -> ScenarioItems:
+def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) -> ScenarioItems:
     scenario = loaded.scenario if loaded is not None else None
     expert_by_node: dict[str, str] = {}
-    if loaded is not None and loaded.analysis is not None and loaded.program is not None:
+    if isinstance(loaded, AnalysedScenario):
         for sid in loaded.analysis.expert_path:
             step = loaded.program.steps.get(sid)
             if step is not None:
@@ -316,7 +316,7 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: LoadedScenario | No
                          len(tally.other_versions), tuple(nodes))
 
 
-def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, LoadedScenario] | None = None,
+def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable] | None = None,
                   catalog: Catalog | None = None, scenario_id: str | None = None,
                   mode: Mode | None = None) -> CohortReport:
     """The roster by competency and the item analysis per decision for one cohort."""

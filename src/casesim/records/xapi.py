@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from casesim import __version__
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.records.api import AttemptRow, EventRow, RecordStore
 from casesim.records.chain import parse_iso
 from casesim.scoring.debrief import Debrief
@@ -78,14 +78,14 @@ def _elapsed(start: str, end: str) -> float:
 
 class _Builder:
     def __init__(self, attempt: AttemptRow, *, actor: dict[str, Any], base: str, cohort: str | None,
-                 scenario: LoadedScenario | None) -> None:
+                 scenario: Playable | None) -> None:
         self.attempt = attempt
         self.actor = actor
         self.base = base.rstrip("/")
         self.scenario = scenario.scenario if scenario is not None else None
         self.program = scenario.program if scenario is not None else None
         self.expert: dict[str, str] = {}
-        if scenario is not None and scenario.analysis is not None and scenario.program is not None:
+        if isinstance(scenario, AnalysedScenario):
             for sid in scenario.analysis.expert_path:
                 step = scenario.program.steps.get(sid)
                 if step is not None:
@@ -182,7 +182,7 @@ class _Builder:
 
 def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief: Debrief | None, *,
                        actor_name: str, home_page: str = DEFAULT_BASE, base_iri: str = DEFAULT_BASE,
-                       cohort: str | None = None, scenario: LoadedScenario | None = None) -> list[dict[str, Any]]:
+                       cohort: str | None = None, scenario: Playable | None = None) -> list[dict[str, Any]]:
     """The statements of one attempt, in time order."""
     actor = {"objectType": "Agent", "account": {"homePage": home_page, "name": actor_name}}
     b = _Builder(attempt, actor=actor, base=base_iri, cohort=cohort, scenario=scenario)
@@ -225,7 +225,7 @@ def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief:
 
 
 def statements(store: RecordStore, *, trainee_id: str | None = None, cohort: str | None = None,
-               library: Mapping[str, LoadedScenario] | None = None, key: str | None = None,
+               library: Mapping[str, Playable] | None = None, key: str | None = None,
                base_iri: str = DEFAULT_BASE, home_page: str | None = None) -> Iterator[dict[str, Any]]:
     """Every statement for the selected attempts, attempt by attempt."""
     if key is None:

@@ -17,7 +17,7 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import Playable
 from casesim.errors import CaseSimError
 from casesim.play.analyses import Analyses
 from casesim.play.attempt import LiveAttempt
@@ -54,7 +54,7 @@ class OpenLibrary:
 class OpenScenario:
     """Start on the before-you-start screen of one scenario (``casesim play``)."""
 
-    loaded: LoadedScenario
+    loaded: Playable
     mode: Mode | None = None
     seed: int | None = None
 
@@ -70,7 +70,7 @@ class OpenAuthor:
 class ResumeAttempt:
     """Start by resuming an in-progress attempt (``casesim resume``)."""
 
-    loaded: LoadedScenario
+    loaded: Playable
     attempt_id: str
 
 
@@ -153,7 +153,7 @@ class CaseSimApp(App[None]):
     async def _back_to_library(self) -> None:
         await self.back_to_library()
 
-    def show_before_start(self, loaded: LoadedScenario, *, mode: Mode | None = None, seed: int | None = None) -> None:
+    def show_before_start(self, loaded: Playable, *, mode: Mode | None = None, seed: int | None = None) -> None:
         self.push_screen(BeforeStartScreen(loaded, mode=mode or self.trainee.mode, seed=seed))
 
     def remember_trainee(self, name: str, mode: Mode) -> None:
@@ -164,7 +164,7 @@ class CaseSimApp(App[None]):
     def trainee_id(self) -> str | None:
         return trainee_id_for(self.trainee.name) or None
 
-    def begin_attempt(self, loaded: LoadedScenario, *, mode: Mode, seed: int | None = None,
+    def begin_attempt(self, loaded: Playable, *, mode: Mode, seed: int | None = None,
                       prefix: Sequence[str] = (), replay_from: int | None = None, start: str | None = None) -> None:
         """Start an attempt and replace the current screen with play."""
         try:
@@ -179,7 +179,7 @@ class CaseSimApp(App[None]):
                                          replay_from=replay_from))
         self.switch_screen(PlayScreen(attempt))
 
-    def resume_attempt(self, loaded: LoadedScenario, attempt_id: str) -> None:
+    def resume_attempt(self, loaded: Playable, attempt_id: str) -> None:
         """Carry on an in-progress attempt from the record store."""
         if self.store is None:
             return

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from textual.message import Message
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import Playable
 from casesim.play.session import Mode
 from casesim.scoring.debrief import Debrief
 
@@ -64,7 +64,7 @@ class AttemptLeft(Message):
 class ShowBeforeStart(Message):
     """Open the before-you-start screen of a scenario."""
 
-    def __init__(self, loaded: LoadedScenario, *, mode: Mode | None = None, seed: int | None = None) -> None:
+    def __init__(self, loaded: Playable, *, mode: Mode | None = None, seed: int | None = None) -> None:
         super().__init__()
         self.loaded = loaded
         self.mode = mode
@@ -74,7 +74,7 @@ class ShowBeforeStart(Message):
 class BeginAttempt(Message):
     """Start an attempt and replace the current screen with play."""
 
-    def __init__(self, loaded: LoadedScenario, *, mode: Mode, seed: int | None = None, prefix: Sequence[str] = (),
+    def __init__(self, loaded: Playable, *, mode: Mode, seed: int | None = None, prefix: Sequence[str] = (),
                  replay_from: int | None = None, start: str | None = None,
                  trainee_name: str | None = None) -> None:
         super().__init__()
@@ -91,7 +91,7 @@ class BeginAttempt(Message):
 class ContinueAttempt(Message):
     """Carry on an in-progress attempt from the record store."""
 
-    def __init__(self, loaded: LoadedScenario, attempt_id: str) -> None:
+    def __init__(self, loaded: Playable, attempt_id: str) -> None:
         super().__init__()
         self.loaded = loaded
         self.attempt_id = attempt_id

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from casesim.authoring.pipeline import LoadedScenario, analyse_and_lint, load_scenario
+from casesim.authoring.pipeline import Playable, SourceReport, analyse_and_lint, load_scenario
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic
 from casesim.play.attempt import LiveAttempt
@@ -59,7 +59,7 @@ class AuthorScreen(CaseSimScreen[None]):
         super().__init__()
         self.path = path
         self.watching = watch
-        self.loaded: LoadedScenario | None = None
+        self.loaded: Playable | None = None
         self.attempt: LiveAttempt | None = None
         self.mode: Mode = "practice"
         self.loads = 0
@@ -105,32 +105,32 @@ class AuthorScreen(CaseSimScreen[None]):
         """Load quickly (shape, names, expressions) and play; then analyse every path for the lint."""
         catalog = self.casesim.catalog
         stamp = self._file_stamp()
-        loaded = load_scenario(self.path, catalog, analyse_paths=False)
+        report = load_scenario(self.path, catalog, analyse_paths=False)
         analysis: Future[Analysis] = Future()
-        self.app.call_from_thread(self.apply_loaded, loaded, stamp, analysis)
-        if not loaded.ok or loaded.program is None or loaded.scenario is None or loaded.document is None:
+        self.app.call_from_thread(self.apply_loaded, report, stamp, analysis)
+        if report.playable is None:
             return
         # Always finish the analysis: an attempt on this version may be waiting for it to score.
-        result, lint = analyse_and_lint(loaded, catalog)
+        result, lint = analyse_and_lint(report.playable, catalog)
         analysis.set_result(result)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.apply_lint, loaded, lint)
+            self.app.call_from_thread(self.apply_lint, report, lint)
 
-    def apply_lint(self, loaded: LoadedScenario, lint: list[Diagnostic]) -> None:
+    def apply_lint(self, report: SourceReport, lint: list[Diagnostic]) -> None:
         """Add what the path analysis proves (unreachable nodes, dead ends...) to the diagnostics."""
-        if loaded is not self.loaded:
+        if report.playable is None or report.playable is not self.loaded:
             return
-        diagnostics = sorted([*loaded.diagnostics, *lint], key=Diagnostic.sort_key)
+        diagnostics = sorted([*report.diagnostics, *lint], key=Diagnostic.sort_key)
         self.query_one(DiagnosticsPanel).show(diagnostics, self.loads, self._note)
 
-    def apply_loaded(self, loaded: LoadedScenario, stamp: tuple[int, int] | None,
+    def apply_loaded(self, report: SourceReport, stamp: tuple[int, int] | None,
                      analysis: Future[Analysis]) -> None:
         self._stamp = stamp
         self.loads += 1
         note = None
-        if loaded.ok:
+        if report.playable is not None:
             self._analysis = analysis
-            note = self._start_on(loaded)
+            note = self._start_on(report.playable)
         elif self.loaded is not None:
             note = "Still playing the last version that loaded; fix the errors and save."
         else:
@@ -139,13 +139,12 @@ class AuthorScreen(CaseSimScreen[None]):
                 placeholder.first(Static).update(Content(
                     "This file has errors (listed on the right). Fix them and save: it reloads by itself."))
         self._note = note
-        shown = note if not loaded.ok else (note + " " if note else "") + "Checking every path…"
-        self.query_one(DiagnosticsPanel).show(loaded.diagnostics, self.loads, shown)
+        shown = note if not report.ok else (note + " " if note else "") + "Checking every path…"
+        self.query_one(DiagnosticsPanel).show(list(report.diagnostics), self.loads, shown)
         self._refresh_side()
 
-    def _start_on(self, loaded: LoadedScenario, *, path: list[str] | None = None, start: str | None = None) -> str | None:
+    def _start_on(self, loaded: Playable, *, path: list[str] | None = None, start: str | None = None) -> str | None:
         """Play ``loaded``, replaying ``path`` (default: the current path) from ``start``."""
-        assert loaded.program is not None
         note = None
         old = self.attempt
         if path is None:
@@ -206,7 +205,7 @@ class AuthorScreen(CaseSimScreen[None]):
     # --- actions ---------------------------------------------------------------------------
 
     def action_jump(self) -> None:
-        if self.loaded is None or self.loaded.scenario is None:
+        if self.loaded is None:
             return
         current = self.attempt.session.node_id if self.attempt is not None else None
         self.app.push_screen(JumpScreen(self.loaded.scenario, current), self._jumped)
@@ -219,7 +218,7 @@ class AuthorScreen(CaseSimScreen[None]):
 
     def action_restart(self) -> None:
         if self.loaded is not None:
-            self._start_on(self.loaded, path=[], start=self.loaded.program.scenario.start if self.loaded.program else None)
+            self._start_on(self.loaded, path=[], start=self.loaded.scenario.start)
             self._refresh_side()
 
     def action_toggle_mode(self) -> None:

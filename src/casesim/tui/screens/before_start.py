@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import Playable
 from casesim.play.library import KIND_TITLES
 from casesim.play.session import Mode
 from casesim.tui.base import CaseSimScreen
@@ -49,9 +49,8 @@ class BeforeStartScreen(CaseSimScreen[None]):
     EXTRA_KEYS = (("enter", "start (in the name box or the mode list)"),
                   ("up / down", "in the mode list: choose the mode"))
 
-    def __init__(self, loaded: LoadedScenario, *, mode: Mode, seed: int | None = None) -> None:
+    def __init__(self, loaded: Playable, *, mode: Mode, seed: int | None = None) -> None:
         super().__init__()
-        assert loaded.scenario is not None
         self.loaded = loaded
         self.scenario = loaded.scenario
         self.mode: Mode = mode

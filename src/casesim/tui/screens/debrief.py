@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from casesim.authoring.pipeline import LoadedScenario
+from casesim.authoring.pipeline import Playable
 from casesim.scoring.debrief import Debrief, Decision
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import BackToLibrary, BeginAttempt
@@ -92,7 +92,7 @@ class DebriefScreen(CaseSimScreen[int | None]):
                   ("up / down, page up / down", "scroll"),
                   ("r or enter", "on a decision: replay from it, in practice mode"))
 
-    def __init__(self, loaded: LoadedScenario, debrief: Debrief, *, start: str | None = None,
+    def __init__(self, loaded: Playable, debrief: Debrief, *, start: str | None = None,
                  return_to: Literal["library", "author"] = "library") -> None:
         super().__init__()
         self.loaded = loaded

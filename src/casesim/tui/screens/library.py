@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
-from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.authoring.pipeline import Playable, SourceReport, load_scenario
 from casesim.play.library import KIND_TITLES, Library, load_library
 from casesim.records.api import AttemptRow, effective_path
 from casesim.tui.base import CaseSimScreen
@@ -33,10 +33,9 @@ def _bullets(items: Sequence[str]) -> list[Para]:
     return [para(literal(" ".join(item.split())), indent=4, bullet="  • ") for item in items]
 
 
-def scenario_details(loaded: LoadedScenario, competency_titles: dict[str, str]) -> list[Para]:
+def scenario_details(loaded: Playable, competency_titles: dict[str, str]) -> list[Para]:
     """Everything the library says about one scenario, as literal paragraphs."""
     s = loaded.scenario
-    assert s is not None
     c = s.client
     out = [
         para(literal(s.title, "bold")),
@@ -57,7 +56,7 @@ def scenario_details(loaded: LoadedScenario, competency_titles: dict[str, str]) 
     return out
 
 
-def diagnostics_details(loaded: LoadedScenario) -> list[Para]:
+def diagnostics_details(loaded: SourceReport) -> list[Para]:
     """Why a file cannot be played."""
     out = [para(literal(loaded.path, "bold")), para(("This file has problems and cannot be played:", "italic")),
            blank()]
@@ -90,7 +89,8 @@ class LibraryScreen(CaseSimScreen[None]):
         self.library: Library | None = None
         self.query_text = ""
         self._in_progress: tuple[AttemptRow, ...] = ()
-        self._entries: dict[str, LoadedScenario] = {}
+        self._entries: dict[str, Playable] = {}
+        self._broken: dict[str, SourceReport] = {}
 
 
     def compose(self) -> ComposeResult:
@@ -141,11 +141,11 @@ class LibraryScreen(CaseSimScreen[None]):
             return
         options: list[Option | None] = []
         self._entries = {}
+        self._broken = {}
         resumable = [(row, e) for row in self._in_progress if (e := library.by_id(row.scenario_id)) is not None]
         if resumable and not self.query_text:
             options.append(Option(Content.styled("── In progress", "bold"), disabled=True))
             for row, entry in resumable:
-                assert entry.scenario is not None
                 key = f"resume:{row.id}"
                 self._entries[key] = entry
                 options.append(Option(Content.assemble("↻ ", literal(entry.scenario.title),
@@ -153,20 +153,19 @@ class LibraryScreen(CaseSimScreen[None]):
         for kind, entries in library.grouped(self.query_text):
             options.append(Option(Content.styled(f"── {KIND_TITLES.get(kind, kind)}", "bold"), disabled=True))
             for i, entry in enumerate(entries):
-                assert entry.scenario is not None
                 key = f"play:{kind}:{i}"
                 self._entries[key] = entry
                 options.append(Option(literal(entry.scenario.title), id=key))
         broken = library.broken if not self.query_text else ()
         if broken:
             options.append(Option(Content.styled("── Files with problems", "bold"), disabled=True))
-            for i, entry in enumerate(broken):
+            for i, report in enumerate(broken):
                 key = f"broken:{i}"
-                self._entries[key] = entry
-                options.append(Option(Content.assemble("✗ ", literal(Path(entry.path).name)), id=key))
+                self._broken[key] = report
+                options.append(Option(Content.assemble("✗ ", literal(Path(report.path).name)), id=key))
         listing = self.query_one("#library-list", OptionList)
         listing.clear_options()
-        if not self._entries:
+        if not self._entries and not self._broken:
             listing.add_option(Option(Content("No scenario matches the search." if self.query_text
                                               else "No scenarios found."), disabled=True))
             self._show_detail(None)
@@ -182,12 +181,13 @@ class LibraryScreen(CaseSimScreen[None]):
 
     def _show_detail(self, key: str | None) -> None:
         text = self.query_one("#library-detail-text", Prose)
+        report = self._broken.get(key or "")
+        if report is not None:
+            text.show(diagnostics_details(report))
+            return
         entry = self._entries.get(key or "")
         if entry is None:
             text.show([para("Nothing selected." if self.library is not None else "Loading…")])
-            return
-        if key and key.startswith("broken:"):
-            text.show(diagnostics_details(entry))
             return
         details = scenario_details(entry, self._competency_titles())
         if key and key.startswith("resume:"):
@@ -213,6 +213,9 @@ class LibraryScreen(CaseSimScreen[None]):
     @on(OptionList.OptionSelected, "#library-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         key = event.option_id or ""
+        if key in self._broken:
+            self.notify("This file has problems; see the list on the right.", severity="warning", markup=False)
+            return
         entry = self._entries.get(key)
         if entry is None:
             return
@@ -220,8 +223,6 @@ class LibraryScreen(CaseSimScreen[None]):
             self.app.post_message(ContinueAttempt(entry, key.split(":", 1)[1]))
         elif key.startswith("play:"):
             self.app.post_message(ShowBeforeStart(entry))
-        else:
-            self.notify("This file has problems; see the list on the right.", severity="warning", markup=False)
 
     # --- search -----------------------------------------------------------------------------
 
@@ -258,13 +259,13 @@ class LibraryScreen(CaseSimScreen[None]):
         if not path.is_file():
             self.app.push_screen(NoticeScreen("No such file", f"There is no file at {path}. Check the path and try again."))
             return
-        loaded = load_scenario(path, self.casesim.catalog, analyse_paths=False)
-        if not loaded.ok:
-            lines = "\n".join(f"{d.line}:{d.col}: {d.message}" for d in loaded.errors[:12])
+        report = load_scenario(path, self.casesim.catalog, analyse_paths=False)
+        if report.playable is None:
+            lines = "\n".join(f"{d.line}:{d.col}: {d.message}" for d in report.errors[:12])
             self.app.push_screen(NoticeScreen(f"{path.name} has problems",
                                               f"{lines}\n\nFix them, or open the file with `casesim author {path}`."))
             return
-        self.app.post_message(ShowBeforeStart(loaded))
+        self.app.post_message(ShowBeforeStart(report.playable))
 
     def action_progress(self) -> None:
         self.app.push_screen(ProgressScreen())
