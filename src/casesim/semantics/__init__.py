@@ -3,7 +3,7 @@ history projection, and the exhaustive exploration of every reachable state."""
 
 from __future__ import annotations
 
-from casesim.semantics.explore import Analysis, Extremes, analyse, project
+from casesim.semantics.explore import Analysis, Extremes, analyse
 from casesim.semantics.program import (
     Program,
     State,
@@ -14,6 +14,7 @@ from casesim.semantics.program import (
     initial_state,
     is_final,
     open_choices,
+    project,
     timeout_id,
     unmet_requirements,
     variables,

@@ -29,6 +29,7 @@ from casesim.semantics.program import (
     initial_state,
     is_final,
     open_choices,
+    project,
     unmet_requirements,
 )
 
@@ -143,15 +144,6 @@ class Analysis:
         ranked = [(step, self.value_after(state, step)) for step, _ in self.edges[sid] if not step.is_timeout]
         ranked.sort(key=lambda item: -item[1])
         return ranked
-
-
-def project(program: Program, state: State) -> State:
-    """Drop the history that no expression can observe."""
-    visited = state.visited & program.relevant_nodes if program.relevant_nodes else frozenset()
-    chosen = state.chosen & program.relevant_choices if program.relevant_choices else frozenset()
-    if visited == state.visited and chosen == state.chosen:
-        return state
-    return State(state.node, state.vars, visited, chosen)
 
 
 def _weight(step: Step) -> int:

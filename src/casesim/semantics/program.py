@@ -4,7 +4,15 @@ A :class:`State` is an immutable value: the current node (or ending), the variab
 visited and the choices made. Two pure functions give a scenario its meaning:
 
 * :func:`open_choices` — which choices are open in a state;
-* :func:`apply` — the state after taking a choice.
+* :func:`apply` — the state after taking a choice;
+
+and one function gives the exploration a finite state space:
+
+* :func:`project` — a state with only the history some expression can observe.
+
+``apply(..., observed_only=True)`` is the fast path of ``project(apply(...))`` for a state that
+is already projected; the property test ``tests/semantics/test_projection.py`` pins that the two
+agree for every bundled scenario.
 
 The live session (a ``transitions`` Machine) and the exhaustive analysis both call these, so
 they cannot disagree. Effects of one choice all read the state *before* the choice (they are
@@ -32,6 +40,7 @@ __all__ = [
     "initial_state",
     "is_final",
     "open_choices",
+    "project",
     "timeout_id",
     "unmet_requirements",
     "variables",
@@ -206,9 +215,10 @@ def open_choices(program: Program, state: State) -> tuple[Step, ...]:
 def apply(program: Program, state: State, step: Step, *, observed_only: bool = False) -> State:
     """The state after taking ``step`` in ``state``. ``step`` must belong to ``state.node``.
 
-    With ``observed_only`` the history keeps only the nodes and choices some expression asks
-    about (``visited(...)``/``chose(...)``): nothing else can change what happens next, so the
-    analysis uses this to keep its state space small. It equals projecting the full result.
+    With ``observed_only`` the new node and choice enter the history only if some expression
+    asks about them (``visited(...)``/``chose(...)``): it is the fast path of :func:`project`,
+    ``apply(project(s), x, observed_only=True) == project(apply(s, x))``, which the analysis
+    uses so that it never builds the full history only to cut it down again.
     """
     if step.node != state.node:
         raise ValueError(f"choice {step.id!r} belongs to node {step.node!r}, not {state.node!r}")
@@ -234,6 +244,20 @@ def apply(program: Program, state: State, step: Step, *, observed_only: bool = F
     if not observed_only or step.id in program.relevant_choices:
         chosen = chosen | {step.id}
     return State(step.goto, values, visited, chosen)
+
+
+def project(program: Program, state: State) -> State:
+    """``state`` with only the history some expression can observe.
+
+    Nothing else can change what happens next, so two states with the same projection behave
+    identically from then on: the analysis stores projected states, and looks a live session's
+    state up by its projection (:meth:`casesim.semantics.explore.Analysis.state_id`).
+    """
+    visited = state.visited & program.relevant_nodes if program.relevant_nodes else frozenset()
+    chosen = state.chosen & program.relevant_choices if program.relevant_choices else frozenset()
+    if visited == state.visited and chosen == state.chosen:
+        return state
+    return State(state.node, state.vars, visited, chosen)
 
 
 def client_line(program: Program, state: State) -> str | None:
