@@ -153,7 +153,7 @@ def _path_completes(analysis: Analysis, sequence: Sequence[str], *, ordered: boo
             return True
         for step, target in analysis.edges[sid]:
             new = progress
-            for s in getattr(step.source, "steps", ()):
+            for s in step.protocol_steps:
                 if ordered:
                     if new < goal and s == sequence[new]:
                         new += 1

@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from casesim.errors import SessionError
 from casesim.play.machine import Cursor, fire, machine_for, may_fire
@@ -225,14 +225,12 @@ class Session:
         self._undo.append((before, len(self.history)))
         self.history.append(HistoryEntry(step.id, before.node, max(0.0, now - self._entered_at), before, after, timed_out))
         self._entered_at = now
-        source: Any = step.source
-        practice = self.mode == "practice"
         return StepResult(
             step=step,
             state=after,
-            reply=getattr(source, "reply", None),
-            feedback=source.feedback if practice else None,
-            narration=getattr(source, "narration", None) if timed_out else None,
+            reply=step.reply,
+            feedback=step.feedback if self.mode == "practice" else None,
+            narration=step.narration if timed_out else None,
             finished=self.finished,
         )
 

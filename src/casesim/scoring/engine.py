@@ -205,7 +205,7 @@ def mi_result(catalog: Catalog, steps: Sequence[Step]) -> MiResult:
     """
     counts = {code: 0 for code in ("GI", "PERSUADE", "PWP", "Q", "SR", "CR", "AF", "SEEK", "EMPH", "CONF")}
     for step in steps:
-        codes = set(getattr(step.source, "mi", ()))
+        codes = set(step.mi)
         if "CR" in codes:
             codes.discard("SR")
         for code in codes:
@@ -251,7 +251,7 @@ def protocol_result(catalog: Catalog, protocol_id: str, answers: dict[str, bool]
     done: list[str] = []
     action: str | None = None
     for step in steps:
-        for s in getattr(step.source, "steps", ()):
+        for s in step.protocol_steps:
             if s in step_ids:
                 done.append(s)
             elif s in level_ids:
@@ -343,7 +343,7 @@ def _competencies(catalog: Catalog, claimed: Sequence[str], results: Sequence[Cr
 
 
 def _say(step: Step) -> str:
-    return getattr(step.source, "say", None) or "(the time ran out)"
+    return step.say or "(the time ran out)"
 
 
 def _decisions(program: Program, analysis: Analysis, pairs: Sequence[tuple[State, Step]]) -> tuple[Decision, ...]:
@@ -357,10 +357,10 @@ def _decisions(program: Program, analysis: Analysis, pairs: Sequence[tuple[State
         better_feedback = None
         if not optimal and best_step is not None and best_step.id != step.id:
             better = PathStep(choice=best_step.id, node=best_step.node, say=_say(best_step))
-            better_feedback = getattr(best_step.source, "feedback", None)
+            better_feedback = best_step.feedback
         out.append(Decision(
             index=i, node=state.node, choice=step.id, say=_say(step),
-            feedback=getattr(step.source, "feedback", None),
+            feedback=step.feedback,
             points=sum(p for _, p in step.scores),
             critical=step.critical.reason if step.critical else None,
             on_expert_path=optimal, better=better, better_feedback=better_feedback,

@@ -369,7 +369,7 @@ def _optimise(a: Analysis, comp: list[int], comps: list[list[int]], finals: list
                 tb = best_of[target]
                 if tb == _NEG or comp[target] == cid or (clean and step.critical is not None):
                     continue
-                w = step.weight if total else step.points.get(criterion, 0)
+                w = step.weight if total else sum(p for c, p in step.scores if c == criterion)
                 if w + tb > best:
                     best = w + tb
                 tw = worst_of[target] + w

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from casesim.format.expressions import compile_expression, names_used, parse_expression
-from casesim.format.scenario import Choice, CriticalAction, Scenario, TimerExpiry
+from casesim.format.scenario import CriticalAction, Scenario
 
 __all__ = [
     "Program",
@@ -70,14 +70,19 @@ Guard = Callable[[State], Any]
 @dataclass(frozen=True, slots=True)
 class Effect:
     index: int
-    mode: str  # "add" | "set"
+    mode: Literal["add", "set"]
     value: Any  # int/bool for add/set literal, or a compiled expression for "expr"
     is_expr: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """A choice (or a timer running out) as the semantics sees it."""
+    """A choice (or a timer running out) as the semantics sees it, with the text its callers show.
+
+    The text fields are copied from the :class:`~casesim.format.scenario.Choice` or
+    :class:`~casesim.format.scenario.TimerExpiry` it was compiled from, so callers read typed
+    fields instead of probing which of the two it was.
+    """
 
     id: str
     node: str
@@ -85,11 +90,21 @@ class Step:
     guard: Guard | None
     effects: tuple[Effect, ...]
     scores: tuple[tuple[str, int], ...]
+    """Points per criterion, in the order the author wrote them."""
     critical: CriticalAction | None
     is_timeout: bool
-    source: Choice | TimerExpiry
-    points: Mapping[str, int] = field(default_factory=dict)
-    """Points per criterion (the same as ``scores``, as a mapping)."""
+    say: str | None = None
+    """What the trainee says (or does); None for a timeout."""
+    reply: str | None = None
+    """What the client says straight after this choice; None for a timeout."""
+    narration: str | None = None
+    """What the trainee is told happened while they hesitated; set only for a timeout."""
+    feedback: str | None = None
+    """Teaching feedback on this choice (or on the hesitation)."""
+    mi: tuple[str, ...] = ()
+    """MITI behaviour codes of the utterance; empty for a timeout."""
+    protocol_steps: tuple[str, ...] = ()
+    """Protocol steps (and triage levels) this choice carries out; empty for a timeout."""
     weight: int = 0
     """The sum of all points: what the analysis maximises for the expert path."""
 
@@ -159,8 +174,10 @@ def compile_program(scenario: Scenario) -> Program:
             for c in choice.scores:
                 criteria.setdefault(c, None)
             step = Step(choice.id, node_id, choice.goto, guard(choice.when), effects(choice.effects),
-                        tuple(choice.scores.items()), choice.critical, False, choice,
-                        dict(choice.scores), sum(choice.scores.values()))
+                        tuple(choice.scores.items()), choice.critical, False,
+                        say=choice.say, reply=choice.reply, feedback=choice.feedback,
+                        mi=tuple(choice.mi), protocol_steps=tuple(choice.steps),
+                        weight=sum(choice.scores.values()))
             node_steps.append(step)
             steps[choice.id] = step
         by_node[node_id] = tuple(node_steps)
@@ -169,8 +186,9 @@ def compile_program(scenario: Scenario) -> Program:
             for c in expiry.scores:
                 criteria.setdefault(c, None)
             step = Step(timeout_id(node_id), node_id, expiry.goto, None, effects(expiry.effects),
-                        tuple(expiry.scores.items()), expiry.critical, True, expiry,
-                        dict(expiry.scores), sum(expiry.scores.values()))
+                        tuple(expiry.scores.items()), expiry.critical, True,
+                        narration=expiry.narration, feedback=expiry.feedback,
+                        weight=sum(expiry.scores.values()))
             timeouts[node_id] = step
             steps[step.id] = step
         if isinstance(node.client, list):
