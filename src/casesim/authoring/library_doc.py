@@ -9,16 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from casesim.authoring.pipeline import LoadedScenario
+from casesim.format.scenario import KIND_TITLES, KINDS
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["library_markdown"]
-
-_KIND_TITLES = {
-    "intake": "Intake", "crisis": "Crisis", "de-escalation": "De-escalation", "relapse": "Relapse",
-    "boundaries": "Boundaries", "home-visit": "Home visit", "duty-to-protect": "Duty to protect",
-    "family": "Family", "other": "Other",
-}
-
 
 def library_markdown(library: Sequence[LoadedScenario], catalog: Catalog) -> str:
     """The page for every scenario that loaded cleanly, grouped by kind."""
@@ -37,19 +31,19 @@ def library_markdown(library: Sequence[LoadedScenario], catalog: Catalog) -> str
         "|---|---|---|---|---|",
     ]
     items = [item for item in library if item.ok and item.scenario is not None]
-    items.sort(key=lambda item: (list(_KIND_TITLES).index(item.scenario.kind), item.scenario.id))  # type: ignore[union-attr]
+    items.sort(key=lambda item: (KINDS.index(item.scenario.kind), item.scenario.id))  # type: ignore[union-attr]
     for item in items:
         sc = item.scenario
         assert sc is not None
         comps = ", ".join(c.removeprefix("EPAS22-") for c in sc.competencies)
-        lines.append(f"| [{sc.title}](#{sc.id}) | {_KIND_TITLES[sc.kind]} | {sc.estimated_minutes} | "
+        lines.append(f"| [{sc.title}](#{sc.id}) | {KIND_TITLES[sc.kind]} | {sc.estimated_minutes} | "
                      f"{sc.client.name}, {sc.client.age} | {comps} |")
     for item in items:
         sc = item.scenario
         analysis = item.analysis
         assert sc is not None and analysis is not None
         lines += ["", f"## {sc.title}", "", f'<a id="{sc.id}"></a>', "",
-                  f"`{sc.id}` · {_KIND_TITLES[sc.kind]} · about {sc.estimated_minutes} minutes · "
+                  f"`{sc.id}` · {KIND_TITLES[sc.kind]} · about {sc.estimated_minutes} minutes · "
                   f"version {sc.version} · review: {sc.reviewed.status}", "", sc.summary.strip(), ""]
         lines.append(f"**Client.** {sc.client.name}, {sc.client.age}, {sc.client.pronouns}.")
         lines.append("")

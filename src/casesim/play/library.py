@@ -7,23 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casesim.authoring.pipeline import LoadedScenario, find_scenario_files, load_scenario
-from casesim.format.scenario import KINDS
+from casesim.format.scenario import KINDS, Kind
 from casesim.scoring.catalog import Catalog
 
-__all__ = ["Library", "load_library", "matches", "KIND_TITLES"]
-
-KIND_TITLES = {
-    "intake": "Intake",
-    "crisis": "Crisis",
-    "de-escalation": "De-escalation",
-    "relapse": "Relapse",
-    "boundaries": "Boundaries",
-    "home-visit": "Home visit",
-    "duty-to-protect": "Duty to protect",
-    "family": "Family",
-    "other": "Other",
-}
-
+__all__ = ["Library", "load_library", "matches"]
 
 @dataclass(frozen=True)
 class Library:
@@ -46,16 +33,15 @@ class Library:
                 return entry
         return None
 
-    def grouped(self, query: str = "") -> list[tuple[str, list[LoadedScenario]]]:
+    def grouped(self, query: str = "") -> list[tuple[Kind, list[LoadedScenario]]]:
         """Playable scenarios matching ``query``, grouped by kind in the format's order."""
-        groups: dict[str, list[LoadedScenario]] = {}
+        groups: dict[Kind, list[LoadedScenario]] = {}
         for entry in self.playable:
             assert entry.scenario is not None
             if matches(entry, query):
                 groups.setdefault(entry.scenario.kind, []).append(entry)
-        order = {kind: i for i, kind in enumerate(KINDS)}
         out = []
-        for kind in sorted(groups, key=lambda k: order.get(k, len(order))):
+        for kind in sorted(groups, key=KINDS.index):
             items = sorted(groups[kind], key=lambda e: e.scenario.title.casefold() if e.scenario else "")
             out.append((kind, items))
         return out

@@ -15,9 +15,9 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from casesim.errors import SessionError
+from casesim.format.scenario import MODES, Mode
 from casesim.play.machine import Cursor, fire, machine_for, may_fire
 from casesim.semantics.program import (
     Program,
@@ -29,9 +29,8 @@ from casesim.semantics.program import (
     open_choices,
 )
 
-__all__ = ["Clock", "HistoryEntry", "Mode", "Session", "StepResult"]
+__all__ = ["Clock", "HistoryEntry", "Session", "StepResult"]
 
-Mode = Literal["practice", "assessment"]
 Clock = Callable[[], float]
 
 
@@ -67,7 +66,7 @@ class Session:
 
     def __init__(self, program: Program, *, mode: Mode = "practice", start: str | None = None,
                  clock: Clock = time.monotonic, seed: int | None = None) -> None:
-        if mode not in ("practice", "assessment"):
+        if mode not in MODES:
             raise SessionError(f"unknown mode {mode!r}; use practice or assessment")
         if start is not None and start not in program.scenario.nodes:
             raise SessionError(f"there is no node {start!r} to start from")

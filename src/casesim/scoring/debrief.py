@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from casesim.format.scenario import Mode
+
 __all__ = [
     "Citation",
     "CompetencyResult",
@@ -154,7 +156,7 @@ class Debrief(_Data):
     scenario_id: str
     scenario_version: str
     scenario_title: str
-    mode: Literal["practice", "assessment"]
+    mode: Mode
     ending: str | None
     ending_title: str | None
     outcome: str | None

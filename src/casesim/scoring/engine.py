@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from casesim.format.framework import CompetencyMap
+from casesim.format.framework import MI_CODES, CompetencyMap
+from casesim.format.scenario import Mode
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import (
     Citation,
@@ -39,7 +40,6 @@ from casesim.semantics.program import (
 
 __all__ = ["score_path", "mi_result", "protocol_result", "rating_for_share", "replay"]
 
-Mode = Literal["practice", "assessment"]
 
 
 def replay(program: Program, step_ids: Sequence[str], *, start: str | None = None) -> list[tuple[State, Step]]:
@@ -203,7 +203,7 @@ def mi_result(catalog: Catalog, steps: Sequence[Step]) -> MiResult:
     Each choice is one volley: at most one reflection code (complex wins over simple) and one
     question code per volley, as the manual's parsing rules say.
     """
-    counts = {code: 0 for code in ("GI", "PERSUADE", "PWP", "Q", "SR", "CR", "AF", "SEEK", "EMPH", "CONF")}
+    counts: dict[str, int] = dict.fromkeys(MI_CODES, 0)
     for step in steps:
         codes = set(step.mi)
         if "CR" in codes:

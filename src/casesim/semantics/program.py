@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from casesim.format.expressions import compile_expression, names_used, parse_expression
-from casesim.format.scenario import CriticalAction, Scenario
+from casesim.format.scenario import TIMEOUT_PREFIX, CriticalAction, Scenario, timeout_id
 
 __all__ = [
     "Program",
@@ -45,14 +45,6 @@ __all__ = [
     "unmet_requirements",
     "variables",
 ]
-
-TIMEOUT_PREFIX = "timeout:"
-
-
-def timeout_id(node_id: str) -> str:
-    """The id under which letting ``node_id``'s timer run out is recorded."""
-    return f"{TIMEOUT_PREFIX}{node_id}"
-
 
 @dataclass(frozen=True, slots=True)
 class State:

@@ -25,8 +25,8 @@ from casesim.authoring.lint import lint_analysis
 from casesim.authoring.pipeline import LoadedScenario, load_scenario
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic
+from casesim.format.scenario import Mode
 from casesim.play.attempt import LiveAttempt
-from casesim.play.session import Mode
 from casesim.semantics.explore import Analysis, analyse
 from casesim.tui.screens.pause import PauseChoice, PauseScreen
 from casesim.tui.text import literal

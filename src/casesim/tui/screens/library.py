@@ -16,7 +16,8 @@ from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
 from casesim.authoring.pipeline import LoadedScenario, load_scenario
-from casesim.play.library import KIND_TITLES, Library, load_library
+from casesim.format.scenario import KIND_TITLES
+from casesim.play.library import Library, load_library
 from casesim.records.api import AttemptRow, effective_path
 from casesim.tui.messages import LibraryLoaded
 from casesim.tui.text import literal
@@ -40,7 +41,7 @@ def scenario_details(loaded: LoadedScenario, competency_titles: dict[str, str]) 
     c = s.client
     out = [
         para(literal(s.title, "bold")),
-        para((f"{KIND_TITLES.get(s.kind, s.kind)} · about {s.estimated_minutes} min · ", "italic"),
+        para((f"{KIND_TITLES[s.kind]} · about {s.estimated_minutes} min · ", "italic"),
              literal(f"{c.name}, {c.age}, {c.pronouns}", "italic")),
         blank(),
         para(literal(" ".join(s.summary.split()))),
@@ -155,7 +156,7 @@ class LibraryScreen(Screen[None]):
                 options.append(Option(Content.assemble("↻ ", literal(entry.scenario.title),
                                                        (f" ({row.mode})", "italic")), id=key))
         for kind, entries in library.grouped(self.query_text):
-            options.append(Option(Content.styled(f"── {KIND_TITLES.get(kind, kind)}", "bold"), disabled=True))
+            options.append(Option(Content.styled(f"── {KIND_TITLES[kind]}", "bold"), disabled=True))
             for i, entry in enumerate(entries):
                 assert entry.scenario is not None
                 key = f"play:{kind}:{i}"
