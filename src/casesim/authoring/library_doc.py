@@ -61,10 +61,10 @@ def library_markdown(library: Sequence[LoadedScenario], catalog: Catalog) -> str
         lines.append("")
         total = analysis.total
         frameworks = sorted({catalog.framework_of.get(c, c) for c in item.program.criteria}) if item.program else []
-        if total is not None:
+        if total is not None and analysis.expert_total is not None:
             lines.append(f"**Scoring.** {len(item.program.criteria) if item.program else 0} criteria from "
                          f"{', '.join(frameworks)}; points range from {total.worst} (worst path) to "
-                         f"{int(analysis.best_to_go[0])} (expert path); pass: at least "
+                         f"{analysis.expert_total} (expert path); pass: at least "
                          f"{sc.pass_rule.min_share:.0%} of the expert path's points"
                          + (" and no critical action." if sc.pass_rule.no_critical else "."))
             lines.append("")

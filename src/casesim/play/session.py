@@ -29,9 +29,10 @@ from casesim.semantics.program import (
     open_choices,
 )
 
-__all__ = ["Clock", "HistoryEntry", "Session", "StepResult"]
+__all__ = ["HistoryEntry", "MonotonicClock", "Session", "StepResult"]
 
-Clock = Callable[[], float]
+MonotonicClock = Callable[[], float]
+"""Seconds that only move forward, for how long a decision took and for timers (not a time of day)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class Session:
     """One attempt at one scenario."""
 
     def __init__(self, program: Program, *, mode: Mode = "practice", start: str | None = None,
-                 clock: Clock = time.monotonic, seed: int | None = None) -> None:
+                 clock: MonotonicClock = time.monotonic, seed: int | None = None) -> None:
         if mode not in MODES:
             raise SessionError(f"unknown mode {mode!r}; use practice or assessment")
         if start is not None and start not in program.scenario.nodes:

@@ -39,7 +39,7 @@ from casesim.records.api import (
     VerifyProblem,
 )
 from casesim.records.chain import (
-    Clock,
+    WallClock,
     attempt_digest,
     attempt_header,
     canonical_json,
@@ -131,7 +131,7 @@ class SQLiteStore:
     Safe to share between threads (calls are serialised) and between processes on one host.
     """
 
-    def __init__(self, path: str | Path, *, readonly: bool = False, clock: Clock = utc_now,
+    def __init__(self, path: str | Path, *, readonly: bool = False, clock: WallClock = utc_now,
                  busy_timeout: float = 15.0, synchronous: Synchronous = "FULL") -> None:
         self.path = Path(path)
         self.readonly = readonly

@@ -20,6 +20,7 @@ __all__ = [
     "MiResult",
     "PathStep",
     "ProtocolResult",
+    "verdict_label",
 ]
 
 
@@ -181,3 +182,11 @@ class Debrief(_Data):
     competencies: tuple[CompetencyResult, ...]
     decisions: tuple[Decision, ...]
     expert_path: tuple[PathStep, ...]
+
+
+def verdict_label(passed: bool | None) -> str:
+    """How a verdict reads wherever it is shown: "passed", "not passed", or "-" when none was
+    recorded (an attempt can be completed without a debrief)."""
+    if passed is None:
+        return "-"
+    return "passed" if passed else "not passed"

@@ -32,29 +32,13 @@ from casesim.semantics.program import (
     Program,
     State,
     Step,
-    apply,
-    initial_state,
     is_final,
+    replay,
     unmet_requirements,
 )
 
-__all__ = ["score_path", "mi_result", "protocol_result", "rating_for_share", "replay"]
+__all__ = ["score_path", "mi_result", "protocol_result", "rating_for_share"]
 
-
-
-def replay(program: Program, step_ids: Sequence[str], *, start: str | None = None) -> list[tuple[State, Step]]:
-    """The (state before, step) pairs of a path; raises ValueError if a step is not open."""
-    state = initial_state(program, start)
-    out: list[tuple[State, Step]] = []
-    for sid in step_ids:
-        step = program.steps.get(sid)
-        if step is None or step.node != state.node:
-            raise ValueError(f"{sid!r} is not a choice at node {state.node!r}")
-        if not step.is_timeout and step.guard is not None and not step.guard(state):
-            raise ValueError(f"{sid!r} is not open at node {state.node!r} in this state")
-        out.append((state, step))
-        state = apply(program, state, step)
-    return out
 
 
 def _share(raw: float, worst: float, best: float) -> float | None:
@@ -72,8 +56,8 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
                mode: Mode = "assessment", start: str | None = None) -> Debrief:
     """Score the path ``step_ids`` (which may stop before an ending, e.g. when a trainee leaves)."""
     scenario = program.scenario
-    pairs = replay(program, step_ids, start=start)
-    final = apply(program, pairs[-1][0], pairs[-1][1]) if pairs else initial_state(program, start)
+    path = replay(program, step_ids, start=start)
+    pairs, final = path.taken, path.final
     steps = [step for _, step in pairs]
     reached = is_final(program, final)
 
@@ -95,8 +79,8 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
     total_raw = sum(raw.values())
     total = analysis.total
     total_worst = total.worst if total else 0
-    clean_best = analysis.best_to_go[0] if analysis.clean_path_exists else None
-    total_best = int(clean_best) if clean_best is not None else (total.best if total else 0)
+    expert = analysis.expert_total
+    total_best = expert if expert is not None else (total.best if total else 0)
     total_share = _share(total_raw, total_worst, total_best)
 
     critical = _critical(program, catalog, pairs, final, reached)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from casesim.semantics.explore import Analysis, Extremes, analyse
 from casesim.semantics.program import (
     Program,
+    Replay,
     State,
     Step,
     apply,
@@ -15,6 +16,7 @@ from casesim.semantics.program import (
     is_final,
     open_choices,
     project,
+    replay,
     timeout_id,
     unmet_requirements,
     variables,
@@ -33,7 +35,9 @@ __all__ = [
     "initial_state",
     "is_final",
     "open_choices",
+    "Replay",
     "project",
+    "replay",
     "timeout_id",
     "unmet_requirements",
     "variables",

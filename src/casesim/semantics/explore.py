@@ -110,6 +110,12 @@ class Analysis:
             self._extremes = out
         return self._extremes
 
+    @property
+    def expert_total(self) -> int | None:
+        """The best total a clean path earns from the start (the expert path's points), or None
+        when no clean path reaches an ending."""
+        return int(self.best_to_go[0]) if self.clean_path_exists else None
+
     def state_id(self, state: State) -> int | None:
         """The index of the projection of a live session's ``state``, if it was reached."""
         return self.index.get(project(self.program, state))

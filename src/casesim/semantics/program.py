@@ -22,7 +22,7 @@ range.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -41,6 +41,8 @@ __all__ = [
     "is_final",
     "open_choices",
     "project",
+    "Replay",
+    "replay",
     "timeout_id",
     "unmet_requirements",
     "variables",
@@ -268,6 +270,35 @@ def project(program: Program, state: State) -> State:
     if visited == state.visited and chosen == state.chosen:
         return state
     return State(state.node, state.vars, visited, chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A path followed step by step: each step with the state it was taken in, and the end."""
+
+    taken: tuple[tuple[State, Step], ...]
+    """(state before, step) for each step of the path, in order."""
+    final: State
+    """The state after the last step (the start state for an empty path)."""
+
+
+def replay(program: Program, step_ids: Sequence[str], *, start: str | None = None) -> Replay:
+    """Follow ``step_ids`` from the start (or from ``start``) with the full history.
+
+    Raises ValueError naming the first step that does not belong to the node reached or whose
+    condition does not hold there; a timeout is always open on its own node.
+    """
+    state = initial_state(program, start)
+    taken: list[tuple[State, Step]] = []
+    for sid in step_ids:
+        step = program.steps.get(sid)
+        if step is None or step.node != state.node:
+            raise ValueError(f"{sid!r} is not a choice at node {state.node!r}")
+        if not step.is_timeout and step.guard is not None and not step.guard(state):
+            raise ValueError(f"{sid!r} is not open at node {state.node!r} in this state")
+        taken.append((state, step))
+        state = apply(program, state, step)
+    return Replay(tuple(taken), state)
 
 
 def client_line(program: Program, state: State) -> str | None:
