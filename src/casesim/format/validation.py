@@ -28,7 +28,7 @@ def validate_model(model: type[M], doc: SourceDocument) -> tuple[M | None, list[
             kind = error["type"]
             is_key = kind == "extra_forbidden"
             pos = doc.position(loc, key=is_key)
-            message = _message(model, doc, error)
+            message = _message(model, error)
             fingerprint = (pos.line, pos.col, message)
             if fingerprint in seen:
                 continue
@@ -78,7 +78,7 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _message(model: type[BaseModel], doc: SourceDocument, error: Any) -> str:
+def _message(model: type[BaseModel], error: Any) -> str:
     kind: str = error["type"]
     loc = tuple(error["loc"])
     field = next((str(s) for s in reversed(loc) if isinstance(s, str) and not _is_noise(s)), "value")

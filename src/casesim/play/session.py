@@ -11,7 +11,6 @@ of state snapshots, never a replay. Every step is kept in ``history`` with the t
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -76,8 +75,7 @@ class Session:
         self.start = start or program.scenario.start
         self.clock = clock
         self.seed = seed if seed is not None else 0
-        self.random = random.Random(self.seed)
-        """A seeded random source for any variation a scenario may offer (none in format 1)."""
+        """Recorded with the attempt; format 1 has no random variation that would use it."""
         self._machine = machine_for(program)
         self._cursor = Cursor(initial_state(program, self.start))
         self._machine.add_model(self._cursor, initial=self.start)

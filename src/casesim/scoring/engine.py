@@ -136,7 +136,7 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         mi=mi,
         protocols=protocols,
         competencies=competencies,
-        decisions=_decisions(program, analysis, pairs),
+        decisions=_decisions(analysis, pairs),
         expert_path=_expert(program, analysis),
     )
 
@@ -330,7 +330,7 @@ def _say(step: Step) -> str:
     return step.say or "(the time ran out)"
 
 
-def _decisions(program: Program, analysis: Analysis, pairs: Sequence[tuple[State, Step]]) -> tuple[Decision, ...]:
+def _decisions(analysis: Analysis, pairs: Sequence[tuple[State, Step]]) -> tuple[Decision, ...]:
     out = []
     for i, (state, step) in enumerate(pairs):
         ranked = analysis.better_choices(state)

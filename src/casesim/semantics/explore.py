@@ -139,7 +139,7 @@ class Analysis:
             if candidate.id == step.id:
                 if values is self.best_to_go and candidate.critical is not None:
                     return _NEG
-                return _weight(candidate) + values[target]
+                return candidate.weight + values[target]
         return _NEG
 
     def better_choices(self, state: State) -> list[tuple[Step, float]]:
@@ -150,10 +150,6 @@ class Analysis:
         ranked = [(step, self.value_after(state, step)) for step, _ in self.edges[sid] if not step.is_timeout]
         ranked.sort(key=lambda item: -item[1])
         return ranked
-
-
-def _weight(step: Step) -> int:
-    return step.weight
 
 
 def analyse(program: Program, *, state_limit: int | None = None, start: str | None = None) -> Analysis:
@@ -233,7 +229,7 @@ def _summarise(a: Analysis) -> None:
     reaches_dead_end = _reaches(reverse, a.dead_ends)
     a.trapped = [i for i in range(n) if not can_finish[i] and not reaches_dead_end[i]]
 
-    comp, comps = _components(a, can_finish)
+    comp, comps = _components(a)
     cyclic = {sid for members in comps if _is_cycle(a, members) for sid in members}
     a.scoring_cycles = sorted({
         step.id for sid in cyclic for step, target in a.edges[sid]
@@ -268,13 +264,12 @@ def _reaches(reverse: list[list[int]], seeds: list[int]) -> list[bool]:
     return found
 
 
-def _components(a: Analysis, can_finish: list[bool]) -> tuple[list[int], list[list[int]]]:
+def _components(a: Analysis) -> tuple[list[int], list[list[int]]]:
     """Strongly connected components (iterative Tarjan), in reverse topological order.
 
     Tarjan emits a component only after every component reachable from it, which is exactly
     the order a "best value from here" computation needs.
     """
-    del can_finish
     n = len(a.states)
     targets = [[t for _, t in out] for out in a.edges]
     index = [-1] * n
@@ -415,7 +410,7 @@ def _best_exit(a: Analysis, comp: list[int], sid: int) -> tuple[Step, int] | Non
     for step, target in a.edges[sid]:
         if step.critical is not None or comp[target] == comp[sid] or a.best_to_go[target] == _NEG:
             continue
-        if _weight(step) + a.best_to_go[target] == want:
+        if step.weight + a.best_to_go[target] == want:
             return step, target
     return None
 
