@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import mi_label, mi_result, protocol_result
 from casesim.scoring.protocols import required_steps, triage_level
+from casesim.semantics.program import Step
 
 
-@dataclass
-class _Utterance:
-    mi: list[str] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
+def _step(i: int, *, mi: list[str] | None = None, protocol_steps: list[str] | None = None) -> Step:
+    """A stand-alone trainee utterance carrying only the codes the scoring reads."""
+    return Step(f"u{i}", "n", "n", None, (), (), None, False, say=f"utterance {i}",
+                mi=tuple(mi or ()), protocol_steps=tuple(protocol_steps or ()))
 
 
-@dataclass
-class _Step:
-    source: _Utterance
-
-
-def utterances(*codes: list[str]) -> list[_Step]:
-    return [_Step(_Utterance(mi=list(c))) for c in codes]
+def utterances(*codes: list[str]) -> list[Step]:
+    return [_step(i, mi=c) for i, c in enumerate(codes)]
 
 
 def metric(result: object, cid: str) -> tuple[float | None, str]:
@@ -129,8 +123,8 @@ def test_cssrs_skip_logic(catalog: Catalog) -> None:
         "CSSRS-Q1", "CSSRS-Q2", "CSSRS-Q6", "CSSRS-Q6a"]
 
 
-def _steps(*ids: str) -> list[_Step]:
-    return [_Step(_Utterance(steps=[i])) for i in ids]
+def _steps(*ids: str) -> list[Step]:
+    return [_step(n, protocol_steps=[i]) for n, i in enumerate(ids)]
 
 
 def test_cssrs_adherence_counts_order_skips_and_triage(catalog: Catalog) -> None:

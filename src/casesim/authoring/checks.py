@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casesim.errors import ExpressionError
-from casesim.format.diagnostics import Diagnostic, Severity
+from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.expressions import Env, Type, parse_expression, type_of
 from casesim.format.reader import SourceDocument
-from casesim.format.scenario import Scenario
-from casesim.format.validation import did_you_mean
+from casesim.format.scenario import Scenario, timeout_id
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["Unchecked", "check_scenario"]
@@ -65,8 +64,7 @@ class _Checker:
 
     def check_goto(self, path: PathKey, target: str) -> None:
         if target not in self.targets:
-            hint = did_you_mean(target, self.targets)
-            extra = f"; did you mean {hint!r}?" if hint else "; add it under `nodes:` or `endings:`"
+            extra = suggest(target, self.targets, "; add it under `nodes:` or `endings:`")
             self.report(path, "goto-missing", f"goto {target!r}: there is no node or ending with that id{extra}")
 
     def check_expression(self, path: PathKey, text: str, env: Env, want: Type | None) -> Type | None:
@@ -89,8 +87,7 @@ class _Checker:
             where = (*path, cid) if key else path
             criterion = self.catalog.criteria.get(cid)
             if criterion is None:
-                hint = did_you_mean(cid, self.catalog.criteria)
-                extra = f"; did you mean {hint!r}?" if hint else "; see the frameworks in scoring/"
+                extra = suggest(cid, self.catalog.criteria, "; see the frameworks in scoring/")
                 self.report(where, "unknown-criterion", f"unknown criterion {cid!r}{extra}", key=key)
             elif not criterion.verified:
                 self.report(where, "unverified-criterion",
@@ -104,8 +101,7 @@ class _Checker:
             if var is None and name in self.unchecked.variables:
                 continue
             if var is None:
-                hint = did_you_mean(name, variables)
-                extra = f"; did you mean {hint!r}?" if hint else "; declare it under `variables:`"
+                extra = suggest(name, variables, "; declare it under `variables:`")
                 self.report(where, "unknown-variable", f"effect on unknown variable {name!r}{extra}", key=True)
                 continue
             if var.type == "bool":
@@ -141,8 +137,7 @@ class _Checker:
         sc = self.scenario
         env = self.env()
         if not self.unchecked.start_broken and sc.start not in sc.nodes and sc.start not in self.unchecked.targets:
-            hint = did_you_mean(sc.start, sc.nodes)
-            extra = f"; did you mean {hint!r}?" if hint else ""
+            extra = suggest(sc.start, sc.nodes)
             self.report(("start",), "start-missing", f"start node {sc.start!r} is not under `nodes:`{extra}")
         for ending_id in sc.endings:
             if ending_id in sc.nodes:
@@ -176,9 +171,8 @@ class _Checker:
                 if self.catalog is not None:
                     for j, code in enumerate(choice.mi):
                         if code not in self.catalog.mi_codes:
-                            hint = did_you_mean(code, self.catalog.mi_codes)
-                            extra = f"; did you mean {hint!r}?" if hint else (
-                                f"; MITI codes: {', '.join(sorted(self.catalog.mi_codes))}")
+                            extra = suggest(code, self.catalog.mi_codes,
+                                            f"; MITI codes: {', '.join(sorted(self.catalog.mi_codes))}")
                             self.report((*base, "mi", j), "unknown-mi-code", f"unknown MI behaviour code {code!r}{extra}")
                     for j, step in enumerate(choice.steps):
                         protocol = step_protocol.get(step)
@@ -215,14 +209,12 @@ class _Checker:
         competencies = self.catalog.competencies
         for i, comp in enumerate(sc.competencies):
             if comp not in competencies:
-                hint = did_you_mean(comp, competencies)
-                extra = f"; did you mean {hint!r}?" if hint else "; use EPAS22-C1 ... EPAS22-C9"
+                extra = suggest(comp, competencies, "; use EPAS22-C1 ... EPAS22-C9")
                 self.report(("competencies", i), "unknown-competency", f"unknown competency {comp!r}{extra}")
         for i, use in enumerate(sc.protocols):
             protocol = self.catalog.protocols.get(use.protocol)
             if protocol is None:
-                hint = did_you_mean(use.protocol, self.catalog.protocols)
-                extra = f"; did you mean {hint!r}?" if hint else f"; protocols: {', '.join(sorted(self.catalog.protocols))}"
+                extra = suggest(use.protocol, self.catalog.protocols, f"; protocols: {', '.join(sorted(self.catalog.protocols))}")
                 self.report(("protocols", i, "protocol"), "unknown-protocol", f"unknown protocol {use.protocol!r}{extra}")
                 continue
             steps = {s.step for s in protocol.steps}
@@ -233,7 +225,7 @@ class _Checker:
 
     def check_tests(self, env: Env) -> None:
         sc = self.scenario
-        choice_ids = set(env.choices) | {f"timeout:{n}" for n, node in sc.nodes.items() if node.timer}
+        choice_ids = set(env.choices) | {timeout_id(n) for n, node in sc.nodes.items() if node.timer}
         requirement_ids = {r.id for r in sc.requirements}
         for i, test in enumerate(sc.tests):
             base: PathKey = ("tests", i)
@@ -241,8 +233,7 @@ class _Checker:
                 self.report((*base, "start"), "unknown-node", f"test starts at unknown node {test.start!r}")
             for j, cid in enumerate(test.choose):
                 if cid not in choice_ids:
-                    hint = did_you_mean(cid, choice_ids)
-                    extra = f"; did you mean {hint!r}?" if hint else ""
+                    extra = suggest(cid, choice_ids)
                     self.report((*base, "choose", j), "unknown-choice", f"unknown choice {cid!r}{extra}")
             expect = test.expect
             if expect.ending is not None and expect.ending not in sc.endings:

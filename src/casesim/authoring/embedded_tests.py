@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.scenario import PedagogicalTest
 from casesim.scoring.catalog import Catalog
-from casesim.scoring.engine import replay, score_path
+from casesim.scoring.engine import score_path
 from casesim.semantics.explore import analyse
-from casesim.semantics.program import apply, initial_state, is_final
+from casesim.semantics.program import is_final, replay, variables
 
 __all__ = ["TestOutcome", "run_tests", "run_test"]
 
@@ -37,16 +37,15 @@ def run_test(loaded: AnalysedScenario, catalog: Catalog, test: PedagogicalTest) 
     program, analysis = loaded.program, loaded.analysis
     outcome = TestOutcome(test.name)
     try:
-        pairs = replay(program, test.choose, start=test.start)
+        state = replay(program, test.choose, start=test.start).final
     except ValueError as exc:
         outcome.problems.append(f"the path cannot be followed: {exc}")
         return outcome
-    state = apply(program, *pairs[-1]) if pairs else initial_state(program, test.start)
     expect = test.expect
     if expect.ending is not None and state.node != expect.ending:
         where = "ending" if is_final(program, state) else "node"
         outcome.problems.append(f"expected ending {expect.ending!r}, but the path stops at {where} {state.node!r}")
-    values = dict(zip(program.var_names, state.vars, strict=True))
+    values = variables(program, state)
     for name, wanted in expect.flags.items():
         if values.get(name) != wanted:
             outcome.problems.append(f"expected {name} = {wanted}, got {values.get(name)}")

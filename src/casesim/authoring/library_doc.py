@@ -9,15 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from casesim.authoring.pipeline import AnalysedScenario
+from casesim.format.scenario import KIND_TITLES, KINDS
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["library_markdown"]
-
-_KIND_TITLES = {
-    "intake": "Intake", "crisis": "Crisis", "de-escalation": "De-escalation", "relapse": "Relapse",
-    "boundaries": "Boundaries", "home-visit": "Home visit", "duty-to-protect": "Duty to protect",
-    "family": "Family", "other": "Other",
-}
 
 
 def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> str:
@@ -36,17 +31,17 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         "| scenario | kind | minutes | client | competencies |",
         "|---|---|---|---|---|",
     ]
-    items = sorted(library, key=lambda item: (list(_KIND_TITLES).index(item.scenario.kind), item.scenario.id))
+    items = sorted(library, key=lambda item: (KINDS.index(item.scenario.kind), item.scenario.id))
     for item in items:
         sc = item.scenario
         comps = ", ".join(c.removeprefix("EPAS22-") for c in sc.competencies)
-        lines.append(f"| [{sc.title}](#{sc.id}) | {_KIND_TITLES[sc.kind]} | {sc.estimated_minutes} | "
+        lines.append(f"| [{sc.title}](#{sc.id}) | {KIND_TITLES[sc.kind]} | {sc.estimated_minutes} | "
                      f"{sc.client.name}, {sc.client.age} | {comps} |")
     for item in items:
         sc = item.scenario
         analysis = item.analysis
         lines += ["", f"## {sc.title}", "", f'<a id="{sc.id}"></a>', "",
-                  f"`{sc.id}` · {_KIND_TITLES[sc.kind]} · about {sc.estimated_minutes} minutes · "
+                  f"`{sc.id}` · {KIND_TITLES[sc.kind]} · about {sc.estimated_minutes} minutes · "
                   f"version {sc.version} · review: {sc.reviewed.status}", "", sc.summary.strip(), ""]
         lines.append(f"**Client.** {sc.client.name}, {sc.client.age}, {sc.client.pronouns}.")
         lines.append("")
@@ -64,10 +59,10 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         lines.append("")
         total = analysis.total
         frameworks = sorted({catalog.framework_of.get(c, c) for c in item.program.criteria}) if item.program else []
-        if total is not None:
+        if total is not None and analysis.expert_total is not None:
             lines.append(f"**Scoring.** {len(item.program.criteria) if item.program else 0} criteria from "
                          f"{', '.join(frameworks)}; points range from {total.worst} (worst path) to "
-                         f"{int(analysis.best_to_go[0])} (expert path); pass: at least "
+                         f"{analysis.expert_total} (expert path); pass: at least "
                          f"{sc.pass_rule.min_share:.0%} of the expert path's points"
                          + (" and no critical action." if sc.pass_rule.no_critical else "."))
             lines.append("")

@@ -12,7 +12,7 @@ from casesim.format.scenario import Scenario
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.protocols import required_steps, triage_level
 from casesim.semantics.explore import Analysis
-from casesim.semantics.program import Program, State
+from casesim.semantics.program import Program, State, variables
 
 __all__ = ["lint_analysis", "required_protocol_steps"]
 
@@ -20,7 +20,7 @@ _Report = Callable[..., None]
 
 
 def _describe(program: Program, state: State) -> str:
-    shown = [f"{name}={str(v).lower() if isinstance(v, bool) else v}" for name, v in zip(program.var_names, state.vars, strict=True)]
+    shown = [f"{name}={str(v).lower() if isinstance(v, bool) else v}" for name, v in variables(program, state).items()]
     return ", ".join(shown) if shown else "the start values"
 
 
@@ -97,11 +97,11 @@ def _lint_scoring(scenario: Scenario, analysis: Analysis, catalog: Catalog | Non
     if not analysis.clean_path_exists:
         report(("pass_rule",) if "pass_rule" in _keys(scenario) else (), Severity.ERROR, "pass-impossible",
                "no path reaches an ending without a critical action or a missed requirement, so no attempt can pass")
-    total = analysis.total
-    if total is not None and analysis.clean_path_exists and total.best > analysis.best_to_go[0]:
+    total, expert = analysis.total, analysis.expert_total
+    if total is not None and expert is not None and total.best > expert:
         report((), Severity.WARNING, "critical-on-best-path",
                f"the highest-scoring path ({total.best} points) takes a critical action or misses a requirement, "
-               f"while the best clean path earns {int(analysis.best_to_go[0])}: points are rewarding a never-event")
+               f"while the best clean path earns {expert}: points are rewarding a never-event")
     if total is not None and total.best == total.worst:
         report((), Severity.WARNING, "no-score-spread",
                f"every path earns the same total ({total.best} points): the scenario cannot tell good practice from poor")
@@ -153,7 +153,7 @@ def _path_completes(analysis: Analysis, sequence: Sequence[str], *, ordered: boo
             return True
         for step, target in analysis.edges[sid]:
             new = progress
-            for s in getattr(step.source, "steps", ()):
+            for s in step.protocol_steps:
                 if ordered:
                     if new < goal and s == sequence[new]:
                         new += 1

@@ -201,7 +201,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "reachable_endings": sorted(analysis.reachable_endings),
         "worst_total": total.worst if total else None,
         "best_total": total.best if total else None,
-        "expert_total": int(analysis.best_to_go[0]) if analysis.clean_path_exists else None,
+        "expert_total": analysis.expert_total,
         "expert_path": analysis.expert_path,
         "criteria": criteria,
     }

@@ -179,6 +179,7 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from casesim.records.render import attempt_result
     store = _reader(args)
     try:
         rows = [a for a in store.attempts(trainee_id=args.trainee, cohort=args.cohort)
@@ -195,7 +196,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("no attempts recorded" + (" for this selection" if args.trainee or args.cohort or args.status else ""))
         return 0
     for a in rows:
-        result = ("passed" if a.passed else "not passed") if a.status == "completed" else a.status
+        result = attempt_result(a)
         share = f"{round(a.share * 100)}%" if a.share is not None else "-"
         print(f"{a.started_at[:16].replace('T', ' ')}  {a.id}  {a.trainee_id:<14} {a.scenario_id:<28} "
               f"{a.mode:<10} {result:<11} {share:>4}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
-__all__ = ["Diagnostic", "Severity", "format_diagnostics", "diagnostics_to_json"]
+__all__ = ["Diagnostic", "Severity", "diagnostics_to_json", "did_you_mean", "format_diagnostics", "suggest"]
 
 
 class Severity(StrEnum):
@@ -51,3 +52,16 @@ def diagnostics_to_json(diagnostics: Iterable[Diagnostic]) -> str:
         row["severity"] = d.severity.value
         rows.append(row)
     return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelt ``word``, if one is close enough to suggest."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def suggest(word: str, candidates: Iterable[str], otherwise: str = "") -> str:
+    """The end of a message about an unknown ``word``: ``"; did you mean 'x'?"`` naming the
+    closest candidate, or ``otherwise`` (what to do instead) when none is close."""
+    hint = did_you_mean(word, candidates)
+    return f"; did you mean {hint!r}?" if hint else otherwise

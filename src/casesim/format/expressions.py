@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from casesim.errors import ExpressionError
+from casesim.format.diagnostics import suggest
 
 __all__ = [
     "Binary",
@@ -292,26 +293,22 @@ class Env:
 
 def type_of(expr: Expr, env: Env) -> Type:
     """The type of ``expr``; raises :class:`ExpressionError` at the offending part."""
-    from casesim.format.validation import did_you_mean  # local: keeps this module light
-
     if isinstance(expr, Literal_):
         if isinstance(expr.value, bool):
             return "bool"
         return "int" if isinstance(expr.value, int) else "str"
     if isinstance(expr, Name):
         if expr.name not in env.variables:
-            hint = did_you_mean(expr.name, env.variables)
-            extra = f"; did you mean {hint!r}?" if hint else (
-                f"; declared variables: {', '.join(sorted(env.variables))}" if env.variables else
-                "; declare it under `variables:`")
+            extra = suggest(expr.name, env.variables,
+                            f"; declared variables: {', '.join(sorted(env.variables))}" if env.variables else
+                            "; declare it under `variables:`")
             raise ExpressionError(f"unknown variable {expr.name!r}{extra}", expr.offset)
         return env.variables[expr.name]
     if isinstance(expr, Call):
         known = env.nodes if expr.function == "visited" else env.choices
         if expr.argument not in known:
             what = "node" if expr.function == "visited" else "choice"
-            hint = did_you_mean(expr.argument, known)
-            extra = f"; did you mean {hint!r}?" if hint else ""
+            extra = suggest(expr.argument, known)
             raise ExpressionError(f"unknown {what} {expr.argument!r} in {expr.function}(){extra}", expr.arg_offset)
         return "bool"
     if isinstance(expr, Not):

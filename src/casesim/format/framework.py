@@ -9,7 +9,7 @@ EPAS competencies and says how results become a 1–5 field-evaluation rating.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,18 +19,21 @@ __all__ = [
     "Criterion",
     "Framework",
     "Level",
+    "MI_CODES",
     "MiCode",
+    "MiCodeName",
     "Protocol",
     "ProtocolStep",
     "ScaleLabel",
     "SummaryScore",
-    "MI_CLASSES",
 ]
 
 CriterionId = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Za-z0-9.()-]*$", max_length=40)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
-MI_CLASSES = ("neutral", "question", "simple-reflection", "complex-reflection", "mi-adherent", "mi-non-adherent")
+MiCodeName = Literal["GI", "PERSUADE", "PWP", "Q", "SR", "CR", "AF", "SEEK", "EMPH", "CONF"]
+"""The MITI 4.2.1 behaviour codes casesim counts."""
+MI_CODES: tuple[MiCodeName, ...] = get_args(MiCodeName)
 
 
 class _Model(BaseModel):
@@ -59,7 +62,7 @@ class Criterion(_Model):
 class MiCode(_Model):
     """A MITI 4.2.1 behaviour code a scenario can put on a trainee's utterance."""
 
-    code: Literal["GI", "PERSUADE", "PWP", "Q", "SR", "CR", "AF", "SEEK", "EMPH", "CONF"]
+    code: MiCodeName
     """The short code used in scenarios (mi: [SR])."""
     criterion: CriterionId
     """The criterion that describes the code."""

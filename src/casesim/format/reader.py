@@ -193,8 +193,6 @@ def read_yaml_text(text: str, path: str, *, limits: Limits | None = None) -> tup
         data = builder.build(root, (), 0, in_alias=False)
     except _Abort:
         return None, builder.diagnostics
-    if any(d.is_error for d in builder.diagnostics):
-        return SourceDocument(path, data, builder.positions), builder.diagnostics
     return SourceDocument(path, data, builder.positions), builder.diagnostics
 
 

@@ -7,8 +7,7 @@ Models are frozen: a loaded :class:`Scenario` never changes.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -19,7 +18,13 @@ __all__ = [
     "CriticalAction",
     "Ending",
     "Expectation",
+    "KINDS",
+    "KIND_TITLES",
+    "Kind",
+    "MODES",
+    "Mode",
     "Node",
+    "Outcome",
     "PassRule",
     "PedagogicalTest",
     "ProtocolUse",
@@ -27,28 +32,16 @@ __all__ = [
     "Review",
     "Scenario",
     "ScoreBound",
+    "TIMEOUT_PREFIX",
     "Timer",
     "TimerExpiry",
     "Variable",
-    "KINDS",
-    "OUTCOMES",
+    "timeout_id",
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 VAR_PATTERN = r"^[a-z][a-z0-9_]*$"
-_ID_RE = re.compile(ID_PATTERN)
 
-KINDS = (
-    "intake",
-    "crisis",
-    "de-escalation",
-    "relapse",
-    "boundaries",
-    "home-visit",
-    "duty-to-protect",
-    "family",
-    "other",
-)
 Kind = Literal[
     "intake",
     "crisis",
@@ -60,9 +53,39 @@ Kind = Literal[
     "family",
     "other",
 ]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+"""Every kind, in the order the library lists them."""
+KIND_TITLES: dict[Kind, str] = {
+    "intake": "Intake",
+    "crisis": "Crisis",
+    "de-escalation": "De-escalation",
+    "relapse": "Relapse",
+    "boundaries": "Boundaries",
+    "home-visit": "Home visit",
+    "duty-to-protect": "Duty to protect",
+    "family": "Family",
+    "other": "Other",
+}
+"""How each kind is titled in the library and its generated document."""
 
-OUTCOMES = ("success", "partial", "missed-opportunity", "safety-risk", "rupture")
 Outcome = Literal["success", "partial", "missed-opportunity", "safety-risk", "rupture"]
+
+Mode = Literal["practice", "assessment"]
+"""How an attempt is played: practice shows feedback and hints and never fails; assessment
+enforces timers, hides feedback until the debrief and can fail."""
+MODES: tuple[Mode, ...] = get_args(Mode)
+
+TIMEOUT_PREFIX = "timeout:"
+
+
+def timeout_id(node_id: str) -> str:
+    """The id under which letting ``node_id``'s timer run out is recorded (and named in tests)."""
+    return f"{TIMEOUT_PREFIX}{node_id}"
+
+
+STEP_ID_PATTERN = rf"^({TIMEOUT_PREFIX})?{ID_PATTERN.removeprefix('^')}"
+"""A choice id, or a timeout id (:func:`timeout_id`): what a pedagogical test's path names."""
+
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -317,7 +340,7 @@ class PedagogicalTest(_Model):
 
     name: ShortText
     """What the test shows, e.g. "the expert path passes"."""
-    choose: list[Annotated[str, Field(pattern=r"^(timeout:)?[a-z0-9][a-z0-9-]*$")]]
+    choose: list[Annotated[str, Field(pattern=STEP_ID_PATTERN)]]
     """Choice ids in order (use `timeout:<node-id>` for letting a timer run out)."""
     start: Id | None = None
     """Start from this node instead of the scenario's start (for focused tests)."""

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Any, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
 
-from casesim.format.diagnostics import Diagnostic, Severity
+from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.reader import SourceDocument
 
-__all__ = ["validate_model", "did_you_mean"]
+__all__ = ["validate_model"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,7 +28,7 @@ def validate_model(model: type[M], doc: SourceDocument) -> tuple[M | None, list[
             kind = error["type"]
             is_key = kind == "extra_forbidden"
             pos = doc.position(loc, key=is_key)
-            message = _message(model, doc, error)
+            message = _message(model, error)
             fingerprint = (pos.line, pos.col, message)
             if fingerprint in seen:
                 continue
@@ -79,15 +78,13 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _message(model: type[BaseModel], doc: SourceDocument, error: Any) -> str:
+def _message(model: type[BaseModel], error: Any) -> str:
     kind: str = error["type"]
     loc = tuple(error["loc"])
     field = next((str(s) for s in reversed(loc) if isinstance(s, str) and not _is_noise(s)), "value")
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
-        hint = did_you_mean(str(loc[-1]), allowed)
-        suffix = f"; did you mean {hint!r}?" if hint else (
-            f"; allowed keys here: {', '.join(sorted(allowed))}" if allowed else "")
+        suffix = suggest(str(loc[-1]), allowed, f"; allowed keys here: {', '.join(sorted(allowed))}" if allowed else "")
         return f"unknown key {loc[-1]!r}{suffix}"
     if kind == "missing":
         return f"missing required key {field!r}"
@@ -107,12 +104,6 @@ def _message(model: type[BaseModel], doc: SourceDocument, error: Any) -> str:
 
 def _is_noise(segment: str) -> bool:
     return "[" in segment or segment in {"tagged-union", "literal", "function-after", "union"}
-
-
-def did_you_mean(word: str, candidates: typing.Iterable[str]) -> str | None:
-    """The closest candidate to a misspelt ``word``, if one is close enough to suggest."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:

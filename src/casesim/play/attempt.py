@@ -13,9 +13,10 @@ from concurrent.futures import Future
 
 from casesim.authoring.pipeline import Playable
 from casesim.errors import StoreError
+from casesim.format.scenario import Mode
 from casesim.play.clock import PausableClock
 from casesim.play.recorder import AttemptRecorder
-from casesim.play.session import Mode, Session, StepResult
+from casesim.play.session import Session, StepResult
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief

@@ -15,22 +15,10 @@ from casesim.authoring.pipeline import (
 )
 from casesim.errors import CaseSimError, NotFoundError
 from casesim.format.diagnostics import format_diagnostics
-from casesim.format.scenario import KINDS
+from casesim.format.scenario import KINDS, Kind
 from casesim.scoring.catalog import Catalog
 
-__all__ = ["Library", "load_library", "load_scenarios_by_id", "matches", "resolve_scenario", "KIND_TITLES"]
-
-KIND_TITLES = {
-    "intake": "Intake",
-    "crisis": "Crisis",
-    "de-escalation": "De-escalation",
-    "relapse": "Relapse",
-    "boundaries": "Boundaries",
-    "home-visit": "Home visit",
-    "duty-to-protect": "Duty to protect",
-    "family": "Family",
-    "other": "Other",
-}
+__all__ = ["Library", "load_library", "load_scenarios_by_id", "matches", "resolve_scenario"]
 
 
 @dataclass(frozen=True)
@@ -53,15 +41,14 @@ class Library:
                 return entry
         return None
 
-    def grouped(self, query: str = "") -> list[tuple[str, list[Playable]]]:
+    def grouped(self, query: str = "") -> list[tuple[Kind, list[Playable]]]:
         """Playable scenarios matching ``query``, grouped by kind in the format's order."""
-        groups: dict[str, list[Playable]] = {}
+        groups: dict[Kind, list[Playable]] = {}
         for entry in self.playable:
             if matches(entry, query):
                 groups.setdefault(entry.scenario.kind, []).append(entry)
-        order = {kind: i for i, kind in enumerate(KINDS)}
         out = []
-        for kind in sorted(groups, key=lambda k: order.get(k, len(order))):
+        for kind in sorted(groups, key=KINDS.index):
             items = sorted(groups[kind], key=lambda e: e.scenario.title.casefold())
             out.append((kind, items))
         return out

@@ -49,14 +49,12 @@ class Cursor:
 
 def may_fire(cursor: Cursor, step_id: str) -> bool:
     """Whether the Machine allows ``step_id`` from the cursor's node (its guard included)."""
-    check: Any = type(cursor).__getattribute__(cursor, "may_trigger")
-    return bool(check(trigger_name(step_id)))
+    return bool(cursor.may_trigger(trigger_name(step_id)))  # type: ignore[attr-defined]  # added by transitions
 
 
 def fire(cursor: Cursor, step_id: str) -> bool:
     """Fire ``step_id``'s trigger on the cursor; True when the transition happened."""
-    trigger: Any = type(cursor).__getattribute__(cursor, "trigger")
-    return bool(trigger(trigger_name(step_id)))
+    return bool(cursor.trigger(trigger_name(step_id)))  # type: ignore[attr-defined]  # added by transitions
 
 
 def machine_for(program: Program) -> Machine:

@@ -20,7 +20,7 @@ from typing import Any
 
 from casesim.authoring.pipeline import Playable
 from casesim.errors import SessionError, StoreError
-from casesim.play.session import Clock, Session
+from casesim.play.session import MonotonicClock, Session
 from casesim.records.api import AttemptRow, EventKind, EventRow, RecordStore, effective_path
 from casesim.scoring.debrief import Debrief
 from casesim.semantics.program import Program, State, variables
@@ -82,7 +82,7 @@ def _program(scenario: Playable | Program) -> tuple[Program, str | None]:
 
 
 def resume_session(store: RecordStore, attempt_id: str, scenario: Playable | Program, *,
-                   clock: Clock = time.monotonic, allow_changed: bool = False) -> tuple[Session, ResumePoint]:
+                   clock: MonotonicClock = time.monotonic, allow_changed: bool = False) -> tuple[Session, ResumePoint]:
     """Rebuild the live session of an in-progress attempt, at the exact recorded state.
 
     Raises :class:`StoreError` when the attempt is finished, when the scenario file changed since
@@ -138,7 +138,7 @@ class AttemptRecorder:
 
     @classmethod
     def resume(cls, store: RecordStore, attempt_id: str, scenario: Playable | Program, *,
-               clock: Clock = time.monotonic, allow_changed: bool = False) -> AttemptRecorder:
+               clock: MonotonicClock = time.monotonic, allow_changed: bool = False) -> AttemptRecorder:
         """Rebuild the session of an interrupted attempt and record that it resumed."""
         session, _ = resume_session(store, attempt_id, scenario, clock=clock, allow_changed=allow_changed)
         recorder = cls(store, attempt_id, session)

@@ -11,13 +11,12 @@ of state snapshots, never a replay. Every step is kept in ``history`` with the t
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
 
 from casesim.errors import SessionError
+from casesim.format.scenario import MODES, Mode
 from casesim.play.machine import Cursor, fire, machine_for, may_fire
 from casesim.semantics.program import (
     Program,
@@ -29,10 +28,10 @@ from casesim.semantics.program import (
     open_choices,
 )
 
-__all__ = ["Clock", "HistoryEntry", "Mode", "Session", "StepResult"]
+__all__ = ["HistoryEntry", "MonotonicClock", "Session", "StepResult"]
 
-Mode = Literal["practice", "assessment"]
-Clock = Callable[[], float]
+MonotonicClock = Callable[[], float]
+"""Seconds that only move forward, for how long a decision took and for timers (not a time of day)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +65,8 @@ class Session:
     """One attempt at one scenario."""
 
     def __init__(self, program: Program, *, mode: Mode = "practice", start: str | None = None,
-                 clock: Clock = time.monotonic, seed: int | None = None) -> None:
-        if mode not in ("practice", "assessment"):
+                 clock: MonotonicClock = time.monotonic, seed: int | None = None) -> None:
+        if mode not in MODES:
             raise SessionError(f"unknown mode {mode!r}; use practice or assessment")
         if start is not None and start not in program.scenario.nodes:
             raise SessionError(f"there is no node {start!r} to start from")
@@ -76,8 +75,7 @@ class Session:
         self.start = start or program.scenario.start
         self.clock = clock
         self.seed = seed if seed is not None else 0
-        self.random = random.Random(self.seed)
-        """A seeded random source for any variation a scenario may offer (none in format 1)."""
+        """Recorded with the attempt; format 1 has no random variation that would use it."""
         self._machine = machine_for(program)
         self._cursor = Cursor(initial_state(program, self.start))
         self._machine.add_model(self._cursor, initial=self.start)
@@ -225,14 +223,12 @@ class Session:
         self._undo.append((before, len(self.history)))
         self.history.append(HistoryEntry(step.id, before.node, max(0.0, now - self._entered_at), before, after, timed_out))
         self._entered_at = now
-        source: Any = step.source
-        practice = self.mode == "practice"
         return StepResult(
             step=step,
             state=after,
-            reply=getattr(source, "reply", None),
-            feedback=source.feedback if practice else None,
-            narration=getattr(source, "narration", None) if timed_out else None,
+            reply=step.reply,
+            feedback=step.feedback if self.mode == "practice" else None,
+            narration=step.narration if timed_out else None,
             finished=self.finished,
         )
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from casesim.format.scenario import Mode
 
 __all__ = ["TraineeSettings", "load_trainee", "save_trainee", "trainee_id_for"]
 
@@ -19,7 +20,7 @@ class TraineeSettings(BaseModel):
 
     name: str = Field(default="", max_length=120)
     """The trainee's name or student id as they typed it; records are kept under it."""
-    mode: Literal["practice", "assessment"] = "practice"
+    mode: Mode = "practice"
     """The mode chosen last time, offered again on the next start."""
 
 

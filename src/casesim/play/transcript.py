@@ -49,14 +49,13 @@ def transcript_lines(program: Program, history: Sequence[HistoryEntry], state: S
     for entry in history:
         lines.extend(_node_lines(program, entry.before))
         step = program.steps.get(entry.step_id)
-        source = step.source if step is not None else None
         if entry.timed_out:
-            narration = getattr(source, "narration", None)
+            narration = step.narration if step is not None else None
             lines.append(Line("timeout", narration or "The time ran out."))
         else:
-            lines.append(Line("trainee", getattr(source, "say", entry.step_id)))
-            reply = getattr(source, "reply", None)
-            if reply:
-                lines.append(Line("client", reply))
+            said = step.say if step is not None else None
+            lines.append(Line("trainee", said or entry.step_id))
+            if step is not None and step.reply:
+                lines.append(Line("client", step.reply))
     lines.extend(_node_lines(program, state))
     return lines

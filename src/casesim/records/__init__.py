@@ -30,7 +30,7 @@ from casesim.records.api import (
     VerifyProblem,
     effective_path,
 )
-from casesim.records.chain import Clock, utc_now
+from casesim.records.chain import WallClock, utc_now
 
 __all__ = [
     "EVENT_KINDS",
@@ -60,7 +60,7 @@ def default_db_path() -> Path:
     return paths.data_dir() / DB_FILE_NAME
 
 
-def open_store(path: str | Path | None = None, *, readonly: bool = False, clock: Clock = utc_now) -> RecordStore:
+def open_store(path: str | Path | None = None, *, readonly: bool = False, clock: WallClock = utc_now) -> RecordStore:
     """Open (creating if needed) the record store at ``path`` or the default place.
 
     ``readonly=True`` is for reports, exports and verify: it never creates or changes the file.

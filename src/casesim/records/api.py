@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, get_args
 
+from casesim.format.scenario import Mode
 from casesim.scoring.debrief import Debrief
 
 __all__ = [
@@ -51,7 +52,7 @@ class AttemptRow:
     scenario_id: str
     scenario_version: str
     content_hash: str
-    mode: Literal["practice", "assessment"]
+    mode: Mode
     seed: int
     start_node: str
     started_at: str
@@ -115,7 +116,7 @@ class CompetencyPoint:
     trainee_id: str
     attempt_id: str
     scenario_id: str
-    mode: Literal["practice", "assessment"]
+    mode: Mode
     ended_at: str
     competency: str
     rating: int | None
@@ -129,7 +130,7 @@ class CriterionRow:
     trainee_id: str
     attempt_id: str
     scenario_id: str
-    mode: Literal["practice", "assessment"]
+    mode: Mode
     ended_at: str
     criterion: str
     framework: str
@@ -164,7 +165,7 @@ class RecordStore(Protocol):
     def upsert_trainee(self, trainee_id: str, display_name: str, cohort: str | None = None) -> None: ...
 
     def start_attempt(self, *, trainee_id: str, scenario_id: str, scenario_version: str, content_hash: str,
-                      mode: Literal["practice", "assessment"], seed: int, start_node: str) -> str: ...
+                      mode: Mode, seed: int, start_node: str) -> str: ...
 
     def record_event(self, attempt_id: str, kind: EventKind, payload: Mapping[str, Any]) -> EventRow: ...
 
@@ -202,7 +203,7 @@ class RecordStore(Protocol):
 
     def decision_counts(self, *, cohort: str | None = None, trainee_id: str | None = None,
                         scenario_id: str | None = None,
-                        mode: Literal["practice", "assessment"] | None = None) -> Sequence[DecisionCount]:
+                        mode: Mode | None = None) -> Sequence[DecisionCount]:
         """Decisions on each attempt's effective path (undone ones removed), counted per trainee."""
         ...
 

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
-    "Clock",
+    "WallClock",
     "attempt_digest",
     "attempt_header",
     "canonical_json",
@@ -38,7 +38,8 @@ __all__ = [
     "utc_now",
 ]
 
-Clock = Callable[[], datetime]
+WallClock = Callable[[], datetime]
+"""Where record timestamps come from: the time of day, in UTC (tests pass a fixed one)."""
 
 
 def utc_now() -> datetime:

@@ -19,6 +19,7 @@ from casesim import __version__
 from casesim.errors import CaseSimError
 from casesim.records.api import VerifyProblem
 from casesim.records.chain import iso_utc, utc_now
+from casesim.records.render import attempt_result
 from casesim.records.reports import TraineeReport
 from casesim.scoring.catalog import Catalog
 
@@ -191,10 +192,7 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
         rows = []
         for s in report.attempts:
             a = s.attempt
-            if a.status == "completed":
-                result = "passed" if a.passed else "not passed"
-            else:
-                result = a.status
+            result = attempt_result(a)
             score = f"{round(a.share * 100)}%" if a.share is not None else "-"
             rows.append([_date(a.started_at), s.scenario_title or a.scenario_id, a.mode, result, score,
                          s.ending_title or "-"])

@@ -11,10 +11,11 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from casesim.records.api import VerifyProblem
+from casesim.records.api import AttemptRow, VerifyProblem
 from casesim.records.reports import CohortReport, TraineeReport
+from casesim.scoring.debrief import verdict_label
 
-__all__ = ["cohort_text", "report_json", "trainee_text", "verify_text"]
+__all__ = ["attempt_result", "cohort_text", "report_json", "trainee_text", "verify_text"]
 
 WIDTH = 80
 
@@ -27,6 +28,12 @@ def report_json(report: TraineeReport | CohortReport) -> dict[str, Any]:
             raw["latest"] = trend.latest
             raw["mean"] = trend.mean
     return data
+
+
+def attempt_result(attempt: AttemptRow) -> str:
+    """What became of an attempt, as the reports list it: its verdict once completed, otherwise
+    its status (in-progress, abandoned)."""
+    return verdict_label(attempt.passed) if attempt.status == "completed" else attempt.status
 
 
 def _pct(share: float | None) -> str:
@@ -56,7 +63,7 @@ def trainee_text(report: TraineeReport) -> str:
         lines.append("  (none yet)")
     for s in report.attempts:
         a = s.attempt
-        result = {True: "passed", False: "not passed", None: "-"}[a.passed] if a.status == "completed" else a.status
+        result = attempt_result(a)
         lines.append(f"  {_day(a.started_at)}  {a.scenario_id} {a.scenario_version}  {a.mode:<10}  "
                      f"{result:<11} score {_pct(a.share).strip():>4}  {_minutes(s.duration_seconds)}")
         if s.ending_title:

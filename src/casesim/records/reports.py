@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from casesim.authoring.pipeline import AnalysedScenario, Playable
-from casesim.format.scenario import Choice
+from casesim.format.scenario import Choice, Mode, timeout_id
 from casesim.records.api import AttemptRow, CompetencyPoint, PathEvent, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
 from casesim.scoring.catalog import Catalog
@@ -40,9 +39,6 @@ __all__ = [
     "progress_series",
     "trainee_report",
 ]
-
-Mode = Literal["practice", "assessment"]
-
 
 def competency_title(catalog: Catalog | None, competency: str) -> str:
     criterion = catalog.criteria.get(competency) if catalog is not None else None
@@ -295,7 +291,7 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
                                        len(tally.trainees_per_option.get((node_id, choice.id), ())),
                                        expert_by_node.get(node_id) == choice.id))
             if node.timer is not None:
-                tid = f"timeout:{node_id}"
+                tid = timeout_id(node_id)
                 known.append(tid)
                 options.append(OptionItem(choice=tid, say="(let the timer run out)", count=counts.get(tid, 0),
                                           share=counts.get(tid, 0) / total if total else 0.0,

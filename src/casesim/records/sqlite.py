@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from casesim.errors import StoreCorruptError, StoreError, StoreVersionError
+from casesim.format.scenario import MODES, Mode
 from casesim.records.api import (
     EVENT_KINDS,
     AttemptRow,
@@ -38,7 +39,7 @@ from casesim.records.api import (
     VerifyProblem,
 )
 from casesim.records.chain import (
-    Clock,
+    WallClock,
     attempt_digest,
     attempt_header,
     canonical_json,
@@ -130,7 +131,7 @@ class SQLiteStore:
     Safe to share between threads (calls are serialised) and between processes on one host.
     """
 
-    def __init__(self, path: str | Path, *, readonly: bool = False, clock: Clock = utc_now,
+    def __init__(self, path: str | Path, *, readonly: bool = False, clock: WallClock = utc_now,
                  busy_timeout: float = 15.0, synchronous: Synchronous = "FULL") -> None:
         self.path = Path(path)
         self.readonly = readonly
@@ -365,9 +366,9 @@ class SQLiteStore:
                 (trainee_id, name or trainee_id, cohort, self._now(), genesis(trainee_id), name))
 
     def start_attempt(self, *, trainee_id: str, scenario_id: str, scenario_version: str, content_hash: str,
-                      mode: Literal["practice", "assessment"], seed: int, start_node: str) -> str:
+                      mode: Mode, seed: int, start_node: str) -> str:
         """Open an attempt and return its id (a UUID, also the xAPI registration)."""
-        if mode not in ("practice", "assessment"):
+        if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         if not trainee_id:
             raise ValueError("a trainee id cannot be empty")
@@ -564,7 +565,7 @@ class SQLiteStore:
 
     def decision_counts(self, *, cohort: str | None = None, trainee_id: str | None = None,
                         scenario_id: str | None = None,
-                        mode: Literal["practice", "assessment"] | None = None) -> Sequence[DecisionCount]:
+                        mode: Mode | None = None) -> Sequence[DecisionCount]:
         # Attempts without an undo are counted in SQL from the covering index; the few with one
         # are replayed here, so undone choices never count.
         where, params = self._filter(trainee_id, cohort, scenario_id)

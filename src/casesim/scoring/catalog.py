@@ -91,7 +91,7 @@ def check_catalog_dir(directory: str | Path) -> tuple[Catalog | None, list[Diagn
     mi_codes: dict[str, MiCode] = {}
     protocols: dict[str, Protocol] = {}
     for fid, (fw, doc) in frameworks.items():
-        _check_framework(fw, doc, criteria, framework_of, diagnostics)
+        _check_framework(fw, doc, diagnostics)
         for code in fw.mi_codes:
             mi_codes[code.code] = code
         if fw.protocol is not None:
@@ -135,8 +135,7 @@ def _err(doc: SourceDocument, path: tuple[str | int, ...], code: str, message: s
     return Diagnostic(doc.path, pos.line, pos.col, Severity.ERROR, code, message)
 
 
-def _check_framework(fw: Framework, doc: SourceDocument, criteria: Mapping[str, Criterion],
-                     framework_of: Mapping[str, str], out: list[Diagnostic]) -> None:
+def _check_framework(fw: Framework, doc: SourceDocument, out: list[Diagnostic]) -> None:
     own = {c.id for c in fw.criteria}
     for i, code in enumerate(fw.mi_codes):
         if code.criterion not in own:

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from casesim.format.scenario import Mode
+
 __all__ = [
     "Citation",
     "CompetencyResult",
@@ -18,6 +20,7 @@ __all__ = [
     "MiResult",
     "PathStep",
     "ProtocolResult",
+    "verdict_label",
 ]
 
 
@@ -154,7 +157,7 @@ class Debrief(_Data):
     scenario_id: str
     scenario_version: str
     scenario_title: str
-    mode: Literal["practice", "assessment"]
+    mode: Mode
     ending: str | None
     ending_title: str | None
     outcome: str | None
@@ -179,3 +182,11 @@ class Debrief(_Data):
     competencies: tuple[CompetencyResult, ...]
     decisions: tuple[Decision, ...]
     expert_path: tuple[PathStep, ...]
+
+
+def verdict_label(passed: bool | None) -> str:
+    """How a verdict reads wherever it is shown: "passed", "not passed", or "-" when none was
+    recorded (an attempt can be completed without a debrief)."""
+    if passed is None:
+        return "-"
+    return "passed" if passed else "not passed"

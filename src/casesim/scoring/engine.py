@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from casesim.format.framework import CompetencyMap
+from casesim.format.framework import MI_CODES, CompetencyMap
+from casesim.format.scenario import Mode
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import (
     Citation,
@@ -31,30 +32,13 @@ from casesim.semantics.program import (
     Program,
     State,
     Step,
-    apply,
-    initial_state,
     is_final,
+    replay,
     unmet_requirements,
 )
 
-__all__ = ["score_path", "mi_result", "protocol_result", "rating_for_share", "replay"]
+__all__ = ["score_path", "mi_result", "protocol_result", "rating_for_share"]
 
-Mode = Literal["practice", "assessment"]
-
-
-def replay(program: Program, step_ids: Sequence[str], *, start: str | None = None) -> list[tuple[State, Step]]:
-    """The (state before, step) pairs of a path; raises ValueError if a step is not open."""
-    state = initial_state(program, start)
-    out: list[tuple[State, Step]] = []
-    for sid in step_ids:
-        step = program.steps.get(sid)
-        if step is None or step.node != state.node:
-            raise ValueError(f"{sid!r} is not a choice at node {state.node!r}")
-        if not step.is_timeout and step.guard is not None and not step.guard(state):
-            raise ValueError(f"{sid!r} is not open at node {state.node!r} in this state")
-        out.append((state, step))
-        state = apply(program, state, step)
-    return out
 
 
 def _share(raw: float, worst: float, best: float) -> float | None:
@@ -72,8 +56,8 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
                mode: Mode = "assessment", start: str | None = None) -> Debrief:
     """Score the path ``step_ids`` (which may stop before an ending, e.g. when a trainee leaves)."""
     scenario = program.scenario
-    pairs = replay(program, step_ids, start=start)
-    final = apply(program, pairs[-1][0], pairs[-1][1]) if pairs else initial_state(program, start)
+    path = replay(program, step_ids, start=start)
+    pairs, final = path.taken, path.final
     steps = [step for _, step in pairs]
     reached = is_final(program, final)
 
@@ -95,8 +79,8 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
     total_raw = sum(raw.values())
     total = analysis.total
     total_worst = total.worst if total else 0
-    clean_best = analysis.best_to_go[0] if analysis.clean_path_exists else None
-    total_best = int(clean_best) if clean_best is not None else (total.best if total else 0)
+    expert = analysis.expert_total
+    total_best = expert if expert is not None else (total.best if total else 0)
     total_share = _share(total_raw, total_worst, total_best)
 
     critical = _critical(program, catalog, pairs, final, reached)
@@ -152,7 +136,7 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         mi=mi,
         protocols=protocols,
         competencies=competencies,
-        decisions=_decisions(program, analysis, pairs),
+        decisions=_decisions(analysis, pairs),
         expert_path=_expert(program, analysis),
     )
 
@@ -203,9 +187,9 @@ def mi_result(catalog: Catalog, steps: Sequence[Step]) -> MiResult:
     Each choice is one volley: at most one reflection code (complex wins over simple) and one
     question code per volley, as the manual's parsing rules say.
     """
-    counts = {code: 0 for code in ("GI", "PERSUADE", "PWP", "Q", "SR", "CR", "AF", "SEEK", "EMPH", "CONF")}
+    counts: dict[str, int] = dict.fromkeys(MI_CODES, 0)
     for step in steps:
-        codes = set(getattr(step.source, "mi", ()))
+        codes = set(step.mi)
         if "CR" in codes:
             codes.discard("SR")
         for code in codes:
@@ -251,7 +235,7 @@ def protocol_result(catalog: Catalog, protocol_id: str, answers: dict[str, bool]
     done: list[str] = []
     action: str | None = None
     for step in steps:
-        for s in getattr(step.source, "steps", ()):
+        for s in step.protocol_steps:
             if s in step_ids:
                 done.append(s)
             elif s in level_ids:
@@ -343,10 +327,10 @@ def _competencies(catalog: Catalog, claimed: Sequence[str], results: Sequence[Cr
 
 
 def _say(step: Step) -> str:
-    return getattr(step.source, "say", None) or "(the time ran out)"
+    return step.say or "(the time ran out)"
 
 
-def _decisions(program: Program, analysis: Analysis, pairs: Sequence[tuple[State, Step]]) -> tuple[Decision, ...]:
+def _decisions(analysis: Analysis, pairs: Sequence[tuple[State, Step]]) -> tuple[Decision, ...]:
     out = []
     for i, (state, step) in enumerate(pairs):
         ranked = analysis.better_choices(state)
@@ -357,10 +341,10 @@ def _decisions(program: Program, analysis: Analysis, pairs: Sequence[tuple[State
         better_feedback = None
         if not optimal and best_step is not None and best_step.id != step.id:
             better = PathStep(choice=best_step.id, node=best_step.node, say=_say(best_step))
-            better_feedback = getattr(best_step.source, "feedback", None)
+            better_feedback = best_step.feedback
         out.append(Decision(
             index=i, node=state.node, choice=step.id, say=_say(step),
-            feedback=getattr(step.source, "feedback", None),
+            feedback=step.feedback,
             points=sum(p for _, p in step.scores),
             critical=step.critical.reason if step.critical else None,
             on_expert_path=optimal, better=better, better_feedback=better_feedback,

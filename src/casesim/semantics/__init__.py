@@ -3,9 +3,10 @@ history projection, and the exhaustive exploration of every reachable state."""
 
 from __future__ import annotations
 
-from casesim.semantics.explore import Analysis, Extremes, analyse, project
+from casesim.semantics.explore import Analysis, Extremes, analyse
 from casesim.semantics.program import (
     Program,
+    Replay,
     State,
     Step,
     apply,
@@ -14,6 +15,8 @@ from casesim.semantics.program import (
     initial_state,
     is_final,
     open_choices,
+    project,
+    replay,
     timeout_id,
     unmet_requirements,
     variables,
@@ -32,7 +35,9 @@ __all__ = [
     "initial_state",
     "is_final",
     "open_choices",
+    "Replay",
     "project",
+    "replay",
     "timeout_id",
     "unmet_requirements",
     "variables",

@@ -29,6 +29,7 @@ from casesim.semantics.program import (
     initial_state,
     is_final,
     open_choices,
+    project,
     unmet_requirements,
 )
 
@@ -109,6 +110,12 @@ class Analysis:
             self._extremes = out
         return self._extremes
 
+    @property
+    def expert_total(self) -> int | None:
+        """The best total a clean path earns from the start (the expert path's points), or None
+        when no clean path reaches an ending."""
+        return int(self.best_to_go[0]) if self.clean_path_exists else None
+
     def state_id(self, state: State) -> int | None:
         """The index of the projection of a live session's ``state``, if it was reached."""
         return self.index.get(project(self.program, state))
@@ -132,7 +139,7 @@ class Analysis:
             if candidate.id == step.id:
                 if values is self.best_to_go and candidate.critical is not None:
                     return _NEG
-                return _weight(candidate) + values[target]
+                return candidate.weight + values[target]
         return _NEG
 
     def better_choices(self, state: State) -> list[tuple[Step, float]]:
@@ -143,19 +150,6 @@ class Analysis:
         ranked = [(step, self.value_after(state, step)) for step, _ in self.edges[sid] if not step.is_timeout]
         ranked.sort(key=lambda item: -item[1])
         return ranked
-
-
-def project(program: Program, state: State) -> State:
-    """Drop the history that no expression can observe."""
-    visited = state.visited & program.relevant_nodes if program.relevant_nodes else frozenset()
-    chosen = state.chosen & program.relevant_choices if program.relevant_choices else frozenset()
-    if visited == state.visited and chosen == state.chosen:
-        return state
-    return State(state.node, state.vars, visited, chosen)
-
-
-def _weight(step: Step) -> int:
-    return step.weight
 
 
 def analyse(program: Program, *, state_limit: int | None = None, start: str | None = None) -> Analysis:
@@ -235,7 +229,7 @@ def _summarise(a: Analysis) -> None:
     reaches_dead_end = _reaches(reverse, a.dead_ends)
     a.trapped = [i for i in range(n) if not can_finish[i] and not reaches_dead_end[i]]
 
-    comp, comps = _components(a, can_finish)
+    comp, comps = _components(a)
     cyclic = {sid for members in comps if _is_cycle(a, members) for sid in members}
     a.scoring_cycles = sorted({
         step.id for sid in cyclic for step, target in a.edges[sid]
@@ -270,13 +264,12 @@ def _reaches(reverse: list[list[int]], seeds: list[int]) -> list[bool]:
     return found
 
 
-def _components(a: Analysis, can_finish: list[bool]) -> tuple[list[int], list[list[int]]]:
+def _components(a: Analysis) -> tuple[list[int], list[list[int]]]:
     """Strongly connected components (iterative Tarjan), in reverse topological order.
 
     Tarjan emits a component only after every component reachable from it, which is exactly
     the order a "best value from here" computation needs.
     """
-    del can_finish
     n = len(a.states)
     targets = [[t for _, t in out] for out in a.edges]
     index = [-1] * n
@@ -377,7 +370,7 @@ def _optimise(a: Analysis, comp: list[int], comps: list[list[int]], finals: list
                 tb = best_of[target]
                 if tb == _NEG or comp[target] == cid or (clean and step.critical is not None):
                     continue
-                w = step.weight if total else step.points.get(criterion, 0)
+                w = step.weight if total else sum(p for c, p in step.scores if c == criterion)
                 if w + tb > best:
                     best = w + tb
                 tw = worst_of[target] + w
@@ -417,7 +410,7 @@ def _best_exit(a: Analysis, comp: list[int], sid: int) -> tuple[Step, int] | Non
     for step, target in a.edges[sid]:
         if step.critical is not None or comp[target] == comp[sid] or a.best_to_go[target] == _NEG:
             continue
-        if _weight(step) + a.best_to_go[target] == want:
+        if step.weight + a.best_to_go[target] == want:
             return step, target
     return None
 

@@ -4,7 +4,15 @@ A :class:`State` is an immutable value: the current node (or ending), the variab
 visited and the choices made. Two pure functions give a scenario its meaning:
 
 * :func:`open_choices` — which choices are open in a state;
-* :func:`apply` — the state after taking a choice.
+* :func:`apply` — the state after taking a choice;
+
+and one function gives the exploration a finite state space:
+
+* :func:`project` — a state with only the history some expression can observe.
+
+``apply(..., observed_only=True)`` is the fast path of ``project(apply(...))`` for a state that
+is already projected; the property test ``tests/semantics/test_projection.py`` pins that the two
+agree for every bundled scenario.
 
 The live session (a ``transitions`` Machine) and the exhaustive analysis both call these, so
 they cannot disagree. Effects of one choice all read the state *before* the choice (they are
@@ -14,12 +22,12 @@ range.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from casesim.format.expressions import compile_expression, names_used, parse_expression
-from casesim.format.scenario import Choice, CriticalAction, Scenario, TimerExpiry
+from casesim.format.scenario import TIMEOUT_PREFIX, CriticalAction, Scenario, timeout_id
 
 __all__ = [
     "Program",
@@ -32,18 +40,13 @@ __all__ = [
     "initial_state",
     "is_final",
     "open_choices",
+    "project",
+    "Replay",
+    "replay",
     "timeout_id",
     "unmet_requirements",
     "variables",
 ]
-
-TIMEOUT_PREFIX = "timeout:"
-
-
-def timeout_id(node_id: str) -> str:
-    """The id under which letting ``node_id``'s timer run out is recorded."""
-    return f"{TIMEOUT_PREFIX}{node_id}"
-
 
 @dataclass(frozen=True, slots=True)
 class State:
@@ -61,14 +64,19 @@ Guard = Callable[[State], Any]
 @dataclass(frozen=True, slots=True)
 class Effect:
     index: int
-    mode: str  # "add" | "set"
+    mode: Literal["add", "set"]
     value: Any  # int/bool for add/set literal, or a compiled expression for "expr"
     is_expr: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """A choice (or a timer running out) as the semantics sees it."""
+    """A choice (or a timer running out) as the semantics sees it, with the text its callers show.
+
+    The text fields are copied from the :class:`~casesim.format.scenario.Choice` or
+    :class:`~casesim.format.scenario.TimerExpiry` it was compiled from, so callers read typed
+    fields instead of probing which of the two it was.
+    """
 
     id: str
     node: str
@@ -76,11 +84,21 @@ class Step:
     guard: Guard | None
     effects: tuple[Effect, ...]
     scores: tuple[tuple[str, int], ...]
+    """Points per criterion, in the order the author wrote them."""
     critical: CriticalAction | None
     is_timeout: bool
-    source: Choice | TimerExpiry
-    points: Mapping[str, int] = field(default_factory=dict)
-    """Points per criterion (the same as ``scores``, as a mapping)."""
+    say: str | None = None
+    """What the trainee says (or does); None for a timeout."""
+    reply: str | None = None
+    """What the client says straight after this choice; None for a timeout."""
+    narration: str | None = None
+    """What the trainee is told happened while they hesitated; set only for a timeout."""
+    feedback: str | None = None
+    """Teaching feedback on this choice (or on the hesitation)."""
+    mi: tuple[str, ...] = ()
+    """MITI behaviour codes of the utterance; empty for a timeout."""
+    protocol_steps: tuple[str, ...] = ()
+    """Protocol steps (and triage levels) this choice carries out; empty for a timeout."""
     weight: int = 0
     """The sum of all points: what the analysis maximises for the expert path."""
 
@@ -150,8 +168,10 @@ def compile_program(scenario: Scenario) -> Program:
             for c in choice.scores:
                 criteria.setdefault(c, None)
             step = Step(choice.id, node_id, choice.goto, guard(choice.when), effects(choice.effects),
-                        tuple(choice.scores.items()), choice.critical, False, choice,
-                        dict(choice.scores), sum(choice.scores.values()))
+                        tuple(choice.scores.items()), choice.critical, False,
+                        say=choice.say, reply=choice.reply, feedback=choice.feedback,
+                        mi=tuple(choice.mi), protocol_steps=tuple(choice.steps),
+                        weight=sum(choice.scores.values()))
             node_steps.append(step)
             steps[choice.id] = step
         by_node[node_id] = tuple(node_steps)
@@ -160,8 +180,9 @@ def compile_program(scenario: Scenario) -> Program:
             for c in expiry.scores:
                 criteria.setdefault(c, None)
             step = Step(timeout_id(node_id), node_id, expiry.goto, None, effects(expiry.effects),
-                        tuple(expiry.scores.items()), expiry.critical, True, expiry,
-                        dict(expiry.scores), sum(expiry.scores.values()))
+                        tuple(expiry.scores.items()), expiry.critical, True,
+                        narration=expiry.narration, feedback=expiry.feedback,
+                        weight=sum(expiry.scores.values()))
             timeouts[node_id] = step
             steps[step.id] = step
         if isinstance(node.client, list):
@@ -206,9 +227,10 @@ def open_choices(program: Program, state: State) -> tuple[Step, ...]:
 def apply(program: Program, state: State, step: Step, *, observed_only: bool = False) -> State:
     """The state after taking ``step`` in ``state``. ``step`` must belong to ``state.node``.
 
-    With ``observed_only`` the history keeps only the nodes and choices some expression asks
-    about (``visited(...)``/``chose(...)``): nothing else can change what happens next, so the
-    analysis uses this to keep its state space small. It equals projecting the full result.
+    With ``observed_only`` the new node and choice enter the history only if some expression
+    asks about them (``visited(...)``/``chose(...)``): it is the fast path of :func:`project`,
+    ``apply(project(s), x, observed_only=True) == project(apply(s, x))``, which the analysis
+    uses so that it never builds the full history only to cut it down again.
     """
     if step.node != state.node:
         raise ValueError(f"choice {step.id!r} belongs to node {step.node!r}, not {state.node!r}")
@@ -234,6 +256,49 @@ def apply(program: Program, state: State, step: Step, *, observed_only: bool = F
     if not observed_only or step.id in program.relevant_choices:
         chosen = chosen | {step.id}
     return State(step.goto, values, visited, chosen)
+
+
+def project(program: Program, state: State) -> State:
+    """``state`` with only the history some expression can observe.
+
+    Nothing else can change what happens next, so two states with the same projection behave
+    identically from then on: the analysis stores projected states, and looks a live session's
+    state up by its projection (:meth:`casesim.semantics.explore.Analysis.state_id`).
+    """
+    visited = state.visited & program.relevant_nodes if program.relevant_nodes else frozenset()
+    chosen = state.chosen & program.relevant_choices if program.relevant_choices else frozenset()
+    if visited == state.visited and chosen == state.chosen:
+        return state
+    return State(state.node, state.vars, visited, chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A path followed step by step: each step with the state it was taken in, and the end."""
+
+    taken: tuple[tuple[State, Step], ...]
+    """(state before, step) for each step of the path, in order."""
+    final: State
+    """The state after the last step (the start state for an empty path)."""
+
+
+def replay(program: Program, step_ids: Sequence[str], *, start: str | None = None) -> Replay:
+    """Follow ``step_ids`` from the start (or from ``start``) with the full history.
+
+    Raises ValueError naming the first step that does not belong to the node reached or whose
+    condition does not hold there; a timeout is always open on its own node.
+    """
+    state = initial_state(program, start)
+    taken: list[tuple[State, Step]] = []
+    for sid in step_ids:
+        step = program.steps.get(sid)
+        if step is None or step.node != state.node:
+            raise ValueError(f"{sid!r} is not a choice at node {state.node!r}")
+        if not step.is_timeout and step.guard is not None and not step.guard(state):
+            raise ValueError(f"{sid!r} is not open at node {state.node!r} in this state")
+        taken.append((state, step))
+        state = apply(program, state, step)
+    return Replay(tuple(taken), state)
 
 
 def client_line(program: Program, state: State) -> str | None:

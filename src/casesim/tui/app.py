@@ -19,9 +19,9 @@ from textual.binding import Binding, BindingType
 
 from casesim.authoring.pipeline import Playable
 from casesim.errors import CaseSimError
+from casesim.format.scenario import Mode
 from casesim.play.analyses import Analyses
 from casesim.play.attempt import LiveAttempt
-from casesim.play.session import Mode
 from casesim.play.trainee import TraineeSettings, save_trainee, trainee_id_for
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from textual.message import Message
 
 from casesim.authoring.pipeline import Playable
-from casesim.play.session import Mode
+from casesim.format.scenario import Mode
 from casesim.scoring.debrief import Debrief
 
 __all__ = ["AttemptFinished", "AttemptLeft", "AttemptStarted", "BackToLibrary", "BeginAttempt", "ContinueAttempt", "LibraryLoaded",

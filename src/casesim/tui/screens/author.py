@@ -23,8 +23,8 @@ from textual.worker import get_current_worker
 from casesim.authoring.pipeline import Playable, SourceReport, analyse_and_lint, load_scenario
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic
+from casesim.format.scenario import Mode
 from casesim.play.attempt import LiveAttempt
-from casesim.play.session import Mode
 from casesim.semantics.explore import Analysis
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.screens.debrief import DebriefScreen

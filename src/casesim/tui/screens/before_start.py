@@ -14,8 +14,7 @@ from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from casesim.authoring.pipeline import Playable
-from casesim.play.library import KIND_TITLES
-from casesim.play.session import Mode
+from casesim.format.scenario import KIND_TITLES, MODES, Mode
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import BackToLibrary, BeginAttempt
 from casesim.tui.text import literal
@@ -27,7 +26,6 @@ MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "practice": ("Practice", "feedback after each choice, hints, undo; timers not enforced"),
     "assessment": ("Assessment", "no feedback until the debrief, no undo; timers enforced"),
 }
-MODES: tuple[Mode, ...] = ("practice", "assessment")
 
 
 def mode_option(mode: Mode, selected: bool) -> Option:
@@ -63,7 +61,7 @@ class BeforeStartScreen(CaseSimScreen[None]):
         with VerticalScroll(id="before-body"):
             yield Static(Content.assemble(
                 literal(s.title, "bold"), "\n",
-                (f"{KIND_TITLES.get(s.kind, s.kind)} · about {s.estimated_minutes} min · client: ", "italic"),
+                (f"{KIND_TITLES[s.kind]} · about {s.estimated_minutes} min · client: ", "italic"),
                 literal(f"{s.client.name}, {s.client.age}, {s.client.pronouns}", "italic"),
             ), id="before-title", markup=False)
             notes = ", ".join(" ".join(n.split()) for n in s.content_notes) or "none listed"

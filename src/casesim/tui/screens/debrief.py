@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from casesim.authoring.pipeline import Playable
-from casesim.scoring.debrief import Debrief, Decision
+from casesim.scoring.debrief import Debrief, Decision, verdict_label
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import BackToLibrary, BeginAttempt
 from casesim.tui.text import literal
@@ -103,7 +103,7 @@ class DebriefScreen(CaseSimScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         d = self.debrief
-        verdict = "passed" if d.passed else "not passed"
+        verdict = verdict_label(d.passed)
         yield TitleBar(Content.assemble("Debrief · ", literal(d.scenario_title)), Content(verdict), id="title-bar")
         titles = {cid: c.title for cid, c in self.casesim.catalog.criteria.items()}
         chosen = {x.choice for x in d.decisions}

@@ -126,7 +126,7 @@ class PlayArea(Vertical):
             else:
                 choices.show_waiting("Scoring your attempt…")
         else:
-            choices.show_choices([(s.id, getattr(s.source, "say", s.id)) for s in session.open_choices()])
+            choices.show_choices([(s.id, s.say or s.id) for s in session.open_choices()])
         self.update_timer()
         # Refreshing bindings makes the footer recompose; do it only when a key's state changed.
         binding_state = (session.can_undo, session.finished, attempt.closed)
