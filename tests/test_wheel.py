@@ -53,13 +53,16 @@ def test_the_build_backend_requirement_covers_the_metadata_it_writes(wheel: Path
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     [backend] = [Requirement(r) for r in pyproject["build-system"]["requires"]]
     assert backend.name == "hatchling"
-    # `license = "MIT"` (an SPDX expression, PEP 639) is written as License-Expression, which
-    # hatchling supports from 1.27 on: the requirement must not admit an older hatchling.
-    assert pyproject["project"]["license"] == "MIT"
+    # The SPDX `license` and `license-files` (PEP 639) are written as License-Expression and
+    # License-File, which hatchling supports from 1.27 on: the requirement must not admit older.
     assert not backend.specifier.contains("1.26.3") and backend.specifier.contains("1.27.0")
     with zipfile.ZipFile(wheel) as archive:
         meta = archive.read("casesim-0.1.0.dist-info/METADATA").decode()
-    assert "License-Expression: MIT" in meta
+        names = set(archive.namelist())
+    assert f"License-Expression: {pyproject['project']['license']}" in meta
+    # The font's licence travels with the distribution's metadata as well as beside the font.
+    assert "License-File: src/casesim/fonts/LICENSE" in meta
+    assert "casesim-0.1.0.dist-info/licenses/src/casesim/fonts/LICENSE" in names
     # The locked hatchling that built this wheel satisfies the declared requirement.
     assert backend.specifier.contains(metadata.version("hatchling"))
     dev = {Requirement(r).name: Requirement(r) for r in pyproject["project"]["optional-dependencies"]["dev"]}
