@@ -55,6 +55,13 @@ def test_validate_a_folder_and_the_scoring_catalog() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_validate_without_a_path_checks_the_bundled_library(tmp_path: Path) -> None:
+    result = casesim("validate", "--strict", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    scenarios = len(list((ROOT / "scenarios").glob("*.yaml")))
+    assert result.stderr.strip().endswith(f"{scenarios + 1} checked: 0 error(s), 0 warning(s)")
+
+
 def test_broken_catalog_gives_positioned_diagnostics(tmp_path: Path) -> None:
     for path in (ROOT / "scoring").glob("*.yaml"):
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")

@@ -5,6 +5,10 @@ copied there from the project's top-level ``scenarios/`` and ``scoring/`` folder
 time) and are read through :mod:`importlib.resources`. In a source checkout or an editable
 install the package has no ``data/`` folder, and the checkout's own folders are used, so a
 trainer editing ``scenarios/`` sees the change without a rebuild.
+
+The PDF font (DejaVu Sans, regular and bold, with its licence) is ordinary package data under
+``casesim/fonts`` in both cases, so every machine renders the practicum summary with the same
+glyphs and metrics instead of whatever its system font folders hold.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["frameworks_dir", "scenarios_dir"]
+from casesim.errors import CaseSimError
+
+__all__ = ["font_path", "frameworks_dir", "scenarios_dir"]
 
 _CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -34,3 +40,16 @@ def scenarios_dir() -> Path:
 def frameworks_dir() -> Path:
     """The bundled scoring frameworks, rubrics and competency map."""
     return _bundled("frameworks", "scoring")
+
+
+_FONTS = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+
+
+def font_path(*, bold: bool = False) -> Path:
+    """The bundled DejaVu Sans (regular or bold) that the PDF export embeds, and only it."""
+    font = resources.files("casesim").joinpath("fonts", _FONTS[bold])
+    if not font.is_file():
+        raise CaseSimError(f"the bundled font casesim/fonts/{_FONTS[bold]} is missing from this installation",
+                           title="casesim is installed incompletely",
+                           hint="reinstall casesim (pip install --force-reinstall casesim)")
+    return Path(str(font))

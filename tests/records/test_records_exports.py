@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,11 +161,36 @@ def test_pdf_summary_has_the_ratings_attempts_record_and_signature_lines(filled:
         assert expected in text, expected
 
 
-def test_pdf_without_unicode_fonts_falls_back_to_latin_1(filled: SQLiteStore, catalog: Catalog, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from casesim.records import pdf
+def _pdf_fonts(data: bytes) -> set[str]:
+    """The fonts a PDF uses, without the six-letter subset tag (``ABCDEF+DejaVuSansBook``)."""
+    return {name.decode().split("+")[-1] for name in re.findall(rb"/BaseFont\s*/(\S+)", data)}
 
+
+def test_pdf_embeds_the_bundled_dejavu_sans_with_typographic_characters(
+        filled: SQLiteStore, catalog: Catalog, tmp_path: Path) -> None:
     filled.upsert_trainee("t-042", "Zoë O’Neil–Park")
-    monkeypatch.setattr(pdf, "_FONT_DIRS", ())
-    path = _render(filled, catalog, tmp_path / "latin.pdf")
-    assert path.stat().st_size > 1000
+    data = _render(filled, catalog, tmp_path / "unicode.pdf").read_bytes()
+    # Only the bundled DejaVu Sans, regular and bold, each embedded (a /FontFile2 per font):
+    # no core Helvetica, no system font.
+    assert _pdf_fonts(data) == {"DejaVuSansBook", "DejaVuSansBold"}
+    assert data.count(b"/FontFile2") == 2
+    # The name is written with its own glyphs (the ToUnicode maps carry ë, ’ and –), not
+    # flattened to Latin-1 as the old fallback did.
+    for codepoint in (b"<00EB>", b"<2019>", b"<2013>"):
+        assert codepoint in data, codepoint
+
+
+def test_pdf_is_byte_identical_for_the_same_records_and_date(filled: SQLiteStore, catalog: Catalog,
+                                                             tmp_path: Path) -> None:
+    report = trainee_report(filled, "t-042", catalog=catalog)
+
+    def render(name: str, moment: datetime) -> bytes:
+        return render_pdf(report, tmp_path / name, catalog=catalog, chain_head=filled.chain_heads()["t-042"],
+                          options=PdfOptions(program="MSW", generated_at=moment)).read_bytes()
+
+    fixed = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    first, second = render("a.pdf", fixed), render("b.pdf", fixed)
+    assert first == second
+    assert b"/CreationDate (D:20261122100000Z)" in first
+    # The date is the only thing that varied, and it does reach the bytes.
+    assert render("c.pdf", fixed + timedelta(days=1)) != first

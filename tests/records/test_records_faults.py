@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import stat
@@ -109,7 +110,8 @@ def test_a_database_from_a_newer_casesim_is_refused(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_an_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     caplog: pytest.LogCaptureFixture) -> None:
     from casesim.records import schema, sqlite
 
     path = tmp_path / "records.db"
@@ -117,10 +119,12 @@ def test_an_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyP
     extra = ["CREATE TABLE notes (attempt_n INTEGER, body TEXT)"]
     monkeypatch.setattr(sqlite, "MIGRATIONS", [*schema.MIGRATIONS, extra])
     monkeypatch.setattr(sqlite, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
-    with SQLiteStore(path) as store:
+    with caplog.at_level(logging.INFO, logger="casesim"), SQLiteStore(path) as store:
         assert store._conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION + 1
         store._conn.execute("SELECT * FROM notes").fetchall()
         assert store.verify() == []
+    assert (f"records store {path}: schema migrated from version {schema.SCHEMA_VERSION} to "
+            f"{schema.SCHEMA_VERSION + 1}") in [r.getMessage() for r in caplog.records]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files")

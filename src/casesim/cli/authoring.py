@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     p = sub.add_parser("validate", help="check scenario or framework files and report every problem",
                        description="Check scenario files (or the scoring/ framework folder) and print "
                                    "path:line:col: severity: message for every problem. Exit 0 clean, 1 problems, 2 usage/I-O errors.")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="files or folders (default: the bundled scenarios and framework catalog)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (json for editors and CI)")
     p.add_argument("--strict", action="store_true", help="treat warnings as failures")
     add_common(p)
@@ -83,7 +84,9 @@ def _is_catalog_dir(path: Path) -> bool:
 def cmd_validate(args: argparse.Namespace) -> int:
     diagnostics: list[Diagnostic] = []
     scenario_paths: list[Path] = []
-    for path in args.paths:
+    # No path: check what this installation ships (in a wheel, its package data).
+    targets: list[Path] = args.paths or [paths.scenarios_dir(), paths.scoring_dir()]
+    for path in targets:
         if not path.exists():
             print(f"casesim: {path}: no such file or folder", file=sys.stderr)
             return 2
@@ -108,7 +111,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(format_diagnostics(diagnostics))
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
-        checked = len(files) + sum(_is_catalog_dir(p) for p in args.paths)
+        checked = len(files) + sum(_is_catalog_dir(p) for p in targets)
         print(f"{checked} checked: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return 1 if failing else 0
 

@@ -9,6 +9,7 @@ never waits for an analysis nobody needs any more.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -18,6 +19,8 @@ from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program
 
 __all__ = ["Analyses"]
+
+_log = logging.getLogger(__name__)
 
 
 class Analyses:
@@ -54,5 +57,8 @@ class Analyses:
             # computing them here keeps the debrief of a large scenario from pausing the UI.
             analysis.extremes  # noqa: B018
             future.set_result(analysis)
-        except BaseException as exc:  # pragma: no cover - the analysis is pure; report anything
+        except BaseException as exc:
+            # The Future carries the exception to whoever waits for it, but a trainee may quit
+            # before the debrief asks: the log keeps the traceback either way.
+            _log.error("background analysis of scenario %s failed", program.scenario.id, exc_info=True)
             future.set_exception(exc)

@@ -3,8 +3,8 @@
 Pages: who and when; competency ratings (latest, mean, over time) with the rating scale; every
 attempt; critical actions; the state of the record (verified, with the trainee's chain head, so
 the signed page fixes the record it certifies); signature lines for the field instructor and
-the student. Text uses DejaVu Sans when the system has it, else the PDF core font (Latin-1,
-with typographic punctuation replaced).
+the student. Text uses the DejaVu Sans that ships inside casesim (``casesim.bundled.font_path``),
+never a system font, so the same records and date give the same bytes on every machine.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casesim import __version__
+from casesim.bundled import font_path
 from casesim.errors import CaseSimError
 from casesim.records.api import VerifyProblem
 from casesim.records.chain import iso_utc, utc_now
@@ -28,10 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PdfOptions", "render_pdf"]
 
-_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts",
-              "/Library/Fonts", "C:/Windows/Fonts")
-_REPLACE = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-            "\u2026": "...", "\u2192": "->", "\u2264": "<=", "\u2265": ">=", "\u00a0": " "}
+_FAMILY = "DejaVu"
 
 
 @dataclass(frozen=True)
@@ -41,15 +39,8 @@ class PdfOptions:
     instructor: str | None = None
     """The field instructor's name, printed on the signature line."""
     generated_at: datetime | None = None
+    """The moment printed in the footer and stored as the PDF's creation date (default: now)."""
     page_format: str = "Letter"
-
-
-def _fonts() -> tuple[str, str] | None:
-    for folder in _FONT_DIRS:
-        regular, bold = Path(folder) / "DejaVuSans.ttf", Path(folder) / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            return str(regular), str(bold)
-    return None
 
 
 def _date(iso: str | None) -> str:
@@ -57,7 +48,7 @@ def _date(iso: str | None) -> str:
 
 
 class _Summary:
-    def __init__(self, options: PdfOptions, footer: str) -> None:
+    def __init__(self, options: PdfOptions, footer: str, created: datetime) -> None:
         try:
             from fpdf import FPDF
             from fpdf.enums import XPos, YPos
@@ -65,16 +56,13 @@ class _Summary:
             raise CaseSimError("the PDF export needs the fpdf2 package", title="PDF export unavailable",
                                hint="pip install fpdf2") from exc
         self.XPos, self.YPos = XPos, YPos
-        fonts = _fonts()
-        unicode_ok = fonts is not None
-        text_of = self.text
 
         class Page(FPDF):
             def footer(self) -> None:
                 self.set_y(-12)
                 self.set_font(self.font_family, "", 7.5)
                 self.set_text_color(90, 90, 90)
-                self.cell(0, 5, text_of(footer), align="L")
+                self.cell(0, 5, footer, align="L")
                 self.set_x(self.l_margin)
                 self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
                 self.set_text_color(0, 0, 0)
@@ -83,29 +71,21 @@ class _Summary:
         pdf.set_margins(18, 16, 18)
         pdf.set_auto_page_break(True, margin=18)
         pdf.set_creator(f"casesim {__version__}")
-        if fonts is not None:
-            pdf.add_font("DejaVu", "", fonts[0])
-            pdf.add_font("DejaVu", "B", fonts[1])
-            self.family = "DejaVu"
-        else:
-            self.family = "Helvetica"
-        self.unicode_ok = unicode_ok
+        # fpdf2 stamps the creation date into the document and derives the file /ID from it; left
+        # to itself it uses the wall clock, and two renders of the same records would differ.
+        pdf.set_creation_date(created)
+        pdf.add_font(_FAMILY, "", font_path())
+        pdf.add_font(_FAMILY, "B", font_path(bold=True))
+        self.family = _FAMILY
         self.pdf: FPDF = pdf
         pdf.add_page()
-
-    def text(self, value: str) -> str:
-        if getattr(self, "unicode_ok", True):
-            return value
-        for a, b in _REPLACE.items():
-            value = value.replace(a, b)
-        return value.encode("latin-1", "replace").decode("latin-1")
 
     def font(self, size: float, bold: bool = False) -> None:
         self.pdf.set_font(self.family, "B" if bold else "", size)
 
     def para(self, value: str, size: float = 9.5, bold: bool = False, gap: float = 1.5) -> None:
         self.font(size, bold)
-        self.pdf.multi_cell(0, size * 0.5, self.text(value), align="L", new_x=self.XPos.LMARGIN,
+        self.pdf.multi_cell(0, size * 0.5, value, align="L", new_x=self.XPos.LMARGIN,
                             new_y=self.YPos.NEXT)
         self.pdf.ln(gap)
 
@@ -115,7 +95,7 @@ class _Summary:
             pdf.add_page()
         pdf.ln(2)
         self.font(12, True)
-        pdf.cell(0, 7, self.text(value), new_x=self.XPos.LMARGIN, new_y=self.YPos.NEXT)
+        pdf.cell(0, 7, value, new_x=self.XPos.LMARGIN, new_y=self.YPos.NEXT)
         pdf.set_draw_color(150, 150, 150)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
         pdf.ln(2)
@@ -128,11 +108,11 @@ class _Summary:
                             headings_style=_heading_style(self.family, size)) as table:
             row = table.row()
             for cell in header:
-                row.cell(self.text(cell))
+                row.cell(cell)
             for values in rows:
                 row = table.row()
                 for cell in values:
-                    row.cell(self.text(cell))
+                    row.cell(cell)
         self.pdf.ln(2)
 
 
@@ -147,14 +127,15 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
                options: PdfOptions | None = None) -> Path:
     """Write the practicum summary of ``report`` to ``out`` and return the path."""
     options = options or PdfOptions()
-    generated = iso_utc(options.generated_at or utc_now())
+    created = options.generated_at or utc_now()
+    generated = iso_utc(created)
     t = report.trainee
     doc = _Summary(options, f"casesim {__version__} practicum summary - {t.display_name} ({t.id}) - "
-                            f"generated {generated[:16].replace('T', ' ')} UTC")
+                            f"generated {generated[:16].replace('T', ' ')} UTC", created)
     pdf = doc.pdf
 
     doc.font(16, True)
-    pdf.cell(0, 9, doc.text("Practicum summary: simulated practice"), new_x=doc.XPos.LMARGIN, new_y=doc.YPos.NEXT)
+    pdf.cell(0, 9, "Practicum summary: simulated practice", new_x=doc.XPos.LMARGIN, new_y=doc.YPos.NEXT)
     if options.program:
         doc.para(options.program, 11, gap=0.5)
     doc.para("Conversations with fictional clients in casesim, scored against cited practice guidelines "
@@ -237,11 +218,11 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
             pdf.line(x, y + 6, x + width, y + 6)
             pdf.set_xy(x, y + 7)
             doc.font(7.5)
-            pdf.cell(width, 4, doc.text(f"{role} - {label.lower()}"))
+            pdf.cell(width, 4, f"{role} - {label.lower()}")
         if name:
             doc.font(10)
             pdf.set_xy(x0, y)
-            pdf.cell(60, 5.5, doc.text(name))
+            pdf.cell(60, 5.5, name)
         pdf.set_xy(x0, y + 12)
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)

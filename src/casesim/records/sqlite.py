@@ -14,6 +14,7 @@ that is not a casesim store raises :class:`StoreCorruptError` before SQLite is a
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -63,6 +64,8 @@ from casesim.records.verify import (
 from casesim.scoring.debrief import Debrief
 
 __all__ = ["SQLiteStore"]
+
+_log = logging.getLogger(__name__)
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 Synchronous = Literal["FULL", "NORMAL", "OFF"]
@@ -139,6 +142,7 @@ class SQLiteStore:
         self._lock = threading.RLock()
         self._conn = self._connect(busy_timeout, synchronous)
         self.store_id = self._meta("store_id")
+        _log.info("records store opened: %s (readonly=%s)", self.path, self.readonly)
 
     # --- opening ------------------------------------------------------------------------
 
@@ -240,6 +244,8 @@ class SQLiteStore:
                                                 title="not a records database")
                     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     self._migrate(conn, 0)
+                    _log.info("records store %s created: schema migrated from version 0 to %d", self.path,
+                              SCHEMA_VERSION)
                     now = iso_utc(self._clock())
                     conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", [
                         ("magic", MAGIC), ("store_id", str(uuid.uuid4())), ("created_at", now),
@@ -267,6 +273,8 @@ class SQLiteStore:
                 current = conn.execute("PRAGMA user_version").fetchone()[0]
                 if current < SCHEMA_VERSION:
                     self._migrate(conn, current)
+                    _log.info("records store %s: schema migrated from version %d to %d", self.path, current,
+                              SCHEMA_VERSION)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

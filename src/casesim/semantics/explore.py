@@ -17,6 +17,8 @@ best total still achievable from any state (used by the debrief to name the bett
 from __future__ import annotations
 
 import gc
+import logging
+import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +42,8 @@ PATH_COUNT_CAP = 10**15
 TOTAL = "total"
 _NEG = float("-inf")
 _POS = float("inf")
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +166,17 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
     """
     was_enabled = gc.isenabled()
     gc.disable()
+    began = time.perf_counter()
     try:
         limit = DEFAULT_STATE_LIMIT if state_limit is None else state_limit
-        return _analyse(program, state_limit=limit, start=start)
+        result = _analyse(program, state_limit=limit, start=start)
     finally:
         if was_enabled:
             gc.enable()
+    # The one figure that explains a slow library load or a late debrief: how big, how long.
+    _log.info("analysed scenario %s: %d states%s in %.3f s", program.scenario.id, result.state_count,
+              "" if result.complete else f" (stopped at the limit of {limit})", time.perf_counter() - began)
+    return result
 
 
 def _analyse(program: Program, *, state_limit: int, start: str | None) -> Analysis:
