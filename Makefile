@@ -28,12 +28,16 @@ lock:
 run: $(STAMP)
 	$(BIN)/casesim
 
-# tmux drives the real casesim binary in an end-to-end test; install it when we can.
+# tmux drives the real casesim binary in end-to-end tests; poppler-utils (pdftotext, pdffonts)
+# reads the rendered PDF back. Installed when we can (root with apt-get, as in CI).
+SYSTEM_TOOLS := tmux:tmux pdftotext:poppler-utils
 system-deps:
-	@command -v tmux >/dev/null 2>&1 || { \
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux) >/dev/null; \
-	  else echo "note: tmux is not installed; the tmux end-to-end test will be skipped"; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	  else echo "note: not installed:$$missing; the tests that need them will be skipped"; fi; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
