@@ -1,25 +1,24 @@
-"""The scenarios reports and exports read records against (the bundled library by default)."""
+"""The scenarios reports and exports read records against (``Settings.scenarios_dir``)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from casesim import paths
 from casesim.authoring.pipeline import LoadedScenario, find_scenario_files, load_scenario
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["load_library"]
 
 
-def load_library(catalog: Catalog | None, directory: str | Path | None = None, *,
+def load_library(catalog: Catalog | None, directory: str | Path, *,
                  only: Collection[str] | None = None, analyse: bool = True) -> Mapping[str, LoadedScenario]:
     """Scenarios that load without errors, by id (files with errors are skipped).
 
     ``only`` limits the result to these scenario ids; ``analyse=False`` skips the path analysis
     (titles and feedback only, no expert path), which is much faster for large scenarios.
     """
-    folder = Path(directory) if directory is not None else paths.scenarios_dir()
+    folder = Path(directory)
     if not folder.exists() or (only is not None and not only):
         return {}
     out: dict[str, LoadedScenario] = {}
