@@ -21,6 +21,7 @@ The config file may set every field except ``data_dir`` (which says where the fi
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -30,6 +31,8 @@ from casesim.errors import CaseSimError, ConfigError
 
 __all__ = ["CONFIG_FILE", "DB_FILE_NAME", "ConfigFile", "Settings", "default_data_dir", "read_config",
            "resolve_settings"]
+
+log = logging.getLogger(__name__)
 
 CONFIG_FILE = "config.yaml"
 DB_FILE_NAME = "casesim.db"
@@ -117,9 +120,13 @@ def read_config(path: Path) -> ConfigFile:
     from casesim.format.validation import validate_model
 
     if not path.exists():
+        log.debug("no config file at %s", path)
         return ConfigFile()
+    log.info("reading the config file %s", path)
     doc, problems = read_yaml(path)
     if doc is None:
+        if problems and all(p.code == "empty-file" for p in problems):
+            return ConfigFile()  # nothing but comments: the defaults
         raise ConfigError(problems)
     if doc.data is None:  # an empty file, or only comments
         return ConfigFile()

@@ -12,6 +12,7 @@ from it once, when a command first asks.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -51,6 +52,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 FC = TypeVar("FC", bound=Callable[..., Any])
 
+log = logging.getLogger(__name__)
+
 _FLAGS = "casesim.flags"
 _SETTINGS = "casesim.settings"
 
@@ -79,6 +82,8 @@ def settings_for(ctx: click.Context) -> Settings:
                                     scenarios_dir=flags.get("scenarios_dir"),
                                     frameworks_dir=flags.get("frameworks_dir"))
         ctx.meta[_SETTINGS] = settings
+        log.info("records %s; scenarios %s; frameworks %s; data folder %s", settings.db, settings.scenarios_dir,
+                 settings.frameworks_dir, settings.data_dir)
     assert isinstance(settings, Settings)
     return settings
 
