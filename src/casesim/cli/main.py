@@ -146,7 +146,7 @@ def _attach_verbose_handler(ctx: click.Context, verbosity: int) -> None:
 @path_option("scenarios_dir", on_group=True)
 @path_option("frameworks_dir", on_group=True)
 @click.option("--verbose", "-v", "verbosity", count=True, metavar="",
-              help="show what casesim does on stderr (store, analysis, timings); -vv for debug detail")
+              help="show casesim's log on stderr (what it resolved and did); -vv adds debug detail")
 @click.pass_context
 def cli(ctx: click.Context, verbosity: int) -> int:
     """Practise case-management conversations, write scenarios, and keep the record.
