@@ -74,3 +74,23 @@ def test_verbose_shows_the_casesim_logger_on_stderr(casesim: Casesim, flags: lis
     # the handler goes when the command ends: nothing leaks into the next run in this process
     assert logging.getLogger("casesim").handlers == [] or all(
         isinstance(h, logging.NullHandler) for h in logging.getLogger("casesim").handlers)
+
+
+class _CrashedApp:
+    """What Textual leaves after an unhandled error in the app: return code 1, the error kept."""
+
+    return_code = 1
+    _exception = KeyError("a widget that is not there")
+
+    def run(self) -> None:
+        pass
+
+
+def test_a_crash_inside_the_tui_exits_3_not_1(casesim: Casesim, monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    monkeypatch.setattr("casesim.tui.make_app", lambda **kwargs: _CrashedApp())
+    result = casesim("--data-dir", str(tmp_path), "play", "example-check-in")
+    assert result.exit_code == 3
+    assert "casesim crashed: RuntimeError: the terminal UI stopped on an unexpected error" in result.stderr
+    [report] = tmp_path.glob("casesim-crash-*.txt")
+    assert "KeyError: 'a widget that is not there'" in report.read_text(encoding="utf-8")

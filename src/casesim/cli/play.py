@@ -75,7 +75,13 @@ def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, 
     finally:
         if store is not None:
             store.close()
-    return app.return_code or 0
+    if app.return_code:
+        # casesim's app never exits with a code on purpose: Textual sets 1 on an unhandled error
+        # (after printing it). Re-raise it for the CLI's crash report and exit code 3, since 1
+        # means "problems found". Textual keeps the error only in a private attribute.
+        error = getattr(app, "_exception", None)
+        raise RuntimeError("the terminal UI stopped on an unexpected error") from error
+    return 0
 
 
 # --- commands ------------------------------------------------------------------------------------

@@ -93,6 +93,7 @@ def _format(f: FC) -> FC:
 
 @contextlib.contextmanager
 def _out(target: Path | None) -> Iterator[TextIO]:
+    """Standard output, or ``target`` created readable by its owner only (click.File cannot set a mode)."""
     if target is None:
         yield sys.stdout
         return
