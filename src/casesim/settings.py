@@ -128,7 +128,7 @@ def read_config(path: Path) -> ConfigFile:
         if problems and all(p.code == "empty-file" for p in problems):
             return ConfigFile()  # nothing but comments: the defaults
         raise ConfigError(problems)
-    if doc.data is None:  # an empty file, or only comments
+    if doc.data is None:  # a file holding only `null` or `~`
         return ConfigFile()
     config, problems = validate_model(ConfigFile, doc)
     if config is None:

@@ -57,3 +57,9 @@ async def test_the_theme_setting_is_applied(make_test_app: AppFactory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.theme == "textual-light"
+
+
+def test_the_readme_lists_every_binding_id(root: Path) -> None:
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    missing = sorted(i for i in binding_ids() if f"`{i}`" not in readme and not i.startswith("choose-"))
+    assert missing == [], "add these binding ids to the README's Settings section"
