@@ -69,9 +69,13 @@ def test_commands_and_choices_complete(casesim: Casesim) -> None:
 def test_scenario_ids_come_from_the_scenarios_setting(casesim: Casesim, tmp_path: Path) -> None:
     folder = tmp_path / "library"
     folder.mkdir()
-    (folder / "mine.yaml").write_text("format: 1\nid: my-own-scenario\n", encoding="utf-8")
-    assert _complete(casesim, "casesim play my", env={"CASESIM_SCENARIOS": str(folder)}) == ["my-own-scenario"]
-    assert _complete(casesim, f"casesim --scenarios {folder} play ") == ["my-own-scenario"]
+    (folder / "mine.yaml").write_text("format: 1\nid: my-own-scenario  # kebab-case\n", encoding="utf-8")
+    (folder / "quoted.yaml").write_text("format: 1\nid: 'my-quoted-one'\n", encoding="utf-8")
+    (folder / "flow.yaml").write_text("{format: 1, id: my-flow-style-one}\n", encoding="utf-8")
+    (folder / "nested.yaml").write_text("format: 1\nclient:\n  id: not-a-scenario-id\n", encoding="utf-8")
+    expected = ["my-flow-style-one", "my-own-scenario", "my-quoted-one"]
+    assert _complete(casesim, "casesim play my", env={"CASESIM_SCENARIOS": str(folder)}) == expected
+    assert _complete(casesim, f"casesim --scenarios {folder} play ") == expected
     assert _complete(casesim, "casesim report cohort fall --scenario crisis-s") == ["crisis-suicide-risk"]
 
 
