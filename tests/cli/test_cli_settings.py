@@ -135,3 +135,35 @@ def test_nothing_but_the_cli_reads_the_environment() -> None:
     readers = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "src" / "casesim").rglob("*.py"))
                if re.search(r"os\.environ|os\.getenv", path.read_text(encoding="utf-8"))]
     assert readers == []
+
+
+class _RecordingApp:
+    """Stands in for the Textual app: remembers what make_app was given, runs nothing."""
+
+    return_code = 0
+    given: dict[str, object] = {}
+
+    def run(self) -> None:
+        pass
+
+
+def test_the_settings_are_passed_down_to_the_app(casesim: Casesim, monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    from casesim.tui import OpenLibrary
+
+    def make_app(**kwargs: object) -> _RecordingApp:
+        _RecordingApp.given = kwargs
+        return _RecordingApp()
+
+    monkeypatch.setattr("casesim.tui.make_app", make_app)
+    (tmp_path / "config.yaml").write_text("theme: textual-light\nkeymap:\n  pause: ctrl+t\n", encoding="utf-8")
+    library = tmp_path / "library"
+    library.mkdir()
+    result = casesim("--data-dir", str(tmp_path), "--scenarios", str(library))  # no command: the library
+    assert result.exit_code == 0, result.stderr
+    given = _RecordingApp.given
+    assert isinstance(given["start"], OpenLibrary)
+    assert given["library_paths"] == [library]
+    assert given["trainee_file"] == tmp_path / "trainee.json"
+    assert given["keymap"] == {"pause": "ctrl+t"} and given["theme"] == "textual-light"
+    assert (tmp_path / "casesim.db").exists(), "the library records into the data folder's database"
