@@ -51,16 +51,16 @@ CASESIM = f'''
 import time; T0 = time.perf_counter()
 {FRAME_HOOK}
 import sys
-from casesim.cli.main import build_parser
-from casesim.cli.authoring import catalog_from_args
+from casesim.cli.main import cli
+from casesim.cli.authoring import load_catalog_for
 from casesim.records import open_store
-from casesim import paths
+from casesim.settings import resolve_settings
 from casesim.tui import OpenLibrary, make_app
 from casesim.play.trainee import load_trainee
-args = build_parser().parse_args([])
-catalog = catalog_from_args(args)
-store = open_store(sys.argv[1])
-app = make_app(catalog=catalog, library_paths=[paths.scenarios_dir()], store=store,
+settings = resolve_settings(db=sys.argv[1])
+catalog = load_catalog_for(settings)
+store = open_store(settings.db)
+app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store,
                trainee=load_trainee(None), start=OpenLibrary())
 _hook(app)
 listed = []

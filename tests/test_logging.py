@@ -42,8 +42,8 @@ def test_opening_a_store_logs_its_path_mode_and_the_migration_that_created_it(
 
 def test_an_analysis_logs_its_state_count_and_time(catalog: Catalog, root: Path,
                                                     caplog: pytest.LogCaptureFixture) -> None:
-    loaded = load_scenario(root / "scenarios" / "example-check-in.yaml", catalog, analyse_paths=False)
-    assert loaded.program is not None
+    loaded = load_scenario(root / "scenarios" / "example-check-in.yaml", catalog, analyse_paths=False).playable
+    assert loaded is not None
     with caplog.at_level(logging.INFO, logger="casesim"):
         analysis = analyse(loaded.program)
     [message] = _messages(caplog, "casesim.semantics.explore")
@@ -56,7 +56,8 @@ def test_an_analysis_logs_its_state_count_and_time(catalog: Catalog, root: Path,
 
 def test_a_failed_background_analysis_is_logged_with_its_traceback(catalog: Catalog, root: Path,
                                                                    caplog: pytest.LogCaptureFixture) -> None:
-    loaded = load_scenario(root / "scenarios" / "example-check-in.yaml", catalog, analyse_paths=False)
+    loaded = load_scenario(root / "scenarios" / "example-check-in.yaml", catalog, analyse_paths=False).playable
+    assert loaded is not None
 
     def broken(program: Program) -> Analysis:
         raise RuntimeError(f"no analysis of {program.scenario.id} today")

@@ -4,7 +4,8 @@
 
     CaseSimError                 anything casesim reports to a user instead of a traceback
      ├── SourceError             a file could not be read as YAML (carries diagnostics)
-     │    └── ScenarioError      a scenario file has problems (carries diagnostics)
+     │    ├── ScenarioError      a scenario file has problems (carries diagnostics)
+     │    └── ConfigError        the config file (config.yaml in the data folder) has problems
      ├── CatalogError            the scoring/ framework catalog has problems (carries diagnostics)
      ├── ExpressionError         a guard or effect expression does not parse or type-check
      ├── SessionError            a session was asked to do something its mode or state forbids
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CaseSimError",
     "CatalogError",
+    "ConfigError",
     "ExpressionError",
     "NotFoundError",
     "ScenarioError",
@@ -63,6 +65,14 @@ class ScenarioError(SourceError):
 
 class CatalogError(SourceError):
     """Raised when a framework file in ``scoring/`` has errors."""
+
+
+class ConfigError(SourceError):
+    """Raised when ``config.yaml`` in the data folder is not valid YAML or sets unknown things."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        super().__init__(diagnostics, title="bad config file")
+        self.hint = "fix the file, or move it aside to use the defaults"
 
 
 class ExpressionError(CaseSimError):

@@ -12,32 +12,10 @@ from records_helpers import EXPERT, LOST, play
 
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.errors import StoreError
-from casesim.records import default_db_path, effective_path, open_store
+from casesim.records import effective_path, open_store
 from casesim.records.chain import iso_utc, parse_iso
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
-
-
-def test_default_db_is_in_the_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("CASESIM_DATA", str(tmp_path / "data"))
-    assert default_db_path() == tmp_path / "data" / "casesim.db"
-    store = open_store()
-    store.close()
-    assert (tmp_path / "data" / "casesim.db").exists()
-
-
-def test_casesim_db_environment_variable_overrides_the_data_directory(monkeypatch: pytest.MonkeyPatch,
-                                                                      tmp_path: Path) -> None:
-    monkeypatch.setenv("CASESIM_DB", str(tmp_path / "elsewhere.db"))
-    assert default_db_path() == tmp_path / "elsewhere.db"
-    open_store().close()
-    assert (tmp_path / "elsewhere.db").exists()
-
-
-def test_explicit_path_beats_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("CASESIM_DB", str(tmp_path / "env.db"))
-    open_store(tmp_path / "arg.db").close()
-    assert (tmp_path / "arg.db").exists() and not (tmp_path / "env.db").exists()
 
 
 def test_database_and_its_journals_are_readable_by_the_owner_only(store: SQLiteStore, db_path: Path) -> None:

@@ -1,77 +1,33 @@
-"""Trainer commands: validate, test, schema, graph, new."""
+"""Trainer commands: validate, test, analyse, graph, schema, library-doc, new."""
 
 from __future__ import annotations
 
-import argparse
+import copy
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from casesim import paths
+import rich_click as click
+
 from casesim.authoring.pipeline import find_scenario_files, load_scenario
+from casesim.cli.options import GraphFormat, OutputFormat, choice, pass_settings, path_option
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
+from casesim.format.scenario import Kind
+from casesim.format.schema import SchemaKind
 from casesim.scoring.catalog import COMPETENCY_MAP_FILE, Catalog, check_catalog_dir, load_catalog
+from casesim.settings import Settings
 
-__all__ = ["register", "catalog_from_args"]
+__all__ = ["COMMANDS", "load_catalog_for"]
 
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-             add_common: Callable[[argparse.ArgumentParser], None]) -> None:
-    p = sub.add_parser("validate", help="check scenario or framework files and report every problem",
-                       description="Check scenario files (or the scoring/ framework folder) and print "
-                                   "path:line:col: severity: message for every problem. Exit 0 clean, 1 problems, 2 usage/I-O errors.")
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                   help="files or folders (default: the bundled scenarios and framework catalog)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (json for editors and CI)")
-    p.add_argument("--strict", action="store_true", help="treat warnings as failures")
-    add_common(p)
-    p.set_defaults(handler=cmd_validate)
-
-    p = sub.add_parser("test", help="run the pedagogical tests embedded in scenarios")
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the bundled library)")
-    add_common(p)
-    p.set_defaults(handler=cmd_test)
-
-    p = sub.add_parser("schema", help="write the JSON Schema of the scenario format")
-    p.add_argument("--output", "-o", type=Path, default=None, help="write to this file instead of stdout")
-    p.add_argument("--check", type=Path, default=None, metavar="FILE", help="exit 1 if FILE differs from the generated schema")
-    p.add_argument("--kind", choices=("scenario", "framework", "competency-map"), default="scenario")
-    p.set_defaults(handler=cmd_schema)
-
-    p = sub.add_parser("graph", help="print the scenario as a Mermaid or Graphviz DOT graph")
-    p.add_argument("scenario", type=Path, metavar="SCENARIO")
-    p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
-    add_common(p)
-    p.set_defaults(handler=cmd_graph)
-
-    p = sub.add_parser("analyse", aliases=["analyze"], help="what the path analysis proves about a scenario",
-                       description="Print the reachable states, distinct paths, the score range and the expert "
-                                   "path the exhaustive analysis finds (--format json for tools).")
-    p.add_argument("scenario", type=Path, metavar="SCENARIO")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    add_common(p)
-    p.set_defaults(handler=cmd_analyse)
-
-    p = sub.add_parser("library-doc", help="write the scenario library page (docs/scenarios.md)")
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the bundled library)")
-    p.add_argument("--output", "-o", type=Path, default=None, help="write to this file instead of stdout")
-    p.add_argument("--check", type=Path, default=None, metavar="FILE", help="exit 1 if FILE differs")
-    add_common(p)
-    p.set_defaults(handler=cmd_library_doc)
-
-    p = sub.add_parser("new", help="write a valid, commented starter scenario")
-    p.add_argument("id", metavar="ID", help="the scenario id, kebab-case (e.g. intake-housing-loss)")
-    p.add_argument("--kind", required=True, help="intake, crisis, de-escalation, relapse, boundaries, home-visit, duty-to-protect, family, other")
-    p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: ID.yaml in the current folder)")
-    p.add_argument("--force", action="store_true", help="overwrite an existing file")
-    p.set_defaults(handler=cmd_new)
+_existing = click.Path(exists=True, path_type=Path)
+_scenario_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+_output_file = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
-def catalog_from_args(args: argparse.Namespace) -> Catalog:
-    """The framework catalog named by ``--scoring`` (or the bundled one)."""
-    directory = getattr(args, "scoring", None) or paths.scoring_dir()
-    if not Path(directory).is_dir():
+def load_catalog_for(settings: Settings) -> Catalog:
+    """The framework catalog of ``settings`` (``--scoring``, or the bundled one)."""
+    directory = settings.frameworks_dir
+    if not directory.is_dir():
         raise CaseSimError(f"the framework folder {directory} does not exist", title="no scoring catalog",
                            hint="pass --scoring DIR, or set CASESIM_SCORING")
     return load_catalog(directory)
@@ -81,15 +37,25 @@ def _is_catalog_dir(path: Path) -> bool:
     return path.is_dir() and (path / COMPETENCY_MAP_FILE).exists()
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=_existing, metavar="[PATH]...")
+@click.option("--format", "output_format", type=choice(OutputFormat), default="text", show_default=True,
+              help="json for editors and CI")
+@click.option("--strict", is_flag=True, help="treat warnings as failures")
+@path_option("frameworks_dir")
+@pass_settings
+def validate_command(settings: Settings, paths: tuple[Path, ...], output_format: OutputFormat, strict: bool) -> int:
+    """Check scenario or framework files and report every problem.
+
+    Checks scenario files (or the scoring/ framework folder) and prints
+    path:line:col: severity: message for every problem. Exit 0 clean, 1 problems, 2 usage or
+    I/O errors. With no PATH, checks what this installation ships: the bundled scenarios and
+    framework catalog (in a wheel, its package data).
+    """
     diagnostics: list[Diagnostic] = []
     scenario_paths: list[Path] = []
-    # No path: check what this installation ships (in a wheel, its package data).
-    targets: list[Path] = args.paths or [paths.scenarios_dir(), paths.scoring_dir()]
+    targets = list(paths) or [settings.scenarios_dir, settings.frameworks_dir]
     for path in targets:
-        if not path.exists():
-            print(f"casesim: {path}: no such file or folder", file=sys.stderr)
-            return 2
         if _is_catalog_dir(path):
             _, problems = check_catalog_dir(path)
             diagnostics.extend(problems)
@@ -97,99 +63,127 @@ def cmd_validate(args: argparse.Namespace) -> int:
             scenario_paths.append(path)
     files = find_scenario_files(scenario_paths)
     if scenario_paths and not files:
-        print("casesim: no .yaml files found in " + ", ".join(map(str, scenario_paths)), file=sys.stderr)
-        return 2
+        raise CaseSimError("no .yaml files found in " + ", ".join(map(str, scenario_paths)),
+                           title="nothing to validate", hint="give scenario files, or folders that hold them")
     if files:
-        catalog = catalog_from_args(args)
+        catalog = load_catalog_for(settings)
         for file in files:
             diagnostics.extend(load_scenario(file, catalog).diagnostics)
-    failing = [d for d in diagnostics if d.is_error or (args.strict and d.severity is Severity.WARNING)]
-    if args.format == "json":
-        print(diagnostics_to_json(diagnostics))
+    failing = [d for d in diagnostics if d.is_error or (strict and d.severity is Severity.WARNING)]
+    if output_format == "json":
+        click.echo(diagnostics_to_json(diagnostics))
     else:
         if diagnostics:
-            print(format_diagnostics(diagnostics))
+            click.echo(format_diagnostics(diagnostics))
         errors = sum(d.is_error for d in diagnostics)
         warnings = len(diagnostics) - errors
         checked = len(files) + sum(_is_catalog_dir(p) for p in targets)
-        print(f"{checked} checked: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        click.echo(f"{checked} checked: {errors} error(s), {warnings} warning(s)", err=True)
     return 1 if failing else 0
 
 
-def cmd_test(args: argparse.Namespace) -> int:
+@click.command("test")
+@click.argument("paths", nargs=-1, type=_existing, metavar="[PATH]...")
+@path_option("frameworks_dir")
+@path_option("scenarios_dir")
+@pass_settings
+def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
+    """Run the pedagogical tests embedded in scenarios (default: the library)."""
     from casesim.authoring.embedded_tests import run_tests
 
-    catalog = catalog_from_args(args)
-    files = find_scenario_files(args.paths or [paths.scenarios_dir()])
+    catalog = load_catalog_for(settings)
+    files = find_scenario_files(list(paths) or [settings.scenarios_dir])
     passed = failed = 0
     for file in files:
         report = load_scenario(file, catalog)
         loaded = report.analysed
         if loaded is None:
-            print(f"{file}: cannot run tests, the scenario has errors:")
-            print(format_diagnostics(report.errors))
+            click.echo(f"{file}: cannot run tests, the scenario has errors:")
+            click.echo(format_diagnostics(report.errors))
             failed += 1
             continue
         if not loaded.scenario.tests:
-            print(f"{file}: no tests")
+            click.echo(f"{file}: no tests")
             continue
         for outcome in run_tests(loaded, catalog):
             mark = "PASS" if outcome.ok else "FAIL"
-            print(f"{mark} {loaded.scenario.id}: {outcome.name}")
+            click.echo(f"{mark} {loaded.scenario.id}: {outcome.name}")
             for problem in outcome.problems:
-                print(f"     {problem}")
+                click.echo(f"     {problem}")
             if outcome.ok:
                 passed += 1
             else:
                 failed += 1
-    print(f"{passed} passed, {failed} failed")
+    click.echo(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
 
-def cmd_schema(args: argparse.Namespace) -> int:
+@click.command("schema")
+@click.option("--output", "-o", type=_output_file, default=None, metavar="FILE",
+              help="write to this file instead of stdout")
+@click.option("--check", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              metavar="FILE", help="exit 1 if FILE differs from the generated schema")
+@click.option("--kind", type=choice(SchemaKind), default="scenario", show_default=True)
+def schema_command(output: Path | None, check: Path | None, kind: SchemaKind) -> int:
+    """Write the JSON Schema of the scenario (or framework) format."""
     from casesim.format.schema import schema_text
 
-    text = schema_text(args.kind)
-    if args.check is not None:
+    text = schema_text(kind)
+    if check is not None:
         try:
-            current = args.check.read_text(encoding="utf-8")
+            current = check.read_text(encoding="utf-8")
         except OSError as exc:
-            print(f"casesim: cannot read {args.check}: {exc.strerror}", file=sys.stderr)
-            return 2
+            raise CaseSimError(f"cannot read {check}: {exc.strerror}", title="schema check failed") from exc
         if current != text:
-            print(f"{args.check} is out of date; regenerate it with: casesim schema --kind {args.kind} -o {args.check}",
-                  file=sys.stderr)
+            click.echo(f"{check} is out of date; regenerate it with: casesim schema --kind {kind} -o {check}",
+                       err=True)
             return 1
         return 0
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return 0
 
 
-def cmd_graph(args: argparse.Namespace) -> int:
+@click.command("graph")
+@click.argument("scenario", type=_scenario_file, metavar="SCENARIO")
+@click.option("--format", "output_format", type=choice(GraphFormat), default="mermaid", show_default=True)
+@path_option("frameworks_dir")
+@pass_settings
+def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat) -> int:
+    """Print the scenario as a Mermaid or Graphviz DOT graph."""
     from casesim.authoring.graph import scenario_graph
 
-    catalog = catalog_from_args(args)
-    report = load_scenario(args.scenario, catalog)
+    catalog = load_catalog_for(settings)
+    report = load_scenario(scenario, catalog)
     loaded = report.analysed
     if loaded is None:
-        print(format_diagnostics(report.errors), file=sys.stderr)
+        click.echo(format_diagnostics(report.errors), err=True)
         return 1
-    print(scenario_graph(loaded.program, loaded.analysis, fmt=args.format))
+    click.echo(scenario_graph(loaded.program, loaded.analysis, fmt=output_format))
     return 0
 
 
-def cmd_analyse(args: argparse.Namespace) -> int:
+@click.command("analyse")
+@click.argument("scenario", type=_scenario_file, metavar="SCENARIO")
+@click.option("--format", "output_format", type=choice(OutputFormat), default="text", show_default=True)
+@path_option("frameworks_dir")
+@pass_settings
+def analyse_command(settings: Settings, scenario: Path, output_format: OutputFormat) -> int:
+    """What the path analysis proves about a scenario.
+
+    Prints the reachable states, distinct paths, the score range and the expert path the
+    exhaustive analysis finds (--format json for tools). Also spelled `analyze`.
+    """
     import json
 
-    catalog = catalog_from_args(args)
-    report = load_scenario(args.scenario, catalog)
+    catalog = load_catalog_for(settings)
+    report = load_scenario(scenario, catalog)
     loaded = report.analysed
     if loaded is None:
-        print(format_diagnostics(report.errors), file=sys.stderr)
+        click.echo(format_diagnostics(report.errors), err=True)
         return 1
     analysis = loaded.analysis
     total = analysis.total
@@ -208,55 +202,86 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "expert_path": analysis.expert_path,
         "criteria": criteria,
     }
-    if args.format == "json":
-        print(json.dumps(summary, indent=2))
+    if output_format == "json":
+        click.echo(json.dumps(summary, indent=2))
         return 0
     paths_text = "unbounded (the scenario has loops)" if analysis.path_count < 0 else f"{analysis.path_count:,}"
-    print(f"{loaded.scenario.id}: {analysis.state_count:,} reachable states"
-          + ("" if analysis.complete else " (limit reached: incomplete)"))
-    print(f"  nodes reached: {len(analysis.reachable_nodes)} of {len(loaded.scenario.nodes)}; "
-          f"endings reached: {', '.join(sorted(analysis.reachable_endings)) or 'none'}")
-    print(f"  distinct complete paths: {paths_text}")
+    click.echo(f"{loaded.scenario.id}: {analysis.state_count:,} reachable states"
+               + ("" if analysis.complete else " (limit reached: incomplete)"))
+    click.echo(f"  nodes reached: {len(analysis.reachable_nodes)} of {len(loaded.scenario.nodes)}; "
+               f"endings reached: {', '.join(sorted(analysis.reachable_endings)) or 'none'}")
+    click.echo(f"  distinct complete paths: {paths_text}")
     if total is not None:
-        print(f"  total points: worst {total.worst}, best {total.best}, expert (no critical action) "
-              f"{summary['expert_total']}")
-    print("  expert path: " + (" -> ".join(analysis.expert_path) or "none (every path has a critical action)"))
+        click.echo(f"  total points: worst {total.worst}, best {total.best}, expert (no critical action) "
+                   f"{summary['expert_total']}")
+    click.echo("  expert path: " + (" -> ".join(analysis.expert_path) or "none (every path has a critical action)"))
     for cid, bounds in criteria.items():
-        print(f"    {cid:<16} worst {bounds['worst']:>4}  best {bounds['best']:>4}")
+        click.echo(f"    {cid:<16} worst {bounds['worst']:>4}  best {bounds['best']:>4}")
     return 0
 
 
-def cmd_library_doc(args: argparse.Namespace) -> int:
+@click.command("library-doc")
+@click.argument("paths", nargs=-1, type=_existing, metavar="[PATH]...")
+@click.option("--output", "-o", type=_output_file, default=None, metavar="FILE",
+              help="write to this file instead of stdout")
+@click.option("--check", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="exit 1 if FILE differs")
+@path_option("frameworks_dir")
+@path_option("scenarios_dir")
+@pass_settings
+def library_doc_command(settings: Settings, paths: tuple[Path, ...], output: Path | None, check: Path | None) -> int:
+    """Write the scenario library page (docs/scenarios.md)."""
     from casesim.authoring.library_doc import library_markdown
 
-    catalog = catalog_from_args(args)
-    files = find_scenario_files(args.paths or [paths.scenarios_dir()])
+    catalog = load_catalog_for(settings)
+    files = find_scenario_files(list(paths) or [settings.scenarios_dir])
     reports = [load_scenario(f, catalog) for f in files]
-    for item in reports:
-        if not item.ok:
-            print(format_diagnostics(item.errors), file=sys.stderr)
+    problems = [item for item in reports if not item.ok]
+    for item in problems:
+        click.echo(format_diagnostics(item.errors), err=True)
     text = library_markdown([item.analysed for item in reports if item.analysed is not None], catalog)
-    if args.check is not None:
-        current = args.check.read_text(encoding="utf-8") if args.check.exists() else ""
+    if check is not None:
+        current = check.read_text(encoding="utf-8") if check.exists() else ""
         if current != text:
-            print(f"{args.check} is out of date; regenerate it with: make docs", file=sys.stderr)
+            click.echo(f"{check} is out of date; regenerate it with: make docs", err=True)
             return 1
-        return 1 if any(not item.ok for item in reports) else 0
-    if args.output is not None:
-        args.output.write_text(text, encoding="utf-8")
+        return 1 if problems else 0
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    return 1 if any(not item.ok for item in reports) else 0
+    return 1 if problems else 0
 
 
-def cmd_new(args: argparse.Namespace) -> int:
+@click.command("new")
+@click.argument("scenario_id", metavar="ID")
+@click.option("--kind", type=choice(Kind), required=True, help="the kind of conversation")
+@click.option("--output", "-o", type=_output_file, default=None, metavar="FILE",
+              help="file to write (default: ID.yaml in the current folder)")
+@click.option("--force", is_flag=True, help="overwrite an existing file")
+def new_command(scenario_id: str, kind: Kind, output: Path | None, force: bool) -> int:
+    """Write a valid, commented starter scenario.
+
+    ID is the scenario id, kebab-case (e.g. intake-housing-loss).
+    """
     from casesim.authoring.starter import starter_scenario
 
-    text = starter_scenario(args.id, args.kind)
-    target: Path = args.output or Path(f"{args.id}.yaml")
-    if target.exists() and not args.force:
-        print(f"casesim: {target} already exists; pass --force to overwrite it", file=sys.stderr)
-        return 2
+    text = starter_scenario(scenario_id, kind)
+    target = output or Path(f"{scenario_id}.yaml")
+    if target.exists() and not force:
+        raise CaseSimError(f"{target} already exists", title="not overwritten",
+                           hint="pass --force to overwrite it, or -o to write elsewhere")
     target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}; check it with: casesim validate {target}")
+    click.echo(f"wrote {target}; check it with: casesim validate {target}")
     return 0
+
+
+def _alias(command: click.Command, name: str) -> click.Command:
+    """``command`` under another name, hidden from the help (``analyze`` for ``analyse``)."""
+    alias = copy.copy(command)
+    alias.name, alias.hidden = name, True
+    return alias
+
+
+COMMANDS = [validate_command, test_command, analyse_command, _alias(analyse_command, "analyze"), graph_command,
+            new_command, schema_command, library_doc_command]

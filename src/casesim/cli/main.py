@@ -1,76 +1,181 @@
-"""The ``casesim`` command.
+"""The ``casesim`` command: a click group (with rich-click's help) and its one error handler.
 
-Exit codes: 0 success; 1 the checked files have problems (or tests failed); 2 usage or I/O
-errors. User mistakes are printed as messages on stderr, never as tracebacks.
+Exit codes: 0 success; 1 the checked files or records have problems (or tests failed); 2 a
+usage error or a :class:`~casesim.errors.CaseSimError` (printed as ``error: title``, what
+happened, and a hint, never as a traceback); 3 casesim itself crashed (a one-line report on
+stderr, the traceback in a file); 130 interrupted.
+
+Commands import their heavy dependencies (Textual above all) inside the function that needs
+them, so ``casesim --help``, completion and the trainer commands start quickly.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
+import logging
+import platform
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import rich_click as click
+from click.exceptions import Abort, Exit
 
 from casesim import __version__
+from casesim.cli import authoring, play, records
+from casesim.cli.options import path_option, resolved_settings
 from casesim.errors import CaseSimError
+from casesim.settings import default_data_dir
 
-__all__ = ["main", "build_parser"]
+__all__ = ["EXIT_CRASH", "EXIT_USAGE", "cli", "main"]
 
-Handler = Callable[[argparse.Namespace], int]
+EXIT_USAGE = 2
+EXIT_CRASH = 3
 
-# Each module has register(subparsers, add_common); see casesim/commands/authoring.py.
-_COMMAND_MODULES = ("authoring", "play", "records")
+log = logging.getLogger("casesim")
+
+_HELP = click.RichHelpConfiguration(command_groups={
+    "casesim": [
+        {"name": "Trainees", "commands": ["play", "resume"]},
+        {"name": "Scenario authors", "commands": ["validate", "test", "analyse", "author", "graph", "new",
+                                                  "schema", "library-doc"]},
+        {"name": "Field instructors and programs", "commands": ["records", "report", "export"]},
+    ],
+})
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scoring", type=Path, default=None, metavar="DIR",
-                        help="the framework catalog folder (default: the bundled scoring/)")
+class CaseSimGroup(click.RichGroup):
+    """The root group: turns what commands return or raise into casesim's exit codes."""
+
+    group_class = click.RichGroup  # sub-groups (records, report, export) are plain rich groups
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+        except (Exit, Abort, click.ClickException):
+            raise
+        except CaseSimError as exc:
+            _report_error(exc)
+            raise Exit(EXIT_USAGE) from None
+        except KeyboardInterrupt:
+            raise Exit(130) from None
+        except BrokenPipeError:  # `casesim records list | head`: the reader has all it wanted
+            raise Exit(0) from None
+        except Exception as exc:
+            _report_crash(ctx, exc)
+            raise Exit(EXIT_CRASH) from None
+        if isinstance(result, int) and result != 0:
+            raise Exit(result)
+        return result
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="casesim",
-        description="Practise case-management conversations, write scenarios, and keep the record.",
-    )
-    parser.add_argument("--version", action="version", version=f"casesim {__version__}")
-    parser.add_argument("--db", default=None, metavar="PATH",
-                        help="the records database for the library (default: CASESIM_DB, else casesim.db "
-                             "in your data folder)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+def _report_error(exc: CaseSimError) -> None:
+    click.echo(click.style("error: ", fg="red", bold=True) + exc.title, err=True)
+    click.echo(exc.message, err=True)
+    if exc.hint:
+        click.echo(click.style("hint: ", bold=True) + exc.hint, err=True)
 
-    for name in _COMMAND_MODULES:
-        module = importlib.import_module(f"casesim.cli.{name}")
-        module.register(sub, _add_common)
-    return parser
+
+def _where(exc: BaseException) -> str:
+    """The innermost casesim frame of the traceback (``casesim/cli/records.py:42 in cmd_list``)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "casesim" in Path(f.filename).parts] or frames
+    if not ours:
+        return "unknown place"
+    frame = ours[-1]
+    parts = Path(frame.filename).parts
+    short = "/".join(parts[parts.index("casesim"):]) if "casesim" in parts else frame.filename
+    return f"{short}:{frame.lineno} in {frame.name}"
+
+
+def _report_crash(ctx: click.Context, exc: Exception) -> None:
+    """One line of what and where on stderr; the full traceback in a private file in the data folder."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    text = (f"casesim {__version__} crashed at {stamp} UTC\n"
+            f"python {platform.python_version()} on {platform.platform()}\n"
+            f"command: casesim {' '.join(sys.argv[1:])}\n\n"
+            + "".join(traceback.format_exception(exc)))
+    settings = resolved_settings(ctx)
+    folder = settings.data_dir if settings is not None else default_data_dir()
+    report: Path | None = None
+    for candidate in (folder, Path(tempfile.gettempdir())):
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+            target = candidate / f"casesim-crash-{stamp}.txt"
+            target.touch(mode=0o600)
+            target.write_text(text, encoding="utf-8")
+            report = target
+            break
+        except OSError:
+            continue
+    click.echo(click.style("casesim crashed: ", fg="red", bold=True)
+               + f"{type(exc).__name__}: {exc} (at {_where(exc)})", err=True)
+    if report is not None:
+        click.echo(f"the full traceback is in {report}", err=True)
+    else:  # nowhere to write: the traceback is the report
+        click.echo(text, err=True)
+    click.echo("this is a bug in casesim, not something you did: please report it as the README's "
+               "'Reporting a problem' says, with that file attached (check it for names first)", err=True)
+
+
+def _attach_verbose_handler(ctx: click.Context, verbosity: int) -> None:
+    """``-v`` shows the ``casesim`` logger's INFO messages on stderr, ``-vv`` DEBUG as well."""
+    if verbosity <= 0:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S"))
+    previous = log.level
+    log.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
+    log.addHandler(handler)
+
+    def detach() -> None:
+        log.removeHandler(handler)
+        log.setLevel(previous)
+
+    ctx.call_on_close(detach)
+
+
+@click.group(cls=CaseSimGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.rich_config(help_config=_HELP)
+@click.version_option(__version__, "--version", prog_name="casesim", message="%(prog)s %(version)s")
+@path_option("db", on_group=True)
+@path_option("data_dir", on_group=True)
+@path_option("scenarios_dir", on_group=True)
+@path_option("frameworks_dir", on_group=True)
+@click.option("--verbose", "-v", "verbosity", count=True, metavar="",
+              help="show casesim's log on stderr (what it resolved and did); -vv adds debug detail")
+@click.pass_context
+def cli(ctx: click.Context, verbosity: int) -> int:
+    """Practise case-management conversations, write scenarios, and keep the record.
+
+    Run with no command to open the scenario library.
+    """
+    # transitions logs every state change at INFO; casesim's own logger says what matters.
+    logging.getLogger("transitions").setLevel(logging.ERROR)
+    _attach_verbose_handler(ctx, verbosity)
+    if ctx.invoked_subcommand is None:
+        return play.run_library()
+    return 0
+
+
+for _module in (play, authoring, records):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        if getattr(args, "command", None) is None and hasattr(args, "default_handler"):
-            handler = args.default_handler
-        else:
-            default = _default_handler()
-            if default is None:
-                parser.print_help()
-                return 2
-            handler = default
+    """Run ``casesim`` with ``argv`` (default: the process's arguments) and return the exit code."""
     try:
-        return handler(args)
-    except CaseSimError as exc:
-        print(f"casesim: {exc.title}\n{exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0
-
-
-def _default_handler() -> Handler | None:
-    """``casesim`` with no command opens the library."""
-    module = importlib.import_module("casesim.cli.play")
-    handler: Handler = module.run_library
-    return handler
+        cli.main(args=list(argv) if argv is not None else None, prog_name="casesim")
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        click.echo(str(code), err=True)  # sys.exit("message") somewhere below us
+        return EXIT_USAGE
+    return 0

@@ -2,142 +2,149 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casesim import paths
+import rich_click as click
+from click import get_current_context
+
 from casesim.authoring.pipeline import Playable
-from casesim.cli.authoring import catalog_from_args
+from casesim.cli.authoring import load_catalog_for
+from casesim.cli.options import (
+    choice,
+    complete_attempts,
+    complete_scenarios,
+    complete_trainees,
+    pass_settings,
+    path_option,
+    settings_for,
+)
 from casesim.errors import CaseSimError
+from casesim.format.scenario import Mode
 from casesim.play.library import resolve_scenario as find_scenario
 from casesim.records import open_store
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
+from casesim.settings import Settings
 
 if TYPE_CHECKING:
     from casesim.tui import StartRequest
 
-__all__ = ["register", "run_library", "cmd_play", "cmd_author", "cmd_resume", "resolve_scenario"]
+__all__ = ["COMMANDS", "TRAINEE_FILE", "resolve_scenario", "run_library"]
 
 TRAINEE_FILE = "trainee.json"
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-             add_common: Callable[[argparse.ArgumentParser], None]) -> None:
-    p = sub.add_parser("play", help="play one scenario (by id or file path) in the terminal UI",
-                       description="Open the before-you-start screen of one scenario, then play it.")
-    p.add_argument("scenario", metavar="ID|PATH", help="a scenario id from the library, or a .yaml file")
-    p.add_argument("--mode", choices=("practice", "assessment"), default=None,
-                   help="practice (feedback, hints, undo) or assessment (scored; timers enforced)")
-    p.add_argument("--trainee", default=None, metavar="NAME", help="your name or student id (remembered)")
-    p.add_argument("--seed", type=int, default=None, metavar="N", help="seed of the session's random source")
-    _add_db(p)
-    add_common(p)
-    p.set_defaults(handler=cmd_play)
-
-    p = sub.add_parser("author", help="play a scenario file while you edit it (reloads on save)",
-                       description="Author mode: play the file, see diagnostics as you save, jump to any "
-                                   "node, watch the variables. Nothing is recorded.")
-    p.add_argument("path", type=Path, metavar="PATH", help="the scenario file")
-    p.add_argument("--no-watch", action="store_true", help="do not reload when the file changes (ctrl+r reloads)")
-    add_common(p)
-    p.set_defaults(handler=cmd_author)
-
-    p = sub.add_parser("resume", help="carry on an attempt that was interrupted",
-                       description="Resume an in-progress attempt (the latest of the remembered trainee "
-                                   "when no ATTEMPT id is given).")
-    p.add_argument("attempt", nargs="?", default=None, metavar="ATTEMPT", help="the attempt id")
-    p.add_argument("--trainee", default=None, metavar="NAME", help="whose latest attempt to resume")
-    _add_db(p)
-    add_common(p)
-    p.set_defaults(handler=cmd_resume)
+def resolve_scenario(ref: str, catalog: Catalog, library: Path) -> Playable:
+    """A scenario by file path, or by id from the ``library`` folder (see
+    :func:`casesim.play.library.resolve_scenario`); raises :class:`CaseSimError` for people."""
+    return find_scenario(ref, [library], catalog)
 
 
-def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", default=None, metavar="PATH",
-                   help="the records database (default: CASESIM_DB, else casesim.db in your data folder)")
-
-
-# --- shared set-up ------------------------------------------------------------------------------
-
-def _trainee_file() -> Path:
-    return paths.data_dir() / TRAINEE_FILE
-
-
-def _library_paths() -> list[Path]:
-    return [paths.scenarios_dir()]
-
-
-def resolve_scenario(ref: str, catalog: Catalog) -> Playable:
-    """A scenario by file path, or by id from the library (see :func:`casesim.play.library.resolve_scenario`)."""
-    return find_scenario(ref, _library_paths(), catalog)
-
-
-def _run(start: StartRequest, *, store: RecordStore | None, catalog: Catalog,
+def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, catalog: Catalog,
          trainee_name: str | None = None, watch: bool | None = None) -> int:
     from casesim.play.trainee import TraineeSettings, load_trainee
     from casesim.tui import make_app
 
-    trainee_file = _trainee_file()
+    trainee_file = settings.data_dir / TRAINEE_FILE
     trainee = load_trainee(trainee_file)
     if trainee_name:
         trainee = TraineeSettings(name=trainee_name.strip(), mode=trainee.mode)
-    app = make_app(catalog=catalog, library_paths=_library_paths(), store=store, trainee=trainee,
-                   trainee_file=trainee_file, watch_files=watch, start=start)
     try:
+        app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store, trainee=trainee,
+                       trainee_file=trainee_file, watch_files=watch, start=start, keymap=settings.keymap,
+                       theme=settings.theme)
         app.run()
     finally:
         if store is not None:
             store.close()
-    return app.return_code or 0
+    if app.return_code:
+        # casesim's app never exits with a code on purpose: Textual sets 1 on an unhandled error
+        # (after printing it). Re-raise it for the CLI's crash report and exit code 3, since 1
+        # means "problems found". Textual keeps the error only in a private attribute.
+        error = getattr(app, "_exception", None)
+        raise RuntimeError("the terminal UI stopped on an unexpected error") from error
+    return 0
 
 
 # --- commands ------------------------------------------------------------------------------------
 
-def run_library(args: argparse.Namespace) -> int:
+def run_library() -> int:
     """``casesim`` with no command: the library of bundled scenarios."""
     from casesim.tui import OpenLibrary
 
-    catalog = catalog_from_args(args)
-    store = open_store(getattr(args, "db", None))
-    return _run(OpenLibrary(), store=store, catalog=catalog, trainee_name=getattr(args, "trainee", None))
+    settings = settings_for(get_current_context())
+    catalog = load_catalog_for(settings)
+    return _run(settings, OpenLibrary(), store=open_store(settings.db), catalog=catalog)
 
 
-def cmd_play(args: argparse.Namespace) -> int:
+_trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_complete=complete_trainees,
+                               help="your name or student id (remembered)")
+
+
+@click.command("play")
+@click.argument("scenario", metavar="ID|PATH", shell_complete=complete_scenarios)
+@click.option("--mode", type=choice(Mode), default=None,
+              help="practice (feedback, hints, undo) or assessment (scored; timers enforced)")
+@_trainee_option
+@click.option("--seed", type=int, default=None, metavar="N", help="seed of the session's random source")
+@path_option("db")
+@path_option("frameworks_dir")
+@pass_settings
+def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: str | None,
+                 seed: int | None) -> int:
+    """Play one scenario (a library id or a .yaml file) in the terminal UI.
+
+    Opens the before-you-start screen of the scenario, then plays it.
+    """
     from casesim.tui import OpenScenario
 
-    catalog = catalog_from_args(args)
-    loaded = resolve_scenario(args.scenario, catalog)
-    store = open_store(args.db)
-    return _run(OpenScenario(loaded, mode=args.mode, seed=args.seed), store=store, catalog=catalog,
-                trainee_name=args.trainee)
+    catalog = load_catalog_for(settings)
+    loaded = resolve_scenario(scenario, catalog, settings.scenarios_dir)
+    store = open_store(settings.db)
+    return _run(settings, OpenScenario(loaded, mode=mode, seed=seed), store=store, catalog=catalog,
+                trainee_name=trainee)
 
 
-def cmd_author(args: argparse.Namespace) -> int:
+@click.command("author")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PATH")
+@click.option("--no-watch", is_flag=True, help="do not reload when the file changes (ctrl+r reloads)")
+@path_option("frameworks_dir")
+@pass_settings
+def author_command(settings: Settings, path: Path, no_watch: bool) -> int:
+    """Play a scenario file while you edit it (reloads on save).
+
+    Author mode: play the file, see diagnostics as you save, jump to any node, watch the
+    variables. Nothing is recorded.
+    """
     from casesim.tui import OpenAuthor
 
-    path: Path = args.path
-    if not path.is_file():
-        print(f"casesim: {path}: no such file", file=sys.stderr)
-        return 2
-    catalog = catalog_from_args(args)
-    return _run(OpenAuthor(path), store=None, catalog=catalog, watch=not args.no_watch)
+    catalog = load_catalog_for(settings)
+    return _run(settings, OpenAuthor(path), store=None, catalog=catalog, watch=not no_watch)
 
 
-def cmd_resume(args: argparse.Namespace) -> int:
+@click.command("resume")
+@click.argument("attempt", required=False, default=None, metavar="[ATTEMPT]", shell_complete=complete_attempts)
+@click.option("--trainee", default=None, metavar="NAME", shell_complete=complete_trainees,
+              help="whose latest attempt to resume (default: the remembered trainee)")
+@path_option("db")
+@path_option("frameworks_dir")
+@pass_settings
+def resume_command(settings: Settings, attempt: str | None, trainee: str | None) -> int:
+    """Carry on an attempt that was interrupted.
+
+    Resumes ATTEMPT, or the latest attempt in progress of the remembered trainee.
+    """
     from casesim.play.trainee import load_trainee, trainee_id_for
     from casesim.tui import ResumeAttempt
 
-    catalog = catalog_from_args(args)
-    store = open_store(args.db)
+    catalog = load_catalog_for(settings)
+    store = open_store(settings.db)
     try:
-        if args.attempt is not None:
-            row = store.attempt(args.attempt)
+        if attempt is not None:
+            row = store.attempt(attempt)
         else:
-            who = trainee_id_for(args.trainee or load_trainee(_trainee_file()).name)
+            who = trainee_id_for(trainee or load_trainee(settings.data_dir / TRAINEE_FILE).name)
             rows = list(store.in_progress(who or None))
             if not rows:
                 raise CaseSimError(f"no attempt is in progress{' for ' + who if who else ''}",
@@ -146,9 +153,12 @@ def cmd_resume(args: argparse.Namespace) -> int:
         if row.status != "in-progress":
             raise CaseSimError(f"attempt {row.id} is {row.status}; only an attempt in progress can be resumed",
                                title="cannot resume")
-        loaded = resolve_scenario(row.scenario_id, catalog)
+        loaded = resolve_scenario(row.scenario_id, catalog, settings.scenarios_dir)
     except CaseSimError:
         store.close()
         raise
-    return _run(ResumeAttempt(loaded, row.id), store=store, catalog=catalog,
-                trainee_name=args.trainee or row.trainee_id)
+    return _run(settings, ResumeAttempt(loaded, row.id), store=store, catalog=catalog,
+                trainee_name=trainee or row.trainee_id)
+
+
+COMMANDS = [play_command, resume_command, author_command]

@@ -8,7 +8,6 @@ strings: ``transitions`` would import a dotted string as code.
 
 from __future__ import annotations
 
-import logging
 import threading
 import weakref
 from typing import Any
@@ -18,8 +17,6 @@ from transitions import EventData, Machine
 from casesim.semantics.program import Program, State, Step, apply
 
 __all__ = ["Cursor", "fire", "machine_for", "may_fire", "trigger_name"]
-
-logging.getLogger("transitions").setLevel(logging.ERROR)
 
 _TRIGGER_PREFIX = "cs__"
 _MACHINES: weakref.WeakKeyDictionary[Program, Machine] = weakref.WeakKeyDictionary()

@@ -8,7 +8,7 @@ folders, record store, clock, trainee settings) and moves between screens; the s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -230,7 +230,8 @@ _HOST_CHECK: type[CaseSimHost] = CaseSimApp  # mypy proves the app offers what s
 def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordStore | None,
              clock: Callable[[], float] = time.monotonic, trainee: TraineeSettings | None = None,
              trainee_file: Path | None = None, deterministic: bool = False, watch_files: bool | None = None,
-             start: StartRequest | None = None, analyses: Analyses | None = None) -> CaseSimApp:
+             start: StartRequest | None = None, analyses: Analyses | None = None,
+             keymap: Mapping[str, str] | None = None, theme: str | None = None) -> CaseSimApp:
     """Build the app with its dependencies.
 
     Args:
@@ -244,9 +245,23 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
         watch_files: author mode polls the file for changes (default: not deterministic).
         start: which screen to open first (default: the library).
         analyses: the cache of scenario analyses (tests pass one they have filled).
+        keymap: the user's remapping, binding id -> keys (``Settings.keymap``); an id casesim
+            does not have raises :class:`CaseSimError` listing the ids that exist.
+        theme: a Textual theme name (``Settings.theme``); None keeps Textual's default.
     """
+    from casesim.tui.keymap import check_keymap
+
     deps = AppDeps(catalog=catalog, library_paths=tuple(library_paths), store=store, clock=clock,
                    trainee=trainee or TraineeSettings(), trainee_file=trainee_file, deterministic=deterministic,
                    watch_files=(not deterministic) if watch_files is None else watch_files,
                    start=start or OpenLibrary(), analyses=analyses or Analyses())
-    return CaseSimApp(deps)
+    app = CaseSimApp(deps)
+    if keymap:
+        check_keymap(keymap)
+        app.set_keymap(dict(keymap))
+    if theme is not None:
+        if theme not in app.available_themes:
+            raise CaseSimError(f"there is no theme called {theme!r}", title="bad theme",
+                               hint="the themes are: " + ", ".join(sorted(app.available_themes)))
+        app.theme = theme
+    return app

@@ -1,137 +1,130 @@
-"""The trainer CLI as a user runs it: exit codes, output format, no tracebacks."""
+"""The trainer commands as a user runs them (in process): exit codes, output format, no tracebacks."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BROKEN = ROOT / "tests" / "data" / "broken"
+from cli_support import BROKEN, ROOT, Casesim
 
 
-def casesim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "casesim", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, timeout=300)
-
-
-def test_validate_clean_file_exits_0() -> None:
+def test_validate_clean_file_exits_0(casesim: Casesim) -> None:
     result = casesim("validate", "--strict", "scenarios/example-check-in.yaml")
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
     assert "0 error(s), 0 warning(s)" in result.stderr
 
 
-def test_validate_reports_problems_with_exit_1_and_no_traceback() -> None:
+def test_validate_reports_problems_with_exit_1_and_no_traceback(casesim: Casesim) -> None:
     result = casesim("validate", str(BROKEN / "many-problems.yaml"))
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "Traceback" not in result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 4
     assert lines[0].endswith("many-problems.yaml:7:20: error: 'estimated_minutes' should be a whole number, not the text 'ten' [wrong-type]")
 
 
-def test_warnings_fail_only_with_strict() -> None:
+def test_warnings_fail_only_with_strict(casesim: Casesim) -> None:
     path = str(BROKEN / "no-feedback.yaml")
-    assert casesim("validate", path).returncode == 0
-    assert casesim("validate", "--strict", path).returncode == 1
+    assert casesim("validate", path).exit_code == 0
+    assert casesim("validate", "--strict", path).exit_code == 1
 
 
-def test_validate_json_format_for_editors() -> None:
+def test_validate_json_format_for_editors(casesim: Casesim) -> None:
     result = casesim("validate", "--format", "json", str(BROKEN / "goto-missing.yaml"))
-    assert result.returncode == 1
+    assert result.exit_code == 1
     [row] = json.loads(result.stdout)
     assert row["line"] == 35 and row["col"] == 15 and row["severity"] == "error" and row["code"] == "goto-missing"
 
 
-def test_validate_missing_path_is_a_usage_error() -> None:
+def test_validate_missing_path_is_a_usage_error(casesim: Casesim) -> None:
     result = casesim("validate", "no/such/file.yaml")
-    assert result.returncode == 2
-    assert "no such file" in result.stderr
+    assert result.exit_code == 2
+    assert "'no/such/file.yaml' does not exist" in result.stderr
 
 
-def test_validate_a_folder_and_the_scoring_catalog() -> None:
+def test_validate_a_folder_and_the_scoring_catalog(casesim: Casesim) -> None:
     result = casesim("validate", "--strict", "scoring")
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.exit_code == 0, result.stdout + result.stderr
 
 
-def test_validate_without_a_path_checks_the_bundled_library(tmp_path: Path) -> None:
-    result = casesim("validate", "--strict", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_validate_without_a_path_checks_the_bundled_library(casesim: Casesim) -> None:
+    result = casesim("validate", "--strict")
+    assert result.exit_code == 0, result.stdout + result.stderr
     scenarios = len(list((ROOT / "scenarios").glob("*.yaml")))
     assert result.stderr.strip().endswith(f"{scenarios + 1} checked: 0 error(s), 0 warning(s)")
 
 
-def test_broken_catalog_gives_positioned_diagnostics(tmp_path: Path) -> None:
+def test_broken_catalog_gives_positioned_diagnostics(casesim: Casesim, tmp_path: Path) -> None:
     for path in (ROOT / "scoring").glob("*.yaml"):
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     miti = tmp_path / "miti.yaml"
     miti.write_text(miti.read_text(encoding="utf-8").replace("fair: 1.0", "fiar: 1.0", 1), encoding="utf-8")
     result = casesim("validate", str(tmp_path))
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "miti.yaml:" in result.stdout and "unknown key 'fiar'; did you mean 'fair'?" in result.stdout
 
 
-def test_test_command_runs_embedded_tests() -> None:
+def test_test_command_runs_embedded_tests(casesim: Casesim) -> None:
     result = casesim("test", "scenarios/example-check-in.yaml")
-    assert result.returncode == 0, result.stdout
+    assert result.exit_code == 0, result.stdout
     assert "PASS example-check-in: the expert path passes" in result.stdout
     assert result.stdout.strip().endswith("5 passed, 0 failed")
 
 
-def test_test_command_reports_a_failing_expectation(tmp_path: Path) -> None:
+def test_test_command_reports_a_failing_expectation(casesim: Casesim, tmp_path: Path) -> None:
     text = (ROOT / "scenarios" / "example-check-in.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "example.yaml"
     broken.write_text(text.replace("expect:\n      ending: engaged\n      passed: true",
                                    "expect:\n      ending: lost-contact\n      passed: true", 1), encoding="utf-8")
     result = casesim("test", str(broken))
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "FAIL example-check-in: the expert path passes" in result.stdout
     assert "expected ending 'lost-contact'" in result.stdout
 
 
-def test_new_writes_a_starter_that_validates_and_tests(tmp_path: Path) -> None:
+def test_new_writes_a_starter_that_validates_and_tests(casesim: Casesim, tmp_path: Path) -> None:
     result = casesim("new", "intake-housing-loss", "--kind", "intake", "-o", str(tmp_path / "s.yaml"))
-    assert result.returncode == 0
-    assert casesim("validate", "--strict", str(tmp_path / "s.yaml")).returncode == 0
-    assert casesim("test", str(tmp_path / "s.yaml")).returncode == 0
+    assert result.exit_code == 0
+    assert casesim("validate", "--strict", str(tmp_path / "s.yaml")).exit_code == 0
+    assert casesim("test", str(tmp_path / "s.yaml")).exit_code == 0
     again = casesim("new", "intake-housing-loss", "--kind", "intake", "-o", str(tmp_path / "s.yaml"))
-    assert again.returncode == 2 and "already exists" in again.stderr
+    assert again.exit_code == 2 and "already exists" in again.stderr
 
 
-def test_new_refuses_an_unknown_kind() -> None:
+def test_new_refuses_an_unknown_kind(casesim: Casesim) -> None:
     result = casesim("new", "x", "--kind", "party")
-    assert result.returncode == 2 and "unknown kind 'party'" in result.stderr
+    assert result.exit_code == 2
+    assert "'party' is not one of 'intake', 'crisis'" in " ".join(result.stderr.split())
 
 
-def test_graph_mermaid_and_dot() -> None:
+def test_graph_mermaid_and_dot(casesim: Casesim) -> None:
     mermaid = casesim("graph", "scenarios/example-check-in.yaml")
-    assert mermaid.returncode == 0
+    assert mermaid.exit_code == 0
     assert "stateDiagram-v2" in mermaid.stdout and "opening --> role-and-limits" in mermaid.stdout
     dot = casesim("graph", "scenarios/example-check-in.yaml", "--format", "dot")
-    assert dot.returncode == 0 and '"opening" -> "role-and-limits"' in dot.stdout
+    assert dot.exit_code == 0 and '"opening" -> "role-and-limits"' in dot.stdout
 
 
-def test_schema_check_detects_drift(tmp_path: Path) -> None:
+def test_schema_check_detects_drift(casesim: Casesim, tmp_path: Path) -> None:
     stale = tmp_path / "stale.json"
     stale.write_text("{}", encoding="utf-8")
-    assert casesim("schema", "--check", "schemas/scenario.schema.json").returncode == 0
-    assert casesim("schema", "--check", str(stale)).returncode == 1
+    assert casesim("schema", "--check", "schemas/scenario.schema.json").exit_code == 0
+    assert casesim("schema", "--check", str(stale)).exit_code == 1
 
 
-def test_analyse_reports_what_the_analysis_proves() -> None:
+def test_analyse_reports_what_the_analysis_proves(casesim: Casesim) -> None:
     result = casesim("analyse", "scenarios/example-check-in.yaml", "--format", "json")
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["states"] == 230 and summary["complete"] is True
     assert summary["reachable_nodes"] == summary["nodes"] == 9
     assert summary["worst_total"] == -14 and summary["expert_total"] == 17
     assert summary["expert_path"][0] == "introduce-and-ask-time"
     assert summary["criteria"]["NASW-1.07(c)"] == {"worst": -3, "best": 0}
-    text = casesim("analyse", "scenarios/example-check-in.yaml")
+    text = casesim("analyze", "scenarios/example-check-in.yaml")  # the US spelling is an alias
     assert "230 reachable states" in text.stdout and "expert path: introduce-and-ask-time ->" in text.stdout
 
 
-def test_analyse_refuses_a_broken_file() -> None:
+def test_analyse_refuses_a_broken_file(casesim: Casesim) -> None:
     result = casesim("analyse", str(BROKEN / "goto-missing.yaml"))
-    assert result.returncode == 1 and "goto-missing" in result.stderr
+    assert result.exit_code == 1 and "goto-missing" in result.stderr

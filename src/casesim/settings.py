@@ -1,0 +1,162 @@
+"""casesim's settings: one model, resolved once at the entry point and passed down.
+
+Where each value comes from, first match wins:
+
+1. a command-line flag (``--db``, ``--data-dir``, ``--scenarios``, ``--scoring``);
+2. its ``CASESIM_*`` environment variable (``CASESIM_DB``, ``CASESIM_DATA``,
+   ``CASESIM_SCENARIOS``, ``CASESIM_SCORING``); the CLI binds each flag to its variable, so
+   nothing else in casesim reads the environment;
+3. the optional config file ``config.yaml`` in the data folder (read with the same safe YAML
+   reader as scenarios, so a mistake is reported at its line and column);
+4. the defaults: the bundled scenarios and frameworks (:mod:`casesim.bundled`), and the
+   per-user data folder of the platform (:mod:`platformdirs`).
+
+The config file may set every field except ``data_dir`` (which says where the file is)::
+
+    db: ~/practicum/records.db
+    theme: textual-light
+    keymap:
+      pause: ctrl+p          # binding id -> keys, as in Textual's keymaps
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from casesim import bundled
+from casesim.errors import CaseSimError, ConfigError
+
+__all__ = ["CONFIG_FILE", "DB_FILE_NAME", "ConfigFile", "Settings", "default_data_dir", "read_config",
+           "resolve_settings"]
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE = "config.yaml"
+DB_FILE_NAME = "casesim.db"
+
+
+def _database_file(value: object) -> object:
+    # A URL would be mangled into a relative file path by Path(); say what is supported instead.
+    if isinstance(value, str) and value.startswith(("postgres://", "postgresql://")):
+        raise ValueError("PostgreSQL records are not available in this version of casesim; "
+                         "use a database file path for now")
+    return Path(value).expanduser() if isinstance(value, str | Path) else value
+
+
+class Settings(BaseModel):
+    """Everything a casesim command needs from the user's environment."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    data_dir: Path
+    """The per-user data folder: the records database by default, the remembered trainee
+    (``trainee.json``), crash reports, and the optional ``config.yaml``."""
+    db: Path
+    """The records database file (default: ``casesim.db`` in the data folder)."""
+    scenarios_dir: Path
+    """The scenario library the TUI lists, ``casesim play ID`` and reports look ids up in
+    (default: the bundled library)."""
+    frameworks_dir: Path
+    """The framework catalog folder (frameworks, rubrics, competency map) scenarios cite
+    (default: the bundled ``scoring/`` folder)."""
+    theme: str | None = None
+    """The Textual theme of the TUI (e.g. ``textual-light``); None keeps Textual's default."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Key remapping for the TUI: binding id -> comma-separated keys (``pause: ctrl+p``)."""
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def db_is_a_file(cls, value: object) -> object:
+        return _database_file(value)
+
+
+class ConfigFile(BaseModel):
+    """What ``config.yaml`` may set; relative paths are relative to the file's folder."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    db: Path | None = None
+    """The records database file."""
+    scenarios_dir: Path | None = None
+    """The scenario library folder."""
+    frameworks_dir: Path | None = None
+    """The framework catalog folder."""
+    theme: str | None = None
+    """The Textual theme of the TUI."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Binding id -> comma-separated keys."""
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def db_is_a_file(cls, value: object) -> object:
+        return _database_file(value)
+
+    @field_validator("keymap")
+    @classmethod
+    def keys_are_not_empty(cls, value: dict[str, str]) -> dict[str, str]:
+        empty = [binding for binding, keys in value.items() if not keys.strip()]
+        if empty:
+            raise ValueError(f"no keys given for {', '.join(empty)}")
+        return value
+
+
+def default_data_dir() -> Path:
+    """The platform's per-user data folder for casesim (``~/.local/share/casesim`` on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("casesim", appauthor=False))
+
+
+def read_config(path: Path) -> ConfigFile:
+    """The config file at ``path`` (an empty one when there is no file).
+
+    Raises :class:`~casesim.errors.ConfigError`, with every problem at its line and column,
+    when the file is not valid YAML or sets something casesim does not know.
+    """
+    from casesim.format.reader import read_yaml
+    from casesim.format.validation import validate_model
+
+    if not path.exists():
+        log.debug("no config file at %s", path)
+        return ConfigFile()
+    log.info("reading the config file %s", path)
+    doc, problems = read_yaml(path)
+    if doc is None:
+        if problems and all(p.code == "empty-file" for p in problems):
+            return ConfigFile()  # nothing but comments: the defaults
+        raise ConfigError(problems)
+    if doc.data is None:  # a file holding only `null` or `~`
+        return ConfigFile()
+    config, problems = validate_model(ConfigFile, doc)
+    if config is None:
+        raise ConfigError(problems)
+    return config
+
+
+def _under(folder: Path, value: Path | None) -> Path | None:
+    if value is None:
+        return None
+    value = value.expanduser()
+    return value if value.is_absolute() else folder / value
+
+
+def resolve_settings(*, data_dir: Path | None = None, db: Path | str | None = None,
+                     scenarios_dir: Path | None = None, frameworks_dir: Path | None = None) -> Settings:
+    """The settings from explicit values (flags or their variables), the config file and defaults."""
+    folder = (data_dir or default_data_dir()).expanduser()
+    config = read_config(folder / CONFIG_FILE)
+    try:
+        return Settings(
+            data_dir=folder,
+            db=db or _under(folder, config.db) or folder / DB_FILE_NAME,
+            scenarios_dir=(scenarios_dir or _under(folder, config.scenarios_dir) or bundled.scenarios_dir()),
+            frameworks_dir=(frameworks_dir or _under(folder, config.frameworks_dir) or bundled.frameworks_dir()),
+            theme=config.theme,
+            keymap=config.keymap,
+        )
+    except ValidationError as exc:  # only an explicit --db that is a URL gets here
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise CaseSimError(message, title="records unavailable", hint="pass --db with a file path") from exc

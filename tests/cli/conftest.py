@@ -1,0 +1,20 @@
+"""Run ``casesim`` in process with click's CliRunner, as a user would type it."""
+
+from __future__ import annotations
+
+import pytest
+from cli_support import ROOT, Casesim
+from click.testing import CliRunner, Result
+
+from casesim.cli.main import cli
+
+
+@pytest.fixture
+def casesim(monkeypatch: pytest.MonkeyPatch) -> Casesim:
+    """Run ``casesim ARGS...`` from the checkout's root (so relative paths like ``scenarios/`` work)."""
+    monkeypatch.chdir(ROOT)
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), prog_name="casesim", env=env)
+
+    return run
