@@ -175,6 +175,11 @@ class _FullDisk:
             raise sqlite3.OperationalError("database or disk is full")
         return self.real.execute(sql, params)
 
+    def executemany(self, sql: str, rows: Any) -> Any:
+        if sql.startswith(("INSERT", "UPDATE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.real.executemany(sql, rows)
+
     def close(self) -> None:
         self.real.close()
 

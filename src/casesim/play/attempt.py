@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 
 from casesim.authoring.pipeline import LoadedScenario
-from casesim.errors import SessionError, StoreError
+from casesim.errors import NotFoundError, SessionError, StoreError
 from casesim.play.clock import PausableClock
 from casesim.play.recorder import AttemptRecorder
 from casesim.play.session import Mode, Session, StepResult
@@ -118,7 +118,7 @@ class LiveAttempt:
             return
         try:
             self.recorder.step(replayed=replayed)
-        except StoreError as exc:
+        except (StoreError, NotFoundError) as exc:  # the attempt may have been closed or removed meanwhile
             self.session.retract_last()
             raise StoreError(f"Your last choice was not saved, so it has not been taken: {exc.message} "
                              "Everything before it is saved.",

@@ -23,9 +23,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Literal
 
-from casesim.errors import StoreCorruptError, StoreError, StoreVersionError
+from casesim.errors import NotFoundError, StoreCorruptError, StoreError, StoreVersionError
+from casesim.records import ledger
 from casesim.records.api import (
-    EVENT_KINDS,
     AttemptRow,
     AttemptStatus,
     CompetencyPoint,
@@ -39,14 +39,7 @@ from casesim.records.api import (
 )
 from casesim.records.chain import (
     Clock,
-    attempt_digest,
-    attempt_header,
-    canonical_json,
-    event_digest,
-    genesis,
     iso_utc,
-    seal_digest,
-    sha256_text,
     utc_now,
 )
 from casesim.records.schema import APPLICATION_ID, MAGIC, MIGRATIONS, SCHEMA_VERSION
@@ -55,7 +48,6 @@ from casesim.records.verify import (
     ChainEvent,
     ChainTrainee,
     DebriefResults,
-    debrief_results,
     verify_attempt,
     verify_trainee,
 )
@@ -353,117 +345,87 @@ class SQLiteStore:
         ``cohort=None`` keeps the current cohort; an empty display name, or one equal to the id
         (what a player who only typed an id gives), keeps the current name.
         """
-        if not trainee_id:
-            raise ValueError("a trainee id cannot be empty")
+        head = ledger.first_head(trainee_id)
         name = display_name if display_name and display_name != trainee_id else None
         with self._write("saving the trainee") as conn:
             conn.execute(
                 "INSERT INTO trainees(id, display_name, cohort, created_at, attempt_count, head_hash) "
-                "VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(id) DO UPDATE SET "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                 "display_name = coalesce(?, trainees.display_name), "
                 "cohort = coalesce(excluded.cohort, trainees.cohort)",
-                (trainee_id, name or trainee_id, cohort, self._now(), genesis(trainee_id), name))
+                (trainee_id, name or trainee_id, cohort, self._now(), head.attempt_count, head.head_hash, name))
 
     def start_attempt(self, *, trainee_id: str, scenario_id: str, scenario_version: str, content_hash: str,
                       mode: Literal["practice", "assessment"], seed: int, start_node: str) -> str:
         """Open an attempt and return its id (a UUID, also the xAPI registration)."""
-        if mode not in ("practice", "assessment"):
-            raise ValueError(f"unknown mode {mode!r}")
-        if not trainee_id:
-            raise ValueError("a trainee id cannot be empty")
+        facts = ledger.AttemptFacts(trainee_id=trainee_id, scenario_id=scenario_id, scenario_version=scenario_version,
+                                    content_hash=content_hash, mode=mode, seed=seed, start_node=start_node)
         attempt_id = str(uuid.uuid4())
         with self._write("starting the attempt") as conn:
             now = self._now()
             row = conn.execute("SELECT attempt_count, head_hash FROM trainees WHERE id = ?", (trainee_id,)).fetchone()
             if row is None:
+                head = ledger.first_head(trainee_id)
                 conn.execute("INSERT INTO trainees(id, display_name, cohort, created_at, attempt_count, head_hash) "
-                             "VALUES (?, ?, NULL, ?, 0, ?)", (trainee_id, trainee_id, now, genesis(trainee_id)))
-                count, head = 0, genesis(trainee_id)
+                             "VALUES (?, ?, NULL, ?, ?, ?)", (trainee_id, trainee_id, now, head.attempt_count,
+                                                              head.head_hash))
             else:
-                count, head = int(row[0]), str(row[1])
-            seq = count + 1
-            header = attempt_header(id=attempt_id, trainee_id=trainee_id, trainee_seq=seq, scenario_id=scenario_id,
-                                    scenario_version=scenario_version, content_hash=content_hash, mode=mode,
-                                    seed=int(seed), start_node=start_node, started_at=now)
-            digest = attempt_digest(head, header)
+                head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
+            started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now)
+            a, after = started.attempt, started.attempt_head
             conn.execute(
                 "INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, "
                 "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'in-progress')",
-                (attempt_id, trainee_id, seq, scenario_id, scenario_version, content_hash, mode, int(seed),
-                 start_node, now, head, digest, digest))
-            conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?", (seq, digest, trainee_id))
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
+                 a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status))
+            conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?",
+                         (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
         return attempt_id
 
     def record_event(self, attempt_id: str, kind: EventKind, payload: Mapping[str, Any]) -> EventRow:
         """Append one event to an in-progress attempt; it is on disk when this returns."""
         return self.record_events(attempt_id, [(kind, payload)])[0]
 
+    def _attempt_head(self, conn: sqlite3.Connection, attempt_id: str) -> tuple[int, ledger.AttemptHead]:
+        row = conn.execute("SELECT n, event_count, head_hash, status FROM attempts WHERE id = ?",
+                           (attempt_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt",
+                                hint="`casesim records list` shows the attempts")
+        return int(row[0]), ledger.AttemptHead(attempt_id, int(row[1]), str(row[2]), row[3])
+
     def record_events(self, attempt_id: str,
                       events: Sequence[tuple[EventKind, Mapping[str, Any]]]) -> list[EventRow]:
         """Append several events in one durable commit (a choice and the node it leads to)."""
-        prepared: list[tuple[EventKind, str, dict[str, Any]]] = []
-        for kind, payload in events:
-            if kind not in EVENT_KINDS:
-                raise ValueError(f"unknown event kind {kind!r}; use one of {', '.join(EVENT_KINDS)}")
-            if kind in ("choice", "timer-expired") and not isinstance(payload.get("choice"), str):
-                raise ValueError(f"a {kind} event needs the step id in payload['choice']")
-            try:
-                text = canonical_json(dict(payload))
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"the event payload cannot be stored as JSON: {exc}") from exc
-            prepared.append((kind, text, json.loads(text)))
-        action = f"recording the {prepared[0][0]} event" if prepared else "recording events"
-        rows: list[EventRow] = []
+        prepared = ledger.prepare_events(events)
+        action = f"recording the {prepared[0].kind} event" if prepared else "recording events"
         with self._write(action) as conn:
-            row = conn.execute("SELECT n, event_count, head_hash, status FROM attempts WHERE id = ?",
-                               (attempt_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"there is no attempt {attempt_id}", title="records error")
-            n, seq, head, status = int(row[0]), int(row[1]), str(row[2]), str(row[3])
-            if status != "in-progress":
-                raise StoreError(f"attempt {attempt_id} is {status}; no more events can be added",
-                                 title="records error")
-            at = self._now()
-            for kind, text, data in prepared:
-                seq += 1
-                node = data.get("node") if isinstance(data.get("node"), str) else None
-                choice = data.get("choice") if isinstance(data.get("choice"), str) else None
-                head = event_digest(head, attempt_id, seq, kind, at, data)
-                conn.execute("INSERT INTO events(attempt_n, seq, kind, at, node, choice, payload, hash) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (n, seq, kind, at, node, choice, text, head))
-                rows.append(EventRow(attempt_id, seq, kind, at, data))
-            conn.execute("UPDATE attempts SET event_count = ?, head_hash = ? WHERE n = ?", (seq, head, n))
-        return rows
+            n, head = self._attempt_head(conn, attempt_id)
+            appended = ledger.append(head, prepared, at=self._now())
+            conn.executemany("INSERT INTO events(attempt_n, seq, kind, at, node, choice, payload, hash) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [(n, e.seq, e.kind, e.at, e.node, e.choice, e.payload_json, e.hash)
+                              for e in appended.events])
+            conn.execute("UPDATE attempts SET event_count = ?, head_hash = ? WHERE n = ?",
+                         (appended.head.event_count, appended.head.head_hash, n))
+        return [e.row() for e in appended.events]
 
     def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None:
         """Close an attempt as completed or abandoned, with its debrief, and seal it."""
-        if status not in ("completed", "abandoned"):
-            raise ValueError("an attempt finishes as 'completed' or 'abandoned'")
-        text = debrief.model_dump_json() if debrief is not None else None
-        passed = debrief.passed if debrief is not None else None
-        share = debrief.total_share if debrief is not None else None
+        ledger.check_finish(status)
         with self._write("saving the debrief") as conn:
-            row = conn.execute("SELECT n, event_count, head_hash, status FROM attempts WHERE id = ?",
-                               (attempt_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"there is no attempt {attempt_id}", title="records error")
-            n, count, head, current = int(row[0]), int(row[1]), str(row[2]), str(row[3])
-            if current != "in-progress":
-                raise StoreError(f"attempt {attempt_id} is already {current}", title="records error")
-            ended = self._now()
-            seal = seal_digest(head, status=status, ended_at=ended, passed=passed, share=share, event_count=count,
-                               debrief_sha256=sha256_text(text) if text is not None else None)
+            n, head = self._attempt_head(conn, attempt_id)
+            sealed = ledger.seal(head, status, debrief, ended_at=self._now())
             conn.execute("UPDATE attempts SET status = ?, ended_at = ?, passed = ?, share = ?, debrief = ?, seal = ? "
-                         "WHERE n = ?", (status, ended, passed, share, text, seal, n))
-            if text is not None:
-                results = debrief_results(text)
-                conn.executemany("INSERT INTO criterion_results(attempt_n, criterion, framework, raw, worst, best, "
-                                 "share) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 [(n, cid, *values) for cid, values in results.criteria.items()])
-                conn.executemany("INSERT INTO competency_results(attempt_n, competency, rating, share) "
-                                 "VALUES (?, ?, ?, ?)",
-                                 [(n, cid, *values) for cid, values in results.competencies.items()])
+                         "WHERE n = ?", (sealed.status, sealed.ended_at, sealed.passed, sealed.share,
+                                         sealed.debrief_json, sealed.seal, n))
+            conn.executemany("INSERT INTO criterion_results(attempt_n, criterion, framework, raw, worst, best, "
+                             "share) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [(n, cid, *values) for cid, values in sealed.results.criteria.items()])
+            conn.executemany("INSERT INTO competency_results(attempt_n, competency, rating, share) "
+                             "VALUES (?, ?, ?, ?)",
+                             [(n, cid, *values) for cid, values in sealed.results.competencies.items()])
 
     # --- reading ------------------------------------------------------------------------
 
@@ -478,8 +440,8 @@ class SQLiteStore:
         with self._read("reading the attempt") as conn:
             row = conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None:
-            raise StoreError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt",
-                             hint="`casesim records list` shows the attempts")
+            raise NotFoundError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt",
+                                hint="`casesim records list` shows the attempts")
         return self._attempt_row(row)
 
     def events(self, attempt_id: str) -> Sequence[EventRow]:
