@@ -6,7 +6,7 @@ import pytest
 from records_helpers import EXPERT, LOST, SECRECY, play
 
 from casesim.authoring.pipeline import LoadedScenario
-from casesim.errors import StoreError
+from casesim.errors import NotFoundError
 from casesim.records.render import cohort_text, report_json, trainee_text
 from casesim.records.reports import cohort_report, progress_series, trainee_report
 from casesim.records.sqlite import SQLiteStore
@@ -41,7 +41,7 @@ def test_trainee_report_lists_attempts_and_ratings_over_time(cohort_store: SQLit
 
 
 def test_trainee_report_of_an_unknown_trainee_is_a_clear_error(store: SQLiteStore) -> None:
-    with pytest.raises(StoreError, match="no trainee"):
+    with pytest.raises(NotFoundError, match="no trainee"):
         trainee_report(store, "ghost")
 
 

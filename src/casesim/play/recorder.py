@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casesim.authoring.pipeline import LoadedScenario
-from casesim.errors import SessionError, StoreError
+from casesim.errors import ResumeError, SessionError
 from casesim.play.session import Clock, Session
 from casesim.records.api import AttemptRow, EventKind, EventRow, RecordStore, effective_path
 from casesim.scoring.debrief import Debrief
@@ -79,8 +79,8 @@ def _program(scenario: LoadedScenario | Program) -> tuple[Program, str | None]:
     if isinstance(scenario, Program):
         return scenario, None
     if scenario.program is None:
-        raise StoreError(f"the scenario {scenario.path} has errors, so the attempt cannot be resumed",
-                         title="cannot resume", hint=f"run: casesim validate {scenario.path}")
+        raise ResumeError(f"the scenario {scenario.path} has errors, so the attempt cannot be resumed",
+                          hint=f"run: casesim validate {scenario.path}")
     return scenario.program, scenario.content_hash
 
 
@@ -88,34 +88,32 @@ def resume_session(store: RecordStore, attempt_id: str, scenario: LoadedScenario
                    clock: Clock = time.monotonic, allow_changed: bool = False) -> tuple[Session, ResumePoint]:
     """Rebuild the live session of an in-progress attempt, at the exact recorded state.
 
-    Raises :class:`StoreError` when the attempt is finished, when the scenario file changed since
+    Raises :class:`~casesim.errors.ResumeError` when the attempt is finished, when the scenario file changed since
     the attempt began (unless ``allow_changed``; the path is still checked step by step), or when
     the rebuilt state differs from the recorded snapshot.
     """
     point = resume_point(store, attempt_id)
     attempt = point.attempt
     if attempt.status != "in-progress":
-        raise StoreError(f"attempt {attempt_id} is {attempt.status}; only an attempt in progress can be resumed",
-                         title="cannot resume")
+        raise ResumeError(f"attempt {attempt_id} is {attempt.status}; only an attempt in progress can be resumed")
     program, content_hash = _program(scenario)
     if program.scenario.id != attempt.scenario_id:
-        raise StoreError(f"attempt {attempt_id} is of scenario {attempt.scenario_id}, not {program.scenario.id}",
-                         title="cannot resume")
+        raise ResumeError(f"attempt {attempt_id} is of scenario {attempt.scenario_id}, not {program.scenario.id}")
     if content_hash is not None and content_hash != attempt.content_hash and not allow_changed:
-        raise StoreError(f"the scenario {attempt.scenario_id} has changed since attempt {attempt_id} began "
-                         f"(version {attempt.scenario_version} then, {program.scenario.version} now)",
-                         title="cannot resume", hint="start a new attempt; the old one stays in the record")
+        raise ResumeError(f"the scenario {attempt.scenario_id} has changed since attempt {attempt_id} began "
+                          f"(version {attempt.scenario_version} then, {program.scenario.version} now)",
+                          hint="start a new attempt; the old one stays in the record")
     session = Session(program, mode=attempt.mode, start=attempt.start_node, seed=attempt.seed, clock=clock)
     try:
         session.apply_path(point.path)
     except SessionError as exc:
         session.close()
-        raise StoreError(f"attempt {attempt_id} cannot be replayed on this version of the scenario: {exc}",
-                         title="cannot resume", hint="start a new attempt; the old one stays in the record") from exc
+        raise ResumeError(f"attempt {attempt_id} cannot be replayed on this version of the scenario: {exc}",
+                          hint="start a new attempt; the old one stays in the record") from exc
     if point.expected is not None and dict(point.expected) != state_snapshot(program, session.state):
         session.close()
-        raise StoreError(f"attempt {attempt_id}: the rebuilt state differs from the recorded one",
-                         title="cannot resume", hint="start a new attempt; the old one stays in the record")
+        raise ResumeError(f"attempt {attempt_id}: the rebuilt state differs from the recorded one",
+                          hint="start a new attempt; the old one stays in the record")
     return session, point
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from casesim.authoring.pipeline import LoadedScenario
+from casesim.errors import NotFoundError
 from casesim.format.scenario import Choice
 from casesim.records.api import AttemptRow, CompetencyPoint, PathEvent, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
@@ -150,12 +151,10 @@ def progress_series(store: RecordStore, trainee_id: str, *, mode: Mode | None = 
 def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | None = None,
                    library: Mapping[str, LoadedScenario] | None = None) -> TraineeReport:
     """A trainee's attempts over time and competency ratings over time."""
-    from casesim.errors import StoreError
-
     trainee = store.trainee(trainee_id)
     if trainee is None:
-        raise StoreError(f"there is no trainee {trainee_id} in {store.location}", title="no such trainee",
-                         hint="`casesim records list` shows who has attempts")
+        raise NotFoundError(f"there is no trainee {trainee_id} in {store.location}", title="no such trainee",
+                            hint="`casesim records list` shows who has attempts")
     summaries = []
     for attempt in store.attempts(trainee_id=trainee_id):
         debrief = store.debrief(attempt.id) if attempt.status == "completed" else None

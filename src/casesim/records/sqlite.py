@@ -441,7 +441,7 @@ class SQLiteStore:
             row = conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt",
-                                hint="`casesim records list` shows the attempts")
+                                   hint="`casesim records list` shows the attempts")
         return self._attempt_row(row)
 
     def events(self, attempt_id: str) -> Sequence[EventRow]:
