@@ -73,7 +73,7 @@ def test_an_sqlite_file_with_another_application_id_is_refused(tmp_path: Path) -
 def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     path.touch()
-    with open_store(path) as store:  # type: ignore[attr-defined]
+    with open_store(path) as store:
         store.upsert_trainee("t", "T")
 
 
@@ -130,7 +130,7 @@ def test_a_read_only_file_is_reported_when_opened_for_writing(tmp_path: Path) ->
     path.chmod(0o400)
     with pytest.raises(StoreError, match="read-only"):
         open_store(path)
-    with open_store(path, readonly=True):  # type: ignore[attr-defined]
+    with open_store(path, readonly=True):
         pass
 
 

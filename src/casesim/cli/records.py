@@ -209,12 +209,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     store = _reader(args)
     try:
         problems = list(store.verify())
-        heads = dict(getattr(store, "chain_heads", dict)())
+        heads = dict(store.chain_heads())
     finally:
         store.close()
     if args.format == "json":
         _print_json({"database": store.location, "intact": not problems,
-                     "problems": [{"attempt_id": p.attempt_id, "seq": p.seq, "message": p.message} for p in problems],
+                     "problems": [{"kind": p.kind, "trainee_id": p.trainee_id, "attempt_id": p.attempt_id,
+                                   "seq": p.seq, "message": p.message} for p in problems],
                      "heads": {t: {"attempts": n, "head": h} for t, (n, h) in heads.items()}})
     else:
         sys.stdout.write(verify_text(problems, heads, store.location))
@@ -356,10 +357,8 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     try:
         library = _library(args, catalog, store, analyse=False, trainee_id=args.trainee)
         report = trainee_report(store, args.trainee, catalog=catalog, library=library)
-        problems = [p for p in store.verify()
-                    if p.attempt_id in {a.attempt.id for a in report.attempts} or f"trainee {args.trainee}:"
-                    in p.message]
-        head = dict(getattr(store, "chain_heads", dict)()).get(args.trainee)
+        problems = list(store.verify(trainee_id=args.trainee))
+        head = store.chain_heads().get(args.trainee)
     finally:
         store.close()
     target = args.output or Path(f"practicum-{args.trainee}.pdf")

@@ -294,7 +294,12 @@ class SQLiteStore:
     @property
     def pseudonym_key(self) -> str:
         """A random secret of this store, used to make pseudonymous trainee ids for xAPI."""
-        return self._meta("pseudonym_key")
+        key = self._meta("pseudonym_key")
+        if len(key) < 32:
+            raise StoreCorruptError(f"{self.path}: the pseudonym key in its meta table is missing or too short, so "
+                                    "trainees cannot be exported under pseudonyms", title="records: damaged file",
+                                    hint="keep a copy of the file; `casesim records verify` says what it can read")
+        return key
 
     # --- transactions -------------------------------------------------------------------
 
@@ -592,42 +597,55 @@ class SQLiteStore:
 
     # --- verifying ----------------------------------------------------------------------
 
-    def verify(self) -> Sequence[VerifyProblem]:
-        """Every problem in the file and its hash chains, attempt by attempt and event by event."""
+    def verify(self, trainee_id: str | None = None) -> Sequence[VerifyProblem]:
+        """Every problem in the file and its hash chains, attempt by attempt and event by event.
+
+        With ``trainee_id``, only that trainee's chain, attempts and events are checked (and the
+        file itself, whose damage can hide anyone's rows); rows that belong to nobody are then
+        not looked for. Raises :class:`NotFoundError` when the trainee has neither a row nor
+        attempts.
+        """
         problems: list[VerifyProblem] = []
+        scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = ?", (trainee_id,))
+        of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)"
         with self._read("verifying the records", snapshot=True) as conn:
             check = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
             if check != ["ok"]:
-                problems.extend(VerifyProblem(None, None, f"the SQLite file is damaged: {line}") for line in check[:20])
-            trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in
-                        conn.execute("SELECT id, attempt_count, head_hash FROM trainees")}
+                problems.extend(VerifyProblem("damaged", None, None, None, f"the SQLite file is damaged: {line}")
+                                for line in check[:20])
+            trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in conn.execute(
+                "SELECT id, attempt_count, head_hash FROM trainees" + scope.replace("trainee_id", "id"), params)}
             attempts: dict[int, ChainAttempt] = {}
             for r in conn.execute(
                     "SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, "
                     "start_node, started_at, prev_hash, hash, event_count, head_hash, status, ended_at, passed, share, "
-                    "debrief, seal FROM attempts ORDER BY trainee_id, trainee_seq"):
+                    f"debrief, seal FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
                 if r[17] not in (None, 0, 1):
-                    problems.append(VerifyProblem(r[1], None, f"attempt {r[1]}: its pass/fail value {r[17]!r} was "
-                                                              "edited (casesim writes 0 or 1)"))
+                    problems.append(VerifyProblem("edited", r[2], r[1], None, f"attempt {r[1]}: its pass/fail value "
+                                                                              f"{r[17]!r} was edited (casesim writes 0 or 1)"))
                 attempts[int(r[0])] = ChainAttempt(
                     id=r[1], trainee_id=r[2], trainee_seq=int(r[3]), scenario_id=r[4], scenario_version=r[5],
                     content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
                     hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
                     passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20])
+            if trainee_id is not None and not trainees and not attempts:
+                raise NotFoundError(f"there is no trainee {trainee_id} in {self.path}", title="no such trainee")
             by_trainee: dict[str, list[ChainAttempt]] = {}
             for attempt in attempts.values():
                 by_trainee.setdefault(attempt.trainee_id, []).append(attempt)
-            for trainee_id in sorted(set(trainees) | set(by_trainee)):
-                problems.extend(verify_trainee(trainees.get(trainee_id), trainee_id, by_trainee.get(trainee_id, [])))
+            for tid in sorted(set(trainees) | set(by_trainee)):
+                problems.extend(verify_trainee(trainees.get(tid), tid, by_trainee.get(tid, [])))
             results: dict[int, DebriefResults] = {}
             for n, cid, *values in conn.execute("SELECT attempt_n, criterion, framework, raw, worst, best, share "
-                                                "FROM criterion_results"):
+                                                f"FROM criterion_results{of_scope}", params):
                 results.setdefault(int(n), DebriefResults()).criteria[cid] = tuple(values)
-            for n, cid, *values in conn.execute("SELECT attempt_n, competency, rating, share FROM competency_results"):
+            for n, cid, *values in conn.execute("SELECT attempt_n, competency, rating, share "
+                                                f"FROM competency_results{of_scope}", params):
                 results.setdefault(int(n), DebriefResults()).competencies[cid] = tuple(values)
             for n in sorted(set(results) - set(attempts)):
-                problems.append(VerifyProblem(None, None, f"result rows belong to no attempt (internal number {n}): "
-                                                          "their attempt was deleted"))
+                problems.append(VerifyProblem("orphaned", None, None, None, f"result rows belong to no attempt "
+                                                                            f"(internal number {n}): their attempt "
+                                                                            "was deleted"))
             checked: set[int] = set()
             current: int | None = None
             batch: list[ChainEvent] = []
@@ -637,14 +655,15 @@ class SQLiteStore:
                     return
                 attempt = attempts.get(current)
                 if attempt is None:
-                    problems.append(VerifyProblem(None, None, f"{len(batch)} event(s) belong to no attempt (internal "
-                                                              f"number {current}): their attempt was deleted"))
+                    problems.append(VerifyProblem("orphaned", None, None, None,
+                                                  f"{len(batch)} event(s) belong to no attempt (internal number "
+                                                  f"{current}): their attempt was deleted"))
                     return
                 checked.add(current)
                 problems.extend(verify_attempt(attempt, batch, results.get(current, DebriefResults())))
 
-            for r in conn.execute("SELECT attempt_n, seq, kind, at, node, choice, payload, hash FROM events "
-                                  "ORDER BY attempt_n, seq"):
+            for r in conn.execute("SELECT attempt_n, seq, kind, at, node, choice, payload, hash "
+                                  f"FROM events{of_scope} ORDER BY attempt_n, seq", params):
                 n = int(r[0])
                 if n != current:
                     flush()

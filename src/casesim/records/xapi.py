@@ -14,8 +14,8 @@ Per attempt, in time order:
 
 ``launched`` is not sent: casesim launches itself (the LMS sends it under cmi5). The actor is
 pseudonymous: ``account.name`` is an HMAC-SHA256 of the trainee id under a key (by default the
-store's own random key, so one store always gives a trainee the same name and nobody can reverse
-it by guessing ids). Statement ids are UUIDv5 of the attempt, event and verb, so an export
+store's own random key, which every backend must keep: one store always gives a trainee the same
+name and nobody can reverse it by guessing ids; there is no public fallback key). Statement ids are UUIDv5 of the attempt, event and verb, so an export
 re-sent to an LRS is a no-op. The registration is the attempt id.
 """
 
@@ -228,8 +228,9 @@ def statements(store: RecordStore, *, trainee_id: str | None = None, cohort: str
                library: Mapping[str, LoadedScenario] | None = None, key: str | None = None,
                base_iri: str = DEFAULT_BASE, home_page: str | None = None) -> Iterator[dict[str, Any]]:
     """Every statement for the selected attempts, attempt by attempt."""
-    if key is None:
-        key = str(getattr(store, "pseudonym_key", "")) or "casesim"
+    key = store.pseudonym_key if key is None else key
+    if not key:
+        raise ValueError("an empty pseudonym key would make the pseudonyms reversible by guessing ids")
     trainees = {t.id: t for t in store.trainees(cohort)}
     for attempt in store.attempts(trainee_id=trainee_id, cohort=cohort):
         trainee = trainees.get(attempt.trainee_id) or store.trainee(attempt.trainee_id)
