@@ -2,7 +2,7 @@
 
 Generates (once, into benchmarks/out/, which git ignores) a store of 100,000 attempts and
 2,000,000 events: 2,000 trainees in 20 cohorts of 100, 50 attempts each, 20 events per attempt,
-on valid paths through the example scenario, with hash-chained events and competency and
+on valid paths through the example scenario (some with an undone choice), with hash-chained events and competency and
 criterion results. Debrief blobs are left out to keep the file small (the report does not read
 them), so ``verify`` on this file reports the missing debriefs; everything else verifies.
 
@@ -48,6 +48,9 @@ OUT = ROOT / "benchmarks" / "out"
 EVENTS_PER_ATTEMPT = 20
 COHORTS = 20
 ATTEMPTS_PER_TRAINEE = 50
+UNDO_RATE = 0.05
+"""Per decision with alternatives: how often a trainee takes another option first and undoes it
+(practice mode), so the item analysis's undo replay is measured too."""
 
 
 def example() -> tuple[LoadedScenario, object]:
@@ -71,6 +74,11 @@ def sample_paths(loaded: LoadedScenario, catalog: object, count: int, rng: rando
             if state.node in program.timeouts and rng.random() < 0.2:
                 options = [program.timeouts[state.node]]
             step = rng.choice(options)
+            if len(options) > 1 and rng.random() < UNDO_RATE:  # took another option first, then undid it
+                wrong = rng.choice([o for o in options if o is not step])
+                events.append(("choice", {"node": state.node, "choice": wrong.id, "seconds": round(rng.uniform(2, 60), 3),
+                                          "state": state_snapshot(program, apply(program, state, wrong))}))
+                events.append(("undo", {"node": state.node, "state": state_snapshot(program, state)}))
             before = state
             state = apply(program, state, step)
             steps.append(step.id)

@@ -21,7 +21,14 @@ from typing import Any
 from casesim.authoring.pipeline import LoadedScenario
 from casesim.errors import ResumeError, SessionError
 from casesim.play.session import Clock, Session
-from casesim.records.api import AttemptRow, EventKind, EventRow, RecordStore, effective_path
+from casesim.records.api import (
+    AttemptRow,
+    EventKind,
+    EventRow,
+    RecordStore,
+    effective_path,
+    effective_steps,
+)
 from casesim.scoring.debrief import Debrief
 from casesim.semantics.program import Program, State, variables
 
@@ -58,15 +65,10 @@ class ResumePoint:
 
 
 def expected_state(events: Sequence[EventRow]) -> Mapping[str, Any] | None:
-    """The recorded snapshot after the last step in effect (undo pops, like ``effective_path``)."""
-    stack: list[Mapping[str, Any] | None] = []
-    for event in events:
-        if event.kind in ("choice", "timer-expired"):
-            state = event.payload.get("state")
-            stack.append(state if isinstance(state, Mapping) else None)
-        elif event.kind == "undo" and stack:
-            stack.pop()
-    return stack[-1] if stack else None
+    """The recorded snapshot after the last step in effect (None: no step yet, or none recorded)."""
+    steps = effective_steps(events)
+    state = steps[-1].payload.get("state") if steps else None
+    return state if isinstance(state, Mapping) else None
 
 
 def resume_point(store: RecordStore, attempt_id: str) -> ResumePoint:

@@ -24,11 +24,11 @@ from casesim.records.api import (
     CriterionRow,
     EventKind,
     EventRow,
-    PathEvent,
     RecordStore,
     TraineeRow,
     VerifyProblem,
     effective_path,
+    effective_steps,
 )
 from casesim.records.chain import Clock, utc_now
 
@@ -40,12 +40,12 @@ __all__ = [
     "CriterionRow",
     "EventKind",
     "EventRow",
-    "PathEvent",
     "RecordStore",
     "TraineeRow",
     "VerifyProblem",
     "default_db_path",
     "effective_path",
+    "effective_steps",
     "open_store",
 ]
 

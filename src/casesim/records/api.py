@@ -7,9 +7,9 @@ choice before it draws the next screen.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, Self, get_args
+from typing import Any, Literal, Protocol, Self, TypeVar, get_args
 
 from casesim.scoring.debrief import Debrief
 
@@ -22,12 +22,13 @@ __all__ = [
     "DecisionCount",
     "EventKind",
     "EventRow",
-    "PathEvent",
+    "PathStep",
     "RecordStore",
     "TraineeRow",
     "VerifyKind",
     "VerifyProblem",
     "effective_path",
+    "effective_steps",
 ]
 
 EventKind = Literal[
@@ -83,19 +84,6 @@ class TraineeRow:
     cohort: str | None
     created_at: str
     attempt_count: int
-
-
-@dataclass(frozen=True, slots=True)
-class PathEvent:
-    """A path-changing event (choice, timer expiry, undo) as reports read them, in attempt order."""
-
-    attempt_id: str
-    trainee_id: str
-    scenario_id: str
-    content_hash: str
-    kind: EventKind
-    node: str | None
-    choice: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,9 +220,6 @@ class RecordStore(Protocol):
 
     # --- report queries -----------------------------------------------------------------
 
-    def path_events(self, *, cohort: str | None = None, trainee_id: str | None = None,
-                    scenario_id: str | None = None) -> Iterator[PathEvent]: ...
-
     def decision_counts(self, *, cohort: str | None = None, trainee_id: str | None = None,
                         scenario_id: str | None = None,
                         mode: Literal["practice", "assessment"] | None = None) -> Sequence[DecisionCount]:
@@ -258,12 +243,32 @@ class RecordStore(Protocol):
         ...
 
 
-def effective_path(events: Sequence[EventRow]) -> list[str]:
-    """The step ids in effect after replaying choices and undos (for resume and reports)."""
-    path: list[str] = []
+class PathStep(Protocol):
+    """Anything with an event kind: a full :class:`EventRow`, or a backend's bare row of kind, node and choice."""
+
+    @property
+    def kind(self) -> str: ...
+
+
+StepT = TypeVar("StepT", bound=PathStep)
+
+
+def effective_steps(events: Iterable[StepT]) -> list[StepT]:
+    """The ``choice`` and ``timer-expired`` events in effect after replaying undos, in order.
+
+    The one undo rule of the record: an ``undo`` takes back the latest step still in effect.
+    Resume (the path and the recorded state to check), reports, the item analysis, xAPI and the
+    library screen all read a path through here.
+    """
+    steps: list[StepT] = []
     for event in events:
         if event.kind in ("choice", "timer-expired"):
-            path.append(str(event.payload["choice"]))
-        elif event.kind == "undo" and path:
-            path.pop()
-    return path
+            steps.append(event)
+        elif event.kind == "undo" and steps:
+            steps.pop()
+    return steps
+
+
+def effective_path(events: Iterable[EventRow]) -> list[str]:
+    """The step ids in effect after replaying choices and undos (for resume and reports)."""
+    return [str(event.payload["choice"]) for event in effective_steps(events)]

@@ -20,8 +20,9 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from itertools import groupby
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from casesim.errors import NotFoundError, StoreCorruptError, StoreError, StoreVersionError
 from casesim.records import ledger
@@ -33,9 +34,9 @@ from casesim.records.api import (
     DecisionCount,
     EventKind,
     EventRow,
-    PathEvent,
     TraineeRow,
     VerifyProblem,
+    effective_steps,
 )
 from casesim.records.chain import (
     Clock,
@@ -57,6 +58,12 @@ __all__ = ["SQLiteStore"]
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 Synchronous = Literal["FULL", "NORMAL", "OFF"]
+class _PathRow(NamedTuple):
+    kind: str
+    node: str | None
+    choice: str | None
+
+
 _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
                     "started_at, ended_at, status, passed, share")
 
@@ -517,23 +524,12 @@ class SQLiteStore:
             rows = conn.execute("SELECT DISTINCT cohort FROM trainees WHERE cohort IS NOT NULL ORDER BY cohort").fetchall()
         return [str(r[0]) for r in rows]
 
-    def path_events(self, *, cohort: str | None = None, trainee_id: str | None = None,
-                    scenario_id: str | None = None) -> Iterator[PathEvent]:
-        where, params = self._filter(trainee_id, cohort, scenario_id)
-        where = (where + " AND " if where else "WHERE ") + "e.kind IN ('choice', 'timer-expired', 'undo')"
-        sql = ("SELECT a.id, a.trainee_id, a.scenario_id, a.content_hash, e.kind, e.node, e.choice "
-               "FROM trainees t JOIN attempts a ON a.trainee_id = t.id JOIN events e ON e.attempt_n = a.n "
-               f"{where} ORDER BY t.id, a.trainee_seq, e.seq")
-        with self._read("reading decisions", snapshot=True) as conn:
-            rows = conn.execute(sql, params).fetchall()
-        for row in rows:
-            yield PathEvent(*row)
-
     def decision_counts(self, *, cohort: str | None = None, trainee_id: str | None = None,
                         scenario_id: str | None = None,
                         mode: Literal["practice", "assessment"] | None = None) -> Sequence[DecisionCount]:
-        # Attempts without an undo are counted in SQL from the covering index; the few with one
-        # are replayed here, so undone choices never count.
+        # Attempts without an undo are counted in SQL from the covering index (their effective
+        # path is every step); the few with one are replayed through effective_steps, so undone
+        # choices never count.
         where, params = self._filter(trainee_id, cohort, scenario_id)
         if mode is not None:
             where = (where + " AND " if where else "WHERE ") + "a.mode = ?"
@@ -558,18 +554,11 @@ class SQLiteStore:
                                   f"JOIN events e ON e.attempt_n = s.n WHERE s.undone = 1 AND {path_kinds} "
                                   "ORDER BY s.n, e.seq").fetchall()
             conn.execute("DELETE FROM _selected")
-        paths: dict[str, tuple[str, str, list[tuple[str | None, str]]]] = {}
-        for attempt_id, scenario, trainee, kind, node, choice in replay:
-            _, _, path = paths.setdefault(attempt_id, (scenario, trainee, []))
-            if kind == "undo":
-                if path:
-                    path.pop()
-            elif choice is not None:
-                path.append((node, choice))
-        for scenario, trainee, path in paths.values():
-            for node, choice in path:
-                key = (scenario, node, choice, trainee)
-                counts[key] = counts.get(key, 0) + 1
+        for (_, scenario, trainee), rows in groupby(replay, key=lambda r: (r[0], r[1], r[2])):
+            for step in effective_steps(_PathRow(kind, node, choice) for *_, kind, node, choice in rows):
+                if step.choice is not None:
+                    key = (scenario, step.node, step.choice, trainee)
+                    counts[key] = counts.get(key, 0) + 1
         return [DecisionCount(*key, count) for key, count in counts.items()]
 
     def competency_points(self, *, trainee_id: str | None = None,

@@ -29,13 +29,13 @@ from typing import Any
 
 from casesim import __version__
 from casesim.authoring.pipeline import LoadedScenario
-from casesim.records.api import AttemptRow, EventRow, RecordStore
+from casesim.records.api import AttemptRow, EventRow, RecordStore, effective_steps
 from casesim.records.chain import parse_iso
+from casesim.records.reports import expert_choices
 from casesim.scoring.debrief import Debrief
 
-__all__ = ["XAPI_VERSION", "VERBS", "attempt_statements", "iso_duration", "pseudonym", "statements"]
+__all__ = ["VERBS", "attempt_statements", "iso_duration", "pseudonym", "statements"]
 
-XAPI_VERSION = "1.0.3"
 DEFAULT_BASE = "https://casesim.invalid"
 _ADL = "http://adlnet.gov/expapi"
 VERBS = {name: f"{_ADL}/verbs/{name}" for name in
@@ -84,12 +84,7 @@ class _Builder:
         self.base = base.rstrip("/")
         self.scenario = scenario.scenario if scenario is not None else None
         self.program = scenario.program if scenario is not None else None
-        self.expert: dict[str, str] = {}
-        if scenario is not None and scenario.analysis is not None and scenario.program is not None:
-            for sid in scenario.analysis.expert_path:
-                step = scenario.program.steps.get(sid)
-                if step is not None:
-                    self.expert.setdefault(step.node, sid)
+        self.expert = expert_choices(scenario)
         self.cohort = cohort
         title = self.scenario.title if self.scenario is not None else attempt.scenario_id
         self.scenario_activity = {
@@ -187,13 +182,7 @@ def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief:
     actor = {"objectType": "Agent", "account": {"homePage": home_page, "name": actor_name}}
     b = _Builder(attempt, actor=actor, base=base_iri, cohort=cohort, scenario=scenario)
     out = [b.statement("start", "initialized", b.scenario_activity, _timestamp(attempt.started_at))]
-    path: list[EventRow] = []
-    for event in events:
-        if event.kind in ("choice", "timer-expired"):
-            path.append(event)
-        elif event.kind == "undo" and path:
-            path.pop()
-    out.extend(b.answer(event) for event in path)
+    out.extend(b.answer(event) for event in effective_steps(events))
     if attempt.ended_at is None:
         return out
     duration = iso_duration(_elapsed(attempt.started_at, attempt.ended_at))
