@@ -12,7 +12,7 @@ import pytest
 
 from casesim.errors import StoreCorruptError, StoreError, StoreVersionError
 from casesim.records import open_store
-from casesim.records.schema import SCHEMA_VERSION
+from casesim.records.sqlite.schema import SCHEMA_VERSION
 from casesim.records.sqlite import SQLiteStore
 
 
@@ -110,15 +110,16 @@ def test_a_database_from_a_newer_casesim_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from casesim.records import schema, sqlite
+    from casesim.records.sqlite import schema
 
     path = tmp_path / "records.db"
     SQLiteStore(path).close()
     extra = ["CREATE TABLE notes (attempt_n INTEGER, body TEXT)"]
-    monkeypatch.setattr(sqlite, "MIGRATIONS", [*schema.MIGRATIONS, extra])
-    monkeypatch.setattr(sqlite, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    version = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, extra])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", version + 1)
     with SQLiteStore(path) as store:
-        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION + 1
+        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == version + 1
         store._conn.execute("SELECT * FROM notes").fetchall()
         assert store.verify() == []
 
