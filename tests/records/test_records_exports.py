@@ -16,11 +16,12 @@ from records_helpers import EXPERT, LOST, SECRECY, play
 
 from casesim.authoring.pipeline import LoadedScenario
 from casesim.errors import StoreCorruptError
-from casesim.records.exports import ATTEMPT_FIELDS, jsonl_records, write_csv, write_jsonl
-from casesim.records.pdf import PdfOptions, render_pdf
+from casesim.records.export.csv import ATTEMPT_FIELDS, write_csv
+from casesim.records.export.jsonl import jsonl_records, write_jsonl
+from casesim.records.export.pdf import PdfOptions, render_pdf
+from casesim.records.export.xapi import VERBS, iso_duration, pseudonym, statements
 from casesim.records.reports import trainee_report
 from casesim.records.sqlite import SQLiteStore
-from casesim.records.xapi import VERBS, iso_duration, pseudonym, statements
 from casesim.scoring.catalog import Catalog
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
@@ -177,7 +178,7 @@ def test_pdf_summary_has_the_ratings_attempts_record_and_signature_lines(filled:
 
 def test_pdf_without_unicode_fonts_falls_back_to_latin_1(filled: SQLiteStore, catalog: Catalog, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from casesim.records import pdf
+    from casesim.records.export import pdf
 
     filled.upsert_trainee("t-042", "Zoë O’Neil–Park")
     monkeypatch.setattr(pdf, "_FONT_DIRS", ())

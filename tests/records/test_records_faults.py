@@ -12,8 +12,8 @@ import pytest
 
 from casesim.errors import StoreCorruptError, StoreError, StoreVersionError
 from casesim.records import open_store
-from casesim.records.sqlite.schema import SCHEMA_VERSION
 from casesim.records.sqlite import SQLiteStore
+from casesim.records.sqlite.schema import SCHEMA_VERSION
 
 
 def _attempt(store: SQLiteStore) -> str:

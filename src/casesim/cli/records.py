@@ -297,7 +297,7 @@ def cmd_report_cohort(args: argparse.Namespace) -> int:
 
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
-    from casesim.records.exports import write_csv
+    from casesim.records.export.csv import write_csv
 
     store = _reader(args)
     try:
@@ -310,7 +310,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
 
 
 def cmd_export_jsonl(args: argparse.Namespace) -> int:
-    from casesim.records.exports import write_jsonl
+    from casesim.records.export.jsonl import write_jsonl
 
     store = _reader(args)
     try:
@@ -323,7 +323,7 @@ def cmd_export_jsonl(args: argparse.Namespace) -> int:
 
 
 def cmd_export_xapi(args: argparse.Namespace) -> int:
-    from casesim.records.xapi import DEFAULT_BASE, statements
+    from casesim.records.export.xapi import DEFAULT_BASE, statements
 
     catalog = _catalog(args)
     store = _reader(args)
@@ -349,7 +349,7 @@ def cmd_export_xapi(args: argparse.Namespace) -> int:
 
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:
-    from casesim.records.pdf import PdfOptions, render_pdf
+    from casesim.records.export.pdf import PdfOptions, render_pdf
     from casesim.records.reports import trainee_report
 
     catalog = _catalog(args)
