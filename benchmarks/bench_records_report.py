@@ -2,7 +2,7 @@
 
 Generates (once, into benchmarks/out/, which git ignores) a store of 100,000 attempts and
 2,000,000 events: 2,000 trainees in 20 cohorts of 100, 50 attempts each, 20 events per attempt,
-on valid paths through the example scenario, with hash-chained events and competency and
+on valid paths through the example scenario (some with an undone choice), with hash-chained events and competency and
 criterion results. Debrief blobs are left out to keep the file small (the report does not read
 them), so ``verify`` on this file reports the missing debriefs; everything else verifies.
 
@@ -22,22 +22,14 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario  # noqa: E402
 from casesim.play.recorder import state_snapshot  # noqa: E402
-from casesim.records.chain import (  # noqa: E402
-    attempt_digest,
-    attempt_header,
-    canonical_json,
-    event_digest,
-    genesis,
-    iso_utc,
-    seal_digest,
-)
+from casesim.records import ledger  # noqa: E402
+from casesim.records.chain import iso_utc, seal_digest  # noqa: E402
 from casesim.records.reports import cohort_report  # noqa: E402
 from casesim.records.sqlite import SQLiteStore  # noqa: E402
 from casesim.scoring.catalog import load_catalog  # noqa: E402
@@ -48,6 +40,9 @@ OUT = ROOT / "benchmarks" / "out"
 EVENTS_PER_ATTEMPT = 20
 COHORTS = 20
 ATTEMPTS_PER_TRAINEE = 50
+UNDO_RATE = 0.05
+"""Per decision with alternatives: how often a trainee takes another option first and undoes it
+(practice mode), so the item analysis's undo replay is measured too."""
 
 
 def example() -> tuple[AnalysedScenario, object]:
@@ -69,6 +64,11 @@ def sample_paths(loaded: AnalysedScenario, catalog: object, count: int, rng: ran
             if state.node in program.timeouts and rng.random() < 0.2:
                 options = [program.timeouts[state.node]]
             step = rng.choice(options)
+            if len(options) > 1 and rng.random() < UNDO_RATE:  # took another option first, then undid it
+                wrong = rng.choice([o for o in options if o is not step])
+                events.append(("choice", {"node": state.node, "choice": wrong.id, "seconds": round(rng.uniform(2, 60), 3),
+                                          "state": state_snapshot(program, apply(program, state, wrong))}))
+                events.append(("undo", {"node": state.node, "state": state_snapshot(program, state)}))
             before = state
             state = apply(program, state, step)
             steps.append(step.id)
@@ -82,7 +82,7 @@ def sample_paths(loaded: AnalysedScenario, catalog: object, count: int, rng: ran
             events.append(("resume", {"node": state.node}))
         events = events[:EVENTS_PER_ATTEMPT]
         debrief = score_path(program, loaded.analysis, catalog, steps, mode="assessment")
-        out.append({"events": [(k, p, canonical_json(p)) for k, p in events],
+        out.append({"events": ledger.prepare_events(events),  # type: ignore[arg-type]
                     "criteria": [(c.id, c.framework, c.raw, c.worst, c.best, c.share) for c in debrief.criteria],
                     "competencies": [(c.id, c.rating, c.share) for c in debrief.competencies],
                     "passed": debrief.passed, "share": debrief.total_share})
@@ -106,7 +106,7 @@ def generate(path: Path, attempts: int) -> None:
     started = time.perf_counter()
     for t in range(trainees):
         tid = f"trainee-{t:05d}"
-        head = genesis(tid)
+        head = ledger.first_head(tid)
         events_rows: list[tuple[object, ...]] = []
         attempt_rows: list[tuple[object, ...]] = []
         crit_rows: list[tuple[object, ...]] = []
@@ -118,28 +118,35 @@ def generate(path: Path, attempts: int) -> None:
             aid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             moment = base + timedelta(days=k, minutes=t % 600)
             started_at = iso_utc(moment)
-            header = attempt_header(id=aid, trainee_id=tid, trainee_seq=k + 1, scenario_id="example-check-in",
-                                    scenario_version=version, content_hash=loaded.content_hash, mode="assessment",
-                                    seed=0, start_node="opening", started_at=started_at)
-            ahash = attempt_digest(head, header)
-            prev = ahash
-            sample_events: list[tuple[str, dict[str, Any], str]] = sample["events"]  # type: ignore[assignment]
-            for seq, (kind, payload, text) in enumerate(sample_events, start=1):
+            facts = ledger.AttemptFacts(trainee_id=tid, scenario_id="example-check-in", scenario_version=version,
+                                        content_hash=loaded.content_hash, mode="assessment", seed=0,
+                                        start_node="opening")
+            opened = ledger.start(head, facts, attempt_id=aid, started_at=started_at)
+            attempt_head = opened.attempt_head
+            sample_events: list[ledger.NewEvent] = sample["events"]  # type: ignore[assignment]
+            for seq, event in enumerate(sample_events, start=1):
                 at = iso_utc(moment + timedelta(seconds=seq * 20))
-                prev = event_digest(prev, aid, seq, kind, at, payload)
-                events_rows.append((n, seq, kind, at, payload.get("node"), payload.get("choice"), text, prev))
+                appended = ledger.append(attempt_head, [event], at=at)
+                events_rows.extend((n, e.seq, e.kind, e.at, e.node, e.choice, e.payload_json, e.hash)
+                                   for e in appended.events)
+                attempt_head = appended.head
             ended = iso_utc(moment + timedelta(minutes=10))
-            count = len(sample["events"])  # type: ignore[arg-type]
-            seal = seal_digest(prev, status="completed", ended_at=ended, passed=bool(sample["passed"]),
-                               share=sample["share"], event_count=count, debrief_sha256=None)  # type: ignore[arg-type]
-            attempt_rows.append((n, aid, tid, k + 1, "example-check-in", version, loaded.content_hash, "assessment",
-                                 0, "opening", started_at, head, ahash, count, prev, "completed", ended,
+            # ledger.seal covers a debrief; this store leaves the debrief blobs out to stay small, so
+            # it seals pass/share without one (and verify reports the missing debriefs).
+            seal = seal_digest(attempt_head.head_hash, status="completed", ended_at=ended,
+                               passed=bool(sample["passed"]), share=sample["share"],  # type: ignore[arg-type]
+                               event_count=attempt_head.event_count, debrief_sha256=None)
+            a = opened.attempt
+            attempt_rows.append((n, aid, tid, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash,
+                                 a.mode, a.seed, a.start_node, a.started_at, a.prev_hash, a.hash,
+                                 attempt_head.event_count, attempt_head.head_hash, "completed", ended,
                                  int(bool(sample["passed"])), sample["share"], None, seal))
             crit_rows.extend((n, *c) for c in sample["criteria"])  # type: ignore[attr-defined]
             comp_rows.extend((n, *c) for c in sample["competencies"])  # type: ignore[attr-defined]
-            head = ahash
+            head = opened.trainee_head
         conn.execute("INSERT INTO trainees VALUES (?, ?, ?, ?, ?, ?)",
-                     (tid, f"Trainee {t}", f"cohort-{t % COHORTS:02d}", iso_utc(base), per, head))
+                     (tid, f"Trainee {t}", f"cohort-{t % COHORTS:02d}", iso_utc(base), head.attempt_count,
+                      head.head_hash))
         conn.executemany("INSERT INTO attempts VALUES (" + ",".join("?" * 21) + ")", attempt_rows)
         conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events_rows)
         conn.executemany("INSERT INTO criterion_results VALUES (?, ?, ?, ?, ?, ?, ?)", crit_rows)

@@ -10,20 +10,22 @@ import pytest
 from casesim.authoring.pipeline import load_scenario
 from casesim.play.analyses import Analyses
 from casesim.records import open_store
-from casesim.records.schema import SCHEMA_VERSION
+from casesim.records.sqlite.schema import SCHEMA_VERSION
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program
 
 
 def _messages(caplog: pytest.LogCaptureFixture, logger: str) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == logger]
+    """What ``logger`` and the loggers under it (``logger.*``) said, in order."""
+    return [r.getMessage() for r in caplog.records if r.name == logger or r.name.startswith(logger + ".")]
 
 
 def test_the_casesim_logger_has_only_a_null_handler() -> None:
     handlers = logging.getLogger("casesim").handlers
     assert [type(h) for h in handlers] == [logging.NullHandler]
-    for name in ("casesim.records.sqlite", "casesim.semantics.explore", "casesim.play.analyses"):
+    for name in ("casesim.records.sqlite.store", "casesim.records.sqlite.schema", "casesim.semantics.explore",
+                 "casesim.play.analyses"):
         assert logging.getLogger(name).handlers == []
 
 

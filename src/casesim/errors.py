@@ -9,10 +9,14 @@
      ├── CatalogError            the scoring/ framework catalog has problems (carries diagnostics)
      ├── ExpressionError         a guard or effect expression does not parse or type-check
      ├── SessionError            a session was asked to do something its mode or state forbids
+     ├── ResumeError             an attempt cannot be resumed (finished, scenario changed, state differs)
      ├── NotFoundError           a scenario, trainee or attempt that was asked for does not exist
      └── StoreError              the record store cannot be opened, read or written
           ├── StoreCorruptError  the database file is damaged or not a casesim database
           └── StoreVersionError  the database was written by a newer casesim
+
+A conflict with what the record says (``ResumeError``, ``NotFoundError``) is not a store failure:
+the store worked, and retrying will not help; the person has to choose something else.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ __all__ = [
     "ConfigError",
     "ExpressionError",
     "NotFoundError",
+    "ResumeError",
     "ScenarioError",
     "SessionError",
     "SourceError",
@@ -90,8 +95,20 @@ class SessionError(CaseSimError):
     """Raised when a session is asked for something its mode or state forbids."""
 
 
+class ResumeError(CaseSimError):
+    """Raised when an attempt cannot be resumed: it is finished, of another scenario, the scenario
+    file changed since it began, or replaying its path does not give the recorded state."""
+
+    def __init__(self, message: str, *, title: str = "cannot resume", hint: str | None = None):
+        super().__init__(message, title=title, hint=hint)
+
+
 class NotFoundError(CaseSimError):
     """Raised when a scenario, trainee or attempt asked for by name or id does not exist."""
+
+    def __init__(self, message: str, *, title: str = "not found",
+                 hint: str | None = "`casesim records list` shows the trainees and attempts"):
+        super().__init__(message, title=title, hint=hint)
 
 
 class StoreError(CaseSimError):

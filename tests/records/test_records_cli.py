@@ -45,6 +45,20 @@ def test_records_verify_exit_codes(db: Path, capsys: pytest.CaptureFixture[str])
     assert main(["records", "verify", "--db", str(db), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert not report["intact"] and {p["seq"] for p in report["problems"]} == {3}
+    assert {(p["kind"], p["trainee_id"]) for p in report["problems"]} == {("edited", "s1"), ("edited", "s2")}
+
+
+def test_the_pdf_warns_about_its_own_trainees_record_only(db: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE events SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 3 AND attempt_n IN "
+                 "(SELECT n FROM attempts WHERE trainee_id = 's2')")
+    conn.commit()
+    conn.close()
+    assert main(["export", "pdf", "s1", "--db", str(db), "-o", str(tmp_path / "s1.pdf")]) == 0
+    assert "WARNING" not in capsys.readouterr().err
+    assert main(["export", "pdf", "s2", "--db", str(db), "-o", str(tmp_path / "s2.pdf")]) == 0
+    assert "WARNING: verify found 1 problem(s)" in capsys.readouterr().err
 
 
 def test_env_variable_points_every_command_at_the_database(db: Path, monkeypatch: pytest.MonkeyPatch,

@@ -16,11 +16,13 @@ import pytest
 from records_helpers import EXPERT, LOST, SECRECY, play
 
 from casesim.authoring.pipeline import AnalysedScenario
-from casesim.records.exports import ATTEMPT_FIELDS, jsonl_records, write_csv, write_jsonl
-from casesim.records.pdf import PdfOptions, render_pdf
+from casesim.errors import StoreCorruptError
+from casesim.records.export.csv import ATTEMPT_FIELDS, write_csv
+from casesim.records.export.jsonl import jsonl_records, write_jsonl
+from casesim.records.export.pdf import PdfOptions, render_pdf
+from casesim.records.export.xapi import VERBS, iso_duration, pseudonym, statements
 from casesim.records.reports import trainee_report
 from casesim.records.sqlite import SQLiteStore
-from casesim.records.xapi import VERBS, iso_duration, pseudonym, statements
 from casesim.scoring.catalog import Catalog
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
@@ -139,9 +141,23 @@ def test_xapi_ids_and_pseudonyms_are_stable(filled: SQLiteStore) -> None:
     assert iso_duration(41.5) == "PT41.5S" and iso_duration(723) == "PT12M3S" and iso_duration(0) == "PT0S"
 
 
+def test_xapi_actors_are_pseudonymised_under_the_stores_own_key(filled: SQLiteStore) -> None:
+    names = {s["actor"]["account"]["name"] for s in statements(filled)}
+    assert names == {pseudonym("t-042", filled.pseudonym_key), pseudonym("t-043", filled.pseudonym_key)}
+    assert pseudonym("t-042", "casesim") not in names  # no public fallback key
+    with pytest.raises(ValueError, match="reversible"):
+        next(statements(filled, key=""))
+
+
+def test_a_store_without_its_pseudonym_key_refuses_to_export_rather_than_use_a_public_one(filled: SQLiteStore) -> None:
+    filled._conn.execute("UPDATE meta SET value = '' WHERE key = 'pseudonym_key'")
+    with pytest.raises(StoreCorruptError, match="pseudonym key"):
+        next(statements(filled))
+
+
 def _render(filled: SQLiteStore, catalog: Catalog, target: Path) -> Path:
     report = trainee_report(filled, "t-042", catalog=catalog)
-    return render_pdf(report, target, catalog=catalog, problems=filled.verify(),
+    return render_pdf(report, target, catalog=catalog, problems=filled.verify(trainee_id="t-042"),
                       chain_head=filled.chain_heads()["t-042"],
                       options=PdfOptions(program="MSW Field Education", instructor="Dr. Rosa Alvarez"))
 

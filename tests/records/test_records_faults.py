@@ -13,8 +13,8 @@ import pytest
 
 from casesim.errors import StoreCorruptError, StoreError, StoreVersionError
 from casesim.records import open_store
-from casesim.records.schema import SCHEMA_VERSION
 from casesim.records.sqlite import SQLiteStore
+from casesim.records.sqlite.schema import SCHEMA_VERSION
 
 
 def _attempt(store: SQLiteStore) -> str:
@@ -74,7 +74,7 @@ def test_an_sqlite_file_with_another_application_id_is_refused(tmp_path: Path) -
 def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     path.touch()
-    with open_store(path) as store:  # type: ignore[attr-defined]
+    with open_store(path) as store:
         store.upsert_trainee("t", "T")
 
 
@@ -112,19 +112,20 @@ def test_a_database_from_a_newer_casesim_is_refused(tmp_path: Path) -> None:
 
 def test_an_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      caplog: pytest.LogCaptureFixture) -> None:
-    from casesim.records import schema, sqlite
+    from casesim.records.sqlite import schema
 
     path = tmp_path / "records.db"
     SQLiteStore(path).close()
     extra = ["CREATE TABLE notes (attempt_n INTEGER, body TEXT)"]
-    monkeypatch.setattr(sqlite, "MIGRATIONS", [*schema.MIGRATIONS, extra])
-    monkeypatch.setattr(sqlite, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    version = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, extra])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", version + 1)
     with caplog.at_level(logging.INFO, logger="casesim"), SQLiteStore(path) as store:
-        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION + 1
+        assert store._conn.execute("PRAGMA user_version").fetchone()[0] == version + 1
         store._conn.execute("SELECT * FROM notes").fetchall()
         assert store.verify() == []
-    assert (f"records store {path}: schema migrated from version {schema.SCHEMA_VERSION} to "
-            f"{schema.SCHEMA_VERSION + 1}") in [r.getMessage() for r in caplog.records]
+    assert (f"records store {path}: schema migrated from version {version} to "
+            f"{version + 1}") in [r.getMessage() for r in caplog.records]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files")
@@ -134,7 +135,7 @@ def test_a_read_only_file_is_reported_when_opened_for_writing(tmp_path: Path) ->
     path.chmod(0o400)
     with pytest.raises(StoreError, match="read-only"):
         open_store(path)
-    with open_store(path, readonly=True):  # type: ignore[attr-defined]
+    with open_store(path, readonly=True):
         pass
 
 
@@ -178,6 +179,11 @@ class _FullDisk:
         if sql.startswith(("INSERT", "UPDATE")):
             raise sqlite3.OperationalError("database or disk is full")
         return self.real.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        if sql.startswith(("INSERT", "UPDATE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.real.executemany(sql, rows)
 
     def close(self) -> None:
         self.real.close()

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+
 import pytest
-from records_helpers import EXPERT, LOST, SECRECY, play
+from records_helpers import EXPERT, LOST, SECRECY, play, random_step
 
 from casesim.authoring.pipeline import AnalysedScenario
-from casesim.errors import StoreError
+from casesim.errors import NotFoundError
+from casesim.play.progress import gather_progress
+from casesim.play.recorder import AttemptRecorder
+from casesim.play.session import Session
+from casesim.records.api import EventKind, EventRow, effective_path, effective_steps
 from casesim.records.render import cohort_text, report_json, trainee_text
-from casesim.records.reports import cohort_report, progress_series, trainee_report
+from casesim.records.reports import cohort_report, trainee_report
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
 
@@ -41,17 +48,17 @@ def test_trainee_report_lists_attempts_and_ratings_over_time(cohort_store: SQLit
 
 
 def test_trainee_report_of_an_unknown_trainee_is_a_clear_error(store: SQLiteStore) -> None:
-    with pytest.raises(StoreError, match="no trainee"):
+    with pytest.raises(NotFoundError, match="no trainee"):
         trainee_report(store, "ghost")
 
 
-def test_progress_series_is_ratings_over_time_per_competency(cohort_store: SQLiteStore) -> None:
-    series = progress_series(cohort_store, "ann")
-    assert list(series) == sorted(series) and "EPAS22-C1" in series
-    assert [p.rating for p in series["EPAS22-C1"]] == [1, 5]
-    assert all(a.at <= b.at for a, b in zip(series["EPAS22-C1"], series["EPAS22-C1"][1:], strict=False))
-    assert progress_series(cohort_store, "cy") == {}  # nothing finished yet
-    assert progress_series(cohort_store, "ann", mode="practice") == {}
+def test_progress_is_ratings_over_time_per_competency(cohort_store: SQLiteStore, catalog: Catalog) -> None:
+    progress = gather_progress(cohort_store, "ann", catalog)
+    assert [a.scenario_id for a in progress.attempts] == ["example-check-in"] * 2
+    series = {s.id: s for s in progress.series}
+    assert series["EPAS22-C1"].ratings == (1, 5) and series["EPAS22-C1"].latest == 5
+    nothing_finished = gather_progress(cohort_store, "cy", catalog)
+    assert nothing_finished.attempts == () and all(s.ratings == () for s in nothing_finished.series)
 
 
 def test_cohort_roster_shows_the_latest_rating_per_competency(cohort_store: SQLiteStore, catalog: Catalog,
@@ -102,3 +109,39 @@ def test_item_analysis_notes_attempts_on_another_version(cohort_store: SQLiteSto
 
     edited = dataclasses.replace(example, content_hash="0" * 64)
     assert cohort_report(cohort_store, "fall", library={"example-check-in": edited}).items[0].other_versions == 4
+
+
+def test_undo_takes_back_the_latest_step_still_in_effect() -> None:
+    def event(kind: EventKind, choice: str | None = None) -> EventRow:
+        return EventRow("a", 0, kind, "t", {"node": "n", **({"choice": choice} if choice else {})})
+
+    events = [event("undo"), event("choice", "a"), event("node-entered"), event("timer-expired", "timeout:n"),
+              event("undo"), event("pause"), event("choice", "b"), event("choice", "c"), event("undo"),
+              event("undo"), event("undo"), event("choice", "d")]
+    assert effective_path(events) == ["d"]
+    assert effective_path(events[:8]) == ["a", "b", "c"]
+    assert [e.kind for e in effective_steps(events[:5])] == ["choice"]
+
+
+def test_item_counts_agree_with_replaying_every_attempt_through_effective_path(
+        store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> None:
+    """The SQL count (attempts without an undo) and the replay (with one) together equal the one rule."""
+    assert example.program is not None
+    rng = random.Random(11)
+    for i in range(24):
+        session = Session(example.program)
+        recorder = AttemptRecorder.start(store, example, session, trainee_id=f"t{i % 5}")
+        while (step := random_step(session, rng)) is not None and len(session.history) < 12:
+            if session.history and rng.random() < 0.25:
+                session.undo()
+                recorder.undo()
+                continue
+            session.expire_timer() if step.startswith("timeout:") else session.choose(step)
+            recorder.step()
+        session.close()
+    expected: Counter[tuple[str, str | None, str, str]] = Counter()
+    for attempt in store.attempts():
+        for e in effective_steps(store.events(attempt.id)):
+            expected[(attempt.scenario_id, e.payload["node"], e.payload["choice"], attempt.trainee_id)] += 1
+    assert any(e.kind == "undo" for a in store.attempts() for e in store.events(a.id))
+    assert {(r.scenario_id, r.node, r.choice, r.trainee_id): r.count for r in store.decision_counts()} == expected

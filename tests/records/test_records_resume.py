@@ -8,7 +8,7 @@ import pytest
 from records_helpers import EXPERT, LOST, play
 
 from casesim.authoring.pipeline import AnalysedScenario, load_scenario_bytes
-from casesim.errors import StoreError
+from casesim.errors import ResumeError
 from casesim.play.recorder import AttemptRecorder, resume_point, resume_session, state_snapshot
 from casesim.play.session import Session
 from casesim.records.sqlite import SQLiteStore
@@ -60,7 +60,7 @@ def test_resume_at_the_start_before_any_choice(store: SQLiteStore, example: Anal
 
 def test_a_finished_attempt_cannot_be_resumed(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t", EXPERT)
-    with pytest.raises(StoreError, match="completed"):
+    with pytest.raises(ResumeError, match="completed"):
         resume_session(store, attempt_id, example)
 
 
@@ -71,7 +71,7 @@ def test_a_changed_scenario_is_refused_unless_allowed(store: SQLiteStore, exampl
     raw = Path(example.path).read_bytes() + b"\n# an edit\n"
     changed = load_scenario_bytes(raw, example.path, catalog).playable
     assert changed is not None
-    with pytest.raises(StoreError, match="changed"):
+    with pytest.raises(ResumeError, match="changed"):
         resume_session(store, attempt_id, changed)
     session, _ = resume_session(store, attempt_id, changed, allow_changed=True)
     assert session.node_id == "ask-screen"
@@ -84,7 +84,7 @@ def test_a_scenario_whose_path_no_longer_applies_is_refused(store: SQLiteStore, 
     raw = raw.replace(b"reflect-tiredness", b"reflect-weariness")
     changed = load_scenario_bytes(raw, example.path, catalog).playable
     assert changed is not None
-    with pytest.raises(StoreError, match="cannot be replayed"):
+    with pytest.raises(ResumeError, match="cannot be replayed"):
         resume_session(store, attempt_id, changed, allow_changed=True)
 
 
@@ -93,12 +93,12 @@ def test_a_tampered_snapshot_is_caught_on_resume(store: SQLiteStore, example: An
     attempt_id = play(store, example, catalog, "t", EXPERT[:2], finish=False)
     store._conn.execute("UPDATE events SET payload = replace(payload, '\"rapport\":6', '\"rapport\":9') "
                         "WHERE kind = 'choice'")
-    with pytest.raises(StoreError, match="differs"):
+    with pytest.raises(ResumeError, match="differs"):
         resume_session(store, attempt_id, example)
 
 
 def test_resume_refuses_another_scenario(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> None:
     attempt_id = store.start_attempt(trainee_id="t", scenario_id="other", scenario_version="1.0.0",
                                      content_hash="h", mode="practice", seed=0, start_node="x")
-    with pytest.raises(StoreError, match="other"):
+    with pytest.raises(ResumeError, match="other"):
         resume_session(store, attempt_id, example)

@@ -11,7 +11,7 @@ import pytest
 from records_helpers import EXPERT, LOST, play
 
 from casesim.authoring.pipeline import AnalysedScenario
-from casesim.errors import StoreError
+from casesim.errors import NotFoundError, StoreError
 from casesim.records import effective_path, open_store
 from casesim.records.chain import iso_utc, parse_iso
 from casesim.records.sqlite import SQLiteStore
@@ -104,8 +104,10 @@ def test_events_cannot_be_added_to_a_finished_attempt(store: SQLiteStore, exampl
         store.record_event(attempt_id, "pause", {"node": "x"})
     with pytest.raises(StoreError, match="already"):
         store.finish_attempt(attempt_id, "abandoned", None)
-    with pytest.raises(StoreError, match="no attempt"):
+    with pytest.raises(NotFoundError, match="no attempt"):
         store.record_event("nope", "pause", {"node": "x"})
+    with pytest.raises(NotFoundError, match="no attempt"):
+        store.finish_attempt("nope", "abandoned", None)
 
 
 def test_bad_events_are_refused_before_anything_is_written(store: SQLiteStore) -> None:

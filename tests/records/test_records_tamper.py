@@ -12,7 +12,7 @@ import pytest
 from records_helpers import EXPERT, LOST, SECRECY, play
 
 from casesim.authoring.pipeline import AnalysedScenario
-from casesim.errors import StoreCorruptError, StoreVersionError
+from casesim.errors import NotFoundError, StoreCorruptError, StoreVersionError
 from casesim.records.api import VerifyProblem
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
@@ -108,14 +108,13 @@ def _where(table: str, row: dict[str, Any]) -> tuple[str, list[Any]]:
 def _located(problems: list[VerifyProblem], pristine: Pristine, table: str, row: dict[str, Any]) -> bool:
     """The report names the attempt (and event) the row belongs to, or the trainee."""
     if table == "trainees":
-        return any(row["id"] in p.message for p in problems)
+        return any(p.trainee_id == row["id"] for p in problems)
     n = row["n"] if table == "attempts" else row["attempt_n"]
     attempt_id = pristine.attempt_ids[n]
     if table == "events":
         return any(p.attempt_id == attempt_id and p.seq == row["seq"] for p in problems) or \
             any(p.attempt_id == attempt_id and p.seq is None and "head" in p.message for p in problems)
-    return any(p.attempt_id == attempt_id or attempt_id in p.message for p in problems) or \
-        any(f"trainee {pristine.attempt_trainee[n]}" in p.message for p in problems)
+    return any(p.attempt_id == attempt_id or p.trainee_id == pristine.attempt_trainee[n] for p in problems)
 
 
 def test_every_single_column_edit_is_caught(tmp_path: Path, pristine: Pristine) -> None:
@@ -159,7 +158,7 @@ def test_every_single_row_deletion_is_caught(tmp_path: Path, pristine: Pristine)
             assert problems, f"deleting {table} {params} went unnoticed"
             assert _located(problems, pristine, table, row), [p.message for p in problems]
             if table == "events":
-                assert any("deleted" in p.message for p in problems)
+                assert any(p.kind == "deleted" for p in problems)
     assert cases > 50
 
 
@@ -195,6 +194,7 @@ def test_every_adjacent_event_reorder_is_caught(tmp_path: Path, pristine: Pristi
                 assert all(p.seq in (a["seq"], b["seq"]) for p in problems), [p.message for p in problems]
                 if mutate is swap_rows:
                     assert any("out of order" in p.message for p in problems), [p.message for p in problems]
+                    assert {p.kind for p in problems} <= {"reordered", "edited"}, problems
     assert cases > 30
 
 
@@ -241,3 +241,32 @@ def test_meta_edits_make_the_file_unreadable_not_silently_different(tmp_path: Pa
 
 def test_an_untouched_copy_verifies_clean(tmp_path: Path, pristine: Pristine) -> None:
     assert _problems(tmp_path, pristine, lambda conn: None) == []
+
+
+def test_verify_scoped_to_one_trainee_checks_only_their_record(tmp_path: Path, pristine: Pristine) -> None:
+    bo_attempt = next(n for n, t in pristine.attempt_trainee.items() if t == "bo")
+    path = tmp_path / "scoped.db"
+    path.write_bytes(pristine.data)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("UPDATE events SET at = 'x' WHERE attempt_n = ? AND seq = 2", (bo_attempt,))
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert store.verify(trainee_id="ann") == []
+        [problem] = store.verify(trainee_id="bo")
+        assert (problem.kind, problem.trainee_id, problem.attempt_id, problem.seq) == \
+            ("edited", "bo", pristine.attempt_ids[bo_attempt], 2)
+        assert store.verify() == [problem]
+        with pytest.raises(NotFoundError, match="no trainee nobody"):
+            store.verify(trainee_id="nobody")
+
+
+def test_a_deleted_trainee_is_reported_by_a_verify_scoped_to_them(tmp_path: Path, pristine: Pristine) -> None:
+    path = tmp_path / "scoped.db"
+    path.write_bytes(pristine.data)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM trainees WHERE id = 'bo'")
+    conn.close()
+    with SQLiteStore(path) as store:
+        problems = store.verify(trainee_id="bo")
+    assert problems and all(p.trainee_id == "bo" and p.kind == "deleted" for p in problems)

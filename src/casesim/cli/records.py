@@ -32,7 +32,7 @@ from casesim.errors import CaseSimError
 from casesim.format.scenario import Mode
 from casesim.records import open_store
 from casesim.records.api import AttemptStatus, RecordStore
-from casesim.records.exports import CsvKind
+from casesim.records.export.csv import CsvKind
 from casesim.scoring.catalog import Catalog
 from casesim.settings import Settings
 
@@ -172,12 +172,13 @@ def verify_command(settings: Settings, output_format: OutputFormat) -> int:
     store = _reader(settings)
     try:
         problems = list(store.verify())
-        heads = dict(getattr(store, "chain_heads", dict)())
+        heads = dict(store.chain_heads())
     finally:
         store.close()
     if output_format == "json":
         _print_json({"database": store.location, "intact": not problems,
-                     "problems": [{"attempt_id": p.attempt_id, "seq": p.seq, "message": p.message} for p in problems],
+                     "problems": [{"kind": p.kind, "trainee_id": p.trainee_id, "attempt_id": p.attempt_id,
+                                   "seq": p.seq, "message": p.message} for p in problems],
                      "heads": {t: {"attempts": n, "head": h} for t, (n, h) in heads.items()}})
     else:
         sys.stdout.write(verify_text(problems, heads, store.location))
@@ -314,7 +315,7 @@ def export_group() -> None:
 def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, cohort: str | None,
                        output: Path | None) -> int:
     """A CSV table: one row per attempt, per criterion or per competency."""
-    from casesim.records.exports import write_csv
+    from casesim.records.export.csv import write_csv
 
     _one_selection(trainee, cohort)
     store = _reader(settings)
@@ -334,7 +335,7 @@ def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, 
 @pass_settings
 def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | None, output: Path | None) -> int:
     """JSON Lines: one attempt per line with its events and debrief."""
-    from casesim.records.exports import write_jsonl
+    from casesim.records.export.jsonl import write_jsonl
 
     _one_selection(trainee, cohort)
     store = _reader(settings)
@@ -362,7 +363,7 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, output: Path | None,
                         output_format: XapiFormat, base_iri: str | None, home_page: str | None) -> int:
     """xAPI 1.0.3 statements (lifecycle plus one per decision)."""
-    from casesim.records.xapi import DEFAULT_BASE, statements
+    from casesim.records.export.xapi import DEFAULT_BASE, statements
 
     _one_selection(trainee, cohort)
     catalog = _catalog(settings)
@@ -402,7 +403,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 def export_pdf_command(settings: Settings, trainee: str, output: Path | None, program: str | None,
                        instructor: str | None, page: PageFormat) -> int:
     """A practicum summary of one trainee, to sign."""
-    from casesim.records.pdf import PdfOptions, render_pdf
+    from casesim.records.export.pdf import PdfOptions, render_pdf
     from casesim.records.reports import trainee_report
 
     catalog = _catalog(settings)
@@ -410,10 +411,8 @@ def export_pdf_command(settings: Settings, trainee: str, output: Path | None, pr
     try:
         library = _library(settings, catalog, store, analyse=False, trainee_id=trainee)
         report = trainee_report(store, trainee, catalog=catalog, library=library)
-        problems = [p for p in store.verify()
-                    if p.attempt_id in {a.attempt.id for a in report.attempts} or f"trainee {trainee}:"
-                    in p.message]
-        head = dict(getattr(store, "chain_heads", dict)()).get(trainee)
+        problems = list(store.verify(trainee_id=trainee))
+        head = store.chain_heads().get(trainee)
     finally:
         store.close()
     target = output or Path(f"practicum-{trainee}.pdf")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 
 from casesim.authoring.pipeline import Playable
-from casesim.errors import StoreError
+from casesim.errors import NotFoundError, StoreError
 from casesim.format.scenario import Mode
 from casesim.play.clock import PausableClock
 from casesim.play.recorder import AttemptRecorder
@@ -115,7 +115,7 @@ class LiveAttempt:
             return
         try:
             self.recorder.step(replayed=replayed)
-        except StoreError as exc:
+        except (StoreError, NotFoundError) as exc:  # the attempt may have been closed or removed meanwhile
             self.session.retract_last()
             raise StoreError(f"Your last choice was not saved, so it has not been taken: {exc.message} "
                              "Everything before it is saved.",

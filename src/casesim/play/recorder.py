@@ -19,9 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from casesim.authoring.pipeline import Playable
-from casesim.errors import SessionError, StoreError
+from casesim.errors import ResumeError, SessionError
 from casesim.play.session import MonotonicClock, Session
-from casesim.records.api import AttemptRow, EventKind, EventRow, RecordStore, effective_path
+from casesim.records.api import (
+    AttemptRow,
+    EventKind,
+    EventRow,
+    RecordStore,
+    effective_path,
+    effective_steps,
+)
 from casesim.scoring.debrief import Debrief
 from casesim.semantics.program import Program, State, variables
 
@@ -58,15 +65,10 @@ class ResumePoint:
 
 
 def expected_state(events: Sequence[EventRow]) -> Mapping[str, Any] | None:
-    """The recorded snapshot after the last step in effect (undo pops, like ``effective_path``)."""
-    stack: list[Mapping[str, Any] | None] = []
-    for event in events:
-        if event.kind in ("choice", "timer-expired"):
-            state = event.payload.get("state")
-            stack.append(state if isinstance(state, Mapping) else None)
-        elif event.kind == "undo" and stack:
-            stack.pop()
-    return stack[-1] if stack else None
+    """The recorded snapshot after the last step in effect (None: no step yet, or none recorded)."""
+    steps = effective_steps(events)
+    state = steps[-1].payload.get("state") if steps else None
+    return state if isinstance(state, Mapping) else None
 
 
 def resume_point(store: RecordStore, attempt_id: str) -> ResumePoint:
@@ -85,34 +87,32 @@ def resume_session(store: RecordStore, attempt_id: str, scenario: Playable | Pro
                    clock: MonotonicClock = time.monotonic, allow_changed: bool = False) -> tuple[Session, ResumePoint]:
     """Rebuild the live session of an in-progress attempt, at the exact recorded state.
 
-    Raises :class:`StoreError` when the attempt is finished, when the scenario file changed since
+    Raises :class:`~casesim.errors.ResumeError` when the attempt is finished, when the scenario file changed since
     the attempt began (unless ``allow_changed``; the path is still checked step by step), or when
     the rebuilt state differs from the recorded snapshot.
     """
     point = resume_point(store, attempt_id)
     attempt = point.attempt
     if attempt.status != "in-progress":
-        raise StoreError(f"attempt {attempt_id} is {attempt.status}; only an attempt in progress can be resumed",
-                         title="cannot resume")
+        raise ResumeError(f"attempt {attempt_id} is {attempt.status}; only an attempt in progress can be resumed")
     program, content_hash = _program(scenario)
     if program.scenario.id != attempt.scenario_id:
-        raise StoreError(f"attempt {attempt_id} is of scenario {attempt.scenario_id}, not {program.scenario.id}",
-                         title="cannot resume")
+        raise ResumeError(f"attempt {attempt_id} is of scenario {attempt.scenario_id}, not {program.scenario.id}")
     if content_hash is not None and content_hash != attempt.content_hash and not allow_changed:
-        raise StoreError(f"the scenario {attempt.scenario_id} has changed since attempt {attempt_id} began "
-                         f"(version {attempt.scenario_version} then, {program.scenario.version} now)",
-                         title="cannot resume", hint="start a new attempt; the old one stays in the record")
+        raise ResumeError(f"the scenario {attempt.scenario_id} has changed since attempt {attempt_id} began "
+                          f"(version {attempt.scenario_version} then, {program.scenario.version} now)",
+                          hint="start a new attempt; the old one stays in the record")
     session = Session(program, mode=attempt.mode, start=attempt.start_node, seed=attempt.seed, clock=clock)
     try:
         session.apply_path(point.path)
     except SessionError as exc:
         session.close()
-        raise StoreError(f"attempt {attempt_id} cannot be replayed on this version of the scenario: {exc}",
-                         title="cannot resume", hint="start a new attempt; the old one stays in the record") from exc
+        raise ResumeError(f"attempt {attempt_id} cannot be replayed on this version of the scenario: {exc}",
+                          hint="start a new attempt; the old one stays in the record") from exc
     if point.expected is not None and dict(point.expected) != state_snapshot(program, session.state):
         session.close()
-        raise StoreError(f"attempt {attempt_id}: the rebuilt state differs from the recorded one",
-                         title="cannot resume", hint="start a new attempt; the old one stays in the record")
+        raise ResumeError(f"attempt {attempt_id}: the rebuilt state differs from the recorded one",
+                          hint="start a new attempt; the old one stays in the record")
     return session, point
 
 

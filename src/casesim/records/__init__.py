@@ -19,11 +19,11 @@ from casesim.records.api import (
     CriterionRow,
     EventKind,
     EventRow,
-    PathEvent,
     RecordStore,
     TraineeRow,
     VerifyProblem,
     effective_path,
+    effective_steps,
 )
 from casesim.records.chain import WallClock, utc_now
 
@@ -35,11 +35,11 @@ __all__ = [
     "CriterionRow",
     "EventKind",
     "EventRow",
-    "PathEvent",
     "RecordStore",
     "TraineeRow",
     "VerifyProblem",
     "effective_path",
+    "effective_steps",
     "open_store",
 ]
 

@@ -7,9 +7,9 @@ choice before it draws the next screen.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, Self, TypeVar, get_args
 
 from casesim.format.scenario import Mode
 from casesim.scoring.debrief import Debrief
@@ -23,11 +23,13 @@ __all__ = [
     "DecisionCount",
     "EventKind",
     "EventRow",
-    "PathEvent",
+    "PathStep",
     "RecordStore",
     "TraineeRow",
+    "VerifyKind",
     "VerifyProblem",
     "effective_path",
+    "effective_steps",
 ]
 
 EventKind = Literal[
@@ -86,19 +88,6 @@ class TraineeRow:
 
 
 @dataclass(frozen=True, slots=True)
-class PathEvent:
-    """A path-changing event (choice, timer expiry, undo) as reports read them, in attempt order."""
-
-    attempt_id: str
-    trainee_id: str
-    scenario_id: str
-    content_hash: str
-    kind: EventKind
-    node: str | None
-    choice: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class DecisionCount:
     """How often one trainee took one option at one node, on the effective paths of their attempts."""
 
@@ -140,12 +129,22 @@ class CriterionRow:
     share: float | None
 
 
+VerifyKind = Literal["damaged", "edited", "deleted", "added", "reordered", "orphaned"]
+"""What verification found: the file is ``damaged`` (the database itself reports damage), a row
+was ``edited``, ``deleted``, ``added`` or ``reordered``, or rows are ``orphaned`` (they belong to
+no attempt or trainee any more)."""
+
+
 @dataclass(frozen=True, slots=True)
 class VerifyProblem:
-    """Something ``records verify`` found: which attempt and event, and what."""
+    """Something ``records verify`` found: what, whose, which attempt and event, and in words."""
 
+    kind: VerifyKind
+    trainee_id: str | None
+    """The trainee whose record it is (None for damage to the file or orphaned rows)."""
     attempt_id: str | None
     seq: int | None
+    """The event (None when the problem is with the attempt or trainee as a whole)."""
     message: str
 
 
@@ -154,13 +153,37 @@ class RecordStore(Protocol):
 
     Lists are in time order (oldest first) unless a method says otherwise. Writes raise
     :class:`~casesim.errors.StoreError` (with a message for the trainee) when they cannot be
-    made durable; nothing is half-written.
+    made durable; nothing is half-written. A missing attempt or trainee asked for by id raises
+    :class:`~casesim.errors.NotFoundError`. The chain itself is built by
+    :mod:`casesim.records.ledger`; a backend only reads the heads under a lock and persists the
+    rows the ledger returns.
     """
+
+    # --- the store itself ---------------------------------------------------------------
 
     @property
     def location(self) -> str:
         """Where the records are (a file path or a database URL without its password)."""
         ...
+
+    @property
+    def pseudonym_key(self) -> str:
+        """This store's own random secret, the key of the pseudonymous trainee ids in xAPI.
+
+        Every backend keeps one (made when the store is created, never shown), so a trainee's
+        pseudonym is stable per store and cannot be reversed by guessing ids.
+        """
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None:
+        """Closes the store."""
+        ...
+
+    # --- writing ------------------------------------------------------------------------
 
     def upsert_trainee(self, trainee_id: str, display_name: str, cohort: str | None = None) -> None: ...
 
@@ -169,37 +192,34 @@ class RecordStore(Protocol):
 
     def record_event(self, attempt_id: str, kind: EventKind, payload: Mapping[str, Any]) -> EventRow: ...
 
-    def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None: ...
-
-    def attempt(self, attempt_id: str) -> AttemptRow: ...
-
-    def events(self, attempt_id: str) -> Sequence[EventRow]: ...
-
-    def in_progress(self, trainee_id: str | None = None) -> Sequence[AttemptRow]: ...
-
-    def attempts(self, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[AttemptRow]: ...
-
-    def debrief(self, attempt_id: str) -> Debrief | None: ...
-
-    def verify(self) -> Sequence[VerifyProblem]: ...
-
-    def close(self) -> None: ...
-
-    # --- added for reports, exports and the TUI ------------------------------------------
-
     def record_events(self, attempt_id: str,
                       events: Sequence[tuple[EventKind, Mapping[str, Any]]]) -> Sequence[EventRow]:
         """Several events in one durable commit (a choice and the node it leads to)."""
         ...
 
+    def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None: ...
+
+    # --- reading one trainee or attempt -------------------------------------------------
+
+    def attempt(self, attempt_id: str) -> AttemptRow: ...
+
+    def events(self, attempt_id: str) -> Sequence[EventRow]: ...
+
+    def debrief(self, attempt_id: str) -> Debrief | None: ...
+
     def trainee(self, trainee_id: str) -> TraineeRow | None: ...
+
+    # --- listing ------------------------------------------------------------------------
+
+    def in_progress(self, trainee_id: str | None = None) -> Sequence[AttemptRow]: ...
+
+    def attempts(self, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[AttemptRow]: ...
 
     def trainees(self, cohort: str | None = None) -> Sequence[TraineeRow]: ...
 
     def cohorts(self) -> Sequence[str]: ...
 
-    def path_events(self, *, cohort: str | None = None, trainee_id: str | None = None,
-                    scenario_id: str | None = None) -> Iterator[PathEvent]: ...
+    # --- report queries -----------------------------------------------------------------
 
     def decision_counts(self, *, cohort: str | None = None, trainee_id: str | None = None,
                         scenario_id: str | None = None,
@@ -212,13 +232,44 @@ class RecordStore(Protocol):
 
     def criterion_rows(self, *, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[CriterionRow]: ...
 
+    # --- the chain ----------------------------------------------------------------------
 
-def effective_path(events: Sequence[EventRow]) -> list[str]:
-    """The step ids in effect after replaying choices and undos (for resume and reports)."""
-    path: list[str] = []
+    def chain_heads(self) -> Mapping[str, tuple[int, str]]:
+        """Each trainee's number of attempts and latest attempt hash: the anchors printed by
+        ``records verify`` and on the PDF summary."""
+        ...
+
+    def verify(self, trainee_id: str | None = None) -> Sequence[VerifyProblem]:
+        """Every problem in the record, or in one trainee's part of it (and the storage itself)."""
+        ...
+
+
+class PathStep(Protocol):
+    """Anything with an event kind: a full :class:`EventRow`, or a backend's bare row of kind, node and choice."""
+
+    @property
+    def kind(self) -> str: ...
+
+
+StepT = TypeVar("StepT", bound=PathStep)
+
+
+def effective_steps(events: Iterable[StepT]) -> list[StepT]:
+    """The ``choice`` and ``timer-expired`` events in effect after replaying undos, in order.
+
+    The one undo rule of the record: an ``undo`` takes back the latest step still in effect.
+    Resume (the path and the recorded state to check), reports, the item analysis, xAPI and the
+    library screen all read a path through here.
+    """
+    steps: list[StepT] = []
     for event in events:
         if event.kind in ("choice", "timer-expired"):
-            path.append(str(event.payload["choice"]))
-        elif event.kind == "undo" and path:
-            path.pop()
-    return path
+            steps.append(event)
+        elif event.kind == "undo" and steps:
+            steps.pop()
+    return steps
+
+
+def effective_path(events: Iterable[EventRow]) -> list[str]:
+    """The step ids in effect after replaying choices and undos (for resume and reports)."""
+    return [str(event.payload["choice"]) for event in effective_steps(events)]

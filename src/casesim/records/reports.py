@@ -1,7 +1,6 @@
 """Reports over the record: pure functions that return data (the text renderers are in ``render``).
 
 * :func:`trainee_report` — one trainee's attempts over time and competency ratings over time;
-* :func:`progress_series` — competency ratings over time for one trainee (the TUI's chart);
 * :func:`cohort_report` — a roster by competency and an item analysis per decision: for each
   decision node, the share of the class taking each option, beside that option's feedback.
 
@@ -16,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from casesim.authoring.pipeline import AnalysedScenario, Playable
+from casesim.errors import NotFoundError
 from casesim.format.scenario import Choice, Mode, timeout_id
-from casesim.records.api import AttemptRow, CompetencyPoint, PathEvent, RecordStore, TraineeRow
+from casesim.records.api import AttemptRow, CompetencyPoint, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
 from casesim.scoring.catalog import Catalog
 
@@ -35,14 +35,25 @@ __all__ = [
     "cohort_report",
     "competency_title",
     "duration_seconds",
-    "effective_decisions",
-    "progress_series",
+    "expert_choices",
     "trainee_report",
 ]
 
 def competency_title(catalog: Catalog | None, competency: str) -> str:
     criterion = catalog.criteria.get(competency) if catalog is not None else None
     return criterion.title if criterion is not None else competency
+
+
+def expert_choices(loaded: Playable | None) -> dict[str, str]:
+    """Node id -> the step id the expert path takes there (its first visit), for marking options;
+    empty when the scenario was loaded without its analysis."""
+    expert: dict[str, str] = {}
+    if isinstance(loaded, AnalysedScenario):
+        for sid in loaded.analysis.expert_path:
+            step = loaded.program.steps.get(sid)
+            if step is not None:
+                expert.setdefault(step.node, sid)
+    return expert
 
 
 def duration_seconds(start: str, end: str | None) -> float | None:
@@ -131,27 +142,13 @@ def _trends(points: Iterable[CompetencyPoint], catalog: Catalog | None,
     return out
 
 
-def progress_series(store: RecordStore, trainee_id: str, *, mode: Mode | None = None,
-                    rated_only: bool = True) -> dict[str, list[ProgressPoint]]:
-    """Competency id -> ratings over time (oldest first) for one trainee: the progress chart's data.
-
-    Competencies appear in id order; with ``rated_only`` (the default) attempts that did not
-    evidence a competency are left out of its series.
-    """
-    series = _trends(store.competency_points(trainee_id=trainee_id), None, mode).get(trainee_id, {})
-    return {cid: [p for p in series[cid] if p.rating is not None or not rated_only] for cid in sorted(series)
-            if not rated_only or any(p.rating is not None for p in series[cid])}
-
-
 def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | None = None,
                    library: Mapping[str, Playable] | None = None) -> TraineeReport:
     """A trainee's attempts over time and competency ratings over time."""
-    from casesim.errors import StoreError
-
     trainee = store.trainee(trainee_id)
     if trainee is None:
-        raise StoreError(f"there is no trainee {trainee_id} in {store.location}", title="no such trainee",
-                         hint="`casesim records list` shows who has attempts")
+        raise NotFoundError(f"there is no trainee {trainee_id} in {store.location}", title="no such trainee",
+                            hint="`casesim records list` shows who has attempts")
     summaries = []
     for attempt in store.attempts(trainee_id=trainee_id):
         debrief = store.debrief(attempt.id) if attempt.status == "completed" else None
@@ -236,19 +233,6 @@ class CohortReport:
     mode: Mode | None = None
 
 
-def effective_decisions(events: Iterable[PathEvent]) -> dict[str, list[tuple[str | None, str]]]:
-    """Attempt id -> the (node, step id) pairs in effect, from path events in attempt order."""
-    paths: dict[str, list[tuple[str | None, str]]] = {}
-    for event in events:
-        path = paths.setdefault(event.attempt_id, [])
-        if event.kind == "undo":
-            if path:
-                path.pop()
-        elif event.choice is not None:
-            path.append((event.node, event.choice))
-    return paths
-
-
 @dataclass
 class _Tally:
     attempts: set[str] = field(default_factory=set)
@@ -267,12 +251,7 @@ def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: i
 
 def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) -> ScenarioItems:
     scenario = loaded.scenario if loaded is not None else None
-    expert_by_node: dict[str, str] = {}
-    if isinstance(loaded, AnalysedScenario):
-        for sid in loaded.analysis.expert_path:
-            step = loaded.program.steps.get(sid)
-            if step is not None:
-                expert_by_node.setdefault(step.node, sid)
+    expert_by_node = expert_choices(loaded)
     nodes: list[NodeItems] = []
     order = list(scenario.nodes) if scenario is not None else []
     order += sorted(n for n in tally.per_node if n not in order)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from casesim.records.api import EVENT_KINDS, VerifyProblem
+from casesim.records.api import EVENT_KINDS, VerifyKind, VerifyProblem
 from casesim.records.chain import (
     attempt_digest,
     attempt_header,
@@ -206,28 +206,30 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
     problems: list[VerifyProblem] = []
     aid = attempt.id
 
-    def report(seq: int | None, message: str) -> None:
-        problems.append(VerifyProblem(aid, seq, f"{attempt.label()}: {message}"))
+    def report(kind: VerifyKind, seq: int | None, message: str) -> None:
+        problems.append(VerifyProblem(kind, attempt.trainee_id, aid, seq, f"{attempt.label()}: {message}"))
 
     # 1-2. The chain of events.
     findings = _locate(attempt.hash, [e.seq for e in events], [e.hash for e in events],
                        lambda i, prev, seq: _event_hash(aid, events[i], prev, seq))
     for f in findings:
         if f.kind == "deleted":
-            report(f.position, f"event {f.position} was deleted (the sequence skips it)")
+            report("deleted", f.position, f"event {f.position} was deleted (the sequence skips it)")
         elif f.kind == "duplicate":
-            report(f.position, f"event {f.position} appears twice")
+            report("added", f.position, f"event {f.position} appears twice")
         elif f.kind == "moved":
-            report(f.position, f"event {f.position} is out of order: it holds what was recorded as event {f.moved_to}")
+            report("reordered", f.position,
+                   f"event {f.position} is out of order: it holds what was recorded as event {f.moved_to}")
         elif f.kind == "relinked":
-            report(f.position, f"event {f.position} does not follow event {f.position - 1}: the events were "
-                               "reordered or one was replaced")
+            report("reordered", f.position, f"event {f.position} does not follow event {f.position - 1}: the "
+                                            "events were reordered or one was replaced")
         else:
             kind = events[f.index].kind if f.index is not None else "?"
-            report(f.position, f"event {f.position} ({kind}) was edited: its hash does not match its content")
+            report("edited", f.position,
+                   f"event {f.position} ({kind}) was edited: its hash does not match its content")
     for event in events:
         if event.kind not in EVENT_KINDS:
-            report(event.seq, f"event {event.seq} has an unknown kind {event.kind!r}")
+            report("edited", event.seq, f"event {event.seq} has an unknown kind {event.kind!r}")
     hashes_by_seq = {e.seq: e.hash for e in events}
 
     # 3. Columns copied out of the payload for reports must agree with it.
@@ -240,7 +242,8 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
         choice = payload.get("choice") if isinstance(payload, dict) else None
         if event.node != (node if isinstance(node, str) else None) or \
                 event.choice != (choice if isinstance(choice, str) else None):
-            report(event.seq, f"event {event.seq}'s node/choice columns were edited (they differ from its payload)")
+            report("edited", event.seq,
+                   f"event {event.seq}'s node/choice columns were edited (they differ from its payload)")
 
     # 4. The head: how many events there are and which is last.
     last_hash = events[-1].hash if events else attempt.hash
@@ -249,18 +252,20 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
         if attempt.event_count > last_seq and attempt.head_hash != last_hash:
             first = last_seq + 1
             which = f"event {first}" if first == attempt.event_count else f"events {first}-{attempt.event_count}"
-            report(first, f"{which} (the last) {'was' if first == attempt.event_count else 'were'} deleted")
+            report("deleted", first,
+                   f"{which} (the last) {'was' if first == attempt.event_count else 'were'} deleted")
         elif attempt.event_count == last_seq and attempt.head_hash in hashes_by_seq.values():
             moved = next(seq for seq, h in hashes_by_seq.items() if h == attempt.head_hash)
-            report(moved, f"event {moved} was recorded last but is no longer last: the events were reordered")
+            report("reordered", moved,
+                   f"event {moved} was recorded last but is no longer last: the events were reordered")
         elif attempt.head_hash == last_hash:
-            report(None, f"the attempt's event count was edited (it says {attempt.event_count}, "
+            report("edited", None, f"the attempt's event count was edited (it says {attempt.event_count}, "
                          f"the chain has {last_seq})")
         elif attempt.event_count < last_seq and attempt.event_count in hashes_by_seq and \
                 hashes_by_seq[attempt.event_count] == attempt.head_hash:
-            report(attempt.event_count + 1, f"events after {attempt.event_count} were added to the chain")
+            report("added", attempt.event_count + 1, f"events after {attempt.event_count} were added to the chain")
         else:
-            report(None, "the attempt's chain head was edited (it does not match its last event)")
+            report("edited", None, "the attempt's chain head was edited (it does not match its last event)")
 
     # 5. The seal over the outcome, and the result copies.
     debrief_sha = sha256_text(attempt.debrief) if attempt.debrief is not None else None
@@ -269,35 +274,36 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
                                           ("share", attempt.share), ("debrief", attempt.debrief),
                                           ("seal", attempt.seal)) if value is not None]
         if extra:
-            report(None, f"an in-progress attempt has a {', '.join(extra)}: its status or outcome was edited")
+            report("edited", None,
+                   f"an in-progress attempt has a {', '.join(extra)}: its status or outcome was edited")
     elif attempt.status not in ("completed", "abandoned"):
-        report(None, f"the status {attempt.status!r} is not a status casesim writes")
+        report("edited", None, f"the status {attempt.status!r} is not a status casesim writes")
     else:
         expected = seal_digest(attempt.head_hash, status=attempt.status, ended_at=attempt.ended_at,
                                passed=attempt.passed, share=attempt.share, event_count=attempt.event_count,
                                debrief_sha256=debrief_sha)
         if attempt.seal != expected:
-            report(None, "the outcome (status, end time, pass/fail, share or debrief) was edited after the "
+            report("edited", None, "the outcome (status, end time, pass/fail, share or debrief) was edited after the "
                          "attempt was sealed")
     if results is not None:
         if attempt.debrief is None:
             if results.criteria or results.competencies:
-                report(None, "result rows exist for an attempt without a debrief (they were added)")
+                report("added", None, "result rows exist for an attempt without a debrief (they were added)")
         else:
             try:
                 expected_results = debrief_results(attempt.debrief)
             except (ValueError, KeyError, TypeError):
-                report(None, "the stored debrief is not readable")
+                report("edited", None, "the stored debrief is not readable")
             else:
                 for table, want, have in (("criterion", expected_results.criteria, results.criteria),
                                           ("competency", expected_results.competencies, results.competencies)):
                     for key in sorted(set(want) | set(have)):
                         if key not in have:
-                            report(None, f"the {table} result {key} was deleted")
+                            report("deleted", None, f"the {table} result {key} was deleted")
                         elif key not in want:
-                            report(None, f"a {table} result {key} was added")
+                            report("added", None, f"a {table} result {key} was added")
                         elif tuple(want[key]) != tuple(have[key]):
-                            report(None, f"the {table} result {key} was edited (it differs from the debrief)")
+                            report("edited", None, f"the {table} result {key} was edited (it differs from the debrief)")
     return problems
 
 
@@ -307,28 +313,32 @@ def verify_trainee(trainee: ChainTrainee | None, trainee_id: str,
     problems: list[VerifyProblem] = []
     if trainee is None:
         for attempt in attempts:
-            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: its trainee {trainee_id} "
-                                                            "was deleted"))
+            problems.append(VerifyProblem("deleted", trainee_id, attempt.id, None,
+                                          f"{attempt.label()}: its trainee {trainee_id} was deleted"))
     base = genesis(trainee_id)
     findings = _locate(base, [a.trainee_seq for a in attempts], [a.hash for a in attempts],
                        lambda i, prev, seq: attempt_digest(prev, attempts[i].header_at(seq)))
     for f in findings:
         if f.kind == "deleted" or f.index is None:
-            problems.append(VerifyProblem(None, None, f"trainee {trainee_id}: attempt #{f.position} was deleted"))
+            problems.append(VerifyProblem("deleted", trainee_id, None, None,
+                                          f"trainee {trainee_id}: attempt #{f.position} was deleted"))
             continue
         attempt = attempts[f.index]
         if f.kind == "duplicate":
-            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: two attempts claim place "
-                                                            f"#{f.position}"))
+            problems.append(VerifyProblem("added", trainee_id, attempt.id, None,
+                                          f"{attempt.label()}: two attempts claim place #{f.position}"))
         elif f.kind == "moved":
-            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: out of order; it holds what was "
-                                                            f"recorded as the trainee's attempt #{f.moved_to}"))
+            problems.append(VerifyProblem("reordered", trainee_id, attempt.id, None,
+                                          f"{attempt.label()}: out of order; it holds what was recorded as the "
+                                          f"trainee's attempt #{f.moved_to}"))
         elif f.kind == "relinked":
-            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: does not follow the trainee's "
-                                                            "previous attempt (attempts were reordered or replaced)"))
+            problems.append(VerifyProblem("reordered", trainee_id, attempt.id, None,
+                                          f"{attempt.label()}: does not follow the trainee's previous attempt "
+                                          "(attempts were reordered or replaced)"))
         else:
-            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: edited; its hash does not "
-                                                            "match its trainee, scenario, mode, seed, start or time"))
+            problems.append(VerifyProblem("edited", trainee_id, attempt.id, None,
+                                          f"{attempt.label()}: edited; its hash does not match its trainee, "
+                                          "scenario, mode, seed, start or time"))
     # The stored prev_hash column is redundant with the chain; it must agree too.
     for index, attempt in enumerate(attempts):
         want = base if index == 0 and attempt.trainee_seq == 1 else (
@@ -336,17 +346,20 @@ def verify_trainee(trainee: ChainTrainee | None, trainee_id: str,
             else None)
         if want is not None and attempt.prev_hash != want and \
                 attempt_digest(want, attempt.header()) == attempt.hash:
-            problems.append(VerifyProblem(attempt.id, None, f"{attempt.label()}: its stored link to the previous "
-                                                            "attempt was edited"))
+            problems.append(VerifyProblem("edited", trainee_id, attempt.id, None,
+                                          f"{attempt.label()}: its stored link to the previous attempt was edited"))
     if trainee is not None:
         last_hash = attempts[-1].hash if attempts else base
         last_seq = attempts[-1].trainee_seq if attempts else 0
         if trainee.attempt_count != last_seq or trainee.head_hash != last_hash:
             if trainee.attempt_count > last_seq and trainee.head_hash != last_hash:
-                problems.append(VerifyProblem(None, None, f"trainee {trainee_id}: attempt #{trainee.attempt_count} "
-                                                          "(the latest) was deleted"))
+                problems.append(VerifyProblem("deleted", trainee_id, None, None,
+                                              f"trainee {trainee_id}: attempt #{trainee.attempt_count} (the latest) "
+                                              "was deleted"))
             elif trainee.head_hash == last_hash:
-                problems.append(VerifyProblem(None, None, f"trainee {trainee_id}: the attempt count was edited"))
+                problems.append(VerifyProblem("edited", trainee_id, None, None,
+                                              f"trainee {trainee_id}: the attempt count was edited"))
             else:
-                problems.append(VerifyProblem(None, None, f"trainee {trainee_id}: the chain head was edited"))
+                problems.append(VerifyProblem("edited", trainee_id, None, None,
+                                              f"trainee {trainee_id}: the chain head was edited"))
     return problems

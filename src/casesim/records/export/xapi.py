@@ -14,8 +14,8 @@ Per attempt, in time order:
 
 ``launched`` is not sent: casesim launches itself (the LMS sends it under cmi5). The actor is
 pseudonymous: ``account.name`` is an HMAC-SHA256 of the trainee id under a key (by default the
-store's own random key, so one store always gives a trainee the same name and nobody can reverse
-it by guessing ids). Statement ids are UUIDv5 of the attempt, event and verb, so an export
+store's own random key, which every backend must keep: one store always gives a trainee the same
+name and nobody can reverse it by guessing ids; there is no public fallback key). Statement ids are UUIDv5 of the attempt, event and verb, so an export
 re-sent to an LRS is a no-op. The registration is the attempt id.
 """
 
@@ -28,14 +28,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from casesim import __version__
-from casesim.authoring.pipeline import AnalysedScenario, Playable
-from casesim.records.api import AttemptRow, EventRow, RecordStore
+from casesim.authoring.pipeline import Playable
+from casesim.records.api import AttemptRow, EventRow, RecordStore, effective_steps
 from casesim.records.chain import parse_iso
+from casesim.records.reports import expert_choices
 from casesim.scoring.debrief import Debrief
 
-__all__ = ["XAPI_VERSION", "VERBS", "attempt_statements", "iso_duration", "pseudonym", "statements"]
+__all__ = ["VERBS", "attempt_statements", "iso_duration", "pseudonym", "statements"]
 
-XAPI_VERSION = "1.0.3"
 DEFAULT_BASE = "https://casesim.invalid"
 _ADL = "http://adlnet.gov/expapi"
 VERBS = {name: f"{_ADL}/verbs/{name}" for name in
@@ -84,12 +84,7 @@ class _Builder:
         self.base = base.rstrip("/")
         self.scenario = scenario.scenario if scenario is not None else None
         self.program = scenario.program if scenario is not None else None
-        self.expert: dict[str, str] = {}
-        if isinstance(scenario, AnalysedScenario):
-            for sid in scenario.analysis.expert_path:
-                step = scenario.program.steps.get(sid)
-                if step is not None:
-                    self.expert.setdefault(step.node, sid)
+        self.expert = expert_choices(scenario)
         self.cohort = cohort
         title = self.scenario.title if self.scenario is not None else attempt.scenario_id
         self.scenario_activity = {
@@ -187,13 +182,7 @@ def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief:
     actor = {"objectType": "Agent", "account": {"homePage": home_page, "name": actor_name}}
     b = _Builder(attempt, actor=actor, base=base_iri, cohort=cohort, scenario=scenario)
     out = [b.statement("start", "initialized", b.scenario_activity, _timestamp(attempt.started_at))]
-    path: list[EventRow] = []
-    for event in events:
-        if event.kind in ("choice", "timer-expired"):
-            path.append(event)
-        elif event.kind == "undo" and path:
-            path.pop()
-    out.extend(b.answer(event) for event in path)
+    out.extend(b.answer(event) for event in effective_steps(events))
     if attempt.ended_at is None:
         return out
     duration = iso_duration(_elapsed(attempt.started_at, attempt.ended_at))
@@ -228,8 +217,9 @@ def statements(store: RecordStore, *, trainee_id: str | None = None, cohort: str
                library: Mapping[str, Playable] | None = None, key: str | None = None,
                base_iri: str = DEFAULT_BASE, home_page: str | None = None) -> Iterator[dict[str, Any]]:
     """Every statement for the selected attempts, attempt by attempt."""
-    if key is None:
-        key = str(getattr(store, "pseudonym_key", "")) or "casesim"
+    key = store.pseudonym_key if key is None else key
+    if not key:
+        raise ValueError("an empty pseudonym key would make the pseudonyms reversible by guessing ids")
     trainees = {t.id: t for t in store.trainees(cohort)}
     for attempt in store.attempts(trainee_id=trainee_id, cohort=cohort):
         trainee = trainees.get(attempt.trainee_id) or store.trainee(attempt.trainee_id)

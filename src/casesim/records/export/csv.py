@@ -1,21 +1,21 @@
-"""Exports for spreadsheets and archives: CSV (per attempt, per criterion, per competency) and JSON Lines.
+"""CSV for spreadsheets: one table per attempt, per criterion result, or per competency rating.
 
-Exports read through the :class:`~casesim.records.api.RecordStore` interface only. Text cells
-that a spreadsheet would run as a formula (starting with ``= + - @``) are prefixed with ``'``.
+Text cells that a spreadsheet would run as a formula (starting with ``= + - @``) are prefixed
+with ``'``.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal, TextIO
 
-from casesim.records.api import AttemptRow, RecordStore, TraineeRow
+from casesim.records.api import RecordStore
+from casesim.records.export.selection import selected_attempts
 from casesim.records.reports import duration_seconds
 
-__all__ = ["CSV_KINDS", "CsvKind", "attempt_rows", "write_csv", "write_jsonl", "jsonl_records"]
+__all__ = ["ATTEMPT_FIELDS", "COMPETENCY_FIELDS", "CRITERION_FIELDS", "CSV_KINDS", "CsvKind", "attempt_rows",
+           "write_csv"]
 
 CsvKind = Literal["attempts", "criteria", "competencies"]
 CSV_KINDS: tuple[CsvKind, ...] = ("attempts", "criteria", "competencies")
@@ -36,21 +36,10 @@ def _safe(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _selected(store: RecordStore, trainee_id: str | None, cohort: str | None) -> tuple[list[AttemptRow],
-                                                                                        dict[str, TraineeRow]]:
-    attempts = list(store.attempts(trainee_id=trainee_id, cohort=cohort))
-    trainees = {t.id: t for t in store.trainees(cohort)} if trainee_id is None else {}
-    if trainee_id is not None:
-        row = store.trainee(trainee_id)
-        if row is not None:
-            trainees[row.id] = row
-    return attempts, trainees
-
-
 def attempt_rows(store: RecordStore, *, trainee_id: str | None = None,
                  cohort: str | None = None) -> Iterator[dict[str, Any]]:
     """One dict per attempt with the ``ATTEMPT_FIELDS``."""
-    attempts, trainees = _selected(store, trainee_id, cohort)
+    attempts, trainees = selected_attempts(store, trainee_id, cohort)
     for a in attempts:
         trainee = trainees.get(a.trainee_id)
         debrief = store.debrief(a.id) if a.status == "completed" else None
@@ -93,34 +82,5 @@ def write_csv(store: RecordStore, out: TextIO, kind: CsvKind = "attempts", *, tr
     count = 0
     for row in rows:
         writer.writerow({k: _safe(v) for k, v in row.items()})
-        count += 1
-    return count
-
-
-def jsonl_records(store: RecordStore, *, trainee_id: str | None = None,
-                  cohort: str | None = None) -> Iterator[dict[str, Any]]:
-    """One archive record per attempt: the attempt, its trainee, every event, and the debrief."""
-    attempts, trainees = _selected(store, trainee_id, cohort)
-    for a in attempts:
-        trainee = trainees.get(a.trainee_id)
-        debrief = store.debrief(a.id)
-        yield {
-            "attempt": {"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
-                        "scenario_version": a.scenario_version, "content_hash": a.content_hash, "mode": a.mode,
-                        "seed": a.seed, "start_node": a.start_node, "started_at": a.started_at,
-                        "ended_at": a.ended_at, "status": a.status, "passed": a.passed, "share": a.share},
-            "trainee": None if trainee is None else {"id": trainee.id, "display_name": trainee.display_name,
-                                                     "cohort": trainee.cohort},
-            "events": [{"seq": e.seq, "kind": e.kind, "at": e.at, "payload": dict(e.payload)}
-                       for e in store.events(a.id)],
-            "debrief": json.loads(debrief.model_dump_json()) if debrief is not None else None,
-        }
-
-
-def write_jsonl(store: RecordStore, out: TextIO | io.StringIO, *, trainee_id: str | None = None,
-                cohort: str | None = None) -> int:
-    count = 0
-    for record in jsonl_records(store, trainee_id=trainee_id, cohort=cohort):
-        out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
         count += 1
     return count

@@ -1,0 +1,41 @@
+"""JSON Lines for archives: one record per attempt with its trainee, every event, and the debrief."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from casesim.records.api import RecordStore
+from casesim.records.export.selection import selected_attempts
+
+__all__ = ["jsonl_records", "write_jsonl"]
+
+
+def jsonl_records(store: RecordStore, *, trainee_id: str | None = None,
+                  cohort: str | None = None) -> Iterator[dict[str, Any]]:
+    """One archive record per attempt: the attempt, its trainee, every event, and the debrief."""
+    attempts, trainees = selected_attempts(store, trainee_id, cohort)
+    for a in attempts:
+        trainee = trainees.get(a.trainee_id)
+        debrief = store.debrief(a.id)
+        yield {
+            "attempt": {"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
+                        "scenario_version": a.scenario_version, "content_hash": a.content_hash, "mode": a.mode,
+                        "seed": a.seed, "start_node": a.start_node, "started_at": a.started_at,
+                        "ended_at": a.ended_at, "status": a.status, "passed": a.passed, "share": a.share},
+            "trainee": None if trainee is None else {"id": trainee.id, "display_name": trainee.display_name,
+                                                     "cohort": trainee.cohort},
+            "events": [{"seq": e.seq, "kind": e.kind, "at": e.at, "payload": dict(e.payload)}
+                       for e in store.events(a.id)],
+            "debrief": json.loads(debrief.model_dump_json()) if debrief is not None else None,
+        }
+
+
+def write_jsonl(store: RecordStore, out: TextIO, *, trainee_id: str | None = None,
+                cohort: str | None = None) -> int:
+    count = 0
+    for record in jsonl_records(store, trainee_id=trainee_id, cohort=cohort):
+        out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        count += 1
+    return count

@@ -1,0 +1,258 @@
+"""The write protocol of the hash chain: current heads plus new facts in, rows plus digests out.
+
+Pure and backend-neutral. A backend's write is always the same three moves:
+
+1. read the heads it needs (:class:`TraineeHead`, :class:`AttemptHead`) under a lock that keeps
+   other writers out until step 3 (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: ``SELECT … FOR
+   UPDATE``);
+2. call :func:`start`, :func:`append` or :func:`seal` here, which decide everything the chain
+   depends on: which hash each row links to, genesis for a trainee's first attempt, the attempt's
+   place in the trainee's sequence, event numbering, and the new heads;
+3. persist the rows and the new heads atomically, exactly as returned.
+
+So the sequencing that makes the record tamper-evident is written once, here, and two backends
+given the same facts write the same digests (which :mod:`casesim.records.verify` checks).
+Timestamps and attempt ids are facts the backend supplies (read inside the lock, so time order
+is chain order); nothing here reads a clock or a random source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from casesim.errors import StoreError
+from casesim.format.scenario import MODES
+from casesim.records.api import EVENT_KINDS, AttemptStatus, EventKind, EventRow
+from casesim.records.chain import (
+    attempt_digest,
+    attempt_header,
+    canonical_json,
+    event_digest,
+    genesis,
+    seal_digest,
+    sha256_text,
+)
+from casesim.records.verify import DebriefResults, debrief_results
+from casesim.scoring.debrief import Debrief
+
+__all__ = [
+    "AttemptFacts",
+    "AttemptHead",
+    "AttemptStart",
+    "Appended",
+    "EventRecord",
+    "NewEvent",
+    "Seal",
+    "StartedAttempt",
+    "TraineeHead",
+    "append",
+    "check_finish",
+    "first_head",
+    "prepare_events",
+    "seal",
+    "start",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeHead:
+    """Where a trainee's chain of attempts stands: how many attempts, and the latest hash."""
+
+    trainee_id: str
+    attempt_count: int
+    head_hash: str
+
+
+def first_head(trainee_id: str) -> TraineeHead:
+    """The head of a trainee with no attempts yet: their first attempt links to genesis."""
+    if not trainee_id:
+        raise ValueError("a trainee id cannot be empty")
+    return TraineeHead(trainee_id, 0, genesis(trainee_id))
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptHead:
+    """Where an attempt's chain of events stands: how many events, the latest hash, its status."""
+
+    attempt_id: str
+    event_count: int
+    head_hash: str
+    status: AttemptStatus
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptFacts:
+    """What the caller says about a new attempt (the backend adds its id and start time)."""
+
+    trainee_id: str
+    scenario_id: str
+    scenario_version: str
+    content_hash: str
+    mode: Literal["practice", "assessment"]
+    seed: int
+    start_node: str
+
+    def __post_init__(self) -> None:
+        # Checked when the facts are made, so a backend refuses them before taking its lock.
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}")
+        if not self.trainee_id:
+            raise ValueError("a trainee id cannot be empty")
+
+
+@dataclass(frozen=True, slots=True)
+class StartedAttempt:
+    """The attempt row to insert: its fixed fields and the two hashes of its link."""
+
+    id: str
+    trainee_id: str
+    trainee_seq: int
+    scenario_id: str
+    scenario_version: str
+    content_hash: str
+    mode: Literal["practice", "assessment"]
+    seed: int
+    start_node: str
+    started_at: str
+    prev_hash: str
+    """The trainee's head before this attempt (genesis for their first)."""
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptStart:
+    """Rows of :func:`start`: the attempt, its own (empty) head, and the trainee's new head."""
+
+    attempt: StartedAttempt
+    attempt_head: AttemptHead
+    trainee_head: TraineeHead
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event checked and frozen to the one JSON text its hash covers (see :func:`prepare_events`)."""
+
+    kind: EventKind
+    payload_json: str
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """An event row to insert. ``node`` and ``choice`` are copies of the payload's, for reports."""
+
+    attempt_id: str
+    seq: int
+    kind: EventKind
+    at: str
+    node: str | None
+    choice: str | None
+    payload_json: str
+    payload: Mapping[str, Any]
+    hash: str
+
+    def row(self) -> EventRow:
+        return EventRow(self.attempt_id, self.seq, self.kind, self.at, self.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """Rows of :func:`append`: the events in order, and the attempt's new head."""
+
+    events: tuple[EventRecord, ...]
+    head: AttemptHead
+
+
+@dataclass(frozen=True, slots=True)
+class Seal:
+    """The outcome columns :func:`seal` sets on the attempt, and the result rows to insert."""
+
+    attempt_id: str
+    status: AttemptStatus
+    ended_at: str
+    passed: bool | None
+    share: float | None
+    debrief_json: str | None
+    seal: str
+    results: DebriefResults
+    """Copies of the debrief's criterion and competency results (empty without a debrief)."""
+
+
+def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at: str) -> AttemptStart:
+    """Open an attempt as the next link of the trainee's chain."""
+    if head.trainee_id != facts.trainee_id:
+        raise ValueError(f"the head of trainee {head.trainee_id} cannot start an attempt of {facts.trainee_id}")
+    seq = head.attempt_count + 1
+    seed = int(facts.seed)
+    header = attempt_header(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
+                            scenario_version=facts.scenario_version, content_hash=facts.content_hash,
+                            mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at)
+    digest = attempt_digest(head.head_hash, header)
+    attempt = StartedAttempt(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
+                             scenario_version=facts.scenario_version, content_hash=facts.content_hash,
+                             mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
+                             prev_hash=head.head_hash, hash=digest)
+    return AttemptStart(attempt, AttemptHead(attempt_id, 0, digest, "in-progress"),
+                        TraineeHead(facts.trainee_id, seq, digest))
+
+
+def prepare_events(events: Sequence[tuple[EventKind, Mapping[str, Any]]]) -> list[NewEvent]:
+    """Check events and freeze each payload to canonical JSON (before any lock is taken).
+
+    The payload stored and handed back is the JSON round trip, so a reader sees exactly what the
+    hash covers (a tuple becomes a list, for instance).
+    """
+    prepared: list[NewEvent] = []
+    for kind, payload in events:
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}; use one of {', '.join(EVENT_KINDS)}")
+        if kind in ("choice", "timer-expired") and not isinstance(payload.get("choice"), str):
+            raise ValueError(f"a {kind} event needs the step id in payload['choice']")
+        try:
+            text = canonical_json(dict(payload))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the event payload cannot be stored as JSON: {exc}") from exc
+        prepared.append(NewEvent(kind, text, json.loads(text)))
+    return prepared
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def append(head: AttemptHead, events: Sequence[NewEvent], *, at: str) -> Appended:
+    """Link events after the attempt's head, numbered on from its event count."""
+    if head.status != "in-progress":
+        raise StoreError(f"attempt {head.attempt_id} is {head.status}; no more events can be added",
+                         title="records error")
+    seq, digest = head.event_count, head.head_hash
+    records: list[EventRecord] = []
+    for event in events:
+        seq += 1
+        digest = event_digest(digest, head.attempt_id, seq, event.kind, at, event.payload)
+        records.append(EventRecord(head.attempt_id, seq, event.kind, at, _text(event.payload.get("node")),
+                                   _text(event.payload.get("choice")), event.payload_json, event.payload, digest))
+    return Appended(tuple(records), AttemptHead(head.attempt_id, seq, digest, head.status))
+
+
+def check_finish(status: str) -> None:
+    """Refuse a status an attempt cannot finish with (a backend calls this before its lock)."""
+    if status not in ("completed", "abandoned"):
+        raise ValueError("an attempt finishes as 'completed' or 'abandoned'")
+
+
+def seal(head: AttemptHead, status: AttemptStatus, debrief: Debrief | None, *, ended_at: str) -> Seal:
+    """Close an attempt: its outcome, sealed over the last event's hash and the debrief's SHA-256."""
+    check_finish(status)
+    if head.status != "in-progress":
+        raise StoreError(f"attempt {head.attempt_id} is already {head.status}", title="records error")
+    text = debrief.model_dump_json() if debrief is not None else None
+    passed = debrief.passed if debrief is not None else None
+    share = debrief.total_share if debrief is not None else None
+    digest = seal_digest(head.head_hash, status=status, ended_at=ended_at, passed=passed, share=share,
+                         event_count=head.event_count, debrief_sha256=sha256_text(text) if text is not None else None)
+    results = debrief_results(text) if text is not None else DebriefResults()
+    return Seal(head.attempt_id, status, ended_at, passed, share, text, digest, results)

@@ -1,0 +1,184 @@
+"""The SQLite schema and its versioned migrations.
+
+``PRAGMA application_id`` marks a file as a casesim record store (so a foreign SQLite file is
+recognised and left alone), ``PRAGMA user_version`` is the schema version, and the ``meta`` table
+repeats both in words for people who open the file with another tool.
+
+A migration is a list of SQL statements run in one transaction; add a new entry at the end of
+:data:`MIGRATIONS` and never edit an old one. A casesim that finds a ``user_version`` above
+:data:`SCHEMA_VERSION` refuses the file (:class:`~casesim.errors.StoreVersionError`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from casesim.errors import StoreCorruptError, StoreError, StoreVersionError
+
+__all__ = ["APPLICATION_ID", "MAGIC", "MIGRATIONS", "SCHEMA_VERSION", "ensure", "migrate"]
+
+_log = logging.getLogger(__name__)
+
+APPLICATION_ID = int.from_bytes(b"CsSm", "big")
+"""Written at offset 68 of the database header."""
+
+MAGIC = "casesim-records"
+
+_V1 = [
+    """CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    # display_name and cohort may change (a student moves cohort); the chain head may not.
+    """CREATE TABLE trainees (
+        id            TEXT PRIMARY KEY,
+        display_name  TEXT NOT NULL,
+        cohort        TEXT,
+        created_at    TEXT NOT NULL,
+        attempt_count INTEGER NOT NULL DEFAULT 0,
+        head_hash     TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX trainees_by_cohort ON trainees(cohort)",
+    # n is internal (a compact key for events); id is the attempt's public UUID.
+    """CREATE TABLE attempts (
+        n                INTEGER PRIMARY KEY,
+        id               TEXT NOT NULL UNIQUE,
+        trainee_id       TEXT NOT NULL REFERENCES trainees(id),
+        trainee_seq      INTEGER NOT NULL,
+        scenario_id      TEXT NOT NULL,
+        scenario_version TEXT NOT NULL,
+        content_hash     TEXT NOT NULL,
+        mode             TEXT NOT NULL,
+        seed             INTEGER NOT NULL,
+        start_node       TEXT NOT NULL,
+        started_at       TEXT NOT NULL,
+        prev_hash        TEXT NOT NULL,
+        hash             TEXT NOT NULL,
+        event_count      INTEGER NOT NULL DEFAULT 0,
+        head_hash        TEXT NOT NULL,
+        status           TEXT NOT NULL DEFAULT 'in-progress',
+        ended_at         TEXT,
+        passed           INTEGER,
+        share            REAL,
+        debrief          TEXT,
+        seal             TEXT,
+        UNIQUE (trainee_id, trainee_seq)
+    )""",
+    "CREATE INDEX attempts_in_progress ON attempts(trainee_id) WHERE status = 'in-progress'",
+    # Clustered by attempt: one attempt's events are adjacent on disk (resume, reports, verify).
+    """CREATE TABLE events (
+        attempt_n INTEGER NOT NULL REFERENCES attempts(n),
+        seq       INTEGER NOT NULL,
+        kind      TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        node      TEXT,
+        choice    TEXT,
+        payload   TEXT NOT NULL,
+        hash      TEXT NOT NULL,
+        PRIMARY KEY (attempt_n, seq)
+    ) WITHOUT ROWID""",
+    # The item analysis reads only path-changing events, and only these columns: a small
+    # covering index keeps it from reading every payload.
+    "CREATE INDEX events_path ON events(attempt_n, seq, kind, node, choice) "
+    "WHERE kind IN ('choice', 'timer-expired', 'undo')",
+    # Copies of the debrief's results, so reports need not parse every debrief.
+    """CREATE TABLE criterion_results (
+        attempt_n INTEGER NOT NULL REFERENCES attempts(n),
+        criterion TEXT NOT NULL,
+        framework TEXT NOT NULL,
+        raw       INTEGER NOT NULL,
+        worst     INTEGER NOT NULL,
+        best      INTEGER NOT NULL,
+        share     REAL,
+        PRIMARY KEY (attempt_n, criterion)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE competency_results (
+        attempt_n  INTEGER NOT NULL REFERENCES attempts(n),
+        competency TEXT NOT NULL,
+        rating     INTEGER,
+        share      REAL,
+        PRIMARY KEY (attempt_n, competency)
+    ) WITHOUT ROWID""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1]
+"""``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def ensure(conn: sqlite3.Connection, path: Path, kind: str, *, readonly: bool, now: Callable[[], str]) -> None:
+    """Create the schema in a new file, migrate an older one, and refuse a foreign or newer one."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if app_id == 0 and kind != "ours":
+        if readonly:
+            raise StoreError(f"{path} is an empty database", title="no records")
+        conn.execute("BEGIN EXCLUSIVE")
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app_id == 0:
+                if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise StoreCorruptError(f"{path} belongs to another program; it was left untouched",
+                                            title="not a records database")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                migrate(conn, 0)
+                _log.info("records store %s created: schema migrated from version 0 to %d", path, SCHEMA_VERSION)
+                conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", [
+                    ("magic", MAGIC), ("store_id", str(uuid.uuid4())), ("created_at", now()),
+                    ("pseudonym_key", os.urandom(32).hex())])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id != APPLICATION_ID:
+        raise StoreCorruptError(f"{path} is not a casesim records database; it was left untouched",
+                                title="not a records database")
+    if version > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"{path} was written by a newer casesim (records schema {version}; this casesim reads "
+            f"up to {SCHEMA_VERSION}); it was left untouched", title="records from a newer casesim",
+            hint="upgrade casesim to read these records")
+    if version < SCHEMA_VERSION:
+        if readonly:
+            raise StoreVersionError(f"{path} uses an older records schema ({version}); open it once "
+                                    "with write access to upgrade it", title="records need an upgrade")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current < SCHEMA_VERSION:
+                migrate(conn, current)
+                _log.info("records store %s: schema migrated from version %d to %d", path, current, SCHEMA_VERSION)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    try:
+        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise StoreCorruptError(f"{path} is a damaged casesim records database ({exc})",
+                                title="records: damaged file") from exc
+    if rows.get("magic") != MAGIC or "store_id" not in rows:
+        raise StoreCorruptError(f"{path} claims to be a casesim records database but its meta table "
+                                "is damaged; it was left untouched", title="records: damaged file")
+    if rows.get("schema_version") != str(SCHEMA_VERSION):
+        raise StoreCorruptError(f"{path}: the schema version in its meta table "
+                                f"({rows.get('schema_version')}) disagrees with the file header ({version})",
+                                title="records: damaged file")
+
+
+def migrate(conn: sqlite3.Connection, current: int) -> None:
+    """Run the migrations from schema version ``current`` up, inside the caller's transaction."""
+    for statements in MIGRATIONS[current:]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(SCHEMA_VERSION),))
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
