@@ -4,7 +4,15 @@
 Each round starts the real binary in tmux (a new attempt, or ``casesim resume``), checks that the
 resumed screen is at the decision the record says, makes a few choices (each confirmed on screen
 before the next), presses one more key and kills the process a random moment later, without
-waiting. The record must then hold every confirmed choice, and at most the one in flight.
+waiting. Once the killed process is gone, the record must hold every confirmed choice, and at
+most the one in flight.
+
+"Gone" matters: SIGKILL is delivered when the process next leaves the kernel, and a process
+inside ``fsync`` (SQLite commits with ``synchronous=FULL``) finishes that call first. Until then
+its commit frame is in the WAL file but not yet in the shared WAL index, so a reader opened at
+that moment sees the record without the choice in flight, and the next process to open the
+file (after the dead one's locks are released) recovers the WAL and sees it. Reading the
+record before the process has exited would compare the resumed screen against a stale read.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import select
 import shlex
 import signal
 import subprocess
@@ -69,6 +78,7 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
         try:
             _start(terminal, "exec " + " ".join(command))
             pid = int(terminal.tmux("display-message", "-p", "-t", "casesim", "#{pane_pid}").strip())
+            process = _Process(pid)
             if status != "in-progress":
                 terminal.wait_for("Content notes:")
                 terminal.keys("C-s")
@@ -96,16 +106,55 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
             if "decision" in top:
                 terminal.keys("1")
                 time.sleep(rng.uniform(0.0, 0.25))
-            os.kill(pid, signal.SIGKILL)
+            process.kill()
             kills += 1
         finally:
             terminal.close()
+        process.wait_gone()
         attempt_id, after, status = _recorded(db)
         assert attempt_id is not None
         assert len(after) in (confirmed, confirmed + 1), (round_no, confirmed, after)
         assert after[:len(path)] == path, "what was recorded before stays recorded"
     assert kills == ROUNDS
     assert resumed >= ROUNDS // 3
+
+
+class _Process:
+    """The casesim process in the pane, held by a pidfd where the platform has one (Linux), so
+    the kill and the wait address this process even if its pid is reused."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.fd: int | None = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+
+    def kill(self) -> None:
+        if self.fd is not None:
+            signal.pidfd_send_signal(self.fd, signal.SIGKILL)
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait_gone(self, timeout: float = 60.0) -> None:
+        """Wait until the process has exited (its files closed, its locks released)."""
+        try:
+            if self.fd is not None:
+                # A pidfd becomes readable when the process exits, zombie or reaped.
+                ready, _, _ = select.select([self.fd], [], [], timeout)
+                if not ready:
+                    raise AssertionError(f"casesim (pid {self.pid}) was still running {timeout}s after SIGKILL")
+                return
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    os.kill(self.pid, 0)
+                except ProcessLookupError:
+                    return
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"casesim (pid {self.pid}) was still running {timeout}s after SIGKILL")
+                time.sleep(0.02)
+        finally:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
 
 
 def _start(terminal: Terminal, command: str) -> None:
