@@ -10,9 +10,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from casesim.authoring.pipeline import LoadedScenario, load_scenario
+from casesim.records import open_store
+from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog, load_catalog
-
-ROOT = Path(__file__).resolve().parents[1]
+from support.clock import FakeClock
+from support.paths import EXAMPLE, ROOT
 
 settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -50,3 +52,29 @@ def library(catalog: Catalog) -> list[LoadedScenario]:
     broken = [item.path for item in loaded if not item.ok]
     assert not broken, f"bundled scenarios with errors: {broken}"
     return loaded
+
+
+@pytest.fixture(scope="session")
+def example(catalog: Catalog) -> LoadedScenario:
+    """The bundled example scenario, loaded and analysed once per test session."""
+    loaded = load_scenario(EXAMPLE, catalog)
+    assert loaded.ok, loaded.diagnostics
+    return loaded
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "records.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[RecordStore]:
+    """A fresh record store in a temporary file."""
+    s = open_store(db_path)
+    yield s
+    s.close()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from records_helpers import EXPERT, LOST, SECRECY, play
 
 from casesim.authoring.pipeline import LoadedScenario
 from casesim.records.exports import ATTEMPT_FIELDS, jsonl_records, write_csv, write_jsonl
@@ -21,6 +20,7 @@ from casesim.records.reports import trainee_report
 from casesim.records.sqlite import SQLiteStore
 from casesim.records.xapi import VERBS, iso_duration, pseudonym, statements
 from casesim.scoring.catalog import Catalog
+from support.records import EXPERT, LOST, SECRECY, play
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 

@@ -12,13 +12,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from records_helpers import load_example
 
 from casesim.play.recorder import resume_session
 from casesim.records import effective_path
 from casesim.records.sqlite import SQLiteStore
+from support.records import load_example
 
-DRIVER = Path(__file__).resolve().parent / "records_driver.py"
+DRIVER = Path(__file__).resolve().parents[1] / "support" / "records_driver.py"
 
 
 def _env() -> dict[str, str]:

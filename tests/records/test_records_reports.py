@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from records_helpers import EXPERT, LOST, SECRECY, play
 
 from casesim.authoring.pipeline import LoadedScenario
 from casesim.errors import StoreError
@@ -11,6 +10,7 @@ from casesim.records.render import cohort_text, report_json, trainee_text
 from casesim.records.reports import cohort_report, progress_series, trainee_report
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
+from support.records import EXPERT, LOST, SECRECY, play
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from records_helpers import EXPERT, LOST, play
 
 from casesim.authoring.pipeline import LoadedScenario
 from casesim.errors import StoreError
@@ -16,6 +15,7 @@ from casesim.records import default_db_path, effective_path, open_store
 from casesim.records.chain import iso_utc, parse_iso
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
+from support.records import EXPERT, LOST, play
 
 
 def test_default_db_is_in_the_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -20,18 +20,17 @@ from __future__ import annotations
 import os
 import random
 import re
-import select
 import shlex
-import signal
 import subprocess
 import time
 from pathlib import Path
 
-from test_tui_tmux import Terminal, _binary, pytestmark  # noqa: F401  (same skip and slow marks)
-
 from casesim.records import open_store
 from casesim.records.api import effective_path
-from conftest import EXAMPLE
+from support.paths import EXAMPLE
+from support.terminal import TMUX_MARKS, Process, Terminal, casesim_binary
+
+pytestmark = TMUX_MARKS
 
 ROUNDS = 50
 TRAINEE = "kill-test"
@@ -65,7 +64,7 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
     db = tmp_path / "records.db"
     env = {"CASESIM_DATA": str(tmp_path / "data"), "CASESIM_SCENARIOS": str(library), "CASESIM_DB": str(db),
            "HOME": str(tmp_path), "TERM": "xterm-256color", "TZ": "UTC", "LANG": "C.UTF-8"}
-    prefix = ["env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()), *map(shlex.quote, _binary())]
+    prefix = ["env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()), *map(shlex.quote, casesim_binary())]
     kills = resumed = 0
     for round_no in range(ROUNDS):
         attempt_id, path, status = _recorded(db)
@@ -77,8 +76,7 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
         terminal = Terminal(f"casesim-kill-{os.getpid()}-{round_no}-{time.monotonic_ns()}")
         try:
             _start(terminal, "exec " + " ".join(command))
-            pid = int(terminal.tmux("display-message", "-p", "-t", "casesim", "#{pane_pid}").strip())
-            process = _Process(pid)
+            process = Process(terminal.pane_pid())
             if status != "in-progress":
                 terminal.wait_for("Content notes:")
                 terminal.keys("C-s")
@@ -117,44 +115,6 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
         assert after[:len(path)] == path, "what was recorded before stays recorded"
     assert kills == ROUNDS
     assert resumed >= ROUNDS // 3
-
-
-class _Process:
-    """The casesim process in the pane, held by a pidfd where the platform has one (Linux), so
-    the kill and the wait address this process even if its pid is reused."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.fd: int | None = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
-
-    def kill(self) -> None:
-        if self.fd is not None:
-            signal.pidfd_send_signal(self.fd, signal.SIGKILL)
-        else:
-            os.kill(self.pid, signal.SIGKILL)
-
-    def wait_gone(self, timeout: float = 60.0) -> None:
-        """Wait until the process has exited (its files closed, its locks released)."""
-        try:
-            if self.fd is not None:
-                # A pidfd becomes readable when the process exits, zombie or reaped.
-                ready, _, _ = select.select([self.fd], [], [], timeout)
-                if not ready:
-                    raise AssertionError(f"casesim (pid {self.pid}) was still running {timeout}s after SIGKILL")
-                return
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    os.kill(self.pid, 0)
-                except ProcessLookupError:
-                    return
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"casesim (pid {self.pid}) was still running {timeout}s after SIGKILL")
-                time.sleep(0.02)
-        finally:
-            if self.fd is not None:
-                os.close(self.fd)
-                self.fd = None
 
 
 def _start(terminal: Terminal, command: str) -> None:

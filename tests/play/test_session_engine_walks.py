@@ -18,7 +18,8 @@ from casesim.play.machine import machine_for
 from casesim.play.session import Session
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.program import apply, initial_state, open_choices
-from conftest import ROOT, FakeClock
+from support.clock import FakeClock
+from support.paths import ROOT
 
 BUNDLED = find_scenario_files([ROOT / "scenarios"])
 MAX_STEPS = 2000
