@@ -1,7 +1,12 @@
-"""Property tests of the load pipeline: any input gives diagnostics, never an exception."""
+"""Property tests of the load pipeline: any input gives diagnostics, never an exception.
+
+The example scenario is parsed once, at import; each example mutates a deep copy and writes it
+with libyaml's emitter, so the time goes to the code under test, not to the test's own YAML.
+"""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import yaml
@@ -11,6 +16,15 @@ from hypothesis import strategies as st
 from casesim.authoring.pipeline import load_scenario, load_scenario_bytes
 from casesim.scoring.catalog import Catalog
 from support.paths import EXAMPLE
+
+# PyYAML's wheels carry libyaml; the pure-Python classes are the fallback where they do not.
+_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER: type[Any] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _dump(data: Any, **options: Any) -> str:
+    return str(yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, **options))
+
 
 # --- never anything but diagnostics ------------------------------------------------------
 
@@ -34,7 +48,7 @@ nested = st.recursive(scalars, lambda children: st.one_of(st.lists(children, max
 @settings(max_examples=300)
 @given(nested)
 def test_random_yaml_structures_only_give_diagnostics(catalog: Catalog, data: Any) -> None:
-    text = yaml.safe_dump(data, allow_unicode=True)
+    text = _dump(data)
     loaded = load_scenario_bytes(text.encode(), "nested.yaml", catalog)
     assert loaded.diagnostics or loaded.ok
 
@@ -48,6 +62,10 @@ def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         for i, v in enumerate(data):
             out.extend(_paths(v, (*prefix, i)))
     return out
+
+
+EXAMPLE_DATA: Any = yaml.load(EXAMPLE.read_bytes(), Loader=_LOADER)
+EXAMPLE_PATHS = _paths(EXAMPLE_DATA)[1:]
 
 
 def _mutate(data: Any, path: tuple[Any, ...], action: str, value: Any) -> Any:
@@ -69,12 +87,12 @@ def _mutate(data: Any, path: tuple[Any, ...], action: str, value: Any) -> Any:
 @settings(max_examples=400)
 @given(st.data())
 def test_mutated_valid_scenarios_only_give_diagnostics(catalog: Catalog, data: st.DataObject) -> None:
-    original = yaml.safe_load(EXAMPLE.read_text())
-    path = data.draw(st.sampled_from(_paths(original)[1:]))
+    original = copy.deepcopy(EXAMPLE_DATA)
+    path = data.draw(st.sampled_from(EXAMPLE_PATHS))
     action = data.draw(st.sampled_from(["delete", "rename", "replace"]))
     value = data.draw(scalars | st.lists(scalars, max_size=2) | st.sampled_from(["nowhere", "rapport > 99", "not", "-1"]))
     mutated = _mutate(original, path, action, value)
-    text = yaml.safe_dump(mutated, allow_unicode=True, sort_keys=False)
+    text = _dump(mutated, sort_keys=False)
     loaded = load_scenario_bytes(text.encode(), "mutated.yaml", catalog)
     for d in loaded.diagnostics:
         assert d.line >= 1 and d.col >= 1 and d.message
