@@ -83,8 +83,8 @@ class Process:
     def wait_gone(self, timeout: float = 60.0) -> None:
         """Wait until the process has exited: its files closed, its locks released.
 
-        SIGKILL takes effect when the process next leaves the kernel, so ``kill`` returns while
-        it may still be finishing a system call (an ``fsync``, say).
+        ``kill`` returns before the process is gone: it keeps its files and locks until its exit
+        is complete (a write or fsync in progress finishes first, then its memory is torn down).
         """
         try:
             if self.fd is not None:

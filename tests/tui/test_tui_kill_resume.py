@@ -7,12 +7,14 @@ before the next), presses one more key and kills the process a random moment lat
 waiting. Once the killed process is gone, the record must hold every confirmed choice, and at
 most the one in flight.
 
-"Gone" matters: SIGKILL is delivered when the process next leaves the kernel, and a process
-inside ``fsync`` (SQLite commits with ``synchronous=FULL``) finishes that call first. Until then
-its commit frame is in the WAL file but not yet in the shared WAL index, so a reader opened at
-that moment sees the record without the choice in flight, and the next process to open the
-file (after the dead one's locks are released) recovers the WAL and sees it. Reading the
-record before the process has exited would compare the resumed screen against a stale read.
+"Gone" matters. A kill that lands after SQLite wrote a commit frame to the WAL but before it
+updated the shared WAL index (the index is memory, updated after the write and fsync system
+calls return) leaves a committed choice that only WAL recovery finds. The killed process keeps
+its files and locks until its exit is complete, which on a loaded machine takes a while; a
+reader that opens meanwhile uses the stale index and misses the choice, while the next process
+to open the file after the exit recovers the WAL and sees it. Reading the record before the
+process has exited compared the resumed screen with a stale read (the flake: "decision 4" on
+screen, 2 choices read).
 """
 
 from __future__ import annotations
