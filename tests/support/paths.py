@@ -13,3 +13,7 @@ BROKEN = DATA / "broken"
 VALID = DATA / "valid"
 MARKUP = DATA / "markup-and-escapes.yaml"
 """A scenario whose text is full of Rich markup and escapes (the TUI must show it literally)."""
+XAPI_REFERENCE = DATA / "xapi-statement-example.json"
+"""An xAPI 1.0.3 "answered" statement for a branching simulation, as an LRS expects it: the shape
+our statements are checked against (copied from the project's shared reference material,
+xapi-lrs-serve.md and xapi-statement-example.json)."""
