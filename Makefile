@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    - build .venv if needed, then open casesim on the bundled library (local SQLite file)
 #   make test   - build .venv if needed, then lint, type-check, validate the content and run the tests
+#                 (all of them: this is what CI runs)
+#   make test-quick - the tests without the slow ones (tmux, SIGKILL, many processes), for local runs
 # The virtualenv is built from requirements/dev.lock (exact versions and hashes of every
 # package, the build backend included) and rebuilt only when the lock changes. After editing
 # the dependencies in pyproject.toml, `make lock` refreshes both lock files.
@@ -10,7 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lock run test lint typecheck content pytest schema docs bench clean system-deps
+.PHONY: lock run test test-quick lint typecheck content pytest schema docs bench clean system-deps
 
 $(STAMP): requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +59,9 @@ pytest: $(STAMP) system-deps
 	$(BIN)/pytest
 
 test: lint typecheck content pytest
+
+test-quick: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 schema: $(STAMP)
 	$(BIN)/casesim schema -o schemas/scenario.schema.json

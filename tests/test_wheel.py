@@ -110,7 +110,7 @@ def test_the_installed_wheel_validates_plays_to_a_debrief_and_exports_a_pdf(
     assert result.stderr.strip().endswith(f"{scenarios + 1} checked: 0 error(s), 0 warning(s)")
 
     database = tmp_path / "records.db"
-    result = run(str(python), str(ROOT / "tests" / "wheel_play.py"), str(database), "t-wheel")
+    result = run(str(python), str(ROOT / "tests" / "support" / "wheel_play.py"), str(database), "t-wheel")
     assert result.returncode == 0, result.stdout + result.stderr
     played = json.loads(result.stdout)
     site = Path(played["package"])

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from cli_support import ROOT, Casesim
 from click.testing import CliRunner, Result
 
 from casesim.cli.main import cli
+from support.cli import ROOT, Casesim
 
 
 @pytest.fixture

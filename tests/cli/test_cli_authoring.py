@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cli_support import BROKEN, ROOT, Casesim
+from support.cli import BROKEN, ROOT, Casesim
 
 
 def test_validate_clean_file_exits_0(casesim: Casesim) -> None:

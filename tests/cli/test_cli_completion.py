@@ -7,11 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_support import INSTALLED, ROOT, Casesim
 
 from casesim import bundled
 from casesim.format.reader import read_yaml
 from casesim.records import open_store
+from support.cli import INSTALLED, ROOT, Casesim
 
 
 def _bundled_ids() -> list[str]:

@@ -6,9 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from cli_support import BROKEN, INSTALLED, ROOT
-
 from casesim.records import open_store
+from support.cli import BROKEN, INSTALLED, ROOT
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -7,9 +7,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from cli_support import BROKEN, Casesim
 
 from casesim.cli.main import main
+from support.cli import BROKEN, Casesim
 
 
 def test_a_user_error_prints_title_message_and_hint_and_exits_2(casesim: Casesim) -> None:

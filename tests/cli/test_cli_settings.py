@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from cli_support import ROOT, Casesim
 
 from casesim import bundled
 from casesim.errors import CaseSimError, ConfigError
 from casesim.records import open_store
 from casesim.settings import Settings, resolve_settings
+from support.cli import ROOT, Casesim
 
 
 def _db_with(path: Path, trainee: str) -> Path:

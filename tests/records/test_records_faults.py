@@ -14,7 +14,7 @@ import pytest
 from casesim.errors import StoreCorruptError, StoreError, StoreVersionError
 from casesim.records import open_store
 from casesim.records.sqlite import SQLiteStore
-from casesim.records.sqlite.schema import SCHEMA_VERSION
+from casesim.records.sqlite.schema import APPLICATION_ID, SCHEMA_VERSION
 
 
 def _attempt(store: SQLiteStore) -> str:
@@ -72,10 +72,20 @@ def test_an_sqlite_file_with_another_application_id_is_refused(tmp_path: Path) -
 
 
 def test_an_empty_file_becomes_a_store(tmp_path: Path) -> None:
+    # An empty file is what sqlite3 leaves after a failed first open: it is taken over, not refused.
     path = tmp_path / "empty.db"
     path.touch()
     with open_store(path) as store:
         store.upsert_trainee("t", "T")
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+    with open_store(path, readonly=True) as store:  # type: ignore[attr-defined]
+        assert [(t.id, t.display_name) for t in store.trainees()] == [("t", "T")]
+        assert store.verify() == []
 
 
 def test_a_damaged_casesim_database_is_reported_as_corrupt(tmp_path: Path) -> None:

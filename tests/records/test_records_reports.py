@@ -6,7 +6,6 @@ import random
 from collections import Counter
 
 import pytest
-from records_helpers import EXPERT, LOST, SECRECY, play, random_step
 
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.errors import NotFoundError
@@ -18,6 +17,7 @@ from casesim.records.render import cohort_text, report_json, trainee_text
 from casesim.records.reports import cohort_report, trainee_report
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
+from support.records import EXPERT, LOST, SECRECY, play, random_step
 
 
 @pytest.fixture

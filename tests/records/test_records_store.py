@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from records_helpers import EXPERT, LOST, play
 
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.errors import NotFoundError, StoreError
@@ -16,6 +15,7 @@ from casesim.records import effective_path, open_store
 from casesim.records.chain import iso_utc, parse_iso
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
+from support.records import EXPERT, LOST, play
 
 
 def test_database_and_its_journals_are_readable_by_the_owner_only(store: SQLiteStore, db_path: Path) -> None:

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from records_helpers import EXPERT, LOST, SECRECY, play
 
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.errors import NotFoundError, StoreCorruptError, StoreVersionError
 from casesim.records.api import VerifyProblem
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
+from support.records import EXPERT, LOST, SECRECY, play
 
 # Columns a program may legitimately change (a name correction, a move to another cohort).
 MUTABLE = {("trainees", "display_name"), ("trainees", "cohort"), ("trainees", "created_at")}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,8 +13,8 @@ from casesim.scoring import score_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import rating_for_share
 from casesim.semantics.program import apply, initial_state, is_final, open_choices
+from support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"
 EXPERT = ["introduce-and-ask-time", "explain-role-and-limits", "reflect-tiredness", "ask-q1", "ask-q2",
           "ask-q6", "affirm-and-plan", "agree-visit-with-aunt"]

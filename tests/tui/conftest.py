@@ -8,7 +8,6 @@ analysis cache already holding the analyses, so no test waits on a background th
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,33 +15,12 @@ import pytest
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.play.analyses import Analyses
 from casesim.play.trainee import TraineeSettings
-from casesim.records import open_store
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
 from casesim.tui import CaseSimApp, StartRequest, make_app
-
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(__file__).resolve().parent / "data"
-EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"
-MARKUP = DATA / "markup-and-escapes.yaml"
-
-
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture(scope="session")
-def example(catalog: Catalog) -> AnalysedScenario:
-    return require_scenario(EXAMPLE, catalog)
+from support.clock import FakeClock
+from support.paths import EXAMPLE, MARKUP
+from support.tui import AppFactory
 
 
 @pytest.fixture(scope="session")
@@ -51,26 +29,11 @@ def markup_scenario(catalog: Catalog) -> AnalysedScenario:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RecordStore]:
-    s = open_store(tmp_path / "records.db")
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def library_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "library"
     folder.mkdir()
     shutil.copy(EXAMPLE, folder / EXAMPLE.name)
     return folder
-
-
-AppFactory = Callable[..., CaseSimApp]
 
 
 @pytest.fixture

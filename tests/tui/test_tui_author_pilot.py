@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 from textual.message import Message
-from tui_support import EXPERT, choose, play_area, screen_text, settle, shown_texts
 
 from casesim.play.analyses import Analyses
 from casesim.play.trainee import TraineeSettings
@@ -19,7 +18,8 @@ from casesim.tui import OpenAuthor, make_app
 from casesim.tui.messages import AttemptFinished
 from casesim.tui.screens import AuthorScreen, DebriefScreen, JumpScreen, PlayScreen
 from casesim.tui.widgets.inspector import DiagnosticsPanel
-from conftest import EXAMPLE, AppFactory
+from support.paths import EXAMPLE
+from support.tui import EXPERT, AppFactory, choose, play_area, screen_text, settle, shown_texts
 
 
 async def test_author_mode_reloads_on_save_keeps_the_path_and_shows_diagnostics(

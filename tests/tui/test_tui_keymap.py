@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_support import settle
 
 from casesim.errors import CaseSimError
 from casesim.settings import resolve_settings
 from casesim.tui.keymap import binding_ids
 from casesim.tui.screens import PauseScreen, PlayScreen
-from conftest import AppFactory
+from support.tui import AppFactory, settle
 
 
 async def test_a_binding_remapped_in_the_config_file_answers_to_the_new_key(make_test_app: AppFactory,

@@ -4,7 +4,17 @@
 Each round starts the real binary in tmux (a new attempt, or ``casesim resume``), checks that the
 resumed screen is at the decision the record says, makes a few choices (each confirmed on screen
 before the next), presses one more key and kills the process a random moment later, without
-waiting. The record must then hold every confirmed choice, and at most the one in flight.
+waiting. Once the killed process is gone, the record must hold every confirmed choice, and at
+most the one in flight.
+
+"Gone" matters. A kill that lands after SQLite wrote a commit frame to the WAL but before it
+updated the shared WAL index (the index is memory, updated after the write and fsync system
+calls return) leaves a committed choice that only WAL recovery finds. The killed process keeps
+its files and locks until its exit is complete, which on a loaded machine takes a while; a
+reader that opens meanwhile uses the stale index and misses the choice, while the next process
+to open the file after the exit recovers the WAL and sees it. Reading the record before the
+process has exited compared the resumed screen with a stale read (the flake: "decision 4" on
+screen, 2 choices read).
 """
 
 from __future__ import annotations
@@ -13,16 +23,16 @@ import os
 import random
 import re
 import shlex
-import signal
 import subprocess
 import time
 from pathlib import Path
 
-from test_tui_tmux import Terminal, _binary, pytestmark  # noqa: F401  (same skip and slow marks)
-
 from casesim.records import open_store
 from casesim.records.api import effective_path
-from conftest import EXAMPLE
+from support.paths import EXAMPLE
+from support.terminal import TMUX_MARKS, Process, Terminal, casesim_binary
+
+pytestmark = TMUX_MARKS
 
 ROUNDS = 50
 TRAINEE = "kill-test"
@@ -56,7 +66,7 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
     db = tmp_path / "records.db"
     env = {"CASESIM_DATA": str(tmp_path / "data"), "CASESIM_SCENARIOS": str(library), "CASESIM_DB": str(db),
            "HOME": str(tmp_path), "TERM": "xterm-256color", "TZ": "UTC", "LANG": "C.UTF-8"}
-    prefix = ["env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()), *map(shlex.quote, _binary())]
+    prefix = ["env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()), *map(shlex.quote, casesim_binary())]
     kills = resumed = 0
     for round_no in range(ROUNDS):
         attempt_id, path, status = _recorded(db)
@@ -68,7 +78,7 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
         terminal = Terminal(f"casesim-kill-{os.getpid()}-{round_no}-{time.monotonic_ns()}")
         try:
             _start(terminal, "exec " + " ".join(command))
-            pid = int(terminal.tmux("display-message", "-p", "-t", "casesim", "#{pane_pid}").strip())
+            process = Process(terminal.pane_pid())
             if status != "in-progress":
                 terminal.wait_for("Content notes:")
                 terminal.keys("C-s")
@@ -96,10 +106,11 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
             if "decision" in top:
                 terminal.keys("1")
                 time.sleep(rng.uniform(0.0, 0.25))
-            os.kill(pid, signal.SIGKILL)
+            process.kill()
             kills += 1
         finally:
             terminal.close()
+        process.wait_gone()
         attempt_id, after, status = _recorded(db)
         assert attempt_id is not None
         assert len(after) in (confirmed, confirmed + 1), (round_no, confirmed, after)

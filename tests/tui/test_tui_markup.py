@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_support import EXPERT, choose, copy_markup_fixture, screen_text, settle, shown_texts
-
 from casesim.tui.screens import DebriefScreen, PlayScreen
 from casesim.tui.text import literal, visible
-from conftest import AppFactory
+from support.tui import (
+    EXPERT,
+    AppFactory,
+    choose,
+    copy_markup_fixture,
+    screen_text,
+    settle,
+    shown_texts,
+)
 
 
 def test_control_characters_become_visible_stand_ins() -> None:

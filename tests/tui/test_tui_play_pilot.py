@@ -9,17 +9,6 @@ from pathlib import Path
 
 import pytest
 from textual.message import Message
-from tui_support import (
-    CRITICAL,
-    EXPERT,
-    choice_key,
-    choose,
-    path_to,
-    play_area,
-    screen_text,
-    settle,
-    shown_texts,
-)
 
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records.api import RecordStore
@@ -32,7 +21,19 @@ from casesim.tui.screens import (
     PlayScreen,
 )
 from casesim.tui.widgets.feedback import FeedbackPanel
-from conftest import AppFactory, FakeClock
+from support.clock import FakeClock
+from support.tui import (
+    CRITICAL,
+    EXPERT,
+    AppFactory,
+    choice_key,
+    choose,
+    path_to,
+    play_area,
+    screen_text,
+    settle,
+    shown_texts,
+)
 
 
 def _of(messages: list[Message], kind: type[Message]) -> list[Message]:
@@ -299,7 +300,7 @@ async def test_the_trainee_name_is_remembered(make_test_app: AppFactory, tmp_pat
 
 
 async def test_library_search_filters_and_shows_details(make_test_app: AppFactory, library_dir: Path) -> None:
-    from tui_support import copy_markup_fixture
+    from support.tui import copy_markup_fixture
 
     copy_markup_fixture(library_dir)
     app = make_test_app()
@@ -319,7 +320,7 @@ async def test_library_search_filters_and_shows_details(make_test_app: AppFactor
 
 
 async def test_open_a_scenario_file_by_path(make_test_app: AppFactory, tmp_path: Path) -> None:
-    from tui_support import copy_markup_fixture
+    from support.tui import copy_markup_fixture
 
     path = copy_markup_fixture(tmp_path)
     app = make_test_app()

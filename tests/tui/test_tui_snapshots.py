@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from tui_support import CRITICAL, EXPERT, choice_key, copy_markup_fixture, settle
 
 from casesim.tui import OpenAuthor
 from casesim.tui.screens.debrief import DebriefScreen
-from conftest import EXAMPLE, AppFactory
+from support.paths import EXAMPLE
+from support.tui import CRITICAL, EXPERT, AppFactory, choice_key, copy_markup_fixture, settle
 
 SIZE = (80, 24)
 Snap = Callable[..., bool]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui_support import EXPERT, choice_key, play_area, screen_text, settle
-
 from casesim.errors import StoreError
 from casesim.records.api import RecordStore
 from casesim.tui.screens.notice import NoticeScreen
 from casesim.tui.screens.play import PlayScreen
+from support.tui import EXPERT, choice_key, play_area, screen_text, settle
 
 
 class FailingStore:

@@ -10,58 +10,21 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tui_support import EXPERT
 
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records import open_store
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.program import apply, initial_state, open_choices
-from conftest import EXAMPLE
+from support.paths import EXAMPLE
+from support.terminal import TMUX_MARKS, Terminal, casesim_binary
+from support.tui import EXPERT
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make system-deps installs it)"),
-]
-
-
-class Terminal:
-    """A private tmux server with one 80×24 window running a command."""
-
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def tmux(self, *args: str) -> str:
-        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True)
-        return result.stdout
-
-    def start(self, command: str) -> None:
-        self.tmux("new-session", "-d", "-s", "casesim", "-x", "80", "-y", "24", command)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "casesim")
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "casesim", *keys)
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} did not appear within {timeout}s; the screen shows:\n{screen}")
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+pytestmark = TMUX_MARKS
 
 
 @pytest.fixture
@@ -69,11 +32,6 @@ def terminal() -> Iterator[Terminal]:
     term = Terminal(f"casesim-test-{os.getpid()}-{time.monotonic_ns()}")
     yield term
     term.close()
-
-
-def _binary() -> list[str]:
-    script = Path(sys.executable).with_name("casesim")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "casesim"]
 
 
 def test_the_casesim_binary_plays_the_example_to_its_debrief(terminal: Terminal, tmp_path: Path,
@@ -86,7 +44,7 @@ def test_the_casesim_binary_plays_the_example_to_its_debrief(terminal: Terminal,
            "HOME": str(tmp_path), "TERM": "xterm-256color", "TZ": "UTC", "LANG": "C.UTF-8"}
     command = " ".join([
         "env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()),
-        *map(shlex.quote, _binary()), "; echo casesim-exited-$?; sleep 30",
+        *map(shlex.quote, casesim_binary()), "; echo casesim-exited-$?; sleep 30",
     ])
     terminal.start(command)
     screen = terminal.wait_for("Example: a first check-in call")

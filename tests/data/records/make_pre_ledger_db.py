@@ -16,11 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1] / "records"))
-
-from records_helpers import EXPERT, LOST, SECRECY, load_example, play  # noqa: E402
+sys.path.insert(0, str(HERE.parents[1]))
 
 from casesim.records.sqlite import SQLiteStore  # noqa: E402
+from support.records import EXPERT, LOST, SECRECY, load_example, play  # noqa: E402
 
 
 def main() -> None:

@@ -1,10 +1,9 @@
-"""Helpers shared by the records tests and their driver scripts (no pytest imports here)."""
+"""Helpers shared by the records tests and their driver script (no pytest imports here)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from pathlib import Path
 
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.play.recorder import AttemptRecorder
@@ -12,9 +11,7 @@ from casesim.play.session import Session
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog, load_catalog
 from casesim.scoring.engine import score_path
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"
+from support.paths import EXAMPLE, ROOT
 
 EXPERT = ["introduce-and-ask-time", "explain-role-and-limits", "reflect-tiredness", "ask-q1", "ask-q2", "ask-q6",
           "affirm-and-plan", "agree-visit-with-aunt"]

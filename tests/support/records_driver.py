@@ -12,14 +12,13 @@ import random
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from records_helpers import load_example, random_step
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for support.*
 
 from casesim.play.recorder import AttemptRecorder
 from casesim.play.session import Session
 from casesim.records import open_store
 from casesim.scoring.engine import score_path
+from support.records import load_example, random_step
 
 
 def say(*parts: object) -> None:

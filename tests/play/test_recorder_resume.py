@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from records_helpers import EXPERT, LOST, play
 
 from casesim.authoring.pipeline import AnalysedScenario, load_scenario_bytes
 from casesim.errors import ResumeError
@@ -13,6 +12,7 @@ from casesim.play.recorder import AttemptRecorder, resume_point, resume_session,
 from casesim.play.session import Session
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
+from support.records import EXPERT, LOST, play
 
 
 def test_resume_rebuilds_the_exact_state_after_choices_and_undos(store: SQLiteStore,

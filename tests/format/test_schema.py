@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
 from casesim.format.schema import schema_text
+from support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = {"scenario": "scenario.schema.json", "framework": "framework.schema.json",
            "competency-map": "competency-map.schema.json"}
 

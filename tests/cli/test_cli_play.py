@@ -11,7 +11,7 @@ import pytest
 from casesim.cli import main
 from casesim.cli.play import resolve_scenario
 from casesim.scoring.catalog import Catalog
-from conftest import EXAMPLE
+from support.paths import EXAMPLE
 
 
 def test_play_an_unknown_scenario_says_so(capsys: pytest.CaptureFixture[str]) -> None:

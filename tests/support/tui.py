@@ -1,21 +1,26 @@
-"""Helpers shared by the TUI test modules (plain functions; the fixtures are in conftest.py)."""
+"""Helpers shared by the TUI test modules (plain functions; the fixtures are in tests/tui/conftest.py)."""
 
 from __future__ import annotations
 
 import shutil
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from textual.app import App
 from textual.pilot import Pilot
 
 from casesim.semantics.program import Program, apply, initial_state, open_choices
+from casesim.tui import CaseSimApp
 from casesim.tui.screens.play import PlayScreen
 from casesim.tui.widgets.play_area import PlayArea
+from support.paths import MARKUP
 
 EXPERT = ["introduce-and-ask-time", "explain-role-and-limits", "reflect-tiredness", "ask-q1", "ask-q2", "ask-q6",
           "affirm-and-plan", "agree-visit-with-aunt"]
+AppFactory = Callable[..., CaseSimApp]
+"""The ``make_test_app`` fixture: ``make_test_app(start=..., trainee="Name", library=[...], store=...)``."""
+
 CRITICAL = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2", "ask-q6",
             "affirm-and-plan", "agree-visit-with-aunt"]
 
@@ -69,7 +74,7 @@ def path_to(program: Program, node: str) -> list[str]:
 def copy_markup_fixture(folder: Path) -> Path:
     """Copy the markup-and-escapes fixture into ``folder``; return the copy's path."""
     target = folder / "markup-and-escapes.yaml"
-    shutil.copy(Path(__file__).resolve().parent / "data" / "markup-and-escapes.yaml", target)
+    shutil.copy(MARKUP, target)
     return target
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from casesim.authoring.pipeline import load_scenario
 from casesim.scoring.catalog import Catalog
-
-BROKEN = Path(__file__).resolve().parents[1] / "data" / "broken"
+from support.paths import BROKEN
 
 # file -> every diagnostic expected, as (line, col, severity, code)
 EXPECTED: dict[str, list[tuple[int, int, str, str]]] = {

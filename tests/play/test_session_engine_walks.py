@@ -23,8 +23,9 @@ from casesim.errors import SessionError
 from casesim.play.machine import machine_for
 from casesim.play.session import Session
 from casesim.scoring.catalog import Catalog
-from casesim.semantics.program import apply, initial_state, open_choices
-from conftest import ROOT, FakeClock
+from casesim.semantics.program import Step, apply, initial_state
+from support.clock import FakeClock
+from support.paths import ROOT
 
 BUNDLED = find_scenario_files([ROOT / "scenarios"])
 MAX_STEPS = 2000
@@ -45,18 +46,29 @@ def _playable(report: SourceReport) -> Playable:
 def test_seeded_random_walks_take_only_open_choices_and_reach_an_ending(
         scenarios: dict[str, Playable], path: Path, mode: str) -> None:
     program = scenarios[path.name].program
+    at_node: dict[str, list[Step]] = {}
+    for candidate in program.steps.values():
+        if not candidate.is_timeout:
+            at_node.setdefault(candidate.node, []).append(candidate)
     for seed in range(12):
         rng = random.Random(seed)
         clock = FakeClock()
         session = Session(program, mode=mode, clock=clock, seed=seed)  # type: ignore[arg-type]
+        taken: list[str] = []
         try:
             for _ in range(MAX_STEPS):
                 if session.finished:
                     break
                 before = session.state
-                pure_open = open_choices(program, before)
                 offered = session.open_choices()
-                assert [s.id for s in offered] == [s.id for s in pure_open]
+                open_ids = {s.id for s in offered}
+                # The Machine's guards (its own conditions, not open_choices) refuse every choice
+                # at this node that the pure semantics close, and leave the state as it was.
+                for closed in at_node.get(before.node, []):
+                    if closed.id not in open_ids:
+                        with pytest.raises(SessionError, match="not open now"):
+                            session.choose(closed.id)
+                        assert session.state == before
                 timeout = program.timeouts.get(before.node)
                 if timeout is not None and (not offered or rng.random() < 0.25):
                     result = session.expire_timer()
@@ -65,17 +77,27 @@ def test_seeded_random_walks_take_only_open_choices_and_reach_an_ending(
                     assert offered, f"dead end at {before.node} (seed {seed})"
                     step = rng.choice(offered)
                     result = session.choose(step.id)
+                taken.append(step.id)
                 # The Machine moved the session exactly where the pure semantics say.
                 assert result.state == session.state == apply(program, before, step)
                 assert session.node_id == session.state.node
                 if mode == "practice" and rng.random() < 0.2:
                     assert session.undo() == before
+                    taken.pop()
                     assert session.state == before and session.node_id == before.node
+                    assert session.path == taken
                     session.apply_path([step.id])
+                    taken.append(step.id)
                     assert session.state == apply(program, before, step)
             assert session.finished, f"{path.name}: seed {seed} did not reach an ending in {MAX_STEPS} steps"
             assert session.state.node in program.scenario.endings
-            assert len(session.history) == len(session.path)
+            # The session's path is the steps in effect (undone ones gone), and replaying it on
+            # the pure semantics from the start gives the very state the session ended in.
+            assert session.path == taken
+            replayed = initial_state(program)
+            for step_id in taken:
+                replayed = apply(program, replayed, program.steps[step_id])
+            assert replayed == session.state
         finally:
             session.close()
 

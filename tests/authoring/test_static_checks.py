@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from casesim.authoring.pipeline import load_scenario_bytes
 from casesim.scoring.catalog import Catalog
+from support.paths import VALID
 
-BASE = (Path(__file__).resolve().parents[1] / "data" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
+BASE = (VALID / "minimal.yaml").read_text(encoding="utf-8")
 
 
 def codes(text: str, catalog: Catalog) -> list[tuple[int, str]]:

@@ -8,12 +8,12 @@ import stat
 from pathlib import Path
 
 import pytest
-from records_helpers import EXPERT, LOST, play
 
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.cli import main
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
+from support.records import EXPERT, LOST, play
 
 
 @pytest.fixture
