@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casesim import paths
-from casesim.authoring.pipeline import find_scenario_files, load_scenario
+from casesim.authoring.audit import audit_text
+from casesim.authoring.pipeline import audit_and_lint, find_scenario_files, load_scenario
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
 from casesim.scoring.catalog import COMPETENCY_MAP_FILE, Catalog, check_catalog_dir, load_catalog
@@ -47,9 +48,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     p = sub.add_parser("analyse", aliases=["analyze"], help="what the path analysis proves about a scenario",
                        description="Print the reachable states, distinct paths, the score range and the expert "
-                                   "path the exhaustive analysis finds (--format json for tools).")
+                                   "path the exhaustive analysis finds, and the answer-cue audit: can a random or "
+                                   "naive chooser pass (--format json for tools).")
     p.add_argument("scenario", type=Path, metavar="SCENARIO")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--audit", action="store_true", help="also list the answer-cue audit decision by decision")
     add_common(p)
     p.set_defaults(handler=cmd_analyse)
 
@@ -102,7 +105,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if files:
         catalog = catalog_from_args(args)
         for file in files:
-            diagnostics.extend(load_scenario(file, catalog).diagnostics)
+            report = load_scenario(file, catalog)
+            diagnostics.extend(report.diagnostics)
+            if report.analysed is not None:
+                diagnostics.extend(audit_and_lint(report.analysed)[1])
     failing = [d for d in diagnostics if d.is_error or (args.strict and d.severity is Severity.WARNING)]
     if args.format == "json":
         print(diagnostics_to_json(diagnostics))
@@ -110,9 +116,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if diagnostics:
             print(format_diagnostics(diagnostics))
         errors = sum(d.is_error for d in diagnostics)
-        warnings = len(diagnostics) - errors
+        warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+        notes = len(diagnostics) - errors - warnings
         checked = len(files) + sum(_is_catalog_dir(p) for p in targets)
-        print(f"{checked} checked: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        print(f"{checked} checked: {errors} error(s), {warnings} warning(s)" + (f", {notes} note(s)" if notes else ""),
+              file=sys.stderr)
     return 1 if failing else 0
 
 
@@ -192,6 +200,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         print(format_diagnostics(report.errors), file=sys.stderr)
         return 1
     analysis = loaded.analysis
+    audit, _ = audit_and_lint(loaded)
     total = analysis.total
     criteria = {cid: {"worst": e.worst, "best": e.best} for cid, e in analysis.extremes.items() if cid != "total"}
     summary: dict[str, object] = {
@@ -207,6 +216,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "expert_total": analysis.expert_total,
         "expert_path": analysis.expert_path,
         "criteria": criteria,
+        "audit": audit.to_json(),
     }
     if args.format == "json":
         print(json.dumps(summary, indent=2))
@@ -223,6 +233,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     print("  expert path: " + (" -> ".join(analysis.expert_path) or "none (every path has a critical action)"))
     for cid, bounds in criteria.items():
         print(f"    {cid:<16} worst {bounds['worst']:>4}  best {bounds['best']:>4}")
+    print("\n".join(audit_text(audit, per_decision=args.audit)))
     return 0
 
 
