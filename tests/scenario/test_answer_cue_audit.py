@@ -242,3 +242,14 @@ def test_analyse_reports_the_audit_as_json() -> None:
         "longest": True, "shortest": False, "empathy-words": False, "first-listed": False}
     assert audit["cues"]["longest"] == 3 and audit["decisions"] == 3
     assert audit["passed"] is False
+
+
+def test_the_library_page_lists_the_audit_figures(catalog: Catalog) -> None:
+    from casesim.authoring.library_doc import library_markdown
+
+    loaded = [load_scenario(AUDIT / name, catalog).analysed for name in ("cued-longest.yaml", "balanced.yaml")]
+    text = library_markdown([item for item in loaded if item is not None], catalog)
+    assert ("**Answer-cue audit.** Failed. A trainee choosing at random passes 3.7% of the time. "
+            "Always choosing the longest option: passes (done, 100%)") in text
+    assert "**Answer-cue audit.** Passed." in text
+    assert "the best option is the longest at 3, " in text

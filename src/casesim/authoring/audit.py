@@ -252,11 +252,12 @@ def audit_summary(audit: Audit) -> str:
     """The audit in one paragraph (the library page's line for a scenario)."""
     rp = "not computed" if audit.random_pass is None else _percent(audit.random_pass)
     strategies = "; ".join(
-        f"{s.description}: {'passes' if s.passed else 'fails'} ({s.ending or 'no ending'}, {s.share:.0%})"
+        f"{s.description}: {'passes' if s.passed else 'fails'} ({s.ending or 'no ending'}, {s.share:.0%}"
+        + (", with a critical action or missed requirement)" if s.critical else ")")
         for s in audit.strategies)
     n = len(audit.decisions)
     cues = ", ".join(f"{CUES[c]} at {audit.cue_count(c)}" for c in CUES)
-    verdict = "passed" if audit.passed else "failed"
+    verdict = "Passed" if audit.passed else "Failed"
     return (f"{verdict}. A trainee choosing at random passes {rp} of the time. Always choosing {strategies}. "
             f"At the {n} decisions of the expert path, the best option is {cues}.")
 
