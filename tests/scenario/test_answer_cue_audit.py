@@ -192,7 +192,8 @@ def test_best_options_all_longest_is_reported_where_and_what_to_change(catalog: 
     assert audit.random_pass == Fraction(1, 27)
     assert [s.name for s in audit.strategies if s.passed] == ["longest"]
     assert (diag.line, diag.code, diag.severity) == (5, "answer-cue", Severity.WARNING)
-    assert "the best option is the longest at 3 of 3 decisions; vary option length so length is not a cue" in diag.message
+    assert ("it picks the best option at 3 of 3 decisions of the expert path, where the best option is the longest "
+            "at 3; vary option length so length is not a cue") in diag.message
 
 
 def test_a_draft_gets_a_note_not_a_warning(catalog: Catalog, tmp_path: Path) -> None:
@@ -241,6 +242,7 @@ def test_analyse_reports_the_audit_as_json() -> None:
     assert {s["name"]: s["passed"] for s in audit["strategies"]} == {
         "longest": True, "shortest": False, "empathy-words": False, "first-listed": False}
     assert audit["cues"]["longest"] == 3 and audit["decisions"] == 3
+    assert audit["strategy_picks_best"] == {"longest": 3, "shortest": 0, "empathy-words": 0, "first-listed": 1}
     assert audit["passed"] is False
 
 

@@ -160,6 +160,8 @@ class DecisionCues:
     """The best option has strictly more empathy words than every other."""
     only_question_or_reflection: bool
     """The best option is the only one shaped as a question or a reflection."""
+    picked_by: frozenset[str] = frozenset()
+    """The naive strategies (keys of :data:`STRATEGIES`) that pick the best option here."""
 
 
 CUES: dict[str, str] = {
@@ -207,16 +209,17 @@ class Audit:
         change = {
             "longest": ("longest", "vary option length so length is not a cue"),
             "shortest": ("shortest", "vary option length so length is not a cue"),
-            "empathy-words": ("most_empathy_words", "let weaker options use warm words too, so vocabulary is not a cue"),
+            "empathy-words": ("most_empathy_words", "let weaker options use warm words too, and vary where the best option is listed (ties go to the first)"),
             "first-listed": ("first", "vary where the best option is listed, so position is not a cue"),
         }
         for s in self.strategies:
             if not s.passed:
                 continue
             cue, advice = change[s.name]
+            picks = sum(1 for d in self.decisions if s.name in d.picked_by)
             out.append(f"always choosing {s.description} passes ({s.share:.0%} of the expert path's points, ending "
-                       f"{s.ending!r}); the best option is {CUES[cue]} at {self.cue_count(cue)} of {n} decisions; "
-                       f"{advice}")
+                       f"{s.ending!r}); it picks the best option at {picks} of {n} decisions of the expert path, "
+                       f"where the best option is {CUES[cue]} at {self.cue_count(cue)}; {advice}")
         if self.random_fails and self.random_pass is not None:
             out.append(f"a trainee choosing at random passes {_percent(self.random_pass)} of the time (at most "
                        f"{_percent(RANDOM_PASS_LIMIT)} is allowed); make more weak options cost points or lead to "
@@ -234,8 +237,10 @@ class Audit:
                             "passed": s.passed, "path": list(s.path)} for s in self.strategies],
             "decisions": len(self.decisions),
             "cues": {cue: self.cue_count(cue) for cue in CUES},
+            "strategy_picks_best": {name: sum(1 for d in self.decisions if name in d.picked_by) for name in STRATEGIES},
             "per_decision": [{"node": d.node, "best": d.best, "options": d.options,
-                              **{cue: getattr(d, cue) for cue in CUES}} for d in self.decisions],
+                              **{cue: getattr(d, cue) for cue in CUES},
+                              "picked_by": sorted(d.picked_by)} for d in self.decisions],
             "passed": self.passed,
             "findings": self.findings(),
         }
@@ -273,8 +278,10 @@ def audit_text(audit: Audit, *, per_decision: bool = False) -> list[str]:
     for s in audit.strategies:
         where = f"ending {s.ending}" if s.ending else "never reaches an ending"
         critical = f", critical: {', '.join(s.critical)}" if s.critical else ""
+        picks = sum(1 for d in audit.decisions if s.name in d.picked_by)
         lines.append(f"    always {s.description}: {where}, {s.share:.0%} of the expert path's points{critical}"
-                     f" -> {'PASSES' if s.passed else 'fails'}")
+                     f" -> {'PASSES' if s.passed else 'fails'} (picks the best option at {picks} of "
+                     f"{len(audit.decisions)} expert decisions)")
     n = len(audit.decisions)
     lines.append(f"    the best option at the {n} decisions of the expert path is:")
     lines += [f"      {CUES[c]} at {audit.cue_count(c)} of {n}" for c in CUES]
@@ -361,6 +368,7 @@ def _cues(analysis: Analysis) -> tuple[DecisionCues, ...]:
                 first=options[0] is step,
                 most_empathy_words=all(warm > empathy_words(_say(o)) for o in others),
                 only_question_or_reflection=shaped and not any(is_question_or_reflection(_say(o)) for o in others),
+                picked_by=frozenset(name for name, (_, pick) in STRATEGIES.items() if pick(options) is step),
             ))
         sid = target
     return tuple(out)
