@@ -279,3 +279,12 @@ def test_the_library_page_lists_the_audit_figures(catalog: Catalog) -> None:
             "Always choosing the longest option: passes (done, 100%)") in text
     assert "**Answer-cue audit.** Passed." in text
     assert "the best option is the longest at 3, " in text
+
+
+def test_an_incomplete_analysis_leaves_the_audit_undecided(catalog: Catalog) -> None:
+    report = load_scenario(AUDIT / "balanced.yaml", catalog)
+    assert report.analysed is not None
+    partial = analyse(report.analysed.program, state_limit=2)
+    audit = audit_scenario(report.analysed.scenario, partial)
+    assert audit.random_pass is None and audit.passed is None and audit.verdict == "undecided"
+    assert audit.findings() == []

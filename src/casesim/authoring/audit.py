@@ -197,10 +197,17 @@ class Audit:
         return self.random_pass is not None and self.random_pass > RANDOM_PASS_LIMIT
 
     @property
-    def passed(self) -> bool:
+    def passed(self) -> bool | None:
         """Whether the scenario survives the audit: no naive strategy passes, and a random
-        chooser passes at most :data:`RANDOM_PASS_LIMIT` of the time."""
-        return not self.random_fails and not any(s.passed for s in self.strategies)
+        chooser passes at most :data:`RANDOM_PASS_LIMIT` of the time. None when the random
+        chooser could not be computed and no strategy passes (then nothing is proven)."""
+        if any(s.passed for s in self.strategies) or self.random_fails:
+            return False
+        return None if self.random_pass is None else True
+
+    @property
+    def verdict(self) -> str:
+        return {True: "passed", False: "failed", None: "undecided"}[self.passed]
 
     def findings(self) -> list[str]:
         """What fails the audit, each in plain words with what to change."""
@@ -262,14 +269,13 @@ def audit_summary(audit: Audit) -> str:
         for s in audit.strategies)
     n = len(audit.decisions)
     cues = ", ".join(f"{CUES[c]} at {audit.cue_count(c)}" for c in CUES)
-    verdict = "Passed" if audit.passed else "Failed"
-    return (f"{verdict}. A trainee choosing at random passes {rp} of the time. Always choosing {strategies}. "
+    return (f"{audit.verdict.capitalize()}. A trainee choosing at random passes {rp} of the time. Always choosing {strategies}. "
             f"At the {n} decisions of the expert path, the best option is {cues}.")
 
 
 def audit_text(audit: Audit, *, per_decision: bool = False) -> list[str]:
     """The audit as ``casesim analyse`` prints it."""
-    lines = [f"  answer-cue audit: {'passed' if audit.passed else 'FAILED'} "
+    lines = [f"  answer-cue audit: {audit.verdict.upper() if audit.passed is False else audit.verdict} "
              f"(a random chooser may pass at most {_percent(RANDOM_PASS_LIMIT)}; no naive strategy may pass)"]
     if audit.random_pass is None:
         lines.append("    random chooser: not computed (the analysis is incomplete, or points can be earned on a loop)")
