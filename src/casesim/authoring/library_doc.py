@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from casesim.authoring.audit import audit_scenario, audit_summary
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.scenario import KIND_TITLES, KINDS
 from casesim.scoring.catalog import Catalog
@@ -27,6 +28,10 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         "every reachable path, so 100 % in a debrief means \"as good as the expert path\".",
         "Each file's embedded tests (`casesim test`) pin that the expert path passes, that each",
         "critical action fails an assessment attempt, and that every ending is reachable.",
+        "The answer-cue audit asks whether a trainee can pass an assessment without judging the",
+        "options: by choosing at random (at most 5 % may pass) or by always taking the longest, the",
+        "shortest, the warmest-sounding or the first-listed option (none may pass); see",
+        "[scoring.md](scoring.md).",
         "",
         "| scenario | kind | minutes | client | competencies |",
         "|---|---|---|---|---|",
@@ -71,6 +76,8 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
             lines.append(f"**Critical actions.** {len(critical)} never-event(s) and "
                          f"{len(sc.requirements)} must-do requirement(s).")
             lines.append("")
+        lines.append(f"**Answer-cue audit.** {audit_summary(audit_scenario(sc, analysis))}")
+        lines.append("")
         lines.append(f"**Size.** {len(sc.nodes)} nodes, {len(sc.endings)} endings, "
                      f"{_paths(analysis.path_count)} distinct paths, {analysis.state_count:,} reachable states.")
     return "\n".join(lines).rstrip() + "\n"

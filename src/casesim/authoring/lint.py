@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 
+from casesim.authoring.audit import Audit
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.framework import Protocol
 from casesim.format.reader import SourceDocument
@@ -14,7 +15,7 @@ from casesim.scoring.protocols import required_steps, triage_level
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import Program, State, variables
 
-__all__ = ["lint_analysis", "required_protocol_steps"]
+__all__ = ["lint_analysis", "lint_answer_cues", "required_protocol_steps"]
 
 _Report = Callable[..., None]
 
@@ -164,3 +165,21 @@ def _path_completes(analysis: Analysis, sequence: Sequence[str], *, ordered: boo
                 seen.add(item)
                 queue.append(item)
     return False
+
+
+def lint_answer_cues(scenario: Scenario, doc: SourceDocument, audit: Audit) -> list[Diagnostic]:
+    """One ``answer-cue`` finding per way the audit is failed, at the scenario's ``id:`` line.
+
+    A warning (so ``validate --strict`` fails) once the scenario is marked reviewed; a note
+    while it is a draft, so a library still being written is told without failing the build.
+    """
+    findings = audit.findings()
+    if not findings:
+        return []
+    pos = doc.position(("id",))
+    draft = scenario.reviewed.status == "draft"
+    severity = Severity.NOTE if draft else Severity.WARNING
+    tail = " (a note while `reviewed.status` is draft; a warning once it is reviewed)" if draft else ""
+    return [Diagnostic(doc.path, pos.line, pos.col, severity, "answer-cue",
+                       f"a trainee can pass without judging the options: {finding}{tail}")
+            for finding in findings]

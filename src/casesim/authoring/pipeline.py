@@ -15,8 +15,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from casesim.authoring.audit import Audit, audit_scenario
 from casesim.authoring.checks import check_scenario
-from casesim.authoring.lint import lint_analysis
+from casesim.authoring.lint import lint_analysis, lint_answer_cues
 from casesim.authoring.salvage import salvage
 from casesim.errors import ScenarioError
 from casesim.format.diagnostics import Diagnostic, Severity
@@ -27,7 +28,7 @@ from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program, compile_program
 
-__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "find_scenario_files", "load_scenario", "load_scenario_bytes",
+__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "audit_and_lint", "find_scenario_files", "load_scenario", "load_scenario_bytes",
            "require_scenario", "with_analysis"]
 
 
@@ -138,6 +139,17 @@ def analyse_and_lint(playable: Playable, catalog: Catalog | None) -> tuple[Analy
     """The pipeline's last stages for a scenario that compiled: its analysis and what lint finds in it."""
     analysis = playable.analysis if isinstance(playable, AnalysedScenario) else analyse(playable.program)
     return analysis, lint_analysis(playable.scenario, playable.document, analysis, catalog)
+
+
+def audit_and_lint(analysed: AnalysedScenario) -> tuple[Audit, list[Diagnostic]]:
+    """The answer-cue audit of an analysed scenario and its ``answer-cue`` findings.
+
+    Not a stage of :func:`load_scenario`: the random chooser's exact pass probability takes
+    seconds on the large scenarios, so only ``validate``, ``analyse`` and ``library-doc`` run it,
+    not every load before play.
+    """
+    audit = audit_scenario(analysed.scenario, analysed.analysis)
+    return audit, lint_answer_cues(analysed.scenario, analysed.document, audit)
 
 
 def with_analysis(playable: Playable, catalog: Catalog | None) -> AnalysedScenario:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import rich_click as click
 
-from casesim.authoring.pipeline import find_scenario_files, load_scenario
+from casesim.authoring.audit import audit_text
+from casesim.authoring.pipeline import audit_and_lint, find_scenario_files, load_scenario
 from casesim.cli.options import GraphFormat, OutputFormat, choice, pass_settings, path_option
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
@@ -68,7 +69,10 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
     if files:
         catalog = load_catalog_for(settings)
         for file in files:
-            diagnostics.extend(load_scenario(file, catalog).diagnostics)
+            report = load_scenario(file, catalog)
+            diagnostics.extend(report.diagnostics)
+            if report.analysed is not None:
+                diagnostics.extend(audit_and_lint(report.analysed)[1])
     failing = [d for d in diagnostics if d.is_error or (strict and d.severity is Severity.WARNING)]
     if output_format == "json":
         click.echo(diagnostics_to_json(diagnostics))
@@ -76,9 +80,11 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
         if diagnostics:
             click.echo(format_diagnostics(diagnostics))
         errors = sum(d.is_error for d in diagnostics)
-        warnings = len(diagnostics) - errors
+        warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
+        notes = len(diagnostics) - errors - warnings
         checked = len(files) + sum(_is_catalog_dir(p) for p in targets)
-        click.echo(f"{checked} checked: {errors} error(s), {warnings} warning(s)", err=True)
+        click.echo(f"{checked} checked: {errors} error(s), {warnings} warning(s)"
+                   + (f", {notes} note(s)" if notes else ""), err=True)
     return 1 if failing else 0
 
 
@@ -169,13 +175,15 @@ def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat
 @click.command("analyse")
 @click.argument("scenario", type=_scenario_file, metavar="SCENARIO")
 @click.option("--format", "output_format", type=choice(OutputFormat), default="text", show_default=True)
+@click.option("--audit", "per_decision", is_flag=True, help="also list the answer-cue audit decision by decision")
 @path_option("frameworks_dir")
 @pass_settings
-def analyse_command(settings: Settings, scenario: Path, output_format: OutputFormat) -> int:
+def analyse_command(settings: Settings, scenario: Path, output_format: OutputFormat, per_decision: bool) -> int:
     """What the path analysis proves about a scenario.
 
     Prints the reachable states, distinct paths, the score range and the expert path the
-    exhaustive analysis finds (--format json for tools). Also spelled `analyze`.
+    exhaustive analysis finds, and the answer-cue audit: can a random or naive chooser pass
+    (--format json for tools). Also spelled `analyze`.
     """
     import json
 
@@ -186,6 +194,7 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
         click.echo(format_diagnostics(report.errors), err=True)
         return 1
     analysis = loaded.analysis
+    audit, _ = audit_and_lint(loaded)
     total = analysis.total
     criteria = {cid: {"worst": e.worst, "best": e.best} for cid, e in analysis.extremes.items() if cid != "total"}
     summary: dict[str, object] = {
@@ -201,6 +210,7 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
         "expert_total": analysis.expert_total,
         "expert_path": analysis.expert_path,
         "criteria": criteria,
+        "audit": audit.to_json(),
     }
     if output_format == "json":
         click.echo(json.dumps(summary, indent=2))
@@ -217,6 +227,7 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
     click.echo("  expert path: " + (" -> ".join(analysis.expert_path) or "none (every path has a critical action)"))
     for cid, bounds in criteria.items():
         click.echo(f"    {cid:<16} worst {bounds['worst']:>4}  best {bounds['best']:>4}")
+    click.echo("\n".join(audit_text(audit, per_decision=per_decision)))
     return 0
 
 

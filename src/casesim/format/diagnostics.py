@@ -12,10 +12,12 @@ __all__ = ["Diagnostic", "Severity", "diagnostics_to_json", "did_you_mean", "for
 
 
 class Severity(StrEnum):
-    """How bad a problem is: errors stop a scenario from loading, warnings do not (unless --strict)."""
+    """How bad a problem is: errors stop a scenario from loading, warnings do not (unless
+    --strict), notes never do (a finding to know about, e.g. the answer-cue audit of a draft)."""
 
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,14 +37,37 @@ from casesim.semantics.program import (
     unmet_requirements,
 )
 
-__all__ = ["score_path", "mi_result", "protocol_result", "rating_for_share"]
-
+__all__ = ["expert_points", "meets_share", "score_path", "mi_result", "protocol_result", "rating_for_share",
+           "share_of_expert"]
 
 
 def _share(raw: float, worst: float, best: float) -> float | None:
     if best == worst:
         return None
     return max(0.0, min(1.0, (raw - worst) / (best - worst)))
+
+
+def expert_points(analysis: Analysis) -> int:
+    """The points a pass is measured against: the expert path's (best clean) total, or the best
+    total of any path when no clean path exists, or 0 when no ending can be reached."""
+    expert = analysis.expert_total
+    if expert is not None:
+        return expert
+    return analysis.total.best if analysis.total is not None else 0
+
+
+def share_of_expert(total_raw: int, total_best: int) -> float:
+    """The share of the expert path's points the pass rule compares with ``min_share``: the
+    ratio clamped to 0..1, or all-or-nothing when the expert path earns no positive points."""
+    if total_best > 0:
+        return max(0.0, min(1.0, total_raw / total_best))
+    return 1.0 if total_raw >= total_best else 0.0
+
+
+def meets_share(total_raw: int, total_best: int, min_share: float) -> bool:
+    """Whether ``total_raw`` points clear the pass rule's share (the one test the pass rule and
+    the answer-cue audit both use)."""
+    return share_of_expert(total_raw, total_best) + 1e-9 >= min_share
 
 
 def _cite(catalog: Catalog, ids: Sequence[str]) -> tuple[Citation, ...]:
@@ -79,8 +102,7 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
     total_raw = sum(raw.values())
     total = analysis.total
     total_worst = total.worst if total else 0
-    expert = analysis.expert_total
-    total_best = expert if expert is not None else (total.best if total else 0)
+    total_best = expert_points(analysis)
     total_share = _share(total_raw, total_worst, total_best)
 
     critical = _critical(program, catalog, pairs, final, reached)
@@ -104,9 +126,9 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         for c in critical:
             cited = ", ".join(x.id for x in c.cites)
             reasons.append(f"{labels[c.kind]}: {c.reason}" + (f" ({cited})" if cited else ""))
-    expert_share = max(0.0, min(1.0, total_raw / total_best)) if total_best > 0 else None
-    share_value = expert_share if expert_share is not None else (1.0 if total_raw >= total_best else 0.0)
-    if share_value + 1e-9 < rule.min_share:
+    expert_share = share_of_expert(total_raw, total_best) if total_best > 0 else None
+    share_value = share_of_expert(total_raw, total_best)
+    if not meets_share(total_raw, total_best, rule.min_share):
         passed = False
         reasons.append(f"Earned {share_value:.0%} of the expert path's points; {rule.min_share:.0%} is needed to pass.")
     if passed:

@@ -115,6 +115,13 @@ class Analysis:
         return self._extremes
 
     @property
+    def components(self) -> tuple[list[int], list[list[int]]]:
+        """The strongly connected components of the state graph: the component of each state,
+        and the members of each component, successors first (reverse topological order)."""
+        assert self._components is not None
+        return self._components
+
+    @property
     def expert_total(self) -> int | None:
         """The best total a clean path earns from the start (the expert path's points), or None
         when no clean path reaches an ending."""
