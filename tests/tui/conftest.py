@@ -1,8 +1,10 @@
 """Fixtures for the TUI tests: the app built by the same factory as the CLI, deterministic.
 
 Every app gets a temporary library folder (only the scenarios a test asks for, so new bundled
-scenarios never change a snapshot), a temporary records database, a fake clock, and an
-analysis cache already holding the analyses, so no test waits on a background thread.
+scenarios never change a snapshot), a temporary records database, a fake clock, an analysis
+cache already holding the analyses, so no test waits on a background thread, every attempt
+seeded with :data:`TEST_SEED` (a fixed choice order) and no settle time before a key chooses
+(the tests that are about the settle time pass ``choice_settle_seconds``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"
 MARKUP = DATA / "markup-and-escapes.yaml"
+TEST_SEED = 20261201
+"""Every test attempt's seed, so the choice order (and every snapshot) is fixed."""
 
 
 class FakeClock:
@@ -84,6 +88,8 @@ def make_test_app(catalog: Catalog, example: AnalysedScenario, markup_scenario: 
         analyses = Analyses()
         analyses.request(example)
         analyses.request(markup_scenario)
+        kwargs.setdefault("new_seed", lambda: TEST_SEED)
+        kwargs.setdefault("choice_settle_seconds", 0.0)
         return make_app(catalog=catalog, library_paths=library or [library_dir],
                         store=(use_store or store) if with_store else None, clock=clock,
                         trainee=TraineeSettings(name=trainee), trainee_file=tmp_path / "trainee.json",
