@@ -20,6 +20,17 @@ def test_play_an_unknown_scenario_says_so(capsys: pytest.CaptureFixture[str]) ->
     assert "no such scenario" in err and "no-such-scenario" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(("seed", "message"), [("-1", "out of range"), ("2147483648", "out of range"),
+                                               ("seven", "not a whole number")])
+def test_a_seed_the_records_cannot_keep_exactly_is_refused(seed: str, message: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["play", "example-check-in", "--seed", seed])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--seed" in err and message in err
+
+
 def test_play_a_broken_file_lists_its_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(EXAMPLE.read_text().replace("goto: ask-q2\n", "goto: nowhere\n"))

@@ -25,6 +25,17 @@ __all__ = ["register", "run_library", "cmd_play", "cmd_author", "cmd_resume", "r
 TRAINEE_FILE = "trainee.json"
 
 
+def _seed(text: str) -> int:
+    """An attempt seed from the command line: a whole number that every record format keeps exact."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**31:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; use 0 to {2**31 - 1}")
+    return value
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              add_common: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser("play", help="play one scenario (by id or file path) in the terminal UI",
@@ -33,7 +44,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     p.add_argument("--mode", choices=("practice", "assessment"), default=None,
                    help="practice (feedback, hints, undo) or assessment (scored; timers enforced)")
     p.add_argument("--trainee", default=None, metavar="NAME", help="your name or student id (remembered)")
-    p.add_argument("--seed", type=int, default=None, metavar="N", help="seed of the session's random source")
+    p.add_argument("--seed", type=_seed, default=None, metavar="N",
+                   help="the attempt's seed, which orders the choices (default: a fresh one; it is recorded "
+                        "with the attempt either way)")
     _add_db(p)
     add_common(p)
     p.set_defaults(handler=cmd_play)
