@@ -24,7 +24,6 @@ __all__ = [
     "MODES",
     "Mode",
     "Node",
-    "ORDERS",
     "Order",
     "Outcome",
     "PassRule",
@@ -82,7 +81,6 @@ Order = Literal["shuffled", "fixed"]
 the attempt's seed, so the position of an option says nothing about its quality; `fixed` in the
 order the author wrote them, for a node where the order is the content (a numbered screener's
 answer scale, steps that must be read in sequence)."""
-ORDERS: tuple[Order, ...] = get_args(Order)
 
 TIMEOUT_PREFIX = "timeout:"
 
