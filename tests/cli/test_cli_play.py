@@ -11,6 +11,7 @@ import pytest
 from casesim.cli import main
 from casesim.cli.play import resolve_scenario
 from casesim.scoring.catalog import Catalog
+from support.cli import Casesim
 from support.paths import EXAMPLE
 
 
@@ -18,6 +19,15 @@ def test_play_an_unknown_scenario_says_so(capsys: pytest.CaptureFixture[str]) ->
     assert main(["play", "no-such-scenario"]) == 2
     err = capsys.readouterr().err
     assert "no such scenario" in err and "no-such-scenario" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("seed", "message"), [("-1", "is not in the range 0<=x<=2147483647"),
+                                               ("2147483648", "is not in the range 0<=x<=2147483647"),
+                                               ("seven", "is not a valid integer")])
+def test_a_seed_the_records_cannot_keep_exactly_is_refused(seed: str, message: str, casesim: Casesim) -> None:
+    result = casesim("play", "example-check-in", "--seed", seed)
+    assert result.exit_code == 2
+    assert "--seed" in result.stderr and message in result.stderr, result.stderr
 
 
 def test_play_a_broken_file_lists_its_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

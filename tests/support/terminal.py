@@ -1,6 +1,8 @@
 """The real ``casesim`` binary in a real terminal: a private tmux server, read with capture-pane.
 
-Tests wait for text to appear on the screen, or for a process to exit; never for a fixed time.
+Tests wait for text to appear on the screen, or for a process to exit. The one wait of fixed
+length is the product's own: a key that chooses is ignored until new choices have been on
+screen for ``CHOICE_SETTLE_SECONDS`` of real time, so :meth:`Terminal.choose` waits that out.
 """
 
 from __future__ import annotations
@@ -16,11 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from casesim.tui.widgets.play_area import CHOICE_SETTLE_SECONDS
+
 TMUX_MARKS = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (make system-deps installs it)"),
 ]
 """``pytestmark`` for a module that drives tmux."""
+
+SETTLE = CHOICE_SETTLE_SECONDS + 0.15
+"""How long to wait after new choices are on screen before a key that chooses (real time)."""
 
 
 class Terminal:
@@ -45,6 +52,11 @@ class Terminal:
 
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "casesim", *keys)
+
+    def choose(self, key: str) -> None:
+        """Press a key that chooses, once the choices on screen have settled."""
+        time.sleep(SETTLE)
+        self.keys(key)
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout

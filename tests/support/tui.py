@@ -12,13 +12,15 @@ from textual.pilot import Pilot
 
 from casesim.semantics.program import Program, apply, initial_state, open_choices
 from casesim.tui import CaseSimApp
-from casesim.tui.screens.play import PlayScreen
+from casesim.tui.widgets.choice_list import ChoiceList
 from casesim.tui.widgets.play_area import PlayArea
 from support.paths import MARKUP
 
 EXPERT = ["introduce-and-ask-time", "explain-role-and-limits", "reflect-tiredness", "ask-q1", "ask-q2", "ask-q6",
           "affirm-and-plan", "agree-visit-with-aunt"]
 AppFactory = Callable[..., CaseSimApp]
+TEST_SEED = 20261201
+"""Every test attempt's seed, so the choice order (and every snapshot) is fixed."""
 """The ``make_test_app`` fixture: ``make_test_app(start=..., trainee="Name", library=[...], store=...)``."""
 
 CRITICAL = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2", "ask-q6",
@@ -40,10 +42,15 @@ def play_area(app: App[object]) -> PlayArea:
     return app.screen.query_one(PlayArea)
 
 
+def shown_ids(app: App[object]) -> list[str]:
+    """The choice ids as the choice list numbers them on screen (1 first; play or author mode)."""
+    choices = play_area(app).query_one(ChoiceList)
+    return [str(choices.get_option_at_index(i).id) for i in range(choices.option_count)]
+
+
 def choice_key(app: App[object], step_id: str) -> str:
-    """The number key that says ``step_id`` now."""
-    assert isinstance(app.screen, PlayScreen), type(app.screen)
-    ids = [s.id for s in play_area(app).attempt.session.open_choices()]
+    """The number key that says ``step_id`` now: its place in the displayed (shuffled) list."""
+    ids = shown_ids(app)
     assert step_id in ids, (step_id, ids)
     return str(ids.index(step_id) + 1)
 

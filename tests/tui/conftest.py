@@ -1,8 +1,10 @@
 """Fixtures for the TUI tests: the app built by the same factory as the CLI, deterministic.
 
 Every app gets a temporary library folder (only the scenarios a test asks for, so new bundled
-scenarios never change a snapshot), a temporary records database, a fake clock, and an
-analysis cache already holding the analyses, so no test waits on a background thread.
+scenarios never change a snapshot), a temporary records database, a fake clock, an analysis
+cache already holding the analyses, so no test waits on a background thread, every attempt
+seeded with :data:`TEST_SEED` (a fixed choice order) and no settle time before a key chooses
+(the tests that are about the settle time pass ``choice_settle_seconds``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from casesim.scoring.catalog import Catalog
 from casesim.tui import CaseSimApp, StartRequest, make_app
 from support.clock import FakeClock
 from support.paths import EXAMPLE, MARKUP
-from support.tui import AppFactory
+from support.tui import TEST_SEED, AppFactory
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +49,8 @@ def make_test_app(catalog: Catalog, example: AnalysedScenario, markup_scenario: 
         analyses = Analyses()
         analyses.request(example)
         analyses.request(markup_scenario)
+        kwargs.setdefault("new_seed", lambda: TEST_SEED)
+        kwargs.setdefault("choice_settle_seconds", 0.0)
         return make_app(catalog=catalog, library_paths=library or [library_dir],
                         store=(use_store or store) if with_store else None, clock=clock,
                         trainee=TraineeSettings(name=trainee), trainee_file=tmp_path / "trainee.json",

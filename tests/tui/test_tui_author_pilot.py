@@ -19,7 +19,16 @@ from casesim.tui.messages import AttemptFinished
 from casesim.tui.screens import AuthorScreen, DebriefScreen, JumpScreen, PlayScreen
 from casesim.tui.widgets.inspector import DiagnosticsPanel
 from support.paths import EXAMPLE
-from support.tui import EXPERT, AppFactory, choose, play_area, screen_text, settle, shown_texts
+from support.tui import (
+    EXPERT,
+    TEST_SEED,
+    AppFactory,
+    choose,
+    play_area,
+    screen_text,
+    settle,
+    shown_texts,
+)
 
 
 async def test_author_mode_reloads_on_save_keeps_the_path_and_shows_diagnostics(
@@ -31,8 +40,7 @@ async def test_author_mode_reloads_on_save_keeps_the_path_and_shows_diagnostics(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, AuthorScreen)
-        await pilot.press("1", "1")
-        await pilot.pause()
+        await choose(pilot, EXPERT[:2])
         assert play_area(app).attempt.session.path == EXPERT[:2]
         assert "Node how-are-you" in shown_texts(app)
 
@@ -71,8 +79,8 @@ async def test_author_mode_jumps_to_a_node_and_shows_the_debrief(make_test_app: 
         attempt = play_area(app).attempt
         assert attempt.session.start == "ask-q6" and attempt.session.node_id == "ask-q6"
         assert "Node ask-q6" in shown_texts(app)
-        await pilot.press("1", "1", "1")  # ask-q6, affirm-and-plan, offer-appointment (rapport too low for 1)
-        await pilot.pause()
+        # from ask-q6 the expert's agree-visit-with-aunt is not open (rapport is too low)
+        await choose(pilot, ["ask-q6", "affirm-and-plan", "offer-appointment"])
         assert play_area(app).attempt.finished
         await settle(pilot)
         await pilot.press("1")
@@ -94,7 +102,7 @@ async def test_the_debrief_waits_for_a_slow_analysis(catalog: Catalog, library_d
     messages: list[Message] = []
     app = make_app(catalog=catalog, library_paths=[library_dir], store=store, clock=lambda: 0.0,
                    trainee=TraineeSettings(name="Patient Trainee"), deterministic=True,
-                   analyses=Analyses(slow_analysis))
+                   analyses=Analyses(slow_analysis), new_seed=lambda: TEST_SEED, choice_settle_seconds=0.0)
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
         await settle(pilot)
         await pilot.press("enter", "enter")

@@ -3,7 +3,7 @@
 
 Each round starts the real binary in tmux (a new attempt, or ``casesim resume``), checks that the
 resumed screen is at the decision the record says, makes a few choices (each confirmed on screen
-before the next), presses one more key and kills the process a random moment later, without
+before the next, and each pressed once the choices have settled), presses one more key and kills the process a random moment later, without
 waiting. Once the killed process is gone, the record must hold every confirmed choice, and at
 most the one in flight.
 
@@ -89,7 +89,7 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
             top = screen.splitlines()[0]
             if "ending" in top:
                 # Killed after the last choice but before the debrief: finish it now.
-                terminal.keys("1")
+                terminal.choose("1")
                 terminal.wait_for("Debrief", timeout=60)
             else:
                 # The resumed screen is at exactly the decision after the recorded path.
@@ -98,13 +98,13 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
             for _ in range(rng.randint(0, 2)):
                 if "ending" in terminal.screen().splitlines()[0] or "Debrief" in terminal.screen():
                     break
-                terminal.keys("1")
+                terminal.choose("1")
                 _wait_next(terminal, confirmed)
                 confirmed += 1
             # One more key, then the kill at a random moment, without waiting for the screen.
             top = terminal.screen().splitlines()[0]
             if "decision" in top:
-                terminal.keys("1")
+                terminal.choose("1")
                 time.sleep(rng.uniform(0.0, 0.25))
             process.kill()
             kills += 1

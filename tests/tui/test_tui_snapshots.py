@@ -52,6 +52,17 @@ def keys(*pressed: str) -> RunBefore:
     return run
 
 
+def say(path: Sequence[str]) -> RunBefore:
+    """Say the choices ``path`` by id, each with the number it has on screen (author mode)."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        for step_id in path:
+            await pilot.press(choice_key(pilot.app, step_id))
+            await pilot.pause()
+
+    return run
+
+
 def play(path: Sequence[str], *, mode: str = "practice", then: Sequence[str] = ()) -> RunBefore:
     """From the library: open the first scenario, pick ``mode``, say ``path``, press ``then``."""
 
@@ -61,9 +72,7 @@ def play(path: Sequence[str], *, mode: str = "practice", then: Sequence[str] = (
             await pilot.press("tab", "down")
         await pilot.press("enter")
         await pilot.pause()
-        for step_id in path:
-            await pilot.press(choice_key(pilot.app, step_id))
-            await pilot.pause()
+        await say(path)(pilot)
         for key in then:
             await pilot.press(key)
             await pilot.pause()
@@ -164,8 +173,7 @@ def test_progress(snap: Any, make_test_app: AppFactory) -> None:
 def test_author_mode(snap: Any, make_test_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     shutil.copy(EXAMPLE, tmp_path / "draft.yaml")
-    assert snap(make_test_app(start=OpenAuthor(Path("draft.yaml")), with_store=False),
-                keys("1", "1"))
+    assert snap(make_test_app(start=OpenAuthor(Path("draft.yaml")), with_store=False), say(EXPERT[:2]))
 
 
 def test_markup_and_escapes_are_shown_literally(snap: Any, make_test_app: AppFactory, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The real ``casesim`` binary in a real terminal (tmux, 80×24): library → play → debrief.
 
 tmux drives the program exactly as a trainee would (send-keys), and the test reads the screen
-with capture-pane. It waits for text to appear, never for a fixed time. ``make test`` installs
+with capture-pane. It waits for text to appear, and before a key that chooses, for the app's
+settle time (a key sooner is ignored, as it would be for a trainee). ``make test`` installs
 tmux when it can; without it this test is skipped with the reason.
 """
 
@@ -19,7 +20,8 @@ import pytest
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records import open_store
 from casesim.scoring.catalog import Catalog
-from casesim.semantics.program import apply, initial_state, open_choices
+from casesim.semantics.order import shown_choices
+from casesim.semantics.program import apply, initial_state
 from support.paths import EXAMPLE
 from support.terminal import TMUX_MARKS, Terminal, casesim_binary
 from support.tui import EXPERT
@@ -55,17 +57,20 @@ def test_the_casesim_binary_plays_the_example_to_its_debrief(terminal: Terminal,
     terminal.wait_for("decision 1")
 
     program = example.program
-    assert program is not None
+    store = open_store(db, readonly=True)
+    try:
+        seed = store.attempts()[0].seed  # recorded when the attempt began; it orders the choices
+    finally:
+        store.close()
     state = initial_state(program)
     for n, step_id in enumerate(EXPERT, start=1):
-        steps = open_choices(program, state)
-        key = str([s.id for s in steps].index(step_id) + 1)
-        terminal.keys(key)
+        shown = [s.id for s in shown_choices(program, state, seed)]
+        terminal.choose(str(shown.index(step_id) + 1))
         state = apply(program, state, program.steps[step_id])
         terminal.wait_for("ending" if n == len(EXPERT) else f"decision {n + 1}")
     terminal.wait_for("See your debrief")
     terminal.wait_for("Ending: A visit planned, with support")
-    terminal.keys("1")
+    terminal.choose("1")
     screen = terminal.wait_for("✓ PASSED")
     assert "Debrief · Example: a first check-in call" in screen
     assert "Score: 17 of the expert path's 17 points, 100%" in screen

@@ -87,7 +87,9 @@ _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_
 @click.option("--mode", type=choice(Mode), default=None,
               help="practice (feedback, hints, undo) or assessment (scored; timers enforced)")
 @_trainee_option
-@click.option("--seed", type=int, default=None, metavar="N", help="seed of the session's random source")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None, metavar="N",
+              help="the attempt's seed, which orders the choices (default: a fresh one; it is recorded with "
+                   "the attempt either way; 0 to 2147483647, which every record format keeps exact)")
 @path_option("db")
 @path_option("frameworks_dir")
 @pass_settings

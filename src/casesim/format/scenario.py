@@ -24,6 +24,7 @@ __all__ = [
     "MODES",
     "Mode",
     "Node",
+    "Order",
     "Outcome",
     "PassRule",
     "PedagogicalTest",
@@ -74,6 +75,12 @@ Mode = Literal["practice", "assessment"]
 """How an attempt is played: practice shows feedback and hints and never fails; assessment
 enforces timers, hides feedback until the debrief and can fail."""
 MODES: tuple[Mode, ...] = get_args(Mode)
+
+Order = Literal["shuffled", "fixed"]
+"""How a node's choices are ordered on screen: `shuffled` (the default) in an order drawn from
+the attempt's seed, so the position of an option says nothing about its quality; `fixed` in the
+order the author wrote them, for a node where the order is the content (a numbered screener's
+answer scale, steps that must be read in sequence)."""
 
 TIMEOUT_PREFIX = "timeout:"
 
@@ -258,6 +265,8 @@ class Node(_Model):
     """What the trainee can say or do here (at least one)."""
     timer: Timer | None = None
     """An optional countdown."""
+    order: Order = "shuffled"
+    """How the choices are ordered on screen: `shuffled` (default; drawn per attempt, so option 1 is not a cue) or `fixed` (as written, only where the order is the content, e.g. a rating scale)."""
 
     @field_validator("choices")
     @classmethod

@@ -7,10 +7,14 @@ Two modes:
 
 Time comes from an injectable clock (seconds, monotonic), so tests control it. Undo is a stack
 of state snapshots, never a replay. Every step is kept in ``history`` with the time it took.
+
+The session's ``seed`` (recorded with the attempt) orders the choices on screen
+(:func:`~casesim.semantics.order.shown_choices`); steps are always taken and recorded by id.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from casesim.errors import SessionError
 from casesim.format.scenario import MODES, Mode
 from casesim.play.machine import Cursor, fire, machine_for, may_fire
+from casesim.semantics.order import shown_choices
 from casesim.semantics.program import (
     Program,
     State,
@@ -28,10 +33,15 @@ from casesim.semantics.program import (
     open_choices,
 )
 
-__all__ = ["HistoryEntry", "MonotonicClock", "Session", "StepResult"]
+__all__ = ["HistoryEntry", "MonotonicClock", "Session", "StepResult", "new_seed"]
 
 MonotonicClock = Callable[[], float]
 """Seconds that only move forward, for how long a decision took and for timers (not a time of day)."""
+
+
+def new_seed() -> int:
+    """A fresh attempt seed: 31 random bits, exact in SQLite, JSON and every xAPI consumer."""
+    return secrets.randbits(31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +84,8 @@ class Session:
         self.mode: Mode = mode
         self.start = start or program.scenario.start
         self.clock = clock
-        self.seed = seed if seed is not None else 0
-        """Recorded with the attempt; format 1 has no random variation that would use it."""
+        self.seed = seed if seed is not None else new_seed()
+        """Recorded with the attempt; it orders the choices on screen (None draws a fresh one)."""
         self._machine = machine_for(program)
         self._cursor = Cursor(initial_state(program, self.start))
         self._machine.add_model(self._cursor, initial=self.start)
@@ -111,6 +121,12 @@ class Session:
         if self.finished:
             return ()
         return open_choices(self.program, self.state)
+
+    def shown_choices(self) -> tuple[Step, ...]:
+        """The choices open now, in the order this attempt shows them (its seed; number 1 first)."""
+        if self.finished:
+            return ()
+        return shown_choices(self.program, self.state, self.seed)
 
     def hint(self) -> str | None:
         """The node's hint, in practice mode only."""

@@ -22,6 +22,7 @@ from casesim.errors import CaseSimError
 from casesim.format.scenario import Mode
 from casesim.play.analyses import Analyses
 from casesim.play.attempt import LiveAttempt
+from casesim.play.session import new_seed as fresh_seed
 from casesim.play.trainee import TraineeSettings, save_trainee, trainee_id_for
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
@@ -41,6 +42,7 @@ from casesim.tui.screens import (
     NoticeScreen,
     PlayScreen,
 )
+from casesim.tui.widgets.play_area import CHOICE_SETTLE_SECONDS
 
 __all__ = ["CaseSimApp", "OpenAuthor", "OpenLibrary", "OpenScenario", "ResumeAttempt", "StartRequest", "make_app"]
 
@@ -91,6 +93,8 @@ class AppDeps:
     watch_files: bool
     start: StartRequest = field(default_factory=OpenLibrary)
     analyses: Analyses = field(default_factory=Analyses)
+    new_seed: Callable[[], int] = fresh_seed
+    choice_settle_seconds: float = CHOICE_SETTLE_SECONDS
 
 
 class CaseSimApp(App[None]):
@@ -113,6 +117,8 @@ class CaseSimApp(App[None]):
         self.trainee = deps.trainee
         self.deterministic = deps.deterministic
         self.analyses = deps.analyses
+        self.new_seed = deps.new_seed
+        self.choice_settle_seconds = deps.choice_settle_seconds
         if deps.deterministic:
             self.animation_level = "none"
 
@@ -166,7 +172,13 @@ class CaseSimApp(App[None]):
 
     def begin_attempt(self, loaded: Playable, *, mode: Mode, seed: int | None = None,
                       prefix: Sequence[str] = (), replay_from: int | None = None, start: str | None = None) -> None:
-        """Start an attempt and replace the current screen with play."""
+        """Start an attempt and replace the current screen with play.
+
+        ``seed`` orders the choices; None (a new attempt) draws a fresh one, a replay from a
+        decision passes the original attempt's seed so the choices stand where they stood.
+        """
+        if seed is None:
+            seed = self.new_seed()
         try:
             attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=mode,
                                         trainee_id=self.trainee_id,
@@ -231,7 +243,9 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
              clock: Callable[[], float] = time.monotonic, trainee: TraineeSettings | None = None,
              trainee_file: Path | None = None, deterministic: bool = False, watch_files: bool | None = None,
              start: StartRequest | None = None, analyses: Analyses | None = None,
-             keymap: Mapping[str, str] | None = None, theme: str | None = None) -> CaseSimApp:
+             keymap: Mapping[str, str] | None = None, theme: str | None = None,
+             new_seed: Callable[[], int] = fresh_seed,
+             choice_settle_seconds: float = CHOICE_SETTLE_SECONDS) -> CaseSimApp:
     """Build the app with its dependencies.
 
     Args:
@@ -248,13 +262,17 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
         keymap: the user's remapping, binding id -> keys (``Settings.keymap``); an id casesim
             does not have raises :class:`CaseSimError` listing the ids that exist.
         theme: a Textual theme name (``Settings.theme``); None keeps Textual's default.
+        new_seed: draws each new attempt's seed, which orders its choices (tests pass a fixed one).
+        choice_settle_seconds: how long new choices must be on screen before a key or click
+            chooses (:data:`~casesim.tui.widgets.play_area.CHOICE_SETTLE_SECONDS`; 0 turns it off).
     """
     from casesim.tui.keymap import check_keymap
 
     deps = AppDeps(catalog=catalog, library_paths=tuple(library_paths), store=store, clock=clock,
                    trainee=trainee or TraineeSettings(), trainee_file=trainee_file, deterministic=deterministic,
                    watch_files=(not deterministic) if watch_files is None else watch_files,
-                   start=start or OpenLibrary(), analyses=analyses or Analyses())
+                   start=start or OpenLibrary(), analyses=analyses or Analyses(), new_seed=new_seed,
+                   choice_settle_seconds=choice_settle_seconds)
     app = CaseSimApp(deps)
     if keymap:
         check_keymap(keymap)

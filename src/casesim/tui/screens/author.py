@@ -66,6 +66,8 @@ class AuthorScreen(CaseSimScreen[None]):
         self._stamp: tuple[int, int] | None = None
         self._analysis: Future[Analysis] = Future()
         self._note: str | None = None
+        self._seed: int | None = None
+        """One seed for the whole author session, so saving the file does not reorder the choices."""
 
 
     def compose(self) -> ComposeResult:
@@ -154,12 +156,14 @@ class AuthorScreen(CaseSimScreen[None]):
         if start is not None and start not in loaded.program.scenario.nodes:
             start, path, note = None, [], "The node you were playing from is gone; restarted from the start."
         catalog, clock, analysis = self.casesim.catalog, self.casesim.clock, self._analysis
+        if self._seed is None:
+            self._seed = self.casesim.new_seed()
         try:
             attempt = LiveAttempt.begin(loaded, catalog, analysis, mode=self.mode, trainee_id=None, store=None,
-                                        clock=clock, start=start, prefix=path)
+                                        clock=clock, start=start, prefix=path, seed=self._seed)
         except CaseSimError:
             attempt = LiveAttempt.begin(loaded, catalog, analysis, mode=self.mode, trainee_id=None, store=None,
-                                        clock=clock, start=start)
+                                        clock=clock, start=start, seed=self._seed)
             note = "Your choices no longer fit the changed file; restarted."
         if old is not None:
             old.close()
@@ -171,7 +175,7 @@ class AuthorScreen(CaseSimScreen[None]):
         else:
             holder = self.query_one("#author-play", Vertical)
             holder.remove_children()
-            area = PlayArea(attempt, id="play-area")
+            area = PlayArea(attempt, id="play-area", settle=self.casesim.choice_settle_seconds)
             area.add_class("-author")
             holder.mount(area)
         return note

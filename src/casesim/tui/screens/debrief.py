@@ -93,11 +93,13 @@ class DebriefScreen(CaseSimScreen[int | None]):
                   ("r or enter", "on a decision: replay from it, in practice mode"))
 
     def __init__(self, loaded: Playable, debrief: Debrief, *, start: str | None = None,
-                 return_to: Literal["library", "author"] = "library") -> None:
+                 return_to: Literal["library", "author"] = "library", seed: int | None = None) -> None:
         super().__init__()
         self.loaded = loaded
         self.debrief = debrief
         self.start = start
+        self.seed = seed
+        """The attempt's seed: a replay from a decision shows the choices in the order it did."""
         self.return_to = return_to
 
 
@@ -166,7 +168,7 @@ class DebriefScreen(CaseSimScreen[int | None]):
             return
         prefix = [d.choice for d in self.debrief.decisions[:index]]
         self.app.post_message(BeginAttempt(self.loaded, mode="practice", prefix=prefix, replay_from=index,
-                                           start=self.start))
+                                           start=self.start, seed=self.seed))
 
     def action_again(self) -> None:
         if self.return_to == "author":

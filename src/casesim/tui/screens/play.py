@@ -45,7 +45,7 @@ class PlayScreen(CaseSimScreen[None]):
     def compose(self) -> ComposeResult:
         scenario = self.attempt.program.scenario
         yield TitleBar(literal(scenario.title), self._status(), id="title-bar")
-        yield PlayArea(self.attempt, id="play-area")
+        yield PlayArea(self.attempt, id="play-area", settle=self.casesim.choice_settle_seconds)
         yield Footer()
 
     def _status(self) -> Content:
@@ -64,7 +64,8 @@ class PlayScreen(CaseSimScreen[None]):
         debrief = event.attempt.debrief
         assert debrief is not None
         self.app.post_message(AttemptFinished(event.attempt.attempt_id, debrief))
-        self.app.switch_screen(DebriefScreen(event.attempt.loaded, debrief, start=event.attempt.session.start))
+        self.app.switch_screen(DebriefScreen(event.attempt.loaded, debrief, start=event.attempt.session.start,
+                                             seed=event.attempt.session.seed))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Once an ending is reached there is nothing left to pause (scoring may still be running).

@@ -1,4 +1,9 @@
-"""The numbered choices: keys 1–9, or arrows and Enter."""
+"""The numbered choices: keys 1–9, or arrows and Enter.
+
+Nothing is highlighted when new choices appear: a highlighted first option reads as a
+recommendation, and a stray Enter would say it (UX review P1). Enter does nothing until an arrow
+key has highlighted an option (down highlights the first, up the last).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ CONTINUE = "__continue__"
 
 
 class ChoiceList(OptionList):
-    """Choices numbered from 1; the option id is the choice id."""
+    """Choices numbered from 1 in the order given; the option id is the choice id."""
 
     DEFAULT_CSS = """
     ChoiceList { height: auto; max-height: 11; border: round $primary; padding: 0 0; }
@@ -33,7 +38,7 @@ class ChoiceList(OptionList):
             Option(Hanging([Para(literal(" ".join(say.split())), 3, Content.styled(f"{i}.", "bold"))]), id=cid)
             for i, (cid, say) in enumerate(choices, start=1)
         ])
-        self.highlighted = 0 if choices else None
+        self.highlighted = None
         self.scroll_home(animate=False)
 
     def show_waiting(self, label: str) -> None:

@@ -2,6 +2,10 @@
 
 It drives a :class:`~casesim.play.attempt.LiveAttempt` (which records each step before this
 widget redraws) and tells its screen what happened through its own messages.
+
+Choices are listed in the attempt's order (:func:`~casesim.semantics.order.shown_choices`),
+with nothing highlighted, and a choosing key, Enter or click is ignored until they have been on
+screen for :data:`CHOICE_SETTLE_SECONDS`, so nothing can be chosen unread.
 """
 
 from __future__ import annotations
@@ -27,7 +31,18 @@ from casesim.tui.widgets.client_panel import ClientPanel
 from casesim.tui.widgets.feedback import FeedbackPanel
 from casesim.tui.widgets.transcript import Transcript
 
-__all__ = ["PlayArea", "format_seconds"]
+__all__ = ["CHOICE_SETTLE_SECONDS", "PlayArea", "format_seconds"]
+
+CHOICE_SETTLE_SECONDS = 0.7
+"""How long new choices must stay on screen, with no choosing key pressed, before one is taken.
+
+Without it an Enter carried over from the previous screen, a double press, or a held number key
+chooses an option nobody has read (UX review §1 and P2). Each key ignored in that time restarts
+the wait, so a held key's repeats (about 30 a second) never get through, and the first repeat
+comes after the keyboard's repeat delay (500 ms on Windows and GNOME, 600 ms on KDE, 660 ms on
+bare X11), which is inside 0.7 s. No one reads a node's choices that fast, so a trainee never
+waits on it. Measured on the app's injected clock; ``make_app(choice_settle_seconds=...)``
+overrides it (0 in deterministic tests)."""
 
 
 def format_seconds(seconds: float) -> str:
@@ -78,10 +93,15 @@ class PlayArea(Vertical):
         def control(self) -> PlayArea:
             return self.area
 
-    def __init__(self, attempt: LiveAttempt, *, id: str | None = None, tick: float | None = 1.0) -> None:
+    def __init__(self, attempt: LiveAttempt, *, id: str | None = None, tick: float | None = 1.0,
+                 settle: float = CHOICE_SETTLE_SECONDS) -> None:
         super().__init__(id=id)
         self.attempt = attempt
         self._tick = tick
+        self._settle = settle
+        self._quiet_since = 0.0
+        """When the choices changed, or a choosing key was last ignored (attempt clock)."""
+        self._told_to_read = False
         self._previous: dict[str, Any] | None = None
         self._binding_state: tuple[bool, bool, bool] | None = None
 
@@ -126,7 +146,9 @@ class PlayArea(Vertical):
             else:
                 choices.show_waiting("Scoring your attempt…")
         else:
-            choices.show_choices([(s.id, s.say or s.id) for s in session.open_choices()])
+            choices.show_choices([(s.id, s.say or s.id) for s in session.shown_choices()])
+        self._quiet_since = attempt.clock()
+        self._told_to_read = False
         self.update_timer()
         # Refreshing bindings makes the footer recompose; do it only when a key's state changed.
         binding_state = (session.can_undo, session.finished, attempt.closed)
@@ -173,6 +195,19 @@ class PlayArea(Vertical):
             self._failed(exc)
             return
         self._after(result)
+
+    def settled(self) -> bool:
+        """Whether a choosing key may act now; if not, the key is ignored and the wait restarts."""
+        if self._settle <= 0:
+            return True
+        now = self.attempt.clock()
+        if now - self._quiet_since >= self._settle:
+            return True
+        self._quiet_since = now
+        if not self._told_to_read:
+            self._told_to_read = True
+            self.notify("Take a moment to read the choices first.", timeout=3, markup=False)
+        return False
 
     def _failed(self, exc: CaseSimError) -> None:
         self.app.push_screen(NoticeScreen(exc.title, str(exc)))
@@ -229,12 +264,13 @@ class PlayArea(Vertical):
     @on(OptionList.OptionSelected, "#choices")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option_id is not None:
+        if event.option_id is not None and self.settled():
             self.choose(event.option_id)
 
     def action_choose_number(self, number: int) -> None:
+        """Say the option numbered ``number`` on screen (the attempt's order, not the author's)."""
         choices = self.query_one(ChoiceList)
-        if 1 <= number <= choices.option_count:
+        if 1 <= number <= choices.option_count and self.settled():
             option = choices.get_option_at_index(number - 1)
             if option.id is not None:
                 choices.highlighted = number - 1
