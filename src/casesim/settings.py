@@ -17,6 +17,7 @@ The config file may set every field except ``data_dir`` (which says where the fi
     theme: textual-light
     keymap:
       pause: ctrl+p          # binding id -> keys, as in Textual's keymaps
+    choice_settle_seconds: 1.5   # new choices wait this long before a key chooses
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from casesim import bundled
 from casesim.errors import CaseSimError, ConfigError
+from casesim.play.clock import CHOICE_SETTLE_SECONDS
 
 __all__ = ["CONFIG_FILE", "DB_FILE_NAME", "ConfigFile", "Settings", "default_data_dir", "read_config",
            "resolve_settings"]
@@ -66,6 +68,9 @@ class Settings(BaseModel):
     """The Textual theme of the TUI (e.g. ``textual-light``); None keeps Textual's default."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Key remapping for the TUI: binding id -> comma-separated keys (``pause: ctrl+p``)."""
+    choice_settle_seconds: float = Field(default=CHOICE_SETTLE_SECONDS, ge=0, le=5)
+    """How long new choices must be on screen before a key chooses, so a double Enter or a held
+    key cannot choose unread (0 turns it off; at most 5 seconds)."""
 
     @field_validator("db", mode="before")
     @classmethod
@@ -88,6 +93,8 @@ class ConfigFile(BaseModel):
     """The Textual theme of the TUI."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id -> comma-separated keys."""
+    choice_settle_seconds: float | None = Field(default=None, ge=0, le=5)
+    """Seconds new choices must be on screen before a key chooses (0 to 5)."""
 
     @field_validator("db", mode="before")
     @classmethod
@@ -156,6 +163,8 @@ def resolve_settings(*, data_dir: Path | None = None, db: Path | str | None = No
             frameworks_dir=(frameworks_dir or _under(folder, config.frameworks_dir) or bundled.frameworks_dir()),
             theme=config.theme,
             keymap=config.keymap,
+            choice_settle_seconds=(CHOICE_SETTLE_SECONDS if config.choice_settle_seconds is None
+                                   else config.choice_settle_seconds),
         )
     except ValidationError as exc:  # only an explicit --db that is a URL gets here
         message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")

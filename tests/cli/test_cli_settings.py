@@ -9,6 +9,7 @@ import pytest
 
 from casesim import bundled
 from casesim.errors import CaseSimError, ConfigError
+from casesim.play.clock import CHOICE_SETTLE_SECONDS
 from casesim.records import open_store
 from casesim.settings import Settings, resolve_settings
 from support.cli import ROOT, Casesim
@@ -99,7 +100,8 @@ def test_the_config_file_is_below_a_variable_on_the_command_line(casesim: Casesi
     ("keymap:\n  pause: [ctrl+t\n", ":3:1:", "error"),
     ("keymap:\n  pause: ''\n", ":2:3:", "no keys given for pause"),
     ("keymap: ctrl+t\n", ":1:9:", "error"),
-], ids=["unknown-key", "yaml-syntax", "empty-keys", "keymap-not-a-mapping"])
+    ("choice_settle_seconds: 60\n", ":1:24:", "5"),
+], ids=["unknown-key", "yaml-syntax", "empty-keys", "keymap-not-a-mapping", "settle-too-long"])
 def test_a_bad_config_file_is_an_error_at_its_line_and_column(casesim: Casesim, tmp_path: Path, text: str,
                                                              where: str, what: str) -> None:
     (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
@@ -111,6 +113,12 @@ def test_a_bad_config_file_is_an_error_at_its_line_and_column(casesim: Casesim, 
     assert result.stderr.startswith("error: bad config file\n")
     assert f"config.yaml{where}" in result.stderr and what in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_settle_time_is_the_default_unless_the_config_file_sets_it(tmp_path: Path) -> None:
+    assert resolve_settings(data_dir=tmp_path).choice_settle_seconds == CHOICE_SETTLE_SECONDS
+    (tmp_path / "config.yaml").write_text("choice_settle_seconds: 1.5\n", encoding="utf-8")
+    assert resolve_settings(data_dir=tmp_path).choice_settle_seconds == 1.5
 
 
 def test_an_empty_config_file_means_the_defaults(tmp_path: Path) -> None:

@@ -3,8 +3,8 @@
 
 Each round starts the real binary in tmux (a new attempt, or ``casesim resume``), checks that the
 resumed screen is at the decision the record says, makes a few choices (each confirmed on screen
-before the next, and each pressed once the choices have settled), presses one more key and kills the process a random moment later, without
-waiting. Once the killed process is gone, the record must hold every confirmed choice, and at
+before the next; the settle time is off, see below), presses one more key and kills the process
+a random moment later, without waiting. Once the killed process is gone, the record must hold every confirmed choice, and at
 most the one in flight.
 
 "Gone" matters. A kill that lands after SQLite wrote a commit frame to the WAL but before it
@@ -64,6 +64,11 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
     library.mkdir()
     (library / EXAMPLE.name).write_bytes(EXAMPLE.read_bytes())
     db = tmp_path / "records.db"
+    # This test is about durability, not the settle time (tests/tui/test_tui_choice_order.py and
+    # the tmux play test cover that): turn it off through the config file, as a user could, so 50
+    # rounds do not spend minutes waiting it out.
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "config.yaml").write_text("choice_settle_seconds: 0\n", encoding="utf-8")
     env = {"CASESIM_DATA": str(tmp_path / "data"), "CASESIM_SCENARIOS": str(library), "CASESIM_DB": str(db),
            "HOME": str(tmp_path), "TERM": "xterm-256color", "TZ": "UTC", "LANG": "C.UTF-8"}
     prefix = ["env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()), *map(shlex.quote, casesim_binary())]
@@ -89,7 +94,7 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
             top = screen.splitlines()[0]
             if "ending" in top:
                 # Killed after the last choice but before the debrief: finish it now.
-                terminal.choose("1")
+                terminal.keys("1")
                 terminal.wait_for("Debrief", timeout=60)
             else:
                 # The resumed screen is at exactly the decision after the recorded path.
@@ -98,13 +103,13 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
             for _ in range(rng.randint(0, 2)):
                 if "ending" in terminal.screen().splitlines()[0] or "Debrief" in terminal.screen():
                     break
-                terminal.choose("1")
+                terminal.keys("1")
                 _wait_next(terminal, confirmed)
                 confirmed += 1
             # One more key, then the kill at a random moment, without waiting for the screen.
             top = terminal.screen().splitlines()[0]
             if "decision" in top:
-                terminal.choose("1")
+                terminal.keys("1")
                 time.sleep(rng.uniform(0.0, 0.25))
             process.kill()
             kills += 1

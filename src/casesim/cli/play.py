@@ -53,7 +53,7 @@ def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, 
     try:
         app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store, trainee=trainee,
                        trainee_file=trainee_file, watch_files=watch, start=start, keymap=settings.keymap,
-                       theme=settings.theme)
+                       theme=settings.theme, choice_settle_seconds=settings.choice_settle_seconds)
         app.run()
     finally:
         if store is not None:

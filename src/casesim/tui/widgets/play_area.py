@@ -22,6 +22,7 @@ from textual.widgets import OptionList, Static
 
 from casesim.errors import CaseSimError, SessionError
 from casesim.play.attempt import LiveAttempt
+from casesim.play.clock import CHOICE_SETTLE_SECONDS
 from casesim.play.session import StepResult
 from casesim.play.transcript import transcript_lines
 from casesim.semantics.program import variables
@@ -33,16 +34,6 @@ from casesim.tui.widgets.transcript import Transcript
 
 __all__ = ["CHOICE_SETTLE_SECONDS", "PlayArea", "format_seconds"]
 
-CHOICE_SETTLE_SECONDS = 0.7
-"""How long new choices must stay on screen, with no choosing key pressed, before one is taken.
-
-Without it an Enter carried over from the previous screen, a double press, or a held number key
-chooses an option nobody has read (UX review §1 and P2). Each key ignored in that time restarts
-the wait, so a held key's repeats (about 30 a second) never get through, and the first repeat
-comes after the keyboard's repeat delay (500 ms on Windows and GNOME, 600 ms on KDE, 660 ms on
-bare X11), which is inside 0.7 s. No one reads a node's choices that fast, so a trainee never
-waits on it. Measured on the app's injected clock; ``make_app(choice_settle_seconds=...)``
-overrides it (0 in deterministic tests)."""
 
 
 def format_seconds(seconds: float) -> str:
