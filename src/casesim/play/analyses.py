@@ -52,10 +52,6 @@ class Analyses:
         if not future.set_running_or_notify_cancel():  # pragma: no cover - nobody cancels
             return
         try:
-            analysis = self._analyser(program)
-            # The per-criterion extremes are computed on first use and scoring needs them all;
-            # computing them here keeps the debrief of a large scenario from pausing the UI.
-            analysis.extremes  # noqa: B018
-            future.set_result(analysis)
+            future.set_result(self._analyser(program))
         except BaseException as exc:  # pragma: no cover - the analysis is pure; report anything
             future.set_exception(exc)

@@ -122,6 +122,9 @@ class Program:
     """Choices some expression asks about with chose(); the analysis keeps only these."""
     criteria: tuple[str, ...] = field(default=())
     """Every criterion id any step scores, in first-seen order."""
+    point_vectors: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Per step id: its points for each of ``criteria`` in order, then its total (``weight``).
+    The analysis adds these element-wise to find every criterion's extremes in one pass."""
 
 
 def compile_program(scenario: Scenario) -> Program:
@@ -203,7 +206,13 @@ def compile_program(scenario: Scenario) -> Program:
         relevant_nodes=frozenset(relevant_nodes),
         relevant_choices=frozenset(relevant_choices),
         criteria=tuple(criteria),
+        point_vectors={sid: _point_vector(step, tuple(criteria)) for sid, step in steps.items()},
     )
+
+
+def _point_vector(step: Step, criteria: tuple[str, ...]) -> tuple[int, ...]:
+    points = dict(step.scores)
+    return (*(points.get(c, 0) for c in criteria), step.weight)
 
 
 def initial_state(program: Program, start: str | None = None) -> State:
