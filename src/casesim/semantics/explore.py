@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import add
 
@@ -356,16 +356,20 @@ def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], c
     Exact when no scoring step is on a cycle: steps inside one strongly connected component
     carry no points (scoring cycles are reported as errors), so every member of a component
     shares one value, the best exit from any member. Components arrive in reverse topological
-    order, so successors are always done. Equal vectors are shared, which keeps the memory
-    close to one vector per distinct value rather than per state.
+    order, so successors are always done.
+
+    However many states there are, a scenario has few distinct vectors (a few hundred for
+    the bundled ones, against up to 150,000 states), so every vector is kept once
+    (:class:`_Vectors`) and each sum and element-wise max or min is computed once per
+    distinct operands.
     """
     n = len(edges)
-    zero: Vector = (0,) * (len(program.criteria) + 1)
+    vectors = _Vectors(len(program.criteria) + 1)
+    zero = vectors.zero
     # A step that scores nothing leaves its target's vectors as they are: no addition needed.
     scoring = {sid: vector for sid, vector in program.point_vectors.items() if any(vector)}
     best_of: list[Vector | None] = [None] * n
     worst_of: list[Vector | None] = [None] * n
-    shared: dict[Vector, Vector] = {zero: zero}
     for cid, members in enumerate(comps):
         bests: list[Vector] = []
         worsts: list[Vector] = []
@@ -385,18 +389,51 @@ def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], c
                     bests.append(target_best)
                     worsts.append(target_worst)
                 else:
-                    bests.append(tuple(map(add, points, target_best)))
-                    worsts.append(tuple(map(add, points, target_worst)))
+                    bests.append(vectors.plus(step.id, points, target_best))
+                    worsts.append(vectors.plus(step.id, points, target_worst))
         if not bests:
             continue
-        best = bests[0] if len(bests) == 1 else tuple(map(max, *bests))
-        worst = worsts[0] if len(worsts) == 1 else tuple(map(min, *worsts))
-        best = shared.setdefault(best, best)
-        worst = shared.setdefault(worst, worst)
+        best = vectors.fold(max, bests)
+        worst = vectors.fold(min, worsts)
         for sid in members:
             best_of[sid] = best
             worst_of[sid] = worst
     return best_of, worst_of
+
+
+class _Vectors:
+    """Point vectors kept once each, with their sums and element-wise extremes memoised.
+
+    Memo keys use ``id()`` of vectors, which is sound because every vector handed out is held
+    in ``_kept`` for the life of this object.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.zero: Vector = (0,) * width
+        self._kept: dict[Vector, Vector] = {self.zero: self.zero}
+        self._sums: dict[tuple[str, int], Vector] = {}
+        self._folds: dict[tuple[object, ...], Vector] = {}
+
+    def _keep(self, vector: Vector) -> Vector:
+        return self._kept.setdefault(vector, vector)
+
+    def plus(self, step_id: str, points: Vector, vector: Vector) -> Vector:
+        """``points`` (the points of step ``step_id``) added element-wise to ``vector``."""
+        key = (step_id, id(vector))
+        found = self._sums.get(key)
+        if found is None:
+            found = self._sums[key] = self._keep(tuple(map(add, points, vector)))
+        return found
+
+    def fold(self, pick: Callable[..., int], vectors: list[Vector]) -> Vector:
+        """The element-wise ``pick`` (max or min) of ``vectors``."""
+        if len(vectors) == 1:
+            return vectors[0]
+        key = (pick, *map(id, vectors))
+        found = self._folds.get(key)
+        if found is None:
+            found = self._folds[key] = self._keep(tuple(map(pick, *vectors)))
+        return found
 
 
 def _optimise_clean_total(edges: Edges, comp: list[int], comps: list[list[int]],
