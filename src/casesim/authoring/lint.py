@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import typing
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.framework import Protocol
@@ -16,7 +17,11 @@ from casesim.semantics.program import Program, State, variables
 
 __all__ = ["lint_analysis", "required_protocol_steps"]
 
-_Report = Callable[..., None]
+class _Report(typing.Protocol):
+    """Records one finding at a path of the scenario file."""
+
+    def __call__(self, path: tuple[str | int, ...], severity: Severity, code: str, message: str, *,
+                 key: bool = False) -> None: ...
 
 
 def _describe(program: Program, state: State) -> str:
