@@ -23,7 +23,7 @@ range.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from casesim.format.expressions import compile_expression, names_used, parse_expression
@@ -120,9 +120,9 @@ class Program:
     """Nodes some expression asks about with visited(); the analysis keeps only these."""
     relevant_choices: frozenset[str]
     """Choices some expression asks about with chose(); the analysis keeps only these."""
-    criteria: tuple[str, ...] = field(default=())
+    criteria: tuple[str, ...]
     """Every criterion id any step scores, in first-seen order."""
-    point_vectors: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    point_vectors: Mapping[str, tuple[int, ...]]
     """Per step id: its points for each of ``criteria`` in order, then its total (``weight``).
     The analysis adds these element-wise to find every criterion's extremes in one pass."""
 
