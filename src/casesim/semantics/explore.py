@@ -40,7 +40,6 @@ DEFAULT_STATE_LIMIT = 2_000_000
 PATH_COUNT_CAP = 10**15
 TOTAL = "total"
 _NEG = float("-inf")
-_POS = float("inf")
 
 
 @dataclass(frozen=True, slots=True)
