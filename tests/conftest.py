@@ -47,16 +47,8 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def library(catalog: Catalog) -> list[AnalysedScenario]:
-    """Every bundled scenario, loaded and analysed once per test session.
-
-    The per-criterion extremes are computed on first use; they are computed here, as the TUI's
-    analysis cache does, so that their cost shows as this fixture's set-up in ``--durations``
-    instead of landing on whichever test touches them first.
-    """
-    loaded = [require_scenario(path, catalog) for path in sorted(SCENARIOS.glob("*.yaml"))]
-    for item in loaded:
-        item.analysis.extremes  # noqa: B018
-    return loaded
+    """Every bundled scenario, loaded and analysed once per test session."""
+    return [require_scenario(path, catalog) for path in sorted(SCENARIOS.glob("*.yaml"))]
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ def example(catalog: Catalog) -> AnalysedScenario:
 
 def test_expert_path_scores_100_percent_and_passes(example: AnalysedScenario, catalog: Catalog) -> None:
     assert example.program and example.analysis
-    assert example.analysis.expert_path == EXPERT
+    assert list(example.analysis.expert_path) == EXPERT
     debrief = score_path(example.program, example.analysis, catalog, EXPERT)
     assert debrief.total_share == 1.0
     assert debrief.total_raw == debrief.total_best == 17

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import typing
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from casesim.authoring.audit import Audit
 from casesim.format.diagnostics import Diagnostic, Severity
@@ -17,7 +18,11 @@ from casesim.semantics.program import Program, State, variables
 
 __all__ = ["lint_analysis", "lint_answer_cues", "required_protocol_steps"]
 
-_Report = Callable[..., None]
+class _Report(typing.Protocol):
+    """Records one finding at a path of the scenario file."""
+
+    def __call__(self, path: tuple[str | int, ...], severity: Severity, code: str, message: str, *,
+                 key: bool = False) -> None: ...
 
 
 def _describe(program: Program, state: State) -> str:

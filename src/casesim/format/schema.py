@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 
-__all__ = ["schema_for", "schema_text", "SCHEMA_IDS"]
+__all__ = ["SCHEMA_IDS", "SCHEMA_KINDS", "SchemaKind", "schema_for", "schema_text"]
 
 SchemaKind = Literal["scenario", "framework", "competency-map"]
+"""The kinds of file casesim reads, each with its own schema."""
+SCHEMA_KINDS: tuple[SchemaKind, ...] = get_args(SchemaKind)
 
-SCHEMA_IDS: dict[str, str] = {
+SCHEMA_IDS: dict[SchemaKind, str] = {
     "scenario": "https://casesim.invalid/schemas/scenario.schema.json",
     "framework": "https://casesim.invalid/schemas/framework.schema.json",
     "competency-map": "https://casesim.invalid/schemas/competency-map.schema.json",
 }
 
 
-def _model(kind: str) -> type[BaseModel]:
+def _model(kind: SchemaKind) -> type[BaseModel]:
     if kind == "scenario":
         from casesim.format.scenario import Scenario
 
@@ -28,7 +30,7 @@ def _model(kind: str) -> type[BaseModel]:
     return Framework if kind == "framework" else CompetencyMap
 
 
-def schema_for(kind: str = "scenario") -> dict[str, Any]:
+def schema_for(kind: SchemaKind = "scenario") -> dict[str, Any]:
     """The JSON Schema of a file kind, labelled draft-07 for yaml-language-server."""
     model = _model(kind)
     body = model.model_json_schema(by_alias=True)
@@ -37,6 +39,6 @@ def schema_for(kind: str = "scenario") -> dict[str, Any]:
     return {"$schema": "http://json-schema.org/draft-07/schema#", "$id": SCHEMA_IDS[kind], **body}
 
 
-def schema_text(kind: str = "scenario") -> str:
+def schema_text(kind: SchemaKind = "scenario") -> str:
     """The schema as committed: sorted keys are not used, so the order follows the models."""
     return json.dumps(schema_for(kind), indent=2, ensure_ascii=False) + "\n"

@@ -52,11 +52,7 @@ class Analyses:
         if not future.set_running_or_notify_cancel():  # pragma: no cover - nobody cancels
             return
         try:
-            analysis = self._analyser(program)
-            # The per-criterion extremes are computed on first use and scoring needs them all;
-            # computing them here keeps the debrief of a large scenario from pausing the UI.
-            analysis.extremes  # noqa: B018
-            future.set_result(analysis)
+            future.set_result(self._analyser(program))
         except BaseException as exc:
             # The Future carries the exception to whoever waits for it, but a trainee may quit
             # before the debrief asks: the log keeps the traceback either way.

@@ -20,8 +20,9 @@ import gc
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from operator import add
 
 from casesim.semantics.program import (
     Program,
@@ -41,7 +42,6 @@ DEFAULT_STATE_LIMIT = 2_000_000
 PATH_COUNT_CAP = 10**15
 TOTAL = "total"
 _NEG = float("-inf")
-_POS = float("inf")
 
 _log = logging.getLogger(__name__)
 
@@ -54,9 +54,9 @@ class Extremes:
     best: int
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Analysis:
-    """What is true of every possible session of one scenario."""
+    """What is true of every possible session of one scenario, complete when :func:`analyse` returns."""
 
     program: Program
     states: list[State]
@@ -66,60 +66,36 @@ class Analysis:
     index: dict[State, int]
     complete: bool
     """False when the state limit was hit; then only ``states`` explored so far are described."""
-    reachable_nodes: set[str] = field(default_factory=set)
-    reachable_endings: set[str] = field(default_factory=set)
-    steps_taken: set[str] = field(default_factory=set)
+    reachable_nodes: frozenset[str]
+    reachable_endings: frozenset[str]
+    steps_taken: frozenset[str]
     """Ids of choices (and timeouts) open in at least one reachable state."""
-    dead_ends: list[int] = field(default_factory=list)
+    dead_ends: tuple[int, ...]
     """States at a non-ending node where no choice is open and no timer runs."""
-    trapped: list[int] = field(default_factory=list)
+    trapped: tuple[int, ...]
     """States that are not dead ends but from which no ending can be reached."""
-    can_finish: list[bool] = field(default_factory=list)
-    path_count: int = 0
+    can_finish: list[bool]
+    """Per state, whether some ending can still be reached from it."""
+    path_count: int
     """Distinct complete paths (capped at PATH_COUNT_CAP); -1 when a cycle makes it unbounded."""
-    scoring_cycles: list[str] = field(default_factory=list)
+    scoring_cycles: tuple[str, ...]
     """Ids of scoring choices that sit on a cycle (points could be farmed by repeating them)."""
-    total: Extremes | None = None
+    total: Extremes | None
     """Worst/best total points over complete paths (None when no ending can be reached)."""
-    best_any_to_go: list[float] = field(default_factory=list)
+    extremes: Mapping[str, Extremes]
+    """Worst/best raw points per criterion of ``program.criteria``, and for ``total``, over
+    complete paths: what scoring normalises against. Empty when no ending can be reached."""
+    best_any_to_go: list[float]
     """Best total points still achievable from each state on any complete path."""
-    best_to_go: list[float] = field(default_factory=list)
+    best_to_go: list[float]
     """Best total points still achievable from each state on a clean path (no critical action,
     requirements met at the end); -inf where no clean path remains."""
-    clean_path_exists: bool = False
-    expert_path: list[str] = field(default_factory=list)
+    clean_path_exists: bool
+    expert_path: tuple[str, ...]
     """Choice ids of the expert path: the best clean total, ties broken by author order."""
-
-    _extremes: dict[str, Extremes] | None = None
-    _components: tuple[list[int], list[list[int]]] | None = None
-
-    @property
-    def extremes(self) -> dict[str, Extremes]:
-        """Worst/best raw points per criterion, and for ``total``, over complete paths.
-
-        Computed on first use (one pass per criterion over the state graph): validation needs
-        only the total, scoring needs every criterion.
-        """
-        if self._extremes is None:
-            assert self._components is not None
-            comp, comps = self._components
-            finals = [is_final(self.program, s) for s in self.states]
-            out: dict[str, Extremes] = {}
-            for criterion in self.program.criteria:
-                best, worst = _optimise(self, comp, comps, finals, criterion)
-                if self.states and best[0] != _NEG:
-                    out[criterion] = Extremes(int(worst[0]), int(best[0]))
-            if self.total is not None:
-                out[TOTAL] = self.total
-            self._extremes = out
-        return self._extremes
-
-    @property
-    def components(self) -> tuple[list[int], list[list[int]]]:
-        """The strongly connected components of the state graph: the component of each state,
-        and the members of each component, successors first (reverse topological order)."""
-        assert self._components is not None
-        return self._components
+    components: tuple[list[int], list[list[int]]]
+    """The strongly connected components of the state graph: the component of each state, and
+    the members of each component, successors first (reverse topological order)."""
 
     @property
     def expert_total(self) -> int | None:
@@ -165,18 +141,20 @@ class Analysis:
 
 def analyse(program: Program, *, state_limit: int | None = None, start: str | None = None) -> Analysis:
     """Explore every reachable state of ``program`` (up to ``state_limit`` states,
-    by default ``DEFAULT_STATE_LIMIT``).
+    by default ``DEFAULT_STATE_LIMIT``) and derive everything :class:`Analysis` holds.
 
     The cyclic garbage collector is paused meanwhile: exploration allocates millions of small,
     acyclic objects, and repeated full collections over them made the time grow faster than
-    the state count.
+    the state count. The switch is process-wide, so while a background thread analyses, the
+    UI thread's cycles are not collected either; they are once the analysis returns.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     began = time.perf_counter()
     try:
         limit = DEFAULT_STATE_LIMIT if state_limit is None else state_limit
-        result = _analyse(program, state_limit=limit, start=start)
+        states, edges, index, complete = _explore(program, state_limit=limit, start=start)
+        result = _summarise(program, states, edges, index, complete)
     finally:
         if was_enabled:
             gc.enable()
@@ -186,11 +164,15 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
     return result
 
 
-def _analyse(program: Program, *, state_limit: int, start: str | None) -> Analysis:
+Edges = list[list[tuple[Step, int]]]
+
+
+def _explore(program: Program, *, state_limit: int,
+             start: str | None) -> tuple[list[State], Edges, dict[State, int], bool]:
     first = project(program, initial_state(program, start))
     states: list[State] = [first]
     index: dict[State, int] = {first: 0}
-    edges: list[list[tuple[Step, int]]] = []
+    edges: Edges = []
     complete = True
     timeouts = program.timeouts
     queue = 0
@@ -218,52 +200,65 @@ def _analyse(program: Program, *, state_limit: int, start: str | None) -> Analys
             out.append((step, target))
     while len(edges) < len(states):
         edges.append([])
-    result = Analysis(program, states, edges, index, complete)
-    _summarise(result)
-    return result
+    return states, edges, index, complete
 
 
-def _summarise(a: Analysis) -> None:
-    program = a.program
-    n = len(a.states)
-    finals = [is_final(program, s) for s in a.states]
-    for sid, state in enumerate(a.states):
-        (a.reachable_endings if finals[sid] else a.reachable_nodes).add(state.node)
-        for step, _ in a.edges[sid]:
-            a.steps_taken.add(step.id)
-        if not finals[sid] and not a.edges[sid]:
-            a.dead_ends.append(sid)
+def _summarise(program: Program, states: list[State], edges: Edges, index: dict[State, int],
+               complete: bool) -> Analysis:
+    n = len(states)
+    finals = [is_final(program, s) for s in states]
+    reachable_nodes: set[str] = set()
+    reachable_endings: set[str] = set()
+    steps_taken: set[str] = set()
+    dead_ends: list[int] = []
+    for sid, state in enumerate(states):
+        (reachable_endings if finals[sid] else reachable_nodes).add(state.node)
+        for step, _ in edges[sid]:
+            steps_taken.add(step.id)
+        if not finals[sid] and not edges[sid]:
+            dead_ends.append(sid)
 
     reverse: list[list[int]] = [[] for _ in range(n)]
-    for sid, out in enumerate(a.edges):
+    for sid, out in enumerate(edges):
         for _, target in out:
             reverse[target].append(sid)
     can_finish = _reaches(reverse, [i for i in range(n) if finals[i]])
-    a.can_finish = can_finish
     # A state that cannot finish only because it runs into a dead end is reported as that dead
     # end; "trapped" is kept for states caught in a loop with no exit.
-    reaches_dead_end = _reaches(reverse, a.dead_ends)
-    a.trapped = [i for i in range(n) if not can_finish[i] and not reaches_dead_end[i]]
+    reaches_dead_end = _reaches(reverse, dead_ends)
+    trapped = tuple(i for i in range(n) if not can_finish[i] and not reaches_dead_end[i])
 
-    comp, comps = _components(a)
-    cyclic = {sid for members in comps if _is_cycle(a, members) for sid in members}
-    a.scoring_cycles = sorted({
-        step.id for sid in cyclic for step, target in a.edges[sid]
+    comp, comps = _components(edges)
+    cyclic = {sid for members in comps if _is_cycle(edges, members) for sid in members}
+    scoring_cycles = tuple(sorted({
+        step.id for sid in cyclic for step, target in edges[sid]
         if comp[target] == comp[sid] and any(p for _, p in step.scores)
-    })
-    a.path_count = -1 if cyclic else _count_paths(a, comps, finals, can_finish)
+    }))
+    path_count = -1 if cyclic else _count_paths(edges, comps, finals, can_finish)
 
-    a._components = (comp, comps)
-    best, worst = _optimise(a, comp, comps, finals, TOTAL)
-    if n and best[0] != _NEG:
-        a.total = Extremes(int(worst[0]), int(best[0]))
-    a.best_any_to_go = best
+    best, worst = _optimise_every_criterion(program, edges, comp, comps, finals)
+    extremes: dict[str, Extremes] = {}
+    total: Extremes | None = None
+    start_best, start_worst = best[0], worst[0]
+    if start_best is not None and start_worst is not None:
+        for i, criterion in enumerate(program.criteria):
+            extremes[criterion] = Extremes(start_worst[i], start_best[i])
+        total = extremes[TOTAL] = Extremes(start_worst[-1], start_best[-1])
+    best_any_to_go = [_NEG if vector is None else float(vector[-1]) for vector in best]
 
     # Best clean total still achievable from each state: no critical step, requirements met.
-    clean_final = [finals[i] and not unmet_requirements(program, a.states[i]) for i in range(n)]
-    a.best_to_go, _ = _optimise(a, comp, comps, clean_final, TOTAL, clean=True)
-    a.clean_path_exists = bool(n) and a.best_to_go[0] != _NEG
-    a.expert_path = _expert_path(a, comp, clean_final) if a.clean_path_exists else []
+    clean_final = [finals[i] and not unmet_requirements(program, states[i]) for i in range(n)]
+    best_to_go = _optimise_clean_total(edges, comp, comps, clean_final)
+    clean_path_exists = bool(n) and best_to_go[0] != _NEG
+    expert_path = _expert_path(edges, best_to_go, comp, clean_final) if clean_path_exists else ()
+    return Analysis(
+        program=program, states=states, edges=edges, index=index, complete=complete,
+        reachable_nodes=frozenset(reachable_nodes), reachable_endings=frozenset(reachable_endings),
+        steps_taken=frozenset(steps_taken), dead_ends=tuple(dead_ends), trapped=trapped,
+        can_finish=can_finish, path_count=path_count, scoring_cycles=scoring_cycles, total=total,
+        extremes=extremes, best_any_to_go=best_any_to_go, best_to_go=best_to_go,
+        clean_path_exists=clean_path_exists, expert_path=expert_path, components=(comp, comps),
+    )
 
 
 def _reaches(reverse: list[list[int]], seeds: list[int]) -> list[bool]:
@@ -280,14 +275,14 @@ def _reaches(reverse: list[list[int]], seeds: list[int]) -> list[bool]:
     return found
 
 
-def _components(a: Analysis) -> tuple[list[int], list[list[int]]]:
+def _components(edges: Edges) -> tuple[list[int], list[list[int]]]:
     """Strongly connected components (iterative Tarjan), in reverse topological order.
 
     Tarjan emits a component only after every component reachable from it, which is exactly
     the order a "best value from here" computation needs.
     """
-    n = len(a.states)
-    targets = [[t for _, t in out] for out in a.edges]
+    n = len(edges)
+    targets = [[t for _, t in out] for out in edges]
     index = [-1] * n
     low = [0] * n
     on_stack = [False] * n
@@ -338,107 +333,184 @@ def _components(a: Analysis) -> tuple[list[int], list[list[int]]]:
     return comp, comps
 
 
-def _is_cycle(a: Analysis, members: list[int]) -> bool:
+def _is_cycle(edges: Edges, members: list[int]) -> bool:
     if len(members) > 1:
         return True
     only = members[0]
-    return any(target == only for _, target in a.edges[only])
+    return any(target == only for _, target in edges[only])
 
 
-def _count_paths(a: Analysis, comps: list[list[int]], finals: list[bool], can_finish: list[bool]) -> int:
-    counts = [0] * len(a.states)
+def _count_paths(edges: Edges, comps: list[list[int]], finals: list[bool], can_finish: list[bool]) -> int:
+    counts = [0] * len(edges)
     for members in comps:  # reverse topological: successors first
         sid = members[0]
         if finals[sid]:
             counts[sid] = 1
             continue
         total = 0
-        for _, target in a.edges[sid]:
+        for _, target in edges[sid]:
             if can_finish[target]:
                 total += counts[target]
         counts[sid] = min(total, PATH_COUNT_CAP)
-    return counts[0] if a.states else 0
+    return counts[0] if edges else 0
 
 
-def _optimise(a: Analysis, comp: list[int], comps: list[list[int]], finals: list[bool],
-              criterion: str, *, clean: bool = False) -> tuple[list[float], list[float]]:
-    """Best and worst points from each state to a final state, in one pass.
+Vector = tuple[int, ...]
+
+
+def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], comps: list[list[int]],
+                              finals: list[bool]) -> tuple[list[Vector | None], list[Vector | None]]:
+    """Best and worst points from each state to a final state, for every criterion and the
+    total at once: one walk over the edges carrying a vector per state (``point_vectors``
+    order: the criteria, then the total), None where no final state can be reached.
 
     Exact when no scoring step is on a cycle: steps inside one strongly connected component
     carry no points (scoring cycles are reported as errors), so every member of a component
-    shares one value, the best exit from any member. With ``clean``, critical steps are never
-    taken. Components arrive in reverse topological order, so successors are always done.
+    shares one value, the best exit from any member. Components arrive in reverse topological
+    order, so successors are always done.
+
+    However many states there are, a scenario has few distinct vectors (a few hundred for
+    the bundled ones, against up to 150,000 states), so every vector is kept once
+    (:class:`_Vectors`) and each sum and element-wise max or min is computed once per
+    distinct operands.
     """
-    n = len(a.states)
-    best_of = [_NEG] * n
-    worst_of = [_POS] * n
-    edges = a.edges
-    total = criterion == TOTAL
+    n = len(edges)
+    vectors = _Vectors(len(program.criteria) + 1)
+    zero = vectors.zero
+    # A step that scores nothing leaves its target's vectors as they are: no addition needed.
+    scoring = {sid: vector for sid, vector in program.point_vectors.items() if any(vector)}
+    best_of: list[Vector | None] = [None] * n
+    worst_of: list[Vector | None] = [None] * n
     for cid, members in enumerate(comps):
-        best = _NEG
-        worst = _POS
+        bests: list[Vector] = []
+        worsts: list[Vector] = []
         for sid in members:
             if finals[sid]:
-                best = max(best, 0.0)
-                worst = min(worst, 0.0)
+                bests.append(zero)
+                worsts.append(zero)
                 continue
             for step, target in edges[sid]:
-                tb = best_of[target]
-                if tb == _NEG or comp[target] == cid or (clean and step.critical is not None):
+                target_best = best_of[target]
+                if target_best is None or comp[target] == cid:
                     continue
-                w = step.weight if total else sum(p for c, p in step.scores if c == criterion)
-                if w + tb > best:
-                    best = w + tb
-                tw = worst_of[target] + w
-                if tw < worst:
-                    worst = tw
+                target_worst = worst_of[target]
+                assert target_worst is not None
+                points = scoring.get(step.id)
+                if points is None:
+                    bests.append(target_best)
+                    worsts.append(target_worst)
+                else:
+                    bests.append(vectors.plus(step.id, points, target_best))
+                    worsts.append(vectors.plus(step.id, points, target_worst))
+        if not bests:
+            continue
+        best = vectors.fold(max, bests)
+        worst = vectors.fold(min, worsts)
         for sid in members:
             best_of[sid] = best
             worst_of[sid] = worst
     return best_of, worst_of
 
 
-def _expert_path(a: Analysis, comp: list[int], clean_final: list[bool]) -> list[str]:
+class _Vectors:
+    """Point vectors kept once each, with their sums and element-wise extremes memoised.
+
+    Memo keys use ``id()`` of vectors, which is sound because every vector handed out is held
+    in ``_kept`` for the life of this object.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.zero: Vector = (0,) * width
+        self._kept: dict[Vector, Vector] = {self.zero: self.zero}
+        self._sums: dict[tuple[str, int], Vector] = {}
+        self._folds: dict[tuple[object, ...], Vector] = {}
+
+    def _keep(self, vector: Vector) -> Vector:
+        return self._kept.setdefault(vector, vector)
+
+    def plus(self, step_id: str, points: Vector, vector: Vector) -> Vector:
+        """``points`` (the points of step ``step_id``) added element-wise to ``vector``."""
+        key = (step_id, id(vector))
+        found = self._sums.get(key)
+        if found is None:
+            found = self._sums[key] = self._keep(tuple(map(add, points, vector)))
+        return found
+
+    def fold(self, pick: Callable[..., int], vectors: list[Vector]) -> Vector:
+        """The element-wise ``pick`` (max or min) of ``vectors``."""
+        if len(vectors) == 1:
+            return vectors[0]
+        key = (pick, *map(id, vectors))
+        found = self._folds.get(key)
+        if found is None:
+            found = self._folds[key] = self._keep(tuple(map(pick, *vectors)))
+        return found
+
+
+def _optimise_clean_total(edges: Edges, comp: list[int], comps: list[list[int]],
+                          clean_final: list[bool]) -> list[float]:
+    """Best total points from each state to a clean final state, never taking a critical
+    step; -inf where none can be reached. The same component rule as above."""
+    best_of = [_NEG] * len(edges)
+    for cid, members in enumerate(comps):
+        best = _NEG
+        for sid in members:
+            if clean_final[sid]:
+                best = max(best, 0.0)
+                continue
+            for step, target in edges[sid]:
+                tb = best_of[target]
+                if tb == _NEG or comp[target] == cid or step.critical is not None:
+                    continue
+                if step.weight + tb > best:
+                    best = step.weight + tb
+        for sid in members:
+            best_of[sid] = best
+    return best_of
+
+
+def _expert_path(edges: Edges, best_to_go: list[float], comp: list[int], clean_final: list[bool]) -> tuple[str, ...]:
     """Follow the best clean exits from the start; inside a cycle, walk to the member with the best exit."""
     path: list[str] = []
     sid = 0
     guard = 0
-    while not clean_final[sid] and guard < len(a.states) + 1:
+    while not clean_final[sid] and guard < len(edges) + 1:
         guard += 1
-        exit_step = _best_exit(a, comp, sid)
+        exit_step = _best_exit(edges, best_to_go, comp, sid)
         if exit_step is not None:
             step, nxt = exit_step
             path.append(step.id)
             sid = nxt
             continue
         # The best exit is from another member of this cycle: walk there (zero points inside).
-        route = _route_in_component(a, comp, sid)
+        route = _route_in_component(edges, best_to_go, comp, sid)
         if not route:
             break
         for step, nxt in route:
             path.append(step.id)
             sid = nxt
-    return path
+    return tuple(path)
 
 
-def _best_exit(a: Analysis, comp: list[int], sid: int) -> tuple[Step, int] | None:
-    want = a.best_to_go[sid]
-    for step, target in a.edges[sid]:
-        if step.critical is not None or comp[target] == comp[sid] or a.best_to_go[target] == _NEG:
+def _best_exit(edges: Edges, best_to_go: list[float], comp: list[int], sid: int) -> tuple[Step, int] | None:
+    want = best_to_go[sid]
+    for step, target in edges[sid]:
+        if step.critical is not None or comp[target] == comp[sid] or best_to_go[target] == _NEG:
             continue
-        if step.weight + a.best_to_go[target] == want:
+        if step.weight + best_to_go[target] == want:
             return step, target
     return None
 
 
-def _route_in_component(a: Analysis, comp: list[int], start: int) -> list[tuple[Step, int]]:
+def _route_in_component(edges: Edges, best_to_go: list[float], comp: list[int],
+                        start: int) -> list[tuple[Step, int]]:
     cid = comp[start]
     parent: dict[int, tuple[int, Step]] = {}
     queue = deque([start])
     seen = {start}
     while queue:
         sid = queue.popleft()
-        if sid != start and _best_exit(a, comp, sid) is not None:
+        if sid != start and _best_exit(edges, best_to_go, comp, sid) is not None:
             route: list[tuple[Step, int]] = []
             while sid != start:
                 prev, step = parent[sid]
@@ -446,7 +518,7 @@ def _route_in_component(a: Analysis, comp: list[int], start: int) -> list[tuple[
                 sid = prev
             route.reverse()
             return route
-        for step, target in a.edges[sid]:
+        for step, target in edges[sid]:
             if comp[target] == cid and target not in seen and step.critical is None:
                 seen.add(target)
                 parent[target] = (sid, step)

@@ -23,7 +23,7 @@ range.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from casesim.format.expressions import compile_expression, names_used, parse_expression
@@ -120,8 +120,11 @@ class Program:
     """Nodes some expression asks about with visited(); the analysis keeps only these."""
     relevant_choices: frozenset[str]
     """Choices some expression asks about with chose(); the analysis keeps only these."""
-    criteria: tuple[str, ...] = field(default=())
+    criteria: tuple[str, ...]
     """Every criterion id any step scores, in first-seen order."""
+    point_vectors: Mapping[str, tuple[int, ...]]
+    """Per step id: its points for each of ``criteria`` in order, then its total (``weight``).
+    The analysis adds these element-wise to find every criterion's extremes in one pass."""
 
 
 def compile_program(scenario: Scenario) -> Program:
@@ -203,7 +206,13 @@ def compile_program(scenario: Scenario) -> Program:
         relevant_nodes=frozenset(relevant_nodes),
         relevant_choices=frozenset(relevant_choices),
         criteria=tuple(criteria),
+        point_vectors={sid: _point_vector(step, tuple(criteria)) for sid, step in steps.items()},
     )
+
+
+def _point_vector(step: Step, criteria: tuple[str, ...]) -> tuple[int, ...]:
+    points = dict(step.scores)
+    return (*(points.get(c, 0) for c in criteria), step.weight)
 
 
 def initial_state(program: Program, start: str | None = None) -> State:
