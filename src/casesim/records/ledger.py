@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from casesim.errors import StoreError
-from casesim.format.scenario import MODES
+from casesim.format.scenario import MODES, Mode
 from casesim.records.api import EVENT_KINDS, AttemptStatus, EventKind, EventRow
 from casesim.records.chain import (
     attempt_digest,
@@ -91,7 +91,7 @@ class AttemptFacts:
     scenario_id: str
     scenario_version: str
     content_hash: str
-    mode: Literal["practice", "assessment"]
+    mode: Mode
     seed: int
     start_node: str
 
@@ -113,7 +113,7 @@ class StartedAttempt:
     scenario_id: str
     scenario_version: str
     content_hash: str
-    mode: Literal["practice", "assessment"]
+    mode: Mode
     seed: int
     start_node: str
     started_at: str
