@@ -197,11 +197,10 @@ def _from_store(ctx: click.Context, read: Callable[[Any], list[str]], incomplete
     except CaseSimError:
         return []
     try:
-        values = read(store)
+        with store:
+            values = read(store)
     except CaseSimError:
         return []
-    finally:
-        store.close()
     return [CompletionItem(v) for v in sorted(set(values)) if v.startswith(incomplete)]
 
 

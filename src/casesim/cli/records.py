@@ -134,11 +134,8 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
     from casesim.records.render import attempt_result
 
     _one_selection(trainee, cohort)
-    store = _reader(settings)
-    try:
+    with _reader(settings) as store:
         rows = [a for a in store.attempts(trainee_id=trainee, cohort=cohort) if status is None or a.status == status]
-    finally:
-        store.close()
     if output_format == "json":
         _print_json([{"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
                       "scenario_version": a.scenario_version, "mode": a.mode, "status": a.status,
@@ -169,12 +166,9 @@ def verify_command(settings: Settings, output_format: OutputFormat) -> int:
     """
     from casesim.records.render import verify_text
 
-    store = _reader(settings)
-    try:
+    with _reader(settings) as store:
         problems = list(store.verify())
         heads = dict(store.chain_heads())
-    finally:
-        store.close()
     if output_format == "json":
         _print_json({"database": store.location, "intact": not problems,
                      "problems": [{"kind": p.kind, "trainee_id": p.trainee_id, "attempt_id": p.attempt_id,
@@ -197,14 +191,11 @@ def trainee_command(settings: Settings, trainee_id: str, name: str | None, cohor
 
     ID is what the trainee types when they play.
     """
-    store = open_store(settings.db)
-    try:
+    with open_store(settings.db) as store:
         current = store.trainee(trainee_id)
         display = name or (current.display_name if current else trainee_id)
         store.upsert_trainee(trainee_id, display, cohort)
         row = store.trainee(trainee_id)
-    finally:
-        store.close()
     assert row is not None
     click.echo(f"{row.id}: {row.display_name}, cohort {row.cohort or '-'}, {row.attempt_count} attempt(s)")
     return 0
@@ -217,11 +208,8 @@ def trainee_command(settings: Settings, trainee_id: str, name: str | None, cohor
 @pass_settings
 def trainees_command(settings: Settings, cohort: str | None) -> int:
     """List trainees with their cohort and number of attempts."""
-    store = _reader(settings)
-    try:
+    with _reader(settings) as store:
         rows = store.trainees(cohort)
-    finally:
-        store.close()
     for t in rows:
         click.echo(f"{t.id:<16} {t.display_name:<28} {t.cohort or '-':<16} {t.attempt_count:>4} attempt(s)")
     if not rows:
@@ -250,12 +238,9 @@ def report_trainee_command(settings: Settings, trainee_id: str, output_format: O
     from casesim.records.reports import trainee_report
 
     catalog = _catalog(settings)
-    store = _reader(settings)
-    try:
+    with _reader(settings) as store:
         library = _library(settings, catalog, store, analyse=False, trainee_id=trainee_id)
         report = trainee_report(store, trainee_id, catalog=catalog, library=library)
-    finally:
-        store.close()
     if output_format == "json":
         _print_json(report_json(report))
     else:
@@ -280,16 +265,14 @@ def report_cohort_command(settings: Settings, name: str, scenario: str | None, m
     from casesim.records.reports import cohort_report
 
     catalog = _catalog(settings)
-    store = _reader(settings)
-    try:
-        if name not in store.cohorts():
-            known = ", ".join(store.cohorts()) or "none yet"
+    with _reader(settings) as store:
+        cohorts = store.cohorts()
+        if name not in cohorts:
+            known = ", ".join(cohorts) or "none yet"
             raise CaseSimError(f"there is no cohort {name!r} in {store.location} (cohorts: {known})",
                                title="no such cohort", hint="set one with: casesim records trainee ID --cohort NAME")
         library = _library(settings, catalog, store, analyse=True, cohort=name)
         report = cohort_report(store, name, library=library, catalog=catalog, scenario_id=scenario, mode=mode)
-    finally:
-        store.close()
     if output_format == "json":
         _print_json(report_json(report))
     else:
@@ -318,12 +301,8 @@ def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, 
     from casesim.records.export.csv import write_csv
 
     _one_selection(trainee, cohort)
-    store = _reader(settings)
-    try:
-        with _out(output) as out:
-            count = write_csv(store, out, table, trainee_id=trainee, cohort=cohort)
-    finally:
-        store.close()
+    with _reader(settings) as store, _out(output) as out:
+        count = write_csv(store, out, table, trainee_id=trainee, cohort=cohort)
     click.echo(f"{count} row(s)" + (f" written to {output}" if output else ""), err=True)
     return 0
 
@@ -338,12 +317,8 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
     from casesim.records.export.jsonl import write_jsonl
 
     _one_selection(trainee, cohort)
-    store = _reader(settings)
-    try:
-        with _out(output) as out:
-            count = write_jsonl(store, out, trainee_id=trainee, cohort=cohort)
-    finally:
-        store.close()
+    with _reader(settings) as store, _out(output) as out:
+        count = write_jsonl(store, out, trainee_id=trainee, cohort=cohort)
     click.echo(f"{count} attempt(s)" + (f" written to {output}" if output else ""), err=True)
     return 0
 
@@ -367,9 +342,8 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 
     _one_selection(trainee, cohort)
     catalog = _catalog(settings)
-    store = _reader(settings)
     count = 0
-    try:
+    with _reader(settings) as store:
         library = _library(settings, catalog, store, analyse=True, trainee_id=trainee, cohort=cohort)
         base = base_iri or DEFAULT_BASE
         items = statements(store, trainee_id=trainee, cohort=cohort, library=library, base_iri=base,
@@ -383,8 +357,6 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
                 for statement in items:
                     out.write(json.dumps(statement, ensure_ascii=False, sort_keys=True) + "\n")
                     count += 1
-    finally:
-        store.close()
     click.echo(f"{count} statement(s)" + (f" written to {output}" if output else ""), err=True)
     return 0
 
@@ -407,14 +379,11 @@ def export_pdf_command(settings: Settings, trainee: str, output: Path | None, pr
     from casesim.records.reports import trainee_report
 
     catalog = _catalog(settings)
-    store = _reader(settings)
-    try:
+    with _reader(settings) as store:
         library = _library(settings, catalog, store, analyse=False, trainee_id=trainee)
         report = trainee_report(store, trainee, catalog=catalog, library=library)
         problems = list(store.verify(trainee_id=trainee))
         head = store.chain_heads().get(trainee)
-    finally:
-        store.close()
     target = output or Path(f"practicum-{trainee}.pdf")
     render_pdf(report, target, catalog=catalog, problems=problems, chain_head=head,
                options=PdfOptions(program=program, instructor=instructor, page_format=page))
