@@ -9,7 +9,12 @@ from pathlib import Path
 import rich_click as click
 
 from casesim.authoring.audit import audit_text
-from casesim.authoring.pipeline import audit_and_lint, find_scenario_files, load_scenario
+from casesim.authoring.pipeline import (
+    AnalysedScenario,
+    audit_and_lint,
+    find_scenario_files,
+    load_scenario,
+)
 from casesim.cli.options import GraphFormat, OutputFormat, choice, pass_settings, path_option
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
@@ -153,6 +158,14 @@ def schema_command(output: Path | None, check: Path | None, kind: SchemaKind) ->
     return 0
 
 
+def _analysed_or_report(scenario: Path, settings: Settings) -> AnalysedScenario | None:
+    """``scenario`` loaded and analysed, or None after printing its errors to stderr."""
+    report = load_scenario(scenario, load_catalog_for(settings))
+    if report.analysed is None:
+        click.echo(format_diagnostics(report.errors), err=True)
+    return report.analysed
+
+
 @click.command("graph")
 @click.argument("scenario", type=_scenario_file, metavar="SCENARIO")
 @click.option("--format", "output_format", type=choice(GraphFormat), default="mermaid", show_default=True)
@@ -162,11 +175,8 @@ def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat
     """Print the scenario as a Mermaid or Graphviz DOT graph."""
     from casesim.authoring.graph import scenario_graph
 
-    catalog = load_catalog_for(settings)
-    report = load_scenario(scenario, catalog)
-    loaded = report.analysed
+    loaded = _analysed_or_report(scenario, settings)
     if loaded is None:
-        click.echo(format_diagnostics(report.errors), err=True)
         return 1
     click.echo(scenario_graph(loaded.program, loaded.analysis, fmt=output_format))
     return 0
@@ -187,11 +197,8 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
     """
     import json
 
-    catalog = load_catalog_for(settings)
-    report = load_scenario(scenario, catalog)
-    loaded = report.analysed
+    loaded = _analysed_or_report(scenario, settings)
     if loaded is None:
-        click.echo(format_diagnostics(report.errors), err=True)
         return 1
     analysis = loaded.analysis
     audit, _ = audit_and_lint(loaded)
