@@ -14,24 +14,15 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_loader import best_of
 from casesim.authoring.pipeline import load_scenario
 from casesim.scoring.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"
-
-
-def best_of(fn: Callable[[], object], repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def bomb(levels: int) -> str:
@@ -62,10 +53,10 @@ def main() -> int:
             if codes not in (["alias-bomb"], ["file-too-large"]):
                 print(f"{path.name}: expected a refusal, got {codes}", file=sys.stderr)
                 return 1
-        baseline = best_of(lambda: load_scenario(EXAMPLE, catalog, analyse_paths=False))
+        baseline = best_of(lambda: load_scenario(EXAMPLE, catalog, analyse_paths=False), repeat=7)
         print(f"baseline: load + validate {EXAMPLE.name} (no path analysis) {baseline * 1000:.1f} ms")
         for label, path in cases.items():
-            took = best_of(lambda path=path: load_scenario(path, catalog))
+            took = best_of(lambda path=path: load_scenario(path, catalog), repeat=7)
             print(f"    {label:<40} ratio {took / baseline:.3f}x")
     return 0
 
