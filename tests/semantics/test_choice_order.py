@@ -8,36 +8,24 @@ and leave a node pinned with ``order: fixed`` as written.
 from __future__ import annotations
 
 from collections import Counter
-from functools import cache
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casesim.authoring.pipeline import load_scenario, load_scenario_bytes
-from casesim.bundled import frameworks_dir, scenarios_dir
+from casesim.authoring.pipeline import load_scenario_bytes
 from casesim.play.session import Session
-from casesim.scoring.catalog import Catalog, load_catalog
+from casesim.scoring.catalog import Catalog
 from casesim.semantics.order import is_shuffled, shown_choices, shuffled
 from casesim.semantics.program import Program, apply, initial_state, is_final, open_choices
+from support.scenarios import bundled_programs
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "scenarios" / "example-check-in.yaml"
 
 
-@cache
-def _programs() -> tuple[Program, ...]:
-    """Every bundled scenario, compiled (no path analysis: the order needs none)."""
-    catalog = load_catalog(frameworks_dir())
-    programs = []
-    for path in sorted(scenarios_dir().glob("*.yaml")):
-        report = load_scenario(path, catalog, analyse_paths=False)
-        assert report.playable is not None, f"{path.name}: {report.errors}"
-        programs.append(report.playable.program)
-    return tuple(programs)
-
 
 def _example() -> Program:
-    return next(p for p in _programs() if p.scenario.id == "example-check-in")
+    return next(p for p in bundled_programs() if p.scenario.id == "example-check-in")
 
 
 def _decisions(program: Program, limit: int = 400) -> list[tuple[str, tuple[str, ...]]]:
@@ -61,7 +49,7 @@ def _decisions(program: Program, limit: int = 400) -> list[tuple[str, tuple[str,
 @settings(max_examples=200, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_the_shown_order_is_a_permutation_and_the_same_every_time_it_is_drawn(seed: int) -> None:
-    for program in _programs():
+    for program in bundled_programs():
         state = initial_state(program)
         while not is_final(program, state):
             shown = shown_choices(program, state, seed)
@@ -73,7 +61,7 @@ def test_the_shown_order_is_a_permutation_and_the_same_every_time_it_is_drawn(se
 @settings(max_examples=200, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), drop=st.integers(0, 8))
 def test_a_choice_hidden_by_its_condition_does_not_reorder_the_others(seed: int, drop: int) -> None:
-    program = _programs()[seed % len(_programs())]
+    program = bundled_programs()[seed % len(bundled_programs())]
     steps = open_choices(program, initial_state(program))
     fewer = [s for i, s in enumerate(steps) if i != drop % len(steps)]
     full = [s.id for s in shuffled(seed, "any-node", steps)]
@@ -83,7 +71,7 @@ def test_a_choice_hidden_by_its_condition_does_not_reorder_the_others(seed: int,
 def test_over_many_seeds_every_option_is_shown_first_about_equally_often() -> None:
     # The cue being removed: the author's first option is shown first only about 1/n of the time.
     seeds = range(600)
-    for program in _programs():
+    for program in bundled_programs():
         for node, ids in _decisions(program, limit=30):
             if len(ids) < 2 or not is_shuffled(program, node):
                 continue

@@ -8,14 +8,9 @@ every bundled scenario.
 
 from __future__ import annotations
 
-from functools import cache
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casesim.authoring.pipeline import load_scenario
-from casesim.bundled import frameworks_dir, scenarios_dir
-from casesim.scoring.catalog import load_catalog
 from casesim.semantics.program import (
     Program,
     State,
@@ -26,17 +21,7 @@ from casesim.semantics.program import (
     open_choices,
     project,
 )
-
-
-@cache
-def _programs() -> tuple[Program, ...]:
-    catalog = load_catalog(frameworks_dir())
-    programs = []
-    for path in sorted(scenarios_dir().glob("*.yaml")):
-        report = load_scenario(path, catalog, analyse_paths=False)
-        assert report.playable is not None, f"{path.name}: {report.errors}"
-        programs.append(report.playable.program)
-    return tuple(programs)
+from support.scenarios import bundled_programs
 
 
 def _open_steps(program: Program, state: State) -> tuple[Step, ...]:
@@ -46,7 +31,7 @@ def _open_steps(program: Program, state: State) -> tuple[Step, ...]:
     return steps if timeout is None else (*steps, timeout)
 
 
-SCENARIO_COUNT = len(_programs())
+SCENARIO_COUNT = len(bundled_programs())
 
 
 @settings(max_examples=400)
@@ -56,7 +41,7 @@ def test_projecting_after_a_step_equals_the_observed_only_step_from_the_projecti
 ) -> None:
     """A random walk from the start with full history; at every state on it, every open step
     commutes with the projection."""
-    program = _programs()[which]
+    program = bundled_programs()[which]
     state = initial_state(program)
     for pick in picks:
         if is_final(program, state):
@@ -74,7 +59,7 @@ def test_projecting_after_a_step_equals_the_observed_only_step_from_the_projecti
 
 def test_the_property_is_not_vacuous_some_bundled_scenario_observes_part_of_its_history() -> None:
     """The projection keeps some history and drops some: otherwise the property above could not fail."""
-    observing = [p for p in _programs() if p.relevant_nodes or p.relevant_choices]
+    observing = [p for p in bundled_programs() if p.relevant_nodes or p.relevant_choices]
     assert observing, "no bundled scenario uses visited() or chose()"
     for program in observing:
         unobserved = set(program.scenario.nodes) - program.relevant_nodes

@@ -1,0 +1,22 @@
+"""The bundled scenarios, compiled once per test process for tests that need no path analysis."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from casesim.authoring.pipeline import load_scenario
+from casesim.bundled import frameworks_dir, scenarios_dir
+from casesim.scoring.catalog import load_catalog
+from casesim.semantics.program import Program
+
+
+@cache
+def bundled_programs() -> tuple[Program, ...]:
+    """Every bundled scenario, compiled, in file-name order (each must load without errors)."""
+    catalog = load_catalog(frameworks_dir())
+    programs = []
+    for path in sorted(scenarios_dir().glob("*.yaml")):
+        report = load_scenario(path, catalog, analyse_paths=False)
+        assert report.playable is not None, f"{path.name}: {report.errors}"
+        programs.append(report.playable.program)
+    return tuple(programs)
