@@ -204,7 +204,7 @@ def _build(operations: list[tuple[Any, ...]]) -> _Built:
                 attempts[index] = (dataclasses.replace(row, status=sealed.status, ended_at=sealed.ended_at,
                                                        seal=sealed.seal),
                                    dataclasses.replace(head, status=sealed.status))
-    built = _Built(trainees={t: ChainTrainee(t, h.attempt_count, h.head_hash) for t, h in heads.items()})
+    built = _Built(trainees=dict(heads))
     for row, _ in attempts:
         built.attempts.setdefault(row.trainee_id, []).append(row)
     built.events = events

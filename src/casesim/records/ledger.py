@@ -35,7 +35,7 @@ from casesim.records.chain import (
     seal_digest,
     sha256_text,
 )
-from casesim.records.verify import DebriefResults, debrief_results
+from casesim.records.verify import ChainTrainee, DebriefResults, debrief_results
 from casesim.scoring.debrief import Debrief
 
 __all__ = [
@@ -57,13 +57,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class TraineeHead:
-    """Where a trainee's chain of attempts stands: how many attempts, and the latest hash."""
-
-    trainee_id: str
-    attempt_count: int
-    head_hash: str
+TraineeHead = ChainTrainee
+"""Where a trainee's chain of attempts stands: the same row :mod:`casesim.records.verify` checks."""
 
 
 def first_head(trainee_id: str) -> TraineeHead:
@@ -183,8 +178,8 @@ class Seal:
 
 def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at: str) -> AttemptStart:
     """Open an attempt as the next link of the trainee's chain."""
-    if head.trainee_id != facts.trainee_id:
-        raise ValueError(f"the head of trainee {head.trainee_id} cannot start an attempt of {facts.trainee_id}")
+    if head.id != facts.trainee_id:
+        raise ValueError(f"the head of trainee {head.id} cannot start an attempt of {facts.trainee_id}")
     seq = head.attempt_count + 1
     seed = int(facts.seed)
     header = attempt_header(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,

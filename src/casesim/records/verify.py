@@ -33,6 +33,9 @@ __all__ = ["ChainAttempt", "ChainEvent", "ChainTrainee", "DebriefResults", "veri
 
 @dataclass(frozen=True, slots=True)
 class ChainTrainee:
+    """Where a trainee's chain of attempts stands: how many attempts, and the latest hash (the
+    ledger's ``TraineeHead`` before a write, the row verify checks after)."""
+
     id: str
     attempt_count: int
     head_hash: str
