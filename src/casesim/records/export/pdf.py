@@ -165,16 +165,18 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
         for trend in report.competencies:
             evidence = trend.evidence
             rating = evidence.rating
-            meaning = labels.get(int(rating + 0.5), "") if rating is not None else "-"
-            counted = f"n={evidence.measures}, {evidence.scenarios} scenario(s)" if rating is not None \
-                else evidence.summary()
+            if rating is None:
+                counted = evidence.summary()
+            else:
+                meaning = labels.get(int(rating + 0.5))
+                counted = f"{rating:.1f}" + (f" - {meaning}" if meaning else "") + \
+                    f" (n={evidence.measures}, {evidence.scenarios} scenarios)"
             other = "; ".join(f"{name} " + " ".join(str(r) for r in ratings[-6:])
                               for name, ratings in (("practice", evidence.practice), ("trial", evidence.trial))
                               if ratings) or "-"
-            rows.append([f"{trend.id.split('-')[-1]}  {trend.title}", f"{rating:.1f}" if rating is not None else "-",
-                         meaning, counted, other])
-        doc.table(["Competency", "Rating", "Meaning", "Evidence (counted)", "Practice / trial (not counted)"], rows,
-                  [62, 14, 34, 38, 32], ["LEFT", "CENTER", "LEFT", "LEFT", "LEFT"])
+            rows.append([f"{trend.id.split('-')[-1]}  {trend.title}", counted, other])
+        doc.table(["Competency", "Rating from counted evidence", "Practice / trial (not counted)"], rows,
+                  [64, 76, 40])
         if labels:
             doc.para("Scale: " + "; ".join(f"{r} = {labels[r]}" for r in sorted(labels, reverse=True)) + ". "
                      "A critical action caps the competencies it concerns.", 7.5)
