@@ -25,8 +25,7 @@ def chart_content(series: CompetencySeries, labels: Sequence[str], *, max_column
     names = list(labels)[-max_columns:]
     parts: list[str | tuple[str, str] | Content] = [(f"{series.id} {series.title}", "bold"), "\n",
                                                     ("Rating: ", "bold"), series.evidence.summary(),
-                                                    " (assessments on signed-off scenarios only; practice and "
-                                                    "trials are charted, never counted)\n"]
+                                                    " · practice and trials charted, not counted\n"]
     if not ratings:
         parts.append("No completed attempts yet.")
         return Content.assemble(*parts)
