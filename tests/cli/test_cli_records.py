@@ -75,7 +75,9 @@ def test_records_trainee_sets_name_and_cohort(db: Path, capsys: pytest.CaptureFi
 
 def test_reports(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "trainee", "s1", "--db", str(db)]) == 0
-    assert "Competency ratings over time" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Competency ratings (1-5): assessment attempts on signed-off scenarios only" in out
+    assert "insufficient evidence (n=0)" in out  # the bundled example is a draft: its attempts are trials
     assert main(["report", "cohort", "fall", "--db", str(db), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["cohort"] == "fall" and data["items"][0]["scenario_id"] == "example-check-in"

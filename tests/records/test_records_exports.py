@@ -24,13 +24,14 @@ from casesim.records.reports import trainee_report
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
 from support.paths import XAPI_REFERENCE
-from support.records import EXPERT, LOST, SECRECY, play
+from support.records import EXPERT, LOST, SECRECY, play, signed_example
 
 
 @pytest.fixture
-def filled(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> SQLiteStore:
+def filled(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog, tmp_path: Path) -> SQLiteStore:
     store.upsert_trainee("t-042", "=HYPERLINK(\"x\") Ann", "fall")
-    play(store, example, catalog, "t-042", SECRECY, mode="assessment")
+    # The assessment attempt is on a signed-off copy, so it counts (an unsigned one is a trial).
+    play(store, signed_example(tmp_path, catalog), catalog, "t-042", SECRECY, mode="assessment")
     play(store, example, catalog, "t-042", EXPERT[:2] + ["cheer-up", "undo"] + EXPERT[2:],
          mode="practice")
     play(store, example, catalog, "t-042", LOST[:2], finish=False)

@@ -41,10 +41,14 @@ def test_trainee_report_lists_attempts_and_ratings_over_time(cohort_store: SQLit
     assert report.attempts[0].critical and report.attempts[1].ending == "engaged"
     c1 = next(t for t in report.competencies if t.id == "EPAS22-C1")
     assert c1.title == "Ethical and professional behavior"
-    assert [p.rating for p in c1.rated] == [1, 5] and c1.latest == 5 and c1.mean == 3.0
+    assert [p.rating for p in c1.rated] == [1, 5]
+    # The bundled example is a draft: its assessment attempts are trials, shown and never counted.
+    assert [s.evidence for s in report.attempts] == ["trial", "trial"]
+    assert (c1.evidence.trial, c1.evidence.measures, c1.evidence.rating) == ((1, 5), 0, None)
     text = trainee_text(report)
-    assert "Ann Lee (ann), cohort fall" in text and "1 5" in text and "critical: Promised" in text
-    assert report_json(report)["competencies"][0]["latest"] is not None
+    assert "Ann Lee (ann), cohort fall" in text and "trial: 1 5" in text and "critical: Promised" in text
+    assert "insufficient evidence (n=0)" in text and "Evidence: 0 assessment attempt(s)" in text
+    assert report_json(report)["competencies"][0]["evidence"]["summary"] == "insufficient evidence (n=0)"
 
 
 def test_trainee_report_of_an_unknown_trainee_is_a_clear_error(store: SQLiteStore) -> None:
@@ -57,17 +61,21 @@ def test_progress_is_ratings_over_time_per_competency(cohort_store: SQLiteStore,
     assert [a.scenario_id for a in progress.attempts] == ["example-check-in"] * 2
     series = {s.id: s for s in progress.series}
     assert series["EPAS22-C1"].ratings == (1, 5) and series["EPAS22-C1"].latest == 5
+    assert [a.label for a in progress.attempts] == ["example-check-in (trial)"] * 2
+    assert series["EPAS22-C1"].evidence.summary() == "insufficient evidence (n=0)"
     nothing_finished = gather_progress(cohort_store, "cy", catalog)
     assert nothing_finished.attempts == () and all(s.ratings == () for s in nothing_finished.series)
 
 
-def test_cohort_roster_shows_the_latest_rating_per_competency(cohort_store: SQLiteStore, catalog: Catalog,
-                                                              example: AnalysedScenario) -> None:
+def test_cohort_roster_counts_no_trial_towards_passes_or_ratings(cohort_store: SQLiteStore, catalog: Catalog,
+                                                                 example: AnalysedScenario) -> None:
     report = cohort_report(cohort_store, "fall", library={"example-check-in": example}, catalog=catalog)
     assert [r.trainee.id for r in report.roster] == ["ann", "bo", "cy"]
     ann = report.roster[0]
-    assert (ann.attempts, ann.passed, ann.ratings["EPAS22-C1"].latest, ann.ratings["EPAS22-C1"].count) == (2, 1, 5, 2)
-    assert report.roster[2].ratings["EPAS22-C1"].latest is None
+    assert (ann.attempts, ann.passed, ann.ratings["EPAS22-C1"].rating, ann.ratings["EPAS22-C1"].measures) == \
+        (2, 0, None, 0)
+    assert report.roster[2].ratings["EPAS22-C1"].rating is None
+    assert "n=0" in cohort_text(report)
     assert ("EPAS22-C1", "Ethical and professional behavior") in report.competencies
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from pathlib import Path
 
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
+from casesim.authoring.signoff import sign_file
 from casesim.play.recorder import AttemptRecorder
 from casesim.play.session import Session
 from casesim.records.api import RecordStore
@@ -19,6 +21,20 @@ SECRECY = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness
            "affirm-and-plan", "agree-visit-with-aunt"]
 LOST = ["launch-into-questions", "skip-to-housing", "timeout:how-are-you", "acknowledge-after-silence", "skip-screen",
         "mail-forms"]
+
+
+def signed_example(folder: Path, catalog: Catalog, *, scenario_id: str = "example-check-in") -> AnalysedScenario:
+    """A copy of the example scenario in ``folder``, under ``scenario_id``, signed off by a
+    fictional reviewer (the bundled file itself is a draft: no clinician has signed it)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    if scenario_id != "example-check-in":
+        text = text.replace("\nid: example-check-in\n", f"\nid: {scenario_id}\n", 1)
+    target = folder / f"{scenario_id}.yaml"
+    target.write_text(text, encoding="utf-8")
+    sign_file(target, by="T. Reviewer", credential="LCSW", on="2026-11-30", catalog=catalog)
+    loaded = require_scenario(target, catalog)
+    assert loaded.scenario.id == scenario_id
+    return loaded
 
 
 def load_example(catalog: Catalog | None = None) -> tuple[AnalysedScenario, Catalog]:

@@ -350,6 +350,11 @@ async def test_progress_chart_shows_ratings_over_attempts(make_test_app: AppFact
         assert "2 completed attempts" in text
         assert "Ethical and professional behavior" in text
         assert " 1   5  rating" in text  # C1: 1 after the critical action, 5 after the expert path
+        # Practice runs are charted and labelled, never counted: no rating, only "insufficient evidence".
+        assert "Rating: insufficient evidence (n=0)" in text
+        assert "C6  Engagement                           insufficient evidence (n=0)" in text
+        progress = app.screen.progress  # type: ignore[attr-defined]
+        assert [a.label for a in progress.attempts] == ["example-check-in (practice)"] * 2
 
 
 async def test_keys_screen_lists_the_play_keys(make_test_app: AppFactory) -> None:

@@ -14,7 +14,8 @@ from casesim.errors import ExpressionError
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.expressions import Env, Type, parse_expression, type_of
 from casesim.format.reader import SourceDocument
-from casesim.format.scenario import Scenario, timeout_id
+from casesim.format.scenario import Review, Scenario, timeout_id
+from casesim.format.signoff import signoff_state
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["Unchecked", "check_scenario"]
@@ -136,6 +137,7 @@ class _Checker:
     def run(self) -> None:
         sc = self.scenario
         env = self.env()
+        self.check_signoff()
         if not self.unchecked.start_broken and sc.start not in sc.nodes and sc.start not in self.unchecked.targets:
             extra = suggest(sc.start, sc.nodes)
             self.report(("start",), "start-missing", f"start node {sc.start!r} is not under `nodes:`{extra}")
@@ -222,6 +224,26 @@ class _Checker:
                 if answer not in steps:
                     self.report(("protocols", i, "answers", answer), "unknown-step",
                                 f"{answer!r} is not a step of {use.protocol}", key=True)
+
+    def check_signoff(self) -> None:
+        """A sign-off that no longer covers the content (or was never signed) does not count:
+        say so, by name, so the author knows to have it re-reviewed."""
+        review = getattr(self.scenario, "reviewed", None)  # absent from a salvaged partial scenario
+        if not isinstance(review, Review):
+            return
+        state = signoff_state(review, self.doc.data)
+        sign = (f"`casesim review sign {self.doc.path} --by \"NAME\" --credential CREDENTIAL`")
+        if state.status == "voided":
+            self.report(("reviewed",), "signoff-voided",
+                        f"the sign-off by {review.by} ({review.credential}) on {review.on} is void: the content "
+                        f"changed after it was signed ({review.content_hash} signed, {state.current_hash} now), "
+                        f"so attempts count as trials; have a clinician re-review it and re-sign with {sign}",
+                        severity=Severity.WARNING, key=True)
+        elif state.status == "unsigned":
+            self.report(("reviewed",), "signoff-missing",
+                        f"`reviewed` says {review.by} reviewed it, but there is no signed credential and content "
+                        f"hash, so attempts count as trials; the reviewer signs with {sign}",
+                        severity=Severity.WARNING, key=True)
 
     def check_tests(self, env: Env) -> None:
         sc = self.scenario

@@ -25,7 +25,7 @@ objectives:
   - TODO Explain the limits of confidentiality before asking for sensitive history.
 competencies: [EPAS22-C1]      # CSWE 2022 EPAS competencies this scenario evidences
 reviewed:
-  status: draft                # set to reviewed, with by: and on:, after clinical review
+  status: draft                # after clinical review: casesim review sign FILE --by NAME --credential CRED
 client:
   name: TODO Fictional Name
   age: 30

@@ -1,4 +1,4 @@
-"""Trainer commands: validate, test, analyse, graph, schema, library-doc, new."""
+"""Trainer commands: validate, test, analyse, graph, schema, library-doc, new, review."""
 
 from __future__ import annotations
 
@@ -294,6 +294,65 @@ def new_command(scenario_id: str, kind: Kind, output: Path | None, force: bool) 
     return 0
 
 
+@click.group("review")
+def review_group() -> None:
+    """Clinical sign-off of scenarios: sign one, or list where each stands.
+
+    Only attempts on a scenario with a valid sign-off count as competency evidence; the others
+    are trials. Editing a signed scenario voids its sign-off.
+    """
+
+
+@review_group.command("sign")
+@click.argument("scenario", type=_scenario_file, metavar="FILE")
+@click.option("--by", "by", required=True, help='the reviewer\'s name, e.g. "J. Doe"')
+@click.option("--credential", required=True, help="the reviewer's clinical credential, e.g. LCSW")
+@click.option("--on", "on", default=None, metavar="YYYY-MM-DD", help="the review date (default: today)")
+@path_option("frameworks_dir")
+@pass_settings
+def review_sign_command(settings: Settings, scenario: Path, by: str, credential: str, on: str | None) -> int:
+    """Write a clinician's sign-off into FILE's `reviewed:` block.
+
+    Records who, with which credential, when, and the hash of the content signed. Only the
+    `reviewed:` block is rewritten; the rest of the file is left byte for byte. Refuses a file
+    that does not validate. Run it only for a clinician who has read the whole scenario.
+    """
+    from casesim.authoring.signoff import sign_file
+
+    result = sign_file(scenario, by=by, credential=credential, on=on, catalog=load_catalog_for(settings))
+    click.echo(f"{result.path}: signed off by {result.signoff.describe()}, content {result.signoff.content_hash}")
+    return 0
+
+
+@review_group.command("status")
+@click.argument("paths", nargs=-1, type=_existing, metavar="[PATH]...")
+@path_option("frameworks_dir")
+@path_option("scenarios_dir")
+@pass_settings
+def review_status_command(settings: Settings, paths: tuple[Path, ...]) -> int:
+    """List each scenario's sign-off: signed by whom and when, voided, unsigned or draft.
+
+    With no PATH, the scenario library. Exit 1 when a sign-off is void or a file does not load.
+    """
+    from casesim.authoring.signoff import signoff_of_file
+
+    files = find_scenario_files(list(paths) or [settings.scenarios_dir])
+    if not files:
+        raise CaseSimError("no .yaml files found", title="nothing to list",
+                           hint="give scenario files, or folders that hold them")
+    catalog = load_catalog_for(settings)
+    bad = 0
+    for file in files:
+        state, why = signoff_of_file(file, catalog)
+        if state is None:
+            click.echo(f"{file}: does not load ({why})")
+            bad += 1
+            continue
+        click.echo(f"{file}: {state.describe()}")
+        bad += state.status == "voided"
+    return 1 if bad else 0
+
+
 def _alias(command: click.Command, name: str) -> click.Command:
     """``command`` under another name, hidden from the help (``analyze`` for ``analyse``)."""
     alias = copy.copy(command)
@@ -302,4 +361,4 @@ def _alias(command: click.Command, name: str) -> click.Command:
 
 
 COMMANDS = [validate_command, test_command, analyse_command, _alias(analyse_command, "analyze"), graph_command,
-            new_command, schema_command, library_doc_command]
+            new_command, schema_command, library_doc_command, review_group]

@@ -41,7 +41,7 @@ _HELP = click.RichHelpConfiguration(command_groups={
     "casesim": [
         {"name": "Trainees", "commands": ["play", "resume"]},
         {"name": "Scenario authors", "commands": ["validate", "test", "analyse", "author", "graph", "new",
-                                                  "schema", "library-doc"]},
+                                                  "schema", "library-doc", "review"]},
         {"name": "Field instructors and programs", "commands": ["records", "report", "export"]},
     ],
 })

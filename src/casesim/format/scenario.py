@@ -104,14 +104,21 @@ class _Model(BaseModel):
 
 
 class Review(_Model):
-    """Clinical review sign-off: who checked the content, and when."""
+    """Clinical review sign-off: who checked the content, with which credential, when, and which
+    content the sign-off covers. Written by `casesim review sign`, not by hand: editing the
+    scenario afterwards voids the sign-off (its `content_hash` no longer matches)."""
 
     status: Literal["draft", "reviewed"]
     """`draft` until a qualified reviewer has read the whole scenario; then `reviewed`."""
     by: ShortText | None = None
-    """The reviewer's name and credential (e.g. "J. Doe, LCSW"). Required once `status` is `reviewed`."""
+    """The reviewer's name (e.g. "J. Doe"). Required once `status` is `reviewed`."""
+    credential: ShortText | None = None
+    """The reviewer's clinical credential (e.g. "LCSW"). Part of a valid sign-off."""
     on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
     """The review date, YYYY-MM-DD. Required once `status` is `reviewed`."""
+    content_hash: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
+    """`sha256:` and the hash of the content the reviewer signed (everything but this `reviewed`
+    block; see docs/scoring.md). Written by `casesim review sign`."""
     notes: Text | None = None
     """Anything the reviewer wants the next author to know."""
 

@@ -1,10 +1,21 @@
-"""A trainee's competency ratings over time, from the record store's report query."""
+"""A trainee's competency ratings over time, from the record store's report query.
+
+Every completed attempt is charted (the trainee's own learning view), each labelled as the
+evidence rules of :mod:`casesim.records.evidence` see it; the rating each competency shows is the
+one those rules allow, or "insufficient evidence (n=…)".
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casesim.records.api import RecordStore
+from casesim.records.api import CompetencyPoint, RecordStore
+from casesim.records.evidence import (
+    CompetencyEvidence,
+    EvidenceKind,
+    competency_evidence,
+    evidence_kind,
+)
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["AttemptLabel", "CompetencySeries", "Progress", "gather_progress"]
@@ -17,6 +28,8 @@ class CompetencySeries:
     id: str
     title: str
     ratings: tuple[int | None, ...]
+    evidence: CompetencyEvidence
+    """What the evidence rules allow to be said about this competency."""
 
     @property
     def latest(self) -> int | None:
@@ -32,6 +45,12 @@ class AttemptLabel:
 
     scenario_id: str
     mode: str
+    evidence: EvidenceKind = "practice"
+    """``assessment`` (counted), ``practice`` or ``trial`` (not counted)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.scenario_id} ({self.evidence})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +65,10 @@ def gather_progress(store: RecordStore, trainee_id: str, catalog: Catalog) -> Pr
     """The trainee's finished attempts, oldest first, and the competency ratings each earned."""
     points = store.competency_points(trainee_id=trainee_id)
     order: dict[str, AttemptLabel] = {}
+    by_competency: dict[str, list[CompetencyPoint]] = {}
     for p in points:
-        order.setdefault(p.attempt_id, AttemptLabel(p.scenario_id, p.mode))
+        order.setdefault(p.attempt_id, AttemptLabel(p.scenario_id, p.mode, evidence_kind(p.mode, p.signed_off)))
+        by_competency.setdefault(p.competency, []).append(p)
     index = {aid: i for i, aid in enumerate(order)}
     ratings: dict[str, list[int | None]] = {cid: [None] * len(order) for cid in catalog.competencies}
     for p in points:
@@ -55,7 +76,9 @@ def gather_progress(store: RecordStore, trainee_id: str, catalog: Catalog) -> Pr
     titles = {cid: catalog.criteria[cid].title if cid in catalog.criteria else cid for cid in ratings}
     ordered = sorted(ratings, key=_competency_order)
     return Progress(tuple(order.values()),
-                    tuple(CompetencySeries(cid, titles[cid], tuple(ratings[cid])) for cid in ordered))
+                    tuple(CompetencySeries(cid, titles[cid], tuple(ratings[cid]),
+                                           competency_evidence(by_competency.get(cid, ())))
+                          for cid in ordered))
 
 
 def _competency_order(cid: str) -> tuple[int, str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casesim.authoring.pipeline import Playable
+from casesim.authoring.signoff import playable_signoff
 from casesim.errors import ResumeError, SessionError
 from casesim.play.session import MonotonicClock, Session
 from casesim.records.api import (
@@ -131,7 +132,8 @@ class AttemptRecorder:
         program = session.program
         attempt_id = store.start_attempt(
             trainee_id=trainee_id, scenario_id=program.scenario.id, scenario_version=program.scenario.version,
-            content_hash=scenario.content_hash, mode=session.mode, seed=session.seed, start_node=session.start)
+            content_hash=scenario.content_hash, mode=session.mode, seed=session.seed, start_node=session.start,
+            signoff=playable_signoff(scenario))
         recorder = cls(store, attempt_id, session)
         recorder._record([("node-entered", {"node": session.node_id})])
         return recorder

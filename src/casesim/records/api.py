@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol, Self, TypeVar, get_args
 
 from casesim.format.scenario import Mode
+from casesim.format.signoff import SignOff
 from casesim.scoring.debrief import Debrief
 
 __all__ = [
@@ -63,6 +64,9 @@ class AttemptRow:
     status: AttemptStatus
     passed: bool | None
     share: float | None
+    signoff: SignOff | None = None
+    """The scenario's clinical sign-off when the attempt began; None makes the attempt a trial
+    (so does every attempt recorded before casesim kept sign-offs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,8 @@ class CompetencyPoint:
     competency: str
     rating: int | None
     share: float | None
+    signed_off: bool = False
+    """Whether the scenario had a valid clinical sign-off when the attempt began."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +194,9 @@ class RecordStore(Protocol):
     def upsert_trainee(self, trainee_id: str, display_name: str, cohort: str | None = None) -> None: ...
 
     def start_attempt(self, *, trainee_id: str, scenario_id: str, scenario_version: str, content_hash: str,
-                      mode: Mode, seed: int, start_node: str) -> str: ...
+                      mode: Mode, seed: int, start_node: str, signoff: SignOff | None = None) -> str:
+        """Open an attempt; ``signoff`` is the scenario's valid sign-off now (None: a trial)."""
+        ...
 
     def record_event(self, attempt_id: str, kind: EventKind, payload: Mapping[str, Any]) -> EventRow: ...
 

@@ -7,7 +7,10 @@ Three links, all SHA-256 in lower-case hex:
 
 * **attempt** — ``H(prev, header)``: ``prev`` is the trainee's previous attempt hash (or the
   trainee's genesis hash), ``header`` the attempt's fixed fields including its place in the
-  trainee's sequence. Attempts therefore form one chain per trainee.
+  trainee's sequence and, when the scenario had a valid clinical sign-off as the attempt began,
+  that sign-off (reviewer, credential, date, content hash; the key is absent otherwise, so
+  attempts recorded before sign-offs existed keep their hashes). Attempts therefore form one
+  chain per trainee, and an attempt cannot be turned from a trial into evidence unnoticed.
 * **event** — ``H(prev, row)``: ``prev`` is the previous event's hash (or the attempt hash for
   event 1); ``row`` is the event's attempt id, seq, kind, time and payload.
 * **seal** — ``H(head, outcome)``: written when an attempt finishes; ``head`` is the last event's
@@ -78,11 +81,16 @@ def genesis(trainee_id: str) -> str:
 
 
 def attempt_header(*, id: str, trainee_id: str, trainee_seq: int, scenario_id: str, scenario_version: str,
-                   content_hash: str, mode: str, seed: int, start_node: str, started_at: str) -> dict[str, Any]:
-    """The fixed fields of an attempt that its hash covers."""
-    return {"id": id, "trainee_id": trainee_id, "trainee_seq": trainee_seq, "scenario_id": scenario_id,
-            "scenario_version": scenario_version, "content_hash": content_hash, "mode": mode, "seed": seed,
-            "start_node": start_node, "started_at": started_at}
+                   content_hash: str, mode: str, seed: int, start_node: str, started_at: str,
+                   signoff: Any = None) -> dict[str, Any]:
+    """The fixed fields of an attempt that its hash covers (``signoff``: the sign-off's fields,
+    or None for a trial, which leaves the key out)."""
+    header = {"id": id, "trainee_id": trainee_id, "trainee_seq": trainee_seq, "scenario_id": scenario_id,
+              "scenario_version": scenario_version, "content_hash": content_hash, "mode": mode, "seed": seed,
+              "start_node": start_node, "started_at": started_at}
+    if signoff is not None:
+        header["signoff"] = signoff
+    return header
 
 
 def attempt_digest(prev: str, header: Mapping[str, Any]) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 from casesim.errors import StoreError
 from casesim.format.scenario import MODES, Mode
+from casesim.format.signoff import SignOff
 from casesim.records.api import EVENT_KINDS, AttemptStatus, EventKind, EventRow
 from casesim.records.chain import (
     attempt_digest,
@@ -89,6 +90,8 @@ class AttemptFacts:
     mode: Mode
     seed: int
     start_node: str
+    signoff: SignOff | None = None
+    """The scenario's valid clinical sign-off as the attempt begins (None: the attempt is a trial)."""
 
     def __post_init__(self) -> None:
         # Checked when the facts are made, so a backend refuses them before taking its lock.
@@ -115,6 +118,12 @@ class StartedAttempt:
     prev_hash: str
     """The trainee's head before this attempt (genesis for their first)."""
     hash: str
+    signoff: SignOff | None = None
+
+    @property
+    def signoff_json(self) -> str | None:
+        """The sign-off as stored (canonical JSON of what the hash covers)."""
+        return canonical_json(self.signoff.as_dict()) if self.signoff is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +193,13 @@ def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at
     seed = int(facts.seed)
     header = attempt_header(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
                             scenario_version=facts.scenario_version, content_hash=facts.content_hash,
-                            mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at)
+                            mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
+                            signoff=facts.signoff.as_dict() if facts.signoff is not None else None)
     digest = attempt_digest(head.head_hash, header)
     attempt = StartedAttempt(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
                              scenario_version=facts.scenario_version, content_hash=facts.content_hash,
                              mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
-                             prev_hash=head.head_hash, hash=digest)
+                             prev_hash=head.head_hash, hash=digest, signoff=facts.signoff)
     return AttemptStart(attempt, AttemptHead(attempt_id, 0, digest, "in-progress"),
                         TraineeHead(facts.trainee_id, seq, digest))
 

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from casesim.records.api import AttemptRow, VerifyProblem
-from casesim.records.reports import CohortReport, TraineeReport
+from casesim.records.evidence import MIN_MEASURES, MIN_SCENARIOS
+from casesim.records.reports import CohortReport, RosterCell, TraineeReport
 from casesim.scoring.debrief import verdict_label
 
 __all__ = ["attempt_result", "cohort_text", "report_json", "trainee_text", "verify_text"]
@@ -25,8 +26,16 @@ def report_json(report: TraineeReport | CohortReport) -> dict[str, Any]:
     data = dataclasses.asdict(report)
     if isinstance(report, TraineeReport):
         for trend, raw in zip(report.competencies, data["competencies"], strict=True):
-            raw["latest"] = trend.latest
-            raw["mean"] = trend.mean
+            raw["evidence"] = dataclasses.asdict(trend.evidence)
+            raw["evidence"]["summary"] = trend.evidence.summary()
+            for point, raw_point in zip(trend.points, raw["points"], strict=True):
+                raw_point["evidence"] = point.evidence
+        for summary, raw in zip(report.attempts, data["attempts"], strict=True):
+            raw["evidence"] = summary.evidence
+    else:
+        for row, raw in zip(report.roster, data["roster"], strict=True):
+            for cid, cell in row.ratings.items():
+                raw["ratings"][cid]["summary"] = cell.summary
     return data
 
 
@@ -57,30 +66,38 @@ def _spark(ratings: Sequence[int | None]) -> str:
 def trainee_text(report: TraineeReport) -> str:
     t = report.trainee
     lines = [f"Trainee {t.display_name} ({t.id})" + (f", cohort {t.cohort}" if t.cohort else ""),
-             f"{len(report.attempts)} attempt(s): {report.finished} finished, {report.passed} passed", ""]
-    lines.append("Attempts")
+             f"{len(report.attempts)} attempt(s): {report.finished} finished, {report.passed} passed",
+             f"Evidence: {report.counted} assessment attempt(s) on signed-off scenarios, {report.counted_passed} "
+             "passed (practice and trial attempts are shown, never counted)", ""]
+    lines.append("Attempts (trial = assessment on a scenario without a valid clinical sign-off)")
     if not report.attempts:
         lines.append("  (none yet)")
     for s in report.attempts:
         a = s.attempt
         result = attempt_result(a)
-        lines.append(f"  {_day(a.started_at)}  {a.scenario_id} {a.scenario_version}  {a.mode:<10}  "
+        lines.append(f"  {_day(a.started_at)}  {a.scenario_id} {a.scenario_version}  {s.evidence:<10}  "
                      f"{result:<11} score {_pct(a.share).strip():>4}  {_minutes(s.duration_seconds)}")
         if s.ending_title:
             lines.append(f"      ending: {s.ending_title} ({s.outcome})")
         for reason in s.critical:
             lines.extend(textwrap.wrap(f"critical: {reason}", WIDTH, initial_indent="      ",
                                        subsequent_indent="        "))
-    lines += ["", "Competency ratings over time (1-5, oldest first; latest, mean)"]
+    lines += ["", "Competency ratings (1-5): assessment attempts on signed-off scenarios only, at least",
+              f"{MIN_MEASURES} measures from {MIN_SCENARIOS} scenarios; the mean of each scenario's latest rating"]
     if not report.competencies:
         lines.append("  (no finished attempt has rated a competency yet)")
     for trend in report.competencies:
-        rated = trend.rated
-        mean = f"{trend.mean:.1f}" if trend.mean is not None else "-"
-        lines.append(f"  {trend.id:<10} {trend.title[:40]:<40}  latest {trend.latest or '-'}  mean {mean}")
-        if rated:
-            lines.append(f"  {'':<10} {_spark([p.rating for p in rated])}")
+        evidence = trend.evidence
+        lines.append(f"  {trend.id:<10} {trend.title[:40]:<40}  {evidence.summary()}")
+        counted = [p.rating for p in trend.rated if p.evidence == "assessment"]
+        for name, ratings in (("assessment", counted), ("practice", evidence.practice), ("trial", evidence.trial)):
+            if ratings:
+                lines.append(f"  {'':<10} {name}: {_spark(ratings)}")
     return "\n".join(lines) + "\n"
+
+
+def _cell(cell: RosterCell) -> str:
+    return f"{cell.rating:.1f}" if cell.rating is not None else f"n={cell.measures}"
 
 
 def cohort_text(report: CohortReport) -> str:
@@ -88,19 +105,21 @@ def cohort_text(report: CohortReport) -> str:
     lines = [f"Cohort {report.cohort}{scope}: {len(report.roster)} trainee(s)", ""]
     ids = [cid for cid, _ in report.competencies]
     short = [cid.split("-")[-1] for cid in ids]
-    lines.append("Roster by competency (latest rating 1-5; - = not yet rated)")
-    header = f"  {'trainee':<12} {'name':<20} {'tries':>5} {'pass':>4}  " + " ".join(f"{s:>3}" for s in short)
+    lines.append("Roster by competency (rating 1-5 from assessment attempts on signed-off scenarios;")
+    lines.append(f"n=k: insufficient evidence, k of the {MIN_MEASURES} measures from {MIN_SCENARIOS} scenarios "
+                 "needed; pass counts those attempts only)")
+    header = f"  {'trainee':<12} {'name':<20} {'tries':>5} {'pass':>4}  " + " ".join(f"{s:>5}" for s in short)
     lines.append(header)
     for row in report.roster:
-        cells = " ".join(f"{(row.ratings[c].latest or '-')!s:>3}" for c in ids)
+        cells = " ".join(f"{_cell(row.ratings[c]):>5}" for c in ids)
         lines.append(f"  {row.trainee.id[:12]:<12} {row.trainee.display_name[:20]:<20} {row.attempts:>5} "
                      f"{row.passed:>4}  {cells}")
     if report.roster and ids:
         means = []
         for cid in ids:
-            values = [v for r in report.roster if (v := r.ratings[cid].latest) is not None]
+            values = [v for r in report.roster if (v := r.ratings[cid].rating) is not None]
             means.append(f"{sum(values) / len(values):.1f}" if values else "-")
-        lines.append(f"  {'class mean':<33} {'':>5} {'':>4}  " + " ".join(f"{m:>3}" for m in means))
+        lines.append(f"  {'class mean':<33} {'':>5} {'':>4}  " + " ".join(f"{m:>5}" for m in means))
     for cid, title in report.competencies:
         lines.append(f"    {cid.split('-')[-1]:>3} = {title}")
     for scenario in report.items:

@@ -5,7 +5,9 @@
   decision node, the share of the class taking each option, beside that option's feedback.
 
 The item analysis counts each attempt's *effective* path (undone choices removed), the path the
-debrief scored.
+debrief scored. Competency ratings follow the evidence rules of :mod:`casesim.records.evidence`:
+assessment attempts on signed-off scenarios only, two measures from two scenarios or
+"insufficient evidence".
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from casesim.errors import NotFoundError
 from casesim.format.scenario import Choice, Mode, timeout_id
 from casesim.records.api import AttemptRow, CompetencyPoint, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
+from casesim.records.evidence import (
+    CompetencyEvidence,
+    EvidenceKind,
+    competency_evidence,
+    evidence_kind,
+)
 from casesim.scoring.catalog import Catalog
 
 __all__ = [
@@ -76,11 +84,17 @@ class ProgressPoint:
     attempt_id: str
     scenario_id: str
     mode: Mode
+    signed_off: bool = False
+    """Whether the scenario had a valid clinical sign-off when the attempt began."""
+
+    @property
+    def evidence(self) -> EvidenceKind:
+        return evidence_kind(self.mode, self.signed_off)
 
 
 @dataclass(frozen=True, slots=True)
 class CompetencyTrend:
-    """A competency's ratings over time, oldest first."""
+    """A competency's ratings over time, oldest first (every mode; :attr:`evidence` says what counts)."""
 
     id: str
     title: str
@@ -91,14 +105,9 @@ class CompetencyTrend:
         return tuple(p for p in self.points if p.rating is not None)
 
     @property
-    def latest(self) -> int | None:
-        rated = self.rated
-        return rated[-1].rating if rated else None
-
-    @property
-    def mean(self) -> float | None:
-        ratings = [p.rating for p in self.rated if p.rating is not None]
-        return sum(ratings) / len(ratings) if ratings else None
+    def evidence(self) -> CompetencyEvidence:
+        """The rating the evidence rules allow, or why there is none."""
+        return competency_evidence(self.points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +122,11 @@ class AttemptSummary:
     critical: tuple[str, ...]
     decisions: int
     duration_seconds: float | None
+
+    @property
+    def evidence(self) -> EvidenceKind:
+        """``assessment`` (counted), ``practice`` or ``trial`` (shown, never counted)."""
+        return evidence_kind(self.attempt.mode, self.attempt.signoff is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +143,15 @@ class TraineeReport:
     def passed(self) -> int:
         return sum(bool(a.attempt.passed) for a in self.attempts)
 
+    @property
+    def counted(self) -> int:
+        """Finished assessment attempts on signed-off scenarios: the only ones that count."""
+        return sum(a.evidence == "assessment" and a.attempt.status != "in-progress" for a in self.attempts)
+
+    @property
+    def counted_passed(self) -> int:
+        return sum(a.evidence == "assessment" and bool(a.attempt.passed) for a in self.attempts)
+
 
 def _trends(points: Iterable[CompetencyPoint], catalog: Catalog | None,
             mode: Mode | None = None) -> dict[str, dict[str, list[ProgressPoint]]]:
@@ -138,7 +161,7 @@ def _trends(points: Iterable[CompetencyPoint], catalog: Catalog | None,
         if mode is not None and p.mode != mode:
             continue
         out[p.trainee_id][p.competency].append(
-            ProgressPoint(p.ended_at, p.rating, p.share, p.attempt_id, p.scenario_id, p.mode))
+            ProgressPoint(p.ended_at, p.rating, p.share, p.attempt_id, p.scenario_id, p.mode, p.signed_off))
     return out
 
 
@@ -171,9 +194,16 @@ def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | No
 
 @dataclass(frozen=True, slots=True)
 class RosterCell:
-    latest: int | None
-    mean: float | None
-    count: int
+    """One trainee's evidence on one competency (see :mod:`casesim.records.evidence`)."""
+
+    rating: float | None
+    """The reported rating, or None with insufficient evidence."""
+    measures: int
+    scenarios: int
+
+    @property
+    def summary(self) -> str:
+        return CompetencyEvidence(self.measures, self.scenarios, self.rating, (), ()).summary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +212,7 @@ class RosterRow:
     attempts: int
     completed: int
     passed: int
+    """Passed assessment attempts on signed-off scenarios (practice and trials are not counted)."""
     ratings: Mapping[str, RosterCell]
 
 
@@ -308,10 +339,12 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
         mine = by_trainee.get(trainee.id, [])
         cells = {}
         for cid in competency_ids:
-            trend = CompetencyTrend(cid, "", tuple(trends.get(trainee.id, {}).get(cid, ())))
-            cells[cid] = RosterCell(trend.latest, trend.mean, len(trend.rated))
-        roster.append(RosterRow(trainee, len(mine), sum(a.status == "completed" for a in mine),
-                                sum(bool(a.passed) for a in mine), cells))
+            evidence = competency_evidence(trends.get(trainee.id, {}).get(cid, ()))
+            cells[cid] = RosterCell(evidence.rating, evidence.measures, evidence.scenarios)
+        counted_passes = sum(bool(a.passed) and evidence_kind(a.mode, a.signoff is not None) == "assessment"
+                             for a in mine)
+        roster.append(RosterRow(trainee, len(mine), sum(a.status == "completed" for a in mine), counted_passes,
+                                cells))
 
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     for attempt in attempts:

@@ -63,12 +63,20 @@ class ChainAttempt:
     share: float | None
     debrief: str | None
     seal: str | None
+    signoff: str | None = None
+    """The stored sign-off JSON (None: a trial, or recorded before sign-offs existed)."""
 
     def header(self) -> dict[str, Any]:
+        signoff: Any = None
+        if self.signoff is not None:
+            try:
+                signoff = json.loads(self.signoff)
+            except ValueError:
+                signoff = self.signoff  # unreadable: hashed as text, so it cannot match and shows as edited
         return attempt_header(id=self.id, trainee_id=self.trainee_id, trainee_seq=self.trainee_seq,
                               scenario_id=self.scenario_id, scenario_version=self.scenario_version,
                               content_hash=self.content_hash, mode=self.mode, seed=self.seed,
-                              start_node=self.start_node, started_at=self.started_at)
+                              start_node=self.start_node, started_at=self.started_at, signoff=signoff)
 
     def header_at(self, trainee_seq: int) -> dict[str, Any]:
         header = self.header()
@@ -341,7 +349,7 @@ def verify_trainee(trainee: ChainTrainee | None, trainee_id: str,
         else:
             problems.append(VerifyProblem("edited", trainee_id, attempt.id, None,
                                           f"{attempt.label()}: edited; its hash does not match its trainee, "
-                                          "scenario, mode, seed, start or time"))
+                                          "scenario, mode, seed, start, time or clinical sign-off"))
     # The stored prev_hash column is redundant with the chain; it must agree too.
     for index, attempt in enumerate(attempts):
         want = base if index == 0 and attempt.trainee_seq == 1 else (

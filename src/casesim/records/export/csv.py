@@ -1,5 +1,8 @@
 """CSV for spreadsheets: one table per attempt, per criterion result, or per competency rating.
 
+``evidence`` in the attempts table is ``assessment`` (counted), ``practice`` or ``trial`` (see
+:mod:`casesim.records.evidence`), beside the sign-off the attempt was recorded under.
+
 Text cells that a spreadsheet would run as a formula (starting with ``= + - @``) are prefixed
 with ``'``.
 """
@@ -11,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal, TextIO
 
 from casesim.records.api import RecordStore
+from casesim.records.evidence import evidence_kind
 from casesim.records.export.selection import selected_attempts
 from casesim.records.reports import duration_seconds
 
@@ -22,7 +26,8 @@ CSV_KINDS: tuple[CsvKind, ...] = ("attempts", "criteria", "competencies")
 
 ATTEMPT_FIELDS = ["attempt_id", "trainee_id", "display_name", "cohort", "scenario_id", "scenario_version",
                   "content_hash", "mode", "seed", "start_node", "started_at", "ended_at", "duration_seconds",
-                  "status", "passed", "share", "ending", "outcome", "decisions", "critical_count", "critical_ids"]
+                  "status", "passed", "share", "ending", "outcome", "decisions", "critical_count", "critical_ids", "evidence", "signoff_by", "signoff_credential",
+                  "signoff_on", "signoff_content_hash"]
 CRITERION_FIELDS = ["attempt_id", "trainee_id", "scenario_id", "mode", "ended_at", "criterion", "framework", "raw",
                     "worst", "best", "share"]
 COMPETENCY_FIELDS = ["attempt_id", "trainee_id", "scenario_id", "mode", "ended_at", "competency", "rating", "share"]
@@ -54,6 +59,11 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None,
             "decisions": len(debrief.decisions) if debrief else None,
             "critical_count": len(debrief.critical) if debrief else None,
             "critical_ids": "; ".join(c.id for c in debrief.critical) if debrief else None,
+            "evidence": evidence_kind(a.mode, a.signoff is not None),
+            "signoff_by": a.signoff.by if a.signoff else None,
+            "signoff_credential": a.signoff.credential if a.signoff else None,
+            "signoff_on": a.signoff.on if a.signoff else None,
+            "signoff_content_hash": a.signoff.content_hash if a.signoff else None,
         }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from casesim.records.api import RecordStore
+from casesim.records.evidence import evidence_kind
 from casesim.records.export.selection import selected_attempts
 
 __all__ = ["jsonl_records", "write_jsonl"]
@@ -23,7 +24,9 @@ def jsonl_records(store: RecordStore, *, trainee_id: str | None = None,
             "attempt": {"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
                         "scenario_version": a.scenario_version, "content_hash": a.content_hash, "mode": a.mode,
                         "seed": a.seed, "start_node": a.start_node, "started_at": a.started_at,
-                        "ended_at": a.ended_at, "status": a.status, "passed": a.passed, "share": a.share},
+                        "ended_at": a.ended_at, "status": a.status, "passed": a.passed, "share": a.share,
+                        "signoff": a.signoff.as_dict() if a.signoff is not None else None,
+                        "evidence": evidence_kind(a.mode, a.signoff is not None)},
             "trainee": None if trainee is None else {"id": trainee.id, "display_name": trainee.display_name,
                                                      "cohort": trainee.cohort},
             "events": [{"seq": e.seq, "kind": e.kind, "at": e.at, "payload": dict(e.payload)}

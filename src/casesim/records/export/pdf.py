@@ -1,7 +1,9 @@
 """A practicum summary for one trainee, as a PDF a field instructor can read and sign (fpdf2).
 
-Pages: who and when; competency ratings (latest, mean, over time) with the rating scale; every
-attempt; critical actions; the state of the record (verified, with the trainee's chain head, so
+Pages: who and when; competency ratings under the evidence rules of
+:mod:`casesim.records.evidence` (assessment attempts on signed-off scenarios only, two measures
+from two scenarios, else "insufficient evidence"), with practice and trial ratings beside them but
+never counted, and the rating scale; every attempt, labelled assessment, practice or trial; critical actions; the state of the record (verified, with the trainee's chain head, so
 the signed page fixes the record it certifies); signature lines for the field instructor and
 the student. Text uses the DejaVu Sans that ships inside casesim (``casesim.bundled.font_path``),
 never a system font, so the same records and date give the same bytes on every machine.
@@ -20,6 +22,7 @@ from casesim.bundled import font_path
 from casesim.errors import CaseSimError
 from casesim.records.api import VerifyProblem
 from casesim.records.chain import iso_utc, utc_now
+from casesim.records.evidence import MIN_MEASURES, MIN_SCENARIOS
 from casesim.records.render import attempt_result
 from casesim.records.reports import TraineeReport
 from casesim.scoring.catalog import Catalog
@@ -147,21 +150,33 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
               [[t.display_name, t.id, t.cohort or "-", period]], [55, 40, 35, 50])
     doc.para(f"{len(report.attempts)} attempt(s): {report.finished} finished, {report.passed} passed "
              "(an assessment attempt passes with at least the scenario's pass share and no critical action).", 9)
+    doc.para(f"Counted as evidence: {report.counted} assessment attempt(s) on clinically signed-off scenarios, "
+             f"{report.counted_passed} passed. Practice attempts and trials (assessment attempts on a scenario "
+             "without a valid clinical sign-off) are listed but never counted.", 9)
 
     doc.heading("Competency ratings (CSWE 2022 EPAS)")
     scale = catalog.competency_map.scale if catalog is not None and catalog.competency_map is not None else []
     labels = {s.rating: s.label for s in scale}
     if report.competencies:
+        doc.para(f"A rating is given only with at least {MIN_MEASURES} assessment measures from at least "
+                 f"{MIN_SCENARIOS} different clinically signed-off scenarios: the mean of each scenario's latest "
+                 "rating. Practice and trial ratings are shown for discussion and are not counted.", 8)
         rows = []
         for trend in report.competencies:
-            rated = [p.rating for p in trend.rated if p.rating is not None]
-            mean = f"{trend.mean:.1f}" if trend.mean is not None else "-"
-            latest = trend.latest
-            rows.append([f"{trend.id.split('-')[-1]}  {trend.title}", str(latest or "-"),
-                         labels.get(latest, "") if latest else "not yet evidenced", mean, str(len(rated)),
-                         " ".join(str(r) for r in rated[-8:]) or "-"])
-        doc.table(["Competency", "Latest", "Meaning", "Mean", "n", "Recent ratings, oldest first"], rows,
-                  [62, 15, 38, 12, 8, 45], ["LEFT", "CENTER", "LEFT", "CENTER", "CENTER", "LEFT"])
+            evidence = trend.evidence
+            rating = evidence.rating
+            if rating is None:
+                counted = evidence.summary()
+            else:
+                meaning = labels.get(int(rating + 0.5))
+                counted = f"{rating:.1f}" + (f" - {meaning}" if meaning else "") + \
+                    f" (n={evidence.measures}, {evidence.scenarios} scenarios)"
+            other = "; ".join(f"{name} " + " ".join(str(r) for r in ratings[-6:])
+                              for name, ratings in (("practice", evidence.practice), ("trial", evidence.trial))
+                              if ratings) or "-"
+            rows.append([f"{trend.id.split('-')[-1]}  {trend.title}", counted, other])
+        doc.table(["Competency", "Rating from counted evidence", "Practice / trial (not counted)"], rows,
+                  [64, 76, 40])
         if labels:
             doc.para("Scale: " + "; ".join(f"{r} = {labels[r]}" for r in sorted(labels, reverse=True)) + ". "
                      "A critical action caps the competencies it concerns.", 7.5)
@@ -175,7 +190,7 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
             a = s.attempt
             result = attempt_result(a)
             score = f"{round(a.share * 100)}%" if a.share is not None else "-"
-            rows.append([_date(a.started_at), s.scenario_title or a.scenario_id, a.mode, result, score,
+            rows.append([_date(a.started_at), s.scenario_title or a.scenario_id, s.evidence, result, score,
                          s.ending_title or "-"])
         doc.table(["Date", "Scenario", "Mode", "Result", "Score", "Ending"], rows, [20, 55, 23, 20, 12, 50],
                   ["LEFT", "LEFT", "LEFT", "LEFT", "CENTER", "LEFT"])

@@ -8,9 +8,17 @@ Per attempt, in time order:
   ``result.response`` the choice id, the node's points as ``score`` and per-criterion points in
   an extension; a timer running out is answered with the response ``timeout:<node>``;
 * ``completed`` — an ending was reached (``completion: true``);
-* ``passed`` / ``failed`` — assessment attempts only, with the share of the best achievable
-  score as ``score.scaled``;
+* ``passed`` / ``failed`` — counted assessment attempts only (assessment mode on a scenario with
+  a valid clinical sign-off when it began), with the share of the best achievable score as
+  ``score.scaled`` and the competency ratings in an extension;
 * ``terminated`` — the attempt closed (completed or abandoned), with its duration.
+
+Evidence rules (:mod:`casesim.records.evidence`): every statement's context carries the extension
+``…/extensions/evidence`` = ``assessment``, ``practice`` or ``trial``, and counted attempts also
+``…/extensions/sign-off`` (reviewer, credential, date, content hash). Practice and trial attempts
+never claim competency evidence: they get no ``passed``/``failed`` statement and no competency
+ratings, only ``completed`` (with the practice score) and ``terminated``, so an LRS or gradebook
+that reads ``success`` or ratings sees nothing from them.
 
 ``launched`` is not sent: casesim launches itself (the LMS sends it under cmi5). The actor is
 pseudonymous: ``account.name`` is an HMAC-SHA256 of the trainee id under a key (by default the
@@ -31,6 +39,7 @@ from casesim import __version__
 from casesim.authoring.pipeline import Playable
 from casesim.records.api import AttemptRow, EventRow, RecordStore, effective_steps
 from casesim.records.chain import parse_iso
+from casesim.records.evidence import evidence_kind
 from casesim.records.reports import expert_choices
 from casesim.scoring.debrief import Debrief
 
@@ -86,6 +95,7 @@ class _Builder:
         self.program = scenario.program if scenario is not None else None
         self.expert = expert_choices(scenario)
         self.cohort = cohort
+        self.evidence = evidence_kind(attempt.mode, attempt.signoff is not None)
         title = self.scenario.title if self.scenario is not None else attempt.scenario_id
         self.scenario_activity = {
             "objectType": "Activity", "id": f"{self.base}/xapi/activities/scenario/{attempt.scenario_id}",
@@ -105,9 +115,12 @@ class _Builder:
             activities["grouping"] = groups
         if parent:
             activities["parent"] = [self.scenario_activity]
-        extensions = {self.iri("extensions/scenario-version"): self.attempt.scenario_version,
+        extensions: dict[str, Any] = {self.iri("extensions/scenario-version"): self.attempt.scenario_version,
                       self.iri("extensions/content-hash"): self.attempt.content_hash,
-                      self.iri("extensions/mode"): self.attempt.mode}
+                      self.iri("extensions/mode"): self.attempt.mode,
+                      self.iri("extensions/evidence"): self.evidence}
+        if self.evidence == "assessment" and self.attempt.signoff is not None:
+            extensions[self.iri("extensions/sign-off")] = self.attempt.signoff.as_dict()
         extensions.update(extra or {})
         return {"registration": self.attempt.id, "platform": f"casesim {__version__}", "language": "en-US",
                 "contextActivities": activities, "extensions": extensions}
@@ -188,10 +201,10 @@ def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief:
     duration = iso_duration(_elapsed(attempt.started_at, attempt.ended_at))
     if debrief is not None and debrief.ending is not None:
         result: dict[str, Any] = {"completion": True, "duration": duration}
-        if attempt.mode == "practice" and debrief.total_share is not None:
+        if b.evidence != "assessment" and debrief.total_share is not None:
             result["score"] = {"scaled": round(debrief.total_share, 4)}
         out.append(b.statement("end", "completed", b.scenario_activity, _timestamp(attempt.ended_at), result=result))
-    if debrief is not None and attempt.mode == "assessment":
+    if debrief is not None and b.evidence == "assessment":
         verb = "passed" if debrief.passed else "failed"
         result = {"success": debrief.passed, "duration": duration,
                   "extensions": {b.iri("extensions/criterion-totals"): {c.id: c.raw for c in debrief.criteria},

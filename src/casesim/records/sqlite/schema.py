@@ -106,7 +106,14 @@ _V1 = [
     ) WITHOUT ROWID""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1]
+_V2 = [
+    # The scenario's clinical sign-off when the attempt began (canonical JSON: by, credential, on,
+    # content_hash), covered by the attempt hash. NULL: a trial, as every attempt recorded before
+    # this column existed reads.
+    "ALTER TABLE attempts ADD COLUMN signoff TEXT",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -25,6 +25,7 @@ from typing import Any
 
 from casesim.errors import NotFoundError, StoreCorruptError, StoreError
 from casesim.format.scenario import Mode
+from casesim.format.signoff import SignOff
 from casesim.records import ledger
 from casesim.records.api import (
     AttemptRow,
@@ -47,7 +48,19 @@ __all__ = ["SQLiteStore"]
 _log = logging.getLogger(__name__)
 
 _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
-                    "started_at, ended_at, status, passed, share")
+                    "started_at, ended_at, status, passed, share, signoff")
+
+
+def _signoff(text: str | None) -> SignOff | None:
+    """The stored sign-off; an unreadable one counts as absent (and ``records verify`` reports
+    the edit, since the attempt hash covers it)."""
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+        return SignOff.from_dict(data) if isinstance(data, dict) else None
+    except ValueError:
+        return None
 
 
 class SQLiteStore:
@@ -150,10 +163,11 @@ class SQLiteStore:
                 (trainee_id, name or trainee_id, cohort, self._now(), head.attempt_count, head.head_hash, name))
 
     def start_attempt(self, *, trainee_id: str, scenario_id: str, scenario_version: str, content_hash: str,
-                      mode: Mode, seed: int, start_node: str) -> str:
+                      mode: Mode, seed: int, start_node: str, signoff: SignOff | None = None) -> str:
         """Open an attempt and return its id (a UUID, also the xAPI registration)."""
         facts = ledger.AttemptFacts(trainee_id=trainee_id, scenario_id=scenario_id, scenario_version=scenario_version,
-                                    content_hash=content_hash, mode=mode, seed=seed, start_node=start_node)
+                                    content_hash=content_hash, mode=mode, seed=seed, start_node=start_node,
+                                    signoff=signoff)
         attempt_id = str(uuid.uuid4())
         with self._write("starting the attempt") as conn:
             now = self._now()
@@ -169,10 +183,11 @@ class SQLiteStore:
             a, after = started.attempt, started.attempt_head
             conn.execute(
                 "INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, "
-                "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
-                 a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status))
+                 a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status,
+                 a.signoff_json))
             conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?",
                          (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
         return attempt_id
@@ -228,7 +243,7 @@ class SQLiteStore:
         return AttemptRow(id=row[0], trainee_id=row[1], scenario_id=row[2], scenario_version=row[3],
                           content_hash=row[4], mode=row[5], seed=int(row[6]), start_node=row[7], started_at=row[8],
                           ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
-                          share=row[12])
+                          share=row[12], signoff=_signoff(row[13]))
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:

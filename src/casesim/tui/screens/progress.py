@@ -23,7 +23,9 @@ __all__ = ["ProgressScreen"]
 
 
 class ProgressScreen(CaseSimScreen[None]):
-    """A list of competencies (latest rating and a sparkline) and a bar chart of the selected one."""
+    """A list of competencies (the rating the evidence rules allow, or "insufficient evidence (n=…)",
+    and a sparkline of every attempt) and a bar chart of the selected one, each attempt labelled
+    assessment, practice or trial."""
 
     CSS_PATH = Path(__file__).with_name("progress.tcss")
     KEYS_TITLE = "progress"
@@ -56,13 +58,13 @@ class ProgressScreen(CaseSimScreen[None]):
         bar = self.query_one("#title-bar", TitleBar)
         count = len(self.progress.attempts)
         bar.set_status(Content(f"{count} completed attempt{'s' if count != 1 else ''}"))
-        listing.border_title = Content("Competency, latest rating (of 5), history")
+        listing.border_title = Content("Competency, rating (of 5, assessments on signed-off scenarios), history")
         for s in self.progress.series:
-            latest = f"{s.latest}/5" if s.latest is not None else "  –"
-            title = s.title if len(s.title) <= 40 else s.title[:39] + "…"
+            rating = f"{s.evidence.rating:.1f}/5" if s.evidence.rating is not None else s.evidence.summary()
+            title = s.title if len(s.title) <= 36 else s.title[:35] + "…"
             listing.add_option(Option(Content.assemble(
-                (s.id.removeprefix("EPAS22-").ljust(4), "bold"), literal(title.ljust(41)),
-                (latest, "bold"), "  ", sparkline(s.ratings[-16:])), id=s.id))
+                (s.id.removeprefix("EPAS22-").ljust(4), "bold"), literal(title.ljust(37)),
+                (rating.ljust(30), "bold"), " ", sparkline(s.ratings[-16:])), id=s.id))
         listing.focus()
         if self.progress.series:
             listing.highlighted = 0
@@ -77,7 +79,7 @@ class ProgressScreen(CaseSimScreen[None]):
         if self.progress is None:
             return
         series = next(s for s in self.progress.series if s.id == cid)
-        labels = [f"{a.scenario_id} ({a.mode})" for a in self.progress.attempts]
+        labels = [a.label for a in self.progress.attempts]
         self.query_one("#progress-chart-text", Static).update(chart_content(series, labels))
 
     def action_back(self) -> None:

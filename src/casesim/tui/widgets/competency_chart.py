@@ -23,7 +23,9 @@ def chart_content(series: CompetencySeries, labels: Sequence[str], *, max_column
     ratings = list(series.ratings)[-max_columns:]
     first = len(series.ratings) - len(ratings)
     names = list(labels)[-max_columns:]
-    parts: list[str | tuple[str, str] | Content] = [(f"{series.id} {series.title}", "bold"), "\n"]
+    parts: list[str | tuple[str, str] | Content] = [(f"{series.id} {series.title}", "bold"), "\n",
+                                                    ("Rating: ", "bold"), series.evidence.summary(),
+                                                    " · practice and trials charted, not counted\n"]
     if not ratings:
         parts.append("No completed attempts yet.")
         return Content.assemble(*parts)

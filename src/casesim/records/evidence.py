@@ -1,0 +1,132 @@
+"""The evidence rules: which attempts count towards a competency rating, and when there is enough.
+
+One place, used by ``report trainee``, the cohort roster, the PDF summary, the TUI progress
+screen and the xAPI export, so no view can count differently:
+
+1. **Only assessment attempts count.** Practice attempts (with feedback, hints and undo) are shown,
+   labelled ``practice``, and never counted.
+2. **Only signed-off scenarios count.** An attempt on a scenario without a valid clinical sign-off
+   when the attempt began (a draft, a hand-written ``reviewed``, or a sign-off voided by an edit)
+   is a **trial**: shown, labelled ``trial``, never counted. The record keeps the sign-off with
+   each attempt, inside its hash, so this cannot be flipped unnoticed.
+3. **A rating needs two measures from two scenarios.** A competency's rating is reported only
+   when at least :data:`MIN_MEASURES` counted assessment ratings from at least
+   :data:`MIN_SCENARIOS` different scenarios evidence it; otherwise it reads
+   ``insufficient evidence (n=…)``, with n the number of counted measures.
+4. **The rating** is the mean, over the scenarios, of each scenario's latest counted rating (so a
+   scenario taken five times weighs as much as one taken once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+__all__ = [
+    "MIN_MEASURES",
+    "MIN_SCENARIOS",
+    "CompetencyEvidence",
+    "EvidenceKind",
+    "RatedPoint",
+    "competency_evidence",
+    "counts_as_evidence",
+    "evidence_kind",
+    "insufficient",
+]
+
+MIN_MEASURES = 2
+"""Counted assessment ratings a competency needs before a rating is reported (CSWE expects at
+least two measures per competency)."""
+MIN_SCENARIOS = 2
+"""Different scenarios those ratings must come from: one scenario retaken is still one measure
+of the same task."""
+
+EvidenceKind = Literal["assessment", "practice", "trial"]
+"""``assessment``: counted; ``practice``: practice mode, never counted; ``trial``: an assessment
+attempt on a scenario without a valid sign-off, never counted."""
+
+
+def evidence_kind(mode: str, signed_off: bool) -> EvidenceKind:
+    """What an attempt is as evidence: practice first (whatever the sign-off), then trial."""
+    if mode != "assessment":
+        return "practice"
+    return "assessment" if signed_off else "trial"
+
+
+def counts_as_evidence(mode: str, signed_off: bool) -> bool:
+    return evidence_kind(mode, signed_off) == "assessment"
+
+
+def insufficient(measures: int, scenarios: int) -> str:
+    """The words shown instead of a rating: ``insufficient evidence (n=1)``."""
+    if measures >= MIN_MEASURES and scenarios < MIN_SCENARIOS:
+        return f"insufficient evidence (n={measures}, from {scenarios} scenario)"
+    return f"insufficient evidence (n={measures})"
+
+
+class RatedPoint(Protocol):
+    """One competency rating from one finished attempt (a report's progress point)."""
+
+    @property
+    def rating(self) -> int | None: ...
+
+    @property
+    def scenario_id(self) -> str: ...
+
+    @property
+    def mode(self) -> str: ...
+
+    @property
+    def signed_off(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyEvidence:
+    """A competency's counted measures and what they allow to be said."""
+
+    measures: int
+    """Counted assessment ratings (assessment attempts on signed-off scenarios)."""
+    scenarios: int
+    """Different scenarios among them."""
+    rating: float | None
+    """The reported rating (None with insufficient evidence)."""
+    practice: tuple[int, ...]
+    """Practice ratings, oldest first: shown, never counted."""
+    trial: tuple[int, ...]
+    """Trial ratings (assessment on an unsigned scenario), oldest first: shown, never counted."""
+
+    @property
+    def sufficient(self) -> bool:
+        return self.rating is not None
+
+    def summary(self) -> str:
+        """``3.5 (n=3, 2 scenarios)`` or ``insufficient evidence (n=1)``."""
+        if self.rating is None:
+            return insufficient(self.measures, self.scenarios)
+        return f"{self.rating:.1f} (n={self.measures}, {self.scenarios} scenarios)"
+
+
+def competency_evidence(points: Iterable[RatedPoint]) -> CompetencyEvidence:
+    """Apply the rules to one competency's points (in time order)."""
+    latest_by_scenario: dict[str, int] = {}
+    measures = 0
+    practice: list[int] = []
+    trial: list[int] = []
+    for point in points:
+        if point.rating is None:
+            continue
+        kind = evidence_kind(point.mode, point.signed_off)
+        if kind == "practice":
+            practice.append(point.rating)
+        elif kind == "trial":
+            trial.append(point.rating)
+        else:
+            measures += 1
+            latest_by_scenario[point.scenario_id] = point.rating
+    scenarios = len(latest_by_scenario)
+    rating = None
+    if measures >= MIN_MEASURES and scenarios >= MIN_SCENARIOS:
+        rating = sum(latest_by_scenario.values()) / scenarios
+    return CompetencyEvidence(measures, scenarios, rating, tuple(practice), tuple(trial))
+
