@@ -69,7 +69,7 @@ def test_test_command_runs_embedded_tests(casesim: Casesim) -> None:
     result = casesim("test", "scenarios/example-check-in.yaml")
     assert result.exit_code == 0, result.stdout
     assert "PASS example-check-in: the expert path passes" in result.stdout
-    assert result.stdout.strip().endswith("5 passed, 0 failed")
+    assert result.stdout.strip().endswith("7 passed, 0 failed")
 
 
 def test_test_command_reports_a_failing_expectation(casesim: Casesim, tmp_path: Path) -> None:
@@ -117,13 +117,13 @@ def test_analyse_reports_what_the_analysis_proves(casesim: Casesim) -> None:
     result = casesim("analyse", "scenarios/example-check-in.yaml", "--format", "json")
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["states"] == 230 and summary["complete"] is True
+    assert summary["states"] == 301 and summary["complete"] is True
     assert summary["reachable_nodes"] == summary["nodes"] == 9
     assert summary["worst_total"] == -14 and summary["expert_total"] == 17
     assert summary["expert_path"][0] == "introduce-and-ask-time"
     assert summary["criteria"]["NASW-1.07(c)"] == {"worst": -3, "best": 0}
     text = casesim("analyze", "scenarios/example-check-in.yaml")  # the US spelling is an alias
-    assert "230 reachable states" in text.stdout and "expert path: introduce-and-ask-time ->" in text.stdout
+    assert "301 reachable states" in text.stdout and "expert path: introduce-and-ask-time ->" in text.stdout
 
 
 def test_analyse_refuses_a_broken_file(casesim: Casesim) -> None:
