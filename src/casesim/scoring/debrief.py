@@ -105,13 +105,31 @@ class ProtocolResult(_Data):
     out_of_order: tuple[str, ...]
     unnecessary: tuple[str, ...]
     """Steps done that the skip logic says to skip."""
+    answers: tuple[tuple[str, bool], ...] = ()
+    """The answers the trainee heard on this path, (step, yes?) in the protocol's order."""
+    begun: bool = True
+    """Whether any step was asked."""
+    complete: bool = True
+    """Whether every step due for the answers heard was asked (the screen is finished)."""
     level_called_for: str | None
+    """The level the answers heard call for; None when no yes was heard."""
+    level_certain: bool = True
+    """False when items never asked could raise the level (the screen is unfinished and the level
+    heard is not the most severe): the level called for is then only a floor, or unknown."""
     level_action: str | None
+    """What the level called for requires; for no yes heard, the negative-screen action only when
+    the screen is complete (else None: a negative screen cannot be known)."""
     action_taken: str | None
+    """The last triage level taken on the path."""
     action_matches: bool | None
-    """Whether the triage action taken is the one the answers call for (None: no triage in this protocol)."""
+    """Whether the triage taken is the one the answers heard call for (None: no triage in this
+    protocol). Never true when no yes was heard on an unfinished screen."""
+    under_triage: bool = False
+    """Whether the response taken is less severe than the level called for, or missing (a missed
+    requirement)."""
     share: float
-    """Required steps done, in order, as a share of those required."""
+    """Due steps done in order, plus a matching triage, as a share of the due steps (plus one
+    for the triage)."""
 
 
 class CompetencyResult(_Data):
