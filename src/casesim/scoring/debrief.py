@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from casesim.format.scenario import Mode
 
@@ -130,6 +130,24 @@ class ProtocolResult(_Data):
     share: float
     """Due steps done in order, plus a matching triage, as a share of the due steps (plus one
     for the triage)."""
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset_facts(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Debriefs stored before these fields existed are sealed by the hash of their JSON, so a
+        # field at its default is left out: an old debrief read back serialises to the same text.
+        data: dict[str, Any] = handler(self)
+        for name in _FACT_DEFAULTS:
+            value = data.get(name)
+            if isinstance(value, tuple):
+                value = list(value)
+            if name in data and value == _FACT_DEFAULTS[name]:
+                del data[name]
+        return data
+
+
+_FACT_DEFAULTS: dict[str, Any] = {"answers": [], "begun": True, "complete": True, "level_certain": True,
+                                  "under_triage": False}
+"""The fields ProtocolResult gained with elicited answers, and the values old debriefs read as."""
 
 
 class CompetencyResult(_Data):
