@@ -185,3 +185,10 @@ def test_under_triage_after_hearing_intent_is_a_missed_requirement(crisis: Analy
     debrief = score_path(crisis.program, crisis.analysis, catalog, [*full, "triage-moderate", "confirm-send-home"])
     assert "cssrs-screener-triage" in critical_ids(debrief)
     assert cssrs(debrief).under_triage
+
+
+def test_a_screener_item_asked_without_an_answer_is_reported(catalog: Catalog) -> None:
+    text = screener({"Q1": True}).replace(', "answers": {"CSSRS-Q1": true}', "")
+    report = load_scenario_bytes(text.encode(), "screen.yaml", catalog)
+    missing = [d for d in report.diagnostics if d.code == "answer-missing"]
+    assert len(missing) == 1 and "'ask-q1' asks CSSRS-Q1" in missing[0].message and not missing[0].is_error

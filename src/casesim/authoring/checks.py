@@ -247,11 +247,38 @@ class _Checker:
                             "where the client gives it; move each answer onto the node where the client gives it "
                             "(`answers: {CSSRS-Q2: true}` on the node the question leads to), or onto the choice "
                             "whose reply gives it, and delete this table", severity=Severity.WARNING, key=True)
+        self.check_unanswered()
         own = {r.id: i for i, r in enumerate(sc.requirements)}
         for rid in protocol_requirement_ids(sc, self.catalog.protocols):
             if rid in own:
                 self.report(("requirements", own[rid], "id"), "id-clash",
                             f"requirement id {rid!r} is the id of a duty of a protocol this scenario uses; rename it")
+
+    def check_unanswered(self) -> None:
+        """A choice that asks a screener item should say what the client answers: on the choice,
+        on the node it leads to, or (old form) in the protocol's table. Otherwise the answer is
+        never heard, and the skip logic and triage treat the item as not answered yes."""
+        sc = self.scenario
+        assert self.catalog is not None
+        screened: set[str] = set()
+        in_table: set[str] = set()
+        for use in sc.protocols:
+            protocol = self.catalog.protocols.get(use.protocol)
+            if protocol is not None and protocol.levels:
+                screened.update(item.step for item in protocol.steps)
+                in_table.update(use.answers)
+        if not screened:
+            return
+        for node_id, node in sc.nodes.items():
+            for i, choice in enumerate(node.choices):
+                target = sc.nodes.get(choice.goto)
+                given = set(choice.answers) | (set(target.answers) if target is not None else set())
+                for j, step in enumerate(choice.steps):
+                    if step in screened and step not in given and step not in in_table:
+                        self.report(("nodes", node_id, "choices", i, "steps", j), "answer-missing",
+                                    f"choice {choice.id!r} asks {step} but no answer to it is given: add "
+                                    f"`answers: {{{step}: true}}` (or false) to the node {choice.goto!r} if the client "
+                                    "answers there on every way in, or to this choice", severity=Severity.WARNING)
 
     def check_tests(self, env: Env) -> None:
         sc = self.scenario
