@@ -85,7 +85,7 @@ def bundled() -> None:
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         loaded = load_scenario_bytes(path.read_bytes(), path.name, catalog, analyse_paths=False)
         assert loaded.scenario is not None
-        program = compile_program(loaded.scenario)
+        program = compile_program(loaded.scenario, catalog.protocols)
         started = time.process_time()
         result = analyse(program)
         extremes = result.extremes  # every criterion, as score_path reads them

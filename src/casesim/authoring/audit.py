@@ -42,7 +42,7 @@ from typing import Any
 from casesim.format.scenario import Scenario
 from casesim.scoring.engine import expert_points, meets_share, share_of_expert
 from casesim.semantics.explore import Analysis
-from casesim.semantics.program import Step, is_final, unmet_requirements
+from casesim.semantics.program import Step, is_final, replay, unmet_requirements
 
 __all__ = [
     "Audit",
@@ -332,7 +332,9 @@ def _follow(analysis: Analysis, name: str, best: int) -> StrategyOutcome:
         state = analysis.states[sid]
         if is_final(program, state):
             ending = state.node
-            critical.extend(unmet_requirements(program, state))
+            # The analysis' states keep only a verdict for the protocol duties; the full state
+            # of the path names which were missed.
+            critical.extend(unmet_requirements(program, replay(program, path).final))
             break
         moves = _moves(analysis, sid)
         if not moves:

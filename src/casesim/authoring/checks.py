@@ -17,6 +17,7 @@ from casesim.format.reader import SourceDocument
 from casesim.format.scenario import Review, Scenario, timeout_id
 from casesim.format.signoff import signoff_state
 from casesim.scoring.catalog import Catalog
+from casesim.semantics.protocols import protocol_requirement_ids
 
 __all__ = ["Unchecked", "check_scenario"]
 
@@ -132,6 +133,22 @@ class _Checker:
                             self.report(where, "effect-range",
                                         f"setting {name!r} to {number} is outside its range {var.min}..{var.max}")
 
+    def check_answers(self, path: PathKey, answers: Mapping[str, bool], step_protocol: Mapping[str, str],
+                      used: set[str]) -> None:
+        """Answers name steps (not triage levels) of a protocol the scenario declares."""
+        if self.catalog is None:
+            return
+        levels = {lv.level for p in self.catalog.protocols.values() for lv in p.levels}
+        for step in answers:
+            protocol = step_protocol.get(step)
+            if protocol is None or step in levels:
+                self.report((*path, step), "unknown-step",
+                            f"{step!r} is not a question of any protocol in scoring/; answers are given to steps "
+                            "such as CSSRS-Q2", key=True)
+            elif protocol not in used:
+                self.report((*path, step), "protocol-not-declared",
+                            f"{step!r} belongs to protocol {protocol!r}; declare it under `protocols:`", key=True)
+
     # --- the whole scenario ----------------------------------------------------------------
 
     def run(self) -> None:
@@ -183,6 +200,7 @@ class _Checker:
                         elif protocol not in used_protocols:
                             self.report((*base, "steps", j), "protocol-not-declared",
                                         f"{step!r} belongs to protocol {protocol!r}; declare it under `protocols:`")
+                self.check_answers((*base, "answers"), choice.answers, step_protocol, used_protocols)
                 if choice.critical is not None:
                     self.check_criteria((*base, "critical", "cites"), choice.critical.cites, key=False)
                 if choice.feedback is None:
@@ -193,6 +211,7 @@ class _Checker:
                     self.report(base, "no-criterion",
                                 f"choice {choice.id!r} cites no criterion: add `scores` so its feedback rests on a guideline",
                                 severity=Severity.WARNING)
+            self.check_answers(("nodes", node_id, "answers"), node.answers, step_protocol, used_protocols)
             if node.timer is not None:
                 base = ("nodes", node_id, "timer", "expire")
                 self.check_goto((*base, "goto"), node.timer.expire.goto)
@@ -224,6 +243,44 @@ class _Checker:
                 if answer not in steps:
                     self.report(("protocols", i, "answers", answer), "unknown-step",
                                 f"{answer!r} is not a step of {use.protocol}", key=True)
+            if use.answers:
+                self.report(("protocols", i, "answers"), "protocol-answers-table",
+                            "a fixed answer table counts an answer only when a choice asks that step, and cannot say "
+                            "where the client gives it; move each answer onto the node where the client gives it "
+                            "(`answers: {CSSRS-Q2: true}` on the node the question leads to), or onto the choice "
+                            "whose reply gives it, and delete this table", severity=Severity.WARNING, key=True)
+        self.check_unanswered()
+        own = {r.id: i for i, r in enumerate(sc.requirements)}
+        for rid in protocol_requirement_ids(sc, self.catalog.protocols):
+            if rid in own:
+                self.report(("requirements", own[rid], "id"), "id-clash",
+                            f"requirement id {rid!r} is the id of a duty of a protocol this scenario uses; rename it")
+
+    def check_unanswered(self) -> None:
+        """A choice that asks a screener item should say what the client answers: on the choice,
+        on the node it leads to, or (old form) in the protocol's table. Otherwise the answer is
+        never heard, and the skip logic and triage treat the item as not answered yes."""
+        sc = self.scenario
+        assert self.catalog is not None
+        screened: set[str] = set()
+        in_table: set[str] = set()
+        for use in sc.protocols:
+            protocol = self.catalog.protocols.get(use.protocol)
+            if protocol is not None and protocol.levels:
+                screened.update(item.step for item in protocol.steps)
+                in_table.update(use.answers)
+        if not screened:
+            return
+        for node_id, node in sc.nodes.items():
+            for i, choice in enumerate(node.choices):
+                target = sc.nodes.get(choice.goto)
+                given = set(choice.answers) | (set(target.answers) if target is not None else set())
+                for j, step in enumerate(choice.steps):
+                    if step in screened and step not in given and step not in in_table:
+                        self.report(("nodes", node_id, "choices", i, "steps", j), "answer-missing",
+                                    f"choice {choice.id!r} asks {step} but no answer to it is given: add "
+                                    f"`answers: {{{step}: true}}` (or false) to the node {choice.goto!r} if the client "
+                                    "answers there on every way in, or to this choice", severity=Severity.WARNING)
 
     def check_signoff(self) -> None:
         """A sign-off that no longer covers the content (or was never signed) does not count:
@@ -249,6 +306,8 @@ class _Checker:
         sc = self.scenario
         choice_ids = set(env.choices) | {timeout_id(n) for n, node in sc.nodes.items() if node.timer}
         requirement_ids = {r.id for r in sc.requirements}
+        if self.catalog is not None:
+            requirement_ids.update(protocol_requirement_ids(sc, self.catalog.protocols))
         for i, test in enumerate(sc.tests):
             base: PathKey = ("tests", i)
             if test.start is not None and test.start not in sc.nodes:

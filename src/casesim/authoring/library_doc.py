@@ -72,9 +72,11 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
                          + (" and no critical action." if sc.pass_rule.no_critical else "."))
             lines.append("")
         critical = [c for node in sc.nodes.values() for c in node.choices if c.critical is not None]
-        if critical or sc.requirements:
+        duties = list(analysis.program.protocol_requirements)
+        if critical or sc.requirements or duties:
             lines.append(f"**Critical actions.** {len(critical)} never-event(s) and "
-                         f"{len(sc.requirements)} must-do requirement(s).")
+                         f"{len(sc.requirements) + len(duties)} must-do requirement(s)"
+                         + (f", {len(duties)} of them the protocols' duties ({', '.join(duties)})." if duties else "."))
             lines.append("")
         lines.append(f"**Answer-cue audit.** {audit_summary(audit_scenario(sc, analysis))}")
         lines.append("")

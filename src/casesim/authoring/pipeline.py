@@ -128,7 +128,8 @@ def load_scenario_bytes(raw: bytes, path: str, catalog: Catalog | None, *, analy
     if any(d.is_error for d in diagnostics):
         return SourceReport(path, tuple(diagnostics), digest, doc, scenario)
     # compile
-    playable = Playable(path, scenario, compile_program(scenario), doc, digest, tuple(diagnostics))
+    program = compile_program(scenario, catalog.protocols if catalog is not None else None)
+    playable = Playable(path, scenario, program, doc, digest, tuple(diagnostics))
     # analyse and lint
     if analyse_paths:
         playable = with_analysis(playable, catalog)

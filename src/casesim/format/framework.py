@@ -17,6 +17,7 @@ __all__ = [
     "Band",
     "CompetencyMap",
     "Criterion",
+    "Duty",
     "Framework",
     "Level",
     "MI_CODES",
@@ -26,6 +27,7 @@ __all__ = [
     "ProtocolStep",
     "ScaleLabel",
     "SummaryScore",
+    "TriageDuty",
 ]
 
 CriterionId = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Za-z0-9.()-]*$", max_length=40)]
@@ -111,6 +113,44 @@ class Level(_Model):
     """What the level calls for, paraphrased."""
 
 
+class Duty(_Model):
+    """A skip-logic duty: steps that must be asked once they are due, or the attempt misses a requirement.
+
+    A scenario that uses the protocol gets one must-do requirement per duty, named
+    ``<protocol id>-<duty id>`` (e.g. ``cssrs-screener-items-3-to-5``): it fails an assessment
+    attempt like the scenario's own requirements, and the static analysis (expert path, score
+    ranges, answer-cue audit) sees it. A step asked ``always`` is due once the protocol is begun
+    (any of its steps asked on the path); a step asked ``if-yes`` is due once the client's yes
+    to its ``after_yes`` step was heard. Whether the protocol must be begun at all is for the
+    scenario to require.
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
+    """Kebab-case id, unique in the protocol (not `triage`)."""
+    steps: list[CriterionId] = Field(min_length=1)
+    """The steps that must be asked once due."""
+    reason: Text
+    """Why skipping them matters, in teaching language (shown in the debrief when missed)."""
+    cites: list[CriterionId] = Field(default_factory=list)
+    """Criterion ids the duty rests on."""
+
+
+class TriageDuty(_Model):
+    """The duty to respond at the level the answers heard call for.
+
+    A scenario gets the requirement ``<protocol id>-triage``: it is missed when the last triage
+    level taken on the path is less severe than the level the answers heard call for, or when
+    none was taken although one is called for (under-triage). A response more severe than called
+    for (over-triage) is not a missed requirement, but earns no triage credit in the protocol's
+    share.
+    """
+
+    reason: Text
+    """Why under-triage matters, in teaching language (shown in the debrief when missed)."""
+    cites: list[CriterionId] = Field(default_factory=list)
+    """Criterion ids the duty rests on."""
+
+
 class Protocol(_Model):
     """An ordered protocol with skip logic and, for screeners, triage levels."""
 
@@ -122,6 +162,27 @@ class Protocol(_Model):
     """Triage levels, most severe first."""
     none_action: Text | None = None
     """What to do when every answer is no."""
+    duties: list[Duty] = Field(default_factory=list)
+    """Skip-logic duties scored as must-do requirements in every scenario that uses the protocol."""
+    triage: TriageDuty | None = None
+    """The duty to respond at the level the answers heard call for (needs `levels`)."""
+
+    @model_validator(mode="after")
+    def _duties_name_steps(self) -> Protocol:
+        steps = {s.step for s in self.steps}
+        ids = [d.id for d in self.duties]
+        if len(set(ids)) != len(ids) or "triage" in ids:
+            raise ValueError("duty ids must be unique, and `triage` is kept for the triage duty")
+        for duty in self.duties:
+            unknown = [s for s in duty.steps if s not in steps]
+            if unknown:
+                raise ValueError(f"duty {duty.id!r} names {', '.join(unknown)}, not a step of this protocol")
+        for step in self.steps:
+            if step.after_yes is not None and step.after_yes not in steps:
+                raise ValueError(f"step {step.step!r} follows {step.after_yes!r}, not a step of this protocol")
+        if self.triage is not None and not self.levels:
+            raise ValueError("a `triage` duty needs triage `levels`")
+        return self
 
 
 class Framework(_Model):

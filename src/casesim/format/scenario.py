@@ -222,6 +222,8 @@ class Choice(_Model):
     """Why this choice helps or harms, citing the guideline, in teaching language. Shown in practice mode and the debrief."""
     reply: Text | None = None
     """What the client says straight after this choice, before the next node (optional)."""
+    answers: dict[str, bool] = Field(default_factory=dict)
+    """Screener answers the client gives in the `reply` to this choice (e.g. {CSSRS-Q5: false}). Use it instead of the node's `answers` when the node this choice leads to can also be reached without that answer."""
 
 
 class TimerExpiry(_Model):
@@ -272,6 +274,8 @@ class Node(_Model):
     """What the trainee can say or do here (at least one)."""
     timer: Timer | None = None
     """An optional countdown."""
+    answers: dict[str, bool] = Field(default_factory=dict)
+    """Screener answers the client has given on reaching this node, by protocol step (e.g. {CSSRS-Q2: true} on the node that follows the item-2 question). The answers heard on a path are those of the nodes (and choices) it passes through, a later answer to the same step replacing an earlier one; they decide which steps the skip logic makes due and the triage level called for."""
     order: Order = "shuffled"
     """How the choices are ordered on screen: `shuffled` (default; drawn per attempt, so option 1 is not a cue) or `fixed` (as written, only where the order is the content, e.g. a rating scale)."""
 
@@ -319,12 +323,12 @@ class PassRule(_Model):
 
 
 class ProtocolUse(_Model):
-    """A scored protocol in this scenario and the client's answers to it."""
+    """A protocol scored in this scenario: its steps in order, its skip-logic duties and its triage."""
 
     protocol: Id
     """The framework id of the protocol in `scoring/` (e.g. cssrs-screener, stanley-brown)."""
     answers: dict[str, bool] = Field(default_factory=dict)
-    """For screening protocols: how this client would answer each item (e.g. CSSRS-Q2: true)."""
+    """Old form, kept for old files: how this client answers each item *if asked* (e.g. CSSRS-Q2: true). An answer counts as heard only on a path where a choice carries that step. Prefer `answers:` on the nodes (or choices) where the client gives them."""
 
 
 class ScoreBound(_Model):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from casesim.format.scenario import Mode
 
@@ -105,13 +105,49 @@ class ProtocolResult(_Data):
     out_of_order: tuple[str, ...]
     unnecessary: tuple[str, ...]
     """Steps done that the skip logic says to skip."""
+    answers: tuple[tuple[str, bool], ...] = ()
+    """The answers the trainee heard on this path, (step, yes?) in the protocol's order."""
+    begun: bool = True
+    """Whether any step was asked."""
+    complete: bool = True
+    """Whether every step due for the answers heard was asked (the screen is finished)."""
     level_called_for: str | None
+    """The level the answers heard call for; None when no yes was heard."""
+    level_certain: bool = True
+    """False when items never asked could raise the level (the screen is unfinished and the level
+    heard is not the most severe): the level called for is then only a floor, or unknown."""
     level_action: str | None
+    """What the level called for requires; for no yes heard, the negative-screen action only when
+    the screen is complete (else None: a negative screen cannot be known)."""
     action_taken: str | None
+    """The last triage level taken on the path."""
     action_matches: bool | None
-    """Whether the triage action taken is the one the answers call for (None: no triage in this protocol)."""
+    """Whether the triage taken is the one the answers heard call for (None: no triage in this
+    protocol). Never true when no yes was heard on an unfinished screen."""
+    under_triage: bool = False
+    """Whether the response taken is less severe than the level called for, or missing (a missed
+    requirement)."""
     share: float
-    """Required steps done, in order, as a share of those required."""
+    """Due steps done in order, plus a matching triage, as a share of the due steps (plus one
+    for the triage)."""
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset_facts(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Debriefs stored before these fields existed are sealed by the hash of their JSON, so a
+        # field at its default is left out: an old debrief read back serialises to the same text.
+        data: dict[str, Any] = handler(self)
+        for name in _FACT_DEFAULTS:
+            value = data.get(name)
+            if isinstance(value, tuple):
+                value = list(value)
+            if name in data and value == _FACT_DEFAULTS[name]:
+                del data[name]
+        return data
+
+
+_FACT_DEFAULTS: dict[str, Any] = {"answers": [], "begun": True, "complete": True, "level_certain": True,
+                                  "under_triage": False}
+"""The fields ProtocolResult gained with elicited answers, and the values old debriefs read as."""
 
 
 class CompetencyResult(_Data):

@@ -7,7 +7,7 @@ the trainee took, in order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from casesim.format.framework import MI_CODES, CompetencyMap
@@ -26,7 +26,7 @@ from casesim.scoring.debrief import (
     PathStep,
     ProtocolResult,
 )
-from casesim.scoring.protocols import required_steps, triage_level
+from casesim.scoring.protocols import ProtocolFacts
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import (
     Program,
@@ -107,7 +107,8 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
 
     critical = _critical(program, catalog, pairs, final, reached)
     mi = mi_result(catalog, steps)
-    protocols = tuple(r for r in (protocol_result(catalog, use.protocol, dict(use.answers), steps)
+    protocols = tuple(r for r in (protocol_result(catalog, use.protocol, _facts(program, use.protocol, final, steps),
+                                                  steps)
                                   for use in scenario.protocols) if r is not None)
     critical_criteria = {c.id for item in critical for c in item.cites}
     critical_criteria.update(c for _, step in pairs if step.critical is not None for c, _ in step.scores)
@@ -187,11 +188,12 @@ def _critical(program: Program, catalog: Catalog, pairs: Sequence[tuple[State, S
                                       reason=step.critical.reason, cites=_cite(catalog, step.critical.cites),
                                       node=state.node))
     if reached:
-        requirements = {r.id: r for r in program.scenario.requirements}
+        requirements = {r.id: (r.reason, r.cites) for r in program.scenario.requirements}
+        requirements.update({rid: (r.reason, list(r.cites)) for rid, r in program.protocol_requirements.items()})
         for rid in unmet_requirements(program, final):
-            req = requirements[rid]
-            out.append(CriticalResult(kind="missed-requirement", id=rid, reason=req.reason,
-                                      cites=_cite(catalog, req.cites), node=None))
+            reason, cites = requirements[rid]
+            out.append(CriticalResult(kind="missed-requirement", id=rid, reason=reason,
+                                      cites=_cite(catalog, cites), node=None))
     return tuple(out)
 
 
@@ -245,15 +247,32 @@ def mi_label(value: float | None, fair: float | None, good: float | None) -> Lit
     return "below fair"
 
 
-def protocol_result(catalog: Catalog, protocol_id: str, answers: dict[str, bool], steps: Sequence[Step]) -> ProtocolResult | None:
-    """Steps done, in order, against what the skip logic requires; triage taken against called for."""
+def _facts(program: Program, protocol_id: str, final: State, steps: Sequence[Step]) -> ProtocolFacts | None:
+    """What the path did with the protocol: from the state's hidden slots when the compiled
+    program tracks it (the facts its duty requirements were judged on), else from the path's
+    steps alone (a protocol without skip logic or levels hears no answers)."""
+    for track in program.tracks:
+        if track.id == protocol_id:
+            return track.facts(final.vars)
+    return None
+
+
+def protocol_result(catalog: Catalog, protocol_id: str, facts: ProtocolFacts | Mapping[str, bool] | None,
+                    steps: Sequence[Step]) -> ProtocolResult | None:
+    """Steps done, in order, against what the skip logic makes due for the answers heard;
+    triage taken against the level those answers call for.
+
+    ``facts`` are the path's answers heard, steps asked and triage taken, as the compiled
+    program tracked them; or only the answers heard, the steps asked and the triage taken then
+    being read from ``steps``; or None (no answer heard). The share counts each due
+    step done in order, and the triage only when it matches a level that is known: over-triage,
+    under-triage and any response to an unfinished screen with no yes heard earn no credit.
+    """
     protocol = catalog.protocols.get(protocol_id)
     if protocol is None:
         return None
     step_ids = {s.step for s in protocol.steps}
     level_ids = {lv.level for lv in protocol.levels}
-    required = required_steps(protocol, answers)
-    level = triage_level(protocol, answers)
     done: list[str] = []
     action: str | None = None
     for step in steps:
@@ -262,6 +281,10 @@ def protocol_result(catalog: Catalog, protocol_id: str, answers: dict[str, bool]
                 done.append(s)
             elif s in level_ids:
                 action = s
+    if not isinstance(facts, ProtocolFacts):
+        facts = ProtocolFacts(protocol, dict(facts or {}), frozenset(done), action)
+    required = facts.due
+    level = facts.level
     if protocol.ordered:
         matched = _longest_in_order(required, done)
     else:
@@ -270,8 +293,9 @@ def protocol_result(catalog: Catalog, protocol_id: str, answers: dict[str, bool]
     missing = tuple(s for s in required if s not in done_set)
     out_of_order = tuple(s for s in required if s in done_set and s not in matched)
     unnecessary = tuple(dict.fromkeys(s for s in done if s not in required))
+    matches = facts.action_matches
     items = len(required) + (1 if protocol.levels else 0)
-    credit = len(matched) + (1 if protocol.levels and action == (level.level if level else None) else 0)
+    credit = len(matched) + (1 if matches else 0)
     fw = catalog.frameworks.get(protocol_id)
     return ProtocolResult(
         id=protocol_id,
@@ -281,10 +305,15 @@ def protocol_result(catalog: Catalog, protocol_id: str, answers: dict[str, bool]
         missing=missing,
         out_of_order=out_of_order,
         unnecessary=unnecessary,
+        answers=tuple((s.step, facts.answers[s.step]) for s in protocol.steps if s.step in facts.answers),
+        begun=facts.begun,
+        complete=facts.complete,
         level_called_for=level.level if level else None,
-        level_action=level.action if level else protocol.none_action,
-        action_taken=action,
-        action_matches=(action == (level.level if level else None)) if protocol.levels else None,
+        level_certain=facts.level_certain if protocol.levels else True,
+        level_action=level.action if level else (protocol.none_action if facts.complete else None),
+        action_taken=facts.action,
+        action_matches=matches,
+        under_triage=facts.under_triage,
         share=credit / items if items else 1.0,
     )
 

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from casesim.format.expressions import compile_expression, names_used, parse_expression
+from casesim.format.framework import Protocol
 from casesim.format.scenario import TIMEOUT_PREFIX, CriticalAction, Scenario, timeout_id
+from casesim.semantics.protocols import ProtocolRequirement, ProtocolTrack, settle, track_protocols
 
 __all__ = [
     "Program",
@@ -116,6 +118,22 @@ class Program:
     steps: Mapping[str, Step]
     client_variants: Mapping[str, tuple[tuple[Guard | None, str], ...]]
     requirements: tuple[tuple[str, Guard], ...]
+    """Every must-do requirement (id, holds): the scenario's own, then its protocols' duties."""
+    protocol_requirements: Mapping[str, ProtocolRequirement]
+    """The requirements the protocols' duties add, by id (reason and citations for the debrief)."""
+    tracks: tuple[ProtocolTrack, ...]
+    """Where each screening protocol's facts (answers heard, steps asked, triage taken) live in
+    the hidden slots of a state's ``vars``, after the scenario's variables."""
+    start_values: tuple[Any, ...]
+    """The values of ``vars`` at the start: the variables', then the hidden slots'."""
+    entry_sets: Mapping[str, tuple[Effect, ...]]
+    """Per node: the hidden slots reaching it sets (the answers it declares); already part of the
+    effects of every step that leads there, kept for a session that starts at the node."""
+    settled_nodes: frozenset[str]
+    """Nodes (and endings) from which no step can set a hidden protocol slot: there the analysis
+    keeps only the protocol requirements' verdicts (:func:`project`)."""
+    protocol_guards: tuple[tuple[ProtocolRequirement, Guard], ...]
+    """The protocol requirements with their guards, for settling a state."""
     relevant_nodes: frozenset[str]
     """Nodes some expression asks about with visited(); the analysis keeps only these."""
     relevant_choices: frozenset[str]
@@ -127,13 +145,21 @@ class Program:
     The analysis adds these element-wise to find every criterion's extremes in one pass."""
 
 
-def compile_program(scenario: Scenario) -> Program:
-    """Compile a scenario whose expressions have been checked (see ``scenario.checks``)."""
+def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None = None) -> Program:
+    """Compile a scenario whose expressions have been checked (see ``scenario.checks``).
+
+    ``protocols`` (framework id -> protocol, e.g. ``Catalog.protocols``) are those the scenario
+    may use; each one it declares under ``protocols:`` gets hidden slots for its facts and a
+    must-do requirement per duty (:mod:`casesim.semantics.protocols`). Without them, protocols
+    are not tracked.
+    """
     var_names = tuple(scenario.variables)
     var_index = {name: i for i, name in enumerate(var_names)}
+    tracked = track_protocols(scenario, protocols or {}, len(var_names))
     bounds: tuple[tuple[int, int] | None, ...] = tuple(
         None if v.min is None or v.max is None else (v.min, v.max) for v in scenario.variables.values()
-    )
+    ) + (None,) * len(tracked.start_values)
+    entry_sets = {node: tuple(Effect(i, "set", v, False) for i, v in sets) for node, sets in tracked.entry_sets.items()}
     relevant_nodes: set[str] = set()
     relevant_choices: set[str] = set()
 
@@ -170,7 +196,9 @@ def compile_program(scenario: Scenario) -> Program:
         for choice in node.choices:
             for c in choice.scores:
                 criteria.setdefault(c, None)
-            step = Step(choice.id, node_id, choice.goto, guard(choice.when), effects(choice.effects),
+            facts = tuple(Effect(i, "set", v, False) for i, v in tracked.choice_sets.get(choice.id, ()))
+            step = Step(choice.id, node_id, choice.goto, guard(choice.when),
+                        effects(choice.effects) + facts + entry_sets.get(choice.goto, ()),
                         tuple(choice.scores.items()), choice.critical, False,
                         say=choice.say, reply=choice.reply, feedback=choice.feedback,
                         mi=tuple(choice.mi), protocol_steps=tuple(choice.steps),
@@ -182,7 +210,8 @@ def compile_program(scenario: Scenario) -> Program:
             expiry = node.timer.expire
             for c in expiry.scores:
                 criteria.setdefault(c, None)
-            step = Step(timeout_id(node_id), node_id, expiry.goto, None, effects(expiry.effects),
+            step = Step(timeout_id(node_id), node_id, expiry.goto, None,
+                        effects(expiry.effects) + entry_sets.get(expiry.goto, ()),
                         tuple(expiry.scores.items()), expiry.critical, True,
                         narration=expiry.narration, feedback=expiry.feedback,
                         weight=sum(expiry.scores.values()))
@@ -192,7 +221,8 @@ def compile_program(scenario: Scenario) -> Program:
             variants[node_id] = tuple((guard(line.when), line.say) for line in node.client)
         elif node.client is not None:
             variants[node_id] = ((None, node.client),)
-    requirements = tuple((r.id, guard(r.holds)) for r in scenario.requirements)
+    requirements: list[tuple[str, Guard | None]] = [(r.id, guard(r.holds)) for r in scenario.requirements]
+    requirements += [(req.id, holds) for req, holds in tracked.requirements]
     return Program(
         scenario=scenario,
         var_names=var_names,
@@ -203,11 +233,39 @@ def compile_program(scenario: Scenario) -> Program:
         steps=steps,
         client_variants=variants,
         requirements=tuple((rid, g) for rid, g in requirements if g is not None),
+        protocol_requirements={req.id: req for req, _ in tracked.requirements},
+        settled_nodes=_settled_nodes(scenario, steps, len(var_names)) if tracked.tracks else frozenset(),
+        protocol_guards=tracked.requirements,
+        tracks=tracked.tracks,
+        start_values=tuple(v.start for v in scenario.variables.values()) + tracked.start_values,
+        entry_sets=entry_sets,
         relevant_nodes=frozenset(relevant_nodes),
         relevant_choices=frozenset(relevant_choices),
         criteria=tuple(criteria),
         point_vectors={sid: _point_vector(step, tuple(criteria)) for sid, step in steps.items()},
     )
+
+
+def _settled_nodes(scenario: Scenario, steps: Mapping[str, Step], first_slot: int) -> frozenset[str]:
+    """Nodes and endings from which no step that sets a hidden slot can be reached (on the graph
+    of gotos, ignoring conditions, so a node is called settled only when it surely is)."""
+    successors: dict[str, set[str]] = {}
+    live: set[str] = set()
+    for step in steps.values():
+        successors.setdefault(step.node, set()).add(step.goto)
+        if any(e.index >= first_slot for e in step.effects):
+            live.add(step.node)
+    predecessors: dict[str, set[str]] = {}
+    for node, targets in successors.items():
+        for target in targets:
+            predecessors.setdefault(target, set()).add(node)
+    queue = list(live)
+    while queue:
+        for source in predecessors.get(queue.pop(), ()):
+            if source not in live:
+                live.add(source)
+                queue.append(source)
+    return frozenset(scenario.nodes) - live | frozenset(scenario.endings)
 
 
 def _point_vector(step: Step, criteria: tuple[str, ...]) -> tuple[int, ...]:
@@ -218,7 +276,13 @@ def _point_vector(step: Step, criteria: tuple[str, ...]) -> tuple[int, ...]:
 def initial_state(program: Program, start: str | None = None) -> State:
     """The state at the start of the scenario (or at ``start``, for play-from-here)."""
     node = start or program.scenario.start
-    values = tuple(v.start for v in program.scenario.variables.values())
+    values = program.start_values
+    entry = program.entry_sets.get(node)
+    if entry:
+        new = list(values)
+        for effect in entry:
+            new[effect.index] = effect.value
+        values = tuple(new)
     return State(node, values, frozenset((node,)), frozenset())
 
 
@@ -259,6 +323,8 @@ def apply(program: Program, state: State, step: Step, *, observed_only: bool = F
                 value = low if value < low else high if value > high else value
             new[effect.index] = value
         values = tuple(new)
+    if observed_only and step.goto in program.settled_nodes:
+        values = settle(values, len(program.var_names), program.protocol_guards)
     visited, chosen = state.visited, state.chosen
     if not observed_only or step.goto in program.relevant_nodes:
         visited = visited | {step.goto}
@@ -268,7 +334,8 @@ def apply(program: Program, state: State, step: Step, *, observed_only: bool = F
 
 
 def project(program: Program, state: State) -> State:
-    """``state`` with only the history some expression can observe.
+    """``state`` with only the history some expression can observe, and, at a settled node, only
+    the verdicts of the protocol requirements instead of the facts they were judged on.
 
     Nothing else can change what happens next, so two states with the same projection behave
     identically from then on: the analysis stores projected states, and looks a live session's
@@ -276,9 +343,12 @@ def project(program: Program, state: State) -> State:
     """
     visited = state.visited & program.relevant_nodes if program.relevant_nodes else frozenset()
     chosen = state.chosen & program.relevant_choices if program.relevant_choices else frozenset()
-    if visited == state.visited and chosen == state.chosen:
+    values = state.vars
+    if state.node in program.settled_nodes:
+        values = settle(values, len(program.var_names), program.protocol_guards)
+    if visited == state.visited and chosen == state.chosen and values is state.vars:
         return state
-    return State(state.node, state.vars, visited, chosen)
+    return State(state.node, values, visited, chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,5 +394,5 @@ def unmet_requirements(program: Program, state: State) -> tuple[str, ...]:
 
 
 def variables(program: Program, state: State) -> dict[str, Any]:
-    """The variables of ``state`` by name."""
-    return dict(zip(program.var_names, state.vars, strict=True))
+    """The variables of ``state`` by name (the hidden protocol slots are not variables)."""
+    return dict(zip(program.var_names, state.vars[:len(program.var_names)], strict=True))

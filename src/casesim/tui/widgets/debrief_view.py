@@ -33,8 +33,10 @@ __all__ = [
     "frameworks_section",
     "mi_section",
     "outcome_section",
+    "protocol_summary",
     "protocols_section",
     "share_bar",
+    "triage_verdict",
 ]
 
 _KIND = {"never-event": "Never-event", "missed-requirement": "Missed requirement", "timer-expired": "Time ran out"}
@@ -196,8 +198,11 @@ def protocols_section(d: Debrief, titles: Mapping[str, str]) -> list[Para]:
         if out:
             out.append(blank())
         out.append(para(literal(p.title, "bold underline")))
-        out.append(para(f"{share_bar(p.share)} {_pct(p.share):>4} of the protocol done, in order", indent=2))
-        out.append(para(("Steps the client's answers call for:", "bold"), indent=2))
+        out.append(para(protocol_summary(p), indent=2))
+        if p.answers or p.level_called_for is not None or p.action_matches is not None:
+            heard = ", ".join(f"{step} {'yes' if yes else 'no'}" for step, yes in p.answers)
+            out.append(para(("Answers you heard: ", "bold"), literal(heard or "none"), indent=2))
+        out.append(para(("Steps due for the answers you heard:", "bold"), indent=2))
         out += _protocol_steps(p, titles)
         if p.unnecessary:
             out.append(para(("Done but not called for:", "bold"), indent=2))
@@ -206,11 +211,20 @@ def protocols_section(d: Debrief, titles: Mapping[str, str]) -> list[Para]:
     return out
 
 
+def protocol_summary(p: ProtocolResult) -> str:
+    """One line on how much of the protocol was done: never a share of "done" for a protocol
+    none of whose steps was asked."""
+    if not p.begun:
+        return f"{share_bar(0.0)} not begun: none of its steps was asked"
+    tail = "" if p.complete else f"; never asked: {', '.join(p.missing)}"
+    return f"{share_bar(p.share)} {_pct(p.share):>4} of the protocol done, in order{tail}"
+
+
 def _protocol_steps(p: ProtocolResult, titles: Mapping[str, str]) -> list[Para]:
     out = []
     for step in p.required:
         if step in p.missing:
-            status = "✗ missing"
+            status = "✗ never asked"
         elif step in p.out_of_order:
             status = "✗ done, out of order"
         else:
@@ -219,20 +233,38 @@ def _protocol_steps(p: ProtocolResult, titles: Mapping[str, str]) -> list[Para]:
     return out or [para("none", indent=4)]
 
 
+def triage_verdict(p: ProtocolResult) -> str:
+    """How the triage taken compares with what the answers heard call for, in words."""
+    if p.action_matches:
+        return "✓ matches"
+    if p.under_triage:
+        return "✗ less than called for: a missed requirement" if p.action_taken else "✗ none taken: a missed requirement"
+    if p.level_called_for is None and not p.complete:
+        return "✗ not a match: the screen was not completed, so the level is not known"
+    return "✗ more than called for: no credit" if p.action_taken else "✗ does not match"
+
+
 def _triage(p: ProtocolResult, titles: Mapping[str, str]) -> list[Para]:
-    if p.action_matches is None and p.level_called_for is None and p.level_action is None:
+    if p.action_matches is None:
         return []
     called = p.level_called_for
-    out = [para(("Triage called for: ", "bold"),
-                literal(f"{called} {titles.get(called, '')}".strip() if called else "none (a negative screen)"),
-                indent=2)]
+    if called is not None:
+        text = f"{called} {titles.get(called, '')}".strip()
+        if not p.level_certain:
+            text += f" (at least: {', '.join(p.missing)} never asked, so the level could be higher)"
+    elif p.complete:
+        text = "none (a negative screen: every item asked, every answer no)"
+    elif not p.begun:
+        text = "cannot be known: the screen was never begun"
+    else:
+        text = f"cannot be known: the screen was not completed ({', '.join(p.missing)} never asked)"
+    out = [para(("Triage called for by what you heard: ", "bold"), literal(text), indent=2)]
     if p.level_action:
         out.append(para(_flat(p.level_action), indent=4))
     taken = p.action_taken
-    verdict = "" if p.action_matches is None else ("  ✓ matches" if p.action_matches else "  ✗ does not match")
     out.append(para(("Action you took: ", "bold"),
-                    literal(f"{taken} {titles.get(taken, '')}".strip() if taken else "none"), (verdict, "bold"),
-                    indent=2))
+                    literal(f"{taken} {titles.get(taken, '')}".strip() if taken else "none"),
+                    (f"  {triage_verdict(p)}", "bold"), indent=2))
     return out
 
 
