@@ -86,6 +86,9 @@ def test_without_a_change_goal_counts_only_and_no_label(catalog: Catalog) -> Non
     assert "fair" not in result.model_dump_json()
     rated = mi_result(catalog, utterances(["SR"], ["Q"], ["Q"], ["Q"]), target=TARGET)
     assert rated.rated and rated.target == TARGET and rated.counts == result.counts
+    # stored debriefs round-trip; an unrated one dumps as debriefs sealed before targets existed did
+    assert type(rated).model_validate_json(rated.model_dump_json()) == rated
+    assert set(result.model_dump()) == {"counts", "metrics"}
 
 
 def test_three_strikes_counts_at_most_three_affirms(catalog: Catalog) -> None:

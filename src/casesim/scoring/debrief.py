@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from casesim.format.scenario import Mode
 
@@ -107,6 +107,17 @@ class MiResult(_Data):
     (:data:`MI_COUNTS_CAVEAT`)."""
     affirms_not_coded: int = 0
     """Affirms chosen beyond the three-strikes limit, so left out of ``counts``."""
+
+    @model_serializer(mode="wrap")
+    def _omit_defaults_of_later_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave ``target`` and ``affirms_not_coded`` out while they hold their defaults, so a
+        debrief sealed before they existed dumps to the same JSON, and its seal still matches."""
+        data: dict[str, Any] = handler(self)
+        if self.target is None:
+            data.pop("target", None)
+        if not self.affirms_not_coded:
+            data.pop("affirms_not_coded", None)
+        return data
 
     @property
     def rated(self) -> bool:
