@@ -54,3 +54,33 @@ def test_scoring_choice_on_a_loop(catalog: Catalog) -> None:
 def test_unverified_criterion_cannot_be_scored(catalog: Catalog) -> None:
     text = BASE.replace("scores: {SAMHSA14-P4: 1}", "scores: {CCMC-R1: 1}")
     assert any(code == "unverified-criterion" for _, code in codes(text, catalog))
+
+
+def _questions_over_reflections(target: bool) -> str:
+    """The minimal scenario with an expert path (greet, finish) coded CR+Q then Q: R:Q = 1/2."""
+    text = BASE.replace("        scores: {SAMHSA14-P2: 1}\n", "        scores: {SAMHSA14-P2: 1}\n        mi: [CR, Q]\n").replace(
+        "        scores: {SAMHSA14-P4: 1}\n", "        scores: {SAMHSA14-P4: 1}\n        mi: [Q]\n")
+    if target:
+        text = text.replace("objectives: [Practise one choice.]\n", "objectives: [Practise one choice.]\nmi_target: return to use\n")
+    return text
+
+
+def test_expert_path_below_fair_with_a_change_goal_is_an_error(catalog: Catalog) -> None:
+    loaded = load_scenario_bytes(_questions_over_reflections(target=True).encode(), "s.yaml", catalog)
+    found = [d for d in loaded.diagnostics if d.code == "mi-expert-below-fair"]
+    assert len(found) == 1, loaded.diagnostics  # %CR is 100%: only R:Q is below fair
+    d = found[0]
+    assert d.is_error and d.line == 9  # the mi_target line
+    assert "reflection-to-question ratio (MITI421-RQ) is 0.50" in d.message
+    assert "fair threshold of 1.00" in d.message
+    assert "make a reflection, not a question, the best option" in d.message
+    assert "remove `mi_target`" in d.message
+
+
+def test_expert_path_below_fair_without_a_change_goal_passes(catalog: Catalog) -> None:
+    assert codes(_questions_over_reflections(target=False), catalog) == []
+
+
+def test_expert_path_at_fair_with_a_change_goal_passes(catalog: Catalog) -> None:
+    text = _questions_over_reflections(target=True).replace("        mi: [Q]\n", "        mi: [SR]\n")  # R:Q = 2/1
+    assert codes(text, catalog) == []

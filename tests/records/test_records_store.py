@@ -60,7 +60,7 @@ def test_a_played_attempt_is_stored_with_events_and_debrief(store: SQLiteStore, 
     attempt_id = play(store, example, catalog, "t1", EXPERT, mode="assessment")
     attempt = store.attempt(attempt_id)
     assert attempt.status == "completed" and attempt.passed is True and attempt.ended_at is not None
-    assert attempt.content_hash == example.content_hash and attempt.scenario_version == "1.0.0"
+    assert attempt.content_hash == example.content_hash and attempt.scenario_version == example.scenario.version
     events = store.events(attempt_id)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert events[0].kind == "node-entered" and events[0].payload == {"node": "opening"}

@@ -122,3 +122,21 @@ def test_debrief_scores_lie_between_the_analysed_worst_and_best(
         for result in debrief.criteria:
             assert result.worst <= result.raw <= result.best, (loaded.path, result.id, path)
 
+
+
+def test_no_bundled_expert_path_is_told_it_is_below_fair(library: list[AnalysedScenario], catalog: Catalog) -> None:
+    """A perfect run is never labelled below fair (issue 10); scenarios without a change goal get
+    no MITI summary score at all, and the one that declares a goal gets every score it reports."""
+    rated = []
+    for item in library:
+        debrief = score_path(item.program, item.analysis, catalog, item.analysis.expert_path)
+        labels = {m.id: m.label for m in debrief.mi.metrics}
+        assert "below fair" not in labels.values(), (item.scenario.id, labels)
+        assert "below fair" not in debrief.model_dump_json(), item.scenario.id
+        if item.scenario.mi_target is None:
+            assert not debrief.mi.rated and debrief.mi.metrics == (), item.scenario.id
+        else:
+            rated.append(item.scenario.id)
+            assert debrief.mi.target == item.scenario.mi_target
+            assert labels["MITI421-RQ"] in ("fair", "good") and labels["MITI421-PCTCR"] in ("fair", "good")
+    assert rated == ["relapse-return-to-use"]

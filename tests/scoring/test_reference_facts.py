@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casesim.scoring.catalog import Catalog
-from casesim.scoring.engine import mi_label, mi_result, protocol_result
+from casesim.scoring.engine import AFFIRMS_CODED, mi_label, mi_result, protocol_result
 from casesim.scoring.protocols import required_steps, triage_level
 from casesim.semantics.program import Step
 
@@ -14,6 +14,10 @@ def _step(i: int, *, mi: list[str] | None = None, protocol_steps: list[str] | No
     """A stand-alone trainee utterance carrying only the codes the scoring reads."""
     return Step(f"u{i}", "n", "n", None, (), (), None, False, say=f"utterance {i}",
                 mi=tuple(mi or ()), protocol_steps=tuple(protocol_steps or ()))
+
+
+TARGET = "return to use"
+"""A change goal: the MITI summary scores are computed only when the scenario declares one."""
 
 
 def utterances(*codes: list[str]) -> list[Step]:
@@ -37,40 +41,67 @@ def test_miti_thresholds_are_the_manuals(catalog: Catalog) -> None:
 
 def test_miti_worked_example_good_ratio_and_complex_reflections(catalog: Catalog) -> None:
     # 2 SR + 4 CR over 3 questions: R:Q = 6/3 = 2.0 (good), %CR = 4/6 = 0.667 (good)
-    result = mi_result(catalog, utterances(["SR"], ["SR"], ["CR"], ["CR"], ["CR"], ["CR"], ["Q"], ["Q"], ["Q"]))
+    result = mi_result(catalog, utterances(["SR"], ["SR"], ["CR"], ["CR"], ["CR"], ["CR"], ["Q"], ["Q"], ["Q"]), target=TARGET)
     assert metric(result, "MITI421-RQ") == (pytest.approx(2.0), "good")
     assert metric(result, "MITI421-PCTCR") == (pytest.approx(4 / 6), "good")
 
 
 def test_miti_worked_example_fair_and_below_fair(catalog: Catalog) -> None:
     # 3 SR + 2 CR over 4 questions: R:Q = 5/4 = 1.25 (fair), %CR = 2/5 = 0.40 (fair: met at >=)
-    result = mi_result(catalog, utterances(["SR"], ["SR"], ["SR"], ["CR"], ["CR"], ["Q"], ["Q"], ["Q"], ["Q"]))
+    result = mi_result(catalog, utterances(["SR"], ["SR"], ["SR"], ["CR"], ["CR"], ["Q"], ["Q"], ["Q"], ["Q"]), target=TARGET)
     assert metric(result, "MITI421-RQ") == (pytest.approx(1.25), "fair")
     assert metric(result, "MITI421-PCTCR") == (pytest.approx(0.40), "fair")
     # 1 SR over 3 questions: R:Q = 0.33 (below fair), %CR = 0 (below fair)
-    result = mi_result(catalog, utterances(["SR"], ["Q"], ["Q"], ["Q"]))
+    result = mi_result(catalog, utterances(["SR"], ["Q"], ["Q"], ["Q"]), target=TARGET)
     assert metric(result, "MITI421-RQ") == (pytest.approx(1 / 3), "below fair")
     assert metric(result, "MITI421-PCTCR") == (0.0, "below fair")
 
 
 def test_miti_zero_denominators_say_not_enough_data(catalog: Catalog) -> None:
-    result = mi_result(catalog, utterances(["SR"], ["GI"]))  # no question; reflections exist
+    result = mi_result(catalog, utterances(["SR"], ["GI"]), target=TARGET)  # no question; reflections exist
     assert metric(result, "MITI421-RQ") == (None, "not enough data")
-    result = mi_result(catalog, utterances(["Q"], ["GI"]))  # no reflection
+    result = mi_result(catalog, utterances(["Q"], ["GI"]), target=TARGET)  # no reflection
     assert metric(result, "MITI421-RQ") == (0.0, "below fair")
     assert metric(result, "MITI421-PCTCR") == (None, "not enough data")
 
 
 def test_miti_mia_and_mina_totals(catalog: Catalog) -> None:
     # MIA = AF + SEEK + EMPH; MINA = CONF + PERSUADE; Persuade with Permission counts in neither
-    result = mi_result(catalog, utterances(["AF"], ["SEEK"], ["EMPH", "AF"], ["CONF"], ["PERSUADE"], ["PWP"]))
+    result = mi_result(catalog, utterances(["AF"], ["SEEK"], ["EMPH", "AF"], ["CONF"], ["PERSUADE"], ["PWP"]), target=TARGET)
     assert metric(result, "MITI421-MIA") == (4.0, "no threshold")
     assert metric(result, "MITI421-MINA") == (2.0, "no threshold")
 
 
 def test_one_reflection_code_per_volley_complex_wins(catalog: Catalog) -> None:
-    result = mi_result(catalog, utterances(["SR", "CR"], ["Q"]))
+    result = mi_result(catalog, utterances(["SR", "CR"], ["Q"]), target=TARGET)
     assert result.counts["SR"] == 0 and result.counts["CR"] == 1
+
+
+def test_without_a_change_goal_counts_only_and_no_label(catalog: Catalog) -> None:
+    # The manual requires a designated target behaviour before coding: no target, no summary score.
+    result = mi_result(catalog, utterances(["SR"], ["Q"], ["Q"], ["Q"]))
+    assert not result.rated and result.target is None
+    assert result.metrics == ()
+    assert result.counts["SR"] == 1 and result.counts["Q"] == 3
+    assert "fair" not in result.model_dump_json()
+    rated = mi_result(catalog, utterances(["SR"], ["Q"], ["Q"], ["Q"]), target=TARGET)
+    assert rated.rated and rated.target == TARGET and rated.counts == result.counts
+    # stored debriefs round-trip; an unrated one dumps as debriefs sealed before targets existed did
+    assert type(rated).model_validate_json(rated.model_dump_json()) == rated
+    assert set(result.model_dump()) == {"counts", "metrics"}
+
+
+def test_three_strikes_counts_at_most_three_affirms(catalog: Catalog) -> None:
+    # MITI 4.2.1: after the first 2-3 credible repetitions, Affirms are typically not coded.
+    assert AFFIRMS_CODED == 3
+    result = mi_result(catalog, utterances(["AF"], ["AF", "SEEK"], ["CR"], ["AF"], ["AF"], ["AF", "EMPH"]), target=TARGET)
+    assert result.counts["AF"] == 3
+    assert result.affirms_not_coded == 2
+    # the utterance's other codes still count when its Affirm does not
+    assert result.counts["SEEK"] == 1 and result.counts["EMPH"] == 1 and result.counts["CR"] == 1
+    assert metric(result, "MITI421-MIA") == (5.0, "no threshold")
+    exactly = mi_result(catalog, utterances(["AF"], ["AF"], ["AF"]))
+    assert exactly.counts["AF"] == 3 and exactly.affirms_not_coded == 0
 
 
 def test_threshold_met_at_or_above() -> None:

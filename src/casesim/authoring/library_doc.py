@@ -12,6 +12,7 @@ from casesim.authoring.audit import audit_scenario, audit_summary
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.scenario import KIND_TITLES, KINDS
 from casesim.scoring.catalog import Catalog
+from casesim.scoring.debrief import MI_COUNTS_CAVEAT
 
 __all__ = ["library_markdown"]
 
@@ -78,6 +79,13 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
                          f"{len(sc.requirements) + len(duties)} must-do requirement(s)"
                          + (f", {len(duties)} of them the protocols' duties ({', '.join(duties)})." if duties else "."))
             lines.append("")
+        if sc.mi_target is not None:
+            lines.append(f"**Motivational interviewing.** Change goal: {sc.mi_target}. The debrief reports "
+                         "MITI 4.2.1 summary scores against the manual's fair and good thresholds.")
+        else:
+            lines.append("**Motivational interviewing.** No change goal is declared, so the debrief shows "
+                         f"MITI code counts only, labelled \"{MI_COUNTS_CAVEAT}\".")
+        lines.append("")
         lines.append(f"**Answer-cue audit.** {audit_summary(audit_scenario(sc, analysis))}")
         lines.append("")
         lines.append(f"**Size.** {len(sc.nodes)} nodes, {len(sc.endings)} endings, "

@@ -12,9 +12,10 @@ from casesim.format.framework import Protocol
 from casesim.format.reader import SourceDocument
 from casesim.format.scenario import Scenario
 from casesim.scoring.catalog import Catalog
+from casesim.scoring.engine import mi_result
 from casesim.scoring.protocols import required_steps, triage_level
 from casesim.semantics.explore import Analysis
-from casesim.semantics.program import Program, State, variables
+from casesim.semantics.program import Program, State, replay, variables
 
 __all__ = ["lint_analysis", "lint_answer_cues", "required_protocol_steps"]
 
@@ -124,6 +125,7 @@ def _lint_scoring(scenario: Scenario, analysis: Analysis, catalog: Catalog | Non
                 report(("competencies", i), Severity.WARNING, "competency-without-evidence",
                        f"{comp} is claimed, but no reachable choice scores a criterion that evidences it "
                        "(see scoring/competency-map.yaml)")
+    _lint_mi_target(scenario, analysis, catalog, report)
     for i, use in enumerate(scenario.protocols):
         protocol = catalog.protocols.get(use.protocol)
         if protocol is None:
@@ -134,6 +136,32 @@ def _lint_scoring(scenario: Scenario, analysis: Analysis, catalog: Catalog | Non
             report(("protocols", i), Severity.ERROR, "protocol-impossible",
                    f"no path carries out the {use.protocol} steps these answers require "
                    f"({', '.join(sequence)}){' in order' if protocol.ordered else ''}")
+
+
+_MI_FIXES = {
+    "MITI421-RQ": "make a reflection, not a question, the best option at more of the expert path's decisions",
+    "MITI421-PCTCR": "make more of the expert path's reflections complex (adding meaning, not only repeating)",
+}
+
+
+def _lint_mi_target(scenario: Scenario, analysis: Analysis, catalog: Catalog, report: _Report) -> None:
+    """An expert path below fair on a MITI summary score the scenario reports is an error: the
+    debrief would tell the trainee who plays perfectly that their MI is below basic competence.
+    Only a scenario with ``mi_target`` reports summary scores, so only it is checked."""
+    if scenario.mi_target is None or not analysis.expert_path:
+        return
+    steps = [step for _, step in replay(analysis.program, analysis.expert_path).taken]
+    result = mi_result(catalog, steps, target=scenario.mi_target)
+    for metric in result.metrics:
+        if metric.label != "below fair" or metric.value is None or metric.fair is None:
+            continue
+        value, fair = (f"{metric.value:.0%}", f"{metric.fair:.0%}") if metric.id == "MITI421-PCTCR" \
+            else (f"{metric.value:.2f}", f"{metric.fair:.2f}")
+        fix = _MI_FIXES.get(metric.id, f"change the expert path's MITI codes so {metric.id} reaches fair")
+        report(("mi_target",), Severity.ERROR, "mi-expert-below-fair",
+               f"the expert path's {metric.title.lower()} ({metric.id}) is {value}, below the MITI 4.2.1 "
+               f"fair threshold of {fair}, so the debrief would tell a perfect run it is below basic competence: "
+               f"{fix}, or remove `mi_target` if this conversation has no change goal the MITI can rate")
 
 
 def _keys(scenario: Scenario) -> set[str]:

@@ -391,6 +391,13 @@ class Scenario(_Model):
     """Learning objectives, each starting with a verb ("Explain the limits of confidentiality...")."""
     competencies: list[str] = Field(default_factory=list)
     """CSWE 2022 EPAS competency ids this scenario evidences (EPAS22-C1 ... EPAS22-C9)."""
+    mi_target: ShortText | None = None
+    """The behaviour the conversation is meant to move the client toward changing (e.g. "return to
+    use", "engaging in housing services"). The MITI 4.2.1 requires a designated change goal before
+    coding, so only a scenario that names one gets MITI summary scores with fair/good labels, and
+    `validate` then checks that the expert path is not below fair on any of them. Leave it out for
+    a screening, consent or engaging conversation: the debrief then shows the raw MITI code counts,
+    labelled as author-coded choices, not a MITI rating."""
     reviewed: Review
     """Clinical review sign-off."""
     client: ClientPersona

@@ -16,6 +16,7 @@ __all__ = [
     "Debrief",
     "Decision",
     "FrameworkResult",
+    "MI_COUNTS_CAVEAT",
     "MiMetric",
     "MiResult",
     "PathStep",
@@ -85,11 +86,43 @@ class MiMetric(_Data):
     label: Literal["good", "fair", "below fair", "not enough data", "no threshold"]
 
 
+MI_COUNTS_CAVEAT = "author-coded choices, not a MITI rating"
+"""How MITI code counts are labelled wherever they are shown without a declared change goal:
+the MITI 4.2.1 requires a target behaviour before coding, and here the lines were coded by the
+scenario's author, not by a coder listening to the trainee."""
+
+
 class MiResult(_Data):
-    """MITI 4.2.1 behaviour counts and summary scores over the trainee's utterances."""
+    """MITI 4.2.1 behaviour counts over the trainee's utterances, and the summary scores when the
+    scenario declares an MI target behaviour (``mi_target``)."""
 
     counts: dict[str, int]
+    """Behaviour counts along the path, after the one-code-per-volley and three-strikes rules."""
     metrics: tuple[MiMetric, ...]
+    """Summary scores with fair/good labels; empty when the scenario declares no target behaviour
+    (records written before targets existed may hold metrics here: views show them only when
+    ``target`` is set)."""
+    target: str | None = None
+    """The scenario's declared change goal; None means the counts are shown unrated
+    (:data:`MI_COUNTS_CAVEAT`)."""
+    affirms_not_coded: int = 0
+    """Affirms chosen beyond the three-strikes limit, so left out of ``counts``."""
+
+    @model_serializer(mode="wrap")
+    def _omit_defaults_of_later_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave ``target`` and ``affirms_not_coded`` out while they hold their defaults, so a
+        debrief sealed before they existed dumps to the same JSON, and its seal still matches."""
+        data: dict[str, Any] = handler(self)
+        if self.target is None:
+            data.pop("target", None)
+        if not self.affirms_not_coded:
+            data.pop("affirms_not_coded", None)
+        return data
+
+    @property
+    def rated(self) -> bool:
+        """Whether the summary scores and their labels apply (a change goal was declared)."""
+        return self.target is not None
 
 
 class ProtocolResult(_Data):

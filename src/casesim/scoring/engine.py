@@ -37,7 +37,7 @@ from casesim.semantics.program import (
     unmet_requirements,
 )
 
-__all__ = ["expert_points", "meets_share", "score_path", "mi_result", "protocol_result", "rating_for_share",
+__all__ = ["AFFIRMS_CODED", "expert_points", "meets_share", "score_path", "mi_result", "protocol_result", "rating_for_share",
            "share_of_expert"]
 
 
@@ -106,7 +106,7 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
     total_share = _share(total_raw, total_worst, total_best)
 
     critical = _critical(program, catalog, pairs, final, reached)
-    mi = mi_result(catalog, steps)
+    mi = mi_result(catalog, steps, target=scenario.mi_target)
     protocols = tuple(r for r in (protocol_result(catalog, use.protocol, _facts(program, use.protocol, final, steps),
                                                   steps)
                                   for use in scenario.protocols) if r is not None)
@@ -205,19 +205,36 @@ _MI_TITLES = {
 }
 
 
-def mi_result(catalog: Catalog, steps: Sequence[Step]) -> MiResult:
-    """MITI 4.2.1 counts and summary scores over the trainee's utterances.
+AFFIRMS_CODED = 3
+"""The most Affirms (AF) counted in one attempt: MITI 4.2.1's three-strikes rule says that after
+the first 2–3 credible repetitions, Affirms are typically not coded (Moyers, Manuel & Ernst,
+2014, parsing and decision rules). casesim cannot tell whether a later Affirm repeats an earlier
+one, so it takes the upper end of the manual's range and counts the first three."""
+
+
+def mi_result(catalog: Catalog, steps: Sequence[Step], *, target: str | None = None) -> MiResult:
+    """MITI 4.2.1 counts over the trainee's utterances, and the summary scores with their fair and
+    good labels when the scenario declares a change goal (``target``).
 
     Each choice is one volley: at most one reflection code (complex wins over simple) and one
-    question code per volley, as the manual's parsing rules say.
+    question code per volley, as the manual's parsing rules say. Affirms past
+    :data:`AFFIRMS_CODED` are not counted (three strikes). Without a target the manual does not
+    apply (it requires a designated change goal before coding), so no summary score is computed
+    and the counts are all the debrief shows.
     """
     counts: dict[str, int] = dict.fromkeys(MI_CODES, 0)
+    affirms_not_coded = 0
     for step in steps:
         codes = set(step.mi)
         if "CR" in codes:
             codes.discard("SR")
+        if "AF" in codes and counts["AF"] >= AFFIRMS_CODED:
+            codes.discard("AF")
+            affirms_not_coded += 1
         for code in codes:
             counts[code] = counts.get(code, 0) + 1
+    if target is None:
+        return MiResult(counts=counts, metrics=(), target=None, affirms_not_coded=affirms_not_coded)
     reflections = counts["SR"] + counts["CR"]
     values: dict[str, float | None] = {
         "MITI421-RQ": reflections / counts["Q"] if counts["Q"] else None,
@@ -231,7 +248,7 @@ def mi_result(catalog: Catalog, steps: Sequence[Step]) -> MiResult:
         fair, good = thresholds.get(cid, (None, None))
         metrics.append(MiMetric(id=cid, title=_MI_TITLES[cid], value=value, fair=fair, good=good,
                                 label=mi_label(value, fair, good)))
-    return MiResult(counts=counts, metrics=tuple(metrics))
+    return MiResult(counts=counts, metrics=tuple(metrics), target=target, affirms_not_coded=affirms_not_coded)
 
 
 def mi_label(value: float | None, fair: float | None, good: float | None) -> Literal["good", "fair", "below fair", "not enough data", "no threshold"]:

@@ -40,7 +40,7 @@ SECTIONS = (
     ("debrief-decisions", "Your decisions"),
     ("debrief-expert", "The expert path"),
     ("debrief-frameworks", "Scores by framework and criterion"),
-    ("debrief-mi", "Motivational interviewing (MITI 4.2.1)"),
+    ("debrief-mi", "Motivational interviewing"),
     ("debrief-protocols", "Protocols"),
     ("debrief-competencies", "Competencies"),
 )

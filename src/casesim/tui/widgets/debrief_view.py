@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from textual.content import Content
 
 from casesim.scoring.debrief import (
+    MI_COUNTS_CAVEAT,
     CompetencyResult,
     CriterionResult,
     Debrief,
@@ -22,6 +23,7 @@ from casesim.scoring.debrief import (
     PathStep,
     ProtocolResult,
 )
+from casesim.scoring.engine import AFFIRMS_CODED
 from casesim.tui.text import literal
 from casesim.tui.widgets.prose import Para, blank, para
 
@@ -169,20 +171,36 @@ def _mi_value(m: MiMetric, value: float | None) -> str:
 
 
 def mi_section(d: Debrief) -> list[Para]:
-    out = [para(("MITI 4.2.1 summary scores over what you said:", "italic"))]
-    for m in d.mi.metrics:
-        out.append(para((m.title, "bold"), indent=2))
-        if m.fair is None and m.good is None:
-            out.append(para(f"{_mi_value(m, m.value):>5}  (the manual sets no threshold)", indent=4))
-        else:
-            thresholds = f"fair ≥ {_mi_value(m, m.fair)}, good ≥ {_mi_value(m, m.good)}"
-            out.append(para(f"{_mi_value(m, m.value):>5}  ", (m.label, "bold"), f"  ({thresholds})", indent=4))
-    counts = [f"{code} {n}" for code, n in d.mi.counts.items() if n]
-    zero = [code for code, n in d.mi.counts.items() if not n]
+    """The MITI summary scores against their thresholds when the scenario declares a change goal;
+    otherwise only the code counts, labelled so that nobody reads them as a MITI rating."""
+    mi = d.mi
+    out: list[Para] = []
+    if mi.rated:
+        out.append(para(("MITI 4.2.1 summary scores over what you said", "italic"),
+                        ("; change goal: ", "italic"), literal(mi.target or "")))
+        for m in mi.metrics:
+            out.append(para((m.title, "bold"), indent=2))
+            if m.fair is None and m.good is None:
+                out.append(para(f"{_mi_value(m, m.value):>5}  (the manual sets no threshold)", indent=4))
+            else:
+                thresholds = f"fair ≥ {_mi_value(m, m.fair)}, good ≥ {_mi_value(m, m.good)}"
+                out.append(para(f"{_mi_value(m, m.value):>5}  ", (m.label, "bold"), f"  ({thresholds})", indent=4))
+        out.append(para(("The manual's thresholds rest on expert opinion, and your lines were coded by the "
+                         "scenario's author: weigh these scores with other evidence.", "italic"), indent=2))
+    else:
+        out.append(para(("MITI 4.2.1 codes of the lines you chose: ", "italic"), (MI_COUNTS_CAVEAT, "bold"),
+                        (". This scenario names no change goal, and the MITI applies only to a conversation "
+                         "about one, so no summary score is given.", "italic")))
+    counts = [f"{code} {n}" for code, n in mi.counts.items() if n]
+    zero = [code for code, n in mi.counts.items() if not n]
     line: list[str | Content | tuple[str, str]] = [("Behaviour counts: ", "bold"), ", ".join(counts) or "none coded"]
     if zero:
         line.append(f"; none of {', '.join(zero)}")
     out.append(para(*line, indent=2))
+    if mi.affirms_not_coded:
+        out.append(para(f"{mi.affirms_not_coded} more Affirm{'s' if mi.affirms_not_coded != 1 else ''} not counted: "
+                        f"the manual's three-strikes rule stops coding Affirms after the first few "
+                        f"(casesim counts {AFFIRMS_CODED}).", indent=2))
     return out
 
 
