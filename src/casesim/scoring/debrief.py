@@ -71,6 +71,15 @@ class CriticalResult(_Data):
     reason: str
     cites: tuple[Citation, ...]
     node: str | None = None
+    never_event: str | None = None
+    """The id of the never-event class (scoring/never-events.yaml) the choice or requirement names."""
+    never_event_title: str | None = None
+    """That class's title, shown with the reason (stored, so old records keep the title they had)."""
+
+    @property
+    def headline(self) -> str:
+        """The reason with the class title in front, as the debrief, records and PDF show it."""
+        return f"{self.never_event_title}: {self.reason}" if self.never_event_title else self.reason
 
 
 class MiMetric(_Data):
