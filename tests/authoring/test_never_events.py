@@ -209,3 +209,52 @@ def test_every_critical_choice_in_the_library_names_a_class(library: list[tuple[
             if node.timer is not None and node.timer.expire.critical is not None and node.timer.expire.never_event is None:
                 missing.append(f"{name}:timeout:{node_id}")
     assert missing == []
+
+
+def test_every_choice_with_a_class_is_critical_or_judged_by_a_harm_requirement(
+        library: list[tuple[str, object]], catalog: Catalog) -> None:
+    from casesim.format.scenario import Scenario
+
+    judged: list[str] = []
+    for name, sc in library:
+        assert isinstance(sc, Scenario)
+        harm = {r.never_event for r in sc.requirements if r.never_event}
+        for node in sc.nodes.values():
+            for c in node.choices:
+                if c.never_event is None or c.critical is not None:
+                    continue
+                cls = catalog.never_events[c.never_event]
+                assert cls.criticality == "fails-unless-corrected" and c.never_event in harm, f"{name}:{c.id}"
+                judged.append(f"{name}:{c.id}")
+    assert judged == ["intake-er-follow-up.yaml:promise-total-confidentiality"]
+
+
+def test_every_secrecy_promise_in_the_library_names_the_same_class(library: list[tuple[str, object]]) -> None:
+    from casesim.format.scenario import Scenario
+
+    promises = {}
+    for name, sc in library:
+        assert isinstance(sc, Scenario)
+        for node in sc.nodes.values():
+            for c in node.choices:
+                if c.never_event == "confidentiality-beyond-law":
+                    promises[f"{name.removesuffix('.yaml')}:{c.id}"] = c.critical is not None
+    assert promises == {
+        "duty-to-protect-threat:promise-secret": True,
+        "example-check-in:promise-total-secrecy": True,
+        "home-visit-possible-neglect:promise-no-report": True,
+        "intake-er-follow-up:promise-total-confidentiality": False,
+        "relapse-return-to-use:promise-secret": True,
+    }
+
+
+def test_the_boundary_breaches_are_all_dual_relationships(library: list[tuple[str, object]]) -> None:
+    from casesim.format.scenario import Scenario
+
+    sc = dict(library)["boundaries-gift-friend-request.yaml"]
+    assert isinstance(sc, Scenario)
+    index = sc.choice_index()
+    for cid in ("accept-friend-request", "give-personal-cell", "promise-weekly-anyway", "overdisclose",
+                "accept-barter", "accept-cash"):
+        choice = index[cid][1]
+        assert choice.never_event == "dual-relationship" and choice.critical is not None, cid

@@ -125,7 +125,8 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
                   "timer-expired": "Critical delay"}
         for c in critical:
             cited = ", ".join(x.id for x in c.cites)
-            reasons.append(f"{labels[c.kind]}: {c.headline}" + (f" ({cited})" if cited else ""))
+            named = f" ({c.never_event_title})" if c.never_event_title else ""
+            reasons.append(f"{labels[c.kind]}{named}: {c.reason}" + (f" ({cited})" if cited else ""))
     expert_share = share_of_expert(total_raw, total_best) if total_best > 0 else None
     share_value = share_of_expert(total_raw, total_best)
     if not meets_share(total_raw, total_best, rule.min_share):
