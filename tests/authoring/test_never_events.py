@@ -258,3 +258,39 @@ def test_the_boundary_breaches_are_all_dual_relationships(library: list[tuple[st
                 "accept-barter", "accept-cash"):
         choice = index[cid][1]
         assert choice.never_event == "dual-relationship" and choice.critical is not None, cid
+
+
+# --- the documentation ---------------------------------------------------------------------
+
+
+def test_docs_scoring_lists_exactly_the_classes_in_the_data(catalog: Catalog) -> None:
+    from casesim.authoring.policy_doc import END, START, never_event_markdown, replace_section
+
+    page = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+    assert replace_section(page, catalog) == page, (
+        "docs/scoring.md's never-event section is out of date; regenerate it with: "
+        ".venv/bin/python -m casesim.authoring.policy_doc docs/scoring.md")
+    section = page.split(START)[1].split(END)[0]
+    assert section.strip() == never_event_markdown(catalog).strip()
+    for cls in catalog.never_events.values():
+        assert f"| `{cls.id}` | {cls.title} |" in section
+
+
+def test_the_generated_section_follows_an_edit_of_the_data(catalog: Catalog) -> None:
+    from dataclasses import replace
+
+    from casesim.authoring.policy_doc import never_event_markdown
+
+    policy = catalog.never_event_policy
+    assert policy is not None
+    renamed = policy.model_copy(update={"classes": [policy.classes[0].model_copy(update={"title": "Renamed"})]})
+    text = never_event_markdown(replace(catalog, never_event_policy=renamed))
+    assert "| `confidentiality-beyond-law` | Renamed |" in text
+    assert "dual-relationship" not in text
+
+
+def test_a_page_without_the_markers_is_a_clear_error(catalog: Catalog) -> None:
+    from casesim.authoring.policy_doc import replace_section
+
+    with pytest.raises(ValueError, match="has no never-event section"):
+        replace_section("# Scoring\n", catalog)

@@ -43,7 +43,7 @@ def test_trainee_report_lists_attempts_and_ratings_over_time(cohort_store: SQLit
     assert c1.title == "Ethical and professional behavior"
     assert [p.rating for p in c1.rated] == [1, 5] and c1.latest == 5 and c1.mean == 3.0
     text = trainee_text(report)
-    assert "Ann Lee (ann), cohort fall" in text and "1 5" in text and "critical: Promised" in text
+    assert "Ann Lee (ann), cohort fall" in text and "1 5" in text and "critical: Confidentiality promised beyond the law: Promised" in text
     assert report_json(report)["competencies"][0]["latest"] is not None
 
 

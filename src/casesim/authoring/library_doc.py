@@ -73,8 +73,12 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
             lines.append("")
         critical = [c for node in sc.nodes.values() for c in node.choices if c.critical is not None]
         if critical or sc.requirements:
+            named = [c.never_event for c in critical] + [r.never_event for r in sc.requirements]
+            classes = [catalog.never_events[n].title for n in dict.fromkeys(named)
+                       if n is not None and n in catalog.never_events]
             lines.append(f"**Critical actions.** {len(critical)} never-event(s) and "
-                         f"{len(sc.requirements)} must-do requirement(s).")
+                         f"{len(sc.requirements)} must-do requirement(s)"
+                         + (f"; never-event classes: {'; '.join(classes)}." if classes else "."))
             lines.append("")
         lines.append(f"**Answer-cue audit.** {audit_summary(audit_scenario(sc, analysis))}")
         lines.append("")
