@@ -294,3 +294,16 @@ def test_a_page_without_the_markers_is_a_clear_error(catalog: Catalog) -> None:
 
     with pytest.raises(ValueError, match="has no never-event section"):
         replace_section("# Scoring\n", catalog)
+
+
+def test_a_timer_naming_a_class_must_be_critical_too(catalog: Catalog) -> None:
+    timer = ("  middle:\n    client: \"Okay.\"\n    timer:\n      seconds: 30\n      expire:\n"
+             "        goto: done\n        narration: N.\n        never_event: client-at-risk-left-alone\n")
+    text = BASE.replace("  middle:\n    client: \"Okay.\"\n", timer)
+    [d] = diagnostics(text, catalog, "never-event-not-critical")
+    assert (d.line, d.col) == (37, 22)
+    assert d.message.startswith("the timer of 'middle' names never-event class 'client-at-risk-left-alone' "
+                                "(A client at imminent risk left alone), which fails an attempt, but is not critical")
+    critical = text.replace("        never_event: client-at-risk-left-alone\n",
+                            "        never_event: client-at-risk-left-alone\n        critical: {reason: R.}\n")
+    assert diagnostics(critical, catalog, "never-event-not-critical") == []
