@@ -53,6 +53,7 @@ content: $(STAMP)
 	$(BIN)/casesim schema --check schemas/scenario.schema.json
 	$(BIN)/casesim schema --kind framework --check schemas/framework.schema.json
 	$(BIN)/casesim schema --kind competency-map --check schemas/competency-map.schema.json
+	$(BIN)/casesim schema --kind never-events --check schemas/never-events.schema.json
 	$(BIN)/casesim library-doc --check docs/scenarios.md
 
 pytest: $(STAMP) system-deps
@@ -67,6 +68,7 @@ schema: $(STAMP)
 	$(BIN)/casesim schema -o schemas/scenario.schema.json
 	$(BIN)/casesim schema --kind framework -o schemas/framework.schema.json
 	$(BIN)/casesim schema --kind competency-map -o schemas/competency-map.schema.json
+	$(BIN)/casesim schema --kind never-events -o schemas/never-events.schema.json
 
 docs: $(STAMP)
 	$(BIN)/casesim library-doc -o docs/scenarios.md

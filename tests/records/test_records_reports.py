@@ -46,7 +46,8 @@ def test_trainee_report_lists_attempts_and_ratings_over_time(cohort_store: SQLit
     assert [s.evidence for s in report.attempts] == ["trial", "trial"]
     assert (c1.evidence.trial, c1.evidence.measures, c1.evidence.rating) == ((1, 5), 0, None)
     text = trainee_text(report)
-    assert "Ann Lee (ann), cohort fall" in text and "trial: 1 5" in text and "critical: Promised" in text
+    assert "Ann Lee (ann), cohort fall" in text and "trial: 1 5" in text
+    assert "critical: Confidentiality promised beyond the law: Promised" in text
     assert "insufficient evidence (n=0)" in text and "Evidence: 0 assessment attempt(s)" in text
     assert report_json(report)["competencies"][0]["evidence"]["summary"] == "insufficient evidence (n=0)"
 

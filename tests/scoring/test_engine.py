@@ -140,3 +140,56 @@ def test_no_bundled_expert_path_is_told_it_is_below_fair(library: list[AnalysedS
             assert debrief.mi.target == item.scenario.mi_target
             assert labels["MITI421-RQ"] in ("fair", "good") and labels["MITI421-PCTCR"] in ("fair", "good")
     assert rated == ["relapse-return-to-use"]
+def test_a_never_event_shows_its_class_title_with_the_reason(example: AnalysedScenario, catalog: Catalog) -> None:
+    assert example.program and example.analysis
+    path = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2",
+            "ask-q6", "affirm-and-plan", "agree-visit-with-aunt"]
+    debrief = score_path(example.program, example.analysis, catalog, path)
+    promise = next(c for c in debrief.critical if c.id == "promise-total-secrecy")
+    assert promise.never_event == "confidentiality-beyond-law"
+    assert promise.never_event_title == "Confidentiality promised beyond the law"
+    assert promise.headline == f"Confidentiality promised beyond the law: {promise.reason}"
+    assert f"Critical action (Confidentiality promised beyond the law): {promise.reason}" in " ".join(debrief.reasons)
+    decision = next(d for d in debrief.decisions if d.choice == "promise-total-secrecy")
+    assert decision.critical == promise.headline
+    # A requirement without a class keeps its plain reason.
+    limits = next(c for c in debrief.critical if c.id == "limits-before-screening")
+    assert limits.never_event is None and limits.headline == limits.reason
+
+
+INTAKE_START = ["introduce-role", "explain-consent-to-services", "promise-total-confidentiality"]
+INTAKE_REST = ["clarify-reporting-duty", "reflect-scare-and-recovery", "ask-what-has-helped", "ask-family-meaning",
+               "collaborative-priorities", "explain-written-consent"]
+INTAKE_END = ["let-him-define-scope", "explain-revoke-and-expiry", "review-and-sign", "share-within-consent",
+              "collaborative-summary"]
+
+
+def test_a_secrecy_promise_corrected_before_harm_passes_and_an_uncorrected_one_fails(catalog: Catalog) -> None:
+    loaded = require_scenario(ROOT / "scenarios" / "intake-er-follow-up.yaml", catalog)
+    corrected = [*INTAKE_START, "correct-the-promise", *INTAKE_REST, "explain-why-written", *INTAKE_END]
+    debrief = score_path(loaded.program, loaded.analysis, catalog, corrected)
+    assert debrief.passed and debrief.critical == ()
+    assert next(c for c in debrief.criteria if c.id == "NASW-1.07(c)").raw < 0  # the slip still costs points
+
+    late = [*INTAKE_START, "let-him-continue", *INTAKE_REST[1:], "own-earlier-promise", *INTAKE_END]
+    debrief = score_path(loaded.program, loaded.analysis, catalog, late)
+    assert not debrief.passed
+    harm = next(c for c in debrief.critical if c.id == "no-history-under-false-promise")
+    assert harm.kind == "missed-requirement"
+    assert harm.never_event_title == "Confidentiality promised beyond the law"
+    assert "promise-total-confidentiality" not in {c.id for c in debrief.critical}
+
+
+def test_a_debrief_without_classes_serializes_as_before_the_policy(example: AnalysedScenario, catalog: Catalog) -> None:
+    """Stored debriefs are sealed over their JSON: a critical result without a class must not
+    gain keys, or re-sealing an old record would change its digest."""
+    from casesim.scoring.debrief import CriticalResult, Debrief
+
+    plain = CriticalResult(kind="missed-requirement", id="r", reason="Why.", cites=())
+    assert "never_event" not in plain.model_dump_json()
+    assert example.program and example.analysis
+    path = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2",
+            "ask-q6", "affirm-and-plan", "agree-visit-with-aunt"]
+    debrief = score_path(example.program, example.analysis, catalog, path)
+    assert '"never_event":"confidentiality-beyond-law"' in debrief.model_dump_json()
+    assert Debrief.model_validate_json(debrief.model_dump_json()) == debrief

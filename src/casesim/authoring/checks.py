@@ -95,6 +95,49 @@ class _Checker:
                 self.report(where, "unverified-criterion",
                             f"criterion {cid!r} is marked unverified in scoring/ and cannot be scored", key=key)
 
+    def known_never_event(self, path: PathKey, class_id: str) -> bool:
+        """Whether ``class_id`` is a class of the never-event policy; reports it when not."""
+        if self.catalog is None:
+            return False
+        classes = self.catalog.never_events
+        if class_id in classes:
+            return True
+        if not classes:
+            self.report(path, "unknown-never-event",
+                        f"never-event class {class_id!r} cannot be checked: the scoring catalog has no "
+                        "never-events.yaml; add one, or remove `never_event`")
+            return False
+        extra = suggest(class_id, classes, f"; the classes are: {', '.join(classes)}")
+        self.report(path, "unknown-never-event", f"unknown never-event class {class_id!r}{extra}")
+        return False
+
+    def check_never_event(self, base: PathKey, what: str, class_id: str | None, critical: bool) -> None:
+        """Criticality comes from the class: a choice (or timer) that names a class is critical,
+        unless the class may be corrected and a requirement of the same class judges the harm;
+        a critical one names its class, so the policy covers every never-event in the library."""
+        if class_id is None:
+            if critical and self.catalog is not None and self.catalog.never_events:
+                self.report((*base, "critical"), "critical-without-class",
+                            f"{what} is critical but names no never-event class: add `never_event:` with its class "
+                            "from scoring/never-events.yaml, so the library treats the same act alike everywhere",
+                            severity=Severity.WARNING)
+            return
+        where = (*base, "never_event")
+        if not self.known_never_event(where, class_id) or critical:
+            return
+        assert self.catalog is not None
+        cls = self.catalog.never_events[class_id]
+        if cls.criticality == "fails-attempt":
+            self.report(where, "never-event-not-critical",
+                        f"{what} names never-event class {class_id!r} ({cls.title}), which fails an attempt, "
+                        "but is not critical: add `critical:` with the reason it fails here")
+        elif not any(r.never_event == class_id for r in self.scenario.requirements):
+            self.report(where, "never-event-not-critical",
+                        f"{what} names never-event class {class_id!r} ({cls.title}) but is not critical: add "
+                        f"`critical:` with the reason it fails here or, if the trainee can still correct it before "
+                        f"harm is done, a requirement with `never_event: {class_id}` whose `holds` fails only "
+                        "when harm was done")
+
     def check_effects(self, path: PathKey, effects: Mapping[str, Any], env: Env) -> None:
         variables = self.scenario.variables
         for name, value in effects.items():
@@ -203,6 +246,7 @@ class _Checker:
                 self.check_answers((*base, "answers"), choice.answers, step_protocol, used_protocols)
                 if choice.critical is not None:
                     self.check_criteria((*base, "critical", "cites"), choice.critical.cites, key=False)
+                self.check_never_event(base, f"choice {choice.id!r}", choice.never_event, choice.critical is not None)
                 if choice.feedback is None:
                     self.report(base, "no-feedback",
                                 f"choice {choice.id!r} has no feedback; every choice should teach why it helps or harms",
@@ -217,9 +261,15 @@ class _Checker:
                 self.check_goto((*base, "goto"), node.timer.expire.goto)
                 self.check_effects((*base, "effects"), node.timer.expire.effects, env)
                 self.check_criteria((*base, "scores"), node.timer.expire.scores, key=True)
+                expire = node.timer.expire
+                if expire.critical is not None:
+                    self.check_criteria((*base, "critical", "cites"), expire.critical.cites, key=False)
+                self.check_never_event(base, f"the timer of {node_id!r}", expire.never_event, expire.critical is not None)
         for i, req in enumerate(sc.requirements):
             self.check_expression(("requirements", i, "holds"), req.holds, env, "bool")
             self.check_criteria(("requirements", i, "cites"), req.cites, key=False)
+            if req.never_event is not None:
+                self.known_never_event(("requirements", i, "never_event"), req.never_event)
         self.check_catalog_refs()
         self.check_tests(env)
 

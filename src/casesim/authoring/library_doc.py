@@ -75,9 +75,13 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         critical = [c for node in sc.nodes.values() for c in node.choices if c.critical is not None]
         duties = list(analysis.program.protocol_requirements)
         if critical or sc.requirements or duties:
+            named = [c.never_event for c in critical] + [r.never_event for r in sc.requirements]
+            classes = [catalog.never_events[n].title for n in dict.fromkeys(named)
+                       if n is not None and n in catalog.never_events]
             lines.append(f"**Critical actions.** {len(critical)} never-event(s) and "
                          f"{len(sc.requirements) + len(duties)} must-do requirement(s)"
-                         + (f", {len(duties)} of them the protocols' duties ({', '.join(duties)})." if duties else "."))
+                         + (f", {len(duties)} of them the protocols' duties ({', '.join(duties)})" if duties else "")
+                         + (f"; never-event classes: {'; '.join(classes)}." if classes else "."))
             lines.append("")
         if sc.mi_target is not None:
             lines.append(f"**Motivational interviewing.** Change goal: {sc.mi_target}. The debrief reports "

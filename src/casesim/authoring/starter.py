@@ -53,6 +53,7 @@ nodes:
         say: "TODO what the trainee says (this choice is a never-event)."
         goto: closing
         scores: {{NASW-1.07(c): -2}}
+        never_event: confidentiality-beyond-law   # its class in scoring/never-events.yaml
         critical:
           reason: TODO why this must never happen.
           cites: [NASW-1.07(c)]

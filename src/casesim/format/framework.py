@@ -5,6 +5,8 @@ the C-SSRS screener, ...): its criteria, written in our own words with their sou
 some frameworks the MITI behaviour codes with their summary-score thresholds, or an ordered
 protocol with skip logic and triage levels. ``competency-map.yaml`` maps criteria to CSWE 2022
 EPAS competencies and says how results become a 1–5 field-evaluation rating.
+``never-events.yaml`` is the library's one never-event policy: the classes of act that fail an
+assessment attempt, each with its citation, which scenario choices name.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ __all__ = [
     "MI_CODES",
     "MiCode",
     "MiCodeName",
+    "NEVER_EVENT_CRITICALITIES",
+    "NeverEventClass",
+    "NeverEventCriticality",
+    "NeverEventPolicy",
     "Protocol",
     "ProtocolStep",
     "ScaleLabel",
@@ -206,6 +212,47 @@ class Framework(_Model):
     """MITI summary scores and thresholds (the MITI framework only)."""
     protocol: Protocol | None = None
     """An ordered protocol (C-SSRS screener, Stanley–Brown safety plan)."""
+
+
+NeverEventCriticality = Literal["fails-attempt", "fails-unless-corrected"]
+"""How a never-event class counts: `fails-attempt` (taking it fails an assessment attempt
+whatever follows) or `fails-unless-corrected` (it fails the attempt unless the trainee corrects
+it before harm is done; a scenario judges the harm with a requirement of the same class)."""
+NEVER_EVENT_CRITICALITIES: tuple[NeverEventCriticality, ...] = get_args(NeverEventCriticality)
+
+
+class NeverEventClass(_Model):
+    """One class of never-event: an act that fails an assessment attempt in every scenario."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+    """Stable id a scenario choice names with `never_event:` (e.g. confidentiality-beyond-law)."""
+    title: Annotated[str, Field(min_length=1, max_length=80)]
+    """A short title, shown in the debrief and the records next to the scenario's reason."""
+    description: Text
+    """What the class covers, in plain words a trainer understands, with typical examples."""
+    criticality: NeverEventCriticality
+    """`fails-attempt` or `fails-unless-corrected` (see the policy's summary)."""
+    cites: list[CriterionId] = Field(min_length=1)
+    """Criterion ids in `scoring/` the class rests on; each must exist and be verified."""
+    source: Text
+    """Where the rule comes from, in words: the standard or law and what it says."""
+    note: Text | None = None
+    """Caveats: state variation, what the reference marks unverified and is therefore not cited."""
+
+
+class NeverEventPolicy(_Model):
+    """The library's never-event policy (``scoring/never-events.yaml``)."""
+
+    format: Literal[1]
+    """The version of this file format."""
+    id: Literal["never-events"]
+    """Always never-events."""
+    title: Text
+    """A title."""
+    summary: Text
+    """What the policy is for and how scenarios use it."""
+    classes: list[NeverEventClass] = Field(min_length=1)
+    """The never-event classes, in the order the documentation lists them."""
 
 
 class ScaleLabel(_Model):

@@ -188,6 +188,10 @@ EffectValue = int | bool | str
 expression sets the variable to the expression's value (e.g. "distress - 2", or "3")."""
 
 
+NeverEventId = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=60)]
+"""The id of a never-event class in `scoring/never-events.yaml`."""
+
+
 class CriticalAction(_Model):
     """Marks a choice as a never-event: taking it fails an assessment attempt, whatever the points."""
 
@@ -216,8 +220,10 @@ class Choice(_Model):
     """MITI 4.2.1 behaviour codes of this utterance: GI PERSUADE PWP Q SR CR AF SEEK EMPH CONF."""
     steps: list[str] = Field(default_factory=list)
     """Protocol steps this choice carries out (e.g. CSSRS-Q1, SPI-3, or a triage level like CSSRS-RISK-HIGH)."""
+    never_event: NeverEventId | None = None
+    """The never-event class this act belongs to (scoring/never-events.yaml), e.g. confidentiality-beyond-law. A choice that names a class must be `critical`, unless the class is `fails-unless-corrected` and a requirement of the same class judges whether harm was done."""
     critical: CriticalAction | None = None
-    """Set when this choice is a never-event that fails an assessment attempt."""
+    """Set when this choice is a never-event that fails an assessment attempt; name its class in `never_event`."""
     feedback: Text | None = None
     """Why this choice helps or harms, citing the guideline, in teaching language. Shown in practice mode and the debrief."""
     reply: Text | None = None
@@ -237,8 +243,10 @@ class TimerExpiry(_Model):
     """Changes to variables, as for a choice."""
     scores: dict[str, int] = Field(default_factory=dict)
     """Rubric points per criterion id, as for a choice."""
+    never_event: NeverEventId | None = None
+    """The never-event class letting the clock run out belongs to, as for a choice."""
     critical: CriticalAction | None = None
-    """Set when letting the clock run out is itself a never-event."""
+    """Set when letting the clock run out is itself a never-event; name its class in `never_event`."""
     feedback: Text | None = None
     """Teaching feedback about the hesitation."""
 
@@ -311,6 +319,8 @@ class Requirement(_Model):
     """Why it matters, in teaching language (shown in the debrief when it was missed)."""
     cites: list[str] = Field(default_factory=list)
     """Criterion ids this requirement rests on."""
+    never_event: NeverEventId | None = None
+    """The never-event class whose harm this requirement judges (e.g. a secrecy promise the client relied on before it was corrected)."""
 
 
 class PassRule(_Model):

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 __all__ = ["SCHEMA_IDS", "SCHEMA_KINDS", "SchemaKind", "schema_for", "schema_text"]
 
-SchemaKind = Literal["scenario", "framework", "competency-map"]
+SchemaKind = Literal["scenario", "framework", "competency-map", "never-events"]
 """The kinds of file casesim reads, each with its own schema."""
 SCHEMA_KINDS: tuple[SchemaKind, ...] = get_args(SchemaKind)
 
@@ -17,6 +17,7 @@ SCHEMA_IDS: dict[SchemaKind, str] = {
     "scenario": "https://casesim.invalid/schemas/scenario.schema.json",
     "framework": "https://casesim.invalid/schemas/framework.schema.json",
     "competency-map": "https://casesim.invalid/schemas/competency-map.schema.json",
+    "never-events": "https://casesim.invalid/schemas/never-events.schema.json",
 }
 
 
@@ -25,9 +26,11 @@ def _model(kind: SchemaKind) -> type[BaseModel]:
         from casesim.format.scenario import Scenario
 
         return Scenario
-    from casesim.format.framework import CompetencyMap, Framework
+    from casesim.format.framework import CompetencyMap, Framework, NeverEventPolicy
 
-    return Framework if kind == "framework" else CompetencyMap
+    models: dict[SchemaKind, type[BaseModel]] = {"framework": Framework, "competency-map": CompetencyMap,
+                                                 "never-events": NeverEventPolicy}
+    return models[kind]
 
 
 def schema_for(kind: SchemaKind = "scenario") -> dict[str, Any]:

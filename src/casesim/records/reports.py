@@ -181,7 +181,7 @@ def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | No
             attempt=attempt, scenario_title=title,
             ending=debrief.ending if debrief else None, ending_title=debrief.ending_title if debrief else None,
             outcome=debrief.outcome if debrief else None,
-            critical=tuple(c.reason for c in debrief.critical) if debrief else (),
+            critical=tuple(c.headline for c in debrief.critical) if debrief else (),
             decisions=len(debrief.decisions) if debrief else 0,
             duration_seconds=duration_seconds(attempt.started_at, attempt.ended_at)))
     series = _trends(store.competency_points(trainee_id=trainee_id), catalog).get(trainee_id, {})

@@ -7,14 +7,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casesim.errors import CatalogError
-from casesim.format.diagnostics import Diagnostic, Severity
-from casesim.format.framework import CompetencyMap, Criterion, Framework, MiCode, Protocol
+from casesim.format.diagnostics import Diagnostic, Severity, suggest
+from casesim.format.framework import (
+    CompetencyMap,
+    Criterion,
+    Framework,
+    MiCode,
+    NeverEventClass,
+    NeverEventPolicy,
+    Protocol,
+)
 from casesim.format.reader import SourceDocument, read_yaml
 from casesim.format.validation import validate_model
 
-__all__ = ["Catalog", "load_catalog", "check_catalog_dir", "COMPETENCY_MAP_FILE"]
+__all__ = ["Catalog", "load_catalog", "check_catalog_dir", "COMPETENCY_MAP_FILE", "NEVER_EVENTS_FILE"]
 
 COMPETENCY_MAP_FILE = "competency-map.yaml"
+NEVER_EVENTS_FILE = "never-events.yaml"
+"""The library's never-event policy: optional, so a trainer's own catalog without one still loads
+(its scenarios then cannot name classes, and validate says so)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,10 @@ class Catalog:
     competency_map: CompetencyMap | None
     sources: Mapping[str, str] = field(default_factory=dict)
     """Framework id -> the file it came from."""
+    never_events: Mapping[str, NeverEventClass] = field(default_factory=dict)
+    """Never-event class id -> the class, from ``never-events.yaml`` (in the policy's order)."""
+    never_event_policy: NeverEventPolicy | None = None
+    """The whole policy file, for the documentation; None when the catalog has none."""
 
     @property
     def competencies(self) -> set[str]:
@@ -67,6 +82,7 @@ def check_catalog_dir(directory: str | Path) -> tuple[Catalog | None, list[Diagn
     diagnostics: list[Diagnostic] = []
     frameworks: dict[str, tuple[Framework, SourceDocument]] = {}
     cmap: tuple[CompetencyMap, SourceDocument] | None = None
+    policy: tuple[NeverEventPolicy, SourceDocument] | None = None
     for path in files:
         doc, problems = read_yaml(path)
         diagnostics.extend(problems)
@@ -77,6 +93,12 @@ def check_catalog_dir(directory: str | Path) -> tuple[Catalog | None, list[Diagn
             diagnostics.extend(problems)
             if model is not None:
                 cmap = (model, doc)
+            continue
+        if path.name == NEVER_EVENTS_FILE:
+            model_policy, problems = validate_model(NeverEventPolicy, doc)
+            diagnostics.extend(problems)
+            if model_policy is not None:
+                policy = (model_policy, doc)
             continue
         fw, problems = validate_model(Framework, doc)
         diagnostics.extend(problems)
@@ -98,6 +120,8 @@ def check_catalog_dir(directory: str | Path) -> tuple[Catalog | None, list[Diagn
             protocols[fid] = fw.protocol
     if cmap is not None:
         _check_map(cmap[0], cmap[1], criteria, diagnostics)
+    if policy is not None:
+        _check_policy(policy[0], policy[1], criteria, diagnostics)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     catalog = Catalog(
@@ -108,6 +132,8 @@ def check_catalog_dir(directory: str | Path) -> tuple[Catalog | None, list[Diagn
         protocols=protocols,
         competency_map=cmap[0] if cmap else None,
         sources={fid: doc.path for fid, (_, doc) in frameworks.items()},
+        never_events={c.id: c for c in policy[0].classes} if policy else {},
+        never_event_policy=policy[0] if policy else None,
     )
     return catalog, diagnostics
 
@@ -182,3 +208,27 @@ def _check_map(cmap: CompetencyMap, doc: SourceDocument, criteria: Mapping[str, 
             if cid not in criteria:
                 out.append(_err(doc, ("competencies", competency, j), "unknown-criterion",
                                 f"criterion {cid!r} is not defined in any framework file"))
+
+
+def _check_policy(policy: NeverEventPolicy, doc: SourceDocument, criteria: Mapping[str, Criterion],
+                  out: list[Diagnostic]) -> None:
+    """Each class id once, and each citation a verified criterion: a never-event fails an
+    attempt, so what it rests on must be a checked fact, as for scoring."""
+    seen: dict[str, int] = {}
+    for i, cls in enumerate(policy.classes):
+        if cls.id in seen:
+            out.append(_err(doc, ("classes", i, "id"), "duplicate-class",
+                            f"never-event class {cls.id!r} is already defined at line "
+                            f"{doc.position(('classes', seen[cls.id], 'id')).line}"))
+        else:
+            seen[cls.id] = i
+        for j, cid in enumerate(cls.cites):
+            criterion = criteria.get(cid)
+            if criterion is None:
+                extra = suggest(cid, criteria, "; cite a criterion defined in a framework file")
+                out.append(_err(doc, ("classes", i, "cites", j), "unknown-criterion",
+                                f"class {cls.id!r} cites {cid!r}, which no framework file defines{extra}"))
+            elif not criterion.verified:
+                out.append(_err(doc, ("classes", i, "cites", j), "unverified-criterion",
+                                f"class {cls.id!r} cites {cid!r}, which is marked unverified; "
+                                "a never-event must rest on a verified criterion"))

@@ -72,6 +72,25 @@ class CriticalResult(_Data):
     reason: str
     cites: tuple[Citation, ...]
     node: str | None = None
+    never_event: str | None = None
+    """The id of the never-event class (scoring/never-events.yaml) the choice or requirement names."""
+    never_event_title: str | None = None
+    """That class's title, shown with the reason (stored, so old records keep the title they had)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_class(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave the class keys out when there is no class, so a debrief stored before the
+        policy existed serializes to the same bytes and its seal still re-computes."""
+        data: dict[str, Any] = handler(self)
+        if self.never_event is None and self.never_event_title is None:
+            data.pop("never_event", None)
+            data.pop("never_event_title", None)
+        return data
+
+    @property
+    def headline(self) -> str:
+        """The reason with the class title in front, as the debrief, records and PDF show it."""
+        return f"{self.never_event_title}: {self.reason}" if self.never_event_title else self.reason
 
 
 class MiMetric(_Data):

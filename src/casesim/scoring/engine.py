@@ -126,7 +126,8 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
                   "timer-expired": "Critical delay"}
         for c in critical:
             cited = ", ".join(x.id for x in c.cites)
-            reasons.append(f"{labels[c.kind]}: {c.reason}" + (f" ({cited})" if cited else ""))
+            named = f" ({c.never_event_title})" if c.never_event_title else ""
+            reasons.append(f"{labels[c.kind]}{named}: {c.reason}" + (f" ({cited})" if cited else ""))
     expert_share = share_of_expert(total_raw, total_best) if total_best > 0 else None
     share_value = share_of_expert(total_raw, total_best)
     if not meets_share(total_raw, total_best, rule.min_share):
@@ -159,7 +160,7 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         mi=mi,
         protocols=protocols,
         competencies=competencies,
-        decisions=_decisions(analysis, pairs),
+        decisions=_decisions(analysis, catalog, pairs),
         expert_path=_expert(program, analysis),
     )
 
@@ -186,15 +187,23 @@ def _critical(program: Program, catalog: Catalog, pairs: Sequence[tuple[State, S
         if step.critical is not None:
             out.append(CriticalResult(kind="timer-expired" if step.is_timeout else "never-event", id=step.id,
                                       reason=step.critical.reason, cites=_cite(catalog, step.critical.cites),
-                                      node=state.node))
+                                      node=state.node, **_class_of(catalog, step.never_event)))
     if reached:
-        requirements = {r.id: (r.reason, r.cites) for r in program.scenario.requirements}
-        requirements.update({rid: (r.reason, list(r.cites)) for rid, r in program.protocol_requirements.items()})
+        requirements: dict[str, tuple[str, Sequence[str], str | None]] = {
+            r.id: (r.reason, r.cites, r.never_event) for r in program.scenario.requirements}
+        requirements.update({rid: (r.reason, list(r.cites), None) for rid, r in program.protocol_requirements.items()})
         for rid in unmet_requirements(program, final):
-            reason, cites = requirements[rid]
+            reason, cites, never_event = requirements[rid]
             out.append(CriticalResult(kind="missed-requirement", id=rid, reason=reason,
-                                      cites=_cite(catalog, cites), node=None))
+                                      cites=_cite(catalog, cites), node=None, **_class_of(catalog, never_event)))
     return tuple(out)
+
+
+def _class_of(catalog: Catalog, class_id: str | None) -> dict[str, str | None]:
+    """The never-event class fields of a :class:`CriticalResult` (empty for an unknown class,
+    which validate has already reported)."""
+    cls = catalog.never_events.get(class_id) if class_id else None
+    return {"never_event": cls.id, "never_event_title": cls.title} if cls else {}
 
 
 _MI_TITLES = {
@@ -398,7 +407,7 @@ def _say(step: Step) -> str:
     return step.say or "(the time ran out)"
 
 
-def _decisions(analysis: Analysis, pairs: Sequence[tuple[State, Step]]) -> tuple[Decision, ...]:
+def _decisions(analysis: Analysis, catalog: Catalog, pairs: Sequence[tuple[State, Step]]) -> tuple[Decision, ...]:
     out = []
     for i, (state, step) in enumerate(pairs):
         ranked = analysis.better_choices(state)
@@ -414,10 +423,18 @@ def _decisions(analysis: Analysis, pairs: Sequence[tuple[State, Step]]) -> tuple
             index=i, node=state.node, choice=step.id, say=_say(step),
             feedback=step.feedback,
             points=sum(p for _, p in step.scores),
-            critical=step.critical.reason if step.critical else None,
+            critical=_critical_text(catalog, step),
             on_expert_path=optimal, better=better, better_feedback=better_feedback,
             timed_out=step.is_timeout))
     return tuple(out)
+
+
+def _critical_text(catalog: Catalog, step: Step) -> str | None:
+    """A critical decision's reason, after its never-event class title when it names one."""
+    if step.critical is None:
+        return None
+    cls = catalog.never_events.get(step.never_event) if step.never_event else None
+    return f"{cls.title}: {step.critical.reason}" if cls else step.critical.reason
 
 
 def _expert(program: Program, analysis: Analysis) -> tuple[PathStep, ...]:

@@ -103,6 +103,8 @@ class Step:
     """Protocol steps (and triage levels) this choice carries out; empty for a timeout."""
     weight: int = 0
     """The sum of all points: what the analysis maximises for the expert path."""
+    never_event: str | None = None
+    """The never-event class the choice (or the timer running out) names, if any."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,7 +204,7 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
                         tuple(choice.scores.items()), choice.critical, False,
                         say=choice.say, reply=choice.reply, feedback=choice.feedback,
                         mi=tuple(choice.mi), protocol_steps=tuple(choice.steps),
-                        weight=sum(choice.scores.values()))
+                        weight=sum(choice.scores.values()), never_event=choice.never_event)
             node_steps.append(step)
             steps[choice.id] = step
         by_node[node_id] = tuple(node_steps)
@@ -214,7 +216,7 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
                         effects(expiry.effects) + entry_sets.get(expiry.goto, ()),
                         tuple(expiry.scores.items()), expiry.critical, True,
                         narration=expiry.narration, feedback=expiry.feedback,
-                        weight=sum(expiry.scores.values()))
+                        weight=sum(expiry.scores.values()), never_event=expiry.never_event)
             timeouts[node_id] = step
             steps[step.id] = step
         if isinstance(node.client, list):

@@ -91,6 +91,8 @@ def critical_section(d: Debrief) -> list[Para]:
             out.append(blank())
         where = f" at {c.node}" if c.node else ""
         out.append(para(("✗ ", "bold"), (_KIND.get(c.kind, c.kind), "bold"), f"{where}: {c.id}"))
+        if c.never_event_title:
+            out.append(para(("Never-event: ", "bold"), literal(c.never_event_title), indent=2))
         out.append(para(_flat(c.reason), indent=2))
         for cite in c.cites:
             out.append(para(("Cites ", "bold"), (cite.id, "bold"), " ", literal(cite.title), indent=2))
