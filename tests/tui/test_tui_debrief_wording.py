@@ -10,7 +10,12 @@ from casesim.authoring.pipeline import AnalysedScenario
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
 from casesim.scoring.engine import score_path
-from casesim.tui.widgets.debrief_view import decision_paras, expert_section, frameworks_section, outcome_section
+from casesim.tui.widgets.debrief_view import (
+    decision_paras,
+    expert_section,
+    frameworks_section,
+    outcome_section,
+)
 from casesim.tui.widgets.prose import Para
 from support.records import EXPERT, LOST, SECRECY
 
