@@ -85,7 +85,7 @@ def sample_paths(loaded: AnalysedScenario, catalog: object, count: int, rng: ran
         out.append({"events": ledger.prepare_events(events),  # type: ignore[arg-type]
                     "criteria": [(c.id, c.framework, c.raw, c.worst, c.best, c.share) for c in debrief.criteria],
                     "competencies": [(c.id, c.rating, c.share) for c in debrief.competencies],
-                    "passed": debrief.passed, "share": debrief.total_share})
+                    "passed": debrief.passed, "share": debrief.score})
     return out
 
 

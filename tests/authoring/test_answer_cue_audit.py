@@ -12,7 +12,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casesim.authoring.audit import audit_scenario, empathy_words, is_question_or_reflection
+from casesim.authoring.audit import (
+    RANDOM_PASS_LIMIT,
+    audit_scenario,
+    empathy_words,
+    is_question_or_reflection,
+)
 from casesim.authoring.pipeline import audit_and_lint, load_scenario
 from casesim.format.diagnostics import Severity
 from casesim.format.scenario import Scenario
@@ -154,6 +159,10 @@ def test_each_naive_strategy_gets_the_scoring_engines_verdict(catalog: Catalog, 
     program = compile_program(scenario)
     analysis = analyse(program)
     for outcome in audit_scenario(scenario, analysis).strategies:
+        if outcome.pass_probability is not None:  # pressing 1 meets shuffled nodes: not one path
+            assert 0 <= outcome.pass_probability <= 1
+            assert outcome.passed == (outcome.pass_probability > RANDOM_PASS_LIMIT)
+            continue
         if outcome.ending is None:
             assert not outcome.passed
             continue
@@ -266,7 +275,11 @@ def test_analyse_reports_the_audit_as_json() -> None:
     assert {s["name"]: s["passed"] for s in audit["strategies"]} == {
         "longest": True, "shortest": False, "empathy-words": False, "first-listed": False}
     assert audit["cues"]["longest"] == 3 and audit["decisions"] == 3
-    assert audit["strategy_picks_best"] == {"longest": 3, "shortest": 0, "empathy-words": 0, "first-listed": 1}
+    # Its nodes are shuffled: where the best option is written says nothing, and pressing 1 is the
+    # random chooser.
+    assert audit["strategy_picks_best"] == {"longest": 3, "shortest": 0, "empathy-words": 0, "first-listed": 0}
+    first = next(s for s in audit["strategies"] if s["name"] == "first-listed")
+    assert first["pass_probability"] == audit["random_pass"]
     assert audit["passed"] is False
 
 
@@ -288,3 +301,32 @@ def test_an_incomplete_analysis_leaves_the_audit_undecided(catalog: Catalog) -> 
     audit = audit_scenario(report.analysed.scenario, partial)
     assert audit.random_pass is None and audit.passed is None and audit.verdict == "undecided"
     assert audit.findings() == []
+
+
+def _best_first(order: str) -> Scenario:
+    """Three decisions, the best option written first at each; ``order`` for every node."""
+    nodes: dict[str, Any] = {}
+    for i, (here, there) in enumerate((("a", "b"), ("b", "c"), ("c", "end"))):
+        nodes[here] = {"order": order, "choices": [
+            {"id": f"good-{i}", "say": "Good.", "goto": there, "scores": {"SAMHSA14-P1": 1}},
+            {"id": f"poor-{i}", "say": "Poor.", "goto": there, "scores": {"SAMHSA14-P1": -1}},
+            {"id": f"odd-{i}", "say": "Odd.", "goto": there}]}
+    return Scenario.model_validate({
+        "format": 1, "id": f"first-{order}", "version": "1.0.0", "title": "g", "kind": "other", "summary": "s",
+        "estimated_minutes": 1, "objectives": ["o"], "reviewed": {"status": "draft"},
+        "client": {"name": "n", "age": 1, "pronouns": "p", "background": "b"}, "start": "a", "nodes": nodes,
+        "endings": {"end": {"outcome": "success", "title": "e", "summary": "e"}}})
+
+
+def test_pressing_1_is_a_cue_only_where_the_order_is_fixed() -> None:
+    for order, picks in (("fixed", 3), ("shuffled", 0)):
+        scenario = _best_first(order)
+        audit = audit_scenario(scenario, analyse(compile_program(scenario)))
+        first = next(s for s in audit.strategies if s.name == "first-listed")
+        assert sum("first-listed" in d.picked_by for d in audit.decisions) == picks
+        assert audit.cue_count("first") == picks
+        if order == "fixed":  # shown as written: pressing 1 takes the best option every time
+            assert first.pass_probability is None and first.passed and audit.passed is False
+        else:  # the seed decides what is shown first: pressing 1 is the random chooser
+            assert first.pass_probability == audit.random_pass == Fraction(1, 27)
+            assert not first.passed

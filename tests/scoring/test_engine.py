@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.scoring import score_path
 from casesim.scoring.catalog import Catalog
+from casesim.scoring.debrief import score_text
 from casesim.scoring.engine import rating_for_share
 from casesim.semantics.program import apply, initial_state, is_final, open_choices
 from support.paths import ROOT
@@ -29,19 +30,19 @@ def test_expert_path_scores_100_percent_and_passes(example: AnalysedScenario, ca
     assert example.program and example.analysis
     assert list(example.analysis.expert_path) == EXPERT
     debrief = score_path(example.program, example.analysis, catalog, EXPERT)
-    assert debrief.total_share == 1.0
+    assert debrief.score == 1.0
     assert debrief.total_raw == debrief.total_best == 17
     assert debrief.passed and debrief.critical == ()
     assert debrief.ending == "engaged" and debrief.outcome == "success"
     assert all(d.on_expert_path for d in debrief.decisions)
 
 
-def test_normalisation_is_against_worst_and_best_achievable(example: AnalysedScenario, catalog: Catalog) -> None:
+def test_criterion_shares_are_against_worst_and_best_achievable(example: AnalysedScenario, catalog: Catalog) -> None:
     assert example.program and example.analysis
     worst_path = ["launch-into-questions", "promise-total-secrecy", "cheer-up", "skip-screen", "mail-forms"]
     debrief = score_path(example.program, example.analysis, catalog, worst_path)
     assert debrief.total_raw == debrief.total_worst
-    assert debrief.total_share == 0.0
+    assert debrief.score == 0.0
     for result in debrief.criteria:
         assert result.worst <= result.raw <= result.best
         if result.share is not None:
@@ -49,14 +50,15 @@ def test_normalisation_is_against_worst_and_best_achievable(example: AnalysedSce
 
 
 def test_a_critical_action_fails_an_attempt_that_is_otherwise_perfect(example: AnalysedScenario, catalog: Catalog) -> None:
-    # The same points as the expert path could not be earned with the never-event, so check the
-    # rule directly: a path with a critical action fails even when its share clears the bar.
+    # The expert path with the never-event in place of the limits: the critical action fails it,
+    # and the one score says so beside the percentage.
     assert example.program and example.analysis
     path = ["introduce-and-ask-time", "promise-total-secrecy", "reflect-tiredness", "ask-q1", "ask-q2",
             "ask-q6", "affirm-and-plan", "agree-visit-with-aunt"]
     debrief = score_path(example.program, example.analysis, catalog, path)
-    assert debrief.total_share is not None and debrief.total_share >= debrief.pass_share
     assert not debrief.passed
+    assert score_text(debrief) == ("53% of the expert's points, below the 70% needed, and a never-event and a "
+                                   "missed requirement: not passed")
     kinds = {(c.kind, c.id) for c in debrief.critical}
     assert ("never-event", "promise-total-secrecy") in kinds
     assert ("missed-requirement", "limits-before-screening") in kinds
@@ -118,7 +120,7 @@ def test_debrief_scores_lie_between_the_analysed_worst_and_best(
             continue
         debrief = score_path(loaded.program, loaded.analysis, catalog, path)
         assert debrief.total_worst <= debrief.total_raw
-        assert debrief.total_share is None or 0.0 <= debrief.total_share <= 1.0
+        assert 0.0 <= debrief.score <= 1.0
         for result in debrief.criteria:
             assert result.worst <= result.raw <= result.best, (loaded.path, result.id, path)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 
 class FakeClock:
     """Monotonic seconds that move only when a test says so."""
@@ -14,3 +16,8 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+    def wall(self) -> datetime:
+        """The same moment as a time of day, for a record store's clock (``SQLiteStore(clock=...)``),
+        so one fake clock drives both the play clock and the recorded timestamps."""
+        return datetime.fromtimestamp(self.now, UTC)

@@ -3,13 +3,14 @@
 Every app gets a temporary library folder (only the scenarios a test asks for, so new bundled
 scenarios never change a snapshot), a temporary records database, a fake clock, an analysis
 cache already holding the analyses, so no test waits on a background thread, every attempt
-seeded with :data:`TEST_SEED` (a fixed choice order) and no settle time before a key chooses
+seeded with :data:`TEST_SEED` (a fixed choice order), records timed on the same fake clock, and no settle time before a key chooses
 (the tests that are about the settle time pass ``choice_settle_seconds``).
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.play.analyses import Analyses
 from casesim.play.trainee import TraineeSettings
+from casesim.records import open_store
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
 from casesim.tui import CaseSimApp, StartRequest, make_app
@@ -36,6 +38,15 @@ def library_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(EXAMPLE, folder / EXAMPLE.name)
     return folder
+
+
+@pytest.fixture
+def store(db_path: Path, clock: FakeClock) -> Iterator[RecordStore]:
+    """The records on the app's own fake clock: the speed check reads the recorded timestamps,
+    so a debrief's pace is the same on every machine."""
+    s = open_store(db_path, clock=clock.wall)
+    yield s
+    s.close()
 
 
 @pytest.fixture

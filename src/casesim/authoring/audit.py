@@ -8,10 +8,15 @@ written. From the exhaustive analysis this module computes, for one scenario:
   rule (:func:`casesim.scoring.engine.meets_share`: a share of the expert path's points, and no
   critical action or missed requirement when the rule says so);
 * **naive strategies**: where always taking the longest option, the shortest, the one with the
-  most empathy words (:data:`EMPATHY_WORDS`) or the one listed first (file order, as an
-  unshuffled list shows it) leads, and whether that passes;
+  most empathy words (:data:`EMPATHY_WORDS`) or the one shown first (pressing 1) leads, and
+  whether that passes. The position an option is listed in carries information only on a node
+  with ``order: fixed``: on a shuffled node (the default) the option shown first is drawn from
+  the attempt's seed, so a trainee pressing 1 there picks at random. "Pressing 1" is therefore
+  exact only where every node is fixed; otherwise its pass probability is computed like the
+  random chooser's, with the first listed option at fixed nodes and a uniform pick at shuffled
+  ones, and it fails the audit above the same limit;
 * **cues per decision** on the expert path: is the expert's option the longest, the shortest,
-  the first listed, the one with the most empathy words, the only one shaped as a question or a
+  the first listed on a fixed-order node, the one with the most empathy words, the only one shaped as a question or a
   reflection; and the count across the scenario.
 
 Timers. A timer running out is not something a trainee chooses: both the random chooser and the
@@ -32,6 +37,7 @@ meet the pass rule, is the pass probability.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -42,6 +48,7 @@ from typing import Any
 from casesim.format.scenario import Scenario
 from casesim.scoring.engine import expert_points, meets_share, share_of_expert
 from casesim.semantics.explore import Analysis
+from casesim.semantics.order import is_shuffled
 from casesim.semantics.program import Step, is_final, replay, unmet_requirements
 
 __all__ = [
@@ -119,10 +126,11 @@ STRATEGIES: dict[str, tuple[str, _Pick]] = {
     "longest": ("the longest option", _longest),
     "shortest": ("the shortest option", _shortest),
     "empathy-words": ("the option with the most empathy words", _warmest),
-    "first-listed": ("the option listed first", _first),
+    "first-listed": ("the option shown first (pressing 1)", _first),
 }
-"""The naive strategies by name: a description and how each picks. Ties go to the option listed
-first (``max``/``min`` keep the first of equals), the order an unshuffled list shows."""
+"""The naive strategies by name: a description and how each picks among the open options in file
+order. Ties go to the option listed first (``max``/``min`` keep the first of equals). On shuffled
+nodes ``first-listed`` is not a deterministic pick (see :func:`audit_scenario`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +149,10 @@ class StrategyOutcome:
     critical: tuple[str, ...]
     """Critical choices taken and requirements missed."""
     passed: bool
-
+    pass_probability: Fraction | None = None
+    """Set when the strategy meets shuffled nodes (pressing 1 there picks at random): the exact
+    probability that it passes. ``passed`` is then this above :data:`RANDOM_PASS_LIMIT`, and
+    ``path``/``ending`` are the walk through the file order, one of the paths it can take."""
 
 @dataclass(frozen=True, slots=True)
 class DecisionCues:
@@ -155,7 +166,8 @@ class DecisionCues:
     """The best option is strictly longer (in characters) than every other."""
     shortest: bool
     first: bool
-    """The best option is listed first."""
+    """The best option is listed first on a node with ``order: fixed`` (elsewhere position is drawn
+    per attempt and singles out nothing)."""
     most_empathy_words: bool
     """The best option has strictly more empathy words than every other."""
     only_question_or_reflection: bool
@@ -167,7 +179,7 @@ class DecisionCues:
 CUES: dict[str, str] = {
     "longest": "the longest",
     "shortest": "the shortest",
-    "first": "listed first",
+    "first": "listed first on a fixed-order node",
     "most_empathy_words": "the one with the most empathy words",
     "only_question_or_reflection": "the only question or reflection",
 }
@@ -224,6 +236,13 @@ class Audit:
                 continue
             cue, advice = change[s.name]
             picks = sum(1 for d in self.decisions if s.name in d.picked_by)
+            if s.pass_probability is not None:
+                out.append(f"always choosing {s.description} passes {_percent(s.pass_probability)} of the time (the "
+                           f"order is drawn per attempt on shuffled nodes; at most {_percent(RANDOM_PASS_LIMIT)} is "
+                           f"allowed); the best option is {CUES[cue]} at {self.cue_count(cue)} of {n} decisions of "
+                           "the expert path; vary where the best option is listed on fixed-order nodes, and make "
+                           "weak options cost points")
+                continue
             out.append(f"always choosing {s.description} passes ({s.share:.0%} of the expert path's points, ending "
                        f"{s.ending!r}); it picks the best option at {picks} of {n} decisions of the expert path, "
                        f"where the best option is {CUES[cue]} at {self.cue_count(cue)}; {advice}")
@@ -241,7 +260,9 @@ class Audit:
             "random_pass_limit": float(RANDOM_PASS_LIMIT),
             "strategies": [{"name": s.name, "description": s.description, "ending": s.ending,
                             "points": s.points, "share": round(s.share, 4), "critical": list(s.critical),
-                            "passed": s.passed, "path": list(s.path)} for s in self.strategies],
+                            "passed": s.passed, "path": list(s.path),
+                            "pass_probability": None if s.pass_probability is None else float(s.pass_probability)}
+                           for s in self.strategies],
             "decisions": len(self.decisions),
             "cues": {cue: self.cue_count(cue) for cue in CUES},
             "strategy_picks_best": {name: sum(1 for d in self.decisions if name in d.picked_by) for name in STRATEGIES},
@@ -264,8 +285,10 @@ def audit_summary(audit: Audit) -> str:
     """The audit in one paragraph (the library page's line for a scenario)."""
     rp = "not computed" if audit.random_pass is None else _percent(audit.random_pass)
     strategies = "; ".join(
-        f"{s.description}: {'passes' if s.passed else 'fails'} ({s.ending or 'no ending'}, {s.share:.0%}"
-        + (", with a critical action or missed requirement)" if s.critical else ")")
+        f"{s.description}: {'passes' if s.passed else 'fails'} "
+        + (f"({_percent(s.pass_probability)} of the time, random on shuffled nodes)" if s.pass_probability is not None
+           else f"({s.ending or 'no ending'}, {s.share:.0%}"
+           + (", with a critical action or missed requirement)" if s.critical else ")"))
         for s in audit.strategies)
     n = len(audit.decisions)
     cues = ", ".join(f"{CUES[c]} at {audit.cue_count(c)}" for c in CUES)
@@ -285,6 +308,10 @@ def audit_text(audit: Audit, *, per_decision: bool = False) -> list[str]:
         where = f"ending {s.ending}" if s.ending else "never reaches an ending"
         critical = f", critical: {', '.join(s.critical)}" if s.critical else ""
         picks = sum(1 for d in audit.decisions if s.name in d.picked_by)
+        if s.pass_probability is not None:
+            lines.append(f"    always {s.description}: passes {_percent(s.pass_probability)} of the time (the order "
+                         f"is drawn per attempt on shuffled nodes) -> {'PASSES' if s.passed else 'fails'}")
+            continue
         lines.append(f"    always {s.description}: {where}, {s.share:.0%} of the expert path's points{critical}"
                      f" -> {'PASSES' if s.passed else 'fails'} (picks the best option at {picks} of "
                      f"{len(audit.decisions)} expert decisions)")
@@ -304,9 +331,18 @@ def audit_scenario(scenario: Scenario, analysis: Analysis) -> Audit:
     """The answer-cue audit of ``scenario`` from its exhaustive ``analysis``."""
     best = expert_points(analysis)
     random_pass = None
-    if analysis.complete and not analysis.scoring_cycles and analysis.states:
+    computable = analysis.complete and not analysis.scoring_cycles and bool(analysis.states)
+    if computable:
         random_pass = _random_pass(analysis, best, scenario.pass_rule.min_share)
     strategies = tuple(_follow(analysis, name, best) for name in STRATEGIES)
+    if any(is_shuffled(analysis.program, node) for node in scenario.nodes):
+        # Pressing 1 on a shuffled node picks whatever the seed put first: a uniform pick.
+        first = next(s for s in strategies if s.name == "first-listed")
+        probability = (_random_pass(analysis, best, scenario.pass_rule.min_share, moves=_pressing_first)
+                       if computable else None)
+        passed = probability is not None and probability > RANDOM_PASS_LIMIT
+        strategies = tuple(dataclasses.replace(s, passed=passed, pass_probability=probability) if s is first else s
+                           for s in strategies)
     return Audit(scenario.id, random_pass, best, scenario.pass_rule.min_share, strategies, _cues(analysis))
 
 
@@ -316,6 +352,18 @@ def _moves(analysis: Analysis, sid: int) -> list[tuple[Step, int]]:
     edges = analysis.edges[sid]
     choices = [(step, target) for step, target in edges if not step.is_timeout]
     return choices or list(edges)
+
+
+def _pressing_first(analysis: Analysis, sid: int) -> list[tuple[Step, int]]:
+    """What a trainee who always presses 1 does at ``sid``: the first listed choice on a
+    fixed-order node; on a shuffled node any open choice, equally likely (the one the seed shows
+    first). A node revisited in one attempt shows the same order again; treating each visit as a
+    fresh draw is the approximation this makes."""
+    moves = _moves(analysis, sid)
+    node = analysis.states[sid].node
+    if moves and not moves[0][0].is_timeout and not is_shuffled(analysis.program, node):
+        return moves[:1]
+    return moves
 
 
 def _follow(analysis: Analysis, name: str, best: int) -> StrategyOutcome:
@@ -373,10 +421,11 @@ def _cues(analysis: Analysis) -> tuple[DecisionCues, ...]:
                 node=step.node, best=step.id, options=len(options),
                 longest=all(length > len(_say(o)) for o in others),
                 shortest=all(length < len(_say(o)) for o in others),
-                first=options[0] is step,
+                first=options[0] is step and not is_shuffled(analysis.program, step.node),
                 most_empathy_words=all(warm > empathy_words(_say(o)) for o in others),
                 only_question_or_reflection=shaped and not any(is_question_or_reflection(_say(o)) for o in others),
-                picked_by=frozenset(name for name, (_, pick) in STRATEGIES.items() if pick(options) is step),
+                picked_by=frozenset(name for name, (_, pick) in STRATEGIES.items() if pick(options) is step
+                                    and (name != "first-listed" or not is_shuffled(analysis.program, step.node))),
             ))
         sid = target
     return tuple(out)
@@ -421,7 +470,11 @@ def _mix(parts: Sequence[tuple[Fraction, _Dist, int]]) -> _Dist:
     return _Dist(low, nums, den)
 
 
-def _random_pass(analysis: Analysis, best: int, min_share: float) -> Fraction:
+def _random_pass(analysis: Analysis, best: int, min_share: float,
+                 moves: Callable[[Analysis, int], list[tuple[Step, int]]] | None = None) -> Fraction:
+    """The exact probability of passing for a trainee who picks uniformly among ``moves`` at each
+    state (by default every open choice: the random chooser)."""
+    moves_at = moves or _moves
     program = analysis.program
     no_critical = program.scenario.pass_rule.no_critical
     comp, comps = analysis.components
@@ -430,7 +483,7 @@ def _random_pass(analysis: Analysis, best: int, min_share: float) -> Fraction:
     def exits(sid: int) -> _Exits:
         """Moves out of ``sid``'s component (weight, distribution there, points), moves within
         it (weight, target), and how many moves there are. A critical move leads nowhere passable."""
-        moves = _moves(analysis, sid)
+        moves = moves_at(analysis, sid)
         weight = Fraction(1, len(moves)) if moves else Fraction(0)
         out: list[tuple[Fraction, _Dist, int]] = []
         inside: list[tuple[Fraction, int]] = []

@@ -131,7 +131,8 @@ def records_group() -> None:
 def list_command(settings: Settings, trainee: str | None, cohort: str | None, status: AttemptStatus | None,
                  output_format: OutputFormat) -> int:
     """List attempts (newest last)."""
-    from casesim.records.render import attempt_result
+    from casesim.records.render import attempt_score
+    from casesim.scoring.debrief import pace_text
 
     _one_selection(trainee, cohort)
     with _reader(settings) as store:
@@ -139,17 +140,20 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
     if output_format == "json":
         _print_json([{"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
                       "scenario_version": a.scenario_version, "mode": a.mode, "status": a.status,
-                      "started_at": a.started_at, "ended_at": a.ended_at, "passed": a.passed, "share": a.share}
+                      "started_at": a.started_at, "ended_at": a.ended_at, "passed": a.passed, "share": a.share,
+                      "verdict": a.verdict,
+                      "pace": None if a.pace is None else {"decision_seconds": a.pace.decision_seconds,
+                                                           "reading_seconds": a.pace.reading_seconds,
+                                                           "too_fast": a.pace.too_fast}}
                      for a in rows])
         return 0
     if not rows:
         click.echo("no attempts recorded" + (" for this selection" if trainee or cohort or status else ""))
         return 0
     for a in rows:
-        result = attempt_result(a)
-        share = f"{round(a.share * 100)}%" if a.share is not None else "-"
+        flag = f"  [{pace_text(a.pace)}]" if a.pace is not None and a.pace.too_fast else ""
         click.echo(f"{a.started_at[:16].replace('T', ' ')}  {a.id}  {a.trainee_id:<14} {a.scenario_id:<28} "
-                   f"{a.mode:<10} {result:<11} {share:>4}")
+                   f"{a.mode:<10} {attempt_score(a)}{flag}")
     click.echo(f"{len(rows)} attempt(s)", err=True)
     return 0
 

@@ -18,6 +18,7 @@ from casesim.play.clock import PausableClock
 from casesim.play.recorder import AttemptRecorder
 from casesim.play.session import Session, StepResult
 from casesim.records.api import RecordStore
+from casesim.records.api import decision_seconds as recorded_decision_seconds
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
 from casesim.scoring.engine import score_path
@@ -156,18 +157,26 @@ class LiveAttempt:
         Blocks until the analysis is ready; the TUI calls it from a worker when it is not.
         """
         if self.debrief is None:
-            debrief = self.score()
+            debrief = self.score(decision_seconds=self._decision_seconds())
             if self.recorder is not None:
                 self.recorder.finish(debrief)
             self.debrief = debrief
             self.close()
         return self.debrief
 
-    def score(self) -> Debrief:
-        """The debrief of the path so far (it may stop short of an ending)."""
+    def _decision_seconds(self) -> float | None:
+        """The time the decision screens were on show, from the record (so a resumed attempt
+        counts every session); None without a record, or in practice, which is not checked."""
+        if self.recorder is None or self.mode != "assessment":
+            return None
+        return recorded_decision_seconds(self.recorder.store.events(self.recorder.attempt_id))
+
+    def score(self, *, decision_seconds: float | None = None) -> Debrief:
+        """The debrief of the path so far (it may stop short of an ending); ``decision_seconds``
+        adds the implausible-speed check."""
         start = self.session.start if self.session.start != self.program.scenario.start else None
         return score_path(self.program, self.analysis.result(), self.catalog, self.session.path,
-                          mode=self.session.mode, start=start)
+                          mode=self.session.mode, start=start, decision_seconds=decision_seconds)
 
     def close(self) -> None:
         """Detach the session from the shared Machine (the attempt stays as recorded)."""

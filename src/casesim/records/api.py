@@ -13,10 +13,12 @@ from typing import Any, Literal, Protocol, Self, TypeVar, get_args
 
 from casesim.format.scenario import Mode
 from casesim.format.signoff import SignOff
+from casesim.records.chain import parse_iso
 from casesim.scoring.debrief import Debrief
 
 __all__ = [
     "EVENT_KINDS",
+    "AttemptPace",
     "AttemptRow",
     "AttemptStatus",
     "CompetencyPoint",
@@ -29,6 +31,7 @@ __all__ = [
     "TraineeRow",
     "VerifyKind",
     "VerifyProblem",
+    "decision_seconds",
     "effective_path",
     "effective_steps",
 ]
@@ -44,6 +47,16 @@ EventKind = Literal[
 ]
 AttemptStatus = Literal["in-progress", "completed", "abandoned"]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptPace:
+    """The speed check stored with an attempt (a copy of its debrief's :class:`~casesim.scoring.debrief.Pace`;
+    :func:`~casesim.scoring.debrief.pace_text` words it)."""
+
+    decision_seconds: float
+    reading_seconds: float
+    too_fast: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +80,10 @@ class AttemptRow:
     signoff: SignOff | None = None
     """The scenario's clinical sign-off when the attempt began; None makes the attempt a trial
     (so does every attempt recorded before casesim kept sign-offs)."""
+    verdict: str | None = None
+    """The score with its verdict, e.g. "80% of the expert's points, but a never-event: not passed"."""
+    pace: AttemptPace | None = None
+    """The implausible-speed check, when it was measured (assessment attempts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,3 +298,27 @@ def effective_steps(events: Iterable[StepT]) -> list[StepT]:
 def effective_path(events: Iterable[EventRow]) -> list[str]:
     """The step ids in effect after replaying choices and undos (for resume and reports)."""
     return [str(event.payload["choice"]) for event in effective_steps(events)]
+
+
+def decision_seconds(events: Sequence[EventRow]) -> float:
+    """How long an attempt's decision screens were on show, from the recorded event timestamps.
+
+    The sum of the gaps between consecutive events up to the last step in effect, leaving out
+    every gap that ends in a ``resume`` event: that gap is a break (the pause screen hides the
+    conversation) or the time between an interrupted session and its resumption (a closed
+    terminal, the next day). What is left is the time spent with a node on screen; the speed
+    check (:mod:`casesim.scoring.pace`) compares it with the time its text takes to read.
+    """
+    steps = effective_steps(events)
+    if not steps:
+        return 0.0
+    last = steps[-1].seq
+    total = 0.0
+    previous: EventRow | None = None
+    for event in events:
+        if event.seq > last:
+            break
+        if previous is not None and event.kind != "resume":
+            total += max(0.0, (parse_iso(event.at) - parse_iso(previous.at)).total_seconds())
+        previous = event
+    return total

@@ -179,10 +179,11 @@ class Seal:
     ended_at: str
     passed: bool | None
     share: float | None
+    """The debrief's one score (:attr:`~casesim.scoring.debrief.Debrief.score`)."""
     debrief_json: str | None
     seal: str
     results: DebriefResults
-    """Copies of the debrief's criterion and competency results (empty without a debrief)."""
+    """Copies of the debrief's criterion and competency results, verdict and pace (empty without a debrief)."""
 
 
 def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at: str) -> AttemptStart:
@@ -256,7 +257,7 @@ def seal(head: AttemptHead, status: AttemptStatus, debrief: Debrief | None, *, e
         raise StoreError(f"attempt {head.attempt_id} is already {head.status}", title="records error")
     text = debrief.model_dump_json() if debrief is not None else None
     passed = debrief.passed if debrief is not None else None
-    share = debrief.total_share if debrief is not None else None
+    share = debrief.score if debrief is not None else None
     digest = seal_digest(head.head_hash, status=status, ended_at=ended_at, passed=passed, share=share,
                          event_count=head.event_count, debrief_sha256=sha256_text(text) if text is not None else None)
     results = debrief_results(text) if text is not None else DebriefResults()

@@ -14,9 +14,9 @@ from typing import Any
 from casesim.records.api import AttemptRow, VerifyProblem
 from casesim.records.evidence import MIN_MEASURES, MIN_SCENARIOS
 from casesim.records.reports import CohortReport, RosterCell, TraineeReport
-from casesim.scoring.debrief import verdict_label
+from casesim.scoring.debrief import pace_text, percent, verdict_label
 
-__all__ = ["attempt_result", "cohort_text", "report_json", "trainee_text", "verify_text"]
+__all__ = ["attempt_result", "attempt_score", "cohort_text", "report_json", "trainee_text", "verify_text"]
 
 WIDTH = 80
 
@@ -43,6 +43,17 @@ def attempt_result(attempt: AttemptRow) -> str:
     """What became of an attempt, as the reports list it: its verdict once completed, otherwise
     its status (in-progress, abandoned)."""
     return verdict_label(attempt.passed) if attempt.status == "completed" else attempt.status
+
+
+def attempt_score(attempt: AttemptRow) -> str:
+    """The attempt's one score with its verdict, as the debrief words it ("80% of the expert's
+    points, but a never-event: not passed"); for an attempt sealed before the verdict was stored,
+    its share and result; for one without a debrief, its status."""
+    if attempt.verdict is not None:
+        return attempt.verdict
+    if attempt.share is not None:
+        return f"{percent(attempt.share)} {attempt_result(attempt)}"
+    return attempt_result(attempt)
 
 
 def _pct(share: float | None) -> str:
@@ -74,9 +85,13 @@ def trainee_text(report: TraineeReport) -> str:
         lines.append("  (none yet)")
     for s in report.attempts:
         a = s.attempt
-        result = attempt_result(a)
         lines.append(f"  {_day(a.started_at)}  {a.scenario_id} {a.scenario_version}  {s.evidence:<10}  "
-                     f"{result:<11} score {_pct(a.share).strip():>4}  {_minutes(s.duration_seconds)}")
+                     f"{_minutes(s.duration_seconds)}")
+        lines.extend(textwrap.wrap(f"score: {attempt_score(a)}", WIDTH, initial_indent="      ",
+                                   subsequent_indent="        "))
+        if a.pace is not None and a.pace.too_fast:
+            lines.extend(textwrap.wrap(f"pace: {pace_text(a.pace)}", WIDTH, initial_indent="      ",
+                                       subsequent_indent="        "))
         if s.ending_title:
             lines.append(f"      ending: {s.ending_title} ({s.outcome})")
         for reason in s.critical:
@@ -122,6 +137,15 @@ def cohort_text(report: CohortReport) -> str:
         lines.append(f"  {'class mean':<33} {'':>5} {'':>4}  " + " ".join(f"{m:>5}" for m in means))
     for cid, title in report.competencies:
         lines.append(f"    {cid.split('-')[-1]:>3} = {title}")
+    if report.too_fast:
+        lines += ["", "Implausibly fast assessment attempts (decisions faster than the text can be read)"]
+        for a in report.too_fast:
+            if a.pace is None:
+                continue
+            lines.append(f"  {_day(a.started_at)}  {a.trainee_id}  {a.scenario_id}")
+            lines.append(f"    {pace_text(a.pace)}")
+            lines.extend(textwrap.wrap(f"score: {attempt_score(a)}", WIDTH, initial_indent="    ",
+                                       subsequent_indent="      "))
     for scenario in report.items:
         lines += ["", f"Item analysis: {scenario.title or scenario.scenario_id} ({scenario.scenario_id})",
                   f"  {scenario.attempts} attempt(s) by {scenario.trainees} trainee(s)"]

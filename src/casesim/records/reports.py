@@ -262,6 +262,8 @@ class CohortReport:
     roster: tuple[RosterRow, ...]
     items: tuple[ScenarioItems, ...]
     mode: Mode | None = None
+    too_fast: tuple[AttemptRow, ...] = ()
+    """Attempts flagged by the speed check (decisions faster than their text can be read), oldest first."""
 
 
 @dataclass
@@ -363,5 +365,7 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
         tally.trainees_per_option[(key, row.choice)].add(row.trainee_id)
     items = tuple(_scenario_items(sid, tallies[sid], library.get(sid)) for sid in sorted(tallies)
                   if tallies[sid].per_node)
+    too_fast = tuple(a for a in attempts if a.pace is not None and a.pace.too_fast
+                     and (scenario_id is None or a.scenario_id == scenario_id))
     return CohortReport(cohort, tuple((cid, competency_title(catalog, cid)) for cid in competency_ids),
-                        tuple(roster), items, mode)
+                        tuple(roster), items, mode, too_fast)

@@ -26,6 +26,7 @@ from casesim.records.chain import (
     seal_digest,
     sha256_text,
 )
+from casesim.scoring.debrief import Debrief, score_text
 
 __all__ = ["ChainAttempt", "ChainEvent", "ChainTrainee", "DebriefResults", "verify_attempt", "verify_trainee",
            "debrief_results"]
@@ -65,6 +66,8 @@ class ChainAttempt:
     seal: str | None
     signoff: str | None = None
     """The stored sign-off JSON (None: a trial, or recorded before sign-offs existed)."""
+    outcome: tuple[Any, ...] = (None, None, None, None)
+    """The stored copies (verdict, decision_seconds, reading_seconds, too_fast); see :class:`DebriefResults`."""
 
     def header(self) -> dict[str, Any]:
         signoff: Any = None
@@ -104,14 +107,25 @@ class DebriefResults:
 
     criteria: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     competencies: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    outcome: tuple[Any, ...] = (None, None, None, None)
+    """Copies on the attempt row, so lists and reports need not parse debriefs: the score with its
+    verdict (:func:`~casesim.scoring.debrief.score_text`) and the speed check (decision seconds,
+    reading seconds, too fast as 0/1). All None for a debrief sealed before they existed."""
 
 
 def debrief_results(debrief_json: str) -> DebriefResults:
     """The copies of a debrief's results that the store keeps in its own tables."""
     data = json.loads(debrief_json)
+    outcome: tuple[Any, ...] = (None, None, None, None)
+    if "score" in data:  # sealed after the one score; older debriefs have no copies
+        debrief = Debrief.model_validate(data)
+        p = debrief.pace
+        outcome = (score_text(debrief), p.decision_seconds if p else None, p.reading_seconds if p else None,
+                   int(p.too_fast) if p else None)
     return DebriefResults(
         criteria={c["id"]: (c["framework"], c["raw"], c["worst"], c["best"], c["share"]) for c in data["criteria"]},
         competencies={c["id"]: (c["rating"], c["share"]) for c in data["competencies"]},
+        outcome=outcome,
     )
 
 
@@ -283,7 +297,9 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
     if attempt.status == "in-progress":
         extra = [name for name, value in (("end time", attempt.ended_at), ("pass/fail", attempt.passed),
                                           ("share", attempt.share), ("debrief", attempt.debrief),
-                                          ("seal", attempt.seal)) if value is not None]
+                                          ("seal", attempt.seal), ("verdict or pace", any(
+                                              v is not None for v in attempt.outcome) or None))
+                 if value is not None]
         if extra:
             report("edited", None,
                    f"an in-progress attempt has a {', '.join(extra)}: its status or outcome was edited")
@@ -300,12 +316,17 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
         if attempt.debrief is None:
             if results.criteria or results.competencies:
                 report("added", None, "result rows exist for an attempt without a debrief (they were added)")
+            if attempt.status != "in-progress" and any(v is not None for v in attempt.outcome):
+                report("added", None, "a verdict or pace flag was added to an attempt without a debrief")
         else:
             try:
                 expected_results = debrief_results(attempt.debrief)
             except (ValueError, KeyError, TypeError):
                 report("edited", None, "the stored debrief is not readable")
             else:
+                if tuple(expected_results.outcome) != tuple(attempt.outcome):
+                    report("edited", None, "the attempt's verdict or pace flag was edited (it differs from the "
+                                           "debrief)")
                 for table, want, have in (("criterion", expected_results.criteria, results.criteria),
                                           ("competency", expected_results.competencies, results.competencies)):
                     for key in sorted(set(want) | set(have)):

@@ -25,7 +25,9 @@ from casesim.scoring.debrief import (
     MiResult,
     PathStep,
     ProtocolResult,
+    percent,
 )
+from casesim.scoring.pace import pace
 from casesim.scoring.protocols import ProtocolFacts
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import (
@@ -76,8 +78,12 @@ def _cite(catalog: Catalog, ids: Sequence[str]) -> tuple[Citation, ...]:
 
 
 def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids: Sequence[str], *,
-               mode: Mode = "assessment", start: str | None = None) -> Debrief:
-    """Score the path ``step_ids`` (which may stop before an ending, e.g. when a trainee leaves)."""
+               mode: Mode = "assessment", start: str | None = None,
+               decision_seconds: float | None = None) -> Debrief:
+    """Score the path ``step_ids`` (which may stop before an ending, e.g. when a trainee leaves).
+
+    ``decision_seconds`` (the time the decision screens were on show, from the record) adds the
+    implausible-speed check to an assessment attempt (:mod:`casesim.scoring.pace`)."""
     scenario = program.scenario
     path = replay(program, step_ids, start=start)
     pairs, final = path.taken, path.final
@@ -88,6 +94,12 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
     for step in steps:
         for criterion, points in step.scores:
             raw[criterion] = raw.get(criterion, 0) + points
+    on_expert: dict[str, int] | None = None
+    if analysis.expert_path:
+        on_expert = dict.fromkeys(program.criteria, 0)
+        for sid in analysis.expert_path:
+            for criterion, points in program.steps[sid].scores:
+                on_expert[criterion] = on_expert.get(criterion, 0) + points
     criteria_results = []
     for cid in program.criteria:
         ext = analysis.extremes.get(cid)
@@ -96,14 +108,13 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         criteria_results.append(CriterionResult(
             id=cid, title=crit.title if crit else cid, framework=catalog.framework_of.get(cid, "?"),
             source=crit.source if crit else "", raw=raw[cid], worst=worst, best=best,
-            share=_share(raw[cid], worst, best)))
+            share=_share(raw[cid], worst, best), expert=on_expert.get(cid) if on_expert is not None else None))
     frameworks = _frameworks(catalog, criteria_results)
 
     total_raw = sum(raw.values())
     total = analysis.total
     total_worst = total.worst if total else 0
     total_best = expert_points(analysis)
-    total_share = _share(total_raw, total_worst, total_best)
 
     critical = _critical(program, catalog, pairs, final, reached)
     mi = mi_result(catalog, steps, target=scenario.mi_target)
@@ -128,13 +139,14 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
             cited = ", ".join(x.id for x in c.cites)
             named = f" ({c.never_event_title})" if c.never_event_title else ""
             reasons.append(f"{labels[c.kind]}{named}: {c.reason}" + (f" ({cited})" if cited else ""))
-    expert_share = share_of_expert(total_raw, total_best) if total_best > 0 else None
     share_value = share_of_expert(total_raw, total_best)
     if not meets_share(total_raw, total_best, rule.min_share):
         passed = False
-        reasons.append(f"Earned {share_value:.0%} of the expert path's points; {rule.min_share:.0%} is needed to pass.")
+        reasons.append(f"Earned {percent(share_value)} of the expert path's points; {percent(rule.min_share)} is "
+                       "needed to pass.")
     if passed:
-        reasons.append(f"Reached an ending with {share_value:.0%} of the expert path's points and no critical action.")
+        reasons.append(f"Reached an ending with {percent(share_value)} of the expert path's points and no critical "
+                       "action.")
 
     ending = scenario.endings.get(final.node) if reached else None
     return Debrief(
@@ -148,12 +160,11 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         ending_summary=ending.summary if ending else None,
         passed=passed,
         reasons=tuple(reasons),
-        total_raw=total_raw,
-        total_worst=total_worst,
-        total_best=total_best,
-        total_share=total_share,
-        expert_share=expert_share,
+        score=share_value,
         pass_share=rule.min_share,
+        total_raw=total_raw,
+        total_best=total_best,
+        total_worst=total_worst,
         criteria=tuple(criteria_results),
         frameworks=frameworks,
         critical=critical,
@@ -162,6 +173,8 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
         competencies=competencies,
         decisions=_decisions(analysis, catalog, pairs),
         expert_path=_expert(program, analysis),
+        pace=(pace(program, [state for state, _ in pairs], decision_seconds)
+              if decision_seconds is not None and mode == "assessment" else None),
     )
 
 
@@ -175,8 +188,11 @@ def _frameworks(catalog: Catalog, results: Sequence[CriterionResult]) -> tuple[F
         raw = sum(i.raw for i in items)
         worst = sum(i.worst for i in items)
         best = sum(i.best for i in items)
+        experts = [i.expert for i in items]
+        expert = None if any(e is None for e in experts) else sum(e for e in experts if e is not None)
         out.append(FrameworkResult(id=fid, title=fw.title if fw else fid, raw=raw, worst=worst, best=best,
-                                   share=_share(raw, worst, best), criteria=tuple(i.id for i in items)))
+                                   share=_share(raw, worst, best), criteria=tuple(i.id for i in items),
+                                   expert=expert))
     return tuple(out)
 
 

@@ -23,9 +23,11 @@ from casesim.errors import CaseSimError
 from casesim.records.api import VerifyProblem
 from casesim.records.chain import iso_utc, utc_now
 from casesim.records.evidence import MIN_MEASURES, MIN_SCENARIOS
-from casesim.records.render import attempt_result
+from casesim.records.render import attempt_score
 from casesim.records.reports import TraineeReport
 from casesim.scoring.catalog import Catalog
+from casesim.scoring.debrief import pace_text, percent
+from casesim.scoring.pace import READING_WPM, TOO_FAST_RATIO
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -188,12 +190,13 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
         rows = []
         for s in report.attempts:
             a = s.attempt
-            result = attempt_result(a)
-            score = f"{round(a.share * 100)}%" if a.share is not None else "-"
-            rows.append([_date(a.started_at), s.scenario_title or a.scenario_id, s.evidence, result, score,
+            result = attempt_score(a)
+            if a.pace is not None and a.pace.too_fast:
+                result += " (implausibly fast: see below)"
+            rows.append([_date(a.started_at), s.scenario_title or a.scenario_id, s.evidence, result,
                          s.ending_title or "-"])
-        doc.table(["Date", "Scenario", "Mode", "Result", "Score", "Ending"], rows, [20, 55, 23, 20, 12, 50],
-                  ["LEFT", "LEFT", "LEFT", "LEFT", "CENTER", "LEFT"])
+        doc.table(["Date", "Scenario", "Mode", "Score and result", "Ending"], rows, [20, 45, 22, 55, 38])
+        doc.para("Score: the share of the expert path's points, the figure the pass rule uses.", 7.5)
     else:
         doc.para("No attempts yet.")
 
@@ -203,6 +206,16 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
         doc.table(["Date", "Scenario", "Mode", "What happened"],
                   [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode, reason]
                    for s, reason in critical], [20, 45, 23, 92])
+
+    fast = [s for s in report.attempts if s.attempt.pace is not None and s.attempt.pace.too_fast]
+    if fast:
+        doc.heading("Implausibly fast attempts")
+        doc.para(f"Decisions came faster than the text shown can be read (at {READING_WPM} words a minute, the "
+                 f"average adult silent reading rate; flagged below {percent(TOO_FAST_RATIO)} of that time). Discuss "
+                 "before relying on them.", 8.5)
+        doc.table(["Date", "Scenario", "Mode", "Pace"],
+                  [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode,
+                    pace_text(s.attempt.pace)] for s in fast if s.attempt.pace is not None], [20, 45, 23, 92])
 
     if pdf.get_y() > pdf.h - 110:  # keep the record and the signatures on one page
         pdf.add_page()

@@ -9,8 +9,9 @@ Per attempt, in time order:
   an extension; a timer running out is answered with the response ``timeout:<node>``;
 * ``completed`` — an ending was reached (``completion: true``);
 * ``passed`` / ``failed`` — counted assessment attempts only (assessment mode on a scenario with
-  a valid clinical sign-off when it began), with the share of the best achievable score as
-  ``score.scaled`` and the competency ratings in an extension;
+  a valid clinical sign-off when it began), with the debrief's one score (the share of the
+  expert path's points, the figure the pass rule uses) as ``score.scaled``, the verdict in words,
+  the speed check and the competency ratings as extensions;
 * ``terminated`` — the attempt closed (completed or abandoned), with its duration.
 
 Evidence rules (:mod:`casesim.records.evidence`): every statement's context carries the extension
@@ -41,7 +42,7 @@ from casesim.records.api import AttemptRow, EventRow, RecordStore, effective_ste
 from casesim.records.chain import parse_iso
 from casesim.records.evidence import evidence_kind
 from casesim.records.reports import expert_choices
-from casesim.scoring.debrief import Debrief
+from casesim.scoring.debrief import Debrief, score_text
 
 __all__ = ["VERBS", "attempt_statements", "iso_duration", "pseudonym", "statements"]
 
@@ -188,6 +189,16 @@ class _Builder:
                               result=result, context=self.context(parent=True, extra=extra, grouping=grouping))
 
 
+def _score(debrief: Debrief) -> dict[str, Any]:
+    """``result.score``: ``scaled`` is the debrief's one score (the share of the expert path's
+    points, the figure the pass rule uses); ``raw``/``min``/``max`` are added when they restate
+    it exactly (raw out of the expert path's points, from 0)."""
+    score: dict[str, Any] = {"scaled": round(debrief.score, 4)}
+    if debrief.total_best > 0 and 0 <= debrief.total_raw <= debrief.total_best:
+        score.update(raw=debrief.total_raw, min=0, max=debrief.total_best)
+    return score
+
+
 def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief: Debrief | None, *,
                        actor_name: str, home_page: str = DEFAULT_BASE, base_iri: str = DEFAULT_BASE,
                        cohort: str | None = None, scenario: Playable | None = None) -> list[dict[str, Any]]:
@@ -201,22 +212,20 @@ def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief:
     duration = iso_duration(_elapsed(attempt.started_at, attempt.ended_at))
     if debrief is not None and debrief.ending is not None:
         result: dict[str, Any] = {"completion": True, "duration": duration}
-        if b.evidence != "assessment" and debrief.total_share is not None:
-            result["score"] = {"scaled": round(debrief.total_share, 4)}
+        if b.evidence != "assessment":
+            result["score"] = _score(debrief)
         out.append(b.statement("end", "completed", b.scenario_activity, _timestamp(attempt.ended_at), result=result))
     if debrief is not None and b.evidence == "assessment":
         verb = "passed" if debrief.passed else "failed"
-        result = {"success": debrief.passed, "duration": duration,
-                  "extensions": {b.iri("extensions/criterion-totals"): {c.id: c.raw for c in debrief.criteria},
-                                 b.iri("extensions/competency-ratings"):
-                                     {c.id: c.rating for c in debrief.competencies if c.rating is not None}}}
-        score: dict[str, Any] = {}
-        if debrief.total_share is not None:
-            score["scaled"] = round(debrief.total_share, 4)
-        if debrief.total_worst < debrief.total_best and debrief.total_worst <= debrief.total_raw <= debrief.total_best:
-            score.update(raw=debrief.total_raw, min=debrief.total_worst, max=debrief.total_best)
-        if score:
-            result["score"] = score
+        extensions: dict[str, Any] = {
+            b.iri("extensions/criterion-totals"): {c.id: c.raw for c in debrief.criteria},
+            b.iri("extensions/competency-ratings"): {c.id: c.rating for c in debrief.competencies if c.rating is not None},
+            b.iri("extensions/verdict"): score_text(debrief)}
+        if debrief.pace is not None:
+            extensions[b.iri("extensions/pace")] = {
+                "decision-seconds": debrief.pace.decision_seconds, "reading-seconds": debrief.pace.reading_seconds,
+                "too-fast": debrief.pace.too_fast}
+        result = {"success": debrief.passed, "duration": duration, "score": _score(debrief), "extensions": extensions}
         out.append(b.statement("end", verb, b.scenario_activity, _timestamp(attempt.ended_at, 1), result=result))
     terminated: dict[str, Any] = {"duration": duration}
     if attempt.status == "abandoned":

@@ -137,7 +137,8 @@ def verify(conn: sqlite3.Connection, path: Path, trainee_id: str | None = None) 
     for r in conn.execute(
             "SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, "
             "start_node, started_at, prev_hash, hash, event_count, head_hash, status, ended_at, passed, share, "
-            f"debrief, seal, signoff FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
+            "debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast "
+            f"FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
         if r[17] not in (None, 0, 1):
             problems.append(VerifyProblem("edited", r[2], r[1], None, f"attempt {r[1]}: its pass/fail value "
                                                                       f"{r[17]!r} was edited (casesim writes 0 or 1)"))
@@ -145,7 +146,8 @@ def verify(conn: sqlite3.Connection, path: Path, trainee_id: str | None = None) 
             id=r[1], trainee_id=r[2], trainee_seq=int(r[3]), scenario_id=r[4], scenario_version=r[5],
             content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
             hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
-            passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21])
+            passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
+            outcome=tuple(r[22:26]))
     if trainee_id is not None and not trainees and not attempts:
         raise NotFoundError(f"there is no trainee {trainee_id} in {path}", title="no such trainee")
     by_trainee: dict[str, list[ChainAttempt]] = {}

@@ -113,7 +113,17 @@ _V2 = [
     "ALTER TABLE attempts ADD COLUMN signoff TEXT",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+_SCORE_AND_PACE = [
+    # Copies of the sealed debrief (verify checks them against it), so `records list` and the
+    # reports show the verdict and the speed flag without parsing every debrief. NULL for an
+    # attempt sealed before this migration, or without a debrief, or (pace) not measured.
+    "ALTER TABLE attempts ADD COLUMN verdict TEXT",
+    "ALTER TABLE attempts ADD COLUMN decision_seconds REAL",
+    "ALTER TABLE attempts ADD COLUMN reading_seconds REAL",
+    "ALTER TABLE attempts ADD COLUMN too_fast INTEGER",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _SCORE_AND_PACE]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

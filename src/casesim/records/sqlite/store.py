@@ -28,6 +28,7 @@ from casesim.format.scenario import Mode
 from casesim.format.signoff import SignOff
 from casesim.records import ledger
 from casesim.records.api import (
+    AttemptPace,
     AttemptRow,
     AttemptStatus,
     CompetencyPoint,
@@ -48,7 +49,8 @@ __all__ = ["SQLiteStore"]
 _log = logging.getLogger(__name__)
 
 _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
-                    "started_at, ended_at, status, passed, share, signoff")
+                    "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
+                    "reading_seconds, too_fast")
 
 
 def _signoff(text: str | None) -> SignOff | None:
@@ -226,9 +228,10 @@ class SQLiteStore:
         with self._write("saving the debrief") as conn:
             n, head = self._attempt_head(conn, attempt_id)
             sealed = ledger.seal(head, status, debrief, ended_at=self._now())
-            conn.execute("UPDATE attempts SET status = ?, ended_at = ?, passed = ?, share = ?, debrief = ?, seal = ? "
-                         "WHERE n = ?", (sealed.status, sealed.ended_at, sealed.passed, sealed.share,
-                                         sealed.debrief_json, sealed.seal, n))
+            conn.execute("UPDATE attempts SET status = ?, ended_at = ?, passed = ?, share = ?, debrief = ?, seal = ?, "
+                         "verdict = ?, decision_seconds = ?, reading_seconds = ?, too_fast = ? WHERE n = ?",
+                         (sealed.status, sealed.ended_at, sealed.passed, sealed.share, sealed.debrief_json,
+                          sealed.seal, *sealed.results.outcome, n))
             conn.executemany("INSERT INTO criterion_results(attempt_n, criterion, framework, raw, worst, best, "
                              "share) VALUES (?, ?, ?, ?, ?, ?, ?)",
                              [(n, cid, *values) for cid, values in sealed.results.criteria.items()])
@@ -243,7 +246,8 @@ class SQLiteStore:
         return AttemptRow(id=row[0], trainee_id=row[1], scenario_id=row[2], scenario_version=row[3],
                           content_hash=row[4], mode=row[5], seed=int(row[6]), start_node=row[7], started_at=row[8],
                           ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
-                          share=row[12], signoff=_signoff(row[13]))
+                          share=row[12], signoff=_signoff(row[13]), verdict=row[14],
+                          pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])))
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:

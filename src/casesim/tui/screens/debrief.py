@@ -120,7 +120,8 @@ class DebriefScreen(CaseSimScreen[int | None]):
             for decision in d.decisions:
                 yield DecisionCard(decision)
             yield self._heading("debrief-expert")
-            yield Prose(expert_section(d.expert_path, chosen), id="debrief-expert", classes="section")
+            reached = {x.node for x in d.decisions}
+            yield Prose(expert_section(d.expert_path, chosen, reached), id="debrief-expert", classes="section")
             yield self._heading("debrief-frameworks")
             yield Prose(frameworks_section(d), id="debrief-frameworks", classes="section")
             yield self._heading("debrief-mi")

@@ -22,6 +22,9 @@ from casesim.scoring.debrief import (
     MiMetric,
     PathStep,
     ProtocolResult,
+    pace_text,
+    percent,
+    score_text,
 )
 from casesim.scoring.engine import AFFIRMS_CODED
 from casesim.tui.text import literal
@@ -52,6 +55,11 @@ def _signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
+def _count(n: int, noun: str, *, signed: bool = False) -> str:
+    """``1 point``, ``+1 point``, ``-3 points``: the number with its noun agreeing."""
+    return f"{_signed(n) if signed else n} {noun}{'' if abs(n) == 1 else 's'}"
+
+
 def _flat(text: str) -> Content:
     return literal(" ".join(text.split()))
 
@@ -74,9 +82,19 @@ def outcome_section(d: Debrief) -> list[Para]:
             out.append(para(_flat(d.ending_summary), indent=2))
     else:
         out.append(para(("The attempt stopped before an ending.", "italic")))
-    out.append(para(f"{d.total_raw} of the expert path's {d.total_best} points, {_pct(d.expert_share)} "
-                    f"({d.pass_share:.0%} needed to pass); the lowest possible is {d.total_worst}",
-                    indent=2, bullet=Content.styled("Score: ", "bold")))
+    if not d.passed and d.outcome == "success" and d.critical:
+        # The ending is the client's story; the verdict is the trainee's practice (UX review §2.5).
+        out.append(para(("The conversation ended well, but the attempt is not passed: a critical action "
+                         "fails an assessment even when it is repaired later.", "italic"), indent=2))
+    out.append(para((score_text(d), "bold"), indent=2, bullet=Content.styled("Score: ", "bold")))
+    out.append(para(f"{_count(d.total_raw, 'point')} of the expert path's {d.total_best}; "
+                    f"{percent(d.pass_share)} of them needed to pass", indent=4))
+    if d.pace is not None:
+        out.append(para((pace_text(d.pace).capitalize(), "bold" if d.pace.too_fast else ""), indent=2,
+                        bullet=Content.styled("Pace: ", "bold")))
+        if d.pace.too_fast:
+            out.append(para(("Decisions came faster than the text can be read; the record flags this attempt "
+                             "for your instructor.", "italic"), indent=4))
     out.append(para(("Why:", "bold")))
     out += [para(_flat(reason), indent=4, bullet="  • ") for reason in d.reasons]
     return out
@@ -104,7 +122,8 @@ def decision_paras(decision: Decision, *, replay_hint: bool = True) -> list[Para
     n = decision.index + 1
     mark = "✓ expert choice" if decision.on_expert_path else "✗ left the expert path"
     head: list[str | Content | tuple[str, str]] = [
-        (f"{n}. At ", "bold"), (decision.node, "bold"), f" · {_signed(decision.points)} points · ", (mark, "bold")]
+        (f"{n}. At ", "bold"), (decision.node, "bold"), f" · {_count(decision.points, 'point', signed=True)} · ",
+        (mark, "bold")]
     if decision.critical:
         head.append((" · CRITICAL", "bold"))
     out = [para(*head)]
@@ -125,25 +144,38 @@ def decision_paras(decision: Decision, *, replay_hint: bool = True) -> list[Para
     return out
 
 
-def expert_section(expert: Sequence[PathStep], chosen: set[str]) -> list[Para]:
+def expert_section(expert: Sequence[PathStep], chosen: set[str], reached: set[str] | None = None) -> list[Para]:
+    """The expert path, each step marked against the trainee's: chosen, chose otherwise at that
+    moment, or never reached (``reached``: the nodes the trainee decided at; when not given, every
+    step not chosen reads "you did not")."""
     if not expert:
         return [para("The analysis found no clean path through this scenario.")]
     out = [para(("The best clean path the analysis found:", "italic"))]
     for i, step in enumerate(expert, start=1):
-        mark = "✓ you chose this" if step.choice in chosen else "✗ you did not"
+        if step.choice in chosen:
+            mark = "✓ you chose this"
+        elif reached is None or step.node in reached:
+            mark = "✗ you chose otherwise here"
+        else:
+            mark = "· your path did not reach this point"
         out.append(para((f"{i}. ", "bold"), (step.node, "bold"), f" ({mark})"))
         out.append(para(_flat(step.say), indent=3))
     return out
 
 
-def _points(raw: int, best: int, worst: int) -> str:
-    return f"{raw} point{'' if abs(raw) == 1 else 's'} (best path {best}, worst {worst})"
+def _against_expert(raw: int, expert: int | None, best: int, worst: int) -> str:
+    """A criterion's points beside the expert path's: the debrief's one yardstick, so a perfect
+    run never reads as short of a "best" that only some other path reaches."""
+    if expert is None:
+        return f"{_count(raw, 'point')} (any path: {worst} to {best})"
+    mark = "✓" if raw >= expert else "✗"
+    return f"{mark} {_count(raw, 'point')}; the expert path earns {expert} (any path: {worst} to {best})"
 
 
 def _criterion(c: CriterionResult) -> list[Para]:
     return [
         para((c.id, "bold"), " ", literal(c.title), indent=2),
-        para(f"{share_bar(c.share)} {_pct(c.share):>4}  {_points(c.raw, c.best, c.worst)}", indent=4),
+        para(_against_expert(c.raw, c.expert, c.best, c.worst), indent=4),
         para(literal(" ".join(c.source.split()), "italic"), indent=4),
     ]
 
@@ -155,7 +187,7 @@ def frameworks_section(d: Debrief) -> list[Para]:
         if out:
             out.append(blank())
         out.append(para(literal(fw.title, "bold underline")))
-        out.append(para(f"{share_bar(fw.share)} {_pct(fw.share):>4}  {_points(fw.raw, fw.best, fw.worst)}", indent=2))
+        out.append(para(_against_expert(fw.raw, fw.expert, fw.best, fw.worst), indent=2))
         for cid in fw.criteria:
             if cid in by_id:
                 out += _criterion(by_id[cid])
