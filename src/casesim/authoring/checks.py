@@ -12,7 +12,7 @@ from typing import Any
 
 from casesim.errors import ExpressionError
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
-from casesim.format.expressions import Env, Type, parse_expression, type_of
+from casesim.format.expressions import Env, Type, constant_int, parse_expression, type_of
 from casesim.format.reader import SourceDocument
 from casesim.format.scenario import Scenario, timeout_id
 from casesim.scoring.catalog import Catalog
@@ -124,12 +124,11 @@ class _Checker:
             else:
                 got = self.check_expression(where, value, env, "int")
                 if got == "int":
-                    stripped = value.strip().lstrip("+")
-                    if stripped.lstrip("-").isdigit():
-                        number = int(stripped)
-                        if not var.min <= number <= var.max:
-                            self.report(where, "effect-range",
-                                        f"setting {name!r} to {number} is outside its range {var.min}..{var.max}")
+                    # The expression parsed, so read its value from the tree (`"--1"` is 1).
+                    number = constant_int(parse_expression(value))
+                    if number is not None and not var.min <= number <= var.max:
+                        self.report(where, "effect-range",
+                                    f"setting {name!r} to {number} is outside its range {var.min}..{var.max}")
 
     # --- the whole scenario ----------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from casesim.authoring.audit import audit_text
 from casesim.authoring.pipeline import (
     AnalysedScenario,
     audit_and_lint,
+    duplicate_scenario_ids,
     find_scenario_files,
     load_scenario,
 )
@@ -73,11 +74,14 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
                            title="nothing to validate", hint="give scenario files, or folders that hold them")
     if files:
         catalog = load_catalog_for(settings)
+        reports = []
         for file in files:
             report = load_scenario(file, catalog)
+            reports.append(report)
             diagnostics.extend(report.diagnostics)
             if report.analysed is not None:
                 diagnostics.extend(audit_and_lint(report.analysed)[1])
+        diagnostics.extend(duplicate_scenario_ids(reports))
     failing = [d for d in diagnostics if d.is_error or (strict and d.severity is Severity.WARNING)]
     if output_format == "json":
         click.echo(diagnostics_to_json(diagnostics))

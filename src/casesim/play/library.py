@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from casesim.authoring.pipeline import (
     Playable,
     SourceReport,
+    duplicate_scenario_ids,
     find_scenario_files,
     load_scenario,
     with_analysis,
@@ -114,9 +115,15 @@ def load_library(paths: Sequence[Path], catalog: Catalog | None) -> Library:
     """Load every scenario file under ``paths`` (missing folders are skipped).
 
     The path analysis is left out (it can take seconds per scenario); see :mod:`casesim.play.analyses`.
+    A file that reuses the id of an earlier one is listed with the problems, not played: records
+    name scenarios by id, so the second file would be read as the first.
     """
     existing = [p for p in paths if p.exists()]
-    return Library(tuple(load_scenario(f, catalog, analyse_paths=False) for f in _unique(find_scenario_files(existing))))
+    reports = [load_scenario(f, catalog, analyse_paths=False) for f in _unique(find_scenario_files(existing))]
+    clashes = {d.path: d for d in duplicate_scenario_ids(reports)}
+    return Library(tuple(
+        replace(r, diagnostics=(*r.diagnostics, clashes[r.path]), playable=None) if r.path in clashes else r
+        for r in reports))
 
 
 def _unique(files: Iterable[Path]) -> list[Path]:
