@@ -39,6 +39,7 @@ EXPECTED: dict[str, list[tuple[int, int, str, str]]] = {
     "alias-bomb.yaml": [(1, 32, "error", "alias-bomb")],
     "too-deep.yaml": [(1, 67, "error", "too-deep")],
     "too-deep-block.yaml": [(65, 129, "error", "too-deep")],
+    "state-space-too-large.yaml": [(1, 1, "error", "state-space-too-large")],
 }
 
 
