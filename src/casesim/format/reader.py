@@ -103,6 +103,10 @@ class SourceDocument:
     data: Any
     positions: dict[PathKey, tuple[Position, Position]] = field(default_factory=dict)
     """For each path into ``data``: (position of the key or list dash, position of the value)."""
+    aliases: dict[PathKey, tuple[str, Position]] = field(default_factory=dict)
+    """Paths whose value is a copy made with a YAML alias (``*name``): the anchor's name and
+    where the alias is written. A copy has the original's positions, so a check that finds two
+    equal ids can tell a copied choice from one typed twice."""
 
     def position(self, path: PathKey, *, key: bool = False) -> Position:
         """Where ``path`` is in the file; the nearest enclosing known place if it is absent.
@@ -224,7 +228,27 @@ def read_yaml_text(text: str, path: str, *, limits: Limits | None = None) -> tup
         data = builder.build(root, (), 0, in_alias=False)
     except _Abort:
         return None, builder.diagnostics
-    return SourceDocument(path, data, builder.positions), builder.diagnostics
+    return SourceDocument(path, data, builder.positions, _alias_sites(text, builder, locate)), builder.diagnostics
+
+
+def _alias_sites(text: str, builder: _Builder, locate: _Locator) -> dict[PathKey, tuple[str, Position]]:
+    """Where each alias copy in ``builder.alias_paths`` is written, from the parser's alias events.
+
+    The composer hands back the anchored node itself for an alias, so its position is lost; the
+    events still have it. Both walk the document in order, so the n-th copy the builder met is
+    the n-th alias event, unless the builder skipped one (a merge key or a repeated key, both
+    already errors); then the sites are left out rather than guessed.
+    """
+    if not builder.alias_paths:
+        return {}
+    try:
+        events = [e for e in yaml.parse(text, Loader=_Loader) if isinstance(e, yaml.AliasEvent)]
+    except yaml.YAMLError:
+        return {}
+    if len(events) != len(builder.alias_paths):
+        return {}
+    return {path: (str(event.anchor), Position(*locate(event.start_mark)))
+            for path, event in zip(builder.alias_paths, events, strict=True)}
 
 
 class _Locator:
@@ -437,6 +461,8 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.alias_nodes = 0
         self.seen: set[int] = set()
+        self.alias_paths: list[PathKey] = []
+        """Paths where an alias was expanded (not nested copies inside an expansion), in order."""
 
     def error(self, node: yaml.Node, code: str, message: str) -> None:
         line, col = self.locate(node.start_mark)
@@ -451,6 +477,8 @@ class _Builder:
             raise _Abort
         ident = id(node)
         if ident in self.seen:
+            if not in_alias:
+                self.alias_paths.append(path)
             in_alias = True  # reached again through an alias: its expansion counts against the budget
         else:
             self.seen.add(ident)

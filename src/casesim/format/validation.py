@@ -20,7 +20,7 @@ from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.reader import SourceDocument
 from casesim.format.scenario import ID_PATTERN, STEP_ID_PATTERN, TIMEOUT_PREFIX, VAR_PATTERN
 
-__all__ = ["validate_model"]
+__all__ = ["spelled_as_name", "validate_model"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -135,13 +135,13 @@ def _pattern_message(field: str, value: str, pattern: str) -> str:
     """What a value that does not match ``pattern`` should look like, and the accepted spelling."""
     shown = _describe(value)
     if pattern == VAR_PATTERN:
-        fixed = _spelled(value, "_")
+        fixed = spelled_as_name(value, "_")
         hint = f"; did you mean `{fixed}`?" if fixed and fixed != value else ""
         return (f"the variable name {value!r} is not allowed: variable names use lower-case letters, digits "
                 f"and underscores, and start with a letter{hint}")
     if pattern in (ID_PATTERN, STEP_ID_PATTERN):
         prefix = TIMEOUT_PREFIX if pattern == STEP_ID_PATTERN and value.startswith(TIMEOUT_PREFIX) else ""
-        fixed = prefix + _spelled(value.removeprefix(prefix), "-")
+        fixed = prefix + spelled_as_name(value.removeprefix(prefix), "-")
         hint = f"; did you mean `{fixed}`?" if fixed != prefix and fixed != value else ""
         return (f"the id {value!r} is not allowed: ids use lower-case letters, digits and hyphens "
                 f"(like wrap-up){hint}")
@@ -152,7 +152,7 @@ def _pattern_message(field: str, value: str, pattern: str) -> str:
     return f"{field!r} is {shown}, which is not in the form this key expects; see docs/authoring.md"
 
 
-def _spelled(value: str, joiner: str) -> str:
+def spelled_as_name(value: str, joiner: str) -> str:
     """``value`` respelled as an id (``joiner`` "-") or a variable name (``joiner`` "_")."""
     words = re.findall(r"[a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", value).lower())
     spelled = joiner.join(words)
@@ -166,7 +166,7 @@ def _describe(value: Any) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
-    if isinstance(value, int):
+    if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
@@ -197,6 +197,10 @@ def _message(model: type[BaseModel], error: Any) -> str:
             [(first, _)] = error["input"].items()
             extra = (f": the `: ` after {first!r} makes YAML read a key and a value; "
                      "put the whole line in quotes")
+        elif kind == "string_type" and field == "version" and isinstance(error.get("input"), (int, float)):
+            extra = ": write three numbers with dots, like 1.0.0"
+        elif kind == "string_type" and isinstance(error.get("input"), (int, float)):
+            extra = ": put it in quotes if it is meant as text"
         elif kind == "string_type" and isinstance(error.get("input"), list):
             extra = ": a text that starts with `[` is read as a list; put the whole line in quotes"
         return f"{field!r} should be {_TYPE_NAMES[kind]}, not {given}{extra}"
