@@ -21,6 +21,7 @@ from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
 from casesim.format.scenario import Kind
 from casesim.format.schema import SchemaKind
+from casesim.format.text import visible
 from casesim.scoring.catalog import COMPETENCY_MAP_FILE, Catalog, check_catalog_dir, load_catalog
 from casesim.settings import Settings
 
@@ -113,12 +114,12 @@ def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
         report = load_scenario(file, catalog)
         loaded = report.analysed
         if loaded is None:
-            click.echo(f"{file}: cannot run tests, the scenario has errors:")
+            click.echo(f"{visible(str(file), one_line=True)}: cannot run tests, the scenario has errors:")
             click.echo(format_diagnostics(report.errors))
             failed += 1
             continue
         if not loaded.scenario.tests:
-            click.echo(f"{file}: no tests")
+            click.echo(f"{visible(str(file), one_line=True)}: no tests")
             continue
         for outcome in run_tests(loaded, catalog):
             mark = "PASS" if outcome.ok else "FAIL"

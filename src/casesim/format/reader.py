@@ -318,6 +318,9 @@ def _syntax_error(text: str, path: str, line: int, col: int, problem: str) -> Di
     line up. Anything else still gets a plain sentence and the position.
     """
     lines = text.split("\n")
+    if line > len(lines):
+        # PyYAML may point just past the end of a file that has no final newline.
+        line, col = len(lines), len(lines[-1]) + 1
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     at = source[col - 1] if 0 < col <= len(source) else ""
     parts = _KEY_AND_VALUE.match(source)

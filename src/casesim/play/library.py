@@ -17,6 +17,7 @@ from casesim.authoring.pipeline import (
 from casesim.errors import CaseSimError, NotFoundError
 from casesim.format.diagnostics import format_diagnostics
 from casesim.format.scenario import KINDS, Kind
+from casesim.format.text import visible
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["Library", "load_library", "load_scenarios_by_id", "matches", "resolve_scenario"]
@@ -88,8 +89,9 @@ def resolve_scenario(ref: str, library_paths: Sequence[Path], catalog: Catalog |
                                 title="no such scenario",
                                 hint="run `casesim` to browse the library, or give a path to a .yaml file")
     if loaded.playable is None:
-        raise CaseSimError(format_diagnostics(loaded.errors), title=f"{loaded.path} has errors",
-                           hint=f"see `casesim validate {loaded.path}`, or fix it in `casesim author {loaded.path}`")
+        shown = visible(loaded.path, one_line=True)
+        raise CaseSimError(format_diagnostics(loaded.errors), title=f"{shown} has errors",
+                           hint=f"see `casesim validate {shown}`, or fix it in `casesim author {shown}`")
     return loaded.playable
 
 
