@@ -6,6 +6,7 @@ Each case is a small edit of the bundled example (the red-team review's H2, M2, 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,6 +133,23 @@ def test_a_library_scan_lists_a_crashing_file_as_broken_and_keeps_the_others(
     assert [e.scenario.id for e in library.playable] == ["example-check-in"]
     assert [(Path(b.path).name, [d.code for d in b.diagnostics]) for b in library.broken] == [
         ("bad.yaml", ["internal-error"])]
+
+
+def test_reports_read_the_other_scenarios_when_one_analysis_raises(
+        tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    from casesim.play import library as library_module
+
+    (tmp_path / "a.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(BASE.replace("id: example-check-in", "id: other-check-in"), encoding="utf-8")
+    original = library_module.with_analysis
+
+    def crash_on_other(entry: Any, catalog: Any) -> Any:
+        if entry.scenario.id == "other-check-in":
+            raise RecursionError("a bug")
+        return original(entry, catalog)
+
+    monkeypatch.setattr(library_module, "with_analysis", crash_on_other)
+    assert sorted(library_module.load_scenarios_by_id([tmp_path], catalog)) == ["example-check-in"]
 
 
 def test_two_files_with_one_scenario_id_the_second_is_listed_as_broken(tmp_path: Path, catalog: Catalog) -> None:

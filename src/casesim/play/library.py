@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +22,8 @@ from casesim.format.text import visible
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["Library", "load_library", "load_scenarios_by_id", "matches", "resolve_scenario"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,10 @@ def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only
     for entry in load_library(paths, catalog).playable:
         if entry.scenario.id in out or (only is not None and entry.scenario.id not in only):
             continue
-        out[entry.scenario.id] = with_analysis(entry, catalog) if analyse else entry
+        try:
+            out[entry.scenario.id] = with_analysis(entry, catalog) if analyse else entry
+        except Exception:  # a bug in one scenario's analysis must not stop a report on the others
+            _log.exception("analysing %s failed; it is left out", entry.path)
     return out
 
 
