@@ -460,6 +460,8 @@ class _Builder:
         self.path = path
         self.limits = limits
         self.locate = locate
+        self.plain_lines = not locate.hidden_breaks
+        """PyYAML's line count is the editor's (no U+0085/U+2028/U+2029): read marks directly."""
         self.positions: dict[PathKey, tuple[Position, Position]] = {}
         self.diagnostics: list[Diagnostic] = []
         self.alias_nodes = 0
@@ -472,6 +474,8 @@ class _Builder:
         self.diagnostics.append(_diag(self.path, line, col, code, message))
 
     def where(self, mark: Any) -> Position:
+        if self.plain_lines:
+            return Position(mark.line + 1, mark.column + 1)
         return Position(*self.locate(mark))
 
     def build(self, node: yaml.Node, path: PathKey, depth: int, *, in_alias: bool) -> Any:
@@ -573,7 +577,8 @@ class _Builder:
         every whole number beyond :data:`MAX_INT`, is reported here instead of raised.
         """
         value: str = node.value
-        shown = _shown(value)
+        if whole and _PLAIN_INT.match(value) and len(value) <= 16:
+            return int(value)  # the common case, always within MAX_INT
         if len(value) > _MAX_NUMBER_TEXT:
             self.error(node, "number-too-large",
                        f"this number is {len(value):,} characters long; numbers in a scenario stay within "
@@ -587,19 +592,20 @@ class _Builder:
         except (ValueError, IndexError, OverflowError, TypeError):
             what = "a whole number" if whole else "a number"
             self.error(node, "wrong-type",
-                       f"{shown} is not {what}: write the number in digits (like 12), or put text in quotes "
+                       f"{_shown(value)} is not {what}: write the number in digits (like 12), or put text in quotes "
                        "and remove any `!!int` or `!!float` in front of it")
             return value
         if whole and abs(number) > MAX_INT:
             self.error(node, "number-too-large",
-                       f"{shown} is too large: numbers in a scenario stay within {MAX_INT:,} (either sign)")
+                       f"{_shown(value)} is too large: numbers in a scenario stay within {MAX_INT:,} (either sign)")
             return value
         return number
 
     def value_position(self, node: yaml.Node) -> Position:
         """Where a value's content starts: inside the quotes of a quoted scalar, so that offsets
         into an expression land on the right column."""
-        line, col = self.locate(node.start_mark)
+        mark = node.start_mark
+        line, col = (mark.line + 1, mark.column + 1) if self.plain_lines else self.locate(mark)
         if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"'):
             col += 1
         return Position(line, col)
