@@ -10,7 +10,7 @@ from support.paths import BROKEN
 
 # file -> every diagnostic expected, as (line, col, severity, code)
 EXPECTED: dict[str, list[tuple[int, int, str, str]]] = {
-    "yaml-syntax.yaml": [(34, 15, "error", "yaml-syntax")],
+    "yaml-syntax.yaml": [(31, 13, "error", "unclosed-quote")],
     "duplicate-key-nested.yaml": [(22, 9, "error", "duplicate-key")],
     "unknown-key.yaml": [(32, 5, "error", "unknown-key")],
     "wrong-type.yaml": [(7, 20, "error", "wrong-type"), (10, 35, "error", "wrong-type")],
@@ -39,6 +39,7 @@ EXPECTED: dict[str, list[tuple[int, int, str, str]]] = {
     "alias-bomb.yaml": [(1, 32, "error", "alias-bomb")],
     "too-deep.yaml": [(1, 67, "error", "too-deep")],
     "too-deep-block.yaml": [(65, 129, "error", "too-deep")],
+    "state-space-too-large.yaml": [(1, 1, "error", "state-space-too-large")],
 }
 
 

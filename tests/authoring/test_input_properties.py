@@ -107,4 +107,4 @@ def test_an_incomplete_analysis_reports_the_limit_not_false_dead_ends(catalog: C
         loaded = load_scenario(EXAMPLE, catalog)
     finally:
         explore.DEFAULT_STATE_LIMIT = original
-    assert [d.code for d in loaded.diagnostics] == ["analysis-incomplete"]
+    assert [d.code for d in loaded.diagnostics] == ["state-space-too-large"]

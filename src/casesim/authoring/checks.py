@@ -12,8 +12,8 @@ from typing import Any
 
 from casesim.errors import ExpressionError
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
-from casesim.format.expressions import Env, Type, parse_expression, type_of
-from casesim.format.reader import SourceDocument
+from casesim.format.expressions import Env, Type, constant_int, parse_expression, type_of
+from casesim.format.reader import Position, SourceDocument
 from casesim.format.scenario import Review, Scenario, timeout_id
 from casesim.format.signoff import signoff_state
 from casesim.scoring.catalog import Catalog
@@ -169,12 +169,19 @@ class _Checker:
             else:
                 got = self.check_expression(where, value, env, "int")
                 if got == "int":
-                    stripped = value.strip().lstrip("+")
-                    if stripped.lstrip("-").isdigit():
-                        number = int(stripped)
-                        if not var.min <= number <= var.max:
-                            self.report(where, "effect-range",
-                                        f"setting {name!r} to {number} is outside its range {var.min}..{var.max}")
+                    # The expression parsed, so read its value from the tree (`"--1"` is 1).
+                    number = constant_int(parse_expression(value))
+                    if number is not None and not var.min <= number <= var.max:
+                        self.report(where, "effect-range",
+                                    f"setting {name!r} to {number} is outside its range {var.min}..{var.max}")
+
+    def _alias_copy(self, path: PathKey) -> tuple[str, Position] | None:
+        """The anchor and alias site when ``path`` lies inside a copy made with a YAML alias."""
+        for end in range(len(path), 0, -1):
+            found = self.doc.aliases.get(path[:end])
+            if found is not None:
+                return found
+        return None
 
     def check_answers(self, path: PathKey, answers: Mapping[str, bool], step_protocol: Mapping[str, str],
                       used: set[str]) -> None:
@@ -221,8 +228,19 @@ class _Checker:
                 base: PathKey = ("nodes", node_id, "choices", i)
                 if choice.id in first_choice:
                     other = self.doc.position((*first_choice[choice.id], "id"))
-                    self.report((*base, "id"), "duplicate-choice",
-                                f"choice id {choice.id!r} is already used at line {other.line}; choice ids are unique in a scenario")
+                    copy = self._alias_copy(base)
+                    if copy is not None:
+                        anchor, site = copy
+                        self.out.append(Diagnostic(
+                            self.doc.path, site.line, site.col, Severity.ERROR, "duplicate-choice",
+                            f"the alias *{anchor} copies the choice {choice.id!r} from line {other.line}, id and all, "
+                            "and choice ids must be unique; YAML anchors can reuse values such as effects or scores, "
+                            "not whole choices or nodes: write this choice out with its own id (shared nodes for "
+                            "several scenarios belong in a file brought in with `include:`)"))
+                    else:
+                        self.report((*base, "id"), "duplicate-choice",
+                                    f"a second choice with the id {choice.id!r}; the first is at line {other.line}: "
+                                    "rename the copy (choice ids are unique in a scenario)")
                 else:
                     first_choice[choice.id] = base
                 self.check_goto((*base, "goto"), choice.goto)
@@ -364,7 +382,7 @@ class _Checker:
                 self.report((*base, "start"), "unknown-node", f"test starts at unknown node {test.start!r}")
             for j, cid in enumerate(test.choose):
                 if cid not in choice_ids:
-                    extra = suggest(cid, choice_ids)
+                    extra = suggest(cid, choice_ids, "; use the id of a choice under `nodes:`, or timeout:NODE")
                     self.report((*base, "choose", j), "unknown-choice", f"unknown choice {cid!r}{extra}")
             expect = test.expect
             if expect.ending is not None and expect.ending not in sc.endings:

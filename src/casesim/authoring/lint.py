@@ -14,7 +14,7 @@ from casesim.format.scenario import Scenario
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import mi_result
 from casesim.scoring.protocols import required_steps, triage_level
-from casesim.semantics.explore import Analysis
+from casesim.semantics.explore import REFUSE_ESTIMATE, Analysis
 from casesim.semantics.program import Program, State, replay, variables
 
 __all__ = ["lint_analysis", "lint_answer_cues", "required_protocol_steps"]
@@ -29,6 +29,21 @@ class _Report(typing.Protocol):
 def _describe(program: Program, state: State) -> str:
     shown = [f"{name}={str(v).lower() if isinstance(v, bool) else v}" for name, v in variables(program, state).items()]
     return ", ".join(shown) if shown else "the start values"
+
+
+def _too_large(analysis: Analysis) -> str:
+    """Why the analysis stopped, with the estimate and what to change."""
+    estimate = analysis.estimate
+    fix = ("narrow the number variables' ranges (min..max), use fewer number variables, or fewer flags and "
+           "visited()/chose() conditions")
+    if analysis.stopped == "estimate" and estimate is not None:
+        return (f"too large to check: this scenario could reach about {estimate.numeric:,} distinct states "
+                f"({estimate.describe(analysis.program)}), more than the {REFUSE_ESTIMATE:,} casesim will explore; "
+                f"nothing was checked for dead ends, loops or scores: {fix}")
+    why = {"seconds": "the time", "memory": "the memory"}.get(analysis.stopped or "", "the state")
+    bound = f" of up to {estimate.total:,} possible" if estimate is not None else ""
+    return (f"too large to check: casesim explored {analysis.state_count:,} distinct states{bound} and "
+            f"stopped at {why} limit, so reachability, dead ends and loops were not checked: {fix}")
 
 
 def required_protocol_steps(protocol: Protocol, answers: dict[str, bool]) -> tuple[list[str], str | None]:
@@ -47,11 +62,9 @@ def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, c
         out.append(Diagnostic(doc.path, pos.line, pos.col, severity, code, message))
 
     if not analysis.complete:
-        # Past the state limit, unexpanded states would look like dead ends and unreached
-        # content would look unreachable: report only the limit, not guesses.
-        report((), Severity.WARNING, "analysis-incomplete",
-               f"the scenario has more than {analysis.state_count:,} distinct states, so reachability, dead ends "
-               "and loops were not checked; narrow the variables' ranges or use fewer flags and chose() conditions")
+        # Past a budget, unexpanded states would look like dead ends and unreached content
+        # would look unreachable: report only why the analysis stopped, not guesses.
+        report((), Severity.ERROR, "state-space-too-large", _too_large(analysis))
         return out
     for node_id in scenario.nodes:
         if node_id not in analysis.reachable_nodes:

@@ -2,6 +2,9 @@
 
 ``load_scenario`` never raises for a bad file; it returns every diagnostic at once. Use
 ``require_scenario`` where a usable scenario is needed; it raises :class:`ScenarioError`.
+As a backstop, an exception that escapes a stage (a bug in casesim, not a finding about the
+file) becomes one ``internal-error`` diagnostic naming the file, so one bad file in a shared
+folder never takes down the library, play, reports or exports with it.
 
 The last two stages (the exhaustive analysis and the lint over it) can take seconds for a large
 scenario. Callers that need the scenario first (the library, author mode) load with
@@ -12,6 +15,8 @@ load the file twice or repeat the stages themselves.
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +33,10 @@ from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program, compile_program
 
-__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "audit_and_lint", "find_scenario_files", "load_scenario", "load_scenario_bytes",
-           "require_scenario", "with_analysis"]
+__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "audit_and_lint", "duplicate_scenario_ids",
+           "find_scenario_files", "load_scenario", "load_scenario_bytes", "require_scenario", "with_analysis"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,10 @@ def load_scenario(path: str | Path, catalog: Catalog | None, *, analyse_paths: b
     With ``analyse_paths`` (the default) a playable scenario is an :class:`AnalysedScenario`
     and the lint over its analysis is among the diagnostics.
     """
-    raw, problems = read_source(path, limits=limits)
+    try:
+        raw, problems = read_source(path, limits=limits)
+    except Exception as exc:  # the backstop: a bug must not take the caller down
+        return _internal_error(str(path), exc, "")
     if raw is None:
         return SourceReport(str(path), tuple(problems))
     return load_scenario_bytes(raw, str(path), catalog, analyse_paths=analyse_paths, limits=limits)
@@ -103,6 +113,46 @@ def load_scenario_bytes(raw: bytes, path: str, catalog: Catalog | None, *, analy
                         limits: Limits | None = None) -> SourceReport:
     """Like :func:`load_scenario`, for bytes in memory (``path`` is used in diagnostics)."""
     digest = hashlib.sha256(raw).hexdigest()
+    try:
+        return _load(raw, digest, path, catalog, analyse_paths=analyse_paths, limits=limits)
+    except Exception as exc:  # the backstop: a bug must not take the caller down
+        return _internal_error(path, exc, digest)
+
+
+def _internal_error(path: str, exc: Exception, digest: str) -> SourceReport:
+    """The report of a file whose loading raised: one error naming the file and the failure."""
+    _log.error("loading %s raised %s", path, type(exc).__name__, exc_info=exc)
+    message = (f"casesim could not check this file: {type(exc).__name__} inside casesim. This is a bug in "
+               "casesim, not a mistake you made; the file was skipped and everything else still works. "
+               "Please report it with the file attached")
+    return SourceReport(path, (Diagnostic(path, 1, 1, Severity.ERROR, "internal-error", message),), digest)
+
+
+def duplicate_scenario_ids(reports: Sequence[SourceReport]) -> list[Diagnostic]:
+    """An error at the ``id`` of every file that reuses the id of an earlier file in ``reports``.
+
+    Records name a scenario by its id, so two files with one id would make resume, reports and
+    exports read an attempt against the wrong file.
+    """
+    first: dict[str, SourceReport] = {}
+    out: list[Diagnostic] = []
+    for report in reports:
+        if report.model is None:
+            continue
+        earlier = first.setdefault(report.model.id, report)
+        if earlier is report:
+            continue
+        pos = report.document.position(("id",)) if report.document is not None else None
+        out.append(Diagnostic(report.path, pos.line if pos else 1, pos.col if pos else 1, Severity.ERROR,
+                              "duplicate-scenario-id",
+                              f"another file, {earlier.path}, already uses the scenario id {report.model.id!r}; "
+                              "records name a scenario by its id, so give this one its own id "
+                              f"(e.g. {report.model.id}-2) or remove one of the two files"))
+    return out
+
+
+def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analyse_paths: bool,
+          limits: Limits | None) -> SourceReport:
     # read
     doc, problems = read_yaml_bytes(raw, path, limits=limits)
     diagnostics = list(problems)

@@ -8,13 +8,23 @@ in the broken parts are remembered so references to them are not reported as mis
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from casesim.authoring.checks import Unchecked
 from casesim.format.expressions import Type
-from casesim.format.scenario import Ending, Node, Scenario, Variable
+from casesim.format.scenario import (
+    ID_PATTERN,
+    VAR_PATTERN,
+    Ending,
+    Node,
+    Scenario,
+    Variable,
+    timeout_id,
+)
+from casesim.format.validation import spelled_as_name
 
 __all__ = ["salvage"]
 
@@ -35,6 +45,17 @@ def salvage(data: Any) -> tuple[Scenario, Unchecked] | None:
             adapter: TypeAdapter[Any] = TypeAdapter(_PER_ENTRY[name])
             good: dict[str, Any] = {}
             for key, entry in (raw or {}).items() if isinstance(raw, dict) else ():
+                if not re.match(VAR_PATTERN if name == "variables" else ID_PATTERN, str(key)):
+                    # A misspelt name (`Rapport`, `Wrap_Up`) is reported once, at its key, with
+                    # the spelling to use; references to either spelling are not reported again.
+                    for spelling in (str(key), spelled_as_name(str(key), "_" if name == "variables" else "-")):
+                        if name == "variables":
+                            start = entry.get("start") if isinstance(entry, dict) else None
+                            broken_vars[spelling] = "bool" if isinstance(start, bool) else "int"
+                        else:
+                            broken_targets.add(spelling)
+                    broken_choices.update(_choice_ids(str(key), entry))
+                    continue
                 try:
                     good[str(key)] = adapter.validate_python(entry)
                 except ValidationError:
@@ -43,7 +64,7 @@ def salvage(data: Any) -> tuple[Scenario, Unchecked] | None:
                         broken_vars[str(key)] = "bool" if isinstance(start, bool) else "int"
                     else:
                         broken_targets.add(str(key))
-                        broken_choices.update(_choice_ids(entry))
+                        broken_choices.update(_choice_ids(str(key), entry))
             values[name] = good
             continue
         if raw is None:
@@ -66,7 +87,11 @@ def salvage(data: Any) -> tuple[Scenario, Unchecked] | None:
     return scenario, Unchecked(frozenset(broken_targets), frozenset(broken_choices), broken_vars, start_broken)
 
 
-def _choice_ids(entry: Any) -> set[str]:
-    if not isinstance(entry, dict) or not isinstance(entry.get("choices"), list):
+def _choice_ids(node_id: str, entry: Any) -> set[str]:
+    """The choice ids of a broken node, and its timeout's id when it has a timer."""
+    if not isinstance(entry, dict):
         return set()
-    return {str(c["id"]) for c in entry["choices"] if isinstance(c, dict) and isinstance(c.get("id"), str)}
+    ids = {timeout_id(node_id)} if "timer" in entry else set()
+    if isinstance(entry.get("choices"), list):
+        ids.update(str(c["id"]) for c in entry["choices"] if isinstance(c, dict) and isinstance(c.get("id"), str))
+    return ids

@@ -12,6 +12,7 @@ from casesim.authoring.audit import audit_text
 from casesim.authoring.pipeline import (
     AnalysedScenario,
     audit_and_lint,
+    duplicate_scenario_ids,
     find_scenario_files,
     load_scenario,
 )
@@ -20,6 +21,7 @@ from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
 from casesim.format.scenario import Kind
 from casesim.format.schema import SchemaKind
+from casesim.format.text import visible
 from casesim.scoring.catalog import COMPETENCY_MAP_FILE, Catalog, check_catalog_dir, load_catalog
 from casesim.settings import Settings
 
@@ -73,11 +75,14 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
                            title="nothing to validate", hint="give scenario files, or folders that hold them")
     if files:
         catalog = load_catalog_for(settings)
+        reports = []
         for file in files:
             report = load_scenario(file, catalog)
+            reports.append(report)
             diagnostics.extend(report.diagnostics)
             if report.analysed is not None:
                 diagnostics.extend(audit_and_lint(report.analysed)[1])
+        diagnostics.extend(duplicate_scenario_ids(reports))
     failing = [d for d in diagnostics if d.is_error or (strict and d.severity is Severity.WARNING)]
     if output_format == "json":
         click.echo(diagnostics_to_json(diagnostics))
@@ -109,12 +114,12 @@ def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
         report = load_scenario(file, catalog)
         loaded = report.analysed
         if loaded is None:
-            click.echo(f"{file}: cannot run tests, the scenario has errors:")
+            click.echo(f"{visible(str(file), one_line=True)}: cannot run tests, the scenario has errors:")
             click.echo(format_diagnostics(report.errors))
             failed += 1
             continue
         if not loaded.scenario.tests:
-            click.echo(f"{file}: no tests")
+            click.echo(f"{visible(str(file), one_line=True)}: no tests")
             continue
         for outcome in run_tests(loaded, catalog):
             mark = "PASS" if outcome.ok else "FAIL"

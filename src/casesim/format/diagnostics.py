@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from casesim.format.text import visible
+
 __all__ = ["Diagnostic", "Severity", "diagnostics_to_json", "did_you_mean", "format_diagnostics", "suggest"]
+
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 class Severity(StrEnum):
@@ -33,7 +38,10 @@ class Diagnostic:
     message: str
 
     def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message} [{self.code}]"
+        """``path:line:col: severity: message [code]`` on one line, control characters made
+        visible: a file name or a quoted value can hold an escape sequence."""
+        return (f"{visible(self.path, one_line=True)}:{self.line}:{self.col}: {self.severity.value}: "
+                f"{visible(self.message, one_line=True)} [{self.code}]")
 
     @property
     def is_error(self) -> bool:
@@ -53,7 +61,8 @@ def diagnostics_to_json(diagnostics: Iterable[Diagnostic]) -> str:
         row = asdict(d)
         row["severity"] = d.severity.value
         rows.append(row)
-    return json.dumps(rows, indent=2, ensure_ascii=False)
+    # json.dumps escapes C0 controls but not C1 (U+0080-U+009F, where 0x9B is a terminal's CSI).
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(rows, indent=2, ensure_ascii=False))
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

@@ -40,6 +40,7 @@ __all__ = [
     "Not",
     "Type",
     "compile_expression",
+    "constant_int",
     "names_used",
     "parse_expression",
     "type_of",
@@ -103,17 +104,67 @@ Expr = Literal_ | Name | Call | Not | Neg | Binary
 
 # --- lexer ----------------------------------------------------------------------------------
 
+# ASCII only: `\d` and `\s` would also take Arabic-Indic or full-width digits and no-break or
+# ideographic spaces, which look alike on screen but are not what the docs call whole numbers.
 _TOKEN = re.compile(
     r"""
-    (?P<ws>\s+)
-  | (?P<int>\d+)
+    (?P<ws>[ \t\r\n]+)
+  | (?P<int>[0-9]+)
   | (?P<str>"[^"\\]*"|'[^'\\]*')
   | (?P<op>==|!=|<=|>=|<|>|\+|-|\(|\))
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
-_ID = re.compile(r"\s*(?:\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_][A-Za-z0-9_.:-]*))\s*\)")
+_ID = re.compile(r"[ \t]*(?:\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_][A-Za-z0-9_.:-]*))[ \t]*\)", re.ASCII)
+MAX_DEPTH = 100
+"""Deepest tree an expression may build: brackets, `not`, unary minus and every further term
+joined by `and`, `or`, `+` or `-` each add a level. Checking, compiling and evaluating recurse
+once or twice per level, so this keeps a long but legal guard far from Python's recursion limit."""
+MAX_LITERAL = 10**15
+"""The largest number an expression may spell out (the reader bounds numbers the same way)."""
+
+# What a trainer types out of habit from other languages or word processors, and what to type instead.
+_INSTEAD = {
+    "&&": "use `and` instead of `&&`",
+    "||": "use `or` instead of `||`",
+    "&": "use `and` instead of `&`",
+    "|": "use `or` instead of `|`",
+    "!": "use `not` instead of `!` (and `!=` for \"is not equal to\")",
+    "=": "use `==` to compare (a single `=` is not a comparison)",
+    "\u201c": "use straight quotes \" instead of curly quotes \u201c \u201d",
+    "\u201d": "use straight quotes \" instead of curly quotes \u201c \u201d",
+    "\u2018": "use straight quotes ' instead of curly quotes \u2018 \u2019",
+    "\u2019": "use straight quotes ' instead of curly quotes \u2018 \u2019",
+    "\u2264": "use `<=` instead of \u2264",
+    "\u2265": "use `>=` instead of \u2265",
+    "\u2260": "use `!=` instead of \u2260",
+    "\u2212": "use the ordinary minus sign - instead of \u2212",
+    "\u2013": "use the ordinary minus sign - instead of the dash \u2013",
+}
+
+
+def _unexpected(text: str, at: int) -> ExpressionError:
+    """An error for the character at ``at`` that no token starts with, saying what to type instead."""
+    char = text[at]
+    pair = text[at:at + 2]
+    if char == "=" and text[:at].rstrip()[-1:] in ("<", ">", "=", "!"):
+        return ExpressionError("unexpected '='; the comparisons are == != < <= > >=", at)
+    if pair in _INSTEAD:
+        return ExpressionError(f"{pair!r} is not part of casesim's expressions; {_INSTEAD[pair]}", at)
+    if char in _INSTEAD:
+        return ExpressionError(f"{char!r} is not part of casesim's expressions; {_INSTEAD[char]}", at)
+    if char.isdigit():
+        return ExpressionError(f"{char!r} is not one of the digits 0-9; type the number with the digits 0-9", at)
+    if char.isspace():
+        return ExpressionError(f"a special space ({_codepoint(char)}) is here; type an ordinary space instead", at)
+    if char.isprintable():
+        return ExpressionError(f"unexpected character {char!r}", at)
+    return ExpressionError(f"an invisible character ({_codepoint(char)}) is here; delete it", at)
+
+
+def _codepoint(char: str) -> str:
+    return f"U+{ord(char):04X}"
 _KEYWORDS = {"and", "or", "not", "true", "false", "visited", "chose"}
 MAX_EXPRESSION_LENGTH = 2000
 
@@ -138,7 +189,7 @@ class _Parser:
         while self.pos < len(self.text):
             m = _TOKEN.match(self.text, self.pos)
             if m is None:
-                raise ExpressionError(f"unexpected character {self.text[self.pos]!r}", self.pos)
+                raise _unexpected(self.text, self.pos)
             start = self.pos
             self.pos = m.end()
             kind = m.lastgroup or ""
@@ -168,16 +219,22 @@ class _Parser:
 
     def _or(self) -> Expr:
         left = self._and()
+        entered = self.depth
         while self.tok.kind == "name" and self.tok.text == "or":
             tok = self._advance()
+            self._enter(tok.offset)
             left = Binary("or", left, self._and(), tok.offset)
+        self.depth = entered
         return left
 
     def _and(self) -> Expr:
         left = self._not()
+        entered = self.depth
         while self.tok.kind == "name" and self.tok.text == "and":
             tok = self._advance()
+            self._enter(tok.offset)
             left = Binary("and", left, self._not(), tok.offset)
+        self.depth = entered
         return left
 
     def _not(self) -> Expr:
@@ -201,9 +258,12 @@ class _Parser:
 
     def _sum(self) -> Expr:
         left = self._unary()
+        entered = self.depth
         while self.tok.kind == "op" and self.tok.text in ("+", "-"):
             tok = self._advance()
+            self._enter(tok.offset)
             left = Binary(tok.text, left, self._unary(), tok.offset)
+        self.depth = entered
         return left
 
     def _unary(self) -> Expr:
@@ -217,12 +277,16 @@ class _Parser:
 
     def _enter(self, offset: int) -> None:
         self.depth += 1
-        if self.depth > 50:
-            raise ExpressionError("expression is nested too deeply", offset)
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(f"expression is too long or too deeply nested (more than {MAX_DEPTH} brackets, "
+                                  "`not`s and joined terms); split it into simpler conditions or effects", offset)
 
     def _atom(self) -> Expr:
         tok = self.tok
         if tok.kind == "int":
+            if len(tok.text) > 16 or int(tok.text) > MAX_LITERAL:
+                raise ExpressionError(f"number {tok.text[:20]}{'...' if len(tok.text) > 20 else ''} is too large; "
+                                      f"numbers stay within {MAX_LITERAL:,}", tok.offset)
             self._advance()
             return Literal_(int(tok.text), tok.offset)
         if tok.kind == "str":
@@ -349,6 +413,23 @@ def _offset(expr: Expr) -> int:
     if isinstance(expr, Binary):
         return _offset(expr.left)
     return expr.offset
+
+
+def constant_int(expr: Expr) -> int | None:
+    """The value of ``expr`` when it is a whole number written out (``3``, ``-2``, ``--1``,
+    ``2 + 1``), else None. Lets a check compare an assigned constant with a variable's range
+    without converting the expression's text a second time."""
+    if isinstance(expr, Literal_):
+        return expr.value if isinstance(expr.value, int) and not isinstance(expr.value, bool) else None
+    if isinstance(expr, Neg):
+        inner = constant_int(expr.operand)
+        return None if inner is None else -inner
+    if isinstance(expr, Binary) and expr.op in ("+", "-"):
+        left, right = constant_int(expr.left), constant_int(expr.right)
+        if left is None or right is None:
+            return None
+        return left + right if expr.op == "+" else left - right
+    return None
 
 
 def names_used(expr: Expr) -> tuple[set[str], set[str], set[str]]:

@@ -11,11 +11,19 @@ exhaust memory or time:
 * the file size is checked before anything is read;
 * nesting depth is checked *before* composing, because libyaml's composer recurses on the C
   stack and a few hundred thousand nested brackets crash the interpreter;
-* alias expansion is budgeted, so a "billion laughs" file stops after a few thousand nodes.
+* alias expansion is budgeted, so a "billion laughs" file stops after a few thousand nodes;
+* numbers are converted by us, never by an unguarded ``int()``: a value PyYAML cannot convert
+  (``0x_``, ``!!int two``) or a whole number beyond ``MAX_INT`` is a positioned diagnostic.
+
+Line numbers are the editor's: lines end at ``\n`` only. PyYAML also breaks lines at U+0085,
+U+2028 and U+2029, which editors, ``grep`` and ``git diff`` show inside one line, so a key
+hidden behind one would load unseen. Those characters are refused outside quoted text, and
+where they are allowed (inside quotes) positions are recounted from character offsets.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass, field
@@ -44,6 +52,17 @@ _SEQ = "tag:yaml.org,2002:seq"
 _SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
 
 _PLAIN_INT = re.compile(r"[-+]?[0-9]+\Z")
+_TRUE = frozenset({"yes", "true", "on", "y"})
+_FALSE = frozenset({"no", "false", "off", "n"})
+_HIDDEN_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BREAK_NAMES = {"\x85": "U+0085 (next line)", "\u2028": "U+2028 (line separator)",
+                "\u2029": "U+2029 (paragraph separator)"}
+MAX_INT = 10**15
+"""The largest whole number a scenario may hold (either sign): far beyond any score or range,
+and small enough that every number prints and computes in constant time."""
+_MAX_NUMBER_TEXT = 100
+"""Longest number text converted at all: no number within ``MAX_INT`` needs more (underscores
+included), and PyYAML's base-60 and big-integer conversions grow faster than linearly."""
 _BRACKETS = re.compile(r"[\[\]{}]")
 _DEEP_PREFIX = re.compile(r"^[ \t-]{160,}", re.MULTILINE)
 
@@ -51,6 +70,9 @@ _DEEP_PREFIX = re.compile(r"^[ \t-]{160,}", re.MULTILINE)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 PathKey = tuple[str | int, ...]
+
+_NAMED_ENTRIES: dict[PathKey, str] = {("nodes",): "node", ("endings",): "ending", ("variables",): "variable"}
+"""Mappings whose keys are names an author gives: a repeated key there is a copied entry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +103,10 @@ class SourceDocument:
     data: Any
     positions: dict[PathKey, tuple[Position, Position]] = field(default_factory=dict)
     """For each path into ``data``: (position of the key or list dash, position of the value)."""
+    aliases: dict[PathKey, tuple[str, Position]] = field(default_factory=dict)
+    """Paths whose value is a copy made with a YAML alias (``*name``): the anchor's name and
+    where the alias is written. A copy has the original's positions, so a check that finds two
+    equal ids can tell a copied choice from one typed twice."""
 
     def position(self, path: PathKey, *, key: bool = False) -> Position:
         """Where ``path`` is in the file; the nearest enclosing known place if it is absent.
@@ -169,6 +195,11 @@ def read_yaml_text(text: str, path: str, *, limits: Limits | None = None) -> tup
     """Like :func:`read_yaml`, for text already decoded."""
     limits = limits or Limits()
     text = text.removeprefix("\ufeff")
+    locate = _Locator(text)
+    if locate.hidden_breaks:
+        hidden = _hidden_breaks_outside_quotes(text, path, locate)
+        if hidden:
+            return None, hidden
     depth_problem = _check_depth(text, path, limits)
     if depth_problem is not None:
         return None, [depth_problem]
@@ -176,24 +207,189 @@ def read_yaml_text(text: str, path: str, *, limits: Limits | None = None) -> tup
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        line, col = locate(mark) if mark is not None else (1, 1)
         if _is_libyaml_depth_error(exc):
             return None, [_too_deep(path, line, col, limits)]
-        problem = exc.problem or exc.context or "invalid YAML"
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
-        return None, [_diag(path, line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}")]
+        return None, [_syntax_error(text, path, line, col, exc.problem or exc.context or "")]
+    except yaml.reader.ReaderError as exc:
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        line, col = locate.offset(exc.position) if 0 <= exc.position <= len(text) else (1, 1)
+        return None, [_diag(path, line, col, "control-character",
+                            f"an invisible control character (U+{code:04X}) is here; YAML files cannot hold one: "
+                            "delete it (it often comes from copying text out of another program)")]
     except yaml.YAMLError as exc:
-        return None, [_diag(path, 1, 1, "yaml-syntax", f"YAML error: {exc}")]
+        return None, [_diag(path, 1, 1, "yaml-syntax", f"this file is not readable YAML ({type(exc).__name__})")]
     except RecursionError:
         return None, [_diag(path, 1, 1, "too-deep", f"nesting is deeper than {limits.max_depth} levels")]
     if root is None:
         return None, [_diag(path, 1, 1, "empty-file", "file is empty; a scenario starts with `format: 1`")]
-    builder = _Builder(path, limits)
+    builder = _Builder(path, limits, locate)
     try:
         data = builder.build(root, (), 0, in_alias=False)
     except _Abort:
         return None, builder.diagnostics
-    return SourceDocument(path, data, builder.positions), builder.diagnostics
+    return SourceDocument(path, data, builder.positions, _alias_sites(text, builder, locate)), builder.diagnostics
+
+
+def _alias_sites(text: str, builder: _Builder, locate: _Locator) -> dict[PathKey, tuple[str, Position]]:
+    """Where each alias copy in ``builder.alias_paths`` is written, from the parser's alias events.
+
+    The composer hands back the anchored node itself for an alias, so its position is lost; the
+    events still have it. Both walk the document in order, so the n-th copy the builder met is
+    the n-th alias event, unless the builder skipped one (a merge key or a repeated key, both
+    already errors); then the sites are left out rather than guessed.
+    """
+    if not builder.alias_paths:
+        return {}
+    try:
+        events = [e for e in yaml.parse(text, Loader=_Loader) if isinstance(e, yaml.AliasEvent)]
+    except yaml.YAMLError:
+        return {}
+    if len(events) != len(builder.alias_paths):
+        return {}
+    return {path: (str(event.anchor), Position(*locate(event.start_mark)))
+            for path, event in zip(builder.alias_paths, events, strict=True)}
+
+
+class _Locator:
+    """Turns a PyYAML mark into the editor's (line, column), 1-based.
+
+    PyYAML's own line count is right unless the text holds U+0085, U+2028 or U+2029 (it counts
+    them as line breaks); only then are positions recounted from the mark's character offset.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.hidden_breaks = _HIDDEN_BREAKS.search(text) is not None
+        self._newlines: list[int] | None = None
+
+    def __call__(self, mark: Any) -> tuple[int, int]:
+        if not self.hidden_breaks:
+            return mark.line + 1, mark.column + 1
+        return self.offset(mark.index)
+
+    def offset(self, index: int) -> tuple[int, int]:
+        """The editor's (line, column) of the character at ``index``."""
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        before = bisect.bisect_left(self._newlines, index)
+        line_start = self._newlines[before - 1] + 1 if before else 0
+        return before + 1, index - line_start + 1
+
+
+def _hidden_breaks_outside_quotes(text: str, path: str, locate: _Locator) -> list[Diagnostic]:
+    """An error for each U+0085/U+2028/U+2029 that is not inside a quoted scalar.
+
+    Inside quotes they are text (a translator may paste one); anywhere else PyYAML would start
+    a new line that no editor shows. When the file cannot even be tokenised, every such
+    character is reported: the syntax error's position would be counted wrongly anyway.
+    """
+    quoted: list[tuple[int, int]] = []
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                quoted.append((token.start_mark.index, token.end_mark.index))
+    except yaml.YAMLError:
+        pass
+    problems = []
+    for match in _HIDDEN_BREAKS.finditer(text):
+        at = match.start()
+        if any(start <= at < end for start, end in quoted):
+            continue
+        line, col = locate.offset(at)
+        problems.append(_diag(path, line, col, "hidden-line-break",
+                              f"invisible line break {_BREAK_NAMES[match.group()]}: YAML starts a new line here, "
+                              "but editors and `git diff` do not show one; delete it, or press Enter if you meant "
+                              "a new line"))
+    return problems
+
+
+_CURLY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+_KEY_AND_VALUE = re.compile(r"^(?P<lead>\s*(?:-\s+)*)(?P<key>[^\s:#][^:#]*?:[ \t]+)?(?P<value>.*?)\s*$")
+
+
+def _syntax_error(text: str, path: str, line: int, col: int, problem: str) -> Diagnostic:
+    """A YAML syntax error in a trainer's words: what is wrong on the line and what to type.
+
+    PyYAML's own wording ("found character that cannot start any token (while scanning for
+    the next token)") says nothing to someone who writes scenarios, not parsers. The common
+    causes are recognised from the line itself: a tab, a second `: ` in an unquoted text, a
+    text that starts with `[` or `{`, a stray comma, curly quotes, an indentation that does not
+    line up. Anything else still gets a plain sentence and the position.
+    """
+    lines = text.split("\n")
+    if line > len(lines):
+        # PyYAML may point just past the end of a file that has no final newline.
+        line, col = len(lines), len(lines[-1]) + 1
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    at = source[col - 1] if 0 < col <= len(source) else ""
+    parts = _KEY_AND_VALUE.match(source)
+    lead, key, value = (parts.group("lead"), parts.group("key") or "", parts.group("value")) if parts else ("", "", "")
+
+    def quoted() -> str:
+        inner = value.translate(_CURLY)
+        if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
+            inner = inner[1:-1]
+        shown = '"' + inner.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{lead.strip()} {key}{shown}".strip() if lead.strip() else f"{key}{shown}"
+
+    tab = source.find("\t")
+    if tab != -1 and (at == "\t" or "\t" in source[:len(source) - len(source.lstrip())]):
+        return _diag(path, line, tab + 1, "tab",
+                     "a tab is used for indenting here; YAML indents with spaces only: replace the tabs with spaces "
+                     "(most editors can do this for the whole file)")
+    if any(c in value for c in "\u201c\u201d\u2018\u2019") and ("mapping values" in problem or at in "\u201c\u2018"):
+        return _diag(path, line, col, "curly-quotes",
+                     f"curly quotes do not quote text in YAML, so the `: ` inside is read as a new key; use straight "
+                     f"quotes: {quoted()}")
+    if "mapping values are not allowed" in problem and key and ": " in value:
+        return _diag(path, line, col, "colon-in-text",
+                     f"this text has `: ` in it, which YAML reads as the start of another key; put the whole text in "
+                     f"quotes: {quoted()}")
+    if value[:1] in ("[", "{") and not value.endswith(("]", "}")):
+        return _diag(path, line, source.find(value) + 1, "bracket-text",
+                     f"a text that starts with `{value[0]}` is read as a {'list' if value[0] == '[' else 'mapping'}; "
+                     f"put the whole line in quotes: {quoted()}")
+    if at == "," or (at in ("}", "]") and source[:col - 1].rstrip().endswith(",")):
+        return _diag(path, line, col, "yaml-syntax",
+                     "there is a comma too many here (or a value is missing between two commas); remove the extra comma")
+    if "cannot start any token" in problem and at:
+        return _diag(path, line, col, "yaml-syntax",
+                     f"a value cannot start with {at!r} in YAML; put the whole text in quotes: {quoted()}")
+    unclosed = _unclosed_quote(lines, line)
+    if unclosed is not None:
+        at_line, at_col, mark = unclosed
+        return _diag(path, at_line, at_col, "unclosed-quote",
+                     f"the text that starts with {mark} here is never closed; add the closing {mark} at the end of the text")
+    if "expected key" in problem or "expected <block end>" in problem or "block mapping" in problem:
+        return _diag(path, line, col, "indentation",
+                     "this line does not line up with the lines around it: keys of one mapping start in the same "
+                     "column, and the items of a list line up under each other; check the spaces at the start of "
+                     "this line and the line above")
+    if "end of the stream" in problem or "found unexpected end" in problem or "while scanning a quoted" in problem:
+        return _diag(path, line, col, "yaml-syntax",
+                     "a quote, bracket or brace opened before this point is never closed; close it, or remove it")
+    return _diag(path, line, col, "yaml-syntax",
+                 "YAML cannot read this line; check its indentation (spaces only), and put text that holds "
+                 "`: `, ` #`, or starts with a symbol in quotes")
+
+
+def _unclosed_quote(lines: list[str], line: int) -> tuple[int, int, str] | None:
+    """The nearest line at or above ``line`` whose value opens a quote it does not close.
+
+    A quoted text may go on over several lines, so PyYAML notices a missing closing quote only
+    where the next key fails to parse; the mistake is on the line that opened the quote.
+    """
+    for number in range(min(line, len(lines)), max(0, line - 20), -1):
+        parts = _KEY_AND_VALUE.match(lines[number - 1])
+        value = parts.group("value") if parts else ""
+        if not value or value[0] not in "\"'":
+            continue
+        mark = value[0]
+        body = value[1:].replace("\\\\", "").replace('\\"', "") if mark == '"' else value[1:].replace("''", "")
+        if mark not in body:
+            return number, lines[number - 1].find(value) + 1, mark
+    return None
 
 
 def _check_depth(text: str, path: str, limits: Limits) -> Diagnostic | None:
@@ -260,16 +456,27 @@ def _too_deep(path: str, line: int, col: int, limits: Limits) -> Diagnostic:
 class _Builder:
     """Turns a composed node graph into plain data, positions and diagnostics."""
 
-    def __init__(self, path: str, limits: Limits) -> None:
+    def __init__(self, path: str, limits: Limits, locate: _Locator) -> None:
         self.path = path
         self.limits = limits
+        self.locate = locate
+        self.plain_lines = not locate.hidden_breaks
+        """PyYAML's line count is the editor's (no U+0085/U+2028/U+2029): read marks directly."""
         self.positions: dict[PathKey, tuple[Position, Position]] = {}
         self.diagnostics: list[Diagnostic] = []
         self.alias_nodes = 0
         self.seen: set[int] = set()
+        self.alias_paths: list[PathKey] = []
+        """Paths where an alias was expanded (not nested copies inside an expansion), in order."""
 
     def error(self, node: yaml.Node, code: str, message: str) -> None:
-        self.diagnostics.append(_diag(self.path, node.start_mark.line + 1, node.start_mark.column + 1, code, message))
+        line, col = self.locate(node.start_mark)
+        self.diagnostics.append(_diag(self.path, line, col, code, message))
+
+    def where(self, mark: Any) -> Position:
+        if self.plain_lines:
+            return Position(mark.line + 1, mark.column + 1)
+        return Position(*self.locate(mark))
 
     def build(self, node: yaml.Node, path: PathKey, depth: int, *, in_alias: bool) -> Any:
         if depth > self.limits.max_depth:
@@ -277,6 +484,8 @@ class _Builder:
             raise _Abort
         ident = id(node)
         if ident in self.seen:
+            if not in_alias:
+                self.alias_paths.append(path)
             in_alias = True  # reached again through an alias: its expansion counts against the budget
         else:
             self.seen.add(ident)
@@ -296,7 +505,7 @@ class _Builder:
             items = []
             for index, child in enumerate(node.value):
                 child_path = (*path, index)
-                start = _value_position(child)
+                start = self.value_position(child)
                 self.positions[child_path] = (start, start)
                 items.append(self.build(child, child_path, depth + 1, in_alias=in_alias))
             return items
@@ -319,18 +528,19 @@ class _Builder:
                 # Keys are names: `on:` or `yes:` stay the words they are, not booleans.
                 key = key_node.value
                 if key in first_seen:
-                    first = first_seen[key]
-                    self.error(key_node, "duplicate-key",
-                               f"duplicate key {key!r}: it is already defined at line "
-                               f"{first.start_mark.line + 1}, column {first.start_mark.column + 1}; "
-                               "YAML would silently keep only the last one")
+                    first = self.where(first_seen[key].start_mark)
+                    what = _NAMED_ENTRIES.get(path)
+                    if what is not None:
+                        message = (f"a second {what} called {key!r}; the first is at line {first.line}: "
+                                   f"rename the copy (each {what} needs its own name)")
+                    else:
+                        message = (f"duplicate key {key!r}: it is already defined at line {first.line}, column "
+                                   f"{first.col}; YAML would silently keep only the last one: delete or rename one")
+                    self.error(key_node, "duplicate-key", message)
                     continue
                 first_seen[key] = key_node
                 child_path = (*path, key)
-                self.positions[child_path] = (
-                    Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1),
-                    _value_position(value_node),
-                )
+                self.positions[child_path] = (self.where(key_node.start_mark), self.value_position(value_node))
                 result[key] = self.build(value_node, child_path, depth + 1, in_alias=in_alias)
             return result
         self.error(node, "yaml-node", "unsupported YAML node")  # pragma: no cover - PyYAML has only three
@@ -342,28 +552,68 @@ class _Builder:
             # Dates stay text: PyYAML would turn `on: 2026-11-01` into a datetime.
             return value
         if tag == _INT:
-            if _PLAIN_INT.match(value):
-                return int(value)
-            return _CONSTRUCTOR.construct_yaml_int(node)
+            return self.number(node, whole=True)
         if tag == _BOOL:
-            return value.lower() in ("yes", "true", "on", "y")
+            word = value.lower()
+            if word not in _TRUE and word not in _FALSE:
+                self.error(node, "wrong-type", f"{_shown(value)} is not true or false: write true or false, "
+                                               "or remove the `!!bool` in front of it")
+                return value
+            return word in _TRUE
         if tag == _NULL:
             return None
         if tag == _FLOAT:
-            return _CONSTRUCTOR.construct_yaml_float(node)
+            return self.number(node, whole=False)
         self.error(node, "yaml-tag",
                    f"YAML tag {tag!r} is not allowed: casesim reads plain data only and never "
                    "constructs objects from tags; remove the tag")
         return value
 
+    def number(self, node: yaml.ScalarNode, *, whole: bool) -> Any:
+        """The number ``node`` holds, or its text after a diagnostic when it is not a usable one.
 
-def _value_position(node: yaml.Node) -> Position:
-    """Where a value's content starts: inside the quotes of a quoted scalar, so that offsets
-    into an expression land on the right column."""
-    col = node.start_mark.column + 1
-    if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"'):
-        col += 1
-    return Position(node.start_mark.line + 1, col)
+        PyYAML resolves ``0x_`` or ``0b_`` as integers it then cannot convert, and an explicit
+        ``!!int`` or ``!!float`` tag forces a conversion of any text; every such failure, and
+        every whole number beyond :data:`MAX_INT`, is reported here instead of raised.
+        """
+        value: str = node.value
+        if whole and _PLAIN_INT.match(value) and len(value) <= 16:
+            return int(value)  # the common case, always within MAX_INT
+        if len(value) > _MAX_NUMBER_TEXT:
+            self.error(node, "number-too-large",
+                       f"this number is {len(value):,} characters long; numbers in a scenario stay within "
+                       f"{MAX_INT:,} (either sign): check the value, or put it in quotes if it is text")
+            return value
+        try:
+            if whole:
+                number: int | float = int(value) if _PLAIN_INT.match(value) else _CONSTRUCTOR.construct_yaml_int(node)
+            else:
+                number = _CONSTRUCTOR.construct_yaml_float(node)
+        except (ValueError, IndexError, OverflowError, TypeError):
+            what = "a whole number" if whole else "a number"
+            self.error(node, "wrong-type",
+                       f"{_shown(value)} is not {what}: write the number in digits (like 12), or put text in quotes "
+                       "and remove any `!!int` or `!!float` in front of it")
+            return value
+        if whole and abs(number) > MAX_INT:
+            self.error(node, "number-too-large",
+                       f"{_shown(value)} is too large: numbers in a scenario stay within {MAX_INT:,} (either sign)")
+            return value
+        return number
+
+    def value_position(self, node: yaml.Node) -> Position:
+        """Where a value's content starts: inside the quotes of a quoted scalar, so that offsets
+        into an expression land on the right column."""
+        mark = node.start_mark
+        line, col = (mark.line + 1, mark.column + 1) if self.plain_lines else self.locate(mark)
+        if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"'):
+            col += 1
+        return Position(line, col)
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut to a readable length."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _diag(path: str, line: int, col: int, code: str, message: str) -> Diagnostic:

@@ -1,7 +1,15 @@
-"""Validate plain YAML data against a pydantic model and report problems at their source position."""
+"""Validate plain YAML data against a pydantic model and report problems at their source position.
+
+Every message is written for a trainer, not a programmer: pydantic's own wording ("String
+should match pattern '^[a-z0-9]...'", "'constrained-str' should be text") never reaches the
+screen. A pattern becomes what the value should look like and, for ids and variable names, the
+spelling that would be accepted; a too-long text gives its length and the limit; the branches
+of a union (text or a list of variants) are reported once, as the one mistake they are.
+"""
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import Any, TypeVar, Union
@@ -10,8 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.reader import SourceDocument
+from casesim.format.scenario import ID_PATTERN, STEP_ID_PATTERN, TIMEOUT_PREFIX, VAR_PATTERN
 
-__all__ = ["validate_model"]
+__all__ = ["spelled_as_name", "validate_model"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,18 +32,67 @@ def validate_model(model: type[M], doc: SourceDocument) -> tuple[M | None, list[
     except ValidationError as exc:
         diagnostics: list[Diagnostic] = []
         seen: set[tuple[int, int, str]] = set()
-        for error in exc.errors(include_url=False):
+        for error in _one_per_union(exc.errors(include_url=False)):
             loc = tuple(error["loc"])
             kind = error["type"]
-            is_key = kind == "extra_forbidden"
-            pos = doc.position(loc, key=is_key)
+            is_key = kind == "extra_forbidden" or _KEY in loc
+            pos = doc.position(tuple(s for s in loc if s != _KEY), key=is_key)
             message = _message(model, error)
             fingerprint = (pos.line, pos.col, message)
             if fingerprint in seen:
                 continue
             seen.add(fingerprint)
-            diagnostics.append(Diagnostic(doc.path, pos.line, pos.col, Severity.ERROR, _code(kind), message))
+            code = _code(kind)
+            if code == "bad-name" and (error.get("ctx") or {}).get("pattern") not in (ID_PATTERN, VAR_PATTERN, STEP_ID_PATTERN):
+                code = "invalid-value"
+            diagnostics.append(Diagnostic(doc.path, pos.line, pos.col, Severity.ERROR, code, message))
         return None, diagnostics
+
+
+_KEY = "[key]"
+"""The segment pydantic appends to the location of a mapping's key (rather than its value)."""
+
+
+def _branch_at(loc: tuple[Any, ...]) -> int | None:
+    """The index of the first union-branch segment of ``loc`` (e.g. ``constrained-str``), if any."""
+    return next((i for i, s in enumerate(loc) if isinstance(s, str) and _is_noise(s)), None)
+
+
+def _one_per_union(errors: list[Any]) -> list[Any]:
+    """The errors worth showing: one mistake in a union-typed value (``client`` is text or a
+    list of variants) makes pydantic report every branch that did not match. When one branch
+    got further than a type mismatch, only its errors are kept; when every branch failed on
+    the type alone, one error says what the value may be ("text or a list")."""
+    by_union: dict[tuple[Any, ...], list[Any]] = {}
+    out: list[Any] = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        at = _branch_at(loc)
+        if at is None:
+            out.append(error)
+        else:
+            by_union.setdefault(loc[:at], []).append(error)
+    for prefix, group in by_union.items():
+        deeper = [e for e in group if not _is_type_error(e) or len(e["loc"]) > len(prefix) + 1]
+        if deeper:
+            out.extend(deeper)
+            continue
+        kinds = []
+        for e in group:
+            name = _TYPE_NAMES.get(e["type"], "another kind of value")
+            if name not in kinds:
+                kinds.append(name)
+        merged = dict(group[0])
+        merged["loc"] = prefix
+        merged["type"] = "union_type"
+        merged["ctx"] = {"expected": " or ".join(kinds)}
+        out.append(merged)
+    return out
+
+
+def _is_type_error(error: Any) -> bool:
+    kind: str = error["type"]
+    return kind in _TYPE_NAMES or kind.endswith("_type")
 
 
 def _code(kind: str) -> str:
@@ -44,6 +102,10 @@ def _code(kind: str) -> str:
         return "missing-key"
     if kind.endswith(("_type", "_parsing")):
         return "wrong-type"
+    if kind == "string_pattern_mismatch":
+        return "bad-name"
+    if kind in ("string_too_long", "too_long"):
+        return "too-long"
     return "invalid-value"
 
 
@@ -61,12 +123,50 @@ _TYPE_NAMES = {
 }
 
 
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "less_than_equal": ("at most", "le"),
+    "greater_than": ("more than", "gt"),
+    "less_than": ("less than", "lt"),
+}
+
+
+def _pattern_message(field: str, value: str, pattern: str) -> str:
+    """What a value that does not match ``pattern`` should look like, and the accepted spelling."""
+    shown = _describe(value)
+    if pattern == VAR_PATTERN:
+        fixed = spelled_as_name(value, "_")
+        hint = f"; did you mean `{fixed}`?" if fixed and fixed != value else ""
+        return (f"the variable name {value!r} is not allowed: variable names use lower-case letters, digits "
+                f"and underscores, and start with a letter{hint}")
+    if pattern in (ID_PATTERN, STEP_ID_PATTERN):
+        prefix = TIMEOUT_PREFIX if pattern == STEP_ID_PATTERN and value.startswith(TIMEOUT_PREFIX) else ""
+        fixed = prefix + spelled_as_name(value.removeprefix(prefix), "-")
+        hint = f"; did you mean `{fixed}`?" if fixed != prefix and fixed != value else ""
+        return (f"the id {value!r} is not allowed: ids use lower-case letters, digits and hyphens "
+                f"(like wrap-up){hint}")
+    if "\\d+\\.\\d+\\.\\d+" in pattern:
+        return f"{field!r} is {shown}; write three numbers with dots, like 1.0.0"
+    if "\\d{4}-\\d{2}-\\d{2}" in pattern:
+        return f"{field!r} is {shown}; write the date as year-month-day, like 2026-11-01"
+    return f"{field!r} is {shown}, which is not in the form this key expects; see docs/authoring.md"
+
+
+def spelled_as_name(value: str, joiner: str) -> str:
+    """``value`` respelled as an id (``joiner`` "-") or a variable name (``joiner`` "_")."""
+    words = re.findall(r"[a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", value).lower())
+    spelled = joiner.join(words)
+    if joiner == "_":
+        spelled = spelled.lstrip("0123456789_")
+    return spelled
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
-    if isinstance(value, int):
+    if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
@@ -93,7 +193,36 @@ def _message(model: type[BaseModel], error: Any) -> str:
         extra = ""
         if kind == "string_type" and isinstance(error.get("input"), bool):
             extra = " (YAML reads yes/no/on/off as booleans: put the text in quotes)"
+        elif kind == "string_type" and isinstance(error.get("input"), dict) and len(error["input"]) == 1:
+            [(first, _)] = error["input"].items()
+            extra = (f": the `: ` after {first!r} makes YAML read a key and a value; "
+                     "put the whole line in quotes")
+        elif kind == "string_type" and field == "version" and isinstance(error.get("input"), (int, float)):
+            extra = ": write three numbers with dots, like 1.0.0"
+        elif kind == "string_type" and isinstance(error.get("input"), (int, float)):
+            extra = ": put it in quotes if it is meant as text"
+        elif kind == "string_type" and isinstance(error.get("input"), list):
+            extra = ": a text that starts with `[` is read as a list; put the whole line in quotes"
         return f"{field!r} should be {_TYPE_NAMES[kind]}, not {given}{extra}"
+    if kind == "union_type":
+        return f"{field!r} should be {error['ctx']['expected']}, not {_describe(error.get('input'))}"
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        return _pattern_message(field, value, str(ctx.get("pattern", "")))
+    if kind == "string_too_long" and isinstance(value, str):
+        return (f"{field!r} is {len(value):,} characters long; the limit is {ctx.get('max_length', 0):,}: "
+                "shorten it, or split it over two nodes")
+    if kind == "string_too_short":
+        return f"{field!r} is empty; write the text, or remove the key"
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"{field!r} needs at least {least} item{'s' if least != 1 else ''}"
+    if kind == "too_long":
+        return f"{field!r} has more than {ctx.get('max_length')} items"
+    if kind in _BOUNDS:
+        word, key = _BOUNDS[kind]
+        return f"{field!r} should be {word} {ctx.get(key)}, not {_describe(value)}"
     if kind == "literal_error" or kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{field!r} has {_describe(error.get('input'))}; expected one of {expected}"
@@ -103,7 +232,8 @@ def _message(model: type[BaseModel], error: Any) -> str:
 
 
 def _is_noise(segment: str) -> bool:
-    return "[" in segment or segment in {"tagged-union", "literal", "function-after", "union"}
+    return ("[" in segment and segment != _KEY) or segment.startswith("constrained-") or segment in {
+        "tagged-union", "literal", "function-after", "union", "str", "int", "bool", "float"}
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from casesim.authoring.pipeline import (
     Playable,
     SourceReport,
+    duplicate_scenario_ids,
     find_scenario_files,
     load_scenario,
     with_analysis,
@@ -16,9 +18,12 @@ from casesim.authoring.pipeline import (
 from casesim.errors import CaseSimError, NotFoundError
 from casesim.format.diagnostics import format_diagnostics
 from casesim.format.scenario import KINDS, Kind
+from casesim.format.text import visible
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["Library", "load_library", "load_scenarios_by_id", "matches", "resolve_scenario"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,8 +92,9 @@ def resolve_scenario(ref: str, library_paths: Sequence[Path], catalog: Catalog |
                                 title="no such scenario",
                                 hint="run `casesim` to browse the library, or give a path to a .yaml file")
     if loaded.playable is None:
-        raise CaseSimError(format_diagnostics(loaded.errors), title=f"{loaded.path} has errors",
-                           hint=f"see `casesim validate {loaded.path}`, or fix it in `casesim author {loaded.path}`")
+        shown = visible(loaded.path, one_line=True)
+        raise CaseSimError(format_diagnostics(loaded.errors), title=f"{shown} has errors",
+                           hint=f"see `casesim validate {shown}`, or fix it in `casesim author {shown}`")
     return loaded.playable
 
 
@@ -106,7 +112,10 @@ def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only
     for entry in load_library(paths, catalog).playable:
         if entry.scenario.id in out or (only is not None and entry.scenario.id not in only):
             continue
-        out[entry.scenario.id] = with_analysis(entry, catalog) if analyse else entry
+        try:
+            out[entry.scenario.id] = with_analysis(entry, catalog) if analyse else entry
+        except Exception:  # a bug in one scenario's analysis must not stop a report on the others
+            _log.exception("analysing %s failed; it is left out", entry.path)
     return out
 
 
@@ -114,9 +123,15 @@ def load_library(paths: Sequence[Path], catalog: Catalog | None) -> Library:
     """Load every scenario file under ``paths`` (missing folders are skipped).
 
     The path analysis is left out (it can take seconds per scenario); see :mod:`casesim.play.analyses`.
+    A file that reuses the id of an earlier one is listed with the problems, not played: records
+    name scenarios by id, so the second file would be read as the first.
     """
     existing = [p for p in paths if p.exists()]
-    return Library(tuple(load_scenario(f, catalog, analyse_paths=False) for f in _unique(find_scenario_files(existing))))
+    reports = [load_scenario(f, catalog, analyse_paths=False) for f in _unique(find_scenario_files(existing))]
+    clashes = {d.path: d for d in duplicate_scenario_ids(reports)}
+    return Library(tuple(
+        replace(r, diagnostics=(*r.diagnostics, clashes[r.path]), playable=None) if r.path in clashes else r
+        for r in reports))
 
 
 def _unique(files: Iterable[Path]) -> list[Path]:

@@ -12,16 +12,31 @@ ends (a non-ending state where nothing is open); states from which no ending can
 cycle with no exit); the number of distinct complete paths (bounded); and, over every complete
 path, the best and worst achievable points per criterion and in total, the expert path, and the
 best total still achievable from any state (used by the debrief to name the better choice).
+
+Exploring is bounded three ways, so a scenario that would explode cannot hold a process for
+minutes or gigabytes (six 0..20 counters in a loop are 21^6, about 86 million, states):
+
+* before exploring, :func:`estimate_states` multiplies the nodes and endings by every number variable's
+  range; past ``REFUSE_ESTIMATE`` the space is refused at once, unexplored. Number variables
+  that can go up and down fill their ranges, so this part of the estimate is rarely far off;
+  flags and observed history also multiply the full upper bound, but are usually correlated
+  with the path taken, so they are reported, not refused on;
+* while exploring, a :class:`Budget` of states, wall-clock seconds and memory stops the search.
+
+Either way the analysis is marked incomplete with the reason and the estimate, and the lint
+reports ``state-space-too-large`` instead of guessing at reachability.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import math
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import add
 
 from casesim.semantics.program import (
@@ -36,9 +51,16 @@ from casesim.semantics.program import (
     unmet_requirements,
 )
 
-__all__ = ["Analysis", "Extremes", "analyse", "DEFAULT_STATE_LIMIT", "PATH_COUNT_CAP"]
+__all__ = ["Analysis", "Budget", "Extremes", "StateEstimate", "analyse", "estimate_states", "DEFAULT_STATE_LIMIT",
+           "PATH_COUNT_CAP", "REFUSE_ESTIMATE"]
 
 DEFAULT_STATE_LIMIT = 2_000_000
+REFUSE_ESTIMATE = 5_000_000
+"""Nodes and endings × the product of the number variables' ranges above which exploring is
+refused. The bundled scenarios reach at most about 30,000 on this measure; the six-counter loop,
+86 million per node."""
+_CHECK_EVERY = 4096
+"""States explored between two looks at the clock and the memory."""
 PATH_COUNT_CAP = 10**15
 TOTAL = "total"
 _NEG = float("-inf")
@@ -52,6 +74,44 @@ class Extremes:
 
     worst: int
     best: int
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """How much one exploration may spend before it stops and reports itself incomplete."""
+
+    states: int | None = None
+    """Most distinct states kept; None for ``DEFAULT_STATE_LIMIT``."""
+    seconds: float = 60.0
+    """Most wall-clock seconds spent exploring."""
+    memory_bytes: int = 768 * 1024 * 1024
+    """Most growth of the process's resident memory while exploring (where it can be read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StateEstimate:
+    """An upper bound on the distinct states of a scenario, and the part of it that is refused on."""
+
+    numeric: int
+    """Nodes and endings × the product of every number variable's range size."""
+    total: int
+    """``numeric`` × 2 to the power of (flags + observed visited() nodes + observed chose() choices)."""
+
+    def describe(self, program: Program) -> str:
+        sizes = [hi - lo + 1 for bound in program.bounds if bound is not None for lo, hi in [bound]]
+        shown = " × ".join(f"{size}" for size in sizes) if sizes else "1"
+        places = len(program.scenario.nodes) + len(program.scenario.endings)
+        return f"{places} nodes and endings × {shown} values of the number variables"
+
+
+def estimate_states(program: Program) -> StateEstimate:
+    """An upper bound on the states :func:`analyse` could reach, computed without exploring."""
+    sizes = [hi - lo + 1 for bound in program.bounds if bound is not None for lo, hi in [bound]]
+    places = len(program.scenario.nodes) + len(program.scenario.endings)
+    numeric = places * math.prod(sizes)
+    flags = sum(1 for bound in program.bounds if bound is None)
+    observed = flags + len(program.relevant_nodes) + len(program.relevant_choices)
+    return StateEstimate(numeric, numeric * 2 ** min(observed, 200))
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +156,11 @@ class Analysis:
     components: tuple[list[int], list[list[int]]]
     """The strongly connected components of the state graph: the component of each state, and
     the members of each component, successors first (reverse topological order)."""
+    estimate: StateEstimate | None = None
+    """The upper bound computed before exploring."""
+    stopped: str | None = None
+    """Why the exploration stopped early (None when it is complete): ``estimate`` (refused
+    unexplored), ``states``, ``seconds`` or ``memory`` (a :class:`Budget` ran out)."""
 
     @property
     def expert_total(self) -> int | None:
@@ -139,9 +204,12 @@ class Analysis:
         return ranked
 
 
-def analyse(program: Program, *, state_limit: int | None = None, start: str | None = None) -> Analysis:
-    """Explore every reachable state of ``program`` (up to ``state_limit`` states,
-    by default ``DEFAULT_STATE_LIMIT``) and derive everything :class:`Analysis` holds.
+def analyse(program: Program, *, state_limit: int | None = None, start: str | None = None,
+            budget: Budget | None = None) -> Analysis:
+    """Explore every reachable state of ``program`` within ``budget`` (``state_limit``, when
+    given, overrides its state count; by default ``DEFAULT_STATE_LIMIT``) and derive everything
+    :class:`Analysis` holds. A scenario whose :func:`estimate_states` is past
+    ``REFUSE_ESTIMATE`` is not explored at all.
 
     The cyclic garbage collector is paused meanwhile: exploration allocates millions of small,
     acyclic objects, and repeated full collections over them made the time grow faster than
@@ -151,32 +219,53 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
     was_enabled = gc.isenabled()
     gc.disable()
     began = time.perf_counter()
+    budget = budget or Budget()
+    limit = state_limit if state_limit is not None else (
+        budget.states if budget.states is not None else DEFAULT_STATE_LIMIT)
+    estimate = estimate_states(program)
+    stopped: str | None
+    edges: Edges
     try:
-        limit = DEFAULT_STATE_LIMIT if state_limit is None else state_limit
-        states, edges, index, complete = _explore(program, state_limit=limit, start=start)
-        result = _summarise(program, states, edges, index, complete)
+        if estimate.numeric > REFUSE_ESTIMATE:
+            first = project(program, initial_state(program, start))
+            states, edges, index, stopped = [first], [[]], {first: 0}, "estimate"
+        else:
+            states, edges, index, stopped = _explore(program, state_limit=limit, start=start, budget=budget)
+        result = _summarise(program, states, edges, index, stopped is None)
     finally:
         if was_enabled:
             gc.enable()
+    result = replace(result, estimate=estimate, stopped=stopped)
     # The one figure that explains a slow library load or a late debrief: how big, how long.
+    why = {None: "", "estimate": f" (refused: estimated {estimate.numeric:,} states)",
+           "states": f" (stopped at the limit of {limit})"}.get(stopped, f" (stopped: {stopped} budget spent)")
     _log.info("analysed scenario %s: %d states%s in %.3f s", program.scenario.id, result.state_count,
-              "" if result.complete else f" (stopped at the limit of {limit})", time.perf_counter() - began)
+              why, time.perf_counter() - began)
     return result
 
 
 Edges = list[list[tuple[Step, int]]]
 
 
-def _explore(program: Program, *, state_limit: int,
-             start: str | None) -> tuple[list[State], Edges, dict[State, int], bool]:
+def _explore(program: Program, *, state_limit: int, start: str | None,
+             budget: Budget) -> tuple[list[State], Edges, dict[State, int], str | None]:
     first = project(program, initial_state(program, start))
     states: list[State] = [first]
     index: dict[State, int] = {first: 0}
     edges: Edges = []
-    complete = True
+    stopped: str | None = None
     timeouts = program.timeouts
     queue = 0
+    deadline = time.monotonic() + budget.seconds
+    memory_at_start = _resident_bytes()
     while queue < len(states):
+        if queue % _CHECK_EVERY == 0 and queue:
+            if time.monotonic() > deadline:
+                stopped = "seconds"
+                break
+            if memory_at_start is not None and (_resident_bytes() or 0) - memory_at_start > budget.memory_bytes:
+                stopped = "memory"
+                break
         state = states[queue]
         queue += 1
         out: list[tuple[Step, int]] = []
@@ -192,7 +281,7 @@ def _explore(program: Program, *, state_limit: int,
             target = index.get(nxt)
             if target is None:
                 if len(states) >= state_limit:
-                    complete = False
+                    stopped = stopped or "states"
                     continue
                 target = len(states)
                 index[nxt] = target
@@ -200,7 +289,16 @@ def _explore(program: Program, *, state_limit: int,
             out.append((step, target))
     while len(edges) < len(states):
         edges.append([])
-    return states, edges, index, complete
+    return states, edges, index, stopped
+
+
+def _resident_bytes() -> int | None:
+    """The process's resident memory now, where the OS tells it cheaply (Linux), else None."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
 
 
 def _summarise(program: Program, states: list[State], edges: Edges, index: dict[State, int],

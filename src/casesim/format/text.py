@@ -1,0 +1,38 @@
+"""Text from a file shown as characters, never as terminal control: :func:`visible`.
+
+A scenario file, its name or a trainee's id can hold an escape sequence. Printed raw, it would
+recolour the terminal, retitle the window or write the clipboard (OSC 52). Everything a file
+supplies is passed through :func:`visible` before it is printed: in the TUI (``tui.text``) and
+in every diagnostic the CLI prints.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["visible"]
+
+# C0 controls except newline, DEL, C1 controls, and the invisible direction/zero-width marks
+# that can make text display differently from what it says.
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE_OR_NEWLINE = re.compile(f"{_UNSAFE.pattern[:-1]}\n]")
+
+
+def _stand_in(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code == 0x09:
+        return "    "
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control pictures": ␛ ␇ ␍ ␊ ...
+    if code == 0x7F:
+        return "\u2421"
+    return f"<U+{code:04X}>"
+
+
+def visible(text: str, *, one_line: bool = False) -> str:
+    """``text`` with every control character replaced by a visible, inert stand-in.
+
+    With ``one_line`` a newline is replaced too (``␊``), for text that must stay on one line of
+    output, such as a file name in ``path:line:col``.
+    """
+    return (_UNSAFE_OR_NEWLINE if one_line else _UNSAFE).sub(_stand_in, text)
