@@ -4,6 +4,8 @@ lines, with no box-drawing or block characters and no escape byte, and the recor
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records import open_store
 from casesim.text import flat
-from support.paths import MARKUP
+from support.paths import MARKUP, ROOT
 from support.plain import PlainDriver, numbered_choices
 
 NOT_PLAIN = re.compile("[\u2500-\u25ff\x1b]")
@@ -142,3 +144,15 @@ def test_an_attempt_stopped_for_now_resumes_at_the_same_decision_in_the_same_ord
         assert "pause" in kinds and kinds.count("resume") == 1  # resumed once, by the second run
         assert [e.payload["choice"] for e in store.events(attempt.id) if e.kind == "choice"] == \
             list(example.analysis.expert_path)
+
+
+def test_plain_mode_never_loads_textual(tmp_path: Path) -> None:
+    # the plain player is for terminals and pipes Textual cannot serve: it must not need it at all
+    code = ("import sys; from casesim.cli import main; code = main(sys.argv[1:]); "
+            "loaded = any(m == 'textual' or m.startswith('textual.') for m in sys.modules); "
+            "sys.exit(10 if loaded else code)")
+    result = subprocess.run([sys.executable, "-c", code, "play", "--plain", "example-check-in", "--trainee", "Ana",
+                             "--db", str(tmp_path / "r.db")], input="1\n2\n", capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-800:]
+    assert "Your choices:" in result.stdout
