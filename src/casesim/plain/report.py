@@ -43,6 +43,8 @@ class Items:
 
     entries: tuple[str, ...]
     ordered: bool = False
+    title: str | None = None
+    """A heading for this list alone (one decision), a level below its section's."""
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,9 @@ def decisions_that_mattered(d: Debrief, limit: int = MATTERED) -> list[Decision]
     return (critical + off_path)[:limit]
 
 
-def _decision_sentences(x: Decision, total: int) -> list[str]:
-    head = f"Decision {x.index + 1} of {total}"
-    out = [f"{head}: you let the time run out." if x.timed_out else f"{head}: you said: {flat(x.say)}"]
+def _decision(x: Decision, total: int) -> Items:
+    """One decision as a titled list: what was said, the result, why, and the better choice."""
+    out = ["You let the time run out." if x.timed_out else f"You said: {flat(x.say)}"]
     out.append(f"Result: {'an expert choice' if x.on_expert_path else 'this left the expert path'}, "
                f"{_points(x.points)}{'; a critical action' if x.critical else ''}.")
     if x.critical:
@@ -105,12 +107,14 @@ def _decision_sentences(x: Decision, total: int) -> list[str]:
         out.append(f"The better choice: {flat(x.better.say)}")
         if x.better_feedback:
             out.append(f"Why it is better: {flat(x.better_feedback)}")
-    return out
+    return Items(tuple(out), title=f"Decision {x.index + 1} of {total}")
 
 
 def _result_section(d: Debrief, trainee: str | None) -> Section:
     verdict = "You passed this attempt." if d.passed else "You did not pass this attempt."
-    blocks: list[Block] = [f"{verdict} This was a {d.mode} attempt" + (f" by {flat(trainee)}." if trainee else ".")]
+    article = "an" if d.mode[:1] in "aeiou" else "a"
+    blocks: list[Block] = [f"{verdict} This was {article} {d.mode} attempt"
+                           + (f" by {flat(trainee)}." if trainee else ".")]
     if d.ending is not None:
         ending = f"The ending you reached: {flat(d.ending_title or d.ending)}"
         if d.outcome:
@@ -136,15 +140,14 @@ def _mattered_section(d: Debrief) -> Section:
                        ("You took the expert choice at every decision. Keep doing what you did.",))
     blocks: list[Block] = [f"The {len(chosen)} decision{'s' if len(chosen) != 1 else ''} to look at first, "
                            "most important first:"]
-    blocks += [Items(tuple(_decision_sentences(x, len(d.decisions)))) for x in chosen]
+    blocks += [_decision(x, len(d.decisions)) for x in chosen]
     return Section("The decisions that mattered", tuple(blocks))
 
 
 def _all_decisions(d: Debrief) -> Section:
     if not d.decisions:
         return Section("Every decision", ("No decisions were made.",), level=3)
-    return Section("Every decision", tuple(Items(tuple(_decision_sentences(x, len(d.decisions))))
-                                           for x in d.decisions), level=3)
+    return Section("Every decision", tuple(_decision(x, len(d.decisions)) for x in d.decisions), level=3)
 
 
 _KIND = {"never-event": "A never-event", "missed-requirement": "A missed requirement",
@@ -269,7 +272,8 @@ def _text_block(block: Block) -> list[str]:
     if isinstance(block, str):
         return [block]
     if isinstance(block, Items):
-        return [f"{i}. {e}" if block.ordered else f"- {e}" for i, e in enumerate(block.entries, start=1)]
+        lines = [f"{i}. {e}" if block.ordered else f"- {e}" for i, e in enumerate(block.entries, start=1)]
+        return ["", f"{block.title}:", *lines] if block.title else lines
     out = [f"{block.caption}:"]
     for row in block.rows:
         out.append(f"- {row[0]}: " + "; ".join(f"{h.lower()} {v}" for h, v in zip(block.headers[1:], row[1:],
@@ -309,12 +313,13 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _html_block(block: Block) -> list[str]:
+def _html_block(block: Block, level: int) -> list[str]:
     if isinstance(block, str):
         return [f"<p>{_esc(block)}</p>"]
     if isinstance(block, Items):
         tag = "ol" if block.ordered else "ul"
-        return [f"<{tag}>", *(f"<li>{_esc(e)}</li>" for e in block.entries), f"</{tag}>"]
+        head = [f"<h{level + 1}>{_esc(block.title)}</h{level + 1}>"] if block.title else []
+        return [*head, f"<{tag}>", *(f"<li>{_esc(e)}</li>" for e in block.entries), f"</{tag}>"]
     out = ["<table>", f"<caption>{_esc(block.caption)}</caption>", "<thead><tr>",
            *(f'<th scope="col">{_esc(h)}</th>' for h in block.headers), "</tr></thead>", "<tbody>"]
     for row in block.rows:
@@ -334,7 +339,7 @@ def debrief_html(doc: DebriefDocument) -> str:
     for section in doc.sections:
         parts.append(f"<h{section.level}>{_esc(section.title)}</h{section.level}>")
         for block in section.blocks:
-            parts += _html_block(block)
+            parts += _html_block(block, section.level)
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
 
