@@ -3,6 +3,7 @@ lines, with no box-drawing or block characters and no escape byte, and the recor
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records import open_store
 from casesim.text import flat
+from support.cli import INSTALLED
 from support.paths import MARKUP, ROOT
 from support.plain import PlainDriver, numbered_choices
 
@@ -156,3 +158,12 @@ def test_plain_mode_never_loads_textual(tmp_path: Path) -> None:
                             timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-800:]
     assert "Your choices:" in result.stdout
+
+
+def test_bytes_that_are_not_utf8_are_answered_not_crashed_on(env: dict[str, str]) -> None:
+    result = subprocess.run([str(INSTALLED), "play", "--plain", "example-check-in", "--trainee", "Ana", "--mode",
+                             "practice"], input=b"\xff\xfe\x1b\n", capture_output=True, timeout=120, cwd=ROOT,
+                            env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr[-800:]
+    assert "I did not understand '\ufffd\ufffd\u241b'." in result.stdout.decode("utf-8")
+    assert b"\x1b" not in result.stdout

@@ -76,9 +76,12 @@ def _plain_player(settings: Settings, *, store: RecordStore | None, catalog: Cat
     from casesim.plain import PlainConsole, PlainPlayer
     from casesim.play.trainee import load_trainee
 
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:  # a stand-in like ␛ must never crash an ASCII-only terminal
-        reconfigure(errors="backslashreplace")
+    # A stand-in like ␛ must never crash an ASCII-only terminal, nor a stray byte typed or piped in
+    # crash the reader: it becomes U+FFFD and is answered like any unknown input.
+    for stream, errors in ((sys.stdout, "backslashreplace"), (sys.stdin, "replace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=errors)
     trainee_file = settings.data_dir / TRAINEE_FILE
     return PlainPlayer(PlainConsole(), catalog=catalog, store=store, trainee=load_trainee(trainee_file),
                        trainee_file=trainee_file, settle_seconds=settings.choice_settle_seconds,
