@@ -220,3 +220,16 @@ def test_the_debrief_command_prints_or_saves_a_finished_attempt(
     page = tmp_path / "d.html"
     assert main(["debrief", attempt_id, "--db", str(db), "--html", str(page)]) == 0
     assert '<html lang="en">' in page.read_text(encoding="utf-8")
+
+
+def test_after_the_debrief_a_decision_number_replays_from_just_before_it(
+        example: AnalysedScenario, catalog: Catalog, store: RecordStore, clock: FakeClock) -> None:
+    path = list(example.analysis.expert_path)
+    console = _Walker(example, path, [(1.0, "3")], clock)
+    outcome = _player(console, catalog, store, clock).start(example, mode="assessment", trainee_name="Ana")
+    assert outcome is Outcome.STOPPED  # the script ended during the replay
+    assert "Replaying from decision 3, in practice mode." in console.text
+    first, replay = store.attempts("Ana")
+    assert (first.status, replay.mode, replay.seed) == ("completed", "practice", first.seed)
+    replayed = [e.payload for e in store.events(replay.id) if e.kind == "choice"]
+    assert [p["choice"] for p in replayed] == path[:2] and all(p.get("replayed") for p in replayed)

@@ -551,7 +551,38 @@ class PlainPlayer:
         self.say(debrief_text(doc))
         if self.debrief_html_path is not None:
             self.write_html(debrief)
-        return Outcome.FINISHED
+        return self._after_debrief(attempt, debrief)
+
+    def _after_debrief(self, attempt: LiveAttempt, debrief: Debrief) -> Outcome:
+        """As the debrief screen offers: replay from a decision (practice), play again, or finish."""
+        count = len(debrief.decisions)
+        while True:
+            replay = f"a decision's number (1 to {count}) to replay from just before it in practice, " if count else ""
+            line = self.console.ask(f"Type {replay}a to play this scenario again, or press Enter to finish:")
+            text = (line or "").strip().casefold()
+            if not text:
+                return Outcome.FINISHED
+            if text in ("a", "again"):
+                return self._begin_again(attempt, mode=debrief.mode, prefix=(), seed=None)
+            if text.isdigit() and 1 <= int(text) <= count:
+                prefix = [d.choice for d in debrief.decisions[:int(text) - 1]]
+                self.say(f"Replaying from decision {text}, in practice mode.")
+                return self._begin_again(attempt, mode="practice", prefix=prefix, seed=attempt.session.seed)
+            self.say(f"There is no decision {flat(line or '')!r}.")
+
+    def _begin_again(self, previous: LiveAttempt, *, mode: Mode, prefix: Sequence[str], seed: int | None) -> Outcome:
+        start = previous.session.start if previous.session.start != previous.program.scenario.start else None
+        loaded = previous.loaded
+        try:
+            attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=mode,
+                                        trainee_id=self.trainee_id, store=self.store, clock=self.clock,
+                                        seed=seed if seed is not None else self.new_seed(), start=start,
+                                        prefix=prefix)
+        except CaseSimError as exc:
+            self._problem(exc)
+            return Outcome.STOPPED
+        self.say(f"Starting again in {mode} mode.")
+        return self.play(attempt)
 
     def criterion_titles(self) -> dict[str, str]:
         return {cid: c.title for cid, c in self.catalog.criteria.items()}
