@@ -31,8 +31,10 @@ run: $(STAMP)
 	$(BIN)/casesim
 
 # tmux drives the real casesim binary in end-to-end tests; poppler-utils (pdftotext, pdffonts)
-# reads the rendered PDF back. Installed when we can (root with apt-get, as in CI).
-SYSTEM_TOOLS := tmux:tmux pdftotext:poppler-utils
+# reads the rendered PDF back; chromium runs axe-core (npm, pinned in tests/data/axe) over the
+# HTML debrief. Installed when we can (root with apt-get, as in CI).
+SYSTEM_TOOLS := tmux:tmux pdftotext:poppler-utils chromium:chromium
+AXE_JS := tests/data/axe/node_modules/axe-core/axe.min.js
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
@@ -40,6 +42,8 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
 	  else echo "note: not installed:$$missing; the tests that need them will be skipped"; fi; fi
+	@[ -f $(AXE_JS) ] || { command -v npm >/dev/null 2>&1 && npm ci --prefix tests/data/axe --no-audit --no-fund \
+	  --silent; } || echo "note: axe-core not installed; the HTML debrief's accessibility test will be skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

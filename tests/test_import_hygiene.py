@@ -11,7 +11,7 @@ import pytest
 
 import casesim
 
-HEADLESS_LAYERS = ["format", "semantics", "scoring", "authoring", "records", "play", "cli"]
+HEADLESS_LAYERS = ["format", "semantics", "scoring", "authoring", "records", "play", "plain", "cli"]
 PACKAGE_DIR = Path(casesim.__file__).parent
 
 

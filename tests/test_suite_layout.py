@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
-LAYERS = {"format", "semantics", "scoring", "authoring", "records", "play", "tui", "cli"}
+LAYERS = {"format", "semantics", "scoring", "authoring", "records", "play", "tui", "plain", "cli"}
 TOP_LEVEL = {"test_import_hygiene.py", "test_suite_layout.py", "test_logging.py", "test_wheel.py", "test_bundled.py"}
 """Tests of the whole package: its layering, the suite itself, logging across layers, the wheel and
 what it bundles."""

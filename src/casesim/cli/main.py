@@ -39,7 +39,7 @@ log = logging.getLogger("casesim")
 
 _HELP = click.RichHelpConfiguration(command_groups={
     "casesim": [
-        {"name": "Trainees", "commands": ["play", "resume"]},
+        {"name": "Trainees", "commands": ["play", "resume", "debrief"]},
         {"name": "Scenario authors", "commands": ["validate", "test", "analyse", "author", "graph", "new",
                                                   "schema", "library-doc", "review"]},
         {"name": "Field instructors and programs", "commands": ["records", "report", "export"]},
@@ -145,10 +145,13 @@ def _attach_verbose_handler(ctx: click.Context, verbosity: int) -> None:
 @path_option("data_dir", on_group=True)
 @path_option("scenarios_dir", on_group=True)
 @path_option("frameworks_dir", on_group=True)
+@click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",
+              help="screen-reader mode: the library as a numbered list, play as lines in reading order "
+                   "[env: CASESIM_PLAIN]")
 @click.option("--verbose", "-v", "verbosity", count=True, metavar="",
               help="show casesim's log on stderr (what it resolved and did); -vv adds debug detail")
 @click.pass_context
-def cli(ctx: click.Context, verbosity: int) -> int:
+def cli(ctx: click.Context, plain: bool, verbosity: int) -> int:
     """Practise case-management conversations, write scenarios, and keep the record.
 
     Run with no command to open the scenario library.
@@ -157,7 +160,7 @@ def cli(ctx: click.Context, verbosity: int) -> int:
     logging.getLogger("transitions").setLevel(logging.ERROR)
     _attach_verbose_handler(ctx, verbosity)
     if ctx.invoked_subcommand is None:
-        return play.run_library()
+        return play.run_library(plain=plain)
     return 0
 
 

@@ -28,6 +28,7 @@ from casesim.scoring.catalog import Catalog
 from casesim.settings import Settings
 
 if TYPE_CHECKING:
+    from casesim.plain import PlainPlayer
     from casesim.tui import StartRequest
 
 __all__ = ["COMMANDS", "TRAINEE_FILE", "resolve_scenario", "run_library"]
@@ -67,15 +68,49 @@ def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, 
     return 0
 
 
+def _plain_player(settings: Settings, *, store: RecordStore | None, catalog: Catalog,
+                  debrief_html: Path | None = None) -> PlainPlayer:
+    """The line-oriented player on this process's stdin and stdout (no Textual is imported)."""
+    import sys
+
+    from casesim.plain import PlainConsole, PlainPlayer
+    from casesim.play.trainee import load_trainee
+
+    # A stand-in like ␛ must never crash an ASCII-only terminal, nor a stray byte typed or piped in
+    # crash the reader: it becomes U+FFFD and is answered like any unknown input.
+    for stream, errors in ((sys.stdout, "backslashreplace"), (sys.stdin, "replace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=errors)
+    trainee_file = settings.data_dir / TRAINEE_FILE
+    return PlainPlayer(PlainConsole(), catalog=catalog, store=store, trainee=load_trainee(trainee_file),
+                       trainee_file=trainee_file, settle_seconds=settings.choice_settle_seconds,
+                       debrief_html_path=debrief_html)
+
+
+_plain_option = click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",
+                             help="screen-reader mode: one line at a time in reading order, typed commands, "
+                                  "no full-screen UI [env: CASESIM_PLAIN]")
+
+
 # --- commands ------------------------------------------------------------------------------------
 
-def run_library() -> int:
-    """``casesim`` with no command: the library of bundled scenarios."""
-    from casesim.tui import OpenLibrary
-
+def run_library(*, plain: bool = False) -> int:
+    """``casesim`` with no command: the library of bundled scenarios (``plain``: as a numbered list)."""
     settings = settings_for(get_current_context())
     catalog = load_catalog_for(settings)
-    return _run(settings, OpenLibrary(), store=open_store(settings.db), catalog=catalog)
+    store = open_store(settings.db)
+    if plain:
+        from casesim.play.library import load_library
+
+        try:
+            player = _plain_player(settings, store=store, catalog=catalog)
+            return player.library(load_library([settings.scenarios_dir], catalog))
+        finally:
+            store.close()
+    from casesim.tui import OpenLibrary
+
+    return _run(settings, OpenLibrary(), store=store, catalog=catalog)
 
 
 _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_complete=complete_trainees,
@@ -90,20 +125,34 @@ _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=None, metavar="N",
               help="the attempt's seed, which orders the choices (default: a fresh one; it is recorded with "
                    "the attempt either way; 0 to 2147483647, which every record format keeps exact)")
+@_plain_option
+@click.option("--debrief-html", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              metavar="FILE", help="with --plain: also write the debrief as an accessible web page to FILE")
 @path_option("db")
 @path_option("frameworks_dir")
 @pass_settings
 def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: str | None,
-                 seed: int | None) -> int:
+                 seed: int | None, plain: bool, debrief_html: Path | None) -> int:
     """Play one scenario (a library id or a .yaml file) in the terminal UI.
 
-    Opens the before-you-start screen of the scenario, then plays it.
+    Opens the before-you-start screen of the scenario, then plays it. With --plain, plays it
+    as lines in reading order, for a screen reader or a Braille display.
     """
-    from casesim.tui import OpenScenario
-
     catalog = load_catalog_for(settings)
     loaded = resolve_scenario(scenario, catalog, settings.scenarios_dir)
+    if debrief_html is not None and not plain:
+        raise CaseSimError("--debrief-html works with --plain only", title="option needs --plain",
+                           hint="add --plain, or export a finished attempt with `casesim debrief ATTEMPT --html FILE`")
     store = open_store(settings.db)
+    if plain:
+        try:
+            player = _plain_player(settings, store=store, catalog=catalog, debrief_html=debrief_html)
+            player.start(loaded, mode=mode, seed=seed, trainee_name=trainee)
+        finally:
+            store.close()
+        return 0
+    from casesim.tui import OpenScenario
+
     return _run(settings, OpenScenario(loaded, mode=mode, seed=seed), store=store, catalog=catalog,
                 trainee_name=trainee)
 
@@ -129,16 +178,16 @@ def author_command(settings: Settings, path: Path, no_watch: bool) -> int:
 @click.argument("attempt", required=False, default=None, metavar="[ATTEMPT]", shell_complete=complete_attempts)
 @click.option("--trainee", default=None, metavar="NAME", shell_complete=complete_trainees,
               help="whose latest attempt to resume (default: the remembered trainee)")
+@_plain_option
 @path_option("db")
 @path_option("frameworks_dir")
 @pass_settings
-def resume_command(settings: Settings, attempt: str | None, trainee: str | None) -> int:
+def resume_command(settings: Settings, attempt: str | None, trainee: str | None, plain: bool) -> int:
     """Carry on an attempt that was interrupted.
 
     Resumes ATTEMPT, or the latest attempt in progress of the remembered trainee.
     """
-    from casesim.play.trainee import load_trainee, trainee_id_for
-    from casesim.tui import ResumeAttempt
+    from casesim.play.trainee import TraineeSettings, load_trainee, trainee_id_for
 
     catalog = load_catalog_for(settings)
     store = open_store(settings.db)
@@ -159,8 +208,53 @@ def resume_command(settings: Settings, attempt: str | None, trainee: str | None)
     except CaseSimError:
         store.close()
         raise
+    if plain:
+        try:
+            player = _plain_player(settings, store=store, catalog=catalog)
+            player.trainee = TraineeSettings(name=row.trainee_id, mode=row.mode)
+            player.resume(loaded, row.id)
+        finally:
+            store.close()
+        return 0
+    from casesim.tui import ResumeAttempt
+
     return _run(settings, ResumeAttempt(loaded, row.id), store=store, catalog=catalog,
                 trainee_name=trainee or row.trainee_id)
 
 
-COMMANDS = [play_command, resume_command, author_command]
+@click.command("debrief")
+@click.argument("attempt", metavar="ATTEMPT", shell_complete=complete_attempts)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              metavar="FILE", help="write an accessible web page to FILE instead of printing plain text")
+@path_option("db")
+@path_option("frameworks_dir")
+@pass_settings
+def debrief_command(settings: Settings, attempt: str, html_file: Path | None) -> int:
+    """Print a finished attempt's debrief as plain text, or save it as a web page.
+
+    The debrief teaches first: whether the attempt passed and why, the decisions that mattered
+    with the better choice, then every detail. Readable with a screen reader.
+    """
+    from casesim.plain import build_debrief, debrief_html, debrief_text
+
+    catalog = load_catalog_for(settings)
+    with open_store(settings.db) as store:
+        row = store.attempt(attempt)
+        debrief = store.debrief(attempt)
+    if debrief is None:
+        raise CaseSimError(f"attempt {row.id} is {row.status} and has no debrief", title="no debrief",
+                           hint="only a completed attempt has one; `casesim records list` shows each attempt's status")
+    doc = build_debrief(debrief, {cid: c.title for cid, c in catalog.criteria.items()}, trainee=row.trainee_id)
+    if html_file is None:
+        click.echo(debrief_text(doc))
+        return 0
+    try:
+        html_file.write_text(debrief_html(doc), encoding="utf-8")
+    except OSError as exc:
+        raise CaseSimError(f"{html_file} could not be written: {exc.strerror or exc}", title="cannot save the debrief",
+                           hint="choose a folder you can write to") from exc
+    click.echo(f"The debrief is saved as {html_file}")
+    return 0
+
+
+COMMANDS = [play_command, resume_command, author_command, debrief_command]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["visible"]
+__all__ = ["flat", "visible"]
 
 # C0 controls except newline, DEL, C1 controls, and the invisible direction/zero-width marks
 # that can make text display differently from what it says.
@@ -36,3 +36,12 @@ def visible(text: str, *, one_line: bool = False) -> str:
     output, such as a file name in ``path:line:col``.
     """
     return (_UNSAFE_OR_NEWLINE if one_line else _UNSAFE).sub(_stand_in, text)
+
+
+def flat(text: str) -> str:
+    """``text`` made visible, then on one line: YAML's folded lines and runs of spaces become one space.
+
+    Visible first: Python counts some control characters (``\\x1c``–``\\x1f``) as whitespace, and
+    they must be shown, not silently dropped.
+    """
+    return " ".join(visible(text).split())
