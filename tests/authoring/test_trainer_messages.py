@@ -14,9 +14,11 @@ import pytest
 from casesim.authoring.pipeline import load_scenario_bytes
 from casesim.format.diagnostics import Diagnostic
 from casesim.scoring.catalog import Catalog
-from support.paths import EXAMPLE
+from support.paths import DATA
 
-BASE = EXAMPLE.read_text(encoding="utf-8")
+# A frozen copy of the example scenario as it was when these positions were pinned: the live
+# example changes with the library, and these tests are about the messages, not its content.
+BASE = (DATA / "trainer" / "example-base.yaml").read_text(encoding="utf-8")
 LINE_OF_CHEER_UP = BASE.splitlines().index("      - id: cheer-up") + 1
 NARRATION = "    narration: Dana picks up on the fifth ring. There is traffic noise behind them."
 CLIENT = '    client: "Yeah, hello? Sorry, I\'m on a bus. Is this the housing people?"'

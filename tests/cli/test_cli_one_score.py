@@ -22,7 +22,7 @@ from casesim.tui.widgets.debrief_view import outcome_section
 from support.cli import Casesim
 from support.clock import FakeClock
 from support.pdf import pdf_text, reads_in_order
-from support.records import EXPERT, SECRECY
+from support.records import EXPERT, SECRECY, signed_example
 
 
 def _play(db: Path, example: AnalysedScenario, catalog: Catalog, path: Sequence[str], *, seconds_each: float,
@@ -39,6 +39,15 @@ def _play(db: Path, example: AnalysedScenario, catalog: Catalog, path: Sequence[
             clock.advance(seconds_each)
             attempt.choose(step)
         return attempt.finish()
+
+
+@pytest.fixture
+def example(tmp_path: Path, catalog: Catalog) -> AnalysedScenario:
+    """A signed-off copy of the example: only a counted assessment gets its pass or fail sent
+    to an LRS (evidence rules), and the one score must be checked there too."""
+    library = tmp_path / "library"
+    library.mkdir()
+    return signed_example(library, catalog)
 
 
 def _debrief_text(debrief: Debrief) -> str:
