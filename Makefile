@@ -12,7 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lock run test test-quick lint typecheck content pytest schema docs bench clean system-deps
+.PHONY: lock run test test-quick lint typecheck content pytest schema docs bench clean system-deps mermaid
 
 $(STAMP): requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,9 @@ run: $(STAMP)
 	$(BIN)/casesim
 
 # tmux drives the real casesim binary in end-to-end tests; poppler-utils (pdftotext, pdffonts)
-# reads the rendered PDF back. Installed when we can (root with apt-get, as in CI).
-SYSTEM_TOOLS := tmux:tmux pdftotext:poppler-utils
+# reads the rendered PDF back; chromium, node and npm render the Mermaid graph (`make mermaid`,
+# `casesim graph --format svg`). Installed when we can (root with apt-get, as in CI).
+SYSTEM_TOOLS := tmux:tmux pdftotext:poppler-utils chromium:chromium node:nodejs npm:npm
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
@@ -40,6 +41,17 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
 	  else echo "note: not installed:$$missing; the tests that need them will be skipped"; fi; fi
+
+# The Mermaid renderer's npm packages (mermaid, playwright-core), exactly as package-lock.json pins
+# them. Skipped with a note when npm is missing; the render tests then skip and say why.
+MERMAID_DIR := tools/mermaid
+MERMAID_STAMP := $(MERMAID_DIR)/node_modules/.installed
+$(MERMAID_STAMP): $(MERMAID_DIR)/package.json $(MERMAID_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(MERMAID_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "note: npm is not installed; the Mermaid render tests will be skipped"; fi
+
+mermaid: $(MERMAID_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -55,7 +67,9 @@ content: $(STAMP)
 	$(BIN)/casesim schema --kind competency-map --check schemas/competency-map.schema.json
 	$(BIN)/casesim library-doc --check docs/scenarios.md
 
+# system-deps first: it may install the npm that `mermaid` needs.
 pytest: $(STAMP) system-deps
+	@$(MAKE) --no-print-directory -s mermaid
 	$(BIN)/pytest
 
 test: lint typecheck content pytest
@@ -75,4 +89,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(MERMAID_DIR)/node_modules
