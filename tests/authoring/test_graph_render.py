@@ -115,7 +115,7 @@ def test_the_rendered_picture_marks_what_dot_marks(rendered: dict[str, Rendered]
 def test_hostile_ids_and_text_are_drawn_exactly_as_written(rendered: dict[str, Rendered]) -> None:
     svg = rendered["graph-labels"].svg
     assert svg is not None
-    assert _title(svg) == HOSTILE_TITLE.replace("&", "\uff06")  # Mermaid would show "&amp;" for "&"
+    assert _title(svg) == HOSTILE_TITLE.replace(" & ", " and ")  # Mermaid would show "&amp;" for "&"
     labels = _labels(svg)
     for node_id in ["end", "graph", "style", "subgraph", "default (success)", "flowchart (rupture)"]:
         assert node_id in labels

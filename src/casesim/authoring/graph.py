@@ -20,6 +20,7 @@ Mermaid gives meaning to written as its ``#code;`` entities. The render test in
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from casesim.semantics.explore import Analysis
@@ -133,10 +134,11 @@ def _mermaid_title(text: str) -> str:
     """``text`` as a YAML double-quoted scalar for the ``title:`` of Mermaid's front matter.
 
     Mermaid sanitises the title as HTML and then draws the result as plain text, so an ``&``
-    would appear as ``&amp;``; it is written as the full-width ampersand, which looks the same.
+    would appear as ``&amp;``; it is written as "and" (a look-alike character such as the
+    full-width ampersand is missing from many fonts).
     """
     out = []
-    for char in _visible(text).replace("&", "\uff06"):
+    for char in re.sub(r"\s*&\s*", " and ", _visible(text)):
         if char in '"\\':
             out.append("\\" + char)
         elif unicodedata.category(char) in ("Cc", "Zl", "Zp") or char == "\ufeff":
