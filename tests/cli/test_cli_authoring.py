@@ -115,7 +115,8 @@ def test_graph_svg_without_the_renderer_says_what_to_install(casesim: Casesim, t
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.splitlines()[:2] == [
         "error: the Mermaid renderer is not installed",
-        f"rendering a graph as SVG needs Chromium at {tmp_path / 'chromium'} (set by $CASESIM_CHROMIUM), which "
+        f"rendering a graph as SVG needs Chromium at {tmp_path / 'chromium'} (given by --chromium or "
+        "$CASESIM_CHROMIUM), which "
         f"does not exist; the mermaid and playwright-core npm packages in {tmp_path} (`npm ci` there).",
     ]
     assert "make mermaid" in result.stderr and "apt-get install chromium" in result.stderr

@@ -6,15 +6,16 @@ loads the ``mermaid`` npm package pinned by ``tools/mermaid/package-lock.json`` 
 ``make mermaid``, i.e. ``npm ci``). Nothing here is needed for ``casesim graph --format mermaid``
 or ``dot``; only ``--format svg`` and the graph render test use it.
 
-Where the pieces are looked for: the renderer folder is ``$CASESIM_MERMAID_DIR`` or the source
-checkout's ``tools/mermaid``; the browser is ``$CASESIM_CHROMIUM`` or the first of ``chromium``,
-``chromium-browser``, ``google-chrome`` on ``PATH``; Node.js is ``node`` on ``PATH``.
+Where the pieces are looked for: the renderer folder is the one given (``casesim graph
+--mermaid-dir``, or ``$CASESIM_MERMAID_DIR``, which the CLI binds) or the source checkout's
+``tools/mermaid``; the browser is the one given (``--chromium``, ``$CASESIM_CHROMIUM``) or the
+first of ``chromium``, ``chromium-browser``, ``google-chrome`` on ``PATH``; Node.js is ``node``
+on ``PATH``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -34,8 +35,8 @@ _CHECKOUT_DIR = Path(__file__).resolve().parents[3] / "tools" / "mermaid"
 INSTALL_HINT = (
     "in a casesim source checkout run `make mermaid` (npm ci in tools/mermaid) and install Chromium "
     "(Debian/Ubuntu: `apt-get install chromium nodejs npm`, or `make system-deps` as root); "
-    f"or point {RENDERER_DIR_ENV} at a folder prepared like tools/mermaid and {CHROMIUM_ENV} at a "
-    "Chromium binary. `--format mermaid` and `--format dot` need none of this."
+    f"or pass --mermaid-dir (${RENDERER_DIR_ENV}) a folder prepared like tools/mermaid and --chromium "
+    f"(${CHROMIUM_ENV}) a Chromium binary. `--format mermaid` and `--format dot` need none of this."
 )
 
 
@@ -97,18 +98,25 @@ def _last_lines(text: str, count: int = 3) -> str:
     return " / ".join(lines[-count:])
 
 
-def find_renderer() -> MermaidRenderer:
-    """The renderer, or :class:`RendererMissingError` naming every missing piece."""
+def find_renderer(*, chromium: str | Path | None = None, folder: Path | None = None) -> MermaidRenderer:
+    """The renderer, or :class:`RendererMissingError` naming every missing piece.
+
+    ``chromium`` and ``folder`` override the browser found on ``PATH`` and the checkout's
+    ``tools/mermaid``.
+    """
     missing = []
     node = shutil.which("node")
     if node is None:
         missing.append("Node.js (`node` on PATH)")
-    chromium = os.environ.get(CHROMIUM_ENV) or next(filter(None, map(shutil.which, _BROWSERS)), None)
-    if chromium is None:
-        missing.append("Chromium (`chromium` on PATH, or $" + CHROMIUM_ENV + ")")
-    elif not Path(chromium).is_file():
-        missing.append(f"Chromium at {chromium} (set by ${CHROMIUM_ENV}), which does not exist")
-    folder = Path(os.environ.get(RENDERER_DIR_ENV) or _CHECKOUT_DIR)
+    if chromium is not None:
+        chromium = str(chromium)
+        if not Path(chromium).is_file():
+            missing.append(f"Chromium at {chromium} (given by --chromium or ${CHROMIUM_ENV}), which does not exist")
+    else:
+        chromium = next(filter(None, map(shutil.which, _BROWSERS)), None)
+        if chromium is None:
+            missing.append("Chromium (`chromium` on PATH, or --chromium / $" + CHROMIUM_ENV + ")")
+    folder = folder or _CHECKOUT_DIR
     needed = [folder / "render.mjs", folder / "node_modules" / "mermaid" / "dist" / "mermaid.min.js",
               folder / "node_modules" / "playwright-core" / "package.json"]
     if not all(path.is_file() for path in needed):

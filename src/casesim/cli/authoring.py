@@ -171,9 +171,14 @@ def _analysed_or_report(scenario: Path, settings: Settings) -> AnalysedScenario 
 @click.option("--format", "output_format", type=choice(GraphFormat), default="mermaid", show_default=True,
               help="svg draws the picture with Mermaid (needs Node.js, Chromium and `make mermaid`)")
 @click.option("-o", "--output", type=_output_file, help="write to this file instead of standard output")
+@click.option("--chromium", type=click.Path(dir_okay=False, path_type=Path), envvar="CASESIM_CHROMIUM",
+              show_envvar=True, metavar="FILE", help="the browser --format svg uses (default: chromium on PATH)")
+@click.option("--mermaid-dir", type=click.Path(file_okay=False, path_type=Path), envvar="CASESIM_MERMAID_DIR",
+              show_envvar=True, metavar="DIR", help="a folder prepared like tools/mermaid (npm ci) for --format svg")
 @path_option("frameworks_dir")
 @pass_settings
-def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat, output: Path | None) -> int:
+def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat, output: Path | None,
+                  chromium: Path | None, mermaid_dir: Path | None) -> int:
     """Print the scenario as a Mermaid or Graphviz DOT graph, or draw it as SVG.
 
     Marks the start, endings (with their outcome), guards, timeouts (dotted), never-event
@@ -191,7 +196,7 @@ def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat
     if output_format == "svg":
         from casesim.authoring.mermaid_render import find_renderer
 
-        renderer = find_renderer()  # before the analysis: a missing renderer is found in a moment
+        renderer = find_renderer(chromium=chromium, folder=mermaid_dir)  # before the analysis: a missing renderer is found in a moment
     loaded = _analysed_or_report(scenario, settings)
     if loaded is None:
         return 1
