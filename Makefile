@@ -12,7 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lock run test test-quick lint typecheck content pytest schema docs bench clean system-deps
+.PHONY: lock run test test-quick lint typecheck content pytest schema docs bench clean system-deps mermaid
 
 $(STAMP): requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,9 @@ run: $(STAMP)
 
 # tmux drives the real casesim binary in end-to-end tests; poppler-utils (pdftotext, pdffonts)
 # reads the rendered PDF back; chromium runs axe-core (npm, pinned in tests/data/axe) over the
-# HTML debrief. Installed when we can (root with apt-get, as in CI).
-SYSTEM_TOOLS := tmux:tmux pdftotext:poppler-utils chromium:chromium
+# HTML debrief, and with node and npm renders the Mermaid graph (`make mermaid`, `casesim graph
+# --format svg`). Installed when we can (root with apt-get, as in CI).
+SYSTEM_TOOLS := tmux:tmux pdftotext:poppler-utils chromium:chromium node:nodejs npm:npm
 AXE_JS := tests/data/axe/node_modules/axe-core/axe.min.js
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
@@ -44,6 +45,17 @@ system-deps:
 	  else echo "note: not installed:$$missing; the tests that need them will be skipped"; fi; fi
 	@[ -f $(AXE_JS) ] || { command -v npm >/dev/null 2>&1 && npm ci --prefix tests/data/axe --no-audit --no-fund \
 	  --silent; } || echo "note: axe-core not installed; the HTML debrief's accessibility test will be skipped"
+
+# The Mermaid renderer's npm packages (mermaid, playwright-core), exactly as package-lock.json pins
+# them. Skipped with a note when npm is missing; the render tests then skip and say why.
+MERMAID_DIR := tools/mermaid
+MERMAID_STAMP := $(MERMAID_DIR)/node_modules/.installed
+$(MERMAID_STAMP): $(MERMAID_DIR)/package.json $(MERMAID_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(MERMAID_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "note: npm is not installed; the Mermaid render tests will be skipped"; fi
+
+mermaid: $(MERMAID_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -60,7 +72,9 @@ content: $(STAMP)
 	$(BIN)/casesim schema --kind never-events --check schemas/never-events.schema.json
 	$(BIN)/casesim library-doc --check docs/scenarios.md
 
+# system-deps first: it may install the npm that `mermaid` needs.
 pytest: $(STAMP) system-deps
+	@$(MAKE) --no-print-directory -s mermaid
 	$(BIN)/pytest
 
 test: lint typecheck content pytest
@@ -81,4 +95,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(MERMAID_DIR)/node_modules

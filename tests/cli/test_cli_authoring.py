@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from casesim.authoring.pipeline import AnalysedScenario
 from support.cli import BROKEN, ROOT, Casesim
 
@@ -102,9 +104,40 @@ def test_new_refuses_an_unknown_kind(casesim: Casesim) -> None:
 def test_graph_mermaid_and_dot(casesim: Casesim) -> None:
     mermaid = casesim("graph", "scenarios/example-check-in.yaml")
     assert mermaid.exit_code == 0
-    assert "stateDiagram-v2" in mermaid.stdout and "opening --> role-and-limits" in mermaid.stdout
+    assert mermaid.stdout.startswith('---\ntitle: "Example: a first check-in call"\n---\nflowchart LR\n')
+    assert '  n0 ==>|"introduce-and-ask-time"| n1\n' in mermaid.stdout  # on the expert path
     dot = casesim("graph", "scenarios/example-check-in.yaml", "--format", "dot")
-    assert dot.exit_code == 0 and '"opening" -> "role-and-limits"' in dot.stdout
+    assert dot.exit_code == 0 and '"opening" -> "role-and-limits" [label="introduce-and-ask-time", penwidth=3]' in dot.stdout
+
+
+def test_graph_svg_without_the_renderer_says_what_to_install(casesim: Casesim, tmp_path: Path) -> None:
+    result = casesim("graph", "scenarios/example-check-in.yaml", "--format", "svg",
+                     env={"CASESIM_MERMAID_DIR": str(tmp_path), "CASESIM_CHROMIUM": str(tmp_path / "chromium")})
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[:2] == [
+        "error: the Mermaid renderer is not installed",
+        f"rendering a graph as SVG needs Chromium at {tmp_path / 'chromium'} (given by --chromium or "
+        "$CASESIM_CHROMIUM), which "
+        f"does not exist; the mermaid and playwright-core npm packages in {tmp_path} (`npm ci` there).",
+    ]
+    assert "make mermaid" in result.stderr and "apt-get install chromium" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_graph_svg_writes_the_picture(casesim: Casesim, tmp_path: Path) -> None:
+    from casesim.authoring.mermaid_render import RendererMissingError, find_renderer
+
+    try:
+        find_renderer()
+    except RendererMissingError as exc:
+        pytest.skip(f"the Mermaid renderer is not installed ({'; '.join(exc.missing)})")
+    out = tmp_path / "graph.svg"
+    result = casesim("graph", "scenarios/example-check-in.yaml", "--format", "svg", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    svg = out.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and 'aria-roledescription="flowchart-v2"' in svg
+    assert "Example: a first check-in call" in svg and "introduce-and-ask-time" in svg
 
 
 def test_schema_check_detects_drift(casesim: Casesim, tmp_path: Path) -> None:

@@ -173,17 +173,55 @@ def _analysed_or_report(scenario: Path, settings: Settings) -> AnalysedScenario 
 
 @click.command("graph")
 @click.argument("scenario", type=_scenario_file, metavar="SCENARIO")
-@click.option("--format", "output_format", type=choice(GraphFormat), default="mermaid", show_default=True)
+@click.option("--format", "output_format", type=choice(GraphFormat), default="mermaid", show_default=True,
+              help="svg draws the picture with Mermaid (needs Node.js, Chromium and `make mermaid`)")
+@click.option("-o", "--output", type=_output_file, help="write to this file instead of standard output")
+@click.option("--chromium", type=click.Path(dir_okay=False, path_type=Path), envvar="CASESIM_CHROMIUM",
+              show_envvar=True, metavar="FILE", help="the browser --format svg uses (default: chromium on PATH)")
+@click.option("--mermaid-dir", type=click.Path(file_okay=False, path_type=Path), envvar="CASESIM_MERMAID_DIR",
+              show_envvar=True, metavar="DIR", help="a folder prepared like tools/mermaid (npm ci) for --format svg")
 @path_option("frameworks_dir")
 @pass_settings
-def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat) -> int:
-    """Print the scenario as a Mermaid or Graphviz DOT graph."""
-    from casesim.authoring.graph import scenario_graph
+def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat, output: Path | None,
+                  chromium: Path | None, mermaid_dir: Path | None) -> int:
+    """Print the scenario as a Mermaid or Graphviz DOT graph, or draw it as SVG.
 
+    Marks the start, endings (with their outcome), guards, timeouts (dotted), never-event
+    choices (red) and the expert path (thick). --format svg renders the Mermaid graph with
+    Mermaid itself in headless Chromium; without them it says what to install (exit 2).
+    """
+    from casesim.authoring.graph import (
+        MERMAID_MAX_EDGES,
+        MERMAID_MAX_TEXT,
+        mermaid_size,
+        scenario_graph,
+    )
+
+    renderer = None
+    if output_format == "svg":
+        from casesim.authoring.mermaid_render import find_renderer
+
+        renderer = find_renderer(chromium=chromium, folder=mermaid_dir)  # before the analysis: a missing renderer is found in a moment
     loaded = _analysed_or_report(scenario, settings)
     if loaded is None:
         return 1
-    click.echo(scenario_graph(loaded.program, loaded.analysis, fmt=output_format))
+    text = scenario_graph(loaded.program, loaded.analysis, fmt="dot" if output_format == "dot" else "mermaid")
+    if output_format != "dot":
+        size, edges = mermaid_size(text)
+        if size > MERMAID_MAX_TEXT or edges > MERMAID_MAX_EDGES:
+            click.echo(f"warning: this graph has {edges} edges and {size} characters; Mermaid draws at most "
+                       f"{MERMAID_MAX_EDGES} edges and {MERMAID_MAX_TEXT} characters unless configured "
+                       "otherwise; --format dot has no such limit", err=True)
+    if renderer is not None:
+        (result,) = renderer.render([text])
+        if result.svg is None:
+            click.echo(f"{scenario}: Mermaid could not draw this graph: {result.error}", err=True)
+            return 1
+        text = result.svg + "\n"
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
     return 0
 
 

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 OutputFormat = Literal["text", "json"]
-GraphFormat = Literal["mermaid", "dot"]
+GraphFormat = Literal["mermaid", "dot", "svg"]
 XapiFormat = Literal["jsonl", "json"]
 PageFormat = Literal["Letter", "A4"]
 
