@@ -6,6 +6,7 @@ from collections import deque
 
 import pytest
 
+from casesim.authoring.audit import RANDOM_PASS_LIMIT, audit_scenario
 from casesim.authoring.embedded_tests import run_tests
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.expressions import names_used, parse_expression
@@ -114,3 +115,17 @@ def test_wide_gap_between_best_and_worst(library: list[AnalysedScenario], minimu
         analysis = item.analysis
         assert analysis is not None and analysis.total is not None
         assert analysis.best_to_go[0] - analysis.total.worst >= minimum_gap, item.path
+
+
+def test_every_bundled_assessment_earns_its_pass(library: list[AnalysedScenario]) -> None:
+    """Issue 10's done-means: for every bundled scenario (the example included) a trainee who
+    chooses at random passes at most 5% of the time, and no naive strategy (longest, shortest,
+    most empathy words, pressing 1) passes. ``casesim analyse --format json`` reports the same."""
+    failing = {}
+    for item in library:
+        audit = audit_scenario(item.scenario, item.analysis)
+        assert audit.random_pass is not None, f"{item.scenario.id}: the audit could not compute the random pass"
+        if audit.random_pass > RANDOM_PASS_LIMIT or any(s.passed for s in audit.strategies):
+            failing[item.scenario.id] = (float(audit.random_pass), [s.name for s in audit.strategies if s.passed])
+    assert not failing, failing
+    assert len(library) >= 10
