@@ -229,7 +229,7 @@ def test_best_options_all_longest_is_reported_where_and_what_to_change(catalog: 
             "at 3; vary option length so length is not a cue") in diag.message
 
 
-def test_a_draft_gets_a_note_not_a_warning(catalog: Catalog, tmp_path: Path) -> None:
+def test_a_draft_is_warned_too_so_validate_strict_fails_it(catalog: Catalog, tmp_path: Path) -> None:
     text = (AUDIT / "cued-longest.yaml").read_text(encoding="utf-8")
     draft = tmp_path / "draft.yaml"
     draft.write_text(text.replace("  status: reviewed\n", "  status: draft\n"),
@@ -237,7 +237,8 @@ def test_a_draft_gets_a_note_not_a_warning(catalog: Catalog, tmp_path: Path) -> 
     report = load_scenario(draft, catalog)
     assert report.analysed is not None
     [diag] = audit_and_lint(report.analysed)[1]
-    assert diag.severity is Severity.NOTE and "while `reviewed.status` is draft" in diag.message
+    assert diag.severity is Severity.WARNING and diag.code == "answer-cue"
+    assert "vary option length so length is not a cue" in diag.message
 
 
 def test_a_random_chooser_above_the_limit_is_reported(catalog: Catalog, tmp_path: Path) -> None:

@@ -216,16 +216,14 @@ def _path_completes(analysis: Analysis, sequence: Sequence[str], *, ordered: boo
 def lint_answer_cues(scenario: Scenario, doc: SourceDocument, audit: Audit) -> list[Diagnostic]:
     """One ``answer-cue`` finding per way the audit is failed, at the scenario's ``id:`` line.
 
-    A warning (so ``validate --strict`` fails) once the scenario is marked reviewed; a note
-    while it is a draft, so a library still being written is told without failing the build.
+    Always a warning, so ``validate --strict`` (and ``make content``) fails a scenario that a
+    test-wise trainee can pass, draft or not: an assessment result must mean the trainee chose
+    well before anyone can sign the scenario off.
     """
     findings = audit.findings()
     if not findings:
         return []
     pos = doc.position(("id",))
-    draft = scenario.reviewed.status == "draft"
-    severity = Severity.NOTE if draft else Severity.WARNING
-    tail = " (a note while `reviewed.status` is draft; a warning once it is reviewed)" if draft else ""
-    return [Diagnostic(doc.path, pos.line, pos.col, severity, "answer-cue",
-                       f"a trainee can pass without judging the options: {finding}{tail}")
+    return [Diagnostic(doc.path, pos.line, pos.col, Severity.WARNING, "answer-cue",
+                       f"a trainee can pass without judging the options: {finding}")
             for finding in findings]
