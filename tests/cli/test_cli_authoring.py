@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,13 @@ def test_test_command_reports_a_failing_expectation(casesim: Casesim, tmp_path: 
 def test_new_writes_a_starter_that_validates_and_tests(casesim: Casesim, tmp_path: Path) -> None:
     result = casesim("new", "intake-housing-loss", "--kind", "intake", "-o", str(tmp_path / "s.yaml"))
     assert result.exit_code == 0
-    assert casesim("validate", "--strict", str(tmp_path / "s.yaml")).exit_code == 0
+    assert casesim("validate", str(tmp_path / "s.yaml")).exit_code == 0
+    # A one-decision skeleton cannot earn its pass yet: --strict says so, and says what to add.
+    strict = casesim("validate", "--strict", str(tmp_path / "s.yaml"))
+    assert strict.exit_code == 1
+    codes = set(re.findall(r"\[([a-z-]+)\]", strict.stdout))
+    assert codes == {"answer-cue"}, strict.stdout
+    assert "make more weak options cost points or lead to a poor ending" in " ".join(strict.stdout.split())
     assert casesim("test", str(tmp_path / "s.yaml")).exit_code == 0
     again = casesim("new", "intake-housing-loss", "--kind", "intake", "-o", str(tmp_path / "s.yaml"))
     assert again.exit_code == 2 and "already exists" in again.stderr
