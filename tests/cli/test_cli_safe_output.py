@@ -132,3 +132,12 @@ def test_records_trainee_refuses_a_hostile_id_with_exit_2(tmp_path: Path, casesi
     result = casesim("records", "trainee", "  s9 ", "--name", " Ann   Lee ", "--cohort", "MSW  Fall", "--db", str(db))
     assert result.exit_code == 0, result.output
     assert result.stdout == "s9: Ann Lee, cohort MSW Fall, 0 attempt(s)\n"
+
+
+@pytest.mark.parametrize("command", [["play", "example-check-in", "--plain"], ["resume", "--plain"]])
+def test_play_refuses_a_hostile_trainee_option_with_exit_2(command: list[str], casesim: Casesim,
+                                                          tmp_path: Path) -> None:
+    result = casesim(*command, "--trainee", "Mallory\x1b]0;pwned\x07",
+                     env={"CASESIM_DB": str(tmp_path / "r.db"), "CASESIM_DATA": str(tmp_path / "data")})
+    assert result.exit_code == 2
+    assert "--trainee" in result.stderr and "U+001B" in result.stderr and "\x1b" not in result.stderr

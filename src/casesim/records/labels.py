@@ -12,12 +12,13 @@ these rules (see :func:`casesim.format.text.visible`).
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 from typing import Literal
 
 from casesim.errors import CaseSimError
 from casesim.format.text import visible
 
-__all__ = ["MAX_LABEL", "LabelKind", "LabelError", "clean_label", "label_problem"]
+__all__ = ["MAX_LABEL", "LabelError", "LabelKind", "clean_label", "label_problem", "typable_pattern"]
 
 MAX_LABEL = 120
 """The longest id, name or cohort, in characters (after whitespace is collapsed)."""
@@ -70,3 +71,22 @@ def clean_label(value: str, kind: LabelKind, *, where: str = "") -> str:
             hint=f"type 1-{MAX_LABEL} printable characters (letters, digits, spaces, punctuation), "
                  f"such as {_EXAMPLES[kind]}; no control codes, line breaks or invisible characters")
     return " ".join(value.split())
+
+
+@cache
+def typable_pattern() -> str:
+    """A regular expression for a text field (Textual's ``Input(restrict=...)``) that matches
+    text without any character :func:`label_problem` refuses, so one cannot be typed or pasted.
+
+    Built from this Python's Unicode tables, once. Such characters are only in planes 0, 1 and 14
+    (tags); :func:`label_problem` still checks every plane before anything is recorded.
+    """
+    ranges: list[tuple[int, int]] = []
+    for code in (*range(0x20000), *range(0xE0000, 0xE1000)):
+        if unicodedata.category(chr(code)) in _BANNED_CATEGORIES:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    parts = "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+    return f"[^{parts}]*"
