@@ -249,6 +249,7 @@ def debrief_command(settings: Settings, attempt: str, html_file: Path | None) ->
     The debrief teaches first: whether the attempt passed and why, the decisions that mattered
     with the better choice, then every detail. Readable with a screen reader.
     """
+    from casesim.format.text import visible
     from casesim.plain import build_debrief, debrief_html, debrief_text
 
     catalog = load_catalog_for(settings)
@@ -260,14 +261,14 @@ def debrief_command(settings: Settings, attempt: str, html_file: Path | None) ->
                            hint="only a completed attempt has one; `casesim records list` shows each attempt's status")
     doc = build_debrief(debrief, {cid: c.title for cid, c in catalog.criteria.items()}, trainee=row.trainee_id)
     if html_file is None:
-        click.echo(debrief_text(doc))
+        click.echo(visible(debrief_text(doc)))  # the debrief's own text is flat(); this covers what is not
         return 0
     try:
         html_file.write_text(debrief_html(doc), encoding="utf-8")
     except OSError as exc:
         raise CaseSimError(f"{html_file} could not be written: {exc.strerror or exc}", title="cannot save the debrief",
                            hint="choose a folder you can write to") from exc
-    click.echo(f"The debrief is saved as {html_file}")
+    click.echo(f"The debrief is saved as {visible(str(html_file), one_line=True)}")
     return 0
 
 
