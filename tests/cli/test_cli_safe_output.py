@@ -85,10 +85,12 @@ def _invocations(command: click.Command, tmp_path: Path) -> Iterator[list[str]]:
                 for c in p.type.choices]
                for p in command.params
                if isinstance(p, click.Option) and p.name in FORMAT_OPTIONS and isinstance(p.type, click.Choice)]
-    names = {p.name for p in command.params}
+    options = {p.name for p in command.params if isinstance(p, click.Option)}
     selections: list[list[str]] = [[]]
-    if "trainee" in names and "cohort" in names:
-        selections += [["--trainee", HOSTILE_ID], ["--cohort", HOSTILE_COHORT], ["--trainee", UNKNOWN]]
+    if "trainee" in options:
+        selections += [["--trainee", HOSTILE_ID], ["--trainee", UNKNOWN]]
+    if "cohort" in options:
+        selections += [["--cohort", HOSTILE_COHORT], ["--cohort", UNKNOWN]]
     for combo in itertools.product(*choices):
         for selection in selections:
             yield [*required, *[str(x) for pair in combo for x in pair], *selection]
