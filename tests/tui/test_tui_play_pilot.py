@@ -369,3 +369,31 @@ async def test_keys_screen_lists_the_play_keys(make_test_app: AppFactory) -> Non
             assert words in text
         await pilot.press("escape")
         assert isinstance(app.screen, PlayScreen)
+
+
+async def test_the_name_field_refuses_escape_codes_and_start_checks_the_name(
+        make_test_app: AppFactory, store: RecordStore) -> None:
+    from textual.widgets import Input
+
+    app = make_test_app(trainee="")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, BeforeStartScreen)
+        field = app.screen.query_one("#before-name", Input)
+        field.insert_text_at_cursor("Mallory\x1b]52;c;cm0gLXJmIH4K\x07")  # as a paste arrives
+        assert field.value == ""
+        field.insert_text_at_cursor("Mallory")
+        field.insert_text_at_cursor("\u202e")
+        assert field.value == "Mallory"
+        field.value = "Mallory\u2028Smith"  # set past the field's filter: start still refuses it
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BeforeStartScreen)
+        assert not store.attempts()
+        field.value = "  Mallory   Smith "
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen)
+    (attempt,) = store.attempts()
+    assert attempt.trainee_id == "Mallory Smith"

@@ -28,6 +28,7 @@ from casesim import __version__
 from casesim.cli import authoring, play, records
 from casesim.cli.options import path_option, resolved_settings
 from casesim.errors import CaseSimError
+from casesim.format.text import visible
 from casesim.settings import default_data_dir
 
 __all__ = ["EXIT_CRASH", "EXIT_USAGE", "cli", "main"]
@@ -73,10 +74,11 @@ class CaseSimGroup(click.RichGroup):
 
 
 def _report_error(exc: CaseSimError) -> None:
-    click.echo(click.style("error: ", fg="red", bold=True) + exc.title, err=True)
-    click.echo(exc.message, err=True)
+    """The error on stderr; its text can quote ids, names or file names, so it is made visible."""
+    click.echo(click.style("error: ", fg="red", bold=True) + visible(exc.title, one_line=True), err=True)
+    click.echo(visible(exc.message), err=True)
     if exc.hint:
-        click.echo(click.style("hint: ", bold=True) + exc.hint, err=True)
+        click.echo(click.style("hint: ", bold=True) + visible(exc.hint), err=True)
 
 
 def _where(exc: BaseException) -> str:
@@ -112,7 +114,7 @@ def _report_crash(ctx: click.Context, exc: Exception) -> None:
         except OSError:
             continue
     click.echo(click.style("casesim crashed: ", fg="red", bold=True)
-               + f"{type(exc).__name__}: {exc} (at {_where(exc)})", err=True)
+               + visible(f"{type(exc).__name__}: {exc} (at {_where(exc)})", one_line=True), err=True)
     if report is not None:
         click.echo(f"the full traceback is in {report}", err=True)
     else:  # nowhere to write: the traceback is the report

@@ -113,8 +113,22 @@ def run_library(*, plain: bool = False) -> int:
     return _run(settings, OpenLibrary(), store=store, catalog=catalog)
 
 
+def _checked_trainee(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--trainee`` checked as the record store will check it (``records.labels``), normalised."""
+    from casesim.format.text import visible
+    from casesim.records.labels import MAX_LABEL, label_problem
+
+    if value is None:
+        return None
+    problem = label_problem(value)
+    if problem is not None:
+        raise click.BadParameter(f"{visible(value, one_line=True)!r} cannot be recorded: {problem}; type 1-{MAX_LABEL} "
+                                 "printable characters, such as s1234 or ann.lee", ctx=ctx, param=param)
+    return " ".join(value.split())
+
+
 _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_complete=complete_trainees,
-                               help="your name or student id (remembered)")
+                               callback=_checked_trainee, help="your name or student id (remembered)")
 
 
 @click.command("play")
@@ -177,7 +191,7 @@ def author_command(settings: Settings, path: Path, no_watch: bool) -> int:
 @click.command("resume")
 @click.argument("attempt", required=False, default=None, metavar="[ATTEMPT]", shell_complete=complete_attempts)
 @click.option("--trainee", default=None, metavar="NAME", shell_complete=complete_trainees,
-              help="whose latest attempt to resume (default: the remembered trainee)")
+              callback=_checked_trainee, help="whose latest attempt to resume (default: the remembered trainee)")
 @_plain_option
 @path_option("db")
 @path_option("frameworks_dir")
@@ -235,6 +249,7 @@ def debrief_command(settings: Settings, attempt: str, html_file: Path | None) ->
     The debrief teaches first: whether the attempt passed and why, the decisions that mattered
     with the better choice, then every detail. Readable with a screen reader.
     """
+    from casesim.format.text import visible
     from casesim.plain import build_debrief, debrief_html, debrief_text
 
     catalog = load_catalog_for(settings)
@@ -246,14 +261,14 @@ def debrief_command(settings: Settings, attempt: str, html_file: Path | None) ->
                            hint="only a completed attempt has one; `casesim records list` shows each attempt's status")
     doc = build_debrief(debrief, {cid: c.title for cid, c in catalog.criteria.items()}, trainee=row.trainee_id)
     if html_file is None:
-        click.echo(debrief_text(doc))
+        click.echo(visible(debrief_text(doc)))  # the debrief's own text is flat(); this covers what is not
         return 0
     try:
         html_file.write_text(debrief_html(doc), encoding="utf-8")
     except OSError as exc:
         raise CaseSimError(f"{html_file} could not be written: {exc.strerror or exc}", title="cannot save the debrief",
                            hint="choose a folder you can write to") from exc
-    click.echo(f"The debrief is saved as {html_file}")
+    click.echo(f"The debrief is saved as {visible(str(html_file), one_line=True)}")
     return 0
 
 

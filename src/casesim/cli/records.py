@@ -3,6 +3,11 @@
 Every command reads the database of the ``--db`` setting (``CASESIM_DB``, the config file, else
 ``casesim.db`` in the data folder). Reports and exports open it read-only and never create it.
 Exit codes: 0 success, 1 ``records verify`` found problems, 2 usage or I/O errors.
+
+Everything printed comes from a store that may hold hostile text (written before ids, names and
+cohorts were checked, or edited by hand): text goes through :func:`visible`, JSON through
+:func:`json_inert`, CSV to standard output through :func:`_csv_inert`, so no escape sequence reaches
+the terminal. Files written with ``-o`` keep the data exactly.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 import rich_click as click
 
@@ -30,6 +35,7 @@ from casesim.cli.options import (
 )
 from casesim.errors import CaseSimError
 from casesim.format.scenario import Mode
+from casesim.format.text import json_inert, visible
 from casesim.records import open_store
 from casesim.records.api import AttemptStatus, RecordStore
 from casesim.records.export.csv import CsvKind
@@ -54,7 +60,7 @@ def _catalog(settings: Settings) -> Catalog | None:
     try:
         return load_catalog_for(settings)
     except CaseSimError as exc:
-        click.echo(f"casesim: note: {exc.message}; titles and feedback will be missing", err=True)
+        click.echo(f"casesim: note: {visible(exc.message)}; titles and feedback will be missing", err=True)
         return None
 
 
@@ -91,11 +97,37 @@ def _format(f: FC) -> FC:
                         show_default=True)(f)
 
 
+def _line(text: str) -> str:
+    """One line of output built from store values, with control characters (and newlines) made visible."""
+    return visible(text, one_line=True)
+
+
+def _csv_inert(text: str) -> str:
+    """CSV text for a terminal: the row terminator (CRLF) kept, every other control character
+    (a newline inside a quoted field too) made visible, so a value cannot forge a row."""
+    return "\r\n".join(visible(part, one_line=True) for part in text.split("\r\n"))
+
+
+class _InertStdout:
+    """Standard output for an export, with control characters made inert on the way (``inert``)."""
+
+    def __init__(self, inert: Callable[[str], str]) -> None:
+        self._inert = inert
+
+    def write(self, text: str) -> int:
+        sys.stdout.write(self._inert(text))
+        return len(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 @contextlib.contextmanager
-def _out(target: Path | None) -> Iterator[TextIO]:
-    """Standard output, or ``target`` created readable by its owner only (click.File cannot set a mode)."""
+def _out(target: Path | None, inert: Callable[[str], str]) -> Iterator[TextIO]:
+    """Standard output (through ``inert``), or ``target`` created readable by its owner only
+    (click.File cannot set a mode) and holding the data exactly."""
     if target is None:
-        yield sys.stdout
+        yield cast(TextIO, _InertStdout(inert))
         return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +139,7 @@ def _out(target: Path | None) -> Iterator[TextIO]:
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    print(json_inert(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
 
 
 # --- records ------------------------------------------------------------------------------------
@@ -152,8 +184,8 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
         return 0
     for a in rows:
         flag = f"  [{pace_text(a.pace)}]" if a.pace is not None and a.pace.too_fast else ""
-        click.echo(f"{a.started_at[:16].replace('T', ' ')}  {a.id}  {a.trainee_id:<14} {a.scenario_id:<28} "
-                   f"{a.mode:<10} {attempt_score(a)}{flag}")
+        click.echo(_line(f"{a.started_at[:16].replace('T', ' ')}  {a.id}  {a.trainee_id:<14} {a.scenario_id:<28} "
+                         f"{a.mode:<10} {attempt_score(a)}{flag}"))
     click.echo(f"{len(rows)} attempt(s)", err=True)
     return 0
 
@@ -193,15 +225,24 @@ def verify_command(settings: Settings, output_format: OutputFormat) -> int:
 def trainee_command(settings: Settings, trainee_id: str, name: str | None, cohort: str | None) -> int:
     """Add a trainee or set their display name and cohort.
 
-    ID is what the trainee types when they play.
+    ID is what the trainee types when they play. An id, name or cohort is 1-120 printable
+    characters (spaces are collapsed); one with control codes, line breaks or invisible characters
+    is refused (exit 2).
     """
+    from casesim.records.labels import clean_label
+
+    trainee_id = clean_label(trainee_id, "trainee id", where="as ID")
+    if name is not None:
+        name = clean_label(name, "display name", where="with --name")
+    if cohort is not None:
+        cohort = clean_label(cohort, "cohort", where="with --cohort")
     with open_store(settings.db) as store:
         current = store.trainee(trainee_id)
         display = name or (current.display_name if current else trainee_id)
         store.upsert_trainee(trainee_id, display, cohort)
         row = store.trainee(trainee_id)
     assert row is not None
-    click.echo(f"{row.id}: {row.display_name}, cohort {row.cohort or '-'}, {row.attempt_count} attempt(s)")
+    click.echo(_line(f"{row.id}: {row.display_name}, cohort {row.cohort or '-'}, {row.attempt_count} attempt(s)"))
     return 0
 
 
@@ -215,7 +256,7 @@ def trainees_command(settings: Settings, cohort: str | None) -> int:
     with _reader(settings) as store:
         rows = store.trainees(cohort)
     for t in rows:
-        click.echo(f"{t.id:<16} {t.display_name:<28} {t.cohort or '-':<16} {t.attempt_count:>4} attempt(s)")
+        click.echo(_line(f"{t.id:<16} {t.display_name:<28} {t.cohort or '-':<16} {t.attempt_count:>4} attempt(s)"))
     if not rows:
         click.echo("no trainees recorded")
     return 0
@@ -305,9 +346,9 @@ def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, 
     from casesim.records.export.csv import write_csv
 
     _one_selection(trainee, cohort)
-    with _reader(settings) as store, _out(output) as out:
+    with _reader(settings) as store, _out(output, _csv_inert) as out:
         count = write_csv(store, out, table, trainee_id=trainee, cohort=cohort)
-    click.echo(f"{count} row(s)" + (f" written to {output}" if output else ""), err=True)
+    click.echo(f"{count} row(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
 
 
@@ -321,9 +362,9 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
     from casesim.records.export.jsonl import write_jsonl
 
     _one_selection(trainee, cohort)
-    with _reader(settings) as store, _out(output) as out:
+    with _reader(settings) as store, _out(output, json_inert) as out:
         count = write_jsonl(store, out, trainee_id=trainee, cohort=cohort)
-    click.echo(f"{count} attempt(s)" + (f" written to {output}" if output else ""), err=True)
+    click.echo(f"{count} attempt(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
 
 
@@ -352,7 +393,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
         base = base_iri or DEFAULT_BASE
         items = statements(store, trainee_id=trainee, cohort=cohort, library=library, base_iri=base,
                            home_page=home_page or base)
-        with _out(output) as out:
+        with _out(output, json_inert) as out:
             if output_format == "json":
                 collected = list(items)
                 count = len(collected)
@@ -361,7 +402,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
                 for statement in items:
                     out.write(json.dumps(statement, ensure_ascii=False, sort_keys=True) + "\n")
                     count += 1
-    click.echo(f"{count} statement(s)" + (f" written to {output}" if output else ""), err=True)
+    click.echo(f"{count} statement(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
 
 
@@ -393,7 +434,7 @@ def export_pdf_command(settings: Settings, trainee: str, output: Path | None, pr
                options=PdfOptions(program=program, instructor=instructor, page_format=page))
     with contextlib.suppress(OSError):
         os.chmod(target, 0o600)
-    click.echo(f"wrote {target}" + (f" (WARNING: verify found {len(problems)} problem(s))" if problems else ""),
+    click.echo(f"wrote {_line(str(target))}" + (f" (WARNING: verify found {len(problems)} problem(s))" if problems else ""),
                err=True)
     return 0
 

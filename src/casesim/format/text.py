@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["flat", "visible"]
+__all__ = ["flat", "json_inert", "visible"]
 
 # C0 controls except newline, DEL, C1 controls, and the invisible direction/zero-width marks
 # that can make text display differently from what it says.
@@ -36,6 +36,17 @@ def visible(text: str, *, one_line: bool = False) -> str:
     output, such as a file name in ``path:line:col``.
     """
     return (_UNSAFE_OR_NEWLINE if one_line else _UNSAFE).sub(_stand_in, text)
+
+
+def json_inert(text: str) -> str:
+    """JSON text (from ``json.dumps``) with every control character escaped as ``\\uXXXX``.
+
+    ``json.dumps(..., ensure_ascii=False)`` escapes C0 controls but prints C1 controls (U+009B is
+    a one-byte CSI to many terminals) and direction marks raw. They can only occur inside
+    strings (JSON's own syntax is ASCII), where ``\\uXXXX`` means the same character: the data
+    is unchanged, the output is safe to print.
+    """
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def flat(text: str) -> str:

@@ -44,7 +44,7 @@ from casesim.play.clock import CHOICE_SETTLE_SECONDS
 from casesim.play.library import Library
 from casesim.play.session import StepResult
 from casesim.play.session import new_seed as fresh_seed
-from casesim.play.trainee import TraineeSettings, save_trainee, trainee_id_for
+from casesim.play.trainee import TraineeSettings, name_problem, save_trainee, trainee_id_for
 from casesim.play.transcript import Line, transcript_lines
 from casesim.records.api import AttemptRow, RecordStore, effective_path
 from casesim.scoring.catalog import Catalog
@@ -180,9 +180,14 @@ class PlainPlayer:
             if line is None:
                 return None
             name = trainee_id_for(line) or remembered
-            if name:
+            if not name:
+                self.say("Type your name or student id first; your records are kept under it.")
+                continue
+            problem = name_problem(name)
+            if problem is None:
                 return name
-            self.say("Type your name or student id first; your records are kept under it.")
+            self.say(f"That name cannot be kept with your records: {flat(problem)}. "
+                     "Type letters, digits, spaces or punctuation only.")
 
     def ask_mode(self) -> Mode | None:
         """Practice or assessment; Enter keeps the mode chosen last time."""

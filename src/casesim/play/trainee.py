@@ -9,8 +9,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from casesim.format.scenario import Mode
+from casesim.records.labels import label_problem
 
-__all__ = ["TraineeSettings", "load_trainee", "save_trainee", "trainee_id_for"]
+__all__ = ["TraineeSettings", "load_trainee", "name_problem", "save_trainee", "trainee_id_for"]
 
 
 class TraineeSettings(BaseModel):
@@ -29,14 +30,27 @@ def trainee_id_for(name: str) -> str:
     return " ".join(name.split())
 
 
+def name_problem(name: str) -> str | None:
+    """What is wrong with a typed name as a record id (``None``: nothing), by the store's rule
+    (:func:`casesim.records.labels.label_problem`), so the name field can say so before starting."""
+    return label_problem(name)
+
+
 def load_trainee(path: Path | None) -> TraineeSettings:
-    """The remembered settings, or defaults when the file is missing or unreadable."""
+    """The remembered settings, or defaults when the file is missing or unreadable.
+
+    A remembered name the record would refuse (an escape sequence, a newline: the file is shared
+    by everyone on a classroom host's account) is forgotten, never shown in the name field.
+    """
     if path is None:
         return TraineeSettings()
     try:
-        return TraineeSettings.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        settings = TraineeSettings.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, ValidationError):
         return TraineeSettings()
+    if settings.name and label_problem(settings.name) is not None:
+        return TraineeSettings(mode=settings.mode)
+    return settings
 
 
 def save_trainee(path: Path | None, settings: TraineeSettings) -> None:

@@ -2,6 +2,11 @@
 
 No colour and no box drawing: meaning is carried by words and numbers, and every line fits in
 80 columns except long identifiers.
+
+Ids, names, cohorts and scenario text come from the store, which may be older than the label
+rules (``records.labels``) or edited by hand: every line is passed through
+:func:`~casesim.format.text.visible` (one line each), so an escape sequence or a newline in a
+value is shown, never obeyed, and cannot forge a row.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from casesim.format.text import visible
 from casesim.records.api import AttemptRow, VerifyProblem
 from casesim.records.evidence import MIN_MEASURES, MIN_SCENARIOS
 from casesim.records.reports import CohortReport, RosterCell, TraineeReport
@@ -74,6 +80,11 @@ def _spark(ratings: Sequence[int | None]) -> str:
     return " ".join("-" if r is None else str(r) for r in ratings)
 
 
+def _lines(lines: Sequence[str]) -> str:
+    """The report's lines as text, each made visible and kept on its own line."""
+    return "".join(visible(line, one_line=True) + "\n" for line in lines)
+
+
 def trainee_text(report: TraineeReport) -> str:
     t = report.trainee
     lines = [f"Trainee {t.display_name} ({t.id})" + (f", cohort {t.cohort}" if t.cohort else ""),
@@ -108,7 +119,7 @@ def trainee_text(report: TraineeReport) -> str:
         for name, ratings in (("assessment", counted), ("practice", evidence.practice), ("trial", evidence.trial)):
             if ratings:
                 lines.append(f"  {'':<10} {name}: {_spark(ratings)}")
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
 
 
 def _cell(cell: RosterCell) -> str:
@@ -170,7 +181,7 @@ def cohort_text(report: CohortReport) -> str:
                                                initial_indent="               ", subsequent_indent="                 "))
     if not report.items:
         lines += ["", "Item analysis: no decisions recorded for this cohort yet"]
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
 
 
 def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, str]], location: str) -> str:
@@ -185,4 +196,4 @@ def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, s
         lines += ["", "Chain heads (write these down or keep a signed summary: they fix the record as of now)"]
         for trainee_id, (count, head) in heads.items():
             lines.append(f"  {trainee_id}: {count} attempt(s), head {head[:16]}")
-    return "\n".join(lines) + "\n"
+    return _lines(lines)

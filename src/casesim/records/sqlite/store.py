@@ -40,6 +40,7 @@ from casesim.records.api import (
     VerifyProblem,
 )
 from casesim.records.chain import WallClock, iso_utc, utc_now
+from casesim.records.labels import clean_label
 from casesim.records.sqlite import queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
 from casesim.scoring.debrief import Debrief
@@ -152,8 +153,12 @@ class SQLiteStore:
         """Add a trainee or update them.
 
         ``cohort=None`` keeps the current cohort; an empty display name, or one equal to the id
-        (what a player who only typed an id gives), keeps the current name.
+        (what a player who only typed an id gives), keeps the current name. Each value is checked
+        and normalised by :func:`~casesim.records.labels.clean_label` (:class:`LabelError` if not allowed).
         """
+        trainee_id = clean_label(trainee_id, "trainee id")
+        display_name = clean_label(display_name, "display name") if display_name else display_name
+        cohort = clean_label(cohort, "cohort") if cohort is not None else None
         head = ledger.first_head(trainee_id)
         name = display_name if display_name and display_name != trainee_id else None
         with self._write("saving the trainee") as conn:
@@ -166,7 +171,10 @@ class SQLiteStore:
 
     def start_attempt(self, *, trainee_id: str, scenario_id: str, scenario_version: str, content_hash: str,
                       mode: Mode, seed: int, start_node: str, signoff: SignOff | None = None) -> str:
-        """Open an attempt and return its id (a UUID, also the xAPI registration)."""
+        """Open an attempt and return its id (a UUID, also the xAPI registration).
+
+        ``trainee_id`` is checked and normalised as :meth:`upsert_trainee` does."""
+        trainee_id = clean_label(trainee_id, "trainee id")
         facts = ledger.AttemptFacts(trainee_id=trainee_id, scenario_id=scenario_id, scenario_version=scenario_version,
                                     content_hash=content_hash, mode=mode, seed=seed, start_node=start_node,
                                     signoff=signoff)

@@ -15,6 +15,9 @@ from textual.widgets.option_list import Option
 
 from casesim.authoring.pipeline import Playable
 from casesim.format.scenario import KIND_TITLES, MODES, Mode
+from casesim.format.text import visible
+from casesim.play.trainee import name_problem
+from casesim.records.labels import typable_pattern
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import BackToLibrary, BeginAttempt
 from casesim.tui.text import literal
@@ -71,8 +74,10 @@ class BeforeStartScreen(CaseSimScreen[None]):
             ), id="before-notes", markup=False)
             yield Static(Content.styled("Your name or student id (kept with your records)", "bold"),
                          classes="field-label", markup=False)
+            # restrict: a control, direction or zero-width character cannot be typed or pasted
+            # (an escape sequence in the field retitled the window and set the clipboard).
             name = Input(value=self.casesim.trainee.name, placeholder="e.g. Ana Ruiz or s1234567",
-                         id="before-name", max_length=120)
+                         id="before-name", max_length=120, restrict=typable_pattern())
             name.cursor_blink = self.casesim.cursor_blink
             yield name
             yield Static(Content.styled("Mode (up/down to choose)", "bold"), classes="field-label", markup=False)
@@ -126,9 +131,11 @@ class BeforeStartScreen(CaseSimScreen[None]):
 
     def action_start(self) -> None:
         name = self.query_one("#before-name", Input).value.strip()
-        if not name:
-            self.notify("Type your name or student id first; your records are kept under it.",
-                        severity="warning", markup=False)
+        problem = "Type your name or student id first; your records are kept under it." if not name else None
+        if name and (wrong := name_problem(name)) is not None:
+            problem = f"That name cannot be kept with your records: {visible(wrong, one_line=True)}."
+        if problem is not None:
+            self.notify(problem, severity="warning", markup=False)
             self.query_one("#before-name", Input).focus()
             return
         self.app.post_message(BeginAttempt(self.loaded, mode=self.mode, seed=self.seed, trainee_name=name))
