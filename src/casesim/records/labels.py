@@ -39,8 +39,8 @@ def label_problem(value: str) -> str | None:
 
     Checked after whitespace is collapsed: an empty value, more than :data:`MAX_LABEL`
     characters, or any control (Cc: ESC, C1, newline), format (Cf: direction marks, zero-width
-    characters), line/paragraph separator (U+2028/2029), surrogate, private-use or unassigned
-    character.
+    characters), line/paragraph separator (U+2028/2029) or lone surrogate. Private-use and
+    unassigned characters are allowed: they cannot control a terminal.
     """
     text = " ".join(value.split())
     for char in value:
