@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from textual.message import Message
+from textual.widgets import Static
 
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records.api import RecordStore
+from casesim.scoring.catalog import Catalog
 from casesim.tui.messages import AttemptFinished, AttemptLeft, AttemptStarted, LibraryLoaded
 from casesim.tui.screens import (
     BeforeStartScreen,
@@ -20,8 +22,10 @@ from casesim.tui.screens import (
     PauseScreen,
     PlayScreen,
 )
+from casesim.tui.screens.before_start import TRIAL_NOTICE
 from casesim.tui.widgets.feedback import FeedbackPanel
 from support.clock import FakeClock
+from support.records import signed_example
 from support.tui import (
     CRITICAL,
     EXPERT,
@@ -397,3 +401,24 @@ async def test_the_name_field_refuses_escape_codes_and_start_checks_the_name(
         assert isinstance(app.screen, PlayScreen)
     (attempt,) = store.attempts()
     assert attempt.trainee_id == "Mallory Smith"
+
+
+async def test_before_start_says_an_assessment_on_an_unsigned_scenario_is_a_trial(
+        make_test_app: AppFactory, catalog: Catalog, tmp_path: Path) -> None:
+    """The evidence rules count only signed-off scenarios; the trainee is told before choosing."""
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, BeforeStartScreen)
+        notice = app.screen.query_one("#before-trial", Static)
+        assert str(notice.render()) == TRIAL_NOTICE
+    signed = tmp_path / "signed"
+    signed.mkdir()
+    signed_example(signed, catalog)
+    app = make_test_app(library=[signed])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, BeforeStartScreen)
+        assert not app.screen.query("#before-trial")

@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from casesim.authoring.pipeline import Playable
+from casesim.authoring.signoff import playable_signoff
 from casesim.format.scenario import KIND_TITLES, MODES, Mode
 from casesim.format.text import visible
 from casesim.play.trainee import name_problem
@@ -23,7 +24,7 @@ from casesim.tui.messages import BackToLibrary, BeginAttempt
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 
-__all__ = ["BeforeStartScreen"]
+__all__ = ["TRIAL_NOTICE", "BeforeStartScreen"]
 
 MODE_TEXT: dict[Mode, tuple[str, str]] = {
     "practice": ("Practice", "feedback after each choice, hints, undo; timers not enforced"),
@@ -35,6 +36,11 @@ def mode_option(mode: Mode, selected: bool) -> Option:
     """``(•) Practice: ...``: the mark, not a colour, says which mode is chosen."""
     name, text = MODE_TEXT[mode]
     return Option(Content.assemble(("(•) " if selected else "( ) ", "bold"), (name, "bold"), f": {text}"), id=mode)
+
+
+TRIAL_NOTICE = ("No clinician has signed this scenario off yet, so an assessment here is a trial: "
+                "it is scored and kept in your records, but never counted as competency evidence.")
+"""Shown under the modes when the scenario has no valid clinical sign-off."""
 
 
 class BeforeStartScreen(CaseSimScreen[None]):
@@ -82,6 +88,10 @@ class BeforeStartScreen(CaseSimScreen[None]):
             yield name
             yield Static(Content.styled("Mode (up/down to choose)", "bold"), classes="field-label", markup=False)
             yield OptionList(*(mode_option(m, m == self.mode) for m in MODES), id="before-mode")
+            if playable_signoff(self.loaded) is None:
+                # The evidence rules count an assessment only on a clinically signed-off scenario;
+                # say so before the trainee chooses, not only in the records afterwards.
+                yield Static(TRIAL_NOTICE, id="before-trial", markup=False)
             with Horizontal(id="before-buttons"):
                 yield Button("Start", id="start", variant="primary", compact=True)
                 yield Button("Pick another", id="pick-another", compact=True)
