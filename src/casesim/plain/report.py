@@ -25,6 +25,7 @@ from casesim.scoring.debrief import (
     Decision,
     MiMetric,
     ProtocolResult,
+    mi_value_text,
     pace_text,
     percent,
     score_text,
@@ -188,13 +189,7 @@ def _frameworks(d: Debrief) -> Section:
 
 
 def _mi_value(m: MiMetric, value: float | None) -> str:
-    if value is None:
-        return "not enough data"
-    if m.id.endswith("PCTCR"):
-        return f"{value:.0%}"
-    if m.id.endswith("RQ"):
-        return f"{value:.2f}"
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+    return mi_value_text(m, value, missing="not enough data")
 
 
 def _mi(d: Debrief) -> Section:

@@ -33,6 +33,7 @@ __all__ = [
     "pace_text",
     "percent",
     "score_text",
+    "mi_value_text",
     "verdict_label",
 ]
 
@@ -392,3 +393,15 @@ def verdict_label(passed: bool | None) -> str:
     if passed is None:
         return "-"
     return "passed" if passed else "not passed"
+
+
+def mi_value_text(metric: MiMetric, value: float | None, *, missing: str) -> str:
+    """A MITI summary score (or threshold) as printed: %CR as a percentage, R:Q to two places,
+    counts as whole numbers; ``missing`` when there is no value. One format for every debrief."""
+    if value is None:
+        return missing
+    if metric.id.endswith("PCTCR"):
+        return f"{value:.0%}"
+    if metric.id.endswith("RQ"):
+        return f"{value:.2f}"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"

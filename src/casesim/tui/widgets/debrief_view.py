@@ -22,6 +22,7 @@ from casesim.scoring.debrief import (
     MiMetric,
     PathStep,
     ProtocolResult,
+    mi_value_text,
     pace_text,
     percent,
     score_text,
@@ -195,13 +196,7 @@ def frameworks_section(d: Debrief) -> list[Para]:
 
 
 def _mi_value(m: MiMetric, value: float | None) -> str:
-    if value is None:
-        return "—"
-    if m.id.endswith("PCTCR"):
-        return f"{value:.0%}"
-    if m.id.endswith("RQ"):
-        return f"{value:.2f}"
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+    return mi_value_text(m, value, missing="—")
 
 
 def mi_section(d: Debrief) -> list[Para]:
