@@ -45,8 +45,7 @@ class _Checker:
 
     def report(self, path: PathKey, code: str, message: str, *, severity: Severity = Severity.ERROR,
                key: bool = False, offset: int = 0) -> None:
-        pos = self.doc.position(path, key=key)
-        self.out.append(Diagnostic(self.doc.path, pos.line, pos.col + offset, severity, code, message))
+        self.out.append(self.doc.diagnostic(self.doc.position(path, key=key), severity, code, message, offset=offset))
 
     # --- names --------------------------------------------------------------------------
 
@@ -231,8 +230,8 @@ class _Checker:
                     copy = self._alias_copy(base)
                     if copy is not None:
                         anchor, site = copy
-                        self.out.append(Diagnostic(
-                            self.doc.path, site.line, site.col, Severity.ERROR, "duplicate-choice",
+                        self.out.append(self.doc.diagnostic(
+                            site, Severity.ERROR, "duplicate-choice",
                             f"the alias *{anchor} copies the choice {choice.id!r} from line {other.line}, id and all, "
                             "and choice ids must be unique; YAML anchors can reuse values such as effects or scores, "
                             "not whole choices or nodes: write this choice out with its own id (shared nodes for "
