@@ -132,11 +132,21 @@ class _Expander:
         self.limits = limits
         self.diagnostics: list[Diagnostic] = []
         self.sources: list[tuple[str, bytes]] = []
+        self.vias: list[str] = []
+        """How the file being expanded got into the scenario, outermost include first."""
+
+    def emit(self, file: str, pos: Position, code: str, message: str) -> None:
+        """An error at ``pos`` (in ``file``, unless it is reused text), saying every include that
+        brought it into the scenario, innermost first."""
+        vias = [pos.via] if isinstance(pos, ReusedPosition) else []
+        vias.extend(reversed(self.vias))
+        shown = pos.file if isinstance(pos, ReusedPosition) else file
+        suffix = f" ({', '.join(vias)})" if vias else ""
+        self.diagnostics.append(Diagnostic(shown, pos.line, pos.col, Severity.ERROR, code, message + suffix))
 
     def error(self, doc: SourceDocument, positions: Positions, path: PathKey, code: str, message: str, *,
               key: bool = False) -> None:
-        probe = SourceDocument(doc.path, None, positions)
-        self.diagnostics.append(doc.diagnostic(probe.position(path, key=key), Severity.ERROR, code, message))
+        self.emit(doc.path, SourceDocument(doc.path, None, positions).position(path, key=key), code, message)
 
     # --- one file ------------------------------------------------------------------------
 
@@ -375,13 +385,14 @@ class _Expander:
 
     def read_block(self, doc: SourceDocument, positions: Positions, at: PathKey, real: Path, shown: str, via: str,
                    chain: list[Path]) -> tuple[SourceDocument, dict[str, Any], Positions] | None:
+        vias = ", ".join([via, *reversed(self.vias)])
         raw, problems = read_source(real, limits=self.limits)
         if raw is None:
-            self.diagnostics.extend(_via(problems, shown, via))
+            self.diagnostics.extend(_via(problems, shown, vias))
             return None
         self.sources.append((shown, raw))
         block_doc, problems = read_yaml_bytes(raw, shown, limits=self.limits)
-        self.diagnostics.extend(_via(problems, shown, via))
+        self.diagnostics.extend(_via(problems, shown, vias))
         if block_doc is None or any(p.is_error for p in problems):
             return None
         data = block_doc.data
@@ -391,25 +402,31 @@ class _Expander:
                        f"{shown} is {'a scenario' if looks else 'not a shared block'}; a shared block has `about:` "
                        "(what it is for), `parameters:` (where it leaves to) and `nodes:`, and no `format:`")
             return None
+        self.vias.append(via)
+        try:
+            return self.check_block(block_doc, data, real, shown, via, chain)
+        finally:
+            self.vias.pop()
+
+    def check_block(self, block_doc: SourceDocument, data: dict[str, Any], real: Path, shown: str, via: str,
+                    chain: list[Path]) -> tuple[SourceDocument, dict[str, Any], Positions] | None:
+        """The block's own keys checked, then the block expanded (its choice sets and includes)."""
         ok = True
         for key in data:
             if key not in BLOCK_KEYS:
-                self.diagnostics.append(block_doc.diagnostic(
-                    block_doc.position((key,), key=True), Severity.ERROR, "unknown-key",
-                    f"unknown key {key!r} in a shared block{suggest(key, BLOCK_KEYS, '')}: a block has "
-                    f"{', '.join(BLOCK_KEYS)} ({via})"))
+                self.emit(shown, block_doc.position((key,), key=True), "unknown-key",
+                          f"unknown key {key!r} in a shared block{suggest(key, BLOCK_KEYS, '')}: a block has "
+                          f"{', '.join(BLOCK_KEYS)}")
                 ok = False
         parameters = data.get("parameters")
         if parameters is not None and not (isinstance(parameters, dict) and all(
                 isinstance(k, str) and _PARAMETER.match(k) for k in parameters)):
-            self.diagnostics.append(block_doc.diagnostic(
-                block_doc.position(("parameters",)), Severity.ERROR, "parameters",
-                f"`parameters:` maps each exit's name (lower-case, like exit) to what it is for ({via})"))
+            self.emit(shown, block_doc.position(("parameters",)), "parameters",
+                      "`parameters:` maps each exit's name (lower-case, like exit) to what it is for")
             ok = False
         if not isinstance(data.get("nodes"), dict) or not data["nodes"]:
-            self.diagnostics.append(block_doc.diagnostic(
-                block_doc.position(("nodes",)), Severity.ERROR, "wrong-type",
-                f"`nodes:` should map node ids to nodes, and a block needs at least one ({via})"))
+            self.emit(shown, block_doc.position(("nodes",)), "wrong-type",
+                      "`nodes:` should map node ids to nodes, and a block needs at least one")
             ok = False
         if not ok:
             return None
@@ -423,7 +440,7 @@ class _Expander:
         probe = SourceDocument(block_doc.path, None, block_positions)
 
         def report(path: PathKey, code: str, message: str, *, key: bool = False) -> None:
-            self.diagnostics.append(doc.diagnostic(probe.position(path, key=key), Severity.ERROR, code, message))
+            self.emit(doc.path, probe.position(path, key=key), code, message)
 
         local_nodes = set(block["nodes"])
         local_choices: set[str] = set()
