@@ -292,3 +292,22 @@ def test_an_edited_block_changes_the_scenarios_content_hash(tmp_path: Path, cata
 def test_a_block_named_on_its_own_is_checked_as_a_block(catalog: Catalog) -> None:
     report = load_scenario(SCENARIOS / "shared" / "cssrs-screen.yaml", catalog)
     assert [(d.code, d.severity.value) for d in report.diagnostics] == [("shared-block", "note")]
+
+
+def test_validate_checks_a_library_with_blocks_and_never_lists_a_block_as_a_scenario(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from casesim.cli.main import cli
+
+    main = _library(tmp_path, HEAD + INCLUDE + TAIL, **{"shared/block.yaml": BLOCK.replace("goto: second", "goto: secnd")})
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)], prog_name="casesim")
+    assert result.exit_code == 1
+    block = tmp_path / "shared" / "block.yaml"
+    lines = result.output.splitlines()
+    # Once as part of the scenario, once checked on its own; never as a scenario of its own.
+    assert lines.count(f"{block}:12:15: error: goto 'secnd': this block has no node 'secnd'; did you mean 'second'?; "
+                       "a shared block leaves only through a parameter: write `goto: $exit` and list `exit` under "
+                       f"`parameters:` (included from {main}:12:5) [block-goto]") == 1
+    assert sum(line.startswith(f"{block}:12:15: error: goto 'secnd'") for line in lines) == 2
+    assert "2 checked: 2 error(s), 0 warning(s)" in result.output
+    assert "format" not in result.output  # a block is not reported as a scenario missing its keys

@@ -84,7 +84,8 @@ def resolve_scenario(ref: str, library_paths: Sequence[Path], catalog: Catalog |
         loaded = load_scenario(candidate, catalog, analyse_paths=False)
     else:
         for file in _unique(find_scenario_files([p for p in library_paths if p.exists()])):
-            found = load_scenario(file, catalog, analyse_paths=False)
+            found = load_scenario(file, catalog, analyse_paths=False,
+                                  library_root=library_root_for(file, library_paths))
             if found.model is not None and found.model.id == ref:
                 loaded = found
                 break
