@@ -311,3 +311,32 @@ def test_validate_checks_a_library_with_blocks_and_never_lists_a_block_as_a_scen
     assert sum(line.startswith(f"{block}:12:15: error: goto 'secnd'") for line in lines) == 2
     assert "2 checked: 2 error(s), 0 warning(s)" in result.output
     assert "format" not in result.output  # a block is not reported as a scenario missing its keys
+
+
+def test_a_few_lines_cannot_copy_a_choice_set_into_millions_of_choices(tmp_path: Path, catalog: Catalog) -> None:
+    choice = "    - {id: c%d, say: Hi., goto: done, feedback: F.}\n"
+    nodes = "".join(f"  n{i}:\n    choices: {{use: big}}\n" for i in range(300))
+    scenario = (HEAD + "choice_sets:\n  big:\n" + "".join(choice % i for i in range(100)) + "start: n0\nnodes:\n"
+                + nodes + "endings:\n  done: {outcome: success, title: Done, summary: It ended.}\n")
+    report = _load(_library(tmp_path, scenario), catalog)
+    [error] = [e for e in _errors(report) if e[3] == "choice-set-too-large"]
+    assert error[1:3] == (116 + 2 * 100, 20)  # the use in node n100, the first past 10,000 copies
+    assert report.model is None
+
+
+@pytest.mark.parametrize(("path", "words"), [
+    ("shared/\\0block.yaml", "invisible control character"),
+    ("shared/" + "x" * 5000 + ".yaml", "cannot be opened"),
+])
+def test_an_include_path_the_system_cannot_open_is_a_diagnostic(tmp_path: Path, catalog: Catalog, path: str,
+                                                                words: str) -> None:
+    main = _library(tmp_path, HEAD + INCLUDE.replace("file: shared/block.yaml", f'file: "{path}"') + TAIL)
+    [error] = _errors(_load(main, catalog))
+    assert error[3] == "include-path" and words in error[4]
+
+
+def test_a_scenario_cannot_bring_in_blocks_without_end(tmp_path: Path, catalog: Catalog) -> None:
+    entries = "".join(f"  - {{file: shared/block.yaml, prefix: b{i}-, with: {{exit: done}}}}\n" for i in range(70))
+    main = _library(tmp_path, HEAD + "include:\n" + entries + TAIL, **{"shared/block.yaml": BLOCK})
+    errors = [e for e in _errors(_load(main, catalog)) if e[3] == "include-count"]
+    assert [e[1] for e in errors] == list(range(12 + 64, 12 + 70))

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.reader import (
     Limits,
@@ -37,13 +39,20 @@ from casesim.format.reader import (
     read_yaml_bytes,
 )
 
-__all__ = ["BLOCK_KEYS", "MAX_INCLUDE_DEPTH", "Expansion", "expand_reuse", "is_shared_block"]
+__all__ = ["BLOCK_KEYS", "MAX_INCLUDE_DEPTH", "ChoiceSetUse", "Expansion", "Include", "add_reuse_to_schema", "expand_reuse",
+           "is_shared_block"]
 
 PathKey = tuple[str | int, ...]
 Positions = dict[PathKey, tuple[Position, Position]]
 
 MAX_INCLUDE_DEPTH = 8
 """Most shared blocks nested inside one another: deeper chains are a mistake, not a design."""
+MAX_INCLUDES = 64
+"""Most blocks one scenario brings in, counting nested ones: a small file cannot make the loader
+read and copy a large block thousands of times."""
+MAX_COPIED_CHOICES = 10_000
+"""Most choices all `{use: ...}` of choice sets may copy into one file: like the reader's alias
+budget, it stops a few lines from expanding into millions of choices."""
 BLOCK_KEYS = ("about", "parameters", "variables", "protocols", "nodes", "choice_sets", "include")
 """The keys of a shared block file."""
 _INCLUDE_KEYS = ("file", "prefix", "with")
@@ -53,6 +62,54 @@ _PARAMETER = re.compile(r"[a-z][a-z0-9_-]*\Z")
 _SCENARIO_ONLY = ("format", "id", "start", "endings", "tests", "title")
 _CALL = re.compile(r"\b(visited|chose)(\s*\(\s*)([\"']?)([a-z0-9][a-z0-9-]*)\3(\s*\))")
 """``visited(id)`` / ``chose(id)`` in an expression, with the id's quotes (if any) kept."""
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Include(_Shape):
+    """A shared block brought into this scenario (a file under scenarios/shared/)."""
+
+    file: str
+    """The block's path, relative to this file (e.g. shared/cssrs-screen.yaml); it must stay inside the library."""
+    prefix: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    """Put in front of every node and choice id of the block (prefix `cssrs-` makes `q1` `cssrs-q1`)."""
+    with_: dict[str, str] = Field(default_factory=dict, alias="with")
+    """Where each of the block's parameters leads: a node or ending id (e.g. {done: triage})."""
+
+
+class ChoiceSetUse(_Shape):
+    """The choices of a `choice_sets:` entry, copied into this node."""
+
+    use: str
+    """The name of the choice set."""
+    prefix: str | None = None
+    """Put in front of each copied choice id (default: this node's id and a hyphen; '' keeps the ids)."""
+    with_: dict[str, str] = Field(default_factory=dict, alias="with")
+    """Where each `$name` goto in the set leads from this node (e.g. {after: wrap-up})."""
+
+
+def add_reuse_to_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The scenario JSON Schema with `include:`, `choice_sets:` and `{use: ...}` in a node's choices,
+    which are expanded before the scenario model sees them, so editors complete them too."""
+    defs = schema.setdefault("$defs", {})
+    for model in (Include, ChoiceSetUse):
+        body = model.model_json_schema(by_alias=True)
+        defs[model.__name__] = body
+    properties = schema.setdefault("properties", {})
+    properties["include"] = {"description": "Shared blocks brought into this scenario (see docs/authoring.md, Reuse).",
+                             "type": "array", "items": {"$ref": "#/$defs/Include"}}
+    properties["choice_sets"] = {"description": "Named lists of choices that nodes use with `choices: {use: NAME}`.",
+                                 "type": "object",
+                                 "additionalProperties": {"type": "array", "items": {"$ref": "#/$defs/Choice"}}}
+    node = defs.get("Node", {}).get("properties", {})
+    if "choices" in node:
+        own = node["choices"]
+        use = {"$ref": "#/$defs/ChoiceSetUse"}
+        node["choices"] = {"description": own.get("description", ""), "anyOf": [
+            use, {"type": "array", "items": {"anyOf": [own["items"], use]}}]}
+    return schema
 
 
 @dataclass
@@ -134,6 +191,8 @@ class _Expander:
         self.sources: list[tuple[str, bytes]] = []
         self.vias: list[str] = []
         """How the file being expanded got into the scenario, outermost include first."""
+        self.included = 0
+        self.copied = 0
 
     def emit(self, file: str, pos: Position, code: str, message: str) -> None:
         """An error at ``pos`` (in ``file``, unless it is reused text), saying every include that
@@ -258,6 +317,15 @@ class _Expander:
                        "hyphens, like `q2-`")
             return
         bound = self.bindings(doc, positions, item_path, item.get("with"))
+        if self.copied + len(sets[name]) > MAX_COPIED_CHOICES:
+            if self.copied <= MAX_COPIED_CHOICES:  # once, at the use that crosses the budget
+                self.error(doc, positions, (*item_path, "use"), "choice-set-too-large",
+                           f"the choice sets used in this file copy more than {MAX_COPIED_CHOICES:,} choices in "
+                           "all; this looks like a file made to exhaust the loader, and the uses from here on "
+                           "were not copied")
+            self.copied = MAX_COPIED_CHOICES + 1
+            return
+        self.copied += len(sets[name])
         for k, choice in enumerate(sets[name]):
             if not isinstance(choice, dict):
                 yield ("choice_sets", name, k), choice
@@ -347,6 +415,25 @@ class _Expander:
                 chain: list[Path]) -> tuple[Path, str] | None:
         """The real path of an included file and the path to show, or None after an error."""
         where = (*at, "file")
+        if any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in file):
+            self.error(doc, positions, where, "include-path",
+                       "the include path holds an invisible control character; type the path again, like "
+                       "shared/cssrs-screen.yaml")
+            return None
+        if self.included >= MAX_INCLUDES:
+            self.error(doc, positions, where, "include-count",
+                       f"this scenario brings in more than {MAX_INCLUDES} shared blocks; no scenario needs so many")
+            return None
+        self.included += 1
+        try:
+            return self.locate(doc, positions, where, file, chain)
+        except (OSError, ValueError) as exc:  # a name too long for the file system, a broken link loop...
+            self.error(doc, positions, where, "include-path",
+                       f"the include path {file!r} cannot be opened ({getattr(exc, 'strerror', None) or exc})")
+            return None
+
+    def locate(self, doc: SourceDocument, positions: Positions, where: PathKey, file: str,
+               chain: list[Path]) -> tuple[Path, str] | None:
         if os.path.isabs(file) or file.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:", file):
             self.error(doc, positions, where, "include-path",
                        f"the include path {file!r} is absolute; write it relative to this file, like "
