@@ -340,3 +340,13 @@ def test_a_scenario_cannot_bring_in_blocks_without_end(tmp_path: Path, catalog: 
     main = _library(tmp_path, HEAD + "include:\n" + entries + TAIL, **{"shared/block.yaml": BLOCK})
     errors = [e for e in _errors(_load(main, catalog)) if e[3] == "include-count"]
     assert [e[1] for e in errors] == list(range(12 + 64, 12 + 70))
+
+
+def test_including_a_scenario_or_a_block_without_about_says_what_a_block_is(tmp_path: Path, catalog: Catalog) -> None:
+    main = _library(tmp_path, HEAD + INCLUDE + TAIL, **{"shared/block.yaml": BLOCK.replace(
+        "about: A two-node block for tests.\n", "")})
+    assert [e[1:4] for e in _errors(_load(main, catalog))] == [(1, 1, "block-about")]
+    (tmp_path / "shared" / "block.yaml").write_text(HEAD + TAIL, encoding="utf-8")
+    [error] = _errors(_load(main, catalog))
+    assert error[:4] == (str(main), 12, 11, "not-a-block")
+    assert "is a scenario; a shared block has `about:`" in error[4]

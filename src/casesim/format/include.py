@@ -128,8 +128,9 @@ class Expansion:
 
 
 def is_shared_block(data: Any) -> bool:
-    """Whether ``data`` (a file's top level) is a shared block rather than a scenario."""
-    return isinstance(data, dict) and "about" in data and "nodes" in data and "format" not in data
+    """Whether ``data`` (a file's top level) is a shared block rather than a scenario: it has
+    nodes, and neither the `format:` nor the `id:` every scenario starts with."""
+    return isinstance(data, dict) and "nodes" in data and "format" not in data and "id" not in data
 
 
 def expand_reuse(doc: SourceDocument, *, root: str | os.PathLike[str] | None = None,
@@ -487,7 +488,7 @@ class _Expander:
             looks = isinstance(data, dict) and any(k in data for k in _SCENARIO_ONLY)
             self.error(doc, positions, (*at, "file"), "not-a-block",
                        f"{shown} is {'a scenario' if looks else 'not a shared block'}; a shared block has `about:` "
-                       "(what it is for), `parameters:` (where it leaves to) and `nodes:`, and no `format:`")
+                       "(what it is for), `parameters:` (where it leaves to) and `nodes:`, and no `format:` or `id:`")
             return None
         self.vias.append(via)
         try:
@@ -499,6 +500,11 @@ class _Expander:
                     chain: list[Path]) -> tuple[SourceDocument, dict[str, Any], Positions] | None:
         """The block's own keys checked, then the block expanded (its choice sets and includes)."""
         ok = True
+        if not isinstance(data.get("about"), str) or not data["about"].strip():
+            self.emit(shown, block_doc.position(("about",) if "about" in data else ()), "block-about",
+                      "a shared block starts with `about:`, a few sentences on what it is for, what it cites and "
+                      "where it leaves to, for the trainers who include it")
+            ok = False
         for key in data:
             if key not in BLOCK_KEYS:
                 self.emit(shown, block_doc.position((key,), key=True), "unknown-key",
