@@ -350,3 +350,12 @@ def test_including_a_scenario_or_a_block_without_about_says_what_a_block_is(tmp_
     [error] = _errors(_load(main, catalog))
     assert error[:4] == (str(main), 12, 11, "not-a-block")
     assert "is a scenario; a shared block has `about:`" in error[4]
+
+
+def test_a_choice_set_no_node_uses_is_a_warning(tmp_path: Path, catalog: Catalog) -> None:
+    scenario = HEAD + "choice_sets:\n  spare:\n    - {id: s, say: Hi., goto: done, feedback: F.}\n" + TAIL
+    report = _load(_library(tmp_path, scenario), catalog)
+    assert [(d.line, d.col, d.code, d.severity.value, d.message) for d in report.diagnostics
+            if d.code == "unused-choice-set"] == [
+        (12, 3, "unused-choice-set", "warning", "no node uses the choice set 'spare', so it is never checked or "
+                                                "offered; use it with `choices: {use: spare}`, or delete it")]

@@ -165,6 +165,11 @@ def _uses_choice_sets(data: dict[str, Any]) -> bool:
     return False
 
 
+def _listed(choices: Any) -> list[Any]:
+    """A node's `choices` as written, as a list (a single `{use: ...}` is one item)."""
+    return [choices] if isinstance(choices, dict) else choices if isinstance(choices, list) else []
+
+
 def _real(path: Path) -> Path:
     try:
         return path.resolve()
@@ -195,14 +200,15 @@ class _Expander:
         self.included = 0
         self.copied = 0
 
-    def emit(self, file: str, pos: Position, code: str, message: str) -> None:
-        """An error at ``pos`` (in ``file``, unless it is reused text), saying every include that
+    def emit(self, file: str, pos: Position, code: str, message: str, *,
+             severity: Severity = Severity.ERROR) -> None:
+        """A finding at ``pos`` (in ``file``, unless it is reused text), saying every include that
         brought it into the scenario, innermost first."""
         vias = [pos.via] if isinstance(pos, ReusedPosition) else []
         vias.extend(reversed(self.vias))
         shown = pos.file if isinstance(pos, ReusedPosition) else file
         suffix = f" ({', '.join(vias)})" if vias else ""
-        self.diagnostics.append(Diagnostic(shown, pos.line, pos.col, Severity.ERROR, code, message + suffix))
+        self.diagnostics.append(Diagnostic(shown, pos.line, pos.col, severity, code, message + suffix))
 
     def error(self, doc: SourceDocument, positions: Positions, path: PathKey, code: str, message: str, *,
               key: bool = False) -> None:
@@ -247,6 +253,12 @@ class _Expander:
                 self.error(doc, positions, ("choice_sets", name), "choice-set",
                            f"the choice set {name!r} should be a list of choices (each starting with `- id:`)")
         nodes = data.get("nodes")
+        used: set[Any] = set()
+        if isinstance(nodes, dict):
+            for node in nodes.values():
+                if isinstance(node, dict):
+                    used.update(item["use"] for item in _listed(node.get("choices"))
+                                if isinstance(item, dict) and "use" in item)
         # new path -> old path, for everything under a node's `choices` that moved or was copied
         moved: dict[PathKey, tuple[PathKey, str | None]] = {}
         if isinstance(nodes, dict):
@@ -274,6 +286,12 @@ class _Expander:
                         moved[(*base, len(out))] = (old, via)
                         out.append(copied)
                 nodes[node_id] = {**node, "choices": out}
+        for name in sets:
+            if name not in used:
+                self.emit(doc.path, SourceDocument(doc.path, None, positions).position(("choice_sets", name), key=True),
+                          "unused-choice-set",
+                          f"no node uses the choice set {name!r}, so it is never checked or offered; use it with "
+                          f"`choices: {{use: {name}}}`, or delete it", severity=Severity.WARNING)
         if not moved and not sets:
             return positions, aliases
         touched = {new[:3] for new in moved}
