@@ -39,6 +39,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_ships_the_library_the_font_the_stylesheets_and_py_typed(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"casesim/data/scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.yaml")}
+    # The shared blocks scenarios bring in with `include:` travel with them.
+    expected |= {f"casesim/data/scenarios/shared/{p.name}" for p in (ROOT / "scenarios" / "shared").glob("*.yaml")}
     expected |= {f"casesim/data/frameworks/{p.name}" for p in (ROOT / "scoring").glob("*.yaml")}
     # Every file of the package that is not Python: stylesheets, py.typed, the font and its licence.
     package_data = {f"casesim/{p.relative_to(PACKAGE).as_posix()}" for p in PACKAGE.rglob("*")

@@ -81,9 +81,10 @@ CASES: dict[str, tuple[str, str, list[tuple[int, int, str, str]]]] = {
         "      - id: launch-into-questions", "      - *intro\n      - id: launch-into-questions", [
             (75, 9, "duplicate-choice", "the alias *intro copies the choice 'introduce-and-ask-time' from line 65, "
                                         "id and all, and choice ids must be unique; YAML anchors can reuse values "
-                                        "such as effects or scores, not whole choices or nodes: write this choice "
-                                        "out with its own id (shared nodes for several scenarios belong in a file "
-                                        "brought in with `include:`)")]),
+                                        "such as effects or scores, not whole choices or nodes: to offer the same "
+                                        "choices at several nodes, put them under `choice_sets:` and write "
+                                        "`choices: {use: NAME}` at each node (each copy gets the node's id in front "
+                                        "of its own); for nodes shared by several scenarios, use `include:`")]),
 }
 
 JARGON = ("String should", "Input should", "constrained-", "while scanning", "while parsing", "pattern",
@@ -121,6 +122,20 @@ def test_yaml_anchors_that_reuse_values_work(catalog: Catalog) -> None:
     assert report.playable is not None
     choices = report.playable.scenario.choice_index()
     assert choices["launch-into-questions"][1].effects == {"rapport": 1}
+
+
+def test_the_alias_message_names_a_fix_that_loads(catalog: Catalog) -> None:
+    """What the alias message tells the trainer to write (a choice set used at two nodes) loads."""
+    choice = BASE[BASE.index("      - id: introduce-and-ask-time"):BASE.index("      - id: launch-into-questions")]
+    text = BASE.replace(choice, "", 1).replace("    choices:\n      - id: launch-into-questions",
+                                               "    choices:\n      - {use: greeting, prefix: ''}\n      - id: launch-into-questions", 1)
+    text = text.replace("\nstart:", "\nchoice_sets:\n  greeting:\n" + choice.replace("      ", "    ", 1).replace(
+        "\n      ", "\n    ") + "\nstart:", 1)
+    report = load_scenario_bytes(text.encode(), "sets.yaml", catalog, analyse_paths=False)
+    assert report.errors == []
+    assert report.model is not None
+    # `prefix: ''` keeps the ids the example's tests name (used once, a set needs no prefix).
+    assert [c.id for c in report.model.nodes["opening"].choices] == ["introduce-and-ask-time", "launch-into-questions"]
 
 
 def test_the_same_scenario_id_in_two_files_is_an_error_of_validate(tmp_path: Path, catalog: Catalog) -> None:

@@ -45,8 +45,7 @@ class _Checker:
 
     def report(self, path: PathKey, code: str, message: str, *, severity: Severity = Severity.ERROR,
                key: bool = False, offset: int = 0) -> None:
-        pos = self.doc.position(path, key=key)
-        self.out.append(Diagnostic(self.doc.path, pos.line, pos.col + offset, severity, code, message))
+        self.out.append(self.doc.diagnostic(self.doc.position(path, key=key), severity, code, message, offset=offset))
 
     # --- names --------------------------------------------------------------------------
 
@@ -231,12 +230,13 @@ class _Checker:
                     copy = self._alias_copy(base)
                     if copy is not None:
                         anchor, site = copy
-                        self.out.append(Diagnostic(
-                            self.doc.path, site.line, site.col, Severity.ERROR, "duplicate-choice",
+                        self.out.append(self.doc.diagnostic(
+                            site, Severity.ERROR, "duplicate-choice",
                             f"the alias *{anchor} copies the choice {choice.id!r} from line {other.line}, id and all, "
                             "and choice ids must be unique; YAML anchors can reuse values such as effects or scores, "
-                            "not whole choices or nodes: write this choice out with its own id (shared nodes for "
-                            "several scenarios belong in a file brought in with `include:`)"))
+                            "not whole choices or nodes: to offer the same choices at several nodes, put them under "
+                            "`choice_sets:` and write `choices: {use: NAME}` at each node (each copy gets the node's "
+                            "id in front of its own); for nodes shared by several scenarios, use `include:`"))
                     else:
                         self.report((*base, "id"), "duplicate-choice",
                                     f"a second choice with the id {choice.id!r}; the first is at line {other.line}: "

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from casesim.authoring.audit import Audit
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.framework import Protocol
-from casesim.format.reader import SourceDocument
+from casesim.format.reader import ReusedPosition, SourceDocument
 from casesim.format.scenario import Scenario
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import mi_result
@@ -52,14 +52,19 @@ def required_protocol_steps(protocol: Protocol, answers: dict[str, bool]) -> tup
     return required_steps(protocol, answers), (level.level if level else None)
 
 
+def _from_other_file(doc: SourceDocument, path: tuple[str | int, ...]) -> bool:
+    """Whether ``path`` is text brought in from another file with `include:`."""
+    pos = doc.position(path)
+    return isinstance(pos, ReusedPosition) and pos.file != doc.path
+
+
 def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, catalog: Catalog | None) -> list[Diagnostic]:
     """Warnings and errors the analysis proves, positioned in ``doc``."""
     out: list[Diagnostic] = []
     program = analysis.program
 
     def report(path: tuple[str | int, ...], severity: Severity, code: str, message: str, *, key: bool = False) -> None:
-        pos = doc.position(path, key=key)
-        out.append(Diagnostic(doc.path, pos.line, pos.col, severity, code, message))
+        out.append(doc.diagnostic(doc.position(path, key=key), severity, code, message))
 
     if not analysis.complete:
         # Past a budget, unexpanded states would look like dead ends and unreached content
@@ -80,6 +85,10 @@ def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, c
         for i, choice in enumerate(node.choices):
             if choice.id not in analysis.steps_taken:
                 where: tuple[str | int, ...] = ("nodes", node_id, "choices", i, "when") if choice.when else ("nodes", node_id, "choices", i)
+                if _from_other_file(doc, where):
+                    # A shared block serves many scenarios: its branch for a client who answers
+                    # otherwise (`when: "not cssrs_q2_yes"`) is never offered in this one, by design.
+                    continue
                 report(where, Severity.WARNING, "guard-never-true",
                        f"choice {choice.id!r} is never offered: its condition is false in every reachable state")
     reported: set[str] = set()

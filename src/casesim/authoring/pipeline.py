@@ -24,8 +24,10 @@ from casesim.authoring.audit import Audit, audit_scenario
 from casesim.authoring.checks import check_scenario
 from casesim.authoring.lint import lint_analysis, lint_answer_cues
 from casesim.authoring.salvage import salvage
+from casesim.authoring.shared_block import check_shared_block
 from casesim.errors import ScenarioError
 from casesim.format.diagnostics import Diagnostic, Severity
+from casesim.format.include import expand_reuse, is_shared_block
 from casesim.format.reader import Limits, SourceDocument, read_source, read_yaml_bytes
 from casesim.format.scenario import Scenario
 from casesim.format.validation import validate_model
@@ -34,7 +36,8 @@ from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program, compile_program
 
 __all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "audit_and_lint", "duplicate_scenario_ids",
-           "find_scenario_files", "load_scenario", "load_scenario_bytes", "require_scenario", "with_analysis"]
+           "find_scenario_files", "find_shared_blocks", "library_root_for", "load_scenario", "load_scenario_bytes",
+           "require_scenario", "with_analysis"]
 
 _log = logging.getLogger(__name__)
 
@@ -94,11 +97,12 @@ class SourceReport:
 
 
 def load_scenario(path: str | Path, catalog: Catalog | None, *, analyse_paths: bool = True,
-                  limits: Limits | None = None) -> SourceReport:
+                  limits: Limits | None = None, library_root: Path | None = None) -> SourceReport:
     """Load ``path``; every problem is in ``.diagnostics``. Never raises for bad content.
 
     With ``analyse_paths`` (the default) a playable scenario is an :class:`AnalysedScenario`
-    and the lint over its analysis is among the diagnostics.
+    and the lint over its analysis is among the diagnostics. Files brought in with ``include:``
+    must lie inside ``library_root`` (default: the scenario's own folder).
     """
     try:
         raw, problems = read_source(path, limits=limits)
@@ -106,15 +110,18 @@ def load_scenario(path: str | Path, catalog: Catalog | None, *, analyse_paths: b
         return _internal_error(str(path), exc, "")
     if raw is None:
         return SourceReport(str(path), tuple(problems))
-    return load_scenario_bytes(raw, str(path), catalog, analyse_paths=analyse_paths, limits=limits)
+    return load_scenario_bytes(raw, str(path), catalog, analyse_paths=analyse_paths, limits=limits,
+                               library_root=library_root)
 
 
 def load_scenario_bytes(raw: bytes, path: str, catalog: Catalog | None, *, analyse_paths: bool = True,
-                        limits: Limits | None = None) -> SourceReport:
-    """Like :func:`load_scenario`, for bytes in memory (``path`` is used in diagnostics)."""
+                        limits: Limits | None = None, library_root: Path | None = None) -> SourceReport:
+    """Like :func:`load_scenario`, for bytes in memory (``path`` is used in diagnostics, and
+    included files are found relative to it)."""
     digest = hashlib.sha256(raw).hexdigest()
     try:
-        return _load(raw, digest, path, catalog, analyse_paths=analyse_paths, limits=limits)
+        return _load(raw, digest, path, catalog, analyse_paths=analyse_paths, limits=limits,
+                     library_root=library_root)
     except Exception as exc:  # the backstop: a bug must not take the caller down
         return _internal_error(path, exc, digest)
 
@@ -152,7 +159,7 @@ def duplicate_scenario_ids(reports: Sequence[SourceReport]) -> list[Diagnostic]:
 
 
 def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analyse_paths: bool,
-          limits: Limits | None) -> SourceReport:
+          limits: Limits | None, library_root: Path | None) -> SourceReport:
     # read
     doc, problems = read_yaml_bytes(raw, path, limits=limits)
     diagnostics = list(problems)
@@ -162,6 +169,18 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
         diagnostics.append(Diagnostic(path, 1, 1, Severity.ERROR, "wrong-type",
                                       "a scenario file is a mapping of keys (format, id, title, ...) to values"))
         return SourceReport(path, tuple(diagnostics), digest, doc)
+    if is_shared_block(doc.data):
+        found = check_shared_block(doc, catalog, library_root, limits)
+        return SourceReport(path, tuple(sorted(found, key=Diagnostic.sort_key)), digest, doc)
+    # expand `include:` and `choice_sets:`; stop on a broken include, whose missing nodes would
+    # otherwise come back as a dozen misleading `goto` errors
+    expansion = expand_reuse(doc, root=library_root, limits=limits)
+    diagnostics.extend(expansion.diagnostics)
+    doc = expansion.document
+    if expansion.sources:
+        digest = _combined_digest(raw, expansion.sources)
+    if not expansion.ok:
+        return SourceReport(path, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), digest, doc)
     # validate (and, when the shape is wrong, check what can be salvaged so every problem shows at once)
     scenario, problems = validate_model(Scenario, doc)
     diagnostics.extend(problems)
@@ -184,6 +203,16 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
     if analyse_paths:
         playable = with_analysis(playable, catalog)
     return SourceReport(path, playable.warnings, digest, doc, scenario, playable)
+
+
+def _combined_digest(raw: bytes, sources: Sequence[tuple[str, bytes]]) -> str:
+    """The content hash of a scenario with included blocks: its own bytes and each block's, so
+    an edited block makes a new content version for the records (a file with no includes keeps
+    the plain SHA-256 of its bytes)."""
+    hasher = hashlib.sha256(raw)
+    for _, data in sources:
+        hasher.update(b"\0included\0" + hashlib.sha256(data).digest())
+    return hasher.hexdigest()
 
 
 def analyse_and_lint(playable: Playable, catalog: Catalog | None) -> tuple[Analysis, list[Diagnostic]]:
@@ -221,12 +250,46 @@ def require_scenario(path: str | Path, catalog: Catalog | None) -> AnalysedScena
     return with_analysis(report.playable, catalog)
 
 
+SHARED_FOLDER = "shared"
+"""The folder (anywhere in a library) that holds shared blocks: files brought into scenarios with
+``include:``, which are not scenarios themselves."""
+
+
 def find_scenario_files(paths: list[Path]) -> list[Path]:
-    """The .yaml/.yml files named, or found (recursively, sorted) in the folders named."""
+    """The .yaml/.yml files named, or found (recursively, sorted) in the folders named.
+
+    Files in a ``shared/`` folder under a folder named are shared blocks, not scenarios, and are
+    left out (see :func:`find_shared_blocks`); a file named on its own is always kept.
+    """
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()))
+            files.extend(q for q in _yaml_files(p) if SHARED_FOLDER not in q.relative_to(p).parts[:-1])
         else:
             files.append(p)
     return files
+
+
+def find_shared_blocks(paths: list[Path]) -> list[Path]:
+    """The shared blocks (files in a ``shared/`` folder) under the folders named, sorted."""
+    return [q for p in paths if p.is_dir() for q in _yaml_files(p) if SHARED_FOLDER in q.relative_to(p).parts[:-1]]
+
+
+def library_root_for(file: Path, folders: Sequence[Path]) -> Path | None:
+    """The folder named (of ``folders``) that ``file`` was found in: the library root its includes
+    must stay inside. None for a file named on its own (its own folder is then the root)."""
+    for folder in folders:
+        if folder.is_dir() and _real_path(file).is_relative_to(_real_path(folder)):
+            return folder
+    return None
+
+
+def _real_path(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:  # pragma: no cover - resolve(strict=False) fails only on odd file systems
+        return path.absolute()
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(q for q in folder.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file())

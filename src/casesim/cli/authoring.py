@@ -14,6 +14,8 @@ from casesim.authoring.pipeline import (
     audit_and_lint,
     duplicate_scenario_ids,
     find_scenario_files,
+    find_shared_blocks,
+    library_root_for,
     load_scenario,
 )
 from casesim.cli.options import GraphFormat, OutputFormat, choice, pass_settings, path_option
@@ -70,19 +72,25 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
         else:
             scenario_paths.append(path)
     files = find_scenario_files(scenario_paths)
-    if scenario_paths and not files:
+    blocks = find_shared_blocks(scenario_paths)
+    if scenario_paths and not files and not blocks:
         raise CaseSimError("no .yaml files found in " + ", ".join(map(str, scenario_paths)),
                            title="nothing to validate", hint="give scenario files, or folders that hold them")
     if files:
         catalog = load_catalog_for(settings)
         reports = []
         for file in files:
-            report = load_scenario(file, catalog)
+            report = load_scenario(file, catalog, library_root=library_root_for(file, scenario_paths))
             reports.append(report)
             diagnostics.extend(report.diagnostics)
             if report.analysed is not None:
                 diagnostics.extend(audit_and_lint(report.analysed)[1])
         diagnostics.extend(duplicate_scenario_ids(reports))
+    if blocks:  # shared blocks in the folders named are checked on their own, never as scenarios
+        catalog = load_catalog_for(settings)
+        for block in blocks:
+            found = load_scenario(block, catalog, library_root=library_root_for(block, scenario_paths))
+            diagnostics.extend(d for d in found.diagnostics if d.code != "shared-block")
     failing = [d for d in diagnostics if d.is_error or (strict and d.severity is Severity.WARNING)]
     if output_format == "json":
         click.echo(diagnostics_to_json(diagnostics))
@@ -92,7 +100,7 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
         errors = sum(d.is_error for d in diagnostics)
         warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
         notes = len(diagnostics) - errors - warnings
-        checked = len(files) + sum(_is_catalog_dir(p) for p in targets)
+        checked = len(files) + len(blocks) + sum(_is_catalog_dir(p) for p in targets)
         click.echo(f"{checked} checked: {errors} error(s), {warnings} warning(s)"
                    + (f", {notes} note(s)" if notes else ""), err=True)
     return 1 if failing else 0
@@ -108,10 +116,11 @@ def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
     from casesim.authoring.embedded_tests import run_tests
 
     catalog = load_catalog_for(settings)
-    files = find_scenario_files(list(paths) or [settings.scenarios_dir])
+    folders = list(paths) or [settings.scenarios_dir]
+    files = find_scenario_files(folders)
     passed = failed = 0
     for file in files:
-        report = load_scenario(file, catalog)
+        report = load_scenario(file, catalog, library_root=library_root_for(file, folders))
         loaded = report.analysed
         if loaded is None:
             click.echo(f"{visible(str(file), one_line=True)}: cannot run tests, the scenario has errors:")

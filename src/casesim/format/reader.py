@@ -33,7 +33,8 @@ import yaml
 
 from casesim.format.diagnostics import Diagnostic, Severity
 
-__all__ = ["Limits", "Position", "SourceDocument", "read_source", "read_yaml", "read_yaml_bytes", "read_yaml_text"]
+__all__ = ["Limits", "Position", "ReusedPosition", "SourceDocument", "read_source", "read_yaml", "read_yaml_bytes",
+           "read_yaml_text"]
 
 try:  # the C composer is several times faster; fall back to pure Python where libyaml is absent
     _Loader: type[Any] = yaml.CSafeLoader
@@ -95,6 +96,18 @@ class Position:
     col: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReusedPosition(Position):
+    """A position in text written once and used here: a shared block brought in with `include:`,
+    or a choice of a `choice_sets:` entry. A diagnostic about it points at where the text is
+    written (``file``), and says how it got into the scenario (``via``)."""
+
+    file: str
+    """The file the text is written in, as the including scenario names it."""
+    via: str
+    """How it got here, e.g. "included from crisis.yaml:22:3"; nested uses are joined by commas."""
+
+
 @dataclass(slots=True)
 class SourceDocument:
     """Plain data read from one YAML file, plus where each part of it came from."""
@@ -132,6 +145,13 @@ class SourceDocument:
             # Missing fields: point at the mapping that should hold them.
             return best[1]
         return best[0] if key else best[1]
+
+    def diagnostic(self, pos: Position, severity: Severity, code: str, message: str, *, offset: int = 0) -> Diagnostic:
+        """A diagnostic at ``pos``: in this file, or, for reused text, in the file it is written in,
+        with how it got into this scenario at the end of the message."""
+        if isinstance(pos, ReusedPosition):
+            return Diagnostic(pos.file, pos.line, pos.col + offset, severity, code, f"{message} ({pos.via})")
+        return Diagnostic(self.path, pos.line, pos.col + offset, severity, code, message)
 
 
 class _Abort(Exception):

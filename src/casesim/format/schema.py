@@ -37,6 +37,10 @@ def schema_for(kind: SchemaKind = "scenario") -> dict[str, Any]:
     """The JSON Schema of a file kind, labelled draft-07 for yaml-language-server."""
     model = _model(kind)
     body = model.model_json_schema(by_alias=True)
+    if kind == "scenario":
+        from casesim.format.include import add_reuse_to_schema
+
+        body = add_reuse_to_schema(body)
     # yaml-language-server supports draft-07 and below; pydantic's $defs refs are JSON pointers
     # and resolve there too.
     return {"$schema": "http://json-schema.org/draft-07/schema#", "$id": SCHEMA_IDS[kind], **body}

@@ -17,7 +17,7 @@ from typing import Any, TypeVar, Union
 from pydantic import BaseModel, ValidationError
 
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
-from casesim.format.reader import SourceDocument
+from casesim.format.reader import Position, SourceDocument
 from casesim.format.scenario import ID_PATTERN, STEP_ID_PATTERN, TIMEOUT_PREFIX, VAR_PATTERN
 
 __all__ = ["spelled_as_name", "validate_model"]
@@ -31,21 +31,21 @@ def validate_model(model: type[M], doc: SourceDocument) -> tuple[M | None, list[
         return model.model_validate(doc.data), []
     except ValidationError as exc:
         diagnostics: list[Diagnostic] = []
-        seen: set[tuple[int, int, str]] = set()
+        seen: set[tuple[Position, str]] = set()
         for error in _one_per_union(exc.errors(include_url=False)):
             loc = tuple(error["loc"])
             kind = error["type"]
             is_key = kind == "extra_forbidden" or _KEY in loc
             pos = doc.position(tuple(s for s in loc if s != _KEY), key=is_key)
             message = _message(model, error)
-            fingerprint = (pos.line, pos.col, message)
+            fingerprint = (pos, message)
             if fingerprint in seen:
                 continue
             seen.add(fingerprint)
             code = _code(kind)
             if code == "bad-name" and (error.get("ctx") or {}).get("pattern") not in (ID_PATTERN, VAR_PATTERN, STEP_ID_PATTERN):
                 code = "invalid-value"
-            diagnostics.append(Diagnostic(doc.path, pos.line, pos.col, Severity.ERROR, code, message))
+            diagnostics.append(doc.diagnostic(pos, Severity.ERROR, code, message))
         return None, diagnostics
 
 

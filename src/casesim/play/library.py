@@ -12,6 +12,7 @@ from casesim.authoring.pipeline import (
     SourceReport,
     duplicate_scenario_ids,
     find_scenario_files,
+    library_root_for,
     load_scenario,
     with_analysis,
 )
@@ -83,7 +84,8 @@ def resolve_scenario(ref: str, library_paths: Sequence[Path], catalog: Catalog |
         loaded = load_scenario(candidate, catalog, analyse_paths=False)
     else:
         for file in _unique(find_scenario_files([p for p in library_paths if p.exists()])):
-            found = load_scenario(file, catalog, analyse_paths=False)
+            found = load_scenario(file, catalog, analyse_paths=False,
+                                  library_root=library_root_for(file, library_paths))
             if found.model is not None and found.model.id == ref:
                 loaded = found
                 break
@@ -127,7 +129,8 @@ def load_library(paths: Sequence[Path], catalog: Catalog | None) -> Library:
     name scenarios by id, so the second file would be read as the first.
     """
     existing = [p for p in paths if p.exists()]
-    reports = [load_scenario(f, catalog, analyse_paths=False) for f in _unique(find_scenario_files(existing))]
+    reports = [load_scenario(f, catalog, analyse_paths=False, library_root=library_root_for(f, existing))
+               for f in _unique(find_scenario_files(existing))]
     clashes = {d.path: d for d in duplicate_scenario_ids(reports)}
     return Library(tuple(
         replace(r, diagnostics=(*r.diagnostics, clashes[r.path]), playable=None) if r.path in clashes else r
