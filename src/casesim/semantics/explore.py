@@ -51,8 +51,8 @@ from casesim.semantics.program import (
     unmet_requirements,
 )
 
-__all__ = ["Analysis", "Budget", "Extremes", "StateEstimate", "analyse", "estimate_states", "DEFAULT_STATE_LIMIT",
-           "PATH_COUNT_CAP", "REFUSE_ESTIMATE"]
+__all__ = ["Analysis", "Budget", "Extremes", "StateEstimate", "analyse", "estimate_states", "points_text",
+           "DEFAULT_STATE_LIMIT", "PATH_COUNT_CAP", "REFUSE_ESTIMATE"]
 
 DEFAULT_STATE_LIMIT = 2_000_000
 REFUSE_ESTIMATE = 5_000_000
@@ -64,16 +64,28 @@ _CHECK_EVERY = 4096
 PATH_COUNT_CAP = 10**15
 TOTAL = "total"
 _NEG = float("-inf")
+_POS = float("inf")
 
 _log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Extremes:
-    """Worst and best achievable raw points for one criterion (or the total) over complete paths."""
+    """Worst and best achievable raw points for one criterion (or the total) over complete paths.
 
-    worst: int
-    best: int
+    None means unbounded: a step that costs (for ``worst``) or earns (for ``best``) points sits
+    on a loop that a trainee can go round as often as they like and still finish, so no number
+    is the worst (or best). The lint reports such a loop as ``scoring-cycle``; callers print
+    "unbounded" rather than any finite figure, which would be wrong.
+    """
+
+    worst: int | None
+    best: int | None
+
+
+def points_text(value: int | None) -> str:
+    """An extreme as a trainer reads it: the number of points, or "unbounded" (see :class:`Extremes`)."""
+    return "unbounded" if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,8 +352,8 @@ def _summarise(program: Program, states: list[State], edges: Edges, index: dict[
     start_best, start_worst = best[0], worst[0]
     if start_best is not None and start_worst is not None:
         for i, criterion in enumerate(program.criteria):
-            extremes[criterion] = Extremes(start_worst[i], start_best[i])
-        total = extremes[TOTAL] = Extremes(start_worst[-1], start_best[-1])
+            extremes[criterion] = Extremes(_finite(start_worst[i]), _finite(start_best[i]))
+        total = extremes[TOTAL] = Extremes(_finite(start_worst[-1]), _finite(start_best[-1]))
     best_any_to_go = [_NEG if vector is None else float(vector[-1]) for vector in best]
 
     # Best clean total still achievable from each state: no critical step, requirements met.
@@ -357,6 +369,11 @@ def _summarise(program: Program, states: list[State], edges: Edges, index: dict[
         extremes=extremes, best_any_to_go=best_any_to_go, best_to_go=best_to_go,
         clean_path_exists=clean_path_exists, expert_path=expert_path, components=(comp, comps),
     )
+
+
+def _finite(value: float) -> int | None:
+    """A whole number of points, or None for an unbounded (infinite) one."""
+    return None if math.isinf(value) else int(value)
 
 
 def _reaches(reverse: list[list[int]], seeds: list[int]) -> list[bool]:
@@ -453,7 +470,8 @@ def _count_paths(edges: Edges, comps: list[list[int]], finals: list[bool], can_f
     return counts[0] if edges else 0
 
 
-Vector = tuple[int, ...]
+Vector = tuple[float, ...]
+"""Points per criterion, then the total: whole numbers, or +inf/-inf where a loop makes them unbounded."""
 
 
 def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], comps: list[list[int]],
@@ -462,10 +480,12 @@ def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], c
     total at once: one walk over the edges carrying a vector per state (``point_vectors``
     order: the criteria, then the total), None where no final state can be reached.
 
-    Exact when no scoring step is on a cycle: steps inside one strongly connected component
-    carry no points (scoring cycles are reported as errors), so every member of a component
-    shares one value, the best exit from any member. Components arrive in reverse topological
-    order, so successors are always done.
+    Components arrive in reverse topological order, so successors are always done. In a
+    component whose inner steps carry no points (every component of a scenario without a
+    scoring loop), every member shares one value, the best exit from any member. A component
+    with a scoring step inside is solved exactly by :func:`_solve_scoring_component`: a loop
+    that earns points makes the best unbounded (+inf), one that costs points makes the worst
+    unbounded (-inf), and an unbounded value passes on to every state that can reach it.
 
     However many states there are, a scenario has few distinct vectors (a few hundred for
     the bundled ones, against up to 150,000 states), so every vector is kept once
@@ -476,38 +496,102 @@ def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], c
     vectors = _Vectors(len(program.criteria) + 1)
     zero = vectors.zero
     # A step that scores nothing leaves its target's vectors as they are: no addition needed.
-    scoring = {sid: vector for sid, vector in program.point_vectors.items() if any(vector)}
+    scoring: dict[str, Vector] = {sid: vector for sid, vector in program.point_vectors.items() if any(vector)}
     best_of: list[Vector | None] = [None] * n
     worst_of: list[Vector | None] = [None] * n
     for cid, members in enumerate(comps):
-        bests: list[Vector] = []
-        worsts: list[Vector] = []
+        exits_best: dict[int, list[Vector]] = {}
+        exits_worst: dict[int, list[Vector]] = {}
+        inner: list[tuple[int, Vector, int]] = []
         for sid in members:
+            bests = exits_best.setdefault(sid, [])
+            worsts = exits_worst.setdefault(sid, [])
             if finals[sid]:
                 bests.append(zero)
                 worsts.append(zero)
                 continue
             for step, target in edges[sid]:
+                points = scoring.get(step.id)
+                if comp[target] == cid:
+                    if points is not None:
+                        inner.append((sid, points, target))
+                    continue
                 target_best = best_of[target]
-                if target_best is None or comp[target] == cid:
+                if target_best is None:
                     continue
                 target_worst = worst_of[target]
                 assert target_worst is not None
-                points = scoring.get(step.id)
                 if points is None:
                     bests.append(target_best)
                     worsts.append(target_worst)
                 else:
                     bests.append(vectors.plus(step.id, points, target_best))
                     worsts.append(vectors.plus(step.id, points, target_worst))
-        if not bests:
+        if not any(exits_best.values()):
             continue
-        best = vectors.fold(max, bests)
-        worst = vectors.fold(min, worsts)
+        if not inner:
+            best = vectors.fold(max, [v for vs in exits_best.values() for v in vs])
+            worst = vectors.fold(min, [v for vs in exits_worst.values() for v in vs])
+            for sid in members:
+                best_of[sid] = best
+                worst_of[sid] = worst
+            continue
+        best_start = {sid: vectors.fold(max, vs) for sid, vs in exits_best.items() if vs}
+        worst_start = {sid: vectors.fold(min, vs) for sid, vs in exits_worst.items() if vs}
+        inner_edges = _inner_edges(members, edges, comp, cid)
+        solved_best = _solve_scoring_component(members, inner_edges, scoring, best_start, maximise=True)
+        solved_worst = _solve_scoring_component(members, inner_edges, scoring, worst_start, maximise=False)
         for sid in members:
-            best_of[sid] = best
-            worst_of[sid] = worst
+            best_of[sid] = vectors.keep(solved_best[sid])
+            worst_of[sid] = vectors.keep(solved_worst[sid])
     return best_of, worst_of
+
+
+def _inner_edges(members: list[int], edges: Edges, comp: list[int], cid: int) -> list[tuple[int, str, int]]:
+    """The (source, step id, target) steps that stay inside component ``cid``."""
+    return [(sid, step.id, target) for sid in members for step, target in edges[sid] if comp[target] == cid]
+
+
+def _solve_scoring_component(members: list[int], inner: list[tuple[int, str, int]], scoring: Mapping[str, Vector],
+                             start: Mapping[int, Vector], *, maximise: bool) -> dict[int, Vector]:
+    """The best (or worst) points from each member of a strongly connected component whose
+    inner steps score, given each member's best (worst) exit in ``start``.
+
+    Per criterion, a Bellman-Ford relaxation over the inner steps: it settles within as many
+    rounds as there are members unless a loop gains (for the best) or loses (for the worst)
+    points, and then every member can go round that loop as often as it likes before leaving,
+    so the value is unbounded for every member (each member reaches the loop and the loop
+    reaches an exit, by strong connection). Only a scenario with a scoring loop, which the
+    lint reports as an error, gets here.
+    """
+    width = len(next(iter(start.values())))
+    unset = _NEG if maximise else _POS
+    sign = 1 if maximise else -1  # minimising is maximising the negated points
+    out: dict[int, list[float]] = {sid: [unset] * width for sid in members}
+    for sid, vector in start.items():
+        out[sid] = list(vector)
+    zero: Vector = (0,) * width
+    for k in range(width):
+        steps = [(src, scoring.get(step_id, zero)[k], dst) for src, step_id, dst in inner]
+        signs = {points > 0 for _, points, _ in steps if points} if steps else set()
+        if signs == {maximise}:
+            # Every scoring inner step moves this criterion the way we look, and each lies on a loop.
+            for sid in members:
+                out[sid][k] = _POS if maximise else _NEG
+            continue
+        for _round in range(len(members) + 1):
+            changed = False
+            for src, points, dst in steps:
+                candidate = out[dst][k] + points
+                if sign * candidate > sign * out[src][k]:
+                    out[src][k] = candidate
+                    changed = True
+            if not changed:
+                break
+        else:
+            for sid in members:
+                out[sid][k] = _POS if maximise else _NEG
+    return {sid: tuple(values) for sid, values in out.items()}
 
 
 class _Vectors:
@@ -523,7 +607,8 @@ class _Vectors:
         self._sums: dict[tuple[str, int], Vector] = {}
         self._folds: dict[tuple[object, ...], Vector] = {}
 
-    def _keep(self, vector: Vector) -> Vector:
+    def keep(self, vector: Vector) -> Vector:
+        """The one kept copy of ``vector``."""
         return self._kept.setdefault(vector, vector)
 
     def plus(self, step_id: str, points: Vector, vector: Vector) -> Vector:
@@ -531,17 +616,17 @@ class _Vectors:
         key = (step_id, id(vector))
         found = self._sums.get(key)
         if found is None:
-            found = self._sums[key] = self._keep(tuple(map(add, points, vector)))
+            found = self._sums[key] = self.keep(tuple(map(add, points, vector)))
         return found
 
-    def fold(self, pick: Callable[..., int], vectors: list[Vector]) -> Vector:
+    def fold(self, pick: Callable[..., float], vectors: list[Vector]) -> Vector:
         """The element-wise ``pick`` (max or min) of ``vectors``."""
         if len(vectors) == 1:
             return vectors[0]
         key = (pick, *map(id, vectors))
         found = self._folds.get(key)
         if found is None:
-            found = self._folds[key] = self._keep(tuple(map(pick, *vectors)))
+            found = self._folds[key] = self.keep(tuple(map(pick, *vectors)))
         return found
 
 
