@@ -81,13 +81,15 @@ def _cite(catalog: Catalog, ids: Sequence[str]) -> tuple[Citation, ...]:
 
 def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids: Sequence[str], *,
                mode: Mode = "assessment", start: str | None = None,
-               decision_seconds: float | None = None) -> Debrief:
-    """Score the path ``step_ids`` (which may stop before an ending, e.g. when a trainee leaves).
+               decision_seconds: float | None = None, initial: State | None = None) -> Debrief:
+    """Score the path ``step_ids`` (which may stop before an ending, e.g. when a trainee leaves),
+    from the scenario's start, the node ``start`` or the state ``initial`` (an embedded test's
+    ``given:``).
 
     ``decision_seconds`` (the time the decision screens were on show, from the record) adds the
     implausible-speed check to an assessment attempt (:mod:`casesim.scoring.pace`)."""
     scenario = program.scenario
-    path = replay(program, step_ids, start=start)
+    path = replay(program, step_ids, start=start, initial=initial)
     pairs, final = path.taken, path.final
     steps = [step for _, step in pairs]
     reached = is_final(program, final)

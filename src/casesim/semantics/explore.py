@@ -217,11 +217,14 @@ class Analysis:
 
 
 def analyse(program: Program, *, state_limit: int | None = None, start: str | None = None,
-            budget: Budget | None = None) -> Analysis:
+            budget: Budget | None = None, initial: State | None = None) -> Analysis:
     """Explore every reachable state of ``program`` within ``budget`` (``state_limit``, when
     given, overrides its state count; by default ``DEFAULT_STATE_LIMIT``) and derive everything
     :class:`Analysis` holds. A scenario whose :func:`estimate_states` is past
     ``REFUSE_ESTIMATE`` is not explored at all.
+
+    Exploring begins at the scenario's start, at the node ``start``, or in the state
+    ``initial`` (what an embedded test sets up, or the state a test's path reached).
 
     The cyclic garbage collector is paused meanwhile: exploration allocates millions of small,
     acyclic objects, and repeated full collections over them made the time grow faster than
@@ -238,11 +241,11 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
     stopped: str | None
     edges: Edges
     try:
+        first = project(program, initial if initial is not None else initial_state(program, start))
         if estimate.numeric > REFUSE_ESTIMATE:
-            first = project(program, initial_state(program, start))
             states, edges, index, stopped = [first], [[]], {first: 0}, "estimate"
         else:
-            states, edges, index, stopped = _explore(program, state_limit=limit, start=start, budget=budget)
+            states, edges, index, stopped = _explore(program, first, state_limit=limit, budget=budget)
         result = _summarise(program, states, edges, index, stopped is None)
     finally:
         if was_enabled:
@@ -259,9 +262,8 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
 Edges = list[list[tuple[Step, int]]]
 
 
-def _explore(program: Program, *, state_limit: int, start: str | None,
+def _explore(program: Program, first: State, *, state_limit: int,
              budget: Budget) -> tuple[list[State], Edges, dict[State, int], str | None]:
-    first = project(program, initial_state(program, start))
     states: list[State] = [first]
     index: dict[State, int] = {first: 0}
     edges: Edges = []
