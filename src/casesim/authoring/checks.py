@@ -424,8 +424,12 @@ class _Checker:
                 extra = suggest(name, sc.variables, "; declare it under `variables:`")
                 self.report(where, "unknown-variable", f"there is no variable {name!r}{extra}", key=True)
             elif isinstance(value, bool) != (var.type == "bool"):
-                kind = "true or false" if var.type == "bool" else "a number"
-                self.report(where, "wrong-type", f"{name!r} is {kind}; give it {kind}")
+                if var.type == "bool":
+                    self.report(where, "wrong-type", f"{name!r} is true or false, not the number {value}: "
+                                                     "give it true or false")
+                else:
+                    self.report(where, "wrong-type", f"{name!r} is a number, not {str(value).lower()}: give it a "
+                                                     f"number from {var.min} to {var.max}")
             elif not isinstance(value, bool) and var.min is not None and var.max is not None \
                     and not var.min <= value <= var.max:
                 self.report(where, "out-of-range",

@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import Sequence
 
 from casesim.authoring.audit import Audit
+from casesim.authoring.expert_lint import lint_expert_path
+from casesim.authoring.guard_reasons import closed_reason, never_true_reason
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.framework import Protocol
 from casesim.format.reader import SourceDocument
@@ -80,17 +82,23 @@ def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, c
         for i, choice in enumerate(node.choices):
             if choice.id not in analysis.steps_taken:
                 where: tuple[str | int, ...] = ("nodes", node_id, "choices", i, "when") if choice.when else ("nodes", node_id, "choices", i)
+                why = never_true_reason(analysis, choice.when, node_id) if choice.when else ""
                 report(where, Severity.WARNING, "guard-never-true",
-                       f"choice {choice.id!r} is never offered: its condition is false in every reachable state")
+                       f"choice {choice.id!r} is never offered: its condition is false in every reachable state"
+                       + (f": {why}" if why else "") + "; loosen the condition, or change what sets it")
     reported: set[str] = set()
     for sid in analysis.dead_ends:
         state = analysis.states[sid]
         if state.node in reported:
             continue
         reported.add(state.node)
+        closed = [f"{c.id!r} needs `{c.when}`" + (f": {why}" if (why := closed_reason(analysis, c.when, state.node, state))
+                                                   else "")
+                  for c in scenario.nodes[state.node].choices if c.when]
         report(("nodes", state.node), Severity.ERROR, "dead-end",
-               f"node {state.node!r} has no open choice when {_describe(program, state)}: the trainee would be stuck; "
-               "add a choice without `when`, or loosen a condition", key=True)
+               f"node {state.node!r} has no open choice when {_describe(program, state)}: the trainee would be stuck"
+               + (f"; {'; '.join(closed)}" if closed else "")
+               + "; add a choice without `when`, or loosen a condition", key=True)
     for sid in analysis.trapped:
         state = analysis.states[sid]
         if state.node in reported:
@@ -103,6 +111,7 @@ def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, c
         where, message = _scoring_cycle(scenario, program.steps[step_id])
         report(where, Severity.ERROR, "scoring-cycle", message)
     _lint_scoring(scenario, analysis, catalog, report)
+    out.extend(lint_expert_path(scenario, doc, analysis))
     return out
 
 

@@ -117,7 +117,8 @@ def blocked_message(program: Program, blocked: Blocked) -> str:
     if step.node != state.node:
         owner = f"the timer of node {step.node!r}" if step.is_timeout else f"a choice of node {step.node!r}"
         return (f"the path cannot go on with {step_id!r}: {taken} it is at node {state.node!r}, and {step_id!r} is "
-                f"{owner}; {choices}; {where}")
+                f"{owner}; {choices}; {where}; check the steps before it, or start the test where {step_id!r} is "
+                "with `start:`")
     condition = _condition(scenario, step.node, step_id)
     return (f"the path cannot go on with {step_id!r}: {taken} it is at node {state.node!r}, where {step_id!r} is "
             f"closed because its condition `{condition}` is false; {_choices_here(program, state, step_id)}; {where}; "
