@@ -502,98 +502,102 @@ def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], c
     best_of: list[Vector | None] = [None] * n
     worst_of: list[Vector | None] = [None] * n
     for cid, members in enumerate(comps):
-        exits_best: dict[int, list[Vector]] = {}
-        exits_worst: dict[int, list[Vector]] = {}
-        inner: list[tuple[int, Vector, int]] = []
+        bests: list[Vector] = []
+        worsts: list[Vector] = []
+        inner_scores = False
         for sid in members:
-            bests = exits_best.setdefault(sid, [])
-            worsts = exits_worst.setdefault(sid, [])
             if finals[sid]:
                 bests.append(zero)
                 worsts.append(zero)
                 continue
             for step, target in edges[sid]:
-                points = scoring.get(step.id)
                 if comp[target] == cid:
-                    if points is not None:
-                        inner.append((sid, points, target))
+                    inner_scores = inner_scores or step.id in scoring
                     continue
                 target_best = best_of[target]
                 if target_best is None:
                     continue
                 target_worst = worst_of[target]
                 assert target_worst is not None
+                points = scoring.get(step.id)
                 if points is None:
                     bests.append(target_best)
                     worsts.append(target_worst)
                 else:
                     bests.append(vectors.plus(step.id, points, target_best))
                     worsts.append(vectors.plus(step.id, points, target_worst))
-        if not any(exits_best.values()):
+        if not bests:
             continue
-        if not inner:
-            best = vectors.fold(max, [v for vs in exits_best.values() for v in vs])
-            worst = vectors.fold(min, [v for vs in exits_worst.values() for v in vs])
-            for sid in members:
-                best_of[sid] = best
-                worst_of[sid] = worst
+        if inner_scores:
+            _solve_scoring_component(members, edges, comp, cid, scoring, vectors, best_of, worst_of)
             continue
-        best_start = {sid: vectors.fold(max, vs) for sid, vs in exits_best.items() if vs}
-        worst_start = {sid: vectors.fold(min, vs) for sid, vs in exits_worst.items() if vs}
-        inner_edges = _inner_edges(members, edges, comp, cid)
-        solved_best = _solve_scoring_component(members, inner_edges, scoring, best_start, maximise=True)
-        solved_worst = _solve_scoring_component(members, inner_edges, scoring, worst_start, maximise=False)
+        best = vectors.fold(max, bests)
+        worst = vectors.fold(min, worsts)
         for sid in members:
-            best_of[sid] = vectors.keep(solved_best[sid])
-            worst_of[sid] = vectors.keep(solved_worst[sid])
+            best_of[sid] = best
+            worst_of[sid] = worst
     return best_of, worst_of
 
 
-def _inner_edges(members: list[int], edges: Edges, comp: list[int], cid: int) -> list[tuple[int, str, int]]:
-    """The (source, step id, target) steps that stay inside component ``cid``."""
-    return [(sid, step.id, target) for sid in members for step, target in edges[sid] if comp[target] == cid]
+def _solve_scoring_component(members: list[int], edges: Edges, comp: list[int], cid: int,
+                             scoring: Mapping[str, Vector], vectors: _Vectors, best_of: list[Vector | None],
+                             worst_of: list[Vector | None]) -> None:
+    """Set the best and worst points from each member of component ``cid``, whose inner steps
+    score, into ``best_of`` and ``worst_of`` (its successors are already done).
 
-
-def _solve_scoring_component(members: list[int], inner: list[tuple[int, str, int]], scoring: Mapping[str, Vector],
-                             start: Mapping[int, Vector], *, maximise: bool) -> dict[int, Vector]:
-    """The best (or worst) points from each member of a strongly connected component whose
-    inner steps score, given each member's best (worst) exit in ``start``.
-
-    Per criterion, a Bellman-Ford relaxation over the inner steps: it settles within as many
-    rounds as there are members unless a loop gains (for the best) or loses (for the worst)
-    points, and then every member can go round that loop as often as it likes before leaving,
-    so the value is unbounded for every member (each member reaches the loop and the loop
-    reaches an exit, by strong connection). Only a scenario with a scoring loop, which the
-    lint reports as an error, gets here.
+    Per criterion, a Bellman-Ford relaxation over the inner steps, from each member's best
+    (worst) exit: it settles within as many rounds as there are members unless a loop gains
+    (for the best) or loses (for the worst) points, and then every member can go round that
+    loop as often as it likes before leaving, so the value is unbounded for every member (each
+    member reaches the loop, and the loop reaches an exit, by strong connection). Only a
+    scenario with a scoring loop, which the lint reports as an error, gets here.
     """
-    width = len(next(iter(start.values())))
-    unset = _NEG if maximise else _POS
-    sign = 1 if maximise else -1  # minimising is maximising the negated points
-    out: dict[int, list[float]] = {sid: [unset] * width for sid in members}
-    for sid, vector in start.items():
-        out[sid] = list(vector)
-    zero: Vector = (0,) * width
-    for k in range(width):
-        steps = [(src, scoring.get(step_id, zero)[k], dst) for src, step_id, dst in inner]
-        signs = {points > 0 for _, points, _ in steps if points} if steps else set()
-        if signs == {maximise}:
-            # Every scoring inner step moves this criterion the way we look, and each lies on a loop.
-            for sid in members:
-                out[sid][k] = _POS if maximise else _NEG
-            continue
-        for _round in range(len(members) + 1):
-            changed = False
-            for src, points, dst in steps:
-                candidate = out[dst][k] + points
-                if sign * candidate > sign * out[src][k]:
-                    out[src][k] = candidate
-                    changed = True
-            if not changed:
-                break
-        else:
-            for sid in members:
-                out[sid][k] = _POS if maximise else _NEG
-    return {sid: tuple(values) for sid, values in out.items()}
+    width = len(vectors.zero)
+    zero: Vector = vectors.zero
+    inner: list[tuple[int, Vector, int]] = []
+    exits: dict[bool, dict[int, list[float]]] = {True: {}, False: {}}
+    for sid in members:
+        exits[True][sid] = [_NEG] * width
+        exits[False][sid] = [_POS] * width
+        for step, target in edges[sid]:
+            points = scoring.get(step.id, zero)
+            if comp[target] == cid:
+                inner.append((sid, points, target))
+                continue
+            for maximise, known in ((True, best_of), (False, worst_of)):
+                after = known[target]
+                if after is None:
+                    continue
+                row = exits[maximise][sid]
+                for k in range(width):
+                    value = points[k] + after[k]
+                    if (value > row[k]) if maximise else (value < row[k]):
+                        row[k] = value
+    for maximise, known in ((True, best_of), (False, worst_of)):
+        out = exits[maximise]
+        sign = 1 if maximise else -1  # minimising is maximising the negated points
+        for k in range(width):
+            steps = [(src, vector[k], dst) for src, vector, dst in inner]
+            signs = {gain > 0 for _, gain, _ in steps if gain}
+            if signs == {maximise}:
+                # Every scoring inner step moves this criterion the way we look, and each lies on a loop.
+                for sid in members:
+                    out[sid][k] = _POS if maximise else _NEG
+                continue
+            for _round in range(len(members) + 1):
+                changed = False
+                for src, gain, dst in steps:
+                    candidate = out[dst][k] + gain
+                    if sign * candidate > sign * out[src][k]:
+                        out[src][k] = candidate
+                        changed = True
+                if not changed:
+                    break
+            else:
+                for sid in members:
+                    out[sid][k] = _POS if maximise else _NEG
+        for sid in members:
+            known[sid] = vectors.keep(tuple(out[sid]))
 
 
 class _Vectors:
