@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casesim.authoring.embedded_paths import follow_test, given_state
 from casesim.authoring.embedded_tests import run_tests
 from casesim.authoring.pipeline import load_scenario, load_scenario_bytes
-from casesim.authoring.test_paths import follow_test, given_state
 from casesim.cli.main import cli
 from casesim.format.scenario import Expectation, PedagogicalTest, timeout_id
 from casesim.scoring.catalog import Catalog, load_catalog

@@ -12,8 +12,8 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from casesim.authoring.embedded_paths import blocked_message, follow_test
 from casesim.authoring.pipeline import AnalysedScenario
-from casesim.authoring.test_paths import blocked_message, follow_test
 from casesim.format.scenario import Expectation, PedagogicalTest
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import score_path

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from casesim.authoring.audit import Audit, audit_scenario
 from casesim.authoring.checks import check_scenario
+from casesim.authoring.embedded_paths import check_test_paths
 from casesim.authoring.lint import lint_analysis, lint_answer_cues
 from casesim.authoring.salvage import salvage
-from casesim.authoring.test_paths import check_test_paths
 from casesim.errors import ScenarioError
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.reader import Limits, SourceDocument, read_source, read_yaml_bytes
