@@ -118,7 +118,9 @@ def test_yaml_anchors_that_reuse_values_work(catalog: Catalog) -> None:
     text = BASE.replace("effects: {rapport: 1}", "effects: &warmer {rapport: 1}", 1)
     text = text.replace("effects: {rapport: -1, distress: 1}", "effects: *warmer", 1)
     report = load_scenario_bytes(text.encode(), "anchors.yaml", catalog, analyse_paths=False)
-    assert report.ok and not report.errors
+    # Warmer questions change the rapport, so one of the example's own tests can no longer be
+    # followed: that is validate doing its job, not the anchor failing.
+    assert report.ok and {d.code for d in report.errors} <= {"test-path-blocked"}
     assert report.playable is not None
     choices = report.playable.scenario.choice_index()
     assert choices["launch-into-questions"][1].effects == {"rapport": 1}

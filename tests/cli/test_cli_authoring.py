@@ -74,7 +74,7 @@ def test_test_command_runs_embedded_tests(casesim: Casesim) -> None:
     result = casesim("test", "scenarios/example-check-in.yaml")
     assert result.exit_code == 0, result.stdout
     assert "PASS example-check-in: the expert path passes" in result.stdout
-    assert result.stdout.strip().endswith("7 passed, 0 failed")
+    assert result.stdout.strip().endswith("9 passed, 0 failed")
 
 
 def test_test_command_reports_a_failing_expectation(casesim: Casesim, tmp_path: Path) -> None:

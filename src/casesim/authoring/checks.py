@@ -14,7 +14,7 @@ from casesim.errors import ExpressionError
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.expressions import Env, Type, constant_int, parse_expression, type_of
 from casesim.format.reader import Position, SourceDocument
-from casesim.format.scenario import Review, Scenario, timeout_id
+from casesim.format.scenario import Given, Review, Scenario, timeout_id
 from casesim.format.signoff import signoff_state
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.protocols import protocol_requirement_ids
@@ -400,6 +400,49 @@ class _Checker:
                 if cid not in choice_ids and cid not in requirement_ids:
                     self.report((*base, "expect", "critical", j), "unknown-choice",
                                 f"{cid!r} is neither a choice nor a requirement")
+            for field_name in ("visited", "not_visited"):
+                for j, place in enumerate(getattr(expect, field_name)):
+                    if place not in sc.nodes and place not in sc.endings:
+                        extra = suggest(place, self.targets, "")
+                        self.report((*base, "expect", field_name, j), "unknown-node",
+                                    f"there is no node or ending {place!r}{extra}")
+            for j, ending in enumerate(expect.unreachable):
+                if ending not in sc.endings:
+                    extra = suggest(ending, sc.endings, f"; endings: {', '.join(sc.endings)}")
+                    self.report((*base, "expect", "unreachable", j), "unknown-ending",
+                                f"`unreachable` lists endings, and there is no ending {ending!r}{extra}")
+            if test.given is not None:
+                self.check_given((*base, "given"), test.given, choice_ids)
+
+    def check_given(self, base: PathKey, given: Given, choice_ids: set[str]) -> None:
+        """The names in a test's ``given:`` exist, and each value fits its variable."""
+        sc = self.scenario
+        for name, value in given.variables.items():
+            where = (*base, "variables", name)
+            var = sc.variables.get(name)
+            if var is None:
+                extra = suggest(name, sc.variables, "; declare it under `variables:`")
+                self.report(where, "unknown-variable", f"there is no variable {name!r}{extra}", key=True)
+            elif isinstance(value, bool) != (var.type == "bool"):
+                if var.type == "bool":
+                    self.report(where, "wrong-type", f"{name!r} is true or false, not the number {value}: "
+                                                     "give it true or false")
+                else:
+                    self.report(where, "wrong-type", f"{name!r} is a number, not {str(value).lower()}: give it a "
+                                                     f"number from {var.min} to {var.max}")
+            elif not isinstance(value, bool) and var.min is not None and var.max is not None \
+                    and not var.min <= value <= var.max:
+                self.report(where, "out-of-range",
+                            f"{name!r} goes from {var.min} to {var.max}, so it can never be {value}; "
+                            f"give a value from {var.min} to {var.max}")
+        for j, node in enumerate(given.visited):
+            if node not in sc.nodes:
+                extra = suggest(node, sc.nodes, "")
+                self.report((*base, "visited", j), "unknown-node", f"there is no node {node!r}{extra}")
+        for j, cid in enumerate(given.chose):
+            if cid not in choice_ids:
+                extra = suggest(cid, choice_ids, "; use the id of a choice under `nodes:`, or timeout:NODE")
+                self.report((*base, "chose", j), "unknown-choice", f"unknown choice {cid!r}{extra}")
 
 
 def check_scenario(scenario: Scenario, doc: SourceDocument, catalog: Catalog | None,

@@ -13,6 +13,7 @@ from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.scenario import KIND_TITLES, KINDS
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import MI_COUNTS_CAVEAT
+from casesim.semantics.explore import points_text
 
 __all__ = ["library_markdown"]
 
@@ -67,7 +68,7 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         frameworks = sorted({catalog.framework_of.get(c, c) for c in item.program.criteria}) if item.program else []
         if total is not None and analysis.expert_total is not None:
             lines.append(f"**Scoring.** {len(item.program.criteria) if item.program else 0} criteria from "
-                         f"{', '.join(frameworks)}; points range from {total.worst} (worst path) to "
+                         f"{', '.join(frameworks)}; points range from {points_text(total.worst)} (worst path) to "
                          f"{analysis.expert_total} (expert path); pass: at least "
                          f"{sc.pass_rule.min_share:.0%} of the expert path's points"
                          + (" and no critical action." if sc.pass_rule.no_critical else "."))

@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import Sequence
 
 from casesim.authoring.audit import Audit
+from casesim.authoring.expert_lint import lint_expert_path
+from casesim.authoring.guard_reasons import closed_reason, never_true_reason
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.framework import Protocol
 from casesim.format.reader import ReusedPosition, SourceDocument
@@ -15,7 +17,7 @@ from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import mi_result
 from casesim.scoring.protocols import required_steps, triage_level
 from casesim.semantics.explore import REFUSE_ESTIMATE, Analysis
-from casesim.semantics.program import Program, State, replay, variables
+from casesim.semantics.program import Program, State, Step, replay, variables
 
 __all__ = ["lint_analysis", "lint_answer_cues", "required_protocol_steps"]
 
@@ -89,17 +91,23 @@ def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, c
                     # A shared block serves many scenarios: its branch for a client who answers
                     # otherwise (`when: "not cssrs_q2_yes"`) is never offered in this one, by design.
                     continue
+                why = never_true_reason(analysis, choice.when, node_id) if choice.when else ""
                 report(where, Severity.WARNING, "guard-never-true",
-                       f"choice {choice.id!r} is never offered: its condition is false in every reachable state")
+                       f"choice {choice.id!r} is never offered: its condition is false in every reachable state"
+                       + (f": {why}" if why else "") + "; loosen the condition, or change what sets it")
     reported: set[str] = set()
     for sid in analysis.dead_ends:
         state = analysis.states[sid]
         if state.node in reported:
             continue
         reported.add(state.node)
+        closed = [f"{c.id!r} needs `{c.when}`" + (f": {why}" if (why := closed_reason(analysis, c.when, state.node, state))
+                                                   else "")
+                  for c in scenario.nodes[state.node].choices if c.when]
         report(("nodes", state.node), Severity.ERROR, "dead-end",
-               f"node {state.node!r} has no open choice when {_describe(program, state)}: the trainee would be stuck; "
-               "add a choice without `when`, or loosen a condition", key=True)
+               f"node {state.node!r} has no open choice when {_describe(program, state)}: the trainee would be stuck"
+               + (f"; {'; '.join(closed)}" if closed else "")
+               + "; add a choice without `when`, or loosen a condition", key=True)
     for sid in analysis.trapped:
         state = analysis.states[sid]
         if state.node in reported:
@@ -108,16 +116,36 @@ def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, c
         report(("nodes", state.node), Severity.ERROR, "no-exit",
                f"from node {state.node!r} (when {_describe(program, state)}) no ending can be reached: "
                "the conversation would loop forever", key=True)
-    index = scenario.choice_index()
-    for choice_id in analysis.scoring_cycles:
-        if choice_id in index:
-            node_id, _ = index[choice_id]
-            i = next(k for k, c in enumerate(scenario.nodes[node_id].choices) if c.id == choice_id)
-            report(("nodes", node_id, "choices", i, "scores"), Severity.ERROR, "scoring-cycle",
-                   f"choice {choice_id!r} scores points and sits on a loop, so points could be earned again and again; "
-                   f"offer it once with `when: not chose({choice_id})`")
+    for step_id in analysis.scoring_cycles:
+        where, message = _scoring_cycle(scenario, program.steps[step_id])
+        report(where, Severity.ERROR, "scoring-cycle", message)
     _lint_scoring(scenario, analysis, catalog, report)
+    out.extend(lint_expert_path(scenario, doc, analysis))
     return out
+
+
+def _scoring_cycle(scenario: Scenario, step: Step) -> tuple[tuple[str | int, ...], str]:
+    """Where a step that scores on a loop is, and what it does to the score range, in plain words.
+
+    A loop that costs points is as wrong as one that earns them: the worst score has no limit,
+    so ``analyse`` and the debrief would have nothing to measure a trainee's points against.
+    """
+    weight = step.weight
+    if weight > 0:
+        effect = "earns points and sits on a loop, so a trainee could earn them again and again and the best " \
+                 "score has no limit"
+    elif weight < 0:
+        effect = "costs points and sits on a loop, so a trainee could lose them again and again and the worst " \
+                 "score has no limit"
+    else:
+        effect = "scores points and sits on a loop, so its points could be counted again and again"
+    if step.is_timeout:
+        return (("nodes", step.node, "timer", "expire", "scores"),
+                f"letting the timer of node {step.node!r} run out {effect}; let the expiry lead somewhere that cannot "
+                f"come back to {step.node!r}, or take the points off the expiry and say it in the feedback")
+    i = next(k for k, c in enumerate(scenario.nodes[step.node].choices) if c.id == step.id)
+    return (("nodes", step.node, "choices", i, "scores"),
+            f"choice {step.id!r} {effect}; offer it once with `when: not chose({step.id})`")
 
 
 def _lint_scoring(scenario: Scenario, analysis: Analysis, catalog: Catalog | None, report: _Report) -> None:
@@ -127,11 +155,11 @@ def _lint_scoring(scenario: Scenario, analysis: Analysis, catalog: Catalog | Non
         report(("pass_rule",) if "pass_rule" in _keys(scenario) else (), Severity.ERROR, "pass-impossible",
                "no path reaches an ending without a critical action or a missed requirement, so no attempt can pass")
     total, expert = analysis.total, analysis.expert_total
-    if total is not None and expert is not None and total.best > expert:
+    if total is not None and expert is not None and total.best is not None and total.best > expert:
         report((), Severity.WARNING, "critical-on-best-path",
                f"the highest-scoring path ({total.best} points) takes a critical action or misses a requirement, "
                f"while the best clean path earns {expert}: points are rewarding a never-event")
-    if total is not None and total.best == total.worst:
+    if total is not None and total.best is not None and total.best == total.worst:
         report((), Severity.WARNING, "no-score-spread",
                f"every path earns the same total ({total.best} points): the scenario cannot tell good practice from poor")
     if catalog is None:

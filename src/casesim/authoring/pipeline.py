@@ -1,4 +1,5 @@
-"""Load a scenario file: the pipeline read -> validate -> check -> compile -> analyse -> lint.
+"""Load a scenario file: the pipeline read -> validate -> check -> compile -> follow the tests'
+paths -> analyse -> lint.
 
 ``load_scenario`` never raises for a bad file; it returns every diagnostic at once. Use
 ``require_scenario`` where a usable scenario is needed; it raises :class:`ScenarioError`.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from casesim.authoring.audit import Audit, audit_scenario
 from casesim.authoring.checks import check_scenario
+from casesim.authoring.embedded_paths import check_test_paths
 from casesim.authoring.lint import lint_analysis, lint_answer_cues
 from casesim.authoring.salvage import salvage
 from casesim.authoring.shared_block import check_shared_block
@@ -198,6 +200,9 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
         return SourceReport(path, tuple(diagnostics), digest, doc, scenario)
     # compile
     program = compile_program(scenario, catalog.protocols if catalog is not None else None)
+    # follow the embedded tests' paths (cheap; a broken one is an error at its `choose:` entry)
+    diagnostics.extend(check_test_paths(scenario, doc, program))
+    diagnostics.sort(key=Diagnostic.sort_key)
     playable = Playable(path, scenario, program, doc, digest, tuple(diagnostics))
     # analyse and lint
     if analyse_paths:

@@ -25,6 +25,7 @@ from casesim.format.scenario import Kind
 from casesim.format.schema import SchemaKind
 from casesim.format.text import visible
 from casesim.scoring.catalog import COMPETENCY_MAP_FILE, Catalog, check_catalog_dir, load_catalog
+from casesim.semantics.explore import points_text
 from casesim.settings import Settings
 
 __all__ = ["COMMANDS", "load_catalog_for"]
@@ -255,7 +256,9 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
     analysis = loaded.analysis
     audit, _ = audit_and_lint(loaded)
     total = analysis.total
-    criteria = {cid: {"worst": e.worst, "best": e.best} for cid, e in analysis.extremes.items() if cid != "total"}
+    # "unbounded" (a scoring loop) in words, in JSON too: null already means "no ending can be reached".
+    criteria = {cid: {"worst": _points(e.worst), "best": _points(e.best)}
+                for cid, e in analysis.extremes.items() if cid != "total"}
     summary: dict[str, object] = {
         "scenario": loaded.scenario.id,
         "states": analysis.state_count,
@@ -264,8 +267,8 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
         "reachable_nodes": len(analysis.reachable_nodes),
         "nodes": len(loaded.scenario.nodes),
         "reachable_endings": sorted(analysis.reachable_endings),
-        "worst_total": total.worst if total else None,
-        "best_total": total.best if total else None,
+        "worst_total": _points(total.worst) if total else None,
+        "best_total": _points(total.best) if total else None,
         "expert_total": analysis.expert_total,
         "expert_path": analysis.expert_path,
         "criteria": criteria,
@@ -281,13 +284,21 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
                f"endings reached: {', '.join(sorted(analysis.reachable_endings)) or 'none'}")
     click.echo(f"  distinct complete paths: {paths_text}")
     if total is not None:
-        click.echo(f"  total points: worst {total.worst}, best {total.best}, expert (no critical action) "
-                   f"{summary['expert_total']}")
+        click.echo(f"  total points: worst {points_text(total.worst)}, best {points_text(total.best)}, "
+                   f"expert (no critical action) {summary['expert_total']}")
+        if total.worst is None or total.best is None:
+            click.echo("  (unbounded: points can be earned or lost on a loop again and again; "
+                       "see the scoring-cycle error of `casesim validate`)")
     click.echo("  expert path: " + (" -> ".join(analysis.expert_path) or "none (every path has a critical action)"))
     for cid, bounds in criteria.items():
         click.echo(f"    {cid:<16} worst {bounds['worst']:>4}  best {bounds['best']:>4}")
     click.echo("\n".join(audit_text(audit, per_decision=per_decision)))
     return 0
+
+
+def _points(value: int | None) -> int | str:
+    """An extreme for the JSON summary: its points, or "unbounded"."""
+    return points_text(value) if value is None else value
 
 
 @click.command("library-doc")

@@ -18,6 +18,7 @@ __all__ = [
     "CriticalAction",
     "Ending",
     "Expectation",
+    "Given",
     "KINDS",
     "KIND_TITLES",
     "Kind",
@@ -363,6 +364,25 @@ class Expectation(_Model):
     """Bounds on raw criterion points (use `total` for the sum of all criteria)."""
     critical: list[Id] | None = None
     """Ids of the choices or requirements expected as critical actions (empty list: none)."""
+    visited: list[Id] = Field(default_factory=list)
+    """Nodes (or endings) the path must have passed through by its end; the test's start and the nodes in `given: visited` count."""
+    not_visited: list[Id] = Field(default_factory=list)
+    """Nodes (or endings) the path must not pass through."""
+    unreachable: list[Id] = Field(default_factory=list)
+    """Endings that can no longer be reached from where the path stops, whatever the trainee chooses next (proved by the exhaustive analysis from that state), e.g. after a never-event the success ending."""
+
+
+class Given(_Model):
+    """The state a test starts in, as if the trainee had already got there: set before its `choose:` path."""
+
+    variables: dict[Annotated[str, Field(pattern=VAR_PATTERN)], int | bool] = Field(default_factory=dict)
+    """Variable values at the start (the others keep their `start`), e.g. {rapport: 7, limits_explained: true}."""
+    visited: list[Id] = Field(default_factory=list)
+    """Nodes already visited, for conditions that ask `visited(...)`."""
+    chose: list[Annotated[str, Field(pattern=STEP_ID_PATTERN)]] = Field(default_factory=list)
+    """Choices already made (or `timeout:<node-id>`), for conditions that ask `chose(...)`."""
+    answers: dict[str, bool] = Field(default_factory=dict)
+    """Screener answers already heard, by protocol step (e.g. {CSSRS-Q2: true}), as a node's `answers:` gives them."""
 
 
 class PedagogicalTest(_Model):
@@ -374,6 +394,8 @@ class PedagogicalTest(_Model):
     """Choice ids in order (use `timeout:<node-id>` for letting a timer run out)."""
     start: Id | None = None
     """Start from this node instead of the scenario's start (for focused tests)."""
+    given: Given | None = None
+    """Variables and history to set up before the path, so a focused test can start mid-scenario in the state it needs."""
     expect: Expectation
     """What must hold at the end."""
 

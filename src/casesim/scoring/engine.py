@@ -51,11 +51,13 @@ def _share(raw: float, worst: float, best: float) -> float | None:
 
 def expert_points(analysis: Analysis) -> int:
     """The points a pass is measured against: the expert path's (best clean) total, or the best
-    total of any path when no clean path exists, or 0 when no ending can be reached."""
+    total of any path when no clean path exists, or 0 when no ending can be reached (or that
+    best is unbounded, which the lint reports as a scoring-cycle error)."""
     expert = analysis.expert_total
     if expert is not None:
         return expert
-    return analysis.total.best if analysis.total is not None else 0
+    best = analysis.total.best if analysis.total is not None else None
+    return best if best is not None else 0
 
 
 def share_of_expert(total_raw: int, total_best: int) -> float:
@@ -79,13 +81,15 @@ def _cite(catalog: Catalog, ids: Sequence[str]) -> tuple[Citation, ...]:
 
 def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids: Sequence[str], *,
                mode: Mode = "assessment", start: str | None = None,
-               decision_seconds: float | None = None) -> Debrief:
-    """Score the path ``step_ids`` (which may stop before an ending, e.g. when a trainee leaves).
+               decision_seconds: float | None = None, initial: State | None = None) -> Debrief:
+    """Score the path ``step_ids`` (which may stop before an ending, e.g. when a trainee leaves),
+    from the scenario's start, the node ``start`` or the state ``initial`` (an embedded test's
+    ``given:``).
 
     ``decision_seconds`` (the time the decision screens were on show, from the record) adds the
     implausible-speed check to an assessment attempt (:mod:`casesim.scoring.pace`)."""
     scenario = program.scenario
-    path = replay(program, step_ids, start=start)
+    path = replay(program, step_ids, start=start, initial=initial)
     pairs, final = path.taken, path.final
     steps = [step for _, step in pairs]
     reached = is_final(program, final)
@@ -103,7 +107,10 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
     criteria_results = []
     for cid in program.criteria:
         ext = analysis.extremes.get(cid)
-        worst, best = (ext.worst, ext.best) if ext else (0, 0)
+        # An unbounded side (a scoring loop, an error the lint reports) has no number to
+        # normalise against: the path itself stands in for it, so its share stays within 0..1.
+        worst = ext.worst if ext and ext.worst is not None else (raw[cid] if ext else 0)
+        best = ext.best if ext and ext.best is not None else (raw[cid] if ext else 0)
         crit = catalog.criteria.get(cid)
         criteria_results.append(CriterionResult(
             id=cid, title=crit.title if crit else cid, framework=catalog.framework_of.get(cid, "?"),
@@ -113,7 +120,7 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
 
     total_raw = sum(raw.values())
     total = analysis.total
-    total_worst = total.worst if total else 0
+    total_worst = total.worst if total and total.worst is not None else (total_raw if total else 0)
     total_best = expert_points(analysis)
 
     critical = _critical(program, catalog, pairs, final, reached)

@@ -51,8 +51,8 @@ from casesim.semantics.program import (
     unmet_requirements,
 )
 
-__all__ = ["Analysis", "Budget", "Extremes", "StateEstimate", "analyse", "estimate_states", "DEFAULT_STATE_LIMIT",
-           "PATH_COUNT_CAP", "REFUSE_ESTIMATE"]
+__all__ = ["Analysis", "Budget", "Extremes", "StateEstimate", "analyse", "estimate_states", "points_text",
+           "DEFAULT_STATE_LIMIT", "PATH_COUNT_CAP", "REFUSE_ESTIMATE"]
 
 DEFAULT_STATE_LIMIT = 2_000_000
 REFUSE_ESTIMATE = 5_000_000
@@ -64,16 +64,28 @@ _CHECK_EVERY = 4096
 PATH_COUNT_CAP = 10**15
 TOTAL = "total"
 _NEG = float("-inf")
+_POS = float("inf")
 
 _log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Extremes:
-    """Worst and best achievable raw points for one criterion (or the total) over complete paths."""
+    """Worst and best achievable raw points for one criterion (or the total) over complete paths.
 
-    worst: int
-    best: int
+    None means unbounded: a step that costs (for ``worst``) or earns (for ``best``) points sits
+    on a loop that a trainee can go round as often as they like and still finish, so no number
+    is the worst (or best). The lint reports such a loop as ``scoring-cycle``; callers print
+    "unbounded" rather than any finite figure, which would be wrong.
+    """
+
+    worst: int | None
+    best: int | None
+
+
+def points_text(value: int | None) -> str:
+    """An extreme as a trainer reads it: the number of points, or "unbounded" (see :class:`Extremes`)."""
+    return "unbounded" if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,11 +217,14 @@ class Analysis:
 
 
 def analyse(program: Program, *, state_limit: int | None = None, start: str | None = None,
-            budget: Budget | None = None) -> Analysis:
+            budget: Budget | None = None, initial: State | None = None) -> Analysis:
     """Explore every reachable state of ``program`` within ``budget`` (``state_limit``, when
     given, overrides its state count; by default ``DEFAULT_STATE_LIMIT``) and derive everything
     :class:`Analysis` holds. A scenario whose :func:`estimate_states` is past
     ``REFUSE_ESTIMATE`` is not explored at all.
+
+    Exploring begins at the scenario's start, at the node ``start``, or in the state
+    ``initial`` (what an embedded test sets up, or the state a test's path reached).
 
     The cyclic garbage collector is paused meanwhile: exploration allocates millions of small,
     acyclic objects, and repeated full collections over them made the time grow faster than
@@ -226,11 +241,11 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
     stopped: str | None
     edges: Edges
     try:
+        first = project(program, initial if initial is not None else initial_state(program, start))
         if estimate.numeric > REFUSE_ESTIMATE:
-            first = project(program, initial_state(program, start))
             states, edges, index, stopped = [first], [[]], {first: 0}, "estimate"
         else:
-            states, edges, index, stopped = _explore(program, state_limit=limit, start=start, budget=budget)
+            states, edges, index, stopped = _explore(program, first, state_limit=limit, budget=budget)
         result = _summarise(program, states, edges, index, stopped is None)
     finally:
         if was_enabled:
@@ -247,9 +262,8 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
 Edges = list[list[tuple[Step, int]]]
 
 
-def _explore(program: Program, *, state_limit: int, start: str | None,
+def _explore(program: Program, first: State, *, state_limit: int,
              budget: Budget) -> tuple[list[State], Edges, dict[State, int], str | None]:
-    first = project(program, initial_state(program, start))
     states: list[State] = [first]
     index: dict[State, int] = {first: 0}
     edges: Edges = []
@@ -340,8 +354,8 @@ def _summarise(program: Program, states: list[State], edges: Edges, index: dict[
     start_best, start_worst = best[0], worst[0]
     if start_best is not None and start_worst is not None:
         for i, criterion in enumerate(program.criteria):
-            extremes[criterion] = Extremes(start_worst[i], start_best[i])
-        total = extremes[TOTAL] = Extremes(start_worst[-1], start_best[-1])
+            extremes[criterion] = Extremes(_finite(start_worst[i]), _finite(start_best[i]))
+        total = extremes[TOTAL] = Extremes(_finite(start_worst[-1]), _finite(start_best[-1]))
     best_any_to_go = [_NEG if vector is None else float(vector[-1]) for vector in best]
 
     # Best clean total still achievable from each state: no critical step, requirements met.
@@ -357,6 +371,11 @@ def _summarise(program: Program, states: list[State], edges: Edges, index: dict[
         extremes=extremes, best_any_to_go=best_any_to_go, best_to_go=best_to_go,
         clean_path_exists=clean_path_exists, expert_path=expert_path, components=(comp, comps),
     )
+
+
+def _finite(value: float) -> int | None:
+    """A whole number of points, or None for an unbounded (infinite) one."""
+    return None if math.isinf(value) else int(value)
 
 
 def _reaches(reverse: list[list[int]], seeds: list[int]) -> list[bool]:
@@ -453,7 +472,8 @@ def _count_paths(edges: Edges, comps: list[list[int]], finals: list[bool], can_f
     return counts[0] if edges else 0
 
 
-Vector = tuple[int, ...]
+Vector = tuple[float, ...]
+"""Points per criterion, then the total: whole numbers, or +inf/-inf where a loop makes them unbounded."""
 
 
 def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], comps: list[list[int]],
@@ -462,10 +482,12 @@ def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], c
     total at once: one walk over the edges carrying a vector per state (``point_vectors``
     order: the criteria, then the total), None where no final state can be reached.
 
-    Exact when no scoring step is on a cycle: steps inside one strongly connected component
-    carry no points (scoring cycles are reported as errors), so every member of a component
-    shares one value, the best exit from any member. Components arrive in reverse topological
-    order, so successors are always done.
+    Components arrive in reverse topological order, so successors are always done. In a
+    component whose inner steps carry no points (every component of a scenario without a
+    scoring loop), every member shares one value, the best exit from any member. A component
+    with a scoring step inside is solved exactly by :func:`_solve_scoring_component`: a loop
+    that earns points makes the best unbounded (+inf), one that costs points makes the worst
+    unbounded (-inf), and an unbounded value passes on to every state that can reach it.
 
     However many states there are, a scenario has few distinct vectors (a few hundred for
     the bundled ones, against up to 150,000 states), so every vector is kept once
@@ -476,20 +498,24 @@ def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], c
     vectors = _Vectors(len(program.criteria) + 1)
     zero = vectors.zero
     # A step that scores nothing leaves its target's vectors as they are: no addition needed.
-    scoring = {sid: vector for sid, vector in program.point_vectors.items() if any(vector)}
+    scoring: dict[str, Vector] = {sid: vector for sid, vector in program.point_vectors.items() if any(vector)}
     best_of: list[Vector | None] = [None] * n
     worst_of: list[Vector | None] = [None] * n
     for cid, members in enumerate(comps):
         bests: list[Vector] = []
         worsts: list[Vector] = []
+        inner_scores = False
         for sid in members:
             if finals[sid]:
                 bests.append(zero)
                 worsts.append(zero)
                 continue
             for step, target in edges[sid]:
+                if comp[target] == cid:
+                    inner_scores = inner_scores or step.id in scoring
+                    continue
                 target_best = best_of[target]
-                if target_best is None or comp[target] == cid:
+                if target_best is None:
                     continue
                 target_worst = worst_of[target]
                 assert target_worst is not None
@@ -502,12 +528,76 @@ def _optimise_every_criterion(program: Program, edges: Edges, comp: list[int], c
                     worsts.append(vectors.plus(step.id, points, target_worst))
         if not bests:
             continue
+        if inner_scores:
+            _solve_scoring_component(members, edges, comp, cid, scoring, vectors, best_of, worst_of)
+            continue
         best = vectors.fold(max, bests)
         worst = vectors.fold(min, worsts)
         for sid in members:
             best_of[sid] = best
             worst_of[sid] = worst
     return best_of, worst_of
+
+
+def _solve_scoring_component(members: list[int], edges: Edges, comp: list[int], cid: int,
+                             scoring: Mapping[str, Vector], vectors: _Vectors, best_of: list[Vector | None],
+                             worst_of: list[Vector | None]) -> None:
+    """Set the best and worst points from each member of component ``cid``, whose inner steps
+    score, into ``best_of`` and ``worst_of`` (its successors are already done).
+
+    Per criterion, a Bellman-Ford relaxation over the inner steps, from each member's best
+    (worst) exit: it settles within as many rounds as there are members unless a loop gains
+    (for the best) or loses (for the worst) points, and then every member can go round that
+    loop as often as it likes before leaving, so the value is unbounded for every member (each
+    member reaches the loop, and the loop reaches an exit, by strong connection). Only a
+    scenario with a scoring loop, which the lint reports as an error, gets here.
+    """
+    width = len(vectors.zero)
+    zero: Vector = vectors.zero
+    inner: list[tuple[int, Vector, int]] = []
+    exits: dict[bool, dict[int, list[float]]] = {True: {}, False: {}}
+    for sid in members:
+        exits[True][sid] = [_NEG] * width
+        exits[False][sid] = [_POS] * width
+        for step, target in edges[sid]:
+            points = scoring.get(step.id, zero)
+            if comp[target] == cid:
+                inner.append((sid, points, target))
+                continue
+            for maximise, known in ((True, best_of), (False, worst_of)):
+                after = known[target]
+                if after is None:
+                    continue
+                row = exits[maximise][sid]
+                for k in range(width):
+                    value = points[k] + after[k]
+                    if (value > row[k]) if maximise else (value < row[k]):
+                        row[k] = value
+    for maximise, known in ((True, best_of), (False, worst_of)):
+        out = exits[maximise]
+        sign = 1 if maximise else -1  # minimising is maximising the negated points
+        for k in range(width):
+            steps = [(src, vector[k], dst) for src, vector, dst in inner]
+            signs = {gain > 0 for _, gain, _ in steps if gain}
+            if signs == {maximise}:
+                # Every scoring inner step moves this criterion the way we look, and each lies on a loop.
+                for sid in members:
+                    out[sid][k] = _POS if maximise else _NEG
+                continue
+            for _round in range(len(members) + 1):
+                changed = False
+                for src, gain, dst in steps:
+                    candidate = out[dst][k] + gain
+                    if sign * candidate > sign * out[src][k]:
+                        out[src][k] = candidate
+                        changed = True
+                if not changed:
+                    break
+            else:
+                for sid in members:
+                    out[sid][k] = _POS if maximise else _NEG
+        for sid in members:
+            known[sid] = vectors.keep(tuple(out[sid]))
 
 
 class _Vectors:
@@ -523,7 +613,8 @@ class _Vectors:
         self._sums: dict[tuple[str, int], Vector] = {}
         self._folds: dict[tuple[object, ...], Vector] = {}
 
-    def _keep(self, vector: Vector) -> Vector:
+    def keep(self, vector: Vector) -> Vector:
+        """The one kept copy of ``vector``."""
         return self._kept.setdefault(vector, vector)
 
     def plus(self, step_id: str, points: Vector, vector: Vector) -> Vector:
@@ -531,17 +622,17 @@ class _Vectors:
         key = (step_id, id(vector))
         found = self._sums.get(key)
         if found is None:
-            found = self._sums[key] = self._keep(tuple(map(add, points, vector)))
+            found = self._sums[key] = self.keep(tuple(map(add, points, vector)))
         return found
 
-    def fold(self, pick: Callable[..., int], vectors: list[Vector]) -> Vector:
+    def fold(self, pick: Callable[..., float], vectors: list[Vector]) -> Vector:
         """The element-wise ``pick`` (max or min) of ``vectors``."""
         if len(vectors) == 1:
             return vectors[0]
         key = (pick, *map(id, vectors))
         found = self._folds.get(key)
         if found is None:
-            found = self._folds[key] = self._keep(tuple(map(pick, *vectors)))
+            found = self._folds[key] = self.keep(tuple(map(pick, *vectors)))
         return found
 
 

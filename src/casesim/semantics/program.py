@@ -363,13 +363,15 @@ class Replay:
     """The state after the last step (the start state for an empty path)."""
 
 
-def replay(program: Program, step_ids: Sequence[str], *, start: str | None = None) -> Replay:
-    """Follow ``step_ids`` from the start (or from ``start``) with the full history.
+def replay(program: Program, step_ids: Sequence[str], *, start: str | None = None,
+           initial: State | None = None) -> Replay:
+    """Follow ``step_ids`` from the start (or from ``start``, or from the state ``initial``, as
+    an embedded test's ``given:`` sets it up) with the full history.
 
     Raises ValueError naming the first step that does not belong to the node reached or whose
     condition does not hold there; a timeout is always open on its own node.
     """
-    state = initial_state(program, start)
+    state = initial if initial is not None else initial_state(program, start)
     taken: list[tuple[State, Step]] = []
     for sid in step_ids:
         step = program.steps.get(sid)
