@@ -20,7 +20,7 @@ from casesim.authoring.graph import GraphEdge, GraphNode, ScenarioGraph
 
 __all__ = ["GraphLine", "LEGEND", "neighbourhood_lines", "whole_graph_lines"]
 
-LEGEND = "▶ here  ● node  ◆ ending  ==> expert path (★)  --> choice  ..> timer runs out  ✗ never-event"
+LEGEND = "▶ here ● node ◆ ending ★==> expert path --> choice ..> timer runs out ✗ never-event"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ def _edge_line(edge: GraphEdge, indent: int, *, towards: bool = True) -> GraphLi
         text = f"{mark} {edge.label} {_arrow(edge)} {edge.target}"
         target = edge.target
     else:
-        text = f"{mark} {edge.source} {_arrow(edge)} {edge.label}"
+        text = f"{mark} {edge.source} · {edge.label} {_arrow(edge)}"
         target = edge.source
     return GraphLine(text, indent, target, expert=edge.expert, critical=edge.critical)
 

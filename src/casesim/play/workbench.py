@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from casesim.errors import SessionError
-from casesim.play.attempt import LiveAttempt
+from casesim.format.scenario import Variable
+from casesim.play.attempt import LiveAttempt, StateEdit
 from casesim.scoring.debrief import Debrief
-from casesim.semantics.program import Program, State, variables
+from casesim.semantics.program import Program, State, timeout_id, variables
 
-__all__ = ["EditError", "edit_history", "edit_variable", "history_ids", "parse_value", "run_notice",
-           "running_score", "shown_value"]
+__all__ = ["EditError", "carry_over", "edit_history", "edit_variable", "follow", "history_ids", "parse_value",
+           "run_notice", "running_score", "shown_value"]
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,12}")
 """ASCII digits only, and few enough that the number cannot be absurd before the range check."""
@@ -150,3 +151,54 @@ def run_notice(attempt: LiveAttempt) -> str | None:
     parts.append("It is not an attempt and was not recorded. The points and the pass rule are measured against "
                  "the expert path from the scenario's start, so read them as a check of the scenario, not a score.")
     return " ".join(parts)
+
+
+def follow(attempt: LiveAttempt, step_ids: Iterable[str]) -> str | None:
+    """Take ``step_ids`` in turn (a timer's expiry by its ``timeout:`` id) as far as they go;
+    None when all were taken, else why the next could not be (author mode plays a test's path)."""
+    for number, step_id in enumerate(step_ids, start=1):
+        try:
+            if step_id == timeout_id(attempt.session.node_id):
+                attempt.expire_timer()
+            else:
+                attempt.choose(step_id)
+        except SessionError as exc:
+            return f"step {number}, {step_id}, cannot be taken at {attempt.session.node_id}: {exc.message}"
+    return None
+
+
+def _fits(var: Variable, value: object) -> bool:
+    if isinstance(var.start, bool):
+        return isinstance(value, bool)
+    return (isinstance(value, int) and not isinstance(value, bool) and var.min is not None and var.max is not None
+            and var.min <= value <= var.max)
+
+
+def carry_over(attempt: LiveAttempt, old: LiveAttempt) -> bool:
+    """Give ``attempt`` (the run on a reloaded version, at the node ``old`` was at) the variables
+    and history ``old`` had, wherever they still fit the new version; True if that changed it.
+
+    Used when the author had edited the state (a replay of the choices alone would lose the
+    edits) or when the choices no longer fit and the run restarted at the same node.
+    """
+    state = attempt.session.state
+    before = old.session.state
+    if attempt.finished or before.node != state.node:
+        return False
+    program = attempt.program
+    values = list(state.vars)
+    for name, value in variables(old.program, before).items():
+        var = program.scenario.variables.get(name)
+        if var is not None and _fits(var, value):
+            values[program.var_index[name]] = value
+    nodes, steps = history_ids(program)
+    carried = State(state.node, tuple(values), frozenset(n for n in before.visited if n in nodes) | {state.node},
+                    frozenset(s for s in before.chosen if s in steps))
+    if carried == state:
+        return False
+    same_path = attempt.session.path == old.session.path
+    edits = list(old.edits) if same_path and old.edits else [
+        StateEdit(len(attempt.session.history), state.node, "state carried over from the version before the save")]
+    attempt.edit_state(carried, edits[-1].what)
+    attempt.edits = edits
+    return True
