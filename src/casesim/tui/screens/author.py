@@ -101,8 +101,10 @@ class AuthorScreen(CaseSimScreen[None]):
         Binding("t", "pane('tests')", "Tests pane", id="author-tests", show=False,
                 tooltip="embedded tests; enter plays a test"),
         Binding("g", "pane('graph')", "Graph pane", id="author-graph", show=False, tooltip="the scenario graph"),
-        Binding("tab", "cycle(1)", "Next pane", show=False, id="author-next-pane"),
-        Binding("shift+tab", "cycle(-1)", "Previous pane", show=False, id="author-previous-pane"),
+        Binding("tab", "cycle(1)", "Next pane", show=False, id="author-next-pane",
+                tooltip="the next pane: choices, state, score, checks, tests, graph, transcript"),
+        Binding("shift+tab", "cycle(-1)", "Previous pane", show=False, id="author-previous-pane",
+                tooltip="the pane before, in the same ring"),
         Binding("escape", "to_choices", "Choices", show=False, id="author-to-choices",
                 tooltip="back to the choices (from the choices: pause)"),
         Binding("p", "pause", "Pause", id="author-pause"),
@@ -110,9 +112,7 @@ class AuthorScreen(CaseSimScreen[None]):
         *(Binding(str(n), f"choose_number({n})", f"Choose {n}", show=False, id=f"choose-{n}")
           for n in range(1, 10)),
     ]
-    EXTRA_KEYS = (("1 to 9, enter", "choose, as in play"),
-                  ("tab / shift+tab", "next / previous pane, hidden panes included"),
-                  ("escape", "back to the choices; from the choices, pause"),
+    EXTRA_KEYS = (("1 to 9, enter", "choose, as in play (the numbers work from any pane)"),
                   ("enter on a pane's line", "edit it (state), play from its node (checks, graph), play a test"),
                   ("w", "in the graph pane: the whole graph, or near here"))
 
