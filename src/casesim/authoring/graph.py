@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import Program, Step
@@ -272,14 +273,33 @@ class ScenarioGraph:
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
 
+    @cached_property
+    def _by_id(self) -> dict[str, GraphNode]:
+        return {n.id: n for n in self.nodes}
+
+    @cached_property
+    def _out(self) -> dict[str, list[GraphEdge]]:
+        out: dict[str, list[GraphEdge]] = {}
+        for edge in self.edges:
+            out.setdefault(edge.source, []).append(edge)
+        return out
+
+    @cached_property
+    def _in(self) -> dict[str, list[GraphEdge]]:
+        into: dict[str, list[GraphEdge]] = {}
+        for edge in self.edges:
+            into.setdefault(edge.target, []).append(edge)
+        return into
+
     def node(self, node_id: str) -> GraphNode | None:
-        return next((n for n in self.nodes if n.id == node_id), None)
+        return self._by_id.get(node_id)
 
     def out_edges(self, node_id: str) -> tuple[GraphEdge, ...]:
-        return tuple(e for e in self.edges if e.source == node_id)
+        """The edges leaving ``node_id``, in step order (indexed once: a large scenario has thousands)."""
+        return tuple(self._out.get(node_id, ()))
 
     def in_edges(self, node_id: str) -> tuple[GraphEdge, ...]:
-        return tuple(e for e in self.edges if e.target == node_id)
+        return tuple(self._in.get(node_id, ()))
 
 
 def graph_model(program: Program, analysis: Analysis | None) -> ScenarioGraph:

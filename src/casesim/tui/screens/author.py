@@ -375,7 +375,9 @@ class AuthorScreen(CaseSimScreen[None]):
             self.query_one(TabbedContent).active = f"pane-{name}"
         widget = self._pane_widget(name)
         if widget is not None:
-            self.call_after_refresh(widget.focus)
+            # At once, not after a refresh: keys typed right after this one (v, down, enter)
+            # must reach the pane, not the choices, however busy the machine is.
+            self.set_focus(widget)
 
     def action_cycle(self, step: int) -> None:
         """Tab and Shift+Tab: the next or previous pane of :data:`RING`, skipping none."""
@@ -392,7 +394,7 @@ class AuthorScreen(CaseSimScreen[None]):
         if choices is None or self.focused is choices:
             self.action_pause()
             return
-        choices.focus()
+        self.set_focus(choices)
 
     # --- acting on the panes ---------------------------------------------------------------
 
