@@ -82,6 +82,8 @@ def test_a_diagnostic_jumps_to_its_node_or_to_a_node_leading_to_its_ending(examp
     assert "tentative is an ending" in ending.note
     assert jump_target(example.document, example.program, at("pass_rule:")) is None
     assert jump_target(None, example.program, at("id: ask-q2")) is None
+    elsewhere = Diagnostic("shared/opening.yaml", at("id: ask-q2").line, 5, Severity.WARNING, "x", "x")
+    assert jump_target(example.document, example.program, elsewhere) is None, "a line of another file"
 
 
 def test_the_text_graph_marks_what_the_exports_mark(example: AnalysedScenario) -> None:

@@ -76,8 +76,8 @@ class JumpTarget:
 def jump_target(document: SourceDocument | None, program: Program, diagnostic: Diagnostic) -> JumpTarget | None:
     """The node of ``program`` to play from for ``diagnostic``, or None when it is not about a
     node or ending that ``program`` (the version playing) has."""
-    if document is None:
-        return None
+    if document is None or diagnostic.path != document.path:
+        return None  # no document, or a finding in another file (an included one)
     found = section_at_line(document, diagnostic.line)
     if found is None:
         return None

@@ -183,8 +183,10 @@ class AuthorScreen(CaseSimScreen[None]):
         stamp = self._file_stamp()
         report = load_scenario(self.path, catalog, analyse_paths=False)  # never raises for a bad file
         analysis: Future[Analysis] = Future()
-        self.app.call_from_thread(self.apply_loaded, report, stamp, analysis)
         playable = report.playable
+        # Off the UI thread: a 5,000-node graph takes about half a second to build.
+        first_graph = graph_model(playable.program, None) if playable is not None else None
+        self.app.call_from_thread(self.apply_loaded, report, stamp, analysis, first_graph)
         if playable is None:
             return
         worker = get_current_worker()
@@ -214,13 +216,13 @@ class AuthorScreen(CaseSimScreen[None]):
             self.app.call_from_thread(self.apply_checks, report, [*report.diagnostics, *lint, *audit], graph, False)
 
     def apply_loaded(self, report: SourceReport, stamp: tuple[int, int] | None,
-                     analysis: Future[Analysis]) -> None:
+                     analysis: Future[Analysis], graph: ScenarioGraph | None) -> None:
         self._stamp = stamp
         self.loads += 1
         note = None
         if report.playable is not None:
             self._analysis = analysis
-            self._graph = graph_model(report.playable.program, None)
+            self._graph = graph
             note = self._start_on(report.playable, reloaded=True)
             self.query_one(TestsPane).show_status("Checking every path; the tests run next…")
         elif self.loaded is not None:
@@ -515,7 +517,7 @@ class AuthorScreen(CaseSimScreen[None]):
     def action_toggle_mode(self) -> None:
         self.mode = "assessment" if self.mode == "practice" else "practice"
         if self.loaded is not None:
-            self._start_on(self.loaded)
+            self._start_on(self.loaded, reloaded=True)  # the same place, and any edited state
         self._refresh_side()
         self.notify(f"Now playing in {self.mode} mode.", markup=False)
 
