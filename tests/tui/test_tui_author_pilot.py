@@ -17,7 +17,7 @@ from casesim.semantics.program import Program
 from casesim.tui import OpenAuthor, make_app
 from casesim.tui.messages import AttemptFinished
 from casesim.tui.screens import AuthorScreen, DebriefScreen, JumpScreen, PlayScreen
-from casesim.tui.widgets.inspector import DiagnosticsPanel
+from casesim.tui.widgets.workbench import ChecksPane
 from support.paths import EXAMPLE
 from support.tui import (
     EXPERT,
@@ -60,7 +60,7 @@ async def test_author_mode_reloads_on_save_keeps_the_path_and_shows_diagnostics(
         assert "✓ No problems." in shown_texts(app)
         assert play_area(app).attempt.session.path == EXPERT[:2], "the same choices are replayed"
         assert "Dana's voice drops to a whisper." in shown_texts(app)
-        assert screen.query_one(DiagnosticsPanel).border_title is not None
+        assert screen.query_one(ChecksPane).diagnostics == ()
 
 
 async def test_author_mode_jumps_to_a_node_and_shows_the_debrief(make_test_app: AppFactory,

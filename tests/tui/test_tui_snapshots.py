@@ -192,3 +192,32 @@ def test_author_jump_to_node(snap: Any, make_test_app: AppFactory, tmp_path: Pat
     monkeypatch.chdir(tmp_path)
     shutil.copy(EXAMPLE, tmp_path / "draft.yaml")
     assert snap(make_test_app(start=OpenAuthor(Path("draft.yaml")), with_store=False), keys("j", "down"))
+
+
+def test_author_score_pane(snap: Any, make_test_app: AppFactory, tmp_path: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(EXAMPLE, tmp_path / "draft.yaml")
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await say(EXPERT[:2])(pilot)
+        await keys("c")(pilot)
+
+    assert snap(make_test_app(start=OpenAuthor(Path("draft.yaml")), with_store=False), run)
+
+
+def test_author_graph_pane_wide(snap_compare: Snap, make_test_app: AppFactory, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbench at 160×48: the side panes widen, the graph near the node being played."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(EXAMPLE, tmp_path / "draft.yaml")
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await say(EXPERT[:3])(pilot)
+        await keys("g")(pilot)
+        await settle(pilot)
+        await pilot.wait_for_scheduled_animations()
+
+    assert snap_compare(make_test_app(start=OpenAuthor(Path("draft.yaml")), with_store=False),
+                        terminal_size=(160, 48), run_before=run)

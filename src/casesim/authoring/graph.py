@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
 
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import Program, Step
 
-__all__ = ["GRAPH_LABEL_LIMIT", "MERMAID_MAX_EDGES", "MERMAID_MAX_TEXT", "mermaid_size", "scenario_graph"]
+__all__ = ["GRAPH_LABEL_LIMIT", "MERMAID_MAX_EDGES", "MERMAID_MAX_TEXT", "GraphEdge", "GraphNode", "ScenarioGraph",
+           "graph_model", "mermaid_size", "scenario_graph"]
 
 GRAPH_LABEL_LIMIT = 80
 """Guards longer than this are cut (with "…") so an edge label stays readable."""
@@ -230,3 +233,84 @@ def _dot(program: Program, analysis: Analysis | None) -> str:
         lines.append(f"  {_quote(step.node)} -> {_quote(step.goto)} [{', '.join(attrs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+# --- the model, for views that draw it themselves (author mode's graph pane) -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    """A node or an ending, with what the Mermaid and DOT outputs mark on it."""
+
+    id: str
+    ending: bool
+    outcome: str | None
+    """An ending's outcome (success, safety-risk...); None for a node."""
+    start: bool
+    unreachable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdge:
+    """A choice or a timer expiry, labelled as the Mermaid and DOT outputs label it."""
+
+    step: str
+    source: str
+    target: str
+    label: str
+    """The choice id (or ``timeout (N s)``), its guard and ``(never-event)``, as in the exports."""
+    timeout: bool
+    critical: bool
+    expert: bool
+
+
+@dataclass(frozen=True)
+class ScenarioGraph:
+    """The graph :func:`scenario_graph` draws, as data: nodes in file order, then endings; edges
+    in step order."""
+
+    title: str
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+
+    @cached_property
+    def _by_id(self) -> dict[str, GraphNode]:
+        return {n.id: n for n in self.nodes}
+
+    @cached_property
+    def _out(self) -> dict[str, list[GraphEdge]]:
+        out: dict[str, list[GraphEdge]] = {}
+        for edge in self.edges:
+            out.setdefault(edge.source, []).append(edge)
+        return out
+
+    @cached_property
+    def _in(self) -> dict[str, list[GraphEdge]]:
+        into: dict[str, list[GraphEdge]] = {}
+        for edge in self.edges:
+            into.setdefault(edge.target, []).append(edge)
+        return into
+
+    def node(self, node_id: str) -> GraphNode | None:
+        return self._by_id.get(node_id)
+
+    def out_edges(self, node_id: str) -> tuple[GraphEdge, ...]:
+        """The edges leaving ``node_id``, in step order (indexed once: a large scenario has thousands)."""
+        return tuple(self._out.get(node_id, ()))
+
+    def in_edges(self, node_id: str) -> tuple[GraphEdge, ...]:
+        return tuple(self._in.get(node_id, ()))
+
+
+def graph_model(program: Program, analysis: Analysis | None) -> ScenarioGraph:
+    """The scenario's graph with the same marks as the exports (start, endings and outcomes,
+    unreachable nodes, timeouts, never-events, the expert path), for a view to lay out."""
+    scenario = program.scenario
+    unreachable = set(_unreachable(program, analysis))
+    expert = _expert(analysis)
+    label = _Labels(program)
+    nodes = [GraphNode(n, False, None, n == scenario.start, n in unreachable) for n in scenario.nodes]
+    nodes += [GraphNode(e, True, ending.outcome, False, e in unreachable) for e, ending in scenario.endings.items()]
+    edges = tuple(GraphEdge(step.id, step.node, step.goto, label(step), step.is_timeout, step.critical is not None,
+                            step.id in expert) for step in program.steps.values())
+    return ScenarioGraph(scenario.title, tuple(nodes), edges)

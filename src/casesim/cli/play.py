@@ -179,8 +179,9 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
 def author_command(settings: Settings, path: Path, no_watch: bool) -> int:
     """Play a scenario file while you edit it (reloads on save).
 
-    Author mode: play the file, see diagnostics as you save, jump to any node, watch the
-    variables. Nothing is recorded.
+    The trainer's workbench: play the file; on every save see what validate reports and the
+    embedded tests' results; edit variables and history, let a timer run out (x), follow the
+    score so far and the graph; jump to any node. Nothing is recorded.
     """
     from casesim.tui import OpenAuthor
 

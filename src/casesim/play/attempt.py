@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 
 from casesim.authoring.pipeline import Playable
-from casesim.errors import NotFoundError, StoreError
+from casesim.errors import NotFoundError, SessionError, StoreError
 from casesim.format.scenario import Mode
 from casesim.play.clock import PausableClock
 from casesim.play.recorder import AttemptRecorder
@@ -21,11 +22,22 @@ from casesim.records.api import RecordStore
 from casesim.records.api import decision_seconds as recorded_decision_seconds
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
-from casesim.scoring.engine import score_path
+from casesim.scoring.engine import score_replay
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import State, timeout_id
 
-__all__ = ["LiveAttempt"]
+__all__ = ["LiveAttempt", "StateEdit"]
+
+
+@dataclass(frozen=True, slots=True)
+class StateEdit:
+    """A change the author made to the state of an unrecorded run (author mode's inspector)."""
+
+    after_steps: int
+    """How many steps had been taken when the state was edited."""
+    node: str
+    what: str
+    """What changed, in words (``rapport 6 -> 9``, ``visited: + ask-q1``)."""
 
 
 class LiveAttempt:
@@ -44,6 +56,8 @@ class LiveAttempt:
         self.debrief: Debrief | None = None
         """Set once the attempt reached an ending and was scored."""
         self.closed = False
+        self.edits: list[StateEdit] = []
+        """Edits to the state still in effect (an undo past one drops it); only unrecorded runs have any."""
 
     # --- starting -------------------------------------------------------------------------
 
@@ -129,7 +143,20 @@ class LiveAttempt:
         state = self.session.undo()
         if self.recorder is not None:
             self.recorder.undo()
+        self.edits = [e for e in self.edits if e.after_steps <= len(self.session.history)]
         return state
+
+    def edit_state(self, state: State, what: str) -> None:
+        """Put the run in ``state`` (same node), an author's edit described by ``what``.
+
+        Refused for a recorded attempt: a record is evidence of what a trainee did, and an
+        edited state is not something a trainee could reach.
+        """
+        if self.recorder is not None:
+            raise SessionError("the state of a recorded attempt cannot be edited",
+                               hint="edit state in author mode (`casesim author FILE`), which records nothing")
+        self.session.replace_state(state)
+        self.edits.append(StateEdit(len(self.session.history), state.node, what))
 
     def pause(self) -> None:
         """Stop the clock and record the pause (the trainee opened the break screen)."""
@@ -174,9 +201,8 @@ class LiveAttempt:
     def score(self, *, decision_seconds: float | None = None) -> Debrief:
         """The debrief of the path so far (it may stop short of an ending); ``decision_seconds``
         adds the implausible-speed check."""
-        start = self.session.start if self.session.start != self.program.scenario.start else None
-        return score_path(self.program, self.analysis.result(), self.catalog, self.session.path,
-                          mode=self.session.mode, start=start, decision_seconds=decision_seconds)
+        return score_replay(self.program, self.analysis.result(), self.catalog, self.session.taken(),
+                            mode=self.session.mode, decision_seconds=decision_seconds)
 
     def close(self) -> None:
         """Detach the session from the shared Machine (the attempt stays as recorded)."""

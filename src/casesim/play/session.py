@@ -25,6 +25,7 @@ from casesim.play.machine import Cursor, fire, machine_for, may_fire
 from casesim.semantics.order import shown_choices
 from casesim.semantics.program import (
     Program,
+    Replay,
     State,
     Step,
     client_line,
@@ -146,6 +147,14 @@ class Session:
             return None
         return max(0.0, total - (self.clock() - self._entered_at))
 
+    def taken(self) -> Replay:
+        """The steps taken so far, each with the state it was really taken in, and the state now.
+
+        Scoring reads this rather than replaying the step ids, so a run whose state the author
+        edited between two steps (:meth:`replace_state`) is judged on what happened in it.
+        """
+        return Replay(tuple((h.before, self.program.steps[h.step_id]) for h in self.history), self.state)
+
     @property
     def can_undo(self) -> bool:
         return self.mode == "practice" and bool(self._undo)
@@ -188,6 +197,19 @@ class Session:
                 self.expire_timer()
             else:
                 self.choose(sid)
+
+    def replace_state(self, state: State) -> None:
+        """Put the session in ``state``, at the node it is at (the author's workbench edits
+        variables or history; :mod:`casesim.play.workbench` checks the values first).
+
+        The steps taken so far stay; undo still restores the snapshot before the last step.
+        """
+        self._check_open()
+        if state.node != self.node_id:
+            raise SessionError(f"an edited state must stay at node {self.node_id!r}, not move to {state.node!r}")
+        if len(state.vars) != len(self.state.vars):
+            raise SessionError("an edited state must keep every variable")
+        self._cursor.state = state
 
     def undo(self) -> State:
         """Go back one step (practice mode only): restores the exact prior state snapshot."""

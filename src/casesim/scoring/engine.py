@@ -32,6 +32,7 @@ from casesim.scoring.protocols import ProtocolFacts
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import (
     Program,
+    Replay,
     State,
     Step,
     is_final,
@@ -39,8 +40,8 @@ from casesim.semantics.program import (
     unmet_requirements,
 )
 
-__all__ = ["AFFIRMS_CODED", "expert_points", "meets_share", "score_path", "mi_result", "protocol_result", "rating_for_share",
-           "share_of_expert"]
+__all__ = ["AFFIRMS_CODED", "expert_points", "meets_share", "score_path", "score_replay", "mi_result", "protocol_result",
+           "rating_for_share", "share_of_expert"]
 
 
 def _share(raw: float, worst: float, best: float) -> float | None:
@@ -88,8 +89,19 @@ def score_path(program: Program, analysis: Analysis, catalog: Catalog, step_ids:
 
     ``decision_seconds`` (the time the decision screens were on show, from the record) adds the
     implausible-speed check to an assessment attempt (:mod:`casesim.scoring.pace`)."""
+    return score_replay(program, analysis, catalog, replay(program, step_ids, start=start, initial=initial), mode=mode,
+                        decision_seconds=decision_seconds)
+
+
+def score_replay(program: Program, analysis: Analysis, catalog: Catalog, path: Replay, *,
+                 mode: Mode = "assessment", decision_seconds: float | None = None) -> Debrief:
+    """Score a path given as the states its steps were taken in, as :func:`score_path` does.
+
+    For a run whose states are not those a replay from a node would give: the author's
+    workbench, where the author edited variables or history between two steps. Each step is
+    judged in the state it was really taken in, and the requirements at the state reached.
+    """
     scenario = program.scenario
-    path = replay(program, step_ids, start=start, initial=initial)
     pairs, final = path.taken, path.final
     steps = [step for _, step in pairs]
     reached = is_final(program, final)

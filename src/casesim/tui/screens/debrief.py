@@ -93,8 +93,12 @@ class DebriefScreen(CaseSimScreen[int | None]):
                   ("r or enter", "on a decision: replay from it, in practice mode"))
 
     def __init__(self, loaded: Playable, debrief: Debrief, *, start: str | None = None,
-                 return_to: Literal["library", "author"] = "library", seed: int | None = None) -> None:
+                 return_to: Literal["library", "author"] = "library", seed: int | None = None,
+                 notice: str | None = None) -> None:
         super().__init__()
+        self.notice = notice
+        """Said first, above the outcome: why this run is not an attempt (author mode: it began
+        mid-scenario, or its state was edited; :func:`casesim.play.workbench.run_notice`)."""
         self.loaded = loaded
         self.debrief = debrief
         self.start = start
@@ -110,6 +114,8 @@ class DebriefScreen(CaseSimScreen[int | None]):
         titles = {cid: c.title for cid, c in self.casesim.catalog.criteria.items()}
         chosen = {x.choice for x in d.decisions}
         with VerticalScroll(id="debrief-body"):
+            if self.notice is not None:
+                yield Prose([para(("Author mode. ", "bold"), literal(self.notice))], id="debrief-notice")
             yield self._heading("debrief-outcome")
             yield Prose(outcome_section(d), id="debrief-outcome", classes="section")
             yield self._heading("debrief-critical", f" ({len(d.critical)})")

@@ -221,6 +221,23 @@ class PlayArea(Vertical):
         else:
             self.update_timer()
 
+    def expire_timer_now(self) -> None:
+        """Let this moment's timer run out now (author mode's key), by the same step the
+        countdown takes in an assessment: the session's own expiry of the node."""
+        attempt = self.attempt
+        if attempt.closed or attempt.finished:
+            self.notify("The run has ended: there is no timer to run out.", markup=False)
+            return
+        if attempt.session.timer_seconds() is None:
+            self.notify("This moment has no timer.", markup=False)
+            return
+        try:
+            result = attempt.expire_timer()
+        except CaseSimError as exc:
+            self._failed(exc)
+            return
+        self._after(result)
+
     def _after(self, result: StepResult) -> None:
         if result.finished and self.attempt.scoring_ready:
             self._finish_now()
