@@ -29,6 +29,7 @@ from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.reader import Limits, SourceDocument, read_source, read_yaml_bytes
 from casesim.format.scenario import Scenario
 from casesim.format.validation import validate_model
+from casesim.format.versions import format_problems
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program, compile_program
@@ -163,6 +164,7 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
                                       "a scenario file is a mapping of keys (format, id, title, ...) to values"))
         return SourceReport(path, tuple(diagnostics), digest, doc)
     # validate (and, when the shape is wrong, check what can be salvaged so every problem shows at once)
+    diagnostics.extend(format_problems(doc))
     scenario, problems = validate_model(Scenario, doc)
     diagnostics.extend(problems)
     if scenario is None:

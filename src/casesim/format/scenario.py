@@ -381,8 +381,9 @@ class PedagogicalTest(_Model):
 class Scenario(_Model):
     """A branching practice conversation with a fictional client."""
 
-    format: Literal[1]
-    """The version of this file format. Always 1 for now."""
+    format: Literal[1, 2]
+    """The version of this file format: 2 for new files (speakers, authoring intent, open kinds);
+    1 still loads, and `casesim migrate FILE` upgrades it."""
     id: Id
     """Unique id of the scenario, kebab-case (e.g. intake-first-contact)."""
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
