@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casesim.errors import ExpressionError
+from casesim.format.cast import CLIENT_ID, SpokenLine
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.expressions import Env, Type, constant_int, parse_expression, type_of
 from casesim.format.reader import Position, SourceDocument
@@ -63,6 +64,17 @@ class _Checker:
             nodes=frozenset(self.targets),
             choices=frozenset(choices) | self.unchecked.choices,
         )
+
+    def check_speaker(self, path: PathKey, speaker: str | None) -> None:
+        """A `speaker` names the client or someone under `cast`."""
+        cast = getattr(self.scenario, "cast", None) or {}  # absent from a salvaged partial scenario
+        if speaker is None or speaker == CLIENT_ID or speaker in cast:
+            return
+        known = [CLIENT_ID, *cast]
+        extra = suggest(speaker, known, f"; the speakers are: {', '.join(known)}")
+        if not cast:
+            extra += "; add the people who speak under `cast:` (id, name, role)"
+        self.report(path, "unknown-speaker", f"unknown speaker {speaker!r}{extra}")
 
     def check_goto(self, path: PathKey, target: str) -> None:
         if target not in self.targets:
@@ -208,6 +220,10 @@ class _Checker:
         if not self.unchecked.start_broken and sc.start not in sc.nodes and sc.start not in self.unchecked.targets:
             extra = suggest(sc.start, sc.nodes)
             self.report(("start",), "start-missing", f"start node {sc.start!r} is not under `nodes:`{extra}")
+        if CLIENT_ID in getattr(sc, "cast", {}):
+            self.report(("cast", CLIENT_ID), "id-clash",
+                        "the client is always in the cast as `client`; describe them under `client:` and give "
+                        "this cast member another id", key=True)
         for ending_id in sc.endings:
             if ending_id in sc.nodes:
                 self.report(("endings", ending_id), "id-clash",
@@ -218,6 +234,9 @@ class _Checker:
         for node_id, node in sc.nodes.items():
             if isinstance(node.client, list):
                 for i, line in enumerate(node.client):
+                    self.check_speaker(("nodes", node_id, "client", i, "speaker"), line.speaker)
+                    for j, said in enumerate(line.lines or ()):
+                        self.check_speaker(("nodes", node_id, "client", i, "lines", j, "speaker"), said.speaker)
                     if line.when is not None:
                         self.check_expression(("nodes", node_id, "client", i, "when"), line.when, env, "bool")
                     elif i != len(node.client) - 1:
@@ -244,6 +263,8 @@ class _Checker:
                 else:
                     first_choice[choice.id] = base
                 self.check_goto((*base, "goto"), choice.goto)
+                if isinstance(choice.reply, SpokenLine):
+                    self.check_speaker((*base, "reply", "speaker"), choice.reply.speaker)
                 if choice.when is not None:
                     self.check_expression((*base, "when"), choice.when, env, "bool")
                 self.check_effects((*base, "effects"), choice.effects, env)

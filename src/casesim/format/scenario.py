@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from casesim.format.base import ID_PATTERN, VAR_PATTERN, FormatModel, Id, ShortText, Text
+from casesim.format.cast import CastMember, SpokenLine
 
 __all__ = [
+    "CastMember",
     "Choice",
     "ClientLine",
     "ClientPersona",
     "CriticalAction",
     "Ending",
+    "ID_PATTERN",
     "Expectation",
     "KINDS",
     "KIND_TITLES",
@@ -33,15 +38,14 @@ __all__ = [
     "Review",
     "Scenario",
     "ScoreBound",
+    "SpokenLine",
     "TIMEOUT_PREFIX",
     "Timer",
     "TimerExpiry",
+    "VAR_PATTERN",
     "Variable",
     "timeout_id",
 ]
-
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-VAR_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 Kind = Literal[
     "intake",
@@ -94,16 +98,9 @@ STEP_ID_PATTERN = rf"^({TIMEOUT_PREFIX})?{ID_PATTERN.removeprefix('^')}"
 """A choice id, or a timeout id (:func:`timeout_id`): what a pedagogical test's path names."""
 
 
-Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
-
-
-class Review(_Model):
+class Review(FormatModel):
     """Clinical review sign-off: who checked the content, with which credential, when, and which
     content the sign-off covers. Written by `casesim review sign`, not by hand: editing the
     scenario afterwards voids the sign-off (its `content_hash` no longer matches)."""
@@ -129,7 +126,7 @@ class Review(_Model):
         return self
 
 
-class ClientPersona(_Model):
+class ClientPersona(FormatModel):
     """The fictional client the trainee talks with."""
 
     name: ShortText
@@ -146,7 +143,7 @@ class ClientPersona(_Model):
     """Cultural, community or identity context the client has shared, in their own terms."""
 
 
-class Variable(_Model):
+class Variable(FormatModel):
     """A piece of client or session state: a bounded whole number or a true/false flag."""
 
     start: int | bool
@@ -192,7 +189,7 @@ NeverEventId = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length
 """The id of a never-event class in `scoring/never-events.yaml`."""
 
 
-class CriticalAction(_Model):
+class CriticalAction(FormatModel):
     """Marks a choice as a never-event: taking it fails an assessment attempt, whatever the points."""
 
     reason: Text
@@ -201,7 +198,7 @@ class CriticalAction(_Model):
     """Criterion ids from `scoring/` that this breaches (e.g. NASW-1.07(c))."""
 
 
-class Choice(_Model):
+class Choice(FormatModel):
     """One thing the trainee can say or do."""
 
     id: Id
@@ -226,13 +223,14 @@ class Choice(_Model):
     """Set when this choice is a never-event that fails an assessment attempt; name its class in `never_event`."""
     feedback: Text | None = None
     """Why this choice helps or harms, citing the guideline, in teaching language. Shown in practice mode and the debrief."""
-    reply: Text | None = None
-    """What the client says straight after this choice, before the next node (optional)."""
+    reply: Text | SpokenLine | None = None
+    """What the client says straight after this choice, before the next node (optional). Format 2:
+    `{say: ..., speaker: mother}` when someone else of the cast answers."""
     answers: dict[str, bool] = Field(default_factory=dict)
     """Screener answers the client gives in the `reply` to this choice (e.g. {CSSRS-Q5: false}). Use it instead of the node's `answers` when the node this choice leads to can also be reached without that answer."""
 
 
-class TimerExpiry(_Model):
+class TimerExpiry(FormatModel):
     """What happens when a timed node's clock runs out: treated like a choice the trainee did not make."""
 
     goto: Id
@@ -251,7 +249,7 @@ class TimerExpiry(_Model):
     """Teaching feedback about the hesitation."""
 
 
-class Timer(_Model):
+class Timer(FormatModel):
     """A countdown on a node: the trainee must choose before it ends."""
 
     seconds: Annotated[int, Field(ge=5, le=600)]
@@ -260,16 +258,39 @@ class Timer(_Model):
     """What happens when the time runs out (enforced in assessment mode)."""
 
 
-class ClientLine(_Model):
-    """One variant of what the client says; the first whose `when` holds is used."""
+class ClientLine(FormatModel):
+    """One variant of what is said at a node; the first whose `when` holds is used."""
 
-    say: Text
-    """The client's words."""
+    say: Text | None = None
+    """The words (the client's, unless `speaker` names someone else of the cast)."""
     when: Text | None = None
     """Use this variant only when the expression is true; leave it off the last, default variant."""
+    speaker: Id | None = None
+    """Format 2: who says `say`: an id under `cast`, or `client` (the default)."""
+    original: Text | None = None
+    """Format 2: for an interpreter's line, what was said in the source language."""
+    lines: list[SpokenLine] | None = None
+    """Format 2: several lines in a row by different speakers, instead of `say` (e.g. the mother, then the client)."""
+
+    @model_validator(mode="after")
+    def _say_or_lines(self) -> ClientLine:
+        if (self.say is None) == (self.lines is None):
+            raise ValueError("write either `say` (one line) or `lines` (several), not both or neither")
+        if self.lines is not None and (self.speaker is not None or self.original is not None):
+            raise ValueError("with `lines`, put `speaker` and `original` on each line")
+        if self.lines == []:
+            raise ValueError("`lines` needs at least one line")
+        return self
+
+    def spoken(self) -> tuple[SpokenLine, ...]:
+        """The lines this variant says, in order."""
+        if self.lines is not None:
+            return tuple(self.lines)
+        assert self.say is not None
+        return (SpokenLine(say=self.say, speaker=self.speaker, original=self.original),)
 
 
-class Node(_Model):
+class Node(FormatModel):
     """A moment in the conversation: what the client says, what the trainee notices, and the choices."""
 
     client: Text | list[ClientLine] | None = None
@@ -295,7 +316,7 @@ class Node(_Model):
         return value
 
 
-class Ending(_Model):
+class Ending(FormatModel):
     """Where the scenario stops."""
 
     outcome: Outcome
@@ -308,7 +329,7 @@ class Ending(_Model):
     """The client's last words (optional)."""
 
 
-class Requirement(_Model):
+class Requirement(FormatModel):
     """A must-do critical action: checked at the end; when it does not hold, an assessment attempt fails."""
 
     id: Id
@@ -323,7 +344,7 @@ class Requirement(_Model):
     """The never-event class whose harm this requirement judges (e.g. a secrecy promise the client relied on before it was corrected)."""
 
 
-class PassRule(_Model):
+class PassRule(FormatModel):
     """When an attempt passes."""
 
     min_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
@@ -332,7 +353,7 @@ class PassRule(_Model):
     """Whether any critical action (never-event or missed requirement) fails the attempt."""
 
 
-class ProtocolUse(_Model):
+class ProtocolUse(FormatModel):
     """A protocol scored in this scenario: its steps in order, its skip-logic duties and its triage."""
 
     protocol: Id
@@ -341,7 +362,7 @@ class ProtocolUse(_Model):
     """Old form, kept for old files: how this client answers each item *if asked* (e.g. CSSRS-Q2: true). An answer counts as heard only on a path where a choice carries that step. Prefer `answers:` on the nodes (or choices) where the client gives them."""
 
 
-class ScoreBound(_Model):
+class ScoreBound(FormatModel):
     """Bounds for a score in a pedagogical test."""
 
     min: int | None = None
@@ -350,7 +371,7 @@ class ScoreBound(_Model):
     """The score must be at most this."""
 
 
-class Expectation(_Model):
+class Expectation(FormatModel):
     """What a pedagogical test expects at the end of its path."""
 
     ending: Id | None = None
@@ -365,7 +386,7 @@ class Expectation(_Model):
     """Ids of the choices or requirements expected as critical actions (empty list: none)."""
 
 
-class PedagogicalTest(_Model):
+class PedagogicalTest(FormatModel):
     """A path through the scenario and the learning outcome it must produce."""
 
     name: ShortText
@@ -378,7 +399,7 @@ class PedagogicalTest(_Model):
     """What must hold at the end."""
 
 
-class Scenario(_Model):
+class Scenario(FormatModel):
     """A branching practice conversation with a fictional client."""
 
     format: Literal[1, 2]
@@ -413,6 +434,10 @@ class Scenario(_Model):
     """Clinical review sign-off."""
     client: ClientPersona
     """The fictional client."""
+    cast: dict[Id, CastMember] = Field(default_factory=dict)
+    """Format 2: everyone else who speaks (a parent, a psychiatrist, the front desk, an interpreter,
+    a partner off screen), by id; lines name them with `speaker:`. The client is always in the cast
+    as `client`."""
     variables: dict[Annotated[str, Field(pattern=VAR_PATTERN)], Variable] = Field(default_factory=dict)
     """Named state (snake_case): rapport, distress, flags such as confidentiality_explained."""
     start: Id

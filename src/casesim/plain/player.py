@@ -45,7 +45,7 @@ from casesim.play.library import Library
 from casesim.play.session import StepResult
 from casesim.play.session import new_seed as fresh_seed
 from casesim.play.trainee import TraineeSettings, name_problem, save_trainee, trainee_id_for
-from casesim.play.transcript import Line, transcript_lines
+from casesim.play.transcript import Line, reply_line, transcript_lines
 from casesim.records.api import AttemptRow, RecordStore, effective_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
@@ -298,7 +298,8 @@ class PlainPlayer:
         if line.kind == "narration":
             return f"Scene: {flat(line.text)}"
         if line.kind == "client":
-            return f"{who} says: {flat(line.text)}"
+            original = f" (in the original: {flat(line.original)})" if line.original else ""
+            return f"{flat(line.speaker) if line.speaker else who} says: {flat(line.text)}{original}"
         if line.kind == "trainee":
             return f"You say: {flat(line.text)}"
         if line.kind == "timeout":
@@ -419,14 +420,14 @@ class PlainPlayer:
             self._problem(exc)
             return False
         scenario = attempt.program.scenario
-        who = flat(scenario.client.name).split(" ")[0]
         self.say()
         if result.narration is not None or result.step.is_timeout:
             self.say(f"Time ran out: {flat(result.narration or 'the moment passed.')}")
         else:
             self.say(f"You say: {flat(result.step.say or result.step.id)}")
-            if result.reply:
-                self.say(f"{who} says: {flat(result.reply)}")
+            reply = reply_line(attempt.program, result.step) if result.reply else None
+            if reply is not None:
+                self.say(self._line(reply, scenario))
         if result.feedback:
             self.say(f"Feedback on your choice: {flat(result.feedback)}")
         for line in meter_lines(scenario, variables(attempt.program, result.state), before):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.errors import NotFoundError
+from casesim.format.cast import CLIENT_ID, SpokenLine, speaker_label
 from casesim.format.scenario import Choice, Mode, timeout_id
 from casesim.records.api import AttemptRow, CompetencyPoint, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
@@ -317,8 +318,10 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
                 options.append(_option(None, cid, count, total, len(tally.trainees_per_option.get((node_id, cid), ())),
                                        False))
         client = None
-        if node is not None and node.client is not None:
-            client = node.client if isinstance(node.client, str) else node.client[-1].say
+        if node is not None and scenario is not None and node.client is not None:
+            said = (SpokenLine(say=node.client),) if isinstance(node.client, str) else node.client[-1].spoken()
+            client = " ".join(f"{speaker_label(scenario, line.speaker)}: {line.say}"
+                              if line.speaker not in (None, CLIENT_ID) else line.say for line in said)
         nodes.append(NodeItems(node_id, client, total, tuple(options)))
     return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts), len(tally.trainees),
                          len(tally.other_versions), tuple(nodes))

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from casesim.format.cast import SpokenLine
 from casesim.format.expressions import compile_expression, names_used, parse_expression
 from casesim.format.framework import Protocol
 from casesim.format.scenario import TIMEOUT_PREFIX, CriticalAction, Scenario, timeout_id
@@ -38,6 +39,7 @@ __all__ = [
     "TIMEOUT_PREFIX",
     "apply",
     "client_line",
+    "client_speech",
     "compile_program",
     "initial_state",
     "is_final",
@@ -92,7 +94,11 @@ class Step:
     say: str | None = None
     """What the trainee says (or does); None for a timeout."""
     reply: str | None = None
-    """What the client says straight after this choice; None for a timeout."""
+    """What the client (or ``reply_speaker``) says straight after this choice; None for a timeout."""
+    reply_speaker: str | None = None
+    """The cast id of who replies, when it is not the client."""
+    reply_original: str | None = None
+    """For an interpreter's reply: what was said in the source language."""
     narration: str | None = None
     """What the trainee is told happened while they hesitated; set only for a timeout."""
     feedback: str | None = None
@@ -118,7 +124,8 @@ class Program:
     steps_by_node: Mapping[str, tuple[Step, ...]]
     timeouts: Mapping[str, Step]
     steps: Mapping[str, Step]
-    client_variants: Mapping[str, tuple[tuple[Guard | None, str], ...]]
+    client_variants: Mapping[str, tuple[tuple[Guard | None, tuple[SpokenLine, ...]], ...]]
+    """Per node: its `client` variants (condition, the lines said), in the author's order."""
     requirements: tuple[tuple[str, Guard], ...]
     """Every must-do requirement (id, holds): the scenario's own, then its protocols' duties."""
     protocol_requirements: Mapping[str, ProtocolRequirement]
@@ -192,17 +199,20 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
     steps: dict[str, Step] = {}
     by_node: dict[str, tuple[Step, ...]] = {}
     timeouts: dict[str, Step] = {}
-    variants: dict[str, tuple[tuple[Guard | None, str], ...]] = {}
+    variants: dict[str, tuple[tuple[Guard | None, tuple[SpokenLine, ...]], ...]] = {}
     for node_id, node in scenario.nodes.items():
         node_steps = []
         for choice in node.choices:
             for c in choice.scores:
                 criteria.setdefault(c, None)
             facts = tuple(Effect(i, "set", v, False) for i, v in tracked.choice_sets.get(choice.id, ()))
+            reply = SpokenLine(say=choice.reply) if isinstance(choice.reply, str) else choice.reply
             step = Step(choice.id, node_id, choice.goto, guard(choice.when),
                         effects(choice.effects) + facts + entry_sets.get(choice.goto, ()),
                         tuple(choice.scores.items()), choice.critical, False,
-                        say=choice.say, reply=choice.reply, feedback=choice.feedback,
+                        say=choice.say, reply=reply.say if reply else None,
+                        reply_speaker=reply.speaker if reply else None,
+                        reply_original=reply.original if reply else None, feedback=choice.feedback,
                         mi=tuple(choice.mi), protocol_steps=tuple(choice.steps),
                         weight=sum(choice.scores.values()), never_event=choice.never_event)
             node_steps.append(step)
@@ -220,9 +230,9 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
             timeouts[node_id] = step
             steps[step.id] = step
         if isinstance(node.client, list):
-            variants[node_id] = tuple((guard(line.when), line.say) for line in node.client)
+            variants[node_id] = tuple((guard(line.when), line.spoken()) for line in node.client)
         elif node.client is not None:
-            variants[node_id] = ((None, node.client),)
+            variants[node_id] = ((None, (SpokenLine(say=node.client),)),)
     requirements: list[tuple[str, Guard | None]] = [(r.id, guard(r.holds)) for r in scenario.requirements]
     requirements += [(req.id, holds) for req, holds in tracked.requirements]
     return Program(
@@ -382,12 +392,19 @@ def replay(program: Program, step_ids: Sequence[str], *, start: str | None = Non
     return Replay(tuple(taken), state)
 
 
-def client_line(program: Program, state: State) -> str | None:
-    """What the client says at ``state.node``: the first variant whose condition holds."""
-    for condition, text in program.client_variants.get(state.node, ()):
+def client_speech(program: Program, state: State) -> tuple[SpokenLine, ...]:
+    """The lines said at ``state.node`` (by the client or others of the cast): those of the first
+    variant whose condition holds."""
+    for condition, lines in program.client_variants.get(state.node, ()):
         if condition is None or condition(state):
-            return text
-    return None
+            return lines
+    return ()
+
+
+def client_line(program: Program, state: State) -> str | None:
+    """The words said at ``state.node``, all speakers' lines run together (for word counts)."""
+    lines = client_speech(program, state)
+    return " ".join(line.say for line in lines) if lines else None
 
 
 def unmet_requirements(program: Program, state: State) -> tuple[str, ...]:
