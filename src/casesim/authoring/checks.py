@@ -15,7 +15,7 @@ from casesim.format.cast import CLIENT_ID, SpokenLine
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.expressions import Env, Type, constant_int, parse_expression, type_of
 from casesim.format.reader import Position, SourceDocument
-from casesim.format.scenario import Review, Scenario, timeout_id
+from casesim.format.scenario import Choice, Review, Scenario, Timer, timeout_id
 from casesim.format.signoff import signoff_state
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.protocols import protocol_requirement_ids
@@ -286,7 +286,9 @@ class _Checker:
                 if choice.critical is not None:
                     self.check_criteria((*base, "critical", "cites"), choice.critical.cites, key=False)
                 self.check_never_event(base, f"choice {choice.id!r}", choice.never_event, choice.critical is not None)
-                if choice.feedback is None:
+                if choice.neutral:
+                    self.check_neutral(base, choice)
+                elif choice.feedback is None:
                     self.report(base, "no-feedback",
                                 f"choice {choice.id!r} has no feedback; every choice should teach why it helps or harms",
                                 severity=Severity.WARNING)
@@ -296,14 +298,7 @@ class _Checker:
                                 severity=Severity.WARNING)
             self.check_answers(("nodes", node_id, "answers"), node.answers, step_protocol, used_protocols)
             if node.timer is not None:
-                base = ("nodes", node_id, "timer", "expire")
-                self.check_goto((*base, "goto"), node.timer.expire.goto)
-                self.check_effects((*base, "effects"), node.timer.expire.effects, env)
-                self.check_criteria((*base, "scores"), node.timer.expire.scores, key=True)
-                expire = node.timer.expire
-                if expire.critical is not None:
-                    self.check_criteria((*base, "critical", "cites"), expire.critical.cites, key=False)
-                self.check_never_event(base, f"the timer of {node_id!r}", expire.never_event, expire.critical is not None)
+                self.check_timer(node_id, node.timer, env)
         for i, req in enumerate(sc.requirements):
             self.check_expression(("requirements", i, "holds"), req.holds, env, "bool")
             self.check_criteria(("requirements", i, "cites"), req.cites, key=False)
@@ -311,6 +306,44 @@ class _Checker:
                 self.known_never_event(("requirements", i, "never_event"), req.never_event)
         self.check_catalog_refs()
         self.check_tests(env)
+
+    def check_timer(self, node_id: str, timer: Timer, env: Env) -> None:
+        """Each branch of the expiry like a choice; in the branching form every branch but the
+        last has a `when`, and the last has none, so the clock running out always leads somewhere."""
+        branching = isinstance(timer.expire, list)
+        last = len(timer.branches()) - 1
+        for i, expire in enumerate(timer.branches()):
+            base: PathKey = ("nodes", node_id, "timer", "expire", *((i,) if branching else ()))
+            when = getattr(expire, "when", None)
+            if branching and i < last and when is None:
+                self.report(base, "expire-shadows",
+                            "a timer branch without `when` always applies, so the branches after it are never used; "
+                            "give it a `when`, or move it to the end as the default")
+            elif branching and i == last and when is not None:
+                self.report((*base, "when"), "expire-no-default",
+                            "the last timer branch has a `when`, so in some states the clock could run out with "
+                            "nowhere to go: remove the `when` from the last branch to make it the default", key=True)
+            if when is not None:
+                self.check_expression((*base, "when"), when, env, "bool")
+            self.check_goto((*base, "goto"), expire.goto)
+            self.check_effects((*base, "effects"), expire.effects, env)
+            self.check_criteria((*base, "scores"), expire.scores, key=True)
+            if expire.critical is not None:
+                self.check_criteria((*base, "critical", "cites"), expire.critical.cites, key=False)
+            self.check_never_event(base, f"the timer of {node_id!r}", expire.never_event, expire.critical is not None)
+
+    def check_neutral(self, base: PathKey, choice: Choice) -> None:
+        """A neutral choice is unscored on purpose: nothing that scores, and feedback that teaches."""
+        for key, present in (("scores", bool(choice.scores)), ("mi", bool(choice.mi)),
+                             ("critical", choice.critical is not None), ("never_event", choice.never_event is not None)):
+            if present:
+                self.report((*base, key), "neutral-scored",
+                            f"choice {choice.id!r} is `neutral: true` (unscored), so it cannot have `{key}`: "
+                            f"remove `{key}`, or remove `neutral: true`", key=True)
+        if choice.feedback is None:
+            self.report((*base, "neutral"), "neutral-without-feedback",
+                        f"choice {choice.id!r} is `neutral: true` but has no `feedback`; a neutral choice still "
+                        "teaches: say why it neither helps nor harms", key=True)
 
     def check_catalog_refs(self) -> None:
         sc = self.scenario
@@ -394,6 +427,7 @@ class _Checker:
     def check_tests(self, env: Env) -> None:
         sc = self.scenario
         choice_ids = set(env.choices) | {timeout_id(n) for n, node in sc.nodes.items() if node.timer}
+        choice_ids |= {sid for n, node in sc.nodes.items() if node.timer for sid in node.timer.step_ids(n)}
         requirement_ids = {r.id for r in sc.requirements}
         if self.catalog is not None:
             requirement_ids.update(protocol_requirement_ids(sc, self.catalog.protocols))

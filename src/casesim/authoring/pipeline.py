@@ -22,6 +22,7 @@ from pathlib import Path
 
 from casesim.authoring.audit import Audit, audit_scenario
 from casesim.authoring.checks import check_scenario
+from casesim.authoring.intent import lint_expert_marks
 from casesim.authoring.lint import lint_analysis, lint_answer_cues
 from casesim.authoring.salvage import salvage
 from casesim.errors import ScenarioError
@@ -191,7 +192,8 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
 def analyse_and_lint(playable: Playable, catalog: Catalog | None) -> tuple[Analysis, list[Diagnostic]]:
     """The pipeline's last stages for a scenario that compiled: its analysis and what lint finds in it."""
     analysis = playable.analysis if isinstance(playable, AnalysedScenario) else analyse(playable.program)
-    return analysis, lint_analysis(playable.scenario, playable.document, analysis, catalog)
+    return analysis, [*lint_analysis(playable.scenario, playable.document, analysis, catalog),
+                      *lint_expert_marks(playable.scenario, playable.document, analysis)]
 
 
 def audit_and_lint(analysed: AnalysedScenario) -> tuple[Audit, list[Diagnostic]]:

@@ -41,6 +41,7 @@ __all__ = [
     "SpokenLine",
     "TIMEOUT_PREFIX",
     "Timer",
+    "TimerBranch",
     "TimerExpiry",
     "VAR_PATTERN",
     "Variable",
@@ -226,6 +227,15 @@ class Choice(FormatModel):
     reply: Text | SpokenLine | None = None
     """What the client says straight after this choice, before the next node (optional). Format 2:
     `{say: ..., speaker: mother}` when someone else of the cast answers."""
+    expert: bool = False
+    """Format 2: this is what an expert does here (several choices of a node may be marked). The
+    expert route follows marked choices where there are some; `validate` warns when the best-scoring
+    route differs."""
+    neutral: bool = False
+    """Format 2: an unscored choice (no `scores`, `mi` or `critical`) that still teaches through its
+    `feedback`; left out of the answer-cue audit."""
+    notes: Text | None = None
+    """Format 2: notes for reviewers ("needs DV-advocate review"); shown in author mode and the graph, never to trainees."""
     answers: dict[str, bool] = Field(default_factory=dict)
     """Screener answers the client gives in the `reply` to this choice (e.g. {CSSRS-Q5: false}). Use it instead of the node's `answers` when the node this choice leads to can also be reached without that answer."""
 
@@ -249,13 +259,32 @@ class TimerExpiry(FormatModel):
     """Teaching feedback about the hesitation."""
 
 
+class TimerBranch(TimerExpiry):
+    """Format 2: one branch of a timer expiry that depends on the state; the first whose `when` holds applies."""
+
+    when: Text | None = None
+    """Take this branch only when the expression is true; leave it off the last, default branch."""
+
+
 class Timer(FormatModel):
     """A countdown on a node: the trainee must choose before it ends."""
 
     seconds: Annotated[int, Field(ge=5, le=600)]
     """How long the trainee has, in seconds (5 to 600)."""
-    expire: TimerExpiry
-    """What happens when the time runs out (enforced in assessment mode)."""
+    expire: TimerExpiry | list[TimerBranch]
+    """What happens when the time runs out (enforced in assessment mode). Format 2: a list of
+    branches, each with `when`, the last without, when what happens depends on the state."""
+
+    def branches(self) -> tuple[TimerExpiry, ...]:
+        """Every way the expiry can go, in order (one for the single form)."""
+        return tuple(self.expire) if isinstance(self.expire, list) else (self.expire,)
+
+    def step_ids(self, node_id: str) -> tuple[str, ...]:
+        """The step id of each branch: `timeout:NODE` for the single form, `timeout:NODE/1`,
+        `timeout:NODE/2`, ... for a list (a test may still name plain `timeout:NODE`)."""
+        if not isinstance(self.expire, list):
+            return (timeout_id(node_id),)
+        return tuple(f"{timeout_id(node_id)}/{n}" for n in range(1, len(self.expire) + 1))
 
 
 class ClientLine(FormatModel):
@@ -305,6 +334,8 @@ class Node(FormatModel):
     """An optional countdown."""
     answers: dict[str, bool] = Field(default_factory=dict)
     """Screener answers the client has given on reaching this node, by protocol step (e.g. {CSSRS-Q2: true} on the node that follows the item-2 question). The answers heard on a path are those of the nodes (and choices) it passes through, a later answer to the same step replacing an earlier one; they decide which steps the skip logic makes due and the triage level called for."""
+    notes: Text | None = None
+    """Format 2: notes for reviewers ("state law varies"); shown in author mode and the graph, never to trainees."""
     order: Order = "shuffled"
     """How the choices are ordered on screen: `shuffled` (default; drawn per attempt, so option 1 is not a cue) or `fixed` (as written, only where the order is the content, e.g. a rating scale)."""
 

@@ -48,6 +48,7 @@ __all__ = [
     "Replay",
     "replay",
     "timeout_id",
+    "timeout_step",
     "unmet_requirements",
     "variables",
 ]
@@ -111,6 +112,10 @@ class Step:
     """The sum of all points: what the analysis maximises for the expert path."""
     never_event: str | None = None
     """The never-event class the choice (or the timer running out) names, if any."""
+    expert: bool = False
+    """The author marked this choice `expert: true`: the expert route takes it where it can."""
+    neutral: bool = False
+    """The author marked this choice `neutral: true`: unscored, and left out of the answer-cue audit."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,7 +127,9 @@ class Program:
     var_index: Mapping[str, int]
     bounds: tuple[tuple[int, int] | None, ...]
     steps_by_node: Mapping[str, tuple[Step, ...]]
-    timeouts: Mapping[str, Step]
+    timeouts: Mapping[str, tuple[Step, ...]]
+    """Per timed node: the branches of its expiry, in order (one for the single form); the first
+    whose guard holds is what letting the clock run out does (:func:`timeout_step`)."""
     steps: Mapping[str, Step]
     client_variants: Mapping[str, tuple[tuple[Guard | None, tuple[SpokenLine, ...]], ...]]
     """Per node: its `client` variants (condition, the lines said), in the author's order."""
@@ -198,7 +205,7 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
     criteria: dict[str, None] = {}
     steps: dict[str, Step] = {}
     by_node: dict[str, tuple[Step, ...]] = {}
-    timeouts: dict[str, Step] = {}
+    timeouts: dict[str, tuple[Step, ...]] = {}
     variants: dict[str, tuple[tuple[Guard | None, tuple[SpokenLine, ...]], ...]] = {}
     for node_id, node in scenario.nodes.items():
         node_steps = []
@@ -214,21 +221,24 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
                         reply_speaker=reply.speaker if reply else None,
                         reply_original=reply.original if reply else None, feedback=choice.feedback,
                         mi=tuple(choice.mi), protocol_steps=tuple(choice.steps),
-                        weight=sum(choice.scores.values()), never_event=choice.never_event)
+                        weight=sum(choice.scores.values()), never_event=choice.never_event,
+                        expert=choice.expert, neutral=choice.neutral)
             node_steps.append(step)
             steps[choice.id] = step
         by_node[node_id] = tuple(node_steps)
         if node.timer is not None:
-            expiry = node.timer.expire
-            for c in expiry.scores:
-                criteria.setdefault(c, None)
-            step = Step(timeout_id(node_id), node_id, expiry.goto, None,
-                        effects(expiry.effects) + entry_sets.get(expiry.goto, ()),
-                        tuple(expiry.scores.items()), expiry.critical, True,
-                        narration=expiry.narration, feedback=expiry.feedback,
-                        weight=sum(expiry.scores.values()), never_event=expiry.never_event)
-            timeouts[node_id] = step
-            steps[step.id] = step
+            branches = []
+            for sid, expiry in zip(node.timer.step_ids(node_id), node.timer.branches(), strict=True):
+                for c in expiry.scores:
+                    criteria.setdefault(c, None)
+                step = Step(sid, node_id, expiry.goto, guard(getattr(expiry, "when", None)),
+                            effects(expiry.effects) + entry_sets.get(expiry.goto, ()),
+                            tuple(expiry.scores.items()), expiry.critical, True,
+                            narration=expiry.narration, feedback=expiry.feedback,
+                            weight=sum(expiry.scores.values()), never_event=expiry.never_event)
+                branches.append(step)
+                steps[step.id] = step
+            timeouts[node_id] = tuple(branches)
         if isinstance(node.client, list):
             variants[node_id] = tuple((guard(line.when), line.spoken()) for line in node.client)
         elif node.client is not None:
@@ -301,6 +311,15 @@ def initial_state(program: Program, start: str | None = None) -> State:
 def is_final(program: Program, state: State) -> bool:
     """Whether ``state`` is at an ending."""
     return state.node in program.scenario.endings
+
+
+def timeout_step(program: Program, state: State) -> Step | None:
+    """What letting the clock run out at ``state`` does: the first branch of the node's expiry
+    whose condition holds (None when the node has no timer)."""
+    for step in program.timeouts.get(state.node, ()):
+        if step.guard is None or step.guard(state):
+            return step
+    return None
 
 
 def open_choices(program: Program, state: State) -> tuple[Step, ...]:
@@ -377,12 +396,21 @@ def replay(program: Program, step_ids: Sequence[str], *, start: str | None = Non
     """Follow ``step_ids`` from the start (or from ``start``) with the full history.
 
     Raises ValueError naming the first step that does not belong to the node reached or whose
-    condition does not hold there; a timeout is always open on its own node.
+    condition does not hold there; a timeout is always open on its own node, and ``timeout:NODE``
+    names whichever branch of a branching expiry applies in the state reached.
     """
     state = initial_state(program, start)
     taken: list[tuple[State, Step]] = []
     for sid in step_ids:
         step = program.steps.get(sid)
+        if sid == timeout_id(state.node) or (step is not None and step.is_timeout and step.node == state.node):
+            applies = timeout_step(program, state)
+            if applies is None:
+                raise ValueError(f"{sid!r}: node {state.node!r} has no timer")
+            if step is not None and step is not applies:
+                raise ValueError(f"{sid!r} is not the branch of the timer that applies at node {state.node!r} "
+                                 f"in this state ({applies.id!r} does)")
+            step = applies
         if step is None or step.node != state.node:
             raise ValueError(f"{sid!r} is not a choice at node {state.node!r}")
         if not step.is_timeout and step.guard is not None and not step.guard(state):

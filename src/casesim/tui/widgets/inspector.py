@@ -6,12 +6,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 
 from casesim.format.diagnostics import Diagnostic
+from casesim.format.scenario import Node
 from casesim.play.attempt import LiveAttempt
 from casesim.semantics.program import variables
 from casesim.tui.text import literal
 from casesim.tui.widgets.prose import Para, Prose, para
 
-__all__ = ["DiagnosticsPanel", "Inspector", "diagnostics_paras", "inspector_paras"]
+__all__ = ["DiagnosticsPanel", "Inspector", "diagnostics_paras", "inspector_paras", "notes_paras"]
 
 
 def inspector_paras(attempt: LiveAttempt) -> list[Para]:
@@ -19,8 +20,9 @@ def inspector_paras(attempt: LiveAttempt) -> list[Para]:
     state = session.state
     scenario = attempt.program.scenario
     out = [para(("Node ", "bold"), state.node),
-           para(("Mode ", "bold"), f"{session.mode} · {len(session.history)} steps"),
-           para(("Variables", "bold underline"))]
+           para(("Mode ", "bold"), f"{session.mode} · {len(session.history)} steps")]
+    out += notes_paras(scenario.nodes.get(state.node))
+    out.append(para(("Variables", "bold underline")))
     for name, value in variables(attempt.program, state).items():
         var = scenario.variables[name]
         shown = "yes" if value is True else "no" if value is False else str(value)
@@ -35,6 +37,19 @@ def inspector_paras(attempt: LiveAttempt) -> list[Para]:
     chosen = session.path
     out.append(para((f"Chosen ({len(chosen)})", "bold underline")))
     out += [para(c, indent=2) for c in chosen]
+    return out
+
+
+def notes_paras(node: Node | None) -> list[Para]:
+    """Reviewers' notes on the node and on its choices (format 2 `notes:`), for the author only."""
+    if node is None:
+        return []
+    out = []
+    if node.notes is not None:
+        out.append(para(("Notes ", "bold"), literal(node.notes)))
+    for choice in node.choices:
+        if choice.notes is not None:
+            out.append(para((f"Note on {choice.id} ", "bold"), literal(choice.notes)))
     return out
 
 
