@@ -14,6 +14,7 @@ from casesim.errors import ExpressionError
 from casesim.format.cast import CLIENT_ID, SpokenLine
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.expressions import Env, Type, constant_int, parse_expression, type_of
+from casesim.format.kinds import bundled_kinds
 from casesim.format.reader import Position, SourceDocument
 from casesim.format.scenario import Choice, Review, Scenario, Timer, timeout_id
 from casesim.format.signoff import signoff_state
@@ -217,6 +218,7 @@ class _Checker:
         sc = self.scenario
         env = self.env()
         self.check_signoff()
+        self.check_kind()
         if not self.unchecked.start_broken and sc.start not in sc.nodes and sc.start not in self.unchecked.targets:
             extra = suggest(sc.start, sc.nodes)
             self.report(("start",), "start-missing", f"start node {sc.start!r} is not under `nodes:`{extra}")
@@ -403,6 +405,17 @@ class _Checker:
                                     f"choice {choice.id!r} asks {step} but no answer to it is given: add "
                                     f"`answers: {{{step}: true}}` (or false) to the node {choice.goto!r} if the client "
                                     "answers there on every way in, or to this choice", severity=Severity.WARNING)
+
+    def check_kind(self) -> None:
+        """The kind is one the catalog lists (kinds.yaml), so the library can title and group it."""
+        kind = getattr(self.scenario, "kind", None)  # absent from a salvaged partial scenario
+        kinds = self.catalog.kinds if self.catalog is not None else bundled_kinds()
+        if not isinstance(kind, str) or not kinds or kind in kinds:
+            return
+        extra = suggest(kind, kinds, ".")
+        self.report(("kind",), "unknown-kind",
+                    f"unknown kind {kind!r}{extra} The kinds are: {', '.join(kinds)} (a program adds its own "
+                    "in kinds.yaml in its scoring folder)")
 
     def check_signoff(self) -> None:
         """A sign-off that no longer covers the content (or was never signed) does not count:

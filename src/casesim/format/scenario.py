@@ -23,9 +23,6 @@ __all__ = [
     "Ending",
     "ID_PATTERN",
     "Expectation",
-    "KINDS",
-    "KIND_TITLES",
-    "Kind",
     "MODES",
     "Mode",
     "Node",
@@ -47,32 +44,6 @@ __all__ = [
     "Variable",
     "timeout_id",
 ]
-
-Kind = Literal[
-    "intake",
-    "crisis",
-    "de-escalation",
-    "relapse",
-    "boundaries",
-    "home-visit",
-    "duty-to-protect",
-    "family",
-    "other",
-]
-KINDS: tuple[Kind, ...] = get_args(Kind)
-"""Every kind, in the order the library lists them."""
-KIND_TITLES: dict[Kind, str] = {
-    "intake": "Intake",
-    "crisis": "Crisis",
-    "de-escalation": "De-escalation",
-    "relapse": "Relapse",
-    "boundaries": "Boundaries",
-    "home-visit": "Home visit",
-    "duty-to-protect": "Duty to protect",
-    "family": "Family",
-    "other": "Other",
-}
-"""How each kind is titled in the library and its generated document."""
 
 Outcome = Literal["success", "partial", "missed-opportunity", "safety-risk", "rupture"]
 
@@ -442,8 +413,10 @@ class Scenario(FormatModel):
     """The content version, MAJOR.MINOR.PATCH; bump it when you change what trainees see or how it is scored."""
     title: ShortText
     """The title shown in the library."""
-    kind: Kind
-    """The kind of practice: intake, crisis, de-escalation, relapse, boundaries, home-visit, duty-to-protect, family, other."""
+    kind: Id
+    """The kind of practice, one of those in the catalog's kinds.yaml: intake, crisis, de-escalation,
+    relapse, boundaries, home-visit, duty-to-protect, family, telehealth, privacy-and-records,
+    transition-of-care, caseload, cultural-humility, other (a program may add its own)."""
     summary: Text
     """Two or three sentences for the library: who the client is and what the trainee practises."""
     estimated_minutes: Annotated[int, Field(ge=1, le=240)]

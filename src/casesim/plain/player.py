@@ -34,7 +34,8 @@ from typing import Any
 
 from casesim.authoring.pipeline import Playable
 from casesim.errors import CaseSimError
-from casesim.format.scenario import KIND_TITLES, MODES, Mode, Scenario
+from casesim.format.kinds import kind_label
+from casesim.format.scenario import MODES, Mode, Scenario
 from casesim.format.text import flat
 from casesim.plain.console import PlainConsole
 from casesim.plain.report import build_debrief, debrief_html, debrief_text
@@ -163,7 +164,7 @@ class PlainPlayer:
     def introduce(self, scenario: Scenario) -> None:
         c = scenario.client
         self.say(flat(scenario.title))
-        self.say(f"{KIND_TITLES[scenario.kind]}, about {scenario.estimated_minutes} minutes. "
+        self.say(f"{kind_label(scenario.kind, self.catalog.kinds)}, about {scenario.estimated_minutes} minutes. "
                  f"Client: {flat(c.name)}, {c.age}, {flat(c.pronouns)}.")
         self.say(flat(scenario.summary))
         notes = "; ".join(flat(n) for n in scenario.content_notes) or "none listed"
@@ -661,5 +662,5 @@ class PlainPlayer:
         for kind, entries in library.grouped():
             for entry in entries:
                 s = entry.scenario
-                out.append((KIND_TITLES[kind], f"{flat(s.title)}, about {s.estimated_minutes} minutes", entry, None))
+                out.append((kind_label(kind, self.catalog.kinds), f"{flat(s.title)}, about {s.estimated_minutes} minutes", entry, None))
         return out
