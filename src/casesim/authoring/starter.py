@@ -12,7 +12,7 @@ __all__ = ["starter_scenario"]
 _TEMPLATE = '''# yaml-language-server: $schema=../schemas/scenario.schema.json
 # A starter scenario. Check it as you write with:  casesim validate {id}.yaml
 # and play it with:  casesim author {id}.yaml      (see docs/authoring.md for every key)
-format: 1
+format: 2
 id: {id}
 version: 0.1.0                 # bump when trainees would see or be scored differently
 title: "TODO: a short title"
