@@ -51,3 +51,17 @@ def test_a_variant_needs_say_or_lines_not_both(catalog: Catalog) -> None:
     text = FAMILY.replace("      - lines:\n", "      - say: Hi.\n        lines:\n")
     report = load_scenario_bytes(text.encode(), "family.yaml", catalog)
     assert any("either `say` (one line) or `lines` (several)" in e.message for e in report.errors)
+
+
+def test_a_mistake_inside_a_reply_mapping_is_reported_once_in_plain_words(catalog: Catalog) -> None:
+    text = FAMILY.replace("reply: {speaker: psychiatrist, say:", "reply: {speaker: psychiatrist, sya:")
+    report = load_scenario_bytes(text.encode(), "family.yaml", catalog)
+    assert [(e.line, e.code, e.message) for e in report.errors] == [
+        (27, "missing-key", "missing required key 'say'"),
+        (27, "unknown-key", "unknown key 'sya'; did you mean 'say'?")]
+
+
+def test_a_broken_cast_entry_is_reported_there_and_not_at_every_line_it_speaks(catalog: Catalog) -> None:
+    text = FAMILY.replace("  interpreter: {name: Ana, role: interpreter}\n", "  interpreter: {name: Ana}\n")
+    report = load_scenario_bytes(text.encode(), "family.yaml", catalog)
+    assert [(e.line, e.code) for e in report.errors] == [(13, "missing-key")]
