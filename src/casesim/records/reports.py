@@ -318,8 +318,10 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
         client = None
         if node is not None and scenario is not None and node.client is not None:
             said = (SpokenLine(say=node.client),) if isinstance(node.client, str) else node.client[-1].spoken()
-            client = " ".join(f"{speaker_label(scenario, line.speaker)}: {line.say}"
-                              if line.speaker not in (None, CLIENT_ID) else line.say for line in said)
+            # Lines by several people name each speaker; the client's own words stay as they were.
+            several = any(line.speaker not in (None, CLIENT_ID) for line in said)
+            client = " ".join(f"{speaker_label(scenario, line.speaker)}: {line.say}" if several else line.say
+                              for line in said)
         nodes.append(NodeItems(node_id, client, total, tuple(options)))
     return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts), len(tally.trainees),
                          len(tally.other_versions), tuple(nodes))
