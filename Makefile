@@ -70,6 +70,7 @@ content: $(STAMP)
 	$(BIN)/casesim schema --kind framework --check schemas/framework.schema.json
 	$(BIN)/casesim schema --kind competency-map --check schemas/competency-map.schema.json
 	$(BIN)/casesim schema --kind never-events --check schemas/never-events.schema.json
+	$(BIN)/casesim schema --kind kinds --check schemas/kinds.schema.json
 	$(BIN)/casesim library-doc --check docs/scenarios.md
 
 # system-deps first: it may install the npm that `mermaid` needs.
@@ -87,6 +88,7 @@ schema: $(STAMP)
 	$(BIN)/casesim schema --kind framework -o schemas/framework.schema.json
 	$(BIN)/casesim schema --kind competency-map -o schemas/competency-map.schema.json
 	$(BIN)/casesim schema --kind never-events -o schemas/never-events.schema.json
+	$(BIN)/casesim schema --kind kinds -o schemas/kinds.schema.json
 
 docs: $(STAMP)
 	$(BIN)/casesim library-doc -o docs/scenarios.md

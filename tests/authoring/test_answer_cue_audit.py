@@ -32,6 +32,7 @@ from casesim.semantics.program import (
     initial_state,
     is_final,
     open_choices,
+    timeout_step,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +98,7 @@ def small_scenarios(draw: st.DrawFn, *, loops: bool) -> Scenario:
 def _moves(program: Program, state: State) -> list[Any]:
     """What the random chooser can do: the open choices, or the timer when nothing is open."""
     choices = list(open_choices(program, state))
-    timeout = program.timeouts.get(state.node)
+    timeout = timeout_step(program, state)
     return choices or ([timeout] if timeout is not None else [])
 
 

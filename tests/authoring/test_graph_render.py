@@ -26,6 +26,8 @@ from casesim.scoring.catalog import Catalog
 from support.paths import DATA
 
 LABELS = DATA / "graph-labels.yaml"
+NOTES = DATA / "graph-notes.yaml"
+"""Format 2: reviewers' notes (with characters Mermaid gives meaning to) and a branching timer."""
 HOSTILE_TITLE = ("Mermaid's \"worst\" case: [brackets] {braces} #hash; a|b <b>x</b> & "
                  "%%{init: {'theme': 'dark'}}%% `tick` — señor 日本 🙂")
 
@@ -44,6 +46,7 @@ def scenarios(catalog: Catalog) -> dict[str, AnalysedScenario]:
     assert starter.analysed is not None, starter.errors
     out["starter"] = starter.analysed
     out["graph-labels"] = _analysed(LABELS, catalog)
+    out["graph-notes"] = _analysed(NOTES, catalog)
     return out
 
 
@@ -77,7 +80,7 @@ def _edge_paths(svg: str) -> list[str]:
 
 @pytest.mark.slow
 def test_mermaid_accepts_every_bundled_graph(rendered: dict[str, Rendered]) -> None:
-    assert len(rendered) == 12  # ten bundled scenarios, the starter, the fixture
+    assert len(rendered) == 13  # ten bundled scenarios, the starter, the two fixtures
     failures = {name: r.error for name, r in rendered.items() if r.error is not None}
     assert failures == {}
     for name, result in rendered.items():
@@ -109,6 +112,16 @@ def test_the_rendered_picture_marks_what_dot_marks(rendered: dict[str, Rendered]
                              svg)
         assert sorted(endings) == sorted(e.outcome for e in scenario.program.scenario.endings.values()), name
         assert re.search(r'<g class="node default start"', svg), name
+
+
+@pytest.mark.slow
+def test_notes_and_timer_branches_are_drawn_as_written(rendered: dict[str, Rendered]) -> None:
+    svg = rendered["graph-notes"].svg
+    assert svg is not None
+    labels = _labels(svg)
+    assert "note: Needs DV-advocate review: style & <b>50%</b>" in labels
+    assert "greet (note: State law varies | see #3)" in labels
+    assert "timeout (30 s) [when: rapport >= 6]" in labels
 
 
 @pytest.mark.slow

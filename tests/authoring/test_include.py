@@ -15,7 +15,7 @@ from casesim.play.library import load_library
 from casesim.scoring.catalog import Catalog
 from support.paths import DATA, ROOT, SCENARIOS
 
-HEAD = """format: 1
+HEAD = """format: 2
 id: uses-a-block
 version: 1.0.0
 title: Uses a block
@@ -359,3 +359,13 @@ def test_a_choice_set_no_node_uses_is_a_warning(tmp_path: Path, catalog: Catalog
             if d.code == "unused-choice-set"] == [
         (12, 3, "unused-choice-set", "warning", "no node uses the choice set 'spare', so it is never checked or "
                                                 "offered; use it with `choices: {use: spare}`, or delete it")]
+
+
+def test_include_in_a_format_1_file_is_refused_at_the_key(tmp_path: Path) -> None:
+    """`include:` and `choice_sets:` are format 2: a file that promises format 1 is told to migrate."""
+    (tmp_path / "shared").mkdir()
+    source = (tmp_path / "s.yaml")
+    source.write_text(HEAD.replace("format: 2", "format: 1", 1) + "choice_sets:\n  x: []\n", encoding="utf-8")
+    report = load_scenario(source, None, analyse_paths=False, library_root=tmp_path)
+    found = [(d.code, d.message) for d in report.diagnostics if d.code == "needs-format-2"]
+    assert ("needs-format-2", f"`choice_sets`: this key needs `format: 2` (run `casesim migrate {source}`)") in found

@@ -133,6 +133,7 @@ def test_the_alias_message_names_a_fix_that_loads(catalog: Catalog) -> None:
                                                "    choices:\n      - {use: greeting, prefix: ''}\n      - id: launch-into-questions", 1)
     text = text.replace("\nstart:", "\nchoice_sets:\n  greeting:\n" + choice.replace("      ", "    ", 1).replace(
         "\n      ", "\n    ") + "\nstart:", 1)
+    text = text.replace("\nformat: 1\n", "\nformat: 2\n", 1)  # choice sets are format 2
     report = load_scenario_bytes(text.encode(), "sets.yaml", catalog, analyse_paths=False)
     assert report.errors == []
     assert report.model is not None

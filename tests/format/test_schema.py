@@ -47,7 +47,8 @@ def test_framework_files_validate_against_their_schema() -> None:
     framework = jsonschema.Draft7Validator(json.loads(schema_text("framework")))
     cmap = jsonschema.Draft7Validator(json.loads(schema_text("competency-map")))
     policy = jsonschema.Draft7Validator(json.loads(schema_text("never-events")))
-    special = {"competency-map.yaml": cmap, "never-events.yaml": policy}
+    kinds = jsonschema.Draft7Validator(json.loads(schema_text("kinds")))
+    special = {"competency-map.yaml": cmap, "never-events.yaml": policy, "kinds.yaml": kinds}
     for path in sorted((ROOT / "scoring").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         validator = special.get(path.name, framework)

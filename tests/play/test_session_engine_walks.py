@@ -23,7 +23,7 @@ from casesim.errors import SessionError
 from casesim.play.machine import machine_for
 from casesim.play.session import Session
 from casesim.scoring.catalog import Catalog
-from casesim.semantics.program import Step, apply, initial_state
+from casesim.semantics.program import Step, apply, initial_state, timeout_step
 from support.clock import FakeClock
 from support.paths import ROOT
 
@@ -69,7 +69,7 @@ def test_seeded_random_walks_take_only_open_choices_and_reach_an_ending(
                         with pytest.raises(SessionError, match="not open now"):
                             session.choose(closed.id)
                         assert session.state == before
-                timeout = program.timeouts.get(before.node)
+                timeout = timeout_step(program, before)
                 if timeout is not None and (not offered or rng.random() < 0.25):
                     result = session.expire_timer()
                     step = timeout

@@ -13,7 +13,7 @@ from casesim.scoring import score_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import score_text
 from casesim.scoring.engine import rating_for_share
-from casesim.semantics.program import apply, initial_state, is_final, open_choices
+from casesim.semantics.program import apply, initial_state, is_final, open_choices, timeout_step
 from support.paths import ROOT
 
 EXAMPLE = ROOT / "scenarios" / "example-check-in.yaml"
@@ -110,7 +110,7 @@ def test_debrief_scores_lie_between_the_analysed_worst_and_best(
             if is_final(loaded.program, state):
                 break
             steps = list(open_choices(loaded.program, state))
-            timeout = loaded.program.timeouts.get(state.node)
+            timeout = timeout_step(loaded.program, state)
             if timeout is not None:
                 steps.append(timeout)
             step = rng.choice(steps)

@@ -20,6 +20,7 @@ from casesim.semantics.program import (
     is_final,
     open_choices,
     project,
+    timeout_step,
 )
 from support.scenarios import bundled_programs
 
@@ -27,7 +28,7 @@ from support.scenarios import bundled_programs
 def _open_steps(program: Program, state: State) -> tuple[Step, ...]:
     """Everything that can happen next: the open choices and, on a timed node, the timeout."""
     steps = open_choices(program, state)
-    timeout = program.timeouts.get(state.node)
+    timeout = timeout_step(program, state)
     return steps if timeout is None else (*steps, timeout)
 
 

@@ -409,10 +409,11 @@ def _cues(analysis: Analysis) -> tuple[DecisionCues, ...]:
     sid = 0
     for step_id in analysis.expert_path:
         moves = analysis.edges[sid]
-        options = [step for step, _ in moves if not step.is_timeout]
+        # A neutral choice (unscored on purpose) is no rival whose wording could give the answer away.
+        options = [step for step, _ in moves if not step.is_timeout and not step.neutral]
         chosen = next((step, t) for step, t in moves if step.id == step_id)
         step, target = chosen
-        if not step.is_timeout and len(options) >= 2:
+        if not step.is_timeout and not step.neutral and len(options) >= 2:
             others = [o for o in options if o is not step]
             length = len(_say(step))
             warm = empathy_words(_say(step))

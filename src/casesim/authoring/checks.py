@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casesim.errors import ExpressionError
+from casesim.format.cast import CLIENT_ID, SpokenLine
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.expressions import Env, Type, constant_int, parse_expression, type_of
+from casesim.format.kinds import bundled_kinds
 from casesim.format.reader import Position, SourceDocument
-from casesim.format.scenario import Given, Review, Scenario, timeout_id
+from casesim.format.scenario import Choice, Given, Review, Scenario, Timer, timeout_id
 from casesim.format.signoff import signoff_state
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.protocols import protocol_requirement_ids
@@ -62,6 +64,20 @@ class _Checker:
             nodes=frozenset(self.targets),
             choices=frozenset(choices) | self.unchecked.choices,
         )
+
+    def check_speaker(self, path: PathKey, speaker: str | None) -> None:
+        """A `speaker` names the client or someone under `cast`."""
+        cast = getattr(self.scenario, "cast", None) or {}  # absent from a salvaged partial scenario
+        written = self.doc.data.get("cast") if isinstance(self.doc.data, dict) else None
+        if isinstance(written, dict) and speaker in written:
+            return  # a cast member whose own entry is broken: reported there, not at every line
+        if speaker is None or speaker == CLIENT_ID or speaker in cast:
+            return
+        known = [CLIENT_ID, *cast]
+        extra = suggest(speaker, known, f"; the speakers are: {', '.join(known)}")
+        if not cast:
+            extra += "; add the people who speak under `cast:` (id, name, role)"
+        self.report(path, "unknown-speaker", f"unknown speaker {speaker!r}{extra}")
 
     def check_goto(self, path: PathKey, target: str) -> None:
         if target not in self.targets:
@@ -204,9 +220,14 @@ class _Checker:
         sc = self.scenario
         env = self.env()
         self.check_signoff()
+        self.check_kind()
         if not self.unchecked.start_broken and sc.start not in sc.nodes and sc.start not in self.unchecked.targets:
             extra = suggest(sc.start, sc.nodes)
             self.report(("start",), "start-missing", f"start node {sc.start!r} is not under `nodes:`{extra}")
+        if CLIENT_ID in getattr(sc, "cast", {}):
+            self.report(("cast", CLIENT_ID), "id-clash",
+                        "the client is always in the cast as `client`; describe them under `client:` and give "
+                        "this cast member another id", key=True)
         for ending_id in sc.endings:
             if ending_id in sc.nodes:
                 self.report(("endings", ending_id), "id-clash",
@@ -217,6 +238,9 @@ class _Checker:
         for node_id, node in sc.nodes.items():
             if isinstance(node.client, list):
                 for i, line in enumerate(node.client):
+                    self.check_speaker(("nodes", node_id, "client", i, "speaker"), line.speaker)
+                    for j, said in enumerate(line.lines or ()):
+                        self.check_speaker(("nodes", node_id, "client", i, "lines", j, "speaker"), said.speaker)
                     if line.when is not None:
                         self.check_expression(("nodes", node_id, "client", i, "when"), line.when, env, "bool")
                     elif i != len(node.client) - 1:
@@ -244,6 +268,8 @@ class _Checker:
                 else:
                     first_choice[choice.id] = base
                 self.check_goto((*base, "goto"), choice.goto)
+                if isinstance(choice.reply, SpokenLine):
+                    self.check_speaker((*base, "reply", "speaker"), choice.reply.speaker)
                 if choice.when is not None:
                     self.check_expression((*base, "when"), choice.when, env, "bool")
                 self.check_effects((*base, "effects"), choice.effects, env)
@@ -265,7 +291,9 @@ class _Checker:
                 if choice.critical is not None:
                     self.check_criteria((*base, "critical", "cites"), choice.critical.cites, key=False)
                 self.check_never_event(base, f"choice {choice.id!r}", choice.never_event, choice.critical is not None)
-                if choice.feedback is None:
+                if choice.neutral:
+                    self.check_neutral(base, choice)
+                elif choice.feedback is None:
                     self.report(base, "no-feedback",
                                 f"choice {choice.id!r} has no feedback; every choice should teach why it helps or harms",
                                 severity=Severity.WARNING)
@@ -275,14 +303,7 @@ class _Checker:
                                 severity=Severity.WARNING)
             self.check_answers(("nodes", node_id, "answers"), node.answers, step_protocol, used_protocols)
             if node.timer is not None:
-                base = ("nodes", node_id, "timer", "expire")
-                self.check_goto((*base, "goto"), node.timer.expire.goto)
-                self.check_effects((*base, "effects"), node.timer.expire.effects, env)
-                self.check_criteria((*base, "scores"), node.timer.expire.scores, key=True)
-                expire = node.timer.expire
-                if expire.critical is not None:
-                    self.check_criteria((*base, "critical", "cites"), expire.critical.cites, key=False)
-                self.check_never_event(base, f"the timer of {node_id!r}", expire.never_event, expire.critical is not None)
+                self.check_timer(node_id, node.timer, env)
         for i, req in enumerate(sc.requirements):
             self.check_expression(("requirements", i, "holds"), req.holds, env, "bool")
             self.check_criteria(("requirements", i, "cites"), req.cites, key=False)
@@ -290,6 +311,44 @@ class _Checker:
                 self.known_never_event(("requirements", i, "never_event"), req.never_event)
         self.check_catalog_refs()
         self.check_tests(env)
+
+    def check_timer(self, node_id: str, timer: Timer, env: Env) -> None:
+        """Each branch of the expiry like a choice; in the branching form every branch but the
+        last has a `when`, and the last has none, so the clock running out always leads somewhere."""
+        branching = isinstance(timer.expire, list)
+        last = len(timer.branches()) - 1
+        for i, expire in enumerate(timer.branches()):
+            base: PathKey = ("nodes", node_id, "timer", "expire", *((i,) if branching else ()))
+            when = getattr(expire, "when", None)
+            if branching and i < last and when is None:
+                self.report(base, "expire-shadows",
+                            "a timer branch without `when` always applies, so the branches after it are never used; "
+                            "give it a `when`, or move it to the end as the default")
+            elif branching and i == last and when is not None:
+                self.report((*base, "when"), "expire-no-default",
+                            "the last timer branch has a `when`, so in some states the clock could run out with "
+                            "nowhere to go: remove the `when` from the last branch to make it the default", key=True)
+            if when is not None:
+                self.check_expression((*base, "when"), when, env, "bool")
+            self.check_goto((*base, "goto"), expire.goto)
+            self.check_effects((*base, "effects"), expire.effects, env)
+            self.check_criteria((*base, "scores"), expire.scores, key=True)
+            if expire.critical is not None:
+                self.check_criteria((*base, "critical", "cites"), expire.critical.cites, key=False)
+            self.check_never_event(base, f"the timer of {node_id!r}", expire.never_event, expire.critical is not None)
+
+    def check_neutral(self, base: PathKey, choice: Choice) -> None:
+        """A neutral choice is unscored on purpose: nothing that scores, and feedback that teaches."""
+        for key, present in (("scores", bool(choice.scores)), ("mi", bool(choice.mi)),
+                             ("critical", choice.critical is not None), ("never_event", choice.never_event is not None)):
+            if present:
+                self.report((*base, key), "neutral-scored",
+                            f"choice {choice.id!r} is `neutral: true` (unscored), so it cannot have `{key}`: "
+                            f"remove `{key}`, or remove `neutral: true`", key=True)
+        if choice.feedback is None:
+            self.report((*base, "neutral"), "neutral-without-feedback",
+                        f"choice {choice.id!r} is `neutral: true` but has no `feedback`; a neutral choice still "
+                        "teaches: say why it neither helps nor harms", key=True)
 
     def check_catalog_refs(self) -> None:
         sc = self.scenario
@@ -350,6 +409,17 @@ class _Checker:
                                     f"`answers: {{{step}: true}}` (or false) to the node {choice.goto!r} if the client "
                                     "answers there on every way in, or to this choice", severity=Severity.WARNING)
 
+    def check_kind(self) -> None:
+        """The kind is one the catalog lists (kinds.yaml), so the library can title and group it."""
+        kind = getattr(self.scenario, "kind", None)  # absent from a salvaged partial scenario
+        kinds = self.catalog.kinds if self.catalog is not None else bundled_kinds()
+        if not isinstance(kind, str) or not kinds or kind in kinds:
+            return
+        extra = suggest(kind, kinds, ".")
+        self.report(("kind",), "unknown-kind",
+                    f"unknown kind {kind!r}{extra} The kinds are: {', '.join(kinds)} (a program adds its own "
+                    "in kinds.yaml in its scoring folder)")
+
     def check_signoff(self) -> None:
         """A sign-off that no longer covers the content (or was never signed) does not count:
         say so, by name, so the author knows to have it re-reviewed."""
@@ -373,6 +443,7 @@ class _Checker:
     def check_tests(self, env: Env) -> None:
         sc = self.scenario
         choice_ids = set(env.choices) | {timeout_id(n) for n, node in sc.nodes.items() if node.timer}
+        choice_ids |= {sid for n, node in sc.nodes.items() if node.timer for sid in node.timer.step_ids(n)}
         requirement_ids = {r.id for r in sc.requirements}
         if self.catalog is not None:
             requirement_ids.update(protocol_requirement_ids(sc, self.catalog.protocols))

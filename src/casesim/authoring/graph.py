@@ -7,7 +7,9 @@ Both formats mark the same things, so an author reads the same picture whichever
 - choices as edges labelled with the choice id, their guard as ``[when: ...]``;
 - timer expiries as dotted edges labelled ``timeout (N s)``;
 - never-event (critical) choices in red, with ``(never-event)`` in the label;
-- the expert path the analysis found as thick edges.
+- the expert path the analysis found as thick edges;
+- reviewers' `notes:` (format 2): on a node, a note box joined to it by a dotted line in Mermaid
+  and a tooltip in DOT; on a choice, ``(note: ...)`` after its label.
 
 Mermaid is written by hand rather than through ``transitions``' GraphMachine: its
 ``stateDiagram-v2`` output did not parse in Mermaid (transition labels with ``-``, an unquoted
@@ -95,19 +97,34 @@ class _Labels:
         self.guards = {c.id: c.when for node in nodes for c in node.choices if c.when is not None}
         """The ``when:`` text of each guarded choice (a Step keeps only the compiled guard)."""
         self.seconds = {n: node.timer.seconds for n, node in program.scenario.nodes.items() if node.timer}
+        for node_id, node in program.scenario.nodes.items():
+            if node.timer is not None and isinstance(node.timer.expire, list):
+                for sid, branch in zip(node.timer.step_ids(node_id), node.timer.expire, strict=True):
+                    if branch.when is not None:
+                        self.guards[sid] = branch.when
+        self.notes = {c.id: c.notes for node in nodes for c in node.choices if c.notes is not None}
+        """Reviewers' notes on choices, by choice id."""
 
     def __call__(self, step: Step) -> str:
-        return _edge_label(step, self.guards, self.seconds)
+        return _edge_label(step, self.guards, self.seconds, self.notes)
 
 
-def _edge_label(step: Step, guards: dict[str, str], seconds: dict[str, int]) -> str:
+def _edge_label(step: Step, guards: dict[str, str], seconds: dict[str, int], notes: dict[str, str]) -> str:
     label = f"timeout ({seconds[step.node]} s)" if step.is_timeout else step.id
     guard = guards.get(step.id)
     if guard is not None:
         label += f" [when: {_cut(_visible(' '.join(guard.split())))}]"
     if step.critical is not None:
         label += " (never-event)"
+    note = notes.get(step.id)
+    if note is not None:
+        label += f" (note: {_cut(_visible(' '.join(note.split())))})"
     return label
+
+
+def _node_notes(program: Program) -> dict[str, str]:
+    """Reviewers' notes on nodes, on one line each."""
+    return {n: ' '.join(node.notes.split()) for n, node in program.scenario.nodes.items() if node.notes is not None}
 
 
 # --- Mermaid -----------------------------------------------------------------------------------
@@ -176,11 +193,18 @@ def _mermaid(program: Program, analysis: Analysis | None) -> str:
             parts.append("stroke-width:3.5px")
         if parts:
             styles.setdefault(",".join(parts), []).append(index)
+    notes = _node_notes(program)
+    for node_id, note in notes.items():
+        lines.append(f"  {alias[node_id]}note[{_mermaid_label('note: ' + note)}]")
+        lines.append(f"  {alias[node_id]} -.- {alias[node_id]}note")
     lines.append("  classDef start stroke-width:4px")
     lines.append("  classDef unreachable stroke-dasharray:6 4")
     for outcome, style in _OUTCOME_STYLE.items():
         lines.append(f"  classDef {outcome} {style}")
     lines.append(f"  class {alias[scenario.start]} start")
+    if notes:
+        lines.append("  classDef note fill:#fffde7,stroke:#9e9d24,stroke-dasharray:3 3")
+        lines.append("  class " + ",".join(f"{alias[n]}note" for n in notes) + " note")
     if unreachable:
         lines.append("  class " + ",".join(alias[n] for n in scenario.nodes | scenario.endings if n in unreachable)
                      + " unreachable")
@@ -213,10 +237,13 @@ def _dot(program: Program, analysis: Analysis | None) -> str:
     label = _Labels(program)
     lines = [f"digraph {_quote(scenario.id)} {{", "  rankdir=LR;", f"  label={_quote(scenario.title)};",
              "  node [shape=box, style=rounded];"]
+    notes = _node_notes(program)
     for node_id in scenario.nodes:
         attrs = ["style=\"rounded,dashed\""] if node_id in unreachable else []
         if node_id == scenario.start:
             attrs.append("penwidth=2")
+        if node_id in notes:
+            attrs.append(f"tooltip={_quote('note: ' + notes[node_id])}")
         lines.append(f"  {_quote(node_id)}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     for ending_id, ending in scenario.endings.items():
         style = ", style=dashed" if ending_id in unreachable else ""
@@ -230,6 +257,8 @@ def _dot(program: Program, analysis: Analysis | None) -> str:
             attrs.append("color=red, fontcolor=red")
         if step.id in expert:
             attrs.append("penwidth=3")
+        if step.id in label.notes:
+            attrs.append(f"tooltip={_quote('note: ' + label.notes[step.id])}")
         lines.append(f"  {_quote(step.node)} -> {_quote(step.goto)} [{', '.join(attrs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

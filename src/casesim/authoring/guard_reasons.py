@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from casesim.format.expressions import names_used, parse_expression
+from casesim.format.scenario import TimerExpiry
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import State, Step
 
@@ -91,7 +92,7 @@ def _setters(analysis: Analysis, setters: list[Step], name: str) -> str:
     shown = []
     for step in setters[:_SHOWN_SETTERS]:
         node = scenario.nodes[step.node]
-        raw = node.timer.expire.effects if step.is_timeout and node.timer is not None else next(
+        raw = _timeout_effects(node.timer.branches(), step.id) if step.is_timeout and node.timer is not None else next(
             (c.effects for c in node.choices if c.id == step.id), {})
         change = _change(raw.get(name))
         what = f"the timer of node {step.node!r}" if step.is_timeout else f"choice {step.id!r} at node {step.node!r}"
@@ -99,6 +100,14 @@ def _setters(analysis: Analysis, setters: list[Step], name: str) -> str:
         shown.append(f"{what} ({change}{never})")
     more = len(setters) - _SHOWN_SETTERS
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _timeout_effects(branches: tuple[TimerExpiry, ...], step_id: str) -> dict[str, Any]:
+    """The effects of the expiry branch a timeout step was compiled from (`timeout:NODE/2` is
+    the second branch of a branching expiry; plain `timeout:NODE` the only one)."""
+    _, _, index = step_id.rpartition("/")
+    branch = branches[int(index) - 1] if index.isdigit() and 0 < int(index) <= len(branches) else branches[0]
+    return dict(branch.effects)
 
 
 def _change(value: Any) -> str:

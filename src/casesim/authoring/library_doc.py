@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from casesim.authoring.audit import audit_scenario, audit_summary
 from casesim.authoring.pipeline import AnalysedScenario
-from casesim.format.scenario import KIND_TITLES, KINDS
+from casesim.format.kinds import kind_label, kind_rank
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import MI_COUNTS_CAVEAT
 from casesim.semantics.explore import points_text
@@ -38,17 +38,17 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         "| scenario | kind | minutes | client | competencies |",
         "|---|---|---|---|---|",
     ]
-    items = sorted(library, key=lambda item: (KINDS.index(item.scenario.kind), item.scenario.id))
+    items = sorted(library, key=lambda item: (kind_rank(item.scenario.kind, catalog.kinds), item.scenario.id))
     for item in items:
         sc = item.scenario
         comps = ", ".join(c.removeprefix("EPAS22-") for c in sc.competencies)
-        lines.append(f"| [{sc.title}](#{sc.id}) | {KIND_TITLES[sc.kind]} | {sc.estimated_minutes} | "
+        lines.append(f"| [{sc.title}](#{sc.id}) | {kind_label(sc.kind, catalog.kinds)} | {sc.estimated_minutes} | "
                      f"{sc.client.name}, {sc.client.age} | {comps} |")
     for item in items:
         sc = item.scenario
         analysis = item.analysis
         lines += ["", f"## {sc.title}", "", f'<a id="{sc.id}"></a>', "",
-                  f"`{sc.id}` · {KIND_TITLES[sc.kind]} · about {sc.estimated_minutes} minutes · "
+                  f"`{sc.id}` · {kind_label(sc.kind, catalog.kinds)} · about {sc.estimated_minutes} minutes · "
                   f"version {sc.version} · review: {sc.reviewed.status}", "", sc.summary.strip(), ""]
         lines.append(f"**Client.** {sc.client.name}, {sc.client.age}, {sc.client.pronouns}.")
         lines.append("")

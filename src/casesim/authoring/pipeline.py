@@ -24,6 +24,7 @@ from pathlib import Path
 from casesim.authoring.audit import Audit, audit_scenario
 from casesim.authoring.checks import check_scenario
 from casesim.authoring.embedded_paths import check_test_paths
+from casesim.authoring.intent import lint_expert_marks
 from casesim.authoring.lint import lint_analysis, lint_answer_cues
 from casesim.authoring.salvage import salvage
 from casesim.authoring.shared_block import check_shared_block
@@ -33,6 +34,7 @@ from casesim.format.include import expand_reuse, is_shared_block
 from casesim.format.reader import Limits, SourceDocument, read_source, read_yaml_bytes
 from casesim.format.scenario import Scenario
 from casesim.format.validation import validate_model
+from casesim.format.versions import format_problems
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program, compile_program
@@ -176,6 +178,7 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
         return SourceReport(path, tuple(sorted(found, key=Diagnostic.sort_key)), digest, doc)
     # expand `include:` and `choice_sets:`; stop on a broken include, whose missing nodes would
     # otherwise come back as a dozen misleading `goto` errors
+    version_problems = format_problems(doc)
     expansion = expand_reuse(doc, root=library_root, limits=limits)
     diagnostics.extend(expansion.diagnostics)
     doc = expansion.document
@@ -184,6 +187,7 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
     if not expansion.ok:
         return SourceReport(path, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), digest, doc)
     # validate (and, when the shape is wrong, check what can be salvaged so every problem shows at once)
+    diagnostics.extend(version_problems)
     scenario, problems = validate_model(Scenario, doc)
     diagnostics.extend(problems)
     if scenario is None:
@@ -223,7 +227,8 @@ def _combined_digest(raw: bytes, sources: Sequence[tuple[str, bytes]]) -> str:
 def analyse_and_lint(playable: Playable, catalog: Catalog | None) -> tuple[Analysis, list[Diagnostic]]:
     """The pipeline's last stages for a scenario that compiled: its analysis and what lint finds in it."""
     analysis = playable.analysis if isinstance(playable, AnalysedScenario) else analyse(playable.program)
-    return analysis, lint_analysis(playable.scenario, playable.document, analysis, catalog)
+    return analysis, [*lint_analysis(playable.scenario, playable.document, analysis, catalog),
+                      *lint_expert_marks(playable.scenario, playable.document, analysis)]
 
 
 def audit_and_lint(analysed: AnalysedScenario) -> tuple[Audit, list[Diagnostic]]:

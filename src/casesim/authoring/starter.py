@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from casesim.errors import CaseSimError
-from casesim.format.scenario import KINDS
+from casesim.format.kinds import bundled_kinds
 
 __all__ = ["starter_scenario"]
 
 _TEMPLATE = '''# yaml-language-server: $schema=../schemas/scenario.schema.json
 # A starter scenario. Check it as you write with:  casesim validate {id}.yaml
 # and play it with:  casesim author {id}.yaml      (see docs/authoring.md for every key)
-format: 1
+format: 2
 id: {id}
 version: 0.1.0                 # bump when trainees would see or be scored differently
 title: "TODO: a short title"
@@ -96,6 +96,6 @@ def starter_scenario(scenario_id: str, kind: str) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", scenario_id):
         raise CaseSimError(f"{scenario_id!r} is not a valid scenario id", title="invalid id",
                            hint="use lower-case letters, digits and hyphens, e.g. intake-housing-loss")
-    if kind not in KINDS:
-        raise CaseSimError(f"unknown kind {kind!r}", title="invalid kind", hint="one of: " + ", ".join(KINDS))
+    if kind not in bundled_kinds():
+        raise CaseSimError(f"unknown kind {kind!r}", title="invalid kind", hint="one of: " + ", ".join(bundled_kinds()))
     return _TEMPLATE.format(id=scenario_id, kind=kind)

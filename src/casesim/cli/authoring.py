@@ -21,7 +21,7 @@ from casesim.authoring.pipeline import (
 from casesim.cli.options import GraphFormat, OutputFormat, choice, pass_settings, path_option
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
-from casesim.format.scenario import Kind
+from casesim.format.kinds import bundled_kinds
 from casesim.format.schema import SchemaKind
 from casesim.format.text import visible
 from casesim.scoring.catalog import COMPETENCY_MAP_FILE, Catalog, check_catalog_dir, load_catalog
@@ -336,11 +336,12 @@ def library_doc_command(settings: Settings, paths: tuple[Path, ...], output: Pat
 
 @click.command("new")
 @click.argument("scenario_id", metavar="ID")
-@click.option("--kind", type=choice(Kind), required=True, help="the kind of conversation")
+@click.option("--kind", type=click.Choice(list(bundled_kinds())), required=True,
+              help="the kind of conversation (the kinds in scoring/kinds.yaml)")
 @click.option("--output", "-o", type=_output_file, default=None, metavar="FILE",
               help="file to write (default: ID.yaml in the current folder)")
 @click.option("--force", is_flag=True, help="overwrite an existing file")
-def new_command(scenario_id: str, kind: Kind, output: Path | None, force: bool) -> int:
+def new_command(scenario_id: str, kind: str, output: Path | None, force: bool) -> int:
     """Write a valid, commented starter scenario.
 
     ID is the scenario id, kebab-case (e.g. intake-housing-loss).

@@ -242,7 +242,7 @@ def read_yaml_text(text: str, path: str, *, limits: Limits | None = None) -> tup
     except RecursionError:
         return None, [_diag(path, 1, 1, "too-deep", f"nesting is deeper than {limits.max_depth} levels")]
     if root is None:
-        return None, [_diag(path, 1, 1, "empty-file", "file is empty; a scenario starts with `format: 1`")]
+        return None, [_diag(path, 1, 1, "empty-file", "file is empty; a scenario starts with `format: 2`")]
     builder = _Builder(path, limits, locate)
     try:
         data = builder.build(root, (), 0, in_alias=False)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from casesim.format.base import ID_PATTERN, VAR_PATTERN, FormatModel, Id, ShortText, Text
+from casesim.format.cast import CastMember, SpokenLine
 
 __all__ = [
+    "CastMember",
     "Choice",
     "ClientLine",
     "ClientPersona",
     "CriticalAction",
     "Ending",
+    "ID_PATTERN",
     "Expectation",
     "Given",
-    "KINDS",
-    "KIND_TITLES",
-    "Kind",
     "MODES",
     "Mode",
     "Node",
@@ -34,41 +36,15 @@ __all__ = [
     "Review",
     "Scenario",
     "ScoreBound",
+    "SpokenLine",
     "TIMEOUT_PREFIX",
     "Timer",
+    "TimerBranch",
     "TimerExpiry",
+    "VAR_PATTERN",
     "Variable",
     "timeout_id",
 ]
-
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-VAR_PATTERN = r"^[a-z][a-z0-9_]*$"
-
-Kind = Literal[
-    "intake",
-    "crisis",
-    "de-escalation",
-    "relapse",
-    "boundaries",
-    "home-visit",
-    "duty-to-protect",
-    "family",
-    "other",
-]
-KINDS: tuple[Kind, ...] = get_args(Kind)
-"""Every kind, in the order the library lists them."""
-KIND_TITLES: dict[Kind, str] = {
-    "intake": "Intake",
-    "crisis": "Crisis",
-    "de-escalation": "De-escalation",
-    "relapse": "Relapse",
-    "boundaries": "Boundaries",
-    "home-visit": "Home visit",
-    "duty-to-protect": "Duty to protect",
-    "family": "Family",
-    "other": "Other",
-}
-"""How each kind is titled in the library and its generated document."""
 
 Outcome = Literal["success", "partial", "missed-opportunity", "safety-risk", "rupture"]
 
@@ -95,16 +71,9 @@ STEP_ID_PATTERN = rf"^({TIMEOUT_PREFIX})?{ID_PATTERN.removeprefix('^')}"
 """A choice id, or a timeout id (:func:`timeout_id`): what a pedagogical test's path names."""
 
 
-Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
-
-
-class Review(_Model):
+class Review(FormatModel):
     """Clinical review sign-off: who checked the content, with which credential, when, and which
     content the sign-off covers. Written by `casesim review sign`, not by hand: editing the
     scenario afterwards voids the sign-off (its `content_hash` no longer matches)."""
@@ -130,7 +99,7 @@ class Review(_Model):
         return self
 
 
-class ClientPersona(_Model):
+class ClientPersona(FormatModel):
     """The fictional client the trainee talks with."""
 
     name: ShortText
@@ -147,7 +116,7 @@ class ClientPersona(_Model):
     """Cultural, community or identity context the client has shared, in their own terms."""
 
 
-class Variable(_Model):
+class Variable(FormatModel):
     """A piece of client or session state: a bounded whole number or a true/false flag."""
 
     start: int | bool
@@ -193,7 +162,7 @@ NeverEventId = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length
 """The id of a never-event class in `scoring/never-events.yaml`."""
 
 
-class CriticalAction(_Model):
+class CriticalAction(FormatModel):
     """Marks a choice as a never-event: taking it fails an assessment attempt, whatever the points."""
 
     reason: Text
@@ -202,7 +171,7 @@ class CriticalAction(_Model):
     """Criterion ids from `scoring/` that this breaches (e.g. NASW-1.07(c))."""
 
 
-class Choice(_Model):
+class Choice(FormatModel):
     """One thing the trainee can say or do."""
 
     id: Id
@@ -227,13 +196,23 @@ class Choice(_Model):
     """Set when this choice is a never-event that fails an assessment attempt; name its class in `never_event`."""
     feedback: Text | None = None
     """Why this choice helps or harms, citing the guideline, in teaching language. Shown in practice mode and the debrief."""
-    reply: Text | None = None
-    """What the client says straight after this choice, before the next node (optional)."""
+    reply: Text | SpokenLine | None = None
+    """What the client says straight after this choice, before the next node (optional). Format 2:
+    `{say: ..., speaker: mother}` when someone else of the cast answers."""
+    expert: bool = False
+    """Format 2: this is what an expert does here (several choices of a node may be marked). The
+    expert route follows marked choices where there are some; `validate` warns when the best-scoring
+    route differs."""
+    neutral: bool = False
+    """Format 2: an unscored choice (no `scores`, `mi` or `critical`) that still teaches through its
+    `feedback`; left out of the answer-cue audit."""
+    notes: Text | None = None
+    """Format 2: notes for reviewers ("needs DV-advocate review"); shown in author mode and the graph, never to trainees."""
     answers: dict[str, bool] = Field(default_factory=dict)
     """Screener answers the client gives in the `reply` to this choice (e.g. {CSSRS-Q5: false}). Use it instead of the node's `answers` when the node this choice leads to can also be reached without that answer."""
 
 
-class TimerExpiry(_Model):
+class TimerExpiry(FormatModel):
     """What happens when a timed node's clock runs out: treated like a choice the trainee did not make."""
 
     goto: Id
@@ -252,25 +231,67 @@ class TimerExpiry(_Model):
     """Teaching feedback about the hesitation."""
 
 
-class Timer(_Model):
+class TimerBranch(TimerExpiry):
+    """Format 2: one branch of a timer expiry that depends on the state; the first whose `when` holds applies."""
+
+    when: Text | None = None
+    """Take this branch only when the expression is true; leave it off the last, default branch."""
+
+
+class Timer(FormatModel):
     """A countdown on a node: the trainee must choose before it ends."""
 
     seconds: Annotated[int, Field(ge=5, le=600)]
     """How long the trainee has, in seconds (5 to 600)."""
-    expire: TimerExpiry
-    """What happens when the time runs out (enforced in assessment mode)."""
+    expire: TimerExpiry | list[TimerBranch]
+    """What happens when the time runs out (enforced in assessment mode). Format 2: a list of
+    branches, each with `when`, the last without, when what happens depends on the state."""
+
+    def branches(self) -> tuple[TimerExpiry, ...]:
+        """Every way the expiry can go, in order (one for the single form)."""
+        return tuple(self.expire) if isinstance(self.expire, list) else (self.expire,)
+
+    def step_ids(self, node_id: str) -> tuple[str, ...]:
+        """The step id of each branch: `timeout:NODE` for the single form, `timeout:NODE/1`,
+        `timeout:NODE/2`, ... for a list (a test may still name plain `timeout:NODE`)."""
+        if not isinstance(self.expire, list):
+            return (timeout_id(node_id),)
+        return tuple(f"{timeout_id(node_id)}/{n}" for n in range(1, len(self.expire) + 1))
 
 
-class ClientLine(_Model):
-    """One variant of what the client says; the first whose `when` holds is used."""
+class ClientLine(FormatModel):
+    """One variant of what is said at a node; the first whose `when` holds is used."""
 
-    say: Text
-    """The client's words."""
+    say: Text | None = None
+    """The words (the client's, unless `speaker` names someone else of the cast)."""
     when: Text | None = None
     """Use this variant only when the expression is true; leave it off the last, default variant."""
+    speaker: Id | None = None
+    """Format 2: who says `say`: an id under `cast`, or `client` (the default)."""
+    original: Text | None = None
+    """Format 2: for an interpreter's line, what was said in the source language."""
+    lines: list[SpokenLine] | None = None
+    """Format 2: several lines in a row by different speakers, instead of `say` (e.g. the mother, then the client)."""
+
+    @model_validator(mode="after")
+    def _say_or_lines(self) -> ClientLine:
+        if (self.say is None) == (self.lines is None):
+            raise ValueError("write either `say` (one line) or `lines` (several), not both or neither")
+        if self.lines is not None and (self.speaker is not None or self.original is not None):
+            raise ValueError("with `lines`, put `speaker` and `original` on each line")
+        if self.lines == []:
+            raise ValueError("`lines` needs at least one line")
+        return self
+
+    def spoken(self) -> tuple[SpokenLine, ...]:
+        """The lines this variant says, in order."""
+        if self.lines is not None:
+            return tuple(self.lines)
+        assert self.say is not None
+        return (SpokenLine(say=self.say, speaker=self.speaker, original=self.original),)
 
 
-class Node(_Model):
+class Node(FormatModel):
     """A moment in the conversation: what the client says, what the trainee notices, and the choices."""
 
     client: Text | list[ClientLine] | None = None
@@ -285,6 +306,8 @@ class Node(_Model):
     """An optional countdown."""
     answers: dict[str, bool] = Field(default_factory=dict)
     """Screener answers the client has given on reaching this node, by protocol step (e.g. {CSSRS-Q2: true} on the node that follows the item-2 question). The answers heard on a path are those of the nodes (and choices) it passes through, a later answer to the same step replacing an earlier one; they decide which steps the skip logic makes due and the triage level called for."""
+    notes: Text | None = None
+    """Format 2: notes for reviewers ("state law varies"); shown in author mode and the graph, never to trainees."""
     order: Order = "shuffled"
     """How the choices are ordered on screen: `shuffled` (default; drawn per attempt, so option 1 is not a cue) or `fixed` (as written, only where the order is the content, e.g. a rating scale)."""
 
@@ -296,7 +319,7 @@ class Node(_Model):
         return value
 
 
-class Ending(_Model):
+class Ending(FormatModel):
     """Where the scenario stops."""
 
     outcome: Outcome
@@ -309,7 +332,7 @@ class Ending(_Model):
     """The client's last words (optional)."""
 
 
-class Requirement(_Model):
+class Requirement(FormatModel):
     """A must-do critical action: checked at the end; when it does not hold, an assessment attempt fails."""
 
     id: Id
@@ -324,7 +347,7 @@ class Requirement(_Model):
     """The never-event class whose harm this requirement judges (e.g. a secrecy promise the client relied on before it was corrected)."""
 
 
-class PassRule(_Model):
+class PassRule(FormatModel):
     """When an attempt passes."""
 
     min_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
@@ -333,7 +356,7 @@ class PassRule(_Model):
     """Whether any critical action (never-event or missed requirement) fails the attempt."""
 
 
-class ProtocolUse(_Model):
+class ProtocolUse(FormatModel):
     """A protocol scored in this scenario: its steps in order, its skip-logic duties and its triage."""
 
     protocol: Id
@@ -342,7 +365,7 @@ class ProtocolUse(_Model):
     """Old form, kept for old files: how this client answers each item *if asked* (e.g. CSSRS-Q2: true). An answer counts as heard only on a path where a choice carries that step. Prefer `answers:` on the nodes (or choices) where the client gives them."""
 
 
-class ScoreBound(_Model):
+class ScoreBound(FormatModel):
     """Bounds for a score in a pedagogical test."""
 
     min: int | None = None
@@ -351,7 +374,7 @@ class ScoreBound(_Model):
     """The score must be at most this."""
 
 
-class Expectation(_Model):
+class Expectation(FormatModel):
     """What a pedagogical test expects at the end of its path."""
 
     ending: Id | None = None
@@ -372,7 +395,7 @@ class Expectation(_Model):
     """Endings that can no longer be reached from where the path stops, whatever the trainee chooses next (proved by the exhaustive analysis from that state), e.g. after a never-event the success ending."""
 
 
-class Given(_Model):
+class Given(FormatModel):
     """The state a test starts in, as if the trainee had already got there: set before its `choose:` path."""
 
     variables: dict[Annotated[str, Field(pattern=VAR_PATTERN)], int | bool] = Field(default_factory=dict)
@@ -385,7 +408,7 @@ class Given(_Model):
     """Screener answers already heard, by protocol step (e.g. {CSSRS-Q2: true}), as a node's `answers:` gives them."""
 
 
-class PedagogicalTest(_Model):
+class PedagogicalTest(FormatModel):
     """A path through the scenario and the learning outcome it must produce."""
 
     name: ShortText
@@ -400,19 +423,22 @@ class PedagogicalTest(_Model):
     """What must hold at the end."""
 
 
-class Scenario(_Model):
+class Scenario(FormatModel):
     """A branching practice conversation with a fictional client."""
 
-    format: Literal[1]
-    """The version of this file format. Always 1 for now."""
+    format: Literal[1, 2]
+    """The version of this file format: 2 for new files (speakers, authoring intent, open kinds);
+    1 still loads, and `casesim migrate FILE` upgrades it."""
     id: Id
     """Unique id of the scenario, kebab-case (e.g. intake-first-contact)."""
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
     """The content version, MAJOR.MINOR.PATCH; bump it when you change what trainees see or how it is scored."""
     title: ShortText
     """The title shown in the library."""
-    kind: Kind
-    """The kind of practice: intake, crisis, de-escalation, relapse, boundaries, home-visit, duty-to-protect, family, other."""
+    kind: Id
+    """The kind of practice, one of those in the catalog's kinds.yaml: intake, crisis, de-escalation,
+    relapse, boundaries, home-visit, duty-to-protect, family, telehealth, privacy-and-records,
+    transition-of-care, caseload, cultural-humility, other (a program may add its own)."""
     summary: Text
     """Two or three sentences for the library: who the client is and what the trainee practises."""
     estimated_minutes: Annotated[int, Field(ge=1, le=240)]
@@ -434,6 +460,10 @@ class Scenario(_Model):
     """Clinical review sign-off."""
     client: ClientPersona
     """The fictional client."""
+    cast: dict[Id, CastMember] = Field(default_factory=dict)
+    """Format 2: everyone else who speaks (a parent, a psychiatrist, the front desk, an interpreter,
+    a partner off screen), by id; lines name them with `speaker:`. The client is always in the cast
+    as `client`."""
     variables: dict[Annotated[str, Field(pattern=VAR_PATTERN)], Variable] = Field(default_factory=dict)
     """Named state (snake_case): rapport, distress, flags such as confidentiality_explained."""
     start: Id

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 __all__ = ["SCHEMA_IDS", "SCHEMA_KINDS", "SchemaKind", "schema_for", "schema_text"]
 
-SchemaKind = Literal["scenario", "framework", "competency-map", "never-events"]
+SchemaKind = Literal["scenario", "framework", "competency-map", "never-events", "kinds"]
 """The kinds of file casesim reads, each with its own schema."""
 SCHEMA_KINDS: tuple[SchemaKind, ...] = get_args(SchemaKind)
 
@@ -18,6 +18,7 @@ SCHEMA_IDS: dict[SchemaKind, str] = {
     "framework": "https://casesim.invalid/schemas/framework.schema.json",
     "competency-map": "https://casesim.invalid/schemas/competency-map.schema.json",
     "never-events": "https://casesim.invalid/schemas/never-events.schema.json",
+    "kinds": "https://casesim.invalid/schemas/kinds.schema.json",
 }
 
 
@@ -26,6 +27,10 @@ def _model(kind: SchemaKind) -> type[BaseModel]:
         from casesim.format.scenario import Scenario
 
         return Scenario
+    if kind == "kinds":
+        from casesim.format.kinds import KindList
+
+        return KindList
     from casesim.format.framework import CompetencyMap, Framework, NeverEventPolicy
 
     models: dict[SchemaKind, type[BaseModel]] = {"framework": Framework, "competency-map": CompetencyMap,

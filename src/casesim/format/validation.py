@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from functools import cache
 from typing import Any, TypeVar, Union
 
 from pydantic import BaseModel, ValidationError
@@ -233,7 +234,21 @@ def _message(model: type[BaseModel], error: Any) -> str:
 
 def _is_noise(segment: str) -> bool:
     return ("[" in segment and segment != _KEY) or segment.startswith("constrained-") or segment in {
-        "tagged-union", "literal", "function-after", "union", "str", "int", "bool", "float"}
+        "tagged-union", "literal", "function-after", "union", "str", "int", "bool", "float"} or segment in _model_names()
+
+
+@cache
+def _model_names() -> frozenset[str]:
+    """The class names of the format's models: pydantic names the branch of a union such as
+    `reply: text or {say, speaker}` by its model class, a segment no trainer wrote."""
+    names: set[str] = set()
+    todo: list[type[BaseModel]] = [BaseModel]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub.__module__.startswith("casesim.format.") and sub.__name__ not in names:
+                names.add(sub.__name__)
+            todo.append(sub)
+    return frozenset(names)
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:

@@ -34,7 +34,8 @@ from typing import Any
 
 from casesim.authoring.pipeline import Playable
 from casesim.errors import CaseSimError
-from casesim.format.scenario import KIND_TITLES, MODES, Mode, Scenario
+from casesim.format.kinds import kind_label
+from casesim.format.scenario import MODES, Mode, Scenario
 from casesim.format.text import flat
 from casesim.plain.console import PlainConsole
 from casesim.plain.report import build_debrief, debrief_html, debrief_text
@@ -45,7 +46,7 @@ from casesim.play.library import Library
 from casesim.play.session import StepResult
 from casesim.play.session import new_seed as fresh_seed
 from casesim.play.trainee import TraineeSettings, name_problem, save_trainee, trainee_id_for
-from casesim.play.transcript import Line, transcript_lines
+from casesim.play.transcript import Line, reply_line, transcript_lines
 from casesim.records.api import AttemptRow, RecordStore, effective_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
@@ -163,7 +164,7 @@ class PlainPlayer:
     def introduce(self, scenario: Scenario) -> None:
         c = scenario.client
         self.say(flat(scenario.title))
-        self.say(f"{KIND_TITLES[scenario.kind]}, about {scenario.estimated_minutes} minutes. "
+        self.say(f"{kind_label(scenario.kind, self.catalog.kinds)}, about {scenario.estimated_minutes} minutes. "
                  f"Client: {flat(c.name)}, {c.age}, {flat(c.pronouns)}.")
         self.say(flat(scenario.summary))
         notes = "; ".join(flat(n) for n in scenario.content_notes) or "none listed"
@@ -298,7 +299,8 @@ class PlainPlayer:
         if line.kind == "narration":
             return f"Scene: {flat(line.text)}"
         if line.kind == "client":
-            return f"{who} says: {flat(line.text)}"
+            original = f" (in the original: {flat(line.original)})" if line.original else ""
+            return f"{flat(line.speaker) if line.speaker else who} says: {flat(line.text)}{original}"
         if line.kind == "trainee":
             return f"You say: {flat(line.text)}"
         if line.kind == "timeout":
@@ -419,14 +421,14 @@ class PlainPlayer:
             self._problem(exc)
             return False
         scenario = attempt.program.scenario
-        who = flat(scenario.client.name).split(" ")[0]
         self.say()
         if result.narration is not None or result.step.is_timeout:
             self.say(f"Time ran out: {flat(result.narration or 'the moment passed.')}")
         else:
             self.say(f"You say: {flat(result.step.say or result.step.id)}")
-            if result.reply:
-                self.say(f"{who} says: {flat(result.reply)}")
+            reply = reply_line(attempt.program, result.step) if result.reply else None
+            if reply is not None:
+                self.say(self._line(reply, scenario))
         if result.feedback:
             self.say(f"Feedback on your choice: {flat(result.feedback)}")
         for line in meter_lines(scenario, variables(attempt.program, result.state), before):
@@ -660,5 +662,5 @@ class PlainPlayer:
         for kind, entries in library.grouped():
             for entry in entries:
                 s = entry.scenario
-                out.append((KIND_TITLES[kind], f"{flat(s.title)}, about {s.estimated_minutes} minutes", entry, None))
+                out.append((kind_label(kind, self.catalog.kinds), f"{flat(s.title)}, about {s.estimated_minutes} minutes", entry, None))
         return out

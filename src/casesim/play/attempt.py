@@ -107,7 +107,8 @@ class LiveAttempt:
     # --- acting ---------------------------------------------------------------------------
 
     def _step(self, step_id: str, *, replayed: bool = False) -> StepResult:
-        if step_id == timeout_id(self.session.node_id):
+        step = self.session.program.steps.get(step_id)
+        if step_id == timeout_id(self.session.node_id) or (step is not None and step.is_timeout):
             return self.expire_timer(replayed=replayed)
         return self.choose(step_id, replayed=replayed)
 

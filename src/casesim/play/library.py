@@ -18,7 +18,7 @@ from casesim.authoring.pipeline import (
 )
 from casesim.errors import CaseSimError, NotFoundError
 from casesim.format.diagnostics import format_diagnostics
-from casesim.format.scenario import KINDS, Kind
+from casesim.format.kinds import kind_rank
 from casesim.format.text import visible
 from casesim.scoring.catalog import Catalog
 
@@ -47,14 +47,15 @@ class Library:
                 return entry
         return None
 
-    def grouped(self, query: str = "") -> list[tuple[Kind, list[Playable]]]:
-        """Playable scenarios matching ``query``, grouped by kind in the format's order."""
-        groups: dict[Kind, list[Playable]] = {}
+    def grouped(self, query: str = "") -> list[tuple[str, list[Playable]]]:
+        """Playable scenarios matching ``query``, grouped by kind in the order of the bundled
+        kinds.yaml (kinds a program added come after, by id)."""
+        groups: dict[str, list[Playable]] = {}
         for entry in self.playable:
             if matches(entry, query):
                 groups.setdefault(entry.scenario.kind, []).append(entry)
         out = []
-        for kind in sorted(groups, key=KINDS.index):
+        for kind in sorted(groups, key=kind_rank):
             items = sorted(groups[kind], key=lambda e: e.scenario.title.casefold())
             out.append((kind, items))
         return out

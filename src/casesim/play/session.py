@@ -32,6 +32,8 @@ from casesim.semantics.program import (
     initial_state,
     is_final,
     open_choices,
+    timeout_id,
+    timeout_step,
 )
 
 __all__ = ["HistoryEntry", "MonotonicClock", "Session", "StepResult", "new_seed"]
@@ -184,7 +186,7 @@ class Session:
         the session refuses only if the node has no timer.
         """
         self._check_open()
-        step = self.program.timeouts.get(self.node_id)
+        step = timeout_step(self.program, self.state)
         if step is None:
             raise SessionError("this moment has no timer")
         return self._fire(step, timed_out=True)
@@ -193,7 +195,7 @@ class Session:
         """Take several steps at once (resume, replay-from-here); timeouts by their ``timeout:`` id."""
         for sid in step_ids:
             step = self.program.steps.get(sid)
-            if step is not None and step.is_timeout:
+            if sid == timeout_id(self.node_id) or (step is not None and step.is_timeout):
                 self.expire_timer()
             else:
                 self.choose(sid)

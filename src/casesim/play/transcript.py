@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from casesim.format.cast import SpokenLine, speaker_label
 from casesim.play.session import HistoryEntry
-from casesim.semantics.program import Program, State, client_line
+from casesim.semantics.program import Program, State, Step, client_speech
 
-__all__ = ["Line", "LineKind", "transcript_lines"]
+__all__ = ["Line", "LineKind", "reply_line", "transcript_lines"]
 
 LineKind = Literal["narration", "client", "trainee", "timeout", "ending"]
 
@@ -22,6 +23,22 @@ class Line:
     text: str
     title: str | None = None
     """For an ending: its title."""
+    speaker: str | None = None
+    """For a spoken line: who says it, as shown ("Dr Ruiz (psychiatrist)"); None for the client."""
+    original: str | None = None
+    """For an interpreter's line: what was said in the source language."""
+
+
+def _spoken(program: Program, line: SpokenLine) -> Line:
+    who = None if line.speaker in (None, "client") else speaker_label(program.scenario, line.speaker)
+    return Line("client", line.say, speaker=who, original=line.original)
+
+
+def reply_line(program: Program, step: Step) -> Line | None:
+    """What is said straight after ``step`` (the client's reply, or another speaker's), if anything."""
+    if not step.reply:
+        return None
+    return _spoken(program, SpokenLine(say=step.reply, speaker=step.reply_speaker, original=step.reply_original))
 
 
 def _node_lines(program: Program, state: State) -> list[Line]:
@@ -37,9 +54,7 @@ def _node_lines(program: Program, state: State) -> list[Line]:
     out = []
     if node is not None and node.narration:
         out.append(Line("narration", node.narration))
-    said = client_line(program, state)
-    if said:
-        out.append(Line("client", said))
+    out.extend(_spoken(program, line) for line in client_speech(program, state))
     return out
 
 
@@ -55,7 +70,8 @@ def transcript_lines(program: Program, history: Sequence[HistoryEntry], state: S
         else:
             said = step.say if step is not None else None
             lines.append(Line("trainee", said or entry.step_id))
-            if step is not None and step.reply:
-                lines.append(Line("client", step.reply))
+            reply = reply_line(program, step) if step is not None else None
+            if reply is not None:
+                lines.append(reply)
     lines.extend(_node_lines(program, state))
     return lines

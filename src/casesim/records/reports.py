@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.errors import NotFoundError
-from casesim.format.scenario import Choice, Mode, timeout_id
+from casesim.format.cast import CLIENT_ID, SpokenLine, speaker_label
+from casesim.format.scenario import Choice, Mode
 from casesim.records.api import AttemptRow, CompetencyPoint, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
 from casesim.records.evidence import (
@@ -303,22 +304,24 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
                                        len(tally.trainees_per_option.get((node_id, choice.id), ())),
                                        expert_by_node.get(node_id) == choice.id))
             if node.timer is not None:
-                tid = timeout_id(node_id)
-                known.append(tid)
-                options.append(OptionItem(choice=tid, say="(let the timer run out)", count=counts.get(tid, 0),
-                                          share=counts.get(tid, 0) / total if total else 0.0,
-                                          trainees=len(tally.trainees_per_option.get((node_id, tid), ())),
-                                          feedback=node.timer.expire.feedback,
-                                          points=sum(node.timer.expire.scores.values()),
-                                          critical=node.timer.expire.critical is not None, expert=False,
-                                          in_scenario=True))
+                for tid, expire in zip(node.timer.step_ids(node_id), node.timer.branches(), strict=True):
+                    known.append(tid)
+                    options.append(OptionItem(choice=tid, say="(let the timer run out)", count=counts.get(tid, 0),
+                                              share=counts.get(tid, 0) / total if total else 0.0,
+                                              trainees=len(tally.trainees_per_option.get((node_id, tid), ())),
+                                              feedback=expire.feedback, points=sum(expire.scores.values()),
+                                              critical=expire.critical is not None, expert=False, in_scenario=True))
         for cid, count in sorted(counts.items()):
             if cid not in known:
                 options.append(_option(None, cid, count, total, len(tally.trainees_per_option.get((node_id, cid), ())),
                                        False))
         client = None
-        if node is not None and node.client is not None:
-            client = node.client if isinstance(node.client, str) else node.client[-1].say
+        if node is not None and scenario is not None and node.client is not None:
+            said = (SpokenLine(say=node.client),) if isinstance(node.client, str) else node.client[-1].spoken()
+            # Lines by several people name each speaker; the client's own words stay as they were.
+            several = any(line.speaker not in (None, CLIENT_ID) for line in said)
+            client = " ".join(f"{speaker_label(scenario, line.speaker)}: {line.say}" if several else line.say
+                              for line in said)
         nodes.append(NodeItems(node_id, client, total, tuple(options)))
     return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts), len(tally.trainees),
                          len(tally.other_versions), tuple(nodes))

@@ -17,6 +17,7 @@ from casesim.format.framework import (
     NeverEventPolicy,
     Protocol,
 )
+from casesim.format.kinds import KINDS_FILE, KindInfo, bundled_kinds, read_kinds
 from casesim.format.reader import SourceDocument, read_yaml
 from casesim.format.validation import validate_model
 
@@ -46,6 +47,8 @@ class Catalog:
     """Never-event class id -> the class, from ``never-events.yaml`` (in the policy's order)."""
     never_event_policy: NeverEventPolicy | None = None
     """The whole policy file, for the documentation; None when the catalog has none."""
+    kinds: Mapping[str, KindInfo] = field(default_factory=bundled_kinds)
+    """The kinds a scenario may name, from the catalog's ``kinds.yaml`` (the bundled list when it has none)."""
 
     @property
     def competencies(self) -> set[str]:
@@ -83,7 +86,12 @@ def check_catalog_dir(directory: str | Path) -> tuple[Catalog | None, list[Diagn
     frameworks: dict[str, tuple[Framework, SourceDocument]] = {}
     cmap: tuple[CompetencyMap, SourceDocument] | None = None
     policy: tuple[NeverEventPolicy, SourceDocument] | None = None
+    kinds: Mapping[str, KindInfo] | None = None
     for path in files:
+        if path.name == KINDS_FILE:
+            kinds, problems = read_kinds(path)
+            diagnostics.extend(problems)
+            continue
         doc, problems = read_yaml(path)
         diagnostics.extend(problems)
         if doc is None or any(p.is_error for p in problems):
@@ -134,6 +142,7 @@ def check_catalog_dir(directory: str | Path) -> tuple[Catalog | None, list[Diagn
         sources={fid: doc.path for fid, (_, doc) in frameworks.items()},
         never_events={c.id: c for c in policy[0].classes} if policy else {},
         never_event_policy=policy[0] if policy else None,
+        kinds=kinds if kinds is not None else bundled_kinds(),
     )
     return catalog, diagnostics
 

@@ -48,6 +48,7 @@ from casesim.semantics.program import (
     is_final,
     open_choices,
     project,
+    timeout_step,
     unmet_requirements,
 )
 
@@ -164,12 +165,16 @@ class Analysis:
     requirements met at the end); -inf where no clean path remains."""
     clean_path_exists: bool
     expert_path: tuple[str, ...]
-    """Choice ids of the expert path: the best clean total, ties broken by author order."""
+    """Choice ids of the expert path: the choices the author marked `expert: true` where a node has
+    some open (the best of them), elsewhere the best clean total, ties broken by author order."""
     components: tuple[list[int], list[list[int]]]
     """The strongly connected components of the state graph: the component of each state, and
     the members of each component, successors first (reverse topological order)."""
     estimate: StateEstimate | None = None
     """The upper bound computed before exploring."""
+    best_path: tuple[str, ...] = ()
+    """The best-scoring clean path, ignoring the author's `expert: true` marks: the same as
+    ``expert_path`` unless the marks lead elsewhere (``validate`` then warns)."""
     stopped: str | None = None
     """Why the exploration stopped early (None when it is complete): ``estimate`` (refused
     unexplored), ``states``, ``seconds`` or ``memory`` (a :class:`Budget` ran out)."""
@@ -268,7 +273,6 @@ def _explore(program: Program, first: State, *, state_limit: int,
     index: dict[State, int] = {first: 0}
     edges: Edges = []
     stopped: str | None = None
-    timeouts = program.timeouts
     queue = 0
     deadline = time.monotonic() + budget.seconds
     memory_at_start = _resident_bytes()
@@ -287,7 +291,7 @@ def _explore(program: Program, first: State, *, state_limit: int,
         if is_final(program, state):
             continue
         steps: Iterable[Step] = open_choices(program, state)
-        timeout = timeouts.get(state.node)
+        timeout = timeout_step(program, state)
         if timeout is not None:
             steps = (*steps, timeout)
         for step in steps:
@@ -362,7 +366,10 @@ def _summarise(program: Program, states: list[State], edges: Edges, index: dict[
     clean_final = [finals[i] and not unmet_requirements(program, states[i]) for i in range(n)]
     best_to_go = _optimise_clean_total(edges, comp, comps, clean_final)
     clean_path_exists = bool(n) and best_to_go[0] != _NEG
-    expert_path = _expert_path(edges, best_to_go, comp, clean_final) if clean_path_exists else ()
+    best_path = _expert_path(edges, best_to_go, comp, clean_final) if clean_path_exists else ()
+    marked = any(step.expert for out in edges for step, _ in out)
+    expert_path = (_expert_path(edges, best_to_go, comp, clean_final, follow_marks=True)
+                   if clean_path_exists and marked else best_path)
     return Analysis(
         program=program, states=states, edges=edges, index=index, complete=complete,
         reachable_nodes=frozenset(reachable_nodes), reachable_endings=frozenset(reachable_endings),
@@ -370,6 +377,7 @@ def _summarise(program: Program, states: list[State], edges: Edges, index: dict[
         can_finish=can_finish, path_count=path_count, scoring_cycles=scoring_cycles, total=total,
         extremes=extremes, best_any_to_go=best_any_to_go, best_to_go=best_to_go,
         clean_path_exists=clean_path_exists, expert_path=expert_path, components=(comp, comps),
+        best_path=best_path,
     )
 
 
@@ -658,13 +666,27 @@ def _optimise_clean_total(edges: Edges, comp: list[int], comps: list[list[int]],
     return best_of
 
 
-def _expert_path(edges: Edges, best_to_go: list[float], comp: list[int], clean_final: list[bool]) -> tuple[str, ...]:
-    """Follow the best clean exits from the start; inside a cycle, walk to the member with the best exit."""
+def _expert_path(edges: Edges, best_to_go: list[float], comp: list[int], clean_final: list[bool], *,
+                 follow_marks: bool = False) -> tuple[str, ...]:
+    """Follow the best clean exits from the start; inside a cycle, walk to the member with the best exit.
+
+    With ``follow_marks``, a state where choices marked `expert: true` are open (and can still end
+    cleanly) takes the best of those instead: the author's judgement of what an expert does wins
+    over the points, and the lint reports where the two differ.
+    """
     path: list[str] = []
     sid = 0
     guard = 0
+    seen: set[int] = set()
     while not clean_final[sid] and guard < len(edges) + 1:
         guard += 1
+        marked = _best_marked(edges, best_to_go, sid) if follow_marks and sid not in seen else None
+        seen.add(sid)
+        if marked is not None:
+            step, nxt = marked
+            path.append(step.id)
+            sid = nxt
+            continue
         exit_step = _best_exit(edges, best_to_go, comp, sid)
         if exit_step is not None:
             step, nxt = exit_step
@@ -679,6 +701,17 @@ def _expert_path(edges: Edges, best_to_go: list[float], comp: list[int], clean_f
             path.append(step.id)
             sid = nxt
     return tuple(path)
+
+
+def _best_marked(edges: Edges, best_to_go: list[float], sid: int) -> tuple[Step, int] | None:
+    """The best open choice marked `expert: true` at ``sid`` from which a clean ending remains."""
+    best: tuple[Step, int] | None = None
+    for step, target in edges[sid]:
+        if not step.expert or step.critical is not None or best_to_go[target] == _NEG:
+            continue
+        if best is None or step.weight + best_to_go[target] > best[0].weight + best_to_go[best[1]]:
+            best = (step, target)
+    return best
 
 
 def _best_exit(edges: Edges, best_to_go: list[float], comp: list[int], sid: int) -> tuple[Step, int] | None:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from casesim.format.cast import SpokenLine
 from casesim.format.expressions import compile_expression, names_used, parse_expression
 from casesim.format.framework import Protocol
 from casesim.format.scenario import TIMEOUT_PREFIX, CriticalAction, Scenario, timeout_id
@@ -38,6 +39,7 @@ __all__ = [
     "TIMEOUT_PREFIX",
     "apply",
     "client_line",
+    "client_speech",
     "compile_program",
     "initial_state",
     "is_final",
@@ -46,6 +48,7 @@ __all__ = [
     "Replay",
     "replay",
     "timeout_id",
+    "timeout_step",
     "unmet_requirements",
     "variables",
 ]
@@ -92,7 +95,11 @@ class Step:
     say: str | None = None
     """What the trainee says (or does); None for a timeout."""
     reply: str | None = None
-    """What the client says straight after this choice; None for a timeout."""
+    """What the client (or ``reply_speaker``) says straight after this choice; None for a timeout."""
+    reply_speaker: str | None = None
+    """The cast id of who replies, when it is not the client."""
+    reply_original: str | None = None
+    """For an interpreter's reply: what was said in the source language."""
     narration: str | None = None
     """What the trainee is told happened while they hesitated; set only for a timeout."""
     feedback: str | None = None
@@ -105,6 +112,10 @@ class Step:
     """The sum of all points: what the analysis maximises for the expert path."""
     never_event: str | None = None
     """The never-event class the choice (or the timer running out) names, if any."""
+    expert: bool = False
+    """The author marked this choice `expert: true`: the expert route takes it where it can."""
+    neutral: bool = False
+    """The author marked this choice `neutral: true`: unscored, and left out of the answer-cue audit."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,9 +127,12 @@ class Program:
     var_index: Mapping[str, int]
     bounds: tuple[tuple[int, int] | None, ...]
     steps_by_node: Mapping[str, tuple[Step, ...]]
-    timeouts: Mapping[str, Step]
+    timeouts: Mapping[str, tuple[Step, ...]]
+    """Per timed node: the branches of its expiry, in order (one for the single form); the first
+    whose guard holds is what letting the clock run out does (:func:`timeout_step`)."""
     steps: Mapping[str, Step]
-    client_variants: Mapping[str, tuple[tuple[Guard | None, str], ...]]
+    client_variants: Mapping[str, tuple[tuple[Guard | None, tuple[SpokenLine, ...]], ...]]
+    """Per node: its `client` variants (condition, the lines said), in the author's order."""
     requirements: tuple[tuple[str, Guard], ...]
     """Every must-do requirement (id, holds): the scenario's own, then its protocols' duties."""
     protocol_requirements: Mapping[str, ProtocolRequirement]
@@ -191,38 +205,44 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
     criteria: dict[str, None] = {}
     steps: dict[str, Step] = {}
     by_node: dict[str, tuple[Step, ...]] = {}
-    timeouts: dict[str, Step] = {}
-    variants: dict[str, tuple[tuple[Guard | None, str], ...]] = {}
+    timeouts: dict[str, tuple[Step, ...]] = {}
+    variants: dict[str, tuple[tuple[Guard | None, tuple[SpokenLine, ...]], ...]] = {}
     for node_id, node in scenario.nodes.items():
         node_steps = []
         for choice in node.choices:
             for c in choice.scores:
                 criteria.setdefault(c, None)
             facts = tuple(Effect(i, "set", v, False) for i, v in tracked.choice_sets.get(choice.id, ()))
+            reply = SpokenLine(say=choice.reply) if isinstance(choice.reply, str) else choice.reply
             step = Step(choice.id, node_id, choice.goto, guard(choice.when),
                         effects(choice.effects) + facts + entry_sets.get(choice.goto, ()),
                         tuple(choice.scores.items()), choice.critical, False,
-                        say=choice.say, reply=choice.reply, feedback=choice.feedback,
+                        say=choice.say, reply=reply.say if reply else None,
+                        reply_speaker=reply.speaker if reply else None,
+                        reply_original=reply.original if reply else None, feedback=choice.feedback,
                         mi=tuple(choice.mi), protocol_steps=tuple(choice.steps),
-                        weight=sum(choice.scores.values()), never_event=choice.never_event)
+                        weight=sum(choice.scores.values()), never_event=choice.never_event,
+                        expert=choice.expert, neutral=choice.neutral)
             node_steps.append(step)
             steps[choice.id] = step
         by_node[node_id] = tuple(node_steps)
         if node.timer is not None:
-            expiry = node.timer.expire
-            for c in expiry.scores:
-                criteria.setdefault(c, None)
-            step = Step(timeout_id(node_id), node_id, expiry.goto, None,
-                        effects(expiry.effects) + entry_sets.get(expiry.goto, ()),
-                        tuple(expiry.scores.items()), expiry.critical, True,
-                        narration=expiry.narration, feedback=expiry.feedback,
-                        weight=sum(expiry.scores.values()), never_event=expiry.never_event)
-            timeouts[node_id] = step
-            steps[step.id] = step
+            branches = []
+            for sid, expiry in zip(node.timer.step_ids(node_id), node.timer.branches(), strict=True):
+                for c in expiry.scores:
+                    criteria.setdefault(c, None)
+                step = Step(sid, node_id, expiry.goto, guard(getattr(expiry, "when", None)),
+                            effects(expiry.effects) + entry_sets.get(expiry.goto, ()),
+                            tuple(expiry.scores.items()), expiry.critical, True,
+                            narration=expiry.narration, feedback=expiry.feedback,
+                            weight=sum(expiry.scores.values()), never_event=expiry.never_event)
+                branches.append(step)
+                steps[step.id] = step
+            timeouts[node_id] = tuple(branches)
         if isinstance(node.client, list):
-            variants[node_id] = tuple((guard(line.when), line.say) for line in node.client)
+            variants[node_id] = tuple((guard(line.when), line.spoken()) for line in node.client)
         elif node.client is not None:
-            variants[node_id] = ((None, node.client),)
+            variants[node_id] = ((None, (SpokenLine(say=node.client),)),)
     requirements: list[tuple[str, Guard | None]] = [(r.id, guard(r.holds)) for r in scenario.requirements]
     requirements += [(req.id, holds) for req, holds in tracked.requirements]
     return Program(
@@ -291,6 +311,15 @@ def initial_state(program: Program, start: str | None = None) -> State:
 def is_final(program: Program, state: State) -> bool:
     """Whether ``state`` is at an ending."""
     return state.node in program.scenario.endings
+
+
+def timeout_step(program: Program, state: State) -> Step | None:
+    """What letting the clock run out at ``state`` does: the first branch of the node's expiry
+    whose condition holds (None when the node has no timer)."""
+    for step in program.timeouts.get(state.node, ()):
+        if step.guard is None or step.guard(state):
+            return step
+    return None
 
 
 def open_choices(program: Program, state: State) -> tuple[Step, ...]:
@@ -369,12 +398,21 @@ def replay(program: Program, step_ids: Sequence[str], *, start: str | None = Non
     an embedded test's ``given:`` sets it up) with the full history.
 
     Raises ValueError naming the first step that does not belong to the node reached or whose
-    condition does not hold there; a timeout is always open on its own node.
+    condition does not hold there; a timeout is always open on its own node, and ``timeout:NODE``
+    names whichever branch of a branching expiry applies in the state reached.
     """
     state = initial if initial is not None else initial_state(program, start)
     taken: list[tuple[State, Step]] = []
     for sid in step_ids:
         step = program.steps.get(sid)
+        if sid == timeout_id(state.node) or (step is not None and step.is_timeout and step.node == state.node):
+            applies = timeout_step(program, state)
+            if applies is None:
+                raise ValueError(f"{sid!r}: node {state.node!r} has no timer")
+            if step is not None and step is not applies:
+                raise ValueError(f"{sid!r} is not the branch of the timer that applies at node {state.node!r} "
+                                 f"in this state ({applies.id!r} does)")
+            step = applies
         if step is None or step.node != state.node:
             raise ValueError(f"{sid!r} is not a choice at node {state.node!r}")
         if not step.is_timeout and step.guard is not None and not step.guard(state):
@@ -384,12 +422,19 @@ def replay(program: Program, step_ids: Sequence[str], *, start: str | None = Non
     return Replay(tuple(taken), state)
 
 
-def client_line(program: Program, state: State) -> str | None:
-    """What the client says at ``state.node``: the first variant whose condition holds."""
-    for condition, text in program.client_variants.get(state.node, ()):
+def client_speech(program: Program, state: State) -> tuple[SpokenLine, ...]:
+    """The lines said at ``state.node`` (by the client or others of the cast): those of the first
+    variant whose condition holds."""
+    for condition, lines in program.client_variants.get(state.node, ()):
         if condition is None or condition(state):
-            return text
-    return None
+            return lines
+    return ()
+
+
+def client_line(program: Program, state: State) -> str | None:
+    """The words said at ``state.node``, all speakers' lines run together (for word counts)."""
+    lines = client_speech(program, state)
+    return " ".join(line.say for line in lines) if lines else None
 
 
 def unmet_requirements(program: Program, state: State) -> tuple[str, ...]:

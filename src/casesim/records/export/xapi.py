@@ -168,8 +168,8 @@ class _Builder:
             scores = dict(step.scores)
             options = [sum(p for _, p in s.scores) for s in self.program.steps_by_node.get(node_id, ())] \
                 if self.program is not None else []
-            if step.is_timeout and self.program is not None and node_id in self.program.timeouts:
-                options.append(sum(p for _, p in self.program.timeouts[node_id].scores))
+            if step.is_timeout:
+                options.append(step.weight)
             raw = sum(scores.values())
             low, high = min([*options, raw]), max([*options, raw])
             if low < high:

@@ -15,7 +15,8 @@ from textual.widgets.option_list import Option
 
 from casesim.authoring.pipeline import Playable
 from casesim.authoring.signoff import playable_signoff
-from casesim.format.scenario import KIND_TITLES, MODES, Mode
+from casesim.format.kinds import kind_label
+from casesim.format.scenario import MODES, Mode
 from casesim.format.text import visible
 from casesim.play.trainee import name_problem
 from casesim.records.labels import typable_pattern
@@ -70,7 +71,7 @@ class BeforeStartScreen(CaseSimScreen[None]):
         with VerticalScroll(id="before-body"):
             yield Static(Content.assemble(
                 literal(s.title, "bold"), "\n",
-                (f"{KIND_TITLES[s.kind]} · about {s.estimated_minutes} min · client: ", "italic"),
+                (f"{kind_label(s.kind)} · about {s.estimated_minutes} min · client: ", "italic"),
                 literal(f"{s.client.name}, {s.client.age}, {s.client.pronouns}", "italic"),
             ), id="before-title", markup=False)
             notes = ", ".join(" ".join(n.split()) for n in s.content_notes) or "none listed"

@@ -39,7 +39,7 @@ class JumpScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = []
         for node_id, node in self._scenario.nodes.items():
-            said = node.client if isinstance(node.client, str) else (node.client[0].say if node.client else "")
+            said = node.client if isinstance(node.client, str) else (node.client[0].spoken()[0].say if node.client else "")
             mark = " (here)" if node_id == self._current else ""
             options.append(Option(Content.assemble((node_id + mark, "bold"), "  ", literal(_first_words(said))),
                                   id=node_id))

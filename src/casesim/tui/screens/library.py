@@ -15,7 +15,7 @@ from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
 from casesim.authoring.pipeline import Playable, SourceReport, load_scenario
-from casesim.format.scenario import KIND_TITLES
+from casesim.format.kinds import kind_label
 from casesim.play.library import Library, load_library
 from casesim.records.api import AttemptRow, effective_path
 from casesim.tui.base import CaseSimScreen
@@ -40,7 +40,7 @@ def scenario_details(loaded: Playable, competency_titles: dict[str, str]) -> lis
     c = s.client
     out = [
         para(literal(s.title, "bold")),
-        para((f"{KIND_TITLES[s.kind]} · about {s.estimated_minutes} min · ", "italic"),
+        para((f"{kind_label(s.kind)} · about {s.estimated_minutes} min · ", "italic"),
              literal(f"{c.name}, {c.age}, {c.pronouns}", "italic")),
         blank(),
         para(literal(" ".join(s.summary.split()))),
@@ -152,7 +152,7 @@ class LibraryScreen(CaseSimScreen[None]):
                 options.append(Option(Content.assemble("↻ ", literal(entry.scenario.title),
                                                        (f" ({row.mode})", "italic")), id=key))
         for kind, entries in library.grouped(self.query_text):
-            options.append(Option(Content.styled(f"── {KIND_TITLES[kind]}", "bold"), disabled=True))
+            options.append(Option(Content.styled(f"── {kind_label(kind, self.casesim.catalog.kinds)}", "bold"), disabled=True))
             for i, entry in enumerate(entries):
                 key = f"play:{kind}:{i}"
                 self._entries[key] = entry

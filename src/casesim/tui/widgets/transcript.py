@@ -17,7 +17,10 @@ __all__ = ["Transcript", "render_line"]
 def render_line(line: Line, client_name: str) -> Content:
     """A transcript line as literal content with a spoken label (meaning never by colour alone)."""
     if line.kind == "client":
-        return Content.assemble((f"{client_name}: ", "bold"), literal(line.text))
+        spoken = Content.assemble((f"{line.speaker or client_name}: ", "bold"), literal(line.text))
+        if line.original:
+            spoken = Content.assemble(spoken, "\n", literal(f"(in the original: {line.original})", "italic"))
+        return spoken
     if line.kind == "trainee":
         return Content.assemble(("You: ", "bold"), literal(line.text))
     if line.kind == "narration":

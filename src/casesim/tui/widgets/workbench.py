@@ -22,6 +22,7 @@ from casesim.authoring.embedded_tests import TestOutcome
 from casesim.authoring.graph import ScenarioGraph
 from casesim.authoring.graph_text import LEGEND, GraphLine, neighbourhood_lines, whole_graph_lines
 from casesim.format.diagnostics import Diagnostic, Severity
+from casesim.format.scenario import Node
 from casesim.play.attempt import LiveAttempt
 from casesim.play.workbench import shown_value
 from casesim.scoring.debrief import MI_COUNTS_CAVEAT, Debrief, percent
@@ -29,7 +30,7 @@ from casesim.semantics.program import variables
 from casesim.tui.text import literal
 from casesim.tui.widgets.prose import Hanging, Para, Prose, para
 
-__all__ = ["ChecksPane", "GraphPane", "PaneList", "ScorePane", "StatePane", "TestsPane", "score_paras"]
+__all__ = ["ChecksPane", "GraphPane", "PaneList", "ScorePane", "StatePane", "TestsPane", "notes_paras", "score_paras"]
 
 HISTORY = "history"
 """The option id of the history line of the state pane."""
@@ -41,6 +42,19 @@ def _line(*parts: str | Content | tuple[str, str], indent: int = 0, bullet: str 
 
 def _heading(text: str) -> Option:
     return Option(Content.styled(text, "bold underline"), disabled=True)
+
+
+def notes_paras(node: Node | None) -> list[Para]:
+    """Reviewers' notes on the node and on its choices (format 2 `notes:`), for the author only."""
+    if node is None:
+        return []
+    out = []
+    if node.notes is not None:
+        out.append(para(("Notes ", "bold"), literal(node.notes)))
+    for choice in node.choices:
+        if choice.notes is not None:
+            out.append(para((f"Note on {choice.id} ", "bold"), literal(choice.notes)))
+    return out
 
 
 class PaneList(OptionList):
@@ -70,6 +84,9 @@ class StatePane(PaneList):
         seconds = session.timer_seconds()
         if seconds is not None and not session.finished:
             options.append(Option(_line(("Timer ", "bold"), f"{seconds} s · x lets it run out now"), disabled=True))
+        notes = notes_paras(scenario.nodes.get(state.node))
+        if notes:
+            options.append(Option(Hanging(notes), disabled=True))
         options.append(_heading("Variables (enter edits)"))
         for name, value in variables(program, state).items():
             var = scenario.variables[name]

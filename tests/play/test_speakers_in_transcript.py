@@ -1,0 +1,37 @@
+"""The transcript names who speaks: cast members by name and role, interpreter lines with the original."""
+
+from __future__ import annotations
+
+from casesim.authoring.pipeline import require_scenario
+from casesim.play.session import HistoryEntry
+from casesim.play.transcript import Line, transcript_lines
+from casesim.scoring.catalog import Catalog
+from casesim.semantics.program import apply, initial_state
+from support.paths import VALID
+
+
+def test_transcript_lines_carry_the_speaker_and_the_original(catalog: Catalog) -> None:
+    loaded = require_scenario(VALID / "family-call.yaml", catalog)
+    program = loaded.program
+    start = initial_state(program)
+    step = program.steps["ask-consent"]
+    after = apply(program, start, step)
+    history = [HistoryEntry(step.id, start.node, 1.0, start, after, False)]
+    lines = transcript_lines(program, history, after)
+    assert lines[:5] == [
+        Line("client", "Hello? I am Jordan's mother.", speaker="Maria Reyes (parent, off screen)"),
+        Line("client", "She asks how her son is.", speaker="Ana (interpreter)", original="¿Cómo está mi hijo?"),
+        Line("client", "Mom, I'm here."),
+        Line("trainee", "Jordan, may I talk with your mother about your care?"),
+        Line("client", "That is the right first question.", speaker="Dr Ruiz (psychiatrist)"),
+    ]
+
+
+def test_a_plain_reply_stays_the_clients(catalog: Catalog) -> None:
+    loaded = require_scenario(VALID / "family-call.yaml", catalog)
+    program = loaded.program
+    start = initial_state(program)
+    step = program.steps["tell-all"]
+    after = apply(program, start, step)
+    lines = transcript_lines(program, [HistoryEntry(step.id, start.node, 1.0, start, after, False)], after)
+    assert Line("client", "Wait, I didn't agree to that.") in lines
