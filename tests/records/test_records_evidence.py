@@ -122,7 +122,7 @@ def test_a_schema_1_store_migrates_and_its_attempts_read_as_trials(tmp_path: Pat
         assert {s.evidence for s in report.attempts if s.attempt.mode == "assessment"} == {"trial"}
         assert report.counted == 0
     with sqlite3.connect(copy) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert "signoff" in [r[1] for r in conn.execute("PRAGMA table_info(attempts)")]
 
 

@@ -20,6 +20,7 @@ from casesim.records.export.csv import ATTEMPT_FIELDS, write_csv
 from casesim.records.export.jsonl import jsonl_records, write_jsonl
 from casesim.records.export.pdf import PdfOptions, render_pdf
 from casesim.records.export.xapi import VERBS, iso_duration, pseudonym, statements
+from casesim.records.keys import format_head
 from casesim.records.reports import trainee_report
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
@@ -170,7 +171,7 @@ def test_pdf_summary_has_the_ratings_attempts_record_and_signature_lines(filled:
                           check=True).stdout
     for expected in ("Practicum summary", "MSW Field Education", "t-042", "Ethical and professional behavior",
                      "Critical actions to discuss", "Field instructor - signature", "Dr. Rosa Alvarez",
-                     "Student - date", filled.chain_heads()["t-042"][1], "page 1 of"):
+                     "Student - date", format_head(filled.chain_heads()["t-042"][1]), "page 1 of"):
         assert expected in text, expected
 
 

@@ -74,6 +74,36 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+_RECORD_KEY = "casesim.record_key"
+
+
+def _remember_key(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    from click.core import ParameterSource
+
+    if value and param.name is not None:
+        if ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE:
+            raise click.BadParameter("a key on the command line is visible to every user of the machine (ps); "
+                                     "set CASESIM_RECORD_KEY (the key, or @FILE) or give --key-file FILE")
+        ctx.meta[_RECORD_KEY] = value
+    return value
+
+
+def record_key_option(f: FC) -> FC:
+    """``CASESIM_RECORD_KEY``: the record key of a keyed store (:mod:`casesim.records.keys`),
+    from the environment only."""
+    return click.option("--record-key", "record_key", envvar="CASESIM_RECORD_KEY", hidden=True, expose_value=False,
+                        callback=_remember_key)(f)
+
+
+def record_key(key_file: Path | None = None) -> bytes | None:
+    """The record key for this invocation: ``--key-file``, else ``CASESIM_RECORD_KEY``, else None."""
+    from casesim.records.keys import load_key
+
+    ctx = click.get_current_context(silent=True)
+    value = ctx.meta.get(_RECORD_KEY) if ctx is not None else None
+    return load_key(key_file, env_value=value if isinstance(value, str) else None)
+
+
 def settings_for(ctx: click.Context) -> Settings:
     """The settings of this invocation: flags, then ``CASESIM_*``, then config file, then defaults."""
     settings = ctx.meta.get(_SETTINGS)

@@ -17,6 +17,7 @@ from casesim.cli.options import (
     complete_trainees,
     pass_settings,
     path_option,
+    record_key,
     settings_for,
 )
 from casesim.errors import CaseSimError
@@ -99,7 +100,7 @@ def run_library(*, plain: bool = False) -> int:
     """``casesim`` with no command: the library of bundled scenarios (``plain``: as a numbered list)."""
     settings = settings_for(get_current_context())
     catalog = load_catalog_for(settings)
-    store = open_store(settings.db)
+    store = open_store(settings.db, key=record_key())
     if plain:
         from casesim.play.library import load_library
 
@@ -157,7 +158,7 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
     if debrief_html is not None and not plain:
         raise CaseSimError("--debrief-html works with --plain only", title="option needs --plain",
                            hint="add --plain, or export a finished attempt with `casesim debrief ATTEMPT --html FILE`")
-    store = open_store(settings.db)
+    store = open_store(settings.db, key=record_key())
     if plain:
         try:
             player = _plain_player(settings, store=store, catalog=catalog, debrief_html=debrief_html)
@@ -205,7 +206,7 @@ def resume_command(settings: Settings, attempt: str | None, trainee: str | None,
     from casesim.play.trainee import TraineeSettings, load_trainee, trainee_id_for
 
     catalog = load_catalog_for(settings)
-    store = open_store(settings.db)
+    store = open_store(settings.db, key=record_key())
     try:
         if attempt is not None:
             row = store.attempt(attempt)
@@ -254,7 +255,7 @@ def debrief_command(settings: Settings, attempt: str, html_file: Path | None) ->
     from casesim.plain import build_debrief, debrief_html, debrief_text
 
     catalog = load_catalog_for(settings)
-    with open_store(settings.db) as store:
+    with open_store(settings.db, key=record_key()) as store:
         row = store.attempt(attempt)
         debrief = store.debrief(attempt)
     if debrief is None:

@@ -32,6 +32,7 @@ from casesim.cli.options import (
     complete_trainees,
     pass_settings,
     path_option,
+    record_key,
 )
 from casesim.errors import CaseSimError
 from casesim.format.scenario import Mode
@@ -51,7 +52,7 @@ FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 def _reader(settings: Settings) -> RecordStore:
-    return open_store(settings.db, readonly=True)
+    return open_store(settings.db, readonly=True, key=record_key())
 
 
 def _catalog(settings: Settings) -> Catalog | None:
@@ -138,6 +139,12 @@ def _out(target: Path | None, inert: Callable[[str], str]) -> Iterator[TextIO]:
         yield handle
 
 
+def _notes(notes: list[str]) -> None:
+    """Say what an export or report left out (damaged debriefs), on standard error."""
+    for note in notes:
+        click.echo(f"casesim: note: {_line(note)}", err=True)
+
+
 def _print_json(data: Any) -> None:
     print(json_inert(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
 
@@ -180,6 +187,7 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
                      for a in rows])
         return 0
     if not rows:
+        store.check_empty("attempts")  # damage must not read as an empty record
         click.echo("no attempts recorded" + (" for this selection" if trainee or cohort or status else ""))
         return 0
     for a in rows:
@@ -190,29 +198,87 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
     return 0
 
 
+def _key_file(f: FC) -> FC:
+    return click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+                        help="the record key of a keyed store (default: the CASESIM_RECORD_KEY environment "
+                             "variable, the key itself or @FILE)")(f)
+
+
+def _keyed_reader(settings: Settings, key_file: Path | None) -> RecordStore:
+    return open_store(settings.db, readonly=True, key=record_key(key_file))
+
+
 @records_group.command("verify")
+@click.option("--against", default=None, metavar="HEAD",
+              help="a head printed earlier (on a signed PDF, or by verify): say whether the record up to it is "
+                   "unchanged (spaces and line breaks in HEAD do not matter)")
+@_key_file
 @_format
 @path_option("db")
 @pass_settings
-def verify_command(settings: Settings, output_format: OutputFormat) -> int:
+def verify_command(settings: Settings, output_format: OutputFormat, against: str | None,
+                   key_file: Path | None) -> int:
     """Check the hash chains: say which attempt and event was altered.
 
-    Checks every attempt and event against the hash chains. Exit 0 when the record is intact,
-    1 when something was edited, deleted or reordered.
+    Checks every attempt, event, outcome and profile against the hash chains, prints the chain
+    mode, the store head and each trainee's head. With --against HEAD, also says whether HEAD (a
+    trainee's head from a signed PDF, or a store head) still matches the record as it was then.
+    Exit 0 when the record is intact (and HEAD matches), 1 when something was edited, deleted,
+    reordered or added, or HEAD matches nothing; 2 for a keyed store without its key.
     """
+    from casesim.records.keys import format_head, parse_head
     from casesim.records.render import verify_text
 
-    with _reader(settings) as store:
+    target = None
+    if against is not None:
+        try:
+            target = parse_head(against)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--against") from exc
+    from casesim.errors import StoreCorruptError
+
+    with _keyed_reader(settings, key_file) as store:
         problems = list(store.verify())
-        heads = dict(store.chain_heads())
+        info = dict(store.chain_info())
+        verdict: str | None = None
+        matched = True
+        try:
+            heads = dict(store.chain_heads())
+            store_head: str | None = store.store_head()
+        except StoreCorruptError:  # the damage is among the problems; heads read past it would mislead
+            heads, store_head = {}, None
+            if target is not None:
+                matched = False
+                verdict = "--against: the heads cannot be computed from a damaged file."
+        if target is not None and store_head is not None:
+            match = None if target == store_head else store.find_head(target)
+            if target == store_head:
+                verdict = (f"--against {format_head(target)}: it is the store head now: nothing in the store has "
+                           "changed since it was printed.")
+            elif match is not None:
+                added = match.links - match.link
+                verdict = (f"--against {format_head(target)}: it is trainee {match.trainee_id}'s head after "
+                           f"{match.link} link(s) ({match.attempts} attempt(s) started by then): nothing recorded "
+                           "for them up to then has changed"
+                           + (f"; {added} link(s) were recorded since." if added else ", and nothing since."))
+            else:
+                matched = False
+                verdict = (f"--against {format_head(target)}: it is neither the store head nor any trainee's head "
+                           "at any point of their chain: something recorded before it was printed was changed or "
+                           "deleted (or the head was copied wrong).")
     if output_format == "json":
-        _print_json({"database": store.location, "intact": not problems,
+        _print_json({"database": store.location, "intact": not problems, "chain_mode": info["chain_mode"],
+                     "store_head": store_head,
+                     "rechained": {k: v for k, v in info.items() if k.startswith("rechain")} or None,
+                     "against": None if target is None else {"head": target, "matches": matched,
+                                                             "message": verdict},
                      "problems": [{"kind": p.kind, "trainee_id": p.trainee_id, "attempt_id": p.attempt_id,
                                    "seq": p.seq, "message": p.message} for p in problems],
                      "heads": {t: {"attempts": n, "head": h} for t, (n, h) in heads.items()}})
     else:
-        sys.stdout.write(verify_text(problems, heads, store.location))
-    return 1 if problems else 0
+        sys.stdout.write(verify_text(problems, heads, store.location, store_head=store_head, info=info,
+                                     against=verdict))
+    return 1 if problems or not matched else 0
 
 
 @records_group.command("trainee")
@@ -236,7 +302,7 @@ def trainee_command(settings: Settings, trainee_id: str, name: str | None, cohor
         name = clean_label(name, "display name", where="with --name")
     if cohort is not None:
         cohort = clean_label(cohort, "cohort", where="with --cohort")
-    with open_store(settings.db) as store:
+    with open_store(settings.db, key=record_key()) as store:
         current = store.trainee(trainee_id)
         display = name or (current.display_name if current else trainee_id)
         store.upsert_trainee(trainee_id, display, cohort)
@@ -255,6 +321,8 @@ def trainees_command(settings: Settings, cohort: str | None) -> int:
     """List trainees with their cohort and number of attempts."""
     with _reader(settings) as store:
         rows = store.trainees(cohort)
+        if not rows:
+            store.check_empty("trainees")  # damage must not read as an empty record
     for t in rows:
         click.echo(_line(f"{t.id:<16} {t.display_name:<28} {t.cohort or '-':<16} {t.attempt_count:>4} attempt(s)"))
     if not rows:
@@ -290,6 +358,7 @@ def report_trainee_command(settings: Settings, trainee_id: str, output_format: O
         _print_json(report_json(report))
     else:
         sys.stdout.write(trainee_text(report))
+    _notes(list(report.notes))
     return 0
 
 
@@ -313,6 +382,7 @@ def report_cohort_command(settings: Settings, name: str, scenario: str | None, m
     with _reader(settings) as store:
         cohorts = store.cohorts()
         if name not in cohorts:
+            store.check_empty(f"cohort {name}")
             known = ", ".join(cohorts) or "none yet"
             raise CaseSimError(f"there is no cohort {name!r} in {store.location} (cohorts: {known})",
                                title="no such cohort", hint="set one with: casesim records trainee ID --cohort NAME")
@@ -346,8 +416,10 @@ def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, 
     from casesim.records.export.csv import write_csv
 
     _one_selection(trainee, cohort)
+    notes: list[str] = []
     with _reader(settings) as store, _out(output, _csv_inert) as out:
-        count = write_csv(store, out, table, trainee_id=trainee, cohort=cohort)
+        count = write_csv(store, out, table, trainee_id=trainee, cohort=cohort, notes=notes)
+    _notes(notes)
     click.echo(f"{count} row(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
 
@@ -362,8 +434,10 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
     from casesim.records.export.jsonl import write_jsonl
 
     _one_selection(trainee, cohort)
+    notes: list[str] = []
     with _reader(settings) as store, _out(output, json_inert) as out:
-        count = write_jsonl(store, out, trainee_id=trainee, cohort=cohort)
+        count = write_jsonl(store, out, trainee_id=trainee, cohort=cohort, notes=notes)
+    _notes(notes)
     click.echo(f"{count} attempt(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
 
@@ -391,8 +465,9 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
     with _reader(settings) as store:
         library = _library(settings, catalog, store, analyse=True, trainee_id=trainee, cohort=cohort)
         base = base_iri or DEFAULT_BASE
+        notes: list[str] = []
         items = statements(store, trainee_id=trainee, cohort=cohort, library=library, base_iri=base,
-                           home_page=home_page or base)
+                           home_page=home_page or base, notes=notes)
         with _out(output, json_inert) as out:
             if output_format == "json":
                 collected = list(items)
@@ -402,6 +477,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
                 for statement in items:
                     out.write(json.dumps(statement, ensure_ascii=False, sort_keys=True) + "\n")
                     count += 1
+    _notes(notes)
     click.echo(f"{count} statement(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
 
@@ -413,28 +489,48 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 @click.option("--program", default=None, help="the program's name, printed at the top")
 @click.option("--instructor", default=None, help="the field instructor's name, printed on the signature line")
 @click.option("--page", type=choice(PageFormat), default="Letter", show_default=True)
+@_key_file
 @path_option("db")
 @path_option("frameworks_dir")
 @path_option("scenarios_dir")
 @pass_settings
 def export_pdf_command(settings: Settings, trainee: str, output: Path | None, program: str | None,
-                       instructor: str | None, page: PageFormat) -> int:
-    """A practicum summary of one trainee, to sign."""
+                       instructor: str | None, page: PageFormat, key_file: Path | None) -> int:
+    """A practicum summary of one trainee, to sign.
+
+    It prints the student's head and the store head (check them later with `casesim records verify
+    --against HEAD`), and tells the instructor not to sign when verify finds a problem, a debrief is
+    damaged, or a keyed store's record key was not given.
+    """
     from casesim.records.export.pdf import PdfOptions, render_pdf
+    from casesim.records.keys import KeyNeededError
     from casesim.records.reports import trainee_report
 
     catalog = _catalog(settings)
-    with _reader(settings) as store:
+    unverified: str | None = None
+    store_head: str | None = None
+    with _keyed_reader(settings, key_file) as store:
         library = _library(settings, catalog, store, analyse=False, trainee_id=trainee)
         report = trainee_report(store, trainee, catalog=catalog, library=library)
-        problems = list(store.verify(trainee_id=trainee))
+        keyed = store.chain_info().get("chain_mode") == "hmac-sha256"
+        try:
+            problems = list(store.verify(trainee_id=trainee))
+            store_head = store.store_head()
+        except KeyNeededError:
+            problems = []
+            unverified = ("the record is keyed and its key was not given, so it was not verified "
+                          "(export again with --key-file or CASESIM_RECORD_KEY)")
         head = store.chain_heads().get(trainee)
     target = output or Path(f"practicum-{trainee}.pdf")
     render_pdf(report, target, catalog=catalog, problems=problems, chain_head=head,
-               options=PdfOptions(program=program, instructor=instructor, page_format=page))
+               options=PdfOptions(program=program, instructor=instructor, page_format=page),
+               store_head=store_head, keyed=keyed, unverified=unverified)
+    _notes(list(report.notes))
     with contextlib.suppress(OSError):
         os.chmod(target, 0o600)
-    click.echo(f"wrote {_line(str(target))}" + (f" (WARNING: verify found {len(problems)} problem(s))" if problems else ""),
+    warn = len(problems) + len(report.notes)
+    click.echo(f"wrote {_line(str(target))}" + (f" (WARNING: verify found {warn} problem(s))" if warn else "")
+               + (" (WARNING: not verified: the record key was not given)" if unverified else ""),
                err=True)
     return 0
 

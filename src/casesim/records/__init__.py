@@ -43,10 +43,13 @@ __all__ = [
     "open_store",
 ]
 
-def open_store(path: str | Path, *, readonly: bool = False, clock: WallClock = utc_now) -> RecordStore:
+def open_store(path: str | Path, *, readonly: bool = False, clock: WallClock = utc_now,
+               key: bytes | None = None) -> RecordStore:
     """Open (creating if needed) the record store at ``path`` (``Settings.db``).
 
     ``readonly=True`` is for reports, exports and verify: it never creates or changes the file.
+    ``key``: the record key (the CLI reads it from ``--key-file`` or ``CASESIM_RECORD_KEY``); a new
+    store created with a key is keyed (:mod:`casesim.records.keys`).
     Raises :class:`~casesim.errors.StoreCorruptError` for a foreign or damaged file (left
     untouched), :class:`~casesim.errors.StoreVersionError` for one from a newer casesim, and
     :class:`~casesim.errors.StoreError` when the file cannot be read or written.
@@ -57,4 +60,4 @@ def open_store(path: str | Path, *, readonly: bool = False, clock: WallClock = u
                          title="records unavailable", hint="use a database file path for now")
     from casesim.records.sqlite import SQLiteStore
 
-    return SQLiteStore(Path(text).expanduser(), readonly=readonly, clock=clock)
+    return SQLiteStore(Path(text).expanduser(), readonly=readonly, clock=clock, key=key)

@@ -260,8 +260,25 @@ class RecordStore(Protocol):
     # --- the chain ----------------------------------------------------------------------
 
     def chain_heads(self) -> Mapping[str, tuple[int, str]]:
-        """Each trainee's number of attempts and latest attempt hash: the anchors printed by
-        ``records verify`` and on the PDF summary."""
+        """Each trainee's number of attempts and the head of their chain over everything: the
+        anchors printed by ``records verify`` and on the PDF summary."""
+        ...
+
+    def store_head(self) -> str:
+        """The head over the whole store (every trainee's chain head in id order)."""
+        ...
+
+    def find_head(self, head: str) -> Any:
+        """Where a head printed earlier sits in a trainee's chain today (None: nowhere)."""
+        ...
+
+    def chain_info(self) -> Mapping[str, str]:
+        """The chain mode (``sha256`` or ``hmac-sha256``) and the re-chain note of the store."""
+        ...
+
+    def check_empty(self, what: str) -> None:
+        """Raise :class:`~casesim.errors.StoreCorruptError` if the file is damaged (called when a
+        read found nothing, so damage is never read as an empty record)."""
         ...
 
     def verify(self, trainee_id: str | None = None) -> Sequence[VerifyProblem]:

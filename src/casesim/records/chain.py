@@ -15,19 +15,29 @@ Three links, all SHA-256 in lower-case hex:
   event 1); ``row`` is the event's attempt id, seq, kind, time and payload.
 * **seal** — ``H(head, outcome)``: written when an attempt finishes; ``head`` is the last event's
   hash, ``outcome`` the status, end time, pass/share, event count and the debrief's SHA-256.
+* **trainee link** — ``H(head, link)``: the trainee's chain over *everything* recorded about
+  them, in the order it was written: each profile (name, cohort, creation time), each attempt
+  hash, each event hash and each seal. Its head is what ``records verify`` and the PDF print,
+  so no attempt, choice or outcome can change without changing it (:func:`link_digest`).
+* **store head** — ``H("casesim:store", {store, trainees})`` over every trainee's head in id
+  order, so a deleted or forged trainee changes it too (:func:`store_digest`).
 
-``H(prev, value) = sha256(prev + "\\n" + canonical_json(value))``.
+``H(prev, value) = sha256(prev + "\\n" + canonical_json(value))``; in a *keyed* store it is
+``HMAC-SHA256(key, prev + "\\n" + canonical_json(value))`` with a key kept outside the
+database (:mod:`casesim.records.keys`), so nobody without the key can compute a hash that verifies.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
+    "LinkKind",
     "WallClock",
     "attempt_digest",
     "attempt_header",
@@ -35,6 +45,10 @@ __all__ = [
     "event_digest",
     "genesis",
     "iso_utc",
+    "link_digest",
+    "roster_digest",
+    "roster_genesis",
+    "store_digest",
     "parse_iso",
     "seal_digest",
     "sha256_text",
@@ -71,13 +85,19 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _link(prev: str, value: Any) -> str:
-    return sha256_text(prev + "\n" + canonical_json(value))
+def _digest(text: str, key: bytes | None) -> str:
+    if key is None:
+        return sha256_text(text)
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def genesis(trainee_id: str) -> str:
-    """The hash a trainee's first attempt links to."""
-    return sha256_text("casesim:trainee:" + trainee_id)
+def _link(prev: str, value: Any, key: bytes | None = None) -> str:
+    return _digest(prev + "\n" + canonical_json(value), key)
+
+
+def genesis(trainee_id: str, key: bytes | None = None) -> str:
+    """The hash a trainee's first attempt (and their first trainee link) links to."""
+    return _digest("casesim:trainee:" + trainee_id, key)
 
 
 def attempt_header(*, id: str, trainee_id: str, trainee_seq: int, scenario_id: str, scenario_version: str,
@@ -93,15 +113,45 @@ def attempt_header(*, id: str, trainee_id: str, trainee_seq: int, scenario_id: s
     return header
 
 
-def attempt_digest(prev: str, header: Mapping[str, Any]) -> str:
-    return _link(prev, dict(header))
+def attempt_digest(prev: str, header: Mapping[str, Any], key: bytes | None = None) -> str:
+    return _link(prev, dict(header), key)
 
 
-def event_digest(prev: str, attempt_id: str, seq: int, kind: str, at: str, payload: Any) -> str:
-    return _link(prev, {"attempt_id": attempt_id, "seq": seq, "kind": kind, "at": at, "payload": payload})
+def event_digest(prev: str, attempt_id: str, seq: int, kind: str, at: str, payload: Any,
+                 key: bytes | None = None) -> str:
+    return _link(prev, {"attempt_id": attempt_id, "seq": seq, "kind": kind, "at": at, "payload": payload}, key)
 
 
 def seal_digest(head: str, *, status: str, ended_at: str | None, passed: bool | None, share: float | None,
-                event_count: int, debrief_sha256: str | None) -> str:
+                event_count: int, debrief_sha256: str | None, key: bytes | None = None) -> str:
     return _link(head, {"status": status, "ended_at": ended_at, "passed": passed, "share": share,
-                        "event_count": event_count, "debrief_sha256": debrief_sha256})
+                        "event_count": event_count, "debrief_sha256": debrief_sha256}, key)
+
+
+LinkKind = Literal["profile", "start", "event", "seal"]
+
+
+def link_digest(head: str, kind: LinkKind, value: Any, key: bytes | None = None) -> str:
+    """The trainee's next head: ``value`` is the profile (a dict) or the attempt, event or seal hash."""
+    return _link(head, {"link": kind, "value": value}, key)
+
+
+def store_digest(store_id: str, pseudonym_key_sha256: str, heads: Sequence[tuple[str, int, str]],
+                 key: bytes | None = None) -> str:
+    """The store-wide head: the store's identity and every trainee's (id, links, head) in id order.
+
+    The pseudonym key is covered by its SHA-256, so a changed key (which re-identifies every
+    xAPI actor) changes the head without the head revealing the key."""
+    return _link("casesim:store", {"store_id": store_id, "pseudonym_key_sha256": pseudonym_key_sha256,
+                                   "trainees": [list(h) for h in sorted(heads)]}, key)
+
+
+def roster_genesis(store_id: str, pseudonym_key_sha256: str, key: bytes | None = None) -> str:
+    """Where the roster of trainees starts: the store's identity and its pseudonym key (by hash)."""
+    return _link("casesim:roster", {"store_id": store_id, "pseudonym_key_sha256": pseudonym_key_sha256}, key)
+
+
+def roster_digest(head: str, trainee_id: str, key: bytes | None = None) -> str:
+    """The roster after one more trainee: every trainee, in the order they were added, so a
+    trainee deleted whole (row, attempts, events and chain) is missed by verify, not only by a head."""
+    return _link(head, {"trainee": trainee_id}, key)

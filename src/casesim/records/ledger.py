@@ -8,7 +8,9 @@ Pure and backend-neutral. A backend's write is always the same three moves:
 2. call :func:`start`, :func:`append` or :func:`seal` here, which decide everything the chain
    depends on: which hash each row links to, genesis for a trainee's first attempt, the attempt's
    place in the trainee's sequence, event numbering, and the new heads;
-3. persist the rows and the new heads atomically, exactly as returned.
+3. persist the rows and the new heads atomically, exactly as returned, and pass every new row's
+   hash through :func:`advance`, which moves the trainee's chain over it (the head that covers
+   everything: profile, attempt starts, events, seals).
 
 So the sequencing that makes the record tamper-evident is written once, here, and two backends
 given the same facts write the same digests (which :mod:`casesim.records.verify` checks).
@@ -28,15 +30,23 @@ from casesim.format.scenario import MODES, Mode
 from casesim.format.signoff import SignOff
 from casesim.records.api import EVENT_KINDS, AttemptStatus, EventKind, EventRow
 from casesim.records.chain import (
+    LinkKind,
     attempt_digest,
     attempt_header,
     canonical_json,
     event_digest,
     genesis,
+    link_digest,
     seal_digest,
     sha256_text,
 )
-from casesim.records.verify import ChainTrainee, DebriefResults, debrief_results
+from casesim.records.verify import (
+    ChainTrainee,
+    DebriefResults,
+    TraineeChain,
+    debrief_results,
+    profile_value,
+)
 from casesim.scoring.debrief import Debrief
 
 __all__ = [
@@ -48,8 +58,12 @@ __all__ = [
     "NewEvent",
     "Seal",
     "StartedAttempt",
+    "TraineeChain",
     "TraineeHead",
+    "advance",
     "append",
+    "first_chain",
+    "profile_value",
     "check_finish",
     "first_head",
     "prepare_events",
@@ -62,11 +76,28 @@ TraineeHead = ChainTrainee
 """Where a trainee's chain of attempts stands: the same row :mod:`casesim.records.verify` checks."""
 
 
-def first_head(trainee_id: str) -> TraineeHead:
+def first_head(trainee_id: str, key: bytes | None = None) -> TraineeHead:
     """The head of a trainee with no attempts yet: their first attempt links to genesis."""
     if not trainee_id:
         raise ValueError("a trainee id cannot be empty")
-    return TraineeHead(trainee_id, 0, genesis(trainee_id))
+    return TraineeHead(trainee_id, 0, genesis(trainee_id, key))
+
+
+def first_chain(trainee_id: str, key: bytes | None = None) -> TraineeChain:
+    """The trainee chain of a new trainee, before its first link (their first profile)."""
+    if not trainee_id:
+        raise ValueError("a trainee id cannot be empty")
+    return TraineeChain(trainee_id, 0, genesis(trainee_id, key))
+
+
+def advance(chain: TraineeChain, links: Sequence[tuple[LinkKind, Any]], key: bytes | None = None) -> TraineeChain:
+    """The trainee chain after ``links`` (in the order they are stored): every profile, attempt
+    start, event and seal of the trainee passes through here, so the head covers all of them."""
+    head, count = chain.head, chain.link_count
+    for kind, value in links:
+        head = link_digest(head, kind, value, key)
+        count += 1
+    return TraineeChain(chain.trainee_id, count, head)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +217,8 @@ class Seal:
     """Copies of the debrief's criterion and competency results, verdict and pace (empty without a debrief)."""
 
 
-def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at: str) -> AttemptStart:
+def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at: str,
+          key: bytes | None = None) -> AttemptStart:
     """Open an attempt as the next link of the trainee's chain."""
     if head.id != facts.trainee_id:
         raise ValueError(f"the head of trainee {head.id} cannot start an attempt of {facts.trainee_id}")
@@ -196,7 +228,7 @@ def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at
                             scenario_version=facts.scenario_version, content_hash=facts.content_hash,
                             mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
                             signoff=facts.signoff.as_dict() if facts.signoff is not None else None)
-    digest = attempt_digest(head.head_hash, header)
+    digest = attempt_digest(head.head_hash, header, key)
     attempt = StartedAttempt(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
                              scenario_version=facts.scenario_version, content_hash=facts.content_hash,
                              mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
@@ -229,7 +261,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def append(head: AttemptHead, events: Sequence[NewEvent], *, at: str) -> Appended:
+def append(head: AttemptHead, events: Sequence[NewEvent], *, at: str, key: bytes | None = None) -> Appended:
     """Link events after the attempt's head, numbered on from its event count."""
     if head.status != "in-progress":
         raise StoreError(f"attempt {head.attempt_id} is {head.status}; no more events can be added",
@@ -238,7 +270,7 @@ def append(head: AttemptHead, events: Sequence[NewEvent], *, at: str) -> Appende
     records: list[EventRecord] = []
     for event in events:
         seq += 1
-        digest = event_digest(digest, head.attempt_id, seq, event.kind, at, event.payload)
+        digest = event_digest(digest, head.attempt_id, seq, event.kind, at, event.payload, key)
         records.append(EventRecord(head.attempt_id, seq, event.kind, at, _text(event.payload.get("node")),
                                    _text(event.payload.get("choice")), event.payload_json, event.payload, digest))
     return Appended(tuple(records), AttemptHead(head.attempt_id, seq, digest, head.status))
@@ -250,7 +282,8 @@ def check_finish(status: str) -> None:
         raise ValueError("an attempt finishes as 'completed' or 'abandoned'")
 
 
-def seal(head: AttemptHead, status: AttemptStatus, debrief: Debrief | None, *, ended_at: str) -> Seal:
+def seal(head: AttemptHead, status: AttemptStatus, debrief: Debrief | None, *, ended_at: str,
+         key: bytes | None = None) -> Seal:
     """Close an attempt: its outcome, sealed over the last event's hash and the debrief's SHA-256."""
     check_finish(status)
     if head.status != "in-progress":
@@ -259,6 +292,6 @@ def seal(head: AttemptHead, status: AttemptStatus, debrief: Debrief | None, *, e
     passed = debrief.passed if debrief is not None else None
     share = debrief.score if debrief is not None else None
     digest = seal_digest(head.head_hash, status=status, ended_at=ended_at, passed=passed, share=share,
-                         event_count=head.event_count, debrief_sha256=sha256_text(text) if text is not None else None)
+                         event_count=head.event_count, debrief_sha256=sha256_text(text) if text is not None else None, key=key)
     results = debrief_results(text) if text is not None else DebriefResults()
     return Seal(head.attempt_id, status, ended_at, passed, share, text, digest, results)

@@ -12,6 +12,7 @@ value is shown, never obeyed, and cannot forge a row.
 from __future__ import annotations
 
 import dataclasses
+import json
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -184,7 +185,25 @@ def cohort_text(report: CohortReport) -> str:
     return _lines(lines)
 
 
-def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, str]], location: str) -> str:
+def chain_mode_text(mode: str) -> str:
+    """What a store's chain mode proves, in one paragraph (``records verify`` and ``docs/records.md``)."""
+    if mode == "hmac-sha256":
+        return ("Chain: keyed (HMAC-SHA256, the key kept outside the database). Verify shows any edit, "
+                "deletion, reorder or forged row made by someone without the key. It cannot show the whole "
+                "file put back to an earlier copy: only a head printed later shows that (--against).")
+    return ("Chain: SHA-256 without a key. Verify shows any edit, deletion or reorder made without "
+            "recomputing hashes. A rewrite that recomputes every hash with casesim's own code verifies, "
+            "but changes the heads: compare with a head printed earlier (--against).")
+
+
+def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, str]], location: str, *,
+                store_head: str | None = None, info: dict[str, str] | None = None,
+                against: str | None = None) -> str:
+    """The report of ``records verify``: problems (or intact), the mode, the re-chain note, the
+    store head and each trainee's head (``against``: the result of ``--against``, in words)."""
+    from casesim.records.keys import format_head
+
+    info = info or {}
     lines = []
     if problems:
         lines.append(f"{location}: {len(problems)} problem(s) found")
@@ -192,8 +211,28 @@ def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, s
             lines.extend(textwrap.wrap(p.message, WIDTH, initial_indent="  ", subsequent_indent="    "))
     else:
         lines.append(f"{location}: the record is intact ({len(heads)} trainee chain(s) verified)")
+    if against is not None:
+        lines += [""] + textwrap.wrap(against, WIDTH)
+    lines += [""] + textwrap.wrap(chain_mode_text(info.get("chain_mode", "sha256")), WIDTH)
+    if "rechained_at" in info:
+        try:
+            found = len(json.loads(info.get("rechain_problems", "[]")))
+        except ValueError:
+            found = -1
+        lines += [""] + textwrap.wrap(
+            f"Re-chained once on {info['rechained_at'][:19].replace('T', ' ')} UTC, when casesim upgraded this "
+            f"store from records schema {info.get('rechained_from_schema', '?')} ({info.get('rechained_links', '?')} "
+            "link(s)): the chain over everything starts there; the attempt chains before it are kept and "
+            "checked as before. "
+            + ("The old chains were intact when it was re-chained." if found == 0 else
+               "The note of what verify found before the re-chain is unreadable (it was edited)." if found < 0 else
+               f"Before the re-chain, verify found {found} problem(s) in the old chains; they are reported above "
+               "while they remain."), WIDTH)
+    if store_head is not None:
+        lines += ["", "Store head (covers every trainee; keep it with the signed summaries):",
+                  f"  {format_head(store_head)}"]
     if heads:
-        lines += ["", "Chain heads (write these down or keep a signed summary: they fix the record as of now)"]
+        lines += ["", "Trainee heads (each is printed on the trainee's PDF summary)"]
         for trainee_id, (count, head) in heads.items():
-            lines.append(f"  {trainee_id}: {count} attempt(s), head {head[:16]}")
+            lines.append(f"  {trainee_id}: {count} attempt(s), head {format_head(head)}")
     return _lines(lines)

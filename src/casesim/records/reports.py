@@ -22,6 +22,7 @@ from casesim.format.cast import CLIENT_ID, SpokenLine, speaker_label
 from casesim.format.scenario import Choice, Mode
 from casesim.records.api import AttemptRow, CompetencyPoint, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
+from casesim.records.damage import readable_debrief
 from casesim.records.evidence import (
     CompetencyEvidence,
     EvidenceKind,
@@ -135,6 +136,8 @@ class TraineeReport:
     trainee: TraineeRow
     attempts: tuple[AttemptSummary, ...]
     competencies: tuple[CompetencyTrend, ...]
+    notes: tuple[str, ...] = ()
+    """Attempts whose debrief is damaged (listed without it): say so wherever the report is shown."""
 
     @property
     def finished(self) -> int:
@@ -171,11 +174,13 @@ def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | No
     """A trainee's attempts over time and competency ratings over time."""
     trainee = store.trainee(trainee_id)
     if trainee is None:
+        store.check_empty(f"trainee {trainee_id}")
         raise NotFoundError(f"there is no trainee {trainee_id} in {store.location}", title="no such trainee",
                             hint="`casesim records list` shows who has attempts")
     summaries = []
+    notes: list[str] = []
     for attempt in store.attempts(trainee_id=trainee_id):
-        debrief = store.debrief(attempt.id) if attempt.status == "completed" else None
+        debrief = readable_debrief(store, attempt, notes, listed=True)[1] if attempt.status == "completed" else None
         loaded = (library or {}).get(attempt.scenario_id)
         title = debrief.scenario_title if debrief else (loaded.scenario.title if loaded and loaded.scenario else None)
         summaries.append(AttemptSummary(
@@ -187,7 +192,7 @@ def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | No
             duration_seconds=duration_seconds(attempt.started_at, attempt.ended_at)))
     series = _trends(store.competency_points(trainee_id=trainee_id), catalog).get(trainee_id, {})
     trends = tuple(CompetencyTrend(cid, competency_title(catalog, cid), tuple(series[cid])) for cid in sorted(series))
-    return TraineeReport(trainee, tuple(summaries), trends)
+    return TraineeReport(trainee, tuple(summaries), trends, tuple(notes))
 
 
 # --- a cohort -------------------------------------------------------------------------

@@ -5,31 +5,40 @@ checked against the *stored* hash before it, so one edited row is reported once,
 instead of breaking everything after it. A row that fails is then tried at every other place in
 its chain: if it fits elsewhere, it was moved (reordered), not edited.
 
-What the chain cannot show: someone who rewrites a whole chain and recomputes every hash (the
-hashes have no secret key). The per-trainee head hashes printed by ``records verify`` and on the
-PDF summary are anchors against that: a signed summary fixes the head of the chain it certifies.
+Above the attempts, each trainee has one chain over everything recorded about them (profile,
+attempt starts, events, seals: :func:`verify_links`), and the store head covers every trainee.
+
+What verify alone cannot show in a store without a key: someone who rewrites a chain and
+recomputes every hash with casesim's own code (SHA-256 has no secret). The heads printed by
+``records verify`` and on the PDF summary are the anchors against that: any such rewrite changes
+them, and ``records verify --against HEAD`` compares. In a keyed store nobody without the key can
+compute a hash that verifies, so verify alone shows such rewrites; neither mode shows a whole file
+put back to an earlier copy, except against a head kept from later.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from casesim.records.api import EVENT_KINDS, VerifyKind, VerifyProblem
 from casesim.records.chain import (
+    LinkKind,
     attempt_digest,
     attempt_header,
+    canonical_json,
     event_digest,
     genesis,
+    link_digest,
     seal_digest,
     sha256_text,
 )
 from casesim.scoring.debrief import Debrief, score_text
 
-__all__ = ["ChainAttempt", "ChainEvent", "ChainTrainee", "DebriefResults", "verify_attempt", "verify_trainee",
-           "debrief_results"]
+__all__ = ["ChainAttempt", "ChainEvent", "ChainLink", "ChainTrainee", "DebriefResults", "TraineeChain",
+           "TraineeProfile", "debrief_results", "profile_value", "verify_attempt", "verify_links", "verify_trainee"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +49,48 @@ class ChainTrainee:
     id: str
     attempt_count: int
     head_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeChain:
+    """Where a trainee's chain over everything stands: how many links, and the head (the value
+    printed by ``records verify`` and on the PDF)."""
+
+    trainee_id: str
+    link_count: int
+    head: str
+
+
+def profile_value(display_name: str, cohort: str | None, created_at: str) -> dict[str, Any]:
+    """A trainee's profile as a link of their chain covers it (and as ``links.profile`` stores it)."""
+    return {"display_name": display_name, "cohort": cohort, "created_at": created_at}
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeProfile:
+    """The stored trainee row that verify checks against the chain."""
+
+    id: str
+    display_name: str
+    cohort: str | None
+    created_at: str
+    link_count: int
+    head: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainLink:
+    """One stored link of a trainee chain: what it names, and the hash of that row as stored now.
+
+    ``seq`` is 0 for an attempt's start, -1 for its seal, else the event number; ``attempt_id``
+    is None for a profile link, whose value is ``profile`` (JSON). ``ref`` is None when the named
+    row (or its seal) no longer exists."""
+
+    pos: int
+    attempt_id: str | None
+    seq: int | None
+    profile: str | None
+    ref: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,16 +268,16 @@ def _locate(base: str, positions: Sequence[int], hashes: Sequence[str], digest: 
     return findings
 
 
-def _event_hash(attempt_id: str, event: ChainEvent, prev: str, seq: int) -> str | None:
+def _event_hash(attempt_id: str, event: ChainEvent, prev: str, seq: int, key: bytes | None) -> str | None:
     try:
         payload = json.loads(event.payload)
     except ValueError:
         return None
-    return event_digest(prev, attempt_id, seq, event.kind, event.at, payload)
+    return event_digest(prev, attempt_id, seq, event.kind, event.at, payload, key)
 
 
 def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
-                   results: DebriefResults | None) -> list[VerifyProblem]:
+                   results: DebriefResults | None, key: bytes | None = None) -> list[VerifyProblem]:
     """Problems in one attempt: its events' chain, its head, its seal and its result copies."""
     problems: list[VerifyProblem] = []
     aid = attempt.id
@@ -236,7 +287,7 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
 
     # 1-2. The chain of events.
     findings = _locate(attempt.hash, [e.seq for e in events], [e.hash for e in events],
-                       lambda i, prev, seq: _event_hash(aid, events[i], prev, seq))
+                       lambda i, prev, seq: _event_hash(aid, events[i], prev, seq, key))
     for f in findings:
         if f.kind == "deleted":
             report("deleted", f.position, f"event {f.position} was deleted (the sequence skips it)")
@@ -308,7 +359,7 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
     else:
         expected = seal_digest(attempt.head_hash, status=attempt.status, ended_at=attempt.ended_at,
                                passed=attempt.passed, share=attempt.share, event_count=attempt.event_count,
-                               debrief_sha256=debrief_sha)
+                               debrief_sha256=debrief_sha, key=key)
         if attempt.seal != expected:
             report("edited", None, "the outcome (status, end time, pass/fail, share or debrief) was edited after the "
                          "attempt was sealed")
@@ -329,27 +380,27 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
                                            "debrief)")
                 for table, want, have in (("criterion", expected_results.criteria, results.criteria),
                                           ("competency", expected_results.competencies, results.competencies)):
-                    for key in sorted(set(want) | set(have)):
-                        if key not in have:
-                            report("deleted", None, f"the {table} result {key} was deleted")
-                        elif key not in want:
-                            report("added", None, f"a {table} result {key} was added")
-                        elif tuple(want[key]) != tuple(have[key]):
-                            report("edited", None, f"the {table} result {key} was edited (it differs from the debrief)")
+                    for name in sorted(set(want) | set(have)):
+                        if name not in have:
+                            report("deleted", None, f"the {table} result {name} was deleted")
+                        elif name not in want:
+                            report("added", None, f"a {table} result {name} was added")
+                        elif tuple(want[name]) != tuple(have[name]):
+                            report("edited", None, f"the {table} result {name} was edited (it differs from the debrief)")
     return problems
 
 
 def verify_trainee(trainee: ChainTrainee | None, trainee_id: str,
-                   attempts: Sequence[ChainAttempt]) -> list[VerifyProblem]:
+                   attempts: Sequence[ChainAttempt], key: bytes | None = None) -> list[VerifyProblem]:
     """Problems in one trainee's chain of attempts (``attempts`` in trainee_seq order)."""
     problems: list[VerifyProblem] = []
     if trainee is None:
         for attempt in attempts:
             problems.append(VerifyProblem("deleted", trainee_id, attempt.id, None,
                                           f"{attempt.label()}: its trainee {trainee_id} was deleted"))
-    base = genesis(trainee_id)
+    base = genesis(trainee_id, key)
     findings = _locate(base, [a.trainee_seq for a in attempts], [a.hash for a in attempts],
-                       lambda i, prev, seq: attempt_digest(prev, attempts[i].header_at(seq)))
+                       lambda i, prev, seq: attempt_digest(prev, attempts[i].header_at(seq), key))
     for f in findings:
         if f.kind == "deleted" or f.index is None:
             problems.append(VerifyProblem("deleted", trainee_id, None, None,
@@ -377,7 +428,7 @@ def verify_trainee(trainee: ChainTrainee | None, trainee_id: str,
             attempts[index - 1].hash if index > 0 and attempts[index - 1].trainee_seq == attempt.trainee_seq - 1
             else None)
         if want is not None and attempt.prev_hash != want and \
-                attempt_digest(want, attempt.header()) == attempt.hash:
+                attempt_digest(want, attempt.header(), key) == attempt.hash:
             problems.append(VerifyProblem("edited", trainee_id, attempt.id, None,
                                           f"{attempt.label()}: its stored link to the previous attempt was edited"))
     if trainee is not None:
@@ -394,4 +445,111 @@ def verify_trainee(trainee: ChainTrainee | None, trainee_id: str,
             else:
                 problems.append(VerifyProblem("edited", trainee_id, None, None,
                                               f"trainee {trainee_id}: the chain head was edited"))
+    return problems
+
+
+def verify_links(trainee_id: str, profile: TraineeProfile | None, links: Sequence[ChainLink],
+                 attempts: Sequence[ChainAttempt], event_counts: Mapping[str, int],
+                 key: bytes | None = None, *, head_explained: bool = False) -> list[VerifyProblem]:
+    """Problems in a trainee's chain over everything (``links`` in position order).
+
+    Recomputes the head over the hashes stored *now* in the rows the links name, so a row that
+    was rewritten and rehashed (with casesim's own code) changes the head even when its own
+    attempt chain verifies; and checks that every attempt, event and seal of the trainee is
+    linked exactly once, in the order it was written, and that the profile row matches the last
+    profile link. ``event_counts``: attempt id -> the number of event rows it has.
+    ``head_explained``: problems were already found in this trainee's attempts, which change the
+    head too; a changed head is then not reported again.
+    """
+    problems: list[VerifyProblem] = []
+
+    def report(kind: VerifyKind, attempt_id: str | None, seq: int | None, message: str) -> None:
+        problems.append(VerifyProblem(kind, trainee_id, attempt_id, seq, f"trainee {trainee_id}: {message}"))
+
+    head, count, complete = genesis(trainee_id, key), 0, True
+    expected_pos = 1
+    by_attempt: dict[str, list[int]] = {}
+    last_profile: str | None = None
+    for link in links:
+        if link.pos != expected_pos:
+            if link.pos > expected_pos:
+                report("deleted", None, None, f"link {expected_pos}"
+                       + (f"-{link.pos - 1}" if link.pos - 1 > expected_pos else "")
+                       + " of their chain was deleted")
+            complete = False
+        expected_pos = link.pos + 1
+        if (link.attempt_id is None) != (link.seq is None) or (link.attempt_id is None) != (link.profile is not None):
+            report("edited", link.attempt_id, None, f"link {link.pos} of their chain was edited (it names both a "
+                                                    "profile and an attempt, or neither)")
+            complete = False
+            continue
+        if link.attempt_id is None:
+            last_profile = link.profile
+            try:
+                value: Any = json.loads(link.profile or "")
+            except ValueError:
+                report("edited", None, None, f"link {link.pos} (a profile) is not readable: it was edited")
+                complete = False
+                continue
+            head, count = link_digest(head, "profile", value, key), count + 1
+            continue
+        seq = link.seq if link.seq is not None else 0
+        by_attempt.setdefault(link.attempt_id, []).append(seq)
+        if link.ref is None:
+            complete = False
+            what = ("the attempt" if seq == 0 else "its outcome (seal); the attempt was reopened or its seal cleared"
+                    if seq < 0 else f"event {seq}")
+            report("deleted", link.attempt_id, seq if seq > 0 else None,
+                   f"attempt {link.attempt_id}: {what} was recorded in their chain (link {link.pos}) but is gone")
+            continue
+        kind: LinkKind = "start" if seq == 0 else "seal" if seq < 0 else "event"
+        head, count = link_digest(head, kind, link.ref, key), count + 1
+    if profile is None:
+        if links:
+            report("deleted", None, None, "the trainee was deleted, but their chain is still in the file")
+        return problems
+    if complete and count < profile.link_count:
+        report("deleted", None, None, f"their chain had {profile.link_count} link(s); the last "
+               f"{profile.link_count - count} were deleted with what they recorded")
+    elif complete and not head_explained and (head != profile.head or count != profile.link_count):
+        report("edited", None, None,
+               "their chain head does not match what is stored now: an attempt, choice, outcome or profile "
+               "was rewritten and rehashed, or the head itself was edited")
+    elif not complete and profile.link_count != len(links):
+        report("deleted", None, None, f"their chain had {profile.link_count} link(s); {len(links)} are left")
+    for attempt in attempts:
+        seqs = by_attempt.pop(attempt.id, [])
+        n_events = event_counts.get(attempt.id, 0)
+        if 0 not in seqs:
+            report("added", attempt.id, None, f"{attempt.label()} is not in their chain: it was added outside casesim")
+            continue
+        events = [s for s in seqs if s > 0]
+        if len(set(events)) != len(events):
+            report("added", attempt.id, None, f"{attempt.label()}: an event is linked twice in their chain")
+        missing = n_events - len(set(events))
+        if missing > 0:
+            report("added", attempt.id, None, f"{attempt.label()}: {missing} event(s) are not in their chain: "
+                                              "they were added outside casesim")
+        sealed = attempt.status != "in-progress" or attempt.seal is not None
+        if sealed and -1 not in seqs:
+            report("added", attempt.id, None, f"{attempt.label()}: its outcome is not in their chain: it was "
+                                              "finished outside casesim")
+        order = [s if s >= 0 else 1 << 62 for s in seqs]
+        if order != sorted(order):
+            report("reordered", attempt.id, None, f"{attempt.label()}: its start, events and outcome are linked out "
+                                                  "of order in their chain")
+    for attempt_id in sorted(by_attempt):
+        if any(s == 0 for s in by_attempt[attempt_id]):
+            report("deleted", attempt_id, None, f"attempt {attempt_id} is in their chain but was deleted")
+    stored = canonical_json(profile_value(profile.display_name, profile.cohort, profile.created_at))
+    if last_profile is None:
+        report("added", None, None, "their name, cohort and creation time are not in their chain")
+    else:
+        try:
+            linked = canonical_json(json.loads(last_profile))
+        except ValueError:
+            linked = None
+        if linked is not None and linked != stored:
+            report("edited", None, None, "their display name, cohort or creation time was edited outside casesim "
+                                         "(it differs from the last one in their chain)")
     return problems

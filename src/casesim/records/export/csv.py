@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal, TextIO
 
 from casesim.records.api import RecordStore
+from casesim.records.damage import readable_debrief
 from casesim.records.evidence import evidence_kind
 from casesim.records.export.selection import selected_attempts
 from casesim.records.reports import duration_seconds
@@ -42,12 +43,15 @@ def _safe(value: Any) -> Any:
 
 
 def attempt_rows(store: RecordStore, *, trainee_id: str | None = None,
-                 cohort: str | None = None) -> Iterator[dict[str, Any]]:
-    """One dict per attempt with the ``ATTEMPT_FIELDS``."""
+                 cohort: str | None = None, notes: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """One dict per attempt with the ``ATTEMPT_FIELDS`` (an attempt whose debrief is damaged is
+    left out, with a note in ``notes``)."""
     attempts, trainees = selected_attempts(store, trainee_id, cohort)
     for a in attempts:
         trainee = trainees.get(a.trainee_id)
-        debrief = store.debrief(a.id) if a.status == "completed" else None
+        readable, debrief = readable_debrief(store, a, notes) if a.status == "completed" else (True, None)
+        if not readable:
+            continue
         yield {
             "attempt_id": a.id, "trainee_id": a.trainee_id, "display_name": trainee.display_name if trainee else None,
             "cohort": trainee.cohort if trainee else None, "scenario_id": a.scenario_id,
@@ -68,9 +72,9 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None,
 
 
 def _rows(store: RecordStore, kind: CsvKind, trainee_id: str | None,
-          cohort: str | None) -> tuple[list[str], Iterable[dict[str, Any]]]:
+          cohort: str | None, notes: list[str] | None) -> tuple[list[str], Iterable[dict[str, Any]]]:
     if kind == "attempts":
-        return ATTEMPT_FIELDS, attempt_rows(store, trainee_id=trainee_id, cohort=cohort)
+        return ATTEMPT_FIELDS, attempt_rows(store, trainee_id=trainee_id, cohort=cohort, notes=notes)
     if kind == "criteria":
         return CRITERION_FIELDS, ({"attempt_id": r.attempt_id, "trainee_id": r.trainee_id,
                                    "scenario_id": r.scenario_id, "mode": r.mode, "ended_at": r.ended_at,
@@ -84,9 +88,10 @@ def _rows(store: RecordStore, kind: CsvKind, trainee_id: str | None,
 
 
 def write_csv(store: RecordStore, out: TextIO, kind: CsvKind = "attempts", *, trainee_id: str | None = None,
-              cohort: str | None = None) -> int:
-    """Write one CSV table (header first); returns the number of data rows."""
-    fields, rows = _rows(store, kind, trainee_id, cohort)
+              cohort: str | None = None, notes: list[str] | None = None) -> int:
+    """Write one CSV table (header first); returns the number of data rows (``notes``: attempts
+    left out because their debrief is damaged)."""
+    fields, rows = _rows(store, kind, trainee_id, cohort, notes)
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
     count = 0

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from casesim.records.api import RecordStore
+from casesim.records.damage import readable_debrief
 from casesim.records.evidence import evidence_kind
 from casesim.records.export.selection import selected_attempts
 
@@ -14,12 +15,15 @@ __all__ = ["jsonl_records", "write_jsonl"]
 
 
 def jsonl_records(store: RecordStore, *, trainee_id: str | None = None,
-                  cohort: str | None = None) -> Iterator[dict[str, Any]]:
-    """One archive record per attempt: the attempt, its trainee, every event, and the debrief."""
+                  cohort: str | None = None, notes: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """One archive record per attempt: the attempt, its trainee, every event, and the debrief
+    (an attempt whose debrief is damaged is left out, with a note in ``notes``)."""
     attempts, trainees = selected_attempts(store, trainee_id, cohort)
     for a in attempts:
         trainee = trainees.get(a.trainee_id)
-        debrief = store.debrief(a.id)
+        readable, debrief = readable_debrief(store, a, notes)
+        if not readable:
+            continue
         yield {
             "attempt": {"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
                         "scenario_version": a.scenario_version, "content_hash": a.content_hash, "mode": a.mode,
@@ -36,9 +40,9 @@ def jsonl_records(store: RecordStore, *, trainee_id: str | None = None,
 
 
 def write_jsonl(store: RecordStore, out: TextIO, *, trainee_id: str | None = None,
-                cohort: str | None = None) -> int:
+                cohort: str | None = None, notes: list[str] | None = None) -> int:
     count = 0
-    for record in jsonl_records(store, trainee_id=trainee_id, cohort=cohort):
+    for record in jsonl_records(store, trainee_id=trainee_id, cohort=cohort, notes=notes):
         out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
         count += 1
     return count

@@ -23,6 +23,7 @@ from casesim.errors import CaseSimError
 from casesim.records.api import VerifyProblem
 from casesim.records.chain import iso_utc, utc_now
 from casesim.records.evidence import MIN_MEASURES, MIN_SCENARIOS
+from casesim.records.keys import format_head
 from casesim.records.render import attempt_score
 from casesim.records.reports import TraineeReport
 from casesim.scoring.catalog import Catalog
@@ -94,6 +95,13 @@ class _Summary:
                             new_y=self.YPos.NEXT)
         self.pdf.ln(gap)
 
+    def mono(self, value: str, size: float = 10.5) -> None:
+        """A head in bold with its groups of eight apart, so it is copied back digit by digit (the
+        bundled font only: the page must look the same everywhere)."""
+        self.font(size, True)
+        self.pdf.cell(0, size * 0.5, value, new_x=self.XPos.LMARGIN, new_y=self.YPos.NEXT)
+        self.pdf.ln(1.5)
+
     def heading(self, value: str) -> None:
         pdf = self.pdf
         if pdf.get_y() > pdf.h - 45:
@@ -129,8 +137,14 @@ def _heading_style(family: str, size: float) -> Any:
 
 def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | None = None,
                problems: Sequence[VerifyProblem] = (), chain_head: tuple[int, str] | None = None,
-               options: PdfOptions | None = None) -> Path:
-    """Write the practicum summary of ``report`` to ``out`` and return the path."""
+               options: PdfOptions | None = None, store_head: str | None = None, keyed: bool = False,
+               unverified: str | None = None) -> Path:
+    """Write the practicum summary of ``report`` to ``out`` and return the path.
+
+    ``chain_head``: the trainee's (attempts, head); ``store_head``: the head over every trainee;
+    ``keyed``: whether the store's hashes are keyed; ``unverified``: why the record could not be
+    verified (then, as with ``problems`` or damaged debriefs in ``report.notes``, the page says
+    not to sign)."""
     options = options or PdfOptions()
     created = options.generated_at or utc_now()
     generated = iso_utc(created)
@@ -217,25 +231,40 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
                   [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode,
                     pace_text(s.attempt.pace)] for s in fast if s.attempt.pace is not None], [20, 45, 23, 92])
 
-    if pdf.get_y() > pdf.h - 110:  # keep the record and the signatures on one page
+    if pdf.get_y() > pdf.h - 140:  # keep the record and the signatures on one page
         pdf.add_page()
     doc.heading("The record")
-    if problems:
-        doc.para(f"WARNING: casesim records verify found {len(problems)} problem(s) in this student's record "
-                 "(an edited, deleted or reordered entry). Do not sign before they are explained:", 9, bold=True)
-        for problem in problems[:10]:
-            doc.para(f"- {problem.message}", 8)
+    if problems or report.notes or unverified:
+        count = len(problems) + len(report.notes) + (1 if unverified else 0)
+        doc.para(f"WARNING: {count} problem(s) in this student's record (an edited, deleted, reordered or damaged "
+                 "entry, or a record that could not be verified). Do not sign before they are explained:", 9,
+                 bold=True)
+        listed = [*([unverified] if unverified else []), *report.notes, *(p.message for p in problems)]
+        for message in listed[:10]:
+            doc.para(f"- {message}", 8)
+        if len(listed) > 10:
+            doc.para(f"- and {len(listed) - 10} more: run `casesim records verify`", 8)
     else:
-        doc.para(f"Verified {generated[:16].replace('T', ' ')} UTC: every attempt and choice of this student is "
-                 "present and unaltered in the hash-chained record.", 9)
+        doc.para(f"Verified {generated[:16].replace('T', ' ')} UTC: the hash chain of this student's record is intact; "
+                 "every attempt, choice, outcome and profile change is linked into the student head below.", 9)
+    if keyed:
+        doc.para("This record is keyed (HMAC-SHA256, with a key kept outside the database): a change made by "
+                 "anyone without the key fails verification. Only a copy of the whole file from before this "
+                 "page can pass, and this head shows that too.", 7.5)
+    else:
+        doc.para("This record has no key: a rewrite that recomputes every hash with casesim's own code would "
+                 "still verify, but would change the heads below. Keep this signed page and compare with "
+                 "`casesim records verify --against HEAD` (spaces do not matter).", 7.5)
     if chain_head is not None:
-        doc.para(f"Chain head after {chain_head[0]} attempt(s): {chain_head[1]}", 7.5)
-        doc.para("Keep this signed page: `casesim records verify` shows the same head while the record is "
-                 "unchanged, so any later edit to what is certified here can be shown.", 7.5)
+        doc.para(f"Student head, after {chain_head[0]} attempt(s):", 8, gap=0.5)
+        doc.mono(format_head(chain_head[1]))
+    if store_head is not None:
+        doc.para("Store head (every student in the record, as of this page):", 8, gap=0.5)
+        doc.mono(format_head(store_head))
 
-    doc.heading("Signatures")
-    if pdf.get_y() > pdf.h - 70:
+    if pdf.get_y() > pdf.h - 80:  # the heading stays with its signature lines
         pdf.add_page()
+    doc.heading("Signatures")
     doc.para("I have reviewed this record of simulated practice with the student.", 9)
     for role, name in (("Field instructor", options.instructor), ("Student", t.display_name)):
         pdf.ln(8)

@@ -40,6 +40,7 @@ from casesim import __version__
 from casesim.authoring.pipeline import Playable
 from casesim.records.api import AttemptRow, EventRow, RecordStore, effective_steps
 from casesim.records.chain import parse_iso
+from casesim.records.damage import readable_debrief
 from casesim.records.evidence import evidence_kind
 from casesim.records.reports import expert_choices
 from casesim.scoring.debrief import Debrief, score_text
@@ -237,15 +238,20 @@ def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief:
 
 def statements(store: RecordStore, *, trainee_id: str | None = None, cohort: str | None = None,
                library: Mapping[str, Playable] | None = None, key: str | None = None,
-               base_iri: str = DEFAULT_BASE, home_page: str | None = None) -> Iterator[dict[str, Any]]:
-    """Every statement for the selected attempts, attempt by attempt."""
+               base_iri: str = DEFAULT_BASE, home_page: str | None = None,
+               notes: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Every statement for the selected attempts, attempt by attempt (an attempt whose debrief is
+    damaged is left out, with a note in ``notes``)."""
     key = store.pseudonym_key if key is None else key
     if not key:
         raise ValueError("an empty pseudonym key would make the pseudonyms reversible by guessing ids")
     trainees = {t.id: t for t in store.trainees(cohort)}
     for attempt in store.attempts(trainee_id=trainee_id, cohort=cohort):
         trainee = trainees.get(attempt.trainee_id) or store.trainee(attempt.trainee_id)
+        readable, debrief = readable_debrief(store, attempt, notes)
+        if not readable:
+            continue
         yield from attempt_statements(
-            attempt, store.events(attempt.id), store.debrief(attempt.id),
+            attempt, store.events(attempt.id), debrief,
             actor_name=pseudonym(attempt.trainee_id, key), home_page=home_page or base_iri, base_iri=base_iri,
             cohort=trainee.cohort if trainee is not None else None, scenario=(library or {}).get(attempt.scenario_id))

@@ -6,6 +6,7 @@ read snapshot), so these are plain functions over SQL; the store decides the tra
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from itertools import groupby
 from pathlib import Path
@@ -23,13 +24,17 @@ from casesim.records.api import (
 from casesim.records.verify import (
     ChainAttempt,
     ChainEvent,
+    ChainLink,
     ChainTrainee,
     DebriefResults,
+    TraineeProfile,
     verify_attempt,
+    verify_links,
     verify_trainee,
 )
 
-__all__ = ["competency_points", "criterion_rows", "decision_counts", "filter_clause", "verify"]
+__all__ = ["HeadMatch", "competency_points", "criterion_rows", "decision_counts", "filter_clause", "find_head",
+           "trainee_chains", "verify"]
 
 
 class _PathRow(NamedTuple):
@@ -113,7 +118,125 @@ def criterion_rows(conn: sqlite3.Connection, *, trainee_id: str | None = None,
     return [CriterionRow(*row) for row in conn.execute(sql, params).fetchall()]
 
 
-def verify(conn: sqlite3.Connection, path: Path, trainee_id: str | None = None) -> list[VerifyProblem]:
+def trainee_chains(conn: sqlite3.Connection) -> list[tuple[str, int, int, str]]:
+    """Each trainee's (id, attempts, links, chain head), in id order: what the store head covers."""
+    return [(str(r[0]), int(r[1]), int(r[2]), str(r[3] or "")) for r in conn.execute(
+        "SELECT id, attempt_count, link_count, chain_head FROM trainees ORDER BY id")]
+
+
+class HeadMatch(NamedTuple):
+    """Where a head given back (``records verify --against``) sits in a trainee's chain today."""
+
+    trainee_id: str
+    link: int
+    """The head is the trainee's head after this many links."""
+    links: int
+    """How many links the trainee has now (``links - link`` were added since the head was printed)."""
+    attempts: int
+    """How many of the trainee's attempts had started by then."""
+
+
+def find_head(conn: sqlite3.Connection, target: str, key: bytes | None) -> HeadMatch | None:
+    """The trainee and place where ``target`` is the head of a chain recomputed from the rows as
+    they are now; None when it is nobody's head at any point (something before it changed)."""
+    from casesim.records.chain import LinkKind, genesis, link_digest
+
+    rows = conn.execute(
+        "SELECT l.trainee_id, l.attempt_n, l.seq, l.profile, "
+        "CASE WHEN l.seq = 0 THEN a.hash WHEN l.seq < 0 THEN a.seal ELSE e.hash END "
+        "FROM links l LEFT JOIN attempts a ON a.n = l.attempt_n "
+        "LEFT JOIN events e ON l.seq > 0 AND e.attempt_n = l.attempt_n AND e.seq = l.seq "
+        "ORDER BY l.trainee_id, l.pos")
+    for tid, group in groupby(rows, key=lambda r: str(r[0])):
+        head, count, attempts = genesis(tid, key), 0, 0
+        items = list(group)
+        for _, n, seq, profile, ref in items:
+            if n is None:
+                try:
+                    value: Any = json.loads(profile or "")
+                except ValueError:
+                    break
+                kind: LinkKind = "profile"
+            else:
+                if ref is None:
+                    break
+                value = ref
+                kind = "start" if seq == 0 else "seal" if seq < 0 else "event"
+                attempts += seq == 0
+            head, count = link_digest(head, kind, value, key), count + 1
+            if head == target:
+                return HeadMatch(tid, count, len(items), attempts)
+    return None
+
+
+def _verify_roster(conn: sqlite3.Connection, key: bytes | None) -> list[VerifyProblem]:
+    """The roster: every trainee in the order added, over the store's id and pseudonym key."""
+    from casesim.records.chain import roster_digest, roster_genesis, sha256_text
+
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('store_id', 'pseudonym_key', 'roster_head', "
+                             "'roster_count')").fetchall())
+    head = roster_genesis(str(meta.get("store_id", "")), sha256_text(str(meta.get("pseudonym_key", ""))), key)
+    problems: list[VerifyProblem] = []
+    expected = 1
+    for pos, tid in conn.execute("SELECT roster_pos, id FROM trainees ORDER BY roster_pos, id"):
+        if pos != expected:
+            problems.append(VerifyProblem("edited" if pos is None or pos < expected else "deleted", str(tid), None,
+                                          None, f"trainee {tid}: their place in the roster of trainees is "
+                                          f"{pos}, where {expected} was expected: a trainee was deleted whole, "
+                                          "or added or renumbered outside casesim"))
+            expected = (pos or expected) + 1
+            continue
+        head = roster_digest(head, str(tid), key)
+        expected += 1
+    if not problems and (head != meta.get("roster_head") or str(expected - 1) != meta.get("roster_count")):
+        problems.append(VerifyProblem("edited", None, None, None,
+                                      "the roster of trainees does not match: a trainee was deleted whole or added "
+                                      "outside casesim, a trainee id was changed, or the store's pseudonym key (which "
+                                      "names every trainee in xAPI exports) was changed"))
+    return problems
+
+
+def _verify_links(conn: sqlite3.Connection, trainee_id: str | None, key: bytes | None,
+                  attempts: dict[int, ChainAttempt], explained: set[str | None]) -> list[VerifyProblem]:
+    """The trainee chains over everything: each link joined to the row it names, in order
+    (``explained``: trainees with problems found already, whose changed head says nothing new)."""
+    scope, params = ("", ()) if trainee_id is None else (" WHERE t.id = ?", (trainee_id,))
+    profiles = {r[0]: TraineeProfile(r[0], r[1], r[2], r[3], int(r[4]), r[5]) for r in conn.execute(
+        "SELECT id, display_name, cohort, created_at, link_count, chain_head FROM trainees t" + scope, params)}
+    lscope = "" if trainee_id is None else " WHERE l.trainee_id = ?"
+    counts = {int(n): int(c) for n, c in conn.execute(
+        "SELECT attempt_n, count(*) FROM events" + ("" if trainee_id is None else
+                                                    " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)")
+        + " GROUP BY attempt_n", params)}
+    by_id = {a.id: n for n, a in attempts.items()}
+    by_trainee: dict[str, list[ChainAttempt]] = {}
+    for attempt in attempts.values():
+        by_trainee.setdefault(attempt.trainee_id, []).append(attempt)
+    problems: list[VerifyProblem] = []
+    seen: set[str] = set()
+    rows = conn.execute(
+        "SELECT l.trainee_id, l.pos, l.attempt_n, l.seq, l.profile, a.id, "
+        "CASE WHEN l.seq = 0 THEN a.hash WHEN l.seq < 0 THEN a.seal ELSE e.hash END "
+        "FROM links l LEFT JOIN attempts a ON a.n = l.attempt_n "
+        "LEFT JOIN events e ON l.seq > 0 AND e.attempt_n = l.attempt_n AND e.seq = l.seq"
+        f"{lscope} ORDER BY l.trainee_id, l.pos", params)
+    for tid, group in groupby(rows, key=lambda r: str(r[0])):
+        seen.add(tid)
+        links = [ChainLink(int(r[1]), (r[5] or f"#{r[2]}") if r[2] is not None else None,
+                           None if r[3] is None else int(r[3]), r[4], r[6]) for r in group]
+        mine = by_trainee.get(tid, [])
+        problems.extend(verify_links(tid, profiles.get(tid), links, mine,
+                                     {a.id: counts.get(by_id[a.id], 0) for a in mine}, key,
+                                     head_explained=tid in explained))
+    for tid in sorted(set(profiles) - seen):
+        mine = by_trainee.get(tid, [])
+        problems.extend(verify_links(tid, profiles[tid], [], mine, {a.id: counts.get(by_id[a.id], 0) for a in mine},
+                                     key))
+    return problems
+
+
+def verify(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None = None, *,
+           key: bytes | None = None) -> list[VerifyProblem]:
     """Every problem in the file and its hash chains, attempt by attempt and event by event.
 
     Loads the rows into the plain types of :mod:`casesim.records.verify`, which does the checking
@@ -122,15 +245,31 @@ def verify(conn: sqlite3.Connection, path: Path, trainee_id: str | None = None) 
     With ``trainee_id``, only that trainee's chain, attempts and events are checked (and the
     file itself, whose damage can hide anyone's rows); rows that belong to nobody are then
     not looked for. Raises :class:`NotFoundError` when the trainee has neither a row nor
-    attempts.
+    attempts. Damage to the file is reported (``damaged``), never raised: the chain is checked
+    as far as SQLite can read it.
     """
     problems: list[VerifyProblem] = []
-    scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = ?", (trainee_id,))
-    of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)"
-    check = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+    try:
+        check = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        check = [str(exc)]
     if check != ["ok"]:
         problems.extend(VerifyProblem("damaged", None, None, None, f"the SQLite file is damaged: {line}")
                         for line in check[:20])
+    try:
+        problems.extend(_verify_chains(conn, path, trainee_id, key))
+    except sqlite3.DatabaseError as exc:
+        problems.append(VerifyProblem("damaged", None, None, None,
+                                      f"the hash chains could not be read past the damage ({exc}): what lies "
+                                      "behind it is unknown; restore a backup, or keep this file for recovery"))
+    return problems
+
+
+def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None,
+                   key: bytes | None) -> list[VerifyProblem]:
+    problems: list[VerifyProblem] = []
+    scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = ?", (trainee_id,))
+    of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)"
     trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in conn.execute(
         "SELECT id, attempt_count, head_hash FROM trainees" + scope.replace("trainee_id", "id"), params)}
     attempts: dict[int, ChainAttempt] = {}
@@ -154,7 +293,7 @@ def verify(conn: sqlite3.Connection, path: Path, trainee_id: str | None = None) 
     for attempt in attempts.values():
         by_trainee.setdefault(attempt.trainee_id, []).append(attempt)
     for tid in sorted(set(trainees) | set(by_trainee)):
-        problems.extend(verify_trainee(trainees.get(tid), tid, by_trainee.get(tid, [])))
+        problems.extend(verify_trainee(trainees.get(tid), tid, by_trainee.get(tid, []), key))
     results: dict[int, DebriefResults] = {}
     for n, cid, *values in conn.execute("SELECT attempt_n, criterion, framework, raw, worst, best, share "
                                         f"FROM criterion_results{of_scope}", params):
@@ -180,7 +319,7 @@ def verify(conn: sqlite3.Connection, path: Path, trainee_id: str | None = None) 
                                           f"{current}): their attempt was deleted"))
             return
         checked.add(current)
-        problems.extend(verify_attempt(attempt, batch, results.get(current, DebriefResults())))
+        problems.extend(verify_attempt(attempt, batch, results.get(current, DebriefResults()), key))
 
     for r in conn.execute("SELECT attempt_n, seq, kind, at, node, choice, payload, hash "
                           f"FROM events{of_scope} ORDER BY attempt_n, seq", params):
@@ -192,5 +331,9 @@ def verify(conn: sqlite3.Connection, path: Path, trainee_id: str | None = None) 
     flush()
     for n, attempt in attempts.items():
         if n not in checked:
-            problems.extend(verify_attempt(attempt, [], results.get(n, DebriefResults())))
+            problems.extend(verify_attempt(attempt, [], results.get(n, DebriefResults()), key))
+    if trainee_id is None:
+        problems.extend(_verify_roster(conn, key))
+    explained = {p.trainee_id for p in problems}
+    problems.extend(_verify_links(conn, trainee_id, key, attempts, explained))
     return problems

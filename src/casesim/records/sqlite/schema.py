@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casesim.errors import StoreCorruptError, StoreError, StoreVersionError
+from casesim.records import chain, keys
 
 __all__ = ["APPLICATION_ID", "MAGIC", "MIGRATIONS", "SCHEMA_VERSION", "ensure", "migrate"]
 
@@ -123,14 +124,48 @@ _SCORE_AND_PACE = [
     "ALTER TABLE attempts ADD COLUMN too_fast INTEGER",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _SCORE_AND_PACE]
-"""``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``."""
+_TRAINEE_CHAIN: list[str | Callable[[sqlite3.Connection, int, str], None]] = [
+    # The trainee chain over everything (casesim.records.chain, "trainee link"): links in the
+    # order they were written. seq 0 is an attempt's start, -1 its seal, else the event number;
+    # attempt_n NULL is a profile link whose value is `profile`. Each link's hash is read from the
+    # row it names, so a rewritten row changes the head without a copy of its hash kept here.
+    "ALTER TABLE trainees ADD COLUMN link_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE trainees ADD COLUMN chain_head TEXT",
+    """CREATE TABLE links (
+        trainee_id TEXT NOT NULL,
+        pos        INTEGER NOT NULL,
+        attempt_n  INTEGER,
+        seq        INTEGER,
+        profile    TEXT,
+        PRIMARY KEY (trainee_id, pos)
+    ) WITHOUT ROWID""",
+    # The roster (casesim.records.chain.roster_digest): each trainee's place in the order they
+    # were added; meta.roster_head is the head over all of them.
+    "ALTER TABLE trainees ADD COLUMN roster_pos INTEGER",
+    lambda conn, current, now: _rechain(conn, current, now),
+]
+
+
+def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
+    from casesim.records.sqlite.rechain import rechain
+
+    rechain(conn, from_schema=current, now=now)
+
+
+Migration = list[str | Callable[[sqlite3.Connection, int, str], None]]
+
+MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN]
+"""``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``: SQL statements, or a step
+``(connection, version migrated from, now)`` for what SQL alone cannot do (re-chaining)."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def ensure(conn: sqlite3.Connection, path: Path, kind: str, *, readonly: bool, now: Callable[[], str]) -> None:
-    """Create the schema in a new file, migrate an older one, and refuse a foreign or newer one."""
+def ensure(conn: sqlite3.Connection, path: Path, kind: str, *, readonly: bool, now: Callable[[], str],
+           key: bytes | None = None) -> None:
+    """Create the schema in a new file, migrate an older one, and refuse a foreign or newer one.
+
+    A new file created with ``key`` is a keyed store (:mod:`casesim.records.keys`) for ever."""
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if app_id == 0 and kind != "ours":
@@ -144,11 +179,18 @@ def ensure(conn: sqlite3.Connection, path: Path, kind: str, *, readonly: bool, n
                     raise StoreCorruptError(f"{path} belongs to another program; it was left untouched",
                                             title="not a records database")
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                migrate(conn, 0)
+                store_id = str(uuid.uuid4())
+                migrate(conn, 0, now())
+                if key is not None:
+                    conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                                     "value = excluded.value", [("chain_mode", keys.KEYED),
+                                                                ("key_check", keys.key_check(key, store_id))])
                 _log.info("records store %s created: schema migrated from version 0 to %d", path, SCHEMA_VERSION)
+                pseudonym = os.urandom(32).hex()
                 conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", [
-                    ("magic", MAGIC), ("store_id", str(uuid.uuid4())), ("created_at", now()),
-                    ("pseudonym_key", os.urandom(32).hex())])
+                    ("magic", MAGIC), ("store_id", store_id), ("created_at", now()),
+                    ("pseudonym_key", pseudonym), ("roster_count", "0"),
+                    ("roster_head", chain.roster_genesis(store_id, chain.sha256_text(pseudonym), key))])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -171,7 +213,7 @@ def ensure(conn: sqlite3.Connection, path: Path, kind: str, *, readonly: bool, n
         try:
             current = conn.execute("PRAGMA user_version").fetchone()[0]
             if current < SCHEMA_VERSION:
-                migrate(conn, current)
+                migrate(conn, current, now())
                 _log.info("records store %s: schema migrated from version %d to %d", path, current, SCHEMA_VERSION)
             conn.execute("COMMIT")
         except BaseException:
@@ -191,11 +233,14 @@ def ensure(conn: sqlite3.Connection, path: Path, kind: str, *, readonly: bool, n
                                 title="records: damaged file")
 
 
-def migrate(conn: sqlite3.Connection, current: int) -> None:
+def migrate(conn: sqlite3.Connection, current: int, now: str) -> None:
     """Run the migrations from schema version ``current`` up, inside the caller's transaction."""
     for statements in MIGRATIONS[current:]:
         for statement in statements:
-            conn.execute(statement)
+            if isinstance(statement, str):
+                conn.execute(statement)
+            else:
+                statement(conn, current, now)
     conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (str(SCHEMA_VERSION),))
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -13,6 +13,7 @@ Each write reads the heads it needs inside its transaction and stores exactly th
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import sqlite3
@@ -26,7 +27,7 @@ from typing import Any
 from casesim.errors import NotFoundError, StoreCorruptError, StoreError
 from casesim.format.scenario import Mode
 from casesim.format.signoff import SignOff
-from casesim.records import ledger
+from casesim.records import keys, ledger
 from casesim.records.api import (
     AttemptPace,
     AttemptRow,
@@ -39,7 +40,16 @@ from casesim.records.api import (
     TraineeRow,
     VerifyProblem,
 )
-from casesim.records.chain import WallClock, iso_utc, utc_now
+from casesim.records.chain import (
+    LinkKind,
+    WallClock,
+    canonical_json,
+    iso_utc,
+    roster_digest,
+    sha256_text,
+    store_digest,
+    utc_now,
+)
 from casesim.records.labels import clean_label
 from casesim.records.sqlite import queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
@@ -73,14 +83,21 @@ class SQLiteStore:
     """
 
     def __init__(self, path: str | Path, *, readonly: bool = False, clock: WallClock = utc_now,
-                 busy_timeout: float = 15.0, synchronous: Synchronous = "FULL") -> None:
+                 busy_timeout: float = 15.0, synchronous: Synchronous = "FULL", key: bytes | None = None) -> None:
         self.path = Path(path)
         self.readonly = readonly
         self._clock = clock
         self._lock = threading.RLock()
+        self._checked = False
         self._conn = connect(self.path, readonly=readonly, busy_timeout=busy_timeout, synchronous=synchronous,
-                             now=self._now)
-        self.store_id = self._meta("store_id")
+                             now=self._now, key=key)
+        try:
+            self.store_id = self._meta("store_id")
+            self.chain_mode = self._meta_or("chain_mode", keys.UNKEYED)
+            self._key = self._accept_key(key)
+        except BaseException:
+            self.close()
+            raise
         _log.info("records store opened: %s (readonly=%s)", self.path, self.readonly)
 
     # --- opening ------------------------------------------------------------------------
@@ -88,6 +105,43 @@ class SQLiteStore:
     @property
     def location(self) -> str:
         return str(self.path)
+
+    def _meta_or(self, key: str, default: str) -> str:
+        with self._read("reading the records") as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def _accept_key(self, key: bytes | None) -> bytes | None:
+        """The key this store computes its hashes with (None: unkeyed), or a clear refusal.
+
+        A keyed store cannot be written without its key (the hashes would not verify) nor read
+        with another key; an unkeyed store is not written with a key (a program that set one
+        expects keyed evidence, and would silently not get it)."""
+        if self.chain_mode == keys.KEYED:
+            if key is None:
+                if self.readonly:
+                    return None  # lists and reports need no key; verify refuses without it
+                raise StoreError(f"the records database {self.path} is keyed: attempts are saved only with its "
+                                 "record key", title="records: key needed",
+                                 hint=f"set {keys.ENV_KEY} (the key, or @FILE) as it was when the store was created")
+            if not hmac.compare_digest(keys.key_check(key, self.store_id), self._meta_or("key_check", "")):
+                raise StoreError(f"the record key given is not the key of {self.path}", title="records: wrong key",
+                                 hint=f"check --key-file or {keys.ENV_KEY}; nothing was read or changed")
+            return key
+        if self.chain_mode != keys.UNKEYED:
+            raise StoreCorruptError(f"{self.path}: its chain mode {self.chain_mode!r} is not one casesim writes "
+                                    "(the meta table was edited)", title="records: damaged file")
+        if key is not None and not self.readonly:
+            raise StoreError(f"a record key was given, but {self.path} is not a keyed store: its chain has no key",
+                             title="records: not keyed",
+                             hint=f"unset {keys.ENV_KEY} to keep using this store, or point --db at a new file "
+                                  "to start a keyed one")
+        return None
+
+    @property
+    def keyed(self) -> bool:
+        """Whether this store's hashes are HMACs with a record key kept outside the file."""
+        return self.chain_mode == keys.KEYED
 
     def _meta(self, key: str) -> str:
         with self._read("reading the records") as conn:
@@ -115,6 +169,8 @@ class SQLiteStore:
                              title="records: read-only")
         with self._lock:
             conn = self._conn
+            if not self._checked:
+                self._check_before_writing(action)
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -129,6 +185,35 @@ class SQLiteStore:
                     raise translate(exc, self.path, action) from exc
                 raise
 
+    def _check_before_writing(self, action: str) -> None:
+        """``PRAGMA quick_check`` once before this store's first write: never write into a damaged
+        file (a write there can spread the damage, and hides what was there)."""
+        damage = self.damage()
+        if damage:
+            raise StoreCorruptError(f"the records database {self.path} is damaged ({damage[0]}): {action} was "
+                                    "refused, so the damage is not made worse", title="records: damaged file",
+                                    hint="keep a copy of the file and run `casesim records verify`; restore a "
+                                         "backup or start a new --db")
+        self._checked = True
+
+    def damage(self) -> list[str]:
+        """What ``PRAGMA quick_check`` reports (empty: no damage found)."""
+        with self._lock:
+            try:
+                lines = [str(r[0]) for r in self._conn.execute("PRAGMA quick_check").fetchall()]
+            except sqlite3.DatabaseError as exc:
+                return [str(exc)]
+        return [] if lines == ["ok"] else lines
+
+    def check_empty(self, what: str) -> None:
+        """Called when a read found nothing: raise :class:`StoreCorruptError` if the file is damaged,
+        so damage is named instead of reading as an empty record."""
+        damage = self.damage()
+        if damage:
+            raise StoreCorruptError(f"the records database {self.path} is damaged ({damage[0]}), so {what} may be "
+                                    "missing rather than absent", title="records: damaged file",
+                                    hint="run `casesim records verify` to see what can be read")
+
     @contextmanager
     def _read(self, action: str, *, snapshot: bool = False) -> Iterator[sqlite3.Connection]:
         with self._lock:
@@ -139,8 +224,9 @@ class SQLiteStore:
                 try:
                     yield conn
                 finally:
-                    if snapshot:
-                        conn.execute("COMMIT")
+                    if snapshot:  # a read: nothing to commit, and ending it must not fail on damage
+                        with suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
             except sqlite3.Error as exc:
                 raise translate(exc, self.path, action) from exc
 
@@ -159,15 +245,53 @@ class SQLiteStore:
         trainee_id = clean_label(trainee_id, "trainee id")
         display_name = clean_label(display_name, "display name") if display_name else display_name
         cohort = clean_label(cohort, "cohort") if cohort is not None else None
-        head = ledger.first_head(trainee_id)
         name = display_name if display_name and display_name != trainee_id else None
         with self._write("saving the trainee") as conn:
-            conn.execute(
-                "INSERT INTO trainees(id, display_name, cohort, created_at, attempt_count, head_hash) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                "display_name = coalesce(?, trainees.display_name), "
-                "cohort = coalesce(excluded.cohort, trainees.cohort)",
-                (trainee_id, name or trainee_id, cohort, self._now(), head.attempt_count, head.head_hash, name))
+            row = conn.execute("SELECT display_name, cohort, created_at FROM trainees WHERE id = ?",
+                               (trainee_id,)).fetchone()
+            if row is None:
+                self._new_trainee(conn, trainee_id, name or trainee_id, cohort)
+                return
+            new_name, new_cohort = name or row[0], cohort if cohort is not None else row[1]
+            if (new_name, new_cohort) == (row[0], row[1]):
+                return
+            conn.execute("UPDATE trainees SET display_name = ?, cohort = ? WHERE id = ?",
+                         (new_name, new_cohort, trainee_id))
+            self._link(conn, trainee_id, [((None, None), "profile",
+                                           ledger.profile_value(new_name, new_cohort, row[2]))])
+
+    def _new_trainee(self, conn: sqlite3.Connection, trainee_id: str, name: str, cohort: str | None) -> None:
+        head, now = ledger.first_head(trainee_id, self._key), self._now()
+        roster = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('roster_head', 'roster_count')"))
+        if "roster_head" not in roster or not str(roster.get("roster_count", "")).isdigit():
+            raise StoreCorruptError(f"{self.path}: the roster of trainees in its meta table is missing or edited",
+                                    title="records: damaged file", hint="run `casesim records verify`")
+        pos = int(roster["roster_count"]) + 1
+        conn.execute("INSERT INTO trainees(id, display_name, cohort, created_at, attempt_count, head_hash, link_count, "
+                     "chain_head, roster_pos) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                     (trainee_id, name, cohort, now, head.attempt_count, head.head_hash,
+                      ledger.first_chain(trainee_id, self._key).head, pos))
+        conn.executemany("UPDATE meta SET value = ? WHERE key = ?",
+                         [(roster_digest(str(roster["roster_head"]), trainee_id, self._key), "roster_head"),
+                          (str(pos), "roster_count")])
+        self._link(conn, trainee_id, [((None, None), "profile", ledger.profile_value(name, cohort, now))])
+
+    def _link(self, conn: sqlite3.Connection, trainee_id: str,
+              items: Sequence[tuple[tuple[int | None, int | None], LinkKind, Any]]) -> None:
+        """Move the trainee's chain over new rows (inside the caller's write): each item is
+        ((attempt n, seq) or (None, None) for a profile, link kind, the row's hash or the profile)."""
+        row = conn.execute("SELECT link_count, chain_head FROM trainees WHERE id = ?", (trainee_id,)).fetchone()
+        if row is None or row[1] is None:
+            raise StoreCorruptError(f"{self.path}: trainee {trainee_id} has no chain head; their row was edited",
+                                    title="records: damaged file", hint="run `casesim records verify`")
+        before = ledger.TraineeChain(trainee_id, int(row[0]), str(row[1]))
+        after = ledger.advance(before, [(kind, value) for _, kind, value in items], self._key)
+        conn.executemany("INSERT INTO links(trainee_id, pos, attempt_n, seq, profile) VALUES (?, ?, ?, ?, ?)",
+                         [(trainee_id, before.link_count + i, n, seq,
+                           canonical_json(value) if kind == "profile" else None)
+                          for i, ((n, seq), kind, value) in enumerate(items, 1)])
+        conn.execute("UPDATE trainees SET link_count = ?, chain_head = ? WHERE id = ?",
+                     (after.link_count, after.head, trainee_id))
 
     def start_attempt(self, *, trainee_id: str, scenario_id: str, scenario_version: str, content_hash: str,
                       mode: Mode, seed: int, start_node: str, signoff: SignOff | None = None) -> str:
@@ -183,13 +307,11 @@ class SQLiteStore:
             now = self._now()
             row = conn.execute("SELECT attempt_count, head_hash FROM trainees WHERE id = ?", (trainee_id,)).fetchone()
             if row is None:
-                head = ledger.first_head(trainee_id)
-                conn.execute("INSERT INTO trainees(id, display_name, cohort, created_at, attempt_count, head_hash) "
-                             "VALUES (?, ?, NULL, ?, ?, ?)", (trainee_id, trainee_id, now, head.attempt_count,
-                                                              head.head_hash))
+                self._new_trainee(conn, trainee_id, trainee_id, None)
+                head = ledger.first_head(trainee_id, self._key)
             else:
                 head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
-            started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now)
+            started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now, key=self._key)
             a, after = started.attempt, started.attempt_head
             conn.execute(
                 "INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, "
@@ -200,19 +322,21 @@ class SQLiteStore:
                  a.signoff_json))
             conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?",
                          (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
+            n = conn.execute("SELECT n FROM attempts WHERE id = ?", (attempt_id,)).fetchone()[0]
+            self._link(conn, trainee_id, [((int(n), 0), "start", a.hash)])
         return attempt_id
 
     def record_event(self, attempt_id: str, kind: EventKind, payload: Mapping[str, Any]) -> EventRow:
         """Append one event to an in-progress attempt; it is on disk when this returns."""
         return self.record_events(attempt_id, [(kind, payload)])[0]
 
-    def _attempt_head(self, conn: sqlite3.Connection, attempt_id: str) -> tuple[int, ledger.AttemptHead]:
-        row = conn.execute("SELECT n, event_count, head_hash, status FROM attempts WHERE id = ?",
+    def _attempt_head(self, conn: sqlite3.Connection, attempt_id: str) -> tuple[int, str, ledger.AttemptHead]:
+        row = conn.execute("SELECT n, trainee_id, event_count, head_hash, status FROM attempts WHERE id = ?",
                            (attempt_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt",
                                 hint="`casesim records list` shows the attempts")
-        return int(row[0]), ledger.AttemptHead(attempt_id, int(row[1]), str(row[2]), row[3])
+        return int(row[0]), str(row[1]), ledger.AttemptHead(attempt_id, int(row[2]), str(row[3]), row[4])
 
     def record_events(self, attempt_id: str,
                       events: Sequence[tuple[EventKind, Mapping[str, Any]]]) -> list[EventRow]:
@@ -220,22 +344,23 @@ class SQLiteStore:
         prepared = ledger.prepare_events(events)
         action = f"recording the {prepared[0].kind} event" if prepared else "recording events"
         with self._write(action) as conn:
-            n, head = self._attempt_head(conn, attempt_id)
-            appended = ledger.append(head, prepared, at=self._now())
+            n, trainee_id, head = self._attempt_head(conn, attempt_id)
+            appended = ledger.append(head, prepared, at=self._now(), key=self._key)
             conn.executemany("INSERT INTO events(attempt_n, seq, kind, at, node, choice, payload, hash) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              [(n, e.seq, e.kind, e.at, e.node, e.choice, e.payload_json, e.hash)
                               for e in appended.events])
             conn.execute("UPDATE attempts SET event_count = ?, head_hash = ? WHERE n = ?",
                          (appended.head.event_count, appended.head.head_hash, n))
+            self._link(conn, trainee_id, [((n, e.seq), "event", e.hash) for e in appended.events])
         return [e.row() for e in appended.events]
 
     def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None:
         """Close an attempt as completed or abandoned, with its debrief, and seal it."""
         ledger.check_finish(status)
         with self._write("saving the debrief") as conn:
-            n, head = self._attempt_head(conn, attempt_id)
-            sealed = ledger.seal(head, status, debrief, ended_at=self._now())
+            n, trainee_id, head = self._attempt_head(conn, attempt_id)
+            sealed = ledger.seal(head, status, debrief, ended_at=self._now(), key=self._key)
             conn.execute("UPDATE attempts SET status = ?, ended_at = ?, passed = ?, share = ?, debrief = ?, seal = ?, "
                          "verdict = ?, decision_seconds = ?, reading_seconds = ?, too_fast = ? WHERE n = ?",
                          (sealed.status, sealed.ended_at, sealed.passed, sealed.share, sealed.debrief_json,
@@ -246,6 +371,11 @@ class SQLiteStore:
             conn.executemany("INSERT INTO competency_results(attempt_n, competency, rating, share) "
                              "VALUES (?, ?, ?, ?)",
                              [(n, cid, *values) for cid, values in sealed.results.competencies.items()])
+            self._link(conn, trainee_id, [((n, -1), "seal", sealed.seal)])
+        # Fold the WAL back into the database file now, while no one may be reading: the
+        # finished attempt then no longer lives only in the -wal file (PASSIVE: never waits).
+        with self._lock, suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # --- reading ------------------------------------------------------------------------
 
@@ -295,7 +425,13 @@ class SQLiteStore:
             row = conn.execute("SELECT debrief FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None or row[0] is None:
             return None
-        return Debrief.model_validate_json(row[0])
+        try:
+            return Debrief.model_validate_json(row[0])
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            raise StoreCorruptError(f"the debrief of attempt {attempt_id} in {self.path} is damaged (it cannot be "
+                                    "read)", title="records: damaged debrief",
+                                    hint="run `casesim records verify`; reports and exports leave this attempt out"
+                                    ) from exc
 
     def trainee(self, trainee_id: str) -> TraineeRow | None:
         with self._read("reading the trainee") as conn:
@@ -335,10 +471,46 @@ class SQLiteStore:
             return queries.criterion_rows(conn, trainee_id=trainee_id, cohort=cohort)
 
     def chain_heads(self) -> dict[str, tuple[int, str]]:
-        """Each trainee's number of attempts and latest attempt hash (anchors for the chain)."""
+        """Each trainee's number of attempts and the head of their chain over everything (the
+        anchor printed on their PDF)."""
         with self._read("reading the chain") as conn:
-            rows = conn.execute("SELECT id, attempt_count, head_hash FROM trainees ORDER BY id").fetchall()
-        return {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
+            rows = queries.trainee_chains(conn)
+        return {tid: (attempts, head) for tid, attempts, _, head in rows}
+
+    def store_head(self) -> str:
+        """The head over the whole store: its id, its pseudonym key (by hash) and every trainee's
+        chain head in id order, so a deleted or forged trainee changes it too.
+
+        Raises :class:`StoreError` for a keyed store opened without its key."""
+        self._need_key("compute the store head")
+        with self._read("reading the chain", snapshot=True) as conn:
+            rows = queries.trainee_chains(conn)
+            pseudonym = conn.execute("SELECT value FROM meta WHERE key = 'pseudonym_key'").fetchone()
+        return store_digest(self.store_id, sha256_text(str(pseudonym[0]) if pseudonym else ""),
+                            [(tid, links, head) for tid, _, links, head in rows], self._key)
+
+    def find_head(self, head: str) -> queries.HeadMatch | None:
+        """Where a head printed earlier (on a signed PDF, or by ``records verify``) sits in a
+        trainee's chain recomputed from the rows as they are now (None: in no trainee's chain, so
+        something recorded before it changed, or it was copied wrong). The store head is compared
+        by the caller, with :meth:`store_head`."""
+        self._need_key("check a head against it")
+        with self._read("reading the chain", snapshot=True) as conn:
+            return queries.find_head(conn, head, self._key)
+
+    def _need_key(self, action: str) -> None:
+        if self.keyed and self._key is None:
+            raise keys.KeyNeededError(f"the records database {self.path} is keyed: casesim cannot {action} without its "
+                             "record key", title="records: key needed",
+                             hint=f"give --key-file FILE or set {keys.ENV_KEY}")
+
+    def chain_info(self) -> dict[str, str]:
+        """The chain's mode and its re-chain note, as kept in ``meta`` (for ``records verify``)."""
+        with self._read("reading the records") as conn:
+            rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('chain_mode', 'rechained_at', "
+                                     "'rechained_from_schema', 'rechained_links', 'rechain_problems')").fetchall())
+        rows.setdefault("chain_mode", keys.UNKEYED)
+        return {str(k): str(v) for k, v in rows.items()}
 
     # --- verifying ----------------------------------------------------------------------
 
@@ -348,10 +520,11 @@ class SQLiteStore:
         With ``trainee_id``, only that trainee's chain, attempts and events are checked (and the
         file itself, whose damage can hide anyone's rows); rows that belong to nobody are then
         not looked for. Raises :class:`NotFoundError` when the trainee has neither a row nor
-        attempts.
+        attempts, and :class:`StoreError` for a keyed store opened without its key.
         """
+        self._need_key("verify its chain")
         with self._read("verifying the records", snapshot=True) as conn:
-            return queries.verify(conn, self.path, trainee_id)
+            return queries.verify(conn, self.path, trainee_id, key=self._key)
 
     # --- closing ------------------------------------------------------------------------
 
