@@ -31,7 +31,7 @@ def test_expert_path_scores_100_percent_and_passes(example: AnalysedScenario, ca
     assert list(example.analysis.expert_path) == EXPERT
     debrief = score_path(example.program, example.analysis, catalog, EXPERT)
     assert debrief.score == 1.0
-    assert debrief.total_raw == debrief.total_best == 17
+    assert debrief.total_raw == debrief.total_best == 18  # 17 before the privacy check at the opening (clinical review check-in S1)
     assert debrief.passed and debrief.critical == ()
     assert debrief.ending == "engaged" and debrief.outcome == "success"
     assert all(d.on_expert_path for d in debrief.decisions)
