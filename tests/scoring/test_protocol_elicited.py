@@ -176,7 +176,9 @@ def test_the_crisis_expert_path_hears_a_high_risk_screen_and_passes(crisis: Anal
     assert result.level_called_for == "CSSRS-RISK-HIGH" and result.action_matches and result.complete
     assert result.share == 1.0
     assert dict(result.answers) == {"CSSRS-Q1": True, "CSSRS-Q2": True, "CSSRS-Q3": True, "CSSRS-Q4": True,
-                                    "CSSRS-Q5": False, "CSSRS-Q6": True, "CSSRS-Q6a": False}
+                                    "CSSRS-Q5": False, "CSSRS-Q6": True, "CSSRS-Q6a": True}
+    # 6a is first answered no ("nothing since"), then yes once he says the list of who gets what
+    # was part of getting ready (clinical review crisis S2): the last answer heard counts.
 
 
 def test_under_triage_after_hearing_intent_is_a_missed_requirement(crisis: AnalysedScenario, catalog: Catalog) -> None:
