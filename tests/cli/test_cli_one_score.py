@@ -116,4 +116,4 @@ def test_an_expert_run_reads_as_passed_with_full_marks_everywhere(
     debrief = _play(db, example, catalog, EXPERT, seconds_each=40)
     assert debrief.passed and score_text(debrief) == "100% of the expert's points: passed"
     assert "100% of the expert's points: passed" in casesim("records", "list", "--db", str(db)).stdout
-    assert _final_statement(casesim, db)["score"] == {"scaled": 1.0, "raw": 17, "min": 0, "max": 17}
+    assert _final_statement(casesim, db)["score"] == {"scaled": 1.0, "raw": 18, "min": 0, "max": 18}

@@ -31,7 +31,7 @@ def test_expert_path_scores_100_percent_and_passes(example: AnalysedScenario, ca
     assert list(example.analysis.expert_path) == EXPERT
     debrief = score_path(example.program, example.analysis, catalog, EXPERT)
     assert debrief.score == 1.0
-    assert debrief.total_raw == debrief.total_best == 17
+    assert debrief.total_raw == debrief.total_best == 18  # 17 before the privacy check at the opening (clinical review check-in S1)
     assert debrief.passed and debrief.critical == ()
     assert debrief.ending == "engaged" and debrief.outcome == "success"
     assert all(d.on_expert_path for d in debrief.decisions)
@@ -57,13 +57,13 @@ def test_a_critical_action_fails_an_attempt_that_is_otherwise_perfect(example: A
             "ask-q6", "affirm-and-plan", "agree-visit-with-aunt"]
     debrief = score_path(example.program, example.analysis, catalog, path)
     assert not debrief.passed
-    assert score_text(debrief) == ("53% of the expert's points, below the 70% needed, and a never-event and a "
+    assert score_text(debrief) == ("56% of the expert's points, below the 70% needed, and a never-event and a "
                                    "missed requirement: not passed")
     kinds = {(c.kind, c.id) for c in debrief.critical}
     assert ("never-event", "promise-total-secrecy") in kinds
     assert ("missed-requirement", "limits-before-screening") in kinds
     cited = {c.id for item in debrief.critical for c in item.cites}
-    assert "NASW-1.07(c)" in cited
+    assert "NASW-1.01" in cited
     assert any("Critical action" in r for r in debrief.reasons)
     decision = next(d for d in debrief.decisions if d.choice == "promise-total-secrecy")
     assert decision.better is not None and decision.better.choice == "explain-role-and-limits"
@@ -171,7 +171,7 @@ def test_a_secrecy_promise_corrected_before_harm_passes_and_an_uncorrected_one_f
     corrected = [*INTAKE_START, "correct-the-promise", *INTAKE_REST, "explain-why-written", *INTAKE_END]
     debrief = score_path(loaded.program, loaded.analysis, catalog, corrected)
     assert debrief.passed and debrief.critical == ()
-    assert next(c for c in debrief.criteria if c.id == "NASW-1.07(c)").raw < 0  # the slip still costs points
+    assert next(c for c in debrief.criteria if c.id == "NASW-1.01").raw < 0  # the slip still costs points
 
     late = [*INTAKE_START, "let-him-continue", *INTAKE_REST[1:], "own-earlier-promise", *INTAKE_END]
     debrief = score_path(loaded.program, loaded.analysis, catalog, late)

@@ -138,7 +138,7 @@ def test_the_analysis_counts_the_protocol_duties(catalog: Catalog) -> None:
 # --- the bundled crisis scenario: clinical review X6 -------------------------------------------
 
 CRISIS = ROOT / "scenarios" / "crisis-suicide-risk.yaml"
-SKIP_3_TO_5 = ["reflect-after", "ask-permission-direct", "ask-q1", "ask-q2", "skip-to-behaviour", "ask-q6a"]
+SKIP_3_TO_5 = ["reflect-after", "ask-permission-direct", "ask-q1", "ask-q2", "skip-to-behaviour", "ask-q6a", "accept-nothing-since"]
 PLAN = ["explain-transparent", "offer-safety-plan", "evoke-warning-signs", "evoke-coping", "explore-distraction-places",
         "reflect-burden-fear", "ask-who-could-help", "add-988-and-clinic", "lethal-means-open", "agree-where-kept",
         "warm-handoff", "write-full-note", "follow-up-strong"]
@@ -176,12 +176,14 @@ def test_the_crisis_expert_path_hears_a_high_risk_screen_and_passes(crisis: Anal
     assert result.level_called_for == "CSSRS-RISK-HIGH" and result.action_matches and result.complete
     assert result.share == 1.0
     assert dict(result.answers) == {"CSSRS-Q1": True, "CSSRS-Q2": True, "CSSRS-Q3": True, "CSSRS-Q4": True,
-                                    "CSSRS-Q5": False, "CSSRS-Q6": True, "CSSRS-Q6a": False}
+                                    "CSSRS-Q5": False, "CSSRS-Q6": True, "CSSRS-Q6a": True}
+    # 6a is first answered no ("nothing since"), then yes once he says the list of who gets what
+    # was part of getting ready (clinical review crisis S2): the last answer heard counts.
 
 
 def test_under_triage_after_hearing_intent_is_a_missed_requirement(crisis: AnalysedScenario, catalog: Catalog) -> None:
     full = ["reflect-after", "ask-permission-direct", "ask-q1", "ask-q2", "ask-q3", "offer-pause", "ask-q4",
-            "reflect-intent-ask-q5", "ask-q6", "ask-q6a"]
+            "reflect-intent-ask-q5", "ask-q6", "ask-q6a", "ask-about-list"]
     debrief = score_path(crisis.program, crisis.analysis, catalog, [*full, "triage-moderate", "confirm-send-home"])
     assert "cssrs-screener-triage" in critical_ids(debrief)
     assert cssrs(debrief).under_triage

@@ -209,3 +209,57 @@ def test_epas_has_nine_competencies_and_the_map_uses_the_field_scale(catalog: Ca
     assert cmap is not None
     assert {s.rating for s in cmap.scale} == {1, 2, 3, 4, 5}
     assert "met" in next(s.label for s in cmap.scale if s.rating == 3).lower()
+
+
+def test_each_criterion_evidences_one_competency_only(catalog: Catalog) -> None:
+    # Clinical review §5: criteria listed under two competencies let one choice move two ratings.
+    cmap = catalog.competency_map
+    assert cmap is not None
+    seen: dict[str, str] = {}
+    twice = []
+    for comp, criteria in cmap.competencies.items():
+        for cid in criteria:
+            if cid in seen:
+                twice.append(f"{cid} under {seen[cid]} and {comp}")
+            seen[cid] = comp
+    assert not twice, twice
+
+
+def test_the_limits_talk_is_not_nasw_1_07c(catalog: Catalog) -> None:
+    # Clinical review X7: 1.07(c) is the imminent-harm exception and the least-information rule.
+    c = catalog.criteria["NASW-1.07(c)"]
+    assert "imminent" in c.good and "least information" in c.good
+    assert "limits" not in c.good.lower()
+    # The Code's own limits provisions are listed, but the reference leaves them unverified.
+    for cid in ("NASW-1.07(d)", "NASW-1.07(e)", "NASW-1.07(i)"):
+        assert catalog.criteria[cid].verified is False, cid
+    assert catalog.criteria["NASW-1.03(e)-(g)"].verified is True
+
+
+def test_mandated_reporting_is_personal_and_not_held_up_by_consultation(catalog: Catalog) -> None:
+    c = catalog.criteria["MANDATED-REPORT"]
+    assert "personally" in c.good and "neither replaces the report nor holds it up" in c.good
+    assert "supervisor's decision" in c.poor
+
+
+def test_part2_facts_the_reference_does_not_give_are_unscored(catalog: Catalog) -> None:
+    verified = {"42CFR2-2.31", "42CFR2-2.12c6"}
+    unverified = {"42CFR2-2.51", "42CFR2-2.12c5", "42CFR2-2.13", "42CFR2-2.32", "42CFR2-2.35", "42CFR2-E",
+                  "45CFR164-510b", "45CFR164-512b", "MINOR-CONSENT", "ACA1557-92.201"}
+    for cid in verified:
+        assert catalog.criteria[cid].verified, cid
+    for cid in unverified:
+        assert not catalog.criteria[cid].verified, cid
+    legal = catalog.frameworks["legal-basics"]
+    # No invented "someone else in danger" exception is stated as Part 2 law anywhere.
+    for crit in legal.criteria:
+        if crit.id.startswith("42CFR2") and crit.verified:
+            assert "someone else" not in crit.good.lower()
+
+
+def test_miti_question_and_complex_reflection_definitions(catalog: Catalog) -> None:
+    q = catalog.criteria["MITI421-Q"]
+    assert "open" not in q.good.replace("open or closed", "")
+    cr = catalog.criteria["MITI421-CR"]
+    assert "toward change" not in cr.good and "need not point toward change" in (cr.note or "")
+    assert "not specific" in (catalog.criteria["MITI421-AF"].note or "")

@@ -32,7 +32,9 @@ def test_with_a_change_goal_summary_scores_with_labels(library: list[AnalysedSce
     relapse = next(item for item in library if item.scenario.id == "relapse-return-to-use")
     text = _text(_expert(relapse, catalog))
     assert "change goal: return to opioid use" in text
-    assert "Reflection-to-question ratio" in text and " 2.67  good  (fair ≥ 1.00, good ≥ 2.00)" in text
+    # 1.33, fair: the expert path also asks C-SSRS items 1, 2 and 6 after "Most days" (clinical
+    # review relapse S4), and a screen is questions; it was 2.67 before the screen was added.
+    assert "Reflection-to-question ratio" in text and " 1.33  fair  (fair ≥ 1.00, good ≥ 2.00)" in text
     assert "Complex reflections" in text and "  75%  good  (fair ≥ 40%, good ≥ 50%)" in text
     assert MI_COUNTS_CAVEAT not in text
     # four Affirms on the expert path, three coded (three strikes)

@@ -49,7 +49,7 @@ def test_an_unfinished_negative_screen_names_the_items_never_asked(catalog: Cata
 def test_a_moderate_triage_on_a_screen_that_skipped_items_3_to_5_matches_but_may_be_higher(catalog: Catalog) -> None:
     crisis = require_scenario(ROOT / "scenarios" / "crisis-suicide-risk.yaml", catalog)
     path = ["reflect-after", "ask-permission-direct", "ask-q1", "ask-q2", "skip-to-behaviour", "ask-q6a",
-            "triage-moderate", "confirm-send-home"]
+            "accept-nothing-since", "triage-moderate", "confirm-send-home"]
     debrief = score_path(crisis.program, crisis.analysis, catalog, path)
     text = _text(protocols_section(debrief, {}))
     assert "✓ matches" in text
