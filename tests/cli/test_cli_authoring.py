@@ -56,7 +56,8 @@ def test_validate_without_a_path_checks_the_bundled_library(casesim: Casesim) ->
     assert result.exit_code == 0, result.stdout + result.stderr
     scenarios = len(list((ROOT / "scenarios").glob("*.yaml")))
     # Drafts get answer-cue notes, which fail nothing.
-    assert f"{scenarios + 1} checked: 0 error(s), 0 warning(s)" in result.stderr
+    frameworks = len(list((ROOT / "scoring").glob("*.yaml")))
+    assert f"{scenarios} scenario(s) and {frameworks} framework file(s) checked: 0 error(s), 0 warning(s)" in result.stderr
 
 
 def test_broken_catalog_gives_positioned_diagnostics(casesim: Casesim, tmp_path: Path) -> None:

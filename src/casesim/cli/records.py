@@ -275,6 +275,7 @@ def report_group() -> None:
 @_format
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def report_trainee_command(settings: Settings, trainee_id: str, output_format: OutputFormat) -> int:
@@ -301,6 +302,7 @@ def report_trainee_command(settings: Settings, trainee_id: str, output_format: O
 @_format
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def report_cohort_command(settings: Settings, name: str, scenario: str | None, mode: Mode | None,
@@ -378,6 +380,7 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @click.option("--home-page", default=None, metavar="URL", help="the account homePage (default: --base-iri)")
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, output: Path | None,
@@ -415,6 +418,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 @click.option("--page", type=choice(PageFormat), default="Letter", show_default=True)
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def export_pdf_command(settings: Settings, trainee: str, output: Path | None, program: str | None,
