@@ -94,6 +94,7 @@ schema: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/casesim library-doc -o docs/scenarios.md
+	$(BIN)/python tests/support/trainer_mistakes.py docs/authoring.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
