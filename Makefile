@@ -66,7 +66,7 @@ typecheck: $(STAMP)
 content: $(STAMP)
 	$(BIN)/casesim validate --strict scenarios scoring
 	$(BIN)/casesim test scenarios
-	$(BIN)/casesim schema --check schemas/scenario.schema.json
+	$(BUNDLED_ONLY) $(BIN)/casesim schema --check schemas/scenario.schema.json
 	$(BIN)/casesim schema --kind framework --check schemas/framework.schema.json
 	$(BIN)/casesim schema --kind competency-map --check schemas/competency-map.schema.json
 	$(BIN)/casesim schema --kind never-events --check schemas/never-events.schema.json
@@ -83,8 +83,12 @@ test: lint typecheck content pytest
 test-quick: $(STAMP)
 	$(BIN)/pytest -m "not slow"
 
+# The committed scenario schema lists the bundled catalog's ids only: no program folder from the
+# environment or a config file (an empty CASESIM_CATALOG counts as unset; the data folder is
+# one that does not exist).
+BUNDLED_ONLY := CASESIM_CATALOG= CASESIM_SCORING= CASESIM_DATA=$(VENV)/no-data
 schema: $(STAMP)
-	$(BIN)/casesim schema -o schemas/scenario.schema.json
+	$(BUNDLED_ONLY) $(BIN)/casesim schema -o schemas/scenario.schema.json
 	$(BIN)/casesim schema --kind framework -o schemas/framework.schema.json
 	$(BIN)/casesim schema --kind competency-map -o schemas/competency-map.schema.json
 	$(BIN)/casesim schema --kind never-events -o schemas/never-events.schema.json
@@ -92,6 +96,7 @@ schema: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/casesim library-doc -o docs/scenarios.md
+	$(BIN)/python tests/support/trainer_mistakes.py docs/authoring.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

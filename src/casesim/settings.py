@@ -2,9 +2,9 @@
 
 Where each value comes from, first match wins:
 
-1. a command-line flag (``--db``, ``--data-dir``, ``--scenarios``, ``--scoring``);
+1. a command-line flag (``--db``, ``--data-dir``, ``--scenarios``, ``--scoring``, ``--catalog``);
 2. its ``CASESIM_*`` environment variable (``CASESIM_DB``, ``CASESIM_DATA``,
-   ``CASESIM_SCENARIOS``, ``CASESIM_SCORING``); the CLI binds each flag to its variable, so
+   ``CASESIM_SCENARIOS``, ``CASESIM_SCORING``, ``CASESIM_CATALOG``); the CLI binds each flag to its variable, so
    nothing else in casesim reads the environment;
 3. the optional config file ``config.yaml`` in the data folder (read with the same safe YAML
    reader as scenarios, so a mistake is reported at its line and column);
@@ -18,6 +18,7 @@ The config file may set every field except ``data_dir`` (which says where the fi
     keymap:
       pause: ctrl+p          # binding id -> keys, as in Textual's keymaps
     choice_settle_seconds: 1.5   # new choices wait this long before a key chooses
+    catalogs: [~/practicum/my-program/scoring]   # a program's own frameworks, added to the bundled ones
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class Settings(BaseModel):
     frameworks_dir: Path
     """The framework catalog folder (frameworks, rubrics, competency map) scenarios cite
     (default: the bundled ``scoring/`` folder)."""
+    catalog_dirs: tuple[Path, ...] = ()
+    """A program's own framework folders, merged into the base catalog in this order; a name
+    defined twice is an error. A scenario lists the ones it needs under ``catalog:``."""
     theme: str | None = None
     """The Textual theme of the TUI (e.g. ``textual-light``); None keeps Textual's default."""
     keymap: dict[str, str] = Field(default_factory=dict)
@@ -89,6 +93,8 @@ class ConfigFile(BaseModel):
     """The scenario library folder."""
     frameworks_dir: Path | None = None
     """The framework catalog folder."""
+    catalogs: list[Path] = Field(default_factory=list)
+    """A program's own framework folders, added to the base catalog."""
     theme: str | None = None
     """The Textual theme of the TUI."""
     keymap: dict[str, str] = Field(default_factory=dict)
@@ -151,7 +157,8 @@ def _under(folder: Path, value: Path | None) -> Path | None:
 
 
 def resolve_settings(*, data_dir: Path | None = None, db: Path | str | None = None,
-                     scenarios_dir: Path | None = None, frameworks_dir: Path | None = None) -> Settings:
+                     scenarios_dir: Path | None = None, frameworks_dir: Path | None = None,
+                     catalog_dirs: tuple[Path, ...] | None = None) -> Settings:
     """The settings from explicit values (flags or their variables), the config file and defaults."""
     folder = (data_dir or default_data_dir()).expanduser()
     config = read_config(folder / CONFIG_FILE)
@@ -161,6 +168,7 @@ def resolve_settings(*, data_dir: Path | None = None, db: Path | str | None = No
             db=db or _under(folder, config.db) or folder / DB_FILE_NAME,
             scenarios_dir=(scenarios_dir or _under(folder, config.scenarios_dir) or bundled.scenarios_dir()),
             frameworks_dir=(frameworks_dir or _under(folder, config.frameworks_dir) or bundled.frameworks_dir()),
+            catalog_dirs=tuple(catalog_dirs or [p for c in config.catalogs if (p := _under(folder, c)) is not None]),
             theme=config.theme,
             keymap=config.keymap,
             choice_settle_seconds=(CHOICE_SETTLE_SECONDS if config.choice_settle_seconds is None

@@ -309,7 +309,7 @@ def test_validate_checks_a_library_with_blocks_and_never_lists_a_block_as_a_scen
                        "a shared block leaves only through a parameter: write `goto: $exit` and list `exit` under "
                        f"`parameters:` (included from {main}:12:5) [block-goto]") == 1
     assert sum(line.startswith(f"{block}:12:15: error: goto 'secnd'") for line in lines) == 2
-    assert "2 checked: 2 error(s), 0 warning(s)" in result.output
+    assert "1 scenario(s) and 1 shared block(s) checked: 2 error(s), 0 warning(s)" in result.output
     assert "format" not in result.output  # a block is not reported as a scenario missing its keys
 
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from casesim.authoring.pipeline import AnalysedScenario
 from support.cli import BROKEN, ROOT, Casesim
@@ -57,7 +58,9 @@ def test_validate_without_a_path_checks_the_bundled_library(casesim: Casesim) ->
     scenarios = len(list((ROOT / "scenarios").glob("*.yaml")))
     blocks = len(list((ROOT / "scenarios" / "shared").glob("*.yaml")))  # checked as blocks, not as scenarios
     # Drafts get answer-cue notes, which fail nothing.
-    assert f"{scenarios + blocks + 1} checked: 0 error(s), 0 warning(s)" in result.stderr
+    frameworks = len(list((ROOT / "scoring").glob("*.yaml")))
+    assert (f"{scenarios} scenario(s) and {blocks} shared block(s) and {frameworks} framework file(s) checked: "
+            "0 error(s), 0 warning(s)") in result.stderr
 
 
 def test_broken_catalog_gives_positioned_diagnostics(casesim: Casesim, tmp_path: Path) -> None:
@@ -74,7 +77,8 @@ def test_test_command_runs_embedded_tests(casesim: Casesim) -> None:
     result = casesim("test", "scenarios/example-check-in.yaml")
     assert result.exit_code == 0, result.stdout
     assert "PASS example-check-in: the expert path passes" in result.stdout
-    assert result.stdout.strip().endswith("9 passed, 0 failed")
+    written = len(yaml.safe_load((ROOT / "scenarios" / "example-check-in.yaml").read_text(encoding="utf-8"))["tests"])
+    assert result.stdout.strip().endswith(f"{written} passed, 0 failed")
 
 
 def test_test_command_reports_a_failing_expectation(casesim: Casesim, tmp_path: Path) -> None:

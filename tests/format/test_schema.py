@@ -1,4 +1,5 @@
-"""The committed JSON Schemas match the models, are valid draft-07, and accept every scenario."""
+"""The committed JSON Schemas match the models and the bundled catalog, are valid draft-07, accept
+every scenario, and reject ids the catalog does not define (as an editor's schema check would)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,35 @@ import jsonschema
 import pytest
 import yaml
 
-from casesim.format.schema import schema_text
+from casesim.format.schema import SchemaKind, schema_text
+from casesim.scoring.catalog import Catalog
 from support.paths import ROOT
 
 SCHEMAS = {"scenario": "scenario.schema.json", "framework": "framework.schema.json",
            "competency-map": "competency-map.schema.json"}
 
 
+def _generated(kind: SchemaKind, catalog: Catalog) -> str:
+    return schema_text(kind, catalog.names() if kind == "scenario" else None)
+
+
 @pytest.mark.parametrize("kind", sorted(SCHEMAS))
-def test_committed_schema_is_what_the_generator_writes(kind: str) -> None:
+def test_committed_schema_is_what_the_generator_writes(kind: SchemaKind, catalog: Catalog) -> None:
     committed = (ROOT / "schemas" / SCHEMAS[kind]).read_text(encoding="utf-8")
-    assert committed == schema_text(kind), f"regenerate with: make schema (schemas/{SCHEMAS[kind]} drifted)"
+    assert committed == _generated(kind, catalog), f"regenerate with: make schema (schemas/{SCHEMAS[kind]} drifted)"
 
 
 @pytest.mark.parametrize("kind", sorted(SCHEMAS))
-def test_schema_is_valid_draft7(kind: str) -> None:
-    jsonschema.Draft7Validator.check_schema(json.loads(schema_text(kind)))
+def test_schema_is_valid_draft7(kind: SchemaKind, catalog: Catalog) -> None:
+    jsonschema.Draft7Validator.check_schema(json.loads(_generated(kind, catalog)))
+
+
+def _committed_scenario_validator() -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(json.loads((ROOT / "schemas" / "scenario.schema.json").read_text(encoding="utf-8")))
 
 
 def test_every_bundled_scenario_validates_against_the_schema() -> None:
-    validator = jsonschema.Draft7Validator(json.loads(schema_text("scenario")))
+    validator = _committed_scenario_validator()
     files = sorted((ROOT / "scenarios").glob("*.yaml"))
     assert files
     for path in files:
@@ -65,3 +75,52 @@ def _dates_as_text(data: object) -> object:
     if isinstance(data, datetime.date):
         return data.isoformat()
     return data
+
+
+def test_the_catalog_ids_are_enums_in_the_committed_schema(catalog: Catalog) -> None:
+    defs = json.loads((ROOT / "schemas" / "scenario.schema.json").read_text(encoding="utf-8"))["$defs"]
+    assert defs["CriterionId"]["enum"] == sorted(catalog.criteria)
+    assert set(defs["CriterionPoints"]["properties"]) == set(catalog.criteria)
+    assert defs["MiCode"]["enum"] == sorted(catalog.mi_codes)
+    assert defs["NeverEventClass"]["enum"] == sorted(catalog.never_events)
+    assert defs["StepId"]["enum"] == sorted(catalog.protocol_steps())
+    assert defs["ProtocolId"]["enum"] == sorted(catalog.protocols)
+    assert defs["CompetencyId"]["enum"] == sorted(catalog.competencies)
+    assert defs["CatalogName"]["enum"] == ["casesim"]
+    # what the completion list shows beside an id: its title and framework
+    nasw = defs["CriterionId"]["enum"].index("NASW-1.07(c)")
+    assert defs["CriterionId"]["enumDescriptions"][nasw] == f"{catalog.criteria['NASW-1.07(c)'].title} (nasw-code)"
+
+
+def _example() -> dict[str, object]:
+    data = yaml.safe_load((ROOT / "scenarios" / "example-check-in.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _first_choice(data: dict[str, object]) -> dict[str, object]:
+    nodes = data["nodes"]
+    assert isinstance(nodes, dict)
+    choice = next(iter(nodes.values()))["choices"][0]
+    assert isinstance(choice, dict)
+    return choice
+
+
+@pytest.mark.parametrize(("field", "value", "wrong"), [
+    ("scores", {"NASW-1.03a": 1}, "NASW-1.03a"),
+    ("mi", ["REFLECT"], "REFLECT"),
+    ("steps", ["CSSRS-Q9"], "CSSRS-Q9"),
+    ("never_event", "breach-of-confidence", "breach-of-confidence"),
+])
+def test_an_editor_rejects_an_id_the_catalog_does_not_define(field: str, value: object, wrong: str) -> None:
+    data = _example()
+    _first_choice(data)[field] = value
+    errors = [e.message for e in _committed_scenario_validator().iter_errors(_dates_as_text(data))]
+    assert errors and all(wrong in message for message in errors), errors
+
+
+def test_an_editor_accepts_a_catalog_id_it_completes() -> None:
+    data = _example()
+    _first_choice(data)["scores"] = {"NASW-1.03(a)": 1}
+    _first_choice(data)["mi"] = ["SR", "Q"]
+    assert list(_committed_scenario_validator().iter_errors(_dates_as_text(data))) == []

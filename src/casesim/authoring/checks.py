@@ -54,6 +54,7 @@ class _Checker:
     def __post_init__(self) -> None:
         self.targets: frozenset[str] = (frozenset(self.scenario.nodes) | frozenset(self.scenario.endings)
                                         | self.unchecked.targets)
+        self.warned_catalogs: set[str] = set()
 
     def env(self) -> Env:
         choices = {c.id for node in self.scenario.nodes.values() for c in node.choices}
@@ -104,11 +105,46 @@ class _Checker:
             where = (*path, cid) if key else path
             criterion = self.catalog.criteria.get(cid)
             if criterion is None:
-                extra = suggest(cid, self.catalog.criteria, "; see the frameworks in scoring/")
+                missing = self.missing_catalogs()
+                extra = (f"; it may come from the catalog {missing[0]!r}, which is not loaded" if missing
+                         else suggest(cid, self.catalog.criteria, "; see the frameworks in scoring/"))
                 self.report(where, "unknown-criterion", f"unknown criterion {cid!r}{extra}", key=key)
-            elif not criterion.verified:
+                continue
+            self.check_catalog_named(where, cid, key=key)
+            if not criterion.verified:
                 self.report(where, "unverified-criterion",
                             f"criterion {cid!r} is marked unverified in scoring/ and cannot be scored", key=key)
+
+    def missing_catalogs(self) -> list[str]:
+        """The catalogs the scenario's ``catalog:`` names that are not loaded."""
+        loaded = self.catalog.folders if self.catalog is not None else {}
+        return [name for name in self.scenario.catalog if name not in loaded]
+
+    def check_catalog_names(self) -> None:
+        if self.catalog is None:
+            return
+        loaded = ", ".join(self.catalog.folders) or "none"
+        for i, name in enumerate(self.scenario.catalog):
+            if name not in self.catalog.folders:
+                self.report(("catalog", i), "catalog-missing",
+                            f"this scenario needs the catalog {name!r}, which is not loaded (loaded: {loaded}); "
+                            f"add its framework folder with `--catalog DIR` (or CASESIM_CATALOG, or `catalogs:` "
+                            "in config.yaml)")
+
+    def check_catalog_named(self, where: PathKey, cid: str, *, key: bool) -> None:
+        """A criterion from a program's own catalog is cited by a scenario that says it needs
+        that catalog, so loading it elsewhere fails with the catalog's name, not with a list of
+        unknown criteria. Warned once per catalog."""
+        assert self.catalog is not None
+        base = next(iter(self.catalog.folders), None)
+        name = self.catalog.catalog_of.get(self.catalog.framework_of.get(cid, ""))
+        if name is None or name == base or name in self.scenario.catalog or name in self.warned_catalogs:
+            return
+        self.warned_catalogs.add(name)
+        self.report(where, "catalog-not-named",
+                    f"criterion {cid!r} comes from the catalog {name!r}; add `catalog: [{name}]` to the "
+                    "scenario, so that loading it without that folder says which catalog is missing",
+                    severity=Severity.WARNING, key=key)
 
     def known_never_event(self, path: PathKey, class_id: str) -> bool:
         """Whether ``class_id`` is a class of the never-event policy; reports it when not."""
@@ -309,6 +345,7 @@ class _Checker:
             self.check_criteria(("requirements", i, "cites"), req.cites, key=False)
             if req.never_event is not None:
                 self.known_never_event(("requirements", i, "never_event"), req.never_event)
+        self.check_catalog_names()
         self.check_catalog_refs()
         self.check_tests(env)
 

@@ -24,7 +24,7 @@ from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json
 from casesim.format.kinds import bundled_kinds
 from casesim.format.schema import SchemaKind
 from casesim.format.text import visible
-from casesim.scoring.catalog import COMPETENCY_MAP_FILE, Catalog, check_catalog_dir, load_catalog
+from casesim.scoring.catalog import Catalog, check_catalog_dirs, load_catalogs
 from casesim.semantics.explore import points_text
 from casesim.settings import Settings
 
@@ -35,17 +35,23 @@ _scenario_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _output_file = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
-def load_catalog_for(settings: Settings) -> Catalog:
-    """The framework catalog of ``settings`` (``--scoring``, or the bundled one)."""
+def catalog_dirs(settings: Settings) -> list[Path]:
+    """The framework folders of ``settings`` in load order: the base (``--scoring``, or the
+    bundled one), then each program folder (``--catalog``); raises when one is missing."""
     directory = settings.frameworks_dir
     if not directory.is_dir():
         raise CaseSimError(f"the framework folder {directory} does not exist", title="no scoring catalog",
                            hint="pass --scoring DIR, or set CASESIM_SCORING")
-    return load_catalog(directory)
+    for extra in settings.catalog_dirs:
+        if not extra.is_dir():
+            raise CaseSimError(f"the program catalog folder {extra} does not exist", title="no such catalog",
+                               hint="check --catalog, CASESIM_CATALOG or `catalogs:` in config.yaml")
+    return [directory, *settings.catalog_dirs]
 
 
-def _is_catalog_dir(path: Path) -> bool:
-    return path.is_dir() and (path / COMPETENCY_MAP_FILE).exists()
+def load_catalog_for(settings: Settings) -> Catalog:
+    """The framework catalog of ``settings``: the base folder merged with the program folders."""
+    return load_catalogs(catalog_dirs(settings))
 
 
 @click.command("validate")
@@ -54,31 +60,38 @@ def _is_catalog_dir(path: Path) -> bool:
               help="json for editors and CI")
 @click.option("--strict", is_flag=True, help="treat warnings as failures")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @pass_settings
 def validate_command(settings: Settings, paths: tuple[Path, ...], output_format: OutputFormat, strict: bool) -> int:
-    """Check scenario or framework files and report every problem.
+    """Check scenario and framework files and report every problem.
 
-    Checks scenario files (or the scoring/ framework folder) and prints
-    path:line:col: severity: message for every problem. Exit 0 clean, 1 problems, 2 usage or
-    I/O errors. With no PATH, checks what this installation ships: the bundled scenarios and
-    framework catalog (in a wheel, its package data).
+    Each file is recognised by its shape: a scenario, or a framework file (a framework with
+    criteria, a screener protocol, never-events.yaml, the competency map), which is checked as
+    part of its catalog. Folders may hold both. Prints path:line:col: severity: message for
+    every problem. Exit 0 clean, 1 problems, 2 usage or I/O errors. With no PATH, checks what
+    this installation ships (the bundled scenarios and framework catalog) and the --catalog
+    folders.
     """
-    diagnostics: list[Diagnostic] = []
-    scenario_paths: list[Path] = []
-    targets = list(paths) or [settings.scenarios_dir, settings.frameworks_dir]
-    for path in targets:
-        if _is_catalog_dir(path):
-            _, problems = check_catalog_dir(path)
-            diagnostics.extend(problems)
-        else:
-            scenario_paths.append(path)
-    files = find_scenario_files(scenario_paths)
-    blocks = find_shared_blocks(scenario_paths)
-    if scenario_paths and not files and not blocks:
-        raise CaseSimError("no .yaml files found in " + ", ".join(map(str, scenario_paths)),
-                           title="nothing to validate", hint="give scenario files, or folders that hold them")
+    from casesim.authoring.framework_files import catalog_context, check_framework_files, file_kind
+
+    configured = catalog_dirs(settings)
+    targets = list(paths) or [settings.scenarios_dir, *configured]
+    found = find_scenario_files(targets)
+    scenario_paths = targets
+    blocks = find_shared_blocks(targets)
+    if not found and not blocks:
+        raise CaseSimError("no .yaml files found in " + ", ".join(map(str, targets)), title="nothing to validate",
+                           hint="give scenario or framework files, or folders that hold them")
+    kinds = {file: file_kind(file) for file in found}
+    frameworks = [f for f in found if kinds[f] == "framework"]
+    files = [f for f in found if kinds[f] == "scenario"]
+    diagnostics: list[Diagnostic] = check_framework_files(frameworks, configured)
     if files:
-        catalog = load_catalog_for(settings)
+        # The scenarios see the framework folders validated with them (a program's catalog
+        # checked together with its scenarios), unless those folders have errors of their own.
+        context = catalog_context(configured, frameworks)
+        catalog = check_catalog_dirs(context)[0] if len(context) > len(configured) else None
+        catalog = catalog or load_catalog_for(settings)
         reports = []
         for file in files:
             report = load_scenario(file, catalog, library_root=library_root_for(file, scenario_paths))
@@ -90,8 +103,8 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
     if blocks:  # shared blocks in the folders named are checked on their own, never as scenarios
         catalog = load_catalog_for(settings)
         for block in blocks:
-            found = load_scenario(block, catalog, library_root=library_root_for(block, scenario_paths))
-            diagnostics.extend(d for d in found.diagnostics if d.code != "shared-block")
+            block_report = load_scenario(block, catalog, library_root=library_root_for(block, scenario_paths))
+            diagnostics.extend(d for d in block_report.diagnostics if d.code != "shared-block")
     failing = [d for d in diagnostics if d.is_error or (strict and d.severity is Severity.WARNING)]
     if output_format == "json":
         click.echo(diagnostics_to_json(diagnostics))
@@ -101,7 +114,9 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
         errors = sum(d.is_error for d in diagnostics)
         warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
         notes = len(diagnostics) - errors - warnings
-        checked = len(files) + len(blocks) + sum(_is_catalog_dir(p) for p in targets)
+        checked = " and ".join(part for part in (f"{len(files)} scenario(s)" if files else "",
+                                                 f"{len(blocks)} shared block(s)" if blocks else "",
+                                                 f"{len(frameworks)} framework file(s)" if frameworks else "") if part)
         click.echo(f"{checked} checked: {errors} error(s), {warnings} warning(s)"
                    + (f", {notes} note(s)" if notes else ""), err=True)
     return 1 if failing else 0
@@ -110,6 +125,7 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
 @click.command("test")
 @click.argument("paths", nargs=-1, type=_existing, metavar="[PATH]...")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
@@ -150,11 +166,19 @@ def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
 @click.option("--check", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="exit 1 if FILE differs from the generated schema")
 @click.option("--kind", type=choice(SchemaKind), default="scenario", show_default=True)
-def schema_command(output: Path | None, check: Path | None, kind: SchemaKind) -> int:
-    """Write the JSON Schema of the scenario (or framework) format."""
+@path_option("frameworks_dir")
+@path_option("catalog_dirs")
+@pass_settings
+def schema_command(settings: Settings, output: Path | None, check: Path | None, kind: SchemaKind) -> int:
+    """Write the JSON Schema of the scenario (or framework) format.
+
+    The scenario schema lists the catalog's criterion ids, MI codes, never-event classes,
+    protocol steps and competencies as enums, so an editor completes them: the bundled catalog
+    and any --catalog folders (a program writes its own schema with its catalog added).
+    """
     from casesim.format.schema import schema_text
 
-    text = schema_text(kind)
+    text = schema_text(kind, load_catalog_for(settings).names() if kind == "scenario" else None)
     if check is not None:
         try:
             current = check.read_text(encoding="utf-8")
@@ -191,6 +215,7 @@ def _analysed_or_report(scenario: Path, settings: Settings) -> AnalysedScenario 
 @click.option("--mermaid-dir", type=click.Path(file_okay=False, path_type=Path), envvar="CASESIM_MERMAID_DIR",
               show_envvar=True, metavar="DIR", help="a folder prepared like tools/mermaid (npm ci) for --format svg")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @pass_settings
 def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat, output: Path | None,
                   chromium: Path | None, mermaid_dir: Path | None) -> int:
@@ -240,6 +265,7 @@ def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat
 @click.option("--format", "output_format", type=choice(OutputFormat), default="text", show_default=True)
 @click.option("--audit", "per_decision", is_flag=True, help="also list the answer-cue audit decision by decision")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @pass_settings
 def analyse_command(settings: Settings, scenario: Path, output_format: OutputFormat, per_decision: bool) -> int:
     """What the path analysis proves about a scenario.
@@ -308,6 +334,7 @@ def _points(value: int | None) -> int | str:
 @click.option("--check", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="exit 1 if FILE differs")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def library_doc_command(settings: Settings, paths: tuple[Path, ...], output: Path | None, check: Path | None) -> int:
@@ -373,6 +400,7 @@ def review_group() -> None:
 @click.option("--credential", required=True, help="the reviewer's clinical credential, e.g. LCSW")
 @click.option("--on", "on", default=None, metavar="YYYY-MM-DD", help="the review date (default: today)")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @pass_settings
 def review_sign_command(settings: Settings, scenario: Path, by: str, credential: str, on: str | None) -> int:
     """Write a clinician's sign-off into FILE's `reviewed:` block.
@@ -391,6 +419,7 @@ def review_sign_command(settings: Settings, scenario: Path, by: str, credential:
 @review_group.command("status")
 @click.argument("paths", nargs=-1, type=_existing, metavar="[PATH]...")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def review_status_command(settings: Settings, paths: tuple[Path, ...]) -> int:

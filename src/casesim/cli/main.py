@@ -148,6 +148,7 @@ def _attach_verbose_handler(ctx: click.Context, verbosity: int) -> None:
 @path_option("scenarios_dir", on_group=True)
 @path_option("frameworks_dir", on_group=True)
 @record_key_option
+@path_option("catalog_dirs", on_group=True)
 @click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",
               help="screen-reader mode: the library as a numbered list, play as lines in reading order "
                    "[env: CASESIM_PLAIN]")

@@ -47,7 +47,7 @@ GraphFormat = Literal["mermaid", "dot", "svg"]
 XapiFormat = Literal["jsonl", "json"]
 PageFormat = Literal["Letter", "A4"]
 
-PathSetting = Literal["db", "data_dir", "scenarios_dir", "frameworks_dir"]
+PathSetting = Literal["db", "data_dir", "scenarios_dir", "frameworks_dir", "catalog_dirs"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,7 +69,7 @@ def choice(literal: Any) -> click.Choice[str]:
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     # ctx.meta is one dict for the whole context chain: a value given after the command name
     # is processed after the group's, and wins; an absent one (None) changes nothing.
-    if value is not None and param.name is not None:
+    if value is not None and value != () and param.name is not None:
         ctx.meta.setdefault(_FLAGS, {})[param.name] = value
     return value
 
@@ -111,10 +111,12 @@ def settings_for(ctx: click.Context) -> Settings:
         flags: dict[str, Any] = ctx.meta.get(_FLAGS, {})
         settings = resolve_settings(data_dir=flags.get("data_dir"), db=flags.get("db"),
                                     scenarios_dir=flags.get("scenarios_dir"),
-                                    frameworks_dir=flags.get("frameworks_dir"))
+                                    frameworks_dir=flags.get("frameworks_dir"),
+                                    catalog_dirs=flags.get("catalog_dirs"))
         ctx.meta[_SETTINGS] = settings
-        log.info("records %s; scenarios %s; frameworks %s; data folder %s", settings.db, settings.scenarios_dir,
-                 settings.frameworks_dir, settings.data_dir)
+        log.info("records %s; scenarios %s; frameworks %s (and %s); data folder %s", settings.db,
+                 settings.scenarios_dir, settings.frameworks_dir,
+                 ", ".join(map(str, settings.catalog_dirs)) or "no program catalog", settings.data_dir)
     assert isinstance(settings, Settings)
     return settings
 
@@ -146,17 +148,21 @@ _PATH_OPTIONS: dict[PathSetting, tuple[str, str, click.Path, str, str]] = {
                       "the scenario library folder (default: the bundled library)"),
     "frameworks_dir": ("--scoring", "CASESIM_SCORING", click.Path(file_okay=False, path_type=Path), "DIR",
                        "the framework catalog folder (default: the bundled scoring/)"),
+    "catalog_dirs": ("--catalog", "CASESIM_CATALOG", click.Path(file_okay=False, path_type=Path), "DIR",
+                     "a program's own framework folder, added to the base catalog (repeatable; the "
+                     "variable takes several, separated by " + os.pathsep + ")"),
 }
 
 
 def path_option(name: PathSetting, *, on_group: bool = False) -> Callable[[FC], FC]:
     """One of the path settings as an option: on the group with its variable, else a late override."""
     flag, variable, kind, metavar, text = _PATH_OPTIONS[name]
+    multiple = name == "catalog_dirs"
     if on_group:
         return click.option(flag, name, type=kind, metavar=metavar, envvar=variable, show_envvar=True,
-                            expose_value=False, callback=_remember, help=text)
+                            expose_value=False, callback=_remember, help=text, multiple=multiple)
     return click.option(flag, name, type=kind, metavar=metavar, expose_value=False, callback=_remember,
-                        help=f"{text}; the same as `casesim {flag} {metavar} ...` (env: {variable})")
+                        multiple=multiple, help=f"{text}; the same as `casesim {flag} {metavar} ...` (env: {variable})")
 
 
 # --- shell completion ------------------------------------------------------------------------

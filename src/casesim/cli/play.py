@@ -145,6 +145,7 @@ _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_
               metavar="FILE", help="with --plain: also write the debrief as an accessible web page to FILE")
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @pass_settings
 def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: str | None,
                  seed: int | None, plain: bool, debrief_html: Path | None) -> int:
@@ -176,6 +177,7 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PATH")
 @click.option("--no-watch", is_flag=True, help="do not reload when the file changes (ctrl+r reloads)")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @pass_settings
 def author_command(settings: Settings, path: Path, no_watch: bool) -> int:
     """Play a scenario file while you edit it (reloads on save).
@@ -197,6 +199,7 @@ def author_command(settings: Settings, path: Path, no_watch: bool) -> int:
 @_plain_option
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @pass_settings
 def resume_command(settings: Settings, attempt: str | None, trainee: str | None, plain: bool) -> int:
     """Carry on an attempt that was interrupted.
@@ -244,6 +247,7 @@ def resume_command(settings: Settings, attempt: str | None, trainee: str | None,
               metavar="FILE", help="write an accessible web page to FILE instead of printing plain text")
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @pass_settings
 def debrief_command(settings: Settings, attempt: str, html_file: Path | None) -> int:
     """Print a finished attempt's debrief as plain text, or save it as a web page.

@@ -343,6 +343,7 @@ def report_group() -> None:
 @_format
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def report_trainee_command(settings: Settings, trainee_id: str, output_format: OutputFormat) -> int:
@@ -370,6 +371,7 @@ def report_trainee_command(settings: Settings, trainee_id: str, output_format: O
 @_format
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def report_cohort_command(settings: Settings, name: str, scenario: str | None, mode: Mode | None,
@@ -452,6 +454,7 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @click.option("--home-page", default=None, metavar="URL", help="the account homePage (default: --base-iri)")
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, output: Path | None,
@@ -492,6 +495,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 @_key_file
 @path_option("db")
 @path_option("frameworks_dir")
+@path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
 def export_pdf_command(settings: Settings, trainee: str, output: Path | None, program: str | None,

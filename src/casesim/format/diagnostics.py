@@ -65,9 +65,21 @@ def diagnostics_to_json(diagnostics: Iterable[Diagnostic]) -> str:
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(rows, indent=2, ensure_ascii=False))
 
 
+_PUNCTUATION = re.compile(r"[^0-9a-z]")
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """The closest candidate to a misspelt ``word``, if one is close enough to suggest."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    """The closest candidate to a misspelt ``word``, if one is close enough to suggest.
+
+    A candidate that differs only in capitals and punctuation wins over a closer spelling:
+    ``NASW-1.03a`` is ``NASW-1.03(a)``, not ``NASW-1.03``, and ``Wrap_Up`` is ``wrap-up``.
+    """
+    pool = list(candidates)
+    bare = _PUNCTUATION.sub("", word.lower())
+    same = [c for c in pool if _PUNCTUATION.sub("", c.lower()) == bare]
+    if bare and len(same) == 1:
+        return same[0]
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 

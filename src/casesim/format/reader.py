@@ -24,10 +24,12 @@ where they are allowed (inside quotes) positions are recounted from character of
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -37,9 +39,44 @@ __all__ = ["Limits", "Position", "ReusedPosition", "SourceDocument", "read_sourc
            "read_yaml_text"]
 
 try:  # the C composer is several times faster; fall back to pure Python where libyaml is absent
-    _Loader: type[Any] = yaml.CSafeLoader
+    _BaseLoader: type[Any] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, with PyYAML's implicit-tag resolution made cheaper (same results).
+
+    libyaml calls back into Python to resolve the tag of every node, and PyYAML's general
+    resolver builds a new list of candidate patterns on each call and consults path resolvers
+    that the safe loader never has. For a large scenario that is a sixth of the reading time.
+    Here the candidates per first character are built once from the safe loader's own table,
+    and the path-resolver hooks are no-ops, which they are anyway without path resolvers.
+    """
+
+    _candidates: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+        first: tuple(resolvers) + tuple(_BaseLoader.yaml_implicit_resolvers.get(None, ()))
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items() if first is not None}
+    _defaults: dict[type[Any], str] = {
+        yaml.ScalarNode: _BaseLoader.DEFAULT_SCALAR_TAG, yaml.SequenceNode: _BaseLoader.DEFAULT_SEQUENCE_TAG,
+        yaml.MappingNode: _BaseLoader.DEFAULT_MAPPING_TAG}
+    _wildcard: tuple[tuple[str, re.Pattern[str]], ...] = tuple(_BaseLoader.yaml_implicit_resolvers.get(None, ()))
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: type[Any], value: Any, implicit: tuple[bool, bool]) -> str | None:
+        if kind is yaml.ScalarNode and implicit[0]:
+            for tag, pattern in self._candidates.get(value[:1], self._wildcard):
+                if pattern.match(value):
+                    return tag
+        return self._defaults.get(kind)
+
+
+assert not _BaseLoader.yaml_path_resolvers, "the safe loader has no path resolvers; _Loader relies on it"
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -51,6 +88,8 @@ _MERGE = "tag:yaml.org,2002:merge"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_QUOTES = frozenset(("'", '"'))
 
 _PLAIN_INT = re.compile(r"[-+]?[0-9]+\Z")
 _TRUE = frozenset({"yes", "true", "on", "y"})
@@ -88,24 +127,41 @@ class Limits:
     """Most nodes that may be produced by expanding aliases (anchors reused with ``*name``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
-    """A 1-based line and column in the source file."""
+class Position(NamedTuple):
+    """A 1-based line and column in the source file.
+
+    A named tuple rather than a frozen dataclass: the reader makes two for every key of a file
+    (hundreds of thousands for a large scenario), and a tuple is several times cheaper to make.
+    """
 
     line: int
     col: int
 
 
-@dataclass(frozen=True, slots=True)
 class ReusedPosition(Position):
     """A position in text written once and used here: a shared block brought in with `include:`,
     or a choice of a `choice_sets:` entry. A diagnostic about it points at where the text is
-    written (``file``), and says how it got into the scenario (``via``)."""
+    written (``file``), and says how it got into the scenario (``via``).
+
+    A subclass of the :class:`Position` named tuple (so it compares and unpacks as its line and
+    column) that carries the two extra fields as attributes; only reused text pays for them.
+    """
 
     file: str
     """The file the text is written in, as the including scenario names it."""
     via: str
     """How it got here, e.g. "included from crisis.yaml:22:3"; nested uses are joined by commas."""
+
+    def __new__(cls, line: int, col: int, file: str, via: str) -> ReusedPosition:
+        self = tuple.__new__(cls, (line, col))
+        self.file = file
+        self.via = via
+        return self
+
+    def __repr__(self) -> str:
+        return f"ReusedPosition(line={self.line}, col={self.col}, file={self.file!r}, via={self.via!r})"
+_new_position = functools.partial(tuple.__new__, Position)
+"""``Position`` from a ``(line, col)`` tuple without the named tuple's Python-level ``__new__``."""
 
 
 @dataclass(slots=True)
@@ -114,8 +170,9 @@ class SourceDocument:
 
     path: str
     data: Any
-    positions: dict[PathKey, tuple[Position, Position]] = field(default_factory=dict)
-    """For each path into ``data``: (position of the key or list dash, position of the value)."""
+    positions: Mapping[PathKey, tuple[Position, Position]] = field(default_factory=dict)
+    """For each path into ``data``: (position of the key or list dash, position of the value).
+    Made on demand from what the reader recorded per mapping and list (see :class:`_Positions`)."""
     aliases: dict[PathKey, tuple[str, Position]] = field(default_factory=dict)
     """Paths whose value is a copy made with a YAML alias (``*name``): the anchor's name and
     where the alias is written. A copy has the original's positions, so a check that finds two
@@ -152,6 +209,49 @@ class SourceDocument:
         if isinstance(pos, ReusedPosition):
             return Diagnostic(pos.file, pos.line, pos.col + offset, severity, code, f"{message} ({pos.via})")
         return Diagnostic(self.path, pos.line, pos.col + offset, severity, code, message)
+
+
+_Spot = tuple[int, int, int, int]
+"""Where a key (or a list item's dash) and its value start: key line, key column, value line,
+value column."""
+
+
+class _Positions(Mapping[PathKey, tuple[Position, Position]]):
+    """The positions of a document's paths, looked up through its data.
+
+    Each mapping and list the reader built is found by its identity, so the data must not be
+    changed after reading (nothing in casesim does: it is validated into frozen models).
+    """
+
+    __slots__ = ("_data", "_spots")
+
+    def __init__(self, data: Any, spots: dict[int, dict[Any, _Spot]]) -> None:
+        self._data = data
+        self._spots = spots
+
+    def __getitem__(self, path: PathKey) -> tuple[Position, Position]:
+        node = self._data
+        spot: _Spot | None = None
+        for segment in path:
+            inner = self._spots.get(id(node))
+            spot = inner.get(segment) if inner is not None else None
+            if spot is None:
+                raise KeyError(path)
+            node = node[segment]
+        if spot is None:  # the empty path: the whole file has no key of its own
+            raise KeyError(path)
+        return _new_position(spot[:2]), _new_position(spot[2:])
+
+    def __iter__(self) -> Iterator[PathKey]:
+        stack: list[tuple[PathKey, Any]] = [((), self._data)]
+        while stack:
+            path, node = stack.pop()
+            for segment in self._spots.get(id(node), {}):
+                yield (*path, segment)
+                stack.append(((*path, segment), node[segment]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class _Abort(Exception):
@@ -248,7 +348,8 @@ def read_yaml_text(text: str, path: str, *, limits: Limits | None = None) -> tup
         data = builder.build(root, (), 0, in_alias=False)
     except _Abort:
         return None, builder.diagnostics
-    return SourceDocument(path, data, builder.positions, _alias_sites(text, builder, locate)), builder.diagnostics
+    positions = _Positions(data, builder.spots)
+    return SourceDocument(path, data, positions, _alias_sites(text, builder, locate)), builder.diagnostics
 
 
 def _alias_sites(text: str, builder: _Builder, locate: _Locator) -> dict[PathKey, tuple[str, Position]]:
@@ -478,11 +579,17 @@ class _Builder:
 
     def __init__(self, path: str, limits: Limits, locate: _Locator) -> None:
         self.path = path
+        self.has_anchors = "&" in locate.text
+        """Whether the text can hold an anchor at all; without one, no node is reached twice."""
         self.limits = limits
         self.locate = locate
         self.plain_lines = not locate.hidden_breaks
         """PyYAML's line count is the editor's (no U+0085/U+2028/U+2029): read marks directly."""
-        self.positions: dict[PathKey, tuple[Position, Position]] = {}
+        self.spots: dict[int, dict[Any, _Spot]] = {}
+        """id() of each mapping and list of the data -> its keys (or indexes) -> where the key and
+        the value start. One small tuple per key instead of a path-keyed dict of positions: for a
+        large scenario, building that dict (a path tuple and two positions per key, hashed into
+        one huge table) took longer than libyaml's parse; the paths are made only on lookup."""
         self.diagnostics: list[Diagnostic] = []
         self.alias_nodes = 0
         self.seen: set[int] = set()
@@ -495,76 +602,102 @@ class _Builder:
 
     def where(self, mark: Any) -> Position:
         if self.plain_lines:
-            return Position(mark.line + 1, mark.column + 1)
-        return Position(*self.locate(mark))
+            return _new_position((mark.line + 1, mark.column + 1))
+        return _new_position(self.locate(mark))
 
     def build(self, node: yaml.Node, path: PathKey, depth: int, *, in_alias: bool) -> Any:
+        # The hot loop of reading a large scenario (one call per node, two positions per key):
+        # lookups are hoisted into locals and positions are made inline while PyYAML's line
+        # count is the editor's. Every check is made for every node.
         if depth > self.limits.max_depth:
             self.error(node, "too-deep", f"nesting is deeper than {self.limits.max_depth} levels")
             raise _Abort
-        ident = id(node)
-        if ident in self.seen:
-            if not in_alias:
-                self.alias_paths.append(path)
-            in_alias = True  # reached again through an alias: its expansion counts against the budget
-        else:
-            self.seen.add(ident)
-        if in_alias:
-            self.alias_nodes += 1
-            if self.alias_nodes > self.limits.max_alias_nodes:
-                self.error(node, "alias-bomb",
-                           f"aliases expand to more than {self.limits.max_alias_nodes:,} nodes; "
-                           "this file looks like an alias bomb and was not read")
-                raise _Abort
+        if self.has_anchors:  # without an anchor in the text there is no alias to account for
+            ident = id(node)
+            if ident in self.seen:
+                if not in_alias:
+                    self.alias_paths.append(path)
+                in_alias = True  # reached again through an alias: its expansion counts against the budget
+            else:
+                self.seen.add(ident)
+            if in_alias:
+                self.alias_nodes += 1
+                if self.alias_nodes > self.limits.max_alias_nodes:
+                    self.error(node, "alias-bomb",
+                               f"aliases expand to more than {self.limits.max_alias_nodes:,} nodes; "
+                               "this file looks like an alias bomb and was not read")
+                    raise _Abort
+        kind = type(node)
         tag = node.tag
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, tag)
-        if isinstance(node, yaml.SequenceNode):
+        if kind is _ScalarNode:
+            return self.scalar(node, tag)  # type: ignore[arg-type]
+        spots = self.spots
+        plain = self.plain_lines
+        if kind is _SequenceNode:
             if tag != _SEQ:
                 self.error(node, "yaml-tag", f"YAML tag {tag!r} is not allowed; remove it")
-            items = []
+            items: list[Any] = []
+            item_spots: dict[Any, _Spot] = {}
             for index, child in enumerate(node.value):
-                child_path = (*path, index)
-                start = self.value_position(child)
-                self.positions[child_path] = (start, start)
-                items.append(self.build(child, child_path, depth + 1, in_alias=in_alias))
+                line, col = self.value_position(child)
+                item_spots[index] = (line, col, line, col)
+                items.append(self.build(child, (*path, index), depth + 1, in_alias=in_alias))
+            spots[id(items)] = item_spots
             return items
-        if isinstance(node, yaml.MappingNode):
+        if kind is _MappingNode:
             if tag != _MAP:
                 self.error(node, "yaml-tag", f"YAML tag {tag!r} is not allowed; remove it")
             result: dict[str, Any] = {}
+            key_spots: dict[Any, _Spot] = {}
             first_seen: dict[Any, yaml.Node] = {}
+            build = self.build
+            max_depth = self.limits.max_depth
             for key_node, value_node in node.value:
-                if key_node.tag == _MERGE:
+                key_tag = key_node.tag
+                if key_tag == _MERGE:
                     self.error(key_node, "merge-key",
                                "merge keys (<<) are not supported; write the keys out, or use an alias for the whole value")
                     continue
-                if not isinstance(key_node, yaml.ScalarNode):
+                if type(key_node) is not _ScalarNode:
                     self.error(key_node, "bad-key", "a key must be a plain word, not a list or mapping")
                     continue
-                if key_node.tag not in _SCALAR_TAGS:
-                    self.error(key_node, "yaml-tag", f"YAML tag {key_node.tag!r} is not allowed on a key")
+                if key_tag not in _SCALAR_TAGS:
+                    self.error(key_node, "yaml-tag", f"YAML tag {key_tag!r} is not allowed on a key")
                     continue
                 # Keys are names: `on:` or `yes:` stay the words they are, not booleans.
                 key = key_node.value
                 if key in first_seen:
-                    first = self.where(first_seen[key].start_mark)
-                    what = _NAMED_ENTRIES.get(path)
-                    if what is not None:
-                        message = (f"a second {what} called {key!r}; the first is at line {first.line}: "
-                                   f"rename the copy (each {what} needs its own name)")
-                    else:
-                        message = (f"duplicate key {key!r}: it is already defined at line {first.line}, column "
-                                   f"{first.col}; YAML would silently keep only the last one: delete or rename one")
-                    self.error(key_node, "duplicate-key", message)
+                    self.duplicate_key(path, key, first_seen[key], key_node)
                     continue
                 first_seen[key] = key_node
-                child_path = (*path, key)
-                self.positions[child_path] = (self.where(key_node.start_mark), self.value_position(value_node))
-                result[key] = self.build(value_node, child_path, depth + 1, in_alias=in_alias)
+                if plain:
+                    mark = key_node.start_mark
+                    value_mark = value_node.start_mark
+                    key_spots[key] = (mark.line + 1, mark.column + 1, value_mark.line + 1,
+                                      value_mark.column + (2 if type(value_node) is _ScalarNode  # inside a quote
+                                                           and value_node.style in _QUOTES else 1))
+                else:
+                    key_spots[key] = (*self.where(key_node.start_mark), *self.value_position(value_node))
+                if type(value_node) is _ScalarNode and not self.has_anchors and depth < max_depth:
+                    # a leaf within the depth limit, and no alias: convert it here
+                    result[key] = self.scalar(value_node, value_node.tag)
+                else:
+                    result[key] = build(value_node, (*path, key), depth + 1, in_alias=in_alias)
+            spots[id(result)] = key_spots
             return result
         self.error(node, "yaml-node", "unsupported YAML node")  # pragma: no cover - PyYAML has only three
         return None
+
+    def duplicate_key(self, path: PathKey, key: str, first_node: yaml.Node, key_node: yaml.Node) -> None:
+        first = self.where(first_node.start_mark)
+        what = _NAMED_ENTRIES.get(path)
+        if what is not None:
+            message = (f"a second {what} called {key!r}; the first is at line {first.line}: "
+                       f"rename the copy (each {what} needs its own name)")
+        else:
+            message = (f"duplicate key {key!r}: it is already defined at line {first.line}, column "
+                       f"{first.col}; YAML would silently keep only the last one: delete or rename one")
+        self.error(key_node, "duplicate-key", message)
 
     def scalar(self, node: yaml.ScalarNode, tag: str) -> Any:
         value: str = node.value
@@ -626,9 +759,9 @@ class _Builder:
         into an expression land on the right column."""
         mark = node.start_mark
         line, col = (mark.line + 1, mark.column + 1) if self.plain_lines else self.locate(mark)
-        if isinstance(node, yaml.ScalarNode) and node.style in ("'", '"'):
+        if isinstance(node, yaml.ScalarNode) and node.style in _QUOTES:
             col += 1
-        return Position(line, col)
+        return _new_position((line, col))
 
 
 def _shown(text: str) -> str:

@@ -447,6 +447,10 @@ class Scenario(FormatModel):
     """Topics a trainee may want warning of (e.g. suicidal thoughts, child neglect). Shown before starting."""
     objectives: list[Text] = Field(min_length=1)
     """Learning objectives, each starting with a verb ("Explain the limits of confidentiality...")."""
+    catalog: list[Id] = Field(default_factory=list)
+    """The framework folders beyond the bundled one whose criteria, classes or protocols this
+    scenario cites, by catalog name (e.g. [my-program]). Loading it where a named catalog is not
+    added (`--catalog DIR`) is a clear error naming the missing catalog."""
     competencies: list[str] = Field(default_factory=list)
     """CSWE 2022 EPAS competency ids this scenario evidences (EPAS22-C1 ... EPAS22-C9)."""
     mi_target: ShortText | None = None
