@@ -69,7 +69,7 @@ def test_the_expert_path_through_a_pipe_reads_in_order_to_its_debrief(
     _in_order(out, "Example: a first check-in call", "Content notes:", "Playing as Ana Ruiz.",
               "Rapport: 4 of 10.", "Scene: Dana picks up", "Dana says: Yeah, hello?", "Your choices:\n1. ",
               "Type a number, or h for help: ", "You say: Hi Dana, it's Sam", "Dana says: ...Yeah, okay.")
-    assert "This moment is timed: 45 seconds." in out
+    assert "This moment is timed: 60 seconds, time to read it included." in out
     assert "Feedback on your choice" not in out  # assessment: no feedback until the debrief
     # the debrief teaches first: the verdict and why, the decisions that mattered, then the details
     _in_order(out, "The end: ", "Debrief: Example: a first check-in call", "Result:", "You passed this attempt.",

@@ -123,7 +123,19 @@ _SCORE_AND_PACE = [
     "ALTER TABLE attempts ADD COLUMN too_fast INTEGER",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _SCORE_AND_PACE]
+_ACCOMMODATIONS = [
+    # A trainee's timing accommodation set by an instructor (issue 15 item 2): one row per trainee,
+    # with who set it and when. A setting, not evidence: each attempt records the allowance it was
+    # played with in its first event, which the chain covers.
+    """CREATE TABLE accommodations (
+        trainee_id TEXT PRIMARY KEY NOT NULL,
+        time       TEXT NOT NULL,
+        set_by     TEXT NOT NULL,
+        set_at     TEXT NOT NULL
+    ) WITHOUT ROWID""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _SCORE_AND_PACE, _ACCOMMODATIONS]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -28,6 +28,7 @@ from casesim.format.scenario import Mode
 from casesim.format.signoff import SignOff
 from casesim.records import ledger
 from casesim.records.api import (
+    AccommodationRow,
     AttemptPace,
     AttemptRow,
     AttemptStatus,
@@ -296,6 +297,26 @@ class SQLiteStore:
         if row is None or row[0] is None:
             return None
         return Debrief.model_validate_json(row[0])
+
+    def set_accommodation(self, trainee_id: str, time: str | None, *, set_by: str) -> None:
+        trainee_id = clean_label(trainee_id, "trainee id")
+        set_by = clean_label(set_by, "display name")
+        with self._write("saving the accommodation") as conn:
+            if conn.execute("SELECT 1 FROM trainees WHERE id = ?", (trainee_id,)).fetchone() is None:
+                raise NotFoundError(f"there is no trainee {trainee_id!r} in {self.path}", title="no such trainee",
+                                    hint="check the id with `casesim records list`, or let them play once first")
+            if time is None:
+                conn.execute("DELETE FROM accommodations WHERE trainee_id = ?", (trainee_id,))
+            else:
+                conn.execute("INSERT INTO accommodations(trainee_id, time, set_by, set_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(trainee_id) DO UPDATE SET time = excluded.time, set_by = excluded.set_by, "
+                             "set_at = excluded.set_at", (trainee_id, time, set_by, self._now()))
+
+    def accommodation(self, trainee_id: str) -> AccommodationRow | None:
+        with self._read("reading the accommodation") as conn:
+            row = conn.execute("SELECT trainee_id, time, set_by, set_at FROM accommodations WHERE trainee_id = ?",
+                               (trainee_id,)).fetchone()
+        return AccommodationRow(*row) if row is not None else None
 
     def trainee(self, trainee_id: str) -> TraineeRow | None:
         with self._read("reading the trainee") as conn:
