@@ -272,3 +272,41 @@ def test_the_case_file_is_read_before_the_start(example: AnalysedScenario, catal
                  "Culture and identity: ", "1. " + flat(example.scenario.objectives[0])):
         assert part in text
     assert text.index("Content notes:") < text.index("Case file: ")
+
+
+def test_a_student_exports_text_and_html_with_the_glossary_and_the_accommodation(
+        example: AnalysedScenario, catalog: Catalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from casesim.play.recorder import AttemptRecorder
+    from casesim.play.session import Session
+    from casesim.play.timing import TimeChoice
+    from casesim.records.export.pdf import PdfOptions, render_pdf
+    from casesim.records.render import trainee_text
+    from casesim.records.reports import trainee_report
+    from casesim.scoring.engine import score_path
+
+    db = tmp_path / "records.db"
+    with open_store(db) as store:
+        session = Session(example.program, mode="assessment", time_allowance="2x")
+        recorder = AttemptRecorder.start(store, example, session, trainee_id="Ana",
+                                         timing=TimeChoice("2x", "instructor"))
+        for step in example.analysis.expert_path:
+            session.choose(step)
+            recorder.step()
+        recorder.finish(score_path(example.program, example.analysis, catalog, session.path, mode="assessment"))
+        report = trainee_report(store, "Ana", catalog=catalog)
+    (summary,) = report.attempts
+    assert summary.accommodation == "2× time, set by the instructor"
+    assert "timing accommodation: 2× time, set by the instructor (does not change the score)" in trainee_text(report)
+    render_pdf(report, tmp_path / "p.pdf", catalog=catalog, problems=[], chain_head=None, options=PdfOptions())
+    assert (tmp_path / "p.pdf").stat().st_size > 0
+    text_file, page = tmp_path / "d.txt", tmp_path / "d.html"
+    assert main(["debrief", recorder.attempt_id, "--db", str(db), "--text", str(text_file),
+                 "--html", str(page)]) == 0
+    text = text_file.read_text(encoding="utf-8")
+    assert "Timing accommodation: 2× time, set by the instructor. It gives more time; it does not change the score." \
+        in text
+    assert text.index("Result:") < text.index("The competencies this attempt touched:") < text.index("Details:") \
+        < text.index("Glossary:")
+    assert "- C-SSRS (Columbia Suicide Severity Rating Scale (C-SSRS) screener): The C-SSRS screener is" in text
+    html_page = page.read_text(encoding="utf-8")
+    assert '<dt id="gloss-c-ssrs">C-SSRS</dt>' in html_page and '<a href="#gloss-c-ssrs">' in html_page

@@ -26,6 +26,7 @@ from typing import Literal, get_args
 from casesim.errors import CaseSimError
 from casesim.format.scenario import Mode
 from casesim.records.api import RecordStore
+from casesim.records.reports import TIME_LABELS
 from casesim.scoring.pace import READING_WPM
 
 __all__ = ["ALLOWANCES", "MULTIPLIERS", "TimeAllowance", "TimeChoice", "allowance_label", "attempt_timing",
@@ -60,7 +61,7 @@ def parse_allowance(text: str) -> TimeAllowance:
 
 def allowance_label(allowance: TimeAllowance) -> str:
     """How a report names the allowance: "2× time", "no time limit", "standard time"."""
-    return {"standard": "standard time", "1.5x": "1.5× time", "2x": "2× time", "none": "no time limit"}[allowance]
+    return TIME_LABELS.get(allowance, "standard time")
 
 
 def timing_text(choice: TimeChoice) -> str:
