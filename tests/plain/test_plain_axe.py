@@ -9,6 +9,7 @@ from casesim.authoring.pipeline import AnalysedScenario
 from casesim.plain import build_debrief, debrief_html
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
+from casesim.scoring.glossary import used_entries
 from support.axe import AXE_JS, axe_violations, chromium
 from support.records import EXPERT, LOST, play
 
@@ -28,7 +29,11 @@ def test_the_html_debrief_has_no_serious_or_critical_axe_violation(
     debrief = store.debrief(attempt_id)
     assert debrief is not None
     titles = {cid: c.title for cid, c in catalog.criteria.items()}
-    page = debrief_html(build_debrief(debrief, titles, trainee="Ana <b>Ruiz</b>"))
+    entries = used_entries(debrief, catalog)
+    assert entries  # the glossary and the links to it are part of what axe checks
+    page = debrief_html(build_debrief(debrief, titles, trainee="Ana <b>Ruiz</b>", glossary=entries,
+                                      timing="2× time, set by the instructor"))
+    assert f'href="#{entries[0].anchor}"' in page and f'id="{entries[0].anchor}"' in page
     assert BROWSER is not None
     violations = axe_violations(page, BROWSER)
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]

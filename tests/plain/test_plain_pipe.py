@@ -55,6 +55,14 @@ def _in_order(text: str, *needles: str) -> None:
     assert positions == sorted(positions), list(zip(needles, positions, strict=True))
 
 
+def _first_reply(example: AnalysedScenario) -> str:
+    """What Dana answers to the expert's first choice, as the scenario now words it."""
+    first = example.analysis.expert_path[0]
+    reply = example.program.scenario.choice_index()[first][1].reply
+    assert isinstance(reply, str)
+    return reply
+
+
 def test_the_expert_path_through_a_pipe_reads_in_order_to_its_debrief(
         example: AnalysedScenario, env: dict[str, str], drivers: list[PlainDriver], tmp_path: Path) -> None:
     page = tmp_path / "debrief.html"
@@ -68,8 +76,8 @@ def test_the_expert_path_through_a_pipe_reads_in_order_to_its_debrief(
     # one thing at a time, in reading order: who, what they say, the choices, the question
     _in_order(out, "Example: a first check-in call", "Content notes:", "Playing as Ana Ruiz.",
               "Rapport: 4 of 10.", "Scene: Dana picks up", "Dana says: Yeah, hello?", "Your choices:\n1. ",
-              "Type a number, or h for help: ", "You say: Hi Dana, it's Sam", "Dana says: ...Yeah, okay.")
-    assert "This moment is timed: 45 seconds." in out
+              "Type a number, or h for help: ", "You say: Hi Dana, it's Sam", f"Dana says: {_first_reply(example)[:12]}")
+    assert "This moment is timed: 60 seconds, time to read it included." in out
     assert "Feedback on your choice" not in out  # assessment: no feedback until the debrief
     # the debrief teaches first: the verdict and why, the decisions that mattered, then the details
     _in_order(out, "The end: ", "Debrief: Example: a first check-in call", "Result:", "You passed this attempt.",

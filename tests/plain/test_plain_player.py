@@ -95,12 +95,13 @@ class _Walker(ScriptedConsole):
 
 def test_in_an_assessment_an_answer_after_the_time_is_up_lets_the_moment_pass(
         example: AnalysedScenario, catalog: Catalog, store: RecordStore, clock: FakeClock) -> None:
-    console = _Walker(example, _to_timed_moment(example), [(46.0, "1")], clock)
+    console = _Walker(example, _to_timed_moment(example), [(61.0, "1")], clock)
     player = _player(console, catalog, store, clock)
     outcome = player.start(example, mode="assessment", trainee_name="Ana")
     assert outcome is Outcome.STOPPED  # the script ran out after the timeout
     text = console.text
-    assert "This moment is timed: 45 seconds. If your answer comes after the time is up" in text
+    # 45 s from the author plus 15 s to read the screen's words at 238 wpm
+    assert "This moment is timed: 60 seconds, time to read it included. If your answer comes after the time" in text
     assert "ran out before your answer, so your answer was not used." in text
     assert "Time ran out: The line is quiet for a long moment. Dana sighs." in text
     (attempt,) = store.attempts("Ana")
@@ -110,7 +111,7 @@ def test_in_an_assessment_an_answer_after_the_time_is_up_lets_the_moment_pass(
 
 def test_in_practice_a_late_answer_still_counts_and_the_lateness_is_said(
         example: AnalysedScenario, catalog: Catalog, store: RecordStore, clock: FakeClock) -> None:
-    console = _Walker(example, _to_timed_moment(example), [(50.0, "1")], clock)
+    console = _Walker(example, _to_timed_moment(example), [(65.0, "1")], clock)
     _player(console, catalog, store, clock).start(example, mode="practice", trainee_name="Ana")
     assert "In an assessment the moment would have passed; in practice you can still answer." in console.text
     assert "Feedback on your choice:" in console.text
@@ -120,13 +121,13 @@ def test_in_practice_a_late_answer_still_counts_and_the_lateness_is_said(
 
 def test_help_and_pause_stop_the_clock(example: AnalysedScenario, catalog: Catalog, store: RecordStore,
                                        clock: FakeClock) -> None:
-    # 40 s reading help and 40 s paused: neither costs time on the 45-second timer.
+    # 40 s reading help and 40 s paused: neither costs time on the 60-second timer.
     console = _Walker(example, _to_timed_moment(example), [(1.0, "h"), (40.0, ""), (1.0, "p"), (40.0, "r"),
                                                            (1.0, "t")], clock)
     _player(console, catalog, store, clock).start(example, mode="assessment", trainee_name="Ana")
     text = console.text
     assert "The clock is stopped while you read this." in text and "Back where you were." in text
-    assert "42 seconds left." in text
+    assert "57 seconds left." in text
     assert "ran out" not in text
     (attempt,) = store.attempts("Ana")
     kinds = [e.kind for e in store.events(attempt.id)]
@@ -138,7 +139,8 @@ def test_an_empty_line_or_a_wrong_number_chooses_nothing(example: AnalysedScenar
     console = ScriptedConsole([(1.0, ""), (1.0, "9"), (1.0, "what")], clock)
     _player(console, catalog, store, clock).start(example, mode="practice", trainee_name="Ana")
     text = console.text
-    assert "Nothing chosen. Type a number from 1 to 2, or h for help." in text
+    opening = len(example.program.scenario.nodes[example.program.scenario.start].choices)
+    assert f"Nothing chosen. Type a number from 1 to {opening}, or h for help." in text
     assert "There is no choice 9." in text and "I did not understand 'what'." in text
     (attempt,) = store.attempts("Ana")
     assert [e.kind for e in store.events(attempt.id)] == ["node-entered"]
@@ -233,3 +235,79 @@ def test_after_the_debrief_a_decision_number_replays_from_just_before_it(
     assert (first.status, replay.mode, replay.seed) == ("completed", "practice", first.seed)
     replayed = [e.payload for e in store.events(replay.id) if e.kind == "choice"]
     assert [p["choice"] for p in replayed] == path[:2] and all(p.get("replayed") for p in replayed)
+
+
+def test_an_instructor_s_2x_doubles_the_timer_and_the_case_file_stops_the_clock(
+        example: AnalysedScenario, catalog: Catalog, store: RecordStore, clock: FakeClock) -> None:
+    store.upsert_trainee("Ana", "Ana")
+    store.set_accommodation("Ana", "2x", set_by="Dr Lee")
+    # 60 s reading the case file costs nothing; then 100 s more is inside the doubled 120 s.
+    console = _Walker(example, _to_timed_moment(example), [(1.0, "case"), (60.0, ""), (100.0, "t")], clock)
+    _player(console, catalog, store, clock).start(example, mode="assessment", trainee_name="Ana")
+    text = console.text
+    assert "Timing: 2× time, set by the instructor on every timed moment." in text
+    assert "This moment is timed: 120 seconds, time to read it included." in text
+    assert "Case file: Dana Okafor" in text and "What to practise (the objectives):" in text
+    assert "19 seconds left." in text
+    (attempt,) = store.attempts("Ana")
+    assert store.events(attempt.id)[0].payload["accommodation"] == {"time": "2x", "source": "instructor"}
+
+
+def test_a_student_s_more_time_applies_in_practice_and_not_in_an_assessment(
+        example: AnalysedScenario, catalog: Catalog, store: RecordStore, clock: FakeClock) -> None:
+    for mode, expected in (("practice", "This moment is timed, but you have no time limit."),
+                           ("assessment", "This moment is timed: 60 seconds")):
+        console = _Walker(example, _to_timed_moment(example), [], clock)
+        player = PlainPlayer(console, catalog=catalog, store=None, trainee=TraineeSettings(name="Ana"), clock=clock,
+                             new_seed=lambda: 7, settle_seconds=0.0, more_time="none")
+        player.start(example, mode=mode, trainee_name="Ana")
+        assert expected in console.text, mode
+
+
+def test_the_case_file_is_read_before_the_start(example: AnalysedScenario, catalog: Catalog, clock: FakeClock) -> None:
+    console = ScriptedConsole([], clock)
+    _player(console, catalog, None, clock).introduce(example.scenario)
+    text = console.text
+    client = example.scenario.client
+    for part in ("Referral: ", "What you already know: " + flat(client.background), "Language: ",
+                 "Culture and identity: ", "1. " + flat(example.scenario.objectives[0])):
+        assert part in text
+    assert text.index("Content notes:") < text.index("Case file: ")
+
+
+def test_a_student_exports_text_and_html_with_the_glossary_and_the_accommodation(
+        example: AnalysedScenario, catalog: Catalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from casesim.play.recorder import AttemptRecorder
+    from casesim.play.session import Session
+    from casesim.play.timing import TimeChoice
+    from casesim.records.export.pdf import PdfOptions, render_pdf
+    from casesim.records.render import trainee_text
+    from casesim.records.reports import trainee_report
+    from casesim.scoring.engine import score_path
+
+    db = tmp_path / "records.db"
+    with open_store(db) as store:
+        session = Session(example.program, mode="assessment", time_allowance="2x")
+        recorder = AttemptRecorder.start(store, example, session, trainee_id="Ana",
+                                         timing=TimeChoice("2x", "instructor"))
+        for step in example.analysis.expert_path:
+            session.choose(step)
+            recorder.step()
+        recorder.finish(score_path(example.program, example.analysis, catalog, session.path, mode="assessment"))
+        report = trainee_report(store, "Ana", catalog=catalog)
+    (summary,) = report.attempts
+    assert summary.accommodation == "2× time, set by the instructor"
+    assert "timing accommodation: 2× time, set by the instructor (does not change the score)" in trainee_text(report)
+    render_pdf(report, tmp_path / "p.pdf", catalog=catalog, problems=[], chain_head=None, options=PdfOptions())
+    assert (tmp_path / "p.pdf").stat().st_size > 0
+    text_file, page = tmp_path / "d.txt", tmp_path / "d.html"
+    assert main(["debrief", recorder.attempt_id, "--db", str(db), "--text", str(text_file),
+                 "--html", str(page)]) == 0
+    text = text_file.read_text(encoding="utf-8")
+    assert "Timing accommodation: 2× time, set by the instructor. It gives more time; it does not change the score." \
+        in text
+    assert text.index("Result:") < text.index("The competencies this attempt touched:") < text.index("Details:") \
+        < text.index("Glossary:")
+    assert "- C-SSRS (Columbia Suicide Severity Rating Scale (C-SSRS) screener): The C-SSRS screener is" in text
+    html_page = page.read_text(encoding="utf-8")
+    assert '<dt id="gloss-c-ssrs">C-SSRS</dt>' in html_page and '<a href="#gloss-c-ssrs">' in html_page

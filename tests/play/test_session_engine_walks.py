@@ -7,6 +7,7 @@ prior state; timers run on the injected clock.
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from casesim.errors import SessionError
 from casesim.play.machine import machine_for
 from casesim.play.session import Session
 from casesim.scoring.catalog import Catalog
+from casesim.scoring.pace import screen_words
 from casesim.semantics.program import Step, apply, initial_state, timeout_step
 from support.clock import FakeClock
 from support.paths import ROOT
@@ -145,8 +147,12 @@ def test_timers_run_on_the_injected_clock(example: AnalysedScenario) -> None:
     assert session.time_left() is None
     session.apply_path(["introduce-and-ask-time", "explain-role-and-limits"])
     assert session.node_id == "how-are-you"
-    assert session.time_left() == 45
-    clock.advance(44.5)
+    # The author's 45 s plus the time the screen's words take to read at 238 wpm (issue 15 item 2).
+    assert session.author_timer_seconds() == 45
+    limit = math.ceil(45 + screen_words(example.program, session.state) * 60 / 238)
+    assert limit == session.timer_seconds() == 60
+    assert session.time_left() == limit
+    clock.advance(limit - 0.5)
     assert session.time_left() == pytest.approx(0.5)
     assert not session.timer_expired()
     clock.advance(0.5)
@@ -155,7 +161,7 @@ def test_timers_run_on_the_injected_clock(example: AnalysedScenario) -> None:
         session.choose("reflect-tiredness")
     result = session.expire_timer()
     assert result.state.node == "dana-goes-quiet"
-    assert session.history[-1].timed_out and session.history[-1].seconds == 45
+    assert session.history[-1].timed_out and session.history[-1].seconds == limit
     assert result.narration == "The line is quiet for a long moment. Dana sighs."
 
 

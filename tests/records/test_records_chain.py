@@ -347,11 +347,12 @@ def test_an_unkeyed_store_is_not_written_with_a_key(tmp_path: Path, plain: Built
 
 def _downgrade_to_v3(path: Path) -> None:
     """What a schema 3 store holds: the tables and columns of casesim before the trainee chain
-    (the v4 additions dropped, the meta notes removed, user_version 3)."""
+    (the v4 and v5 additions dropped, the meta notes removed, user_version 3)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("BEGIN")
     conn.execute("DROP TABLE links")
+    conn.execute("DROP TABLE accommodations")  # schema 5
     for column in ("link_count", "chain_head", "roster_pos"):
         conn.execute(f"ALTER TABLE trainees DROP COLUMN {column}")
     conn.execute("DELETE FROM meta WHERE key IN ('chain_mode', 'roster_head', 'roster_count')")

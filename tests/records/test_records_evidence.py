@@ -20,7 +20,7 @@ from casesim.records.export.xapi import statements
 from casesim.records.render import cohort_text, trainee_text
 from casesim.records.reports import cohort_report, trainee_report
 from casesim.records.sqlite import SQLiteStore
-from casesim.records.sqlite.schema import SCHEMA_VERSION
+from casesim.records.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 from casesim.scoring.catalog import Catalog
 from casesim.tui.widgets.competency_chart import chart_content
 from support.records import EXPERT, SECRECY, play, signed_example
@@ -122,7 +122,7 @@ def test_a_schema_1_store_migrates_and_its_attempts_read_as_trials(tmp_path: Pat
         assert {s.evidence for s in report.attempts if s.attempt.mode == "assessment"} == {"trial"}
         assert report.counted == 0
     with sqlite3.connect(copy) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
         assert "signoff" in [r[1] for r in conn.execute("PRAGMA table_info(attempts)")]
 
 

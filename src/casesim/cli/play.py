@@ -30,6 +30,7 @@ from casesim.settings import Settings
 
 if TYPE_CHECKING:
     from casesim.plain import PlainPlayer
+    from casesim.play.timing import TimeAllowance
     from casesim.tui import StartRequest
 
 __all__ = ["COMMANDS", "TRAINEE_FILE", "resolve_scenario", "run_library"]
@@ -44,7 +45,7 @@ def resolve_scenario(ref: str, catalog: Catalog, library: Path) -> Playable:
 
 
 def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, catalog: Catalog,
-         trainee_name: str | None = None, watch: bool | None = None) -> int:
+         trainee_name: str | None = None, watch: bool | None = None, more_time: TimeAllowance | None = None) -> int:
     from casesim.play.trainee import TraineeSettings, load_trainee
     from casesim.tui import make_app
 
@@ -55,7 +56,8 @@ def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, 
     try:
         app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store, trainee=trainee,
                        trainee_file=trainee_file, watch_files=watch, start=start, keymap=settings.keymap,
-                       theme=settings.theme, choice_settle_seconds=settings.choice_settle_seconds)
+                       theme=settings.theme, choice_settle_seconds=settings.choice_settle_seconds,
+                       more_time=more_time)
         app.run()
     finally:
         if store is not None:
@@ -70,7 +72,7 @@ def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, 
 
 
 def _plain_player(settings: Settings, *, store: RecordStore | None, catalog: Catalog,
-                  debrief_html: Path | None = None) -> PlainPlayer:
+                  debrief_html: Path | None = None, more_time: TimeAllowance | None = None) -> PlainPlayer:
     """The line-oriented player on this process's stdin and stdout (no Textual is imported)."""
     import sys
 
@@ -86,7 +88,7 @@ def _plain_player(settings: Settings, *, store: RecordStore | None, catalog: Cat
     trainee_file = settings.data_dir / TRAINEE_FILE
     return PlainPlayer(PlainConsole(), catalog=catalog, store=store, trainee=load_trainee(trainee_file),
                        trainee_file=trainee_file, settle_seconds=settings.choice_settle_seconds,
-                       debrief_html_path=debrief_html)
+                       debrief_html_path=debrief_html, more_time=more_time)
 
 
 _plain_option = click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",
@@ -128,6 +130,24 @@ def _checked_trainee(ctx: click.Context, param: click.Parameter, value: str | No
     return " ".join(value.split())
 
 
+def _more_time(ctx: click.Context, param: click.Parameter, value: str | None) -> TimeAllowance | None:
+    from casesim.play.timing import parse_allowance
+
+    if value is None:
+        return None
+    try:
+        return parse_allowance(value)
+    except CaseSimError as exc:
+        raise click.BadParameter(f"{exc.message}; {exc.hint}", ctx=ctx, param=param) from exc
+
+
+_more_time_option = click.option(
+    "--more-time", default=None, is_flag=False, flag_value="2x", metavar="[2x|1.5x|none]", callback=_more_time,
+    envvar="CASESIM_MORE_TIME",
+    help="more time on every timer in practice (alone: 2x; none: no time limit). Assessments use only the "
+         "time your instructor sets [env: CASESIM_MORE_TIME]")
+
+
 _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_complete=complete_trainees,
                                callback=_checked_trainee, help="your name or student id (remembered)")
 
@@ -141,6 +161,7 @@ _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_
               help="the attempt's seed, which orders the choices (default: a fresh one; it is recorded with "
                    "the attempt either way; 0 to 2147483647, which every record format keeps exact)")
 @_plain_option
+@_more_time_option
 @click.option("--debrief-html", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
               metavar="FILE", help="with --plain: also write the debrief as an accessible web page to FILE")
 @path_option("db")
@@ -148,7 +169,7 @@ _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_
 @path_option("catalog_dirs")
 @pass_settings
 def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: str | None,
-                 seed: int | None, plain: bool, debrief_html: Path | None) -> int:
+                 seed: int | None, plain: bool, more_time: TimeAllowance | None, debrief_html: Path | None) -> int:
     """Play one scenario (a library id or a .yaml file) in the terminal UI.
 
     Opens the before-you-start screen of the scenario, then plays it. With --plain, plays it
@@ -162,7 +183,8 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
     store = open_store(settings.db, key=record_key())
     if plain:
         try:
-            player = _plain_player(settings, store=store, catalog=catalog, debrief_html=debrief_html)
+            player = _plain_player(settings, store=store, catalog=catalog, debrief_html=debrief_html,
+                                   more_time=more_time)
             player.start(loaded, mode=mode, seed=seed, trainee_name=trainee)
         finally:
             store.close()
@@ -170,7 +192,7 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
     from casesim.tui import OpenScenario
 
     return _run(settings, OpenScenario(loaded, mode=mode, seed=seed), store=store, catalog=catalog,
-                trainee_name=trainee)
+                trainee_name=trainee, more_time=more_time)
 
 
 @click.command("author")
@@ -245,11 +267,13 @@ def resume_command(settings: Settings, attempt: str | None, trainee: str | None,
 @click.argument("attempt", metavar="ATTEMPT", shell_complete=complete_attempts)
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
               metavar="FILE", help="write an accessible web page to FILE instead of printing plain text")
+@click.option("--text", "text_file", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              metavar="FILE", help="write the plain text to FILE (to hand in) instead of printing it")
 @path_option("db")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @pass_settings
-def debrief_command(settings: Settings, attempt: str, html_file: Path | None) -> int:
+def debrief_command(settings: Settings, attempt: str, html_file: Path | None, text_file: Path | None) -> int:
     """Print a finished attempt's debrief as plain text, or save it as a web page.
 
     The debrief teaches first: whether the attempt passed and why, the decisions that mattered
@@ -257,24 +281,34 @@ def debrief_command(settings: Settings, attempt: str, html_file: Path | None) ->
     """
     from casesim.format.text import visible
     from casesim.plain import build_debrief, debrief_html, debrief_text
+    from casesim.play.recorder import recorded_timing
+    from casesim.play.timing import timing_text
+    from casesim.scoring.glossary import used_entries
 
     catalog = load_catalog_for(settings)
     with open_store(settings.db, key=record_key()) as store:
         row = store.attempt(attempt)
         debrief = store.debrief(attempt)
+        timing = recorded_timing(store.events(attempt))
     if debrief is None:
         raise CaseSimError(f"attempt {row.id} is {row.status} and has no debrief", title="no debrief",
                            hint="only a completed attempt has one; `casesim records list` shows each attempt's status")
-    doc = build_debrief(debrief, {cid: c.title for cid, c in catalog.criteria.items()}, trainee=row.trainee_id)
-    if html_file is None:
-        click.echo(visible(debrief_text(doc)))  # the debrief's own text is flat(); this covers what is not
+    doc = build_debrief(debrief, {cid: c.title for cid, c in catalog.criteria.items()}, trainee=row.trainee_id,
+                        glossary=used_entries(debrief, catalog),
+                        timing=timing_text(timing) if timing.accommodated else None)
+    text = visible(debrief_text(doc))  # the debrief's own text is flat(); this covers what is not
+    if html_file is None and text_file is None:
+        click.echo(text)
         return 0
-    try:
-        html_file.write_text(debrief_html(doc), encoding="utf-8")
-    except OSError as exc:
-        raise CaseSimError(f"{html_file} could not be written: {exc.strerror or exc}", title="cannot save the debrief",
-                           hint="choose a folder you can write to") from exc
-    click.echo(f"The debrief is saved as {visible(str(html_file), one_line=True)}")
+    for target, content in ((html_file, debrief_html(doc)), (text_file, text + "\n")):
+        if target is None:
+            continue
+        try:
+            target.write_text(content, encoding="utf-8")
+        except OSError as exc:
+            raise CaseSimError(f"{target} could not be written: {exc.strerror or exc}",
+                               title="cannot save the debrief", hint="choose a folder you can write to") from exc
+        click.echo(f"The debrief is saved as {visible(str(target), one_line=True)}")
     return 0
 
 

@@ -312,6 +312,41 @@ def trainee_command(settings: Settings, trainee_id: str, name: str | None, cohor
     return 0
 
 
+@records_group.command("accommodate")
+@click.argument("trainee_id", metavar="ID", shell_complete=complete_trainees)
+@click.option("--time", "time_text", required=True, metavar="2x|1.5x|none|off",
+              help="more time on every timer: 1.5x, 2x, none (no time limit), or off (the standard time)")
+@click.option("--by", "set_by", default=None, metavar="NAME",
+              help="who sets it, kept with the setting (default: your login name)")
+@path_option("db")
+@pass_settings
+def accommodate_command(settings: Settings, trainee_id: str, time_text: str, set_by: str | None) -> int:
+    """Give a trainee more time on every timer, in practice and in assessments.
+
+    Every timer already includes the time its words take to read; this multiplies it. The
+    accommodation is recorded with each attempt and shown on reports as an accommodation; it never
+    changes a score. A student can also ask for more time in practice themselves
+    (`casesim play --more-time`).
+    """
+    import getpass
+
+    from casesim.play.timing import allowance_label, parse_allowance
+    from casesim.records.labels import clean_label
+
+    trainee_id = clean_label(trainee_id, "trainee id", where="as ID")
+    allowance = parse_allowance(time_text)
+    who = set_by or getpass.getuser() or "instructor"
+    with open_store(settings.db) as store:
+        store.set_accommodation(trainee_id, None if allowance == "standard" else allowance, set_by=who)
+        row = store.accommodation(trainee_id)
+    if row is None:
+        click.echo(_line(f"{trainee_id}: standard time (no accommodation)"))
+    else:
+        click.echo(_line(f"{row.trainee_id}: {allowance_label(allowance)} on every timer, "
+                         f"set by {row.set_by} at {row.set_at}"))
+    return 0
+
+
 @records_group.command("trainees")
 @click.option("--cohort", default=None, metavar="NAME", shell_complete=complete_cohorts,
               help="only this cohort's trainees")

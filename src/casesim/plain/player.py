@@ -38,18 +38,26 @@ from casesim.format.kinds import kind_label
 from casesim.format.scenario import MODES, Mode, Scenario
 from casesim.format.text import flat
 from casesim.plain.console import PlainConsole
-from casesim.plain.report import build_debrief, debrief_html, debrief_text
+from casesim.plain.report import DebriefDocument, build_debrief, debrief_html, debrief_text
 from casesim.play.analyses import Analyses
 from casesim.play.attempt import LiveAttempt
+from casesim.play.casefile import case_file
 from casesim.play.clock import CHOICE_SETTLE_SECONDS
 from casesim.play.library import Library
 from casesim.play.session import StepResult
 from casesim.play.session import new_seed as fresh_seed
+from casesim.play.timing import (
+    TimeAllowance,
+    TimeChoice,
+    attempt_timing,
+    timing_text,
+)
 from casesim.play.trainee import TraineeSettings, name_problem, save_trainee, trainee_id_for
 from casesim.play.transcript import Line, reply_line, transcript_lines
 from casesim.records.api import AttemptRow, RecordStore, effective_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
+from casesim.scoring.glossary import used_entries
 from casesim.semantics.program import variables
 
 __all__ = ["Outcome", "PlainPlayer", "GROUNDING"]
@@ -72,6 +80,7 @@ COMMANDS = (
     ("a number", "say that choice"),
     ("r", "repeat this moment: the scene, what the client says, and your choices"),
     ("m", "the client's meters"),
+    ("c", "the client's case file and the objectives (the clock stops while you read it)"),
     ("t", "the time left, when this moment is timed"),
     ("n", "a hint (practice mode)"),
     ("u", "undo your last choice (practice mode)"),
@@ -79,7 +88,7 @@ COMMANDS = (
     ("q", "leave this scenario (not scored, no penalty)"),
     ("h", "this help"),
 )
-_WORDS = {"repeat": "r", "meters": "m", "time": "t", "hint": "n", "undo": "u", "pause": "p", "leave": "q",
+_WORDS = {"case": "c", "file": "c", "repeat": "r", "meters": "m", "time": "t", "hint": "n", "undo": "u", "pause": "p", "leave": "q",
           "quit": "q", "help": "h", "?": "h"}
 
 
@@ -131,7 +140,8 @@ class PlainPlayer:
     def __init__(self, console: PlainConsole, *, catalog: Catalog, store: RecordStore | None,
                  trainee: TraineeSettings, trainee_file: Path | None = None, analyses: Analyses | None = None,
                  clock: Callable[[], float] = time.monotonic, new_seed: Callable[[], int] = fresh_seed,
-                 settle_seconds: float = CHOICE_SETTLE_SECONDS, debrief_html_path: Path | None = None) -> None:
+                 settle_seconds: float = CHOICE_SETTLE_SECONDS, debrief_html_path: Path | None = None,
+                 more_time: TimeAllowance | None = None) -> None:
         self.console = console
         self.catalog = catalog
         self.store = store
@@ -143,7 +153,10 @@ class PlainPlayer:
         self.settle_seconds = settle_seconds if console.interactive else 0.0
         """Only at a terminal: a pipe's lines are meant, and arrive faster than anyone reads."""
         self.debrief_html_path = debrief_html_path
+        self.more_time = more_time
+        """The student's own request for more time (practice attempts only)."""
         self.last_debrief: Debrief | None = None
+        self.last_timing = TimeChoice("standard", "standard")
 
     # --- small helpers ------------------------------------------------------------------------------
 
@@ -170,6 +183,9 @@ class PlainPlayer:
         notes = "; ".join(flat(n) for n in scenario.content_notes) or "none listed"
         self.say(f"Content notes: {notes}.")
         self.say("You can pause at any moment by typing p, and leave without penalty by typing q.")
+        for line in case_file(scenario).lines():
+            self.say(line)
+        self.say("Type c at any moment to read the case file again.")
 
     def ask_name(self) -> str | None:
         """The trainee's name or student id; Enter keeps the remembered one."""
@@ -237,11 +253,15 @@ class PlainPlayer:
         try:
             attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=chosen,
                                         trainee_id=self.trainee_id, store=self.store, clock=self.clock,
-                                        seed=seed if seed is not None else self.new_seed())
+                                        seed=seed if seed is not None else self.new_seed(),
+                                        timing=attempt_timing(self.store, self.trainee_id, chosen,
+                                                              requested=self.more_time))
         except CaseSimError as exc:
             self._problem(exc)
             return Outcome.STOPPED
         self.say(f"Starting in {chosen} mode.")
+        if attempt.timing.accommodated:
+            self.say(f"Timing: {timing_text(attempt.timing)} on every timed moment.")
         return self.play(attempt)
 
     def _unfinished(self, loaded: Playable) -> AttemptRow | None:
@@ -317,12 +337,15 @@ class PlainPlayer:
         if session.finished:
             return
         seconds = session.timer_seconds()
+        if seconds is None and session.author_timer_seconds() is not None:
+            self.say("This moment is timed, but you have no time limit.")
         if seconds is not None:
             if attempt.mode == "assessment":
-                self.say(f"This moment is timed: {seconds} seconds. If your answer comes after the time is up, "
-                         "the moment passes without it. Type t for the time left.")
+                self.say(f"This moment is timed: {seconds} seconds, time to read it included. If your answer "
+                         "comes after the time is up, the moment passes without it. Type t for the time left.")
             else:
-                self.say(f"This moment is timed: {seconds} seconds. In practice mode the timer is not enforced.")
+                self.say(f"This moment is timed: {seconds} seconds, time to read it included. In practice mode "
+                         "the timer is not enforced.")
         self.say("Your choices:")
         for i, step in enumerate(session.shown_choices(), start=1):
             self.say(f"{i}. {flat(step.say or step.id)}")
@@ -373,6 +396,8 @@ class PlainPlayer:
                         shown_at = attempt.clock()
                 elif command == "h":
                     self._help(attempt)
+                elif command == "c":
+                    self._case_file(attempt)
                 elif command == "r":
                     self.show_moment(attempt)
                 elif command == "m":
@@ -437,7 +462,7 @@ class PlainPlayer:
         return True
 
     def _help(self, attempt: LiveAttempt) -> None:
-        attempt.clock.pause()  # reading help costs no time on a timer (not a recorded pause)
+        attempt.clock.hold("help")  # reading help costs no time on a timer (not a recorded pause)
         try:
             self.say("Commands (type one and press Enter):")
             for key, what in COMMANDS:
@@ -445,7 +470,17 @@ class PlainPlayer:
             self.say("An empty line chooses nothing. The clock is stopped while you read this.")
             self.console.ask("Press Enter to go back to your choices:")
         finally:
-            attempt.clock.resume()
+            attempt.clock.release("help")
+
+    def _case_file(self, attempt: LiveAttempt) -> None:
+        attempt.clock.hold("case-file")  # reading the file costs no time on a timer
+        try:
+            for line in case_file(attempt.program.scenario).lines():
+                self.say(line)
+            self.say("The clock is stopped while you read this.")
+            self.console.ask("Press Enter to go back to your choices:")
+        finally:
+            attempt.clock.release("case-file")
 
     def _time(self, attempt: LiveAttempt) -> None:
         left = attempt.session.time_left()
@@ -553,7 +588,8 @@ class PlainPlayer:
             self._problem(exc)
             return Outcome.STOPPED
         self.last_debrief = debrief
-        doc = build_debrief(debrief, self.criterion_titles(), trainee=self.trainee.name or None)
+        self.last_timing = attempt.timing
+        doc = self.document(debrief)
         self.say("")
         self.say(debrief_text(doc))
         if self.debrief_html_path is not None:
@@ -584,7 +620,8 @@ class PlainPlayer:
             attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=mode,
                                         trainee_id=self.trainee_id, store=self.store, clock=self.clock,
                                         seed=seed if seed is not None else self.new_seed(), start=start,
-                                        prefix=prefix)
+                                        prefix=prefix, timing=attempt_timing(self.store, self.trainee_id, mode,
+                                                                             requested=self.more_time))
         except CaseSimError as exc:
             self._problem(exc)
             return Outcome.STOPPED
@@ -594,11 +631,18 @@ class PlainPlayer:
     def criterion_titles(self) -> dict[str, str]:
         return {cid: c.title for cid, c in self.catalog.criteria.items()}
 
+    def document(self, debrief: Debrief) -> DebriefDocument:
+        """The debrief document, with its glossary and the attempt's timing accommodation."""
+        timing = self.last_timing
+        return build_debrief(debrief, self.criterion_titles(), trainee=self.trainee.name or None,
+                             glossary=used_entries(debrief, self.catalog),
+                             timing=timing_text(timing) if timing.accommodated else None)
+
     def write_html(self, debrief: Debrief) -> None:
         path = self.debrief_html_path
         if path is None:
             return
-        doc = build_debrief(debrief, self.criterion_titles(), trainee=self.trainee.name or None)
+        doc = self.document(debrief)
         try:
             path.write_text(debrief_html(doc), encoding="utf-8")
         except OSError as exc:

@@ -5,8 +5,11 @@ attempt and the HTML file they open in a browser say the same things in the same
 
 1. whether the attempt passed, and why;
 2. the decisions that mattered most, each with the better choice and its reason;
-3. the details (every decision, critical actions, scores by framework, MI, protocols,
-   competencies, the expert path).
+3. the competencies the attempt touched;
+4. the details (every decision, critical actions, scores by framework, MI, protocols,
+   competencies, the expert path);
+5. a glossary of the abbreviations used (:mod:`casesim.scoring.glossary`); in HTML every term in
+   the text links to its entry.
 
 Meaning is carried by words ("passed", "not passed", "expert choice", "missing"), never by
 colour or a glyph alone; tables have header cells; all scenario text is made visible
@@ -16,7 +19,7 @@ colour or a glyph alone; tables have header cells; all scenario text is made vis
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from casesim.format.text import flat
@@ -30,9 +33,12 @@ from casesim.scoring.debrief import (
     percent,
     score_text,
 )
+from casesim.scoring.glossary import GlossaryEntry, terms_in
+from casesim.scoring.lessons import key_decisions
 
 __all__ = [
     "DebriefDocument",
+    "Glossary",
     "Items",
     "Section",
     "Table",
@@ -65,8 +71,15 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-Block = str | Items | Table
-"""A paragraph, a list or a table."""
+@dataclass(frozen=True)
+class Glossary:
+    """Glossary entries: each term with an anchor that the terms in the text link to (HTML)."""
+
+    entries: tuple[GlossaryEntry, ...]
+
+
+Block = str | Items | Table | Glossary
+"""A paragraph, a list, a table or the glossary."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,8 @@ class DebriefDocument:
     title: str
     verdict: str
     sections: tuple[Section, ...] = field(default=())
+    glossary: tuple[GlossaryEntry, ...] = ()
+    """The entries the HTML links the debrief's terms to (the text lists them at the end)."""
 
 
 def _pct(share: float | None) -> str:
@@ -96,11 +111,9 @@ def _points(n: int) -> str:
 
 
 def decisions_that_mattered(d: Debrief, limit: int = MATTERED) -> list[Decision]:
-    """The decisions to teach from first: critical ones, then those off the expert path, worst first."""
-    critical = [x for x in d.decisions if x.critical]
-    off_path = sorted((x for x in d.decisions if not x.critical and not x.on_expert_path),
-                      key=lambda x: (x.points, x.index))
-    return (critical + off_path)[:limit]
+    """The decisions to teach from first (:func:`casesim.scoring.lessons.key_decisions`): critical
+    ones, then those furthest below the best choice open at the time."""
+    return list(key_decisions(d, limit))
 
 
 def _decision(x: Decision, total: int) -> Items:
@@ -117,6 +130,17 @@ def _decision(x: Decision, total: int) -> Items:
         if x.better_feedback:
             out.append(f"Why it is better: {flat(x.better_feedback)}")
     return Items(tuple(out), title=f"Decision {x.index + 1} of {total}")
+
+
+def _touched_section(d: Debrief) -> Section:
+    """The competencies the attempt gave evidence on, by title, with the rating in words."""
+    touched = [c for c in d.competencies if c.rating is not None or c.evidence]
+    if not touched:
+        return Section("The competencies this attempt touched", ("This scenario claims no competencies.",))
+    entries = tuple(f"{flat(c.title)} (EPAS {c.id}): " + ("not rated" if c.rating is None
+                                                          else f"{c.rating} of 5, {flat(c.label)}")
+                    for c in touched)
+    return Section("The competencies this attempt touched", (Items(entries),))
 
 
 def _result_section(d: Debrief, trainee: str | None) -> Section:
@@ -258,16 +282,28 @@ def _expert(d: Debrief) -> Section:
                    level=3)
 
 
-def build_debrief(d: Debrief, criterion_titles: Mapping[str, str], *, trainee: str | None = None) -> DebriefDocument:
-    """The debrief in teaching order: result and why, the decisions that mattered, then details."""
-    sections = (
-        _result_section(d, trainee),
+def build_debrief(d: Debrief, criterion_titles: Mapping[str, str], *, trainee: str | None = None,
+                  glossary: Sequence[GlossaryEntry] = (), timing: str | None = None) -> DebriefDocument:
+    """The debrief in teaching order: result and why, the decisions that mattered, the competencies
+    touched, then details, then the ``glossary`` of the terms it uses. ``timing`` names a timing
+    accommodation the attempt was played with (shown as an accommodation; it never changes the score)."""
+    result = _result_section(d, trainee)
+    if timing:
+        result = Section(result.title, (*result.blocks, f"Timing accommodation: {timing}. It gives more time; "
+                                        "it does not change the score."))
+    sections = [
+        result,
         _mattered_section(d),
+        _touched_section(d),
         Section("Details", ("Everything the scoring found, for those who want it.",)),
         _all_decisions(d), _critical(d), _frameworks(d), _mi(d), _protocols(d, criterion_titles), _competencies(d),
         _expert(d),
-    )
-    return DebriefDocument(f"Debrief: {flat(d.scenario_title)}", "passed" if d.passed else "not passed", sections)
+    ]
+    if glossary:
+        sections.append(Section("Glossary", ("What the abbreviations in this debrief stand for, in the words of "
+                                             "casesim's framework files.", Glossary(tuple(glossary)))))
+    return DebriefDocument(f"Debrief: {flat(d.scenario_title)}", "passed" if d.passed else "not passed",
+                           tuple(sections), tuple(glossary))
 
 
 # --- plain text ----------------------------------------------------------------------------------
@@ -278,6 +314,8 @@ def _text_block(block: Block) -> list[str]:
     if isinstance(block, Items):
         lines = [f"{i}. {e}" if block.ordered else f"- {e}" for i, e in enumerate(block.entries, start=1)]
         return ["", f"{block.title}:", *lines] if block.title else lines
+    if isinstance(block, Glossary):
+        return [f"- {e.term} ({flat(e.title)}): {flat(e.plain)}" for e in block.entries]
     out = [f"{block.caption}:"]
     for row in block.rows:
         out.append(f"- {row[0]}: " + "; ".join(f"{h.lower()} {v}" for h, v in zip(block.headers[1:], row[1:],
@@ -317,17 +355,32 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _html_block(block: Block, level: int) -> list[str]:
+def _linker(entries: Sequence[GlossaryEntry]) -> Callable[[str], str]:
+    """Escape text and link each glossary term in it to its entry (``#gloss-...``)."""
+    def link(text: str) -> str:
+        out, at = [], 0
+        for start, end, entry in terms_in(text, entries):
+            out += [_esc(text[at:start]), f'<a href="#{entry.anchor}">{_esc(text[start:end])}</a>']
+            at = end
+        out.append(_esc(text[at:]))
+        return "".join(out)
+    return link
+
+
+def _html_block(block: Block, level: int, link: Callable[[str], str] = _esc) -> list[str]:
     if isinstance(block, str):
-        return [f"<p>{_esc(block)}</p>"]
+        return [f"<p>{link(block)}</p>"]
     if isinstance(block, Items):
         tag = "ol" if block.ordered else "ul"
         head = [f"<h{level + 1}>{_esc(block.title)}</h{level + 1}>"] if block.title else []
-        return [*head, f"<{tag}>", *(f"<li>{_esc(e)}</li>" for e in block.entries), f"</{tag}>"]
+        return [*head, f"<{tag}>", *(f"<li>{link(e)}</li>" for e in block.entries), f"</{tag}>"]
+    if isinstance(block, Glossary):
+        return ["<dl>", *(f'<dt id="{e.anchor}">{_esc(e.term)}</dt><dd>{_esc(e.title)}. {_esc(e.plain)}</dd>'
+                          for e in block.entries), "</dl>"]
     out = ["<table>", f"<caption>{_esc(block.caption)}</caption>", "<thead><tr>",
            *(f'<th scope="col">{_esc(h)}</th>' for h in block.headers), "</tr></thead>", "<tbody>"]
     for row in block.rows:
-        out.append(f'<tr><th scope="row">{_esc(row[0])}</th>' + "".join(f"<td>{_esc(v)}</td>" for v in row[1:])
+        out.append(f'<tr><th scope="row">{link(row[0])}</th>' + "".join(f"<td>{link(v)}</td>" for v in row[1:])
                    + "</tr>")
     out += ["</tbody>", "</table>"]
     return out
@@ -340,10 +393,11 @@ def debrief_html(doc: DebriefDocument) -> str:
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{_esc(doc.title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>", "<main>",
              f"<h1>{_esc(doc.title)}</h1>"]
+    link = _linker(doc.glossary) if doc.glossary else _esc
     for section in doc.sections:
         parts.append(f"<h{section.level}>{_esc(section.title)}</h{section.level}>")
         for block in section.blocks:
-            parts += _html_block(block, section.level)
+            parts += _html_block(block, section.level, link)
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
 

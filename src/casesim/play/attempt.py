@@ -16,8 +16,9 @@ from casesim.authoring.pipeline import Playable
 from casesim.errors import NotFoundError, SessionError, StoreError
 from casesim.format.scenario import Mode
 from casesim.play.clock import PausableClock
-from casesim.play.recorder import AttemptRecorder
+from casesim.play.recorder import AttemptRecorder, recorded_timing
 from casesim.play.session import Session, StepResult
+from casesim.play.timing import TimeChoice
 from casesim.records.api import RecordStore
 from casesim.records.api import decision_seconds as recorded_decision_seconds
 from casesim.scoring.catalog import Catalog
@@ -58,21 +59,28 @@ class LiveAttempt:
         self.closed = False
         self.edits: list[StateEdit] = []
         """Edits to the state still in effect (an undo past one drops it); only unrecorded runs have any."""
+        self.timing = TimeChoice("standard", "standard")
+        """The time allowance this attempt plays with, and whose it is (instructor or student)."""
 
     # --- starting -------------------------------------------------------------------------
 
     @classmethod
     def begin(cls, loaded: Playable, catalog: Catalog, analysis: Future[Analysis], *, mode: Mode,
               trainee_id: str | None, store: RecordStore | None, clock: Callable[[], float], seed: int | None = None,
-              start: str | None = None, prefix: Sequence[str] = ()) -> LiveAttempt:
-        """Start a new attempt; the ``prefix`` steps are taken at once (replay from a decision)."""
+              start: str | None = None, prefix: Sequence[str] = (), timing: TimeChoice | None = None) -> LiveAttempt:
+        """Start a new attempt; the ``prefix`` steps are taken at once (replay from a decision).
+
+        ``timing`` is the attempt's time allowance (:func:`casesim.play.timing.effective_allowance`)."""
         pclock = PausableClock(clock)
-        session = Session(loaded.program, mode=mode, start=start, clock=pclock, seed=seed)
+        timing = timing or TimeChoice("standard", "standard")
+        session = Session(loaded.program, mode=mode, start=start, clock=pclock, seed=seed,
+                          time_allowance=timing.allowance)
         recorder = None
         if store is not None and trainee_id:
             store.upsert_trainee(trainee_id, trainee_id)
-            recorder = AttemptRecorder.start(store, loaded, session, trainee_id=trainee_id)
+            recorder = AttemptRecorder.start(store, loaded, session, trainee_id=trainee_id, timing=timing)
         attempt = cls(loaded, catalog, session, pclock, recorder, analysis)
+        attempt.timing = timing
         for step_id in prefix:
             attempt._step(step_id, replayed=True)
         return attempt
@@ -83,7 +91,9 @@ class LiveAttempt:
         """Carry on an in-progress attempt at exactly the state its record stops at."""
         pclock = PausableClock(clock)
         recorder = AttemptRecorder.resume(store, attempt_id, loaded, clock=pclock)
-        return cls(loaded, catalog, recorder.session, pclock, recorder, analysis)
+        attempt = cls(loaded, catalog, recorder.session, pclock, recorder, analysis)
+        attempt.timing = recorded_timing(store.events(attempt_id))
+        return attempt
 
     # --- reading --------------------------------------------------------------------------
 

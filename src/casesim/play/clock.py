@@ -20,12 +20,18 @@ waits on it. Measured on the app's injected clock; ``choice_settle_seconds`` in 
 
 
 class PausableClock:
-    """Seconds from ``base`` minus every paused interval; callable like ``time.monotonic``."""
+    """Seconds from ``base`` minus every stopped interval; callable like ``time.monotonic``.
+
+    The clock stops for the trainee's pause and for each *hold*: help, the case file or any other
+    overlay on top of play (UX review §2: the clock ran while help was open). It runs again only
+    when the pause is over and every hold is released, so overlays may nest in any order.
+    """
 
     def __init__(self, base: Callable[[], float]) -> None:
         self._base = base
         self._offset = 0.0
         self._paused_at: float | None = None
+        self._reasons: set[str] = set()
 
     def __call__(self) -> float:
         now = self._paused_at if self._paused_at is not None else self._base()
@@ -35,11 +41,26 @@ class PausableClock:
     def paused(self) -> bool:
         return self._paused_at is not None
 
-    def pause(self) -> None:
-        if self._paused_at is None:
-            self._paused_at = self._base()
+    @property
+    def holds(self) -> frozenset[str]:
+        """Why the clock is stopped now (``pause`` and the open overlays)."""
+        return frozenset(self._reasons)
 
-    def resume(self) -> None:
-        if self._paused_at is not None:
+    def hold(self, reason: str) -> None:
+        """Stop the clock for ``reason`` (an overlay opened); idempotent per reason."""
+        if not self._reasons and self._paused_at is None:
+            self._paused_at = self._base()
+        self._reasons.add(reason)
+
+    def release(self, reason: str) -> None:
+        """``reason`` is over; the clock runs again once nothing else holds it."""
+        self._reasons.discard(reason)
+        if not self._reasons and self._paused_at is not None:
             self._offset += self._base() - self._paused_at
             self._paused_at = None
+
+    def pause(self) -> None:
+        self.hold("pause")
+
+    def resume(self) -> None:
+        self.release("pause")

@@ -22,6 +22,7 @@ from casesim.authoring.pipeline import Playable
 from casesim.authoring.signoff import playable_signoff
 from casesim.errors import ResumeError, SessionError
 from casesim.play.session import MonotonicClock, Session
+from casesim.play.timing import ALLOWANCES, TimeAllowance, TimeChoice
 from casesim.records.api import (
     AttemptRow,
     EventKind,
@@ -33,8 +34,8 @@ from casesim.records.api import (
 from casesim.scoring.debrief import Debrief
 from casesim.semantics.program import Program, State, variables
 
-__all__ = ["AttemptRecorder", "ResumePoint", "expected_state", "resume_point", "resume_session", "state_snapshot",
-           "step_payload"]
+__all__ = ["AttemptRecorder", "ResumePoint", "expected_state", "recorded_timing", "resume_point", "resume_session",
+           "state_snapshot", "step_payload"]
 
 
 def state_snapshot(program: Program, state: State) -> dict[str, Any]:
@@ -72,6 +73,18 @@ def expected_state(events: Sequence[EventRow]) -> Mapping[str, Any] | None:
     return state if isinstance(state, Mapping) else None
 
 
+def recorded_timing(events: Sequence[EventRow]) -> TimeChoice:
+    """The timing accommodation an attempt was played with: the ``accommodation`` of its first
+    event (absent: the standard time, as every attempt recorded before accommodations reads)."""
+    first = events[0].payload.get("accommodation") if events else None
+    if isinstance(first, Mapping):
+        time, source = first.get("time"), first.get("source")
+        if time in ALLOWANCES and source in ("instructor", "student"):
+            allowance: TimeAllowance = time
+            return TimeChoice(allowance, "instructor" if source == "instructor" else "student")
+    return TimeChoice("standard", "standard")
+
+
 def resume_point(store: RecordStore, attempt_id: str) -> ResumePoint:
     attempt = store.attempt(attempt_id)
     events = store.events(attempt_id)
@@ -103,7 +116,8 @@ def resume_session(store: RecordStore, attempt_id: str, scenario: Playable | Pro
         raise ResumeError(f"the scenario {attempt.scenario_id} has changed since attempt {attempt_id} began "
                           f"(version {attempt.scenario_version} then, {program.scenario.version} now)",
                           hint="start a new attempt; the old one stays in the record")
-    session = Session(program, mode=attempt.mode, start=attempt.start_node, seed=attempt.seed, clock=clock)
+    session = Session(program, mode=attempt.mode, start=attempt.start_node, seed=attempt.seed, clock=clock,
+                      time_allowance=recorded_timing(point.events).allowance)
     try:
         session.apply_path(point.path)
     except SessionError as exc:
@@ -127,15 +141,19 @@ class AttemptRecorder:
 
     @classmethod
     def start(cls, store: RecordStore, scenario: Playable, session: Session, *,
-              trainee_id: str) -> AttemptRecorder:
-        """Open an attempt for ``session`` (not yet stepped) and record the first node."""
+              trainee_id: str, timing: TimeChoice | None = None) -> AttemptRecorder:
+        """Open an attempt for ``session`` (not yet stepped) and record the first node, with the
+        timing accommodation it plays with (when there is one), so the chain covers it."""
         program = session.program
         attempt_id = store.start_attempt(
             trainee_id=trainee_id, scenario_id=program.scenario.id, scenario_version=program.scenario.version,
             content_hash=scenario.content_hash, mode=session.mode, seed=session.seed, start_node=session.start,
             signoff=playable_signoff(scenario))
         recorder = cls(store, attempt_id, session)
-        recorder._record([("node-entered", {"node": session.node_id})])
+        first: dict[str, Any] = {"node": session.node_id}
+        if timing is not None and timing.accommodated:
+            first["accommodation"] = timing.payload()
+        recorder._record([("node-entered", first)])
         return recorder
 
     @classmethod

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from casesim.errors import SessionError
 from casesim.format.scenario import MODES, Mode
 from casesim.play.machine import Cursor, fire, machine_for, may_fire
+from casesim.play.timing import TimeAllowance, timer_limit
+from casesim.scoring.pace import screen_words
 from casesim.semantics.order import shown_choices
 from casesim.semantics.program import (
     Program,
@@ -78,7 +80,8 @@ class Session:
     """One attempt at one scenario."""
 
     def __init__(self, program: Program, *, mode: Mode = "practice", start: str | None = None,
-                 clock: MonotonicClock = time.monotonic, seed: int | None = None) -> None:
+                 clock: MonotonicClock = time.monotonic, seed: int | None = None,
+                 time_allowance: TimeAllowance = "standard") -> None:
         if mode not in MODES:
             raise SessionError(f"unknown mode {mode!r}; use practice or assessment")
         if start is not None and start not in program.scenario.nodes:
@@ -89,6 +92,8 @@ class Session:
         self.clock = clock
         self.seed = seed if seed is not None else new_seed()
         """Recorded with the attempt; it orders the choices on screen (None draws a fresh one)."""
+        self.time_allowance: TimeAllowance = time_allowance
+        """The timing accommodation (:mod:`casesim.play.timing`): a factor on every timer, or no limit."""
         self._machine = machine_for(program)
         self._cursor = Cursor(initial_state(program, self.start))
         self._machine.add_model(self._cursor, initial=self.start)
@@ -138,9 +143,18 @@ class Session:
         node = self.program.scenario.nodes.get(self.node_id)
         return node.hint if node else None
 
-    def timer_seconds(self) -> int | None:
+    def author_timer_seconds(self) -> int | None:
+        """The seconds the author gave this moment (before the reading allowance and any accommodation)."""
         node = self.program.scenario.nodes.get(self.node_id)
         return node.timer.seconds if node is not None and node.timer is not None else None
+
+    def timer_seconds(self) -> int | None:
+        """The seconds this moment gives: the author's, plus the time its words take to read, times
+        the attempt's allowance; None when untimed or the allowance is no limit."""
+        author = self.author_timer_seconds()
+        if author is None:
+            return None
+        return timer_limit(author, screen_words(self.program, self.state), self.time_allowance)
 
     def time_left(self) -> float | None:
         """Seconds left on the current node's timer, or None when it has none."""

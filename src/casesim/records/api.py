@@ -109,6 +109,16 @@ class TraineeRow:
 
 
 @dataclass(frozen=True, slots=True)
+class AccommodationRow:
+    """A trainee's timing accommodation as an instructor set it (``time``: 1.5x, 2x or none)."""
+
+    trainee_id: str
+    time: str
+    set_by: str
+    set_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionCount:
     """How often one trainee took one option at one node, on the effective paths of their attempts."""
 
@@ -225,6 +235,12 @@ class RecordStore(Protocol):
     def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None: ...
 
     # --- reading one trainee or attempt -------------------------------------------------
+
+    def set_accommodation(self, trainee_id: str, time: str | None, *, set_by: str) -> None:
+        """Set (``time``) or remove (None) a trainee's timing accommodation, noting who and when."""
+        ...
+
+    def accommodation(self, trainee_id: str) -> AccommodationRow | None: ...
 
     def attempt(self, attempt_id: str) -> AttemptRow: ...
 

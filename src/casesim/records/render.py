@@ -104,6 +104,8 @@ def trainee_text(report: TraineeReport) -> str:
         if a.pace is not None and a.pace.too_fast:
             lines.extend(textwrap.wrap(f"pace: {pace_text(a.pace)}", WIDTH, initial_indent="      ",
                                        subsequent_indent="        "))
+        if s.accommodation:
+            lines.append(f"      timing accommodation: {s.accommodation} (does not change the score)")
         if s.ending_title:
             lines.append(f"      ending: {s.ending_title} ({s.outcome})")
         for reason in s.critical:

@@ -13,14 +13,14 @@ assessment attempts on signed-off scenarios only, two measures from two scenario
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.errors import NotFoundError
 from casesim.format.cast import CLIENT_ID, SpokenLine, speaker_label
 from casesim.format.scenario import Choice, Mode
-from casesim.records.api import AttemptRow, CompetencyPoint, RecordStore, TraineeRow
+from casesim.records.api import AttemptRow, CompetencyPoint, EventRow, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
 from casesim.records.damage import readable_debrief
 from casesim.records.evidence import (
@@ -124,6 +124,9 @@ class AttemptSummary:
     critical: tuple[str, ...]
     decisions: int
     duration_seconds: float | None
+    accommodation: str | None = None
+    """The timing accommodation the attempt was played with ("2× time, set by the instructor"),
+    from its first event; None for the standard time. Shown as an accommodation, never a penalty."""
 
     @property
     def evidence(self) -> EvidenceKind:
@@ -169,6 +172,21 @@ def _trends(points: Iterable[CompetencyPoint], catalog: Catalog | None,
     return out
 
 
+TIME_LABELS = {"1.5x": "1.5× time", "2x": "2× time", "none": "no time limit"}
+"""How a report names each timing accommodation (:mod:`casesim.play.timing` sets them)."""
+_WHOSE = {"instructor": "set by the instructor", "student": "asked for in practice"}
+
+
+def accommodation_text(events: Sequence[EventRow]) -> str | None:
+    """The timing accommodation recorded in an attempt's first event, in words; None when none."""
+    first = events[0].payload.get("accommodation") if events else None
+    if not isinstance(first, Mapping):
+        return None
+    label = TIME_LABELS.get(str(first.get("time")))
+    whose = _WHOSE.get(str(first.get("source")))
+    return f"{label}, {whose}" if label and whose else None
+
+
 def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | None = None,
                    library: Mapping[str, Playable] | None = None) -> TraineeReport:
     """A trainee's attempts over time and competency ratings over time."""
@@ -189,7 +207,8 @@ def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | No
             outcome=debrief.outcome if debrief else None,
             critical=tuple(c.headline for c in debrief.critical) if debrief else (),
             decisions=len(debrief.decisions) if debrief else 0,
-            duration_seconds=duration_seconds(attempt.started_at, attempt.ended_at)))
+            duration_seconds=duration_seconds(attempt.started_at, attempt.ended_at),
+            accommodation=accommodation_text(store.events(attempt.id))))
     series = _trends(store.competency_points(trainee_id=trainee_id), catalog).get(trainee_id, {})
     trends = tuple(CompetencyTrend(cid, competency_title(catalog, cid), tuple(series[cid])) for cid in sorted(series))
     return TraineeReport(trainee, tuple(summaries), trends, tuple(notes))

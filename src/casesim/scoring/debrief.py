@@ -257,6 +257,19 @@ class Decision(_Data):
     better: PathStep | None = None
     better_feedback: str | None = None
     timed_out: bool = False
+    gap: float | None = None
+    """How many points the best choice here could still reach above this one (None: this was the
+    best, or the gap is not a number because the choice closed every clean path). The debrief
+    ranks the decisions that mattered most by it (:mod:`casesim.scoring.lessons`)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_gap(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave ``gap`` out when absent, so a debrief stored before it existed serializes to the
+        same bytes and its seal still re-computes."""
+        data: dict[str, Any] = handler(self)
+        if self.gap is None:
+            data.pop("gap", None)
+        return data
 
 
 class Pace(_Data):

@@ -7,6 +7,7 @@ the trainee took, in order.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -451,16 +452,19 @@ def _decisions(analysis: Analysis, catalog: Catalog, pairs: Sequence[tuple[State
         optimal = best_step is None or mine >= best_value
         better = None
         better_feedback = None
+        gap = None
         if not optimal and best_step is not None and best_step.id != step.id:
             better = PathStep(choice=best_step.id, node=best_step.node, say=_say(best_step))
             better_feedback = best_step.feedback
+            if math.isfinite(best_value) and math.isfinite(mine):
+                gap = round(best_value - mine, 3)
         out.append(Decision(
             index=i, node=state.node, choice=step.id, say=_say(step),
             feedback=step.feedback,
             points=sum(p for _, p in step.scores),
             critical=_critical_text(catalog, step),
             on_expert_path=optimal, better=better, better_feedback=better_feedback,
-            timed_out=step.is_timeout))
+            timed_out=step.is_timeout, gap=gap))
     return tuple(out)
 
 

@@ -23,6 +23,7 @@ from casesim.format.scenario import Mode
 from casesim.play.analyses import Analyses
 from casesim.play.attempt import LiveAttempt
 from casesim.play.session import new_seed as fresh_seed
+from casesim.play.timing import TimeAllowance, attempt_timing
 from casesim.play.trainee import TraineeSettings, save_trainee, trainee_id_for
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
@@ -95,6 +96,8 @@ class AppDeps:
     analyses: Analyses = field(default_factory=Analyses)
     new_seed: Callable[[], int] = fresh_seed
     choice_settle_seconds: float = CHOICE_SETTLE_SECONDS
+    more_time: TimeAllowance | None = None
+    """The student's own request for more time (``play --more-time``): practice attempts only."""
 
 
 class CaseSimApp(App[None]):
@@ -119,6 +122,7 @@ class CaseSimApp(App[None]):
         self.analyses = deps.analyses
         self.new_seed = deps.new_seed
         self.choice_settle_seconds = deps.choice_settle_seconds
+        self.more_time = deps.more_time
         if deps.deterministic:
             self.animation_level = "none"
 
@@ -183,7 +187,8 @@ class CaseSimApp(App[None]):
             attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=mode,
                                         trainee_id=self.trainee_id,
                                         store=self.store, clock=self.clock, seed=seed, prefix=prefix,
-                                        start=start)
+                                        start=start, timing=attempt_timing(self.store, self.trainee_id, mode,
+                                                                           requested=self.more_time))
         except CaseSimError as exc:
             self.push_screen(NoticeScreen(exc.title, str(exc)))
             return
@@ -245,7 +250,8 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
              start: StartRequest | None = None, analyses: Analyses | None = None,
              keymap: Mapping[str, str] | None = None, theme: str | None = None,
              new_seed: Callable[[], int] = fresh_seed,
-             choice_settle_seconds: float = CHOICE_SETTLE_SECONDS) -> CaseSimApp:
+             choice_settle_seconds: float = CHOICE_SETTLE_SECONDS,
+             more_time: TimeAllowance | None = None) -> CaseSimApp:
     """Build the app with its dependencies.
 
     Args:
@@ -265,6 +271,7 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
         new_seed: draws each new attempt's seed, which orders its choices (tests pass a fixed one).
         choice_settle_seconds: how long new choices must be on screen before a key or click
             chooses (:data:`~casesim.tui.widgets.play_area.CHOICE_SETTLE_SECONDS`; 0 turns it off).
+        more_time: the student's request for more time in practice (:mod:`casesim.play.timing`).
     """
     from casesim.tui.keymap import check_keymap
 
@@ -272,7 +279,7 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
                    trainee=trainee or TraineeSettings(), trainee_file=trainee_file, deterministic=deterministic,
                    watch_files=(not deterministic) if watch_files is None else watch_files,
                    start=start or OpenLibrary(), analyses=analyses or Analyses(), new_seed=new_seed,
-                   choice_settle_seconds=choice_settle_seconds)
+                   choice_settle_seconds=choice_settle_seconds, more_time=more_time)
     app = CaseSimApp(deps)
     if keymap:
         check_keymap(keymap)

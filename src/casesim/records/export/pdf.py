@@ -221,6 +221,14 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
                   [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode, reason]
                    for s, reason in critical], [20, 45, 23, 92])
 
+    accommodated = [s for s in report.attempts if s.accommodation]
+    if accommodated:
+        doc.heading("Timing accommodations")
+        doc.para("More time on timers, as arranged; an accommodation, not a penalty: it does not change a score.", 8.5)
+        doc.table(["Date", "Scenario", "Mode", "Accommodation"],
+                  [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode,
+                    s.accommodation or ""] for s in accommodated], [20, 45, 23, 92])
+
     fast = [s for s in report.attempts if s.attempt.pace is not None and s.attempt.pace.too_fast]
     if fast:
         doc.heading("Implausibly fast attempts")

@@ -124,6 +124,18 @@ _SCORE_AND_PACE = [
     "ALTER TABLE attempts ADD COLUMN too_fast INTEGER",
 ]
 
+_ACCOMMODATIONS = [
+    # A trainee's timing accommodation set by an instructor (issue 15 item 2): one row per trainee,
+    # with who set it and when. A setting, not evidence: each attempt records the allowance it was
+    # played with in its first event, which the chain covers.
+    """CREATE TABLE accommodations (
+        trainee_id TEXT PRIMARY KEY NOT NULL,
+        time       TEXT NOT NULL,
+        set_by     TEXT NOT NULL,
+        set_at     TEXT NOT NULL
+    ) WITHOUT ROWID""",
+]
+
 _TRAINEE_CHAIN: list[str | Callable[[sqlite3.Connection, int, str], None]] = [
     # The trainee chain over everything (casesim.records.chain, "trainee link"): links in the
     # order they were written. seq 0 is an attempt's start, -1 its seal, else the event number;
@@ -154,7 +166,7 @@ def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
 
 Migration = list[str | Callable[[sqlite3.Connection, int, str], None]]
 
-MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN]
+MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS)]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``: SQL statements, or a step
 ``(connection, version migrated from, now)`` for what SQL alone cannot do (re-chaining)."""
 

@@ -29,6 +29,7 @@ from casesim.format.scenario import Mode
 from casesim.format.signoff import SignOff
 from casesim.records import keys, ledger
 from casesim.records.api import (
+    AccommodationRow,
     AttemptPace,
     AttemptRow,
     AttemptStatus,
@@ -432,6 +433,26 @@ class SQLiteStore:
                                     "read)", title="records: damaged debrief",
                                     hint="run `casesim records verify`; reports and exports leave this attempt out"
                                     ) from exc
+
+    def set_accommodation(self, trainee_id: str, time: str | None, *, set_by: str) -> None:
+        trainee_id = clean_label(trainee_id, "trainee id")
+        set_by = clean_label(set_by, "display name")
+        with self._write("saving the accommodation") as conn:
+            if conn.execute("SELECT 1 FROM trainees WHERE id = ?", (trainee_id,)).fetchone() is None:
+                raise NotFoundError(f"there is no trainee {trainee_id!r} in {self.path}", title="no such trainee",
+                                    hint="check the id with `casesim records list`, or let them play once first")
+            if time is None:
+                conn.execute("DELETE FROM accommodations WHERE trainee_id = ?", (trainee_id,))
+            else:
+                conn.execute("INSERT INTO accommodations(trainee_id, time, set_by, set_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(trainee_id) DO UPDATE SET time = excluded.time, set_by = excluded.set_by, "
+                             "set_at = excluded.set_at", (trainee_id, time, set_by, self._now()))
+
+    def accommodation(self, trainee_id: str) -> AccommodationRow | None:
+        with self._read("reading the accommodation") as conn:
+            row = conn.execute("SELECT trainee_id, time, set_by, set_at FROM accommodations WHERE trainee_id = ?",
+                               (trainee_id,)).fetchone()
+        return AccommodationRow(*row) if row is not None else None
 
     def trainee(self, trainee_id: str) -> TraineeRow | None:
         with self._read("reading the trainee") as conn:

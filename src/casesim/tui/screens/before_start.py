@@ -18,10 +18,12 @@ from casesim.authoring.signoff import playable_signoff
 from casesim.format.kinds import kind_label
 from casesim.format.scenario import MODES, Mode
 from casesim.format.text import visible
+from casesim.play.casefile import case_file
 from casesim.play.trainee import name_problem
 from casesim.records.labels import typable_pattern
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import BackToLibrary, BeginAttempt
+from casesim.tui.screens.case_file import case_file_content
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 
@@ -77,7 +79,8 @@ class BeforeStartScreen(CaseSimScreen[None]):
             notes = ", ".join(" ".join(n.split()) for n in s.content_notes) or "none listed"
             yield Static(Content.assemble(
                 ("Content notes: ", "bold"), literal(notes), "\n",
-                "You can pause at any moment with p or escape, and leave without penalty.",
+                "You can pause at any moment with p or escape, and leave without penalty. "
+                "The client's case file is below; c shows it again during play.",
             ), id="before-notes", markup=False)
             yield Static(Content.styled("Your name or student id (kept with your records)", "bold"),
                          classes="field-label", markup=False)
@@ -97,6 +100,10 @@ class BeforeStartScreen(CaseSimScreen[None]):
                 yield Button("Start", id="start", variant="primary", compact=True)
                 yield Button("Pick another", id="pick-another", compact=True)
                 yield Button("Leave casesim", id="leave", compact=True)
+            case = case_file(s)
+            casefile = Static(case_file_content(case), id="before-case-file", markup=False)
+            casefile.border_title = case.title
+            yield casefile
         yield Footer()
 
     def on_mount(self) -> None:

@@ -16,8 +16,10 @@ from textual.widgets import Footer, Static
 
 from casesim.authoring.pipeline import Playable
 from casesim.scoring.debrief import Debrief, Decision, verdict_label
+from casesim.scoring.glossary import used_entries
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import BackToLibrary, BeginAttempt
+from casesim.tui.screens.glossary import GlossaryScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.debrief_view import (
@@ -26,6 +28,7 @@ from casesim.tui.widgets.debrief_view import (
     decision_paras,
     expert_section,
     frameworks_section,
+    lesson_section,
     mi_section,
     outcome_section,
     protocols_section,
@@ -35,6 +38,7 @@ from casesim.tui.widgets.prose import Prose, para
 __all__ = ["DebriefScreen", "DecisionCard", "SECTIONS"]
 
 SECTIONS = (
+    ("debrief-lesson", "What to take away"),
     ("debrief-outcome", "Outcome"),
     ("debrief-critical", "Critical actions"),
     ("debrief-decisions", "Your decisions"),
@@ -86,6 +90,8 @@ class DebriefScreen(CaseSimScreen[int | None]):
         Binding("right_square_bracket", "section(1)", "Next section", key_display="]", id="debrief-next"),
         Binding("left_square_bracket", "section(-1)", "Prev section", key_display="[", id="debrief-prev"),
         Binding("a", "again", "Again", id="debrief-again", tooltip="play this scenario again from the start"),
+        Binding("g", "glossary", "Glossary", id="debrief-glossary",
+                tooltip="what the abbreviations in this debrief stand for"),
         Binding("escape", "leave", "Done", id="debrief-done", tooltip="back to the library"),
     ]
     EXTRA_KEYS = (("tab / shift+tab", "move between your decisions"),
@@ -113,10 +119,13 @@ class DebriefScreen(CaseSimScreen[int | None]):
         yield TitleBar(Content.assemble("Debrief · ", literal(d.scenario_title)), Content(verdict), id="title-bar")
         titles = {cid: c.title for cid, c in self.casesim.catalog.criteria.items()}
         chosen = {x.choice for x in d.decisions}
+        self.glossary = used_entries(d, self.casesim.catalog)
         with VerticalScroll(id="debrief-body"):
             if self.notice is not None:
                 yield Prose([para(("Author mode. ", "bold"), literal(self.notice))], id="debrief-notice")
-            yield self._heading("debrief-outcome")
+            yield self._heading("debrief-lesson")
+            yield Prose(lesson_section(d, [e.term for e in self.glossary]), id="debrief-lesson", classes="section")
+            yield self._heading("debrief-outcome", " · the details")
             yield Prose(outcome_section(d), id="debrief-outcome", classes="section")
             yield self._heading("debrief-critical", f" ({len(d.critical)})")
             yield Prose(critical_section(d), id="debrief-critical", classes="section")
@@ -146,6 +155,9 @@ class DebriefScreen(CaseSimScreen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one("#debrief-body", VerticalScroll).focus()
+
+    def action_glossary(self) -> None:
+        self.app.push_screen(GlossaryScreen(self.glossary))
 
     # --- moving around ------------------------------------------------------------------------
 

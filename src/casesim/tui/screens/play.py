@@ -14,8 +14,10 @@ from textual.widgets import Footer
 
 from casesim.errors import CaseSimError
 from casesim.play.attempt import LiveAttempt
+from casesim.play.casefile import case_file
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import AttemptFinished, AttemptLeft, BackToLibrary
+from casesim.tui.screens.case_file import CaseFileScreen
 from casesim.tui.screens.debrief import DebriefScreen
 from casesim.tui.screens.notice import NoticeScreen
 from casesim.tui.screens.pause import PauseChoice, PauseScreen
@@ -34,6 +36,8 @@ class PlayScreen(CaseSimScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p,escape", "pause", "Pause", id="pause", key_display="p",
                 tooltip="pause: a short break; from there you can leave without penalty"),
+        Binding("c", "case_file", "Case file", id="case-file",
+                tooltip="the client's case file and the objectives; the clock stops while it is open"),
     ]
     EXTRA_KEYS = (("1 to 9", "say the numbered choice"), ("up / down, enter", "move to a choice and say it"))
 
@@ -66,6 +70,18 @@ class PlayScreen(CaseSimScreen[None]):
         self.app.post_message(AttemptFinished(event.attempt.attempt_id, debrief))
         self.app.switch_screen(DebriefScreen(event.attempt.loaded, debrief, start=event.attempt.session.start,
                                              seed=event.attempt.session.seed))
+
+    def on_screen_suspend(self) -> None:
+        # Help, pause, the case file, a notice: any screen over play stops the clock (UX review §2).
+        self.attempt.clock.hold("overlay")
+
+    def on_screen_resume(self) -> None:
+        self.attempt.clock.release("overlay")
+        if self.is_mounted:
+            self.query_one("#play-area", PlayArea).update_timer()
+
+    def action_case_file(self) -> None:
+        self.app.push_screen(CaseFileScreen(case_file(self.attempt.program.scenario)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Once an ending is reached there is nothing left to pause (scoring may still be running).

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from textual.content import Content
 
+from casesim.scoring import lessons
 from casesim.scoring.debrief import (
     MI_COUNTS_CAVEAT,
     CompetencyResult,
@@ -33,6 +34,7 @@ from casesim.tui.widgets.prose import Para, blank, para
 
 __all__ = [
     "competencies_section",
+    "lesson_section",
     "critical_section",
     "decision_paras",
     "expert_section",
@@ -98,6 +100,40 @@ def outcome_section(d: Debrief) -> list[Para]:
                              "for your instructor.", "italic"), indent=4))
     out.append(para(("Why:", "bold")))
     out += [para(_flat(reason), indent=4, bullet="  • ") for reason in d.reasons]
+    return out
+
+
+def lesson_section(d: Debrief, glossary_terms: Sequence[str] = ()) -> list[Para]:
+    """The first screen (:func:`casesim.scoring.lessons.lesson`): passed or not and why, the
+    decisions that mattered most with the better choice and its reason, the competencies touched."""
+    lesson = lessons.lesson(d)
+    verdict = ("✓ PASSED", "bold") if d.passed else ("✗ NOT PASSED", "bold reverse")
+    out = [para(verdict, "  ", (lesson.verdict, "bold"))]
+    out += [para(_flat(reason), indent=2, bullet="• ") for reason in lesson.reasons]
+    out.append(blank())
+    if lesson.all_best:
+        out.append(para(("You took the best choice open at every decision.", "bold")))
+    else:
+        out.append(para((f"The {len(lesson.decisions)} decision{'s' if len(lesson.decisions) != 1 else ''} "
+                         "that mattered most:", "bold")))
+        for x in lesson.decisions:
+            said = "You let the time run out." if x.timed_out else None
+            out.append(para((f"{x.index + 1}. ", "bold"), (said, "italic") if said else _flat(x.say),
+                            (" · critical" if x.critical else "", "bold")))
+            if x.critical:
+                out.append(para(("Why it matters: ", "bold"), _flat(x.critical), indent=3))
+            if x.better is not None:
+                out.append(para(("Better: ", "bold"), _flat(x.better.say), indent=3))
+                if x.better_feedback:
+                    out.append(para(("Because: ", "bold"), _flat(x.better_feedback), indent=3))
+    if lesson.competencies:
+        out.append(blank())
+        out.append(para(("Competencies touched: ", "bold"),
+                        _flat("; ".join(f"{c.title} ({c.rating if c.rating is not None else '-'}/5)"
+                                        for c in lesson.competencies))))
+    if glossary_terms:
+        out.append(para(("g: glossary of ", "italic"), (", ".join(glossary_terms), "italic"),
+                        (" · details below", "italic")))
     return out
 
 

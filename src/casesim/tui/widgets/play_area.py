@@ -24,6 +24,7 @@ from casesim.errors import CaseSimError, SessionError
 from casesim.play.attempt import LiveAttempt
 from casesim.play.clock import CHOICE_SETTLE_SECONDS
 from casesim.play.session import StepResult
+from casesim.play.timing import allowance_label
 from casesim.play.transcript import transcript_lines
 from casesim.semantics.program import variables
 from casesim.tui.screens.notice import NoticeScreen
@@ -152,10 +153,16 @@ class PlayArea(Vertical):
         session = self.attempt.session
         left = session.time_left()
         if left is None:
+            if session.author_timer_seconds() is not None and not session.finished:
+                timer.add_class("-shown")
+                timer.update(Content.assemble(("Timed moment", "bold"), " · you have no time limit"))
+                return
             timer.remove_class("-shown")
             return
         timer.add_class("-shown")
         parts: list[str | tuple[str, str]] = [("Time left ", "bold"), (format_seconds(left), "bold")]
+        if self.attempt.timing.accommodated:
+            parts.append(f" · {allowance_label(self.attempt.timing.allowance)}")
         if session.mode == "practice":
             parts.append(" · practice: not enforced" if left > 0 else
                          " · time is up; in an assessment the moment would pass now")
