@@ -27,6 +27,7 @@ from casesim.semantics.program import (
     initial_state,
     is_final,
     open_choices,
+    timeout_step,
     variables,
 )
 from support.paths import DATA, EXAMPLE, ROOT
@@ -140,8 +141,8 @@ def test_a_walk_of_open_choices_is_followed_and_one_wrong_step_is_blocked_where_
     program = _example_program()
     state, walk = initial_state(program), []
     while not is_final(program, state) and len(walk) < 30:
-        opened = [*open_choices(program, state), *([program.timeouts[state.node]] if state.node in program.timeouts
-                                                   else [])]
+        expiry = timeout_step(program, state)
+        opened = [*open_choices(program, state), *([expiry] if expiry is not None else [])]
         step = data.draw(st.sampled_from(opened))
         walk.append(step.id)
         state = apply(program, state, step)

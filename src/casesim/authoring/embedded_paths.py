@@ -24,6 +24,7 @@ from casesim.semantics.program import (
     initial_state,
     is_final,
     open_choices,
+    timeout_step,
     variables,
 )
 
@@ -86,6 +87,12 @@ def follow_test(program: Program, test: PedagogicalTest) -> FollowedPath:
     taken: list[tuple[State, Step]] = []
     for index, step_id in enumerate(test.choose):
         step = program.steps.get(step_id)
+        if not is_final(program, state) and (step_id == timeout_id(state.node) or (
+                step is not None and step.is_timeout and step.node == state.node)):
+            # `timeout:NODE` names whichever branch of a branching expiry applies here (as replay
+            # reads it); a named branch must be the one that applies
+            applies = timeout_step(program, state)
+            step = applies if step is None or step is applies else None
         if (step is None or is_final(program, state) or step.node != state.node
                 or (not step.is_timeout and step.guard is not None and not step.guard(state))):
             return FollowedPath(initial, None, Blocked(index, step_id, state))
