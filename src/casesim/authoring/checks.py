@@ -216,14 +216,7 @@ class _Checker:
         step_protocol = self.catalog.protocol_steps() if self.catalog else {}
         used_protocols = {p.protocol for p in sc.protocols}
         for node_id, node in sc.nodes.items():
-            if isinstance(node.client, list):
-                for i, line in enumerate(node.client):
-                    if line.when is not None:
-                        self.check_expression(("nodes", node_id, "client", i, "when"), line.when, env, "bool")
-                    elif i != len(node.client) - 1:
-                        self.report(("nodes", node_id, "client", i), "variant-shadows",
-                                    "a client line without `when` always applies, so the variants after it are never used; "
-                                    "put the default variant last")
+            # Variants and placeholders of every text are checked in authoring.text_checks.
             for i, choice in enumerate(node.choices):
                 base: PathKey = ("nodes", node_id, "choices", i)
                 if choice.id in first_choice:

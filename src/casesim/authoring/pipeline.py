@@ -24,6 +24,8 @@ from casesim.authoring.audit import Audit, audit_scenario
 from casesim.authoring.checks import check_scenario
 from casesim.authoring.lint import lint_analysis, lint_answer_cues
 from casesim.authoring.salvage import salvage
+from casesim.authoring.text_checks import check_texts
+from casesim.authoring.variant_lint import lint_variants
 from casesim.errors import ScenarioError
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.reader import Limits, SourceDocument, read_source, read_yaml_bytes
@@ -174,6 +176,7 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
         return SourceReport(path, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), digest, doc)
     # check
     diagnostics.extend(check_scenario(scenario, doc, catalog))
+    diagnostics.extend(check_texts(scenario, doc, raw.decode("utf-8", errors="replace")))
     diagnostics.sort(key=Diagnostic.sort_key)
     if any(d.is_error for d in diagnostics):
         return SourceReport(path, tuple(diagnostics), digest, doc, scenario)
@@ -189,7 +192,8 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
 def analyse_and_lint(playable: Playable, catalog: Catalog | None) -> tuple[Analysis, list[Diagnostic]]:
     """The pipeline's last stages for a scenario that compiled: its analysis and what lint finds in it."""
     analysis = playable.analysis if isinstance(playable, AnalysedScenario) else analyse(playable.program)
-    return analysis, lint_analysis(playable.scenario, playable.document, analysis, catalog)
+    return analysis, (lint_analysis(playable.scenario, playable.document, analysis, catalog)
+                      + lint_variants(playable.scenario, playable.document, analysis))
 
 
 def audit_and_lint(analysed: AnalysedScenario) -> tuple[Audit, list[Diagnostic]]:

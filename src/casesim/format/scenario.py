@@ -11,8 +11,18 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from casesim.format.variants import (
+    ClientAlternatives,
+    ClientLine,
+    ClientText,
+    Text,
+    TextVariant,
+    VariedText,
+)
+
 __all__ = [
     "Choice",
+    "ClientAlternatives",
     "ClientLine",
     "ClientPersona",
     "CriticalAction",
@@ -34,6 +44,7 @@ __all__ = [
     "Scenario",
     "ScoreBound",
     "TIMEOUT_PREFIX",
+    "TextVariant",
     "Timer",
     "TimerExpiry",
     "Variable",
@@ -95,7 +106,6 @@ STEP_ID_PATTERN = rf"^({TIMEOUT_PREFIX})?{ID_PATTERN.removeprefix('^')}"
 
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -224,10 +234,10 @@ class Choice(_Model):
     """The never-event class this act belongs to (scoring/never-events.yaml), e.g. confidentiality-beyond-law. A choice that names a class must be `critical`, unless the class is `fails-unless-corrected` and a requirement of the same class judges whether harm was done."""
     critical: CriticalAction | None = None
     """Set when this choice is a never-event that fails an assessment attempt; name its class in `never_event`."""
-    feedback: Text | None = None
-    """Why this choice helps or harms, citing the guideline, in teaching language. Shown in practice mode and the debrief."""
-    reply: Text | None = None
-    """What the client says straight after this choice, before the next node (optional)."""
+    feedback: VariedText | None = None
+    """Why this choice helps or harms, citing the guideline, in teaching language. Shown in practice mode and the debrief. A list of variants with `when` fits it to the state just after the choice."""
+    reply: ClientText | None = None
+    """What the client says straight after this choice, before the next node (optional). Read in the state just after the choice; variants and `one_of` as for a node's `client`."""
     answers: dict[str, bool] = Field(default_factory=dict)
     """Screener answers the client gives in the `reply` to this choice (e.g. {CSSRS-Q5: false}). Use it instead of the node's `answers` when the node this choice leads to can also be reached without that answer."""
 
@@ -237,8 +247,8 @@ class TimerExpiry(_Model):
 
     goto: Id
     """The node or ending the scenario moves to."""
-    narration: Text
-    """What the trainee is told happened while they hesitated."""
+    narration: VariedText
+    """What the trainee is told happened while they hesitated (variants with `when` allowed)."""
     effects: dict[str, EffectValue] = Field(default_factory=dict)
     """Changes to variables, as for a choice."""
     scores: dict[str, int] = Field(default_factory=dict)
@@ -247,8 +257,8 @@ class TimerExpiry(_Model):
     """The never-event class letting the clock run out belongs to, as for a choice."""
     critical: CriticalAction | None = None
     """Set when letting the clock run out is itself a never-event; name its class in `never_event`."""
-    feedback: Text | None = None
-    """Teaching feedback about the hesitation."""
+    feedback: VariedText | None = None
+    """Teaching feedback about the hesitation (variants with `when` allowed)."""
 
 
 class Timer(_Model):
@@ -260,24 +270,15 @@ class Timer(_Model):
     """What happens when the time runs out (enforced in assessment mode)."""
 
 
-class ClientLine(_Model):
-    """One variant of what the client says; the first whose `when` holds is used."""
-
-    say: Text
-    """The client's words."""
-    when: Text | None = None
-    """Use this variant only when the expression is true; leave it off the last, default variant."""
-
-
 class Node(_Model):
     """A moment in the conversation: what the client says, what the trainee notices, and the choices."""
 
-    client: Text | list[ClientLine] | None = None
-    """What the client says. A list of variants with `when` makes the client react to the state."""
-    narration: Text | None = None
-    """What the trainee notices (body language, setting), shown in italics-free plain text."""
-    hint: Text | None = None
-    """A nudge shown on request in practice mode only."""
+    client: ClientText | None = None
+    """What the client says. A list of variants with `when` makes the client react to the state; `one_of` draws one of several wordings per attempt."""
+    narration: VariedText | None = None
+    """What the trainee notices (body language, setting), shown in italics-free plain text. A list of variants with `when` fits it to the state."""
+    hint: VariedText | None = None
+    """A nudge shown on request in practice mode only (variants with `when` allowed)."""
     choices: list[Choice]
     """What the trainee can say or do here (at least one)."""
     timer: Timer | None = None
@@ -302,10 +303,10 @@ class Ending(_Model):
     """The class of outcome: success, partial, missed-opportunity, safety-risk or rupture."""
     title: ShortText
     """A short name shown at the top of the debrief."""
-    summary: Text
-    """What happened next for the client, in a few sentences."""
-    client: Text | None = None
-    """The client's last words (optional)."""
+    summary: VariedText
+    """What happened next for the client, in a few sentences (variants with `when` allowed; the last needs no `when`)."""
+    client: ClientText | None = None
+    """The client's last words (optional; variants and `one_of` as for a node's `client`)."""
 
 
 class Requirement(_Model):

@@ -231,9 +231,25 @@ def _message(model: type[BaseModel], error: Any) -> str:
     return f"{field!r}: {msg}"
 
 
+_BRANCH_MODELS = frozenset({"ClientAlternatives", "ClientLine", "TextVariant"})
+"""Models that are one branch of a union (``client: {one_of: [...]}`` beside text and a list):
+pydantic names the branch by the model's name in an error's location."""
+
+
 def _is_noise(segment: str) -> bool:
     return ("[" in segment and segment != _KEY) or segment.startswith("constrained-") or segment in {
-        "tagged-union", "literal", "function-after", "union", "str", "int", "bool", "float"}
+        "tagged-union", "literal", "function-after", "union", "str", "int", "bool", "float"} or segment in _BRANCH_MODELS
+
+
+def _branch(annotation: Any, segment: str) -> Any:
+    """The branch of a union ``annotation`` that pydantic's location segment ``segment`` names."""
+    for arg in typing.get_args(annotation):
+        inner = typing.get_args(arg)[0] if typing.get_origin(arg) is typing.Annotated else arg
+        if segment.startswith("list[") and typing.get_origin(inner) is list:
+            return inner
+        if isinstance(inner, type) and inner.__name__ == segment:
+            return inner
+    return None
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
@@ -262,6 +278,10 @@ def _unwrap_model(annotation: Any) -> Any:
 
 
 def _step(annotation: Any, segment: Any) -> Any:
+    if typing.get_origin(annotation) in (Union, types.UnionType) and isinstance(segment, str) and _is_noise(segment):
+        branch = _branch(annotation, segment)
+        if branch is not None:
+            return branch
     annotation = _unwrap_model(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         if isinstance(segment, str):

@@ -45,7 +45,7 @@ from casesim.play.library import Library
 from casesim.play.session import StepResult
 from casesim.play.session import new_seed as fresh_seed
 from casesim.play.trainee import TraineeSettings, name_problem, save_trainee, trainee_id_for
-from casesim.play.transcript import Line, transcript_lines
+from casesim.play.transcript import Line, moment_lines, transcript_lines
 from casesim.records.api import AttemptRow, RecordStore, effective_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
@@ -284,8 +284,8 @@ class PlainPlayer:
                  f"{steps} choice{'' if steps == 1 else 's'} made so far.")
         if steps:
             self.say("The conversation so far:")
-            everything = transcript_lines(attempt.program, session.history, session.state)
-            current = transcript_lines(attempt.program, (), session.state)
+            everything = transcript_lines(attempt.program, session.history, session.state, seed=session.seed)
+            current = moment_lines(attempt.program, session.history, session.state, seed=session.seed)
             for line in everything[:len(everything) - len(current)]:
                 self.say(self._line(line, loaded.scenario))
             self.say("Now:")
@@ -310,7 +310,7 @@ class PlainPlayer:
         session = attempt.session
         scenario = attempt.program.scenario
         if with_scene:
-            for line in transcript_lines(attempt.program, (), session.state):
+            for line in moment_lines(attempt.program, session.history, session.state, seed=session.seed):
                 self.say(self._line(line, scenario))
         if session.finished:
             return

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.errors import NotFoundError
+from casesim.format.lines import default_text
 from casesim.format.scenario import Choice, Mode, timeout_id
 from casesim.records.api import AttemptRow, CompetencyPoint, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
@@ -277,7 +278,7 @@ class _Tally:
 
 def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: int, expert: bool) -> OptionItem:
     return OptionItem(choice=cid, say=choice.say if choice else None, count=count, share=count / total if total else 0.0,
-                      trainees=trainees, feedback=choice.feedback if choice else None,
+                      trainees=trainees, feedback=default_text(choice.feedback) if choice else None,
                       points=sum(choice.scores.values()) if choice else None,
                       critical=bool(choice and choice.critical), expert=expert, in_scenario=choice is not None)
 
@@ -308,7 +309,7 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
                 options.append(OptionItem(choice=tid, say="(let the timer run out)", count=counts.get(tid, 0),
                                           share=counts.get(tid, 0) / total if total else 0.0,
                                           trainees=len(tally.trainees_per_option.get((node_id, tid), ())),
-                                          feedback=node.timer.expire.feedback,
+                                          feedback=default_text(node.timer.expire.feedback),
                                           points=sum(node.timer.expire.scores.values()),
                                           critical=node.timer.expire.critical is not None, expert=False,
                                           in_scenario=True))
@@ -318,7 +319,7 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
                                        False))
         client = None
         if node is not None and node.client is not None:
-            client = node.client if isinstance(node.client, str) else node.client[-1].say
+            client = default_text(node.client)
         nodes.append(NodeItems(node_id, client, total, tuple(options)))
     return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts), len(tally.trainees),
                          len(tally.other_versions), tuple(nodes))

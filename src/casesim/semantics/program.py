@@ -30,6 +30,7 @@ from casesim.format.expressions import compile_expression, names_used, parse_exp
 from casesim.format.framework import Protocol
 from casesim.format.scenario import TIMEOUT_PREFIX, CriticalAction, Scenario, timeout_id
 from casesim.semantics.protocols import ProtocolRequirement, ProtocolTrack, settle, track_protocols
+from casesim.semantics.render import CompiledText, client_line, compile_texts
 
 __all__ = [
     "Program",
@@ -90,13 +91,8 @@ class Step:
     critical: CriticalAction | None
     is_timeout: bool
     say: str | None = None
-    """What the trainee says (or does); None for a timeout."""
-    reply: str | None = None
-    """What the client says straight after this choice; None for a timeout."""
-    narration: str | None = None
-    """What the trainee is told happened while they hesitated; set only for a timeout."""
-    feedback: str | None = None
-    """Teaching feedback on this choice (or on the hesitation)."""
+    """What the trainee says (or does); None for a timeout. The reply, feedback and timeout
+    narration depend on the state: :func:`casesim.semantics.render.step_line` reads them."""
     mi: tuple[str, ...] = ()
     """MITI behaviour codes of the utterance; empty for a timeout."""
     protocol_steps: tuple[str, ...] = ()
@@ -118,7 +114,9 @@ class Program:
     steps_by_node: Mapping[str, tuple[Step, ...]]
     timeouts: Mapping[str, Step]
     steps: Mapping[str, Step]
-    client_variants: Mapping[str, tuple[tuple[Guard | None, str], ...]]
+    texts: Mapping[str, CompiledText]
+    """Every state-dependent text (narration, client lines, replies, feedback, hints, endings) by
+    its field id (:mod:`casesim.format.lines`); shown with :mod:`casesim.semantics.render`."""
     requirements: tuple[tuple[str, Guard], ...]
     """Every must-do requirement (id, holds): the scenario's own, then its protocols' duties."""
     protocol_requirements: Mapping[str, ProtocolRequirement]
@@ -192,7 +190,6 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
     steps: dict[str, Step] = {}
     by_node: dict[str, tuple[Step, ...]] = {}
     timeouts: dict[str, Step] = {}
-    variants: dict[str, tuple[tuple[Guard | None, str], ...]] = {}
     for node_id, node in scenario.nodes.items():
         node_steps = []
         for choice in node.choices:
@@ -202,7 +199,7 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
             step = Step(choice.id, node_id, choice.goto, guard(choice.when),
                         effects(choice.effects) + facts + entry_sets.get(choice.goto, ()),
                         tuple(choice.scores.items()), choice.critical, False,
-                        say=choice.say, reply=choice.reply, feedback=choice.feedback,
+                        say=choice.say,
                         mi=tuple(choice.mi), protocol_steps=tuple(choice.steps),
                         weight=sum(choice.scores.values()), never_event=choice.never_event)
             node_steps.append(step)
@@ -215,14 +212,15 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
             step = Step(timeout_id(node_id), node_id, expiry.goto, None,
                         effects(expiry.effects) + entry_sets.get(expiry.goto, ()),
                         tuple(expiry.scores.items()), expiry.critical, True,
-                        narration=expiry.narration, feedback=expiry.feedback,
                         weight=sum(expiry.scores.values()), never_event=expiry.never_event)
             timeouts[node_id] = step
             steps[step.id] = step
-        if isinstance(node.client, list):
-            variants[node_id] = tuple((guard(line.when), line.say) for line in node.client)
-        elif node.client is not None:
-            variants[node_id] = ((None, node.client),)
+
+    def observe(nodes: set[str], choices: set[str]) -> None:
+        relevant_nodes.update(nodes)
+        relevant_choices.update(choices)
+
+    texts = compile_texts(scenario, var_index, observe)
     requirements: list[tuple[str, Guard | None]] = [(r.id, guard(r.holds)) for r in scenario.requirements]
     requirements += [(req.id, holds) for req, holds in tracked.requirements]
     return Program(
@@ -233,7 +231,7 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
         steps_by_node=by_node,
         timeouts=timeouts,
         steps=steps,
-        client_variants=variants,
+        texts=texts,
         requirements=tuple((rid, g) for rid, g in requirements if g is not None),
         protocol_requirements={req.id: req for req, _ in tracked.requirements},
         settled_nodes=_settled_nodes(scenario, steps, len(var_names)) if tracked.tracks else frozenset(),
@@ -380,14 +378,6 @@ def replay(program: Program, step_ids: Sequence[str], *, start: str | None = Non
         taken.append((state, step))
         state = apply(program, state, step)
     return Replay(tuple(taken), state)
-
-
-def client_line(program: Program, state: State) -> str | None:
-    """What the client says at ``state.node``: the first variant whose condition holds."""
-    for condition, text in program.client_variants.get(state.node, ()):
-        if condition is None or condition(state):
-            return text
-    return None
 
 
 def unmet_requirements(program: Program, state: State) -> tuple[str, ...]:

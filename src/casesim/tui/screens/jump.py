@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from casesim.format.lines import default_text
 from casesim.format.scenario import Scenario
 from casesim.tui.text import literal
 
@@ -39,7 +40,7 @@ class JumpScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = []
         for node_id, node in self._scenario.nodes.items():
-            said = node.client if isinstance(node.client, str) else (node.client[0].say if node.client else "")
+            said = default_text(node.client) or ""
             mark = " (here)" if node_id == self._current else ""
             options.append(Option(Content.assemble((node_id + mark, "bold"), "  ", literal(_first_words(said))),
                                   id=node_id))

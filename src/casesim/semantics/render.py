@@ -1,0 +1,173 @@
+"""What a line says in a given state: the variant whose `when` holds, a wording drawn from the
+attempt's seed, and the placeholders filled in.
+
+Every state-dependent field (:mod:`casesim.format.lines` kinds ``text`` and ``client``) is
+compiled once into a :class:`CompiledText`. Showing it is a pure function of the program, the
+state, and for ``one_of`` a :class:`Draw`: the attempt's seed and how many times the trainee
+had already been at the node. So a resume, a replay from a decision and a transcript rebuilt
+from the record show exactly the words shown the first time, and a loop back to a node may
+draw a different wording. The draw hashes ``(seed, line id, visit)``, like the choice order
+(:mod:`casesim.semantics.order`), so adding a line elsewhere never changes another line's draw.
+
+When a field is read:
+
+* a node's ``narration``, ``client`` and ``hint``: in the state on arriving at the node;
+* a choice's ``reply`` and ``feedback``, a timer's ``narration`` and ``feedback``: in the state
+  just after the step (its effects applied, ``chose(it)`` true), so feedback can name what the
+  trainee has done so far and a reply can follow a change in rapport;
+* an ending's ``summary`` and ``client``: in the final state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from casesim.format.expressions import compile_expression, names_used, parse_expression
+from casesim.format.lines import scenario_lines
+from casesim.format.scenario import Scenario
+from casesim.format.template import (
+    Rendered,
+    compile_template,
+    has_placeholders,
+    parse_template,
+    template_names,
+)
+
+if TYPE_CHECKING:
+    from casesim.semantics.program import Program, State, Step
+
+__all__ = ["CompiledText", "Draw", "Shown", "client_line", "compile_texts", "ending_line", "node_line", "step_line",
+           "step_line_id"]
+
+Guard = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """What a ``one_of`` draw depends on: the attempt's seed and the visit to the node (0 first)."""
+
+    seed: int
+    visit: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A line as shown: the id of the text used (what the record and a locale file name) and the text."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Variant:
+    guard: Guard | None
+    alternatives: tuple[tuple[str, Rendered], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledText:
+    """A field's variants, each with its guard and its wording(s) as functions of a state."""
+
+    id: str
+    variants: tuple[_Variant, ...]
+
+    def show(self, state: Any, draw: Draw | None) -> Shown | None:
+        """The first variant whose guard holds, one of its wordings (the first without a draw),
+        placeholders filled in; None when no variant holds."""
+        for variant in self.variants:
+            if variant.guard is None or variant.guard(state):
+                alts = variant.alternatives
+                k = 0 if draw is None or len(alts) == 1 else _pick(draw, alts[0][0], len(alts))
+                line_id, render = alts[k]
+                return Shown(line_id, render(state))
+        return None
+
+    def variant_holds(self, state: Any) -> int | None:
+        """The index of the variant shown in ``state`` (None: none holds). For the lint."""
+        for i, variant in enumerate(self.variants):
+            if variant.guard is None or variant.guard(state):
+                return i
+        return None
+
+
+def _pick(draw: Draw, first_id: str, count: int) -> int:
+    # \x1f cannot occur in an id, so distinct triples never hash the same text.
+    digest = hashlib.blake2b(f"{draw.seed}\x1f{first_id}\x1f{draw.visit}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count
+
+
+def compile_texts(scenario: Scenario, var_index: Mapping[str, int],
+                  observe: Callable[[set[str], set[str]], None]) -> dict[str, CompiledText]:
+    """Every state-dependent field of ``scenario`` (already checked), by field id.
+
+    ``observe`` is told the nodes and choices each guard and placeholder asks about, so the
+    analysis keeps them in its projected states and can tell which variant each state shows.
+    """
+    out: dict[str, CompiledText] = {}
+    for lines in scenario_lines(scenario):
+        if lines.kind == "plain":
+            continue
+        variants = []
+        for variant in lines.variants:
+            guard: Guard | None = None
+            if variant.when is not None:
+                tree = parse_expression(variant.when)
+                _, nodes, choices = names_used(tree)
+                observe(nodes, choices)
+                guard = compile_expression(tree, var_index)
+            alts = []
+            for alt in variant.alternatives:
+                if has_placeholders(alt.text):
+                    template = parse_template(alt.text)
+                    _, nodes, choices = template_names(template)
+                    observe(nodes, choices)
+                    alts.append((alt.id, compile_template(template, var_index)))
+                else:
+                    alts.append((alt.id, _constant(alt.text)))
+            variants.append(_Variant(guard, tuple(alts)))
+        out[lines.id] = CompiledText(lines.id, tuple(variants))
+    return out
+
+
+def _constant(text: str) -> Rendered:
+    return lambda state: text
+
+
+NodeField = Literal["narration", "client", "hint"]
+StepField = Literal["reply", "feedback", "narration"]
+EndingField = Literal["summary", "client"]
+
+
+def node_line(program: Program, state: State, field: NodeField, draw: Draw | None = None) -> Shown | None:
+    """A node's ``narration``, ``client`` or ``hint`` in ``state`` (at that node)."""
+    text = program.texts.get(f"node.{state.node}.{field}")
+    return text.show(state, draw) if text is not None else None
+
+
+def client_line(program: Program, state: State, draw: Draw | None = None) -> str | None:
+    """What the client says at ``state.node`` (without a draw, the first wording of a ``one_of``)."""
+    shown = node_line(program, state, "client", draw)
+    return shown.text if shown is not None else None
+
+
+def step_line_id(step: Step, field: StepField) -> str:
+    """The field id of a step's text: ``node.N.choice.C.reply`` or ``node.N.timer.narration``."""
+    if step.is_timeout:
+        return f"node.{step.node}.timer.{field}"
+    return f"node.{step.node}.choice.{step.id}.{field}"
+
+
+def step_line(program: Program, step: Step, after: State, field: StepField, draw: Draw | None = None) -> Shown | None:
+    """A step's ``reply``, ``feedback`` or (timeout) ``narration``, read in ``after``, the state
+    just after the step."""
+    text = program.texts.get(step_line_id(step, field))
+    return text.show(after, draw) if text is not None else None
+
+
+def ending_line(program: Program, state: State, field: EndingField, draw: Draw | None = None) -> Shown | None:
+    """An ending's ``summary`` or ``client`` in the final ``state``."""
+    text = program.texts.get(f"ending.{state.node}.{field}")
+    return text.show(state, draw) if text is not None else None
