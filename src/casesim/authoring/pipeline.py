@@ -28,6 +28,7 @@ from casesim.authoring.text_checks import check_texts
 from casesim.authoring.variant_lint import lint_variants
 from casesim.errors import ScenarioError
 from casesim.format.diagnostics import Diagnostic, Severity
+from casesim.format.locale import LOCALES_DIR
 from casesim.format.reader import Limits, SourceDocument, read_source, read_yaml_bytes
 from casesim.format.scenario import Scenario
 from casesim.format.validation import validate_model
@@ -226,11 +227,13 @@ def require_scenario(path: str | Path, catalog: Catalog | None) -> AnalysedScena
 
 
 def find_scenario_files(paths: list[Path]) -> list[Path]:
-    """The .yaml/.yml files named, or found (recursively, sorted) in the folders named."""
+    """The .yaml/.yml files named, or found (recursively, sorted) in the folders named; a
+    ``locales`` folder in a folder holds translations, not scenarios, and is skipped."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()))
+            files.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()
+                                and LOCALES_DIR not in q.relative_to(p).parts[:-1]))
         else:
             files.append(p)
     return files

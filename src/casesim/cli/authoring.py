@@ -9,6 +9,7 @@ from pathlib import Path
 import rich_click as click
 
 from casesim.authoring.audit import audit_text
+from casesim.authoring.locale_checks import check_locale, find_locales
 from casesim.authoring.pipeline import (
     AnalysedScenario,
     audit_and_lint,
@@ -82,6 +83,9 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
             diagnostics.extend(report.diagnostics)
             if report.analysed is not None:
                 diagnostics.extend(audit_and_lint(report.analysed)[1])
+            if report.model is not None:
+                for lang, locale_file in find_locales(file, report.model.id):
+                    diagnostics.extend(check_locale(report.model, locale_file, lang).diagnostics)
         diagnostics.extend(duplicate_scenario_ids(reports))
     failing = [d for d in diagnostics if d.is_error or (strict and d.severity is Severity.WARNING)]
     if output_format == "json":
