@@ -159,7 +159,7 @@ def extract_locale(scenario: Scenario, lang: str, existing: LocaleFile | None) -
     """The text of the ``lang`` locale file: every line of ``scenario`` in order, the source as a
     comment with its hash, and the translation kept from ``existing`` (with its old hash, so a
     stale one stays reported until someone looks at it). Lines no longer in the scenario are kept
-    at the end under a comment, for the translator to move or delete."""
+    at the end under a comment, for the translator to move or delete (empty ones are dropped)."""
     kept = existing.lines if existing is not None else {}
     out = [f"# {lang} translation of {scenario.id}: write each `text`; see docs/authoring.md, 'Locales'.",
            "# The comment above each line is the source text and its hash; when the source changes,",
@@ -176,7 +176,7 @@ def extract_locale(scenario: Scenario, lang: str, existing: LocaleFile | None) -
             out.append(f"  {alt.id}:")
             out.append(f"    hash: {entry.hash if entry is not None else now}")
             out.append(f"    text: {_quoted(entry.text if entry is not None else '')}")
-    orphans = [(k, v) for k, v in kept.items() if k not in seen]
+    orphans = [(k, v) for k, v in kept.items() if k not in seen and v.text.strip()]
     if orphans:
         out.append("  # No longer in the scenario (renamed or deleted): move each to its new id, or delete it.")
         for line_id, entry in orphans:
