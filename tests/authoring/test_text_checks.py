@@ -130,11 +130,11 @@ def test_a_reachable_state_where_no_variant_holds_is_a_warning_naming_the_state(
     assert d.message.startswith("when rapport=5, told=false, which can happen, no variant of this text holds")
 
 
-def test_a_variant_no_reachable_state_shows_is_a_warning(catalog: Catalog) -> None:
+def test_a_variant_no_reachable_state_shows_is_a_note(catalog: Catalog) -> None:
     raw = _scenario("  hello:\n    narration:\n      - when: rapport >= 0\n        text: Always.\n"
                     "      - when: told\n        text: Never.\n      - text: Fallback.\n" + _choice())
     [d] = _found(raw, catalog, "variant-never-shown")
-    assert (d.line, d.col) == _where(raw, "told\n        text: Never.")
+    assert (d.line, d.col) == _where(raw, "told\n        text: Never.") and d.severity.value == "note"
 
 
 def test_reply_variants_are_read_in_the_state_after_the_choice(catalog: Catalog) -> None:

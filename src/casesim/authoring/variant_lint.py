@@ -46,7 +46,9 @@ def _describe(analysis: Analysis, state: State) -> str:
 
 
 def lint_variants(scenario: Scenario, doc: SourceDocument, analysis: Analysis) -> list[Diagnostic]:
-    """Warnings about fields with `when` variants, from the complete analysis (none otherwise)."""
+    """Findings about fields with `when` variants, from the complete analysis (none otherwise):
+    a state that shows nothing is a warning (the trainee misses a line); a variant never shown
+    is a note (dead text to tidy up, not a problem for the trainee)."""
     if not analysis.complete:
         return []
     fields: dict[str, FieldLines] = {f.id: f for f in scenario_lines(scenario)
@@ -66,9 +68,9 @@ def lint_variants(scenario: Scenario, doc: SourceDocument, analysis: Analysis) -
             shown[fid].add(index)
     out = []
 
-    def report(path: tuple[str | int, ...], message: str, code: str) -> None:
+    def report(path: tuple[str | int, ...], message: str, code: str, severity: Severity = Severity.WARNING) -> None:
         pos = doc.position(path)
-        out.append(Diagnostic(doc.path, pos.line, pos.col, Severity.WARNING, code, message))
+        out.append(Diagnostic(doc.path, pos.line, pos.col, severity, code, message))
 
     for fid, lines in fields.items():
         if fid in gap:
@@ -81,5 +83,5 @@ def lint_variants(scenario: Scenario, doc: SourceDocument, analysis: Analysis) -
             if i not in shown[fid] and variant.when is not None:
                 report(variant.when_path, f"this variant is never shown: in every reachable state where this text is "
                                           f"read, an earlier variant holds or {variant.when!r} is false",
-                       "variant-never-shown")
+                       "variant-never-shown", Severity.NOTE)
     return out
