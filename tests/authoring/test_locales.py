@@ -10,7 +10,7 @@ import pytest
 
 from casesim.authoring.locale_checks import check_locale, extract_locale, read_existing
 from casesim.authoring.pipeline import AnalysedScenario, load_scenario_bytes, require_scenario
-from casesim.format.lines import scenario_lines
+from casesim.format.lines import format2_text_features, scenario_lines
 from casesim.format.locale import source_hash
 from casesim.play.localise import localise
 from casesim.play.session import Session
@@ -150,3 +150,12 @@ def test_translate_replaces_every_translated_line_and_nothing_else(variants: Ana
     assert localised.notice == ("Playing the es translation. 1 of 31 lines have no up-to-date es translation and are "
                                 "shown in the source language. casesim's own menus, commands and headings stay in "
                                 "English.")
+
+
+def test_the_format_2_text_features_are_listed_for_the_gate(variants: AnalysedScenario) -> None:
+    features = format2_text_features(variants.scenario)
+    assert (("nodes", "hello", "client", "one_of"), "one_of") in features
+    assert (("nodes", "hello", "choices", 0, "reply"), "variants") in features
+    assert (("nodes", "hello", "narration"), "placeholders") in features
+    assert (("endings", "closed", "summary"), "variants") in features
+    assert not any(path == ("nodes", "letter", "client") for path, _ in features)

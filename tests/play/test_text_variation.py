@@ -12,7 +12,7 @@ from casesim.play.transcript import moment_lines, transcript_lines
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import score_path
-from casesim.semantics.render import Draw
+from casesim.semantics.render import Draw, compiled_text
 from support.paths import VARIANTS
 
 GREETINGS = {"Hi. Is this about the letter?", "Hello? Oh, it's you again.", "Yes? Sorry, the kids are loud."}
@@ -69,7 +69,8 @@ def test_one_of_is_drawn_from_the_seed_the_same_way_every_time(variants: Analyse
 
 
 def test_a_later_visit_to_a_node_draws_again(variants: AnalysedScenario) -> None:
-    text = variants.program.texts["node.hello.client"]
+    text = compiled_text(variants.program, "node.hello.client")
+    assert text is not None
     state = Session(variants.program).state
     changed = [seed for seed in range(20) if text.show(state, Draw(seed, 0)) != text.show(state, Draw(seed, 1))]
     assert changed, "the visit number never changed the draw"

@@ -18,7 +18,7 @@ from casesim.format.reader import SourceDocument
 from casesim.format.scenario import Scenario
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import State, variables
-from casesim.semantics.render import step_line_id
+from casesim.semantics.render import compiled_text, step_line_id
 
 __all__ = ["lint_variants"]
 
@@ -55,13 +55,16 @@ def lint_variants(scenario: Scenario, doc: SourceDocument, analysis: Analysis) -
                                      if f.kind != "plain" and any(v.when is not None for v in f.variants)}
     if not fields:
         return []
-    texts = analysis.program.texts
+    texts = {fid: compiled_text(analysis.program, fid) for fid in fields}
     shown: dict[str, set[int]] = {fid: set() for fid in fields}
     gap: dict[str, State] = {}
     for fid, state in _read_in(analysis):
         if fid not in fields:
             continue
-        index = texts[fid].variant_holds(state)
+        text = texts[fid]
+        if text is None:
+            continue
+        index = text.variant_holds(state)
         if index is None:
             gap.setdefault(fid, state)
         else:

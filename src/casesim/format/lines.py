@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from casesim.format.scenario import Scenario
+from casesim.format.template import has_placeholders
 from casesim.format.variants import ClientAlternatives, ClientLine, TextVariant
 
-__all__ = ["Alternative", "FieldLines", "LineKind", "Variant", "default_text", "format2_text_features",
-           "scenario_lines"]
+__all__ = ["Alternative", "FieldLines", "LineKind", "Variant", "default_text", "field_lines", "format2_text_features",
+           "scenario_fields", "scenario_lines"]
 
 PathKey = tuple[str | int, ...]
 
@@ -104,38 +105,53 @@ def _one_of(texts: list[str], base: str, path: PathKey) -> tuple[Alternative, ..
     return tuple(Alternative(f"{base}.one_of.{k}", (*path, "one_of", k), t) for k, t in enumerate(texts))
 
 
-def scenario_lines(scenario: Scenario) -> list[FieldLines]:
-    """Every player-facing field of ``scenario``, in file order (see the module doc for the ids)."""
-    out: list[FieldLines | None] = [
-        _field(scenario.title, "title", ("title",), "plain"),
-        _field(scenario.summary, "summary", ("summary",), "plain"),
-    ]
-    out += [_field(n, f"content_note.{i}", ("content_notes", i), "plain") for i, n in enumerate(scenario.content_notes)]
-    out += [_field(o, f"objective.{i}", ("objectives", i), "plain") for i, o in enumerate(scenario.objectives)]
+Field = tuple[str, PathKey, LineKind, "Value | None"]
+
+
+def scenario_fields(scenario: Scenario) -> Iterator[Field]:
+    """(id, path, kind, value) of every player-facing field, in file order, without looking
+    inside the values: the one place the ids are made (see the module doc)."""
+    yield "title", ("title",), "plain", scenario.title
+    yield "summary", ("summary",), "plain", scenario.summary
+    for i, note in enumerate(scenario.content_notes):
+        yield f"content_note.{i}", ("content_notes", i), "plain", note
+    for i, objective in enumerate(scenario.objectives):
+        yield f"objective.{i}", ("objectives", i), "plain", objective
     persona = scenario.client
-    for key in ("background", "language", "culture"):
-        out.append(_field(getattr(persona, key), f"client.{key}", ("client", key), "plain"))
+    yield "client.background", ("client", "background"), "plain", persona.background
+    yield "client.language", ("client", "language"), "plain", persona.language
+    yield "client.culture", ("client", "culture"), "plain", persona.culture
     for name, var in scenario.variables.items():
-        out.append(_field(var.label, f"variable.{name}.label", ("variables", name, "label"), "plain"))
+        yield f"variable.{name}.label", ("variables", name, "label"), "plain", var.label
     for node_id, node in scenario.nodes.items():
         base, path = f"node.{node_id}", ("nodes", node_id)
-        out.append(_field(node.narration, f"{base}.narration", (*path, "narration"), "text"))
-        out.append(_field(node.client, f"{base}.client", (*path, "client"), "client"))
-        out.append(_field(node.hint, f"{base}.hint", (*path, "hint"), "text"))
+        yield f"{base}.narration", (*path, "narration"), "text", node.narration
+        yield f"{base}.client", (*path, "client"), "client", node.client
+        yield f"{base}.hint", (*path, "hint"), "text", node.hint
         for i, choice in enumerate(node.choices):
             cbase, cpath = f"{base}.choice.{choice.id}", (*path, "choices", i)
-            out.append(_field(choice.say, f"{cbase}.say", (*cpath, "say"), "plain"))
-            out.append(_field(choice.reply, f"{cbase}.reply", (*cpath, "reply"), "client"))
-            out.append(_field(choice.feedback, f"{cbase}.feedback", (*cpath, "feedback"), "text"))
+            yield f"{cbase}.say", (*cpath, "say"), "plain", choice.say
+            yield f"{cbase}.reply", (*cpath, "reply"), "client", choice.reply
+            yield f"{cbase}.feedback", (*cpath, "feedback"), "text", choice.feedback
         if node.timer is not None:
             tpath = (*path, "timer", "expire")
-            out.append(_field(node.timer.expire.narration, f"{base}.timer.narration", (*tpath, "narration"), "text"))
-            out.append(_field(node.timer.expire.feedback, f"{base}.timer.feedback", (*tpath, "feedback"), "text"))
+            yield f"{base}.timer.narration", (*tpath, "narration"), "text", node.timer.expire.narration
+            yield f"{base}.timer.feedback", (*tpath, "feedback"), "text", node.timer.expire.feedback
     for ending_id, ending in scenario.endings.items():
         base, path = f"ending.{ending_id}", ("endings", ending_id)
-        out.append(_field(ending.title, f"{base}.title", (*path, "title"), "plain"))
-        out.append(_field(ending.summary, f"{base}.summary", (*path, "summary"), "text"))
-        out.append(_field(ending.client, f"{base}.client", (*path, "client"), "client"))
+        yield f"{base}.title", (*path, "title"), "plain", ending.title
+        yield f"{base}.summary", (*path, "summary"), "text", ending.summary
+        yield f"{base}.client", (*path, "client"), "client", ending.client
+
+
+def field_lines(line_id: str, path: PathKey, kind: LineKind, value: Value | None) -> FieldLines | None:
+    """One field's variants and texts (None when the field is absent)."""
+    return _field(value, line_id, path, kind)
+
+
+def scenario_lines(scenario: Scenario) -> list[FieldLines]:
+    """Every player-facing field of ``scenario`` with its variants, in file order."""
+    out = (_field(value, line_id, path, kind) for line_id, path, kind, value in scenario_fields(scenario))
     return [f for f in out if f is not None]
 
 
@@ -147,14 +163,18 @@ def default_text(value: Value | None) -> str | None:
 
 
 def format2_text_features(scenario: Scenario) -> list[tuple[PathKey, str]]:
-    """Where ``scenario`` uses variation beyond format 1 (variants outside ``client``, ``one_of``),
-    so the loader can require ``format: 2`` for them with one call."""
+    """Where ``scenario`` uses text features beyond format 1, as (path, feature): ``variants``
+    (a `when` list anywhere but a node's `client`), ``one_of``, ``placeholders`` (braces in a
+    text read in a state). One call lets the loader require ``format: 2`` for them."""
     out: list[tuple[PathKey, str]] = []
     for lines in scenario_lines(scenario):
-        if not lines.varied:
+        if lines.kind == "plain":
             continue
-        format1 = lines.kind == "client" and lines.id.endswith(".client") and lines.id.startswith("node.") and all(
-            len(v.alternatives) == 1 for v in lines.variants)
-        if not format1:
-            out.append((lines.path, "variants" if any(len(v.alternatives) == 1 for v in lines.variants) else "one_of"))
+        listed = len(lines.variants) > 1 or lines.variants[0].when is not None
+        if listed and not (lines.id.startswith("node.") and lines.id.endswith(".client")):
+            out.append((lines.path, "variants"))
+        for variant in lines.variants:
+            if len(variant.alternatives) > 1:
+                out.append((variant.alternatives[0].path[:-1], "one_of"))
+            out.extend((alt.path, "placeholders") for alt in variant.alternatives if has_placeholders(alt.text))
     return out

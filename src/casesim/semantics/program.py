@@ -114,9 +114,10 @@ class Program:
     steps_by_node: Mapping[str, tuple[Step, ...]]
     timeouts: Mapping[str, Step]
     steps: Mapping[str, Step]
-    texts: Mapping[str, CompiledText]
+    texts: Mapping[str, CompiledText | str]
     """Every state-dependent text (narration, client lines, replies, feedback, hints, endings) by
-    its field id (:mod:`casesim.format.lines`); shown with :mod:`casesim.semantics.render`."""
+    its field id (:mod:`casesim.format.lines`), a plain text as itself; shown with
+    :mod:`casesim.semantics.render`."""
     requirements: tuple[tuple[str, Guard], ...]
     """Every must-do requirement (id, holds): the scenario's own, then its protocols' duties."""
     protocol_requirements: Mapping[str, ProtocolRequirement]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from casesim.format.expressions import compile_expression, names_used, parse_expression
-from casesim.format.lines import scenario_lines
+from casesim.format.lines import FieldLines, field_lines, scenario_fields
 from casesim.format.scenario import Scenario
 from casesim.format.template import (
     Rendered,
@@ -39,8 +39,8 @@ from casesim.format.template import (
 if TYPE_CHECKING:
     from casesim.semantics.program import Program, State, Step
 
-__all__ = ["CompiledText", "Draw", "Shown", "client_line", "compile_texts", "ending_line", "node_line", "step_line",
-           "step_line_id"]
+__all__ = ["CompiledText", "Draw", "Shown", "client_line", "compile_texts", "compiled_text", "ending_line", "node_line",
+           "step_line", "step_line_id"]
 
 Guard = Callable[[Any], Any]
 
@@ -100,36 +100,64 @@ def _pick(draw: Draw, first_id: str, count: int) -> int:
 
 
 def compile_texts(scenario: Scenario, var_index: Mapping[str, int],
-                  observe: Callable[[set[str], set[str]], None]) -> dict[str, CompiledText]:
-    """Every state-dependent field of ``scenario`` (already checked), by field id.
+                  observe: Callable[[set[str], set[str]], None]) -> dict[str, CompiledText | str]:
+    """Every state-dependent field of ``scenario`` (already checked), by field id: a plain text
+    as itself (most fields: nothing to decide, so nothing is built), else compiled.
 
     ``observe`` is told the nodes and choices each guard and placeholder asks about, so the
     analysis keeps them in its projected states and can tell which variant each state shows.
     """
-    out: dict[str, CompiledText] = {}
-    for lines in scenario_lines(scenario):
-        if lines.kind == "plain":
+    out: dict[str, CompiledText | str] = {}
+    for line_id, path, kind, value in scenario_fields(scenario):
+        if kind == "plain" or value is None:
             continue
-        variants = []
-        for variant in lines.variants:
-            guard: Guard | None = None
-            if variant.when is not None:
-                tree = parse_expression(variant.when)
-                _, nodes, choices = names_used(tree)
-                observe(nodes, choices)
-                guard = compile_expression(tree, var_index)
-            alts = []
-            for alt in variant.alternatives:
-                if has_placeholders(alt.text):
-                    template = parse_template(alt.text)
-                    _, nodes, choices = template_names(template)
-                    observe(nodes, choices)
-                    alts.append((alt.id, compile_template(template, var_index)))
-                else:
-                    alts.append((alt.id, _constant(alt.text)))
-            variants.append(_Variant(guard, tuple(alts)))
-        out[lines.id] = CompiledText(lines.id, tuple(variants))
+        if isinstance(value, str) and not has_placeholders(value):
+            out[line_id] = value
+            continue
+        lines = field_lines(line_id, path, kind, value)
+        assert lines is not None
+        out[line_id] = _compile(lines, var_index, observe)
     return out
+
+
+def _compile(lines: FieldLines, var_index: Mapping[str, int],
+             observe: Callable[[set[str], set[str]], None]) -> CompiledText:
+    variants = []
+    for variant in lines.variants:
+        guard: Guard | None = None
+        if variant.when is not None:
+            tree = parse_expression(variant.when)
+            _, nodes, choices = names_used(tree)
+            observe(nodes, choices)
+            guard = compile_expression(tree, var_index)
+        alts = []
+        for alt in variant.alternatives:
+            if has_placeholders(alt.text):
+                template = parse_template(alt.text)
+                _, nodes, choices = template_names(template)
+                observe(nodes, choices)
+                alts.append((alt.id, compile_template(template, var_index)))
+            else:
+                alts.append((alt.id, _constant(alt.text)))
+        variants.append(_Variant(guard, tuple(alts)))
+    return CompiledText(lines.id, tuple(variants))
+
+
+def compiled_text(program: Program, line_id: str) -> CompiledText | None:
+    """The compiled field ``line_id`` (a plain text is compiled here, on demand), or None."""
+    entry = program.texts.get(line_id)
+    if entry is None or isinstance(entry, CompiledText):
+        return entry
+    return CompiledText(line_id, (_Variant(None, ((line_id, _constant(entry)),)),))
+
+
+def _show(program: Program, line_id: str, state: State, draw: Draw | None) -> Shown | None:
+    entry = program.texts.get(line_id)
+    if entry is None:
+        return None
+    if isinstance(entry, str):
+        return Shown(line_id, entry)
+    return entry.show(state, draw)
 
 
 def _constant(text: str) -> Rendered:
@@ -143,8 +171,7 @@ EndingField = Literal["summary", "client"]
 
 def node_line(program: Program, state: State, field: NodeField, draw: Draw | None = None) -> Shown | None:
     """A node's ``narration``, ``client`` or ``hint`` in ``state`` (at that node)."""
-    text = program.texts.get(f"node.{state.node}.{field}")
-    return text.show(state, draw) if text is not None else None
+    return _show(program, f"node.{state.node}.{field}", state, draw)
 
 
 def client_line(program: Program, state: State, draw: Draw | None = None) -> str | None:
@@ -163,11 +190,9 @@ def step_line_id(step: Step, field: StepField) -> str:
 def step_line(program: Program, step: Step, after: State, field: StepField, draw: Draw | None = None) -> Shown | None:
     """A step's ``reply``, ``feedback`` or (timeout) ``narration``, read in ``after``, the state
     just after the step."""
-    text = program.texts.get(step_line_id(step, field))
-    return text.show(after, draw) if text is not None else None
+    return _show(program, step_line_id(step, field), after, draw)
 
 
 def ending_line(program: Program, state: State, field: EndingField, draw: Draw | None = None) -> Shown | None:
     """An ending's ``summary`` or ``client`` in the final ``state``."""
-    text = program.texts.get(f"ending.{state.node}.{field}")
-    return text.show(state, draw) if text is not None else None
+    return _show(program, f"ending.{state.node}.{field}", state, draw)
