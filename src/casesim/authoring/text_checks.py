@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from casesim.errors import ExpressionError
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.expressions import Env, parse_expression, type_of
-from casesim.format.lines import FieldLines, LineKind, scenario_lines
+from casesim.format.lines import FieldLines, LineKind, field_lines, scenario_fields
 from casesim.format.reader import Position, SourceDocument
 from casesim.format.scenario import Scenario
 from casesim.format.template import (
@@ -155,7 +155,11 @@ def check_texts(scenario: Scenario, doc: SourceDocument, source: str | None) -> 
     the file's text, for exact columns inside a line)."""
     env = scenario_env(scenario)
     out = []
-    for lines in scenario_lines(scenario):
+    for line_id, field_path, kind, value in scenario_fields(scenario):
+        if value is None or (isinstance(value, str) and not has_placeholders(value)):
+            continue  # most texts: one plain text, nothing to check (and nothing built)
+        lines = field_lines(line_id, field_path, kind, value)
+        assert lines is not None
         for path, text, offset, problem in _field_problems(lines, env):
             pos = locate(doc, source, path, text, offset) if text else doc.position(path)
             out.append(Diagnostic(doc.path, pos.line, pos.col, problem.severity, problem.code, problem.message))
