@@ -46,3 +46,11 @@ def test_a_missing_language_or_a_bad_tag_is_a_clear_error(casesim: Casesim, copy
     assert "casesim locale extract" in result.output and "Traceback" not in result.output
     bad = casesim("play", str(scenario), "--lang", "Spanish!", "--plain")
     assert bad.exit_code == 2 and "is not a language tag" in bad.output
+
+
+def test_validating_a_locale_file_points_to_its_scenario(casesim: Casesim, copy: tuple[Path, Path]) -> None:
+    _, locale = copy
+    result = casesim("validate", str(locale))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{locale}:1:1: error: this is a locale file (it is in a locales folder): "
+                                    "validate the scenario it translates, which checks its locale files too")

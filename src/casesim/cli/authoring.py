@@ -20,6 +20,7 @@ from casesim.authoring.pipeline import (
 from casesim.cli.options import GraphFormat, OutputFormat, choice, pass_settings, path_option
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
+from casesim.format.locale import LOCALES_DIR
 from casesim.format.scenario import Kind
 from casesim.format.schema import SchemaKind
 from casesim.format.text import visible
@@ -78,6 +79,11 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
         catalog = load_catalog_for(settings)
         reports = []
         for file in files:
+            if file.parent.name == LOCALES_DIR:
+                diagnostics.append(Diagnostic(str(file), 1, 1, Severity.ERROR, "locale-file",
+                                              "this is a locale file (it is in a locales folder): validate the "
+                                              "scenario it translates, which checks its locale files too"))
+                continue
             report = load_scenario(file, catalog)
             reports.append(report)
             diagnostics.extend(report.diagnostics)
