@@ -116,12 +116,11 @@ class Session:
         """Step ids taken so far, in order (undone steps excluded)."""
         return [h.step_id for h in self.history]
 
-    def draw(self, entry: int | None = None) -> Draw:
-        """The draw for ``one_of`` wordings at the node of history entry ``entry`` (None: the
-        current node): the seed, and how many times the trainee had been there before."""
-        upto = len(self.history) if entry is None else entry
-        node = self.node_id if entry is None else self.history[entry].node
-        return Draw(self.seed, sum(1 for h in self.history[:upto] if h.node == node))
+    def draw(self) -> Draw:
+        """The draw for ``one_of`` wordings at the current node: the seed, and how many times
+        the trainee had been at this node before (so a transcript rebuilt from the history
+        draws the same, :mod:`casesim.play.transcript`)."""
+        return Draw(self.seed, sum(1 for h in self.history if h.node == self.node_id))
 
     def client_line(self) -> str | None:
         shown = node_line(self.program, self.state, "client", self.draw())
