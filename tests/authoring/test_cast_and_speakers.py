@@ -50,7 +50,7 @@ def test_a_cast_in_a_format_one_file_says_to_migrate(catalog: Catalog) -> None:
 def test_a_variant_needs_say_or_lines_not_both(catalog: Catalog) -> None:
     text = FAMILY.replace("      - lines:\n", "      - say: Hi.\n        lines:\n")
     report = load_scenario_bytes(text.encode(), "family.yaml", catalog)
-    assert any("either `say` (one line) or `lines` (several)" in e.message for e in report.errors)
+    assert any("exactly one of `say` (one text), `one_of` (a list of texts) or `lines`" in e.message for e in report.errors)
 
 
 def test_a_mistake_inside_a_reply_mapping_is_reported_once_in_plain_words(catalog: Catalog) -> None:

@@ -63,10 +63,11 @@ def test_a_played_attempt_is_stored_with_events_and_debrief(store: SQLiteStore, 
     assert attempt.content_hash == example.content_hash and attempt.scenario_version == example.scenario.version
     events = store.events(attempt_id)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
-    assert events[0].kind == "node-entered" and events[0].payload == {"node": "opening"}
+    assert events[0].kind == "node-entered" and events[0].payload == {
+        "node": "opening", "lines": ["node.opening.narration", "node.opening.client"]}
     assert effective_path(events) == EXPERT
     choice = next(e for e in events if e.kind == "choice")
-    assert set(choice.payload) == {"node", "choice", "seconds", "state"}
+    assert set(choice.payload) == {"node", "choice", "seconds", "state", "lines"}
     debrief = store.debrief(attempt_id)
     assert debrief is not None and debrief.passed and debrief.ending == "engaged"
     points = store.competency_points(trainee_id="t1")

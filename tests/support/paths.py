@@ -17,3 +17,7 @@ XAPI_REFERENCE = DATA / "xapi-statement-example.json"
 """An xAPI 1.0.3 "answered" statement for a branching simulation, as an LRS expects it: the shape
 our statements are checked against (copied from the project's shared reference material,
 xapi-lrs-serve.md and xapi-statement-example.json)."""
+VARIANTS = DATA / "variants" / "variants-check-in.yaml"
+"""A scenario with every kind of text variation: state variants, one_of, placeholders."""
+VARIANTS_ES = DATA / "variants" / "locales" / "variants-check-in.es.yaml"
+"""Its Spanish locale (node.hello.hint left untranslated on purpose)."""

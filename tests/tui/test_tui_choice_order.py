@@ -24,8 +24,9 @@ from support.tui import (
     shown_ids,
 )
 
-STEP_PAYLOAD = {"node", "choice", "seconds", "state", "replayed"}
-"""Everything a recorded choice carries: the choice by id, never the number it had on screen."""
+STEP_PAYLOAD = {"node", "choice", "seconds", "state", "replayed", "lines"}
+"""Everything a recorded choice carries: the choice (and the lines shown) by id, never the number
+it had on screen."""
 
 
 async def test_nothing_is_highlighted_and_enter_alone_chooses_nothing(make_test_app: AppFactory) -> None:

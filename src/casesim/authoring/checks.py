@@ -272,17 +272,12 @@ class _Checker:
         step_protocol = self.catalog.protocol_steps() if self.catalog else {}
         used_protocols = {p.protocol for p in sc.protocols}
         for node_id, node in sc.nodes.items():
+            # Variants and placeholders of every text are checked in authoring.text_checks; who speaks here.
             if isinstance(node.client, list):
                 for i, line in enumerate(node.client):
                     self.check_speaker(("nodes", node_id, "client", i, "speaker"), line.speaker)
                     for j, said in enumerate(line.lines or ()):
                         self.check_speaker(("nodes", node_id, "client", i, "lines", j, "speaker"), said.speaker)
-                    if line.when is not None:
-                        self.check_expression(("nodes", node_id, "client", i, "when"), line.when, env, "bool")
-                    elif i != len(node.client) - 1:
-                        self.report(("nodes", node_id, "client", i), "variant-shadows",
-                                    "a client line without `when` always applies, so the variants after it are never used; "
-                                    "put the default variant last")
             for i, choice in enumerate(node.choices):
                 base: PathKey = ("nodes", node_id, "choices", i)
                 if choice.id in first_choice:

@@ -28,13 +28,16 @@ from casesim.authoring.intent import lint_expert_marks
 from casesim.authoring.lint import lint_analysis, lint_answer_cues
 from casesim.authoring.salvage import salvage
 from casesim.authoring.shared_block import check_shared_block
+from casesim.authoring.text_checks import check_texts
+from casesim.authoring.variant_lint import lint_variants
 from casesim.errors import ScenarioError
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.include import expand_reuse, is_shared_block
+from casesim.format.locale import LOCALES_DIR
 from casesim.format.reader import Limits, SourceDocument, read_source, read_yaml_bytes
 from casesim.format.scenario import Scenario
 from casesim.format.validation import validate_model
-from casesim.format.versions import format_problems
+from casesim.format.versions import format_problems, text_format_problems
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program, compile_program
@@ -199,6 +202,8 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
         return SourceReport(path, tuple(sorted(diagnostics, key=Diagnostic.sort_key)), digest, doc)
     # check
     diagnostics.extend(check_scenario(scenario, doc, catalog))
+    diagnostics.extend(text_format_problems(scenario, doc))
+    diagnostics.extend(check_texts(scenario, doc, raw.decode("utf-8", errors="replace")))
     diagnostics.sort(key=Diagnostic.sort_key)
     if any(d.is_error for d in diagnostics):
         return SourceReport(path, tuple(diagnostics), digest, doc, scenario)
@@ -228,7 +233,8 @@ def analyse_and_lint(playable: Playable, catalog: Catalog | None) -> tuple[Analy
     """The pipeline's last stages for a scenario that compiled: its analysis and what lint finds in it."""
     analysis = playable.analysis if isinstance(playable, AnalysedScenario) else analyse(playable.program)
     return analysis, [*lint_analysis(playable.scenario, playable.document, analysis, catalog),
-                      *lint_expert_marks(playable.scenario, playable.document, analysis)]
+                      *lint_expert_marks(playable.scenario, playable.document, analysis),
+                      *lint_variants(playable.scenario, playable.document, analysis)]
 
 
 def audit_and_lint(analysed: AnalysedScenario) -> tuple[Audit, list[Diagnostic]]:
@@ -268,13 +274,15 @@ SHARED_FOLDER = "shared"
 def find_scenario_files(paths: list[Path]) -> list[Path]:
     """The .yaml/.yml files named, or found (recursively, sorted) in the folders named.
 
-    Files in a ``shared/`` folder under a folder named are shared blocks, not scenarios, and are
-    left out (see :func:`find_shared_blocks`); a file named on its own is always kept.
+    Files in a ``shared/`` folder under a folder named are shared blocks, not scenarios, and a
+    ``locales/`` folder holds translations; both are left out (see :func:`find_shared_blocks`);
+    a file named on its own is always kept.
     """
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(q for q in _yaml_files(p) if SHARED_FOLDER not in q.relative_to(p).parts[:-1])
+            files.extend(q for q in _yaml_files(p)
+                         if not {SHARED_FOLDER, LOCALES_DIR} & set(q.relative_to(p).parts[:-1]))
         else:
             files.append(p)
     return files

@@ -9,6 +9,7 @@ from pathlib import Path
 import rich_click as click
 
 from casesim.authoring.audit import audit_text
+from casesim.authoring.locale_checks import check_locale, find_locales
 from casesim.authoring.pipeline import (
     AnalysedScenario,
     audit_and_lint,
@@ -22,6 +23,7 @@ from casesim.cli.options import GraphFormat, OutputFormat, choice, pass_settings
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
 from casesim.format.kinds import bundled_kinds
+from casesim.format.locale import LOCALES_DIR
 from casesim.format.schema import SchemaKind
 from casesim.format.text import visible
 from casesim.scoring.catalog import Catalog, check_catalog_dirs, load_catalogs
@@ -94,11 +96,19 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
         catalog = catalog or load_catalog_for(settings)
         reports = []
         for file in files:
+            if file.parent.name == LOCALES_DIR:
+                diagnostics.append(Diagnostic(str(file), 1, 1, Severity.ERROR, "locale-file",
+                                              "this is a locale file (it is in a locales folder): validate the "
+                                              "scenario it translates, which checks its locale files too"))
+                continue
             report = load_scenario(file, catalog, library_root=library_root_for(file, scenario_paths))
             reports.append(report)
             diagnostics.extend(report.diagnostics)
             if report.analysed is not None:
                 diagnostics.extend(audit_and_lint(report.analysed)[1])
+            if report.model is not None:
+                for lang, locale_file in find_locales(file, report.model.id):
+                    diagnostics.extend(check_locale(report.model, locale_file, lang).diagnostics)
         diagnostics.extend(duplicate_scenario_ids(reports))
     if blocks:  # shared blocks in the folders named are checked on their own, never as scenarios
         catalog = load_catalog_for(settings)

@@ -25,7 +25,7 @@ import rich_click as click
 from click.exceptions import Abort, Exit
 
 from casesim import __version__
-from casesim.cli import authoring, migrate, play, records
+from casesim.cli import authoring, locale, migrate, play, records
 from casesim.cli.options import path_option, record_key_option, resolved_settings
 from casesim.errors import CaseSimError
 from casesim.format.text import visible
@@ -168,7 +168,7 @@ def cli(ctx: click.Context, plain: bool, verbosity: int) -> int:
     return 0
 
 
-for _module in (play, authoring, migrate, records):
+for _module in (play, authoring, migrate, records, locale):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

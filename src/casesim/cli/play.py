@@ -146,6 +146,31 @@ _more_time_option = click.option(
     envvar="CASESIM_MORE_TIME",
     help="more time on every timer in practice (alone: 2x; none: no time limit). Assessments use only the "
          "time your instructor sets [env: CASESIM_MORE_TIME]")
+def _checked_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import re
+
+    from casesim.format.locale import LANG_PATTERN
+    from casesim.format.text import visible
+
+    if value is not None and not re.match(LANG_PATTERN, value):
+        raise click.BadParameter(f"{visible(value, one_line=True)!r} is not a language tag; write one like es, fr "
+                                 "or pt-BR", ctx=ctx, param=param)
+    return value
+
+
+_lang_option = click.option("--lang", default=None, metavar="TAG", callback=_checked_lang,
+                            help="play the scenario's translation in this language (e.g. es), from "
+                                 "locales/ID.TAG.yaml beside it; casesim's own menus stay in English")
+
+
+def _localised(loaded: Playable, lang: str | None, catalog: Catalog) -> tuple[Playable, str | None]:
+    """``loaded`` in ``lang`` (and the notice to show), or as it is without ``lang``."""
+    if lang is None:
+        return loaded, None
+    from casesim.play.localise import localise
+
+    result = localise(loaded, lang, catalog)
+    return result.loaded, result.notice
 
 
 _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_complete=complete_trainees,
@@ -162,6 +187,7 @@ _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_
                    "the attempt either way; 0 to 2147483647, which every record format keeps exact)")
 @_plain_option
 @_more_time_option
+@_lang_option
 @click.option("--debrief-html", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
               metavar="FILE", help="with --plain: also write the debrief as an accessible web page to FILE")
 @path_option("db")
@@ -169,14 +195,15 @@ _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_
 @path_option("catalog_dirs")
 @pass_settings
 def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: str | None,
-                 seed: int | None, plain: bool, more_time: TimeAllowance | None, debrief_html: Path | None) -> int:
+                 seed: int | None, plain: bool, more_time: TimeAllowance | None, lang: str | None,
+                 debrief_html: Path | None) -> int:
     """Play one scenario (a library id or a .yaml file) in the terminal UI.
 
     Opens the before-you-start screen of the scenario, then plays it. With --plain, plays it
     as lines in reading order, for a screen reader or a Braille display.
     """
     catalog = load_catalog_for(settings)
-    loaded = resolve_scenario(scenario, catalog, settings.scenarios_dir)
+    loaded, notice = _localised(resolve_scenario(scenario, catalog, settings.scenarios_dir), lang, catalog)
     if debrief_html is not None and not plain:
         raise CaseSimError("--debrief-html works with --plain only", title="option needs --plain",
                            hint="add --plain, or export a finished attempt with `casesim debrief ATTEMPT --html FILE`")
@@ -185,13 +212,15 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
         try:
             player = _plain_player(settings, store=store, catalog=catalog, debrief_html=debrief_html,
                                    more_time=more_time)
+            if notice is not None:
+                player.say(notice)
             player.start(loaded, mode=mode, seed=seed, trainee_name=trainee)
         finally:
             store.close()
         return 0
     from casesim.tui import OpenScenario
 
-    return _run(settings, OpenScenario(loaded, mode=mode, seed=seed), store=store, catalog=catalog,
+    return _run(settings, OpenScenario(loaded, mode=mode, seed=seed, notice=notice), store=store, catalog=catalog,
                 trainee_name=trainee, more_time=more_time)
 
 
@@ -219,11 +248,12 @@ def author_command(settings: Settings, path: Path, no_watch: bool) -> int:
 @click.option("--trainee", default=None, metavar="NAME", shell_complete=complete_trainees,
               callback=_checked_trainee, help="whose latest attempt to resume (default: the remembered trainee)")
 @_plain_option
+@_lang_option
 @path_option("db")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @pass_settings
-def resume_command(settings: Settings, attempt: str | None, trainee: str | None, plain: bool) -> int:
+def resume_command(settings: Settings, attempt: str | None, trainee: str | None, plain: bool, lang: str | None) -> int:
     """Carry on an attempt that was interrupted.
 
     Resumes ATTEMPT, or the latest attempt in progress of the remembered trainee.
@@ -245,7 +275,7 @@ def resume_command(settings: Settings, attempt: str | None, trainee: str | None,
         if row.status != "in-progress":
             raise CaseSimError(f"attempt {row.id} is {row.status}; only an attempt in progress can be resumed",
                                title="cannot resume")
-        loaded = resolve_scenario(row.scenario_id, catalog, settings.scenarios_dir)
+        loaded, notice = _localised(resolve_scenario(row.scenario_id, catalog, settings.scenarios_dir), lang, catalog)
     except CaseSimError:
         store.close()
         raise
@@ -253,13 +283,15 @@ def resume_command(settings: Settings, attempt: str | None, trainee: str | None,
         try:
             player = _plain_player(settings, store=store, catalog=catalog)
             player.trainee = TraineeSettings(name=row.trainee_id, mode=row.mode)
+            if notice is not None:
+                player.say(notice)
             player.resume(loaded, row.id)
         finally:
             store.close()
         return 0
     from casesim.tui import ResumeAttempt
 
-    return _run(settings, ResumeAttempt(loaded, row.id), store=store, catalog=catalog,
+    return _run(settings, ResumeAttempt(loaded, row.id, notice=notice), store=store, catalog=catalog,
                 trainee_name=trainee or row.trainee_id)
 
 

@@ -13,10 +13,19 @@ from pydantic import Field, field_validator, model_validator
 
 from casesim.format.base import ID_PATTERN, VAR_PATTERN, FormatModel, Id, ShortText, Text
 from casesim.format.cast import CastMember, SpokenLine
+from casesim.format.variants import (
+    ClientAlternatives,
+    ClientLine,
+    ClientText,
+    ReplyText,
+    TextVariant,
+    VariedText,
+)
 
 __all__ = [
     "CastMember",
     "Choice",
+    "ClientAlternatives",
     "ClientLine",
     "ClientPersona",
     "CriticalAction",
@@ -38,6 +47,7 @@ __all__ = [
     "ScoreBound",
     "SpokenLine",
     "TIMEOUT_PREFIX",
+    "TextVariant",
     "Timer",
     "TimerBranch",
     "TimerExpiry",
@@ -194,10 +204,10 @@ class Choice(FormatModel):
     """The never-event class this act belongs to (scoring/never-events.yaml), e.g. confidentiality-beyond-law. A choice that names a class must be `critical`, unless the class is `fails-unless-corrected` and a requirement of the same class judges whether harm was done."""
     critical: CriticalAction | None = None
     """Set when this choice is a never-event that fails an assessment attempt; name its class in `never_event`."""
-    feedback: Text | None = None
-    """Why this choice helps or harms, citing the guideline, in teaching language. Shown in practice mode and the debrief."""
-    reply: Text | SpokenLine | None = None
-    """What the client says straight after this choice, before the next node (optional). Format 2:
+    feedback: VariedText | None = None
+    """Why this choice helps or harms, citing the guideline, in teaching language. Shown in practice mode and the debrief. A list of variants with `when` fits it to the state just after the choice."""
+    reply: ReplyText | None = None
+    """What the client says straight after this choice, before the next node (optional). Read in the state just after the choice; variants and `one_of` as for a node's `client`. Format 2:
     `{say: ..., speaker: mother}` when someone else of the cast answers."""
     expert: bool = False
     """Format 2: this is what an expert does here (several choices of a node may be marked). The
@@ -217,8 +227,8 @@ class TimerExpiry(FormatModel):
 
     goto: Id
     """The node or ending the scenario moves to."""
-    narration: Text
-    """What the trainee is told happened while they hesitated."""
+    narration: VariedText
+    """What the trainee is told happened while they hesitated (variants with `when` allowed)."""
     effects: dict[str, EffectValue] = Field(default_factory=dict)
     """Changes to variables, as for a choice."""
     scores: dict[str, int] = Field(default_factory=dict)
@@ -227,8 +237,8 @@ class TimerExpiry(FormatModel):
     """The never-event class letting the clock run out belongs to, as for a choice."""
     critical: CriticalAction | None = None
     """Set when letting the clock run out is itself a never-event; name its class in `never_event`."""
-    feedback: Text | None = None
-    """Teaching feedback about the hesitation."""
+    feedback: VariedText | None = None
+    """Teaching feedback about the hesitation (variants with `when` allowed)."""
 
 
 class TimerBranch(TimerExpiry):
@@ -259,47 +269,15 @@ class Timer(FormatModel):
         return tuple(f"{timeout_id(node_id)}/{n}" for n in range(1, len(self.expire) + 1))
 
 
-class ClientLine(FormatModel):
-    """One variant of what is said at a node; the first whose `when` holds is used."""
-
-    say: Text | None = None
-    """The words (the client's, unless `speaker` names someone else of the cast)."""
-    when: Text | None = None
-    """Use this variant only when the expression is true; leave it off the last, default variant."""
-    speaker: Id | None = None
-    """Format 2: who says `say`: an id under `cast`, or `client` (the default)."""
-    original: Text | None = None
-    """Format 2: for an interpreter's line, what was said in the source language."""
-    lines: list[SpokenLine] | None = None
-    """Format 2: several lines in a row by different speakers, instead of `say` (e.g. the mother, then the client)."""
-
-    @model_validator(mode="after")
-    def _say_or_lines(self) -> ClientLine:
-        if (self.say is None) == (self.lines is None):
-            raise ValueError("write either `say` (one line) or `lines` (several), not both or neither")
-        if self.lines is not None and (self.speaker is not None or self.original is not None):
-            raise ValueError("with `lines`, put `speaker` and `original` on each line")
-        if self.lines == []:
-            raise ValueError("`lines` needs at least one line")
-        return self
-
-    def spoken(self) -> tuple[SpokenLine, ...]:
-        """The lines this variant says, in order."""
-        if self.lines is not None:
-            return tuple(self.lines)
-        assert self.say is not None
-        return (SpokenLine(say=self.say, speaker=self.speaker, original=self.original),)
-
-
 class Node(FormatModel):
     """A moment in the conversation: what the client says, what the trainee notices, and the choices."""
 
-    client: Text | list[ClientLine] | None = None
-    """What the client says. A list of variants with `when` makes the client react to the state."""
-    narration: Text | None = None
-    """What the trainee notices (body language, setting), shown in italics-free plain text."""
-    hint: Text | None = None
-    """A nudge shown on request in practice mode only."""
+    client: ClientText | None = None
+    """What the client says. A list of variants with `when` makes the client react to the state; `one_of` draws one of several wordings per attempt."""
+    narration: VariedText | None = None
+    """What the trainee notices (body language, setting), shown in italics-free plain text. A list of variants with `when` fits it to the state."""
+    hint: VariedText | None = None
+    """A nudge shown on request in practice mode only (variants with `when` allowed)."""
     choices: list[Choice]
     """What the trainee can say or do here (at least one)."""
     timer: Timer | None = None
@@ -326,10 +304,10 @@ class Ending(FormatModel):
     """The class of outcome: success, partial, missed-opportunity, safety-risk or rupture."""
     title: ShortText
     """A short name shown at the top of the debrief."""
-    summary: Text
-    """What happened next for the client, in a few sentences."""
-    client: Text | None = None
-    """The client's last words (optional)."""
+    summary: VariedText
+    """What happened next for the client, in a few sentences (variants with `when` allowed; the last needs no `when`)."""
+    client: ClientText | None = None
+    """The client's last words (optional; variants and `one_of` as for a node's `client`)."""
 
 
 class Requirement(FormatModel):

@@ -15,7 +15,7 @@ import typing
 from functools import cache
 from typing import Any, TypeVar, Union
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.reader import Position, SourceDocument
@@ -232,9 +232,11 @@ def _message(model: type[BaseModel], error: Any) -> str:
     return f"{field!r}: {msg}"
 
 
+
+
 def _is_noise(segment: str) -> bool:
     return ("[" in segment and segment != _KEY) or segment.startswith("constrained-") or segment in {
-        "tagged-union", "literal", "function-after", "union", "str", "int", "bool", "float"} or segment in _model_names()
+        "tagged-union", "literal", "function-after", "union", "str", "int", "bool", "float", "Text", "Variants"} or segment in _model_names()
 
 
 @cache
@@ -249,6 +251,24 @@ def _model_names() -> frozenset[str]:
                 names.add(sub.__name__)
             todo.append(sub)
     return frozenset(names)
+
+
+def _branch(annotation: Any, segment: str) -> Any:
+    """The branch of a union ``annotation`` that pydantic's location segment ``segment`` names."""
+    for arg in typing.get_args(annotation):
+        inner = typing.get_args(arg)[0] if typing.get_origin(arg) is typing.Annotated else arg
+        tags = [m.tag for m in getattr(arg, "__metadata__", ()) if isinstance(m, Tag)]
+        if segment in tags:
+            return inner
+        if segment.startswith("list[") and typing.get_origin(inner) is list:
+            return inner
+        if isinstance(inner, type) and inner.__name__ == segment:
+            return inner
+        if typing.get_origin(inner) in (Union, types.UnionType):  # a tagged union inside an optional
+            found = _branch(inner, segment)
+            if found is not None:
+                return found
+    return None
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
@@ -277,6 +297,10 @@ def _unwrap_model(annotation: Any) -> Any:
 
 
 def _step(annotation: Any, segment: Any) -> Any:
+    if typing.get_origin(annotation) in (Union, types.UnionType) and isinstance(segment, str) and _is_noise(segment):
+        branch = _branch(annotation, segment)
+        if branch is not None:
+            return branch
     annotation = _unwrap_model(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         if isinstance(segment, str):

@@ -12,9 +12,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from casesim.format.diagnostics import Diagnostic, Severity
+from casesim.format.lines import format2_text_features
 from casesim.format.reader import SourceDocument
+from casesim.format.scenario import Scenario
 
-__all__ = ["FORMATS", "LATEST_FORMAT", "format_2_keys", "format_problems", "needs_format_2_message"]
+__all__ = ["FORMATS", "LATEST_FORMAT", "format_2_keys", "format_problems", "needs_format_2_message",
+           "text_format_problems"]
 
 FORMATS = (1, 2)
 """Every format version this casesim reads."""
@@ -68,9 +71,39 @@ def needs_format_2_message(key: str, path: str) -> str:
     return f"`{key}`: this key needs `format: 2` (run `casesim migrate {path}`)"
 
 
+def _says_format_1(doc: SourceDocument) -> bool:
+    return isinstance(doc.data, dict) and doc.data.get("format") == 1 and not isinstance(doc.data.get("format"), bool)
+
+
+_TEXT_FEATURES = {
+    "variants": "a list of variants with `when` (format 1 has them only for a node's `client`)",
+    "one_of": "`one_of` (wordings drawn per attempt)",
+    "placeholders": "a `{placeholder}` in the text",
+}
+
+
+def text_format_problems(scenario: Scenario, doc: SourceDocument) -> list[Diagnostic]:
+    """An error at every text feature of format 2 (variants beyond a node's `client`, `one_of`,
+    placeholders) in a file that says `format: 1`. Read from the checked model rather than the raw
+    keys, since a plain string and a `{placeholder}` are the same key; a place already reported by
+    :func:`format_problems` (a `reply` written as a mapping) is not reported twice."""
+    if not _says_format_1(doc):
+        return []
+    keyed = list(format_2_keys(doc.data))
+    out, seen = [], set()
+    for path, feature in format2_text_features(scenario):
+        if (path, feature) in seen or any(path[:len(k)] == k for k in keyed):
+            continue
+        seen.add((path, feature))
+        pos = doc.position(path, key=True)
+        out.append(Diagnostic(doc.path, pos.line, pos.col, Severity.ERROR, "needs-format-2",
+                              f"{_TEXT_FEATURES[feature]} needs `format: 2` (run `casesim migrate {doc.path}`)"))
+    return out
+
+
 def format_problems(doc: SourceDocument) -> list[Diagnostic]:
     """An error at every format-2-only key of a file that says `format: 1`."""
-    if not isinstance(doc.data, dict) or doc.data.get("format") != 1 or isinstance(doc.data.get("format"), bool):
+    if not _says_format_1(doc):
         return []
     out = []
     for path in format_2_keys(doc.data):

@@ -53,7 +53,7 @@ from casesim.play.timing import (
     timing_text,
 )
 from casesim.play.trainee import TraineeSettings, name_problem, save_trainee, trainee_id_for
-from casesim.play.transcript import Line, reply_line, transcript_lines
+from casesim.play.transcript import Line, moment_lines, step_lines, transcript_lines
 from casesim.records.api import AttemptRow, RecordStore, effective_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
@@ -305,8 +305,8 @@ class PlainPlayer:
                  f"{steps} choice{'' if steps == 1 else 's'} made so far.")
         if steps:
             self.say("The conversation so far:")
-            everything = transcript_lines(attempt.program, session.history, session.state)
-            current = transcript_lines(attempt.program, (), session.state)
+            everything = transcript_lines(attempt.program, session.history, session.state, seed=session.seed)
+            current = moment_lines(attempt.program, session.history, session.state, seed=session.seed)
             for line in everything[:len(everything) - len(current)]:
                 self.say(self._line(line, loaded.scenario))
             self.say("Now:")
@@ -332,7 +332,7 @@ class PlainPlayer:
         session = attempt.session
         scenario = attempt.program.scenario
         if with_scene:
-            for line in transcript_lines(attempt.program, (), session.state):
+            for line in moment_lines(attempt.program, session.history, session.state, seed=session.seed):
                 self.say(self._line(line, scenario))
         if session.finished:
             return
@@ -451,9 +451,10 @@ class PlainPlayer:
             self.say(f"Time ran out: {flat(result.narration or 'the moment passed.')}")
         else:
             self.say(f"You say: {flat(result.step.say or result.step.id)}")
-            reply = reply_line(attempt.program, result.step) if result.reply else None
-            if reply is not None:
-                self.say(self._line(reply, scenario))
+            if result.reply:  # every line said in reply, each speaker named
+                for said in step_lines(attempt.program, attempt.session.history, seed=attempt.session.seed):
+                    if said.kind == "client":
+                        self.say(self._line(said, scenario))
         if result.feedback:
             self.say(f"Feedback on your choice: {flat(result.feedback)}")
         for line in meter_lines(scenario, variables(attempt.program, result.state), before):

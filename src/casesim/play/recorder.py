@@ -23,6 +23,7 @@ from casesim.authoring.signoff import playable_signoff
 from casesim.errors import ResumeError, SessionError
 from casesim.play.session import MonotonicClock, Session
 from casesim.play.timing import ALLOWANCES, TimeAllowance, TimeChoice
+from casesim.play.transcript import Line, moment_lines, step_lines
 from casesim.records.api import (
     AttemptRow,
     EventKind,
@@ -51,7 +52,21 @@ def step_payload(session: Session) -> tuple[EventKind, dict[str, Any]]:
     entry = session.history[-1]
     kind: EventKind = "timer-expired" if entry.timed_out else "choice"
     return kind, {"node": entry.node, "choice": entry.step_id, "seconds": round(entry.seconds, 3),
-                  "state": state_snapshot(session.program, entry.after)}
+                  "state": state_snapshot(session.program, entry.after),
+                  "lines": _ids(step_lines(session.program, session.history, seed=session.seed)
+                                + (moment_lines(session.program, session.history, session.state, seed=session.seed)
+                                   if session.finished else []))}
+
+
+def _ids(lines: Sequence[Line]) -> list[str]:
+    return [line.id for line in lines if line.id is not None]
+
+
+def entered_payload(session: Session) -> dict[str, Any]:
+    """The ``node-entered`` event: the node, and the ids of the lines shown there (which variant,
+    which ``one_of`` wording), so the record says what the trainee actually read."""
+    lines = moment_lines(session.program, session.history, session.state, seed=session.seed)
+    return {"node": session.node_id, "lines": _ids(lines)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +165,7 @@ class AttemptRecorder:
             content_hash=scenario.content_hash, mode=session.mode, seed=session.seed, start_node=session.start,
             signoff=playable_signoff(scenario))
         recorder = cls(store, attempt_id, session)
-        first: dict[str, Any] = {"node": session.node_id}
+        first: dict[str, Any] = entered_payload(session)
         if timing is not None and timing.accommodated:
             first["accommodation"] = timing.payload()
         recorder._record([("node-entered", first)])
@@ -179,7 +194,7 @@ class AttemptRecorder:
             payload = {**payload, "replayed": True}
         events: list[tuple[EventKind, Mapping[str, Any]]] = [(kind, payload)]
         if not self.session.finished:
-            events.append(("node-entered", {"node": self.session.node_id}))
+            events.append(("node-entered", entered_payload(self.session)))
         return self._record(events)
 
     def undo(self) -> EventRow:

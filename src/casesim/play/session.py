@@ -30,13 +30,13 @@ from casesim.semantics.program import (
     Replay,
     State,
     Step,
-    client_line,
     initial_state,
     is_final,
     open_choices,
     timeout_id,
     timeout_step,
 )
+from casesim.semantics.render import Draw, Shown, node_line, step_line
 
 __all__ = ["HistoryEntry", "MonotonicClock", "Session", "StepResult", "new_seed"]
 
@@ -74,6 +74,9 @@ class StepResult:
     narration: str | None
     """For a timeout: what happened while the trainee hesitated."""
     finished: bool
+    shown: tuple[Shown, ...] = ()
+    """The lines above with the ids of the texts used (reply or narration, then feedback): what
+    the record keeps, so it says which variant or wording the trainee actually saw."""
 
 
 class Session:
@@ -121,8 +124,17 @@ class Session:
         """Step ids taken so far, in order (undone steps excluded)."""
         return [h.step_id for h in self.history]
 
+    def draw(self) -> Draw:
+        """The draw for ``one_of`` wordings at the current node: the seed, and how many times
+        the trainee had been at this node before (so a transcript rebuilt from the history
+        draws the same, :mod:`casesim.play.transcript`)."""
+        return Draw(self.seed, sum(1 for h in self.history if h.node == self.node_id))
+
     def client_line(self) -> str | None:
-        return client_line(self.program, self.state)
+        """What is said at the current node, every speaker's line run together (the transcript
+        names each speaker: :mod:`casesim.play.transcript`)."""
+        shown = node_line(self.program, self.state, "client", self.draw())
+        return " ".join(line.text for line in shown.spoken()) if shown is not None else None
 
     def open_choices(self) -> tuple[Step, ...]:
         """The choices open now, in author order; each is also a trigger the Machine allows."""
@@ -140,8 +152,8 @@ class Session:
         """The node's hint, in practice mode only."""
         if self.mode != "practice" or self.finished:
             return None
-        node = self.program.scenario.nodes.get(self.node_id)
-        return node.hint if node else None
+        shown = node_line(self.program, self.state, "hint", self.draw())
+        return shown.text if shown is not None else None
 
     def author_timer_seconds(self) -> int | None:
         """The seconds the author gave this moment (before the reading allowance and any accommodation)."""
@@ -267,6 +279,7 @@ class Session:
 
     def _fire(self, step: Step, *, timed_out: bool) -> StepResult:
         before = self.state
+        draw = self.draw()
         now = self.clock()
         ok = fire(self._cursor, step.id)
         if not ok:  # pragma: no cover - may_trigger was checked
@@ -277,13 +290,16 @@ class Session:
         self._undo.append((before, len(self.history)))
         self.history.append(HistoryEntry(step.id, before.node, max(0.0, now - self._entered_at), before, after, timed_out))
         self._entered_at = now
+        said = step_line(self.program, step, after, "narration" if timed_out else "reply", draw)
+        feedback = step_line(self.program, step, after, "feedback") if self.mode == "practice" else None
         return StepResult(
             step=step,
             state=after,
-            reply=step.reply,
-            feedback=step.feedback if self.mode == "practice" else None,
-            narration=step.narration if timed_out else None,
+            reply=" ".join(line.text for line in said.spoken()) if said is not None and not timed_out else None,
+            feedback=feedback.text if feedback is not None else None,
+            narration=said.text if said is not None and timed_out else None,
             finished=self.finished,
+            shown=tuple(x for x in (said, feedback) if x is not None),
         )
 
     def _set_state(self, state: State) -> None:

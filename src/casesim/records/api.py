@@ -37,9 +37,9 @@ __all__ = [
 ]
 
 EventKind = Literal[
-    "node-entered",   # payload: {node}
-    "choice",         # payload: {choice, node, seconds, state: {...}}  (time taken in seconds)
-    "timer-expired",  # payload: {node, choice: "timeout:<node>", state: {...}}
+    "node-entered",   # payload: {node, lines: [ids of the texts shown]}
+    "choice",         # payload: {choice, node, seconds, state: {...}, lines: [...]}  (time taken in seconds)
+    "timer-expired",  # payload: {node, choice: "timeout:<node>", state: {...}, lines: [...]}
     "undo",           # payload: {node}  (the node returned to)
     "pause",          # payload: {node}
     "resume",         # payload: {node}

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.errors import NotFoundError
-from casesim.format.cast import CLIENT_ID, SpokenLine, speaker_label
+from casesim.format.cast import CLIENT_ID, speaker_label
+from casesim.format.lines import default_text, field_lines
 from casesim.format.scenario import Choice, Mode
 from casesim.records.api import AttemptRow, CompetencyPoint, EventRow, RecordStore, TraineeRow
 from casesim.records.chain import parse_iso
@@ -302,7 +303,7 @@ class _Tally:
 
 def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: int, expert: bool) -> OptionItem:
     return OptionItem(choice=cid, say=choice.say if choice else None, count=count, share=count / total if total else 0.0,
-                      trainees=trainees, feedback=choice.feedback if choice else None,
+                      trainees=trainees, feedback=default_text(choice.feedback) if choice else None,
                       points=sum(choice.scores.values()) if choice else None,
                       critical=bool(choice and choice.critical), expert=expert, in_scenario=choice is not None)
 
@@ -333,18 +334,21 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
                     options.append(OptionItem(choice=tid, say="(let the timer run out)", count=counts.get(tid, 0),
                                               share=counts.get(tid, 0) / total if total else 0.0,
                                               trainees=len(tally.trainees_per_option.get((node_id, tid), ())),
-                                              feedback=expire.feedback, points=sum(expire.scores.values()),
+                                              feedback=default_text(expire.feedback),
+                                              points=sum(expire.scores.values()),
                                               critical=expire.critical is not None, expert=False, in_scenario=True))
         for cid, count in sorted(counts.items()):
             if cid not in known:
                 options.append(_option(None, cid, count, total, len(tally.trainees_per_option.get((node_id, cid), ())),
                                        False))
         client = None
-        if node is not None and scenario is not None and node.client is not None:
-            said = (SpokenLine(say=node.client),) if isinstance(node.client, str) else node.client[-1].spoken()
-            # Lines by several people name each speaker; the client's own words stay as they were.
+        lines = field_lines("", (), "client", node.client) if node is not None else None
+        if lines is not None and scenario is not None:
+            # the fallback variant, its first wording; lines by several people name each speaker,
+            # the client's own words stay as they were
+            said = lines.variants[-1].alternatives[0].spoken()
             several = any(line.speaker not in (None, CLIENT_ID) for line in said)
-            client = " ".join(f"{speaker_label(scenario, line.speaker)}: {line.say}" if several else line.say
+            client = " ".join(f"{speaker_label(scenario, line.speaker)}: {line.text}" if several else line.text
                               for line in said)
         nodes.append(NodeItems(node_id, client, total, tuple(options)))
     return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts), len(tally.trainees),

@@ -36,10 +36,12 @@ from casesim.semantics.program import (
     Replay,
     State,
     Step,
+    apply,
     is_final,
     replay,
     unmet_requirements,
 )
+from casesim.semantics.render import Shown, ending_line, step_line
 
 __all__ = ["AFFIRMS_CODED", "expert_points", "meets_share", "score_path", "score_replay", "mi_result", "protocol_result",
            "rating_for_share", "share_of_expert"]
@@ -177,7 +179,7 @@ def score_replay(program: Program, analysis: Analysis, catalog: Catalog, path: R
         ending=final.node if reached else None,
         ending_title=ending.title if ending else None,
         outcome=ending.outcome if ending else None,
-        ending_summary=ending.summary if ending else None,
+        ending_summary=_text(ending_line(program, final, "summary")) if ending else None,
         passed=passed,
         reasons=tuple(reasons),
         score=share_value,
@@ -191,7 +193,7 @@ def score_replay(program: Program, analysis: Analysis, catalog: Catalog, path: R
         mi=mi,
         protocols=protocols,
         competencies=competencies,
-        decisions=_decisions(analysis, catalog, pairs),
+        decisions=_decisions(program, analysis, catalog, pairs, final),
         expert_path=_expert(program, analysis),
         pace=(pace(program, [state for state, _ in pairs], decision_seconds)
               if decision_seconds is not None and mode == "assessment" else None),
@@ -443,8 +445,16 @@ def _say(step: Step) -> str:
     return step.say or "(the time ran out)"
 
 
-def _decisions(analysis: Analysis, catalog: Catalog, pairs: Sequence[tuple[State, Step]]) -> tuple[Decision, ...]:
+def _text(shown: Shown | None) -> str | None:
+    return shown.text if shown is not None else None
+
+
+def _decisions(program: Program, analysis: Analysis, catalog: Catalog, pairs: Sequence[tuple[State, Step]],
+               final: State) -> tuple[Decision, ...]:
+    """Each decision with its feedback as it read just after the step (its variants and
+    placeholders), and the better choice's feedback as it would have read after that choice."""
     out = []
+    afters = [state for state, _ in pairs[1:]] + [final]
     for i, (state, step) in enumerate(pairs):
         ranked = analysis.better_choices(state)
         mine = analysis.value_after(state, step) if not step.is_timeout else float("-inf")
@@ -454,13 +464,15 @@ def _decisions(analysis: Analysis, catalog: Catalog, pairs: Sequence[tuple[State
         better_feedback = None
         gap = None
         if not optimal and best_step is not None and best_step.id != step.id:
-            better = PathStep(choice=best_step.id, node=best_step.node, say=_say(best_step))
-            better_feedback = best_step.feedback
+            # The program's own step: the analysis may be of the same scenario in another language.
+            best = program.steps.get(best_step.id, best_step)
+            better = PathStep(choice=best.id, node=best.node, say=_say(best))
+            better_feedback = _text(step_line(program, best, apply(program, state, best), "feedback"))
             if math.isfinite(best_value) and math.isfinite(mine):
                 gap = round(best_value - mine, 3)
         out.append(Decision(
             index=i, node=state.node, choice=step.id, say=_say(step),
-            feedback=step.feedback,
+            feedback=_text(step_line(program, step, afters[i], "feedback")),
             points=sum(p for _, p in step.scores),
             critical=_critical_text(catalog, step),
             on_expert_path=optimal, better=better, better_feedback=better_feedback,

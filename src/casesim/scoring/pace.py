@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from casesim.scoring.debrief import Pace
-from casesim.semantics.program import Program, State, client_line, open_choices
+from casesim.semantics.program import Program, State, open_choices
+from casesim.semantics.render import node_line
 
 __all__ = ["READING_WPM", "TOO_FAST_RATIO", "pace", "screen_words"]
 
@@ -42,9 +43,8 @@ def _words(text: str | None) -> int:
 
 def screen_words(program: Program, state: State) -> int:
     """The words a decision screen shows in ``state``: narration, the client's line and every open choice."""
-    node = program.scenario.nodes.get(state.node)
-    narration = node.narration if node is not None else None
-    return (_words(narration) + _words(client_line(program, state))
+    narration, said = node_line(program, state, "narration"), node_line(program, state, "client")
+    return (_words(narration.text if narration else None) + _words(said.text if said else None)
             + sum(_words(step.say) for step in open_choices(program, state)))
 
 

@@ -26,11 +26,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from casesim.format.cast import SpokenLine
 from casesim.format.expressions import compile_expression, names_used, parse_expression
 from casesim.format.framework import Protocol
 from casesim.format.scenario import TIMEOUT_PREFIX, CriticalAction, Scenario, timeout_id
 from casesim.semantics.protocols import ProtocolRequirement, ProtocolTrack, settle, track_protocols
+from casesim.semantics.render import CompiledText, client_line, compile_texts
 
 __all__ = [
     "Program",
@@ -39,7 +39,6 @@ __all__ = [
     "TIMEOUT_PREFIX",
     "apply",
     "client_line",
-    "client_speech",
     "compile_program",
     "initial_state",
     "is_final",
@@ -93,17 +92,8 @@ class Step:
     critical: CriticalAction | None
     is_timeout: bool
     say: str | None = None
-    """What the trainee says (or does); None for a timeout."""
-    reply: str | None = None
-    """What the client (or ``reply_speaker``) says straight after this choice; None for a timeout."""
-    reply_speaker: str | None = None
-    """The cast id of who replies, when it is not the client."""
-    reply_original: str | None = None
-    """For an interpreter's reply: what was said in the source language."""
-    narration: str | None = None
-    """What the trainee is told happened while they hesitated; set only for a timeout."""
-    feedback: str | None = None
-    """Teaching feedback on this choice (or on the hesitation)."""
+    """What the trainee says (or does); None for a timeout. The reply (and who says it), feedback
+    and timeout narration depend on the state: :func:`casesim.semantics.render.step_line` reads them."""
     mi: tuple[str, ...] = ()
     """MITI behaviour codes of the utterance; empty for a timeout."""
     protocol_steps: tuple[str, ...] = ()
@@ -131,8 +121,10 @@ class Program:
     """Per timed node: the branches of its expiry, in order (one for the single form); the first
     whose guard holds is what letting the clock run out does (:func:`timeout_step`)."""
     steps: Mapping[str, Step]
-    client_variants: Mapping[str, tuple[tuple[Guard | None, tuple[SpokenLine, ...]], ...]]
-    """Per node: its `client` variants (condition, the lines said), in the author's order."""
+    texts: Mapping[str, CompiledText | str]
+    """Every state-dependent text (narration, client lines with their speakers, replies, feedback,
+    hints, timer branches, endings) by its field id (:mod:`casesim.format.lines`), a plain text as
+    itself; shown with :mod:`casesim.semantics.render`."""
     requirements: tuple[tuple[str, Guard], ...]
     """Every must-do requirement (id, holds): the scenario's own, then its protocols' duties."""
     protocol_requirements: Mapping[str, ProtocolRequirement]
@@ -206,20 +198,16 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
     steps: dict[str, Step] = {}
     by_node: dict[str, tuple[Step, ...]] = {}
     timeouts: dict[str, tuple[Step, ...]] = {}
-    variants: dict[str, tuple[tuple[Guard | None, tuple[SpokenLine, ...]], ...]] = {}
     for node_id, node in scenario.nodes.items():
         node_steps = []
         for choice in node.choices:
             for c in choice.scores:
                 criteria.setdefault(c, None)
             facts = tuple(Effect(i, "set", v, False) for i, v in tracked.choice_sets.get(choice.id, ()))
-            reply = SpokenLine(say=choice.reply) if isinstance(choice.reply, str) else choice.reply
             step = Step(choice.id, node_id, choice.goto, guard(choice.when),
                         effects(choice.effects) + facts + entry_sets.get(choice.goto, ()),
                         tuple(choice.scores.items()), choice.critical, False,
-                        say=choice.say, reply=reply.say if reply else None,
-                        reply_speaker=reply.speaker if reply else None,
-                        reply_original=reply.original if reply else None, feedback=choice.feedback,
+                        say=choice.say,
                         mi=tuple(choice.mi), protocol_steps=tuple(choice.steps),
                         weight=sum(choice.scores.values()), never_event=choice.never_event,
                         expert=choice.expert, neutral=choice.neutral)
@@ -234,15 +222,16 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
                 step = Step(sid, node_id, expiry.goto, guard(getattr(expiry, "when", None)),
                             effects(expiry.effects) + entry_sets.get(expiry.goto, ()),
                             tuple(expiry.scores.items()), expiry.critical, True,
-                            narration=expiry.narration, feedback=expiry.feedback,
                             weight=sum(expiry.scores.values()), never_event=expiry.never_event)
                 branches.append(step)
                 steps[step.id] = step
             timeouts[node_id] = tuple(branches)
-        if isinstance(node.client, list):
-            variants[node_id] = tuple((guard(line.when), line.spoken()) for line in node.client)
-        elif node.client is not None:
-            variants[node_id] = ((None, (SpokenLine(say=node.client),)),)
+
+    def observe(nodes: set[str], choices: set[str]) -> None:
+        relevant_nodes.update(nodes)
+        relevant_choices.update(choices)
+
+    texts = compile_texts(scenario, var_index, observe)
     requirements: list[tuple[str, Guard | None]] = [(r.id, guard(r.holds)) for r in scenario.requirements]
     requirements += [(req.id, holds) for req, holds in tracked.requirements]
     return Program(
@@ -253,7 +242,7 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
         steps_by_node=by_node,
         timeouts=timeouts,
         steps=steps,
-        client_variants=variants,
+        texts=texts,
         requirements=tuple((rid, g) for rid, g in requirements if g is not None),
         protocol_requirements={req.id: req for req, _ in tracked.requirements},
         settled_nodes=_settled_nodes(scenario, steps, len(var_names)) if tracked.tracks else frozenset(),
@@ -420,21 +409,6 @@ def replay(program: Program, step_ids: Sequence[str], *, start: str | None = Non
         taken.append((state, step))
         state = apply(program, state, step)
     return Replay(tuple(taken), state)
-
-
-def client_speech(program: Program, state: State) -> tuple[SpokenLine, ...]:
-    """The lines said at ``state.node`` (by the client or others of the cast): those of the first
-    variant whose condition holds."""
-    for condition, lines in program.client_variants.get(state.node, ()):
-        if condition is None or condition(state):
-            return lines
-    return ()
-
-
-def client_line(program: Program, state: State) -> str | None:
-    """The words said at ``state.node``, all speakers' lines run together (for word counts)."""
-    lines = client_speech(program, state)
-    return " ".join(line.say for line in lines) if lines else None
 
 
 def unmet_requirements(program: Program, state: State) -> tuple[str, ...]:

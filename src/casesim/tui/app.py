@@ -60,6 +60,8 @@ class OpenScenario:
     loaded: Playable
     mode: Mode | None = None
     seed: int | None = None
+    notice: str | None = None
+    """Told on opening (playing a translation: how many lines fall back to the source)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class ResumeAttempt:
 
     loaded: Playable
     attempt_id: str
+    notice: str | None = None
+    """Told on opening, as for :class:`OpenScenario`."""
 
 
 StartRequest = OpenLibrary | OpenScenario | OpenAuthor | ResumeAttempt
@@ -137,6 +141,8 @@ class CaseSimApp(App[None]):
             self.push_screen(AuthorScreen(start.path, watch=self.deps.watch_files))
             return
         self.push_screen(LibraryScreen(self.deps.library_paths))
+        if isinstance(start, (OpenScenario, ResumeAttempt)) and start.notice:
+            self.notify(start.notice, timeout=15, markup=False)
         if isinstance(start, OpenScenario):
             self.show_before_start(start.loaded, mode=start.mode, seed=start.seed)
         elif isinstance(start, ResumeAttempt):

@@ -38,6 +38,7 @@ from typing import Any
 
 from casesim import __version__
 from casesim.authoring.pipeline import Playable
+from casesim.format.lines import default_text
 from casesim.records.api import AttemptRow, EventRow, RecordStore, effective_steps
 from casesim.records.chain import parse_iso
 from casesim.records.damage import readable_debrief
@@ -147,8 +148,9 @@ class _Builder:
         definition["name"] = {"en-US": f"{title} - {node_id}"}
         node = self.scenario.nodes.get(node_id) if self.scenario is not None else None
         if node is not None:
-            if node.narration:
-                definition["description"] = {"en-US": node.narration}
+            narration = default_text(node.narration)
+            if narration:
+                definition["description"] = {"en-US": narration}
             definition["choices"] = [{"id": c.id, "description": {"en-US": c.say}} for c in node.choices]
             if node_id in self.expert:
                 definition["correctResponsesPattern"] = [self.expert[node_id]]

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from casesim.format.lines import field_lines
 from casesim.format.scenario import Scenario
 from casesim.tui.text import literal
 
@@ -39,7 +40,8 @@ class JumpScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = []
         for node_id, node in self._scenario.nodes.items():
-            said = node.client if isinstance(node.client, str) else (node.client[0].spoken()[0].say if node.client else "")
+            lines = field_lines(f"node.{node_id}.client", (), "client", node.client)
+            said = lines.variants[0].alternatives[0].text if lines is not None else ""  # the first variant
             mark = " (here)" if node_id == self._current else ""
             options.append(Option(Content.assemble((node_id + mark, "bold"), "  ", literal(_first_words(said))),
                                   id=node_id))

@@ -122,7 +122,7 @@ class PlayArea(Vertical):
         attempt = self.attempt
         session = attempt.session
         program = attempt.program
-        self.query_one(Transcript).show(transcript_lines(program, session.history, session.state))
+        self.query_one(Transcript).show(transcript_lines(program, session.history, session.state, seed=session.seed))
         values = variables(program, session.state)
         self.query_one(ClientPanel).show(values, self._previous)
         self._previous = values
