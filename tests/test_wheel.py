@@ -110,8 +110,10 @@ def test_the_installed_wheel_validates_plays_to_a_debrief_and_exports_a_pdf(
     assert result.returncode == 0, result.stdout + result.stderr
     scenarios = len(list((ROOT / "scenarios").glob("*.yaml")))
     # Drafts get answer-cue notes, which fail nothing.
+    blocks = len(list((ROOT / "scenarios" / "shared").glob("*.yaml")))  # checked as blocks, not scenarios
     frameworks = len(list((ROOT / "scoring").glob("*.yaml")))
-    assert f"{scenarios} scenario(s) and {frameworks} framework file(s) checked: 0 error(s), 0 warning(s)" in result.stderr
+    assert (f"{scenarios} scenario(s) and {blocks} shared block(s) and {frameworks} framework file(s) checked: "
+            "0 error(s), 0 warning(s)") in result.stderr
 
     database = tmp_path / "records.db"
     result = run(str(python), str(ROOT / "tests" / "support" / "wheel_play.py"), str(database), "t-wheel")
