@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from support.paths import EXAMPLE
 from support.terminal import TMUX_MARKS, Terminal, casesim_binary
@@ -43,7 +44,8 @@ def test_a_trainer_edits_tests_breaks_and_fixes_a_draft_in_the_workbench(termina
     terminal.wait_for("State Score Checks Tests Graph")
 
     terminal.keys("t")
-    terminal.wait_for("7 tests · 0 failed", timeout=120)
+    written = len(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["tests"])  # the example's own tests
+    terminal.wait_for(f"{written} tests · 0 failed", timeout=120)
 
     terminal.keys("v")
     time.sleep(0.3)
