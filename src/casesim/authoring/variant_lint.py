@@ -10,7 +10,7 @@ keeps whatever history a variant's ``when`` or a placeholder asks about
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.lines import FieldLines, scenario_lines
@@ -23,20 +23,34 @@ from casesim.semantics.render import compiled_text, step_line_id
 __all__ = ["lint_variants"]
 
 
-def _read_in(analysis: Analysis) -> Iterator[tuple[str, State]]:
-    """(field id, state it is read in) for every reachable state and step."""
+def _read_in(analysis: Analysis, wanted: Collection[str]) -> Iterator[tuple[str, State]]:
+    """(field id, state it is read in) for every reachable state and step, for the field ids in
+    ``wanted`` only: the ids each node and step reads are worked out once, not per state (a
+    large analysis has millions of state-step pairs, and most fields have no variants)."""
     program = analysis.program
+    by_node: dict[str, tuple[str, ...]] = {}
+    by_step: dict[str, tuple[str, ...]] = {}
     for sid, state in enumerate(analysis.states):
+        node_fields = by_node.get(state.node)
+        if node_fields is None:
+            ids = ((f"ending.{state.node}.summary", f"ending.{state.node}.client")
+                   if state.node in program.scenario.endings
+                   else tuple(f"node.{state.node}.{field}" for field in ("narration", "client", "hint")))
+            node_fields = by_node[state.node] = tuple(fid for fid in ids if fid in wanted)
+        for fid in node_fields:
+            yield fid, state
         if state.node in program.scenario.endings:
-            yield f"ending.{state.node}.summary", state
-            yield f"ending.{state.node}.client", state
             continue
-        for field in ("narration", "client", "hint"):
-            yield f"node.{state.node}.{field}", state
         for step, target in analysis.edges[sid]:
-            after = analysis.states[target]
-            for field in (("narration", "feedback") if step.is_timeout else ("reply", "feedback")):
-                yield step_line_id(step, field), after  # type: ignore[arg-type]
+            step_fields = by_step.get(step.id)
+            if step_fields is None:
+                ids = tuple(step_line_id(step, field)
+                            for field in (("narration", "feedback") if step.is_timeout else ("reply", "feedback")))
+                step_fields = by_step[step.id] = tuple(fid for fid in ids if fid in wanted)
+            if step_fields:
+                after = analysis.states[target]
+                for fid in step_fields:
+                    yield fid, after
 
 
 def _describe(analysis: Analysis, state: State) -> str:
@@ -58,9 +72,7 @@ def lint_variants(scenario: Scenario, doc: SourceDocument, analysis: Analysis) -
     texts = {fid: compiled_text(analysis.program, fid) for fid in fields}
     shown: dict[str, set[int]] = {fid: set() for fid in fields}
     gap: dict[str, State] = {}
-    for fid, state in _read_in(analysis):
-        if fid not in fields:
-            continue
+    for fid, state in _read_in(analysis, fields):
         text = texts[fid]
         if text is None:
             continue
