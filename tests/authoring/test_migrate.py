@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import shutil
 from pathlib import Path
 
 from casesim.authoring.embedded_tests import run_tests
@@ -16,28 +15,37 @@ from support.paths import ROOT, SCENARIOS
 TRAINER = ROOT / "tests" / "data" / "trainer" / "example-base.yaml"
 
 
-def test_every_bundled_scenario_migrates_and_still_validates_strictly_and_passes_its_tests(
+def test_every_bundled_scenario_is_format_two_and_migrate_leaves_it_unchanged(catalog: Catalog) -> None:
+    sources = sorted(SCENARIOS.glob("*.yaml"))
+    assert sources
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        assert "\nformat: 2\n" in text, source.name
+        result = migrate_text(text, str(source))
+        assert not result.changed and result.text == text, source.name
+
+
+def test_a_format_one_copy_of_the_trainer_example_migrates_by_one_line_and_still_passes_its_tests(
         tmp_path: Path, catalog: Catalog) -> None:
-    for source in sorted(SCENARIOS.glob("*.yaml")):
-        copy = tmp_path / source.name
-        shutil.copy(source, copy)
-        before = copy.read_text(encoding="utf-8")
-        result = migrate_text(before, str(copy))
-        assert result.changed, source.name
-        # Only the format line changes: comments and layout are kept.
-        changed = [line for line in difflib.ndiff(before.splitlines(), result.text.splitlines())
-                   if line.startswith(("+ ", "- "))]
-        assert changed == ["- format: 1", "+ format: 2"], source.name
-        copy.write_text(result.text, encoding="utf-8")
-        report = load_scenario(copy, catalog)
-        assert report.analysed is not None, (source.name, report.errors)
-        strict = [d for d in [*report.diagnostics, *audit_and_lint(report.analysed)[1]]
-                  if d.severity in (Severity.ERROR, Severity.WARNING)]
-        assert strict == [], (source.name, strict)
-        outcomes = list(run_tests(report.analysed, catalog))
-        assert outcomes and all(o.ok for o in outcomes), (source.name, [o for o in outcomes if not o.ok])
-        again = migrate_text(result.text, str(copy))
-        assert not again.changed and again.text == result.text
+    source = SCENARIOS / "example-check-in.yaml"
+    before = source.read_text(encoding="utf-8").replace("\nformat: 2\n", "\nformat: 1\n", 1)
+    copy = tmp_path / source.name
+    result = migrate_text(before, str(copy))
+    assert result.changed
+    # Only the format line changes: comments and layout are kept.
+    changed = [line for line in difflib.ndiff(before.splitlines(), result.text.splitlines())
+               if line.startswith(("+ ", "- "))]
+    assert changed == ["- format: 1", "+ format: 2"]
+    copy.write_text(result.text, encoding="utf-8")
+    report = load_scenario(copy, catalog)
+    assert report.analysed is not None, report.errors
+    strict = [d for d in [*report.diagnostics, *audit_and_lint(report.analysed)[1]]
+              if d.severity in (Severity.ERROR, Severity.WARNING)]
+    assert strict == []
+    outcomes = list(run_tests(report.analysed, catalog))
+    assert outcomes and all(o.ok for o in outcomes), [o for o in outcomes if not o.ok]
+    again = migrate_text(result.text, str(copy))
+    assert not again.changed and again.text == result.text
 
 
 def test_the_old_answer_table_moves_onto_the_choices_that_ask_each_step(catalog: Catalog) -> None:
