@@ -19,7 +19,14 @@ from casesim.authoring.pipeline import (
     library_root_for,
     load_scenario,
 )
-from casesim.cli.options import GraphFormat, OutputFormat, choice, pass_settings, path_option
+from casesim.cli.options import (
+    GraphFormat,
+    OutputFormat,
+    cache_options,
+    choice,
+    pass_settings,
+    path_option,
+)
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
 from casesim.format.kinds import bundled_kinds
@@ -63,6 +70,7 @@ def load_catalog_for(settings: Settings) -> Catalog:
 @click.option("--strict", is_flag=True, help="treat warnings as failures")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
+@cache_options()
 @pass_settings
 def validate_command(settings: Settings, paths: tuple[Path, ...], output_format: OutputFormat, strict: bool) -> int:
     """Check scenario and framework files and report every problem.
@@ -137,6 +145,7 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@cache_options()
 @pass_settings
 def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
     """Run the pedagogical tests embedded in scenarios (default: the library)."""
@@ -226,6 +235,7 @@ def _analysed_or_report(scenario: Path, settings: Settings) -> AnalysedScenario 
               show_envvar=True, metavar="DIR", help="a folder prepared like tools/mermaid (npm ci) for --format svg")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
+@cache_options()
 @pass_settings
 def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat, output: Path | None,
                   chromium: Path | None, mermaid_dir: Path | None) -> int:
@@ -276,6 +286,7 @@ def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat
 @click.option("--audit", "per_decision", is_flag=True, help="also list the answer-cue audit decision by decision")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
+@cache_options()
 @pass_settings
 def analyse_command(settings: Settings, scenario: Path, output_format: OutputFormat, per_decision: bool) -> int:
     """What the path analysis proves about a scenario.
@@ -346,6 +357,7 @@ def _points(value: int | None) -> int | str:
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@cache_options()
 @pass_settings
 def library_doc_command(settings: Settings, paths: tuple[Path, ...], output: Path | None, check: Path | None) -> int:
     """Write the scenario library page (docs/scenarios.md)."""
