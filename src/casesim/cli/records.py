@@ -26,6 +26,7 @@ from casesim.cli.options import (
     OutputFormat,
     PageFormat,
     XapiFormat,
+    cache_options,
     choice,
     complete_cohorts,
     complete_scenarios,
@@ -408,6 +409,7 @@ def report_trainee_command(settings: Settings, trainee_id: str, output_format: O
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@cache_options()
 @pass_settings
 def report_cohort_command(settings: Settings, name: str, scenario: str | None, mode: Mode | None,
                           output_format: OutputFormat) -> int:
@@ -491,6 +493,7 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@cache_options()
 @pass_settings
 def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, output: Path | None,
                         output_format: XapiFormat, base_iri: str | None, home_page: str | None) -> int:
