@@ -281,6 +281,63 @@ def verify_command(settings: Settings, output_format: OutputFormat, against: str
     return 1 if problems or not matched else 0
 
 
+def _copy_summary(checked: Any) -> str:
+    """What was checked in a backup or a restored store, in one line."""
+    from casesim.records.keys import format_head
+
+    counts = f"{checked.trainees} trainee(s), {checked.attempts} attempt(s), {checked.events} event(s)"
+    if not checked.verified:
+        return f"{counts}; file intact; chains not verified (keyed store, no record key given)"
+    state = "chains verify" if not checked.problems else f"verify found {len(checked.problems)} problem(s)"
+    return f"{counts}; file intact; {state}; store head {format_head(checked.store_head)}"
+
+
+@records_group.command("backup")
+@click.argument("dest", metavar="DEST", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace DEST if it exists")
+@_key_file
+@path_option("db")
+@pass_settings
+def backup_command(settings: Settings, dest: Path, force: bool, key_file: Path | None) -> int:
+    """Copy the records to DEST while casesim is in use, and check the copy.
+
+    Uses SQLite's online backup API: the copy is the record as it was when the backup began,
+    including what is still in the -wal file (copying the .db file alone can lose it). DEST is one
+    self-contained file, readable by you only; it is checked (file integrity and `verify`) before
+    it is put in place. An existing DEST is replaced only with --force; a symbolic link never.
+    Exit 0 when the copy verifies, 1 when verify found problems in it (the copy is kept).
+    """
+    from casesim.records.sqlite.backup import backup_store
+
+    checked = backup_store(Path(settings.db).expanduser(), dest, force=force, key=record_key(key_file))
+    click.echo(_line(f"backed up to {dest}: {_copy_summary(checked)}"))
+    for problem in checked.problems[:5]:
+        click.echo(_line(f"  problem: {problem.message}"), err=True)
+    return 1 if checked.problems else 0
+
+
+@records_group.command("restore")
+@click.argument("src", metavar="SRC", type=click.Path(dir_okay=False, path_type=Path))
+@_key_file
+@path_option("db")
+@pass_settings
+def restore_command(settings: Settings, src: Path, key_file: Path | None) -> int:
+    """Replace the records with the backup SRC, after checking it.
+
+    SRC must be a casesim records file that is undamaged and verifies (a keyed one with its record
+    key); otherwise nothing changes (exit 2). The store it replaces is kept beside it as
+    NAME.before-restore-TIME (never deleted); casesim processes using the store wait for the
+    restore and then see the restored record.
+    """
+    from casesim.records.sqlite.backup import restore_store
+
+    result = restore_store(src, Path(settings.db).expanduser(), key=record_key(key_file))
+    for kept in result.side_copy:
+        click.echo(_line(f"the replaced store was kept as {kept}"))
+    click.echo(_line(f"restored {src} to {settings.db}: {_copy_summary(result.restored)}"))
+    return 1 if result.restored.problems else 0
+
+
 @records_group.command("trainee")
 @click.argument("trainee_id", metavar="ID", shell_complete=complete_trainees)
 @click.option("--name", default=None, help="the display name on reports (default: keep, or the id)")
