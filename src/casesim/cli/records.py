@@ -38,7 +38,7 @@ from casesim.errors import CaseSimError
 from casesim.format.scenario import Mode
 from casesim.format.text import json_inert, visible
 from casesim.records import open_store
-from casesim.records.api import AttemptStatus, RecordStore
+from casesim.records.api import AttemptStatus, RecordStore, public_status
 from casesim.records.export.csv import CsvKind
 from casesim.scoring.catalog import Catalog
 from casesim.settings import Settings
@@ -87,6 +87,32 @@ def _one_selection(trainee: str | None, cohort: str | None) -> None:
         raise click.UsageError("give --trainee or --cohort, not both")
 
 
+def _filters(f: FC) -> FC:
+    """``--mode``, ``--since`` and ``--until``: the attempts an export covers, besides whose."""
+    f = click.option("--until", default=None, metavar="DATE",
+                     help="only attempts started on or before DATE (YYYY-MM-DD, UTC; or an ISO-8601 time, exclusive)")(f)
+    f = click.option("--since", default=None, metavar="DATE",
+                     help="only attempts started on or after DATE (YYYY-MM-DD, UTC; or an ISO-8601 time)")(f)
+    return click.option("--mode", type=choice(Mode), default=None, help="only attempts in this mode")(f)
+
+
+def _selection_of(trainee: str | None, cohort: str | None, mode: Mode | None, since: str | None,
+                  until: str | None) -> Any:
+    """The export's :class:`~casesim.records.export.selection.Selection`, or a usage error."""
+    from casesim.records.export.selection import Selection, parse_bound
+
+    _one_selection(trainee, cohort)
+    bounds: list[str | None] = []
+    for flag, value, end in (("--since", since, False), ("--until", until, True)):
+        try:
+            bounds.append(None if value is None else parse_bound(value, end=end))
+        except ValueError as exc:
+            raise click.BadParameter(visible(str(exc), one_line=True), param_hint=flag) from exc
+    if bounds[0] is not None and bounds[1] is not None and bounds[0] >= bounds[1]:
+        raise click.BadParameter("--since must come before --until", param_hint="--since")
+    return Selection(trainee, cohort, mode, bounds[0], bounds[1])
+
+
 def _output(f: FC) -> FC:
     return click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
                         metavar="FILE",
@@ -124,18 +150,18 @@ class _InertStdout:
 
 
 @contextlib.contextmanager
-def _out(target: Path | None, inert: Callable[[str], str]) -> Iterator[TextIO]:
-    """Standard output (through ``inert``), or ``target`` created readable by its owner only
-    (click.File cannot set a mode) and holding the data exactly."""
+def _out(target: Path | None, inert: Callable[[str], str], *, bom: bool = False) -> Iterator[TextIO]:
+    """Standard output (through ``inert``), or ``target`` holding the data exactly: written 0600
+    through a temporary file renamed into place when the export is complete, never through a
+    symbolic link (:mod:`casesim.records.files`). ``bom``: start with a UTF-8 byte-order mark."""
+    from casesim.records.files import atomic_output
+
     if target is None:
+        if bom:
+            sys.stdout.write("\ufeff")
         yield cast(TextIO, _InertStdout(inert))
         return
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:
-        raise CaseSimError(f"cannot write {target}: {exc.strerror}", title="export failed") from exc
-    with open(fd, "w", encoding="utf-8", newline="") as handle:
+    with atomic_output(target, bom=bom, what="the export") as handle:
         yield handle
 
 
@@ -175,10 +201,11 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
 
     _one_selection(trainee, cohort)
     with _reader(settings) as store:
-        rows = [a for a in store.attempts(trainee_id=trainee, cohort=cohort) if status is None or a.status == status]
+        wanted = {status} if status not in ("left", "abandoned") else {"left", "abandoned"}  # the same thing
+        rows = [a for a in store.attempts(trainee_id=trainee, cohort=cohort) if status is None or a.status in wanted]
     if output_format == "json":
         _print_json([{"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
-                      "scenario_version": a.scenario_version, "mode": a.mode, "status": a.status,
+                      "scenario_version": a.scenario_version, "mode": a.mode, "status": public_status(a.status),
                       "started_at": a.started_at, "ended_at": a.ended_at, "passed": a.passed, "share": a.share,
                       "verdict": a.verdict,
                       "pace": None if a.pace is None else {"decision_seconds": a.pace.decision_seconds,
@@ -497,40 +524,84 @@ def export_group() -> None:
     """Export records as CSV, JSON Lines, xAPI statements or a PDF summary."""
 
 
-@export_group.command("csv")
-@click.option("--table", type=choice(CsvKind), default="attempts", show_default=True,
-              help="one row per attempt, per criterion or per competency")
-@_selection
-@_output
-@path_option("db")
-@pass_settings
-def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, cohort: str | None,
-                       output: Path | None) -> int:
-    """A CSV table: one row per attempt, per criterion or per competency."""
+def _bom(f: FC) -> FC:
+    return click.option("--bom", is_flag=True,
+                        help="start the file with a UTF-8 byte-order mark, so Excel reads accented and "
+                             "non-Latin names right when the file is double-clicked")(f)
+
+
+def _write_csv_table(settings: Settings, table: CsvKind, selection: Any, output: Path | None, bom: bool) -> int:
     from casesim.records.export.csv import write_csv
 
-    _one_selection(trainee, cohort)
     notes: list[str] = []
-    with _reader(settings) as store, _out(output, _csv_inert) as out:
-        count = write_csv(store, out, table, trainee_id=trainee, cohort=cohort, notes=notes)
+    with _reader(settings) as store:
+        library = None
+        if table == "decisions":  # what was offered and the expert's choice come from the scenario files
+            library = _library(settings, _catalog(settings), store, analyse=True, trainee_id=selection.trainee_id,
+                               cohort=selection.cohort)
+        with _out(output, _csv_inert, bom=bom) as out:
+            count = write_csv(store, out, table, notes=notes, selection=selection, library=library)
     _notes(notes)
     click.echo(f"{count} row(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
 
 
+@export_group.command("csv")
+@click.option("--table", type=choice(CsvKind), default="attempts", show_default=True,
+              help="one row per attempt, per criterion, per competency or per decision")
+@_selection
+@_filters
+@_bom
+@_output
+@path_option("db")
+@path_option("frameworks_dir")
+@path_option("catalog_dirs")
+@path_option("scenarios_dir")
+@pass_settings
+def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, cohort: str | None,
+                       mode: Mode | None, since: str | None, until: str | None, bom: bool,
+                       output: Path | None) -> int:
+    """A CSV table: one row per attempt, per criterion, per competency or per decision."""
+    return _write_csv_table(settings, table, _selection_of(trainee, cohort, mode, since, until), output, bom)
+
+
+@export_group.command("decisions")
+@_selection
+@_filters
+@_bom
+@_output
+@path_option("db")
+@path_option("frameworks_dir")
+@path_option("catalog_dirs")
+@path_option("scenarios_dir")
+@pass_settings
+def export_decisions_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
+                             since: str | None, until: str | None, bom: bool, output: Path | None) -> int:
+    """The decisions CSV: one row per decision, with what was offered and the expert's choice.
+
+    The same as `export csv --table decisions`. Each decision on an attempt's effective path
+    (undone choices left out): node, choice, seconds, the options open at that moment and whether
+    it matches the expert's choice there (empty when the scenario file is missing or of another
+    version).
+    """
+    return _write_csv_table(settings, "decisions", _selection_of(trainee, cohort, mode, since, until), output, bom)
+
+
 @export_group.command("jsonl")
 @_selection
+@_filters
 @_output
 @path_option("db")
 @pass_settings
-def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | None, output: Path | None) -> int:
+def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
+                         since: str | None, until: str | None, output: Path | None) -> int:
     """JSON Lines: one attempt per line with its events and debrief."""
     from casesim.records.export.jsonl import write_jsonl
 
-    _one_selection(trainee, cohort)
+    selection = _selection_of(trainee, cohort, mode, since, until)
     notes: list[str] = []
     with _reader(settings) as store, _out(output, json_inert) as out:
-        count = write_jsonl(store, out, trainee_id=trainee, cohort=cohort, notes=notes)
+        count = write_jsonl(store, out, notes=notes, selection=selection)
     _notes(notes)
     click.echo(f"{count} attempt(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
@@ -538,6 +609,7 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 
 @export_group.command("xapi")
 @_selection
+@_filters
 @_output
 @click.option("--format", "output_format", type=choice(XapiFormat), default="jsonl", show_default=True,
               help="one statement per line, or one JSON array (to POST to an LRS)")
@@ -549,12 +621,13 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @pass_settings
-def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, output: Path | None,
+def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
+                        since: str | None, until: str | None, output: Path | None,
                         output_format: XapiFormat, base_iri: str | None, home_page: str | None) -> int:
     """xAPI 1.0.3 statements (lifecycle plus one per decision)."""
     from casesim.records.export.xapi import DEFAULT_BASE, statements
 
-    _one_selection(trainee, cohort)
+    selection = _selection_of(trainee, cohort, mode, since, until)
     catalog = _catalog(settings)
     count = 0
     with _reader(settings) as store:
@@ -562,7 +635,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
         base = base_iri or DEFAULT_BASE
         notes: list[str] = []
         items = statements(store, trainee_id=trainee, cohort=cohort, library=library, base_iri=base,
-                           home_page=home_page or base, notes=notes)
+                           home_page=home_page or base, notes=notes, selection=selection)
         with _out(output, json_inert) as out:
             if output_format == "json":
                 collected = list(items)
@@ -618,12 +691,23 @@ def export_pdf_command(settings: Settings, trainee: str, output: Path | None, pr
                           "(export again with --key-file or CASESIM_RECORD_KEY)")
         head = store.chain_heads().get(trainee)
     target = output or Path(f"practicum-{trainee}.pdf")
-    render_pdf(report, target, catalog=catalog, problems=problems, chain_head=head,
-               options=PdfOptions(program=program, instructor=instructor, page_format=page),
-               store_head=store_head, keyed=keyed, unverified=unverified)
+    from casesim.records.files import OutputError, check_target, fsync_folder, reserve_beside
+
+    check_target(target, what="the PDF")
+    temp = reserve_beside(target)  # 0600 from the start, renamed into place once complete
+    try:
+        render_pdf(report, temp, catalog=catalog, problems=problems, chain_head=head,
+                   options=PdfOptions(program=program, instructor=instructor, page_format=page),
+                   store_head=store_head, keyed=keyed, unverified=unverified)
+        check_target(target, what="the PDF")
+        os.replace(temp, target)
+        fsync_folder(target.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}", title="cannot write") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
     _notes(list(report.notes))
-    with contextlib.suppress(OSError):
-        os.chmod(target, 0o600)
     warn = len(problems) + len(report.notes)
     click.echo(f"wrote {_line(str(target))}" + (f" (WARNING: verify found {warn} problem(s))" if warn else "")
                + (" (WARNING: not verified: the record key was not given)" if unverified else ""),

@@ -18,6 +18,7 @@ from casesim.records.api import (
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
+    DecisionPath,
     VerifyProblem,
     effective_steps,
 )
@@ -43,6 +44,13 @@ class _PathRow(NamedTuple):
     choice: str | None
 
 
+def _late_columns(conn: sqlite3.Connection) -> str:
+    """The attempt columns added by schema 6, or NULLs while an older migration (the schema 4
+    re-chain) verifies the store before they exist."""
+    have = {str(r[1]) for r in conn.execute("PRAGMA table_info(attempts)")}
+    return ", ".join(c if c in have else f"NULL AS {c}" for c in ("cohort", "imported"))
+
+
 def filter_clause(trainee_id: str | None, cohort: str | None,
                   scenario_id: str | None = None) -> tuple[str, tuple[Any, ...]]:
     """A WHERE clause over ``trainees t`` joined with ``attempts a``, and its parameters."""
@@ -51,8 +59,8 @@ def filter_clause(trainee_id: str | None, cohort: str | None,
     if trainee_id is not None:
         clauses.append("a.trainee_id = ?")
         params.append(trainee_id)
-    if cohort is not None:
-        clauses.append("t.cohort = ?")
+    if cohort is not None:  # the cohort stamped on the attempt; before stamping, the trainee's
+        clauses.append("coalesce(a.cohort, t.cohort) = ?")
         params.append(cohort)
     if scenario_id is not None:
         clauses.append("a.scenario_id = ?")
@@ -96,6 +104,27 @@ def decision_counts(conn: sqlite3.Connection, *, cohort: str | None = None, trai
                 key = (scenario, step.node, step.choice, trainee)
                 counts[key] = counts.get(key, 0) + 1
     return [DecisionCount(*key, count) for key, count in counts.items()]
+
+
+def decision_paths(conn: sqlite3.Connection, *, cohort: str | None = None, trainee_id: str | None = None,
+                   scenario_id: str | None = None, mode: Mode | None = None) -> list[DecisionPath]:
+    """Each selected attempt's effective path, from the covering path index (no payload read)."""
+    where, params = filter_clause(trainee_id, cohort, scenario_id)
+    if mode is not None:
+        where = (where + " AND " if where else "WHERE ") + "a.mode = ?"
+        params = (*params, mode)
+    where = (where + " AND " if where else "WHERE ") + "e.kind IN ('choice', 'timer-expired', 'undo')"
+    rows = conn.execute(
+        "SELECT a.n, a.id, a.trainee_id, a.scenario_id, a.content_hash, a.start_node, e.kind, e.node, e.choice "
+        f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id JOIN events e ON e.attempt_n = a.n {where} "
+        "ORDER BY a.n, e.seq", params).fetchall()
+    out: list[DecisionPath] = []
+    for (_, attempt_id, trainee, scenario, content, start), group in groupby(rows, key=lambda r: r[:6]):
+        steps = [s for s in effective_steps(_PathRow(kind, node, choice) for *_, kind, node, choice in group)
+                 if s.choice is not None]
+        out.append(DecisionPath(attempt_id, trainee, scenario, content, start, tuple(str(s.choice) for s in steps),
+                                tuple(s.node or "?" for s in steps)))
+    return out
 
 
 def competency_points(conn: sqlite3.Connection, *, trainee_id: str | None = None,
@@ -276,7 +305,7 @@ def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str 
     for r in conn.execute(
             "SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, "
             "start_node, started_at, prev_hash, hash, event_count, head_hash, status, ended_at, passed, share, "
-            "debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast "
+            f"debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast, {_late_columns(conn)} "
             f"FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
         if r[17] not in (None, 0, 1):
             problems.append(VerifyProblem("edited", r[2], r[1], None, f"attempt {r[1]}: its pass/fail value "
@@ -286,7 +315,7 @@ def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str 
             content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
             hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
             passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
-            outcome=tuple(r[22:26]))
+            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27])
     if trainee_id is not None and not trainees and not attempts:
         raise NotFoundError(f"there is no trainee {trainee_id} in {path}", title="no such trainee")
     by_trainee: dict[str, list[ChainAttempt]] = {}
