@@ -207,7 +207,7 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
         _print_json([{"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
                       "scenario_version": a.scenario_version, "mode": a.mode, "status": public_status(a.status),
                       "started_at": a.started_at, "ended_at": a.ended_at, "passed": a.passed, "share": a.share,
-                      "verdict": a.verdict,
+                      "verdict": a.verdict, "imported": None if a.imported is None else dict(a.imported),
                       "pace": None if a.pace is None else {"decision_seconds": a.pace.decision_seconds,
                                                            "reading_seconds": a.pace.reading_seconds,
                                                            "too_fast": a.pace.too_fast}}
@@ -219,6 +219,8 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
         return 0
     for a in rows:
         flag = f"  [{pace_text(a.pace)}]" if a.pace is not None and a.pace.too_fast else ""
+        if a.imported is not None:
+            flag += "  [imported" + ("" if a.imported.get("trusted") else ", practice only") + "]"
         click.echo(_line(f"{a.started_at[:16].replace('T', ' ')}  {a.id}  {a.trainee_id:<14} {a.scenario_id:<28} "
                          f"{a.mode:<10} {attempt_score(a)}{flag}"))
     click.echo(f"{len(rows)} attempt(s)", err=True)
@@ -363,6 +365,63 @@ def restore_command(settings: Settings, src: Path, key_file: Path | None) -> int
         click.echo(_line(f"the replaced store was kept as {kept}"))
     click.echo(_line(f"restored {src} to {settings.db}: {_copy_summary(result.restored)}"))
     return 1 if result.restored.problems else 0
+
+
+@records_group.command("import")
+@click.argument("archive", metavar="ARCHIVE", type=click.Path(dir_okay=False, path_type=Path))
+@_key_file
+@path_option("db")
+@pass_settings
+def import_command(settings: Settings, archive: Path, key_file: Path | None) -> int:
+    """Merge a JSON Lines archive (`casesim export jsonl`) into the records, after verifying it.
+
+    Every attempt's chain in ARCHIVE is checked first (attempt, events, seal, and the links
+    between a trainee's attempts); one that does not verify refuses the whole archive and nothing
+    is merged (exit 2). Attempts already here (same id) are skipped. Merged attempts are marked as
+    imported; they keep their mode only when the archive is signed with this store's record key
+    (a keyed store sharing the key), otherwise they are practice only and never count as evidence.
+    """
+    from casesim.records.archive import check_archive, to_import
+    from casesim.records.chain import iso_utc, utc_now
+
+    if archive.is_symlink() or not archive.is_file():
+        raise CaseSimError(f"{archive} is not a regular file", title="import refused",
+                           hint="give the file written by `casesim export jsonl -o FILE`")
+    try:
+        lines = archive.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseSimError(f"cannot read {archive}: {exc}", title="import refused") from exc
+    key = record_key(key_file)
+    checked = check_archive(lines, key)
+    if checked.problems:
+        for problem in checked.problems[:10]:
+            click.echo(_line(f"  {problem}"), err=True)
+        raise CaseSimError(f"{archive} does not verify ({len(checked.problems)} problem(s)); nothing was merged",
+                           title="import refused", hint="import the archive as it was exported, unedited")
+    if not checked.attempts:
+        raise CaseSimError(f"{archive} holds no attempts", title="import refused",
+                           hint="give the file written by `casesim export jsonl -o FILE`")
+    if checked.gaps:
+        click.echo(f"casesim: note: {checked.gaps} attempt(s) of these trainees are not in the archive, between ones "
+                   "that are (a filtered export, or removed); an archive does not prove it is complete", err=True)
+    now = iso_utc(utc_now())
+    merged = skipped = practice = 0
+    with open_store(settings.db, key=key) as store:
+        for item in checked.attempts:
+            if store.import_attempt(to_import(item, imported_at=now)):
+                merged += 1
+                practice += (not item.trusted) and item.record["attempt"].get("mode") == "assessment"
+            else:
+                skipped += 1
+    click.echo(_line(f"verified {len(checked.attempts)} attempt(s) in {archive}; merged {merged}, skipped "
+                     f"{skipped} already here"))
+    trusted = sum(i.trusted for i in checked.attempts)
+    if trusted:
+        click.echo(f"{trusted} signed with this store's record key: modes kept")
+    if practice:
+        click.echo(f"{practice} assessment attempt(s) merged as practice only: the archive is not signed with this "
+                   "store's record key, so they cannot count as evidence")
+    return 0
 
 
 @records_group.command("trainee")

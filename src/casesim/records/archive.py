@@ -5,7 +5,9 @@ hash, the hash before it, every event hash, the seal, the exact debrief and sign
 anything is merged, every attempt is checked here with casesim's own digests: the attempt hash
 over its header, each event over the one before, the seal over the outcome and the debrief, and,
 between attempts of one trainee that are both in the archive, that each links to the one before.
-One failure refuses the whole archive (nothing is merged).
+One failure refuses the whole archive (nothing is merged). An attempt missing between two that
+are there is counted (``gaps``) but cannot be told from a filtered export: the archive does not
+prove it is complete.
 
 What a verified archive proves depends on its key:
 
@@ -59,6 +61,9 @@ class ArchiveAttempt:
 class ArchiveCheck:
     attempts: tuple[ArchiveAttempt, ...]
     problems: tuple[str, ...]
+    gaps: int = 0
+    """Attempts of the archive's trainees missing between the ones it holds: expected in a
+    filtered export (``--since``), but an attempt removed from a full archive looks the same."""
 
 
 class _Bad(Exception):
@@ -164,7 +169,9 @@ def check_archive(lines: Iterable[str], key: bytes | None) -> ArchiveCheck:
         group = by_trainee.setdefault((str(chain.get("store_id")), attempt["trainee_id"]), {})
         group[chain["trainee_seq"]] = (chain["prev_hash"], digest, used)
         verified.append(ArchiveAttempt(number, record, used is not None and used == key))
+    gaps = 0
     for (_, trainee), chain_of in by_trainee.items():
+        gaps += max(chain_of) - min(chain_of) + 1 - len(chain_of)
         for seq, (prev, _, used) in sorted(chain_of.items()):
             before = chain_of.get(seq - 1)
             if seq == 1 and prev != genesis(trainee, used):
@@ -172,7 +179,7 @@ def check_archive(lines: Iterable[str], key: bytes | None) -> ArchiveCheck:
             elif before is not None and prev != before[1]:
                 problems.append(f"trainee {trainee}: attempt {seq} does not follow attempt {seq - 1} (one was "
                                 "edited, or an attempt between them was removed)")
-    return ArchiveCheck(tuple(verified), tuple(problems))
+    return ArchiveCheck(tuple(verified), tuple(problems), gaps)
 
 
 def to_import(item: ArchiveAttempt, *, imported_at: str) -> ImportedAttempt:

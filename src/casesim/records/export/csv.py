@@ -31,7 +31,7 @@ CSV_KINDS: tuple[CsvKind, ...] = ("attempts", "criteria", "competencies", "decis
 ATTEMPT_FIELDS = ["attempt_id", "trainee_id", "display_name", "cohort", "scenario_id", "scenario_version",
                   "content_hash", "mode", "seed", "start_node", "started_at", "ended_at", "duration_seconds",
                   "status", "passed", "share", "ending", "outcome", "decisions", "critical_count", "critical_ids", "evidence", "signoff_by", "signoff_credential",
-                  "signoff_on", "signoff_content_hash", "current_cohort"]
+                  "signoff_on", "signoff_content_hash", "current_cohort", "imported_from", "imported_trusted"]
 CRITERION_FIELDS = ["attempt_id", "trainee_id", "scenario_id", "mode", "ended_at", "criterion", "framework", "raw",
                     "worst", "best", "share"]
 DECISION_FIELDS = ["attempt_id", "trainee_id", "cohort", "scenario_id", "content_hash", "mode", "evidence", "status",
@@ -80,6 +80,8 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None, cohort: s
             "signoff_on": a.signoff.on if a.signoff else None,
             "signoff_content_hash": a.signoff.content_hash if a.signoff else None,
             "current_cohort": trainee.cohort if trainee else None,
+            "imported_from": a.imported.get("from_store") if a.imported else None,
+            "imported_trusted": bool(a.imported.get("trusted")) if a.imported else None,
         }
 
 
