@@ -424,6 +424,36 @@ def import_command(settings: Settings, archive: Path, key_file: Path | None) -> 
     return 0
 
 
+@records_group.command("rekey")
+@click.option("--new-key-file", type=click.Path(dir_okay=False, path_type=Path), required=True, metavar="FILE",
+              help="the new record key (at least 32 characters), kept outside the records folder")
+@_key_file
+@path_option("db")
+@pass_settings
+def rekey_command(settings: Settings, new_key_file: Path, key_file: Path | None) -> int:
+    """Switch the records to keyed mode, or change their record key.
+
+    The store must verify with its current key (--key-file or CASESIM_RECORD_KEY for a keyed one);
+    every hash is then recomputed with the new key in one transaction, and each trainee's chain
+    records the change (with the store head before it). Heads printed before the rekey no longer
+    match the store: keep the old store head this prints, and a backup taken before. After it,
+    set CASESIM_RECORD_KEY (or --key-file) to the new key.
+    """
+    from casesim.records.keys import format_head, load_key
+
+    new_key = load_key(new_key_file)
+    assert new_key is not None
+    with open_store(settings.db, key=record_key(key_file)) as store:
+        if not hasattr(store, "rekey"):  # pragma: no cover - only the SQLite backend exists
+            raise CaseSimError("this records backend cannot be rekeyed", title="rekey refused")
+        before, after = store.rekey(new_key)
+    click.echo(_line(f"rekeyed {settings.db}: its chain is now keyed (HMAC-SHA256) with the key in {new_key_file}"))
+    click.echo(f"store head before (old key): {format_head(before)}")
+    click.echo(f"store head now (new key):    {format_head(after)}")
+    click.echo("set CASESIM_RECORD_KEY=@FILE (or --key-file FILE) to the new key from now on", err=True)
+    return 0
+
+
 @records_group.command("trainee")
 @click.argument("trainee_id", metavar="ID", shell_complete=complete_trainees)
 @click.option("--name", default=None, help="the display name on reports (default: keep, or the id)")

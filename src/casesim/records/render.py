@@ -252,6 +252,17 @@ def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, s
                "The note of what verify found before the re-chain is unreadable (it was edited)." if found < 0 else
                f"Before the re-chain, verify found {found} problem(s) in the old chains; they are reported above "
                "while they remain."), WIDTH)
+    if "rekeyed_at" in info:
+        lines += [""] + textwrap.wrap(
+            f"Rekeyed {info.get('rekeyed_count', '?')} time(s), last on {info['rekeyed_at'][:19].replace('T', ' ')} "
+            "UTC (`casesim records rekey`): every hash was recomputed with the new key after the store verified "
+            "with the old one, and each trainee's chain records it. Heads printed before then match a backup "
+            f"taken before it; the store head just before was {info.get('rekeyed_from_head', '?')[:16]}…", WIDTH)
+    if "cohort_stamped_since" in info:
+        lines += [""] + textwrap.wrap(
+            f"Cohorts are stamped on attempts since {info['cohort_stamped_since'][:10]}; "
+            f"{info.get('cohort_unstamped_attempts', '?')} earlier attempt(s) are placed in their trainee's current "
+            "cohort.", WIDTH)
     if store_head is not None:
         lines += ["", "Store head (covers every trainee; keep it with the signed summaries):",
                   f"  {format_head(store_head)}"]

@@ -500,13 +500,15 @@ def verify_links(trainee_id: str, profile: TraineeProfile | None, links: Sequenc
             complete = False
             continue
         if link.attempt_id is None:
-            last_profile = link.profile
             try:
                 value: Any = json.loads(link.profile or "")
             except ValueError:
+                last_profile = link.profile
                 report("edited", None, None, f"link {link.pos} (a profile) is not readable: it was edited")
                 complete = False
                 continue
+            if not (isinstance(value, dict) and set(value) == {"rekey"}):  # a rekey note is not a profile
+                last_profile = link.profile
             head, count = link_digest(head, "profile", value, key), count + 1
             continue
         seq = link.seq if link.seq is not None else 0

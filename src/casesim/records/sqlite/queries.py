@@ -294,20 +294,17 @@ def verify(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None =
     return problems
 
 
-def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None,
-                   key: bytes | None) -> list[VerifyProblem]:
-    problems: list[VerifyProblem] = []
-    scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = ?", (trainee_id,))
-    of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)"
-    trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in conn.execute(
-        "SELECT id, attempt_count, head_hash FROM trainees" + scope.replace("trainee_id", "id"), params)}
+def chain_attempts(conn: sqlite3.Connection, scope: str = "", params: tuple[Any, ...] = (),
+                   problems: list[VerifyProblem] | None = None) -> dict[int, ChainAttempt]:
+    """Every attempt's chain columns by internal number, in trainee and sequence order (``scope``:
+    a WHERE clause over ``attempts``); a pass/fail value casesim never writes goes to ``problems``."""
     attempts: dict[int, ChainAttempt] = {}
     for r in conn.execute(
             "SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, "
             "start_node, started_at, prev_hash, hash, event_count, head_hash, status, ended_at, passed, share, "
             f"debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast, {_late_columns(conn)} "
             f"FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
-        if r[17] not in (None, 0, 1):
+        if r[17] not in (None, 0, 1) and problems is not None:
             problems.append(VerifyProblem("edited", r[2], r[1], None, f"attempt {r[1]}: its pass/fail value "
                                                                       f"{r[17]!r} was edited (casesim writes 0 or 1)"))
         attempts[int(r[0])] = ChainAttempt(
@@ -316,6 +313,17 @@ def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str 
             hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
             passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
             outcome=tuple(r[22:26]), cohort=r[26], imported=r[27])
+    return attempts
+
+
+def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None,
+                   key: bytes | None) -> list[VerifyProblem]:
+    problems: list[VerifyProblem] = []
+    scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = ?", (trainee_id,))
+    of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)"
+    trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in conn.execute(
+        "SELECT id, attempt_count, head_hash FROM trainees" + scope.replace("trainee_id", "id"), params)}
+    attempts = chain_attempts(conn, scope, params, problems)
     if trainee_id is not None and not trainees and not attempts:
         raise NotFoundError(f"there is no trainee {trainee_id} in {path}", title="no such trainee")
     by_trainee: dict[str, list[ChainAttempt]] = {}

@@ -613,6 +613,22 @@ class SQLiteStore:
         with self._read("reading the chain", snapshot=True) as conn:
             return queries.find_head(conn, head, self._key)
 
+    def rekey(self, new_key: bytes) -> tuple[str, str]:
+        """Switch this store to keyed mode with ``new_key``, or change its key: every hash is
+        recomputed, one rekey note is linked into every trainee's chain, in one transaction
+        (:mod:`casesim.records.sqlite.rekey`). Returns the store head before and after."""
+        from casesim.records.sqlite.rekey import rekey
+
+        self._need_key("rekey it")
+        if self._key is not None and hmac.compare_digest(self._key, new_key):
+            raise StoreError("the new record key is the store's key already", title="rekey refused",
+                             hint="give a different key with --new-key-file")
+        with self._write("rekeying the records") as conn:
+            before, after = rekey(conn, store_id=self.store_id, old_key=self._key, new_key=new_key, now=self._now(),
+                                  old_mode=self.chain_mode)
+        self._key, self.chain_mode = new_key, keys.KEYED
+        return before, after
+
     def _need_key(self, action: str) -> None:
         if self.keyed and self._key is None:
             raise keys.KeyNeededError(f"the records database {self.path} is keyed: casesim cannot {action} without its "
