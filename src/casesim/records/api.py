@@ -189,9 +189,9 @@ class ImportedAttempt:
 
 @dataclass(frozen=True, slots=True)
 class DecisionPath:
-    """An attempt's effective path (undone steps removed), for replaying what was offered."""
+    """An effective path (undone steps removed) and how many of one trainee's attempts took it,
+    for replaying what was offered (the same path is replayed once, however often it was played)."""
 
-    attempt_id: str
     trainee_id: str
     scenario_id: str
     content_hash: str
@@ -199,6 +199,7 @@ class DecisionPath:
     steps: tuple[str, ...]
     nodes: tuple[str, ...] = ()
     """The node each step was taken at, as recorded ("?" when the event did not say)."""
+    attempts: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +353,8 @@ class RecordStore(Protocol):
 
     def decision_paths(self, *, cohort: str | None = None, trainee_id: str | None = None,
                        scenario_id: str | None = None, mode: Mode | None = None) -> Sequence[DecisionPath]:
-        """Each selected attempt's effective path, in attempt order (one read of the small path index)."""
+        """The selected attempts' effective paths, one per distinct (trainee, scenario file, path),
+        with how many attempts took it."""
         ...
 
     def competency_points(self, *, trainee_id: str | None = None,

@@ -353,20 +353,22 @@ class _Tally:
     departed_trainees: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     expert: dict[str, str] = field(default_factory=dict)
 
-    def add(self, trainee_id: str, decision: Decision) -> None:
+    def add(self, trainee_id: str, decision: Decision, times: int = 1) -> None:
+        """Count a decision ``times`` times (the attempts of one trainee that took the same path)."""
         node, choice = decision.node, decision.choice
-        self.per_node[node][choice] += 1
+        self.per_node[node][choice] += times
         self.trainees_per_option[(node, choice)].add(trainee_id)
         if decision.offered is None:
             return
+        offered = self.offered[node]
         for option in decision.offered:
-            self.offered[node][option] += 1
-        self.chosen_when_offered[node][choice] += 1
+            offered[option] += times
+        self.chosen_when_offered[node][choice] += times
         if decision.expert is not None and decision.expert in decision.offered:
             self.expert[node] = decision.expert
-            self.expert_offered[node] += 1
+            self.expert_offered[node] += times
             if decision.departed:
-                self.departed[node][choice] += 1
+                self.departed[node][choice] += times
                 self.departed_trainees[node].add(trainee_id)
 
 
@@ -477,7 +479,7 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
         else:
             decisions = replayer.decisions(path.content_hash, path.start_node, path.steps, path.nodes)
         for decision in decisions:
-            tally.add(path.trainee_id, decision)
+            tally.add(path.trainee_id, decision, path.attempts)
     items = tuple(_scenario_items(sid, tallies[sid], library.get(sid)) for sid in sorted(tallies)
                   if tallies[sid].per_node)
     departures = sorted(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -60,8 +61,11 @@ def filter_clause(trainee_id: str | None, cohort: str | None,
         clauses.append("a.trainee_id = ?")
         params.append(trainee_id)
     if cohort is not None:  # the cohort stamped on the attempt; before stamping, the trainee's
-        clauses.append("coalesce(a.cohort, t.cohort) = ?")
-        params.append(cohort)
+        # Two indexed lookups (stamped attempts by cohort; unstamped ones through their trainee's
+        # cohort), so one cohort's report reads that cohort only, never every attempt.
+        clauses.append("a.n IN (SELECT n FROM attempts WHERE cohort = ? UNION ALL SELECT u.n FROM trainees ut "
+                       "JOIN attempts u ON u.trainee_id = ut.id WHERE ut.cohort = ? AND u.cohort IS NULL)")
+        params.extend((cohort, cohort))
     if scenario_id is not None:
         clauses.append("a.scenario_id = ?")
         params.append(scenario_id)
@@ -108,23 +112,29 @@ def decision_counts(conn: sqlite3.Connection, *, cohort: str | None = None, trai
 
 def decision_paths(conn: sqlite3.Connection, *, cohort: str | None = None, trainee_id: str | None = None,
                    scenario_id: str | None = None, mode: Mode | None = None) -> list[DecisionPath]:
-    """Each selected attempt's effective path, from the covering path index (no payload read)."""
+    """Distinct effective paths per trainee with their number of attempts, from the covering path
+    index: the selected attempts are found first (indexed by cohort or trainee), then only their
+    path events are read (no payload), and equal paths are counted once."""
     where, params = filter_clause(trainee_id, cohort, scenario_id)
     if mode is not None:
         where = (where + " AND " if where else "WHERE ") + "a.mode = ?"
         params = (*params, mode)
-    where = (where + " AND " if where else "WHERE ") + "e.kind IN ('choice', 'timer-expired', 'undo')"
     rows = conn.execute(
-        "SELECT a.n, a.id, a.trainee_id, a.scenario_id, a.content_hash, a.start_node, e.kind, e.node, e.choice "
-        f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id JOIN events e ON e.attempt_n = a.n {where} "
-        "ORDER BY a.n, e.seq", params).fetchall()
-    out: list[DecisionPath] = []
-    for (_, attempt_id, trainee, scenario, content, start), group in groupby(rows, key=lambda r: r[:6]):
-        steps = [s for s in effective_steps(_PathRow(kind, node, choice) for *_, kind, node, choice in group)
-                 if s.choice is not None]
-        out.append(DecisionPath(attempt_id, trainee, scenario, content, start, tuple(str(s.choice) for s in steps),
-                                tuple(s.node or "?" for s in steps)))
-    return out
+        "WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node FROM "
+        f"trainees t JOIN attempts a ON a.trainee_id = t.id {where}) "
+        # CROSS JOIN: the selected attempts drive the lookups, so one cohort never reads the others' events.
+        "SELECT sel.n, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, e.choice "
+        "FROM sel CROSS JOIN events e ON e.attempt_n = sel.n WHERE e.kind IN ('choice', 'timer-expired', 'undo') "
+        "ORDER BY e.attempt_n, e.seq", params)
+    counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]] = Counter()
+    for (_, trainee, scenario, content, start), group in groupby(rows, key=lambda r: r[:5]):
+        events = [_PathRow(kind, node, choice) for *_, kind, node, choice in group]
+        if any(e.kind == "undo" for e in events):  # the few attempts with an undo: the one undo rule
+            events = effective_steps(events)
+        steps = [e for e in events if e.choice is not None]
+        counted[(trainee, scenario, content, start, tuple(str(e.choice) for e in steps),
+                 tuple(e.node or "?" for e in steps))] += 1
+    return [DecisionPath(*key, attempts=count) for key, count in counted.items()]
 
 
 def competency_points(conn: sqlite3.Connection, *, trainee_id: str | None = None,
