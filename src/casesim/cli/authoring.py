@@ -386,8 +386,8 @@ def new_command(scenario_id: str, kind: str, output: Path | None, force: bool) -
     """
     from casesim.authoring.starter import starter_scenario
 
-    text = starter_scenario(scenario_id, kind)
     target = output or Path(f"{scenario_id}.yaml")
+    text = starter_scenario(scenario_id, kind, str(target))
     if target.exists() and not force:
         raise CaseSimError(f"{target} already exists", title="not overwritten",
                            hint="pass --force to overwrite it, or -o to write elsewhere")
