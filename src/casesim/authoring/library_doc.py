@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from casesim.authoring.audit import audit_scenario, audit_summary
+from casesim.authoring.languages import languages_text, scenario_languages
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.kinds import kind_label, kind_rank
 from casesim.format.scenario import Review
@@ -36,15 +37,17 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         "shortest, the warmest-sounding or the first-listed option (none may pass); see",
         "[scoring.md](scoring.md).",
         "",
-        "| scenario | kind | minutes | client | competencies |",
-        "|---|---|---|---|---|",
+        "| scenario | kind | minutes | client | competencies | languages |",
+        "|---|---|---|---|---|---|",
     ]
     items = sorted(library, key=lambda item: (kind_rank(item.scenario.kind, catalog.kinds), item.scenario.id))
+    found = {item.path: scenario_languages(item.scenario, item.path) for item in items}
+    languages = {path: languages_text(langs) for path, langs in found.items()}
     for item in items:
         sc = item.scenario
         comps = ", ".join(c.removeprefix("EPAS22-") for c in sc.competencies)
         lines.append(f"| [{sc.title}](#{sc.id}) | {kind_label(sc.kind, catalog.kinds)} | {sc.estimated_minutes} | "
-                     f"{sc.client.name}, {sc.client.age} | {comps} |")
+                     f"{sc.client.name}, {sc.client.age} | {comps} | {languages[item.path]} |")
     for item in items:
         sc = item.scenario
         analysis = item.analysis
@@ -58,6 +61,10 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
                 f"{member.name} ({member.role}{', off screen' if member.off_screen else ''})"
                 for member in sc.cast.values()) + ".")
             lines.append("")
+        other = [lang.tag for lang in found[item.path][1:]]
+        lines.append(f"**Languages.** {languages[item.path]}"
+                     + (f" (play a translation with `casesim play {sc.id} --lang {other[0]}`)." if other else "."))
+        lines.append("")
         lines.append("**Content notes.** " + (", ".join(sc.content_notes) if sc.content_notes else "none") + ".")
         lines.append("")
         lines.append("**Objectives.**")

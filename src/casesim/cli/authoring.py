@@ -193,15 +193,16 @@ def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
 @path_option("catalog_dirs")
 @pass_settings
 def schema_command(settings: Settings, output: Path | None, check: Path | None, kind: SchemaKind) -> int:
-    """Write the JSON Schema of the scenario (or framework) format.
+    """Write the JSON Schema of the scenario (or framework, shared block, locale...) format.
 
-    The scenario schema lists the catalog's criterion ids, MI codes, never-event classes,
+    The scenario and shared-block schemas list the catalog's criterion ids, MI codes, never-event classes,
     protocol steps and competencies as enums, so an editor completes them: the bundled catalog
     and any --catalog folders (a program writes its own schema with its catalog added).
     """
     from casesim.format.schema import schema_text
 
-    text = schema_text(kind, load_catalog_for(settings).names() if kind == "scenario" else None)
+    with_names = kind in ("scenario", "shared-block")
+    text = schema_text(kind, load_catalog_for(settings).names() if with_names else None)
     if check is not None:
         try:
             current = check.read_text(encoding="utf-8")
@@ -401,8 +402,8 @@ def new_command(scenario_id: str, kind: str, output: Path | None, force: bool) -
     """
     from casesim.authoring.starter import starter_scenario
 
-    text = starter_scenario(scenario_id, kind)
     target = output or Path(f"{scenario_id}.yaml")
+    text = starter_scenario(scenario_id, kind, str(target))
     if target.exists() and not force:
         raise CaseSimError(f"{target} already exists", title="not overwritten",
                            hint="pass --force to overwrite it, or -o to write elsewhere")

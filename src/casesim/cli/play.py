@@ -228,7 +228,7 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
 
 @click.command("author")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PATH")
-@click.option("--no-watch", is_flag=True, help="do not reload when the file changes (ctrl+r reloads)")
+@click.option("--no-watch", is_flag=True, help="do not reload when the file or a block it includes changes (ctrl+r reloads)")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @pass_settings
