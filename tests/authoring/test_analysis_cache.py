@@ -221,6 +221,29 @@ def test_validate_uses_the_configured_folder_and_no_cache_turns_it_off(tmp_path:
     assert not folder.exists()
     cold = runner.invoke(cli, ["validate", str(EXAMPLE)], env={"CASESIM_CACHE_DIR": str(folder)})
     assert cold.exit_code == 0, cold.output
-    assert len(list(folder.glob("*.json"))) == 1
+    files = sorted(f.name.split(".", 1)[1] for f in folder.glob("*.json"))
+    assert files == ["findings.json", "json"], "one analysis and the validate findings"
     warm = runner.invoke(cli, ["validate", str(EXAMPLE)], env={"CASESIM_CACHE_DIR": str(folder)})
     assert (warm.exit_code, warm.output) == (cold.exit_code, cold.output) == (off.exit_code, off.output)
+
+
+def test_validate_findings_are_read_back_for_the_same_file_and_catalog(
+        cache: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    from casesim.authoring import pipeline
+
+    playable = _playable(EXAMPLE, catalog)
+    first = pipeline.analysis_findings(playable, catalog)
+    analysed = pipeline.with_analysis(playable, catalog)
+    expected = [d for d in analysed.warnings if d not in playable.warnings] + pipeline.audit_and_lint(analysed)[1]
+    assert first == expected
+
+    def refuse(*_: object) -> object:
+        raise AssertionError("the findings were computed again instead of read from the cache")
+
+    monkeypatch.setattr(pipeline, "analyse_and_lint", refuse)
+    assert pipeline.analysis_findings(playable, catalog) == first
+    # Named by another path, the findings (which name the file) are computed afresh.
+    other = tmp_copy = cache.parent / "elsewhere.yaml"
+    shutil.copy(EXAMPLE, tmp_copy)
+    with pytest.raises(AssertionError, match="computed again"):
+        pipeline.analysis_findings(_playable(other, catalog), catalog)

@@ -50,10 +50,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.semantics.explore import Analysis, Extremes, StateEstimate, analyse
 from casesim.semantics.program import Program, State, Step
 
-__all__ = ["CACHE_FORMAT", "cache_folder", "cache_key", "cached_analyse", "configure", "decode", "encode"]
+__all__ = ["CACHE_FORMAT", "cache_folder", "cache_key", "cached_analyse", "cached_findings", "catalog_digest", "configure",
+           "decode", "encode"]
 
 CACHE_FORMAT = 1
 """The version of the file layout; part of the key, so a new layout never reads an old file."""
@@ -127,6 +129,78 @@ def cached_analyse(program: Program, content_hash: str, *,
     if analysis.stopped in _CACHEABLE_STOPS:
         _write(folder, file, _wrap(encode(analysis, key), key))
     return analysis
+
+
+_catalog_digest: tuple[object, str] | None = None
+
+
+def catalog_digest(catalog: object) -> str:
+    """A SHA-256 of everything in a framework catalog (its full ``repr``: every framework,
+    criterion, protocol, the competency map, never-event policy and kinds), computed once per
+    catalog object."""
+    global _catalog_digest
+    if _catalog_digest is None or _catalog_digest[0] is not catalog:
+        _catalog_digest = (catalog, hashlib.sha256(repr(catalog).encode("utf-8")).hexdigest())
+    return _catalog_digest[1]
+
+
+def cached_findings(program: Program, content_hash: str, context: str,
+                    compute: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
+    """What ``compute`` finds (the lint over the analysis and the answer-cue audit, for
+    ``validate``), read from the cache when the same scenario was checked in the same
+    ``context`` before: the path it was named by and the digest of the catalog it was checked
+    against (:func:`catalog_digest`), since the findings name the file and cite the catalog.
+
+    The findings are a function of the analysis, the scenario's source and the catalog, so a
+    warm ``validate`` needs neither to rebuild the analysis nor to lint it again."""
+    folder = _folder
+    if folder is None or not content_hash:
+        return compute()
+    key = hashlib.sha256(f"findings\0{cache_key(program, content_hash)}\0{_whole_code()}\0{context}".encode()).hexdigest()
+    file = folder / f"{key}.findings.json"
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        raw = None
+    if raw is not None:
+        try:
+            return _findings_in(_unwrap(raw, key), key)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+            _log.warning("ignoring the cached findings %s: %s; checking again", file, exc)
+    found = compute()
+    data = {"key": key, "diagnostics": [[d.path, d.line, d.col, d.severity.value, d.code, d.message] for d in found]}
+    _write(folder, file, _wrap(data, key))
+    return found
+
+
+def _findings_in(data: object, key: str) -> list[Diagnostic]:
+    body = _dict(data)
+    if body.get("key") != key:
+        raise ValueError("written for another scenario or version")
+    out = []
+    for row in _list(body["diagnostics"]):
+        path, line, col, severity, code, message = _list(row, 6)
+        out.append(Diagnostic(_str(path), _int(line), _int(col), Severity(severity), _str(code), _str(message)))
+    return out
+
+
+_whole_digest: str | None = None
+
+
+def _whole_code() -> str:
+    """A digest of the source of all of casesim (the lint and the audit live in casesim.authoring
+    and read casesim.scoring), computed once."""
+    global _whole_digest
+    if _whole_digest is None:
+        hasher = hashlib.sha256(_code().encode())
+        base = Path(__file__).resolve().parent.parent
+        try:
+            for file in sorted(base.rglob("*.py")):
+                hasher.update(b"\0" + file.relative_to(base).as_posix().encode() + b"\0" + file.read_bytes())
+        except OSError:  # pragma: no cover - an installation whose source cannot be read
+            hasher.update(b"\0unreadable source")
+        _whole_digest = hasher.hexdigest()
+    return _whole_digest
 
 
 def _read(file: Path, program: Program, key: str) -> Analysis | None:

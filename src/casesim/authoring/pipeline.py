@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from casesim.authoring.analysis_cache import cached_analyse
+from casesim.authoring.analysis_cache import cached_analyse, cached_findings, catalog_digest
 from casesim.authoring.audit import Audit, audit_scenario
 from casesim.authoring.checks import check_scenario
 from casesim.authoring.embedded_paths import check_test_paths
@@ -43,7 +43,7 @@ from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import Program, compile_program
 
-__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "audit_and_lint", "duplicate_scenario_ids",
+__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "analysis_findings", "audit_and_lint", "duplicate_scenario_ids",
            "find_scenario_files", "find_shared_blocks", "library_root_for", "load_scenario", "load_scenario_bytes",
            "require_scenario", "with_analysis"]
 
@@ -249,6 +249,22 @@ def audit_and_lint(analysed: AnalysedScenario) -> tuple[Audit, list[Diagnostic]]
     """
     audit = audit_scenario(analysed.scenario, analysed.analysis)
     return audit, lint_answer_cues(analysed.scenario, analysed.document, audit)
+
+
+def analysis_findings(playable: Playable, catalog: Catalog | None) -> list[Diagnostic]:
+    """What the lint over the analysis and the answer-cue audit find in ``playable``: what
+    ``validate`` adds to the diagnostics of a file that loaded (:func:`load_scenario` with
+    ``analyse_paths=False``). Read from the analysis cache when the same file was checked
+    against the same catalog before, so a warm ``validate`` does not rebuild the analysis."""
+
+    def compute() -> list[Diagnostic]:
+        analysis, lint = analyse_and_lint(playable, catalog)
+        analysed = AnalysedScenario(playable.path, playable.scenario, playable.program, playable.document,
+                                    playable.content_hash, playable.warnings, analysis)
+        return [*lint, *audit_and_lint(analysed)[1]]
+
+    context = f"{playable.path}\0{'no catalog' if catalog is None else catalog_digest(catalog)}"
+    return cached_findings(playable.program, playable.content_hash, context, compute)
 
 
 def with_analysis(playable: Playable, catalog: Catalog | None) -> AnalysedScenario:

@@ -12,6 +12,7 @@ from casesim.authoring.audit import audit_text
 from casesim.authoring.locale_checks import check_locale, find_locales
 from casesim.authoring.pipeline import (
     AnalysedScenario,
+    analysis_findings,
     audit_and_lint,
     duplicate_scenario_ids,
     find_scenario_files,
@@ -109,11 +110,14 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
                                               "this is a locale file (it is in a locales folder): validate the "
                                               "scenario it translates, which checks its locale files too"))
                 continue
-            report = load_scenario(file, catalog, library_root=library_root_for(file, scenario_paths))
+            # The analysis stages (lint over the paths, the answer-cue audit) come from the
+            # analysis cache when this file was checked before: see analysis_findings.
+            report = load_scenario(file, catalog, library_root=library_root_for(file, scenario_paths),
+                                   analyse_paths=False)
             reports.append(report)
             diagnostics.extend(report.diagnostics)
-            if report.analysed is not None:
-                diagnostics.extend(audit_and_lint(report.analysed)[1])
+            if report.playable is not None:
+                diagnostics.extend(analysis_findings(report.playable, catalog))
             if report.model is not None:
                 for lang, locale_file in find_locales(file, report.model.id):
                     diagnostics.extend(check_locale(report.model, locale_file, lang).diagnostics)
