@@ -98,7 +98,8 @@ def test_the_plan_is_hers_and_honest_about_her_child(playable: Playable) -> None
     promise = by_id["promise-no-report"]
     assert promise.critical is not None and promise.never_event == "confidentiality-beyond-law"
     honest = by_id["honest-and-consult"]
-    assert "supervisor" in honest.say and honest.scores["NASW-1.01"] > 0
+    # Honest about a limit that varies by state, and the report (if required) is the worker's own.
+    assert "state's law" in honest.say and "I make it" in honest.say and honest.scores["NASW-1.01"] > 0
     assert by_id["leave-him-tonight"].scores["FP-IPV-PLAN"] < 0
     police = by_id["triage-911-now"]
     assert police.critical is not None and police.never_event == "client-choice-overridden"
