@@ -245,6 +245,7 @@ def test_every_secrecy_promise_in_the_library_names_the_same_class(library: list
         "home-visit-possible-neglect:promise-no-report": True,
         "intake-er-follow-up:promise-total-confidentiality": False,
         "relapse-return-to-use:promise-secret": True,
+        "telehealth-ipv-video-drops:promise-no-report": True,
     }
 
 
