@@ -26,9 +26,16 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _choices(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every choice written in the file: a node's own, and each choice set's once (a node's
+    `{use: SET}` is the set's choices, checked where the set is written)."""
     for node_id, node in doc["nodes"].items():
-        for choice in node.get("choices", []):
-            yield node_id, choice
+        choices = node.get("choices", [])
+        for choice in choices if isinstance(choices, list) else []:
+            if "use" not in choice:
+                yield node_id, choice
+    for name, choices in (doc.get("choice_sets") or {}).items():
+        for choice in choices:
+            yield f"choice_sets/{name}", choice
 
 
 def _rises(value: object) -> bool:

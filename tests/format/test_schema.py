@@ -124,3 +124,17 @@ def test_an_editor_accepts_a_catalog_id_it_completes() -> None:
     _first_choice(data)["scores"] = {"NASW-1.03(a)": 1}
     _first_choice(data)["mi"] = ["SR", "Q"]
     assert list(_committed_scenario_validator().iter_errors(_dates_as_text(data))) == []
+
+
+def test_an_editor_accepts_a_choice_set_that_leaves_by_a_bound_name_and_still_checks_its_ids() -> None:
+    data = _example()
+    choice = dict(_first_choice(data))
+    choice["goto"] = "$after"
+    data["choice_sets"] = {"closing": [choice]}
+    assert list(_committed_scenario_validator().iter_errors(_dates_as_text(data))) == []
+    choice["scores"] = {"NASW-1.03a": 1}
+    errors = [e.message for e in _committed_scenario_validator().iter_errors(_dates_as_text(data))]
+    assert errors and all("NASW-1.03a" in message for message in errors), errors
+    # In a node's own choices a goto is still a node or ending id.
+    _first_choice(data)["goto"] = "$after"
+    assert list(_committed_scenario_validator().iter_errors(_dates_as_text(data)))

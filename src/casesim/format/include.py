@@ -100,9 +100,19 @@ def add_reuse_to_schema(schema: dict[str, Any]) -> dict[str, Any]:
     properties = schema.setdefault("properties", {})
     properties["include"] = {"description": "Shared blocks brought into this scenario (see docs/authoring.md, Reuse).",
                              "type": "array", "items": {"$ref": "#/$defs/Include"}}
+    # A choice in a set may leave by a name each use binds (`goto: $after`), so its goto is wider.
+    if "Choice" in defs:
+        set_choice = copy.deepcopy(defs["Choice"])
+        goto = set_choice.get("properties", {}).get("goto")
+        if goto is not None:
+            set_choice["properties"]["goto"] = {"description": goto.get("description", ""), "anyOf": [
+                {k: v for k, v in goto.items() if k != "description"},
+                {"type": "string", "pattern": r"^\$[a-z][a-z0-9_-]*$",
+                 "description": "A name each use of the set binds with `with:` (`goto: $after`)."}]}
+        defs["SetChoice"] = set_choice
     properties["choice_sets"] = {"description": "Named lists of choices that nodes use with `choices: {use: NAME}`.",
                                  "type": "object",
-                                 "additionalProperties": {"type": "array", "items": {"$ref": "#/$defs/Choice"}}}
+                                 "additionalProperties": {"type": "array", "items": {"$ref": "#/$defs/SetChoice"}}}
     node = defs.get("Node", {}).get("properties", {})
     if "choices" in node:
         own = node["choices"]

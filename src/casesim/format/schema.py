@@ -164,13 +164,14 @@ def _add_catalog(body: dict[str, Any], names: CatalogNames) -> None:
         found: dict[str, Any] = defs.get(model, {}).get("properties", {})
         return found
 
-    for model in ("Choice", "TimerExpiry"):
+    for model in ("Choice", "SetChoice", "TimerExpiry"):
         _replace(props(model), "scores", _as_ref("CriterionPoints"))
         _replace(props(model), "never_event", _optional("NeverEventClass"))
-    choice = props("Choice")
-    _replace(choice, "mi", _list_of("MiCode"))
-    _replace(choice, "steps", _list_of("StepId"))
-    _replace(choice, "answers", _as_ref("StepAnswers"))
+    for model in ("Choice", "SetChoice"):  # a choice set's choices are choices, with a wider goto
+        choice = props(model)
+        _replace(choice, "mi", _list_of("MiCode"))
+        _replace(choice, "steps", _list_of("StepId"))
+        _replace(choice, "answers", _as_ref("StepAnswers"))
     _replace(props("Node"), "answers", _as_ref("StepAnswers"))
     _replace(props("CriticalAction"), "cites", _list_of("CriterionId"))
     _replace(props("Requirement"), "cites", _list_of("CriterionId"))
