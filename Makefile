@@ -71,6 +71,8 @@ content: $(STAMP)
 	$(BIN)/casesim schema --kind competency-map --check schemas/competency-map.schema.json
 	$(BIN)/casesim schema --kind never-events --check schemas/never-events.schema.json
 	$(BIN)/casesim schema --kind kinds --check schemas/kinds.schema.json
+	$(BUNDLED_ONLY) $(BIN)/casesim schema --kind shared-block --check schemas/shared-block.schema.json
+	$(BIN)/casesim schema --kind locale --check schemas/locale.schema.json
 	$(BIN)/casesim library-doc --check docs/scenarios.md
 
 # system-deps first: it may install the npm that `mermaid` needs.
@@ -93,6 +95,8 @@ schema: $(STAMP)
 	$(BIN)/casesim schema --kind competency-map -o schemas/competency-map.schema.json
 	$(BIN)/casesim schema --kind never-events -o schemas/never-events.schema.json
 	$(BIN)/casesim schema --kind kinds -o schemas/kinds.schema.json
+	$(BUNDLED_ONLY) $(BIN)/casesim schema --kind shared-block -o schemas/shared-block.schema.json
+	$(BIN)/casesim schema --kind locale -o schemas/locale.schema.json
 
 docs: $(STAMP)
 	$(BIN)/casesim library-doc -o docs/scenarios.md

@@ -3,8 +3,9 @@
 Generates (once, into benchmarks/out/, which git ignores) a store of 100,000 attempts and
 2,000,000 events: 2,000 trainees in 20 cohorts of 100, 50 attempts each, 20 events per attempt,
 on valid paths through the example scenario (some with an undone choice), with hash-chained events and competency and
-criterion results. Debrief blobs are left out to keep the file small (the report does not read
-them), so ``verify`` on this file reports the missing debriefs; everything else verifies.
+criterion results, each attempt stamped with its cohort. Debrief blobs and the trainee chains
+(``links``) are left out to keep the file small (the report reads neither), so ``verify`` on this
+file reports them missing.
 
 Then, in one run, prints how long each report takes as a ratio to a bare full scan of the events
 table (``SELECT … FROM events`` reading every row), the cost floor of anything that reads events.
@@ -34,7 +35,7 @@ from casesim.records.reports import cohort_report  # noqa: E402
 from casesim.records.sqlite import SQLiteStore  # noqa: E402
 from casesim.scoring.catalog import load_catalog  # noqa: E402
 from casesim.scoring.engine import score_path  # noqa: E402
-from casesim.semantics.program import apply, initial_state, is_final, open_choices  # noqa: E402
+from casesim.semantics.program import apply, initial_state, is_final, open_choices, timeout_step  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 EVENTS_PER_ATTEMPT = 20
@@ -61,8 +62,9 @@ def sample_paths(loaded: AnalysedScenario, catalog: object, count: int, rng: ran
         steps = []
         while not is_final(program, state):
             options = list(open_choices(program, state))
-            if state.node in program.timeouts and rng.random() < 0.2:
-                options = [program.timeouts[state.node]]
+            expiry = timeout_step(program, state)
+            if expiry is not None and rng.random() < 0.2:
+                options = [expiry]
             step = rng.choice(options)
             if len(options) > 1 and rng.random() < UNDO_RATE:  # took another option first, then undid it
                 wrong = rng.choice([o for o in options if o is not step])
@@ -144,10 +146,15 @@ def generate(path: Path, attempts: int) -> None:
             crit_rows.extend((n, *c) for c in sample["criteria"])  # type: ignore[attr-defined]
             comp_rows.extend((n, *c) for c in sample["competencies"])  # type: ignore[attr-defined]
             head = opened.trainee_head
-        conn.execute("INSERT INTO trainees VALUES (?, ?, ?, ?, ?, ?)",
-                     (tid, f"Trainee {t}", f"cohort-{t % COHORTS:02d}", iso_utc(base), head.attempt_count,
-                      head.head_hash))
-        conn.executemany("INSERT INTO attempts VALUES (" + ",".join("?" * 21) + ")", attempt_rows)
+        cohort = f"cohort-{t % COHORTS:02d}"
+        conn.execute("INSERT INTO trainees(id, display_name, cohort, created_at, attempt_count, head_hash) "
+                     "VALUES (?, ?, ?, ?, ?, ?)",
+                     (tid, f"Trainee {t}", cohort, iso_utc(base), head.attempt_count, head.head_hash))
+        # The trainee chains (links) are left out like the debriefs: reports do not read them.
+        conn.executemany("INSERT INTO attempts(n, id, trainee_id, trainee_seq, scenario_id, scenario_version, "
+                         "content_hash, mode, seed, start_node, started_at, prev_hash, hash, event_count, head_hash, "
+                         "status, ended_at, passed, share, debrief, seal, cohort) VALUES ("
+                         + ",".join("?" * 22) + ")", [(*row, cohort) for row in attempt_rows])
         conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events_rows)
         conn.executemany("INSERT INTO criterion_results VALUES (?, ?, ?, ?, ?, ?, ?)", crit_rows)
         conn.executemany("INSERT INTO competency_results VALUES (?, ?, ?, ?)", comp_rows)

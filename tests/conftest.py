@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from casesim.authoring import analysis_cache
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.records import open_store
 from casesim.records.api import RecordStore
@@ -21,8 +22,16 @@ settings.register_profile("dev", deadline=None, suppress_health_check=[HealthChe
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.fixture(scope="session")
+def analysis_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One analysis cache for the whole session: it is keyed by content, so sharing it between
+    tests is safe, and the CLI tests then analyse each bundled scenario once."""
+    return tmp_path_factory.mktemp("analysis-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+              analysis_cache_dir: Path) -> Iterator[None]:
     home = tmp_path_factory.mktemp("home")
     for name in list(os.environ):
         if name.startswith("CASESIM_"):
@@ -30,6 +39,9 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("CASESIM_CACHE_DIR", str(analysis_cache_dir))
+    analysis_cache.configure(None)  # a CLI test configures it for its own run; nothing else caches
     monkeypatch.setenv("CASESIM_DATA", str(home / "casesim-data"))
     monkeypatch.setenv("TZ", "UTC")
     yield

@@ -41,6 +41,10 @@ def test_the_wheel_ships_the_library_the_font_the_stylesheets_and_py_typed(wheel
     expected = {f"casesim/data/scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.yaml")}
     # The shared blocks scenarios bring in with `include:` travel with them.
     expected |= {f"casesim/data/scenarios/shared/{p.name}" for p in (ROOT / "scenarios" / "shared").glob("*.yaml")}
+    # So do the translations `casesim play --lang` reads, and there is at least the Spanish example.
+    locales = {f"casesim/data/scenarios/locales/{p.name}" for p in (ROOT / "scenarios" / "locales").glob("*.yaml")}
+    assert "casesim/data/scenarios/locales/example-check-in.es.yaml" in locales
+    expected |= locales
     expected |= {f"casesim/data/frameworks/{p.name}" for p in (ROOT / "scoring").glob("*.yaml")}
     # Every file of the package that is not Python: stylesheets, py.typed, the font and its licence.
     package_data = {f"casesim/{p.relative_to(PACKAGE).as_posix()}" for p in PACKAGE.rglob("*")
@@ -114,6 +118,11 @@ def test_the_installed_wheel_validates_plays_to_a_debrief_and_exports_a_pdf(
     frameworks = len(list((ROOT / "scoring").glob("*.yaml")))
     assert (f"{scenarios} scenario(s) and {blocks} shared block(s) and {frameworks} framework file(s) checked: "
             "0 error(s), 0 warning(s)") in result.stderr
+
+    # The installed library finds its translations: the plain library lists the Spanish example.
+    listing = subprocess.run([str(casesim), "--plain"], input="q\n", capture_output=True, text=True,
+                             env={**env, "CASESIM_DATA": str(tmp_path / "data")}, cwd=elsewhere, timeout=300)
+    assert "Example: a first check-in call, about 8 minutes, in English, Español" in listing.stdout, listing.stdout
 
     database = tmp_path / "records.db"
     result = run(str(python), str(ROOT / "tests" / "support" / "wheel_play.py"), str(database), "t-wheel")

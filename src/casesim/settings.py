@@ -32,7 +32,7 @@ from casesim import bundled
 from casesim.errors import CaseSimError, ConfigError
 from casesim.play.clock import CHOICE_SETTLE_SECONDS
 
-__all__ = ["CONFIG_FILE", "DB_FILE_NAME", "ConfigFile", "Settings", "default_data_dir", "read_config",
+__all__ = ["CONFIG_FILE", "DB_FILE_NAME", "ConfigFile", "Settings", "default_cache_dir", "default_data_dir", "read_config",
            "resolve_settings"]
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,10 @@ class Settings(BaseModel):
     choice_settle_seconds: float = Field(default=CHOICE_SETTLE_SECONDS, ge=0, le=5)
     """How long new choices must be on screen before a key chooses, so a double Enter or a held
     key cannot choose unread (0 turns it off; at most 5 seconds)."""
+    cache_dir: Path | None = None
+    """Where each scenario's path analysis is cached (:mod:`casesim.authoring.analysis_cache`;
+    ``CASESIM_CACHE_DIR`` overrides it; default: the platform's per-user cache folder, e.g.
+    ``~/.cache/casesim``). None: nothing is cached (``--no-cache``)."""
 
     @field_validator("db", mode="before")
     @classmethod
@@ -114,6 +118,14 @@ class ConfigFile(BaseModel):
         if empty:
             raise ValueError(f"no keys given for {', '.join(empty)}")
         return value
+
+
+def default_cache_dir() -> Path:
+    """The platform's per-user cache folder for casesim (``$XDG_CACHE_HOME/casesim``, by default
+    ``~/.cache/casesim`` on Linux): what can be deleted at any time and rebuilt."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("casesim", appauthor=False))
 
 
 def default_data_dir() -> Path:
@@ -158,8 +170,11 @@ def _under(folder: Path, value: Path | None) -> Path | None:
 
 def resolve_settings(*, data_dir: Path | None = None, db: Path | str | None = None,
                      scenarios_dir: Path | None = None, frameworks_dir: Path | None = None,
-                     catalog_dirs: tuple[Path, ...] | None = None) -> Settings:
-    """The settings from explicit values (flags or their variables), the config file and defaults."""
+                     catalog_dirs: tuple[Path, ...] | None = None, cache_dir: Path | None = None,
+                     use_cache: bool = True) -> Settings:
+    """The settings from explicit values (flags or their variables), the config file and defaults.
+
+    ``use_cache=False`` (``--no-cache``) leaves ``cache_dir`` None: no analysis is read or written."""
     folder = (data_dir or default_data_dir()).expanduser()
     config = read_config(folder / CONFIG_FILE)
     try:
@@ -173,6 +188,7 @@ def resolve_settings(*, data_dir: Path | None = None, db: Path | str | None = No
             keymap=config.keymap,
             choice_settle_seconds=(CHOICE_SETTLE_SECONDS if config.choice_settle_seconds is None
                                    else config.choice_settle_seconds),
+            cache_dir=(cache_dir or default_cache_dir()).expanduser() if use_cache else None,
         )
     except ValidationError as exc:  # only an explicit --db that is a URL gets here
         message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")

@@ -38,6 +38,7 @@ HOSTILE_SCENARIO = f"example{OSC52}\nforged scenario"
 UNKNOWN = f"nobody{OSC0}{CSI_C1}"
 
 UNSAFE = re.compile("[\x1b\x80-\x9f]")
+HOSTILE_FILE = f"copy{OSC0}\nforged file.db"  # a file name printed back by backup, restore and exports
 
 # What to give each argument a command needs, by parameter name.
 ARGUMENTS = {"trainee_id": HOSTILE_ID, "trainee": HOSTILE_ID, "name": HOSTILE_COHORT}
@@ -76,7 +77,9 @@ def _invocations(command: click.Command, tmp_path: Path) -> Iterator[list[str]]:
     """Every way of running ``command`` that prints something different from the store."""
     required: list[str] = []
     for param in command.params:
-        if isinstance(param, click.Argument):
+        if isinstance(param, click.Argument) and param.name in ("dest", "src", "archive"):
+            required.append(str(tmp_path / param.name / HOSTILE_FILE))  # made by the test for src, archive
+        elif isinstance(param, click.Argument):
             assert param.name in ARGUMENTS, f"give the argument {param.name!r} a hostile value in ARGUMENTS"
             required.append(ARGUMENTS[param.name])
     if command.name == "pdf":
@@ -101,6 +104,10 @@ def _invocations(command: click.Command, tmp_path: Path) -> Iterator[list[str]]:
 def test_every_text_command_keeps_escape_codes_from_the_terminal(hostile_db: Path, tmp_path: Path,
                                                                  casesim: Casesim) -> None:
     ran = []
+    for name in ("src", "archive"):  # files to read whose names are hostile: a copy of the hostile store
+        (tmp_path / name).mkdir()
+        (tmp_path / name / HOSTILE_FILE).write_bytes(hostile_db.read_bytes())
+    (tmp_path / "dest").mkdir()
     for label, command in _commands():
         group, name = label.split()
         for args in _invocations(command, tmp_path):

@@ -121,7 +121,7 @@ def test_a_hostile_name_and_hostile_scenario_text_are_shown_not_obeyed(
     assert "You left this scenario. Nothing was scored" in text
     with open_store(Path(env["CASESIM_DB"])) as store:
         (attempt,) = store.attempts()
-        assert attempt.status == "abandoned" and attempt.trainee_id == "Mallory Smith"
+        assert attempt.status == "left" and attempt.trainee_id == "Mallory Smith"
         assert [e.kind for e in store.events(attempt.id)][-1] == "left"
 
 

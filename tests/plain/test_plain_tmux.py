@@ -78,5 +78,5 @@ def test_the_plain_library_in_a_terminal_keeps_the_cursor_and_the_main_screen(te
     terminal.wait_for("casesim-exited-0")
     with open_store(db) as store:
         (attempt,) = store.attempts("Tmux Trainee")
-        assert attempt.status == "abandoned"
+        assert attempt.status == "left"
         assert [e.kind for e in store.events(attempt.id)].count("choice") == 1

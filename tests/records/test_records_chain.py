@@ -86,15 +86,15 @@ def rehash(conn: sqlite3.Connection) -> None:
     (no key): attempt chains, event chains, seals, trainee chains and the roster."""
     attempts = conn.execute(
         "SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
-        "started_at, signoff, status, ended_at, passed, share, debrief FROM attempts ORDER BY trainee_id, trainee_seq"
-    ).fetchall()
+        "started_at, signoff, status, ended_at, passed, share, debrief, cohort FROM attempts "
+        "ORDER BY trainee_id, trainee_seq").fetchall()
     heads: dict[str, tuple[int, str]] = {}
     for (n, aid, tid, seq, sid, version, content, mode, seed, node, started, signoff, status, ended, passed, share,
-         debrief) in attempts:
+         debrief, cohort) in attempts:
         prev = heads.get(tid, (0, genesis(tid)))[1]
         header = attempt_header(id=aid, trainee_id=tid, trainee_seq=seq, scenario_id=sid, scenario_version=version,
                                 content_hash=content, mode=mode, seed=seed, start_node=node, started_at=started,
-                                signoff=json.loads(signoff) if signoff else None)
+                                signoff=json.loads(signoff) if signoff else None, cohort=cohort)
         digest = attempt_digest(prev, header)
         head, count = digest, 0
         for eseq, kind, at, payload in conn.execute("SELECT seq, kind, at, payload FROM events WHERE attempt_n = ? "
@@ -347,12 +347,17 @@ def test_an_unkeyed_store_is_not_written_with_a_key(tmp_path: Path, plain: Built
 
 def _downgrade_to_v3(path: Path) -> None:
     """What a schema 3 store holds: the tables and columns of casesim before the trainee chain
-    (the v4 and v5 additions dropped, the meta notes removed, user_version 3)."""
+    (the v4, v5 and v6 additions dropped, the meta notes removed, user_version 3)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("BEGIN")
+    conn.execute("UPDATE attempts SET cohort = NULL")  # schema 6 stamps cohorts: an older store had none,
+    rehash(conn)  # so its attempt hashes are those of headers without one
     conn.execute("DROP TABLE links")
     conn.execute("DROP TABLE accommodations")  # schema 5
+    conn.execute("DROP INDEX attempts_by_cohort")  # schema 6
+    conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
+    conn.execute("ALTER TABLE attempts DROP COLUMN imported")
     for column in ("link_count", "chain_head", "roster_pos"):
         conn.execute(f"ALTER TABLE trainees DROP COLUMN {column}")
     conn.execute("DELETE FROM meta WHERE key IN ('chain_mode', 'roster_head', 'roster_count')")
@@ -406,13 +411,13 @@ def test_verify_cli_reports_the_mode_the_rechain_and_against(tmp_path: Path, pla
     path = tmp_path / "v3.db"
     path.write_bytes(plain.data)
     _downgrade_to_v3(path)
-    with SQLiteStore(path):
-        pass
+    with SQLiteStore(path) as store:  # the head ann's PDF prints after the upgrade
+        ann_head = store.chain_heads()["ann"][1]
     result = run_cli(["records", "verify", "--db", str(path)])
     assert result.exit_code == 0, result.output
     assert "Chain: SHA-256 without a key" in result.output
     assert "Re-chained once on" in result.output and "schema 3" in result.output
-    spaced = " ".join(plain.trainee_heads["ann"][i:i + 4] for i in range(0, 64, 4)).upper()
+    spaced = " ".join(ann_head[i:i + 4] for i in range(0, 64, 4)).upper()
     result = run_cli(["records", "verify", "--db", str(path), "--against", spaced])
     assert result.exit_code == 0, result.output
     assert "trainee ann's head" in result.output

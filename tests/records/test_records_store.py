@@ -79,7 +79,7 @@ def test_a_played_attempt_is_stored_with_events_and_debrief(store: SQLiteStore, 
 def test_timeouts_and_abandoned_attempts(store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> None:
     attempt_id = play(store, example, catalog, "t2", LOST[:3])
     attempt = store.attempt(attempt_id)
-    assert attempt.status == "abandoned" and attempt.passed is None and store.debrief(attempt_id) is None
+    assert attempt.status == "left" and attempt.passed is None and store.debrief(attempt_id) is None
     kinds = [e.kind for e in store.events(attempt_id)]
     assert "timer-expired" in kinds and kinds[-1] == "left"
     assert store.trainee("t2") is not None  # created on the fly

@@ -189,7 +189,7 @@ async def test_pause_and_leave_works_at_every_node(make_test_app: AppFactory, st
         assert len(left) == 1 and not left[0].stopped_for_now  # type: ignore[attr-defined]
         attempt_id = _of(messages, AttemptStarted)[0].attempt_id  # type: ignore[attr-defined]
     row = store.attempt(attempt_id)
-    assert row.status == "abandoned" and row.passed is None
+    assert row.status == "left" and row.passed is None
     kinds = [e.kind for e in store.events(attempt_id)]
     assert kinds[-2:] == ["pause", "left"]
     assert store.debrief(attempt_id) is None

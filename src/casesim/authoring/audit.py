@@ -33,6 +33,15 @@ order). A component with a loop earns no points inside it (a scoring loop is an 
 reports, and the audit is then not computed), so its states' distributions solve one linear
 system, done exactly with fractions. The start state's distribution, summed over the totals that
 meet the pass rule, is the pass probability.
+
+Most states share their whole future with many others: they differ only in a variable that
+changes a client line, or in history nothing reads any more. So the audit first merges them
+(:func:`_merge_states`): outside loops, two states are one when they are both endings that can
+(or cannot) pass, or when they offer the same steps leading to states already merged into one.
+Every strategy here picks from a state's steps alone, so merged states have the same
+distribution, and the figures are exactly those of the unmerged graph, computed once per class
+instead of once per state (the bundled scenarios have a few hundred to a few thousand classes
+for up to 250,000 states).
 """
 
 from __future__ import annotations
@@ -49,7 +58,7 @@ from casesim.format.scenario import Scenario
 from casesim.scoring.engine import expert_points, meets_share, share_of_expert
 from casesim.semantics.explore import Analysis
 from casesim.semantics.order import is_shuffled
-from casesim.semantics.program import Step, is_final, replay, unmet_requirements
+from casesim.semantics.program import Program, Step, is_final, replay, unmet_requirements
 
 __all__ = [
     "Audit",
@@ -332,36 +341,35 @@ def audit_scenario(scenario: Scenario, analysis: Analysis) -> Audit:
     best = expert_points(analysis)
     random_pass = None
     computable = analysis.complete and not analysis.scoring_cycles and bool(analysis.states)
-    if computable:
-        random_pass = _random_pass(analysis, best, scenario.pass_rule.min_share)
+    graph = _merge_states(analysis, scenario.pass_rule.no_critical) if computable else None
+    if graph is not None:
+        random_pass = _random_pass(graph, best, scenario.pass_rule.min_share)
     strategies = tuple(_follow(analysis, name, best) for name in STRATEGIES)
     if any(is_shuffled(analysis.program, node) for node in scenario.nodes):
         # Pressing 1 on a shuffled node picks whatever the seed put first: a uniform pick.
         first = next(s for s in strategies if s.name == "first-listed")
-        probability = (_random_pass(analysis, best, scenario.pass_rule.min_share, moves=_pressing_first)
-                       if computable else None)
+        probability = (_random_pass(graph, best, scenario.pass_rule.min_share, moves=_pressing_first)
+                       if graph is not None else None)
         passed = probability is not None and probability > RANDOM_PASS_LIMIT
         strategies = tuple(dataclasses.replace(s, passed=passed, pass_probability=probability) if s is first else s
                            for s in strategies)
     return Audit(scenario.id, random_pass, best, scenario.pass_rule.min_share, strategies, _cues(analysis))
 
 
-def _moves(analysis: Analysis, sid: int) -> list[tuple[Step, int]]:
-    """What a trainee who never waits can do at ``sid``: the open choices, or the timeout when
-    no choice is open."""
-    edges = analysis.edges[sid]
-    choices = [(step, target) for step, target in edges if not step.is_timeout]
-    return choices or list(edges)
+def _moves(out: Sequence[tuple[Step, int]], program: Program | None = None) -> list[tuple[Step, int]]:
+    """What a trainee who never waits can do at a state whose steps are ``out``: the open
+    choices, or the timeout when no choice is open."""
+    choices = [(step, target) for step, target in out if not step.is_timeout]
+    return choices or list(out)
 
 
-def _pressing_first(analysis: Analysis, sid: int) -> list[tuple[Step, int]]:
-    """What a trainee who always presses 1 does at ``sid``: the first listed choice on a
-    fixed-order node; on a shuffled node any open choice, equally likely (the one the seed shows
-    first). A node revisited in one attempt shows the same order again; treating each visit as a
-    fresh draw is the approximation this makes."""
-    moves = _moves(analysis, sid)
-    node = analysis.states[sid].node
-    if moves and not moves[0][0].is_timeout and not is_shuffled(analysis.program, node):
+def _pressing_first(out: Sequence[tuple[Step, int]], program: Program | None = None) -> list[tuple[Step, int]]:
+    """What a trainee who always presses 1 does at a state whose steps are ``out``: the first
+    listed choice on a fixed-order node; on a shuffled node any open choice, equally likely (the
+    one the seed shows first). A node revisited in one attempt shows the same order again;
+    treating each visit as a fresh draw is the approximation this makes."""
+    moves = _moves(out)
+    if moves and not moves[0][0].is_timeout and program is not None and not is_shuffled(program, moves[0][0].node):
         return moves[:1]
     return moves
 
@@ -384,7 +392,7 @@ def _follow(analysis: Analysis, name: str, best: int) -> StrategyOutcome:
             # of the path names which were missed.
             critical.extend(unmet_requirements(program, replay(program, path).final))
             break
-        moves = _moves(analysis, sid)
+        moves = _moves(analysis.edges[sid])
         if not moves:
             break
         choices = [step for step, _ in moves]
@@ -471,20 +479,89 @@ def _mix(parts: Sequence[tuple[Fraction, _Dist, int]]) -> _Dist:
     return _Dist(low, nums, den)
 
 
-def _random_pass(analysis: Analysis, best: int, min_share: float,
-                 moves: Callable[[Analysis, int], list[tuple[Step, int]]] | None = None) -> Fraction:
+@dataclass(frozen=True, slots=True)
+class _Graph:
+    """The analysis' state graph with the states that share their whole future merged into
+    classes (:func:`_merge_states`); the random chooser is computed over this."""
+
+    program: Program
+    edges: list[list[tuple[Step, int]]]
+    """Per class: the steps out of it and the class each leads to."""
+    passable: list[bool | None]
+    """Per class: None when it is not an ending, else whether ending there can pass."""
+    comp: list[int]
+    comps: list[list[int]]
+    """The components of the class graph, successors first (a loop of states stays a loop of
+    classes of one state each)."""
+    start: int
+    """The class of the start state."""
+
+
+def _merge_states(analysis: Analysis, no_critical: bool) -> _Graph:
+    """Merge the states of ``analysis`` that share their whole future.
+
+    Outside loops, states are visited successors first, and a state joins the class of an
+    earlier one with the same key: for an ending, whether it can pass; otherwise its steps, in
+    order, each with the class it leads to. States on a loop keep a class of their own each.
+    """
+    program = analysis.program
+    comp, comps = analysis.components
+    states = analysis.states
+    endings = program.scenario.endings
+    classes = [-1] * len(states)  # -1: not merged yet (outside loops, only the state itself)
+    keys: dict[tuple[object, ...], int] = {}
+    edges: list[list[tuple[Step, int]]] = []
+    passable: list[bool | None] = []
+    merged_comp: list[int] = []
+    merged_comps: list[list[int]] = []
+    for members in comps:
+        sid = members[0]
+        out = analysis.edges[sid]
+        if len(members) == 1:
+            key: tuple[object, ...]
+            ending: bool | None = None
+            if states[sid].node in endings:
+                # At an ending, a clean path remains exactly when every requirement is met.
+                ending = not no_critical or analysis.best_to_go[sid] != -math.inf
+                key = (ending,)
+            else:
+                key = tuple(item for step, target in out for item in (step.id, classes[target]))
+            if -1 not in key:  # else a step loops back to this state: a loop of one
+                found = keys.get(key)
+                if found is None:
+                    found = keys[key] = len(edges)
+                    edges.append([(step, classes[target]) for step, target in out])
+                    passable.append(ending)
+                    merged_comp.append(len(merged_comps))
+                    merged_comps.append([found])
+                classes[sid] = found
+                continue
+        first = len(edges)
+        for i, member in enumerate(members):
+            classes[member] = first + i
+        for member in members:
+            edges.append([(step, classes[target]) for step, target in analysis.edges[member]])
+            passable.append(None)  # an ending has no steps, so it is never on a loop
+            merged_comp.append(len(merged_comps))
+        merged_comps.append(list(range(first, first + len(members))))
+    return _Graph(program, edges, passable, merged_comp, merged_comps, classes[0])
+
+
+def _random_pass(graph: _Graph, best: int, min_share: float,
+                 moves: Callable[[Sequence[tuple[Step, int]], Program], list[tuple[Step, int]]] | None = None,
+                 ) -> Fraction:
     """The exact probability of passing for a trainee who picks uniformly among ``moves`` at each
     state (by default every open choice: the random chooser)."""
     moves_at = moves or _moves
-    program = analysis.program
+    program = graph.program
     no_critical = program.scenario.pass_rule.no_critical
-    comp, comps = analysis.components
-    dists: list[_Dist] = [_NOTHING] * len(analysis.states)
+    comp, comps = graph.comp, graph.comps
+    dists: list[_Dist] = [_NOTHING] * len(graph.edges)
 
     def exits(sid: int) -> _Exits:
         """Moves out of ``sid``'s component (weight, distribution there, points), moves within
         it (weight, target), and how many moves there are. A critical move leads nowhere passable."""
-        moves = moves_at(analysis, sid)
+        moves = moves_at(graph.edges[sid], program)
         weight = Fraction(1, len(moves)) if moves else Fraction(0)
         out: list[tuple[Fraction, _Dist, int]] = []
         inside: list[tuple[Fraction, int]] = []
@@ -500,9 +577,8 @@ def _random_pass(analysis: Analysis, best: int, min_share: float,
     for members in comps:
         if len(members) == 1:
             sid = members[0]
-            state = analysis.states[sid]
-            if is_final(program, state):
-                passable = not (no_critical and unmet_requirements(program, state))
+            passable = graph.passable[sid]
+            if passable is not None:
                 dists[sid] = _Dist(0, [1], 1) if passable else _NOTHING
                 continue
             out, inside, _ = exits(sid)
@@ -510,7 +586,7 @@ def _random_pass(analysis: Analysis, best: int, min_share: float,
                 dists[sid] = _mix(out)
                 continue
         _solve_component(members, exits, dists)
-    start = dists[0]
+    start = dists[graph.start]
     total = sum((value for i, value in enumerate(start.nums) if meets_share(start.low + i, best, min_share)), 0)
     return Fraction(total, start.den)
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casesim.errors import ExpressionError
-from casesim.format.cast import CLIENT_ID, SpokenLine
+from casesim.format.cast import CLIENT_ID
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.expressions import Env, Type, constant_int, parse_expression, type_of
 from casesim.format.kinds import bundled_kinds
+from casesim.format.lines import Value, field_lines
 from casesim.format.reader import Position, SourceDocument
 from casesim.format.scenario import Choice, Given, Review, Scenario, Timer, timeout_id
 from casesim.format.signoff import signoff_state
@@ -79,6 +80,19 @@ class _Checker:
         if not cast:
             extra += "; add the people who speak under `cast:` (id, name, role)"
         self.report(path, "unknown-speaker", f"unknown speaker {speaker!r}{extra}")
+
+    def check_speakers(self, path: PathKey, value: Value | None) -> None:
+        """Every `speaker` written in a spoken field (a node's or an ending's `client`, a choice's
+        `reply`): on a line, on a variant, on one of several speakers in a row, or on a single
+        `one_of` wording. Each written key is checked once, however many wordings it covers."""
+        lines = field_lines("", path, "client", value)
+        if lines is None:
+            return
+        seen: set[PathKey] = set()
+        for alt in lines.alternatives():
+            if alt.speaker_at is not None and alt.speaker_at not in seen:
+                seen.add(alt.speaker_at)
+                self.check_speaker(alt.speaker_at, alt.speaker)
 
     def check_goto(self, path: PathKey, target: str) -> None:
         if target not in self.targets:
@@ -264,7 +278,8 @@ class _Checker:
             self.report(("cast", CLIENT_ID), "id-clash",
                         "the client is always in the cast as `client`; describe them under `client:` and give "
                         "this cast member another id", key=True)
-        for ending_id in sc.endings:
+        for ending_id, ending in sc.endings.items():
+            self.check_speakers(("endings", ending_id, "client"), ending.client)
             if ending_id in sc.nodes:
                 self.report(("endings", ending_id), "id-clash",
                             f"{ending_id!r} is both a node and an ending; rename one", key=True)
@@ -273,11 +288,7 @@ class _Checker:
         used_protocols = {p.protocol for p in sc.protocols}
         for node_id, node in sc.nodes.items():
             # Variants and placeholders of every text are checked in authoring.text_checks; who speaks here.
-            if isinstance(node.client, list):
-                for i, line in enumerate(node.client):
-                    self.check_speaker(("nodes", node_id, "client", i, "speaker"), line.speaker)
-                    for j, said in enumerate(line.lines or ()):
-                        self.check_speaker(("nodes", node_id, "client", i, "lines", j, "speaker"), said.speaker)
+            self.check_speakers(("nodes", node_id, "client"), node.client)
             for i, choice in enumerate(node.choices):
                 base: PathKey = ("nodes", node_id, "choices", i)
                 if choice.id in first_choice:
@@ -299,8 +310,7 @@ class _Checker:
                 else:
                     first_choice[choice.id] = base
                 self.check_goto((*base, "goto"), choice.goto)
-                if isinstance(choice.reply, SpokenLine):
-                    self.check_speaker((*base, "reply", "speaker"), choice.reply.speaker)
+                self.check_speakers((*base, "reply"), choice.reply)
                 if choice.when is not None:
                     self.check_expression((*base, "when"), choice.when, env, "bool")
                 self.check_effects((*base, "effects"), choice.effects, env)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from casesim.authoring.audit import audit_scenario, audit_summary
+from casesim.authoring.languages import languages_text, scenario_languages
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.kinds import kind_label, kind_rank
+from casesim.format.scenario import Review
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import MI_COUNTS_CAVEAT
 from casesim.semantics.explore import points_text
@@ -35,15 +37,17 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         "shortest, the warmest-sounding or the first-listed option (none may pass); see",
         "[scoring.md](scoring.md).",
         "",
-        "| scenario | kind | minutes | client | competencies |",
-        "|---|---|---|---|---|",
+        "| scenario | kind | minutes | client | competencies | languages |",
+        "|---|---|---|---|---|---|",
     ]
     items = sorted(library, key=lambda item: (kind_rank(item.scenario.kind, catalog.kinds), item.scenario.id))
+    found = {item.path: scenario_languages(item.scenario, item.path) for item in items}
+    languages = {path: languages_text(langs) for path, langs in found.items()}
     for item in items:
         sc = item.scenario
         comps = ", ".join(c.removeprefix("EPAS22-") for c in sc.competencies)
         lines.append(f"| [{sc.title}](#{sc.id}) | {kind_label(sc.kind, catalog.kinds)} | {sc.estimated_minutes} | "
-                     f"{sc.client.name}, {sc.client.age} | {comps} |")
+                     f"{sc.client.name}, {sc.client.age} | {comps} | {languages[item.path]} |")
     for item in items:
         sc = item.scenario
         analysis = item.analysis
@@ -51,6 +55,15 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
                   f"`{sc.id}` · {kind_label(sc.kind, catalog.kinds)} · about {sc.estimated_minutes} minutes · "
                   f"version {sc.version} · review: {sc.reviewed.status}", "", sc.summary.strip(), ""]
         lines.append(f"**Client.** {sc.client.name}, {sc.client.age}, {sc.client.pronouns}.")
+        lines.append("")
+        if sc.cast:
+            lines.append("**Speakers.** " + "; ".join(
+                f"{member.name} ({member.role}{', off screen' if member.off_screen else ''})"
+                for member in sc.cast.values()) + ".")
+            lines.append("")
+        other = [lang.tag for lang in found[item.path][1:]]
+        lines.append(f"**Languages.** {languages[item.path]}"
+                     + (f" (play a translation with `casesim play {sc.id} --lang {other[0]}`)." if other else "."))
         lines.append("")
         lines.append("**Content notes.** " + (", ".join(sc.content_notes) if sc.content_notes else "none") + ".")
         lines.append("")
@@ -95,7 +108,25 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         lines.append("")
         lines.append(f"**Size.** {len(sc.nodes)} nodes, {len(sc.endings)} endings, "
                      f"{_paths(analysis.path_count)} distinct paths, {analysis.state_count:,} reachable states.")
+        lines += _review_record(sc.reviewed)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _review_record(review: Review) -> list[str]:
+    """The scenario's clinical-review record as a table, with its status said plainly: a record of
+    changes is not a sign-off."""
+    if not review.changes:
+        return []
+    status = ("signed off as reviewed" if review.status == "reviewed"
+              else "still a draft: no qualified clinician has signed it off")
+    lines = ["", f"**Clinical-review record** ({status}).", "", "| review item | what changed |", "|---|---|"]
+    lines += [f"| {_cell(change.item)} | {_cell(change.change)} |" for change in review.changes]
+    return lines
+
+
+def _cell(text: str) -> str:
+    """Text that stays inside one Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _paths(count: int) -> str:

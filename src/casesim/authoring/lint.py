@@ -165,9 +165,8 @@ def _lint_scoring(scenario: Scenario, analysis: Analysis, catalog: Catalog | Non
     if catalog is None:
         return
     scored: set[str] = set()
-    for out in analysis.edges:
-        for step, _ in out:
-            scored.update(c for c, p in step.scores if p)
+    for step_id in analysis.steps_taken:  # every step on some edge, once (not once per edge)
+        scored.update(c for c, p in analysis.program.steps[step_id].scores if p)
     if catalog.competency_map is not None:
         for i, comp in enumerate(scenario.competencies):
             evidence = set(catalog.competency_map.competencies.get(comp, ()))

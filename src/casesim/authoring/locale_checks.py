@@ -32,7 +32,7 @@ from casesim.format.reader import SourceDocument, read_source, read_yaml_bytes
 from casesim.format.scenario import Scenario
 from casesim.format.validation import validate_model
 
-__all__ = ["LocaleReport", "check_locale", "extract_locale", "find_locales"]
+__all__ = ["LOCALE_MODELINE", "LocaleReport", "check_locale", "extract_locale", "find_locales", "translator_comments"]
 
 
 @dataclass
@@ -155,15 +155,42 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def extract_locale(scenario: Scenario, lang: str, existing: LocaleFile | None) -> str:
+LOCALE_MODELINE = "# yaml-language-server: $schema=../../schemas/locale.schema.json"
+"""The first line of a locale file, so an editor checks it against the committed schema (the
+path holds for the bundled scenarios/locales/ folder, as the scenario starter's does for scenarios/)."""
+
+
+def _header(scenario: Scenario, lang: str) -> list[str]:
+    return [LOCALE_MODELINE,
+            f"# {lang} translation of {scenario.id}: write each `text`; see docs/authoring.md, 'Locales'.",
+            "# The comment above each line is the source text and its hash; when the source changes,",
+            "# casesim validate says the translation is stale: update it and copy the new hash."]
+
+
+def translator_comments(text: str, generated: list[str]) -> list[str]:
+    """The translator's own comment lines at the top of an existing locale file (the register
+    chosen, what was adapted, who reviewed it): every ``#`` line before the first key that the
+    generated header does not already say, so ``casesim locale extract`` keeps them."""
+    out = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        if line not in generated and not line.startswith("# yaml-language-server:"):
+            out.append(line)
+    return out
+
+
+def extract_locale(scenario: Scenario, lang: str, existing: LocaleFile | None, existing_text: str = "") -> str:
     """The text of the ``lang`` locale file: every line of ``scenario`` in order, the source as a
     comment with its hash, and the translation kept from ``existing`` (with its old hash, so a
     stale one stays reported until someone looks at it). Lines no longer in the scenario are kept
-    at the end under a comment, for the translator to move or delete (empty ones are dropped)."""
+    at the end under a comment, for the translator to move or delete (empty ones are dropped).
+    The translator's comments at the top of ``existing_text`` (the file as it was) are kept."""
     kept = existing.lines if existing is not None else {}
-    out = [f"# {lang} translation of {scenario.id}: write each `text`; see docs/authoring.md, 'Locales'.",
-           "# The comment above each line is the source text and its hash; when the source changes,",
-           "# casesim validate says the translation is stale: update it and copy the new hash.",
+    header = _header(scenario, lang)
+    out = [*header, *translator_comments(existing_text, header),
            f"locale: {lang}", f"scenario: {scenario.id}", "lines:"]
     seen = set()
     for lines in scenario_lines(scenario):

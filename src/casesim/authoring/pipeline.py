@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from casesim.authoring.analysis_cache import cached_analyse, cached_findings, catalog_digest
 from casesim.authoring.audit import Audit, audit_scenario
 from casesim.authoring.checks import check_scenario
 from casesim.authoring.embedded_paths import check_test_paths
@@ -39,10 +40,10 @@ from casesim.format.scenario import Scenario
 from casesim.format.validation import validate_model
 from casesim.format.versions import format_problems, text_format_problems
 from casesim.scoring.catalog import Catalog
-from casesim.semantics.explore import Analysis, analyse
+from casesim.semantics.explore import Analysis
 from casesim.semantics.program import Program, compile_program
 
-__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "audit_and_lint", "duplicate_scenario_ids",
+__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "analysis_findings", "audit_and_lint", "duplicate_scenario_ids",
            "find_scenario_files", "find_shared_blocks", "library_root_for", "load_scenario", "load_scenario_bytes",
            "require_scenario", "with_analysis"]
 
@@ -230,8 +231,10 @@ def _combined_digest(raw: bytes, sources: Sequence[tuple[str, bytes]]) -> str:
 
 
 def analyse_and_lint(playable: Playable, catalog: Catalog | None) -> tuple[Analysis, list[Diagnostic]]:
-    """The pipeline's last stages for a scenario that compiled: its analysis and what lint finds in it."""
-    analysis = playable.analysis if isinstance(playable, AnalysedScenario) else analyse(playable.program)
+    """The pipeline's last stages for a scenario that compiled: its analysis (from the analysis
+    cache when one is configured: :mod:`casesim.authoring.analysis_cache`) and what lint finds in it."""
+    analysis = (playable.analysis if isinstance(playable, AnalysedScenario)
+                else cached_analyse(playable.program, playable.content_hash))
     return analysis, [*lint_analysis(playable.scenario, playable.document, analysis, catalog),
                       *lint_expert_marks(playable.scenario, playable.document, analysis),
                       *lint_variants(playable.scenario, playable.document, analysis)]
@@ -240,12 +243,28 @@ def analyse_and_lint(playable: Playable, catalog: Catalog | None) -> tuple[Analy
 def audit_and_lint(analysed: AnalysedScenario) -> tuple[Audit, list[Diagnostic]]:
     """The answer-cue audit of an analysed scenario and its ``answer-cue`` findings.
 
-    Not a stage of :func:`load_scenario`: the random chooser's exact pass probability takes
-    seconds on the large scenarios, so only ``validate``, ``analyse`` and ``library-doc`` run it,
-    not every load before play.
+    Not a stage of :func:`load_scenario`: play never needs it, so only ``validate``, ``analyse``,
+    ``library-doc`` and author mode run it (about a second on the largest bundled scenario, once
+    the states that share their future are merged: :mod:`casesim.authoring.audit`).
     """
     audit = audit_scenario(analysed.scenario, analysed.analysis)
     return audit, lint_answer_cues(analysed.scenario, analysed.document, audit)
+
+
+def analysis_findings(playable: Playable, catalog: Catalog | None) -> list[Diagnostic]:
+    """What the lint over the analysis and the answer-cue audit find in ``playable``: what
+    ``validate`` adds to the diagnostics of a file that loaded (:func:`load_scenario` with
+    ``analyse_paths=False``). Read from the analysis cache when the same file was checked
+    against the same catalog before, so a warm ``validate`` does not rebuild the analysis."""
+
+    def compute() -> list[Diagnostic]:
+        analysis, lint = analyse_and_lint(playable, catalog)
+        analysed = AnalysedScenario(playable.path, playable.scenario, playable.program, playable.document,
+                                    playable.content_hash, playable.warnings, analysis)
+        return [*lint, *audit_and_lint(analysed)[1]]
+
+    context = f"{playable.path}\0{'no catalog' if catalog is None else catalog_digest(catalog)}"
+    return cached_findings(playable.program, playable.content_hash, context, compute)
 
 
 def with_analysis(playable: Playable, catalog: Catalog | None) -> AnalysedScenario:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 from casesim.errors import CaseSimError
 from casesim.format.kinds import bundled_kinds
+from casesim.format.text import visible
 
 __all__ = ["starter_scenario"]
 
 _TEMPLATE = '''# yaml-language-server: $schema=../schemas/scenario.schema.json
-# A starter scenario. Check it as you write with:  casesim validate {id}.yaml
-# and play it with:  casesim author {id}.yaml      (see docs/authoring.md for every key)
+# A starter scenario. Check it as you write with:  casesim validate {file}
+# and play it with:  casesim author {file}      (see docs/authoring.md for every key)
 format: 2
 id: {id}
 version: 0.1.0                 # bump when trainees would see or be scored differently
@@ -91,11 +93,17 @@ tests:
 '''
 
 
-def starter_scenario(scenario_id: str, kind: str) -> str:
-    """A starter scenario that validates cleanly (apart from its TODO text)."""
+def starter_scenario(scenario_id: str, kind: str, file: str | None = None) -> str:
+    """A starter scenario that validates cleanly (apart from its TODO text).
+
+    ``file`` is where it will be written (default ``ID.yaml``): the opening comment tells the
+    author the commands to run on that file, so it must name the file actually written, quoted
+    for a shell when it needs it and with any control character made visible (it sits in a
+    one-line comment)."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", scenario_id):
         raise CaseSimError(f"{scenario_id!r} is not a valid scenario id", title="invalid id",
                            hint="use lower-case letters, digits and hyphens, e.g. intake-housing-loss")
     if kind not in bundled_kinds():
         raise CaseSimError(f"unknown kind {kind!r}", title="invalid kind", hint="one of: " + ", ".join(bundled_kinds()))
-    return _TEMPLATE.format(id=scenario_id, kind=kind)
+    shown = shlex.quote(visible(file if file is not None else f"{scenario_id}.yaml", one_line=True))
+    return _TEMPLATE.format(id=scenario_id, kind=kind, file=shown)

@@ -13,15 +13,35 @@ file; a test pins that. :func:`test_draft` then runs the embedded tests, as ``ca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from casesim.authoring.embedded_tests import TestOutcome, run_tests
 from casesim.authoring.pipeline import AnalysedScenario, Playable, analyse_and_lint, audit_and_lint
 from casesim.format.diagnostics import Diagnostic
-from casesim.format.reader import SourceDocument
+from casesim.format.include import expand_reuse
+from casesim.format.reader import SourceDocument, read_source, read_yaml_bytes
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.program import Program
 
-__all__ = ["JumpTarget", "analyse_draft", "audit_draft", "jump_target", "section_at_line", "test_draft"]
+__all__ = ["JumpTarget", "analyse_draft", "audit_draft", "included_files", "jump_target", "section_at_line",
+           "test_draft", "watched_files"]
+
+
+def included_files(path: Path) -> tuple[Path, ...]:
+    """Every shared block file the scenario at ``path`` includes, directly or through another
+    block (resolved; also one that is missing, so creating it reloads the draft). Empty when the
+    file cannot be read or parsed: its own errors are what the author sees then."""
+    try:
+        raw, _ = read_source(path)
+        doc = read_yaml_bytes(raw, str(path))[0] if raw is not None else None
+        return tuple(expand_reuse(doc).files) if doc is not None else ()
+    except Exception:
+        return ()
+
+
+def watched_files(path: Path) -> tuple[Path, ...]:
+    """What author mode polls: the scenario file, then each file it includes."""
+    return (path, *(p for p in included_files(path) if p != path.resolve()))
 
 
 def analyse_draft(playable: Playable, catalog: Catalog | None) -> tuple[AnalysedScenario, list[Diagnostic]]:

@@ -12,6 +12,7 @@ from casesim.authoring.audit import audit_text
 from casesim.authoring.locale_checks import check_locale, find_locales
 from casesim.authoring.pipeline import (
     AnalysedScenario,
+    analysis_findings,
     audit_and_lint,
     duplicate_scenario_ids,
     find_scenario_files,
@@ -19,7 +20,14 @@ from casesim.authoring.pipeline import (
     library_root_for,
     load_scenario,
 )
-from casesim.cli.options import GraphFormat, OutputFormat, choice, pass_settings, path_option
+from casesim.cli.options import (
+    GraphFormat,
+    OutputFormat,
+    cache_options,
+    choice,
+    pass_settings,
+    path_option,
+)
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
 from casesim.format.kinds import bundled_kinds
@@ -63,6 +71,7 @@ def load_catalog_for(settings: Settings) -> Catalog:
 @click.option("--strict", is_flag=True, help="treat warnings as failures")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
+@cache_options()
 @pass_settings
 def validate_command(settings: Settings, paths: tuple[Path, ...], output_format: OutputFormat, strict: bool) -> int:
     """Check scenario and framework files and report every problem.
@@ -101,11 +110,14 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
                                               "this is a locale file (it is in a locales folder): validate the "
                                               "scenario it translates, which checks its locale files too"))
                 continue
-            report = load_scenario(file, catalog, library_root=library_root_for(file, scenario_paths))
+            # The analysis stages (lint over the paths, the answer-cue audit) come from the
+            # analysis cache when this file was checked before: see analysis_findings.
+            report = load_scenario(file, catalog, library_root=library_root_for(file, scenario_paths),
+                                   analyse_paths=False)
             reports.append(report)
             diagnostics.extend(report.diagnostics)
-            if report.analysed is not None:
-                diagnostics.extend(audit_and_lint(report.analysed)[1])
+            if report.playable is not None:
+                diagnostics.extend(analysis_findings(report.playable, catalog))
             if report.model is not None:
                 for lang, locale_file in find_locales(file, report.model.id):
                     diagnostics.extend(check_locale(report.model, locale_file, lang).diagnostics)
@@ -137,6 +149,7 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@cache_options()
 @pass_settings
 def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
     """Run the pedagogical tests embedded in scenarios (default: the library)."""
@@ -180,15 +193,16 @@ def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
 @path_option("catalog_dirs")
 @pass_settings
 def schema_command(settings: Settings, output: Path | None, check: Path | None, kind: SchemaKind) -> int:
-    """Write the JSON Schema of the scenario (or framework) format.
+    """Write the JSON Schema of the scenario (or framework, shared block, locale...) format.
 
-    The scenario schema lists the catalog's criterion ids, MI codes, never-event classes,
+    The scenario and shared-block schemas list the catalog's criterion ids, MI codes, never-event classes,
     protocol steps and competencies as enums, so an editor completes them: the bundled catalog
     and any --catalog folders (a program writes its own schema with its catalog added).
     """
     from casesim.format.schema import schema_text
 
-    text = schema_text(kind, load_catalog_for(settings).names() if kind == "scenario" else None)
+    with_names = kind in ("scenario", "shared-block")
+    text = schema_text(kind, load_catalog_for(settings).names() if with_names else None)
     if check is not None:
         try:
             current = check.read_text(encoding="utf-8")
@@ -226,6 +240,7 @@ def _analysed_or_report(scenario: Path, settings: Settings) -> AnalysedScenario 
               show_envvar=True, metavar="DIR", help="a folder prepared like tools/mermaid (npm ci) for --format svg")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
+@cache_options()
 @pass_settings
 def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat, output: Path | None,
                   chromium: Path | None, mermaid_dir: Path | None) -> int:
@@ -276,6 +291,7 @@ def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat
 @click.option("--audit", "per_decision", is_flag=True, help="also list the answer-cue audit decision by decision")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
+@cache_options()
 @pass_settings
 def analyse_command(settings: Settings, scenario: Path, output_format: OutputFormat, per_decision: bool) -> int:
     """What the path analysis proves about a scenario.
@@ -346,6 +362,7 @@ def _points(value: int | None) -> int | str:
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@cache_options()
 @pass_settings
 def library_doc_command(settings: Settings, paths: tuple[Path, ...], output: Path | None, check: Path | None) -> int:
     """Write the scenario library page (docs/scenarios.md)."""
@@ -385,8 +402,8 @@ def new_command(scenario_id: str, kind: str, output: Path | None, force: bool) -
     """
     from casesim.authoring.starter import starter_scenario
 
-    text = starter_scenario(scenario_id, kind)
     target = output or Path(f"{scenario_id}.yaml")
+    text = starter_scenario(scenario_id, kind, str(target))
     if target.exists() and not force:
         raise CaseSimError(f"{target} already exists", title="not overwritten",
                            hint="pass --force to overwrite it, or -o to write elsewhere")

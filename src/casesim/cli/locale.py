@@ -60,7 +60,11 @@ def extract_command(settings: Settings, scenario: Path, lang: str, output: Path 
         raise CaseSimError(f"{target} exists but cannot be read, so its translations cannot be kept:\n"
                            + format_diagnostics(problems), title="cannot update the locale file",
                            hint="fix the file, or move it aside to start a new one")
-    text = extract_locale(model, lang, existing)
+    try:
+        before = target.read_text(encoding="utf-8") if existing is not None else ""
+    except (OSError, UnicodeDecodeError):
+        before = ""  # read_existing read it a moment ago; without it only the top comments are lost
+    text = extract_locale(model, lang, existing, before)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

@@ -26,7 +26,7 @@ from click.exceptions import Abort, Exit
 
 from casesim import __version__
 from casesim.cli import authoring, locale, migrate, play, records
-from casesim.cli.options import path_option, record_key_option, resolved_settings
+from casesim.cli.options import cache_options, path_option, record_key_option, resolved_settings
 from casesim.errors import CaseSimError
 from casesim.format.text import visible
 from casesim.settings import default_data_dir
@@ -149,6 +149,7 @@ def _attach_verbose_handler(ctx: click.Context, verbosity: int) -> None:
 @path_option("frameworks_dir", on_group=True)
 @record_key_option
 @path_option("catalog_dirs", on_group=True)
+@cache_options(on_group=True)
 @click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",
               help="screen-reader mode: the library as a numbered list, play as lines in reading order "
                    "[env: CASESIM_PLAIN]")

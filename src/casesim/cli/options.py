@@ -32,6 +32,7 @@ __all__ = [
     "PageFormat",
     "PathSetting",
     "XapiFormat",
+    "cache_options",
     "choice",
     "complete_attempts",
     "complete_cohorts",
@@ -104,6 +105,35 @@ def record_key(key_file: Path | None = None) -> bytes | None:
     return load_key(key_file, env_value=value if isinstance(value, str) else None)
 
 
+_NO_CACHE = "casesim.no_cache"
+
+
+def _remember_no_cache(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value:  # given on the group or the command: either turns the cache off
+        ctx.meta[_NO_CACHE] = True
+    return value
+
+
+def cache_options(*, on_group: bool = False) -> Callable[[FC], FC]:
+    """``--no-cache`` (and, on the group, ``--cache-dir``/``CASESIM_CACHE_DIR``): where the
+    scenarios' path analyses are cached (:mod:`casesim.authoring.analysis_cache`), or not at all."""
+    no_cache = click.option("--no-cache", "no_cache", is_flag=True, default=False, expose_value=False,
+                            callback=_remember_no_cache,
+                            help="neither read nor write the analysis cache: analyse every scenario afresh")
+
+    def decorate(f: FC) -> FC:
+        f = no_cache(f)
+        if on_group:
+            f = click.option("--cache-dir", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+                             metavar="DIR", envvar="CASESIM_CACHE_DIR", show_envvar=True, expose_value=False,
+                             callback=_remember,
+                             help="where scenarios' path analyses are cached (default: the platform's, "
+                                  "e.g. ~/.cache/casesim)")(f)
+        return f
+
+    return decorate
+
+
 def settings_for(ctx: click.Context) -> Settings:
     """The settings of this invocation: flags, then ``CASESIM_*``, then config file, then defaults."""
     settings = ctx.meta.get(_SETTINGS)
@@ -112,8 +142,13 @@ def settings_for(ctx: click.Context) -> Settings:
         settings = resolve_settings(data_dir=flags.get("data_dir"), db=flags.get("db"),
                                     scenarios_dir=flags.get("scenarios_dir"),
                                     frameworks_dir=flags.get("frameworks_dir"),
-                                    catalog_dirs=flags.get("catalog_dirs"))
+                                    catalog_dirs=flags.get("catalog_dirs"), cache_dir=flags.get("cache_dir"),
+                                    use_cache=not ctx.meta.get(_NO_CACHE, False))
         ctx.meta[_SETTINGS] = settings
+        # Imported here, not at the top: the analysis modules are not needed to start the CLI.
+        from casesim.authoring.analysis_cache import configure
+
+        configure(settings.cache_dir)
         log.info("records %s; scenarios %s; frameworks %s (and %s); data folder %s", settings.db,
                  settings.scenarios_dir, settings.frameworks_dir,
                  ", ".join(map(str, settings.catalog_dirs)) or "no program catalog", settings.data_dir)

@@ -11,6 +11,7 @@ from click import get_current_context
 from casesim.authoring.pipeline import Playable
 from casesim.cli.authoring import load_catalog_for
 from casesim.cli.options import (
+    cache_options,
     choice,
     complete_attempts,
     complete_scenarios,
@@ -193,6 +194,7 @@ _trainee_option = click.option("--trainee", default=None, metavar="NAME", shell_
 @path_option("db")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
+@cache_options()
 @pass_settings
 def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: str | None,
                  seed: int | None, plain: bool, more_time: TimeAllowance | None, lang: str | None,
@@ -226,7 +228,7 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
 
 @click.command("author")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PATH")
-@click.option("--no-watch", is_flag=True, help="do not reload when the file changes (ctrl+r reloads)")
+@click.option("--no-watch", is_flag=True, help="do not reload when the file or a block it includes changes (ctrl+r reloads)")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @pass_settings

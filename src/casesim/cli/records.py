@@ -26,6 +26,7 @@ from casesim.cli.options import (
     OutputFormat,
     PageFormat,
     XapiFormat,
+    cache_options,
     choice,
     complete_cohorts,
     complete_scenarios,
@@ -38,7 +39,7 @@ from casesim.errors import CaseSimError
 from casesim.format.scenario import Mode
 from casesim.format.text import json_inert, visible
 from casesim.records import open_store
-from casesim.records.api import AttemptStatus, RecordStore
+from casesim.records.api import AttemptStatus, RecordStore, public_status
 from casesim.records.export.csv import CsvKind
 from casesim.scoring.catalog import Catalog
 from casesim.settings import Settings
@@ -87,6 +88,32 @@ def _one_selection(trainee: str | None, cohort: str | None) -> None:
         raise click.UsageError("give --trainee or --cohort, not both")
 
 
+def _filters(f: FC) -> FC:
+    """``--mode``, ``--since`` and ``--until``: the attempts an export covers, besides whose."""
+    f = click.option("--until", default=None, metavar="DATE",
+                     help="only attempts started on or before DATE (YYYY-MM-DD, UTC; or an ISO-8601 time, exclusive)")(f)
+    f = click.option("--since", default=None, metavar="DATE",
+                     help="only attempts started on or after DATE (YYYY-MM-DD, UTC; or an ISO-8601 time)")(f)
+    return click.option("--mode", type=choice(Mode), default=None, help="only attempts in this mode")(f)
+
+
+def _selection_of(trainee: str | None, cohort: str | None, mode: Mode | None, since: str | None,
+                  until: str | None) -> Any:
+    """The export's :class:`~casesim.records.export.selection.Selection`, or a usage error."""
+    from casesim.records.export.selection import Selection, parse_bound
+
+    _one_selection(trainee, cohort)
+    bounds: list[str | None] = []
+    for flag, value, end in (("--since", since, False), ("--until", until, True)):
+        try:
+            bounds.append(None if value is None else parse_bound(value, end=end))
+        except ValueError as exc:
+            raise click.BadParameter(visible(str(exc), one_line=True), param_hint=flag) from exc
+    if bounds[0] is not None and bounds[1] is not None and bounds[0] >= bounds[1]:
+        raise click.BadParameter("--since must come before --until", param_hint="--since")
+    return Selection(trainee, cohort, mode, bounds[0], bounds[1])
+
+
 def _output(f: FC) -> FC:
     return click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
                         metavar="FILE",
@@ -124,18 +151,18 @@ class _InertStdout:
 
 
 @contextlib.contextmanager
-def _out(target: Path | None, inert: Callable[[str], str]) -> Iterator[TextIO]:
-    """Standard output (through ``inert``), or ``target`` created readable by its owner only
-    (click.File cannot set a mode) and holding the data exactly."""
+def _out(target: Path | None, inert: Callable[[str], str], *, bom: bool = False) -> Iterator[TextIO]:
+    """Standard output (through ``inert``), or ``target`` holding the data exactly: written 0600
+    through a temporary file renamed into place when the export is complete, never through a
+    symbolic link (:mod:`casesim.records.files`). ``bom``: start with a UTF-8 byte-order mark."""
+    from casesim.records.files import atomic_output
+
     if target is None:
+        if bom:
+            sys.stdout.write("\ufeff")
         yield cast(TextIO, _InertStdout(inert))
         return
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:
-        raise CaseSimError(f"cannot write {target}: {exc.strerror}", title="export failed") from exc
-    with open(fd, "w", encoding="utf-8", newline="") as handle:
+    with atomic_output(target, bom=bom, what="the export") as handle:
         yield handle
 
 
@@ -175,12 +202,13 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
 
     _one_selection(trainee, cohort)
     with _reader(settings) as store:
-        rows = [a for a in store.attempts(trainee_id=trainee, cohort=cohort) if status is None or a.status == status]
+        wanted = {status} if status not in ("left", "abandoned") else {"left", "abandoned"}  # the same thing
+        rows = [a for a in store.attempts(trainee_id=trainee, cohort=cohort) if status is None or a.status in wanted]
     if output_format == "json":
         _print_json([{"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
-                      "scenario_version": a.scenario_version, "mode": a.mode, "status": a.status,
+                      "scenario_version": a.scenario_version, "mode": a.mode, "status": public_status(a.status),
                       "started_at": a.started_at, "ended_at": a.ended_at, "passed": a.passed, "share": a.share,
-                      "verdict": a.verdict,
+                      "verdict": a.verdict, "imported": None if a.imported is None else dict(a.imported),
                       "pace": None if a.pace is None else {"decision_seconds": a.pace.decision_seconds,
                                                            "reading_seconds": a.pace.reading_seconds,
                                                            "too_fast": a.pace.too_fast}}
@@ -192,6 +220,8 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
         return 0
     for a in rows:
         flag = f"  [{pace_text(a.pace)}]" if a.pace is not None and a.pace.too_fast else ""
+        if a.imported is not None:
+            flag += "  [imported" + ("" if a.imported.get("trusted") else ", practice only") + "]"
         click.echo(_line(f"{a.started_at[:16].replace('T', ' ')}  {a.id}  {a.trainee_id:<14} {a.scenario_id:<28} "
                          f"{a.mode:<10} {attempt_score(a)}{flag}"))
     click.echo(f"{len(rows)} attempt(s)", err=True)
@@ -279,6 +309,150 @@ def verify_command(settings: Settings, output_format: OutputFormat, against: str
         sys.stdout.write(verify_text(problems, heads, store.location, store_head=store_head, info=info,
                                      against=verdict))
     return 1 if problems or not matched else 0
+
+
+def _copy_summary(checked: Any) -> str:
+    """What was checked in a backup or a restored store, in one line."""
+    from casesim.records.keys import format_head
+
+    counts = f"{checked.trainees} trainee(s), {checked.attempts} attempt(s), {checked.events} event(s)"
+    if not checked.verified:
+        return f"{counts}; file intact; chains not verified (keyed store, no record key given)"
+    state = "chains verify" if not checked.problems else f"verify found {len(checked.problems)} problem(s)"
+    return f"{counts}; file intact; {state}; store head {format_head(checked.store_head)}"
+
+
+@records_group.command("backup")
+@click.argument("dest", metavar="DEST", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace DEST if it exists")
+@_key_file
+@path_option("db")
+@pass_settings
+def backup_command(settings: Settings, dest: Path, force: bool, key_file: Path | None) -> int:
+    """Copy the records to DEST while casesim is in use, and check the copy.
+
+    Uses SQLite's online backup API: the copy is the record as it was when the backup began,
+    including what is still in the -wal file (copying the .db file alone can lose it). DEST is one
+    self-contained file, readable by you only; it is checked (file integrity and `verify`) before
+    it is put in place. An existing DEST is replaced only with --force; a symbolic link never.
+    Exit 0 when the copy verifies, 1 when verify found problems in it (the copy is kept).
+    """
+    from casesim.records.sqlite.backup import backup_store
+
+    checked = backup_store(Path(settings.db).expanduser(), dest, force=force, key=record_key(key_file))
+    click.echo(_line(f"backed up to {dest}: {_copy_summary(checked)}"))
+    for problem in checked.problems[:5]:
+        click.echo(_line(f"  problem: {problem.message}"), err=True)
+    return 1 if checked.problems else 0
+
+
+@records_group.command("restore")
+@click.argument("src", metavar="SRC", type=click.Path(dir_okay=False, path_type=Path))
+@_key_file
+@path_option("db")
+@pass_settings
+def restore_command(settings: Settings, src: Path, key_file: Path | None) -> int:
+    """Replace the records with the backup SRC, after checking it.
+
+    SRC must be a casesim records file that is undamaged and verifies (a keyed one with its record
+    key); otherwise nothing changes (exit 2). The store it replaces is kept beside it as
+    NAME.before-restore-TIME (never deleted); casesim processes using the store wait for the
+    restore and then see the restored record.
+    """
+    from casesim.records.sqlite.backup import restore_store
+
+    result = restore_store(src, Path(settings.db).expanduser(), key=record_key(key_file))
+    for kept in result.side_copy:
+        click.echo(_line(f"the replaced store was kept as {kept}"))
+    click.echo(_line(f"restored {src} to {settings.db}: {_copy_summary(result.restored)}"))
+    return 1 if result.restored.problems else 0
+
+
+@records_group.command("import")
+@click.argument("archive", metavar="ARCHIVE", type=click.Path(dir_okay=False, path_type=Path))
+@_key_file
+@path_option("db")
+@pass_settings
+def import_command(settings: Settings, archive: Path, key_file: Path | None) -> int:
+    """Merge a JSON Lines archive (`casesim export jsonl`) into the records, after verifying it.
+
+    Every attempt's chain in ARCHIVE is checked first (attempt, events, seal, and the links
+    between a trainee's attempts); one that does not verify refuses the whole archive and nothing
+    is merged (exit 2). Attempts already here (same id) are skipped. Merged attempts are marked as
+    imported; they keep their mode only when the archive is signed with this store's record key
+    (a keyed store sharing the key), otherwise they are practice only and never count as evidence.
+    """
+    from casesim.records.archive import check_archive, to_import
+    from casesim.records.chain import iso_utc, utc_now
+
+    if archive.is_symlink() or not archive.is_file():
+        raise CaseSimError(f"{archive} is not a regular file", title="import refused",
+                           hint="give the file written by `casesim export jsonl -o FILE`")
+    try:
+        lines = archive.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseSimError(f"cannot read {archive}: {exc}", title="import refused") from exc
+    key = record_key(key_file)
+    checked = check_archive(lines, key)
+    if checked.problems:
+        for problem in checked.problems[:10]:
+            click.echo(_line(f"  {problem}"), err=True)
+        raise CaseSimError(f"{archive} does not verify ({len(checked.problems)} problem(s)); nothing was merged",
+                           title="import refused", hint="import the archive as it was exported, unedited")
+    if not checked.attempts:
+        raise CaseSimError(f"{archive} holds no attempts", title="import refused",
+                           hint="give the file written by `casesim export jsonl -o FILE`")
+    if checked.gaps:
+        click.echo(f"casesim: note: {checked.gaps} attempt(s) of these trainees are not in the archive, between ones "
+                   "that are (a filtered export, or removed); an archive does not prove it is complete", err=True)
+    now = iso_utc(utc_now())
+    merged = skipped = practice = 0
+    with open_store(settings.db, key=key) as store:
+        for item in checked.attempts:
+            if store.import_attempt(to_import(item, imported_at=now)):
+                merged += 1
+                practice += (not item.trusted) and item.record["attempt"].get("mode") == "assessment"
+            else:
+                skipped += 1
+    click.echo(_line(f"verified {len(checked.attempts)} attempt(s) in {archive}; merged {merged}, skipped "
+                     f"{skipped} already here"))
+    trusted = sum(i.trusted for i in checked.attempts)
+    if trusted:
+        click.echo(f"{trusted} signed with this store's record key: modes kept")
+    if practice:
+        click.echo(f"{practice} assessment attempt(s) merged as practice only: the archive is not signed with this "
+                   "store's record key, so they cannot count as evidence")
+    return 0
+
+
+@records_group.command("rekey")
+@click.option("--new-key-file", type=click.Path(dir_okay=False, path_type=Path), required=True, metavar="FILE",
+              help="the new record key (at least 32 characters), kept outside the records folder")
+@_key_file
+@path_option("db")
+@pass_settings
+def rekey_command(settings: Settings, new_key_file: Path, key_file: Path | None) -> int:
+    """Switch the records to keyed mode, or change their record key.
+
+    The store must verify with its current key (--key-file or CASESIM_RECORD_KEY for a keyed one);
+    every hash is then recomputed with the new key in one transaction, and each trainee's chain
+    records the change (with the store head before it). Heads printed before the rekey no longer
+    match the store: keep the old store head this prints, and a backup taken before. After it,
+    set CASESIM_RECORD_KEY (or --key-file) to the new key.
+    """
+    from casesim.records.keys import format_head, load_key
+
+    new_key = load_key(new_key_file)
+    assert new_key is not None
+    with open_store(settings.db, key=record_key(key_file)) as store:
+        if not hasattr(store, "rekey"):  # pragma: no cover - only the SQLite backend exists
+            raise CaseSimError("this records backend cannot be rekeyed", title="rekey refused")
+        before, after = store.rekey(new_key)
+    click.echo(_line(f"rekeyed {settings.db}: its chain is now keyed (HMAC-SHA256) with the key in {new_key_file}"))
+    click.echo(f"store head before (old key): {format_head(before)}")
+    click.echo(f"store head now (new key):    {format_head(after)}")
+    click.echo("set CASESIM_RECORD_KEY=@FILE (or --key-file FILE) to the new key from now on", err=True)
+    return 0
 
 
 @records_group.command("trainee")
@@ -408,6 +582,7 @@ def report_trainee_command(settings: Settings, trainee_id: str, output_format: O
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@cache_options()
 @pass_settings
 def report_cohort_command(settings: Settings, name: str, scenario: str | None, mode: Mode | None,
                           output_format: OutputFormat) -> int:
@@ -440,40 +615,84 @@ def export_group() -> None:
     """Export records as CSV, JSON Lines, xAPI statements or a PDF summary."""
 
 
-@export_group.command("csv")
-@click.option("--table", type=choice(CsvKind), default="attempts", show_default=True,
-              help="one row per attempt, per criterion or per competency")
-@_selection
-@_output
-@path_option("db")
-@pass_settings
-def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, cohort: str | None,
-                       output: Path | None) -> int:
-    """A CSV table: one row per attempt, per criterion or per competency."""
+def _bom(f: FC) -> FC:
+    return click.option("--bom", is_flag=True,
+                        help="start the file with a UTF-8 byte-order mark, so Excel reads accented and "
+                             "non-Latin names right when the file is double-clicked")(f)
+
+
+def _write_csv_table(settings: Settings, table: CsvKind, selection: Any, output: Path | None, bom: bool) -> int:
     from casesim.records.export.csv import write_csv
 
-    _one_selection(trainee, cohort)
     notes: list[str] = []
-    with _reader(settings) as store, _out(output, _csv_inert) as out:
-        count = write_csv(store, out, table, trainee_id=trainee, cohort=cohort, notes=notes)
+    with _reader(settings) as store:
+        library = None
+        if table == "decisions":  # what was offered and the expert's choice come from the scenario files
+            library = _library(settings, _catalog(settings), store, analyse=True, trainee_id=selection.trainee_id,
+                               cohort=selection.cohort)
+        with _out(output, _csv_inert, bom=bom) as out:
+            count = write_csv(store, out, table, notes=notes, selection=selection, library=library)
     _notes(notes)
     click.echo(f"{count} row(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
 
 
+@export_group.command("csv")
+@click.option("--table", type=choice(CsvKind), default="attempts", show_default=True,
+              help="one row per attempt, per criterion, per competency or per decision")
+@_selection
+@_filters
+@_bom
+@_output
+@path_option("db")
+@path_option("frameworks_dir")
+@path_option("catalog_dirs")
+@path_option("scenarios_dir")
+@pass_settings
+def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, cohort: str | None,
+                       mode: Mode | None, since: str | None, until: str | None, bom: bool,
+                       output: Path | None) -> int:
+    """A CSV table: one row per attempt, per criterion, per competency or per decision."""
+    return _write_csv_table(settings, table, _selection_of(trainee, cohort, mode, since, until), output, bom)
+
+
+@export_group.command("decisions")
+@_selection
+@_filters
+@_bom
+@_output
+@path_option("db")
+@path_option("frameworks_dir")
+@path_option("catalog_dirs")
+@path_option("scenarios_dir")
+@pass_settings
+def export_decisions_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
+                             since: str | None, until: str | None, bom: bool, output: Path | None) -> int:
+    """The decisions CSV: one row per decision, with what was offered and the expert's choice.
+
+    The same as `export csv --table decisions`. Each decision on an attempt's effective path
+    (undone choices left out): node, choice, seconds, the options open at that moment and whether
+    it matches the expert's choice there (empty when the scenario file is missing or of another
+    version).
+    """
+    return _write_csv_table(settings, "decisions", _selection_of(trainee, cohort, mode, since, until), output, bom)
+
+
 @export_group.command("jsonl")
 @_selection
+@_filters
 @_output
 @path_option("db")
 @pass_settings
-def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | None, output: Path | None) -> int:
+def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
+                         since: str | None, until: str | None, output: Path | None) -> int:
     """JSON Lines: one attempt per line with its events and debrief."""
     from casesim.records.export.jsonl import write_jsonl
 
-    _one_selection(trainee, cohort)
+    selection = _selection_of(trainee, cohort, mode, since, until)
     notes: list[str] = []
     with _reader(settings) as store, _out(output, json_inert) as out:
-        count = write_jsonl(store, out, trainee_id=trainee, cohort=cohort, notes=notes)
+        count = write_jsonl(store, out, notes=notes, selection=selection)
     _notes(notes)
     click.echo(f"{count} attempt(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
@@ -481,6 +700,7 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 
 @export_group.command("xapi")
 @_selection
+@_filters
 @_output
 @click.option("--format", "output_format", type=choice(XapiFormat), default="jsonl", show_default=True,
               help="one statement per line, or one JSON array (to POST to an LRS)")
@@ -491,13 +711,15 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@cache_options()
 @pass_settings
-def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, output: Path | None,
+def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
+                        since: str | None, until: str | None, output: Path | None,
                         output_format: XapiFormat, base_iri: str | None, home_page: str | None) -> int:
     """xAPI 1.0.3 statements (lifecycle plus one per decision)."""
     from casesim.records.export.xapi import DEFAULT_BASE, statements
 
-    _one_selection(trainee, cohort)
+    selection = _selection_of(trainee, cohort, mode, since, until)
     catalog = _catalog(settings)
     count = 0
     with _reader(settings) as store:
@@ -505,7 +727,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
         base = base_iri or DEFAULT_BASE
         notes: list[str] = []
         items = statements(store, trainee_id=trainee, cohort=cohort, library=library, base_iri=base,
-                           home_page=home_page or base, notes=notes)
+                           home_page=home_page or base, notes=notes, selection=selection)
         with _out(output, json_inert) as out:
             if output_format == "json":
                 collected = list(items)
@@ -561,12 +783,23 @@ def export_pdf_command(settings: Settings, trainee: str, output: Path | None, pr
                           "(export again with --key-file or CASESIM_RECORD_KEY)")
         head = store.chain_heads().get(trainee)
     target = output or Path(f"practicum-{trainee}.pdf")
-    render_pdf(report, target, catalog=catalog, problems=problems, chain_head=head,
-               options=PdfOptions(program=program, instructor=instructor, page_format=page),
-               store_head=store_head, keyed=keyed, unverified=unverified)
+    from casesim.records.files import OutputError, check_target, fsync_folder, reserve_beside
+
+    check_target(target, what="the PDF")
+    temp = reserve_beside(target)  # 0600 from the start, renamed into place once complete
+    try:
+        render_pdf(report, temp, catalog=catalog, problems=problems, chain_head=head,
+                   options=PdfOptions(program=program, instructor=instructor, page_format=page),
+                   store_head=store_head, keyed=keyed, unverified=unverified)
+        check_target(target, what="the PDF")
+        os.replace(temp, target)
+        fsync_folder(target.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}", title="cannot write") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
     _notes(list(report.notes))
-    with contextlib.suppress(OSError):
-        os.chmod(target, 0o600)
     warn = len(problems) + len(report.notes)
     click.echo(f"wrote {_line(str(target))}" + (f" (WARNING: verify found {warn} problem(s))" if warn else "")
                + (" (WARNING: not verified: the record key was not given)" if unverified else ""),

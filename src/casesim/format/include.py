@@ -121,6 +121,10 @@ class Expansion:
     sources: list[tuple[str, bytes]] = field(default_factory=list)
     """Every included file as read (its path as shown, its bytes), in order: what the scenario's
     content hash must cover besides its own file, so an edited block shows as a new version."""
+    files: list[Path] = field(default_factory=list)
+    """Every file an ``include:`` names inside the library (resolved, once each, in order), also
+    one that is missing or broken: what author mode watches besides the scenario, so saving a
+    block (or creating a missing one) reloads the scenario that includes it."""
 
     @property
     def ok(self) -> bool:
@@ -149,7 +153,8 @@ def expand_reuse(doc: SourceDocument, *, root: str | os.PathLike[str] | None = N
     folder = Path(root) if root is not None else top.parent
     expander = _Expander(folder.resolve(), limits or Limits(), standalone=standalone)
     data, positions, aliases = expander.expand(doc, [_real(top)], block=False)
-    return Expansion(SourceDocument(doc.path, data, positions, aliases), expander.diagnostics, expander.sources)
+    return Expansion(SourceDocument(doc.path, data, positions, aliases), expander.diagnostics, expander.sources,
+                     list(dict.fromkeys(expander.files)))
 
 
 def _uses_choice_sets(data: dict[str, Any]) -> bool:
@@ -195,6 +200,7 @@ class _Expander:
         self.limits = limits
         self.diagnostics: list[Diagnostic] = []
         self.sources: list[tuple[str, bytes]] = []
+        self.files: list[Path] = []
         self.vias: list[str] = []
         """How the file being expanded got into the scenario, outermost include first."""
         self.included = 0
@@ -470,6 +476,7 @@ class _Expander:
                        f"the include path {file!r} {how} the scenario library ({self.root}); shared blocks live "
                        "inside it, e.g. in its shared/ folder")
             return None
+        self.files.append(real)
         if real in chain:
             names = [str(p.relative_to(self.root)) if p.is_relative_to(self.root) else str(p)
                      for p in chain[chain.index(real):]]

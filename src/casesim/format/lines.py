@@ -28,7 +28,7 @@ from typing import Literal
 from casesim.format.cast import SpokenLine
 from casesim.format.scenario import Scenario
 from casesim.format.template import has_placeholders
-from casesim.format.variants import ClientAlternatives, ClientLine, TextVariant
+from casesim.format.variants import ClientAlternatives, ClientLine, TextVariant, Wording
 
 __all__ = ["Alternative", "FieldLines", "LineKind", "Variant", "default_text", "field_lines", "format2_text_features",
            "scenario_fields", "scenario_lines"]
@@ -54,6 +54,9 @@ class Alternative:
     """For an interpreter's line: what was said in the source language (not translated)."""
     then: tuple[Alternative, ...] = ()
     """The further lines said in a row after this one (a variant written with ``lines``)."""
+    speaker_at: PathKey | None = None
+    """Where ``speaker`` is written (on the line, on its variant, or on a ``one_of`` wording), so a
+    check of the speaker points at the key the author wrote; None when no speaker is written."""
 
     def spoken(self) -> tuple[Alternative, ...]:
         """This line and the ones said after it, in order."""
@@ -100,7 +103,8 @@ def _field(value: Value | None, base: str, path: PathKey, kind: LineKind) -> Fie
     if isinstance(value, str):
         return FieldLines(base, path, kind, (Variant(None, path, (Alternative(base, path, value),)),))
     if isinstance(value, SpokenLine):
-        alt = Alternative(base, (*path, "say"), value.say, value.speaker, value.original)
+        alt = Alternative(base, (*path, "say"), value.say, value.speaker, value.original,
+                          speaker_at=_at(value.speaker, (*path, "speaker")))
         return FieldLines(base, path, kind, (Variant(None, path, (alt,)),))
     if isinstance(value, ClientAlternatives):
         return FieldLines(base, path, kind, (Variant(None, path, _one_of(value.one_of, base, path)),))
@@ -114,20 +118,39 @@ def _field(value: Value | None, base: str, path: PathKey, kind: LineKind) -> Fie
             alts = _one_of(line.one_of, vid, vpath, line.speaker, line.original)
         elif line.lines is not None:
             spoken = tuple(Alternative(f"{vid}.lines.{k}", (*vpath, "lines", k, "say"), said.say, said.speaker,
-                                       said.original) for k, said in enumerate(line.lines))
+                                       said.original, speaker_at=_at(said.speaker, (*vpath, "lines", k, "speaker")))
+                           for k, said in enumerate(line.lines))
             first = spoken[0]
-            alts = (Alternative(first.id, first.path, first.text, first.speaker, first.original, spoken[1:]),)
+            alts = (Alternative(first.id, first.path, first.text, first.speaker, first.original, spoken[1:],
+                                first.speaker_at),)
         else:
             assert line.say is not None
-            alts = (Alternative(vid, (*vpath, "say"), line.say, line.speaker, line.original),)
+            alts = (Alternative(vid, (*vpath, "say"), line.say, line.speaker, line.original,
+                                speaker_at=_at(line.speaker, (*vpath, "speaker"))),)
         variants.append(Variant(line.when, (*vpath, "when"), alts))
     return FieldLines(base, path, kind, tuple(variants))
 
 
-def _one_of(texts: list[str], base: str, path: PathKey, speaker: str | None = None,
+def _at(speaker: str | None, path: PathKey) -> PathKey | None:
+    return None if speaker is None else path
+
+
+def _one_of(wordings: list[Wording], base: str, path: PathKey, speaker: str | None = None,
             original: str | None = None) -> tuple[Alternative, ...]:
-    return tuple(Alternative(f"{base}.one_of.{k}", (*path, "one_of", k), t, speaker, original)
-                 for k, t in enumerate(texts))
+    """The wordings of a ``one_of``; a wording's own ``speaker`` (and ``original``) wins over the
+    one written on its variant, which applies to every plain-text wording."""
+    out = []
+    for k, wording in enumerate(wordings):
+        wid, wpath = f"{base}.one_of.{k}", (*path, "one_of", k)
+        if isinstance(wording, str):
+            out.append(Alternative(wid, wpath, wording, speaker, original,
+                                   speaker_at=_at(speaker, (*path, "speaker"))))
+        else:
+            own = wording.speaker is not None
+            out.append(Alternative(wid, (*wpath, "say"), wording.say, wording.speaker if own else speaker,
+                                   wording.original if wording.original is not None else original,
+                                   speaker_at=(*wpath, "speaker") if own else _at(speaker, (*path, "speaker"))))
+    return tuple(out)
 
 
 Field = tuple[str, PathKey, LineKind, "Value | None"]
@@ -203,7 +226,8 @@ def format2_text_features(scenario: Scenario) -> list[tuple[PathKey, str]]:
             out.append((lines.path, "variants"))
         for variant in lines.variants:
             if len(variant.alternatives) > 1:
-                out.append((variant.alternatives[0].path[:-1], "one_of"))
+                first_path = variant.alternatives[0].path
+                out.append((first_path[:first_path.index("one_of") + 1], "one_of"))
             out.extend((alt.path, "placeholders") for first in variant.alternatives for alt in first.spoken()
                        if has_placeholders(alt.text))
     return out

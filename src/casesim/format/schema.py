@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 __all__ = ["SCHEMA_IDS", "SCHEMA_KINDS", "CatalogNames", "SchemaKind", "schema_for", "schema_text"]
 
-SchemaKind = Literal["scenario", "framework", "competency-map", "never-events", "kinds"]
+SchemaKind = Literal["scenario", "framework", "competency-map", "never-events", "kinds", "shared-block", "locale"]
 """The kinds of file casesim reads, each with its own schema."""
 SCHEMA_KINDS: tuple[SchemaKind, ...] = get_args(SchemaKind)
 
@@ -29,6 +29,8 @@ SCHEMA_IDS: dict[SchemaKind, str] = {
     "competency-map": "https://casesim.invalid/schemas/competency-map.schema.json",
     "never-events": "https://casesim.invalid/schemas/never-events.schema.json",
     "kinds": "https://casesim.invalid/schemas/kinds.schema.json",
+    "shared-block": "https://casesim.invalid/schemas/shared-block.schema.json",
+    "locale": "https://casesim.invalid/schemas/locale.schema.json",
 }
 
 
@@ -61,6 +63,10 @@ def _model(kind: SchemaKind) -> type[BaseModel]:
         from casesim.format.kinds import KindList
 
         return KindList
+    if kind == "locale":
+        from casesim.format.locale import LocaleFile
+
+        return LocaleFile
     from casesim.format.framework import CompetencyMap, Framework, NeverEventPolicy
 
     models: dict[SchemaKind, type[BaseModel]] = {"framework": Framework, "competency-map": CompetencyMap,
@@ -71,17 +77,21 @@ def _model(kind: SchemaKind) -> type[BaseModel]:
 def schema_for(kind: SchemaKind = "scenario", names: CatalogNames | None = None) -> dict[str, Any]:
     """The JSON Schema of a file kind, labelled draft-07 for yaml-language-server.
 
-    With ``names`` (scenario schema only), the catalog's ids are enums; without, any id of the
-    right shape passes the editor's check and only ``casesim validate`` knows the catalog.
+    With ``names`` (the scenario and shared-block schemas), the catalog's ids are enums; without,
+    any id of the right shape passes the editor's check and only ``casesim validate`` knows the
+    catalog. A shared block has no model of its own (it is expanded into each scenario that
+    includes it): its schema is the scenario's, cut down to the block's keys.
     """
-    model = _model(kind)
+    model = _model("scenario" if kind == "shared-block" else kind)
     body = model.model_json_schema(by_alias=True)
-    if kind == "scenario":
+    if kind in ("scenario", "shared-block"):
         from casesim.format.include import add_reuse_to_schema
 
         body = add_reuse_to_schema(body)
-    if kind == "scenario" and names is not None:
-        _add_catalog(body, names)
+        if names is not None:
+            _add_catalog(body, names)
+    if kind == "shared-block":
+        body = _shared_block(body)
     # yaml-language-server supports draft-07 and below; pydantic's $defs refs are JSON pointers
     # and resolve there too.
     return {"$schema": "http://json-schema.org/draft-07/schema#", "$id": SCHEMA_IDS[kind], **body}
@@ -171,3 +181,42 @@ def _add_catalog(body: dict[str, Any], names: CatalogNames) -> None:
     top: dict[str, Any] = body.get("properties", {})
     _replace(top, "competencies", _list_of("CompetencyId"))
     _replace(top, "catalog", _list_of("CatalogName"))
+
+
+# --- shared blocks ---------------------------------------------------------------------------
+
+_PARAMETER_GOTO = {"type": "string", "pattern": r"^\$[a-z][a-z0-9_-]*$",
+                   "description": "One of the block's `parameters`, written `$name`: the including scenario "
+                                  "binds it with `with:`."}
+
+
+def _shared_block(scenario: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a shared block file (scenarios/shared/), from the scenario schema: the
+    block's keys only, and a `goto` may name a parameter (`goto: $next`)."""
+    defs: dict[str, Any] = scenario.get("$defs", {})
+    for model in ("Choice", "TimerExpiry"):
+        props = defs.get(model, {}).get("properties", {})
+        _replace(props, "goto", lambda old: {"description": old.get("description", ""), "anyOf": [
+            {k: v for k, v in old.items() if k != "description"}, _PARAMETER_GOTO]})
+    top: dict[str, Any] = scenario.get("properties", {})
+    properties: dict[str, Any] = {
+        "about": {"type": "string", "minLength": 1,
+                  "description": "What the block is for, what it cites and when to include it (a few sentences)."},
+        "parameters": {"type": "object", "additionalProperties": {"type": "string"},
+                       "description": "The names the block leaves by (`goto: $next`), each with what it means; the "
+                                      "including scenario binds each with `with:`."},
+        "variables": top["variables"],
+        "protocols": {"type": "array", "items": _protocol_id(defs),
+                      "description": "The protocols the block's choices carry steps of, by id (e.g. [cssrs-screener]); "
+                           "they are added to the including scenario."},
+        "nodes": top["nodes"],
+        "choice_sets": top["choice_sets"],
+        "include": top["include"],
+    }
+    return {"title": "SharedBlock", "description": "A shared block: nodes brought into scenarios with `include:` "
+            "(see docs/authoring.md, Reuse).", "type": "object", "properties": properties,
+            "required": ["about", "nodes"], "additionalProperties": False, "$defs": defs}
+
+
+def _protocol_id(defs: dict[str, Any]) -> dict[str, Any]:
+    return {"$ref": "#/$defs/ProtocolId"} if "ProtocolId" in defs else {"type": "string"}

@@ -25,9 +25,20 @@ from casesim.format.base import FormatModel as _Model
 from casesim.format.base import Id, Text
 from casesim.format.cast import SpokenLine
 
-__all__ = ["ClientAlternatives", "ClientLine", "ClientText", "ReplyText", "Text", "TextVariant", "VariedText"]
+__all__ = ["ClientAlternatives", "ClientLine", "ClientText", "ReplyText", "Text", "TextVariant", "VariedText", "Wording",
+           "wording_text"]
 
-Alternatives = Annotated[list[Text], Field(min_length=2, max_length=20)]
+Wording = Text | SpokenLine
+"""One wording of a ``one_of``: the text, or (format 2) ``{say, speaker, original}`` when this
+wording is said by someone else of the cast, e.g. the mother answers in one draw and the client
+in another."""
+
+Alternatives = Annotated[list[Wording], Field(min_length=2, max_length=20)]
+
+
+def wording_text(wording: Wording) -> str:
+    """The words of one ``one_of`` wording, whoever says them."""
+    return wording if isinstance(wording, str) else wording.say
 
 
 class ClientLine(_Model):
@@ -36,7 +47,7 @@ class ClientLine(_Model):
     say: Text | None = None
     """The words (the client's, unless `speaker` names someone else of the cast). `{rapport}` shows a variable's value; `{if trust >= 3: "yes, " else: ""}` varies a phrase."""
     one_of: Alternatives | None = None
-    """Instead of `say`: two or more ways of saying it; each attempt draws one from its seed (the same one again on resume or replay)."""
+    """Instead of `say`: two or more ways of saying it; each attempt draws one from its seed (the same one again on resume or replay). A wording written `{say: ..., speaker: mother}` is said by that member of the cast."""
     lines: list[SpokenLine] | None = None
     """Format 2: several lines in a row by different speakers, instead of `say` (e.g. the mother, then the client)."""
     when: Text | None = None
@@ -63,8 +74,13 @@ class ClientLine(_Model):
         """The lines this variant says, in order (a `one_of` as its first wording)."""
         if self.lines is not None:
             return tuple(self.lines)
-        say = self.say if self.say is not None else (self.one_of or [""])[0]
-        return (SpokenLine(say=say, speaker=self.speaker, original=self.original),)
+        if self.say is not None:
+            return (SpokenLine(say=self.say, speaker=self.speaker, original=self.original),)
+        first = (self.one_of or [""])[0]
+        if isinstance(first, SpokenLine):
+            return (SpokenLine(say=first.say, speaker=first.speaker or self.speaker,
+                               original=first.original or self.original),)
+        return (SpokenLine(say=first, speaker=self.speaker, original=self.original),)
 
 
 class ClientAlternatives(_Model):
@@ -72,7 +88,8 @@ class ClientAlternatives(_Model):
 
     one_of: Alternatives
     """Two or more texts; one is shown per visit, drawn from the attempt's seed, so a replay, a
-    resume or the transcript shows the same one again."""
+    resume or the transcript shows the same one again. Format 2: a wording written
+    `{say: ..., speaker: mother}` is said by that member of the cast (the client otherwise)."""
 
 
 class TextVariant(_Model):

@@ -34,7 +34,8 @@ def format_2_keys(data: Any) -> Iterator[PathKey]:
     """The path of every format-2-only key in the raw data of a scenario file, in file order.
 
     A `reply` or a `client` variant written as a mapping with a speaker, and a timer `expire`
-    written as a list of branches, are format 2 too: the path then names that value.
+    written as a list of branches, are format 2 too: the path then names that value. So are an
+    embedded test's `given:` and its `visited`, `not_visited` and `unreachable` expectations.
     """
     if not isinstance(data, dict):
         return
@@ -64,6 +65,25 @@ def format_2_keys(data: Any) -> Iterator[PathKey]:
         timer = node.get("timer")
         if isinstance(timer, dict) and isinstance(timer.get("expire"), list):
             yield (*base, "timer", "expire")
+    yield from _test_keys(data.get("tests"))
+
+
+_EXPECT_KEYS = ("visited", "not_visited", "unreachable")
+
+
+def _test_keys(tests: Any) -> Iterator[PathKey]:
+    """Format 2's keys in embedded tests: a `given:` state to start from, and the expectations
+    about where the path went (`visited`, `not_visited`) and what it can no longer reach."""
+    if not isinstance(tests, list):
+        return
+    for i, test in enumerate(tests):
+        if not isinstance(test, dict):
+            continue
+        if "given" in test:
+            yield ("tests", i, "given")
+        expect = test.get("expect")
+        if isinstance(expect, dict):
+            yield from (("tests", i, "expect", key) for key in _EXPECT_KEYS if key in expect)
 
 
 def needs_format_2_message(key: str, path: str) -> str:

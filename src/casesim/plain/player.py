@@ -32,6 +32,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from casesim.authoring.languages import languages_text, scenario_languages
 from casesim.authoring.pipeline import Playable
 from casesim.errors import CaseSimError
 from casesim.format.kinds import kind_label
@@ -707,5 +708,8 @@ class PlainPlayer:
         for kind, entries in library.grouped():
             for entry in entries:
                 s = entry.scenario
-                out.append((kind_label(kind, self.catalog.kinds), f"{flat(s.title)}, about {s.estimated_minutes} minutes", entry, None))
+                languages = scenario_languages(s, entry.path)
+                also = f", in {languages_text(languages)}" if len(languages) > 1 else ""
+                out.append((kind_label(kind, self.catalog.kinds),
+                            f"{flat(s.title)}, about {s.estimated_minutes} minutes{flat(also)}", entry, None))
         return out

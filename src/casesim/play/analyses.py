@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 
+from casesim.authoring.analysis_cache import cached_analyse
 from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.semantics.explore import Analysis, analyse
 from casesim.semantics.program import Program
@@ -44,15 +45,17 @@ class Analyses:
             future.set_result(loaded.analysis)
             return future
         program = loaded.program
-        threading.Thread(target=self._run, args=(future, program), name=f"casesim-analysis-{key[:8]}",
-                         daemon=True).start()
+        threading.Thread(target=self._run, args=(future, program, loaded.content_hash),
+                         name=f"casesim-analysis-{key[:8]}", daemon=True).start()
         return future
 
-    def _run(self, future: Future[Analysis], program: Program) -> None:
+    def _run(self, future: Future[Analysis], program: Program, content_hash: str) -> None:
         if not future.set_running_or_notify_cancel():  # pragma: no cover - nobody cancels
             return
         try:
-            future.set_result(self._analyser(program))
+            # The on-disk cache (when the CLI configured one) turns the next start of this
+            # scenario into a file read.
+            future.set_result(cached_analyse(program, content_hash, compute=self._analyser))
         except BaseException as exc:
             # The Future carries the exception to whoever waits for it, but a trainee may quit
             # before the debrief asks: the log keeps the traceback either way.

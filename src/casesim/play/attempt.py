@@ -182,7 +182,7 @@ class LiveAttempt:
             self.recorder.unpause()
 
     def leave(self) -> None:
-        """The trainee leaves without penalty: the attempt is closed as abandoned, not scored."""
+        """The trainee leaves without penalty: the attempt is closed as left, not scored."""
         if self.closed:
             return
         if self.recorder is not None:

@@ -209,9 +209,9 @@ class AttemptRecorder:
         return self._record([("resume", {"node": self.session.node_id})])[0]
 
     def leave(self) -> None:
-        """The trainee left the scenario: record it and close the attempt as abandoned."""
+        """The trainee left the scenario without penalty: record it and close the attempt as left."""
         self._record([("left", {"node": self.session.node_id})])
-        self.store.finish_attempt(self.attempt_id, "abandoned", None)
+        self.store.finish_attempt(self.attempt_id, "left", None)
 
     def finish(self, debrief: Debrief) -> None:
         """Close the attempt as completed, with its debrief (sealed into the chain)."""

@@ -23,6 +23,8 @@ class TraineeSettings(BaseModel):
     """The trainee's name or student id as they typed it; records are kept under it."""
     mode: Mode = "practice"
     """The mode chosen last time, offered again on the next start."""
+    theme: str | None = Field(default=None, max_length=60)
+    """The colour theme the student picked in the app (ctrl+t); it wins over ``config.yaml``'s."""
 
 
 def trainee_id_for(name: str) -> str:
@@ -49,7 +51,7 @@ def load_trainee(path: Path | None) -> TraineeSettings:
     except (OSError, ValueError, ValidationError):
         return TraineeSettings()
     if settings.name and label_problem(settings.name) is not None:
-        return TraineeSettings(mode=settings.mode)
+        return TraineeSettings(mode=settings.mode, theme=settings.theme)
     return settings
 
 

@@ -24,6 +24,8 @@ __all__ = [
     "CompetencyPoint",
     "CriterionRow",
     "DecisionCount",
+    "DecisionPath",
+    "ImportedAttempt",
     "EventKind",
     "EventRow",
     "PathStep",
@@ -31,7 +33,11 @@ __all__ = [
     "TraineeRow",
     "VerifyKind",
     "VerifyProblem",
+    "LEFT_STATUSES",
     "decision_seconds",
+    "left_without_penalty",
+    "public_status",
+    "status_label",
     "effective_path",
     "effective_steps",
 ]
@@ -45,7 +51,27 @@ EventKind = Literal[
     "resume",         # payload: {node}
     "left",           # payload: {node}  (the trainee left without penalty)
 ]
-AttemptStatus = Literal["in-progress", "completed", "abandoned"]
+AttemptStatus = Literal["in-progress", "completed", "left", "abandoned"]
+"""``left``: the trainee left without penalty (not scored, never counted, never on the PDF).
+``abandoned`` is how casesim recorded the same before ``left`` existed (leaving was the only way
+to close an attempt unscored), so both read as "left (no penalty)" everywhere."""
+
+LEFT_STATUSES: frozenset[str] = frozenset({"left", "abandoned"})
+
+
+def left_without_penalty(status: str) -> bool:
+    """Whether an attempt was closed because the trainee left without penalty."""
+    return status in LEFT_STATUSES
+
+
+def public_status(status: str) -> str:
+    """The status a report or export gives: ``left`` for ``abandoned`` too (the same event)."""
+    return "left" if left_without_penalty(status) else status
+
+
+def status_label(status: str) -> str:
+    """An attempt's status in words: "left (no penalty)" for a left attempt, never "abandoned"."""
+    return "left (no penalty)" if left_without_penalty(status) else status
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 
 
@@ -84,6 +110,13 @@ class AttemptRow:
     """The score with its verdict, e.g. "80% of the expert's points, but a never-event: not passed"."""
     pace: AttemptPace | None = None
     """The implausible-speed check, when it was measured (assessment attempts)."""
+    cohort: str | None = None
+    """The trainee's cohort when the attempt began, stamped into its hashed header; None when
+    they had none, or for an attempt recorded before cohorts were stamped (schema 6), which
+    reports place in the trainee's current cohort."""
+    imported: Mapping[str, Any] | None = None
+    """For an attempt merged by ``records import``: ``from_store``, ``original_hash``, ``trusted``
+    (signed by this store's record key), ``original_mode``, ``imported_at``. None: recorded here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +160,46 @@ class DecisionCount:
     choice: str
     trainee_id: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedAttempt:
+    """An attempt to merge from a verified archive (see :mod:`casesim.records.archive`)."""
+
+    attempt_id: str
+    trainee_id: str
+    display_name: str
+    trainee_cohort: str | None
+    scenario_id: str
+    scenario_version: str
+    content_hash: str
+    mode: Mode
+    seed: int
+    start_node: str
+    started_at: str
+    signoff: SignOff | None
+    cohort: str | None
+    imported: Mapping[str, Any]
+    events: tuple[tuple[EventKind, str, Mapping[str, Any]], ...]
+    """(kind, time, payload) in order."""
+    status: AttemptStatus
+    ended_at: str | None
+    debrief: Debrief | None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPath:
+    """An effective path (undone steps removed) and how many of one trainee's attempts took it,
+    for replaying what was offered (the same path is replayed once, however often it was played)."""
+
+    trainee_id: str
+    scenario_id: str
+    content_hash: str
+    start_node: str
+    steps: tuple[str, ...]
+    nodes: tuple[str, ...] = ()
+    """The node each step was taken at, as recorded ("?" when the event did not say)."""
+    attempts: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +307,16 @@ class RecordStore(Protocol):
 
     def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None: ...
 
+    def import_attempt(self, record: ImportedAttempt) -> bool:
+        """Add an attempt from an archive to this store's chains, with its own times and events
+        (False: an attempt with its id is here already; nothing changed)."""
+        ...
+
+    def chain_record(self, attempt_id: str) -> Mapping[str, Any]:
+        """An attempt's chain as stored (hashes, seal, raw debrief and sign-off text, event hashes
+        by seq), for an archive that can be verified elsewhere."""
+        ...
+
     # --- reading one trainee or attempt -------------------------------------------------
 
     def set_accommodation(self, trainee_id: str, time: str | None, *, set_by: str) -> None:
@@ -266,6 +349,12 @@ class RecordStore(Protocol):
                         scenario_id: str | None = None,
                         mode: Mode | None = None) -> Sequence[DecisionCount]:
         """Decisions on each attempt's effective path (undone ones removed), counted per trainee."""
+        ...
+
+    def decision_paths(self, *, cohort: str | None = None, trainee_id: str | None = None,
+                       scenario_id: str | None = None, mode: Mode | None = None) -> Sequence[DecisionPath]:
+        """The selected attempts' effective paths, one per distinct (trainee, scenario file, path),
+        with how many attempts took it."""
         ...
 
     def competency_points(self, *, trainee_id: str | None = None,

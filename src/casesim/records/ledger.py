@@ -123,6 +123,12 @@ class AttemptFacts:
     start_node: str
     signoff: SignOff | None = None
     """The scenario's valid clinical sign-off as the attempt begins (None: the attempt is a trial)."""
+    cohort: str | None = None
+    """The trainee's cohort as the attempt begins, stamped into its hashed header (the backend
+    reads it under its lock), so moving the trainee later does not move this attempt."""
+    imported: Mapping[str, Any] | None = None
+    """For an attempt merged from an archive (``records import``): where it came from, whether
+    its signature was trusted and its original mode; covered by the attempt hash."""
 
     def __post_init__(self) -> None:
         # Checked when the facts are made, so a backend refuses them before taking its lock.
@@ -150,6 +156,12 @@ class StartedAttempt:
     """The trainee's head before this attempt (genesis for their first)."""
     hash: str
     signoff: SignOff | None = None
+    cohort: str | None = None
+    imported: Mapping[str, Any] | None = None
+
+    @property
+    def imported_json(self) -> str | None:
+        return canonical_json(dict(self.imported)) if self.imported is not None else None
 
     @property
     def signoff_json(self) -> str | None:
@@ -227,12 +239,15 @@ def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at
     header = attempt_header(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
                             scenario_version=facts.scenario_version, content_hash=facts.content_hash,
                             mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
-                            signoff=facts.signoff.as_dict() if facts.signoff is not None else None)
+                            signoff=facts.signoff.as_dict() if facts.signoff is not None else None,
+                            cohort=facts.cohort,
+                            imported=dict(facts.imported) if facts.imported is not None else None)
     digest = attempt_digest(head.head_hash, header, key)
     attempt = StartedAttempt(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
                              scenario_version=facts.scenario_version, content_hash=facts.content_hash,
                              mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
-                             prev_hash=head.head_hash, hash=digest, signoff=facts.signoff)
+                             prev_hash=head.head_hash, hash=digest, signoff=facts.signoff,
+                             cohort=facts.cohort, imported=facts.imported)
     return AttemptStart(attempt, AttemptHead(attempt_id, 0, digest, "in-progress"),
                         TraineeHead(facts.trainee_id, seq, digest))
 
@@ -278,8 +293,8 @@ def append(head: AttemptHead, events: Sequence[NewEvent], *, at: str, key: bytes
 
 def check_finish(status: str) -> None:
     """Refuse a status an attempt cannot finish with (a backend calls this before its lock)."""
-    if status not in ("completed", "abandoned"):
-        raise ValueError("an attempt finishes as 'completed' or 'abandoned'")
+    if status not in ("completed", "left", "abandoned"):
+        raise ValueError("an attempt finishes as 'completed' or 'left' (or 'abandoned', as before 'left' existed)")
 
 
 def seal(head: AttemptHead, status: AttemptStatus, debrief: Debrief | None, *, ended_at: str,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from casesim.format.text import visible
-from casesim.records.api import AttemptRow, VerifyProblem
+from casesim.records.api import AttemptRow, VerifyProblem, public_status, status_label
 from casesim.records.evidence import MIN_MEASURES, MIN_SCENARIOS
 from casesim.records.reports import CohortReport, RosterCell, TraineeReport
 from casesim.scoring.debrief import pace_text, percent, verdict_label
@@ -26,6 +26,7 @@ from casesim.scoring.debrief import pace_text, percent, verdict_label
 __all__ = ["attempt_result", "attempt_score", "cohort_text", "report_json", "trainee_text", "verify_text"]
 
 WIDTH = 80
+DEPARTURES_SHOWN = 10
 
 
 def report_json(report: TraineeReport | CohortReport) -> dict[str, Any]:
@@ -39,6 +40,7 @@ def report_json(report: TraineeReport | CohortReport) -> dict[str, Any]:
                 raw_point["evidence"] = point.evidence
         for summary, raw in zip(report.attempts, data["attempts"], strict=True):
             raw["evidence"] = summary.evidence
+            raw["attempt"]["status"] = public_status(summary.attempt.status)
     else:
         for row, raw in zip(report.roster, data["roster"], strict=True):
             for cid, cell in row.ratings.items():
@@ -48,8 +50,8 @@ def report_json(report: TraineeReport | CohortReport) -> dict[str, Any]:
 
 def attempt_result(attempt: AttemptRow) -> str:
     """What became of an attempt, as the reports list it: its verdict once completed, otherwise
-    its status (in-progress, abandoned)."""
-    return verdict_label(attempt.passed) if attempt.status == "completed" else attempt.status
+    its status (in-progress, or "left (no penalty)": never "abandoned")."""
+    return verdict_label(attempt.passed) if attempt.status == "completed" else status_label(attempt.status)
 
 
 def attempt_score(attempt: AttemptRow) -> str:
@@ -160,6 +162,21 @@ def cohort_text(report: CohortReport) -> str:
             lines.append(f"    {pace_text(a.pace)}")
             lines.extend(textwrap.wrap(f"score: {attempt_score(a)}", WIDTH, initial_indent="    ",
                                        subsequent_indent="      "))
+    if report.departures:
+        lines += ["", "Most common departures from the expert (decisions where the expert's option was offered",
+                  "and another was chosen; most first)"]
+        for d in report.departures[:DEPARTURES_SHOWN]:
+            instead = ", ".join(f"{cid} ({n})" for cid, n in d.instead[:3])
+            lines.extend(textwrap.wrap(
+                f"{d.departed} of {d.offered} ({percent(d.share)}) at {d.scenario_id} / {d.node}, by {d.trainees} "
+                f"trainee(s): the expert chose {d.expert}; instead: {instead}", WIDTH, initial_indent="  ",
+                subsequent_indent="      "))
+        if len(report.departures) > DEPARTURES_SHOWN:
+            lines.append(f"  ... and {len(report.departures) - DEPARTURES_SHOWN} more (--format json lists all)")
+    if report.items:
+        lines += ["", "Item analysis: per option, the share of the decisions at the node and their number; then",
+                  "how many were offered the option (it may be open only in some states) and how many of those",
+                  "chose it."]
     for scenario in report.items:
         lines += ["", f"Item analysis: {scenario.title or scenario.scenario_id} ({scenario.scenario_id})",
                   f"  {scenario.attempts} attempt(s) by {scenario.trainees} trainee(s)"]
@@ -176,6 +193,11 @@ def cohort_text(report: CohortReport) -> str:
                 points = "" if option.points is None else f"  {option.points:+d} pts"
                 lines.append(f"    {_pct(option.share)} {option.count:>4}  {option.choice}{points}"
                              + (f"  [{', '.join(marks)}]" if marks else ""))
+                if option.offered:
+                    lines.append(f"               offered {option.offered} / chosen {option.chosen_when_offered} "
+                                 f"({percent(option.offered_share or 0.0)} of those offered it)")
+                elif node.decisions and sum(o.chosen_when_offered for o in node.options) == node.decisions:
+                    lines.append("               offered 0 (never open to this class here)")
                 if option.say:
                     lines.extend(textwrap.wrap(f'says: "{option.say}"', WIDTH, initial_indent="               ",
                                                subsequent_indent="                 "))
@@ -230,6 +252,17 @@ def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, s
                "The note of what verify found before the re-chain is unreadable (it was edited)." if found < 0 else
                f"Before the re-chain, verify found {found} problem(s) in the old chains; they are reported above "
                "while they remain."), WIDTH)
+    if "rekeyed_at" in info:
+        lines += [""] + textwrap.wrap(
+            f"Rekeyed {info.get('rekeyed_count', '?')} time(s), last on {info['rekeyed_at'][:19].replace('T', ' ')} "
+            "UTC (`casesim records rekey`): every hash was recomputed with the new key after the store verified "
+            "with the old one, and each trainee's chain records it. Heads printed before then match a backup "
+            f"taken before it; the store head just before was {info.get('rekeyed_from_head', '?')[:16]}…", WIDTH)
+    if "cohort_stamped_since" in info:
+        lines += [""] + textwrap.wrap(
+            f"Cohorts are stamped on attempts since {info['cohort_stamped_since'][:10]}; "
+            f"{info.get('cohort_unstamped_attempts', '?')} earlier attempt(s) are placed in their trainee's current "
+            "cohort.", WIDTH)
     if store_head is not None:
         lines += ["", "Store head (covers every trainee; keep it with the signed summaries):",
                   f"  {format_head(store_head)}"]

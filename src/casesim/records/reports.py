@@ -21,9 +21,17 @@ from casesim.errors import NotFoundError
 from casesim.format.cast import CLIENT_ID, speaker_label
 from casesim.format.lines import default_text, field_lines
 from casesim.format.scenario import Choice, Mode
-from casesim.records.api import AttemptRow, CompetencyPoint, EventRow, RecordStore, TraineeRow
+from casesim.records.api import (
+    AttemptRow,
+    CompetencyPoint,
+    EventRow,
+    RecordStore,
+    TraineeRow,
+    left_without_penalty,
+)
 from casesim.records.chain import parse_iso
 from casesim.records.damage import readable_debrief
+from casesim.records.decisions import Decision, Replayer
 from casesim.records.evidence import (
     CompetencyEvidence,
     EvidenceKind,
@@ -35,6 +43,7 @@ from casesim.scoring.catalog import Catalog
 __all__ = [
     "AttemptSummary",
     "CohortReport",
+    "Departure",
     "CompetencyTrend",
     "NodeItems",
     "OptionItem",
@@ -145,7 +154,12 @@ class TraineeReport:
 
     @property
     def finished(self) -> int:
-        return sum(a.attempt.status != "in-progress" for a in self.attempts)
+        """Attempts played to an ending (left ones are not: leaving carries no penalty and no count)."""
+        return sum(a.attempt.status == "completed" for a in self.attempts)
+
+    @property
+    def left(self) -> int:
+        return sum(left_without_penalty(a.attempt.status) for a in self.attempts)
 
     @property
     def passed(self) -> int:
@@ -259,6 +273,16 @@ class OptionItem:
     """The expert path takes this option here."""
     in_scenario: bool
     """False when the option is no longer in the current scenario file."""
+    offered: int = 0
+    """Decisions at this node where the option was open (replayed against the current file)."""
+    chosen_when_offered: int = 0
+    """Of those, how many took it: ``chosen_when_offered / offered`` is the share of the class
+    choosing it among those to whom it was offered (decisions on another version of the file
+    are in ``count`` but in neither of these)."""
+
+    @property
+    def offered_share(self) -> float | None:
+        return self.chosen_when_offered / self.offered if self.offered else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +305,27 @@ class ScenarioItems:
 
 
 @dataclass(frozen=True, slots=True)
+class Departure:
+    """A decision where the expert's option was offered and the class often chose otherwise."""
+
+    scenario_id: str
+    node: str
+    expert: str
+    offered: int
+    """Decisions where the expert's option was open."""
+    departed: int
+    """Of those, decisions that took another option."""
+    trainees: int
+    """Trainees who departed at least once here."""
+    instead: tuple[tuple[str, int], ...]
+    """What was chosen instead, most common first."""
+
+    @property
+    def share(self) -> float:
+        return self.departed / self.offered if self.offered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class CohortReport:
     cohort: str
     competencies: tuple[tuple[str, str], ...]
@@ -290,6 +335,8 @@ class CohortReport:
     mode: Mode | None = None
     too_fast: tuple[AttemptRow, ...] = ()
     """Attempts flagged by the speed check (decisions faster than their text can be read), oldest first."""
+    departures: tuple[Departure, ...] = ()
+    """The class's most common departures from the expert, most departed decisions first."""
 
 
 @dataclass
@@ -299,13 +346,40 @@ class _Tally:
     other_versions: set[str] = field(default_factory=set)
     per_node: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     trainees_per_option: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    offered: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    chosen_when_offered: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    expert_offered: Counter[str] = field(default_factory=Counter)
+    departed: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    departed_trainees: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    expert: dict[str, str] = field(default_factory=dict)
+
+    def add(self, trainee_id: str, decision: Decision, times: int = 1) -> None:
+        """Count a decision ``times`` times (the attempts of one trainee that took the same path)."""
+        node, choice = decision.node, decision.choice
+        self.per_node[node][choice] += times
+        self.trainees_per_option[(node, choice)].add(trainee_id)
+        if decision.offered is None:
+            return
+        offered = self.offered[node]
+        for option in decision.offered:
+            offered[option] += times
+        self.chosen_when_offered[node][choice] += times
+        if decision.expert is not None and decision.expert in decision.offered:
+            self.expert[node] = decision.expert
+            self.expert_offered[node] += times
+            if decision.departed:
+                self.departed[node][choice] += times
+                self.departed_trainees[node].add(trainee_id)
 
 
-def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: int, expert: bool) -> OptionItem:
+def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: int, expert: bool,
+            tally: _Tally, node_id: str) -> OptionItem:
     return OptionItem(choice=cid, say=choice.say if choice else None, count=count, share=count / total if total else 0.0,
                       trainees=trainees, feedback=default_text(choice.feedback) if choice else None,
                       points=sum(choice.scores.values()) if choice else None,
-                      critical=bool(choice and choice.critical), expert=expert, in_scenario=choice is not None)
+                      critical=bool(choice and choice.critical), expert=expert, in_scenario=choice is not None,
+                      offered=tally.offered.get(node_id, Counter()).get(cid, 0),
+                      chosen_when_offered=tally.chosen_when_offered.get(node_id, Counter()).get(cid, 0))
 
 
 def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) -> ScenarioItems:
@@ -327,7 +401,7 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
                 known.append(choice.id)
                 options.append(_option(choice, choice.id, counts.get(choice.id, 0), total,
                                        len(tally.trainees_per_option.get((node_id, choice.id), ())),
-                                       expert_by_node.get(node_id) == choice.id))
+                                       expert_by_node.get(node_id) == choice.id, tally, node_id))
             if node.timer is not None:
                 for tid, expire in zip(node.timer.step_ids(node_id), node.timer.branches(), strict=True):
                     known.append(tid)
@@ -336,11 +410,14 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
                                               trainees=len(tally.trainees_per_option.get((node_id, tid), ())),
                                               feedback=default_text(expire.feedback),
                                               points=sum(expire.scores.values()),
-                                              critical=expire.critical is not None, expert=False, in_scenario=True))
+                                              critical=expire.critical is not None, expert=False, in_scenario=True,
+                                              offered=tally.offered.get(node_id, Counter()).get(tid, 0),
+                                              chosen_when_offered=tally.chosen_when_offered.get(
+                                                  node_id, Counter()).get(tid, 0)))
         for cid, count in sorted(counts.items()):
             if cid not in known:
                 options.append(_option(None, cid, count, total, len(tally.trainees_per_option.get((node_id, cid), ())),
-                                       False))
+                                       False, tally, node_id))
         client = None
         lines = field_lines("", (), "client", node.client) if node is not None else None
         if lines is not None and scenario is not None:
@@ -376,7 +453,8 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
             cells[cid] = RosterCell(evidence.rating, evidence.measures, evidence.scenarios)
         counted_passes = sum(bool(a.passed) and evidence_kind(a.mode, a.signoff is not None) == "assessment"
                              for a in mine)
-        roster.append(RosterRow(trainee, len(mine), sum(a.status == "completed" for a in mine), counted_passes,
+        tries = [a for a in mine if not left_without_penalty(a.status)]  # leaving is not a try
+        roster.append(RosterRow(trainee, len(tries), sum(a.status == "completed" for a in mine), counted_passes,
                                 cells))
 
     tallies: dict[str, _Tally] = defaultdict(_Tally)
@@ -389,14 +467,27 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
         loaded = library.get(attempt.scenario_id)
         if loaded is not None and loaded.content_hash != attempt.content_hash:
             tally.other_versions.add(attempt.id)
-    for row in store.decision_counts(cohort=cohort, scenario_id=scenario_id, mode=mode):
-        tally = tallies[row.scenario_id]
-        key = row.node or "?"
-        tally.per_node[key][row.choice] += row.count
-        tally.trainees_per_option[(key, row.choice)].add(row.trainee_id)
+    replayers: dict[str, Replayer | None] = {}
+    for path in store.decision_paths(cohort=cohort, scenario_id=scenario_id, mode=mode):
+        if path.scenario_id not in replayers:
+            loaded = library.get(path.scenario_id)
+            replayers[path.scenario_id] = Replayer(loaded) if loaded is not None else None
+        replayer = replayers[path.scenario_id]
+        tally = tallies[path.scenario_id]
+        if replayer is None:
+            decisions = [Decision(node, sid, None, None) for sid, node in zip(path.steps, path.nodes, strict=True)]
+        else:
+            decisions = replayer.decisions(path.content_hash, path.start_node, path.steps, path.nodes)
+        for decision in decisions:
+            tally.add(path.trainee_id, decision, path.attempts)
     items = tuple(_scenario_items(sid, tallies[sid], library.get(sid)) for sid in sorted(tallies)
                   if tallies[sid].per_node)
+    departures = sorted(
+        (Departure(sid, node, tally.expert[node], tally.expert_offered[node], sum(instead.values()),
+                   len(tally.departed_trainees[node]), tuple(instead.most_common()))
+         for sid, tally in tallies.items() for node, instead in tally.departed.items() if instead),
+        key=lambda d: (-d.departed, -d.share, d.scenario_id, d.node))
     too_fast = tuple(a for a in attempts if a.pace is not None and a.pace.too_fast
                      and (scenario_id is None or a.scenario_id == scenario_id))
     return CohortReport(cohort, tuple((cid, competency_title(catalog, cid)) for cid in competency_ids),
-                        tuple(roster), items, mode, too_fast)
+                        tuple(roster), items, mode, too_fast, tuple(departures))

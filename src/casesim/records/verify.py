@@ -93,6 +93,17 @@ class ChainLink:
     ref: str | None
 
 
+def _json_or_text(text: str | None) -> Any:
+    """A stored JSON column as the value its hash covers; unreadable JSON is hashed as text, so it
+    cannot match and shows as edited."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 @dataclass(frozen=True, slots=True)
 class ChainAttempt:
     id: str
@@ -118,6 +129,10 @@ class ChainAttempt:
     signoff: str | None = None
     """The stored sign-off JSON (None: a trial, or recorded before sign-offs existed)."""
     outcome: tuple[Any, ...] = (None, None, None, None)
+    cohort: str | None = None
+    """The cohort stamped when the attempt began (None: none, or recorded before stamping)."""
+    imported: str | None = None
+    """Stored JSON of where an imported attempt came from (None: recorded here)."""
     """The stored copies (verdict, decision_seconds, reading_seconds, too_fast); see :class:`DebriefResults`."""
 
     def header(self) -> dict[str, Any]:
@@ -130,7 +145,8 @@ class ChainAttempt:
         return attempt_header(id=self.id, trainee_id=self.trainee_id, trainee_seq=self.trainee_seq,
                               scenario_id=self.scenario_id, scenario_version=self.scenario_version,
                               content_hash=self.content_hash, mode=self.mode, seed=self.seed,
-                              start_node=self.start_node, started_at=self.started_at, signoff=signoff)
+                              start_node=self.start_node, started_at=self.started_at, signoff=signoff,
+                              cohort=self.cohort, imported=_json_or_text(self.imported))
 
     def header_at(self, trainee_seq: int) -> dict[str, Any]:
         header = self.header()
@@ -354,7 +370,7 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
         if extra:
             report("edited", None,
                    f"an in-progress attempt has a {', '.join(extra)}: its status or outcome was edited")
-    elif attempt.status not in ("completed", "abandoned"):
+    elif attempt.status not in ("completed", "left", "abandoned"):
         report("edited", None, f"the status {attempt.status!r} is not a status casesim writes")
     else:
         expected = seal_digest(attempt.head_hash, status=attempt.status, ended_at=attempt.ended_at,
@@ -484,13 +500,15 @@ def verify_links(trainee_id: str, profile: TraineeProfile | None, links: Sequenc
             complete = False
             continue
         if link.attempt_id is None:
-            last_profile = link.profile
             try:
                 value: Any = json.loads(link.profile or "")
             except ValueError:
+                last_profile = link.profile
                 report("edited", None, None, f"link {link.pos} (a profile) is not readable: it was edited")
                 complete = False
                 continue
+            if not (isinstance(value, dict) and set(value) == {"rekey"}):  # a rekey note is not a profile
+                last_profile = link.profile
             head, count = link_digest(head, "profile", value, key), count + 1
             continue
         seq = link.seq if link.seq is not None else 0

@@ -345,7 +345,10 @@ def _summarise(program: Program, states: list[State], edges: Edges, index: dict[
     trapped = tuple(i for i in range(n) if not can_finish[i] and not reaches_dead_end[i])
 
     comp, comps = _components(edges)
-    cyclic = {sid for members in comps if _is_cycle(edges, members) for sid in members}
+    # On a cycle: every member of a component of two or more states, and every state with a step
+    # back to itself (one pass over the edges, not a call per component).
+    cyclic = {sid for sid, out in enumerate(edges) for _, target in out if target == sid}
+    cyclic.update(sid for members in comps if len(members) > 1 for sid in members)
     scoring_cycles = tuple(sorted({
         step.id for sid in cyclic for step, target in edges[sid]
         if comp[target] == comp[sid] and any(p for _, p in step.scores)
@@ -456,13 +459,6 @@ def _components(edges: Edges) -> tuple[list[int], list[list[int]]]:
                         break
                 comps.append(members)
     return comp, comps
-
-
-def _is_cycle(edges: Edges, members: list[int]) -> bool:
-    if len(members) > 1:
-        return True
-    only = members[0]
-    return any(target == only for _, target in edges[only])
 
 
 def _count_paths(edges: Edges, comps: list[list[int]], finals: list[bool], can_finish: list[bool]) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -42,7 +42,11 @@ from casesim.tui.screens import (
     LibraryScreen,
     NoticeScreen,
     PlayScreen,
+    ThemeScreen,
+    TooSmallScreen,
 )
+from casesim.tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH
+from casesim.tui.themes import DEFAULT_THEME, THEMES
 from casesim.tui.widgets.play_area import CHOICE_SETTLE_SECONDS
 
 __all__ = ["CaseSimApp", "OpenAuthor", "OpenLibrary", "OpenScenario", "ResumeAttempt", "StartRequest", "make_app"]
@@ -113,6 +117,8 @@ class CaseSimApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
         Binding("question_mark", "show_keys", "Keys", id="keys"),
+        Binding("ctrl+t", "pick_theme", "Colours", id="theme", show=False,
+                tooltip="colours: dark, light or high contrast (remembered)"),
     ]
 
     def __init__(self, deps: AppDeps) -> None:
@@ -129,11 +135,38 @@ class CaseSimApp(App[None]):
         self.more_time = deps.more_time
         if deps.deterministic:
             self.animation_level = "none"
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = DEFAULT_THEME
 
     @property
     def cursor_blink(self) -> bool:
         """Text cursors blink except in deterministic runs (snapshot tests)."""
         return not self.deterministic
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below the minimum size, a notice covers the screen instead of a broken layout; it goes
+        when the window is large enough again."""
+        size = event.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+        notice = next((s for s in self.screen_stack if isinstance(s, TooSmallScreen)), None)
+        if small and notice is None:
+            self.push_screen(TooSmallScreen(size.width, size.height))
+        elif small and notice is not None:
+            notice.show_size(size.width, size.height)
+        elif notice is not None and notice is self.screen:
+            self.pop_screen()
+        # A notice under another screen closes itself when it is uncovered (TooSmallScreen).
+
+    def action_pick_theme(self) -> None:
+        def picked(name: str | None) -> None:
+            if name is None or name not in self.available_themes:
+                return
+            self.theme = name
+            self.trainee = self.trainee.model_copy(update={"theme": name})
+            save_trainee(self.deps.trainee_file, self.trainee)
+
+        self.push_screen(ThemeScreen(self.theme), picked)
 
     def on_mount(self) -> None:
         start = self.deps.start
@@ -173,7 +206,7 @@ class CaseSimApp(App[None]):
         self.push_screen(BeforeStartScreen(loaded, mode=mode or self.trainee.mode, seed=seed))
 
     def remember_trainee(self, name: str, mode: Mode) -> None:
-        self.trainee = TraineeSettings(name=trainee_id_for(name), mode=mode)
+        self.trainee = self.trainee.model_copy(update={"name": trainee_id_for(name), "mode": mode})
         save_trainee(self.deps.trainee_file, self.trainee)
 
     @property
@@ -273,7 +306,9 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
         analyses: the cache of scenario analyses (tests pass one they have filled).
         keymap: the user's remapping, binding id -> keys (``Settings.keymap``); an id casesim
             does not have raises :class:`CaseSimError` listing the ids that exist.
-        theme: a Textual theme name (``Settings.theme``); None keeps Textual's default.
+        theme: a Textual theme name (``Settings.theme``); None keeps casesim's default
+            (:data:`~casesim.tui.themes.DEFAULT_THEME`). A theme the student picked in the app
+            (remembered with ``trainee``) wins over it.
         new_seed: draws each new attempt's seed, which orders its choices (tests pass a fixed one).
         choice_settle_seconds: how long new choices must be on screen before a key or click
             chooses (:data:`~casesim.tui.widgets.play_area.CHOICE_SETTLE_SECONDS`; 0 turns it off).
@@ -295,4 +330,7 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
             raise CaseSimError(f"there is no theme called {theme!r}", title="bad theme",
                                hint="the themes are: " + ", ".join(sorted(app.available_themes)))
         app.theme = theme
+    chosen = app.trainee.theme
+    if chosen is not None and chosen in app.available_themes:
+        app.theme = chosen  # the student's own pick in the app wins over the config file's
     return app

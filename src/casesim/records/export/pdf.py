@@ -11,6 +11,7 @@ never a system font, so the same records and date give the same bytes on every m
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from casesim import __version__
 from casesim.bundled import font_path
 from casesim.errors import CaseSimError
-from casesim.records.api import VerifyProblem
+from casesim.records.api import VerifyProblem, left_without_penalty
 from casesim.records.chain import iso_utc, utc_now
 from casesim.records.evidence import MIN_MEASURES, MIN_SCENARIOS
 from casesim.records.keys import format_head
@@ -145,6 +146,9 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
     ``keyed``: whether the store's hashes are keyed; ``unverified``: why the record could not be
     verified (then, as with ``problems`` or damaged debriefs in ``report.notes``, the page says
     not to sign)."""
+    # Leaving without penalty is never held against a student: those attempts are not on the page.
+    report = dataclasses.replace(report, attempts=tuple(a for a in report.attempts
+                                                        if not left_without_penalty(a.attempt.status)))
     options = options or PdfOptions()
     created = options.generated_at or utc_now()
     generated = iso_utc(created)

@@ -12,7 +12,7 @@ Per attempt, in time order:
   a valid clinical sign-off when it began), with the debrief's one score (the share of the
   expert path's points, the figure the pass rule uses) as ``score.scaled``, the verdict in words,
   the speed check and the competency ratings as extensions;
-* ``terminated`` — the attempt closed (completed or abandoned), with its duration.
+* ``terminated`` — the attempt closed (completed, or left without penalty), with its duration.
 
 Evidence rules (:mod:`casesim.records.evidence`): every statement's context carries the extension
 ``…/extensions/evidence`` = ``assessment``, ``practice`` or ``trial``, and counted attempts also
@@ -39,10 +39,17 @@ from typing import Any
 from casesim import __version__
 from casesim.authoring.pipeline import Playable
 from casesim.format.lines import default_text
-from casesim.records.api import AttemptRow, EventRow, RecordStore, effective_steps
+from casesim.records.api import (
+    AttemptRow,
+    EventRow,
+    RecordStore,
+    effective_steps,
+    left_without_penalty,
+)
 from casesim.records.chain import parse_iso
 from casesim.records.damage import readable_debrief
 from casesim.records.evidence import evidence_kind
+from casesim.records.export.selection import Selection
 from casesim.records.reports import expert_choices
 from casesim.scoring.debrief import Debrief, score_text
 
@@ -231,8 +238,8 @@ def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief:
         result = {"success": debrief.passed, "duration": duration, "score": _score(debrief), "extensions": extensions}
         out.append(b.statement("end", verb, b.scenario_activity, _timestamp(attempt.ended_at, 1), result=result))
     terminated: dict[str, Any] = {"duration": duration}
-    if attempt.status == "abandoned":
-        terminated["extensions"] = {b.iri("extensions/status"): "abandoned"}
+    if left_without_penalty(attempt.status):
+        terminated["extensions"] = {b.iri("extensions/status"): "left-without-penalty"}
     out.append(b.statement("end", "terminated", b.scenario_activity, _timestamp(attempt.ended_at, 2),
                            result=terminated))
     return out
@@ -241,14 +248,16 @@ def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief:
 def statements(store: RecordStore, *, trainee_id: str | None = None, cohort: str | None = None,
                library: Mapping[str, Playable] | None = None, key: str | None = None,
                base_iri: str = DEFAULT_BASE, home_page: str | None = None,
-               notes: list[str] | None = None) -> Iterator[dict[str, Any]]:
+               notes: list[str] | None = None, selection: Selection | None = None) -> Iterator[dict[str, Any]]:
     """Every statement for the selected attempts, attempt by attempt (an attempt whose debrief is
-    damaged is left out, with a note in ``notes``)."""
+    damaged is left out, with a note in ``notes``; ``selection`` adds the mode and period filters)."""
     key = store.pseudonym_key if key is None else key
     if not key:
         raise ValueError("an empty pseudonym key would make the pseudonyms reversible by guessing ids")
     trainees = {t.id: t for t in store.trainees(cohort)}
     for attempt in store.attempts(trainee_id=trainee_id, cohort=cohort):
+        if selection is not None and not selection.admits(attempt):
+            continue
         trainee = trainees.get(attempt.trainee_id) or store.trainee(attempt.trainee_id)
         readable, debrief = readable_debrief(store, attempt, notes)
         if not readable:

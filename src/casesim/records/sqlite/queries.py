@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,6 +19,7 @@ from casesim.records.api import (
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
+    DecisionPath,
     VerifyProblem,
     effective_steps,
 )
@@ -43,6 +45,13 @@ class _PathRow(NamedTuple):
     choice: str | None
 
 
+def _late_columns(conn: sqlite3.Connection) -> str:
+    """The attempt columns added by schema 6, or NULLs while an older migration (the schema 4
+    re-chain) verifies the store before they exist."""
+    have = {str(r[1]) for r in conn.execute("PRAGMA table_info(attempts)")}
+    return ", ".join(c if c in have else f"NULL AS {c}" for c in ("cohort", "imported"))
+
+
 def filter_clause(trainee_id: str | None, cohort: str | None,
                   scenario_id: str | None = None) -> tuple[str, tuple[Any, ...]]:
     """A WHERE clause over ``trainees t`` joined with ``attempts a``, and its parameters."""
@@ -51,9 +60,12 @@ def filter_clause(trainee_id: str | None, cohort: str | None,
     if trainee_id is not None:
         clauses.append("a.trainee_id = ?")
         params.append(trainee_id)
-    if cohort is not None:
-        clauses.append("t.cohort = ?")
-        params.append(cohort)
+    if cohort is not None:  # the cohort stamped on the attempt; before stamping, the trainee's
+        # Two indexed lookups (stamped attempts by cohort; unstamped ones through their trainee's
+        # cohort), so one cohort's report reads that cohort only, never every attempt.
+        clauses.append("a.n IN (SELECT n FROM attempts WHERE cohort = ? UNION ALL SELECT u.n FROM trainees ut "
+                       "JOIN attempts u ON u.trainee_id = ut.id WHERE ut.cohort = ? AND u.cohort IS NULL)")
+        params.extend((cohort, cohort))
     if scenario_id is not None:
         clauses.append("a.scenario_id = ?")
         params.append(scenario_id)
@@ -96,6 +108,33 @@ def decision_counts(conn: sqlite3.Connection, *, cohort: str | None = None, trai
                 key = (scenario, step.node, step.choice, trainee)
                 counts[key] = counts.get(key, 0) + 1
     return [DecisionCount(*key, count) for key, count in counts.items()]
+
+
+def decision_paths(conn: sqlite3.Connection, *, cohort: str | None = None, trainee_id: str | None = None,
+                   scenario_id: str | None = None, mode: Mode | None = None) -> list[DecisionPath]:
+    """Distinct effective paths per trainee with their number of attempts, from the covering path
+    index: the selected attempts are found first (indexed by cohort or trainee), then only their
+    path events are read (no payload), and equal paths are counted once."""
+    where, params = filter_clause(trainee_id, cohort, scenario_id)
+    if mode is not None:
+        where = (where + " AND " if where else "WHERE ") + "a.mode = ?"
+        params = (*params, mode)
+    rows = conn.execute(
+        "WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node FROM "
+        f"trainees t JOIN attempts a ON a.trainee_id = t.id {where}) "
+        # CROSS JOIN: the selected attempts drive the lookups, so one cohort never reads the others' events.
+        "SELECT sel.n, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, e.choice "
+        "FROM sel CROSS JOIN events e ON e.attempt_n = sel.n WHERE e.kind IN ('choice', 'timer-expired', 'undo') "
+        "ORDER BY e.attempt_n, e.seq", params)
+    counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]] = Counter()
+    for (_, trainee, scenario, content, start), group in groupby(rows, key=lambda r: r[:5]):
+        events = [_PathRow(kind, node, choice) for *_, kind, node, choice in group]
+        if any(e.kind == "undo" for e in events):  # the few attempts with an undo: the one undo rule
+            events = effective_steps(events)
+        steps = [e for e in events if e.choice is not None]
+        counted[(trainee, scenario, content, start, tuple(str(e.choice) for e in steps),
+                 tuple(e.node or "?" for e in steps))] += 1
+    return [DecisionPath(*key, attempts=count) for key, count in counted.items()]
 
 
 def competency_points(conn: sqlite3.Connection, *, trainee_id: str | None = None,
@@ -265,20 +304,17 @@ def verify(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None =
     return problems
 
 
-def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None,
-                   key: bytes | None) -> list[VerifyProblem]:
-    problems: list[VerifyProblem] = []
-    scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = ?", (trainee_id,))
-    of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)"
-    trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in conn.execute(
-        "SELECT id, attempt_count, head_hash FROM trainees" + scope.replace("trainee_id", "id"), params)}
+def chain_attempts(conn: sqlite3.Connection, scope: str = "", params: tuple[Any, ...] = (),
+                   problems: list[VerifyProblem] | None = None) -> dict[int, ChainAttempt]:
+    """Every attempt's chain columns by internal number, in trainee and sequence order (``scope``:
+    a WHERE clause over ``attempts``); a pass/fail value casesim never writes goes to ``problems``."""
     attempts: dict[int, ChainAttempt] = {}
     for r in conn.execute(
             "SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, "
             "start_node, started_at, prev_hash, hash, event_count, head_hash, status, ended_at, passed, share, "
-            "debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast "
+            f"debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast, {_late_columns(conn)} "
             f"FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
-        if r[17] not in (None, 0, 1):
+        if r[17] not in (None, 0, 1) and problems is not None:
             problems.append(VerifyProblem("edited", r[2], r[1], None, f"attempt {r[1]}: its pass/fail value "
                                                                       f"{r[17]!r} was edited (casesim writes 0 or 1)"))
         attempts[int(r[0])] = ChainAttempt(
@@ -286,7 +322,18 @@ def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str 
             content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
             hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
             passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
-            outcome=tuple(r[22:26]))
+            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27])
+    return attempts
+
+
+def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None,
+                   key: bytes | None) -> list[VerifyProblem]:
+    problems: list[VerifyProblem] = []
+    scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = ?", (trainee_id,))
+    of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)"
+    trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in conn.execute(
+        "SELECT id, attempt_count, head_hash FROM trainees" + scope.replace("trainee_id", "id"), params)}
+    attempts = chain_attempts(conn, scope, params, problems)
     if trainee_id is not None and not trainees and not attempts:
         raise NotFoundError(f"there is no trainee {trainee_id} in {path}", title="no such trainee")
     by_trainee: dict[str, list[ChainAttempt]] = {}

@@ -136,7 +136,9 @@ _ACCOMMODATIONS = [
     ) WITHOUT ROWID""",
 ]
 
-_TRAINEE_CHAIN: list[str | Callable[[sqlite3.Connection, int, str], None]] = [
+Migration = list[str | Callable[[sqlite3.Connection, int, str], None]]
+
+_TRAINEE_CHAIN: Migration = [
     # The trainee chain over everything (casesim.records.chain, "trainee link"): links in the
     # order they were written. seq 0 is an attempt's start, -1 its seal, else the event number;
     # attempt_n NULL is a profile link whose value is `profile`. Each link's hash is read from the
@@ -158,15 +160,35 @@ _TRAINEE_CHAIN: list[str | Callable[[sqlite3.Connection, int, str], None]] = [
 ]
 
 
+def _stamp_note(conn: sqlite3.Connection, current: int, now: str) -> None:
+    """Record when attempts began to carry their cohort, and how many were recorded before."""
+    if current == 0:
+        return
+    before = conn.execute("SELECT count(*) FROM attempts").fetchone()[0]
+    conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                     [("cohort_stamped_since", now), ("cohort_unstamped_attempts", str(before))])
+
+
+_ATTEMPT_COHORT: Migration = [
+    # The trainee's cohort when the attempt began, covered by the attempt hash (program review F7:
+    # moving a student rewrote past cohort reports). Attempts recorded before keep NULL and their
+    # hashes (the header leaves the key out when NULL), so nothing is re-chained; reports place
+    # them in the trainee's current cohort, and meta says how many there are.
+    "ALTER TABLE attempts ADD COLUMN cohort TEXT",
+    # Where an attempt merged by `records import` came from (canonical JSON, covered by the hash).
+    "ALTER TABLE attempts ADD COLUMN imported TEXT",
+    "CREATE INDEX attempts_by_cohort ON attempts(cohort) WHERE cohort IS NOT NULL",
+    lambda conn, current, now: _stamp_note(conn, current, now),
+]
+
+
 def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
     from casesim.records.sqlite.rechain import rechain
 
     rechain(conn, from_schema=current, now=now)
 
 
-Migration = list[str | Callable[[sqlite3.Connection, int, str], None]]
-
-MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS)]
+MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS), _ATTEMPT_COHORT]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``: SQL statements, or a step
 ``(connection, version migrated from, now)`` for what SQL alone cannot do (re-chaining)."""
 

@@ -13,6 +13,7 @@ Each write reads the heads it needs inside its transaction and stores exactly th
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import logging
@@ -36,8 +37,10 @@ from casesim.records.api import (
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
+    DecisionPath,
     EventKind,
     EventRow,
+    ImportedAttempt,
     TraineeRow,
     VerifyProblem,
 )
@@ -62,7 +65,7 @@ _log = logging.getLogger(__name__)
 
 _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
                     "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
-                    "reading_seconds, too_fast")
+                    "reading_seconds, too_fast, cohort, imported")
 
 
 def _signoff(text: str | None) -> SignOff | None:
@@ -75,6 +78,16 @@ def _signoff(text: str | None) -> SignOff | None:
         return SignOff.from_dict(data) if isinstance(data, dict) else None
     except ValueError:
         return None
+
+
+def _json_mapping(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"unreadable": text}  # verify reports the edit
+    return value if isinstance(value, dict) else {"unreadable": text}
 
 
 class SQLiteStore:
@@ -306,21 +319,23 @@ class SQLiteStore:
         attempt_id = str(uuid.uuid4())
         with self._write("starting the attempt") as conn:
             now = self._now()
-            row = conn.execute("SELECT attempt_count, head_hash FROM trainees WHERE id = ?", (trainee_id,)).fetchone()
+            row = conn.execute("SELECT attempt_count, head_hash, cohort FROM trainees WHERE id = ?",
+                               (trainee_id,)).fetchone()
             if row is None:
                 self._new_trainee(conn, trainee_id, trainee_id, None)
                 head = ledger.first_head(trainee_id, self._key)
             else:
                 head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
+                facts = dataclasses.replace(facts, cohort=row[2])
             started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now, key=self._key)
             a, after = started.attempt, started.attempt_head
             conn.execute(
                 "INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, "
-                "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, cohort, "
+                "imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
                  a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status,
-                 a.signoff_json))
+                 a.signoff_json, a.cohort, a.imported_json))
             conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?",
                          (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
             n = conn.execute("SELECT n FROM attempts WHERE id = ?", (attempt_id,)).fetchone()[0]
@@ -361,22 +376,91 @@ class SQLiteStore:
         ledger.check_finish(status)
         with self._write("saving the debrief") as conn:
             n, trainee_id, head = self._attempt_head(conn, attempt_id)
-            sealed = ledger.seal(head, status, debrief, ended_at=self._now(), key=self._key)
-            conn.execute("UPDATE attempts SET status = ?, ended_at = ?, passed = ?, share = ?, debrief = ?, seal = ?, "
-                         "verdict = ?, decision_seconds = ?, reading_seconds = ?, too_fast = ? WHERE n = ?",
-                         (sealed.status, sealed.ended_at, sealed.passed, sealed.share, sealed.debrief_json,
-                          sealed.seal, *sealed.results.outcome, n))
-            conn.executemany("INSERT INTO criterion_results(attempt_n, criterion, framework, raw, worst, best, "
-                             "share) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             [(n, cid, *values) for cid, values in sealed.results.criteria.items()])
-            conn.executemany("INSERT INTO competency_results(attempt_n, competency, rating, share) "
-                             "VALUES (?, ?, ?, ?)",
-                             [(n, cid, *values) for cid, values in sealed.results.competencies.items()])
-            self._link(conn, trainee_id, [((n, -1), "seal", sealed.seal)])
+            self._seal(conn, n, trainee_id, head, status, debrief, self._now())
         # Fold the WAL back into the database file now, while no one may be reading: the
         # finished attempt then no longer lives only in the -wal file (PASSIVE: never waits).
         with self._lock, suppress(sqlite3.Error):
             self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _seal(self, conn: sqlite3.Connection, n: int, trainee_id: str, head: ledger.AttemptHead,
+              status: AttemptStatus, debrief: Debrief | None, ended_at: str) -> None:
+        sealed = ledger.seal(head, status, debrief, ended_at=ended_at, key=self._key)
+        conn.execute("UPDATE attempts SET status = ?, ended_at = ?, passed = ?, share = ?, debrief = ?, seal = ?, "
+                     "verdict = ?, decision_seconds = ?, reading_seconds = ?, too_fast = ? WHERE n = ?",
+                     (sealed.status, sealed.ended_at, sealed.passed, sealed.share, sealed.debrief_json,
+                      sealed.seal, *sealed.results.outcome, n))
+        conn.executemany("INSERT INTO criterion_results(attempt_n, criterion, framework, raw, worst, best, "
+                         "share) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [(n, cid, *values) for cid, values in sealed.results.criteria.items()])
+        conn.executemany("INSERT INTO competency_results(attempt_n, competency, rating, share) "
+                         "VALUES (?, ?, ?, ?)",
+                         [(n, cid, *values) for cid, values in sealed.results.competencies.items()])
+        self._link(conn, trainee_id, [((n, -1), "seal", sealed.seal)])
+
+    def import_attempt(self, record: ImportedAttempt) -> bool:
+        """Merge an attempt from a verified archive: linked into this store's chain of its
+        trainee (new hashes, this store's key), with its original id, times, events and outcome,
+        and where it came from in its hashed header. One transaction: all of it or nothing."""
+        trainee_id = clean_label(record.trainee_id, "trainee id")
+        facts = ledger.AttemptFacts(trainee_id=trainee_id, scenario_id=record.scenario_id,
+                                    scenario_version=record.scenario_version, content_hash=record.content_hash,
+                                    mode=record.mode, seed=record.seed, start_node=record.start_node,
+                                    signoff=record.signoff, cohort=record.cohort, imported=record.imported)
+        prepared = [(kind, at, ledger.prepare_events([(kind, payload)])) for kind, at, payload in record.events]
+        if record.status != "in-progress":
+            ledger.check_finish(record.status)
+        with self._write("importing an attempt") as conn:
+            if conn.execute("SELECT 1 FROM attempts WHERE id = ?", (record.attempt_id,)).fetchone() is not None:
+                return False
+            row = conn.execute("SELECT attempt_count, head_hash FROM trainees WHERE id = ?", (trainee_id,)).fetchone()
+            if row is None:
+                name = clean_label(record.display_name, "display name") if record.display_name else trainee_id
+                cohort = clean_label(record.trainee_cohort, "cohort") if record.trainee_cohort else None
+                self._new_trainee(conn, trainee_id, name, cohort)
+                head = ledger.first_head(trainee_id, self._key)
+            else:
+                head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
+            started = ledger.start(head, facts, attempt_id=record.attempt_id, started_at=record.started_at,
+                                   key=self._key)
+            a, attempt_head = started.attempt, started.attempt_head
+            conn.execute(
+                "INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, "
+                "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, cohort, "
+                "imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
+                 a.start_node, a.started_at, a.prev_hash, a.hash, attempt_head.event_count, attempt_head.head_hash,
+                 attempt_head.status, a.signoff_json, a.cohort, a.imported_json))
+            conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?",
+                         (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
+            n = int(conn.execute("SELECT n FROM attempts WHERE id = ?", (a.id,)).fetchone()[0])
+            self._link(conn, trainee_id, [((n, 0), "start", a.hash)])
+            for _, at, events in prepared:
+                appended = ledger.append(attempt_head, events, at=at, key=self._key)
+                conn.executemany("INSERT INTO events(attempt_n, seq, kind, at, node, choice, payload, hash) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 [(n, e.seq, e.kind, e.at, e.node, e.choice, e.payload_json, e.hash)
+                                  for e in appended.events])
+                attempt_head = appended.head
+                self._link(conn, trainee_id, [((n, e.seq), "event", e.hash) for e in appended.events])
+            conn.execute("UPDATE attempts SET event_count = ?, head_hash = ? WHERE n = ?",
+                         (attempt_head.event_count, attempt_head.head_hash, n))
+            if record.status != "in-progress":
+                self._seal(conn, n, trainee_id, attempt_head, record.status, record.debrief,
+                           record.ended_at or record.started_at)
+        return True
+
+    def chain_record(self, attempt_id: str) -> dict[str, Any]:
+        with self._read("reading the chain", snapshot=True) as conn:
+            row = conn.execute("SELECT n, trainee_seq, prev_hash, hash, event_count, head_hash, seal, signoff, debrief, "
+                               "cohort, imported FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt")
+            events = {int(seq): str(h) for seq, h in conn.execute(
+                "SELECT seq, hash FROM events WHERE attempt_n = ? ORDER BY seq", (row[0],))}
+        keys_ = ("trainee_seq", "prev_hash", "hash", "event_count", "head_hash", "seal", "signoff_text",
+                 "debrief_text", "cohort", "imported_text")
+        return {"store_id": self.store_id, "chain_mode": self.chain_mode, **dict(zip(keys_, row[1:], strict=True)),
+                "event_hashes": events}
 
     # --- reading ------------------------------------------------------------------------
 
@@ -386,7 +470,8 @@ class SQLiteStore:
                           content_hash=row[4], mode=row[5], seed=int(row[6]), start_node=row[7], started_at=row[8],
                           ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
                           share=row[12], signoff=_signoff(row[13]), verdict=row[14],
-                          pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])))
+                          pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
+                          cohort=row[18], imported=_json_mapping(row[19]))
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:
@@ -461,18 +546,21 @@ class SQLiteStore:
         return TraineeRow(*row) if row is not None else None
 
     def trainees(self, cohort: str | None = None) -> Sequence[TraineeRow]:
+        """Every trainee, or a cohort's: those in it now and those with an attempt stamped with it
+        (a student who moved on stays on the rosters of the cohorts they played in)."""
         sql = "SELECT id, display_name, cohort, created_at, attempt_count FROM trainees"
         params: tuple[Any, ...] = ()
         if cohort is not None:
-            sql += " WHERE cohort = ?"
-            params = (cohort,)
+            sql += " WHERE cohort = ? OR id IN (SELECT trainee_id FROM attempts WHERE cohort = ?)"
+            params = (cohort, cohort)
         with self._read("listing trainees") as conn:
             rows = conn.execute(sql + " ORDER BY id", params).fetchall()
         return [TraineeRow(*r) for r in rows]
 
     def cohorts(self) -> Sequence[str]:
         with self._read("listing cohorts") as conn:
-            rows = conn.execute("SELECT DISTINCT cohort FROM trainees WHERE cohort IS NOT NULL ORDER BY cohort").fetchall()
+            rows = conn.execute("SELECT cohort FROM trainees WHERE cohort IS NOT NULL UNION "
+                                "SELECT cohort FROM attempts WHERE cohort IS NOT NULL ORDER BY 1").fetchall()
         return [str(r[0]) for r in rows]
 
     def decision_counts(self, *, cohort: str | None = None, trainee_id: str | None = None,
@@ -481,6 +569,12 @@ class SQLiteStore:
         with self._read("counting decisions", snapshot=True) as conn:
             return queries.decision_counts(conn, cohort=cohort, trainee_id=trainee_id, scenario_id=scenario_id,
                                            mode=mode)
+
+    def decision_paths(self, *, cohort: str | None = None, trainee_id: str | None = None,
+                       scenario_id: str | None = None, mode: Mode | None = None) -> Sequence[DecisionPath]:
+        with self._read("reading decisions", snapshot=True) as conn:
+            return queries.decision_paths(conn, cohort=cohort, trainee_id=trainee_id, scenario_id=scenario_id,
+                                          mode=mode)
 
     def competency_points(self, *, trainee_id: str | None = None,
                           cohort: str | None = None) -> Sequence[CompetencyPoint]:
@@ -519,6 +613,22 @@ class SQLiteStore:
         with self._read("reading the chain", snapshot=True) as conn:
             return queries.find_head(conn, head, self._key)
 
+    def rekey(self, new_key: bytes) -> tuple[str, str]:
+        """Switch this store to keyed mode with ``new_key``, or change its key: every hash is
+        recomputed, one rekey note is linked into every trainee's chain, in one transaction
+        (:mod:`casesim.records.sqlite.rekey`). Returns the store head before and after."""
+        from casesim.records.sqlite.rekey import rekey
+
+        self._need_key("rekey it")
+        if self._key is not None and hmac.compare_digest(self._key, new_key):
+            raise StoreError("the new record key is the store's key already", title="rekey refused",
+                             hint="give a different key with --new-key-file")
+        with self._write("rekeying the records") as conn:
+            before, after = rekey(conn, store_id=self.store_id, old_key=self._key, new_key=new_key, now=self._now(),
+                                  old_mode=self.chain_mode)
+        self._key, self.chain_mode = new_key, keys.KEYED
+        return before, after
+
     def _need_key(self, action: str) -> None:
         if self.keyed and self._key is None:
             raise keys.KeyNeededError(f"the records database {self.path} is keyed: casesim cannot {action} without its "
@@ -526,10 +636,13 @@ class SQLiteStore:
                              hint=f"give --key-file FILE or set {keys.ENV_KEY}")
 
     def chain_info(self) -> dict[str, str]:
-        """The chain's mode and its re-chain note, as kept in ``meta`` (for ``records verify``)."""
+        """The chain's mode, its re-chain note and when cohorts began to be stamped, as kept in
+        ``meta`` (for ``records verify``)."""
         with self._read("reading the records") as conn:
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('chain_mode', 'rechained_at', "
-                                     "'rechained_from_schema', 'rechained_links', 'rechain_problems')").fetchall())
+                                     "'rechained_from_schema', 'rechained_links', 'rechain_problems', "
+                                     "'cohort_stamped_since', 'cohort_unstamped_attempts', 'rekeyed_at', "
+                                     "'rekeyed_count')").fetchall())
         rows.setdefault("chain_mode", keys.UNKEYED)
         return {str(k): str(v) for k, v in rows.items()}
 

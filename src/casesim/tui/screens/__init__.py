@@ -13,6 +13,8 @@ from casesim.tui.screens.open_file import OpenFileScreen
 from casesim.tui.screens.pause import PauseChoice, PauseScreen
 from casesim.tui.screens.play import PlayScreen
 from casesim.tui.screens.progress import ProgressScreen
+from casesim.tui.screens.theme_picker import ThemeScreen
+from casesim.tui.screens.too_small import TooSmallScreen
 
 __all__ = [
     "AuthorScreen",
@@ -27,4 +29,6 @@ __all__ = [
     "PauseScreen",
     "PlayScreen",
     "ProgressScreen",
+    "ThemeScreen",
+    "TooSmallScreen",
 ]

@@ -1,7 +1,7 @@
 """Author mode, the trainer's workbench: play a scenario file while editing it.
 
-The file is polled (``set_interval``; no extra dependency) for a new modification time or
-size. On a change it is re-read in a worker, through the stages ``casesim validate`` runs
+The file, and every shared block it includes, is polled (``set_interval``; no extra dependency)
+for a new modification time or size. On a change it is re-read in a worker, through the stages ``casesim validate`` runs
 (:mod:`casesim.authoring.workbench`): if it loads, the same choices are replayed on the new
 version (the position and any edited state are kept while the node exists), then every path is
 checked and the embedded tests run. A file that does not load keeps the last good version
@@ -33,7 +33,13 @@ from textual.worker import get_current_worker
 from casesim.authoring.embedded_tests import TestOutcome
 from casesim.authoring.graph import ScenarioGraph, graph_model
 from casesim.authoring.pipeline import Playable, SourceReport, load_scenario
-from casesim.authoring.workbench import analyse_draft, audit_draft, jump_target, test_draft
+from casesim.authoring.workbench import (
+    analyse_draft,
+    audit_draft,
+    jump_target,
+    test_draft,
+    watched_files,
+)
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic
 from casesim.format.scenario import Mode, PedagogicalTest
@@ -72,6 +78,9 @@ from casesim.tui.widgets.workbench import (
 __all__ = ["AuthorScreen", "PANES", "RING"]
 
 POLL_SECONDS = 0.5
+
+Stamp = tuple[tuple[int, int] | None, ...]
+"""Modification time and size of each watched file (None: missing), in the watch order."""
 
 PANES = {"state": "State", "score": "Score", "checks": "Checks", "tests": "Tests", "graph": "Graph"}
 """The side panes, by name, with their tab labels."""
@@ -124,7 +133,9 @@ class AuthorScreen(CaseSimScreen[None]):
         self.attempt: LiveAttempt | None = None
         self.mode: Mode = "practice"
         self.loads = 0
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: Stamp | None = None
+        self._watched: tuple[Path, ...] = (path,)
+        """The scenario file and the shared blocks it includes, found again at each load."""
         self._analysis: Future[Analysis] = Future()
         self._note: str | None = None
         self._seed: int | None = None
@@ -164,15 +175,21 @@ class AuthorScreen(CaseSimScreen[None]):
 
     # --- loading ---------------------------------------------------------------------------
 
-    def _file_stamp(self) -> tuple[int, int] | None:
-        try:
-            st = self.path.stat()
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size)
+    def _file_stamp(self) -> Stamp:
+        """The modification time and size of the scenario and of every block it includes (None
+        for a file that is missing), as of the last load."""
+        stamps: list[tuple[int, int] | None] = []
+        for file in self._watched:
+            try:
+                st = file.stat()
+            except OSError:
+                stamps.append(None)
+                continue
+            stamps.append((st.st_mtime_ns, st.st_size))
+        return tuple(stamps)
 
     def check_file(self) -> None:
-        """Reload when the file on disk changed since the last load."""
+        """Reload when the scenario or a shared block it includes changed since the last load."""
         if self._file_stamp() != self._stamp:
             self.reload()
 
@@ -180,6 +197,7 @@ class AuthorScreen(CaseSimScreen[None]):
     def reload(self) -> None:
         """Load quickly and play; then check every path, run the tests, and audit the answer cues."""
         catalog = self.casesim.catalog
+        self._watched = watched_files(self.path)  # an edit may add or drop an include
         stamp = self._file_stamp()
         report = load_scenario(self.path, catalog, analyse_paths=False)  # never raises for a bad file
         analysis: Future[Analysis] = Future()
@@ -215,7 +233,7 @@ class AuthorScreen(CaseSimScreen[None]):
         if not worker.is_cancelled:
             self.app.call_from_thread(self.apply_checks, report, [*report.diagnostics, *lint, *audit], graph, False)
 
-    def apply_loaded(self, report: SourceReport, stamp: tuple[int, int] | None,
+    def apply_loaded(self, report: SourceReport, stamp: Stamp,
                      analysis: Future[Analysis], graph: ScenarioGraph | None) -> None:
         self._stamp = stamp
         self.loads += 1

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
+from casesim.authoring.languages import Language, languages_text, scenario_languages
 from casesim.authoring.pipeline import Playable, SourceReport, load_scenario
 from casesim.format.kinds import kind_label
 from casesim.play.library import Library, load_library
@@ -34,14 +35,20 @@ def _bullets(items: Sequence[str]) -> list[Para]:
     return [para(literal(" ".join(item.split())), indent=4, bullet="  • ") for item in items]
 
 
-def scenario_details(loaded: Playable, competency_titles: dict[str, str]) -> list[Para]:
-    """Everything the library says about one scenario, as literal paragraphs."""
+def scenario_details(loaded: Playable, competency_titles: dict[str, str],
+                     languages: Sequence[Language] = ()) -> list[Para]:
+    """Everything the library says about one scenario, as literal paragraphs (with the languages
+    it can be played in, when they are known)."""
     s = loaded.scenario
     c = s.client
     out = [
         para(literal(s.title, "bold")),
         para((f"{kind_label(s.kind)} · about {s.estimated_minutes} min · ", "italic"),
              literal(f"{c.name}, {c.age}, {c.pronouns}", "italic")),
+    ]
+    if languages:
+        out.append(para(("Languages: ", "italic"), literal(languages_text(languages), "italic")))
+    out += [
         blank(),
         para(literal(" ".join(s.summary.split()))),
         blank(),
@@ -92,6 +99,8 @@ class LibraryScreen(CaseSimScreen[None]):
         self._in_progress: tuple[AttemptRow, ...] = ()
         self._entries: dict[str, Playable] = {}
         self._broken: dict[str, SourceReport] = {}
+        self._languages: dict[str, tuple[Language, ...]] = {}
+        """The languages each playable scenario has, by file path (read with the library)."""
 
 
     def compose(self) -> ComposeResult:
@@ -117,10 +126,12 @@ class LibraryScreen(CaseSimScreen[None]):
     @work(thread=True, exclusive=True, group="library")
     def load(self) -> None:
         library = load_library(list(self.library_paths), self.casesim.catalog)
-        self.app.call_from_thread(self._loaded, library)
+        languages = {entry.path: scenario_languages(entry.scenario, entry.path) for entry in library.playable}
+        self.app.call_from_thread(self._loaded, library, languages)
 
-    def _loaded(self, library: Library) -> None:
+    def _loaded(self, library: Library, languages: dict[str, tuple[Language, ...]] | None = None) -> None:
         self.library = library
+        self._languages = languages or {}
         self.refresh_in_progress(rebuild=False)
         self.rebuild()
         self.app.post_message(LibraryLoaded(len(library.playable), len(library.broken)))
@@ -156,7 +167,7 @@ class LibraryScreen(CaseSimScreen[None]):
             for i, entry in enumerate(entries):
                 key = f"play:{kind}:{i}"
                 self._entries[key] = entry
-                options.append(Option(literal(entry.scenario.title), id=key))
+                options.append(Option(self._list_label(entry), id=key))
         broken = library.broken if not self.query_text else ()
         if broken:
             options.append(Option(Content.styled("── Files with problems", "bold"), disabled=True))
@@ -176,6 +187,15 @@ class LibraryScreen(CaseSimScreen[None]):
         listing.highlighted = first
         self._show_detail(listing.options[first].id)
 
+    def _list_label(self, entry: Playable) -> Content:
+        """The title, and the tags of its translations when it has any ("· en es"): the detail
+        names the languages in full."""
+        languages = self._languages.get(entry.path, ())
+        if len(languages) < 2:
+            return literal(entry.scenario.title)
+        return Content.assemble(literal(entry.scenario.title),
+                                (f" · {' '.join(lang.tag for lang in languages)}", "dim"))
+
     @on(OptionList.OptionHighlighted, "#library-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._show_detail(event.option_id)
@@ -190,7 +210,7 @@ class LibraryScreen(CaseSimScreen[None]):
         if entry is None:
             text.show([para("Nothing selected." if self.library is not None else "Loading…")])
             return
-        details = scenario_details(entry, self._competency_titles())
+        details = scenario_details(entry, self._competency_titles(), self._languages.get(entry.path, ()))
         if key and key.startswith("resume:"):
             row = next(r for r in self._in_progress if r.id == key.split(":", 1)[1])
             store = self.casesim.store

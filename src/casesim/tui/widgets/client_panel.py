@@ -16,17 +16,28 @@ from casesim.tui.text import literal
 __all__ = ["ClientPanel", "Meter", "meter_content"]
 
 BAR_WIDTH = 10
+INLINE_LABEL = 8
+"""The longest label that fits beside its bar in the panel (28 columns inside: label, space, bar,
+`` 10/10`` and `` ▲1``). A longer label goes on its own line above the bar, whole: a label is
+never cut mid-word."""
 
 
-def meter_content(label: str, value: int, low: int, high: int, change: int = 0, *, label_width: int = 9,
+def meter_content(label: str, value: int, low: int, high: int, change: int = 0, *, label_width: int = INLINE_LABEL,
                   bar_width: int = BAR_WIDTH) -> Content:
-    """``Rapport  ██████░░░░  6/10 ▲1``: the bar's shape, the number and the change say it all."""
+    """``Rapport  ██████░░░░  6/10 ▲1``: the bar's shape, the number and the change say it all.
+
+    ``label_width`` is the width of the longest label in the panel: when it is more than
+    :data:`INLINE_LABEL`, every meter puts its label on a line of its own (so the bars still line
+    up), and the label wraps at word boundaries if it must."""
     span = max(1, high - low)
     filled = round((value - low) / span * bar_width)
     bar = "█" * filled + "░" * (bar_width - filled)
-    parts: list[str | Content | tuple[str, str]] = [
-        literal(label[:label_width].ljust(label_width)), " ", (bar, "$accent"), f" {value:>2}/{high}",
-    ]
+    head: list[str | Content | tuple[str, str]]
+    if label_width > INLINE_LABEL:
+        head = [literal(label), "\n"]
+    else:
+        head = [literal(label.ljust(label_width)), " "]
+    parts: list[str | Content | tuple[str, str]] = [*head, (bar, "$accent"), f" {value:>2}/{high}"]
     if change:
         parts.append((f" {'▲' if change > 0 else '▼'}{abs(change)}", "bold"))
     return Content.assemble(*parts)
@@ -76,7 +87,6 @@ class ClientPanel(Vertical):
     def show(self, values: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> None:
         """Show ``values``; a change from ``previous`` is marked with ▲/▼ and the amount."""
         width = max((len(var.label or name) for name, var in self._shown if var.show == "meter"), default=0)
-        width = min(width, 9)
         for name, var in self._shown:
             value = values.get(name)
             before = previous.get(name) if previous is not None else None

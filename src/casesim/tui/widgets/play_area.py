@@ -52,7 +52,8 @@ class PlayArea(Vertical):
     ]
 
     DEFAULT_CSS = """
-    PlayArea { height: 1fr; }
+    PlayArea { height: 1fr; max-width: 132; }
+    PlayArea > ChoiceList, PlayArea > FeedbackPanel, PlayArea > #play-timer { max-width: 100; }
     PlayArea > #play-top { height: 1fr; }
     PlayArea #play-side { width: 32; height: 100%; }
     PlayArea #play-timer { height: auto; padding: 0 1; background: $warning 25%; display: none; }

@@ -1,0 +1,115 @@
+"""``records report cohort`` over the bundled library with a warm analysis cache, against a bare
+SQL aggregate over the same events (issue 13, item 9).
+
+Builds (in a temporary folder) a store where every trainee of one cohort plays the expert path
+of every bundled scenario, then measures, in one run and one process:
+
+* the bare SQL aggregate: the cohort's events counted per scenario, node and choice, the least
+  any cohort report must do;
+* the report as ``casesim records report cohort`` makes it (load the scenarios the cohort
+  played, with their analyses, then the report), with the analysis cache warm;
+* the same with no cache (every analysis computed again: what the report cost before).
+
+Prints seconds (best of ``--repeat``) and the ratios to the SQL aggregate.
+
+    .venv/bin/python benchmarks/bench_report_cache.py [--trainees N] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from casesim.authoring import analysis_cache  # noqa: E402
+from casesim.play.library import load_scenarios_by_id  # noqa: E402
+from casesim.play.recorder import AttemptRecorder  # noqa: E402
+from casesim.play.session import Session  # noqa: E402
+from casesim.records import open_store  # noqa: E402
+from casesim.records.api import RecordStore  # noqa: E402
+from casesim.records.reports import cohort_report  # noqa: E402
+from casesim.scoring.catalog import Catalog, load_catalog  # noqa: E402
+from casesim.scoring.engine import score_path  # noqa: E402
+
+SCENARIOS = ROOT / "scenarios"
+COHORT = "bench"
+AGGREGATE = """SELECT a.scenario_id, e.node, e.choice, count(*) FROM events e
+               JOIN attempts a ON a.n = e.attempt_n JOIN trainees t ON t.id = a.trainee_id
+               WHERE t.cohort = ? GROUP BY a.scenario_id, e.node, e.choice"""
+
+
+def _fill(store: RecordStore, catalog: Catalog, trainees: int) -> int:
+    """Every trainee plays every bundled scenario's expert path; returns the attempts recorded."""
+    library = load_scenarios_by_id([SCENARIOS], catalog)
+    count = 0
+    for i in range(trainees):
+        trainee = f"trainee-{i:03d}"
+        store.upsert_trainee(trainee, f"Trainee {i}", COHORT)
+        for loaded in library.values():
+            analysis = getattr(loaded, "analysis", None)
+            assert analysis is not None
+            session = Session(loaded.program, mode="practice")
+            recorder = AttemptRecorder.start(store, loaded, session, trainee_id=trainee)
+            for step_id in analysis.expert_path:
+                if loaded.program.steps[step_id].is_timeout:
+                    session.expire_timer()
+                else:
+                    session.choose(step_id)
+                recorder.step()
+            recorder.finish(score_path(loaded.program, analysis, catalog, session.path, mode=session.mode))
+            session.close()
+            count += 1
+    return count
+
+
+def _best(repeat: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trainees", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
+    catalog = load_catalog(ROOT / "scoring")
+    with tempfile.TemporaryDirectory(prefix="casesim-bench-report-") as folder:
+        analysis_cache.configure(Path(folder) / "cache")
+        db = Path(folder) / "records.db"
+        store = open_store(db)
+        attempts = _fill(store, catalog, options.trainees)  # also fills the cache
+
+        def report() -> None:
+            wanted = {a.scenario_id for a in store.attempts(cohort=COHORT)}
+            library = load_scenarios_by_id([SCENARIOS], catalog, only=wanted)
+            cohort_report(store, COHORT, library=library, catalog=catalog)
+
+        connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        events = connection.execute("SELECT count(*) FROM events").fetchone()[0]
+        sql = _best(options.repeat, lambda: connection.execute(AGGREGATE, (COHORT,)).fetchall())
+        warm = _best(options.repeat, report)
+        analysis_cache.configure(None)
+        uncached = _best(1, report)
+        connection.close()
+    print(f"records report cohort: {options.trainees} trainees x 10 scenarios = {attempts} attempts, {events} events")
+    print(f"{'':<34}{'seconds':>10}{'x SQL':>10}")
+    print(f"{'bare SQL aggregate':<34}{sql:>10.4f}{1:>10.1f}")
+    print(f"{'report, warm analysis cache':<34}{warm:>10.3f}{warm / sql:>10.1f}")
+    print(f"{'report, no cache (before)':<34}{uncached:>10.3f}{uncached / sql:>10.1f}")
+    print(f"warm cache / no cache: {warm / uncached:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
