@@ -26,7 +26,6 @@ from casesim.play.timing import (
 )
 from casesim.records import open_store
 from casesim.records.api import RecordStore
-from casesim.records.sqlite.schema import SCHEMA_VERSION
 from casesim.scoring.pace import READING_WPM, screen_words
 from support.clock import FakeClock
 
@@ -124,12 +123,16 @@ def test_the_migration_adds_the_table_to_an_older_store(tmp_path: Path) -> None:
     path = tmp_path / "records.db"
     open_store(path).close()
     conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE accommodations")
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
-    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION - 1),))
+    conn.execute("DROP TABLE accommodations")  # schema 5 added it (schema 6: stamped cohorts, import notes)
+    conn.execute("DROP INDEX attempts_by_cohort")
+    conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
+    conn.execute("ALTER TABLE attempts DROP COLUMN imported")
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
     with open_store(path) as store:
+        assert "cohort_stamped_since" in store.chain_info()  # schema 6 ran after it
         store.upsert_trainee("ana", "Ana")
         store.set_accommodation("ana", "1.5x", set_by="Dr Lee")
         assert store.accommodation("ana") is not None
