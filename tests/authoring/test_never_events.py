@@ -242,6 +242,7 @@ def test_every_secrecy_promise_in_the_library_names_the_same_class(library: list
     assert promises == {
         "duty-to-protect-threat:promise-secret": True,
         "example-check-in:promise-total-secrecy": True,
+        "home-visit-older-adult-self-neglect:promise-never-report": True,
         "home-visit-possible-neglect:promise-no-report": True,
         "intake-er-follow-up:promise-total-confidentiality": False,
         "relapse-return-to-use:promise-secret": True,
