@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from casesim.authoring.audit import audit_scenario, audit_summary
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.format.kinds import kind_label, kind_rank
+from casesim.format.scenario import Review
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import MI_COUNTS_CAVEAT
 from casesim.semantics.explore import points_text
@@ -52,6 +53,11 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
                   f"version {sc.version} · review: {sc.reviewed.status}", "", sc.summary.strip(), ""]
         lines.append(f"**Client.** {sc.client.name}, {sc.client.age}, {sc.client.pronouns}.")
         lines.append("")
+        if sc.cast:
+            lines.append("**Speakers.** " + "; ".join(
+                f"{member.name} ({member.role}{', off screen' if member.off_screen else ''})"
+                for member in sc.cast.values()) + ".")
+            lines.append("")
         lines.append("**Content notes.** " + (", ".join(sc.content_notes) if sc.content_notes else "none") + ".")
         lines.append("")
         lines.append("**Objectives.**")
@@ -95,7 +101,25 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         lines.append("")
         lines.append(f"**Size.** {len(sc.nodes)} nodes, {len(sc.endings)} endings, "
                      f"{_paths(analysis.path_count)} distinct paths, {analysis.state_count:,} reachable states.")
+        lines += _review_record(sc.reviewed)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _review_record(review: Review) -> list[str]:
+    """The scenario's clinical-review record as a table, with its status said plainly: a record of
+    changes is not a sign-off."""
+    if not review.changes:
+        return []
+    status = ("signed off as reviewed" if review.status == "reviewed"
+              else "still a draft: no qualified clinician has signed it off")
+    lines = ["", f"**Clinical-review record** ({status}).", "", "| review item | what changed |", "|---|---|"]
+    lines += [f"| {_cell(change.item)} | {_cell(change.change)} |" for change in review.changes]
+    return lines
+
+
+def _cell(text: str) -> str:
+    """Text that stays inside one Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _paths(count: int) -> str:

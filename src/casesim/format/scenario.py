@@ -83,6 +83,16 @@ STEP_ID_PATTERN = rf"^({TIMEOUT_PREFIX})?{ID_PATTERN.removeprefix('^')}"
 
 
 
+class ReviewChange(FormatModel):
+    """One line of a scenario's clinical-review record: which review item was answered, and how."""
+
+    item: ShortText
+    """The review item answered, as the review numbers it (e.g. "2.6 S1" for section 2.6, serious
+    item 1; "X8" for a cross-cutting item), or a short name for a finding from elsewhere."""
+    change: Text
+    """What changed in the scenario in response, in a sentence a reviewer can check."""
+
+
 class Review(FormatModel):
     """Clinical review sign-off: who checked the content, with which credential, when, and which
     content the sign-off covers. Written by `casesim review sign`, not by hand: editing the
@@ -101,6 +111,10 @@ class Review(FormatModel):
     block; see docs/scoring.md). Written by `casesim review sign`."""
     notes: Text | None = None
     """Anything the reviewer wants the next author to know."""
+    changes: list[ReviewChange] = Field(default_factory=list)
+    """The clinical-review record: each review item this version answers and what changed, so the
+    next reviewer can check the response item by item. Listed in docs/scenarios.md. Writing it
+    does not make the scenario `reviewed`: only a qualified reviewer's sign-off does."""
 
     @model_validator(mode="after")
     def _reviewed_needs_who_and_when(self) -> Review:
