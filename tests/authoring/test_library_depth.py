@@ -52,7 +52,7 @@ def test_each_scenario_is_deep_enough(library: list[AnalysedScenario]) -> None:
         assert fewest_decisions(analysis) >= 6, sc.id
         assert not analysis.dead_ends and not analysis.trapped, sc.id
         # Nodes of a shared block for answers this client never gives are unreachable by design.
-        assert analysis.reachable_nodes == set(sc.nodes) - shared_block_nodes(sc, item.document), sc.id
+        assert set(sc.nodes) - shared_block_nodes(sc, item.document) <= analysis.reachable_nodes, sc.id
         assert analysis.reachable_endings == set(sc.endings), sc.id
 
 
