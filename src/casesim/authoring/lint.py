@@ -60,6 +60,14 @@ def _from_other_file(doc: SourceDocument, path: tuple[str | int, ...]) -> bool:
     return isinstance(pos, ReusedPosition) and pos.file != doc.path
 
 
+def shared_block_nodes(scenario: Scenario, doc: SourceDocument) -> frozenset[str]:
+    """The nodes brought in from a shared block with `include:`. A block serves many clients:
+    the nodes for answers this client never gives (items 3 to 5 of the C-SSRS after a no to
+    item 2) are unreachable here by design, so they are not reported, nor counted by checks
+    that every node of a scenario is reached."""
+    return frozenset(node_id for node_id in scenario.nodes if _from_other_file(doc, ("nodes", node_id)))
+
+
 def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, catalog: Catalog | None) -> list[Diagnostic]:
     """Warnings and errors the analysis proves, positioned in ``doc``."""
     out: list[Diagnostic] = []
@@ -73,8 +81,9 @@ def lint_analysis(scenario: Scenario, doc: SourceDocument, analysis: Analysis, c
         # would look unreachable: report only why the analysis stopped, not guesses.
         report((), Severity.ERROR, "state-space-too-large", _too_large(analysis))
         return out
+    from_blocks = shared_block_nodes(scenario, doc)
     for node_id in scenario.nodes:
-        if node_id not in analysis.reachable_nodes:
+        if node_id not in analysis.reachable_nodes and node_id not in from_blocks:
             report(("nodes", node_id), Severity.WARNING, "unreachable-node",
                    f"node {node_id!r} can never be reached from {scenario.start!r}", key=True)
     for ending_id in scenario.endings:
