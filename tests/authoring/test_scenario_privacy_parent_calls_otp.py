@@ -49,16 +49,22 @@ def test_every_confirmation_costs_part2_points_and_none_is_rewarded(otp: Analyse
     # 42 CFR §2.31 or NASW 1.07(b); an edit that rewards one brings back the error.
     confirming = [(node_id, c) for node_id, node in otp.scenario.nodes.items() for c in node.choices
                   if _sets_true(dict(c.effects), "confirmed")]
-    assert len(confirming) >= 8
+    assert len(confirming) >= 10
     for node_id, choice in confirming:
         part2 = choice.scores.get("42CFR2-2.31", 0) + choice.scores.get("NASW-1.07(b)", 0)
         assert part2 < 0, (node_id, choice.id)
         assert not choice.expert, (node_id, choice.id)
+        # X2: one never-event policy. A confirmation, open or implied, fails the attempt like
+        # every other disclosure without consent in the library; no path reaches the breach
+        # ending and still passes.
+        assert choice.critical is not None, (node_id, choice.id)
+        assert choice.never_event == "disclosure-without-consent", (node_id, choice.id)
 
 
-def test_open_confirmations_are_never_events_of_the_library_class(otp: AnalysedScenario) -> None:
+def test_each_confirmation_is_a_never_event_of_the_library_class(otp: AnalysedScenario) -> None:
     explicit = {"confirm-came-in", "cant-discuss-his-treatment", "confirm-since-bottle", "bottle-means-yes",
-                "invent-emergency-exception", "promise-to-tell-him", "bring-form-next-visit"}
+                "invent-emergency-exception", "promise-to-tell-him", "bring-form-next-visit", "describe-his-risk",
+                "family-meeting-here", "call-her-back-from-desk", "answer-a-little"}
     choices = {c.id: c for node in otp.scenario.nodes.values() for c in node.choices}
     for cid in explicit:
         assert choices[cid].critical is not None, cid
