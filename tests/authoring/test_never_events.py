@@ -243,6 +243,7 @@ def test_every_secrecy_promise_in_the_library_names_the_same_class(library: list
                 if c.never_event == "confidentiality-beyond-law":
                     promises[f"{name.removesuffix('.yaml')}:{c.id}"] = c.critical is not None
     assert promises == {
+        "cultural-humility-interpreter:promise-all-private": True,
         "duty-to-protect-threat:promise-secret": True,
         "example-check-in:promise-total-secrecy": True,
         "first-episode-psychosis-family:promise-vy-secrecy": True,
