@@ -2,8 +2,8 @@
 
 Each test fails if an item the review found comes back: a Part 2 limits script with an invented
 "someone else in danger" exception (S2), a promise of secrecy that fails the attempt even when
-corrected at once (S3), the consented letter sent without its notice (m1). S1 (the suicide and
-naloxone screen) is not fixed yet: see the scenario's reviewed notes.
+corrected at once (S3), the consented letter sent without its notice (m1), an intake that ends
+without the C-SSRS screen or the naloxone question (S1).
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ from typing import Any
 
 import pytest
 import yaml
+
+from casesim.authoring.pipeline import AnalysedScenario, require_scenario
+from casesim.scoring.catalog import Catalog
+from casesim.scoring.engine import score_path
+from casesim.semantics.program import replay
 
 ROOT = Path(__file__).resolve().parents[2]
 PATH = ROOT / "scenarios" / "intake-er-follow-up.yaml"
@@ -61,3 +66,60 @@ def test_a_promise_corrected_at_once_is_a_slip_not_a_failure(doc: dict[str, Any]
     assert corrected["passed"] is True and corrected["critical"] == []
     harm = next(r for r in doc["requirements"] if r["id"] == "no-history-under-false-promise")
     assert harm["holds"] == "not relied_on_promise" and harm["never_event"] == "confidentiality-beyond-law"
+
+
+@pytest.fixture(scope="module")
+def intake(catalog: Catalog) -> AnalysedScenario:
+    return require_scenario(PATH, catalog)
+
+
+SCREEN_ITEMS = ["cssrs-ask-q1-yes", "cssrs-ask-q2-yes", "cssrs-ask-q3-no", "cssrs-ask-q4-no",
+                "cssrs-ask-q5-no", "cssrs-ask-q6-yes", "cssrs-ask-q6a-no"]
+
+
+def test_the_analysis_is_complete_within_its_budget(intake: AnalysedScenario) -> None:
+    # With the screen included the state space once outgrew the analysis budget; the working
+    # variables cleared before the screen keep it complete.
+    assert intake.analysis.complete and intake.analysis.stopped is None
+    assert intake.analysis.state_count < 400_000
+
+
+def test_the_expert_path_screens_with_the_cssrs_items_then_checks_naloxone(
+        intake: AnalysedScenario, catalog: Catalog) -> None:
+    # S1: with permission, every screener item in order (items 3 to 5 after his yes to item 2,
+    # 6a after his yes to 6), a moderate-risk response, then the naloxone question.
+    path = list(intake.analysis.expert_path)
+    start = path.index("ask-safety-screen")
+    assert path[start + 1:start + 1 + len(SCREEN_ITEMS)] == SCREEN_ITEMS
+    after = path[start + 1 + len(SCREEN_ITEMS):]
+    assert after[:2] == ["respond-moderate-risk", "ask-naloxone"]
+    final = replay(intake.program, path).final
+    index = intake.program.var_index
+    assert final.vars[index["screened"]] is True and final.vars[index["naloxone_checked"]] is True
+    debrief = score_path(intake.program, intake.analysis, catalog, path)
+    assert debrief.passed and debrief.ending == "engaged-with-plan"
+
+
+@pytest.mark.parametrize(("instead", "missed"), [
+    ("screen-next-visit", "safety-screen"),
+    ("tolerance-lecture", "naloxone-check"),
+])
+def test_leaving_out_the_screen_or_the_naloxone_check_fails(
+        intake: AnalysedScenario, catalog: Catalog, instead: str, missed: str) -> None:
+    path = list(intake.analysis.expert_path)
+    if instead == "screen-next-visit":
+        start = path.index("ask-safety-screen")
+        path[start:start + len(SCREEN_ITEMS) + 2] = [instead]
+    else:
+        path[path.index("ask-naloxone")] = instead
+    debrief = score_path(intake.program, intake.analysis, catalog, path)
+    assert not debrief.passed
+    assert missed in {c.id for c in debrief.critical if c.kind == "missed-requirement"}
+
+
+def test_the_screen_comes_from_the_shared_block_as_a_scored_protocol(doc: dict[str, Any]) -> None:
+    assert {"file": "shared/cssrs-screen.yaml", "prefix": "cssrs-", "with": {"done": "screen-response"}} in doc["include"]
+    assert any(p["protocol"] == "cssrs-screener" for p in doc["protocols"])
+    holds = {r["id"]: r["holds"] for r in doc["requirements"]}
+    assert holds["safety-screen"] == "screened" and holds["naloxone-check"] == "naloxone_checked"
+    assert "held back" not in str(doc["reviewed"]) and "NOT YET FIXED" not in doc["reviewed"]["notes"]
