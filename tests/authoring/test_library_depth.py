@@ -15,7 +15,15 @@ from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import is_final
 
-REQUIRED_KINDS = {"intake", "crisis", "de-escalation", "relapse", "boundaries", "home-visit", "duty-to-protect", "family"}
+REQUIRED_KINDS = {"intake", "crisis", "de-escalation", "relapse", "boundaries", "home-visit", "duty-to-protect", "family",
+                  "telehealth", "privacy-and-records", "transition-of-care", "caseload", "cultural-humility"}
+SCREENING_KINDS = {"intake", "crisis", "relapse", "duty-to-protect", "family", "transition-of-care", "caseload",
+                   "telehealth"}
+"""Kinds of work where the standard of care asks for a suicide screen (clinical review X5: intake,
+crisis, a return to opioid use, a threat to others, a first episode of psychosis, the first week
+after a psychiatric discharge, a goodbye message, a disclosure of violence at home)."""
+NEGATIVE_METERS = {"distress", "shame", "anger", "fear"}
+"""Meters where a rise means the client is worse off."""
 
 
 def course(library: list[AnalysedScenario]) -> list[AnalysedScenario]:
@@ -37,10 +45,55 @@ def fewest_decisions(analysis: Analysis) -> int:
     raise AssertionError("no ending reachable")
 
 
-def test_at_least_nine_scenarios_cover_the_work(library: list[AnalysedScenario]) -> None:
-    items = course(library)
-    assert len(items) >= 9
-    assert {item.scenario.kind for item in items if item.scenario} >= REQUIRED_KINDS
+def test_at_least_sixteen_scenarios_across_twelve_kinds_cover_the_work(library: list[AnalysedScenario]) -> None:
+    assert len(library) >= 16
+    kinds = {item.scenario.kind for item in library if item.scenario}
+    assert len(kinds) >= 12 and kinds >= REQUIRED_KINDS, kinds
+
+
+def _expert_steps(item: AnalysedScenario) -> set[str]:
+    """The protocol steps the expert path takes (C-SSRS items, by step id)."""
+    assert item.scenario is not None and item.analysis is not None
+    choices = {c.id: c for node in item.scenario.nodes.values() for c in node.choices}
+    return {step for cid in item.analysis.expert_path if cid in choices for step in choices[cid].steps}
+
+
+def test_the_expert_screens_for_suicide_where_the_kind_requires_it(library: list[AnalysedScenario]) -> None:
+    missing = [item.scenario.id for item in library
+               if item.scenario is not None and item.scenario.kind in SCREENING_KINDS
+               and not {"CSSRS-Q1", "CSSRS-Q2"} <= _expert_steps(item)]
+    assert missing == [], f"these scenarios' expert path asks no C-SSRS items 1 and 2: {missing}"
+
+
+def test_asking_about_suicide_never_makes_the_client_worse_off(library: list[AnalysedScenario]) -> None:
+    # X8: meters respond to how a question is asked, never to whether suicide is asked about; shared
+    # blocks included, as the scenario sees them after include: is expanded.
+    bad = []
+    for item in library:
+        assert item.scenario is not None
+        for node in item.scenario.nodes.values():
+            for choice in node.choices:
+                if not any(step.startswith("CSSRS-Q") for step in choice.steps):
+                    continue
+                for name, value in choice.effects.items():
+                    rises = isinstance(value, int) and not isinstance(value, bool) and value > 0
+                    if name in NEGATIVE_METERS and rises:
+                        bad.append(f"{item.scenario.id}:{choice.id} {name} +{value}")
+    assert bad == []
+
+
+def test_every_critical_action_names_a_never_event_class_the_catalog_defines(
+        library: list[AnalysedScenario], catalog: Catalog) -> None:
+    # One library-wide policy: a critical act is classed, so the same act fails for the same
+    # reason in every scenario (the secrecy promises are pinned in test_never_events.py).
+    unclassed = []
+    for item in library:
+        sc = item.scenario
+        assert sc is not None
+        acts = [(c.id, c.never_event) for node in sc.nodes.values() for c in node.choices if c.critical]
+        acts += [(r.id, r.never_event) for r in sc.requirements]
+        unclassed += [f"{sc.id}:{act}" for act, klass in acts if klass is None or klass not in catalog.never_events]
+    assert unclassed == []
 
 
 def test_each_scenario_is_deep_enough(library: list[AnalysedScenario]) -> None:
