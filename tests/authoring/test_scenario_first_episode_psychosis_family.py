@@ -69,8 +69,9 @@ def _sentences(text: str) -> list[str]:
 
 def test_nasw_102_is_never_cited_as_an_admission_rule(doc: dict[str, Any]) -> None:
     # 2.10 S1(b): NASW 1.02 governs a social worker limiting self-determination; it is not a
-    # hospital admission criterion, so no sentence pairs it with hospital care.
-    offenders = [s for text in _texts({k: v for k, v in doc.items() if k != "tests"})
+    # hospital admission criterion, so no sentence pairs it with hospital care. (The review record
+    # under `reviewed:` says what was removed, so it names the old error; trainees never see it.)
+    offenders = [s for text in _texts({k: v for k, v in doc.items() if k not in ("tests", "reviewed")})
                  for s in _sentences(text) if "1.02" in s and HOSPITAL_WORDS.search(s)]
     assert offenders == []
     hospital_choices = [c["id"] for c in _choices(doc) if HOSPITAL_WORDS.search(c["say"])]
