@@ -125,6 +125,18 @@ def _format(f: FC) -> FC:
                         show_default=True)(f)
 
 
+def _iri_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--base-iri``/``--home-page``: an absolute http(s) URL, else a usage error (exit 2)."""
+    from casesim.records.export.xapi import check_iri
+
+    if value is None:
+        return None
+    try:
+        return check_iri(value, f"--{(param.name or '').replace('_', '-')}")
+    except ValueError as exc:
+        raise click.BadParameter(visible(f"{value!r}: {exc}", one_line=True)) from exc
+
+
 def _line(text: str) -> str:
     """One line of output built from store values, with control characters (and newlines) made visible."""
     return visible(text, one_line=True)
@@ -704,9 +716,14 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @_output
 @click.option("--format", "output_format", type=choice(XapiFormat), default="jsonl", show_default=True,
               help="one statement per line, or one JSON array (to POST to an LRS)")
-@click.option("--base-iri", default=None, metavar="URL",
+@click.option("--base-iri", default=None, metavar="URL", callback=_iri_option,
               help="your program's URL, the root of activity ids (default: https://casesim.invalid)")
-@click.option("--home-page", default=None, metavar="URL", help="the account homePage (default: --base-iri)")
+@click.option("--home-page", default=None, metavar="URL", callback=_iri_option,
+              help="the account homePage (default: --base-iri)")
+@click.option("--versions", "version_dirs", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="a folder of older scenario files: each attempt is read against the version it was "
+                   "played on, found by content hash here or under --scenarios (repeatable)")
 @path_option("db")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
@@ -715,15 +732,23 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @pass_settings
 def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
                         since: str | None, until: str | None, output: Path | None,
-                        output_format: XapiFormat, base_iri: str | None, home_page: str | None) -> int:
-    """xAPI 1.0.3 statements (lifecycle plus one per decision)."""
+                        output_format: XapiFormat, base_iri: str | None, home_page: str | None,
+                        version_dirs: tuple[Path, ...]) -> int:
+    """xAPI 1.0.3 statements (lifecycle plus one per decision).
+
+    Each attempt is read against the scenario version it was played on (by content hash, from
+    --scenarios and --versions); attempts whose version is missing are exported without choices
+    or scores, and a note on standard error names them.
+    """
+    from casesim.play.library import load_scenario_versions
     from casesim.records.export.xapi import DEFAULT_BASE, statements
 
     selection = _selection_of(trainee, cohort, mode, since, until)
     catalog = _catalog(settings)
     count = 0
     with _reader(settings) as store:
-        library = _library(settings, catalog, store, analyse=True, trainee_id=trainee, cohort=cohort)
+        hashes = {a.content_hash for a in store.attempts(trainee_id=trainee, cohort=cohort)}
+        library = load_scenario_versions([settings.scenarios_dir, *version_dirs], catalog, hashes)
         base = base_iri or DEFAULT_BASE
         notes: list[str] = []
         items = statements(store, trainee_id=trainee, cohort=cohort, library=library, base_iri=base,
