@@ -770,9 +770,16 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 @export_group.command("pdf")
 @click.argument("trainee", metavar="TRAINEE_ID", shell_complete=complete_trainees)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
-              help="the PDF file (default: practicum-TRAINEE_ID.pdf)")
+              help="the PDF file (default: practicum-<id slug>-<short hash>.pdf in the current folder)")
 @click.option("--program", default=None, help="the program's name, printed at the top")
 @click.option("--instructor", default=None, help="the field instructor's name, printed on the signature line")
+@click.option("--liaison", default=None, help="the faculty field liaison's name, printed on their signature line")
+@click.option("--term", default=None, help='the term and evaluation point, e.g. "Fall 2026, final"')
+@click.option("--placement", default=None, help="the placement agency")
+@click.option("--font", "fonts", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              envvar="CASESIM_PDF_FONT", show_envvar=True,
+              metavar="FILE", help="a font for characters the bundled DejaVu Sans lacks, such as CJK names "
+                                   "(else CASESIM_PDF_FONT, else a system Noto CJK; repeatable)")
 @click.option("--page", type=choice(PageFormat), default="Letter", show_default=True)
 @_key_file
 @path_option("db")
@@ -781,14 +788,15 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 @path_option("scenarios_dir")
 @pass_settings
 def export_pdf_command(settings: Settings, trainee: str, output: Path | None, program: str | None,
-                       instructor: str | None, page: PageFormat, key_file: Path | None) -> int:
+                       instructor: str | None, liaison: str | None, term: str | None, placement: str | None,
+                       fonts: tuple[Path, ...], page: PageFormat, key_file: Path | None) -> int:
     """A practicum summary of one trainee, to sign.
 
     It prints the student's head and the store head (check them later with `casesim records verify
     --against HEAD`), and tells the instructor not to sign when verify finds a problem, a debrief is
     damaged, or a keyed store's record key was not given.
     """
-    from casesim.records.export.pdf import PdfOptions, render_pdf
+    from casesim.records.export.pdf import PdfOptions, default_pdf_name, render_pdf
     from casesim.records.keys import KeyNeededError
     from casesim.records.reports import trainee_report
 
@@ -807,14 +815,15 @@ def export_pdf_command(settings: Settings, trainee: str, output: Path | None, pr
             unverified = ("the record is keyed and its key was not given, so it was not verified "
                           "(export again with --key-file or CASESIM_RECORD_KEY)")
         head = store.chain_heads().get(trainee)
-    target = output or Path(f"practicum-{trainee}.pdf")
+    target = output or Path(default_pdf_name(trainee))
     from casesim.records.files import OutputError, check_target, fsync_folder, reserve_beside
 
     check_target(target, what="the PDF")
     temp = reserve_beside(target)  # 0600 from the start, renamed into place once complete
     try:
         render_pdf(report, temp, catalog=catalog, problems=problems, chain_head=head,
-                   options=PdfOptions(program=program, instructor=instructor, page_format=page),
+                   options=PdfOptions(program=program, instructor=instructor, page_format=page, liaison=liaison,
+                                      term=term, placement=placement, fonts=fonts),
                    store_head=store_head, keyed=keyed, unverified=unverified)
         check_target(target, what="the PDF")
         os.replace(temp, target)
