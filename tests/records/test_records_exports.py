@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from casesim.authoring.pipeline import AnalysedScenario
+from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.errors import StoreCorruptError
 from casesim.records.export.csv import ATTEMPT_FIELDS, write_csv
 from casesim.records.export.jsonl import jsonl_records, write_jsonl
@@ -96,8 +96,11 @@ def _check_statement(s: dict[str, Any]) -> None:
         assert re.fullmatch(r"PT(\d+H)?(\d+M)?(\d+(\.\d{1,2})?S)?", result["duration"])
 
 
-def test_xapi_lifecycle_and_one_statement_per_decision(filled: SQLiteStore, example: AnalysedScenario) -> None:
-    items = list(statements(filled, trainee_id="t-042", library={"example-check-in": example},
+def test_xapi_lifecycle_and_one_statement_per_decision(filled: SQLiteStore, example: AnalysedScenario,
+                                                        catalog: Catalog, tmp_path: Path) -> None:
+    # Each attempt is read against the version it was played on: the assessment one on the signed copy.
+    signed = require_scenario(tmp_path / "example-check-in.yaml", catalog)
+    items = list(statements(filled, trainee_id="t-042", library=[example, signed],
                             base_iri="https://sim.example.edu"))
     for s in items:
         _check_statement(s)

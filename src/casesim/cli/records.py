@@ -125,6 +125,18 @@ def _format(f: FC) -> FC:
                         show_default=True)(f)
 
 
+def _iri_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--base-iri``/``--home-page``: an absolute http(s) URL, else a usage error (exit 2)."""
+    from casesim.records.export.xapi import check_iri
+
+    if value is None:
+        return None
+    try:
+        return check_iri(value, f"--{(param.name or '').replace('_', '-')}")
+    except ValueError as exc:
+        raise click.BadParameter(visible(f"{value!r}: {exc}", one_line=True)) from exc
+
+
 def _line(text: str) -> str:
     """One line of output built from store values, with control characters (and newlines) made visible."""
     return visible(text, one_line=True)
@@ -704,9 +716,14 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @_output
 @click.option("--format", "output_format", type=choice(XapiFormat), default="jsonl", show_default=True,
               help="one statement per line, or one JSON array (to POST to an LRS)")
-@click.option("--base-iri", default=None, metavar="URL",
+@click.option("--base-iri", default=None, metavar="URL", callback=_iri_option,
               help="your program's URL, the root of activity ids (default: https://casesim.invalid)")
-@click.option("--home-page", default=None, metavar="URL", help="the account homePage (default: --base-iri)")
+@click.option("--home-page", default=None, metavar="URL", callback=_iri_option,
+              help="the account homePage (default: --base-iri)")
+@click.option("--versions", "version_dirs", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="a folder of older scenario files: each attempt is read against the version it was "
+                   "played on, found by content hash here or under --scenarios (repeatable)")
 @path_option("db")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
@@ -715,15 +732,23 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @pass_settings
 def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
                         since: str | None, until: str | None, output: Path | None,
-                        output_format: XapiFormat, base_iri: str | None, home_page: str | None) -> int:
-    """xAPI 1.0.3 statements (lifecycle plus one per decision)."""
+                        output_format: XapiFormat, base_iri: str | None, home_page: str | None,
+                        version_dirs: tuple[Path, ...]) -> int:
+    """xAPI 1.0.3 statements (lifecycle plus one per decision).
+
+    Each attempt is read against the scenario version it was played on (by content hash, from
+    --scenarios and --versions); attempts whose version is missing are exported without choices
+    or scores, and a note on standard error names them.
+    """
+    from casesim.play.library import load_scenario_versions
     from casesim.records.export.xapi import DEFAULT_BASE, statements
 
     selection = _selection_of(trainee, cohort, mode, since, until)
     catalog = _catalog(settings)
     count = 0
     with _reader(settings) as store:
-        library = _library(settings, catalog, store, analyse=True, trainee_id=trainee, cohort=cohort)
+        hashes = {a.content_hash for a in store.attempts(trainee_id=trainee, cohort=cohort)}
+        library = load_scenario_versions([settings.scenarios_dir, *version_dirs], catalog, hashes)
         base = base_iri or DEFAULT_BASE
         notes: list[str] = []
         items = statements(store, trainee_id=trainee, cohort=cohort, library=library, base_iri=base,
@@ -745,9 +770,16 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 @export_group.command("pdf")
 @click.argument("trainee", metavar="TRAINEE_ID", shell_complete=complete_trainees)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
-              help="the PDF file (default: practicum-TRAINEE_ID.pdf)")
+              help="the PDF file (default: practicum-<id slug>-<short hash>.pdf in the current folder)")
 @click.option("--program", default=None, help="the program's name, printed at the top")
 @click.option("--instructor", default=None, help="the field instructor's name, printed on the signature line")
+@click.option("--liaison", default=None, help="the faculty field liaison's name, printed on their signature line")
+@click.option("--term", default=None, help='the term and evaluation point, e.g. "Fall 2026, final"')
+@click.option("--placement", default=None, help="the placement agency")
+@click.option("--font", "fonts", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              envvar="CASESIM_PDF_FONT", show_envvar=True,
+              metavar="FILE", help="a font for characters the bundled DejaVu Sans lacks, such as CJK names "
+                                   "(else CASESIM_PDF_FONT, else a system Noto CJK; repeatable)")
 @click.option("--page", type=choice(PageFormat), default="Letter", show_default=True)
 @_key_file
 @path_option("db")
@@ -756,14 +788,15 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 @path_option("scenarios_dir")
 @pass_settings
 def export_pdf_command(settings: Settings, trainee: str, output: Path | None, program: str | None,
-                       instructor: str | None, page: PageFormat, key_file: Path | None) -> int:
+                       instructor: str | None, liaison: str | None, term: str | None, placement: str | None,
+                       fonts: tuple[Path, ...], page: PageFormat, key_file: Path | None) -> int:
     """A practicum summary of one trainee, to sign.
 
     It prints the student's head and the store head (check them later with `casesim records verify
     --against HEAD`), and tells the instructor not to sign when verify finds a problem, a debrief is
     damaged, or a keyed store's record key was not given.
     """
-    from casesim.records.export.pdf import PdfOptions, render_pdf
+    from casesim.records.export.pdf import PdfOptions, default_pdf_name, render_pdf
     from casesim.records.keys import KeyNeededError
     from casesim.records.reports import trainee_report
 
@@ -782,14 +815,15 @@ def export_pdf_command(settings: Settings, trainee: str, output: Path | None, pr
             unverified = ("the record is keyed and its key was not given, so it was not verified "
                           "(export again with --key-file or CASESIM_RECORD_KEY)")
         head = store.chain_heads().get(trainee)
-    target = output or Path(f"practicum-{trainee}.pdf")
+    target = output or Path(default_pdf_name(trainee))
     from casesim.records.files import OutputError, check_target, fsync_folder, reserve_beside
 
     check_target(target, what="the PDF")
     temp = reserve_beside(target)  # 0600 from the start, renamed into place once complete
     try:
         render_pdf(report, temp, catalog=catalog, problems=problems, chain_head=head,
-                   options=PdfOptions(program=program, instructor=instructor, page_format=page),
+                   options=PdfOptions(program=program, instructor=instructor, page_format=page, liaison=liaison,
+                                      term=term, placement=placement, fonts=fonts),
                    store_head=store_head, keyed=keyed, unverified=unverified)
         check_target(target, what="the PDF")
         os.replace(temp, target)

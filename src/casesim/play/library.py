@@ -122,6 +122,32 @@ def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only
     return out
 
 
+def load_scenario_versions(paths: Sequence[Path], catalog: Catalog | None, hashes: Collection[str], *,
+                           analyse: bool = True) -> list[Playable]:
+    """The scenario files under ``paths`` whose content hash is one of ``hashes``, each version once.
+
+    Records name the exact version an attempt was played on by its content hash; exports read an
+    attempt against that file, never against a newer file with the same id. Unlike
+    :func:`load_library`, two files with the same id are both kept here (an archive of old
+    versions beside the current one is the point), and files with errors are skipped.
+    """
+    wanted = set(hashes)
+    found: dict[str, Playable] = {}
+    existing = [p for p in paths if p.exists()]
+    for file in _unique(find_scenario_files(existing)):
+        if not wanted - set(found):
+            break
+        report = load_scenario(file, catalog, analyse_paths=False, library_root=library_root_for(file, existing))
+        playable = report.playable
+        if playable is None or playable.content_hash not in wanted or playable.content_hash in found:
+            continue
+        try:
+            found[playable.content_hash] = with_analysis(playable, catalog) if analyse else playable
+        except Exception:  # a bug in one scenario's analysis must not stop an export of the others
+            _log.exception("analysing %s failed; it is left out", file)
+    return list(found.values())
+
+
 def load_library(paths: Sequence[Path], catalog: Catalog | None) -> Library:
     """Load every scenario file under ``paths`` (missing folders are skipped).
 

@@ -1,12 +1,18 @@
 """A practicum summary for one trainee, as a PDF a field instructor can read and sign (fpdf2).
 
-Pages: who and when; competency ratings under the evidence rules of
-:mod:`casesim.records.evidence` (assessment attempts on signed-off scenarios only, two measures
-from two scenarios, else "insufficient evidence"), with practice and trial ratings beside them but
-never counted, and the rating scale; every attempt, labelled assessment, practice or trial; critical actions; the state of the record (verified, with the trainee's chain head, so
-the signed page fixes the record it certifies); signature lines for the field instructor and
-the student. Text uses the DejaVu Sans that ships inside casesim (``casesim.bundled.font_path``),
-never a system font, so the same records and date give the same bytes on every machine.
+Pages: who, when, term, placement and evaluators; a row per competency of the map under the
+evidence rules of :mod:`casesim.records.evidence` (assessment attempts on signed-off scenarios
+only, two measures from two scenarios, else "insufficient evidence"; "N.O." when never observed),
+with practice and trial ratings beside them but never counted, the 1-5 scale and what each
+competency means here; every attempt, labelled assessment, practice or trial, with why it passed
+or not; critical actions; the state of the record (verified, with the trainee's chain head, so
+the signed page fixes the record it certifies); signature lines for the field instructor, the
+faculty field liaison and the student, kept on one page with their heading. Text uses the
+DejaVu Sans that ships inside casesim (``casesim.bundled.font_path``) with HarfBuzz shaping, so
+Arabic joins and runs right to left; characters it lacks (CJK) come from a fallback font chosen by
+:mod:`casesim.records.export.pdf_fonts`, or the export refuses and names them, never printing "?".
+The same records, date and fonts give the same bytes. Tables fill the page's text width, so A4
+and Letter both keep dates on one line.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from casesim.errors import CaseSimError
 from casesim.records.api import VerifyProblem, left_without_penalty
 from casesim.records.chain import iso_utc, utc_now
 from casesim.records.evidence import MIN_MEASURES, MIN_SCENARIOS
+from casesim.records.export.pdf_fonts import FontPlan, plan_fonts
 from casesim.records.keys import format_head
 from casesim.records.render import attempt_score
 from casesim.records.reports import TraineeReport
@@ -34,7 +41,7 @@ from casesim.scoring.pace import READING_WPM, TOO_FAST_RATIO
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-__all__ = ["PdfOptions", "render_pdf"]
+__all__ = ["PdfOptions", "default_pdf_name", "render_pdf"]
 
 _FAMILY = "DejaVu"
 
@@ -48,6 +55,32 @@ class PdfOptions:
     generated_at: datetime | None = None
     """The moment printed in the footer and stored as the PDF's creation date (default: now)."""
     page_format: str = "Letter"
+    term: str | None = None
+    """The term and evaluation point (e.g. "Fall 2026, final evaluation")."""
+    placement: str | None = None
+    """The placement agency."""
+    liaison: str | None = None
+    """The faculty field liaison's name, printed on their signature line."""
+    fonts: tuple[Path, ...] = ()
+    """Fonts to try, before the system's, for characters the bundled DejaVu Sans lacks (``--font``)."""
+    system_fonts: bool = True
+    """Whether to look for fallback fonts in the system's folders (after :attr:`fonts`)."""
+
+
+def default_pdf_name(trainee_id: str) -> str:
+    """``practicum-<slug>-<hash>.pdf``: a file name in the current folder made from any id.
+
+    The slug keeps ASCII letters and digits (lower-cased, other runs as one ``-``, at most 40), so
+    an id with ``/``, ``..``, spaces, control characters or only non-Latin letters never names
+    another folder or an odd file; the first 8 hex digits of the id's SHA-256 keep two ids with
+    the same slug (``Ann Lee`` and ``ann-lee``) apart.
+    """
+    import hashlib
+    import re
+
+    slug = re.sub(r"[^a-z0-9]+", "-", trainee_id.lower().encode("ascii", "ignore").decode("ascii")).strip("-")
+    slug = slug[:40].rstrip("-") or "trainee"
+    return f"practicum-{slug}-{hashlib.sha256(trainee_id.encode('utf-8')).hexdigest()[:8]}.pdf"
 
 
 def _date(iso: str | None) -> str:
@@ -55,7 +88,7 @@ def _date(iso: str | None) -> str:
 
 
 class _Summary:
-    def __init__(self, options: PdfOptions, footer: str, created: datetime) -> None:
+    def __init__(self, options: PdfOptions, footer: str, created: datetime, fonts: FontPlan, title: str) -> None:
         try:
             from fpdf import FPDF
             from fpdf.enums import XPos, YPos
@@ -83,6 +116,25 @@ class _Summary:
         pdf.set_creation_date(created)
         pdf.add_font(_FAMILY, "", font_path())
         pdf.add_font(_FAMILY, "B", font_path(bold=True))
+        fallbacks = []
+        for number, (regular, bold) in enumerate(fonts.fallbacks):
+            family = f"Fallback{number}"
+            pdf.add_font(family, "", regular)
+            pdf.add_font(family, "B", bold)
+            fallbacks.append(family)
+        if fallbacks:  # characters DejaVu lacks (CJK) come from these, in the same size and weight
+            pdf.set_fallback_fonts(fallbacks, exact_match=False)
+        # HarfBuzz shaping: Arabic joins and runs right to left, marks combine with their letters.
+        pdf.set_text_shaping(True)
+        # What fpdf2 offers for accessibility: the document's language and title (shown by viewers
+        # instead of the file name) and an outline of the sections for navigation; it does not
+        # write a full structure tree for text, so this is not a PDF/UA file.
+        from fpdf.prefs import ViewerPreferences
+
+        pdf.set_lang("en-US")
+        pdf.set_title(title)
+        pdf.set_subject("Record of simulated practice, to be read beside the field evaluation")
+        pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
         self.family = _FAMILY
         self.pdf: FPDF = pdf
         pdf.add_page()
@@ -103,11 +155,14 @@ class _Summary:
         self.pdf.cell(0, size * 0.5, value, new_x=self.XPos.LMARGIN, new_y=self.YPos.NEXT)
         self.pdf.ln(1.5)
 
-    def heading(self, value: str) -> None:
+    def heading(self, value: str, keep: float = 60) -> None:
+        """A section heading, on a new page unless ``keep`` mm of its section fit below it (a
+        heading is never left alone at the foot of a page)."""
         pdf = self.pdf
-        if pdf.get_y() > pdf.h - 45:
+        if pdf.get_y() > pdf.h - pdf.b_margin - keep:
             pdf.add_page()
         pdf.ln(2)
+        pdf.start_section(value)  # an outline entry (bookmark) per section
         self.font(12, True)
         pdf.cell(0, 7, value, new_x=self.XPos.LMARGIN, new_y=self.YPos.NEXT)
         pdf.set_draw_color(150, 150, 150)
@@ -117,7 +172,8 @@ class _Summary:
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
               aligns: Sequence[str] | None = None, size: float = 8.5) -> None:
         self.font(size)
-        with self.pdf.table(col_widths=tuple(widths), text_align=tuple(aligns or ["LEFT"] * len(widths)),
+        # Widths are relative: the table fills the page's text width, Letter or A4 alike.
+        with self.pdf.table(width=self.pdf.epw, col_widths=tuple(widths), text_align=tuple(aligns or ["LEFT"] * len(widths)),
                             line_height=size * 0.55, padding=1.2, borders_layout="HORIZONTAL_LINES",
                             headings_style=_heading_style(self.family, size)) as table:
             row = table.row()
@@ -128,6 +184,24 @@ class _Summary:
                 for cell in values:
                     row.cell(cell)
         self.pdf.ln(2)
+
+
+def _competency_ids(catalog: Catalog | None) -> list[str]:
+    if catalog is None or catalog.competency_map is None:
+        return []
+    return list(catalog.competency_map.competencies)
+
+
+def _unobserved(catalog: Catalog | None, report: TraineeReport) -> list[str]:
+    seen = {c.id for c in report.competencies}
+    return [cid for cid in _competency_ids(catalog) if cid not in seen]
+
+
+def _definitions(catalog: Catalog | None) -> list[list[str]]:
+    if catalog is None:
+        return []
+    return [[f"{cid.split('-')[-1]}  {catalog.criteria[cid].title}", catalog.criteria[cid].good]
+            for cid in _competency_ids(catalog) if cid in catalog.criteria]
 
 
 def _heading_style(family: str, size: float) -> Any:
@@ -153,8 +227,14 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
     created = options.generated_at or utc_now()
     generated = iso_utc(created)
     t = report.trainee
+    texts = [t.display_name, t.id, t.cohort, options.program, options.instructor,
+             *(s.scenario_title or s.attempt.scenario_id for s in report.attempts),
+             *(s.ending_title for s in report.attempts), *(r for s in report.attempts for r in s.critical),
+             *(c.title for c in report.competencies), *report.notes, *(p.message for p in problems)]
+    fonts = plan_fonts(texts, options.fonts, system=options.system_fonts)
     doc = _Summary(options, f"casesim {__version__} practicum summary - {t.display_name} ({t.id}) - "
-                            f"generated {generated[:16].replace('T', ' ')} UTC", created)
+                            f"generated {generated[:16].replace('T', ' ')} UTC", created, fonts,
+                   f"Practicum summary: {t.display_name} ({t.id})")
     pdf = doc.pdf
 
     doc.font(16, True)
@@ -168,6 +248,9 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
     period = f"{_date(min(starts))} to {_date(max(starts))}" if starts else "no attempts yet"
     doc.table(["Student", "Student id", "Cohort", "Period"],
               [[t.display_name, t.id, t.cohort or "-", period]], [55, 40, 35, 50])
+    doc.table(["Term and evaluation point", "Placement agency", "Field instructor", "Faculty field liaison"],
+              [[options.term or "-", options.placement or "-", options.instructor or "-", options.liaison or "-"]],
+              [45, 45, 45, 45])
     doc.para(f"{len(report.attempts)} attempt(s): {report.finished} finished, {report.passed} passed "
              "(an assessment attempt passes with at least the scenario's pass share and no critical action).", 9)
     doc.para(f"Counted as evidence: {report.counted} assessment attempt(s) on clinically signed-off scenarios, "
@@ -195,6 +278,9 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
                               for name, ratings in (("practice", evidence.practice), ("trial", evidence.trial))
                               if ratings) or "-"
             rows.append([f"{trend.id.split('-')[-1]}  {trend.title}", counted, other])
+        for cid in _unobserved(catalog, report):  # listed, never silently left out (F13)
+            title = catalog.criteria[cid].title if catalog is not None and cid in catalog.criteria else cid
+            rows.append([f"{cid.split('-')[-1]}  {title}", "N.O. - not observed in any attempt", "-"])
         doc.table(["Competency", "Rating from counted evidence", "Practice / trial (not counted)"], rows,
                   [64, 76, 40])
         if labels:
@@ -202,6 +288,12 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
                      "A critical action caps the competencies it concerns.", 7.5)
     else:
         doc.para("No finished attempt has rated a competency yet.")
+    definitions = _definitions(catalog)
+    if definitions:
+        doc.heading("What each competency means here")
+        doc.para("What good practice looks like for each competency, as the scenarios score it (casesim's "
+                 "paraphrase of the 2022 EPAS competency, not CSWE's wording).", 8)
+        doc.table(["Competency", "Good practice"], definitions, [50, 130], size=8)
 
     doc.heading("Attempts")
     if report.attempts:
@@ -213,7 +305,7 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
                 result += " (implausibly fast: see below)"
             rows.append([_date(a.started_at), s.scenario_title or a.scenario_id, s.evidence, result,
                          s.ending_title or "-"])
-        doc.table(["Date", "Scenario", "Mode", "Score and result", "Ending"], rows, [20, 45, 22, 55, 38])
+        doc.table(["Date", "Scenario", "Mode", "Score and result", "Ending"], rows, [25, 44, 22, 52, 37])
         doc.para("Score: the share of the expert path's points, the figure the pass rule uses.", 7.5)
     else:
         doc.para("No attempts yet.")
@@ -223,7 +315,7 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
         doc.heading("Critical actions to discuss")
         doc.table(["Date", "Scenario", "Mode", "What happened"],
                   [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode, reason]
-                   for s, reason in critical], [20, 45, 23, 92])
+                   for s, reason in critical], [25, 44, 23, 88])
 
     accommodated = [s for s in report.attempts if s.accommodation]
     if accommodated:
@@ -231,7 +323,7 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
         doc.para("More time on timers, as arranged; an accommodation, not a penalty: it does not change a score.", 8.5)
         doc.table(["Date", "Scenario", "Mode", "Accommodation"],
                   [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode,
-                    s.accommodation or ""] for s in accommodated], [20, 45, 23, 92])
+                    s.accommodation or ""] for s in accommodated], [25, 44, 23, 88])
 
     fast = [s for s in report.attempts if s.attempt.pace is not None and s.attempt.pace.too_fast]
     if fast:
@@ -241,7 +333,7 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
                  "before relying on them.", 8.5)
         doc.table(["Date", "Scenario", "Mode", "Pace"],
                   [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode,
-                    pace_text(s.attempt.pace)] for s in fast if s.attempt.pace is not None], [20, 45, 23, 92])
+                    pace_text(s.attempt.pace)] for s in fast if s.attempt.pace is not None], [25, 44, 23, 88])
 
     if pdf.get_y() > pdf.h - 140:  # keep the record and the signatures on one page
         pdf.add_page()
@@ -274,11 +366,11 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
         doc.para("Store head (every student in the record, as of this page):", 8, gap=0.5)
         doc.mono(format_head(store_head))
 
-    if pdf.get_y() > pdf.h - 80:  # the heading stays with its signature lines
-        pdf.add_page()
-    doc.heading("Signatures")
+    signers = (("Field instructor", options.instructor), ("Faculty field liaison", options.liaison),
+               ("Student", t.display_name))
+    doc.heading("Signatures", keep=20 + 20 * len(signers))  # the heading stays with every signature line
     doc.para("I have reviewed this record of simulated practice with the student.", 9)
-    for role, name in (("Field instructor", options.instructor), ("Student", t.display_name)):
+    for role, name in signers:
         pdf.ln(8)
         doc.font(9)
         y = pdf.get_y()
@@ -289,7 +381,11 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
             doc.font(7.5)
             pdf.cell(width, 4, f"{role} - {label.lower()}")
         if name:
-            doc.font(10)
+            size = 10.0
+            doc.font(size)
+            while pdf.get_string_width(name) > 59 and size > 6:  # a long name shrinks to fit its line
+                size -= 0.5
+                doc.font(size)
             pdf.set_xy(x0, y)
             pdf.cell(60, 5.5, name)
         pdf.set_xy(x0, y + 12)

@@ -24,8 +24,22 @@ that reads ``success`` or ratings sees nothing from them.
 ``launched`` is not sent: casesim launches itself (the LMS sends it under cmi5). The actor is
 pseudonymous: ``account.name`` is an HMAC-SHA256 of the trainee id under a key (by default the
 store's own random key, which every backend must keep: one store always gives a trainee the same
-name and nobody can reverse it by guessing ids; there is no public fallback key). Statement ids are UUIDv5 of the attempt, event and verb, so an export
-re-sent to an LRS is a no-op. The registration is the attempt id.
+name and nobody can reverse it by guessing ids; there is no public fallback key). Statement ids
+are UUIDv5 of the attempt, event and verb, so an export re-sent to an LRS is a no-op. The
+registration is the attempt id.
+
+IRIs: every segment that comes from data (scenario, node, criterion and cohort ids) is
+percent-encoded (``MSW Fall 2026 #1`` becomes ``MSW%20Fall%202026%20%231``), so a cohort with a
+space or ``#`` never makes an invalid IRI or a fragment; ``--base-iri`` and ``--home-page`` must be
+absolute http(s) URLs (:func:`check_iri`).
+
+Versions: each attempt is read against the scenario file it was played on, found by its content
+hash among the files given, never against a newer file with the same id (whose options, expert
+choices and points may differ). The context names that version (``revision`` and the
+``scenario-version`` extension). An attempt whose file is not among them still gets its
+statements, without choices, scores or success, and a note in ``notes`` says so (F10). A timer
+running out is listed among the node's ``choices`` (``timeout:<node>``), so every response is one
+of the choices.
 """
 
 from __future__ import annotations
@@ -33,8 +47,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from casesim import __version__
 from casesim.authoring.pipeline import Playable
@@ -53,7 +68,7 @@ from casesim.records.export.selection import Selection
 from casesim.records.reports import expert_choices
 from casesim.scoring.debrief import Debrief, score_text
 
-__all__ = ["VERBS", "attempt_statements", "iso_duration", "pseudonym", "statements"]
+__all__ = ["VERBS", "attempt_statements", "check_iri", "iri_segment", "iso_duration", "pseudonym", "statements"]
 
 DEFAULT_BASE = "https://casesim.invalid"
 _ADL = "http://adlnet.gov/expapi"
@@ -63,6 +78,27 @@ SIMULATION = f"{_ADL}/activities/simulation"
 INTERACTION = f"{_ADL}/activities/cmi.interaction"
 OBJECTIVE = f"{_ADL}/activities/objective"
 COURSE = f"{_ADL}/activities/course"
+
+
+def iri_segment(text: str) -> str:
+    """One path segment of an IRI made from data, percent-encoded (nothing is left as a
+    delimiter: ``/``, ``#``, ``?`` and spaces are all escaped)."""
+    return quote(text, safe="")
+
+
+def check_iri(value: str, what: str = "the IRI") -> str:
+    """``value`` as an absolute http(s) URL with a host, or :class:`ValueError` saying what is
+    wrong (every activity id and the actor's ``homePage`` are built on it, so one bad value makes
+    every statement invalid and a strict LRS rejects the whole batch)."""
+    if not value or any(c.isspace() or ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise ValueError(f"{what} must be a URL without spaces or control characters, "
+                         "e.g. https://sim.example.edu")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{what} must be an absolute http(s) URL with a host, e.g. https://sim.example.edu")
+    if parts.query or parts.fragment or "#" in value:
+        raise ValueError(f"{what} must be a URL without a query or a fragment (? or #), e.g. https://sim.example.edu")
+    return value
 
 
 def pseudonym(trainee_id: str, key: str) -> str:
@@ -108,7 +144,8 @@ class _Builder:
         self.evidence = evidence_kind(attempt.mode, attempt.signoff is not None)
         title = self.scenario.title if self.scenario is not None else attempt.scenario_id
         self.scenario_activity = {
-            "objectType": "Activity", "id": f"{self.base}/xapi/activities/scenario/{attempt.scenario_id}",
+            "objectType": "Activity",
+            "id": f"{self.base}/xapi/activities/scenario/{iri_segment(attempt.scenario_id)}",
             "definition": {"type": SIMULATION, "name": {"en-US": title}}}
 
     def iri(self, tail: str) -> str:
@@ -118,7 +155,7 @@ class _Builder:
                 grouping: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
         groups = list(grouping)
         if self.cohort:
-            groups.append({"objectType": "Activity", "id": self.iri(f"activities/course/{self.cohort}"),
+            groups.append({"objectType": "Activity", "id": self.iri(f"activities/course/{iri_segment(self.cohort)}"),
                            "definition": {"type": COURSE}})
         activities: dict[str, Any] = {"category": [{"objectType": "Activity", "id": self.iri("profiles/casesim")}]}
         if groups:
@@ -132,7 +169,7 @@ class _Builder:
         if self.evidence == "assessment" and self.attempt.signoff is not None:
             extensions[self.iri("extensions/sign-off")] = self.attempt.signoff.as_dict()
         extensions.update(extra or {})
-        return {"registration": self.attempt.id, "platform": f"casesim {__version__}", "language": "en-US",
+        return {"registration": self.attempt.id, "revision": self.attempt.scenario_version, "platform": f"casesim {__version__}", "language": "en-US",
                 "contextActivities": activities, "extensions": extensions}
 
     def statement(self, key: str, verb: str, obj: dict[str, Any], timestamp: str, *,
@@ -159,9 +196,13 @@ class _Builder:
             if narration:
                 definition["description"] = {"en-US": narration}
             definition["choices"] = [{"id": c.id, "description": {"en-US": c.say}} for c in node.choices]
+            timeouts = self.program.timeouts.get(node_id, ()) if self.program is not None else ()
+            for sid in dict.fromkeys(t.id for t in timeouts):
+                definition["choices"].append(
+                    {"id": sid, "description": {"en-US": "(no answer: the timer ran out)"}})
             if node_id in self.expert:
                 definition["correctResponsesPattern"] = [self.expert[node_id]]
-        return {"objectType": "Activity", "id": self.iri(f"activities/scenario/{self.attempt.scenario_id}/node/{node_id}"),
+        return {"objectType": "Activity", "id": self.iri(f"activities/scenario/{iri_segment(self.attempt.scenario_id)}/node/{iri_segment(node_id)}"),
                 "definition": definition}
 
     def answer(self, event: EventRow) -> dict[str, Any]:
@@ -188,7 +229,7 @@ class _Builder:
             if scores:
                 result["extensions"] = {self.iri("extensions/criterion-scores"): scores}
             for criterion in scores:
-                grouping.append({"objectType": "Activity", "id": self.iri(f"activities/criterion/{criterion}"),
+                grouping.append({"objectType": "Activity", "id": self.iri(f"activities/criterion/{iri_segment(criterion)}"),
                                  "definition": {"type": OBJECTIVE, "name": {"en-US": f"Criterion: {criterion}"}}})
         if node_id in self.expert:
             result["success"] = self.expert[node_id] == choice_id
@@ -245,16 +286,52 @@ def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief:
     return out
 
 
+def _by_content(library: Mapping[str, Playable] | Iterable[Playable] | None) -> dict[str, Playable]:
+    """The scenario files given, by content hash (the keys of a mapping do not matter: an attempt
+    is read only against the exact version it was played on)."""
+    if library is None:
+        return {}
+    values = library.values() if isinstance(library, Mapping) else library
+    return {p.content_hash: p for p in values}
+
+
+def _missing_note(attempt: AttemptRow, count: int) -> str:
+    return (f"{count} attempt(s) of {attempt.scenario_id} were played on version {attempt.scenario_version} "
+            f"(content {attempt.content_hash[:12]}), which is not among the scenario files given: their "
+            "answered statements have no choices, scores or success; keep each version's file and name "
+            "its folder with --versions")
+
+
 def statements(store: RecordStore, *, trainee_id: str | None = None, cohort: str | None = None,
-               library: Mapping[str, Playable] | None = None, key: str | None = None,
+               library: Mapping[str, Playable] | Iterable[Playable] | None = None, key: str | None = None,
                base_iri: str = DEFAULT_BASE, home_page: str | None = None,
                notes: list[str] | None = None, selection: Selection | None = None) -> Iterator[dict[str, Any]]:
     """Every statement for the selected attempts, attempt by attempt (an attempt whose debrief is
-    damaged is left out, with a note in ``notes``; ``selection`` adds the mode and period filters)."""
+    damaged is left out, with a note in ``notes``; ``selection`` adds the mode and period filters).
+
+    ``library`` holds the scenario files to read attempts against; each attempt uses the one whose
+    content hash it recorded. Attempts whose version is missing are named in ``notes`` (one note
+    per version, after the last statement). ``base_iri`` and ``home_page`` are checked with
+    :func:`check_iri` before anything is yielded.
+    """
+    check_iri(base_iri, "the base IRI")
+    home_page = check_iri(base_iri if home_page is None else home_page, "the home page")
     key = store.pseudonym_key if key is None else key
     if not key:
         raise ValueError("an empty pseudonym key would make the pseudonyms reversible by guessing ids")
+    versions = _by_content(library)
+    missing: dict[str, tuple[AttemptRow, int]] = {}
     trainees = {t.id: t for t in store.trainees(cohort)}
+    yield from _statements(store, trainee_id, cohort, selection, trainees, versions, missing, key,
+                           base_iri, home_page, notes)
+    if notes is not None:
+        notes.extend(_missing_note(first, count) for first, count in missing.values())
+
+
+def _statements(store: RecordStore, trainee_id: str | None, cohort: str | None, selection: Selection | None,
+                trainees: Mapping[str, Any], versions: Mapping[str, Playable],
+                missing: dict[str, tuple[AttemptRow, int]], key: str, base_iri: str, home_page: str,
+                notes: list[str] | None) -> Iterator[dict[str, Any]]:
     for attempt in store.attempts(trainee_id=trainee_id, cohort=cohort):
         if selection is not None and not selection.admits(attempt):
             continue
@@ -262,7 +339,11 @@ def statements(store: RecordStore, *, trainee_id: str | None = None, cohort: str
         readable, debrief = readable_debrief(store, attempt, notes)
         if not readable:
             continue
+        scenario = versions.get(attempt.content_hash)
+        if scenario is None:
+            first, count = missing.get(attempt.content_hash, (attempt, 0))
+            missing[attempt.content_hash] = (first, count + 1)
         yield from attempt_statements(
             attempt, store.events(attempt.id), debrief,
-            actor_name=pseudonym(attempt.trainee_id, key), home_page=home_page or base_iri, base_iri=base_iri,
-            cohort=trainee.cohort if trainee is not None else None, scenario=(library or {}).get(attempt.scenario_id))
+            actor_name=pseudonym(attempt.trainee_id, key), home_page=home_page, base_iri=base_iri,
+            cohort=attempt.cohort or (trainee.cohort if trainee is not None else None), scenario=scenario)
