@@ -7,8 +7,10 @@ of every bundled scenario, then measures, in one run and one process:
 * the bare SQL aggregate: the cohort's events counted per scenario, node and choice, the least
   any cohort report must do;
 * the report as ``casesim records report cohort`` makes it (load the scenarios the cohort
-  played, with their analyses, then the report), with the analysis cache warm;
-* the same with no cache (every analysis computed again: what the report cost before).
+  played, each with its cached analysis summary, then the report), with the cache warm;
+* loading the scenario files alone (no summary, no report): what the report costs besides SQL;
+* the report from each full analysis read back from the warm cache and linted (before the
+  summaries), and with no cache at all (every analysis computed again).
 
 Prints seconds (best of ``--repeat``) and the ratios to the SQL aggregate.
 
@@ -90,24 +92,32 @@ def main() -> int:
         store = open_store(db)
         attempts = _fill(store, catalog, options.trainees)  # also fills the cache
 
-        def report() -> None:
+        def report(summary: bool = True) -> None:
             wanted = {a.scenario_id for a in store.attempts(cohort=COHORT)}
-            library = load_scenarios_by_id([SCENARIOS], catalog, only=wanted)
+            library = load_scenarios_by_id([SCENARIOS], catalog, only=wanted, summary=summary)
             cohort_report(store, COHORT, library=library, catalog=catalog)
+
+        def load_only() -> None:
+            wanted = {a.scenario_id for a in store.attempts(cohort=COHORT)}
+            load_scenarios_by_id([SCENARIOS], catalog, only=wanted, analyse=False)
 
         connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         events = connection.execute("SELECT count(*) FROM events").fetchone()[0]
         sql = _best(options.repeat, lambda: connection.execute(AGGREGATE, (COHORT,)).fetchall())
         warm = _best(options.repeat, report)
+        loading = _best(options.repeat, load_only)
+        full = _best(1, lambda: report(summary=False))
         analysis_cache.configure(None)
-        uncached = _best(1, report)
+        uncached = _best(1, lambda: report(summary=False))
         connection.close()
     print(f"records report cohort: {options.trainees} trainees x 10 scenarios = {attempts} attempts, {events} events")
     print(f"{'':<34}{'seconds':>10}{'x SQL':>10}")
     print(f"{'bare SQL aggregate':<34}{sql:>10.4f}{1:>10.1f}")
-    print(f"{'report, warm analysis cache':<34}{warm:>10.3f}{warm / sql:>10.1f}")
-    print(f"{'report, no cache (before)':<34}{uncached:>10.3f}{uncached / sql:>10.1f}")
-    print(f"warm cache / no cache: {warm / uncached:.3f}")
+    print(f"{'report, warm summary cache':<34}{warm:>10.3f}{warm / sql:>10.1f}")
+    print(f"{'  of which loading the files':<34}{loading:>10.3f}{loading / sql:>10.1f}")
+    print(f"{'report, warm full analyses':<34}{full:>10.3f}{full / sql:>10.1f}")
+    print(f"{'report, no cache':<34}{uncached:>10.3f}{uncached / sql:>10.1f}")
+    print(f"warm summaries / warm full analyses: {warm / full:.3f}; warm summaries / no cache: {warm / uncached:.3f}")
     return 0
 
 

@@ -43,7 +43,7 @@ from casesim.scoring.catalog import Catalog
 from casesim.semantics.explore import Analysis
 from casesim.semantics.program import Program, compile_program
 
-__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "analysis_findings", "audit_and_lint", "duplicate_scenario_ids",
+__all__ = ["AnalysedScenario", "Playable", "SourceReport", "analyse_and_lint", "duplicate_id_error", "analysis_findings", "audit_and_lint", "duplicate_scenario_ids",
            "find_scenario_files", "find_shared_blocks", "library_root_for", "load_scenario", "load_scenario_bytes",
            "require_scenario", "with_analysis"]
 
@@ -158,12 +158,18 @@ def duplicate_scenario_ids(reports: Sequence[SourceReport]) -> list[Diagnostic]:
         if earlier is report:
             continue
         pos = report.document.position(("id",)) if report.document is not None else None
-        out.append(Diagnostic(report.path, pos.line if pos else 1, pos.col if pos else 1, Severity.ERROR,
-                              "duplicate-scenario-id",
-                              f"another file, {earlier.path}, already uses the scenario id {report.model.id!r}; "
-                              "records name a scenario by its id, so give this one its own id "
-                              f"(e.g. {report.model.id}-2) or remove one of the two files"))
+        out.append(duplicate_id_error(report.path, pos.line if pos else 1, pos.col if pos else 1, earlier.path,
+                                      report.model.id))
     return out
+
+
+def duplicate_id_error(path: str, line: int, col: int, earlier: str, scenario_id: str) -> Diagnostic:
+    """The error at the ``id`` (``line``, ``col``) of the file ``path`` that reuses the scenario
+    id of the file ``earlier``."""
+    return Diagnostic(path, line, col, Severity.ERROR, "duplicate-scenario-id",
+                      f"another file, {earlier}, already uses the scenario id {scenario_id!r}; "
+                      "records name a scenario by its id, so give this one its own id "
+                      f"(e.g. {scenario_id}-2) or remove one of the two files")
 
 
 def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analyse_paths: bool,

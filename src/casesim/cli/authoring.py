@@ -9,12 +9,9 @@ from pathlib import Path
 import rich_click as click
 
 from casesim.authoring.audit import audit_text
-from casesim.authoring.locale_checks import check_locale, find_locales
 from casesim.authoring.pipeline import (
     AnalysedScenario,
-    analysis_findings,
     audit_and_lint,
-    duplicate_scenario_ids,
     find_scenario_files,
     find_shared_blocks,
     library_root_for,
@@ -71,9 +68,12 @@ def load_catalog_for(settings: Settings) -> Catalog:
 @click.option("--strict", is_flag=True, help="treat warnings as failures")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="check up to N scenario files at once in separate processes (default: one per CPU)")
 @cache_options()
 @pass_settings
-def validate_command(settings: Settings, paths: tuple[Path, ...], output_format: OutputFormat, strict: bool) -> int:
+def validate_command(settings: Settings, paths: tuple[Path, ...], output_format: OutputFormat, strict: bool,
+                     jobs: int | None) -> int:
     """Check scenario and framework files and report every problem.
 
     Each file is recognised by its shape: a scenario, or a framework file (a framework with
@@ -84,6 +84,7 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
     folders.
     """
     from casesim.authoring.framework_files import catalog_context, check_framework_files, file_kind
+    from casesim.authoring.validate_files import FileCheck, check_files, duplicate_ids
 
     configured = catalog_dirs(settings)
     targets = list(paths) or [settings.scenarios_dir, *configured]
@@ -103,25 +104,21 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
         context = catalog_context(configured, frameworks)
         catalog = check_catalog_dirs(context)[0] if len(context) > len(configured) else None
         catalog = catalog or load_catalog_for(settings)
-        reports = []
+        by_file: dict[Path, FileCheck] = {}
+        to_check = [(file, library_root_for(file, scenario_paths)) for file in files if file.parent.name != LOCALES_DIR]
+        # Independent files are checked in parallel worker processes (the analysis stages come
+        # from the analysis cache when a file was checked before: see analysis_findings); the
+        # results are taken in the order of the files, so the output is the same.
+        for (file, _), check in zip(to_check, check_files(to_check, catalog, jobs=jobs), strict=True):
+            by_file[file] = check
         for file in files:
             if file.parent.name == LOCALES_DIR:
                 diagnostics.append(Diagnostic(str(file), 1, 1, Severity.ERROR, "locale-file",
                                               "this is a locale file (it is in a locales folder): validate the "
                                               "scenario it translates, which checks its locale files too"))
-                continue
-            # The analysis stages (lint over the paths, the answer-cue audit) come from the
-            # analysis cache when this file was checked before: see analysis_findings.
-            report = load_scenario(file, catalog, library_root=library_root_for(file, scenario_paths),
-                                   analyse_paths=False)
-            reports.append(report)
-            diagnostics.extend(report.diagnostics)
-            if report.playable is not None:
-                diagnostics.extend(analysis_findings(report.playable, catalog))
-            if report.model is not None:
-                for lang, locale_file in find_locales(file, report.model.id):
-                    diagnostics.extend(check_locale(report.model, locale_file, lang).diagnostics)
-        diagnostics.extend(duplicate_scenario_ids(reports))
+            else:
+                diagnostics.extend(by_file[file].diagnostics)
+        diagnostics.extend(duplicate_ids(list(by_file.values())))
     if blocks:  # shared blocks in the folders named are checked on their own, never as scenarios
         catalog = load_catalog_for(settings)
         for block in blocks:

@@ -68,11 +68,12 @@ def _catalog(settings: Settings) -> Catalog | None:
 
 def _library(settings: Settings, catalog: Catalog | None, store: RecordStore, *, analyse: bool,
              trainee_id: str | None = None, cohort: str | None = None) -> Any:
-    """The scenario files the selected attempts were played on (analysed only when needed)."""
+    """The scenario files the selected attempts were played on; with ``analyse``, each with its
+    cached analysis summary (the expert path: all reports and exports read of the analysis)."""
     from casesim.play.library import load_scenarios_by_id
 
     wanted = {a.scenario_id for a in store.attempts(trainee_id=trainee_id, cohort=cohort)}
-    return load_scenarios_by_id([settings.scenarios_dir], catalog, only=wanted, analyse=analyse)
+    return load_scenarios_by_id([settings.scenarios_dir], catalog, only=wanted, analyse=analyse, summary=True)
 
 
 def _selection(f: FC) -> FC:

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from casesim.authoring.analysis_summary import with_summary
 from casesim.authoring.pipeline import (
     Playable,
     SourceReport,
@@ -102,12 +103,15 @@ def resolve_scenario(ref: str, library_paths: Sequence[Path], catalog: Catalog |
 
 
 def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only: Collection[str] | None = None,
-                         analyse: bool = True) -> Mapping[str, Playable]:
+                         analyse: bool = True, summary: bool = False) -> Mapping[str, Playable]:
     """The scenarios under ``paths`` that load without errors, by id (files with errors are skipped).
 
     Reports and exports read records against these. ``only`` limits the result to these ids;
     ``analyse=False`` leaves out the path analysis (titles and feedback only, no expert path),
-    which is much faster for large scenarios. Each file is read once.
+    which is much faster for large scenarios. ``summary=True`` (with ``analyse``) gives each
+    scenario its cached analysis summary instead (:mod:`casesim.authoring.analysis_summary`: the
+    expert path and score ranges, without rebuilding the analysis or linting it), which is all
+    reports and exports read. Each file is read once.
     """
     if only is not None and not only:
         return {}
@@ -116,7 +120,8 @@ def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only
         if entry.scenario.id in out or (only is not None and entry.scenario.id not in only):
             continue
         try:
-            out[entry.scenario.id] = with_analysis(entry, catalog) if analyse else entry
+            out[entry.scenario.id] = (entry if not analyse else with_summary(entry) if summary
+                                      else with_analysis(entry, catalog))
         except Exception:  # a bug in one scenario's analysis must not stop a report on the others
             _log.exception("analysing %s failed; it is left out", entry.path)
     return out

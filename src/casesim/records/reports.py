@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from casesim.authoring.analysis_summary import SummarisedScenario
 from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.errors import NotFoundError
 from casesim.format.cast import CLIENT_ID, speaker_label
@@ -66,10 +67,12 @@ def competency_title(catalog: Catalog | None, competency: str) -> str:
 
 def expert_choices(loaded: Playable | None) -> dict[str, str]:
     """Node id -> the step id the expert path takes there (its first visit), for marking options;
-    empty when the scenario was loaded without its analysis."""
+    empty when the scenario was loaded without its analysis or its summary."""
     expert: dict[str, str] = {}
-    if isinstance(loaded, AnalysedScenario):
-        for sid in loaded.analysis.expert_path:
+    path = (loaded.analysis.expert_path if isinstance(loaded, AnalysedScenario)
+            else loaded.summary.expert_path if isinstance(loaded, SummarisedScenario) else ())
+    if loaded is not None:
+        for sid in path:
             step = loaded.program.steps.get(sid)
             if step is not None:
                 expert.setdefault(step.node, sid)
