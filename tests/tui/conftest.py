@@ -52,9 +52,11 @@ def store(db_path: Path, clock: FakeClock) -> Iterator[RecordStore]:
 @pytest.fixture
 def make_test_app(catalog: Catalog, example: AnalysedScenario, markup_scenario: AnalysedScenario, library_dir: Path,
                   store: RecordStore, clock: FakeClock, tmp_path: Path) -> AppFactory:
-    """``make_test_app(start=..., trainee="Name", library=[...], store=...)``: a deterministic app."""
+    """``make_test_app(start=..., trainee="Name", library=[...], store=...)``: a deterministic app.
 
-    def build(*, start: StartRequest | None = None, trainee: str = "Test Trainee",
+    The guided first run counts as done (``tour_done=True``) unless a test is about it."""
+
+    def build(*, start: StartRequest | None = None, trainee: str = "Test Trainee", tour_done: bool = True,
               library: list[Path] | None = None, with_store: bool = True, use_store: object | None = None,
               **kwargs: object) -> CaseSimApp:
         analyses = Analyses()
@@ -64,7 +66,7 @@ def make_test_app(catalog: Catalog, example: AnalysedScenario, markup_scenario: 
         kwargs.setdefault("choice_settle_seconds", 0.0)
         return make_app(catalog=catalog, library_paths=library or [library_dir],
                         store=(use_store or store) if with_store else None, clock=clock,
-                        trainee=TraineeSettings(name=trainee), trainee_file=tmp_path / "trainee.json",
+                        trainee=TraineeSettings(name=trainee, tour_done=tour_done), trainee_file=tmp_path / "trainee.json",
                         deterministic=True, start=start, analyses=analyses, **kwargs)  # type: ignore[arg-type]
 
     return build

@@ -101,7 +101,7 @@ async def test_the_debrief_waits_for_a_slow_analysis(catalog: Catalog, library_d
 
     messages: list[Message] = []
     app = make_app(catalog=catalog, library_paths=[library_dir], store=store, clock=lambda: 0.0,
-                   trainee=TraineeSettings(name="Patient Trainee"), deterministic=True,
+                   trainee=TraineeSettings(name="Patient Trainee", tour_done=True), deterministic=True,
                    analyses=Analyses(slow_analysis), new_seed=lambda: TEST_SEED, choice_settle_seconds=0.0)
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
         await settle(pilot)

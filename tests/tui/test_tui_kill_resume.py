@@ -69,6 +69,8 @@ def test_killing_the_tui_never_loses_a_confirmed_choice_and_resume_continues(tmp
     # rounds do not spend minutes waiting it out.
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "config.yaml").write_text("choice_settle_seconds: 0\n", encoding="utf-8")
+    (tmp_path / "data").mkdir(parents=True, exist_ok=True)  # the guided first run counts as done here
+    (tmp_path / "data" / "trainee.json").write_text('{"tour_done": true}', encoding="utf-8")
     env = {"CASESIM_DATA": str(tmp_path / "data"), "CASESIM_SCENARIOS": str(library), "CASESIM_DB": str(db),
            "HOME": str(tmp_path), "TERM": "xterm-256color", "TZ": "UTC", "LANG": "C.UTF-8"}
     prefix = ["env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()), *map(shlex.quote, casesim_binary())]

@@ -60,3 +60,9 @@ def test_debrief_first_screen_teaches(snap_compare: Any, make_test_app: AppFacto
 def test_debrief_glossary(snap_compare: Any, make_test_app: AppFactory, size: tuple[int, int]) -> None:
     assert snap_compare(make_test_app(), terminal_size=size,
                         run_before=_steps(mode="assessment", path=tuple(CRITICAL), then=("1", "g")))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_guided_first_run_callout(snap_compare: Any, make_test_app: AppFactory, size: tuple[int, int]) -> None:
+    """The second callout of the guided first run (the meters), over the example's first moment."""
+    assert snap_compare(make_test_app(tour_done=False), terminal_size=size, run_before=_steps(then=("enter",)))

@@ -68,6 +68,8 @@ def test_pressing_enter_then_1_at_every_prompt_fails_the_assessment(path: Path, 
     data.mkdir()
     (data / "config.yaml").write_text(f"choice_settle_seconds: {SETTLE}\n", encoding="utf-8")
     db = tmp_path / "records.db"
+    (data).mkdir(parents=True, exist_ok=True)  # the guided first run counts as done here
+    (data / "trainee.json").write_text('{"tour_done": true}', encoding="utf-8")
     env = {"CASESIM_DATA": str(data), "CASESIM_DB": str(db), "HOME": str(tmp_path),
            "TERM": "xterm-256color", "TZ": "UTC", "LANG": "C.UTF-8"}
     command = " ".join([

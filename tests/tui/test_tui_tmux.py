@@ -56,6 +56,8 @@ def test_the_casesim_binary_plays_the_example_to_its_debrief(terminal: Terminal,
     terminal.wait_for("Content notes:")
     terminal.keys("Tmux Trainee", "Enter")
     terminal.wait_for("decision 1")
+    terminal.wait_for("Welcome (1 of")  # the guided first run, once: skipped with one key
+    terminal.keys("s")
 
     program = example.program
     store = open_store(db, readonly=True)

@@ -47,13 +47,13 @@ def resolve_scenario(ref: str, catalog: Catalog, library: Path) -> Playable:
 
 def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, catalog: Catalog,
          trainee_name: str | None = None, watch: bool | None = None, more_time: TimeAllowance | None = None) -> int:
-    from casesim.play.trainee import TraineeSettings, load_trainee
+    from casesim.play.trainee import load_trainee
     from casesim.tui import make_app
 
     trainee_file = settings.data_dir / TRAINEE_FILE
     trainee = load_trainee(trainee_file)
     if trainee_name:
-        trainee = TraineeSettings(name=trainee_name.strip(), mode=trainee.mode)
+        trainee = trainee.model_copy(update={"name": trainee_name.strip()})  # keep theme and tour
     try:
         app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store, trainee=trainee,
                        trainee_file=trainee_file, watch_files=watch, start=start, keymap=settings.keymap,

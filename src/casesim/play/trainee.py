@@ -25,6 +25,9 @@ class TraineeSettings(BaseModel):
     """The mode chosen last time, offered again on the next start."""
     theme: str | None = Field(default=None, max_length=60)
     """The colour theme the student picked in the app (ctrl+t); it wins over ``config.yaml``'s."""
+    tour_done: bool = False
+    """The guided first run (:mod:`casesim.play.tour`) was finished or skipped: never offered again
+    by itself (the tour key still opens it)."""
 
 
 def trainee_id_for(name: str) -> str:
@@ -51,7 +54,7 @@ def load_trainee(path: Path | None) -> TraineeSettings:
     except (OSError, ValueError, ValidationError):
         return TraineeSettings()
     if settings.name and label_problem(settings.name) is not None:
-        return TraineeSettings(mode=settings.mode, theme=settings.theme)
+        return TraineeSettings(mode=settings.mode, theme=settings.theme, tour_done=settings.tour_done)
     return settings
 
 

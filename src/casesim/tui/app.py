@@ -209,6 +209,10 @@ class CaseSimApp(App[None]):
         self.trainee = self.trainee.model_copy(update={"name": trainee_id_for(name), "mode": mode})
         save_trainee(self.deps.trainee_file, self.trainee)
 
+    def remember_tour_done(self) -> None:
+        self.trainee = self.trainee.model_copy(update={"tour_done": True})
+        save_trainee(self.deps.trainee_file, self.trainee)
+
     @property
     def trainee_id(self) -> str | None:
         return trainee_id_for(self.trainee.name) or None

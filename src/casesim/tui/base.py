@@ -43,6 +43,9 @@ class CaseSimHost(Protocol):
     def new_seed(self) -> Callable[[], int]: ...
     @property
     def choice_settle_seconds(self) -> float: ...
+    def remember_tour_done(self) -> None:
+        """The guided first run was finished or skipped: remember it with the trainee settings."""
+        ...
 
 
 class CaseSimScreen(Screen[ResultType], Generic[ResultType]):

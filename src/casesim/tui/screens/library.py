@@ -18,6 +18,7 @@ from casesim.authoring.languages import Language, languages_text, scenario_langu
 from casesim.authoring.pipeline import Playable, SourceReport, load_scenario
 from casesim.format.kinds import kind_label
 from casesim.play.library import Library, load_library
+from casesim.play.standing import Standing, scenario_standings
 from casesim.records.api import AttemptRow, effective_path
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import ContinueAttempt, LibraryLoaded, ShowBeforeStart
@@ -101,6 +102,8 @@ class LibraryScreen(CaseSimScreen[None]):
         self._broken: dict[str, SourceReport] = {}
         self._languages: dict[str, tuple[Language, ...]] = {}
         """The languages each playable scenario has, by file path (read with the library)."""
+        self._standings: dict[str, Standing] = {}
+        """The trainee's standing with each scenario they have attempted, by scenario id."""
 
 
     def compose(self) -> ComposeResult:
@@ -141,6 +144,7 @@ class LibraryScreen(CaseSimScreen[None]):
         store = self.casesim.store
         trainee = self.casesim.trainee_id
         self._in_progress = tuple(store.in_progress(trainee)) if store is not None and trainee else ()
+        self._standings = scenario_standings(store, trainee)
         self.query_one("#title-bar", TitleBar).set_status(self._trainee_status())
         if rebuild and self.library is not None:
             self.rebuild()
@@ -188,13 +192,17 @@ class LibraryScreen(CaseSimScreen[None]):
         self._show_detail(listing.options[first].id)
 
     def _list_label(self, entry: Playable) -> Content:
-        """The title, and the tags of its translations when it has any ("· en es"): the detail
-        names the languages in full."""
+        """The title, the trainee's standing in words once they have tried it ("· passed",
+        "· practice only"), and the tags of its translations when it has any ("· en es"): the
+        detail names the languages in full and says the standing as a sentence."""
+        parts: list[str | tuple[str, str] | Content] = [literal(entry.scenario.title)]
+        standing = self._standings.get(entry.scenario.id)
+        if standing is not None:
+            parts.append((f" · {standing.label}", "italic"))
         languages = self._languages.get(entry.path, ())
-        if len(languages) < 2:
-            return literal(entry.scenario.title)
-        return Content.assemble(literal(entry.scenario.title),
-                                (f" · {' '.join(lang.tag for lang in languages)}", "dim"))
+        if len(languages) >= 2:
+            parts.append((f" · {' '.join(lang.tag for lang in languages)}", "dim"))
+        return Content.assemble(*parts)
 
     @on(OptionList.OptionHighlighted, "#library-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -223,7 +231,9 @@ class LibraryScreen(CaseSimScreen[None]):
                                   "be resumed; start it again instead.", "italic")))
             details = [*note, blank(), *details]
         else:
-            details = [*details, blank(), para(("Enter: read the notes and start", "bold"))]
+            standing = self._standings.get(entry.scenario.id, Standing())
+            details = [*details[:2], para(("Your progress: ", "italic"), literal(standing.sentence, "italic")),
+                       *details[2:], blank(), para(("Enter: read the notes and start", "bold"))]
         text.show(details)
         self.query_one("#library-detail", VerticalScroll).scroll_home(animate=False)
 

@@ -15,12 +15,14 @@ from textual.widgets import Footer
 from casesim.errors import CaseSimError
 from casesim.play.attempt import LiveAttempt
 from casesim.play.casefile import case_file
+from casesim.play.tour import TOUR, offer_tour
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import AttemptFinished, AttemptLeft, BackToLibrary
 from casesim.tui.screens.case_file import CaseFileScreen
 from casesim.tui.screens.debrief import DebriefScreen
 from casesim.tui.screens.notice import NoticeScreen
 from casesim.tui.screens.pause import PauseChoice, PauseScreen
+from casesim.tui.screens.tour import TourScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.play_area import PlayArea
@@ -38,6 +40,8 @@ class PlayScreen(CaseSimScreen[None]):
                 tooltip="pause: a short break; from there you can leave without penalty"),
         Binding("c", "case_file", "Case file", id="case-file",
                 tooltip="the client's case file and the objectives; the clock stops while it is open"),
+        Binding("t", "tour", "Tour", id="tour", show=False,
+                tooltip="the guided tour again: meters, feedback, pause, case file, practice mode"),
     ]
     EXTRA_KEYS = (("1 to 9", "say the numbered choice"), ("up / down, enter", "move to a choice and say it"))
 
@@ -70,6 +74,20 @@ class PlayScreen(CaseSimScreen[None]):
         self.app.post_message(AttemptFinished(event.attempt.attempt_id, debrief))
         self.app.switch_screen(DebriefScreen(event.attempt.loaded, debrief, start=event.attempt.session.start,
                                              seed=event.attempt.session.seed))
+
+    def on_mount(self) -> None:
+        # The guided first run: once, on a new attempt at the example (after the first frame, so
+        # the tour is pushed over a screen that is showing and the clock is held at once).
+        if offer_tour(self.casesim.trainee, self.attempt.program.scenario.id,
+                      fresh=not self.attempt.session.history):
+            self.call_after_refresh(self.action_tour)
+
+    def action_tour(self) -> None:
+        if not isinstance(self.app.screen, TourScreen):
+            self.app.push_screen(TourScreen(TOUR), self._after_tour)
+
+    def _after_tour(self, finished: bool | None) -> None:
+        self.casesim.remember_tour_done()
 
     def on_screen_suspend(self) -> None:
         # Help, pause, the case file, a notice: any screen over play stops the clock (UX review §2).
