@@ -47,6 +47,8 @@ def test_the_review_record_is_a_table_that_says_the_scenario_is_still_a_draft(ca
 
 def test_a_scenario_without_a_record_has_no_table_and_one_with_a_cast_lists_its_speakers(catalog: Catalog) -> None:
     source = EXAMPLE.read_text(encoding="utf-8")
+    start = source.index("reviewed:\n")
+    source = source[:start] + "reviewed:\n  status: draft\n" + source[source.index("client:\n", start):]
     plain = _page(source, catalog)
     assert "Clinical-review record" not in plain and "**Speakers.**" not in plain
     with_cast = _page(source.replace("client:\n", CAST, 1), catalog)

@@ -162,18 +162,24 @@ def test_a_never_event_shows_its_class_title_with_the_reason(example: AnalysedSc
 INTAKE_START = ["introduce-role", "explain-consent-to-services", "promise-total-confidentiality"]
 INTAKE_REST = ["clarify-reporting-duty", "reflect-scare-and-recovery", "ask-what-has-helped", "ask-family-meaning",
                "collaborative-priorities", "explain-written-consent"]
-INTAKE_END = ["let-him-define-scope", "explain-revoke-and-expiry", "review-and-sign", "share-within-consent",
-              "collaborative-summary"]
+
+
+def _intake_end(loaded: AnalysedScenario) -> list[str]:
+    """The rest of the visit as the expert plays it, from agreeing the scope of the release (read
+    from the analysis, so the scenario's later screen and naloxone check are followed as written)."""
+    assert loaded.analysis is not None
+    expert = list(loaded.analysis.expert_path)
+    return expert[expert.index("let-him-define-scope"):]
 
 
 def test_a_secrecy_promise_corrected_before_harm_passes_and_an_uncorrected_one_fails(catalog: Catalog) -> None:
     loaded = require_scenario(ROOT / "scenarios" / "intake-er-follow-up.yaml", catalog)
-    corrected = [*INTAKE_START, "correct-the-promise", *INTAKE_REST, "explain-why-written", *INTAKE_END]
+    corrected = [*INTAKE_START, "correct-the-promise", *INTAKE_REST, "explain-why-written", *_intake_end(loaded)]
     debrief = score_path(loaded.program, loaded.analysis, catalog, corrected)
     assert debrief.passed and debrief.critical == ()
     assert next(c for c in debrief.criteria if c.id == "NASW-1.01").raw < 0  # the slip still costs points
 
-    late = [*INTAKE_START, "let-him-continue", *INTAKE_REST[1:], "own-earlier-promise", *INTAKE_END]
+    late = [*INTAKE_START, "let-him-continue", *INTAKE_REST[1:], "own-earlier-promise", *_intake_end(loaded)]
     debrief = score_path(loaded.program, loaded.analysis, catalog, late)
     assert not debrief.passed
     harm = next(c for c in debrief.critical if c.id == "no-history-under-false-promise")
