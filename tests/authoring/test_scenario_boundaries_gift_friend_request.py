@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from casesim.authoring.pipeline import AnalysedScenario, load_scenario, require_scenario
-from casesim.format.scenario import Choice
 from casesim.scoring.catalog import Catalog
 from support.paths import SCENARIOS
+from support.scenarios import choices_by_id
 
 PATH = SCENARIOS / "boundaries-gift-friend-request.yaml"
 
@@ -23,14 +23,9 @@ def boundaries(catalog: Catalog) -> AnalysedScenario:
     return require_scenario(PATH, catalog)
 
 
-def _choices(item: AnalysedScenario) -> dict[str, Choice]:
-    assert item.scenario is not None
-    return {c.id: c for node in item.scenario.nodes.values() for c in node.choices}
-
-
 def test_personal_channels_off_the_books_contact_and_barter_fail_like_a_friend_request(boundaries: AnalysedScenario) -> None:
     # 2.7 S1 and X2: one never-event class for every personal tie.
-    choices = _choices(boundaries)
+    choices = choices_by_id(boundaries)
     for cid in ("accept-friend-request", "give-personal-cell", "promise-weekly-anyway", "accept-barter", "overdisclose"):
         assert choices[cid].critical is not None, cid
         assert choices[cid].never_event == "dual-relationship", cid
@@ -48,7 +43,7 @@ def test_the_expert_path_checks_mood_and_early_signs_before_the_step_down(bounda
     assert boundaries.analysis is not None
     expert = list(boundaries.analysis.expert_path)
     assert expert.index("plan-step-down-together") < expert.index("mood-and-early-signs")
-    say = (_choices(boundaries)["mood-and-early-signs"].say or "").lower()
+    say = (choices_by_id(boundaries)["mood-and-early-signs"].say or "").lower()
     assert "felt down" in say and "slipping" in say
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
-from casesim.format.scenario import Choice
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import score_path
 from casesim.semantics.program import State, replay
+from support.scenarios import choices_by_id
 
 PATH = Path(__file__).resolve().parents[2] / "scenarios" / "caseload-monday-inbox.yaml"
 
@@ -31,10 +31,6 @@ def inbox(catalog: Catalog) -> AnalysedScenario:
 
 def _var(item: AnalysedScenario, state: State, name: str) -> object:
     return state.vars[item.program.var_index[name]]
-
-
-def _choices(item: AnalysedScenario) -> dict[str, Choice]:
-    return {c.id: c for node in item.scenario.nodes.values() for c in node.choices}
 
 
 def test_the_expert_path_puts_sam_first_and_keeps_the_cut_off(inbox: AnalysedScenario, catalog: Catalog) -> None:
@@ -70,14 +66,14 @@ def test_asking_about_suicide_never_raises_distress(inbox: AnalysedScenario) -> 
 
 
 def test_hanging_up_at_high_risk_is_the_library_never_event(inbox: AnalysedScenario) -> None:
-    hang_up = _choices(inbox)["hang-up-to-call-team"]
+    hang_up = choices_by_id(inbox)["hang-up-to-call-team"]
     assert hang_up.never_event == "client-at-risk-left-alone" and hang_up.critical is not None
     requirement = {r.id: r for r in inbox.scenario.requirements}["high-risk-help-reaches-sam"]
     assert requirement.never_event == "client-at-risk-left-alone"
 
 
 def test_under_triage_is_never_rewarded(inbox: AnalysedScenario) -> None:
-    choices = _choices(inbox)
+    choices = choices_by_id(inbox)
     for cid in ("see-counselor-today", "card-988", "keep-redialling-only", "wait-for-callback", "text-back-only"):
         assert choices[cid].scores.get("CSSRS-RISK-HIGH", 0) < 0, cid
 
@@ -91,7 +87,7 @@ def test_the_triage_timer_branches_on_what_the_worker_knows(inbox: AnalysedScena
 
 def test_order_matters_through_the_clock(inbox: AnalysedScenario) -> None:
     # The same words, and the points follow what is still waiting: each task is written twice.
-    choices = _choices(inbox)
+    choices = choices_by_id(inbox)
     for on_time, late in (("rx-on-time", "rx-late"), ("sam-note-in-order", "sam-note-ahead-of-rx"),
                           ("keisha-in-order", "keisha-early"), ("howard-in-order", "howard-early")):
         assert choices[on_time].say == choices[late].say

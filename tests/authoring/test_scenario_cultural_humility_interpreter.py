@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
-from casesim.format.scenario import Choice
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import score_path
 from casesim.semantics.program import replay
+from support.scenarios import choices_by_id
 
 PATH = Path(__file__).resolve().parents[2] / "scenarios" / "cultural-humility-interpreter.yaml"
 THIRD_PERSON = re.compile(r"\b(please tell her|could you ask her|ask her (?:if|whether|what)|has she|does she|is she)\b",
@@ -33,10 +33,6 @@ ROSA_IN_THE_ROOM = ("who-present", "introduction", "consent-limits", "consent-re
 @pytest.fixture(scope="module")
 def rosa(catalog: Catalog) -> AnalysedScenario:
     return require_scenario(PATH, catalog)
-
-
-def _choices(item: AnalysedScenario) -> dict[str, Choice]:
-    return {c.id: c for node in item.scenario.nodes.values() for c in node.choices}
 
 
 def test_the_interpreter_is_in_the_cast_and_her_lines_carry_the_original(rosa: AnalysedScenario) -> None:
@@ -62,7 +58,7 @@ def test_the_expert_path_briefs_keeps_the_interpreter_and_lets_rosa_choose(rosa:
 
 
 def test_the_expert_path_speaks_to_rosa_not_about_her(rosa: AnalysedScenario) -> None:
-    choices = _choices(rosa)
+    choices = choices_by_id(rosa)
     in_the_room = {c.id for node_id in ROSA_IN_THE_ROOM for c in rosa.scenario.nodes[node_id].choices}
     on_path = [cid for cid in rosa.analysis.expert_path if cid in in_the_room]
     assert len(on_path) >= 7
@@ -78,7 +74,7 @@ def test_the_expert_path_speaks_to_rosa_not_about_her(rosa: AnalysedScenario) ->
 
 
 def test_a_family_interpreter_is_never_rewarded(rosa: AnalysedScenario) -> None:
-    choices = _choices(rosa)
+    choices = choices_by_id(rosa)
     for cid in ("accept-daughter", "both-interpret", "consent-through-daughter"):
         assert choices[cid].scores.get("NASW-1.03(b)", 0) < 0, cid
     assert choices["decline-daughter-kindly"].scores.get("NASW-1.03(b)", 0) > 0
@@ -87,7 +83,7 @@ def test_a_family_interpreter_is_never_rewarded(rosa: AnalysedScenario) -> None:
 
 
 def test_the_interpreter_is_never_asked_to_speak_for_rosas_culture(rosa: AnalysedScenario) -> None:
-    choices = _choices(rosa)
+    choices = choices_by_id(rosa)
     for cid in ("ask-culture-briefing", "press-for-generalities", "ask-interpreter-culture", "ask-interpreter-opinion"):
         assert choices[cid].scores.get("NASW-1.05", 0) < 0 or choices[cid].scores.get("SAMHSA14-P6", 0) < 0, cid
         assert not choices[cid].expert, cid
@@ -98,7 +94,7 @@ def test_unverified_language_access_law_is_not_scored(rosa: AnalysedScenario, ca
     # Section 1557 / 45 CFR 92.201 is unverified in the reference: no choice may score it, and
     # no trainee-facing feedback may cite it as fact.
     assert not catalog.criteria["ACA1557-92.201"].verified
-    for choice in _choices(rosa).values():
+    for choice in choices_by_id(rosa).values():
         assert "ACA1557-92.201" not in choice.scores, choice.id
         assert "1557" not in str(choice.feedback), choice.id
 
@@ -109,6 +105,6 @@ def test_the_closing_note_is_scored_against_who_actually_interpreted(rosa: Analy
     claims = score_path(rosa.program, rosa.analysis, catalog, [*daughter_path, "note-interpreter-untrue", "file-missed"])
     honest = score_path(rosa.program, rosa.analysis, catalog, [*daughter_path, "note-daughter-interpreted", "file-missed"])
     assert claims.total_raw < honest.total_raw
-    choices = _choices(rosa)
+    choices = choices_by_id(rosa)
     assert choices["note-interpreter-accurate"].say == choices["note-interpreter-untrue"].say
     assert choices["note-stereotype"].scores.get("NASW-1.12", 0) < 0

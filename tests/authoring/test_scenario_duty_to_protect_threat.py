@@ -11,19 +11,14 @@ from __future__ import annotations
 import pytest
 
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
-from casesim.format.scenario import Choice
 from casesim.scoring.catalog import Catalog
 from support.paths import SCENARIOS
+from support.scenarios import choices_by_id
 
 
 @pytest.fixture(scope="module")
 def duty(catalog: Catalog) -> AnalysedScenario:
     return require_scenario(SCENARIOS / "duty-to-protect-threat.yaml", catalog)
-
-
-def _choices(item: AnalysedScenario) -> dict[str, Choice]:
-    assert item.scenario is not None
-    return {c.id: c for node in item.scenario.nodes.values() for c in node.choices}
 
 
 def test_no_risk_verdict_is_handed_to_the_trainee_and_the_drive_by_reaches_the_consultation(duty: AnalysedScenario) -> None:
@@ -36,7 +31,7 @@ def test_no_risk_verdict_is_handed_to_the_trainee_and_the_drive_by_reaches_the_c
         parts.extend(f"{c.feedback or ''} {c.say or ''}" for c in node.choices)
     text = " ".join(parts).lower()
     assert "serious, not imminent" not in text and "serious but not immediate" not in text
-    consult = _choices(duty)["consult-concise"]
+    consult = choices_by_id(duty)["consult-concise"]
     assert "drove past" in (consult.say or "")
 
 
@@ -46,13 +41,13 @@ def test_the_expert_path_screens_his_own_suicide_risk(duty: AnalysedScenario) ->
     expert = list(duty.analysis.expert_path)
     assert expert.index("ask-means-calmly") < expert.index("ask-permission-self") < expert.index("cssrs-ask-q1-yes")
     assert expert.index("cssrs-ask-q1-yes") < expert.index("cssrs-ask-q2-no") < expert.index("cssrs-ask-q6-no") < expert.index("low-risk-caleb")
-    assert "988" in (_choices(duty)["low-risk-caleb"].say or "")
+    assert "988" in (choices_by_id(duty)["low-risk-caleb"].say or "")
     assert any(r.id == "self-harm-screen" for r in duty.scenario.requirements)
 
 
 def test_the_warning_distractor_is_the_realistic_one(duty: AnalysedScenario) -> None:
     # 2.9 m2: a well-meant call to warn Kyle, not a strawman reading out the whole file.
-    call = _choices(duty)["call-target-now"]
+    call = choices_by_id(duty)["call-target-now"]
     say = call.say or ""
     assert "Kyle" in say and "everything" not in say and "divorce" not in say
     assert call.critical is not None
@@ -60,7 +55,7 @@ def test_the_warning_distractor_is_the_realistic_one(duty: AnalysedScenario) -> 
 
 def test_the_supervisor_names_how_a_duty_is_usually_discharged(duty: AnalysedScenario) -> None:
     # 2.9 m4
-    reply = _choices(duty)["follow-policy-ask-steps"].reply
+    reply = choices_by_id(duty)["follow-policy-ask-steps"].reply
     text = str(reply).lower()
     for way in ("warning", "police", "hospitalization", "treatment"):
         assert way in text, way

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
-from casesim.format.scenario import Choice
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import score_path
 from casesim.semantics.program import State, open_choices, replay
+from support.scenarios import choices_by_id
 
 PATH = Path(__file__).resolve().parents[2] / "scenarios" / "home-visit-older-adult-self-neglect.yaml"
 NOTE_NODES = ("note-data", "note-fall", "note-assessment", "note-plan", "note-family")
@@ -41,10 +41,6 @@ def visit(catalog: Catalog) -> AnalysedScenario:
 
 def _var(item: AnalysedScenario, state: State, name: str) -> object:
     return state.vars[item.program.var_index[name]]
-
-
-def _choices(item: AnalysedScenario) -> dict[str, Choice]:
-    return {c.id: c for node in item.scenario.nodes.values() for c in node.choices}
 
 
 def test_the_expert_path_passes_with_her_choices_kept_and_an_accurate_note(
@@ -76,7 +72,7 @@ def test_no_rewarded_line_invents_an_aps_rule(visit: AnalysedScenario) -> None:
 
 
 def test_aps_is_never_a_threat_or_a_promise(visit: AnalysedScenario) -> None:
-    choices = _choices(visit)
+    choices = choices_by_id(visit)
     assert choices["aps-as-leverage"].never_event == "coercive-threat"
     assert choices["aps-as-leverage"].critical is not None
     assert choices["promise-never-report"].never_event == "confidentiality-beyond-law"
@@ -84,7 +80,7 @@ def test_aps_is_never_a_threat_or_a_promise(visit: AnalysedScenario) -> None:
 
 
 def test_capacity_is_never_the_case_managers_finding(visit: AnalysedScenario) -> None:
-    choices = _choices(visit)
+    choices = choices_by_id(visit)
     declare = choices["declare-incapable"]
     assert declare.never_event == "outside-role" and declare.critical is not None
     assert "NASW-1.04" in declare.critical.cites
@@ -124,7 +120,7 @@ def test_the_right_note_line_depends_on_what_happened_on_the_path(visit: Analyse
 
 def test_the_same_statement_is_right_on_one_path_and_wrong_on_another(visit: AnalysedScenario) -> None:
     # The twin lines share their words and differ only in whether they happened.
-    choices = _choices(visit)
+    choices = choices_by_id(visit)
     for right, wrong in (("note-fall-reported", "note-fall-reported-unsaid"),
                          ("note-plan-nurse", "note-plan-nurse-unsaid"),
                          ("note-paulo-consent", "note-paulo-consent-unsaid"),
@@ -158,7 +154,7 @@ def test_an_inaccurate_note_takes_away_the_success_ending(visit: AnalysedScenari
 
 
 def test_paulo_hears_only_what_she_allows(visit: AnalysedScenario) -> None:
-    choices = _choices(visit)
+    choices = choices_by_id(visit)
     for cid in ("tell-paulo-everything", "add-a-little-more"):
         assert choices[cid].never_event == "disclosure-without-consent"
         assert choices[cid].critical is not None

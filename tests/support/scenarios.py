@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from casesim.authoring.pipeline import load_scenario
+from casesim.authoring.pipeline import AnalysedScenario, load_scenario
 from casesim.bundled import frameworks_dir, scenarios_dir
+from casesim.format.scenario import Choice
 from casesim.scoring.catalog import load_catalog
 from casesim.semantics.program import Program
 
@@ -20,3 +21,9 @@ def bundled_programs() -> tuple[Program, ...]:
         assert report.playable is not None, f"{path.name}: {report.errors}"
         programs.append(report.playable.program)
     return tuple(programs)
+
+
+def choices_by_id(item: AnalysedScenario) -> dict[str, Choice]:
+    """Every choice of a loaded scenario (shared blocks and choice sets expanded), by id."""
+    assert item.scenario is not None
+    return {c.id: c for node in item.scenario.nodes.values() for c in node.choices}
