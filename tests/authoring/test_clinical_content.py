@@ -6,12 +6,13 @@ edit that brings the error back fails here, not in a classroom.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from support.scenarios import written_choices
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -25,19 +26,6 @@ def _load(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _choices(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every choice written in the file: a node's own, and each choice set's once (a node's
-    `{use: SET}` is the set's choices, checked where the set is written)."""
-    for node_id, node in doc["nodes"].items():
-        choices = node.get("choices", [])
-        for choice in choices if isinstance(choices, list) else []:
-            if "use" not in choice:
-                yield node_id, choice
-    for name, choices in (doc.get("choice_sets") or {}).items():
-        for choice in choices:
-            yield f"choice_sets/{name}", choice
-
-
 def _rises(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
@@ -48,7 +36,7 @@ def test_asking_a_screener_item_never_raises_distress(path: Path) -> None:
     doc = _load(path)
     bad = [
         f"{node}/{choice['id']}: {name} +{value}"
-        for node, choice in _choices(doc)
+        for node, choice in written_choices(doc)
         if any(str(step).startswith("CSSRS-Q") for step in choice.get("steps", []))
         for name, value in choice.get("effects", {}).items()
         if name in NEGATIVE_METERS and _rises(value)
@@ -60,7 +48,7 @@ def test_the_er_intake_states_no_invented_part2_exception() -> None:
     # intake-er S2: a Part 2 program has no general "you or someone else in danger" exception.
     doc = _load(ROOT / "scenarios" / "intake-er-follow-up.yaml")
     limits_lines = {"explain-limits", "correct-the-promise", "add-the-exceptions", "own-earlier-promise"}
-    for _, choice in _choices(doc):
+    for _, choice in written_choices(doc):
         if choice["id"] in limits_lines:
             say = choice["say"].lower()
             assert "someone else" not in say and "immediate danger" not in say, choice["id"]
@@ -71,7 +59,7 @@ def test_the_limits_talk_is_never_scored_as_the_imminent_harm_exception() -> Non
     # X7: explaining limits or promising secrecy is NASW 1.01 (1.07(e) is unverified), not 1.07(c).
     for path in SCENARIOS:
         doc = _load(path)
-        for node, choice in _choices(doc):
+        for node, choice in written_choices(doc):
             if choice.get("never_event") == "confidentiality-beyond-law" or "limits_explained" in choice.get("effects", {}):
                 assert "NASW-1.07(c)" not in choice.get("scores", {}), f"{path.name}: {node}/{choice['id']}"
 

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
+from support.scenarios import written_choices
+
 ROOT = Path(__file__).resolve().parents[2]
 PATH = ROOT / "scenarios" / "crisis-suicide-risk.yaml"
 
@@ -27,8 +29,7 @@ def doc() -> dict[str, Any]:
 
 
 def _choices(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for node in doc["nodes"].values():
-        yield from node.get("choices", [])
+    return (choice for _, choice in written_choices(doc))
 
 
 def _choice(doc: dict[str, Any], cid: str) -> dict[str, Any]:

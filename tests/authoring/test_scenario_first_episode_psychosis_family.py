@@ -18,6 +18,7 @@ import yaml
 
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.scoring.catalog import Catalog
+from support.scenarios import written_choices
 
 ROOT = Path(__file__).resolve().parents[2]
 PATH = ROOT / "scenarios" / "first-episode-psychosis-family.yaml"
@@ -47,8 +48,7 @@ def psychosis(catalog: Catalog) -> AnalysedScenario:
 
 
 def _choices(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for node in doc["nodes"].values():
-        yield from node.get("choices", [])
+    return (choice for _, choice in written_choices(doc))
 
 
 def _texts(value: object) -> Iterator[str]:

@@ -19,6 +19,7 @@ from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import score_path
 from casesim.semantics.program import replay
+from support.scenarios import written_choices
 
 ROOT = Path(__file__).resolve().parents[2]
 PATH = ROOT / "scenarios" / "intake-er-follow-up.yaml"
@@ -31,8 +32,7 @@ def doc() -> dict[str, Any]:
 
 
 def _choices(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for node in doc["nodes"].values():
-        yield from node.get("choices", [])
+    return (choice for _, choice in written_choices(doc))
 
 
 def _test(doc: dict[str, Any], prefix: str) -> dict[str, Any]:

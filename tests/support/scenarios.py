@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 from casesim.authoring.pipeline import AnalysedScenario, load_scenario
 from casesim.bundled import frameworks_dir, scenarios_dir
@@ -27,3 +29,16 @@ def choices_by_id(item: AnalysedScenario) -> dict[str, Choice]:
     """Every choice of a loaded scenario (shared blocks and choice sets expanded), by id."""
     assert item.scenario is not None
     return {c.id: c for node in item.scenario.nodes.values() for c in node.choices}
+
+
+def written_choices(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every choice as written in a scenario file's raw YAML, with where it stands: a node's own
+    choices, and each choice set's once (a node's `{use: SET}` is checked where the set is written)."""
+    for node_id, node in doc["nodes"].items():
+        choices = node.get("choices", [])
+        for choice in choices if isinstance(choices, list) else []:
+            if "use" not in choice:
+                yield node_id, choice
+    for name, choices in (doc.get("choice_sets") or {}).items():
+        for choice in choices:
+            yield f"choice_sets/{name}", choice
