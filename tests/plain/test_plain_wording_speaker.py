@@ -3,11 +3,9 @@ in the transcript (which the TUI renders), and through a translation."""
 
 from __future__ import annotations
 
-import io
-
 from casesim.authoring.pipeline import AnalysedScenario, load_scenario_bytes
 from casesim.format.locale import translate
-from casesim.plain import PlainConsole, PlainPlayer
+from casesim.plain import PlainPlayer
 from casesim.play.session import HistoryEntry
 from casesim.play.trainee import TraineeSettings
 from casesim.play.transcript import Line, transcript_lines
@@ -15,6 +13,7 @@ from casesim.scoring.catalog import Catalog
 from casesim.semantics.program import apply, compile_program, initial_state
 from support.clock import FakeClock
 from support.paths import VALID
+from support.plain_console import ChoosingConsole
 
 REPLY = 'reply: {speaker: psychiatrist, say: "That is the right first question."}'
 WORDINGS = ('reply: {one_of: [{speaker: psychiatrist, say: "That is the right first question."}, '
@@ -64,34 +63,12 @@ def test_a_translated_wording_keeps_its_speaker(catalog: Catalog) -> None:
     assert said == {"That is the right first question.": PSYCHIATRIST, "Gracias por preguntarle primero a él.": MOTHER}
 
 
-class _Choosing(PlainConsole):
-    """Picks the option whose text ends with ``say`` at the first numbered prompt, then stops."""
-
-    def __init__(self, say: str) -> None:
-        super().__init__(io.StringIO(), io.StringIO())
-        self.want = say
-        self.asked = 0
-
-    def ask(self, prompt: str) -> str | None:
-        self.say(prompt)
-        if not prompt.startswith("Type a number") or self.asked:
-            return None
-        self.asked += 1
-        block = self.text.rsplit("Your choices:\n", 1)[1]
-        return next(line.partition(". ")[0] for line in block.splitlines() if line.endswith(self.want))
-
-    @property
-    def text(self) -> str:
-        assert isinstance(self.stdout, io.StringIO)
-        return self.stdout.getvalue()
-
-
 def test_the_plain_player_names_the_speaker_of_the_wording_drawn(catalog: Catalog) -> None:
     loaded = _loaded(catalog)
     expected = _reply_lines(catalog, range(12))
     seen = set()
     for seed, line in expected.items():
-        console = _Choosing("may I talk with your mother about your care?")
+        console = ChoosingConsole("may I talk with your mother about your care?")
         player = PlainPlayer(console, catalog=catalog, store=None, trainee=TraineeSettings(name="Ana"),
                              clock=FakeClock(), new_seed=lambda seed=seed: seed, settle_seconds=0.0)
         player.start(loaded, mode="practice", trainee_name="Ana")
