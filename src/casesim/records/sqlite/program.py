@@ -141,8 +141,8 @@ def assignment_for(conn: sqlite3.Connection, trainee_id: str, scenario_id: str, 
     write that starts it, and the player before, to tell the trainee)."""
     row = conn.execute("SELECT cohort FROM trainees WHERE id = ?", (trainee_id,)).fetchone()
     cohort = row[0] if row is not None else None
-    if cohort is None:
-        return AssignmentCheck(None, "you are in no cohort, so nothing is assigned to you")
+    if cohort is None:  # no cohort is governed by assignments: the plain evidence rules apply
+        return AssignmentCheck(None, None)
     rows = [_assignment(r) for r in conn.execute(
         f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE cohort = ? AND scenario_id = ?", (cohort, scenario_id))]
     if not rows and not conn.execute("SELECT 1 FROM assignments WHERE cohort = ? LIMIT 1", (cohort,)).fetchone():
