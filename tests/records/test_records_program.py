@@ -178,3 +178,17 @@ def test_a_rekey_re_links_the_audit_chain(tmp_path: Path) -> None:
         store.rekey(b"k" * 40)
         assert store.verify() == []
         assert len(store.audit_log()) == 1
+
+
+def test_the_trainees_own_progress_view_counts_as_the_reports_do(tmp_path: Path, catalog: Catalog,
+                                                                signed: AnalysedScenario) -> None:
+    from casesim.play.progress import gather_progress
+
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.upsert_trainee("ann", "Ann", "c1")
+        _assign(store, signed, counting="first")
+        play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+        play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+        progress = gather_progress(store, "ann", catalog)
+        assert [a.evidence for a in progress.attempts] == ["assessment", "uncounted"]
+        assert all(s.evidence.measures <= 1 for s in progress.series)  # one counted attempt, not two

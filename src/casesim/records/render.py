@@ -268,8 +268,15 @@ def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, s
             f"Cohorts are stamped on attempts since {info['cohort_stamped_since'][:10]}; "
             f"{info.get('cohort_unstamped_attempts', '?')} earlier attempt(s) are placed in their trainee's current "
             "cohort.", WIDTH)
+    if "audit_since" in info:
+        lines += [""] + textwrap.wrap(
+            f"Audit log (the record of disclosures): {info.get('audit_count', '0')} entr"
+            f"{'y' if info.get('audit_count') == '1' else 'ies'}, kept since {info['audit_since'][:10]}"
+            + (f" (when this store was upgraded from records schema {info['audit_from_schema']}; earlier "
+               "disclosures were not logged)" if info.get("audit_from_schema", "0") != "0" else "")
+            + "; the store head covers it (`casesim records audit` lists it).", WIDTH)
     if store_head is not None:
-        lines += ["", "Store head (covers every trainee; keep it with the signed summaries):",
+        lines += ["", "Store head (covers every trainee and the audit log; keep it with the signed summaries):",
                   f"  {format_head(store_head)}"]
     if heads:
         lines += ["", "Trainee heads (each is printed on the trainee's PDF summary)"]
