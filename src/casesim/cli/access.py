@@ -35,6 +35,10 @@ __all__ = ["Gate", "access_options", "gate", "login_name", "target_of"]
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
+MAX_LISTED_ATTEMPTS = 1000
+"""An entry names at most this many attempt ids; beyond, it keeps their number (``attempt_count``
+in its detail) beside the trainees and cohort, so an export of a whole store stays one small row."""
+
 
 class AccessDenied(CaseSimError):
     """The store's roles do not allow this actor this action on these records."""
@@ -88,19 +92,26 @@ class Gate:
         return trainee is not None and trainee == self.name
 
     def record(self, action: AuditAction, *, command: str, trainees: Iterable[str] = (), cohort: str | None = None,
-               attempts: Sequence[AttemptRow] | Iterable[str] = (), everyone: bool = False) -> None:
-        """Write the disclosure to the audit log (exactly one entry), or refuse (shared) / note (personal)."""
+               attempts: Sequence[AttemptRow] | Iterable[str] = (), everyone: bool = False,
+               required: bool = True) -> None:
+        """Write the disclosure to the audit log (exactly one entry), or refuse (shared) / note (personal).
+
+        ``required=False``: only note a failure even in a shared store (verify must still report
+        what it found in a file too damaged to take the entry)."""
         ids = [a.id if isinstance(a, AttemptRow) else a for a in attempts]
         detail: dict[str, Any] = {"command": command}
         if everyone:
             detail["everyone"] = True
+        if len(ids) > MAX_LISTED_ATTEMPTS:  # whose records (trainees, cohort) is kept; the ids would swell the log
+            detail["attempt_count"] = len(ids)
+            ids = []
         entry = AuditEntry(actor=self.actor, action=action, trainees=tuple(trainees), cohort=cohort,
                            attempts=tuple(ids), purpose=self.purpose, detail=detail)
         try:
             with open_store(self.settings.db, key=self.key if self.key is not None else record_key()) as store:
                 store.record_audit(entry)
         except CaseSimError as exc:
-            if self.shared:
+            if self.shared and required:
                 raise CaseSimError(f"this disclosure could not be written to the audit log ({exc.message}), so "
                                    "nothing was shown or written", title="audit log unavailable",
                                    hint=exc.hint or "a shared store records every disclosure; fix the cause and "

@@ -54,8 +54,8 @@ def audit_lines(rows: list[AuditRow]) -> list[str]:
             parts.append(f"cohort {row.cohort}")
         if row.trainees:
             parts.append(_names(row.trainees, "trainee(s)"))
-        if row.attempts:
-            parts.append(f"{len(row.attempts)} attempt(s)")
+        if row.attempts or isinstance(detail.get("attempt_count"), int):
+            parts.append(f"{len(row.attempts) or detail.get('attempt_count')} attempt(s)")
         if isinstance(detail.get("assignment"), dict):
             a = detail["assignment"]
             parts.append(f"assignment {a.get('id')}" + (f" of {a.get('scenario_id')}" if a.get("scenario_id") else ""))

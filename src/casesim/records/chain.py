@@ -22,10 +22,11 @@ Three links, all SHA-256 in lower-case hex:
 * **audit** — ``H(prev, entry)``: the store's own chain of disclosures and governance (who
   viewed or exported which records, role grants, assignments), from :func:`audit_genesis`
   (:func:`audit_digest`); FERPA's record of disclosures, tamper-evident like the rest.
-* **store head** — ``H("casesim:store", {store, trainees, audit})`` over every trainee's head in id
-  order and the audit chain's length and head, so a deleted or forged trainee, or an edited or
-  deleted audit entry, changes it too (:func:`store_digest`; ``audit`` is left out while the
-  audit log is empty, so a store's head before its first entry is what it always was).
+* **store head** — ``H("casesim:store", {store, trainees})`` over every trainee's head in id
+  order, then, once the audit log has entries, ``H(that, {audit: [entries, head]})``, so a
+  deleted or forged trainee, or an edited or deleted audit entry, changes it too
+  (:func:`store_digest`, :func:`store_with_audit`; a store's head before its first audit entry
+  is what it always was).
 
 ``H(prev, value) = sha256(prev + "\\n" + canonical_json(value))``; in a *keyed* store it is
 ``HMAC-SHA256(key, prev + "\\n" + canonical_json(value))`` with a key kept outside the
@@ -56,6 +57,7 @@ __all__ = [
     "roster_digest",
     "roster_genesis",
     "store_digest",
+    "store_with_audit",
     "parse_iso",
     "seal_digest",
     "sha256_text",
@@ -160,11 +162,16 @@ def store_digest(store_id: str, pseudonym_key_sha256: str, heads: Sequence[tuple
 
     The pseudonym key is covered by its SHA-256, so a changed key (which re-identifies every
     xAPI actor) changes the head without the head revealing the key."""
-    value: dict[str, Any] = {"store_id": store_id, "pseudonym_key_sha256": pseudonym_key_sha256,
-                             "trainees": [list(h) for h in sorted(heads)]}
-    if audit is not None and audit[0] > 0:
-        value["audit"] = [audit[0], audit[1]]
-    return _link("casesim:store", value, key)
+    base = _link("casesim:store", {"store_id": store_id, "pseudonym_key_sha256": pseudonym_key_sha256,
+                                   "trainees": [list(h) for h in sorted(heads)]}, key)
+    return base if audit is None or audit[0] == 0 else store_with_audit(base, audit, key)
+
+
+def store_with_audit(base: str, audit: tuple[int, str], key: bytes | None = None) -> str:
+    """The store head once the audit log has entries: the head over the trainees (``base``, what
+    the store head was before the first entry) linked to the audit chain's (entries, head). Kept
+    apart so a head printed before later audit entries is found by re-linking ``base`` only."""
+    return _link(base, {"audit": [audit[0], audit[1]]}, key)
 
 
 def audit_genesis(store_id: str, key: bytes | None = None) -> str:

@@ -295,13 +295,15 @@ def store_head(conn: sqlite3.Connection, store_id: str, key: bytes | None,
 def heads_since(conn: sqlite3.Connection, store_id: str, key: bytes | None, target: str) -> int | None:
     """How many audit entries were added since ``target`` was the store head, nothing else having
     changed (None: it never was, with today's trainee chains)."""
+    from casesim.records.chain import store_with_audit
+
     count, _ = audit_head(conn, store_id, key)
-    entries = audit_entries(conn)
-    hashes = {e.seq: e.hash for e in entries}
-    for at in range(count, -1, -1):
-        point = (at, hashes.get(at, "")) if at else None
-        if store_head(conn, store_id, key, audit=point or (0, "")) == target:
-            return count - at
+    base = store_head(conn, store_id, key, audit=(0, ""))  # over the trainees only: computed once
+    if base == target:
+        return count
+    for entry in reversed(audit_entries(conn)):
+        if store_with_audit(base, (entry.seq, entry.hash), key) == target:
+            return count - entry.seq
     return None
 
 
