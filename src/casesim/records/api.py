@@ -17,7 +17,19 @@ from casesim.records.chain import parse_iso
 from casesim.scoring.debrief import Debrief
 
 __all__ = [
+    "AUDIT_ACTIONS",
+    "COUNTING_RULES",
     "EVENT_KINDS",
+    "ROLES",
+    "AssignmentCheck",
+    "AssignmentRow",
+    "AuditAction",
+    "AuditEntry",
+    "AuditRow",
+    "CountingRule",
+    "NewAssignment",
+    "Role",
+    "RoleGrant",
     "AttemptPace",
     "AttemptRow",
     "AttemptStatus",
@@ -117,6 +129,9 @@ class AttemptRow:
     imported: Mapping[str, Any] | None = None
     """For an attempt merged by ``records import``: ``from_store``, ``original_hash``, ``trusted``
     (signed by this store's record key), ``original_mode``, ``imported_at``. None: recorded here."""
+    assignment: str | None = None
+    """The id of the assignment the attempt was started under (stamped into its hashed header by
+    the store when it began); None: started outside any assignment."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +248,124 @@ class CriterionRow:
     worst: int
     best: int
     share: float | None
+
+
+CountingRule = Literal["first", "best", "latest"]
+"""Which of a trainee's attempts under an assignment counts: the first finished, the best score
+(the earliest of equal scores), or the latest finished (Moodle's H5P grading methods, without
+the mean: one counted attempt keeps one debrief behind every rating)."""
+COUNTING_RULES: tuple[str, ...] = get_args(CountingRule)
+
+
+@dataclass(frozen=True, slots=True)
+class NewAssignment:
+    """What an instructor assigns: a scenario pinned to one file (its content hash), a mode, a
+    window, an attempt limit and a counting rule, for one cohort."""
+
+    cohort: str
+    scenario_id: str
+    scenario_version: str
+    content_hash: str
+    mode: Mode
+    opens_at: str | None = None
+    """ISO-8601 UTC; None: open from the moment it is assigned."""
+    closes_at: str | None = None
+    """ISO-8601 UTC, exclusive; None: never closes."""
+    attempt_limit: int | None = None
+    """Attempts a trainee may start under it (left ones do not count); None: no limit."""
+    counting: CountingRule = "best"
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRow(NewAssignment):
+    """An assignment as stored: its definition, who made it and when, and whether it was withdrawn."""
+
+    id: str = ""
+    created_by: str = ""
+    created_at: str = ""
+    removed_at: str | None = None
+    """When ``class unassign`` withdrew it (no new attempt is tied to it after; attempts already
+    started under it keep counting by its rule). None: in force."""
+    removed_by: str | None = None
+
+    def definition(self) -> dict[str, Any]:
+        """What the audit chain records when it is made (so an edited row shows in verify)."""
+        return {"id": self.id, "cohort": self.cohort, "scenario_id": self.scenario_id,
+                "scenario_version": self.scenario_version, "content_hash": self.content_hash, "mode": self.mode,
+                "opens_at": self.opens_at, "closes_at": self.closes_at, "attempt_limit": self.attempt_limit,
+                "counting": self.counting, "created_by": self.created_by, "created_at": self.created_at}
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentCheck:
+    """What a new attempt would be tied to now: the assignment, or None and why not (in words
+    for the trainee, said before they start)."""
+
+    assignment: AssignmentRow | None
+    reason: str | None
+
+
+Role = Literal["instructor", "administrator"]
+"""Roles a store grants. Everyone else is a student, who may see their own records only."""
+ROLES: tuple[str, ...] = get_args(Role)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    """One role held by one actor (an OS login, a roster identity or an SSO user): an instructor
+    of one cohort, or an administrator (``cohort`` None)."""
+
+    actor: str
+    role: Role
+    cohort: str | None
+    granted_by: str
+    granted_at: str
+
+
+AuditAction = Literal["report", "export", "pdf", "list", "verify", "roster", "watch", "grant", "revoke", "assign",
+                      "unassign"]
+"""What an audit entry records: a disclosure (``report``, ``export``, ``pdf``, ``list``,
+``verify`` with problems named, ``roster``, ``watch``) or a change of who may see what or what
+counts (``grant``, ``revoke``, ``assign``, ``unassign``)."""
+AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """An entry to add to the audit log (the store adds its number, time and hash)."""
+
+    actor: str
+    action: AuditAction
+    trainees: tuple[str, ...] = ()
+    """Whose records (trainee ids, sorted); empty with ``everyone`` or for a governance entry."""
+    cohort: str | None = None
+    attempts: tuple[str, ...] = ()
+    """Which attempts were disclosed, when the command selected attempts."""
+    purpose: str | None = None
+    """Why, as the actor gave it (``--purpose``); FERPA's record of disclosures asks for it."""
+    detail: Mapping[str, Any] | None = None
+    """What else the entry records: the command, ``everyone`` (every trainee's records), or the
+    assignment or role granted."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow(AuditEntry):
+    """An audit entry as stored: its place in the audit chain, its time (the store's clock) and hash."""
+
+    seq: int = 0
+    at: str = ""
+    hash: str = ""
+
+    def value(self) -> dict[str, Any]:
+        """What the audit chain's hash covers."""
+        return audit_value(self.seq, self.at, self)
+
+
+def audit_value(seq: int, at: str, entry: AuditEntry) -> dict[str, Any]:
+    """An audit entry as its hash covers it."""
+    return {"seq": seq, "at": at, "actor": entry.actor, "action": entry.action, "trainees": list(entry.trainees),
+            "cohort": entry.cohort, "attempts": list(entry.attempts), "purpose": entry.purpose,
+            "detail": dict(entry.detail) if entry.detail is not None else None}
 
 
 VerifyKind = Literal["damaged", "edited", "deleted", "added", "reordered", "orphaned"]
@@ -362,6 +495,46 @@ class RecordStore(Protocol):
 
     def criterion_rows(self, *, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[CriterionRow]: ...
 
+    # --- assignments, roles and the audit log (program governance) -----------------------
+
+    def add_assignment(self, assignment: NewAssignment, *, by: str) -> AssignmentRow:
+        """Store an assignment and its audit entry (``assign``, with its definition) in one write."""
+        ...
+
+    def remove_assignment(self, assignment_id: str, *, by: str) -> AssignmentRow:
+        """Withdraw an assignment (``unassign`` in the audit log); raises NotFoundError if unknown."""
+        ...
+
+    def assignments(self, cohort: str | None = None) -> Sequence[AssignmentRow]:
+        """Every assignment (withdrawn ones too), or one cohort's, oldest first."""
+        ...
+
+    def assignment_for(self, trainee_id: str, scenario_id: str, content_hash: str, mode: Mode) -> AssignmentCheck:
+        """The assignment an attempt started now would be tied to (as :meth:`start_attempt` decides
+        it, with the same rule: :func:`casesim.records.assignments.choose`), or why none."""
+        ...
+
+    def grant_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> RoleGrant:
+        """Grant a role (and write a ``grant`` audit entry) in one write."""
+        ...
+
+    def revoke_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> bool:
+        """Remove a role (and write a ``revoke`` audit entry); False when it was not held."""
+        ...
+
+    def roles(self) -> Sequence[RoleGrant]:
+        """Every role granted, by actor."""
+        ...
+
+    def record_audit(self, entry: AuditEntry) -> AuditRow:
+        """Append an entry to the audit chain, durable when this returns."""
+        ...
+
+    def audit_log(self, *, trainee_id: str | None = None, since: str | None = None) -> Sequence[AuditRow]:
+        """The audit entries, oldest first: those naming ``trainee_id`` (or every trainee), from
+        ``since`` (an ISO-8601 time) on."""
+        ...
+
     # --- the chain ----------------------------------------------------------------------
 
     def chain_heads(self) -> Mapping[str, tuple[int, str]]:
@@ -370,7 +543,14 @@ class RecordStore(Protocol):
         ...
 
     def store_head(self) -> str:
-        """The head over the whole store (every trainee's chain head in id order)."""
+        """The head over the whole store (every trainee's chain head in id order, and the audit
+        chain's length and head)."""
+        ...
+
+    def store_heads_since(self, head: str) -> int | None:
+        """How many audit entries were added since ``head`` was the store head, when nothing but
+        audit entries changed since (None: it was never the store head of today's trainee
+        chains), so a store head printed before a report still matches after it."""
         ...
 
     def find_head(self, head: str) -> Any:

@@ -30,12 +30,14 @@ from casesim.records.api import (
     TraineeRow,
     left_without_penalty,
 )
+from casesim.records.assignments import Standing, standings
 from casesim.records.chain import parse_iso
 from casesim.records.damage import readable_debrief
 from casesim.records.decisions import Decision, Replayer
 from casesim.records.evidence import (
     CompetencyEvidence,
     EvidenceKind,
+    RatedPoint,
     competency_evidence,
     evidence_kind,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "RosterRow",
     "ScenarioItems",
     "TraineeReport",
+    "attempt_standings",
     "cohort_report",
     "competency_title",
     "duration_seconds",
@@ -101,10 +104,17 @@ class ProgressPoint:
     mode: Mode
     signed_off: bool = False
     """Whether the scenario had a valid clinical sign-off when the attempt began."""
+    standing: EvidenceKind | None = None
+    """What the attempt is as evidence once assignments are applied (None: the plain rules)."""
 
     @property
     def evidence(self) -> EvidenceKind:
-        return evidence_kind(self.mode, self.signed_off)
+        return self.standing if self.standing is not None else evidence_kind(self.mode, self.signed_off)
+
+
+def _kind(point: RatedPoint) -> EvidenceKind:
+    """A point's evidence kind, assignments applied when the point is a report's."""
+    return point.evidence if isinstance(point, ProgressPoint) else evidence_kind(point.mode, point.signed_off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +132,7 @@ class CompetencyTrend:
     @property
     def evidence(self) -> CompetencyEvidence:
         """The rating the evidence rules allow, or why there is none."""
-        return competency_evidence(self.points)
+        return competency_evidence(self.points, _kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +150,20 @@ class AttemptSummary:
     accommodation: str | None = None
     """The timing accommodation the attempt was played with ("2× time, set by the instructor"),
     from its first event; None for the standard time. Shown as an accommodation, never a penalty."""
+    standing: Standing | None = None
+    """What the attempt is as evidence once its cohort's assignments are applied, and why."""
 
     @property
     def evidence(self) -> EvidenceKind:
-        """``assessment`` (counted), ``practice`` or ``trial`` (shown, never counted)."""
+        """``assessment`` (counted), ``practice``, ``trial`` or ``uncounted`` (shown, never counted)."""
+        if self.standing is not None:
+            return self.standing.kind
         return evidence_kind(self.attempt.mode, self.attempt.signoff is not None)
+
+    @property
+    def reason(self) -> str | None:
+        """Why an assessment counts as practice or is not counted, or which assignment it counts for."""
+        return self.standing.reason if self.standing is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,15 +198,27 @@ class TraineeReport:
 
 
 def _trends(points: Iterable[CompetencyPoint], catalog: Catalog | None,
-            mode: Mode | None = None) -> dict[str, dict[str, list[ProgressPoint]]]:
-    """trainee id -> competency id -> points in time order."""
+            mode: Mode | None = None,
+            standing: Mapping[str, Standing] | None = None) -> dict[str, dict[str, list[ProgressPoint]]]:
+    """trainee id -> competency id -> points in time order (``standing``: by attempt id)."""
     out: dict[str, dict[str, list[ProgressPoint]]] = defaultdict(lambda: defaultdict(list))
     for p in points:
         if mode is not None and p.mode != mode:
             continue
+        kind = standing[p.attempt_id].kind if standing is not None and p.attempt_id in standing else None
         out[p.trainee_id][p.competency].append(
-            ProgressPoint(p.ended_at, p.rating, p.share, p.attempt_id, p.scenario_id, p.mode, p.signed_off))
+            ProgressPoint(p.ended_at, p.rating, p.share, p.attempt_id, p.scenario_id, p.mode, p.signed_off, kind))
     return out
+
+
+def attempt_standings(store: RecordStore, attempts: Sequence[AttemptRow],
+                      trainees: Iterable[TraineeRow]) -> dict[str, Standing]:
+    """Each attempt's standing under its cohort's assignments (:mod:`casesim.records.assignments`);
+    empty when the store has no assignment, so the plain evidence rules apply everywhere."""
+    assignments = store.assignments()
+    if not assignments:
+        return {}
+    return standings(attempts, assignments, {t.id: t.cohort for t in trainees})
 
 
 TIME_LABELS = {"1.5x": "1.5× time", "2x": "2× time", "none": "no time limit"}
@@ -215,7 +246,9 @@ def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | No
                             hint="`casesim records list` shows who has attempts")
     summaries = []
     notes: list[str] = []
-    for attempt in store.attempts(trainee_id=trainee_id):
+    attempts = store.attempts(trainee_id=trainee_id)
+    standing = attempt_standings(store, attempts, [trainee])
+    for attempt in attempts:
         debrief = readable_debrief(store, attempt, notes, listed=True)[1] if attempt.status == "completed" else None
         loaded = (library or {}).get(attempt.scenario_id)
         title = debrief.scenario_title if debrief else (loaded.scenario.title if loaded and loaded.scenario else None)
@@ -226,8 +259,8 @@ def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | No
             critical=tuple(c.headline for c in debrief.critical) if debrief else (),
             decisions=len(debrief.decisions) if debrief else 0,
             duration_seconds=duration_seconds(attempt.started_at, attempt.ended_at),
-            accommodation=accommodation_text(store.events(attempt.id))))
-    series = _trends(store.competency_points(trainee_id=trainee_id), catalog).get(trainee_id, {})
+            accommodation=accommodation_text(store.events(attempt.id)), standing=standing.get(attempt.id)))
+    series = _trends(store.competency_points(trainee_id=trainee_id), catalog, None, standing).get(trainee_id, {})
     trends = tuple(CompetencyTrend(cid, competency_title(catalog, cid), tuple(series[cid])) for cid in sorted(series))
     return TraineeReport(trainee, tuple(summaries), trends, tuple(notes))
 
@@ -445,16 +478,18 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
     by_trainee: dict[str, list[AttemptRow]] = defaultdict(list)
     for attempt in attempts:
         by_trainee[attempt.trainee_id].append(attempt)
-    trends = _trends(store.competency_points(cohort=cohort), catalog, mode)
+    standing = attempt_standings(store, store.attempts(cohort=cohort), trainees)
+    trends = _trends(store.competency_points(cohort=cohort), catalog, mode, standing)
     competency_ids = sorted({cid for series in trends.values() for cid in series})
     roster = []
     for trainee in trainees:
         mine = by_trainee.get(trainee.id, [])
         cells = {}
         for cid in competency_ids:
-            evidence = competency_evidence(trends.get(trainee.id, {}).get(cid, ()))
+            evidence = competency_evidence(trends.get(trainee.id, {}).get(cid, ()), _kind)
             cells[cid] = RosterCell(evidence.rating, evidence.measures, evidence.scenarios)
-        counted_passes = sum(bool(a.passed) and evidence_kind(a.mode, a.signoff is not None) == "assessment"
+        counted_passes = sum(bool(a.passed) and (standing[a.id].kind if a.id in standing else
+                                                 evidence_kind(a.mode, a.signoff is not None)) == "assessment"
                              for a in mine)
         tries = [a for a in mine if not left_without_penalty(a.status)]  # leaving is not a try
         roster.append(RosterRow(trainee, len(tries), sum(a.status == "completed" for a in mine), counted_passes,

@@ -31,9 +31,13 @@ from casesim.format.signoff import SignOff
 from casesim.records import keys, ledger
 from casesim.records.api import (
     AccommodationRow,
+    AssignmentCheck,
+    AssignmentRow,
     AttemptPace,
     AttemptRow,
     AttemptStatus,
+    AuditEntry,
+    AuditRow,
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
@@ -41,6 +45,9 @@ from casesim.records.api import (
     EventKind,
     EventRow,
     ImportedAttempt,
+    NewAssignment,
+    Role,
+    RoleGrant,
     TraineeRow,
     VerifyProblem,
 )
@@ -50,12 +57,10 @@ from casesim.records.chain import (
     canonical_json,
     iso_utc,
     roster_digest,
-    sha256_text,
-    store_digest,
     utc_now,
 )
 from casesim.records.labels import clean_label
-from casesim.records.sqlite import queries
+from casesim.records.sqlite import program, queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
 from casesim.scoring.debrief import Debrief
 
@@ -65,7 +70,7 @@ _log = logging.getLogger(__name__)
 
 _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
                     "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
-                    "reading_seconds, too_fast, cohort, imported")
+                    "reading_seconds, too_fast, cohort, imported, assignment")
 
 
 def _signoff(text: str | None) -> SignOff | None:
@@ -177,13 +182,13 @@ class SQLiteStore:
     # --- transactions -------------------------------------------------------------------
 
     @contextmanager
-    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _write(self, action: str, *, whole_file_check: bool = True) -> Iterator[sqlite3.Connection]:
         if self.readonly:
             raise StoreError(f"the records database {self.path} was opened read-only: {action} is not possible",
                              title="records: read-only")
         with self._lock:
             conn = self._conn
-            if not self._checked:
+            if not self._checked and whole_file_check:
                 self._check_before_writing(action)
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -326,16 +331,17 @@ class SQLiteStore:
                 head = ledger.first_head(trainee_id, self._key)
             else:
                 head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
-                facts = dataclasses.replace(facts, cohort=row[2])
+                tied = program.assignment_for(conn, trainee_id, scenario_id, content_hash, mode, at=now).assignment
+                facts = dataclasses.replace(facts, cohort=row[2], assignment=tied.id if tied is not None else None)
             started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now, key=self._key)
             a, after = started.attempt, started.attempt_head
             conn.execute(
                 "INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, "
                 "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, cohort, "
-                "imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "imported, assignment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
                  a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status,
-                 a.signoff_json, a.cohort, a.imported_json))
+                 a.signoff_json, a.cohort, a.imported_json, a.assignment))
             conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?",
                          (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
             n = conn.execute("SELECT n FROM attempts WHERE id = ?", (attempt_id,)).fetchone()[0]
@@ -452,13 +458,13 @@ class SQLiteStore:
     def chain_record(self, attempt_id: str) -> dict[str, Any]:
         with self._read("reading the chain", snapshot=True) as conn:
             row = conn.execute("SELECT n, trainee_seq, prev_hash, hash, event_count, head_hash, seal, signoff, debrief, "
-                               "cohort, imported FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+                               "cohort, imported, assignment FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt")
             events = {int(seq): str(h) for seq, h in conn.execute(
                 "SELECT seq, hash FROM events WHERE attempt_n = ? ORDER BY seq", (row[0],))}
         keys_ = ("trainee_seq", "prev_hash", "hash", "event_count", "head_hash", "seal", "signoff_text",
-                 "debrief_text", "cohort", "imported_text")
+                 "debrief_text", "cohort", "imported_text", "assignment")
         return {"store_id": self.store_id, "chain_mode": self.chain_mode, **dict(zip(keys_, row[1:], strict=True)),
                 "event_hashes": events}
 
@@ -471,7 +477,7 @@ class SQLiteStore:
                           ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
                           share=row[12], signoff=_signoff(row[13]), verdict=row[14],
                           pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
-                          cohort=row[18], imported=_json_mapping(row[19]))
+                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20])
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:
@@ -599,10 +605,66 @@ class SQLiteStore:
         Raises :class:`StoreError` for a keyed store opened without its key."""
         self._need_key("compute the store head")
         with self._read("reading the chain", snapshot=True) as conn:
-            rows = queries.trainee_chains(conn)
-            pseudonym = conn.execute("SELECT value FROM meta WHERE key = 'pseudonym_key'").fetchone()
-        return store_digest(self.store_id, sha256_text(str(pseudonym[0]) if pseudonym else ""),
-                            [(tid, links, head) for tid, _, links, head in rows], self._key)
+            return queries.store_head(conn, self.store_id, self._key)
+
+    def store_heads_since(self, head: str) -> int | None:
+        """How many audit entries were added since ``head`` was the store head (None: it never
+        was, with the trainee chains as they are now)."""
+        self._need_key("check a head against it")
+        with self._read("reading the chain", snapshot=True) as conn:
+            return queries.heads_since(conn, self.store_id, self._key, head)
+
+    # --- assignments, roles and the audit log -------------------------------------------
+
+    def record_audit(self, entry: AuditEntry) -> AuditRow:
+        """Append an entry to the audit chain (durable when this returns)."""
+        self._need_key("record the disclosure in its audit log")
+        actor = clean_label(entry.actor, "actor")
+        # Every report and export opens a store just for this one append: a whole-file quick_check
+        # each time would cost more than the report on a large store. The append touches only the
+        # audit table's last page and meta, where SQLite itself reports damage it reads.
+        with self._write("recording the disclosure", whole_file_check=False) as conn:
+            return program.append_audit(conn, self.store_id, dataclasses.replace(entry, actor=actor),
+                                        at=self._now(), key=self._key)
+
+    def audit_log(self, *, trainee_id: str | None = None, since: str | None = None) -> Sequence[AuditRow]:
+        with self._read("reading the audit log", snapshot=True) as conn:
+            return program.audit_log(conn, trainee_id=trainee_id, since=since)
+
+    def add_assignment(self, assignment: NewAssignment, *, by: str) -> AssignmentRow:
+        by = clean_label(by, "actor")
+        assignment = dataclasses.replace(assignment, cohort=clean_label(assignment.cohort, "cohort"))
+        with self._write("saving the assignment") as conn:
+            return program.add_assignment(conn, self.store_id, assignment, by=by, at=self._now(), key=self._key)
+
+    def remove_assignment(self, assignment_id: str, *, by: str) -> AssignmentRow:
+        by = clean_label(by, "actor")
+        with self._write("withdrawing the assignment") as conn:
+            return program.remove_assignment(conn, self.store_id, assignment_id, by=by, at=self._now(),
+                                             key=self._key, where=str(self.path))
+
+    def assignments(self, cohort: str | None = None) -> Sequence[AssignmentRow]:
+        with self._read("reading the assignments") as conn:
+            return program.assignments(conn, cohort)
+
+    def assignment_for(self, trainee_id: str, scenario_id: str, content_hash: str, mode: Mode) -> AssignmentCheck:
+        with self._read("reading the assignments", snapshot=True) as conn:
+            return program.assignment_for(conn, trainee_id, scenario_id, content_hash, mode, at=self._now())
+
+    def grant_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> RoleGrant:
+        actor, by = clean_label(actor, "actor"), clean_label(by, "actor")
+        cohort = clean_label(cohort, "cohort") if cohort is not None else None
+        with self._write("granting the role") as conn:
+            return program.grant_role(conn, self.store_id, actor, role, cohort, by=by, at=self._now(), key=self._key)
+
+    def revoke_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> bool:
+        by = clean_label(by, "actor")
+        with self._write("revoking the role") as conn:
+            return program.revoke_role(conn, self.store_id, actor, role, cohort, by=by, at=self._now(), key=self._key)
+
+    def roles(self) -> Sequence[RoleGrant]:
+        with self._read("reading the roles") as conn:
+            return program.roles(conn)
 
     def find_head(self, head: str) -> queries.HeadMatch | None:
         """Where a head printed earlier (on a signed PDF, or by ``records verify``) sits in a
@@ -642,7 +704,7 @@ class SQLiteStore:
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('chain_mode', 'rechained_at', "
                                      "'rechained_from_schema', 'rechained_links', 'rechain_problems', "
                                      "'cohort_stamped_since', 'cohort_unstamped_attempts', 'rekeyed_at', "
-                                     "'rekeyed_count')").fetchall())
+                                     "'rekeyed_count', 'audit_since', 'audit_from_schema', 'audit_count')").fetchall())
         rows.setdefault("chain_mode", keys.UNKEYED)
         return {str(k): str(v) for k, v in rows.items()}
 
