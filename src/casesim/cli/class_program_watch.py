@@ -49,7 +49,7 @@ def watch_command(settings: Settings, cohort: str, scenario: str | None, mode: M
     scenario, m the mode, ? every key, q quits.
     """
     from casesim.cli.authoring import load_catalog_for
-    from casesim.play.library import load_scenarios_by_id
+    from casesim.play.shelf import ScenarioShelf
     from casesim.tui.class_watch_app import ClassWatchApp
 
     catalog = load_catalog_for(settings)
@@ -60,7 +60,7 @@ def watch_command(settings: Settings, cohort: str, scenario: str | None, mode: M
             known = ", ".join(cohorts) or "none yet"
             raise CaseSimError(f"there is no cohort {cohort!r} in {store.location} (cohorts: {known})",
                                title="no such cohort", hint="set one with: casesim records trainee ID --cohort NAME")
-        library = load_scenarios_by_id([settings.scenarios_dir], catalog, analyse=True, summary=True)
+        library = ScenarioShelf([settings.scenarios_dir], catalog)  # each analysed when the class first plays it
         if scenario is not None and scenario not in library:
             raise CaseSimError(f"there is no scenario {scenario!r} in {settings.scenarios_dir}",
                                title="no such scenario",

@@ -174,7 +174,7 @@ def _live_pace(loaded: Playable | None, content_hash: str, start: str,
 
 
 def trainee_now(activity: TraineeActivity, library: Mapping[str, Playable],
-                expert_lengths: Mapping[str, int] | None = None) -> TraineeNow:
+                expert_lengths: Mapping[str, int | None] | None = None) -> TraineeNow:
     """One trainee's row of the live view, from what the store read."""
     trainee, attempt, events = activity.trainee, activity.attempt, activity.events
     status = _status(activity)
@@ -211,11 +211,13 @@ class ClassWatch:
     """
 
     def __init__(self, store: RecordStore, cohort: str, library: Mapping[str, Playable]) -> None:
+        """``library``: the scenario files by id; it may analyse each on its first lookup
+        (:class:`~casesim.play.shelf.ScenarioShelf`), which then happens in :meth:`read`."""
         self.store = store
         self.cohort = cohort
         self.library = library
         self._changes = store.change_watch(cohort)  # before the first read: a commit in between is not lost
-        self._expert = {sid: len(expert_choices(loaded)) for sid, loaded in library.items()}
+        self._expert: dict[str, int | None] = {}
         self.reads = 0
         """How many times the class was read from the store (the tests count re-reads)."""
 
@@ -227,8 +229,11 @@ class ClassWatch:
         """Read the class, and the item analysis of ``scenario_id`` (None: the scenario most of the
         class is playing) over ``mode``'s attempts (None: every mode)."""
         self.reads += 1
-        now = ClassNow(self.cohort, tuple(trainee_now(a, self.library, self._expert)
-                                          for a in self.store.cohort_activity(self.cohort)))
+        activity = self.store.cohort_activity(self.cohort)
+        for sid in {a.attempt.scenario_id for a in activity if a.attempt is not None} - set(self._expert):
+            loaded = self.library.get(sid)  # a lazy library analyses it here, once (in the caller's worker)
+            self._expert[sid] = (len(expert_choices(loaded)) or None) if loaded is not None else None
+        now = ClassNow(self.cohort, tuple(trainee_now(a, self.library, self._expert) for a in activity))
         if scenario_id is None and now.scenarios:
             scenario_id = now.scenarios[0]
         items: ScenarioItems | None = None
