@@ -293,3 +293,28 @@ def test_trainees_in_other_processes_are_seen(db_path: Path, example: AnalysedSc
         rows = _by_id(watch)
     assert {tid: (rows[tid].status, rows[tid].decisions) for tid, *_ in plan} == {
         "ann": ("passed", len(EXPERT)), "bo": ("paused", 3), "cy": ("left", 1), "dee": ("playing", 2)}
+
+
+def test_a_read_after_one_trainee_moved_checks_the_pace_of_that_trainee_only(
+        timed_store: RecordStore, example: AnalysedScenario, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from casesim.records import class_watch
+
+    checked: list[str] = []
+    real = class_watch._live_pace
+
+    def counted(loaded: Any, content_hash: str, start: str, events: Any) -> Any:
+        checked.append(start)
+        return real(loaded, content_hash, start, events)
+
+    monkeypatch.setattr(class_watch, "_live_pace", counted)
+    for tid in ("ann", "bo", "cy"):
+        _play_timed(timed_store, example, clock, tid, EXPERT[:3], 1.0)
+    with ClassWatch(timed_store, "fall", {example.scenario.id: example}) as watch:
+        assert all(t.too_fast for t in watch.read().now.trainees)
+        assert len(checked) == 3
+        watch.read()
+        assert len(checked) == 3, "nobody moved: nothing checked again"
+        attempt = timed_store.in_progress("bo")[0]
+        timed_store.record_event(attempt.id, "pause", {"node": "ask-screen"})
+        rows = _by_id(watch)
+        assert len(checked) == 4 and rows["bo"].status == "paused" and rows["bo"].too_fast

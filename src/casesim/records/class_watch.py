@@ -28,7 +28,7 @@ assessment attempts are checked, and the flag is a prompt to look, never a verdi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -45,6 +45,7 @@ from casesim.records.api import (
     left_without_penalty,
 )
 from casesim.records.chain import parse_iso
+from casesim.records.decisions import Replayer
 from casesim.records.reports import Departure, ScenarioItems, expert_choices, item_analysis
 from casesim.scoring.pace import pace
 from casesim.semantics.program import replay
@@ -174,8 +175,11 @@ def _live_pace(loaded: Playable | None, content_hash: str, start: str,
 
 
 def trainee_now(activity: TraineeActivity, library: Mapping[str, Playable],
-                expert_lengths: Mapping[str, int | None] | None = None) -> TraineeNow:
-    """One trainee's row of the live view, from what the store read."""
+                expert_lengths: Mapping[str, int | None] | None = None,
+                paces: MutableMapping[tuple[str, int], AttemptPace | None] | None = None) -> TraineeNow:
+    """One trainee's row of the live view, from what the store read (``paces``: the speed checks
+    of attempts in progress by (attempt, last event), kept by the caller so an attempt that did not
+    move is not checked again)."""
     trainee, attempt, events = activity.trainee, activity.attempt, activity.events
     status = _status(activity)
     if attempt is None:
@@ -190,8 +194,15 @@ def trainee_now(activity: TraineeActivity, library: Mapping[str, Playable],
     elif status != "playing":
         since = attempt.ended_at
     if attempt.status == "in-progress":
-        checked = _live_pace(loaded, attempt.content_hash, attempt.start_node, events) \
-            if attempt.mode == "assessment" else None
+        checked = None
+        if attempt.mode == "assessment":
+            key = (attempt.id, events[-1].seq if events else 0)
+            if paces is None or key not in paces:
+                checked = _live_pace(loaded, attempt.content_hash, attempt.start_node, events)
+                if paces is not None:
+                    paces[key] = checked
+            else:
+                checked = paces[key]
     else:
         checked = attempt.pace
     lengths = expert_lengths if expert_lengths is not None else {}
@@ -218,6 +229,8 @@ class ClassWatch:
         self.library = library
         self._changes = store.change_watch(cohort)  # before the first read: a commit in between is not lost
         self._expert: dict[str, int | None] = {}
+        self._paces: dict[tuple[str, int], AttemptPace | None] = {}
+        self._replayers: dict[str, Replayer | None] = {}
         self.reads = 0
         """How many times the class was read from the store (the tests count re-reads)."""
 
@@ -233,7 +246,10 @@ class ClassWatch:
         for sid in {a.attempt.scenario_id for a in activity if a.attempt is not None} - set(self._expert):
             loaded = self.library.get(sid)  # a lazy library analyses it here, once (in the caller's worker)
             self._expert[sid] = (len(expert_choices(loaded)) or None) if loaded is not None else None
-        now = ClassNow(self.cohort, tuple(trainee_now(a, self.library, self._expert) for a in activity))
+        now = ClassNow(self.cohort, tuple(trainee_now(a, self.library, self._expert, self._paces) for a in activity))
+        # forget the checks of attempts that moved on or ended (the cache stays the class's size)
+        current = {(a.attempt.id, a.events[-1].seq if a.events else 0) for a in activity if a.attempt is not None}
+        self._paces = {key: value for key, value in self._paces.items() if key in current}
         if scenario_id is None and now.scenarios:
             scenario_id = now.scenarios[0]
         items: ScenarioItems | None = None
@@ -241,7 +257,7 @@ class ClassWatch:
         if scenario_id is not None:
             found, departures = item_analysis(
                 self.store.decision_paths(cohort=self.cohort, scenario_id=scenario_id, mode=mode), self.library,
-                scenario_id=scenario_id)
+                scenario_id=scenario_id, replayers=self._replayers)
             items = next(iter(found), None)
         return ClassView(now, scenario_id, mode, items, departures)
 

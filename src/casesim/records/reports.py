@@ -441,14 +441,17 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
 
 
 def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable], *,
-                  attempts: Iterable[AttemptRow] | None = None,
-                  scenario_id: str | None = None) -> tuple[tuple[ScenarioItems, ...], tuple[Departure, ...]]:
+                  attempts: Iterable[AttemptRow] | None = None, scenario_id: str | None = None,
+                  replayers: dict[str, Replayer | None] | None = None,
+                  ) -> tuple[tuple[ScenarioItems, ...], tuple[Departure, ...]]:
     """The item analysis of some effective paths (:meth:`RecordStore.decision_paths`), each replayed
     against its scenario file to know what was offered, and the class's departures from the expert.
 
     ``attempts``: the selected attempts, for each scenario's count of attempts and of attempts on
     another version of the file; None counts them from the paths (then an attempt with no decision
     yet is not counted: what the live class view shows as the analysis builds up).
+    ``replayers``: replayers by scenario id kept by the caller between calls, so a path replayed
+    once is not replayed again (the live view analyses the same class after every commit).
     """
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     for attempt in attempts or ():
@@ -460,7 +463,7 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable]
         loaded = library.get(attempt.scenario_id)
         if loaded is not None and loaded.content_hash != attempt.content_hash:
             tally.other_versions.add(attempt.id)
-    replayers: dict[str, Replayer | None] = {}
+    replayers = {} if replayers is None else replayers
     for path in paths:
         if path.scenario_id not in replayers:
             loaded = library.get(path.scenario_id)
