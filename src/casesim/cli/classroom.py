@@ -1,7 +1,8 @@
-"""``casesim class``: a program's classes.
+"""``casesim class``: running a class from one shared store.
 
-The group is shared: ``casesim serve``'s roster commands and the program's assignments and roles
-(:mod:`casesim.cli.class_program`) join :data:`class_group`.
+The group is shared: ``casesim serve``'s roster commands, the program's assignments and roles
+(:mod:`casesim.cli.class_program`) and the live view (:mod:`casesim.cli.class_program_watch`)
+join :data:`class_group`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ __all__ = ["COMMANDS", "class_group"]
 
 @click.group("class")
 def class_group() -> None:
-    """A program's classes: assignments and roles."""
+    """Run a class: assignments, roles, and watching it live."""
 
 
 class_group.add_command(class_program.assign_command)

@@ -30,9 +30,11 @@ __all__ = [
     "NewAssignment",
     "Role",
     "RoleGrant",
+    "ActivityEvent",
     "AttemptPace",
     "AttemptRow",
     "AttemptStatus",
+    "ChangeWatch",
     "CompetencyPoint",
     "CriterionRow",
     "DecisionCount",
@@ -42,6 +44,7 @@ __all__ = [
     "EventRow",
     "PathStep",
     "RecordStore",
+    "TraineeActivity",
     "TraineeRow",
     "VerifyKind",
     "VerifyProblem",
@@ -366,6 +369,50 @@ def audit_value(seq: int, at: str, entry: AuditEntry) -> dict[str, Any]:
     return {"seq": seq, "at": at, "actor": entry.actor, "action": entry.action, "trainees": list(entry.trainees),
             "cohort": entry.cohort, "attempts": list(entry.attempts), "purpose": entry.purpose,
             "detail": dict(entry.detail) if entry.detail is not None else None}
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    """One event of an attempt as the live class view reads it: what and when, without the payload
+    (the view needs where the trainee is and how fast they go, not the state snapshots)."""
+
+    seq: int
+    kind: EventKind
+    at: str
+    node: str | None
+    choice: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeActivity:
+    """A cohort member and their latest attempt in the cohort, for the live class view."""
+
+    trainee: TraineeRow
+    attempt: AttemptRow | None
+    """The attempt in this cohort started last (None: none yet)."""
+    attempts: int
+    """How many attempts the trainee has started in this cohort."""
+    events: tuple[ActivityEvent, ...]
+    """The events of :attr:`attempt`, in order."""
+
+
+class ChangeWatch(Protocol):
+    """Tells a live view cheaply whether anything was committed to the store, so it re-reads the
+    store only when something moved (no polling storm: one cheap check a second, not a report).
+
+    SQLite: ``PRAGMA data_version`` on a connection of its own, which moves when any other
+    connection (in any process) commits. PostgreSQL: a connection of its own that ran
+    ``LISTEN casesim_changes``; every write transaction runs ``SELECT pg_notify('casesim_changes',
+    cohort)`` (delivered at commit, once per transaction), and :meth:`changed` drains the pending
+    notifications without waiting (psycopg's ``Connection.notifies(timeout=0)``), ignoring those
+    for other cohorts when the watch was made for one.
+    """
+
+    def changed(self) -> bool:
+        """Whether a commit may have happened since the watch was made or since the last call
+        that returned True (a False is certain: nothing was committed; a True may be a change
+        the caller does not look at)."""
+        ...
+
+    def close(self) -> None: ...
 
 
 VerifyKind = Literal["damaged", "edited", "deleted", "added", "reordered", "orphaned"]
@@ -535,6 +582,19 @@ class RecordStore(Protocol):
         ``since`` (an ISO-8601 time) on."""
         ...
 
+    # --- the live class view -----------------------------------------------------------
+
+    def cohort_activity(self, cohort: str) -> Sequence[TraineeActivity]:
+        """Every trainee of a cohort (as :meth:`trainees` selects them), in id order, each with
+        their latest attempt in the cohort and its events: read in one snapshot, in a fixed number
+        of queries however large the class (the live view re-reads it on every change)."""
+        ...
+
+    def change_watch(self, cohort: str | None = None) -> ChangeWatch:
+        """A watch on commits to the store (see :class:`ChangeWatch`); ``cohort``: a backend that
+        can tell may ignore commits for other cohorts. The caller closes it."""
+        ...
+
     # --- the chain ----------------------------------------------------------------------
 
     def chain_heads(self) -> Mapping[str, tuple[int, str]]:
@@ -602,7 +662,20 @@ def effective_path(events: Iterable[EventRow]) -> list[str]:
     return [str(event.payload["choice"]) for event in effective_steps(events)]
 
 
-def decision_seconds(events: Sequence[EventRow]) -> float:
+class TimedStep(PathStep, Protocol):
+    """An event with its place and time: a full :class:`EventRow` or an :class:`ActivityEvent`."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def at(self) -> str: ...
+
+
+TimedT = TypeVar("TimedT", bound=TimedStep)
+
+
+def decision_seconds(events: Sequence[TimedT]) -> float:
     """How long an attempt's decision screens were on show, from the recorded event timestamps.
 
     The sum of the gaps between consecutive events up to the last step in effect, leaving out
@@ -616,7 +689,7 @@ def decision_seconds(events: Sequence[EventRow]) -> float:
         return 0.0
     last = steps[-1].seq
     total = 0.0
-    previous: EventRow | None = None
+    previous: TimedT | None = None
     for event in events:
         if event.seq > last:
             break

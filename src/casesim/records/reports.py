@@ -25,6 +25,7 @@ from casesim.format.scenario import Choice, Mode
 from casesim.records.api import (
     AttemptRow,
     CompetencyPoint,
+    DecisionPath,
     EventRow,
     RecordStore,
     TraineeRow,
@@ -60,6 +61,7 @@ __all__ = [
     "competency_title",
     "duration_seconds",
     "expert_choices",
+    "item_analysis",
     "trainee_report",
 ]
 
@@ -380,6 +382,9 @@ class _Tally:
     attempts: set[str] = field(default_factory=set)
     trainees: set[str] = field(default_factory=set)
     other_versions: set[str] = field(default_factory=set)
+    path_attempts: int = 0
+    """Attempts counted from their paths (no attempt ids): beside :attr:`attempts`, never both."""
+    path_other_versions: int = 0
     per_node: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     trainees_per_option: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     offered: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
@@ -464,8 +469,60 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
             client = " ".join(f"{speaker_label(scenario, line.speaker)}: {line.text}" if several else line.text
                               for line in said)
         nodes.append(NodeItems(node_id, client, total, tuple(options)))
-    return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts), len(tally.trainees),
-                         len(tally.other_versions), tuple(nodes))
+    return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts) + tally.path_attempts,
+                         len(tally.trainees), len(tally.other_versions) + tally.path_other_versions, tuple(nodes))
+
+
+def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable], *,
+                  attempts: Iterable[AttemptRow] | None = None, scenario_id: str | None = None,
+                  replayers: dict[str, Replayer | None] | None = None,
+                  ) -> tuple[tuple[ScenarioItems, ...], tuple[Departure, ...]]:
+    """The item analysis of some effective paths (:meth:`RecordStore.decision_paths`), each replayed
+    against its scenario file to know what was offered, and the class's departures from the expert.
+
+    ``attempts``: the selected attempts, for each scenario's count of attempts and of attempts on
+    another version of the file; None counts them from the paths (then an attempt with no decision
+    yet is not counted: what the live class view shows as the analysis builds up).
+    ``replayers``: replayers by scenario id kept by the caller between calls, so a path replayed
+    once is not replayed again (the live view analyses the same class after every commit).
+    """
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    for attempt in attempts or ():
+        if scenario_id is not None and attempt.scenario_id != scenario_id:
+            continue
+        tally = tallies[attempt.scenario_id]
+        tally.attempts.add(attempt.id)
+        tally.trainees.add(attempt.trainee_id)
+        loaded = library.get(attempt.scenario_id)
+        if loaded is not None and loaded.content_hash != attempt.content_hash:
+            tally.other_versions.add(attempt.id)
+    replayers = {} if replayers is None else replayers
+    for path in paths:
+        if path.scenario_id not in replayers:
+            loaded = library.get(path.scenario_id)
+            replayers[path.scenario_id] = Replayer(loaded) if loaded is not None else None
+        replayer = replayers[path.scenario_id]
+        tally = tallies[path.scenario_id]
+        if attempts is None:  # counted from the paths: each path says how many attempts took it
+            tally.path_attempts += path.attempts
+            tally.trainees.add(path.trainee_id)
+            loaded = library.get(path.scenario_id)
+            if loaded is not None and loaded.content_hash != path.content_hash:
+                tally.path_other_versions += path.attempts
+        if replayer is None:
+            decisions = [Decision(node, sid, None, None) for sid, node in zip(path.steps, path.nodes, strict=True)]
+        else:
+            decisions = replayer.decisions(path.content_hash, path.start_node, path.steps, path.nodes)
+        for decision in decisions:
+            tally.add(path.trainee_id, decision, path.attempts)
+    items = tuple(_scenario_items(sid, tallies[sid], library.get(sid)) for sid in sorted(tallies)
+                  if tallies[sid].per_node)
+    departures = sorted(
+        (Departure(sid, node, tally.expert[node], tally.expert_offered[node], sum(instead.values()),
+                   len(tally.departed_trainees[node]), tuple(instead.most_common()))
+         for sid, tally in tallies.items() for node, instead in tally.departed.items() if instead),
+        key=lambda d: (-d.departed, -d.share, d.scenario_id, d.node))
+    return items, tuple(departures)
 
 
 def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable] | None = None,
@@ -495,37 +552,9 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
         roster.append(RosterRow(trainee, len(tries), sum(a.status == "completed" for a in mine), counted_passes,
                                 cells))
 
-    tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for attempt in attempts:
-        if scenario_id is not None and attempt.scenario_id != scenario_id:
-            continue
-        tally = tallies[attempt.scenario_id]
-        tally.attempts.add(attempt.id)
-        tally.trainees.add(attempt.trainee_id)
-        loaded = library.get(attempt.scenario_id)
-        if loaded is not None and loaded.content_hash != attempt.content_hash:
-            tally.other_versions.add(attempt.id)
-    replayers: dict[str, Replayer | None] = {}
-    for path in store.decision_paths(cohort=cohort, scenario_id=scenario_id, mode=mode):
-        if path.scenario_id not in replayers:
-            loaded = library.get(path.scenario_id)
-            replayers[path.scenario_id] = Replayer(loaded) if loaded is not None else None
-        replayer = replayers[path.scenario_id]
-        tally = tallies[path.scenario_id]
-        if replayer is None:
-            decisions = [Decision(node, sid, None, None) for sid, node in zip(path.steps, path.nodes, strict=True)]
-        else:
-            decisions = replayer.decisions(path.content_hash, path.start_node, path.steps, path.nodes)
-        for decision in decisions:
-            tally.add(path.trainee_id, decision, path.attempts)
-    items = tuple(_scenario_items(sid, tallies[sid], library.get(sid)) for sid in sorted(tallies)
-                  if tallies[sid].per_node)
-    departures = sorted(
-        (Departure(sid, node, tally.expert[node], tally.expert_offered[node], sum(instead.values()),
-                   len(tally.departed_trainees[node]), tuple(instead.most_common()))
-         for sid, tally in tallies.items() for node, instead in tally.departed.items() if instead),
-        key=lambda d: (-d.departed, -d.share, d.scenario_id, d.node))
+    items, departures = item_analysis(store.decision_paths(cohort=cohort, scenario_id=scenario_id, mode=mode),
+                                      library, attempts=attempts, scenario_id=scenario_id)
     too_fast = tuple(a for a in attempts if a.pace is not None and a.pace.too_fast
                      and (scenario_id is None or a.scenario_id == scenario_id))
     return CohortReport(cohort, tuple((cid, competency_title(catalog, cid)) for cid in competency_ids),
-                        tuple(roster), items, mode, too_fast, tuple(departures))
+                        tuple(roster), items, mode, too_fast, departures)

@@ -38,6 +38,7 @@ from casesim.records.api import (
     AttemptStatus,
     AuditEntry,
     AuditRow,
+    ChangeWatch,
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
@@ -48,6 +49,7 @@ from casesim.records.api import (
     NewAssignment,
     Role,
     RoleGrant,
+    TraineeActivity,
     TraineeRow,
     VerifyProblem,
 )
@@ -60,7 +62,7 @@ from casesim.records.chain import (
     utc_now,
 )
 from casesim.records.labels import clean_label
-from casesim.records.sqlite import program, queries
+from casesim.records.sqlite import live, program, queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
 from casesim.scoring.debrief import Debrief
 
@@ -590,6 +592,15 @@ class SQLiteStore:
     def criterion_rows(self, *, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[CriterionRow]:
         with self._read("reading criterion results") as conn:
             return queries.criterion_rows(conn, trainee_id=trainee_id, cohort=cohort)
+
+    def cohort_activity(self, cohort: str) -> Sequence[TraineeActivity]:
+        with self._read("reading the class", snapshot=True) as conn:
+            return live.cohort_activity(conn, cohort, _ATTEMPT_COLUMNS, self._attempt_row)
+
+    def change_watch(self, cohort: str | None = None) -> ChangeWatch:
+        """``PRAGMA data_version`` on a connection of the watch's own (:mod:`.live`); every commit
+        moves it, whatever the cohort."""
+        return live.DataVersionWatch(self.path)
 
     def chain_heads(self) -> dict[str, tuple[int, str]]:
         """Each trainee's number of attempts and the head of their chain over everything (the
