@@ -44,11 +44,11 @@ def _iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 
 @lrs_group.command("enable")
 @click.option("--base-iri", required=True, metavar="URL", callback=_iri,
-              help="your program's URL, the root of activity ids (as `records export xapi --base-iri`)")
+              help="your program's URL, the root of activity ids (as `casesim export xapi --base-iri`)")
 @click.option("--home-page", default=None, metavar="URL", callback=_iri,
               help="the actor account's homePage (default: --base-iri)")
 @click.option("--backfill/--no-backfill", default=True, show_default=True,
-              help="also queue the statements of attempts recorded before (built as `records export xapi` "
+              help="also queue the statements of attempts recorded before (built as `casesim export xapi` "
                    "builds them, against the scenario files under --scenarios)")
 @path_option("db")
 @path_option("frameworks_dir")
@@ -58,8 +58,15 @@ def _iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 @pass_settings
 def enable_command(settings: Settings, base_iri: str, home_page: str | None, backfill: bool) -> int:
     """Turn the outbox on: from now on every attempt's statements are queued as it is played."""
+    wanted = OutboxSettings(base_iri, home_page or base_iri)
     with open_store(settings.db, key=record_key()) as store:
-        store.configure_outbox(OutboxSettings(base_iri, home_page or base_iri))
+        current = store.outbox_settings()
+        if current is not None and current != wanted:
+            raise CaseSimError(f"the outbox is on already with base IRI {current.base_iri} and home page "
+                               f"{current.home_page}", title="lrs: outbox on already",
+                               hint="statement ids and actors depend on both, so an LRS would get every attempt "
+                                    "again under new ids; run `casesim lrs disable` first if you mean it")
+        store.configure_outbox(wanted)
         added = _backfill(settings, store) if backfill else 0
         counts = store.outbox_counts()
     click.echo(f"outbox on for {visible(str(settings.db), one_line=True)}: base IRI {base_iri}, home page "

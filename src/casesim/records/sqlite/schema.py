@@ -186,7 +186,7 @@ _OUTBOX: Migration = [
     # xAPI statements waiting for an LRS (casesim.records.outbox, issue 14 item 6): written in the
     # transaction of the event that makes them while the outbox is on (meta.outbox_base_iri and
     # outbox_home_page), posted by `casesim lrs sync`. Not evidence and not chained: each statement
-    # can be rebuilt from the chained record (`records export xapi`). seq is the write order.
+    # can be rebuilt from the chained record (`casesim export xapi`). seq is the write order.
     """CREATE TABLE outbox (
         seq        INTEGER PRIMARY KEY AUTOINCREMENT,
         id         TEXT NOT NULL UNIQUE,
