@@ -24,7 +24,7 @@ import pytest
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records import open_store
 from casesim.records.api import OutboxSettings, RecordStore
-from casesim.records.lrs import Backoff, Forwarder, LrsConfig, LrsError
+from casesim.records.lrs import Backoff, Forwarder, LrsConfig, LrsError, SyncReport, forward_forever
 from casesim.records.outbox import forget_scenarios
 from casesim.scoring.catalog import Catalog
 from support.lrs_proxy import Relay
@@ -169,23 +169,18 @@ def test_lrs_killed_mid_batch_then_back_loses_and_duplicates_nothing(own_ralph: 
         return "drop" if n == 2 else "relay"
 
     relay = Relay(own_ralph.port, decide)
-    restarted = threading.Event()
-
-    def crash_and_restart() -> None:
-        relay.dropped.wait(120)
-        own_ralph.kill()  # it accepted batch 2 and died before the forwarder heard
-        own_ralph.start()
-        restarted.set()
-
-    helper = threading.Thread(target=crash_and_restart)
-    helper.start()
+    reports: list[SyncReport] = []
+    forwarder = Forwarder(filled, _config(relay.endpoint), batch_size=8, backoff=Backoff(base=0.5, cap=4, tries=40))
+    sync = threading.Thread(target=lambda: reports.append(forwarder.sync()))
+    sync.start()
     try:
-        forwarder = Forwarder(filled, _config(relay.endpoint), batch_size=8, backoff=Backoff(base=0.5, cap=4, tries=40))
-        report = forwarder.sync()
+        assert relay.dropped.wait(120)
+        own_ralph.kill()  # it accepted batch 2 and died before the forwarder heard
+        own_ralph.start()  # (from this thread: the LRS dies with the thread that started it)
+        sync.join(300)
     finally:
-        helper.join(120)
         relay.close()
-    assert restarted.is_set()
+    report = reports[0]
     assert report.stopped is None and report.sent == total and report.retries >= 1
     _assert_lrs_equals_outbox(own_ralph, filled)
 
@@ -204,3 +199,30 @@ def test_an_lrs_down_for_good_stops_the_sync_and_keeps_everything(filled: Record
     with pytest.raises(LrsError, match="absolute"):
         _config("ftp://lrs.example.edu/xAPI")
     assert PASSWORD not in repr(_config("http://127.0.0.1:9/xAPI"))
+
+
+def test_forward_forever_keeps_sending_what_is_played(ralph: RalphLRS, filled: RecordStore,
+                                                      example: AnalysedScenario, catalog: Catalog) -> None:
+    """The loop a server runs: it sends what is queued, then what is played while it runs, and
+    stops when told (a wrong password is reported, never raised)."""
+    stop = threading.Event()
+    reports: list[SyncReport] = []
+    errors: list[LrsError] = []
+    loop = threading.Thread(target=forward_forever, args=(filled, _config(ralph.endpoint)),
+                            kwargs={"interval": 0.2, "stop": stop, "on_report": reports.append})
+    loop.start()
+    try:
+        play(filled, example, catalog, "t-live", EXPERT)
+        for _ in range(300):
+            if filled.outbox_counts().pending == 0 and reports:
+                break
+            stop.wait(0.1)
+    finally:
+        stop.set()
+        loop.join(60)
+    assert not loop.is_alive() and filled.outbox_counts().pending == 0
+    play(filled, example, catalog, "t-live", EXPERT[:1], finish=False)  # something to send
+    wrong = threading.Event()
+    forward_forever(filled, _config(ralph.endpoint, "wrong"), interval=0.1, stop=wrong,
+                    on_error=lambda e: (errors.append(e), wrong.set()))
+    assert errors and "refused the credentials" in errors[0].message

@@ -26,6 +26,15 @@ USER = "casesim-test"
 PASSWORD = "correct horse battery staple"
 
 
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGKILL it when the test process dies (a killed pytest runs no
+    fixture teardown, and an orphaned LRS would hold its port)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -57,7 +66,8 @@ class RalphLRS:
                "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": str(self.folder)}
         with (self.folder / "ralph.log").open("ab") as log:  # the child keeps its own copy of the handle
             self.process = subprocess.Popen([sys.executable, str(LAUNCHER), "127.0.0.1", str(self.port)],
-                                            cwd=self.folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+                                            cwd=self.folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

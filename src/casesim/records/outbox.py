@@ -9,7 +9,7 @@ process loses neither, and never keeps one without the other. A forwarder
 (:mod:`casesim.records.lrs`) posts them to an LRS later.
 
 The statements are built by the exporter's own builder (:class:`~casesim.records.export.xapi.
-AttemptStatements`), so an attempt's queued statements are exactly what ``casesim records export
+AttemptStatements`), so an attempt's queued statements are exactly what ``casesim export
 xapi`` gives for it, with two differences, both on purpose:
 
 * an undone choice: the export leaves it out, the outbox has already queued (maybe sent) its

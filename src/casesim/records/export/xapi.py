@@ -14,6 +14,10 @@ Per attempt, in time order:
   the speed check and the competency ratings as extensions;
 * ``terminated`` — the attempt closed (completed, or left without penalty), with its duration.
 
+A store's outbox (:mod:`casesim.records.outbox`) builds the same statements one event at a time
+with :class:`AttemptStatements`, and adds one verb an export never needs: ``voided``, retracting
+the ``answered`` statement of a choice undone after it was queued.
+
 Evidence rules (:mod:`casesim.records.evidence`): every statement's context carries the extension
 ``…/extensions/evidence`` = ``assessment``, ``practice`` or ``trial``, and counted attempts also
 ``…/extensions/sign-off`` (reviewer, credential, date, content hash). Practice and trial attempts
