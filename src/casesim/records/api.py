@@ -49,6 +49,9 @@ __all__ = [
     "VerifyKind",
     "VerifyProblem",
     "LEFT_STATUSES",
+    "OutboxCounts",
+    "OutboxRow",
+    "OutboxSettings",
     "decision_seconds",
     "left_without_penalty",
     "public_status",
@@ -629,6 +632,86 @@ class RecordStore(Protocol):
     def verify(self, trainee_id: str | None = None) -> Sequence[VerifyProblem]:
         """Every problem in the record, or in one trainee's part of it (and the storage itself)."""
         ...
+
+    # --- the xAPI outbox (casesim.records.outbox) ---------------------------------------
+    # While the outbox is on, every write that makes statements (an attempt starts, a choice, an
+    # undo, the seal, an import) adds them here in the same transaction, built by
+    # casesim.records.outbox.LiveStatements; a forwarder (casesim.records.lrs) posts them.
+
+    def configure_outbox(self, settings: OutboxSettings | None) -> None:
+        """Turn the outbox on with ``settings`` (checked absolute http(s) URLs), or off (None).
+        Rows already queued stay, sent or not."""
+        ...
+
+    def outbox_settings(self) -> OutboxSettings | None:
+        """The settings the outbox is on with (None: off)."""
+        ...
+
+    def outbox_add(self, statements: Sequence[tuple[str, str, str]]) -> int:
+        """Queue (statement id, attempt id, JSON text) rows, skipping ids queued already; returns
+        how many were added (``casesim lrs enable --backfill`` queues earlier attempts this way)."""
+        ...
+
+    def outbox_pending(self, limit: int, *, after: int = 0) -> Sequence[OutboxRow]:
+        """Up to ``limit`` statements not yet accepted with ``seq`` above ``after``, in write order."""
+        ...
+
+    def outbox_rows(self, *, after: int = 0, limit: int = 1000) -> Sequence[OutboxRow]:
+        """Every queued statement (sent or not) with ``seq`` above ``after``, in write order."""
+        ...
+
+    def outbox_mark_sent(self, ids: Sequence[str]) -> None:
+        """The LRS accepted these statements (by id): stamp them sent, now."""
+        ...
+
+    def outbox_mark_failed(self, ids: Sequence[str], error: str) -> None:
+        """A post of these statements failed: count the try and keep ``error`` (they stay pending)."""
+        ...
+
+    def outbox_counts(self) -> OutboxCounts: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSettings:
+    """What a store's live xAPI statements are built with, kept in the store itself (so every
+    process that writes to it, every ``serve`` session and every laptop, builds the same
+    statements): the IRI the activity ids are built on and the actor's ``account.homePage``. The
+    pseudonym key is the store's own (:attr:`RecordStore.pseudonym_key`)."""
+
+    base_iri: str
+    home_page: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One statement waiting for, or already accepted by, the LRS (``seq``: write order)."""
+
+    seq: int
+    id: str
+    """The statement id (a UUIDv5, so a re-post is recognised by the LRS)."""
+    attempt_id: str
+    statement: str
+    """The statement as JSON text, exactly as it is posted."""
+    created_at: str
+    sent_at: str | None
+    """When the LRS accepted it (None: not yet)."""
+    attempts: int
+    """How many times a post of it failed."""
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    """The outbox at a glance: ``waiting`` never tried, ``failed`` tried and not yet accepted
+    (both are pending), ``sent`` accepted by the LRS."""
+
+    waiting: int
+    failed: int
+    sent: int
+
+    @property
+    def pending(self) -> int:
+        return self.waiting + self.failed
 
 
 class PathStep(Protocol):

@@ -242,6 +242,25 @@ _PROGRAM: Migration = [
 ]
 
 
+_OUTBOX: Migration = [
+    # xAPI statements waiting for an LRS (casesim.records.outbox, issue 14 item 6): written in the
+    # transaction of the event that makes them while the outbox is on (meta.outbox_base_iri and
+    # outbox_home_page), posted by `casesim lrs sync`. Not evidence and not chained: each statement
+    # can be rebuilt from the chained record (`casesim export xapi`). seq is the write order.
+    """CREATE TABLE outbox (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        id         TEXT NOT NULL UNIQUE,
+        attempt_id TEXT NOT NULL,
+        statement  TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at    TEXT,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    )""",
+    "CREATE INDEX outbox_pending ON outbox(seq) WHERE sent_at IS NULL",
+]
+
+
 def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
     from casesim.records.sqlite.rechain import rechain
 
@@ -249,7 +268,7 @@ def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
 
 
 MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS), _ATTEMPT_COHORT,
-                               _PROGRAM]
+                               _PROGRAM, _OUTBOX]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``: SQL statements, or a step
 ``(connection, version migrated from, now)`` for what SQL alone cannot do (re-chaining)."""
 

@@ -47,6 +47,9 @@ from casesim.records.api import (
     EventRow,
     ImportedAttempt,
     NewAssignment,
+    OutboxCounts,
+    OutboxRow,
+    OutboxSettings,
     Role,
     RoleGrant,
     TraineeActivity,
@@ -62,6 +65,7 @@ from casesim.records.chain import (
     utc_now,
 )
 from casesim.records.labels import clean_label
+from casesim.records.outbox import LiveStatements, QueuedStatement, check_settings
 from casesim.records.sqlite import live, program, queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
 from casesim.scoring.debrief import Debrief
@@ -110,6 +114,7 @@ class SQLiteStore:
         self._clock = clock
         self._lock = threading.RLock()
         self._checked = False
+        self._live_cache: LiveStatements | None = None
         self._conn = connect(self.path, readonly=readonly, busy_timeout=busy_timeout, synchronous=synchronous,
                              now=self._now, key=key)
         try:
@@ -348,6 +353,9 @@ class SQLiteStore:
                          (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
             n = conn.execute("SELECT n FROM attempts WHERE id = ?", (attempt_id,)).fetchone()[0]
             self._link(conn, trainee_id, [((int(n), 0), "start", a.hash)])
+            live = self._live(conn)
+            if live is not None:
+                self._queue(conn, live.started(self._attempt_by_n(conn, int(n))))
         return attempt_id
 
     def record_event(self, attempt_id: str, kind: EventKind, payload: Mapping[str, Any]) -> EventRow:
@@ -377,6 +385,12 @@ class SQLiteStore:
             conn.execute("UPDATE attempts SET event_count = ?, head_hash = ? WHERE n = ?",
                          (appended.head.event_count, appended.head.head_hash, n))
             self._link(conn, trainee_id, [((n, e.seq), "event", e.hash) for e in appended.events])
+            live = self._live(conn)
+            if live is not None:
+                rows = [e.row() for e in appended.events]
+                earlier = self._events_by_n(conn, attempt_id, n, below=rows[0].seq) \
+                    if rows and live.needs_history(rows) else []
+                self._queue(conn, live.recorded(self._attempt_by_n(conn, n), rows, earlier))
         return [e.row() for e in appended.events]
 
     def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None:
@@ -404,6 +418,13 @@ class SQLiteStore:
                          "VALUES (?, ?, ?, ?)",
                          [(n, cid, *values) for cid, values in sealed.results.competencies.items()])
         self._link(conn, trainee_id, [((n, -1), "seal", sealed.seal)])
+        live = self._live(conn)
+        if live is not None:
+            # The debrief as stored (its JSON round trip), so the statements match an export's.
+            stored = Debrief.model_validate_json(sealed.debrief_json) if sealed.debrief_json is not None else None
+            attempt = self._attempt_by_n(conn, n)
+            if attempt.imported is None:
+                self._queue(conn, live.sealed(attempt, stored))
 
     def import_attempt(self, record: ImportedAttempt) -> bool:
         """Merge an attempt from a verified archive: linked into this store's chain of its
@@ -455,7 +476,103 @@ class SQLiteStore:
             if record.status != "in-progress":
                 self._seal(conn, n, trainee_id, attempt_head, record.status, record.debrief,
                            record.ended_at or record.started_at)
+            live = self._live(conn)
+            if live is not None:
+                debrief = self._stored_debrief(conn, n)
+                self._queue(conn, live.whole(self._attempt_by_n(conn, n), self._events_by_n(conn, a.id, n), debrief))
         return True
+
+    # --- the xAPI outbox ------------------------------------------------------------------
+
+    def _live(self, conn: sqlite3.Connection) -> LiveStatements | None:
+        """The statement builder when the outbox is on (read inside the write, so a store turned
+        on by another process is honoured from its next write on)."""
+        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('outbox_base_iri', 'outbox_home_page')"))
+        if len(rows) < 2:
+            return None
+        settings = OutboxSettings(str(rows["outbox_base_iri"]), str(rows["outbox_home_page"]))
+        if self._live_cache is None or self._live_cache.settings != settings:
+            self._live_cache = LiveStatements(settings, self.pseudonym_key)
+        return self._live_cache
+
+    def _queue(self, conn: sqlite3.Connection, rows: Sequence[QueuedStatement]) -> None:
+        now = self._now()
+        conn.executemany("INSERT INTO outbox(id, attempt_id, statement, created_at) VALUES (?, ?, ?, ?)",
+                         [(sid, attempt_id, text, now) for sid, attempt_id, text in rows])
+
+    def _attempt_by_n(self, conn: sqlite3.Connection, n: int) -> AttemptRow:
+        return self._attempt_row(conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE n = ?", (n,)).fetchone())
+
+    @staticmethod
+    def _events_by_n(conn: sqlite3.Connection, attempt_id: str, n: int, *, below: int | None = None) -> list[EventRow]:
+        sql, params = "SELECT seq, kind, at, payload FROM events WHERE attempt_n = ?", [n]
+        if below is not None:
+            sql += " AND seq < ?"
+            params.append(below)
+        rows = conn.execute(sql + " ORDER BY seq", params).fetchall()
+        return [EventRow(attempt_id, int(seq), kind, at, json.loads(payload)) for seq, kind, at, payload in rows]
+
+    @staticmethod
+    def _stored_debrief(conn: sqlite3.Connection, n: int) -> Debrief | None:
+        row = conn.execute("SELECT debrief FROM attempts WHERE n = ?", (n,)).fetchone()
+        return Debrief.model_validate_json(row[0]) if row is not None and row[0] is not None else None
+
+    def configure_outbox(self, settings: OutboxSettings | None) -> None:
+        if settings is not None:
+            check_settings(settings)
+        with self._write("changing the LRS outbox settings") as conn:
+            conn.execute("DELETE FROM meta WHERE key IN ('outbox_base_iri', 'outbox_home_page')")
+            if settings is not None:
+                conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                                 [("outbox_base_iri", settings.base_iri), ("outbox_home_page", settings.home_page)])
+
+    def outbox_settings(self) -> OutboxSettings | None:
+        with self._read("reading the LRS outbox settings") as conn:
+            rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('outbox_base_iri', "
+                                     "'outbox_home_page')"))
+        if len(rows) < 2:
+            return None
+        return OutboxSettings(str(rows["outbox_base_iri"]), str(rows["outbox_home_page"]))
+
+    def outbox_add(self, statements: Sequence[QueuedStatement]) -> int:
+        with self._write("queueing statements for the LRS") as conn:
+            before = conn.total_changes
+            now = self._now()
+            conn.executemany("INSERT OR IGNORE INTO outbox(id, attempt_id, statement, created_at) VALUES (?, ?, ?, ?)",
+                             [(sid, attempt_id, text, now) for sid, attempt_id, text in statements])
+            return int(conn.total_changes - before)
+
+    _OUTBOX_COLUMNS = "seq, id, attempt_id, statement, created_at, sent_at, attempts, last_error"
+
+    def outbox_pending(self, limit: int, *, after: int = 0) -> list[OutboxRow]:
+        with self._read("reading the LRS outbox") as conn:
+            rows = conn.execute(f"SELECT {self._OUTBOX_COLUMNS} FROM outbox WHERE sent_at IS NULL AND seq > ? "
+                                "ORDER BY seq LIMIT ?", (after, limit)).fetchall()
+        return [OutboxRow(*r) for r in rows]
+
+    def outbox_rows(self, *, after: int = 0, limit: int = 1000) -> list[OutboxRow]:
+        with self._read("reading the LRS outbox") as conn:
+            rows = conn.execute(f"SELECT {self._OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+                                (after, limit)).fetchall()
+        return [OutboxRow(*r) for r in rows]
+
+    def outbox_mark_sent(self, ids: Sequence[str]) -> None:
+        with self._write("marking statements sent") as conn:
+            now = self._now()
+            conn.executemany("UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
+                             [(now, sid) for sid in ids])
+
+    def outbox_mark_failed(self, ids: Sequence[str], error: str) -> None:
+        with self._write("noting a failed post") as conn:
+            conn.executemany("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? "
+                             "AND sent_at IS NULL", [(error, sid) for sid in ids])
+
+    def outbox_counts(self) -> OutboxCounts:
+        with self._read("counting the LRS outbox") as conn:
+            row = conn.execute("SELECT coalesce(sum(sent_at IS NULL AND attempts = 0), 0), "
+                               "coalesce(sum(sent_at IS NULL AND attempts > 0), 0), "
+                               "coalesce(sum(sent_at IS NOT NULL), 0) FROM outbox").fetchone()
+        return OutboxCounts(int(row[0]), int(row[1]), int(row[2]))
 
     def chain_record(self, attempt_id: str) -> dict[str, Any]:
         with self._read("reading the chain", snapshot=True) as conn:
