@@ -45,6 +45,7 @@ __all__ = [
     "PathStep",
     "RecordStore",
     "TraineeActivity",
+    "RosterMember",
     "TraineeRow",
     "VerifyKind",
     "VerifyProblem",
@@ -160,6 +161,22 @@ class TraineeRow:
     cohort: str | None
     created_at: str
     attempt_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RosterMember:
+    """A member of a class roster (:mod:`casesim.records.classroom`); never the code itself."""
+
+    cohort: str
+    trainee_id: str
+    display_name: str
+    role: str
+    """``student`` or ``instructor``."""
+    code_issued_at: str | None
+    code_used_at: str | None
+    """When the current code was used to sign in (None: not yet)."""
+    session_epoch: int
+    """Sessions carry the epoch they began in; a reissued code or a sign-out moves it on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -669,6 +686,45 @@ class RecordStore(Protocol):
         ...
 
     def outbox_counts(self) -> OutboxCounts: ...
+
+    # --- class rosters and sign-in codes (casesim.records.classroom; `casesim class`, `serve`) --
+
+    def create_roster(self, cohort: str, *, created_by: str) -> bool:
+        """Open a class roster named ``cohort`` (False: it exists already, nothing changed)."""
+        ...
+
+    def rosters(self) -> Sequence[str]:
+        """The names of the class rosters, sorted."""
+        ...
+
+    def add_roster_member(self, cohort: str, trainee_id: str, display_name: str, role: str,
+                          code_digest: str) -> None:
+        """Put a member on ``cohort``'s roster (or update their name and role) with a fresh code's
+        digest, ending their sessions. A student is also made a trainee in ``cohort``.
+        :class:`~casesim.errors.NotFoundError` when there is no such roster."""
+        ...
+
+    def roster_members(self, cohort: str) -> Sequence[RosterMember]:
+        """The members of a roster by id (:class:`~casesim.errors.NotFoundError`: no such roster)."""
+        ...
+
+    def memberships(self, trainee_id: str) -> Sequence[RosterMember]:
+        """Every roster ``trainee_id`` is on, by cohort."""
+        ...
+
+    def reissue_code(self, cohort: str, trainee_id: str, code_digest: str) -> None:
+        """Replace a member's code (the old one stops working) and end their sessions
+        (:class:`~casesim.errors.NotFoundError`: not on that roster)."""
+        ...
+
+    def redeem_code(self, code_digest: str) -> RosterMember | None:
+        """Consume the unused code with this digest, atomically (two browsers racing with one code:
+        one wins), and return its member; None when no unused code has it."""
+        ...
+
+    def end_sessions(self, cohort: str, trainee_id: str) -> None:
+        """Move the member's session epoch on: every session cookie issued before is refused."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -261,6 +261,31 @@ _OUTBOX: Migration = [
 ]
 
 
+_CLASS_ROSTERS: Migration = [
+    # `casesim class` (casesim.records.classroom): a class's roster and its one-time sign-in codes,
+    # keyed by the cohort name (not a cohorts table: terms and sections are another table's). Only
+    # a code's SHA-256 is kept. session_epoch ends every session of a member when it moves on
+    # (a reissued code, a sign-out): `casesim serve` puts it in the session cookie and compares.
+    """CREATE TABLE IF NOT EXISTS class_rosters (
+        cohort     TEXT PRIMARY KEY NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS class_members (
+        cohort         TEXT NOT NULL REFERENCES class_rosters(cohort),
+        trainee_id     TEXT NOT NULL,
+        display_name   TEXT NOT NULL,
+        role           TEXT NOT NULL CHECK (role IN ('student', 'instructor')),
+        code_digest    TEXT UNIQUE,
+        code_issued_at TEXT,
+        code_used_at   TEXT,
+        session_epoch  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (cohort, trainee_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS class_members_by_trainee ON class_members(trainee_id)",
+]
+
+
 def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
     from casesim.records.sqlite.rechain import rechain
 
@@ -268,7 +293,7 @@ def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
 
 
 MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS), _ATTEMPT_COHORT,
-                               _PROGRAM, _OUTBOX]
+                               _PROGRAM, _OUTBOX, _CLASS_ROSTERS]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``: SQL statements, or a step
 ``(connection, version migrated from, now)`` for what SQL alone cannot do (re-chaining)."""
 

@@ -52,6 +52,7 @@ from casesim.records.api import (
     OutboxSettings,
     Role,
     RoleGrant,
+    RosterMember,
     TraineeActivity,
     TraineeRow,
     VerifyProblem,
@@ -663,6 +664,82 @@ class SQLiteStore:
             row = conn.execute("SELECT trainee_id, time, set_by, set_at FROM accommodations WHERE trainee_id = ?",
                                (trainee_id,)).fetchone()
         return AccommodationRow(*row) if row is not None else None
+
+    # --- class rosters and sign-in codes ----------------------------------------------------
+
+    _MEMBER_COLUMNS = "cohort, trainee_id, display_name, role, code_issued_at, code_used_at, session_epoch"
+
+    def create_roster(self, cohort: str, *, created_by: str) -> bool:
+        cohort = clean_label(cohort, "cohort")
+        created_by = clean_label(created_by, "display name")
+        with self._write("creating the class roster") as conn:
+            cursor = conn.execute("INSERT INTO class_rosters(cohort, created_at, created_by) VALUES (?, ?, ?) "
+                                  "ON CONFLICT(cohort) DO NOTHING", (cohort, self._now(), created_by))
+            return cursor.rowcount == 1
+
+    def rosters(self) -> Sequence[str]:
+        with self._read("listing the class rosters") as conn:
+            return [str(r[0]) for r in conn.execute("SELECT cohort FROM class_rosters ORDER BY cohort")]
+
+    def _require_roster(self, conn: sqlite3.Connection, cohort: str) -> None:
+        if conn.execute("SELECT 1 FROM class_rosters WHERE cohort = ?", (cohort,)).fetchone() is None:
+            raise NotFoundError(f"there is no class roster {cohort!r} in {self.path}", title="no such class",
+                                hint="create it first with `casesim class create COHORT`; `casesim class list` "
+                                     "shows the classes")
+
+    def add_roster_member(self, cohort: str, trainee_id: str, display_name: str, role: str,
+                          code_digest: str) -> None:
+        cohort = clean_label(cohort, "cohort")
+        trainee_id = clean_label(trainee_id, "trainee id")
+        display_name = clean_label(display_name or trainee_id, "display name")
+        if role not in ("student", "instructor"):
+            raise ValueError(f"unknown roster role {role!r}")
+        with self._write("adding to the class roster") as conn:
+            self._require_roster(conn, cohort)
+            conn.execute("INSERT INTO class_members(cohort, trainee_id, display_name, role, code_digest, code_issued_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(cohort, trainee_id) DO UPDATE SET "
+                         "display_name = excluded.display_name, role = excluded.role, "
+                         "code_digest = excluded.code_digest, code_issued_at = excluded.code_issued_at, "
+                         "code_used_at = NULL, session_epoch = session_epoch + 1",
+                         (cohort, trainee_id, display_name, role, code_digest, self._now()))
+        if role == "student":  # the trainee row (its own transaction: it extends the chain)
+            self.upsert_trainee(trainee_id, display_name, cohort)
+
+    def _members(self, where: str, params: tuple[Any, ...], action: str) -> list[RosterMember]:
+        with self._read(action) as conn:
+            rows = conn.execute(f"SELECT {self._MEMBER_COLUMNS} FROM class_members WHERE {where} "
+                                "ORDER BY cohort, trainee_id", params).fetchall()
+        return [RosterMember(*r) for r in rows]
+
+    def roster_members(self, cohort: str) -> Sequence[RosterMember]:
+        with self._read("reading the class roster") as conn:
+            self._require_roster(conn, cohort)
+        return self._members("cohort = ?", (cohort,), "reading the class roster")
+
+    def memberships(self, trainee_id: str) -> Sequence[RosterMember]:
+        return self._members("trainee_id = ?", (trainee_id,), "reading the class rosters")
+
+    def reissue_code(self, cohort: str, trainee_id: str, code_digest: str) -> None:
+        with self._write("issuing a new sign-in code") as conn:
+            self._require_roster(conn, cohort)
+            cursor = conn.execute("UPDATE class_members SET code_digest = ?, code_issued_at = ?, code_used_at = NULL, "
+                                  "session_epoch = session_epoch + 1 WHERE cohort = ? AND trainee_id = ?",
+                                  (code_digest, self._now(), cohort, trainee_id))
+            if cursor.rowcount != 1:
+                raise NotFoundError(f"{trainee_id!r} is not on the class roster {cohort!r}", title="not on the roster",
+                                    hint=f"`casesim class roster {cohort}` lists who is; add them with "
+                                         "`casesim class add-students`")
+
+    def redeem_code(self, code_digest: str) -> RosterMember | None:
+        with self._write("signing in") as conn:
+            row = conn.execute(f"UPDATE class_members SET code_used_at = ? WHERE code_digest = ? AND code_used_at IS NULL "
+                               f"RETURNING {self._MEMBER_COLUMNS}", (self._now(), code_digest)).fetchone()
+        return RosterMember(*row) if row is not None else None
+
+    def end_sessions(self, cohort: str, trainee_id: str) -> None:
+        with self._write("signing out") as conn:
+            conn.execute("UPDATE class_members SET session_epoch = session_epoch + 1 WHERE cohort = ? AND trainee_id = ?",
+                         (cohort, trainee_id))
 
     def trainee(self, trainee_id: str) -> TraineeRow | None:
         with self._read("reading the trainee") as conn:
