@@ -192,3 +192,22 @@ def test_the_trainees_own_progress_view_counts_as_the_reports_do(tmp_path: Path,
         progress = gather_progress(store, "ann", catalog)
         assert [a.evidence for a in progress.attempts] == ["assessment", "uncounted"]
         assert all(s.evidence.measures <= 1 for s in progress.series)  # one counted attempt, not two
+
+
+def test_the_pdf_says_which_assessment_counts_and_why_the_others_do_not(tmp_path: Path, catalog: Catalog,
+                                                                        signed: AnalysedScenario) -> None:
+    from casesim.records.export.pdf import render_pdf
+    from support.pdf import pdf_text
+
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.upsert_trainee("ann", "Ann", "c1")
+        _assign(store, signed, attempt_limit=1)
+        play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+        play(store, signed, catalog, "ann", EXPERT, mode="assessment")  # beyond the limit: practice
+        report = trainee_report(store, "ann", catalog=catalog)
+    out = tmp_path / "ann.pdf"
+    render_pdf(report, out, catalog=catalog, problems=[], chain_head=None)
+    text = " ".join(pdf_text(out).split())
+    assert "How each assessment counts (assignments)" in text
+    assert "counts as practice: you have used all 1 attempt(s)" in text
+    assert "the best-scored attempt of 1" in text
