@@ -1,4 +1,7 @@
-"""Program commands: ``records`` (list, verify, trainee, trainees), ``report`` (trainee, cohort), ``export``.
+"""Program commands: ``records`` (list, verify, trainee, trainees, audit), ``report`` (trainee, cohort), ``export``.
+
+Each command that shows or writes out someone's records is checked against the store's roles when
+the store is shared, and writes one entry to its audit log (:mod:`casesim.cli.access`).
 
 Every command reads the database of the ``--db`` setting (``CASESIM_DB``, the config file, else
 ``casesim.db`` in the data folder). Reports and exports open it read-only and never create it.

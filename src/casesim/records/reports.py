@@ -58,6 +58,7 @@ __all__ = [
     "TraineeReport",
     "attempt_standings",
     "cohort_report",
+    "export_evidence",
     "competency_title",
     "duration_seconds",
     "expert_choices",
@@ -211,6 +212,21 @@ def _trends(points: Iterable[CompetencyPoint], catalog: Catalog | None,
         out[p.trainee_id][p.competency].append(
             ProgressPoint(p.ended_at, p.rating, p.share, p.attempt_id, p.scenario_id, p.mode, p.signed_off, kind))
     return out
+
+
+def export_evidence(store: RecordStore, attempts: Sequence[AttemptRow]) -> dict[str, EvidenceKind]:
+    """Each selected attempt's evidence kind as the reports give it (assignments applied), for the
+    exports' ``evidence`` column; empty when the store has no assignment (the plain kinds apply).
+
+    A counting rule or an attempt limit depends on the trainee's other attempts, so every attempt
+    of the selected trainees is read, whatever the export's filters left out."""
+    if not attempts or not store.assignments():
+        return {}
+    whose = {a.trainee_id for a in attempts}
+    everything = [a for a in store.attempts() if a.trainee_id in whose]
+    cohorts = {t.id: t.cohort for t in store.trainees() if t.id in whose}
+    found = standings(everything, store.assignments(), cohorts)
+    return {a.id: found[a.id].kind for a in attempts if a.id in found}
 
 
 def attempt_standings(store: RecordStore, attempts: Sequence[AttemptRow],

@@ -1,8 +1,10 @@
 """CSV for spreadsheets: one table per attempt, per criterion result, per competency rating, or
 per decision (what was offered, what was chosen, the expert's choice).
 
-``evidence`` in the attempts table is ``assessment`` (counted), ``practice`` or ``trial`` (see
-:mod:`casesim.records.evidence`), beside the sign-off the attempt was recorded under.
+``evidence`` in the attempts table is ``assessment`` (counted), ``practice``, ``trial`` or
+``uncounted`` (see :mod:`casesim.records.evidence`; in a cohort with assignments, as the reports
+count under them: :mod:`casesim.records.assignments`), beside the sign-off the attempt was
+recorded under.
 
 Text cells that a spreadsheet would run as a formula (starting with ``= + - @``) are prefixed
 with ``'``.
@@ -20,7 +22,7 @@ from casesim.records.damage import readable_debrief
 from casesim.records.decisions import Decision, Replayer
 from casesim.records.evidence import evidence_kind
 from casesim.records.export.selection import Selection, selected_attempts
-from casesim.records.reports import duration_seconds
+from casesim.records.reports import duration_seconds, export_evidence
 
 __all__ = ["ATTEMPT_FIELDS", "COMPETENCY_FIELDS", "CRITERION_FIELDS", "CSV_KINDS", "DECISION_FIELDS", "CsvKind",
            "attempt_rows", "decision_rows", "write_csv"]
@@ -57,6 +59,7 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None, cohort: s
     left out, with a note in ``notes``). ``cohort`` is the one stamped on the attempt when it began
     (before stamping, the trainee's), ``current_cohort`` the trainee's now."""
     attempts, trainees = selected_attempts(store, trainee_id, cohort, selection)
+    kinds = export_evidence(store, attempts)  # assignments applied, as the reports count
     for a in attempts:
         trainee = trainees.get(a.trainee_id)
         readable, debrief = readable_debrief(store, a, notes) if a.status == "completed" else (True, None)
@@ -74,7 +77,7 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None, cohort: s
             "decisions": len(debrief.decisions) if debrief else None,
             "critical_count": len(debrief.critical) if debrief else None,
             "critical_ids": "; ".join(c.id for c in debrief.critical) if debrief else None,
-            "evidence": evidence_kind(a.mode, a.signoff is not None),
+            "evidence": kinds.get(a.id) or evidence_kind(a.mode, a.signoff is not None),
             "signoff_by": a.signoff.by if a.signoff else None,
             "signoff_credential": a.signoff.credential if a.signoff else None,
             "signoff_on": a.signoff.on if a.signoff else None,
@@ -89,6 +92,7 @@ def decision_rows(store: RecordStore, selection: Selection,
                   library: Mapping[str, Playable] | None = None) -> Iterator[dict[str, Any]]:
     """One dict per decision with the ``DECISION_FIELDS``, attempt by attempt."""
     attempts, trainees = selected_attempts(store, selection.trainee_id, selection.cohort, selection)
+    kinds = export_evidence(store, attempts)  # assignments applied, as the reports count
     replayers: dict[str, Replayer] = {}
     for a in attempts:
         loaded = (library or {}).get(a.scenario_id)
@@ -105,7 +109,7 @@ def decision_rows(store: RecordStore, selection: Selection,
             seconds = event.payload.get("seconds")
             yield {"attempt_id": a.id, "trainee_id": a.trainee_id,
                    "cohort": a.cohort or (trainee.cohort if trainee else None), "scenario_id": a.scenario_id,
-                   "content_hash": a.content_hash, "mode": a.mode, "evidence": evidence_kind(a.mode, a.signoff is not None),
+                   "content_hash": a.content_hash, "mode": a.mode, "evidence": kinds.get(a.id) or evidence_kind(a.mode, a.signoff is not None),
                    "status": public_status(a.status), "decision": number, "seq": event.seq, "at": event.at,
                    "node": decision.node, "choice": decision.choice, "timeout": event.kind == "timer-expired",
                    "seconds": seconds if isinstance(seconds, int | float) else None,
