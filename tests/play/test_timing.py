@@ -125,7 +125,6 @@ def test_the_migration_adds_the_table_to_an_older_store(tmp_path: Path) -> None:
     open_store(path).close()
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE accommodations")  # schema 5 added it (schema 6: stamped cohorts, import notes)
-    conn.execute("DROP TABLE IF EXISTS outbox")  # the xAPI outbox, added after schema 6
     conn.execute("DROP INDEX attempts_by_cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN imported")

@@ -356,7 +356,6 @@ def _downgrade_to_v3(path: Path) -> None:
     rehash(conn)  # so its attempt hashes are those of headers without one
     conn.execute("DROP TABLE links")
     conn.execute("DROP TABLE accommodations")  # schema 5
-    conn.execute("DROP TABLE IF EXISTS outbox")  # the xAPI outbox, added after schema 6
     conn.execute("DROP INDEX attempts_by_cohort")  # schema 6
     conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN imported")

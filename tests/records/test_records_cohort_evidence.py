@@ -54,7 +54,6 @@ def test_a_schema_5_store_gains_stamps_for_new_attempts_and_says_since_when(tmp_
         store.upsert_trainee("ann", "Ann", "c1")
     with sqlite3.connect(db, isolation_level=None) as conn:  # what a schema 5 store was
         conn.execute("PRAGMA journal_mode = DELETE")
-        conn.execute("DROP TABLE IF EXISTS outbox")  # the xAPI outbox, added after schema 6
         conn.execute("DROP INDEX attempts_by_cohort")
         conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
         conn.execute("ALTER TABLE attempts DROP COLUMN imported")
