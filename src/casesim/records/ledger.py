@@ -129,6 +129,10 @@ class AttemptFacts:
     imported: Mapping[str, Any] | None = None
     """For an attempt merged from an archive (``records import``): where it came from, whether
     its signature was trusted and its original mode; covered by the attempt hash."""
+    section: str | None = None
+    """The section of that cohort as the attempt begins (the backend reads it under its lock)."""
+    term: str | None = None
+    """The term of that cohort as the attempt begins (e.g. "Fall 2026")."""
 
     def __post_init__(self) -> None:
         # Checked when the facts are made, so a backend refuses them before taking its lock.
@@ -158,6 +162,8 @@ class StartedAttempt:
     signoff: SignOff | None = None
     cohort: str | None = None
     imported: Mapping[str, Any] | None = None
+    section: str | None = None
+    term: str | None = None
 
     @property
     def imported_json(self) -> str | None:
@@ -241,13 +247,14 @@ def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at
                             mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
                             signoff=facts.signoff.as_dict() if facts.signoff is not None else None,
                             cohort=facts.cohort,
-                            imported=dict(facts.imported) if facts.imported is not None else None)
+                            imported=dict(facts.imported) if facts.imported is not None else None,
+                            section=facts.section, term=facts.term)
     digest = attempt_digest(head.head_hash, header, key)
     attempt = StartedAttempt(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
                              scenario_version=facts.scenario_version, content_hash=facts.content_hash,
                              mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
                              prev_hash=head.head_hash, hash=digest, signoff=facts.signoff,
-                             cohort=facts.cohort, imported=facts.imported)
+                             cohort=facts.cohort, imported=facts.imported, section=facts.section, term=facts.term)
     return AttemptStart(attempt, AttemptHead(attempt_id, 0, digest, "in-progress"),
                         TraineeHead(facts.trainee_id, seq, digest))
 

@@ -340,6 +340,13 @@ class CohortReport:
     """Attempts flagged by the speed check (decisions faster than their text can be read), oldest first."""
     departures: tuple[Departure, ...] = ()
     """The class's most common departures from the expert, most departed decisions first."""
+    section: str | None = None
+    """The cohort's section as set now (``records cohort``); None when not set."""
+    term: str | None = None
+    """The cohort's term as set now; None when not set."""
+    stamped: tuple[tuple[str | None, str | None, int], ...] = ()
+    """(section, term, attempts) as stamped on the cohort's attempts when they began, most
+    attempts first: what the attempts were played under, whatever the cohort says now."""
 
 
 @dataclass
@@ -492,5 +499,9 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
         key=lambda d: (-d.departed, -d.share, d.scenario_id, d.node))
     too_fast = tuple(a for a in attempts if a.pace is not None and a.pace.too_fast
                      and (scenario_id is None or a.scenario_id == scenario_id))
+    details = store.cohort_details(cohort)
+    stamped = Counter((a.section, a.term) for a in attempts if a.section is not None or a.term is not None)
     return CohortReport(cohort, tuple((cid, competency_title(catalog, cid)) for cid in competency_ids),
-                        tuple(roster), items, mode, too_fast, tuple(departures))
+                        tuple(roster), items, mode, too_fast, tuple(departures),
+                        details[0].section if details else None, details[0].term if details else None,
+                        tuple((s, t, n) for (s, t), n in stamped.most_common()))

@@ -18,7 +18,7 @@ and Letter both keep dates on one line.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,7 +56,8 @@ class PdfOptions:
     """The moment printed in the footer and stored as the PDF's creation date (default: now)."""
     page_format: str = "Letter"
     term: str | None = None
-    """The term and evaluation point (e.g. "Fall 2026, final evaluation")."""
+    """The term and evaluation point (e.g. "Fall 2026, final evaluation"); by default the terms
+    stamped on the attempts listed (the cohort's term as each began)."""
     placement: str | None = None
     """The placement agency."""
     liaison: str | None = None
@@ -81,6 +82,11 @@ def default_pdf_name(trainee_id: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", trainee_id.lower().encode("ascii", "ignore").decode("ascii")).strip("-")
     slug = slug[:40].rstrip("-") or "trainee"
     return f"practicum-{slug}-{hashlib.sha256(trainee_id.encode('utf-8')).hexdigest()[:8]}.pdf"
+
+
+def _distinct(values: Iterable[str | None]) -> list[str]:
+    """The values that are set, each once, in the order first met."""
+    return list(dict.fromkeys(v for v in values if v))
 
 
 def _date(iso: str | None) -> str:
@@ -227,7 +233,9 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
     created = options.generated_at or utc_now()
     generated = iso_utc(created)
     t = report.trainee
-    texts = [t.display_name, t.id, t.cohort, options.program, options.instructor,
+    texts = [t.display_name, t.id, t.cohort, options.program, options.instructor, options.term,
+             *(a.attempt.cohort for a in report.attempts), *(a.attempt.section for a in report.attempts),
+             *(a.attempt.term for a in report.attempts),
              *(s.scenario_title or s.attempt.scenario_id for s in report.attempts),
              *(s.ending_title for s in report.attempts), *(r for s in report.attempts for r in s.critical),
              *(c.title for c in report.competencies), *report.notes, *(p.message for p in problems)]
@@ -246,10 +254,16 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
              "beside the field instructor's own evaluation; it is not a clinical placement record.", 8.5)
     starts = [a.attempt.started_at for a in report.attempts]
     period = f"{_date(min(starts))} to {_date(max(starts))}" if starts else "no attempts yet"
-    doc.table(["Student", "Student id", "Cohort", "Period"],
-              [[t.display_name, t.id, t.cohort or "-", period]], [55, 40, 35, 50])
+    # The cohort, section and term each attempt stamped as it began (what it was played under);
+    # the trainee's current cohort when none was stamped.
+    cohort_cell = "; ".join(_distinct(
+        (a.attempt.cohort or t.cohort or "-") + (f", section {a.attempt.section}" if a.attempt.section else "")
+        for a in report.attempts)) or t.cohort or "-"
+    term = options.term or "; ".join(_distinct(a.attempt.term for a in report.attempts)) or "-"
+    doc.table(["Student", "Student id", "Cohort and section", "Period"],
+              [[t.display_name, t.id, cohort_cell, period]], [45, 30, 60, 45])
     doc.table(["Term and evaluation point", "Placement agency", "Field instructor", "Faculty field liaison"],
-              [[options.term or "-", options.placement or "-", options.instructor or "-", options.liaison or "-"]],
+              [[term, options.placement or "-", options.instructor or "-", options.liaison or "-"]],
               [45, 45, 45, 45])
     doc.para(f"{len(report.attempts)} attempt(s): {report.finished} finished, {report.passed} passed "
              "(an assessment attempt passes with at least the scenario's pass share and no critical action).", 9)

@@ -46,10 +46,11 @@ class _PathRow(NamedTuple):
 
 
 def _late_columns(conn: sqlite3.Connection) -> str:
-    """The attempt columns added by schema 6, or NULLs while an older migration (the schema 4
-    re-chain) verifies the store before they exist."""
+    """The attempt columns added by later migrations (the cohort, the import note, the section
+    and term), or NULLs while an older migration (the schema 4 re-chain) verifies the store
+    before they exist."""
     have = {str(r[1]) for r in conn.execute("PRAGMA table_info(attempts)")}
-    return ", ".join(c if c in have else f"NULL AS {c}" for c in ("cohort", "imported"))
+    return ", ".join(c if c in have else f"NULL AS {c}" for c in ("cohort", "imported", "section", "term"))
 
 
 def filter_clause(trainee_id: str | None, cohort: str | None,
@@ -322,7 +323,7 @@ def chain_attempts(conn: sqlite3.Connection, scope: str = "", params: tuple[Any,
             content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
             hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
             passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
-            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27])
+            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], section=r[28], term=r[29])
     return attempts
 
 
