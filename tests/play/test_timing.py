@@ -127,6 +127,9 @@ def test_the_migration_adds_the_table_to_an_older_store(tmp_path: Path) -> None:
     conn.execute("DROP INDEX attempts_by_cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN imported")
+    conn.execute("DROP TABLE cohort_details")  # the section and term migration
+    conn.execute("ALTER TABLE attempts DROP COLUMN section")
+    conn.execute("ALTER TABLE attempts DROP COLUMN term")
     conn.execute("PRAGMA user_version = 4")
     conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     conn.commit()

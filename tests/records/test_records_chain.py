@@ -358,6 +358,9 @@ def _downgrade_to_v3(path: Path) -> None:
     conn.execute("DROP INDEX attempts_by_cohort")  # schema 6
     conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN imported")
+    conn.execute("DROP TABLE cohort_details")  # the section and term migration
+    conn.execute("ALTER TABLE attempts DROP COLUMN section")
+    conn.execute("ALTER TABLE attempts DROP COLUMN term")
     for column in ("link_count", "chain_head", "roster_pos"):
         conn.execute(f"ALTER TABLE trainees DROP COLUMN {column}")
     conn.execute("DELETE FROM meta WHERE key IN ('chain_mode', 'roster_head', 'roster_count')")

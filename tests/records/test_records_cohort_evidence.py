@@ -56,6 +56,9 @@ def test_a_schema_5_store_gains_stamps_for_new_attempts_and_says_since_when(tmp_
         conn.execute("DROP INDEX attempts_by_cohort")
         conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
         conn.execute("ALTER TABLE attempts DROP COLUMN imported")
+        conn.execute("DROP TABLE cohort_details")  # the section and term migration
+        conn.execute("ALTER TABLE attempts DROP COLUMN section")
+        conn.execute("ALTER TABLE attempts DROP COLUMN term")
         conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
         conn.execute("PRAGMA user_version = 5")
     with SQLiteStore(db) as store:
