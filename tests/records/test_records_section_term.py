@@ -106,8 +106,8 @@ def test_the_records_cohort_command(tmp_path: Path, catalog: Catalog, example: A
     with SQLiteStore(db) as store:
         attempt = play(store, example, catalog, "ann", EXPERT)
         assert (store.attempt(attempt).section, store.attempt(attempt).term) == ("02", "Spring 2027")
-        assert SCHEMA_VERSION == int(dict(store._conn.execute("SELECT key, value FROM meta").fetchall())[
-            "schema_version"])
+        assert int(dict(store._conn.execute("SELECT key, value FROM meta").fetchall())[
+            "schema_version"]) == SCHEMA_VERSION
     cleared = runner.invoke(cli, ["records", "cohort", "MSW A", "--clear", *base])
     assert cleared.exit_code == 0 and "no section or term set" in cleared.output
     bad = runner.invoke(cli, ["records", "cohort", "MSW A", "--term", "Fall\x1b]52;c;cm0gLXJmIH4=\x07", *base])

@@ -365,9 +365,13 @@ class _Tally:
 
     def add(self, trainee_id: str, decision: Decision, times: int = 1) -> None:
         """Count a decision ``times`` times (the attempts of one trainee that took the same path)."""
+        self.count(decision, times)
+        self.taken_by((trainee_id,), decision)
+
+    def count(self, decision: Decision, times: int) -> None:
+        """Count a decision ``times`` times (every attempt, of any trainee, on one path)."""
         node, choice = decision.node, decision.choice
         self.per_node[node][choice] += times
-        self.trainees_per_option[(node, choice)].add(trainee_id)
         if decision.offered is None:
             return
         offered = self.offered[node]
@@ -379,7 +383,13 @@ class _Tally:
             self.expert_offered[node] += times
             if decision.departed:
                 self.departed[node][choice] += times
-                self.departed_trainees[node].add(trainee_id)
+
+    def taken_by(self, trainees: Iterable[str], decision: Decision) -> None:
+        """Note the trainees who took a decision (for how many trainees chose or departed)."""
+        node = decision.node
+        self.trainees_per_option[(node, decision.choice)].update(trainees)
+        if decision.departed and decision.expert is not None:
+            self.departed_trainees[node].update(trainees)
 
 
 def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: int, expert: bool,
@@ -477,19 +487,29 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
         loaded = library.get(attempt.scenario_id)
         if loaded is not None and loaded.content_hash != attempt.content_hash:
             tally.other_versions.add(attempt.id)
-    replayers: dict[str, Replayer | None] = {}
+    # Each distinct path (of any trainee) is replayed and counted once, with all its attempts;
+    # only the sets of trainees who took each decision are kept per trainee.
+    times: Counter[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = Counter()
+    takers: dict[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], set[str]] = defaultdict(set)
     for path in store.decision_paths(cohort=cohort, scenario_id=scenario_id, mode=mode):
-        if path.scenario_id not in replayers:
-            loaded = library.get(path.scenario_id)
-            replayers[path.scenario_id] = Replayer(loaded) if loaded is not None else None
-        replayer = replayers[path.scenario_id]
-        tally = tallies[path.scenario_id]
+        key = (path.scenario_id, path.content_hash, path.start_node, path.steps, path.nodes)
+        times[key] += path.attempts
+        takers[key].add(path.trainee_id)
+    replayers: dict[str, Replayer | None] = {}
+    for key, count in times.items():
+        sid_, content, start, steps, nodes = key
+        if sid_ not in replayers:
+            loaded = library.get(sid_)
+            replayers[sid_] = Replayer(loaded) if loaded is not None else None
+        replayer = replayers[sid_]
+        tally = tallies[sid_]
         if replayer is None:
-            decisions = [Decision(node, sid, None, None) for sid, node in zip(path.steps, path.nodes, strict=True)]
+            decisions = [Decision(node, sid, None, None) for sid, node in zip(steps, nodes, strict=True)]
         else:
-            decisions = replayer.decisions(path.content_hash, path.start_node, path.steps, path.nodes)
+            decisions = replayer.decisions(content, start, steps, nodes)
         for decision in decisions:
-            tally.add(path.trainee_id, decision, path.attempts)
+            tally.count(decision, count)
+            tally.taken_by(takers[key], decision)
     items = tuple(_scenario_items(sid, tallies[sid], library.get(sid)) for sid in sorted(tallies)
                   if tallies[sid].per_node)
     departures = sorted(
