@@ -34,6 +34,7 @@ from casesim.cli import (
     migrate,
     play,
     records,
+    records_program,
     serve,
 )
 from casesim.cli.options import cache_options, path_option, record_key_option, resolved_settings
@@ -179,7 +180,7 @@ def cli(ctx: click.Context, plain: bool, verbosity: int) -> int:
     return 0
 
 
-for _module in (play, authoring, migrate, records, locale, classroom, class_program_watch, lrs, serve):
+for _module in (play, authoring, migrate, records, records_program, locale, classroom, class_program_watch, lrs, serve):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

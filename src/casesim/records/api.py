@@ -35,6 +35,7 @@ __all__ = [
     "AttemptRow",
     "AttemptStatus",
     "ChangeWatch",
+    "CohortDetails",
     "CompetencyPoint",
     "CriterionRow",
     "DecisionCount",
@@ -139,6 +140,11 @@ class AttemptRow:
     assignment: str | None = None
     """The id of the assignment the attempt was started under (stamped into its hashed header by
     the store when it began); None: started outside any assignment."""
+    section: str | None = None
+    """The section of the attempt's cohort when it began, stamped into its hashed header like
+    the cohort (None: none set, or recorded before sections were stamped)."""
+    term: str | None = None
+    """The term of the attempt's cohort when it began (e.g. "Fall 2026"), stamped the same way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +196,17 @@ class AccommodationRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CohortDetails:
+    """A cohort's section and term as an instructor set them (each None when not set)."""
+
+    cohort: str
+    section: str | None
+    term: str | None
+    set_by: str
+    set_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionCount:
     """How often one trainee took one option at one node, on the effective paths of their attempts."""
 
@@ -223,6 +240,9 @@ class ImportedAttempt:
     status: AttemptStatus
     ended_at: str | None
     debrief: Debrief | None
+    section: str | None = None
+    term: str | None = None
+    """The section and term stamped in the archived attempt's header (kept as they were)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +501,13 @@ class RecordStore(Protocol):
         """
         ...
 
+    def set_pseudonym_key(self, key: str) -> tuple[str, str]:
+        """Use ``key`` (another store's, shared by a program) as this store's pseudonym key, so
+        both name a trainee alike in xAPI; the change is linked into every trainee's chain.
+        Returns the store head before and after. Refused (nothing changed) when the store does
+        not verify or already uses ``key``."""
+        ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Self: ...
@@ -524,6 +551,15 @@ class RecordStore(Protocol):
         ...
 
     def accommodation(self, trainee_id: str) -> AccommodationRow | None: ...
+
+    def set_cohort_details(self, cohort: str, *, section: str | None, term: str | None, set_by: str) -> None:
+        """Set a cohort's section and term (None: not set), noting who and when. Attempts started
+        from now on stamp them; attempts already recorded keep what they stamped."""
+        ...
+
+    def cohort_details(self, cohort: str | None = None) -> Sequence[CohortDetails]:
+        """The section and term of one cohort (none, or one item), or of every cohort that has them."""
+        ...
 
     def attempt(self, attempt_id: str) -> AttemptRow: ...
 

@@ -33,7 +33,8 @@ CSV_KINDS: tuple[CsvKind, ...] = ("attempts", "criteria", "competencies", "decis
 ATTEMPT_FIELDS = ["attempt_id", "trainee_id", "display_name", "cohort", "scenario_id", "scenario_version",
                   "content_hash", "mode", "seed", "start_node", "started_at", "ended_at", "duration_seconds",
                   "status", "passed", "share", "ending", "outcome", "decisions", "critical_count", "critical_ids", "evidence", "signoff_by", "signoff_credential",
-                  "signoff_on", "signoff_content_hash", "current_cohort", "imported_from", "imported_trusted"]
+                  "signoff_on", "signoff_content_hash", "current_cohort", "imported_from", "imported_trusted",
+                  "section", "term"]
 CRITERION_FIELDS = ["attempt_id", "trainee_id", "scenario_id", "mode", "ended_at", "criterion", "framework", "raw",
                     "worst", "best", "share"]
 DECISION_FIELDS = ["attempt_id", "trainee_id", "cohort", "scenario_id", "content_hash", "mode", "evidence", "status",
@@ -57,7 +58,8 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None, cohort: s
                  notes: list[str] | None = None, selection: Selection | None = None) -> Iterator[dict[str, Any]]:
     """One dict per attempt with the ``ATTEMPT_FIELDS`` (an attempt whose debrief is damaged is
     left out, with a note in ``notes``). ``cohort`` is the one stamped on the attempt when it began
-    (before stamping, the trainee's), ``current_cohort`` the trainee's now."""
+    (before stamping, the trainee's), ``current_cohort`` the trainee's now; ``section`` and ``term``
+    are the cohort's as stamped when the attempt began (empty when none was set then)."""
     attempts, trainees = selected_attempts(store, trainee_id, cohort, selection)
     kinds = export_evidence(store, attempts)  # assignments applied, as the reports count
     for a in attempts:
@@ -85,6 +87,7 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None, cohort: s
             "current_cohort": trainee.cohort if trainee else None,
             "imported_from": a.imported.get("from_store") if a.imported else None,
             "imported_trusted": bool(a.imported.get("trusted")) if a.imported else None,
+            "section": a.section, "term": a.term,
         }
 
 

@@ -286,6 +286,32 @@ _CLASS_ROSTERS: Migration = [
 ]
 
 
+def _section_note(conn: sqlite3.Connection, current: int, now: str) -> None:
+    """Record when attempts began to carry their cohort's section and term."""
+    if current == 0:
+        return
+    conn.execute("INSERT INTO meta(key, value) VALUES ('section_term_stamped_since', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (now,))
+
+
+_COHORT_SECTION_TERM: Migration = [
+    # A cohort's section and term (e.g. "02", "Fall 2026"), set by an instructor with
+    # `records cohort`: a setting, like an accommodation, with who set it and when. Each new
+    # attempt stamps the values of its trainee's cohort into its hashed header (the columns
+    # below), so moving a student or renaming a term later never rewrites a past attempt.
+    """CREATE TABLE cohort_details (
+        cohort  TEXT PRIMARY KEY NOT NULL,
+        section TEXT,
+        term    TEXT,
+        set_by  TEXT NOT NULL,
+        set_at  TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    "ALTER TABLE attempts ADD COLUMN section TEXT",
+    "ALTER TABLE attempts ADD COLUMN term TEXT",
+    lambda conn, current, now: _section_note(conn, current, now),
+]
+
+
 def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
     from casesim.records.sqlite.rechain import rechain
 
@@ -293,7 +319,7 @@ def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
 
 
 MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS), _ATTEMPT_COHORT,
-                               _PROGRAM, _OUTBOX, _CLASS_ROSTERS]
+                               _PROGRAM, _OUTBOX, _CLASS_ROSTERS, _COHORT_SECTION_TERM]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``: SQL statements, or a step
 ``(connection, version migrated from, now)`` for what SQL alone cannot do (re-chaining)."""
 

@@ -39,6 +39,7 @@ from casesim.records.api import (
     AuditEntry,
     AuditRow,
     ChangeWatch,
+    CohortDetails,
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
@@ -77,7 +78,7 @@ _log = logging.getLogger(__name__)
 
 _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
                     "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
-                    "reading_seconds, too_fast, cohort, imported, assignment")
+                    "reading_seconds, too_fast, cohort, imported, assignment, section, term")
 
 
 def _signoff(text: str | None) -> SignOff | None:
@@ -340,16 +341,21 @@ class SQLiteStore:
             else:
                 head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
                 tied = program.assignment_for(conn, trainee_id, scenario_id, content_hash, mode, at=now).assignment
-                facts = dataclasses.replace(facts, cohort=row[2], assignment=tied.id if tied is not None else None)
+                details = conn.execute("SELECT section, term FROM cohort_details WHERE cohort = ?",
+                                       (row[2],)).fetchone() if row[2] is not None else None
+                facts = dataclasses.replace(facts, cohort=row[2], assignment=tied.id if tied is not None else None,
+                                            section=details[0] if details else None,
+                                            term=details[1] if details else None)
             started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now, key=self._key)
             a, after = started.attempt, started.attempt_head
             conn.execute(
                 "INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, "
                 "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, cohort, "
-                "imported, assignment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "imported, assignment, section, term) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?)",
                 (a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
                  a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status,
-                 a.signoff_json, a.cohort, a.imported_json, a.assignment))
+                 a.signoff_json, a.cohort, a.imported_json, a.assignment, a.section, a.term))
             conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?",
                          (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
             n = conn.execute("SELECT n FROM attempts WHERE id = ?", (attempt_id,)).fetchone()[0]
@@ -435,7 +441,8 @@ class SQLiteStore:
         facts = ledger.AttemptFacts(trainee_id=trainee_id, scenario_id=record.scenario_id,
                                     scenario_version=record.scenario_version, content_hash=record.content_hash,
                                     mode=record.mode, seed=record.seed, start_node=record.start_node,
-                                    signoff=record.signoff, cohort=record.cohort, imported=record.imported)
+                                    signoff=record.signoff, cohort=record.cohort, imported=record.imported,
+                                    section=record.section, term=record.term)
         prepared = [(kind, at, ledger.prepare_events([(kind, payload)])) for kind, at, payload in record.events]
         if record.status != "in-progress":
             ledger.check_finish(record.status)
@@ -578,13 +585,13 @@ class SQLiteStore:
     def chain_record(self, attempt_id: str) -> dict[str, Any]:
         with self._read("reading the chain", snapshot=True) as conn:
             row = conn.execute("SELECT n, trainee_seq, prev_hash, hash, event_count, head_hash, seal, signoff, debrief, "
-                               "cohort, imported, assignment FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+                               "cohort, imported, assignment, section, term FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt")
             events = {int(seq): str(h) for seq, h in conn.execute(
                 "SELECT seq, hash FROM events WHERE attempt_n = ? ORDER BY seq", (row[0],))}
         keys_ = ("trainee_seq", "prev_hash", "hash", "event_count", "head_hash", "seal", "signoff_text",
-                 "debrief_text", "cohort", "imported_text", "assignment")
+                 "debrief_text", "cohort", "imported_text", "assignment", "section", "term")
         return {"store_id": self.store_id, "chain_mode": self.chain_mode, **dict(zip(keys_, row[1:], strict=True)),
                 "event_hashes": events}
 
@@ -597,7 +604,7 @@ class SQLiteStore:
                           ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
                           share=row[12], signoff=_signoff(row[13]), verdict=row[14],
                           pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
-                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20])
+                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20], section=row[21], term=row[22])
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:
@@ -740,6 +747,31 @@ class SQLiteStore:
         with self._write("signing out") as conn:
             conn.execute("UPDATE class_members SET session_epoch = session_epoch + 1 WHERE cohort = ? AND trainee_id = ?",
                          (cohort, trainee_id))
+
+    def set_cohort_details(self, cohort: str, *, section: str | None, term: str | None, set_by: str) -> None:
+        """Set (or, with both None, remove) a cohort's section and term; each value is checked
+        like a cohort name (:func:`~casesim.records.labels.clean_label`)."""
+        cohort = clean_label(cohort, "cohort")
+        section = clean_label(section, "section") if section is not None else None
+        term = clean_label(term, "term") if term is not None else None
+        set_by = clean_label(set_by, "display name")
+        with self._write("saving the cohort's section and term") as conn:
+            if section is None and term is None:
+                conn.execute("DELETE FROM cohort_details WHERE cohort = ?", (cohort,))
+                return
+            conn.execute("INSERT INTO cohort_details(cohort, section, term, set_by, set_at) VALUES (?, ?, ?, ?, ?) "
+                         "ON CONFLICT(cohort) DO UPDATE SET section = excluded.section, term = excluded.term, "
+                         "set_by = excluded.set_by, set_at = excluded.set_at",
+                         (cohort, section, term, set_by, self._now()))
+
+    def cohort_details(self, cohort: str | None = None) -> Sequence[CohortDetails]:
+        sql = "SELECT cohort, section, term, set_by, set_at FROM cohort_details"
+        params: tuple[str, ...] = ()
+        if cohort is not None:
+            sql, params = sql + " WHERE cohort = ?", (cohort,)
+        with self._read("reading cohorts") as conn:
+            rows = conn.execute(sql + " ORDER BY cohort", params).fetchall()
+        return [CohortDetails(*r) for r in rows]
 
     def trainee(self, trainee_id: str) -> TraineeRow | None:
         with self._read("reading the trainee") as conn:
@@ -896,6 +928,18 @@ class SQLiteStore:
         self._key, self.chain_mode = new_key, keys.KEYED
         return before, after
 
+    def set_pseudonym_key(self, key: str) -> tuple[str, str]:
+        """Store another store's pseudonym key as this one's (:mod:`casesim.records.sqlite.pseudonym`)."""
+        from casesim.records.sqlite.pseudonym import change_pseudonym_key
+
+        self._need_key("change its pseudonym key")
+        if len(key) < 32 or not key.isascii() or not key.isprintable():
+            raise StoreError("a pseudonym key is at least 32 printable ASCII characters (casesim makes 64 hex "
+                             "digits)", title="pseudonym key refused",
+                             hint="export it with `casesim records pseudonym-key --export FILE` from the other store")
+        with self._write("changing the pseudonym key") as conn:
+            return change_pseudonym_key(conn, store_id=self.store_id, key=self._key, new=key, now=self._now())
+
     def _need_key(self, action: str) -> None:
         if self.keyed and self._key is None:
             raise keys.KeyNeededError(f"the records database {self.path} is keyed: casesim cannot {action} without its "
@@ -909,7 +953,9 @@ class SQLiteStore:
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('chain_mode', 'rechained_at', "
                                      "'rechained_from_schema', 'rechained_links', 'rechain_problems', "
                                      "'cohort_stamped_since', 'cohort_unstamped_attempts', 'rekeyed_at', "
-                                     "'rekeyed_count', 'audit_since', 'audit_from_schema', 'audit_count')").fetchall())
+                                     "'rekeyed_count', 'audit_since', 'audit_from_schema', 'audit_count', "
+                                     "'pseudonym_changed_at', 'pseudonym_changed_count', "
+                                     "'section_term_stamped_since')").fetchall())
         rows.setdefault("chain_mode", keys.UNKEYED)
         return {str(k): str(v) for k, v in rows.items()}
 
