@@ -6,7 +6,7 @@ clients speaking textual-serve's protocol (``["stdin", keys]`` up, terminal byte
 what the page's xterm.js does. Each session waits until its library is drawn (read with pyte),
 then presses down and up in turn; a sample is the time from sending the key to the first frame of
 the answer. One session alone is the baseline; then 25 at once, every session pressing keys at
-the same pace (one key per ~250 ms each: a class clicking through, not a storm). Memory is the
+the same pace (one key every 0.75-1.75 s each: a class clicking through, not a storm). Memory is the
 resident set of each session's casesim process (read from /proc; shared library pages count in
 each, so it overstates what 25 really add) and of the server.
 
@@ -36,6 +36,12 @@ ROOT = Path(__file__).resolve().parents[1]
 HEADER = "X-Bench-User"
 WIDTH, HEIGHT = 120, 36
 READY = "Enter: read the notes and start"
+IDLE_SECONDS = 10.0
+IDLE_CPU: list[float] = []
+"""Per measure(): CPU seconds per second of one session process while nobody types."""
+PACE = (0.75, 1.75)
+"""Seconds between one session's keys: a student moving through a list or choosing, faster than
+anyone reads a scenario, so the class's load is higher than a real one's."""
 LIBRARY = ("example-check-in.yaml", "privacy-parent-calls-otp.yaml", "boundaries-gift-friend-request.yaml")
 
 
@@ -53,6 +59,7 @@ class Session:
         self.last_frame = 0.0
         self.frame = asyncio.Event()
         self.samples: list[float] = []
+        self.feed_errors: list[str] = []
 
     def text(self) -> str:
         return "\n".join(self.screen.display)
@@ -63,11 +70,15 @@ class Session:
             reader = asyncio.create_task(self._read(ws))
             deadline = time.monotonic() + 900  # a loaded machine starts 25 Pythons slowly
             while READY not in self.text():
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{self.user}: the library was not drawn in 900 s")
+                if time.monotonic() > deadline or (reader.done() and READY not in self.text()):
+                    why = "took over 900 s"
+                    if reader.done():
+                        why = f"ended: {reader.exception()!r}" if reader.exception() else "ended: socket closed"
+                    raise RuntimeError(f"{self.user}: the library was not drawn (the session {why})")
                 await asyncio.sleep(0.1)
             await asyncio.sleep(1.0)  # let the first-run work (analyses in the background) settle
             done.append(self.user)
+            print(f"  {self.user} ready ({len(done)})", file=sys.stderr, flush=True)
             ready.set()
             await go.wait()
             await asyncio.sleep(random.uniform(0, 0.25))  # students do not press in lockstep
@@ -77,15 +88,18 @@ class Session:
                 await ws.send_json(["stdin", "\x1b[B" if n % 2 == 0 else "\x1b[A"])
                 await asyncio.wait_for(self.frame.wait(), 30)
                 self.samples.append(self.last_frame - start)
-                await asyncio.sleep(random.uniform(0.15, 0.35))
+                await asyncio.sleep(random.uniform(*PACE))
             reader.cancel()
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         async for message in ws:
             if message.type == aiohttp.WSMsgType.BINARY:
                 self.last_frame = time.perf_counter()
-                self.stream.feed(message.data)
                 self.frame.set()
+                try:
+                    self.stream.feed(message.data)
+                except Exception as exc:  # pyte's parser, not the session: keep timing frames
+                    self.feed_errors.append(repr(exc))
 
 
 def rss_kib(pid: int) -> int:
@@ -96,6 +110,14 @@ def rss_kib(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def descendants(pid: int) -> list[int]:
@@ -132,7 +154,12 @@ async def measure(url: str, users: list[str], samples: int, server_pid: int) -> 
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    memory = [rss_kib(p) for p in descendants(server_pid)]
+    pids = descendants(server_pid)
+    memory = [rss_kib(p) for p in pids]
+    before = sum(cpu_seconds(p) for p in pids)
+    await asyncio.sleep(IDLE_SECONDS)
+    idle = (sum(cpu_seconds(p) for p in pids) - before) / IDLE_SECONDS / max(1, len(pids))
+    IDLE_CPU.append(idle)
     go.set()
     await asyncio.gather(*tasks)
     return [x for s in sessions for x in s.samples], memory
@@ -146,11 +173,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=25)
     parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--server-log", type=Path, default=None, help="keep the server's output (and its sessions' errors) here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db = folder / "class.db"
-        env = {**os.environ, "CASESIM_DATA": str(folder / "data"), "CASESIM_CACHE_DIR": str(folder / "cache")}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "CASESIM_DATA": str(folder / "data"), "CASESIM_CACHE_DIR": str(folder / "cache")}
         users = [f"s{1000 + i}" for i in range(args.sessions + 1)]
         from casesim.records import open_store
         from casesim.records.classroom import code_digest, new_code
@@ -164,10 +192,10 @@ def main() -> int:
         for name in LIBRARY:
             shutil.copy(ROOT / "scenarios" / name, library / name)
         port = free_port()
+        log = args.server_log.open("wb") if args.server_log else subprocess.DEVNULL
         casesim = [str(Path(sys.executable).with_name("casesim"))]
         server = subprocess.Popen([*casesim, "--db", str(db), "--scenarios", str(library), "serve", "--port", str(port), "--trust-header", HEADER,
-                                   "--max-sessions", "100"], env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+                                   "--max-sessions", "100"], env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(300):
@@ -186,7 +214,13 @@ def main() -> int:
             server_many = rss_kib(server.pid)
         finally:
             server.terminate()
-            server.wait(timeout=20)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                for pid in descendants(server.pid):
+                    os.kill(pid, 9)
+                server.kill()
+                server.wait()
     ms = 1000.0
     print(f"keypress -> next frame, {args.samples} keys per session (down/up in the library), ms")
     print(f"  1 session alone:       median {statistics.median(alone) * ms:6.1f}  p95 {p95(alone) * ms:6.1f}")
@@ -198,6 +232,8 @@ def main() -> int:
     print(f"memory (RSS): {len(memory)} session processes, {per:.0f} MiB each on average "
           f"(min {min(memory) / 1024:.0f}, max {max(memory) / 1024:.0f}); one alone {statistics.mean(alone_memory) / 1024:.0f} MiB; "
           f"server {server_alone / 1024:.0f} MiB alone, {server_many / 1024:.0f} MiB with {args.sessions}")
+    print(f"idle CPU per session process (nobody typing, {IDLE_SECONDS:.0f} s): alone {IDLE_CPU[1] * 100:.1f}% "
+          f"of a core, with {args.sessions} open {IDLE_CPU[2] * 100:.1f}% each")
     print(f"  ratio: a session's process / the server = {per / (server_alone / 1024):.2f}x; "
           f"{args.sessions} sessions ~ {per * args.sessions / 1024:.2f} GiB")
     print(f"  (opening {args.sessions} sessions, half a second apart, and playing took {class_seconds:.0f} s; "

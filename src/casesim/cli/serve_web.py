@@ -404,7 +404,10 @@ def private_folder(state_dir: Path, trainee_id: str) -> Path:
 
 
 async def _run_session(state: _State, request: web.Request, who: Identity, args: Sequence[str]) -> web.WebSocketResponse:
-    websocket = web.WebSocketResponse(heartbeat=15)
+    # textual-serve pings every 15 s and drops a socket whose answer takes 7.5 s; on a busy class
+    # server a student's session must not end for that (measured: p95 frames of several seconds
+    # on an overloaded 2-core machine), so the ping is rarer and the wait longer.
+    websocket = web.WebSocketResponse(heartbeat=60)
     total = sum(state.running.values())
     if total >= state.config.max_sessions or state.running.get(who.trainee_id, 0) >= state.config.max_per_trainee:
         await websocket.prepare(request)
