@@ -50,9 +50,10 @@ AGGREGATE = """SELECT a.scenario_id, e.node, e.choice, count(*) FROM events e
                WHERE t.cohort = ? GROUP BY a.scenario_id, e.node, e.choice"""
 
 
-def _fill(store: RecordStore, catalog: Catalog, trainees: int) -> int:
-    """Every trainee plays every bundled scenario's expert path; returns the attempts recorded."""
-    library = load_scenarios_by_id([SCENARIOS], catalog)
+def _fill(store: RecordStore, catalog: Catalog, trainees: int, only: list[str] | None = None) -> int:
+    """Every trainee plays every bundled scenario's expert path (or those in ``only``); returns
+    the attempts recorded."""
+    library = load_scenarios_by_id([SCENARIOS], catalog, only=only)
     count = 0
     for i in range(trainees):
         trainee = f"trainee-{i:03d}"
@@ -89,13 +90,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--cache", type=Path, default=None, help="keep the analysis cache here between runs")
     parser.add_argument("--slow", action="store_true", help="also the full analyses and no cache (minutes)")
+    parser.add_argument("--only", nargs="+", default=None, metavar="ID", help="only these bundled scenarios")
     options = parser.parse_args()
     catalog = load_catalog(ROOT / "scoring")
     with tempfile.TemporaryDirectory(prefix="casesim-bench-report-") as folder:
         analysis_cache.configure(options.cache or Path(folder) / "cache")
         db = Path(folder) / "records.db"
         store = open_store(db)
-        attempts = _fill(store, catalog, options.trainees)  # also fills the cache
+        attempts = _fill(store, catalog, options.trainees, options.only)  # also fills the cache
 
         def report(summary: bool = True) -> None:
             wanted = {a.scenario_id for a in store.attempts(cohort=COHORT)}

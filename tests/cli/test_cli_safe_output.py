@@ -41,7 +41,7 @@ UNSAFE = re.compile("[\x1b\x80-\x9f]")
 HOSTILE_FILE = f"copy{OSC0}\nforged file.db"  # a file name printed back by backup, restore and exports
 
 # What to give each argument a command needs, by parameter name.
-ARGUMENTS = {"trainee_id": HOSTILE_ID, "trainee": HOSTILE_ID, "name": HOSTILE_COHORT}
+ARGUMENTS = {"trainee_id": HOSTILE_ID, "trainee": HOSTILE_ID, "name": HOSTILE_COHORT, "cohort": HOSTILE_COHORT}
 # Options whose every choice changes what is printed (the filters are exercised separately).
 FORMAT_OPTIONS = {"output_format", "table"}
 
@@ -54,6 +54,9 @@ def hostile_db(tmp_path: Path, example: AnalysedScenario, catalog: Catalog,
     with monkeypatch.context() as m:
         m.setattr(store_module, "clean_label", lambda value, kind, **_: value)
         with SQLiteStore(path) as store:
+            # a section and term stamped on the attempts below: reports, CSV and the PDF print them
+            store.set_cohort_details(HOSTILE_COHORT, section=f"0{OSC0}2\nforged section",
+                                     term=f"Fall{OSC52}\nforged term", set_by=HOSTILE_NAME)
             store.upsert_trainee(HOSTILE_ID, HOSTILE_NAME, HOSTILE_COHORT)
             play(store, example, catalog, HOSTILE_ID, EXPERT, mode="assessment")
             play(store, example, catalog, HOSTILE_ID, LOST[:2], finish=False)
