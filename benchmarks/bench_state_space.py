@@ -6,7 +6,13 @@ answers "too large" within 10 seconds and under 500 MB (it used to explore for 4
 same command on the bundled example in the same run (interpreter start-up and imports are
 most of both).
 
-    .venv/bin/python benchmarks/bench_state_space.py
+Then the live-variable merge (:mod:`casesim.semantics.liveness`): every bundled scenario
+analysed with and without it, in this process, with the states kept and the CPU seconds of
+each, and their ratios. The unmerged runs get a budget large enough to finish (the ER intake
+needs about 1.2 million states without the merge), so the figures compare complete analyses.
+
+    .venv/bin/python benchmarks/bench_state_space.py             # both parts
+    .venv/bin/python benchmarks/bench_state_space.py --library   # only the merge comparison
 """
 
 from __future__ import annotations
@@ -39,7 +45,45 @@ def validate(path: Path) -> tuple[float, int, str]:
     return seconds, int(done.stderr.split("peak-kib ")[1].split()[0]), done.stdout
 
 
+def library() -> int:
+    """States and CPU seconds of every bundled scenario's analysis without and with the merge."""
+    from casesim.authoring.pipeline import load_scenario
+    from casesim.bundled import frameworks_dir, scenarios_dir
+    from casesim.scoring.catalog import load_catalog
+    from casesim.semantics.explore import Budget, analyse
+
+    catalog = load_catalog(frameworks_dir())
+    roomy = Budget(states=6_000_000, seconds=1800, memory_bytes=6 * 1024**3)
+    print(f"{'scenario':38s} {'states before':>13s} {'after':>8s} {'ratio':>7s}  "
+          f"{'CPU s before':>12s} {'after':>7s} {'ratio':>6s}")
+    totals = [0, 0, 0.0, 0.0]
+    same = True
+    for path in sorted(scenarios_dir().glob("*.yaml")):
+        report = load_scenario(path, catalog, analyse_paths=False)
+        assert report.playable is not None, path
+        program = report.playable.program
+        runs = []
+        for merge in (False, True):
+            began = time.process_time()
+            analysis = analyse(program, merge=merge, budget=roomy)
+            runs.append((analysis, time.process_time() - began))
+        (plain, plain_s), (merged, merged_s) = runs
+        same = same and plain.complete and merged.complete and (plain.extremes, plain.expert_path, plain.path_count) == (
+            merged.extremes, merged.expert_path, merged.path_count)
+        print(f"{program.scenario.id:38s} {plain.state_count:13,d} {merged.state_count:8,d} "
+              f"{plain.state_count / merged.state_count:6.1f}x  {plain_s:12.2f} {merged_s:7.2f} "
+              f"{plain_s / max(merged_s, 1e-6):5.1f}x")
+        totals = [totals[0] + plain.state_count, totals[1] + merged.state_count, totals[2] + plain_s, totals[3] + merged_s]
+        del plain, merged, runs
+    print(f"{'whole library':38s} {totals[0]:13,d} {totals[1]:8,d} {totals[0] / totals[1]:6.1f}x  "
+          f"{totals[2]:12.2f} {totals[3]:7.2f} {totals[2] / totals[3]:5.1f}x")
+    print("same extremes, expert paths and path counts with and without the merge:", "yes" if same else "NO")
+    return 0 if same else 1
+
+
 def main() -> int:
+    if "--library" in sys.argv[1:]:
+        return library()
     base_s, base_kib, _ = validate(EXAMPLE)
     counters_s, peak_kib, out = validate(COUNTERS)
     refused = "[state-space-too-large]" in out
@@ -49,7 +93,8 @@ def main() -> int:
           f"refused: {refused}")
     ok = refused and counters_s < 10 and peak_kib < 500 * 1024
     print("within issue 11's budget (10 s, 500 MB):", "yes" if ok else "NO")
-    return 0 if ok else 1
+    merged_ok = library() == 0
+    return 0 if ok and merged_ok else 1
 
 
 if __name__ == "__main__":

@@ -134,7 +134,8 @@ def test_every_choice_teaches_and_cites(library: list[AnalysedScenario], catalog
         for node in sc.nodes.values():
             for choice in node.choices:
                 assert choice.feedback, (sc.id, choice.id)
-                assert choice.scores or choice.critical, (sc.id, choice.id)
+                # A neutral choice is unscored on purpose (the format checks it still teaches).
+                assert choice.scores or choice.critical or choice.neutral, (sc.id, choice.id)
                 for cid in choice.scores:
                     assert catalog.criteria[cid].verified
         assert sc.content_notes and sc.objectives and sc.competencies and sc.estimated_minutes, sc.id

@@ -3,7 +3,8 @@
 Each test fails if an item the review found comes back: a Part 2 limits script with an invented
 "someone else in danger" exception (S2), a promise of secrecy that fails the attempt even when
 corrected at once (S3), the consented letter sent without its notice (m1), an intake that ends
-without the C-SSRS screen or the naloxone question (S1).
+without the C-SSRS screen or the naloxone question (S1), the screen anywhere but straight after
+the limits talk, and variables reset only to keep the path analysis in budget.
 """
 
 from __future__ import annotations
@@ -78,21 +79,58 @@ SCREEN_ITEMS = ["cssrs-ask-q1-yes", "cssrs-ask-q2-yes", "cssrs-ask-q3-no", "cssr
 
 
 def test_the_analysis_is_complete_within_its_budget(intake: AnalysedScenario) -> None:
-    # With the screen included the state space once outgrew the analysis budget; the working
-    # variables cleared before the screen keep it complete.
-    assert intake.analysis.complete and intake.analysis.stopped is None
-    assert intake.analysis.state_count < 400_000
+    # With the screen after the limits talk the state space once outgrew the analysis budget
+    # (1.4 million states); merging states that differ only in dead variables keeps it small
+    # without resetting anything.
+    assert intake.analysis.complete and intake.analysis.stopped is None and intake.analysis.merged
+    assert intake.analysis.state_count < 100_000
+
+
+def test_no_effect_resets_a_variable_to_a_constant(doc: dict[str, Any]) -> None:
+    # The resets (distress: "4", flags: "false" after the phone call) were there only for the
+    # analysis budget; an expression effect must compute from the state, not overwrite it.
+    for _, choice in written_choices(doc):
+        for name, value in (choice.get("effects") or {}).items():
+            if isinstance(value, str):
+                assert not value.strip().lstrip("-").isdigit() and value.strip() not in ("true", "false"), \
+                    (choice["id"], name, value)
+
+
+def test_the_distress_meter_goes_through_the_phone_call_unchanged(intake: AnalysedScenario) -> None:
+    # The meter the trainee watches must not jump to a reset value after the call.
+    paths = [list(t.choose) for t in intake.scenario.tests] + [list(intake.analysis.expert_path)]
+    index = intake.program.var_index["distress"]
+    seen = set()
+    for path in paths:
+        for state, step in replay(intake.program, path).taken:
+            if step.node == "housing-call" and step.goto == "naloxone":
+                after = replay(intake.program, path[:path.index(step.id) + 1]).final
+                assert after.vars[index] == state.vars[index], step.id
+                seen.add(state.vars[index])
+    assert len(seen) > 1, "no path reaches the call at two distress levels: the check is too weak"
+
+
+def test_the_screen_comes_straight_after_the_limits_talk(intake: AnalysedScenario, doc: dict[str, Any]) -> None:
+    # Clinical review 2.2 S1: "a permissioned C-SSRS screen after the limits have been explained".
+    # Every way out of the limits talk leads to the screen offer, and the screen leads on to his story.
+    exits = {c["id"]: c["goto"] for c in doc["nodes"]["limits-reaction"]["choices"]}
+    assert {goto for cid, goto in exits.items() if cid != "reflect-custody-worry"} == {"screen-offer"}
+    assert {c["goto"] for c in doc["nodes"]["screen-response"]["choices"]} == {"er-story"}
+    path = list(intake.analysis.expert_path)
+    assert path[path.index("clarify-reporting-duty") + 1] == "ask-safety-screen"
+    assert path.index("respond-moderate-risk") < path.index("reflect-scare-and-recovery")
+    assert "before-you-go" not in doc["nodes"]
 
 
 def test_the_expert_path_screens_with_the_cssrs_items_then_checks_naloxone(
         intake: AnalysedScenario, catalog: Catalog) -> None:
     # S1: with permission, every screener item in order (items 3 to 5 after his yes to item 2,
-    # 6a after his yes to 6), a moderate-risk response, then the naloxone question.
+    # 6a after his yes to 6), a moderate-risk response, and the naloxone question before he goes.
     path = list(intake.analysis.expert_path)
     start = path.index("ask-safety-screen")
     assert path[start + 1:start + 1 + len(SCREEN_ITEMS)] == SCREEN_ITEMS
     after = path[start + 1 + len(SCREEN_ITEMS):]
-    assert after[:2] == ["respond-moderate-risk", "ask-naloxone"]
+    assert after[0] == "respond-moderate-risk" and after[-2:] == ["ask-naloxone", "collaborative-summary"]
     final = replay(intake.program, path).final
     index = intake.program.var_index
     assert final.vars[index["screened"]] is True and final.vars[index["naloxone_checked"]] is True

@@ -160,13 +160,16 @@ def test_a_never_event_shows_its_class_title_with_the_reason(example: AnalysedSc
 
 
 INTAKE_START = ["introduce-role", "explain-consent-to-services", "promise-total-confidentiality"]
-INTAKE_REST = ["clarify-reporting-duty", "reflect-scare-and-recovery", "ask-what-has-helped", "ask-family-meaning",
+INTAKE_SCREEN = ["ask-safety-screen", "cssrs-ask-q1-yes", "cssrs-ask-q2-yes", "cssrs-ask-q3-no", "cssrs-ask-q4-no",
+                 "cssrs-ask-q5-no", "cssrs-ask-q6-yes", "cssrs-ask-q6a-no", "respond-moderate-risk"]
+"""The screen that follows the limits talk (a path that skips the talk never reaches it)."""
+INTAKE_REST = ["reflect-scare-and-recovery", "ask-what-has-helped", "ask-family-meaning",
                "collaborative-priorities", "explain-written-consent"]
 
 
 def _intake_end(loaded: AnalysedScenario) -> list[str]:
     """The rest of the visit as the expert plays it, from agreeing the scope of the release (read
-    from the analysis, so the scenario's later screen and naloxone check are followed as written)."""
+    from the analysis, so the scenario's later naloxone check is followed as written)."""
     assert loaded.analysis is not None
     expert = list(loaded.analysis.expert_path)
     return expert[expert.index("let-him-define-scope"):]
@@ -174,12 +177,13 @@ def _intake_end(loaded: AnalysedScenario) -> list[str]:
 
 def test_a_secrecy_promise_corrected_before_harm_passes_and_an_uncorrected_one_fails(catalog: Catalog) -> None:
     loaded = require_scenario(ROOT / "scenarios" / "intake-er-follow-up.yaml", catalog)
-    corrected = [*INTAKE_START, "correct-the-promise", *INTAKE_REST, "explain-why-written", *_intake_end(loaded)]
+    corrected = [*INTAKE_START, "correct-the-promise", "clarify-reporting-duty", *INTAKE_SCREEN, *INTAKE_REST,
+                 "explain-why-written", *_intake_end(loaded)]
     debrief = score_path(loaded.program, loaded.analysis, catalog, corrected)
     assert debrief.passed and debrief.critical == ()
     assert next(c for c in debrief.criteria if c.id == "NASW-1.01").raw < 0  # the slip still costs points
 
-    late = [*INTAKE_START, "let-him-continue", *INTAKE_REST[1:], "own-earlier-promise", *_intake_end(loaded)]
+    late = [*INTAKE_START, "let-him-continue", *INTAKE_REST, "own-earlier-promise", *_intake_end(loaded)]
     debrief = score_path(loaded.program, loaded.analysis, catalog, late)
     assert not debrief.passed
     harm = next(c for c in debrief.critical if c.id == "no-history-under-false-promise")

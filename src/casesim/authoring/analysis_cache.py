@@ -52,12 +52,12 @@ from typing import Any
 
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.semantics.explore import Analysis, Extremes, StateEstimate, analyse
-from casesim.semantics.program import Program, State, Step
+from casesim.semantics.program import Program, State, Step, merge_key
 
 __all__ = ["CACHE_FORMAT", "cache_folder", "cache_key", "cached_analyse", "cached_findings", "catalog_digest", "configure",
            "decode", "encode"]
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """The version of the file layout; part of the key, so a new layout never reads an old file."""
 
 _CODE_PACKAGES = ("semantics", "format")
@@ -367,7 +367,7 @@ def encode(analysis: Analysis, key: str) -> dict[str, Any]:
         "extremes": {k: _extremes_out(v) for k, v in analysis.extremes.items()},
         "best_any_to_go": _pack(analysis.best_any_to_go, "d"), "best_to_go": _pack(analysis.best_to_go, "d"),
         "clean_path_exists": analysis.clean_path_exists, "expert_path": list(analysis.expert_path),
-        "best_path": list(analysis.best_path),
+        "best_path": list(analysis.best_path), "merged": analysis.merged,
     }
 
 
@@ -401,7 +401,8 @@ def decode(data: object, program: Program, key: str) -> Analysis:
         raise ValueError("a state is at a node the scenario does not have")
     states = [State(names[a], values[b], sets[c], sets[d]) for a, b, c, d in zip(node_at, values_at, visited_at,
                                                                                   chosen_at, strict=True)]
-    index = {state: i for i, state in enumerate(states)}
+    merged = _bool(data["merged"])
+    index = {merge_key(program, state) if merged else state: i for i, state in enumerate(states)}
     if len(index) != n:
         raise ValueError("a state is listed twice")
     counts = _indices(data["edge_counts"], n)
@@ -471,7 +472,7 @@ def decode(data: object, program: Program, key: str) -> Analysis:
         expert_path=tuple(_known(data["expert_path"], step_ids)),
         components=(comp, members), estimate=estimate,
         best_path=tuple(_known(data["best_path"], step_ids)),
-        stopped=stopped,
+        stopped=stopped, merged=merged,
     )
 
 

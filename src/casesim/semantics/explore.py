@@ -5,7 +5,11 @@ The analysis expands states with the same pure functions the engine uses
 what it proves is true of every live session. To keep the space finite and small, a state is
 *projected* before it is stored: only the visited nodes and made choices that some expression
 asks about are kept, because nothing else can change what happens next. Two sessions with the
-same projection behave identically from then on.
+same projection behave identically from then on. And by default (``merge``) two projected
+states that differ only in variables nothing from their node on reads are filed as one, under
+their :func:`~casesim.semantics.program.merge_key`, keeping the first that was reached
+(:mod:`casesim.semantics.liveness`): a working flag no later step reads no longer multiplies the
+states to the end of the scenario.
 
 From the state graph it derives: reachable nodes and endings; choices that are never open; dead
 ends (a non-ending state where nothing is open); states from which no ending can be reached (a
@@ -46,6 +50,7 @@ from casesim.semantics.program import (
     apply,
     initial_state,
     is_final,
+    merge_key,
     open_choices,
     project,
     timeout_step,
@@ -137,6 +142,7 @@ class Analysis:
     edges: list[list[tuple[Step, int]]]
     """Outgoing (step, target state index) per state, timeouts included."""
     index: dict[State, int]
+    """The index of each state by its projection, or, when ``merged``, by its merge key."""
     complete: bool
     """False when the state limit was hit; then only ``states`` explored so far are described."""
     reachable_nodes: frozenset[str]
@@ -178,6 +184,10 @@ class Analysis:
     stopped: str | None = None
     """Why the exploration stopped early (None when it is complete): ``estimate`` (refused
     unexplored), ``states``, ``seconds`` or ``memory`` (a :class:`Budget` ran out)."""
+    merged: bool = False
+    """States differing only in dead variables were merged: ``index`` is keyed by
+    :func:`~casesim.semantics.program.merge_key`, and each of ``states`` is the first real
+    state reached with its key (its dead variables hold that session's values)."""
 
     @property
     def expert_total(self) -> int | None:
@@ -186,8 +196,10 @@ class Analysis:
         return int(self.best_to_go[0]) if self.clean_path_exists else None
 
     def state_id(self, state: State) -> int | None:
-        """The index of the projection of a live session's ``state``, if it was reached."""
-        return self.index.get(project(self.program, state))
+        """The index of the projection (the merge key, when merged) of a live session's
+        ``state``, if it was reached."""
+        key = project(self.program, state)
+        return self.index.get(merge_key(self.program, key) if self.merged else key)
 
     @property
     def state_count(self) -> int:
@@ -222,7 +234,7 @@ class Analysis:
 
 
 def analyse(program: Program, *, state_limit: int | None = None, start: str | None = None,
-            budget: Budget | None = None, initial: State | None = None) -> Analysis:
+            budget: Budget | None = None, initial: State | None = None, merge: bool = True) -> Analysis:
     """Explore every reachable state of ``program`` within ``budget`` (``state_limit``, when
     given, overrides its state count; by default ``DEFAULT_STATE_LIMIT``) and derive everything
     :class:`Analysis` holds. A scenario whose :func:`estimate_states` is past
@@ -230,6 +242,10 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
 
     Exploring begins at the scenario's start, at the node ``start``, or in the state
     ``initial`` (what an embedded test sets up, or the state a test's path reached).
+
+    ``merge`` files states that differ only in dead variables as one (see the module doc);
+    every result is the same without it, only slower: the switch is there so the tests can
+    prove that (``tests/semantics/test_live_merge.py``).
 
     The cyclic garbage collector is paused meanwhile: exploration allocates millions of small,
     acyclic objects, and repeated full collections over them made the time grow faster than
@@ -248,14 +264,14 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
     try:
         first = project(program, initial if initial is not None else initial_state(program, start))
         if estimate.numeric > REFUSE_ESTIMATE:
-            states, edges, index, stopped = [first], [[]], {first: 0}, "estimate"
+            states, edges, index, stopped = [first], [[]], {merge_key(program, first) if merge else first: 0}, "estimate"
         else:
-            states, edges, index, stopped = _explore(program, first, state_limit=limit, budget=budget)
+            states, edges, index, stopped = _explore(program, first, state_limit=limit, budget=budget, merge=merge)
         result = _summarise(program, states, edges, index, stopped is None)
     finally:
         if was_enabled:
             gc.enable()
-    result = replace(result, estimate=estimate, stopped=stopped)
+    result = replace(result, estimate=estimate, stopped=stopped, merged=merge)
     # The one figure that explains a slow library load or a late debrief: how big, how long.
     why = {None: "", "estimate": f" (refused: estimated {estimate.numeric:,} states)",
            "states": f" (stopped at the limit of {limit})"}.get(stopped, f" (stopped: {stopped} budget spent)")
@@ -267,10 +283,11 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
 Edges = list[list[tuple[Step, int]]]
 
 
-def _explore(program: Program, first: State, *, state_limit: int,
-             budget: Budget) -> tuple[list[State], Edges, dict[State, int], str | None]:
+def _explore(program: Program, first: State, *, state_limit: int, budget: Budget,
+             merge: bool) -> tuple[list[State], Edges, dict[State, int], str | None]:
     states: list[State] = [first]
-    index: dict[State, int] = {first: 0}
+    dead_vars = program.dead_vars if merge else {}
+    index: dict[State, int] = {merge_key(program, first) if merge else first: 0}
     edges: Edges = []
     stopped: str | None = None
     queue = 0
@@ -296,13 +313,20 @@ def _explore(program: Program, first: State, *, state_limit: int,
             steps = (*steps, timeout)
         for step in steps:
             nxt = apply(program, state, step, observed_only=True)
-            target = index.get(nxt)
+            key = nxt
+            dead = dead_vars.get(nxt.node)
+            if dead:  # merge_key inlined: this loop runs once per edge of the state graph
+                values = list(nxt.vars)
+                for i in dead:
+                    values[i] = None
+                key = State(nxt.node, tuple(values), nxt.visited, nxt.chosen)
+            target = index.get(key)
             if target is None:
                 if len(states) >= state_limit:
                     stopped = stopped or "states"
                     continue
                 target = len(states)
-                index[nxt] = target
+                index[key] = target
                 states.append(nxt)
             out.append((step, target))
     while len(edges) < len(states):

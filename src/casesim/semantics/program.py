@@ -6,9 +6,11 @@ visited and the choices made. Two pure functions give a scenario its meaning:
 * :func:`open_choices` — which choices are open in a state;
 * :func:`apply` — the state after taking a choice;
 
-and one function gives the exploration a finite state space:
+and two functions give the exploration a finite, small state space:
 
-* :func:`project` — a state with only the history some expression can observe.
+* :func:`project` — a state with only the history some expression can observe;
+* :func:`merge_key` — what the analysis files a projected state under: its variables that
+  nothing from its node on can read (:mod:`casesim.semantics.liveness`) blanked out.
 
 ``apply(..., observed_only=True)`` is the fast path of ``project(apply(...))`` for a state that
 is already projected; the property test ``tests/semantics/test_projection.py`` pins that the two
@@ -29,6 +31,7 @@ from typing import Any, Literal
 from casesim.format.expressions import compile_expression, names_used, parse_expression
 from casesim.format.framework import Protocol
 from casesim.format.scenario import TIMEOUT_PREFIX, CriticalAction, Scenario, timeout_id
+from casesim.semantics.liveness import live_variables
 from casesim.semantics.protocols import ProtocolRequirement, ProtocolTrack, settle, track_protocols
 from casesim.semantics.render import CompiledText, client_line, compile_texts
 
@@ -42,6 +45,7 @@ __all__ = [
     "compile_program",
     "initial_state",
     "is_final",
+    "merge_key",
     "open_choices",
     "project",
     "Replay",
@@ -151,6 +155,9 @@ class Program:
     point_vectors: Mapping[str, tuple[int, ...]]
     """Per step id: its points for each of ``criteria`` in order, then its total (``weight``).
     The analysis adds these element-wise to find every criterion's extremes in one pass."""
+    dead_vars: Mapping[str, tuple[int, ...]]
+    """Per node and ending: the indices of the variables nothing from there on can read
+    (:func:`casesim.semantics.liveness.live_variables`); absent where every variable is live."""
 
 
 def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None = None) -> Program:
@@ -254,6 +261,7 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
         relevant_choices=frozenset(relevant_choices),
         criteria=tuple(criteria),
         point_vectors={sid: _point_vector(step, tuple(criteria)) for sid, step in steps.items()},
+        dead_vars=live_variables(scenario, var_index).dead,
     )
 
 
@@ -369,6 +377,24 @@ def project(program: Program, state: State) -> State:
     if visited == state.visited and chosen == state.chosen and values is state.vars:
         return state
     return State(state.node, values, visited, chosen)
+
+
+def merge_key(program: Program, state: State) -> State:
+    """``state`` (already projected) with its dead variables blanked out (None): the key under
+    which the analysis files it when merging live variables.
+
+    Two states with the same key offer the same choices, take the same timer branches, score,
+    end and show the same variants from then on, since only dead variables tell them apart
+    (:mod:`casesim.semantics.liveness`). The key is never shown or evaluated as a state: the
+    analysis keeps, for each key, the first real state that had it.
+    """
+    dead = program.dead_vars.get(state.node)
+    if not dead:
+        return state
+    values = list(state.vars)
+    for index in dead:
+        values[index] = None
+    return State(state.node, tuple(values), state.visited, state.chosen)
 
 
 @dataclass(frozen=True, slots=True)
