@@ -612,18 +612,23 @@ class PlainPlayer:
             if text.isdigit() and 1 <= int(text) <= count:
                 prefix = [d.choice for d in debrief.decisions[:int(text) - 1]]
                 self.say(f"Replaying from decision {text}, in practice mode.")
-                return self._begin_again(attempt, mode="practice", prefix=prefix, seed=attempt.session.seed)
+                return self._begin_again(attempt, mode="practice", prefix=prefix, seed=attempt.session.seed,
+                                         timing=attempt.timing)
             self.say(f"There is no decision {flat(line or '')!r}.")
 
-    def _begin_again(self, previous: LiveAttempt, *, mode: Mode, prefix: Sequence[str], seed: int | None) -> Outcome:
+    def _begin_again(self, previous: LiveAttempt, *, mode: Mode, prefix: Sequence[str], seed: int | None,
+                     timing: TimeChoice | None = None) -> Outcome:
+        """Play ``previous``'s scenario again; a replay from a decision passes the ``timing``
+        recorded with ``previous`` (None: worked out now, as for any new attempt)."""
         start = previous.session.start if previous.session.start != previous.program.scenario.start else None
         loaded = previous.loaded
         try:
             attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=mode,
                                         trainee_id=self.trainee_id, store=self.store, clock=self.clock,
                                         seed=seed if seed is not None else self.new_seed(), start=start,
-                                        prefix=prefix, timing=attempt_timing(self.store, self.trainee_id, mode,
-                                                                             requested=self.more_time))
+                                        prefix=prefix,
+                                        timing=timing or attempt_timing(self.store, self.trainee_id, mode,
+                                                                        requested=self.more_time))
         except CaseSimError as exc:
             self._problem(exc)
             return Outcome.STOPPED

@@ -35,7 +35,6 @@ from casesim.records.chain import (
     seal_digest,
     sha256_text,
 )
-from casesim.scoring.debrief import Debrief, score_text
 
 __all__ = ["ChainAttempt", "ChainEvent", "ChainLink", "ChainTrainee", "DebriefResults", "TraineeChain",
            "TraineeProfile", "debrief_results", "profile_value", "verify_attempt", "verify_links", "verify_trainee"]
@@ -185,6 +184,8 @@ def debrief_results(debrief_json: str) -> DebriefResults:
     data = json.loads(debrief_json)
     outcome: tuple[Any, ...] = (None, None, None, None)
     if "score" in data:  # sealed after the one score; older debriefs have no copies
+        from casesim.scoring.debrief import Debrief, score_text  # only when a debrief is read
+
         debrief = Debrief.model_validate(data)
         p = debrief.pace
         outcome = (score_text(debrief), p.decision_seconds if p else None, p.reading_seconds if p else None,
