@@ -133,8 +133,9 @@ async def time_casesim() -> list[float]:
     times: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "records.db")
-        app = make_app(catalog=catalog, library_paths=[], store=store, trainee=TraineeSettings(name="bench"),
-                       deterministic=True, start=OpenScenario(loaded, mode="practice"), analyses=analyses)
+        app = make_app(catalog=catalog, library_paths=[], store=store, trainee=TraineeSettings(name="bench", tour_done=True),
+                       deterministic=True, start=OpenScenario(loaded, mode="practice"), analyses=analyses,
+                       choice_settle_seconds=0)  # the settle guard ignores keys on purpose; not drawing time
         frames = instrument(app)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()

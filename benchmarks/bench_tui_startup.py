@@ -1,14 +1,30 @@
-"""Start-up to first frame: casesim (the library, as ``casesim`` opens it) against a bare
-Textual hello-world. Each run is a fresh interpreter; the clock starts at the first line of the
-program (interpreter boot is the same for both and left out) and stops at the app's first frame.
-casesim's time includes importing casesim, loading the framework catalog, opening the records
-database and building the app. It also reports when the library list is filled (the scenario
-files are read in a worker thread after the first frame). Prints medians and their ratio.
+"""Start-up: ``casesim`` (the library, run as the command runs it) against a bare Textual hello-world.
+
+Each sample is a fresh interpreter (``python -c``), hello-world and casesim alternating so both
+see the same machine load. The clock starts at the program's first line (interpreter boot is the
+same for both and left out). For casesim the program calls the real entry point,
+``casesim.cli.main.main([])``: importing the CLI, resolving the settings, opening the records
+database, building the app; ``App.run`` is only made headless at 80×24 with a pilot. Two times
+are taken from the frames the app hands its driver (``App._display``):
+
+* **first frame**: the first frame drawn (the library's layout, "Loading the scenario library…");
+* **list filled**: the first frame drawn once the library screen holds its list.
+
+Each casesim sample has its own data folder and database (a trainee's first start of the day);
+the cache folder (the analysis cache and the library listing, :mod:`casesim.play.library_index`)
+is shared and warmed once before timing, as on any start after the first. ``--cold`` also times
+starts with an empty cache folder each time (the very first start, or after a change to the
+scenarios). ``--baseline SRC`` times another source tree (say a checkout of main's ``src``) in the
+same run, interleaved, for a before/after on the same machine load.
+
+Prints medians and the ratios to the hello-world's median.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -20,14 +36,19 @@ RUNS = 9
 
 FRAME_HOOK = '''
 import time as _t
+import textual.app as _textual_app
 _frames = []
-def _hook(app):
-    original = app._display
-    def display(screen, renderable):
-        if renderable is not None and not _frames:
-            _frames.append(_t.perf_counter())
-        original(screen, renderable)
-    app._display = display
+_marks = {}
+_display = _textual_app.App._display
+def _hooked_display(self, screen, renderable):
+    if renderable is not None:
+        now = _t.perf_counter()
+        _frames.append(now)
+        if "listed" not in _marks and getattr(self.screen, "library", None) is not None:
+            _marks["listed"] = now
+            self.exit()
+    _display(self, screen, renderable)
+_textual_app.App._display = _hooked_display
 '''
 
 HELLO = f'''
@@ -39,7 +60,6 @@ class Hello(App):
     def compose(self):
         yield Static("Hello, world")
 app = Hello()
-_hook(app)
 async def pilot(p):
     await p.pause()
     app.exit()
@@ -50,51 +70,73 @@ import json; print(json.dumps({{"frame": _frames[0] - T0}}))
 CASESIM = f'''
 import time; T0 = time.perf_counter()
 {FRAME_HOOK}
-import sys
-from casesim.cli.main import cli
-from casesim.cli.authoring import load_catalog_for
-from casesim.records import open_store
-from casesim.settings import resolve_settings
-from casesim.tui import OpenLibrary, make_app
-from casesim.play.trainee import load_trainee
-settings = resolve_settings(db=sys.argv[1])
-catalog = load_catalog_for(settings)
-store = open_store(settings.db)
-app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store,
-               trainee=load_trainee(None), start=OpenLibrary())
-_hook(app)
-listed = []
-async def pilot(p):
-    await app.workers.wait_for_complete()
-    listed.append(time.perf_counter())
-    app.exit()
-app.run(headless=True, size=(80, 24), auto_pilot=pilot)
-store.close()
-import json; print(json.dumps({{"frame": _frames[0] - T0, "listed": listed[0] - T0}}))
+_run = _textual_app.App.run
+def _headless_run(self, **kwargs):
+    async def pilot(p):
+        pass  # the frame hook exits once the list is drawn
+    return _run(self, headless=True, size=(80, 24), auto_pilot=pilot)
+_textual_app.App.run = _headless_run
+from casesim.cli.main import main
+code = main([])
+import json; print(json.dumps({{"code": code, "frame": _frames[0] - T0, "listed": _marks["listed"] - T0}}))
 '''
 
 
-def run(code: str, *args: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True,
-                         cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+def run(code: str, env: dict[str, str] | None = None) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env={**os.environ, **(env or {})}, timeout=300)
+    if out.returncode != 0:
+        raise SystemExit(f"a sample failed:\n{out.stderr[-2000:]}")
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    if result.get("code", 0) != 0:
+        raise SystemExit(f"casesim exited with {result['code']}:\n{out.stderr[-2000:]}")
+    return result
+
+
+def casesim_env(tmp: Path, i: int, cache: Path, src: Path | None) -> dict[str, str]:
+    env = {"CASESIM_DATA": str(tmp / f"data-{i}"), "CASESIM_DB": str(tmp / f"records-{i}.db"),
+           "CASESIM_CACHE_DIR": str(cache), "CASESIM_SCENARIOS": str(ROOT / "scenarios"),
+           "CASESIM_SCORING": str(ROOT / "scoring")}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    return env
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--cold", action="store_true", help="also time starts with an empty cache folder")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="SRC",
+                        help="also time casesim from this source folder (e.g. main's src), interleaved")
+    args = parser.parse_args()
+    variants: list[tuple[str, Path | None, bool]] = [("casesim", None, False)]
+    if args.cold:
+        variants.append(("casesim, empty cache", None, True))
+    if args.baseline is not None:
+        variants.append(("baseline", args.baseline.resolve(), False))
     hello: list[float] = []
-    frame: list[float] = []
-    listed: list[float] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i in range(RUNS):
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name, _, _ in variants}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        for name, src, cold in variants:
+            if not cold:  # warm the shared cache once, untimed
+                run(CASESIM, casesim_env(tmp, -1, tmp / f"cache-{name}", src))
+        for i in range(args.runs):
             hello.append(run(HELLO)["frame"])
-            result = run(CASESIM, str(Path(tmp) / f"records-{i}.db"))
-            frame.append(result["frame"])
-            listed.append(result["listed"])
-    h, f, lst = statistics.median(hello), statistics.median(frame), statistics.median(listed)
-    print(f"start-up to first frame (headless, 80x24), median of {RUNS} fresh processes", file=sys.stderr)
-    print(f"  Textual hello-world:       {h * 1000:7.1f} ms", file=sys.stderr)
-    print(f"  casesim library:           {f * 1000:7.1f} ms  (list filled at {lst * 1000:.1f} ms)", file=sys.stderr)
-    print(f"ratio casesim/hello-world: first frame {f / h:.2f}x   library listed {lst / h:.2f}x")
+            for name, src, cold in variants:
+                cache = tmp / (f"cold-{i}" if cold else f"cache-{name}")
+                result = run(CASESIM, casesim_env(tmp, i, cache, src))
+                times[name][0].append(result["frame"])
+                times[name][1].append(result["listed"])
+    h = statistics.median(hello)
+    print(f"start-up (headless, 80x24), median of {args.runs} fresh processes each, interleaved", file=sys.stderr)
+    print(f"  Textual hello-world, first frame: {h * 1000:7.1f} ms", file=sys.stderr)
+    for name, (frame, listed) in times.items():
+        f, lst = statistics.median(frame), statistics.median(listed)
+        print(f"  {name + ':':22} first frame {f * 1000:7.1f} ms   list filled {lst * 1000:7.1f} ms", file=sys.stderr)
+    for name, (frame, listed) in times.items():
+        f, lst = statistics.median(frame), statistics.median(listed)
+        print(f"ratio {name}/hello-world: first frame {f / h:.2f}x   library listed {lst / h:.2f}x")
 
 
 if __name__ == "__main__":

@@ -141,12 +141,14 @@ def read_config(path: Path) -> ConfigFile:
     Raises :class:`~casesim.errors.ConfigError`, with every problem at its line and column,
     when the file is not valid YAML or sets something casesim does not know.
     """
-    from casesim.format.reader import read_yaml
-    from casesim.format.validation import validate_model
-
     if not path.exists():
         log.debug("no config file at %s", path)
         return ConfigFile()
+    # Imported only for a file to read: without one, `casesim` starts without the YAML reader
+    # and the validation (which loads the scenario models).
+    from casesim.format.reader import read_yaml
+    from casesim.format.validation import validate_model
+
     log.info("reading the config file %s", path)
     doc, problems = read_yaml(path)
     if doc is None:

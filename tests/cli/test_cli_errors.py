@@ -38,7 +38,7 @@ def test_a_crash_exits_3_with_a_short_report_and_the_traceback_in_a_file(
     def broken(paths: list[Path]) -> list[Path]:
         raise ZeroDivisionError("the kind of bug casesim must not hide")
 
-    monkeypatch.setattr("casesim.cli.authoring.find_scenario_files", broken)
+    monkeypatch.setattr("casesim.authoring.pipeline.find_scenario_files", broken)  # imported by validate when run
     data = tmp_path / "data"
     result = casesim("--data-dir", str(data), "validate", "scenarios")
     assert result.exit_code == 3
@@ -81,6 +81,7 @@ class _CrashedApp:
 
     return_code = 1
     _exception = KeyError("a widget that is not there")
+    startup_error = None
 
     def run(self) -> None:
         pass

@@ -149,6 +149,7 @@ class _RecordingApp:
     """Stands in for the Textual app: remembers what make_app was given, runs nothing."""
 
     return_code = 0
+    startup_error = None
     given: dict[str, object] = {}
 
     def run(self) -> None:

@@ -69,6 +69,8 @@ def test_the_plain_library_lists_the_languages(tmp_path: Path) -> None:
            "CASESIM_SCENARIOS": str(library)}
     listing = PlainDriver(["--plain"], env)
     try:
+        assert "A short introduction follows" in listing.wait_prompt()  # the first start's guided first run
+        listing.answer("s")
         shown = listing.wait_prompt()
         assert "1. Example: a first check-in call, about 8 minutes, in English, Español\n" in shown
         assert listing.finish(["q"]) == 0

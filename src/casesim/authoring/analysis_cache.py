@@ -48,11 +48,15 @@ import tempfile
 from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casesim.format.diagnostics import Diagnostic, Severity
-from casesim.semantics.explore import Analysis, Extremes, StateEstimate, analyse
-from casesim.semantics.program import Program, State, Step, merge_key
+
+# Every command configures the cache (casesim.cli.options), `casesim` alone too: the analysis
+# modules are imported only where an analysis is read or computed (issue 15, item 7).
+if TYPE_CHECKING:
+    from casesim.semantics.explore import Analysis, Extremes
+    from casesim.semantics.program import Program, Step
 
 __all__ = ["CACHE_FORMAT", "cache_folder", "cache_key", "cached_analyse", "cached_findings", "catalog_digest", "configure",
            "decode", "encode"]
@@ -145,9 +149,14 @@ def cache_key(program: Program, content_hash: str) -> str:
 
 
 def cached_analyse(program: Program, content_hash: str, *,
-                   compute: Callable[[Program], Analysis] = analyse) -> Analysis:
+                   compute: Callable[[Program], Analysis] | None = None) -> Analysis:
     """The analysis of ``program`` from the cache when a valid one is there, else computed with
-    ``compute`` and written to the cache. With no cache configured (or no content hash), computed."""
+    ``compute`` (default: :func:`~casesim.semantics.explore.analyse`) and written to the cache.
+    With no cache configured (or no content hash), computed."""
+    if compute is None:
+        from casesim.semantics.explore import analyse
+
+        compute = analyse
     folder = _folder
     if folder is None or not content_hash:
         return compute(program)
@@ -306,6 +315,8 @@ def _extremes_out(extremes: Extremes) -> list[int | None]:
 
 
 def _extremes_in(value: object) -> Extremes:
+    from casesim.semantics.explore import Extremes
+
     worst, best = _list(value, 2)
     return Extremes(None if worst is None else _int(worst), None if best is None else _int(best))
 
@@ -377,6 +388,9 @@ def decode(data: object, program: Program, key: str) -> Analysis:
 
     Every table is checked in bulk (types, every index in range, every node and step known to
     ``program``), so whatever a file holds, what comes back cannot make casesim fail later."""
+    from casesim.semantics.explore import Analysis, StateEstimate
+    from casesim.semantics.program import State, merge_key
+
     data = _dict(data)
     if data.get("key") != key:
         raise ValueError("written for another scenario or version")

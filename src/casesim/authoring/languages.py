@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from casesim.authoring.locale_checks import check_locale, find_locales
-from casesim.format.lines import scenario_lines
-from casesim.format.scenario import Scenario
+if TYPE_CHECKING:  # the library lists languages from its index without loading the scenario models
+    from casesim.format.scenario import Scenario
 
 __all__ = ["LANGUAGE_NAMES", "SOURCE_LANGUAGE", "Language", "language_name", "languages_text", "scenario_languages"]
 
@@ -74,6 +74,9 @@ class Language:
 def scenario_languages(scenario: Scenario, path: str | Path) -> tuple[Language, ...]:
     """The source language, then every language with a locale file beside ``path`` that has at
     least one usable line, by tag."""
+    from casesim.authoring.locale_checks import check_locale, find_locales
+    from casesim.format.lines import scenario_lines
+
     total = sum(1 for lines in scenario_lines(scenario) for _ in lines.alternatives())
     out = [Language(SOURCE_LANGUAGE, total, total)]
     for lang, file in find_locales(path, scenario.id):

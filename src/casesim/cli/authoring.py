@@ -5,20 +5,13 @@ from __future__ import annotations
 import copy
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, get_args
 
 import rich_click as click
 
-from casesim.authoring.audit import audit_text
-from casesim.authoring.pipeline import (
-    AnalysedScenario,
-    audit_and_lint,
-    find_scenario_files,
-    find_shared_blocks,
-    library_root_for,
-    load_scenario,
-)
 from casesim.cli.options import (
     GraphFormat,
+    LazyChoice,
     OutputFormat,
     cache_options,
     choice,
@@ -27,13 +20,15 @@ from casesim.cli.options import (
 )
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import Diagnostic, Severity, diagnostics_to_json, format_diagnostics
-from casesim.format.kinds import bundled_kinds
-from casesim.format.locale import LOCALES_DIR
-from casesim.format.schema import SchemaKind
 from casesim.format.text import visible
-from casesim.scoring.catalog import Catalog, check_catalog_dirs, load_catalogs
-from casesim.semantics.explore import points_text
 from casesim.settings import Settings
+
+# The domain is imported inside each command: `casesim` alone (the library) must not wait for
+# the scenario models, the analysis and the lint just to declare these commands (issue 15, item 7).
+if TYPE_CHECKING:
+    from casesim.authoring.pipeline import AnalysedScenario
+    from casesim.format.schema import SchemaKind
+    from casesim.scoring.catalog import Catalog
 
 __all__ = ["COMMANDS", "load_catalog_for"]
 
@@ -56,8 +51,22 @@ def catalog_dirs(settings: Settings) -> list[Path]:
     return [directory, *settings.catalog_dirs]
 
 
+def _schema_kind() -> object:
+    from casesim.format.schema import SchemaKind
+
+    return SchemaKind
+
+
+def _bundled_kinds() -> list[str]:
+    from casesim.format.kinds import bundled_kinds
+
+    return list(bundled_kinds())
+
+
 def load_catalog_for(settings: Settings) -> Catalog:
     """The framework catalog of ``settings``: the base folder merged with the program folders."""
+    from casesim.scoring.catalog import load_catalogs
+
     return load_catalogs(catalog_dirs(settings))
 
 
@@ -84,7 +93,15 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
     folders.
     """
     from casesim.authoring.framework_files import catalog_context, check_framework_files, file_kind
+    from casesim.authoring.pipeline import (
+        find_scenario_files,
+        find_shared_blocks,
+        library_root_for,
+        load_scenario,
+    )
     from casesim.authoring.validate_files import FileCheck, check_files, duplicate_ids
+    from casesim.format.locale import LOCALES_DIR
+    from casesim.scoring.catalog import check_catalog_dirs
 
     configured = catalog_dirs(settings)
     targets = list(paths) or [settings.scenarios_dir, *configured]
@@ -151,6 +168,7 @@ def validate_command(settings: Settings, paths: tuple[Path, ...], output_format:
 def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
     """Run the pedagogical tests embedded in scenarios (default: the library)."""
     from casesim.authoring.embedded_tests import run_tests
+    from casesim.authoring.pipeline import find_scenario_files, library_root_for, load_scenario
 
     catalog = load_catalog_for(settings)
     folders = list(paths) or [settings.scenarios_dir]
@@ -185,7 +203,7 @@ def test_command(settings: Settings, paths: tuple[Path, ...]) -> int:
               help="write to this file instead of stdout")
 @click.option("--check", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="exit 1 if FILE differs from the generated schema")
-@click.option("--kind", type=choice(SchemaKind), default="scenario", show_default=True)
+@click.option("--kind", type=LazyChoice(lambda: get_args(_schema_kind())), default="scenario", show_default=True)
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @pass_settings
@@ -220,6 +238,8 @@ def schema_command(settings: Settings, output: Path | None, check: Path | None, 
 
 def _analysed_or_report(scenario: Path, settings: Settings) -> AnalysedScenario | None:
     """``scenario`` loaded and analysed, or None after printing its errors to stderr."""
+    from casesim.authoring.pipeline import load_scenario
+
     report = load_scenario(scenario, load_catalog_for(settings))
     if report.analysed is None:
         click.echo(format_diagnostics(report.errors), err=True)
@@ -299,6 +319,10 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
     """
     import json
 
+    from casesim.authoring.audit import audit_text
+    from casesim.authoring.pipeline import audit_and_lint
+    from casesim.semantics.explore import points_text
+
     loaded = _analysed_or_report(scenario, settings)
     if loaded is None:
         return 1
@@ -347,6 +371,8 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
 
 def _points(value: int | None) -> int | str:
     """An extreme for the JSON summary: its points, or "unbounded"."""
+    from casesim.semantics.explore import points_text
+
     return points_text(value) if value is None else value
 
 
@@ -364,6 +390,7 @@ def _points(value: int | None) -> int | str:
 def library_doc_command(settings: Settings, paths: tuple[Path, ...], output: Path | None, check: Path | None) -> int:
     """Write the scenario library page (docs/scenarios.md)."""
     from casesim.authoring.library_doc import library_markdown
+    from casesim.authoring.pipeline import find_scenario_files, load_scenario
 
     catalog = load_catalog_for(settings)
     files = find_scenario_files(list(paths) or [settings.scenarios_dir])
@@ -387,7 +414,7 @@ def library_doc_command(settings: Settings, paths: tuple[Path, ...], output: Pat
 
 @click.command("new")
 @click.argument("scenario_id", metavar="ID")
-@click.option("--kind", type=click.Choice(list(bundled_kinds())), required=True,
+@click.option("--kind", type=LazyChoice(_bundled_kinds), required=True,
               help="the kind of conversation (the kinds in scoring/kinds.yaml)")
 @click.option("--output", "-o", type=_output_file, default=None, metavar="FILE",
               help="file to write (default: ID.yaml in the current folder)")
@@ -451,6 +478,7 @@ def review_status_command(settings: Settings, paths: tuple[Path, ...]) -> int:
 
     With no PATH, the scenario library. Exit 1 when a sign-off is void or a file does not load.
     """
+    from casesim.authoring.pipeline import find_scenario_files
     from casesim.authoring.signoff import signoff_of_file
 
     files = find_scenario_files(list(paths) or [settings.scenarios_dir])

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import rich_click as click
 
-from casesim.authoring.locale_checks import check_locale, extract_locale, read_existing
-from casesim.authoring.pipeline import load_scenario
 from casesim.cli.authoring import load_catalog_for
 from casesim.cli.options import pass_settings, path_option
 from casesim.errors import CaseSimError, ScenarioError
 from casesim.format.diagnostics import format_diagnostics
-from casesim.format.locale import LANG_PATTERN, locale_path
 from casesim.format.text import visible
 from casesim.settings import Settings
 
@@ -21,6 +18,8 @@ __all__ = ["COMMANDS"]
 
 
 def _lang(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from casesim.format.locale import LANG_PATTERN
+
     if not re.match(LANG_PATTERN, value):
         raise click.BadParameter(f"{visible(value, one_line=True)!r} is not a language tag; write one like es, fr "
                                  "or pt-BR", ctx=ctx, param=param)
@@ -50,6 +49,11 @@ def extract_command(settings: Settings, scenario: Path, lang: str, output: Path 
     above it. Translations already written are kept (a stale one keeps its old hash, so
     `casesim validate` still reports it until it is brought up to date).
     """
+    # Imported here: `casesim` alone must not load the scenario models to declare this command.
+    from casesim.authoring.locale_checks import check_locale, extract_locale, read_existing
+    from casesim.authoring.pipeline import load_scenario
+    from casesim.format.locale import locale_path
+
     report = load_scenario(scenario, load_catalog_for(settings), analyse_paths=False)
     if report.model is None or report.errors:
         raise ScenarioError(report.errors or report.diagnostics, title=f"{scenario} has errors")

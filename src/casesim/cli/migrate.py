@@ -6,8 +6,6 @@ from pathlib import Path
 
 import rich_click as click
 
-from casesim.authoring.migrate import migrate_text
-from casesim.authoring.pipeline import find_scenario_files
 from casesim.errors import CaseSimError
 from casesim.format.diagnostics import format_diagnostics
 from casesim.format.text import visible
@@ -28,6 +26,10 @@ def migrate_command(paths: tuple[Path, ...], check: bool) -> int:
     alone, so running it twice changes nothing. Exit 0 done (or, with --check, nothing to do),
     1 a file needs migrating (--check) or could not be read.
     """
+    # Imported here: `casesim` alone must not load the scenario models to declare this command.
+    from casesim.authoring.migrate import migrate_text
+    from casesim.authoring.pipeline import find_scenario_files
+
     files = find_scenario_files(list(paths))
     if not files:
         raise CaseSimError("no .yaml files found in " + ", ".join(map(str, paths)),

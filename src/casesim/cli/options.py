@@ -15,7 +15,7 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, get_args
 
@@ -28,6 +28,7 @@ from casesim.settings import Settings, resolve_settings
 
 __all__ = [
     "GraphFormat",
+    "LazyChoice",
     "OutputFormat",
     "PageFormat",
     "PathSetting",
@@ -63,6 +64,28 @@ _SETTINGS = "casesim.settings"
 def choice(literal: Any) -> click.Choice[str]:
     """A click choice of the values of a ``Literal`` type, so the CLI and the code cannot drift."""
     return click.Choice(get_args(literal))
+
+
+class LazyChoice(click.Choice[str]):
+    """A click choice whose values are worked out when first read (to parse, to show the help or
+    to complete), not when the command is declared: the modules that define them (the scenario
+    kinds file, the JSON Schema models) are then imported only by the command that needs them,
+    and ``casesim`` alone starts without them (issue 15, item 7)."""
+
+    def __init__(self, values: Callable[[], Iterable[str]], case_sensitive: bool = True) -> None:
+        self._values = values
+        self._choices: tuple[str, ...] | None = None
+        self.case_sensitive = case_sensitive
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        if self._choices is None:
+            self._choices = tuple(self._values())
+        return self._choices
+
+    @choices.setter
+    def choices(self, values: Iterable[str]) -> None:
+        self._choices = tuple(values)
 
 
 # --- the settings ----------------------------------------------------------------------------

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import rich_click as click
 from click import get_current_context
 
-from casesim.authoring.pipeline import Playable
-from casesim.cli.authoring import load_catalog_for
+from casesim.cli.authoring import catalog_dirs, load_catalog_for
 from casesim.cli.options import (
     cache_options,
     choice,
@@ -22,16 +22,16 @@ from casesim.cli.options import (
     settings_for,
 )
 from casesim.errors import CaseSimError
-from casesim.format.scenario import Mode
-from casesim.play.library import resolve_scenario as find_scenario
+from casesim.format.mode import Mode
 from casesim.records import open_store
-from casesim.records.api import RecordStore
-from casesim.scoring.catalog import Catalog
 from casesim.settings import Settings
 
 if TYPE_CHECKING:
+    from casesim.authoring.pipeline import Playable
     from casesim.plain import PlainPlayer
     from casesim.play.timing import TimeAllowance
+    from casesim.records.api import RecordStore
+    from casesim.scoring.catalog import Catalog
     from casesim.tui import StartRequest
 
 __all__ = ["COMMANDS", "TRAINEE_FILE", "resolve_scenario", "run_library"]
@@ -42,11 +42,14 @@ TRAINEE_FILE = "trainee.json"
 def resolve_scenario(ref: str, catalog: Catalog, library: Path) -> Playable:
     """A scenario by file path, or by id from the ``library`` folder (see
     :func:`casesim.play.library.resolve_scenario`); raises :class:`CaseSimError` for people."""
+    from casesim.play.library import resolve_scenario as find_scenario
+
     return find_scenario(ref, [library], catalog)
 
 
-def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, catalog: Catalog,
-         trainee_name: str | None = None, watch: bool | None = None, more_time: TimeAllowance | None = None) -> int:
+def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None,
+         catalog: Catalog | Callable[[], Catalog], trainee_name: str | None = None, watch: bool | None = None,
+         more_time: TimeAllowance | None = None) -> int:
     from casesim.play.trainee import load_trainee
     from casesim.tui import make_app
 
@@ -58,11 +61,14 @@ def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None, 
         app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store, trainee=trainee,
                        trainee_file=trainee_file, watch_files=watch, start=start, keymap=settings.keymap,
                        theme=settings.theme, choice_settle_seconds=settings.choice_settle_seconds,
-                       more_time=more_time)
+                       more_time=more_time, catalog_dirs=catalog_dirs(settings),
+                       library_cache=settings.cache_dir)
         app.run()
     finally:
         if store is not None:
             store.close()
+    if app.startup_error is not None:  # found after the first frame (the catalog): said as before it
+        raise app.startup_error
     if app.return_code:
         # casesim's app never exits with a code on purpose: Textual sets 1 on an unhandled error
         # (after printing it). Re-raise it for the CLI's crash report and exit code 3, since 1
@@ -102,11 +108,11 @@ _plain_option = click.option("--plain", is_flag=True, default=False, envvar="CAS
 def run_library(*, plain: bool = False) -> int:
     """``casesim`` with no command: the library of bundled scenarios (``plain``: as a numbered list)."""
     settings = settings_for(get_current_context())
-    catalog = load_catalog_for(settings)
-    store = open_store(settings.db, key=record_key())
     if plain:
         from casesim.play.library import load_library
 
+        catalog = load_catalog_for(settings)
+        store = open_store(settings.db, key=record_key())
         try:
             player = _plain_player(settings, store=store, catalog=catalog)
             return player.library(load_library([settings.scenarios_dir], catalog))
@@ -114,7 +120,11 @@ def run_library(*, plain: bool = False) -> int:
             store.close()
     from casesim.tui import OpenLibrary
 
-    return _run(settings, OpenLibrary(), store=store, catalog=catalog)
+    # The catalog loads after the first frame, while the library is listed (issue 15, item 7);
+    # its folders are checked now, so a missing one is still said before the screen opens.
+    catalog_dirs(settings)
+    store = open_store(settings.db, key=record_key())
+    return _run(settings, OpenLibrary(), store=store, catalog=lambda: load_catalog_for(settings))
 
 
 def _checked_trainee(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

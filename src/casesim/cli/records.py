@@ -21,13 +21,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast, get_args
 
 import rich_click as click
 
 from casesim.cli.access import access_options, gate, target_of
 from casesim.cli.audit_log import audit_command
 from casesim.cli.options import (
+    LazyChoice,
     OutputFormat,
     PageFormat,
     XapiFormat,
@@ -41,13 +42,15 @@ from casesim.cli.options import (
     record_key,
 )
 from casesim.errors import CaseSimError
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.format.text import json_inert, visible
 from casesim.records import open_store
 from casesim.records.api import AttemptStatus, RecordStore, public_status
-from casesim.records.export.csv import CsvKind
-from casesim.scoring.catalog import Catalog
 from casesim.settings import Settings
+
+if TYPE_CHECKING:
+    from casesim.records.export.csv import CsvKind
+    from casesim.scoring.catalog import Catalog
 
 __all__ = ["COMMANDS"]
 
@@ -703,6 +706,12 @@ def _bom(f: FC) -> FC:
                              "non-Latin names right when the file is double-clicked")(f)
 
 
+def _csv_kinds() -> tuple[str, ...]:
+    from casesim.records.export.csv import CsvKind
+
+    return get_args(CsvKind)
+
+
 def _export_gate(settings: Settings, store: RecordStore, selection: Any, purpose: str | None,
                  as_actor: str | None, command: str) -> None:
     """Check the export is allowed and write its one audit entry (before anything is written out)."""
@@ -735,7 +744,7 @@ def _write_csv_table(settings: Settings, table: CsvKind, selection: Any, output:
 
 
 @export_group.command("csv")
-@click.option("--table", type=choice(CsvKind), default="attempts", show_default=True,
+@click.option("--table", type=LazyChoice(_csv_kinds), default="attempts", show_default=True,
               help="one row per attempt, per criterion, per competency or per decision")
 @_selection
 @_filters

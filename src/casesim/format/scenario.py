@@ -7,12 +7,13 @@ Models are frozen: a loaded :class:`Scenario` never changes.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from casesim.format.base import ID_PATTERN, VAR_PATTERN, FormatModel, Id, ShortText, Text
 from casesim.format.cast import CastMember, SpokenLine
+from casesim.format.mode import MODES, Mode
 from casesim.format.variants import (
     ClientAlternatives,
     ClientLine,
@@ -58,10 +59,6 @@ __all__ = [
 
 Outcome = Literal["success", "partial", "missed-opportunity", "safety-risk", "rupture"]
 
-Mode = Literal["practice", "assessment"]
-"""How an attempt is played: practice shows feedback and hints and never fails; assessment
-enforces timers, hides feedback until the debrief and can fail."""
-MODES: tuple[Mode, ...] = get_args(Mode)
 
 Order = Literal["shuffled", "fixed"]
 """How a node's choices are ordered on screen: `shuffled` (the default) in an order drawn from

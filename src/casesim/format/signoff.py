@@ -24,9 +24,10 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from casesim.format.scenario import Review
+if TYPE_CHECKING:  # the records import this module; the scenario models are not needed to read a sign-off
+    from casesim.format.scenario import Review
 
 __all__ = ["SignOff", "SignOffState", "SignOffStatus", "content_hash", "signoff_state"]
 

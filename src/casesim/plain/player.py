@@ -54,6 +54,7 @@ from casesim.play.timing import (
     attempt_timing,
     timing_text,
 )
+from casesim.play.tour import TOUR, offer_plain_tour
 from casesim.play.trainee import TraineeSettings, name_problem, save_trainee, trainee_id_for
 from casesim.play.transcript import Line, moment_lines, step_lines, transcript_lines
 from casesim.records.api import AttemptRow, RecordStore, effective_path
@@ -238,7 +239,8 @@ class PlainPlayer:
         name = trainee_id_for(trainee_name) if trainee_name else self.ask_name()
         if not name:
             return Outcome.STOPPED
-        self.trainee = TraineeSettings(name=name, mode=self.trainee.mode)
+        # keep what else is remembered (the guided first run, the theme): only the name changes
+        self.trainee = self.trainee.model_copy(update={"name": name})
         self.say(f"Playing as {flat(name)}.")
         unfinished = self._unfinished(loaded)
         if unfinished is not None:
@@ -250,7 +252,7 @@ class PlainPlayer:
         chosen = mode or self.ask_mode()
         if chosen is None:
             return Outcome.STOPPED
-        self.trainee = TraineeSettings(name=name, mode=chosen)
+        self.trainee = self.trainee.model_copy(update={"name": name, "mode": chosen})
         save_trainee(self.trainee_file, self.trainee)
         notice = assessment_notice(self.store, self.trainee_id, loaded, chosen)
         if notice is not None:  # whether this assessment counts, said before it starts
@@ -616,18 +618,23 @@ class PlainPlayer:
             if text.isdigit() and 1 <= int(text) <= count:
                 prefix = [d.choice for d in debrief.decisions[:int(text) - 1]]
                 self.say(f"Replaying from decision {text}, in practice mode.")
-                return self._begin_again(attempt, mode="practice", prefix=prefix, seed=attempt.session.seed)
+                return self._begin_again(attempt, mode="practice", prefix=prefix, seed=attempt.session.seed,
+                                         timing=attempt.timing)
             self.say(f"There is no decision {flat(line or '')!r}.")
 
-    def _begin_again(self, previous: LiveAttempt, *, mode: Mode, prefix: Sequence[str], seed: int | None) -> Outcome:
+    def _begin_again(self, previous: LiveAttempt, *, mode: Mode, prefix: Sequence[str], seed: int | None,
+                     timing: TimeChoice | None = None) -> Outcome:
+        """Play ``previous``'s scenario again; a replay from a decision passes the ``timing``
+        recorded with ``previous`` (None: worked out now, as for any new attempt)."""
         start = previous.session.start if previous.session.start != previous.program.scenario.start else None
         loaded = previous.loaded
         try:
             attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=mode,
                                         trainee_id=self.trainee_id, store=self.store, clock=self.clock,
                                         seed=seed if seed is not None else self.new_seed(), start=start,
-                                        prefix=prefix, timing=attempt_timing(self.store, self.trainee_id, mode,
-                                                                             requested=self.more_time))
+                                        prefix=prefix,
+                                        timing=timing or attempt_timing(self.store, self.trainee_id, mode,
+                                                                        requested=self.more_time))
         except CaseSimError as exc:
             self._problem(exc)
             return Outcome.STOPPED
@@ -658,8 +665,35 @@ class PlainPlayer:
 
     # --- the library --------------------------------------------------------------------------------
 
+    def first_run(self) -> None:
+        """The guided first run, as notes read one at a time (the TUI's tour, :mod:`casesim.play.tour`,
+        in the words that fit a line-oriented player). Skippable at any note; finishing or
+        skipping is remembered with the trainee settings, as in the TUI, so it is said once."""
+        count = len(TOUR)
+        answer = self.console.ask(f"Welcome to casesim. A short introduction follows: {count} notes, read one at a "
+                                  "time. Press Enter to read it, or type s to skip it:")
+        if answer is None:  # the input ended: nothing more is read, nothing is remembered
+            return
+        if answer.strip().casefold() not in ("s", "skip", "q", "quit"):
+            for i, callout in enumerate(TOUR, start=1):
+                self.say(f"Note {i} of {count}, {callout.title}: {callout.text_for(plain=True)}")
+                if i == count:
+                    break
+                line = self.console.ask("Press Enter for the next note, or type s to skip the rest:")
+                if line is None:
+                    return
+                if line.strip().casefold() in ("s", "skip", "q", "quit"):
+                    break
+        self.trainee = self.trainee.model_copy(update={"tour_done": True})
+        save_trainee(self.trainee_file, self.trainee)
+        self.say("These notes will not be shown again.")
+        self.say("")
+
     def library(self, library: Library) -> int:
-        """List the scenarios numbered (attempts to resume first); a number opens one; q quits."""
+        """List the scenarios numbered (attempts to resume first); a number opens one; q quits.
+        On the first start, the guided first run comes before the list (:meth:`first_run`)."""
+        if offer_plain_tour(self.trainee):
+            self.first_run()
         while True:
             entries = self._library_entries(library)
             if not entries:

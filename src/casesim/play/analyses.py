@@ -13,11 +13,14 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
-from casesim.authoring.analysis_cache import cached_analyse
-from casesim.authoring.pipeline import AnalysedScenario, Playable
-from casesim.semantics.explore import Analysis, analyse
-from casesim.semantics.program import Program
+# The app makes its Analyses before its first frame; the analysis modules load with the first
+# scenario opened (issue 15, item 7).
+if TYPE_CHECKING:
+    from casesim.authoring.pipeline import Playable
+    from casesim.semantics.explore import Analysis
+    from casesim.semantics.program import Program
 
 __all__ = ["Analyses"]
 
@@ -27,8 +30,9 @@ _log = logging.getLogger(__name__)
 class Analyses:
     """A cache of analyses by content hash, each computed once in a daemon thread."""
 
-    def __init__(self, analyser: Callable[[Program], Analysis] = analyse) -> None:
+    def __init__(self, analyser: Callable[[Program], Analysis] | None = None) -> None:
         self._analyser = analyser
+        """What computes an analysis; None: :func:`~casesim.semantics.explore.analyse`."""
         self._futures: dict[str, Future[Analysis]] = {}
         self._lock = threading.Lock()
 
@@ -41,6 +45,8 @@ class Analyses:
                 return future
             future = Future()
             self._futures[key] = future
+        from casesim.authoring.pipeline import AnalysedScenario
+
         if isinstance(loaded, AnalysedScenario):
             future.set_result(loaded.analysis)
             return future
@@ -55,6 +61,8 @@ class Analyses:
         try:
             # The on-disk cache (when the CLI configured one) turns the next start of this
             # scenario into a file read.
+            from casesim.authoring.analysis_cache import cached_analyse
+
             future.set_result(cached_analyse(program, content_hash, compute=self._analyser))
         except BaseException as exc:
             # The Future carries the exception to whoever waits for it, but a trainee may quit

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from casesim.authoring.pipeline import Playable
 from casesim.errors import NotFoundError, SessionError, StoreError
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.play.clock import PausableClock
 from casesim.play.recorder import AttemptRecorder, recorded_timing
 from casesim.play.session import Session, StepResult

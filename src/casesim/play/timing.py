@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from casesim.errors import CaseSimError
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.records.api import RecordStore
 from casesim.records.reports import TIME_LABELS
 from casesim.scoring.pace import READING_WPM

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.records.labels import label_problem
 
 __all__ = ["TraineeSettings", "load_trainee", "name_problem", "save_trainee", "trainee_id_for"]

@@ -9,23 +9,43 @@ file, else ``casesim.db`` in the data folder): see :mod:`casesim.settings`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casesim.errors import StoreError
-from casesim.records.api import (
-    EVENT_KINDS,
-    AttemptRow,
-    AttemptStatus,
-    CompetencyPoint,
-    CriterionRow,
-    EventKind,
-    EventRow,
-    RecordStore,
-    TraineeRow,
-    VerifyProblem,
-    effective_path,
-    effective_steps,
-)
+from casesim.lazy import lazy_exports
 from casesim.records.chain import WallClock, utc_now
+
+if TYPE_CHECKING:
+    from casesim.records.api import (
+        EVENT_KINDS,
+        AttemptRow,
+        AttemptStatus,
+        CompetencyPoint,
+        CriterionRow,
+        EventKind,
+        EventRow,
+        RecordStore,
+        TraineeRow,
+        VerifyProblem,
+        effective_path,
+        effective_steps,
+    )
+
+# Imported when first used (casesim.lazy): opening the store must not load every record type.
+__getattr__ = lazy_exports(__name__, {
+    "EVENT_KINDS": "casesim.records.api",
+    "AttemptRow": "casesim.records.api",
+    "AttemptStatus": "casesim.records.api",
+    "CompetencyPoint": "casesim.records.api",
+    "CriterionRow": "casesim.records.api",
+    "EventKind": "casesim.records.api",
+    "EventRow": "casesim.records.api",
+    "RecordStore": "casesim.records.api",
+    "TraineeRow": "casesim.records.api",
+    "VerifyProblem": "casesim.records.api",
+    "effective_path": "casesim.records.api",
+    "effective_steps": "casesim.records.api",
+})
 
 __all__ = [
     "EVENT_KINDS",

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, Self, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, get_args
 
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.format.signoff import SignOff
 from casesim.records.chain import parse_iso
-from casesim.scoring.debrief import Debrief
+
+if TYPE_CHECKING:  # a type only: opening the store must not build the debrief models
+    from casesim.scoring.debrief import Debrief
+
+if TYPE_CHECKING:  # a type only: opening the store must not build the debrief models
+    from casesim.scoring.debrief import Debrief
 
 __all__ = [
     "AUDIT_ACTIONS",

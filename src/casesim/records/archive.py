@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.format.signoff import SignOff
 from casesim.records.api import EVENT_KINDS, ImportedAttempt
 from casesim.records.chain import (

@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casesim.errors import StoreError
-from casesim.format.scenario import MODES, Mode
+from casesim.format.mode import MODES, Mode
 from casesim.format.signoff import SignOff
 from casesim.records.api import (
     EVENT_KINDS,
@@ -57,7 +57,9 @@ from casesim.records.verify import (
     debrief_results,
     profile_value,
 )
-from casesim.scoring.debrief import Debrief
+
+if TYPE_CHECKING:  # a type only: opening the store must not build the debrief models
+    from casesim.scoring.debrief import Debrief
 
 __all__ = [
     "AuditHead",

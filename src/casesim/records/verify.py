@@ -36,7 +36,6 @@ from casesim.records.chain import (
     seal_digest,
     sha256_text,
 )
-from casesim.scoring.debrief import Debrief, score_text
 
 __all__ = ["ChainAttempt", "ChainAudit", "ChainEvent", "ChainLink", "ChainTrainee", "DebriefResults", "TraineeChain",
            "StoredAssignment", "TraineeProfile", "debrief_results", "profile_value", "verify_assignments", "verify_attempt",
@@ -199,6 +198,8 @@ def debrief_results(debrief_json: str) -> DebriefResults:
     data = json.loads(debrief_json)
     outcome: tuple[Any, ...] = (None, None, None, None)
     if "score" in data:  # sealed after the one score; older debriefs have no copies
+        from casesim.scoring.debrief import Debrief, score_text  # only when a debrief is read
+
         debrief = Debrief.model_validate(data)
         p = debrief.pace
         outcome = (score_text(debrief), p.decision_seconds if p else None, p.reading_seconds if p else None,

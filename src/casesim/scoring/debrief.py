@@ -12,7 +12,7 @@ from pydantic import (
     model_validator,
 )
 
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 
 __all__ = [
     "Citation",

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from casesim.format.framework import MI_CODES, CompetencyMap
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import (
     Citation,

@@ -7,26 +7,22 @@ folders, record store, clock, trainee settings) and moves between screens; the s
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from casesim.authoring.pipeline import Playable
 from casesim.errors import CaseSimError
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.play.analyses import Analyses
-from casesim.play.attempt import LiveAttempt
-from casesim.play.session import new_seed as fresh_seed
-from casesim.play.timing import TimeAllowance, attempt_timing
+from casesim.play.clock import CHOICE_SETTLE_SECONDS
 from casesim.play.trainee import TraineeSettings, save_trainee, trainee_id_for
-from casesim.records.api import RecordStore
-from casesim.scoring.catalog import Catalog
 from casesim.tui.base import CaseSimHost, CaseSimScreen
 from casesim.tui.messages import (
     AttemptStarted,
@@ -35,19 +31,18 @@ from casesim.tui.messages import (
     ContinueAttempt,
     ShowBeforeStart,
 )
-from casesim.tui.screens import (
-    AuthorScreen,
-    BeforeStartScreen,
-    KeysScreen,
-    LibraryScreen,
-    NoticeScreen,
-    PlayScreen,
-    ThemeScreen,
-    TooSmallScreen,
-)
-from casesim.tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH
+from casesim.tui.screens.library import LibraryScreen
+from casesim.tui.screens.notice import NoticeScreen
+from casesim.tui.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from casesim.tui.themes import DEFAULT_THEME, THEMES
-from casesim.tui.widgets.play_area import CHOICE_SETTLE_SECONDS
+
+# Only what the library's first frame needs is imported above; play, the engine, the records'
+# writers and the other screens load when first opened (issue 15, item 7).
+if TYPE_CHECKING:
+    from casesim.authoring.pipeline import Playable
+    from casesim.play.timing import TimeAllowance, TimeChoice
+    from casesim.records.api import RecordStore
+    from casesim.scoring.catalog import Catalog
 
 __all__ = ["CaseSimApp", "OpenAuthor", "OpenLibrary", "OpenScenario", "ResumeAttempt", "StartRequest", "make_app"]
 
@@ -88,11 +83,19 @@ class ResumeAttempt:
 StartRequest = OpenLibrary | OpenScenario | OpenAuthor | ResumeAttempt
 
 
+def fresh_seed() -> int:
+    """A new attempt's seed (:func:`casesim.play.session.new_seed`, imported when first drawn)."""
+    from casesim.play.session import new_seed
+
+    return new_seed()
+
+
 @dataclass
 class AppDeps:
     """Everything the app needs from outside; nothing in the TUI reaches for globals."""
 
-    catalog: Catalog
+    catalog: Catalog | Callable[[], Catalog]
+    """The catalog, or what loads it when first needed (``casesim``: after the first frame)."""
     library_paths: Sequence[Path]
     store: RecordStore | None
     clock: Callable[[], float]
@@ -109,6 +112,10 @@ class AppDeps:
     signed_in: bool = False
     """The trainee was signed in by ``casesim serve`` (a code or SSO): their id is not typed and
     cannot be changed, and nothing opens files on the server's disk."""
+    catalog_dirs: Sequence[Path] = ()
+    """The framework folders the catalog is read from (part of the library listing's key)."""
+    library_cache: Path | None = None
+    """Where the library's listing is kept (:mod:`casesim.play.library_index`); None: nowhere."""
 
 
 class CaseSimApp(App[None]):
@@ -127,7 +134,13 @@ class CaseSimApp(App[None]):
     def __init__(self, deps: AppDeps) -> None:
         super().__init__()
         self.deps = deps
-        self.catalog = deps.catalog
+        self._catalog = deps.catalog
+        self._catalog_lock = threading.Lock()
+        self.catalog_dirs = tuple(deps.catalog_dirs)
+        self.library_cache = deps.library_cache
+        self.startup_error: CaseSimError | None = None
+        """A problem found after the first frame (the catalog would not load): the app exits
+        and the CLI reports it as it would have before starting."""
         self.store = deps.store
         self.clock = deps.clock
         self.trainee = deps.trainee
@@ -142,6 +155,20 @@ class CaseSimApp(App[None]):
         for theme in THEMES.values():
             self.register_theme(theme)
         self.theme = DEFAULT_THEME
+
+    @property
+    def catalog(self) -> Catalog:
+        """The framework catalog, loaded on first use (from the library's worker thread, or
+        the first screen that needs it) when the app was given a loader."""
+        with self._catalog_lock:
+            if callable(self._catalog):
+                self._catalog = self._catalog()
+            return self._catalog
+
+    def startup_failed(self, error: CaseSimError) -> None:
+        """Stop on ``error`` found while starting (see :attr:`startup_error`)."""
+        self.startup_error = error
+        self.exit()
 
     @property
     def cursor_blink(self) -> bool:
@@ -170,11 +197,15 @@ class CaseSimApp(App[None]):
             self.trainee = self.trainee.model_copy(update={"theme": name})
             save_trainee(self.deps.trainee_file, self.trainee)
 
+        from casesim.tui.screens.theme_picker import ThemeScreen
+
         self.push_screen(ThemeScreen(self.theme), picked)
 
     def on_mount(self) -> None:
         start = self.deps.start
         if isinstance(start, OpenAuthor):
+            from casesim.tui.screens.author import AuthorScreen
+
             self.push_screen(AuthorScreen(start.path, watch=self.deps.watch_files))
             return
         self.push_screen(LibraryScreen(self.deps.library_paths))
@@ -196,7 +227,7 @@ class CaseSimApp(App[None]):
         if request.trainee_name is not None:
             self.remember_trainee(request.trainee_name, request.mode)
         self.begin_attempt(request.loaded, mode=request.mode, seed=request.seed, prefix=request.prefix,
-                           replay_from=request.replay_from, start=request.start)
+                           replay_from=request.replay_from, start=request.start, timing=request.timing)
 
     @on(ContinueAttempt)
     def _continue_attempt(self, request: ContinueAttempt) -> None:
@@ -207,6 +238,8 @@ class CaseSimApp(App[None]):
         await self.back_to_library()
 
     def show_before_start(self, loaded: Playable, *, mode: Mode | None = None, seed: int | None = None) -> None:
+        from casesim.tui.screens.before_start import BeforeStartScreen
+
         self.push_screen(BeforeStartScreen(loaded, mode=mode or self.trainee.mode, seed=seed))
 
     def remember_trainee(self, name: str, mode: Mode) -> None:
@@ -222,20 +255,29 @@ class CaseSimApp(App[None]):
         return trainee_id_for(self.trainee.name) or None
 
     def begin_attempt(self, loaded: Playable, *, mode: Mode, seed: int | None = None,
-                      prefix: Sequence[str] = (), replay_from: int | None = None, start: str | None = None) -> None:
+                      prefix: Sequence[str] = (), replay_from: int | None = None, start: str | None = None,
+                      timing: TimeChoice | None = None) -> None:
         """Start an attempt and replace the current screen with play.
 
         ``seed`` orders the choices; None (a new attempt) draws a fresh one, a replay from a
         decision passes the original attempt's seed so the choices stand where they stood.
+        ``timing``: the time allowance; None works it out now (the instructor's setting, the
+        student's request); a replay passes the one recorded with the attempt it replays, so a
+        changed setting never changes how a moment of that attempt is replayed.
         """
+        from casesim.play.attempt import LiveAttempt
+        from casesim.play.timing import attempt_timing
+        from casesim.tui.screens.play import PlayScreen
+
         if seed is None:
             seed = self.new_seed()
         try:
             attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=mode,
                                         trainee_id=self.trainee_id,
                                         store=self.store, clock=self.clock, seed=seed, prefix=prefix,
-                                        start=start, timing=attempt_timing(self.store, self.trainee_id, mode,
-                                                                           requested=self.more_time))
+                                        start=start,
+                                        timing=timing or attempt_timing(self.store, self.trainee_id, mode,
+                                                                        requested=self.more_time))
         except CaseSimError as exc:
             self.push_screen(NoticeScreen(exc.title, str(exc)))
             return
@@ -245,6 +287,9 @@ class CaseSimApp(App[None]):
 
     def resume_attempt(self, loaded: Playable, attempt_id: str) -> None:
         """Carry on an in-progress attempt from the record store."""
+        from casesim.play.attempt import LiveAttempt
+        from casesim.tui.screens.play import PlayScreen
+
         if self.store is None:
             return
         try:
@@ -285,24 +330,28 @@ class CaseSimApp(App[None]):
         if isinstance(screen, CaseSimScreen):
             rows.extend(screen.EXTRA_KEYS)
             title = screen.KEYS_TITLE
+        from casesim.tui.screens.keys import KeysScreen
+
         self.push_screen(KeysScreen(title, rows))
 
 
 _HOST_CHECK: type[CaseSimHost] = CaseSimApp  # mypy proves the app offers what screens read
 
 
-def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordStore | None,
+def make_app(*, catalog: Catalog | Callable[[], Catalog], library_paths: Sequence[Path], store: RecordStore | None,
              clock: Callable[[], float] = time.monotonic, trainee: TraineeSettings | None = None,
              trainee_file: Path | None = None, deterministic: bool = False, watch_files: bool | None = None,
              start: StartRequest | None = None, analyses: Analyses | None = None,
              keymap: Mapping[str, str] | None = None, theme: str | None = None,
              new_seed: Callable[[], int] = fresh_seed,
              choice_settle_seconds: float = CHOICE_SETTLE_SECONDS,
-             more_time: TimeAllowance | None = None, signed_in: bool = False) -> CaseSimApp:
+             more_time: TimeAllowance | None = None, signed_in: bool = False, catalog_dirs: Sequence[Path] = (),
+             library_cache: Path | None = None) -> CaseSimApp:
     """Build the app with its dependencies.
 
     Args:
-        catalog: the framework catalog the scenarios cite.
+        catalog: the framework catalog the scenarios cite, or a function that loads it (called
+            once, when first needed: after the library's first frame).
         library_paths: folders (or files) of the scenario library.
         store: where attempts are recorded; None records nothing (author previews).
         clock: monotonic seconds, for timers and time taken (tests pass a fixed or fake clock).
@@ -322,6 +371,9 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
             chooses (:data:`~casesim.tui.widgets.play_area.CHOICE_SETTLE_SECONDS`; 0 turns it off).
         more_time: the student's request for more time in practice (:mod:`casesim.play.timing`).
         signed_in: ``trainee.name`` is the id ``casesim serve`` signed in, locked for the session.
+        catalog_dirs: the framework folders ``catalog`` comes from, for the library listing's key.
+        library_cache: where the library listing is kept (:mod:`casesim.play.library_index`):
+            the next start lists the library without loading a scenario. None: not kept.
     """
     from casesim.tui.keymap import check_keymap
 
@@ -329,7 +381,8 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
                    trainee=trainee or TraineeSettings(), trainee_file=trainee_file, deterministic=deterministic,
                    watch_files=(not deterministic) if watch_files is None else watch_files,
                    start=start or OpenLibrary(), analyses=analyses or Analyses(), new_seed=new_seed,
-                   choice_settle_seconds=choice_settle_seconds, more_time=more_time, signed_in=signed_in)
+                   choice_settle_seconds=choice_settle_seconds, more_time=more_time, signed_in=signed_in,
+                   catalog_dirs=tuple(catalog_dirs), library_cache=library_cache)
     app = CaseSimApp(deps)
     if keymap:
         check_keymap(keymap)

@@ -7,15 +7,19 @@ request messages in :mod:`casesim.tui.messages`, which the app handles.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar, Generic, Protocol, TypeVar, cast
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar, cast
 
 from textual.screen import Screen
 
-from casesim.play.analyses import Analyses
-from casesim.play.trainee import TraineeSettings
-from casesim.records.api import RecordStore
-from casesim.scoring.catalog import Catalog
+from casesim.errors import CaseSimError
+
+if TYPE_CHECKING:  # types only: the library screen draws before the domain is loaded
+    from casesim.play.analyses import Analyses
+    from casesim.play.trainee import TraineeSettings
+    from casesim.records.api import RecordStore
+    from casesim.scoring.catalog import Catalog
 
 __all__ = ["CaseSimHost", "CaseSimScreen"]
 
@@ -27,6 +31,11 @@ class CaseSimHost(Protocol):
 
     @property
     def catalog(self) -> Catalog: ...
+    @property
+    def catalog_dirs(self) -> Sequence[Path]: ...
+    @property
+    def library_cache(self) -> Path | None: ...
+    def startup_failed(self, error: CaseSimError) -> None: ...
     @property
     def store(self) -> RecordStore | None: ...
     @property

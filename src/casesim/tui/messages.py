@@ -7,12 +7,16 @@ Notices say what happened to an attempt (the tests observe them; the records agr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from casesim.authoring.pipeline import Playable
-from casesim.format.scenario import Mode
-from casesim.scoring.debrief import Debrief
+from casesim.format.mode import Mode
+
+if TYPE_CHECKING:  # types only: the library screen draws before the domain is loaded
+    from casesim.authoring.pipeline import Playable
+    from casesim.play.timing import TimeChoice
+    from casesim.scoring.debrief import Debrief
 
 __all__ = ["AttemptFinished", "AttemptLeft", "AttemptStarted", "BackToLibrary", "BeginAttempt", "ContinueAttempt", "LibraryLoaded",
            "ShowBeforeStart"]
@@ -76,7 +80,7 @@ class BeginAttempt(Message):
 
     def __init__(self, loaded: Playable, *, mode: Mode, seed: int | None = None, prefix: Sequence[str] = (),
                  replay_from: int | None = None, start: str | None = None,
-                 trainee_name: str | None = None) -> None:
+                 trainee_name: str | None = None, timing: TimeChoice | None = None) -> None:
         super().__init__()
         self.loaded = loaded
         self.mode = mode
@@ -86,6 +90,9 @@ class BeginAttempt(Message):
         self.start = start
         self.trainee_name = trainee_name
         """Remember this name (and the mode) for next time before starting; None keeps the current one."""
+        self.timing = timing
+        """The time allowance to play with: a replay keeps the one recorded with the attempt it
+        replays; None works it out as for any new attempt (:func:`casesim.play.timing.attempt_timing`)."""
 
 
 class ContinueAttempt(Message):

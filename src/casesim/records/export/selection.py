@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.records.api import AttemptRow, RecordStore, TraineeRow
 from casesim.records.chain import iso_utc
 

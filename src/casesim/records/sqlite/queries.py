@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from casesim.errors import NotFoundError, StoreCorruptError
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.records.api import (
     CompetencyPoint,
     CriterionRow,

@@ -23,10 +23,10 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casesim.errors import NotFoundError, StoreCorruptError, StoreError
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.format.signoff import SignOff
 from casesim.records import keys, ledger
 from casesim.records.api import (
@@ -70,7 +70,9 @@ from casesim.records.labels import clean_label
 from casesim.records.outbox import LiveStatements, QueuedStatement, check_settings
 from casesim.records.sqlite import live, program, queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
-from casesim.scoring.debrief import Debrief
+
+if TYPE_CHECKING:  # a type only: opening the store must not build the debrief models
+    from casesim.scoring.debrief import Debrief
 
 __all__ = ["SQLiteStore"]
 
@@ -644,6 +646,8 @@ class SQLiteStore:
             row = conn.execute("SELECT debrief FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None or row[0] is None:
             return None
+        from casesim.scoring.debrief import Debrief  # only when a debrief is read
+
         try:
             return Debrief.model_validate_json(row[0])
         except ValueError as exc:  # pydantic's ValidationError is a ValueError

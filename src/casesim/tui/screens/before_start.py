@@ -106,14 +106,16 @@ class BeforeStartScreen(CaseSimScreen[None]):
                 # The evidence rules count an assessment only on a clinically signed-off scenario;
                 # say so before the trainee chooses, not only in the records afterwards.
                 yield Static(TRIAL_NOTICE, id="before-trial", markup=False)
-            with Horizontal(id="before-buttons"):
-                yield Button("Start", id="start", variant="primary", compact=True)
-                yield Button("Pick another", id="pick-another", compact=True)
-                yield Button("Leave casesim", id="leave", compact=True)
             case = case_file(s)
             casefile = Static(case_file_content(case), id="before-case-file", markup=False)
             casefile.border_title = case.title
             yield casefile
+        # Below the scrolling part, always in view: on a small window the case file scrolls
+        # above Start instead of pushing it out of sight (or Start hiding the case file).
+        with Horizontal(id="before-buttons"):
+            yield Button("Start", id="start", variant="primary", compact=True)
+            yield Button("Pick another", id="pick-another", compact=True)
+            yield Button("Leave casesim", id="leave", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from casesim.authoring.pipeline import Playable
+from casesim.play.timing import TimeChoice
 from casesim.scoring.debrief import Debrief, Decision, verdict_label
 from casesim.scoring.glossary import used_entries
 from casesim.tui.base import CaseSimScreen
@@ -100,7 +101,7 @@ class DebriefScreen(CaseSimScreen[int | None]):
 
     def __init__(self, loaded: Playable, debrief: Debrief, *, start: str | None = None,
                  return_to: Literal["library", "author"] = "library", seed: int | None = None,
-                 notice: str | None = None) -> None:
+                 notice: str | None = None, timing: TimeChoice | None = None) -> None:
         super().__init__()
         self.notice = notice
         """Said first, above the outcome: why this run is not an attempt (author mode: it began
@@ -110,6 +111,9 @@ class DebriefScreen(CaseSimScreen[int | None]):
         self.start = start
         self.seed = seed
         """The attempt's seed: a replay from a decision shows the choices in the order it did."""
+        self.timing = timing
+        """The time allowance recorded with the attempt: a replay from a decision plays with it,
+        not with whatever the trainee's setting is now."""
         self.return_to = return_to
 
 
@@ -187,7 +191,7 @@ class DebriefScreen(CaseSimScreen[int | None]):
             return
         prefix = [d.choice for d in self.debrief.decisions[:index]]
         self.app.post_message(BeginAttempt(self.loaded, mode="practice", prefix=prefix, replay_from=index,
-                                           start=self.start, seed=self.seed))
+                                           start=self.start, seed=self.seed, timing=self.timing))
 
     def action_again(self) -> None:
         if self.return_to == "author":

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,20 +14,25 @@ from textual.content import Content
 from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
-from casesim.authoring.languages import Language, languages_text, scenario_languages
-from casesim.authoring.pipeline import Playable, SourceReport, load_scenario
-from casesim.format.kinds import kind_label
-from casesim.play.library import Library, load_library
+from casesim.authoring.languages import Language, languages_text
+from casesim.errors import CaseSimError
+from casesim.play.library_index import ListedProblem, ListedScenario, Listing, cached_listing
 from casesim.play.standing import Standing, scenario_standings
 from casesim.records.api import AttemptRow, effective_path
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import ContinueAttempt, LibraryLoaded, ShowBeforeStart
 from casesim.tui.screens.notice import NoticeScreen
 from casesim.tui.screens.open_file import OpenFileScreen
-from casesim.tui.screens.progress import ProgressScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.prose import Para, Prose, blank, para
+
+# The list is drawn from the library listing (casesim.play.library_index); the scenario models,
+# the checks and the loader are imported when a scenario is opened (issue 15, item 7).
+if TYPE_CHECKING:
+    from casesim.authoring.pipeline import Playable
+    from casesim.play.library import Library
+    from casesim.scoring.catalog import Catalog
 
 __all__ = ["LibraryScreen", "scenario_details", "diagnostics_details"]
 
@@ -36,16 +41,13 @@ def _bullets(items: Sequence[str]) -> list[Para]:
     return [para(literal(" ".join(item.split())), indent=4, bullet="  • ") for item in items]
 
 
-def scenario_details(loaded: Playable, competency_titles: dict[str, str],
-                     languages: Sequence[Language] = ()) -> list[Para]:
+def scenario_details(s: ListedScenario) -> list[Para]:
     """Everything the library says about one scenario, as literal paragraphs (with the languages
-    it can be played in, when they are known)."""
-    s = loaded.scenario
-    c = s.client
+    it can be played in)."""
+    languages = [Language(lang.tag, lang.translated, lang.total) for lang in s.languages]
     out = [
         para(literal(s.title, "bold")),
-        para((f"{kind_label(s.kind)} · about {s.estimated_minutes} min · ", "italic"),
-             literal(f"{c.name}, {c.age}, {c.pronouns}", "italic")),
+        para((f"{s.kind_label} · about {s.estimated_minutes} min · ", "italic"), literal(s.client, "italic")),
     ]
     if languages:
         out.append(para(("Languages: ", "italic"), literal(languages_text(languages), "italic")))
@@ -57,22 +59,22 @@ def scenario_details(loaded: Playable, competency_titles: dict[str, str],
     ]
     if s.competencies:
         out += [blank(), para(("Competencies (CSWE 2022 EPAS)", "bold"))]
-        out += _bullets([f"{cid} {competency_titles.get(cid, '')}".strip() for cid in s.competencies])
+        out += _bullets(s.competencies)
     out += [blank(), para(("Content notes", "bold"))]
     out += _bullets(s.content_notes) if s.content_notes else [para("none listed", indent=4)]
-    if s.reviewed.status == "draft":
+    if s.draft:
         out += [blank(), para(("Draft: not yet reviewed by a clinician.", "italic"))]
     return out
 
 
-def diagnostics_details(loaded: SourceReport) -> list[Para]:
+def diagnostics_details(report: ListedProblem) -> list[Para]:
     """Why a file cannot be played."""
-    out = [para(literal(loaded.path, "bold")), para(("This file has problems and cannot be played:", "italic")),
+    out = [para(literal(report.path, "bold")), para(("This file has problems and cannot be played:", "italic")),
            blank()]
-    for d in loaded.errors[:30]:
-        out.append(para((f"{d.line}:{d.col} ", "bold"), literal(f"{d.message} [{d.code}]"), indent=2))
-    if len(loaded.errors) > 30:
-        out.append(para(f"… and {len(loaded.errors) - 30} more"))
+    for line, col, message, code in report.errors[:30]:
+        out.append(para((f"{line}:{col} ", "bold"), literal(f"{message} [{code}]"), indent=2))
+    if len(report.errors) > 30:
+        out.append(para(f"… and {len(report.errors) - 30} more"))
     out += [blank(), para(("Check it with `casesim validate`, or fix it in `casesim author`.", "italic"))]
     return out
 
@@ -95,13 +97,15 @@ class LibraryScreen(CaseSimScreen[None]):
     def __init__(self, library_paths: Sequence[Path]) -> None:
         super().__init__()
         self.library_paths = tuple(library_paths)
-        self.library: Library | None = None
+        self.library: Listing | None = None
+        """The library as listed (from the listing cache, or worked out from the loaded files)."""
         self.query_text = ""
         self._in_progress: tuple[AttemptRow, ...] = ()
-        self._entries: dict[str, Playable] = {}
-        self._broken: dict[str, SourceReport] = {}
-        self._languages: dict[str, tuple[Language, ...]] = {}
-        """The languages each playable scenario has, by file path (read with the library)."""
+        self._entries: dict[str, ListedScenario] = {}
+        self._broken: dict[str, ListedProblem] = {}
+        self._playables: dict[str, Playable] = {}
+        """The scenarios already loaded, by file path (all of them when the listing was worked out
+        now; otherwise each one as it is opened)."""
         self._standings: dict[str, Standing] = {}
         """The trainee's standing with each scenario they have attempted, by scenario id."""
 
@@ -128,16 +132,36 @@ class LibraryScreen(CaseSimScreen[None]):
 
     @work(thread=True, exclusive=True, group="library")
     def load(self) -> None:
-        library = load_library(list(self.library_paths), self.casesim.catalog)
-        languages = {entry.path: scenario_languages(entry.scenario, entry.path) for entry in library.playable}
-        self.app.call_from_thread(self._loaded, library, languages)
+        host = self.casesim
 
-    def _loaded(self, library: Library, languages: dict[str, tuple[Language, ...]] | None = None) -> None:
-        self.library = library
-        self._languages = languages or {}
+        def load_all() -> tuple[Library, Catalog]:
+            from casesim.play.library import load_library
+
+            catalog = host.catalog
+            return load_library(list(self.library_paths), catalog), catalog
+
+        try:
+            listing, library = cached_listing(host.library_cache, self.library_paths, host.catalog_dirs, load_all)
+        except CaseSimError as exc:  # the catalog would not load: the CLI says why
+            self.app.call_from_thread(host.startup_failed, exc)
+            return
+        self.app.call_from_thread(self._loaded, listing, library)
+        if library is None:
+            # Listed from the cache: load the catalog and the loader now, while the trainee reads
+            # the list, so opening a scenario takes only its own file.
+            try:
+                _ = host.catalog
+                import casesim.authoring.pipeline  # noqa: F401
+            except CaseSimError as exc:
+                self.app.call_from_thread(host.startup_failed, exc)
+
+    def _loaded(self, listing: Listing, library: Library | None = None) -> None:
+        self.library = listing
+        if library is not None:
+            self._playables = {entry.path: entry for entry in library.playable}
         self.refresh_in_progress(rebuild=False)
         self.rebuild()
-        self.app.post_message(LibraryLoaded(len(library.playable), len(library.broken)))
+        self.app.post_message(LibraryLoaded(len(listing.scenarios), len(listing.broken)))
 
     def refresh_in_progress(self, rebuild: bool = True) -> None:
         """Re-read the attempts the trainee can resume (after leaving play, say)."""
@@ -164,12 +188,12 @@ class LibraryScreen(CaseSimScreen[None]):
             for row, entry in resumable:
                 key = f"resume:{row.id}"
                 self._entries[key] = entry
-                options.append(Option(Content.assemble("↻ ", literal(entry.scenario.title),
+                options.append(Option(Content.assemble("↻ ", literal(entry.title),
                                                        (f" ({row.mode})", "italic")), id=key))
-        for kind, entries in library.grouped(self.query_text):
-            options.append(Option(Content.styled(f"── {kind_label(kind, self.casesim.catalog.kinds)}", "bold"), disabled=True))
+        for label, entries in library.grouped(self.query_text):
+            options.append(Option(Content.styled(f"── {label}", "bold"), disabled=True))
             for i, entry in enumerate(entries):
-                key = f"play:{kind}:{i}"
+                key = f"play:{entry.kind}:{i}"
                 self._entries[key] = entry
                 options.append(Option(self._list_label(entry), id=key))
         broken = library.broken if not self.query_text else ()
@@ -191,15 +215,15 @@ class LibraryScreen(CaseSimScreen[None]):
         listing.highlighted = first
         self._show_detail(listing.options[first].id)
 
-    def _list_label(self, entry: Playable) -> Content:
+    def _list_label(self, entry: ListedScenario) -> Content:
         """The title, the trainee's standing in words once they have tried it ("· passed",
         "· practice only"), and the tags of its translations when it has any ("· en es"): the
         detail names the languages in full and says the standing as a sentence."""
-        parts: list[str | tuple[str, str] | Content] = [literal(entry.scenario.title)]
-        standing = self._standings.get(entry.scenario.id)
+        parts: list[str | tuple[str, str] | Content] = [literal(entry.title)]
+        standing = self._standings.get(entry.id)
         if standing is not None:
             parts.append((f" · {standing.label}", "italic"))
-        languages = self._languages.get(entry.path, ())
+        languages = entry.languages
         if len(languages) >= 2:
             parts.append((f" · {' '.join(lang.tag for lang in languages)}", "dim"))
         return Content.assemble(*parts)
@@ -218,7 +242,7 @@ class LibraryScreen(CaseSimScreen[None]):
         if entry is None:
             text.show([para("Nothing selected." if self.library is not None else "Loading…")])
             return
-        details = scenario_details(entry, self._competency_titles(), self._languages.get(entry.path, ()))
+        details = scenario_details(entry)
         if key and key.startswith("resume:"):
             row = next(r for r in self._in_progress if r.id == key.split(":", 1)[1])
             store = self.casesim.store
@@ -231,15 +255,11 @@ class LibraryScreen(CaseSimScreen[None]):
                                   "be resumed; start it again instead.", "italic")))
             details = [*note, blank(), *details]
         else:
-            standing = self._standings.get(entry.scenario.id, Standing())
+            standing = self._standings.get(entry.id, Standing())
             details = [*details[:2], para(("Your progress: ", "italic"), literal(standing.sentence, "italic")),
                        *details[2:], blank(), para(("Enter: read the notes and start", "bold"))]
         text.show(details)
         self.query_one("#library-detail", VerticalScroll).scroll_home(animate=False)
-
-    def _competency_titles(self) -> dict[str, str]:
-        catalog = self.casesim.catalog
-        return {cid: catalog.criteria[cid].title for cid in catalog.competencies}
 
     @on(OptionList.OptionSelected, "#library-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -251,9 +271,41 @@ class LibraryScreen(CaseSimScreen[None]):
         if entry is None:
             return
         if key.startswith("resume:"):
-            self.app.post_message(ContinueAttempt(entry, key.split(":", 1)[1]))
+            attempt_id = key.split(":", 1)[1]
+            self._open(entry, lambda loaded: self.app.post_message(ContinueAttempt(loaded, attempt_id)))
         elif key.startswith("play:"):
-            self.app.post_message(ShowBeforeStart(entry))
+            self._open(entry, lambda loaded: self.app.post_message(ShowBeforeStart(loaded)))
+
+    def _open(self, entry: ListedScenario, then: Callable[[Playable], object]) -> None:
+        """Hand ``entry``, loaded, to ``then``: at once when it is loaded already, else after
+        loading it in a worker (listed from the cache)."""
+        loaded = self._playables.get(entry.path)
+        if loaded is not None:
+            then(loaded)
+        else:
+            self._load_and_open(entry, then)
+
+    @work(thread=True, exclusive=True, group="open")
+    def _load_and_open(self, entry: ListedScenario, then: Callable[[Playable], object]) -> None:
+        loaded = self._playables.get(entry.path)
+        if loaded is None:
+            from casesim.authoring.pipeline import library_root_for, load_scenario
+
+            try:
+                catalog = self.casesim.catalog
+            except CaseSimError as exc:
+                self.app.call_from_thread(self.casesim.startup_failed, exc)
+                return
+            path = Path(entry.path)
+            report = load_scenario(path, catalog, analyse_paths=False,
+                                   library_root=library_root_for(path, list(self.library_paths)))
+            if report.playable is None:  # changed since it was listed
+                self.app.call_from_thread(self.app.push_screen, NoticeScreen(
+                    f"{path.name} has problems", "This file changed since the library was listed and cannot be "
+                    "played now. Check it with `casesim validate`, or fix it in `casesim author`."))
+                return
+            loaded = self._playables[entry.path] = report.playable
+        self.app.call_from_thread(then, loaded)
 
     # --- search -----------------------------------------------------------------------------
 
@@ -295,6 +347,8 @@ class LibraryScreen(CaseSimScreen[None]):
         if not path.is_file():
             self.app.push_screen(NoticeScreen("No such file", f"There is no file at {path}. Check the path and try again."))
             return
+        from casesim.authoring.pipeline import load_scenario
+
         report = load_scenario(path, self.casesim.catalog, analyse_paths=False)
         if report.playable is None:
             lines = "\n".join(f"{d.line}:{d.col}: {d.message}" for d in report.errors[:12])
@@ -304,6 +358,8 @@ class LibraryScreen(CaseSimScreen[None]):
         self.app.post_message(ShowBeforeStart(report.playable))
 
     def action_progress(self) -> None:
+        from casesim.tui.screens.progress import ProgressScreen
+
         self.app.push_screen(ProgressScreen())
 
     def action_quit_app(self) -> None:

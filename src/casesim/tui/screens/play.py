@@ -73,7 +73,7 @@ class PlayScreen(CaseSimScreen[None]):
         assert debrief is not None
         self.app.post_message(AttemptFinished(event.attempt.attempt_id, debrief))
         self.app.switch_screen(DebriefScreen(event.attempt.loaded, debrief, start=event.attempt.session.start,
-                                             seed=event.attempt.session.seed))
+                                             seed=event.attempt.session.seed, timing=event.attempt.timing))
 
     def on_mount(self) -> None:
         # The guided first run: once, on a new attempt at the example (after the first frame, so

@@ -1,0 +1,64 @@
+"""`casesim` alone (the library) draws its first frame without the heavy parts of casesim.
+
+Issue 15, item 7: the first frame waited for the scenario models, the semantics, the analysis and
+lint, the records' exports and every screen. They are imported when first used; this keeps it so
+(a module-level import added back anywhere on the way would undo it silently).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("casesim.format.scenario", "casesim.format.framework", "casesim.semantics.program",
+         "casesim.scoring.engine", "casesim.scoring.catalog", "casesim.authoring.pipeline", "casesim.play.attempt",
+         "casesim.records.export", "casesim.tui.screens.play", "casesim.tui.screens.author",
+         "casesim.tui.screens.debrief", "transitions", "fpdf", "yaml")
+
+# What `casesim` runs before the app draws: the CLI, the settings, the store, the app and its
+# library screen (built, not run).
+CODE = f"""
+import sys, tempfile
+from pathlib import Path
+from casesim.cli.main import cli
+from casesim.cli.play import _run
+from casesim.settings import resolve_settings
+from casesim.records import open_store
+from casesim.tui import make_app, OpenLibrary
+from casesim.tui.screens.library import LibraryScreen
+from casesim.play.trainee import load_trainee
+with tempfile.TemporaryDirectory() as tmp:
+    settings = resolve_settings(data_dir=Path(tmp))
+    store = open_store(settings.db)
+    app = make_app(catalog=lambda: 1/0, library_paths=[settings.scenarios_dir], store=store,
+                   trainee=load_trainee(None), start=OpenLibrary())
+    LibraryScreen([settings.scenarios_dir])
+    store.close()
+loaded = sorted(h for h in {HEAVY!r} if any(m == h or m.startswith(h + ".") for m in sys.modules))
+print(",".join(loaded))
+"""
+
+
+def test_the_library_starts_without_the_heavy_modules() -> None:
+    result = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "", f"imported before the first frame: {result.stdout.strip()}"
+
+
+def test_the_lazy_package_names_still_resolve() -> None:
+    # The packages' re-exports load on first use (casesim.lazy) and are then plain attributes.
+    import casesim.format
+    import casesim.scoring
+    import casesim.semantics
+    from casesim.format.scenario import Scenario
+    from casesim.scoring.catalog import Catalog
+
+    assert casesim.format.Scenario is Scenario
+    assert casesim.scoring.Catalog is Catalog
+    assert callable(casesim.semantics.compile_program)
+    try:
+        casesim.format.NoSuchName  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as exc:
+        assert "NoSuchName" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("an unknown name must raise AttributeError")
