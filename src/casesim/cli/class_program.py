@@ -34,7 +34,7 @@ from casesim.cli.options import (
     record_key,
 )
 from casesim.errors import CaseSimError, NotFoundError
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.format.text import json_inert, visible
 from casesim.records import open_store
 from casesim.records.access import Target

@@ -21,7 +21,7 @@ from casesim.cli.options import (
     record_key,
 )
 from casesim.errors import CaseSimError
-from casesim.format.scenario import Mode
+from casesim.format.mode import Mode
 from casesim.records import open_store
 from casesim.settings import Settings
 

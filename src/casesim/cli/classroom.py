@@ -4,7 +4,8 @@ An instructor (or the program's administrator) runs these on the server, against
 ``casesim serve`` uses (``--db``). Codes are printed once, as ``id,name,code`` CSV to hand out
 (or written to a 0600 file with ``--codes-file``); the store keeps only their digests
 (:mod:`casesim.records.classroom`), so a lost code is replaced (``class reissue``), never shown
-again. Other helpers' sub-commands (``class watch``, ``class assign``) join :data:`class_group`.
+again. The program's assignments and roles (:mod:`casesim.cli.class_program`) and the live view
+(:mod:`casesim.cli.class_program_watch`) join :data:`class_group`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import rich_click as click
 
+from casesim.cli import class_program
 from casesim.cli.options import pass_settings, path_option, record_key
 from casesim.errors import CaseSimError
 from casesim.format.text import visible
@@ -187,5 +189,10 @@ def list_command(settings: Settings) -> int:
         click.echo("no classes yet: `casesim class create COHORT`")
     return 0
 
+
+# The program's assignments and roles (casesim.cli.class_program); `class watch` adds itself.
+for _command in (class_program.assign_command, class_program.assignments_command, class_program.unassign_command,
+                 class_program.grant_command, class_program.revoke_command, class_program.roles_command):
+    class_group.add_command(_command)
 
 COMMANDS = [class_group]
