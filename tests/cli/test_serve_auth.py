@@ -183,6 +183,28 @@ async def test_roles_students_instructors_and_administrators(make_client: Make, 
     assert (await client.get("/instructor/live/Other%20class", headers={"X-User": "prof.lee"})).status == 403
 
 
+async def test_role_grants_count_in_serve_and_its_pages_are_audited(make_client: Make, store: RecordStore) -> None:
+    """`class grant` (the store's roles, which the CLI checks) makes an instructor or administrator
+    in serve too; every instructor page and live view is an entry of the audit log."""
+    _member(store, "s1001")
+    store.create_roster("Other class", created_by="x")
+    store.grant_role("it.admin", "administrator", None, by="setup")
+    store.grant_role("prof.kim", "instructor", "Other class", by="it.admin")
+    client = await make_client(trust_header="X-User", live_view=True)
+    kim = await client.get("/instructor", headers={"X-User": "prof.kim"})
+    text = await kim.text()
+    assert kim.status == 200 and "Other class" in text and COHORT not in text
+    admin = await client.get("/instructor", headers={"X-User": "it.admin"})
+    assert admin.status == 200 and COHORT in await admin.text()
+    live = await client.get(f"/instructor/live/{COHORT.replace(' ', '%20')}", headers={"X-User": "it.admin"})
+    assert live.status == 200
+    seen = [(e.actor, e.action, e.cohort, e.trainees) for e in store.audit_log() if e.action in ("roster", "watch")]
+    assert ("prof.kim", "roster", "Other class", ()) in seen
+    assert ("it.admin", "roster", COHORT, ("s1001",)) in seen
+    assert ("it.admin", "watch", COHORT, ("s1001",)) in seen
+    assert store.verify() == []
+
+
 async def test_a_websocket_from_another_site_is_refused(make_client: Make, store: RecordStore) -> None:
     client = await make_client(trust_header="X-User")
     _member(store, "s1001")

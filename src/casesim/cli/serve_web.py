@@ -17,8 +17,10 @@ to pass a user identity", "no authentication"):
   folder, so nothing one student's session remembers is shown to another's.
 - **Roles.** student (own attempts only: the app reads by the signed-in id), instructor (the
   roster and attempts of their classes, at ``/instructor``), administrator (every class;
-  ``--admin``). Only this server and its processes open the store: browsers never hold database
-  credentials.
+  ``--admin``). An instructor is one by ``class add-instructor`` (which gives a code) or by the
+  store's ``class grant`` (which the CLI's checks use too); each instructor page and live view
+  writes an entry of the audit log. Only this server and its processes open the store: browsers
+  never hold database credentials.
 - **Abuse limits.** Failed codes are rate-limited per address and in total; forms carry a CSRF
   token (double submit) and check Origin; websockets from another origin are refused; processes
   are capped per trainee and in total.
@@ -53,7 +55,7 @@ from textual_serve.download_manager import DownloadManager
 
 from casesim.errors import CaseSimError
 from casesim.format.text import visible
-from casesim.records.api import RecordStore, RosterMember
+from casesim.records.api import AuditAction, AuditEntry, RecordStore, RosterMember
 from casesim.records.classroom import code_digest, normalise_code
 from casesim.records.labels import label_problem
 
@@ -235,10 +237,15 @@ class _State:
 
 def _identity_for(state: _State, trainee_id: str, via: Literal["code", "sso"], cohort: str | None,
                   members: Sequence[RosterMember]) -> Identity | None:
-    admin = trainee_id in state.config.admins
-    if not members and not admin:
+    # Roles come from two places: the roster (`class add-instructor`, which also gives a sign-in
+    # code) and the store's role grants (`class grant`, which the CLI's checks use too), so an
+    # instructor or administrator granted either way is one here.
+    grants = [g for g in state.store.roles() if g.actor == trainee_id]
+    admin = trainee_id in state.config.admins or any(g.role == "administrator" for g in grants)
+    if not members and not admin and not grants:
         return None
-    teaches = tuple(sorted({m.cohort for m in members if m.role == "instructor"}))
+    teaches = tuple(sorted({m.cohort for m in members if m.role == "instructor"}
+                           | {g.cohort for g in grants if g.role == "instructor" and g.cohort}))
     role: Role = "administrator" if admin else "instructor" if teaches else "student"
     if admin:
         teaches = tuple(state.store.rosters())
@@ -583,6 +590,7 @@ async def handle_live_page(request: web.Request) -> web.StreamResponse:
     _may_teach(who, cohort)
     if not state.config.live_view:
         raise web.HTTPNotFound(text="the live view is not part of this casesim")
+    _disclosed(state, who, "watch", cohort, [m.trainee_id for m in state.store.roster_members(cohort)], ())
     return _terminal_page(state, request, who, "/ws/live/" + quote(cohort, safe=""), f"Live view · {cohort}")
 
 
@@ -598,6 +606,15 @@ async def handle_live_websocket(request: web.Request) -> web.StreamResponse:
     return await _run_session(state, request, who, [*LIVE_VIEW, cohort])
 
 
+def _disclosed(state: _State, who: Identity, action: AuditAction, cohort: str, trainees: Sequence[str],
+               attempts: Sequence[str]) -> None:
+    """Write the audit entry of an instructor's page (FERPA's record of disclosures): who saw
+    which class's roster and attempts, and when, as the CLI's report and export commands do."""
+    state.store.record_audit(AuditEntry(actor=who.trainee_id, action=action, trainees=tuple(sorted(set(trainees))),
+                                        cohort=cohort, attempts=tuple(attempts),
+                                        detail={"command": f"casesim serve ({action} page)", "via": who.via}))
+
+
 async def handle_instructor(request: web.Request) -> web.StreamResponse:
     state = request.app[_STATE]
     who = _require(request)
@@ -610,6 +627,7 @@ async def handle_instructor(request: web.Request) -> web.StreamResponse:
     for cohort in who.teaches:
         members = state.store.roster_members(cohort)
         attempts = state.store.attempts(cohort=cohort)
+        _disclosed(state, who, "roster", cohort, [m.trainee_id for m in members], [a.id for a in attempts])
         live = (f' <a href="/instructor/live/{quote(cohort, safe="")}">Live view</a>' if state.config.live_view else "")
         parts.append(f"<section><h2>{_esc(cohort)}</h2>{live}")
         rows = "".join(f"<tr><td>{_esc(m.trainee_id)}</td><td>{_esc(m.display_name)}</td><td>{_esc(m.role)}</td>"
