@@ -29,10 +29,11 @@ __all__ = ["COMMANDS", "class_group"]
 
 @click.group("class")
 def class_group() -> None:
-    """Class rosters and sign-in codes for `casesim serve`.
+    """Run a class: rosters and sign-in codes, assignments, roles, and the live view.
 
     A roster's students sign in to `casesim serve` with a one-time code (or through the
-    program's single sign-on); instructors see their classes' attempts.
+    program's single sign-on); instructors assign scenarios, see their classes' attempts and
+    watch them live.
     """
 
 

@@ -54,7 +54,7 @@ _HELP = click.RichHelpConfiguration(command_groups={
         {"name": "Trainees", "commands": ["play", "resume", "debrief"]},
         {"name": "Scenario authors", "commands": ["validate", "test", "analyse", "author", "graph", "new",
                                                   "schema", "library-doc", "review"]},
-        {"name": "Field instructors and programs", "commands": ["records", "report", "export", "class", "serve"]},
+        {"name": "Field instructors and programs", "commands": ["records", "report", "export", "class", "serve", "lrs"]},
     ],
 })
 
