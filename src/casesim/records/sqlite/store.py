@@ -67,11 +67,11 @@ from casesim.records.chain import (
     utc_now,
 )
 from casesim.records.labels import clean_label
-from casesim.records.outbox import LiveStatements, QueuedStatement, check_settings
 from casesim.records.sqlite import live, program, queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
 
-if TYPE_CHECKING:  # a type only: opening the store must not build the debrief models
+if TYPE_CHECKING:  # types only: opening the store must not build the debrief models or the xAPI builders
+    from casesim.records.outbox import LiveStatements, QueuedStatement
     from casesim.scoring.debrief import Debrief
 
 __all__ = ["SQLiteStore"]
@@ -502,6 +502,8 @@ class SQLiteStore:
             return None
         settings = OutboxSettings(str(rows["outbox_base_iri"]), str(rows["outbox_home_page"]))
         if self._live_cache is None or self._live_cache.settings != settings:
+            from casesim.records.outbox import LiveStatements
+
             self._live_cache = LiveStatements(settings, self.pseudonym_key)
         return self._live_cache
 
@@ -529,6 +531,8 @@ class SQLiteStore:
 
     def configure_outbox(self, settings: OutboxSettings | None) -> None:
         if settings is not None:
+            from casesim.records.outbox import check_settings
+
             check_settings(settings)
         with self._write("changing the LRS outbox settings") as conn:
             conn.execute("DELETE FROM meta WHERE key IN ('outbox_base_iri', 'outbox_home_page')")
