@@ -430,6 +430,8 @@ class SQLiteStore:
         live = self._live(conn)
         if live is not None:
             # The debrief as stored (its JSON round trip), so the statements match an export's.
+            from casesim.scoring.debrief import Debrief
+
             stored = Debrief.model_validate_json(sealed.debrief_json) if sealed.debrief_json is not None else None
             attempt = self._attempt_by_n(conn, n)
             if attempt.imported is None:
@@ -526,6 +528,8 @@ class SQLiteStore:
 
     @staticmethod
     def _stored_debrief(conn: sqlite3.Connection, n: int) -> Debrief | None:
+        from casesim.scoring.debrief import Debrief
+
         row = conn.execute("SELECT debrief FROM attempts WHERE n = ?", (n,)).fetchone()
         return Debrief.model_validate_json(row[0]) if row is not None and row[0] is not None else None
 
