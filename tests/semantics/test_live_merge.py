@@ -297,23 +297,3 @@ def test_a_flag_overwritten_before_it_is_read_is_dead_until_then() -> None:
     # n2 and the ending each have (r, note) = (1, F), (1, T), (0, F) without the merge; with it,
     # n2 has note F or T and the ending one state.
     assert (analyse(program, merge=False).state_count, analyse(program, merge=True).state_count) == (9, 6)
-
-
-def test_a_variable_the_trainee_sees_is_live_everywhere() -> None:
-    """A meter nothing reads is still on screen: it is never merged away, nor what computes it."""
-    scenario = Scenario.model_validate({
-        "format": 2, "id": "shown", "version": "1.0.0", "title": "s", "kind": "other", "summary": "s",
-        "estimated_minutes": 1, "objectives": ["o"], "reviewed": {"status": "draft"},
-        "client": {"name": "n", "age": 1, "pronouns": "p", "background": "b"},
-        "variables": {"calm": {"start": 2, "min": 0, "max": 5, "show": "meter", "label": "Calm"},
-                      "base": {"start": 1, "min": 0, "max": 5}, "note": {"start": False}},
-        "start": "n0",
-        "nodes": {"n0": {"client": "hi", "choices": [
-            {"id": "a", "say": "a", "goto": "end", "feedback": "f", "effects": {"calm": "base + 1", "note": True}},
-            {"id": "b", "say": "b", "goto": "end", "feedback": "f"}]}},
-        "endings": {"end": {"outcome": "success", "title": "e", "summary": "s"}},
-    })
-    live = live_variables(scenario, {"calm": 0, "base": 1, "note": 2})
-    assert live.live["end"] == frozenset({0})
-    assert live.live["n0"] == frozenset({0, 1})  # base feeds the meter
-    assert live.dead == {"n0": (2,), "end": (1, 2)}

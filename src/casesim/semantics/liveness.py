@@ -5,8 +5,9 @@ no later choice condition, timer branch, effect, requirement, text variant or pl
 it. Two sessions at the same node whose variables differ only in dead ones offer the same
 choices, score the same, end the same and show the same variants from then on, so the
 exhaustive analysis treats them as one state (:func:`casesim.semantics.program.merge_key`).
-Without this, a flag that was only a working note for an early node keeps every combination
-of its past values apart until the end, and the state space multiplies for nothing.
+Without this, a flag that was only a working note for an early node (or a meter nothing later
+reads) keeps every combination of its past values apart until the end, and the state space
+multiplies for nothing.
 
 What counts as a read is everything the program evaluates against a state, located where it
 is evaluated (:mod:`casesim.semantics.render` says when each text is read):
@@ -24,14 +25,11 @@ The hidden slots where protocols keep the screener facts are never merged here (
 reduction is ``settle`` at settled nodes). Anything this module cannot place, a text field it
 does not know, is taken to be read everywhere: what cannot be proved dead stays live.
 
-A variable the trainee sees (``show: meter`` or ``number``) is taken to be read at every node
-and ending: the meters are on screen throughout and at the end. The analysis itself never
-draws them (they show the live session's own state, and a merged state keeps the real values
-of the first session that reached it), so this is the conservative choice, not a needed one;
-it costs the library about three times the states of merging displayed variables too (the
-ER intake: 133,797 against 32,189), still a tenth of no merge at all.
-``tests/semantics/test_live_merge.py`` checks that every result the library reports is the
-same with and without the merge.
+Meter and number displays are not reads for the analysis: they show the live session's own
+state, never one of the analysis' states (a merged state keeps the real values of the first
+session that reached it, and a session looks itself up by its merge key), so the trainee still
+sees every meter move. ``tests/semantics/test_live_merge.py`` checks that every result the
+library reports is the same with and without the merge.
 """
 
 from __future__ import annotations
@@ -71,6 +69,7 @@ def live_variables(scenario: Scenario, var_index: Mapping[str, int]) -> Liveness
     places = [*scenario.nodes, *scenario.endings]
     reads: dict[str, int] = dict.fromkeys(places, 0)
     edges: dict[str, list[_Edge]] = {place: [] for place in places}
+    always = 0
 
     def mask(names: Iterable[str]) -> int:
         out = 0
@@ -97,7 +96,6 @@ def live_variables(scenario: Scenario, var_index: Mapping[str, int]) -> Liveness
                     kills |= 1 << index
                     computed.append((index, expression(value)))
             edges[node_id].append(_Edge(goto, kills, tuple(computed)))
-    always = mask(name for name, variable in scenario.variables.items() if variable.show != "hidden")
     for requirement in scenario.requirements:
         needed = expression(requirement.holds)
         for ending_id in scenario.endings:
@@ -121,8 +119,6 @@ def live_variables(scenario: Scenario, var_index: Mapping[str, int]) -> Liveness
         else:
             reads[where] |= needed
 
-    for place in places:  # read everywhere: shown variables, and texts this module cannot place
-        reads[place] |= always
     live = dict(reads)
     predecessors: dict[str, set[str]] = {place: set() for place in places}
     for source, out in edges.items():
@@ -149,7 +145,7 @@ def live_variables(scenario: Scenario, var_index: Mapping[str, int]) -> Liveness
     out_live: dict[str, frozenset[int]] = {}
     out_dead: dict[str, tuple[int, ...]] = {}
     for place in places:
-        bits = live[place]
+        bits = live[place] | always
         out_live[place] = frozenset(i for i in range(len(var_index)) if bits >> i & 1)
         dead = tuple(i for i in range(len(var_index)) if not bits >> i & 1)
         if dead:
