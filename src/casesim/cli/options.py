@@ -261,7 +261,7 @@ def _from_store(ctx: click.Context, read: Callable[[Any], list[str]], incomplete
     from casesim.records import open_store
 
     settings = _settings_or_none(ctx)
-    if settings is None or not settings.db.is_file():
+    if settings is None or (isinstance(settings.db, Path) and not settings.db.is_file()):
         return []
     try:
         store = open_store(settings.db, readonly=True)

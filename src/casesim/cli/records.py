@@ -335,6 +335,16 @@ def _copy_summary(checked: Any) -> str:
     return f"{counts}; file intact; {state}; store head {format_head(checked.store_head)}"
 
 
+def _store_file(settings: Settings, command: str) -> Path:
+    """The SQLite file ``records backup``/``restore`` work on; a PostgreSQL store is refused with
+    what to use instead."""
+    if not isinstance(settings.db, Path):
+        raise CaseSimError(f"`records {command}` copies an SQLite records file; the records are in the PostgreSQL "
+                           f"database {settings.db}", title=f"records {command}: not a file",
+                           hint="back PostgreSQL up with pg_dump or the server's own backups (docs/records.md)")
+    return settings.db.expanduser()
+
+
 @records_group.command("backup")
 @click.argument("dest", metavar="DEST", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="replace DEST if it exists")
@@ -352,7 +362,7 @@ def backup_command(settings: Settings, dest: Path, force: bool, key_file: Path |
     """
     from casesim.records.sqlite.backup import backup_store
 
-    checked = backup_store(Path(settings.db).expanduser(), dest, force=force, key=record_key(key_file))
+    checked = backup_store(_store_file(settings, "backup"), dest, force=force, key=record_key(key_file))
     click.echo(_line(f"backed up to {dest}: {_copy_summary(checked)}"))
     for problem in checked.problems[:5]:
         click.echo(_line(f"  problem: {problem.message}"), err=True)
@@ -374,7 +384,7 @@ def restore_command(settings: Settings, src: Path, key_file: Path | None) -> int
     """
     from casesim.records.sqlite.backup import restore_store
 
-    result = restore_store(src, Path(settings.db).expanduser(), key=record_key(key_file))
+    result = restore_store(src, _store_file(settings, "restore"), key=record_key(key_file))
     for kept in result.side_copy:
         click.echo(_line(f"the replaced store was kept as {kept}"))
     click.echo(_line(f"restored {src} to {settings.db}: {_copy_summary(result.restored)}"))
@@ -458,8 +468,11 @@ def rekey_command(settings: Settings, new_key_file: Path, key_file: Path | None)
     new_key = load_key(new_key_file)
     assert new_key is not None
     with open_store(settings.db, key=record_key(key_file)) as store:
-        if not hasattr(store, "rekey"):  # pragma: no cover - only the SQLite backend exists
-            raise CaseSimError("this records backend cannot be rekeyed", title="rekey refused")
+        if not hasattr(store, "rekey"):
+            raise CaseSimError(f"the records in {store.location} cannot be rekeyed in place (only an SQLite file "
+                               "can)", title="rekey refused",
+                               hint="rekey the SQLite store before `records migrate-store`, or start a new keyed "
+                                    "PostgreSQL database")
         before, after = store.rekey(new_key)
     click.echo(_line(f"rekeyed {settings.db}: its chain is now keyed (HMAC-SHA256) with the key in {new_key_file}"))
     click.echo(f"store head before (old key): {format_head(before)}")
