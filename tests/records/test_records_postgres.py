@@ -43,7 +43,7 @@ def _sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[A
 
 def test_a_url_never_shows_its_password() -> None:
     url = DatabaseUrl("postgresql://casesim:p%40ss:w0rd@db.example.edu:5433/records?sslmode=require&password=two")
-    for text in (str(url), repr(url), f"{url}", "%s" % url):
+    for text in (str(url), repr(url), f"{url}", f"{url!s:>10}", str([url])):
         assert "w0rd" not in text and "two" not in text and "***" in text
     assert redact("postgresql://u:secret@/db?host=/tmp") == "postgresql://u:***@/db?host=/tmp"
     assert url.secret_url.endswith("password=two")

@@ -448,6 +448,44 @@ def import_command(settings: Settings, archive: Path, key_file: Path | None) -> 
     return 0
 
 
+@records_group.command("migrate-store")
+@click.argument("src", metavar="SRC", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("dest", metavar="DEST")
+@_key_file
+def migrate_store_command(src: Path, dest: str, key_file: Path | None) -> int:
+    """Copy the SQLite records file SRC into the empty PostgreSQL database DEST, and verify the copy.
+
+    DEST is a postgresql:// URL (a password in it is never printed; PGPASSWORD or ~/.pgpass keep
+    it out of your shell history). Rows are copied as they are, so every hash, the store head and
+    the xAPI pseudonyms stay the same; heads printed before the move still match. One transaction:
+    all of it or nothing. Exit 0 when the copy verifies with SRC's store head, 1 when it does not.
+    Then point CASESIM_DB (or --db) at DEST.
+    """
+    from casesim.database_url import DatabaseUrl, is_database_url
+    from casesim.records.keys import format_head
+    from casesim.records.postgres.migrate import migrate_store
+
+    if not is_database_url(dest):
+        raise CaseSimError(f"DEST must be a PostgreSQL URL, not {dest!r}", title="migrate-store refused",
+                           hint="write it as postgresql://USER@HOST:PORT/DATABASE")
+    url = DatabaseUrl(dest)
+    result = migrate_store(src, url, key=record_key(key_file))
+    copied = ", ".join(f"{n} {table}" for table, n in result.rows.items() if n)
+    click.echo(_line(f"copied {src} to {url}: {copied or 'no rows'}"))
+    click.echo(f"store head of {src.name}: {format_head(result.source_head)}")
+    click.echo(f"store head of the copy:  {format_head(result.dest_head)}")
+    for problem in result.problems[:10]:
+        click.echo(_line(f"  problem: {problem.message}"), err=True)
+    if result.source_problems:
+        click.echo(f"casesim: note: {src} itself has {len(result.source_problems)} problem(s); they were copied as "
+                   "they are", err=True)
+    if not result.same_head or len(result.problems) != len(result.source_problems):
+        click.echo("casesim: the copy does not verify as the file does; keep using the file", err=True)
+        return 1
+    click.echo(_line(f"verified: the copy has the file's store head; set CASESIM_DB={url} (with its password) to use it"))
+    return 0
+
+
 @records_group.command("rekey")
 @click.option("--new-key-file", type=click.Path(dir_okay=False, path_type=Path), required=True, metavar="FILE",
               help="the new record key (at least 32 characters), kept outside the records folder")
