@@ -199,20 +199,25 @@ class PostgresStore:
 
     @contextmanager
     def _write(self, action: str) -> Iterator[Conn]:
-        """One READ COMMITTED transaction; committed (and flushed) when the block ends."""
+        """One READ COMMITTED transaction; committed (and flushed to the server's disk) when the
+        block ends."""
         if self.readonly:
             raise StoreError(f"the records database {self.location} was opened read-only: {action} is not possible",
                              title="records: read-only")
         try:
             with self._pool.connection() as conn:
-                conn.execute("BEGIN")
                 try:
-                    yield conn
+                    # Pipeline mode: statements whose results are not read go to the server
+                    # together with the next read (or the COMMIT), so a write costs three or four
+                    # round trips instead of a dozen (they dominate on a busy server).
+                    with conn.pipeline():
+                        conn.execute("BEGIN")
+                        yield conn
+                        conn.execute("COMMIT")
                 except BaseException:
                     with suppress(psycopg.Error):
                         conn.execute("ROLLBACK")
                     raise
-                conn.execute("COMMIT")
         except psycopg.Error as exc:
             raise translate(exc, self.url, action) from None
 
@@ -283,9 +288,12 @@ class PostgresStore:
         return row, True
 
     def _link(self, conn: Conn, trainee_id: str,
-              items: Sequence[tuple[tuple[int | None, int | None], LinkKind, Any]]) -> None:
-        """Move the trainee's chain over new rows (the trainee's row is locked by the caller)."""
-        row = conn.execute("SELECT link_count, chain_head FROM trainees WHERE id = %s", (trainee_id,)).fetchone()
+              items: Sequence[tuple[tuple[int | None, int | None], LinkKind, Any]],
+              chain: tuple[Any, Any] | None = None) -> None:
+        """Move the trainee's chain over new rows (the trainee's row is locked by the caller, who
+        may pass its ``(link_count, chain_head)`` as read under the lock)."""
+        row = chain or conn.execute("SELECT link_count, chain_head FROM trainees WHERE id = %s",
+                                    (trainee_id,)).fetchone()
         if row is None or row[1] is None:
             raise StoreCorruptError(f"{self.location}: trainee {trainee_id} has no chain head; their row was edited",
                                     title="records: damaged database", hint="run `casesim records verify`")
@@ -349,19 +357,22 @@ class PostgresStore:
                      (started.trainee_head.attempt_count, started.trainee_head.head_hash, a.trainee_id))
         return int(row[0])
 
-    def _lock_attempt(self, conn: Conn, attempt_id: str) -> tuple[int, str, ledger.AttemptHead]:
+    def _lock_attempt(self, conn: Conn, attempt_id: str) -> tuple[int, str, ledger.AttemptHead, tuple[Any, Any], str]:
         """The attempt's head, with its trainee's row and then its own row locked (in that order,
-        the order every write takes them)."""
-        owner = conn.execute("SELECT trainee_id FROM attempts WHERE id = %s", (attempt_id,)).fetchone()
-        if owner is None:
+        the order every write takes them); also the trainee's chain head and the time, both read
+        under the locks. Two round trips."""
+        chain = conn.execute("SELECT link_count, chain_head FROM trainees WHERE id = "
+                             "(SELECT trainee_id FROM attempts WHERE id = %s) FOR UPDATE", (attempt_id,)).fetchone()
+        # The trainee's lock is held now, and every writer takes it before the attempt's, so the
+        # attempt's lock is free and clock_timestamp() here is read after the wait.
+        row = conn.execute("SELECT n, trainee_id, event_count, head_hash, status, clock_timestamp() FROM attempts "
+                           "WHERE id = %s FOR UPDATE", (attempt_id,)).fetchone()
+        if row is None or chain is None:
             raise NotFoundError(f"there is no attempt {attempt_id} in {self.location}", title="no such attempt",
                                 hint="`casesim records list` shows the attempts")
-        self._lock_trainee(conn, str(owner[0]), "id")
-        row = conn.execute("SELECT n, trainee_id, event_count, head_hash, status FROM attempts WHERE id = %s "
-                           "FOR UPDATE", (attempt_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"there is no attempt {attempt_id} in {self.location}", title="no such attempt")
-        return int(row[0]), str(row[1]), ledger.AttemptHead(attempt_id, int(row[2]), str(row[3]), row[4])
+        now = iso_utc(self._clock()) if self._clock is not None else iso_utc(row[5])
+        return (int(row[0]), str(row[1]), ledger.AttemptHead(attempt_id, int(row[2]), str(row[3]), row[4]),
+                (chain[0], chain[1]), now)
 
     def record_event(self, attempt_id: str, kind: EventKind, payload: Mapping[str, Any]) -> EventRow:
         """Append one event to an in-progress attempt; it is durable when this returns."""
@@ -373,28 +384,29 @@ class PostgresStore:
         prepared = ledger.prepare_events(events)
         action = f"recording the {prepared[0].kind} event" if prepared else "recording events"
         with self._write(action) as conn:
-            n, trainee_id, head = self._lock_attempt(conn, attempt_id)
-            appended = ledger.append(head, prepared, at=self._now(conn), key=self._key)
-            self._insert_events(conn, n, trainee_id, appended)
+            n, trainee_id, head, chain, now = self._lock_attempt(conn, attempt_id)
+            appended = ledger.append(head, prepared, at=now, key=self._key)
+            self._insert_events(conn, n, trainee_id, appended, chain)
         return [e.row() for e in appended.events]
 
-    def _insert_events(self, conn: Conn, n: int, trainee_id: str, appended: ledger.Appended) -> None:
+    def _insert_events(self, conn: Conn, n: int, trainee_id: str, appended: ledger.Appended,
+                       chain: tuple[Any, Any] | None = None) -> None:
         with conn.cursor() as cur:
             cur.executemany(_INSERT_EVENT, [(n, e.seq, e.kind, e.at, e.node, e.choice, e.payload_json, e.hash)
                                             for e in appended.events])
         conn.execute("UPDATE attempts SET event_count = %s, head_hash = %s WHERE n = %s",
                      (appended.head.event_count, appended.head.head_hash, n))
-        self._link(conn, trainee_id, [((n, e.seq), "event", e.hash) for e in appended.events])
+        self._link(conn, trainee_id, [((n, e.seq), "event", e.hash) for e in appended.events], chain)
 
     def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None:
         """Close an attempt as completed or left, with its debrief, and seal it."""
         ledger.check_finish(status)
         with self._write("saving the debrief") as conn:
-            n, trainee_id, head = self._lock_attempt(conn, attempt_id)
-            self._seal(conn, n, trainee_id, head, status, debrief, self._now(conn))
+            n, trainee_id, head, chain, now = self._lock_attempt(conn, attempt_id)
+            self._seal(conn, n, trainee_id, head, status, debrief, now, chain)
 
     def _seal(self, conn: Conn, n: int, trainee_id: str, head: ledger.AttemptHead, status: AttemptStatus,
-              debrief: Debrief | None, ended_at: str) -> None:
+              debrief: Debrief | None, ended_at: str, chain: tuple[Any, Any] | None = None) -> None:
         sealed = ledger.seal(head, status, debrief, ended_at=ended_at, key=self._key)
         passed = None if sealed.passed is None else int(sealed.passed)
         conn.execute("UPDATE attempts SET status = %s, ended_at = %s, passed = %s, share = %s, debrief = %s, "
@@ -408,7 +420,7 @@ class PostgresStore:
             cur.executemany("INSERT INTO competency_results(attempt_n, competency, rating, share) "
                             "VALUES (%s, %s, %s, %s)",
                             [(n, cid, *values) for cid, values in sealed.results.competencies.items()])
-        self._link(conn, trainee_id, [((n, -1), "seal", sealed.seal)])
+        self._link(conn, trainee_id, [((n, -1), "seal", sealed.seal)], chain)
 
     def import_attempt(self, record: ImportedAttempt) -> bool:
         """Merge an attempt from a verified archive (as the SQLite store does), in one transaction."""
