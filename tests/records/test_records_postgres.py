@@ -258,3 +258,12 @@ def test_the_player_role_plays_but_cannot_read_the_pseudonym_key_nor_rewrite_eve
 def test_grant_statements_refuse_a_role_name_that_is_not_plain() -> None:
     with pytest.raises(ValueError, match="role name"):
         grant_statements('x"; DROP TABLE casesim.events; --', "player")
+
+
+def test_the_grants_in_the_docs_are_the_ones_the_roles_test_runs() -> None:
+    from support.paths import ROOT
+
+    doc = (ROOT / "docs" / "records.md").read_text(encoding="utf-8")
+    for role, kind in (("casesim_player", "player"), ("casesim_instructor", "instructor")):
+        block = "\n".join(f"{s};" for s in grant_statements(role, kind))  # type: ignore[arg-type]
+        assert block in doc, f"docs/records.md does not list the {kind} GRANTs as roles.py writes them"
