@@ -58,6 +58,14 @@ def test_migrate_store_copies_rows_and_hashes_and_the_copy_verifies_and_keeps_wo
         later = play(copy, example, catalog, "carla", EXPERT)  # new attempts go on after the copied ones
         copy.record_event(waiting[0].id, "pause", {"node": "x"})
         assert copy.attempt(later).status == "completed" and copy.verify() == []
+    # What only a file has is refused by name for a PostgreSQL store (no traceback, no password).
+    backup = casesim("--db", url, "records", "backup", str(tmp_path / "copy.db"))
+    assert backup.exit_code != 0 and "pg_dump" in backup.stderr and PASSWORD not in backup.stderr
+    key_file = tmp_path / "new.key"
+    key_file.write_text(KEY, encoding="utf-8")
+    key_file.chmod(0o600)
+    rekey = casesim("--db", url, "records", "rekey", "--new-key-file", str(key_file))
+    assert rekey.exit_code != 0 and "cannot be rekeyed" in rekey.stderr and PASSWORD not in rekey.stderr
     # The same database again: it holds records now, so nothing is copied.
     again = casesim("records", "migrate-store", str(src), url)
     assert again.exit_code != 0 and "already holds records" in again.stderr
