@@ -28,6 +28,7 @@ from casesim.records import open_store
 from casesim.records.api import RecordStore
 from casesim.scoring.pace import READING_WPM, screen_words
 from support.clock import FakeClock
+from support.program_schema import drop_program_schema
 
 
 def _at_timed_moment(example: AnalysedScenario, clock: FakeClock, allowance: str = "standard") -> Session:
@@ -127,6 +128,7 @@ def test_the_migration_adds_the_table_to_an_older_store(tmp_path: Path) -> None:
     conn.execute("DROP INDEX attempts_by_cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN imported")
+    drop_program_schema(conn)
     conn.execute("PRAGMA user_version = 4")
     conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     conn.commit()

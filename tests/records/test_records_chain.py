@@ -31,6 +31,7 @@ from casesim.records.sqlite import SQLiteStore
 from casesim.records.sqlite.rechain import rechain
 from casesim.records.verify import debrief_results
 from casesim.scoring.catalog import Catalog
+from support.program_schema import drop_program_schema
 from support.records import EXPERT, SECRECY, play
 
 KEY = b"k" * 40
@@ -347,7 +348,7 @@ def test_an_unkeyed_store_is_not_written_with_a_key(tmp_path: Path, plain: Built
 
 def _downgrade_to_v3(path: Path) -> None:
     """What a schema 3 store holds: the tables and columns of casesim before the trainee chain
-    (the v4, v5 and v6 additions dropped, the meta notes removed, user_version 3)."""
+    (the v4, v5, v6 and later additions dropped, the meta notes removed, user_version 3)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("BEGIN")
@@ -358,6 +359,7 @@ def _downgrade_to_v3(path: Path) -> None:
     conn.execute("DROP INDEX attempts_by_cohort")  # schema 6
     conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN imported")
+    drop_program_schema(conn)  # issue 14: assignments, roles, the audit log
     for column in ("link_count", "chain_head", "roster_pos"):
         conn.execute(f"ALTER TABLE trainees DROP COLUMN {column}")
     conn.execute("DELETE FROM meta WHERE key IN ('chain_mode', 'roster_head', 'roster_count')")

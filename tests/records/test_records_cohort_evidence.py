@@ -18,6 +18,7 @@ from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.program import open_choices, replay
 from support.pdf import pdf_text
+from support.program_schema import drop_program_schema
 from support.records import EXPERT, LOST, SECRECY, play
 
 
@@ -58,6 +59,7 @@ def test_a_schema_5_store_gains_stamps_for_new_attempts_and_says_since_when(tmp_
         conn.execute("DROP INDEX attempts_by_cohort")
         conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
         conn.execute("ALTER TABLE attempts DROP COLUMN imported")
+        drop_program_schema(conn)
         conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
         conn.execute("PRAGMA user_version = 5")
     with SQLiteStore(db) as store:

@@ -25,7 +25,16 @@ import rich_click as click
 from click.exceptions import Abort, Exit
 
 from casesim import __version__
-from casesim.cli import authoring, locale, migrate, play, records
+from casesim.cli import (
+    authoring,
+    class_program_watch,
+    classroom,
+    locale,
+    lrs,
+    migrate,
+    play,
+    records,
+)
 from casesim.cli.options import cache_options, path_option, record_key_option, resolved_settings
 from casesim.errors import CaseSimError
 from casesim.format.text import visible
@@ -169,7 +178,7 @@ def cli(ctx: click.Context, plain: bool, verbosity: int) -> int:
     return 0
 
 
-for _module in (play, authoring, migrate, records, locale):
+for _module in (play, authoring, migrate, records, locale, classroom, class_program_watch, lrs):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

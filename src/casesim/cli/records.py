@@ -22,6 +22,8 @@ from typing import Any, TextIO, TypeVar, cast
 
 import rich_click as click
 
+from casesim.cli.access import access_options, gate, target_of
+from casesim.cli.audit_log import audit_command
 from casesim.cli.options import (
     OutputFormat,
     PageFormat,
@@ -205,18 +207,27 @@ def records_group() -> None:
 @_selection
 @click.option("--status", type=choice(AttemptStatus), default=None, help="only attempts with this status")
 @_format
+@access_options
 @path_option("db")
 @pass_settings
 def list_command(settings: Settings, trainee: str | None, cohort: str | None, status: AttemptStatus | None,
-                 output_format: OutputFormat) -> int:
-    """List attempts (newest last)."""
+                 output_format: OutputFormat, purpose: str | None, as_actor: str | None) -> int:
+    """List attempts (newest last).
+
+    Listing anyone's attempts but your own is recorded in the audit log (`records audit`)."""
     from casesim.records.render import attempt_score
     from casesim.scoring.debrief import pace_text
 
     _one_selection(trainee, cohort)
     with _reader(settings) as store:
+        access = gate(settings, store, "read", target_of(store, trainee, cohort), as_actor=as_actor, purpose=purpose)
         wanted = {status} if status not in ("left", "abandoned") else {"left", "abandoned"}  # the same thing
         rows = [a for a in store.attempts(trainee_id=trainee, cohort=cohort) if status is None or a.status in wanted]
+        if not rows:
+            store.check_empty("attempts")  # damage must not read as an empty record (while the store is open)
+        if not access.own(trainee):
+            access.record("list", command="records list", trainees={a.trainee_id for a in rows} | set(
+                [trainee] if trainee else []), cohort=cohort, attempts=rows, everyone=trainee is None and cohort is None)
     if output_format == "json":
         _print_json([{"id": a.id, "trainee_id": a.trainee_id, "scenario_id": a.scenario_id,
                       "scenario_version": a.scenario_version, "mode": a.mode, "status": public_status(a.status),
@@ -228,7 +239,6 @@ def list_command(settings: Settings, trainee: str | None, cohort: str | None, st
                      for a in rows])
         return 0
     if not rows:
-        store.check_empty("attempts")  # damage must not read as an empty record
         click.echo("no attempts recorded" + (" for this selection" if trainee or cohort or status else ""))
         return 0
     for a in rows:
@@ -257,10 +267,11 @@ def _keyed_reader(settings: Settings, key_file: Path | None) -> RecordStore:
                    "unchanged (spaces and line breaks in HEAD do not matter)")
 @_key_file
 @_format
+@access_options
 @path_option("db")
 @pass_settings
 def verify_command(settings: Settings, output_format: OutputFormat, against: str | None,
-                   key_file: Path | None) -> int:
+                   key_file: Path | None, purpose: str | None, as_actor: str | None) -> int:
     """Check the hash chains: say which attempt and event was altered.
 
     Checks every attempt, event, outcome and profile against the hash chains, prints the chain
@@ -279,9 +290,16 @@ def verify_command(settings: Settings, output_format: OutputFormat, against: str
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--against") from exc
     from casesim.errors import StoreCorruptError
+    from casesim.records.access import Target
 
     with _keyed_reader(settings, key_file) as store:
+        access = gate(settings, store, "read", Target(everyone=True), as_actor=as_actor, purpose=purpose,
+                      key=record_key(key_file))
         problems = list(store.verify())
+        if problems:  # the details name trainees, attempts and scenarios: a disclosure, logged
+            access.record("verify", command="records verify", trainees={p.trainee_id for p in problems if p.trainee_id},
+                          attempts={p.attempt_id for p in problems if p.attempt_id and not p.attempt_id.startswith("#")},
+                          required=False)
         info = dict(store.chain_info())
         verdict: str | None = None
         matched = True
@@ -295,9 +313,14 @@ def verify_command(settings: Settings, output_format: OutputFormat, against: str
                 verdict = "--against: the heads cannot be computed from a damaged file."
         if target is not None and store_head is not None:
             match = None if target == store_head else store.find_head(target)
+            since = None if target == store_head or match is not None else store.store_heads_since(target)
             if target == store_head:
                 verdict = (f"--against {format_head(target)}: it is the store head now: nothing in the store has "
                            "changed since it was printed.")
+            elif since is not None:
+                verdict = (f"--against {format_head(target)}: it was the store head {since} audit log entr"
+                           f"{'y' if since == 1 else 'ies'} ago: since it was printed only disclosures and other "
+                           "audit entries were recorded (`casesim records audit`); no trainee's record has changed.")
             elif match is not None:
                 added = match.links - match.link
                 verdict = (f"--against {format_head(target)}: it is trainee {match.trainee_id}'s head after "
@@ -322,6 +345,21 @@ def verify_command(settings: Settings, output_format: OutputFormat, against: str
         sys.stdout.write(verify_text(problems, heads, store.location, store_head=store_head, info=info,
                                      against=verdict))
     return 1 if problems or not matched else 0
+
+
+def _require(settings: Settings, action: Any, trainee: str | None = None) -> None:
+    """In a shared store, refuse an action the login's roles do not allow (backup, restore, rekey and
+    import: administrators; a trainee's name, cohort or accommodation: their instructor too). A
+    store that cannot be opened (missing, damaged: what a restore repairs) is not checked."""
+    from casesim.records.access import Target
+
+    try:
+        store = _reader(settings)
+    except CaseSimError:
+        return
+    with store:
+        target = target_of(store, trainee, None) if trainee is not None else Target(everyone=True)
+        gate(settings, store, action, target, as_actor=None, purpose=None)
 
 
 def _copy_summary(checked: Any) -> str:
@@ -362,6 +400,7 @@ def backup_command(settings: Settings, dest: Path, force: bool, key_file: Path |
     """
     from casesim.records.sqlite.backup import backup_store
 
+    _require(settings, "backup")
     checked = backup_store(_store_file(settings, "backup"), dest, force=force, key=record_key(key_file))
     click.echo(_line(f"backed up to {dest}: {_copy_summary(checked)}"))
     for problem in checked.problems[:5]:
@@ -384,6 +423,7 @@ def restore_command(settings: Settings, src: Path, key_file: Path | None) -> int
     """
     from casesim.records.sqlite.backup import restore_store
 
+    _require(settings, "backup")
     result = restore_store(src, _store_file(settings, "restore"), key=record_key(key_file))
     for kept in result.side_copy:
         click.echo(_line(f"the replaced store was kept as {kept}"))
@@ -428,6 +468,7 @@ def import_command(settings: Settings, archive: Path, key_file: Path | None) -> 
     if checked.gaps:
         click.echo(f"casesim: note: {checked.gaps} attempt(s) of these trainees are not in the archive, between ones "
                    "that are (a filtered export, or removed); an archive does not prove it is complete", err=True)
+    _require(settings, "backup")
     now = iso_utc(utc_now())
     merged = skipped = practice = 0
     with open_store(settings.db, key=key) as store:
@@ -503,6 +544,7 @@ def rekey_command(settings: Settings, new_key_file: Path, key_file: Path | None)
     """
     from casesim.records.keys import format_head, load_key
 
+    _require(settings, "backup")
     new_key = load_key(new_key_file)
     assert new_key is not None
     with open_store(settings.db, key=record_key(key_file)) as store:
@@ -540,6 +582,7 @@ def trainee_command(settings: Settings, trainee_id: str, name: str | None, cohor
         name = clean_label(name, "display name", where="with --name")
     if cohort is not None:
         cohort = clean_label(cohort, "cohort", where="with --cohort")
+    _require(settings, "manage", trainee_id)
     with open_store(settings.db, key=record_key()) as store:
         current = store.trainee(trainee_id)
         display = name or (current.display_name if current else trainee_id)
@@ -573,6 +616,7 @@ def accommodate_command(settings: Settings, trainee_id: str, time_text: str, set
 
     trainee_id = clean_label(trainee_id, "trainee id", where="as ID")
     allowance = parse_allowance(time_text)
+    _require(settings, "manage", trainee_id)
     who = set_by or getpass.getuser() or "instructor"
     with open_store(settings.db) as store:
         store.set_accommodation(trainee_id, None if allowance == "standard" else allowance, set_by=who)
@@ -588,14 +632,21 @@ def accommodate_command(settings: Settings, trainee_id: str, time_text: str, set
 @records_group.command("trainees")
 @click.option("--cohort", default=None, metavar="NAME", shell_complete=complete_cohorts,
               help="only this cohort's trainees")
+@access_options
 @path_option("db")
 @pass_settings
-def trainees_command(settings: Settings, cohort: str | None) -> int:
-    """List trainees with their cohort and number of attempts."""
+def trainees_command(settings: Settings, cohort: str | None, purpose: str | None, as_actor: str | None) -> int:
+    """List trainees with their cohort and number of attempts (recorded in the audit log)."""
+    from casesim.records.access import Target
+
     with _reader(settings) as store:
+        access = gate(settings, store, "roster", Target(cohort=cohort, everyone=cohort is None), as_actor=as_actor,
+                      purpose=purpose)
         rows = store.trainees(cohort)
         if not rows:
             store.check_empty("trainees")  # damage must not read as an empty record
+        access.record("roster", command="records trainees", trainees=[t.id for t in rows], cohort=cohort,
+                      everyone=cohort is None)
     for t in rows:
         click.echo(_line(f"{t.id:<16} {t.display_name:<28} {t.cohort or '-':<16} {t.attempt_count:>4} attempt(s)"))
     if not rows:
@@ -618,16 +669,22 @@ def report_group() -> None:
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@access_options
 @pass_settings
-def report_trainee_command(settings: Settings, trainee_id: str, output_format: OutputFormat) -> int:
-    """One trainee: attempts and competency ratings over time."""
+def report_trainee_command(settings: Settings, trainee_id: str, output_format: OutputFormat, purpose: str | None,
+                           as_actor: str | None) -> int:
+    """One trainee: attempts and competency ratings over time (recorded in the audit log)."""
     from casesim.records.render import report_json, trainee_text
     from casesim.records.reports import trainee_report
 
     catalog = _catalog(settings)
     with _reader(settings) as store:
+        access = gate(settings, store, "read", target_of(store, trainee_id, None), as_actor=as_actor, purpose=purpose)
         library = _library(settings, catalog, store, analyse=False, trainee_id=trainee_id)
         report = trainee_report(store, trainee_id, catalog=catalog, library=library)
+        if not access.own(trainee_id):
+            access.record("report", command="report trainee", trainees=[trainee_id],
+                          attempts=[s.attempt for s in report.attempts])
     if output_format == "json":
         _print_json(report_json(report))
     else:
@@ -647,15 +704,18 @@ def report_trainee_command(settings: Settings, trainee_id: str, output_format: O
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @cache_options()
+@access_options
 @pass_settings
 def report_cohort_command(settings: Settings, name: str, scenario: str | None, mode: Mode | None,
-                          output_format: OutputFormat) -> int:
-    """A cohort: roster by competency, and what the class chose at each decision."""
+                          output_format: OutputFormat, purpose: str | None, as_actor: str | None) -> int:
+    """A cohort: roster by competency, and what the class chose at each decision (recorded in the audit log)."""
+    from casesim.records.access import Target
     from casesim.records.render import cohort_text, report_json
     from casesim.records.reports import cohort_report
 
     catalog = _catalog(settings)
     with _reader(settings) as store:
+        access = gate(settings, store, "read", Target(cohort=name), as_actor=as_actor, purpose=purpose)
         cohorts = store.cohorts()
         if name not in cohorts:
             store.check_empty(f"cohort {name}")
@@ -664,6 +724,8 @@ def report_cohort_command(settings: Settings, name: str, scenario: str | None, m
                                title="no such cohort", hint="set one with: casesim records trainee ID --cohort NAME")
         library = _library(settings, catalog, store, analyse=True, cohort=name)
         report = cohort_report(store, name, library=library, catalog=catalog, scenario_id=scenario, mode=mode)
+        access.record("report", command="report cohort", cohort=name, trainees=[r.trainee.id for r in report.roster],
+                      attempts=[a for a in store.attempts(cohort=name) if mode is None or a.mode == mode])
     if output_format == "json":
         _print_json(report_json(report))
     else:
@@ -685,11 +747,26 @@ def _bom(f: FC) -> FC:
                              "non-Latin names right when the file is double-clicked")(f)
 
 
-def _write_csv_table(settings: Settings, table: CsvKind, selection: Any, output: Path | None, bom: bool) -> int:
+def _export_gate(settings: Settings, store: RecordStore, selection: Any, purpose: str | None,
+                 as_actor: str | None, command: str) -> None:
+    """Check the export is allowed and write its one audit entry (before anything is written out)."""
+    access = gate(settings, store, "export", target_of(store, selection.trainee_id, selection.cohort),
+                  as_actor=as_actor, purpose=purpose)
+    if access.own(selection.trainee_id):
+        return
+    attempts = selection.attempts(store)
+    access.record("export", command=command, trainees={a.trainee_id for a in attempts} | (
+        {selection.trainee_id} if selection.trainee_id else set()), cohort=selection.cohort, attempts=attempts,
+        everyone=selection.trainee_id is None and selection.cohort is None)
+
+
+def _write_csv_table(settings: Settings, table: CsvKind, selection: Any, output: Path | None, bom: bool,
+                     purpose: str | None = None, as_actor: str | None = None) -> int:
     from casesim.records.export.csv import write_csv
 
     notes: list[str] = []
     with _reader(settings) as store:
+        _export_gate(settings, store, selection, purpose, as_actor, f"export csv --table {table}")
         library = None
         if table == "decisions":  # what was offered and the expert's choice come from the scenario files
             library = _library(settings, _catalog(settings), store, analyse=True, trainee_id=selection.trainee_id,
@@ -712,12 +789,14 @@ def _write_csv_table(settings: Settings, table: CsvKind, selection: Any, output:
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@access_options
 @pass_settings
 def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, cohort: str | None,
                        mode: Mode | None, since: str | None, until: str | None, bom: bool,
-                       output: Path | None) -> int:
+                       output: Path | None, purpose: str | None, as_actor: str | None) -> int:
     """A CSV table: one row per attempt, per criterion, per competency or per decision."""
-    return _write_csv_table(settings, table, _selection_of(trainee, cohort, mode, since, until), output, bom)
+    return _write_csv_table(settings, table, _selection_of(trainee, cohort, mode, since, until), output, bom,
+                            purpose, as_actor)
 
 
 @export_group.command("decisions")
@@ -729,9 +808,11 @@ def export_csv_command(settings: Settings, table: CsvKind, trainee: str | None, 
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@access_options
 @pass_settings
 def export_decisions_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
-                             since: str | None, until: str | None, bom: bool, output: Path | None) -> int:
+                             since: str | None, until: str | None, bom: bool, output: Path | None,
+                             purpose: str | None, as_actor: str | None) -> int:
     """The decisions CSV: one row per decision, with what was offered and the expert's choice.
 
     The same as `export csv --table decisions`. Each decision on an attempt's effective path
@@ -739,24 +820,29 @@ def export_decisions_command(settings: Settings, trainee: str | None, cohort: st
     it matches the expert's choice there (empty when the scenario file is missing or of another
     version).
     """
-    return _write_csv_table(settings, "decisions", _selection_of(trainee, cohort, mode, since, until), output, bom)
+    return _write_csv_table(settings, "decisions", _selection_of(trainee, cohort, mode, since, until), output, bom,
+                            purpose, as_actor)
 
 
 @export_group.command("jsonl")
 @_selection
 @_filters
 @_output
+@access_options
 @path_option("db")
 @pass_settings
 def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
-                         since: str | None, until: str | None, output: Path | None) -> int:
+                         since: str | None, until: str | None, output: Path | None, purpose: str | None,
+                         as_actor: str | None) -> int:
     """JSON Lines: one attempt per line with its events and debrief."""
     from casesim.records.export.jsonl import write_jsonl
 
     selection = _selection_of(trainee, cohort, mode, since, until)
     notes: list[str] = []
-    with _reader(settings) as store, _out(output, json_inert) as out:
-        count = write_jsonl(store, out, notes=notes, selection=selection)
+    with _reader(settings) as store:
+        _export_gate(settings, store, selection, purpose, as_actor, "export jsonl")
+        with _out(output, json_inert) as out:
+            count = write_jsonl(store, out, notes=notes, selection=selection)
     _notes(notes)
     click.echo(f"{count} attempt(s)" + (f" written to {_line(str(output))}" if output else ""), err=True)
     return 0
@@ -781,11 +867,12 @@ def export_jsonl_command(settings: Settings, trainee: str | None, cohort: str | 
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
 @cache_options()
+@access_options
 @pass_settings
 def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | None, mode: Mode | None,
                         since: str | None, until: str | None, output: Path | None,
                         output_format: XapiFormat, base_iri: str | None, home_page: str | None,
-                        version_dirs: tuple[Path, ...]) -> int:
+                        version_dirs: tuple[Path, ...], purpose: str | None, as_actor: str | None) -> int:
     """xAPI 1.0.3 statements (lifecycle plus one per decision).
 
     Each attempt is read against the scenario version it was played on (by content hash, from
@@ -799,6 +886,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
     catalog = _catalog(settings)
     count = 0
     with _reader(settings) as store:
+        _export_gate(settings, store, selection, purpose, as_actor, "export xapi")
         hashes = {a.content_hash for a in store.attempts(trainee_id=trainee, cohort=cohort)}
         library = load_scenario_versions([settings.scenarios_dir, *version_dirs], catalog, hashes)
         base = base_iri or DEFAULT_BASE
@@ -838,10 +926,12 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @path_option("scenarios_dir")
+@access_options
 @pass_settings
 def export_pdf_command(settings: Settings, trainee: str, output: Path | None, program: str | None,
                        instructor: str | None, liaison: str | None, term: str | None, placement: str | None,
-                       fonts: tuple[Path, ...], page: PageFormat, key_file: Path | None) -> int:
+                       fonts: tuple[Path, ...], page: PageFormat, key_file: Path | None, purpose: str | None,
+                       as_actor: str | None) -> int:
     """A practicum summary of one trainee, to sign.
 
     It prints the student's head and the store head (check them later with `casesim records verify
@@ -856,8 +946,12 @@ def export_pdf_command(settings: Settings, trainee: str, output: Path | None, pr
     unverified: str | None = None
     store_head: str | None = None
     with _keyed_reader(settings, key_file) as store:
+        access = gate(settings, store, "export", target_of(store, trainee, None), as_actor=as_actor, purpose=purpose,
+                      key=record_key(key_file))
         library = _library(settings, catalog, store, analyse=False, trainee_id=trainee)
         report = trainee_report(store, trainee, catalog=catalog, library=library)
+        if not access.own(trainee):  # logged first, so the store head printed on the PDF covers it
+            access.record("pdf", command="export pdf", trainees=[trainee], attempts=[s.attempt for s in report.attempts])
         keyed = store.chain_info().get("chain_mode") == "hmac-sha256"
         try:
             problems = list(store.verify(trainee_id=trainee))
@@ -892,5 +986,7 @@ def export_pdf_command(settings: Settings, trainee: str, output: Path | None, pr
                err=True)
     return 0
 
+
+records_group.add_command(audit_command)
 
 COMMANDS = [records_group, report_group, export_group]

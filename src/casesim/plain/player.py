@@ -41,6 +41,7 @@ from casesim.format.text import flat
 from casesim.plain.console import PlainConsole
 from casesim.plain.report import DebriefDocument, build_debrief, debrief_html, debrief_text
 from casesim.play.analyses import Analyses
+from casesim.play.assignment_notice import assessment_notice
 from casesim.play.attempt import LiveAttempt
 from casesim.play.casefile import case_file
 from casesim.play.clock import CHOICE_SETTLE_SECONDS
@@ -251,6 +252,9 @@ class PlainPlayer:
             return Outcome.STOPPED
         self.trainee = TraineeSettings(name=name, mode=chosen)
         save_trainee(self.trainee_file, self.trainee)
+        notice = assessment_notice(self.store, self.trainee_id, loaded, chosen)
+        if notice is not None:  # whether this assessment counts, said before it starts
+            self.say(notice[1])
         try:
             attempt = LiveAttempt.begin(loaded, self.catalog, self.analyses.request(loaded), mode=chosen,
                                         trainee_id=self.trainee_id, store=self.store, clock=self.clock,

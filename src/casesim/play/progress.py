@@ -13,9 +13,11 @@ from casesim.records.api import CompetencyPoint, RecordStore
 from casesim.records.evidence import (
     CompetencyEvidence,
     EvidenceKind,
+    RatedPoint,
     competency_evidence,
     evidence_kind,
 )
+from casesim.records.reports import attempt_standings
 from casesim.scoring.catalog import Catalog
 
 __all__ = ["AttemptLabel", "CompetencySeries", "Progress", "gather_progress"]
@@ -46,7 +48,7 @@ class AttemptLabel:
     scenario_id: str
     mode: str
     evidence: EvidenceKind = "practice"
-    """``assessment`` (counted), ``practice`` or ``trial`` (not counted)."""
+    """``assessment`` (counted), ``practice``, ``trial`` or ``uncounted`` (not counted; assignments applied)."""
 
     @property
     def label(self) -> str:
@@ -64,10 +66,18 @@ class Progress:
 def gather_progress(store: RecordStore, trainee_id: str, catalog: Catalog) -> Progress:
     """The trainee's finished attempts, oldest first, and the competency ratings each earned."""
     points = store.competency_points(trainee_id=trainee_id)
+    trainee = store.trainee(trainee_id)
+    standing = attempt_standings(store, store.attempts(trainee_id=trainee_id), [trainee] if trainee else [])
+
+    def kind_of(p: RatedPoint) -> EvidenceKind:
+        """The same standing the reports give (assignments applied), else the plain rules."""
+        found = standing.get(p.attempt_id) if isinstance(p, CompetencyPoint) else None
+        return found.kind if found is not None else evidence_kind(p.mode, p.signed_off)
+
     order: dict[str, AttemptLabel] = {}
     by_competency: dict[str, list[CompetencyPoint]] = {}
     for p in points:
-        order.setdefault(p.attempt_id, AttemptLabel(p.scenario_id, p.mode, evidence_kind(p.mode, p.signed_off)))
+        order.setdefault(p.attempt_id, AttemptLabel(p.scenario_id, p.mode, kind_of(p)))
         by_competency.setdefault(p.competency, []).append(p)
     index = {aid: i for i, aid in enumerate(order)}
     ratings: dict[str, list[int | None]] = {cid: [None] * len(order) for cid in catalog.competencies}
@@ -77,7 +87,7 @@ def gather_progress(store: RecordStore, trainee_id: str, catalog: Catalog) -> Pr
     ordered = sorted(ratings, key=_competency_order)
     return Progress(tuple(order.values()),
                     tuple(CompetencySeries(cid, titles[cid], tuple(ratings[cid]),
-                                           competency_evidence(by_competency.get(cid, ())))
+                                           competency_evidence(by_competency.get(cid, ()), kind_of))
                           for cid in ordered))
 
 

@@ -32,6 +32,7 @@ from casesim.records.api import (
     effective_path,
     effective_steps,
 )
+from casesim.records.outbox import remember_scenario
 from casesim.scoring.debrief import Debrief
 from casesim.semantics.program import Program, State, variables
 
@@ -160,6 +161,7 @@ class AttemptRecorder:
         """Open an attempt for ``session`` (not yet stepped) and record the first node, with the
         timing accommodation it plays with (when there is one), so the chain covers it."""
         program = session.program
+        remember_scenario(scenario, store)  # the store's outbox statements name its options and points
         attempt_id = store.start_attempt(
             trainee_id=trainee_id, scenario_id=program.scenario.id, scenario_version=program.scenario.version,
             content_hash=scenario.content_hash, mode=session.mode, seed=session.seed, start_node=session.start,
@@ -176,6 +178,8 @@ class AttemptRecorder:
                clock: MonotonicClock = time.monotonic, allow_changed: bool = False) -> AttemptRecorder:
         """Rebuild the session of an interrupted attempt and record that it resumed."""
         session, _ = resume_session(store, attempt_id, scenario, clock=clock, allow_changed=allow_changed)
+        if isinstance(scenario, Playable):
+            remember_scenario(scenario, store)
         recorder = cls(store, attempt_id, session)
         recorder._record([("resume", {"node": session.node_id})])
         return recorder

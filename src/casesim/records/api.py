@@ -17,10 +17,24 @@ from casesim.records.chain import parse_iso
 from casesim.scoring.debrief import Debrief
 
 __all__ = [
+    "AUDIT_ACTIONS",
+    "COUNTING_RULES",
     "EVENT_KINDS",
+    "ROLES",
+    "AssignmentCheck",
+    "AssignmentRow",
+    "AuditAction",
+    "AuditEntry",
+    "AuditRow",
+    "CountingRule",
+    "NewAssignment",
+    "Role",
+    "RoleGrant",
+    "ActivityEvent",
     "AttemptPace",
     "AttemptRow",
     "AttemptStatus",
+    "ChangeWatch",
     "CompetencyPoint",
     "CriterionRow",
     "DecisionCount",
@@ -30,10 +44,14 @@ __all__ = [
     "EventRow",
     "PathStep",
     "RecordStore",
+    "TraineeActivity",
     "TraineeRow",
     "VerifyKind",
     "VerifyProblem",
     "LEFT_STATUSES",
+    "OutboxCounts",
+    "OutboxRow",
+    "OutboxSettings",
     "decision_seconds",
     "left_without_penalty",
     "public_status",
@@ -117,6 +135,9 @@ class AttemptRow:
     imported: Mapping[str, Any] | None = None
     """For an attempt merged by ``records import``: ``from_store``, ``original_hash``, ``trusted``
     (signed by this store's record key), ``original_mode``, ``imported_at``. None: recorded here."""
+    assignment: str | None = None
+    """The id of the assignment the attempt was started under (stamped into its hashed header by
+    the store when it began); None: started outside any assignment."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +254,168 @@ class CriterionRow:
     worst: int
     best: int
     share: float | None
+
+
+CountingRule = Literal["first", "best", "latest"]
+"""Which of a trainee's attempts under an assignment counts: the first finished, the best score
+(the earliest of equal scores), or the latest finished (Moodle's H5P grading methods, without
+the mean: one counted attempt keeps one debrief behind every rating)."""
+COUNTING_RULES: tuple[str, ...] = get_args(CountingRule)
+
+
+@dataclass(frozen=True, slots=True)
+class NewAssignment:
+    """What an instructor assigns: a scenario pinned to one file (its content hash), a mode, a
+    window, an attempt limit and a counting rule, for one cohort."""
+
+    cohort: str
+    scenario_id: str
+    scenario_version: str
+    content_hash: str
+    mode: Mode
+    opens_at: str | None = None
+    """ISO-8601 UTC; None: open from the moment it is assigned."""
+    closes_at: str | None = None
+    """ISO-8601 UTC, exclusive; None: never closes."""
+    attempt_limit: int | None = None
+    """Attempts a trainee may start under it (left ones do not count); None: no limit."""
+    counting: CountingRule = "best"
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRow(NewAssignment):
+    """An assignment as stored: its definition, who made it and when, and whether it was withdrawn."""
+
+    id: str = ""
+    created_by: str = ""
+    created_at: str = ""
+    removed_at: str | None = None
+    """When ``class unassign`` withdrew it (no new attempt is tied to it after; attempts already
+    started under it keep counting by its rule). None: in force."""
+    removed_by: str | None = None
+
+    def definition(self) -> dict[str, Any]:
+        """What the audit chain records when it is made (so an edited row shows in verify)."""
+        return {"id": self.id, "cohort": self.cohort, "scenario_id": self.scenario_id,
+                "scenario_version": self.scenario_version, "content_hash": self.content_hash, "mode": self.mode,
+                "opens_at": self.opens_at, "closes_at": self.closes_at, "attempt_limit": self.attempt_limit,
+                "counting": self.counting, "created_by": self.created_by, "created_at": self.created_at}
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentCheck:
+    """What a new attempt would be tied to now: the assignment, or None and why not (in words
+    for the trainee, said before they start)."""
+
+    assignment: AssignmentRow | None
+    reason: str | None
+
+
+Role = Literal["instructor", "administrator"]
+"""Roles a store grants. Everyone else is a student, who may see their own records only."""
+ROLES: tuple[str, ...] = get_args(Role)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    """One role held by one actor (an OS login, a roster identity or an SSO user): an instructor
+    of one cohort, or an administrator (``cohort`` None)."""
+
+    actor: str
+    role: Role
+    cohort: str | None
+    granted_by: str
+    granted_at: str
+
+
+AuditAction = Literal["report", "export", "pdf", "list", "verify", "roster", "watch", "grant", "revoke", "assign",
+                      "unassign"]
+"""What an audit entry records: a disclosure (``report``, ``export``, ``pdf``, ``list``,
+``verify`` with problems named, ``roster``, ``watch``) or a change of who may see what or what
+counts (``grant``, ``revoke``, ``assign``, ``unassign``)."""
+AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """An entry to add to the audit log (the store adds its number, time and hash)."""
+
+    actor: str
+    action: AuditAction
+    trainees: tuple[str, ...] = ()
+    """Whose records (trainee ids, sorted); empty with ``everyone`` or for a governance entry."""
+    cohort: str | None = None
+    attempts: tuple[str, ...] = ()
+    """Which attempts were disclosed, when the command selected attempts."""
+    purpose: str | None = None
+    """Why, as the actor gave it (``--purpose``); FERPA's record of disclosures asks for it."""
+    detail: Mapping[str, Any] | None = None
+    """What else the entry records: the command, ``everyone`` (every trainee's records), or the
+    assignment or role granted."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow(AuditEntry):
+    """An audit entry as stored: its place in the audit chain, its time (the store's clock) and hash."""
+
+    seq: int = 0
+    at: str = ""
+    hash: str = ""
+
+    def value(self) -> dict[str, Any]:
+        """What the audit chain's hash covers."""
+        return audit_value(self.seq, self.at, self)
+
+
+def audit_value(seq: int, at: str, entry: AuditEntry) -> dict[str, Any]:
+    """An audit entry as its hash covers it."""
+    return {"seq": seq, "at": at, "actor": entry.actor, "action": entry.action, "trainees": list(entry.trainees),
+            "cohort": entry.cohort, "attempts": list(entry.attempts), "purpose": entry.purpose,
+            "detail": dict(entry.detail) if entry.detail is not None else None}
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    """One event of an attempt as the live class view reads it: what and when, without the payload
+    (the view needs where the trainee is and how fast they go, not the state snapshots)."""
+
+    seq: int
+    kind: EventKind
+    at: str
+    node: str | None
+    choice: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeActivity:
+    """A cohort member and their latest attempt in the cohort, for the live class view."""
+
+    trainee: TraineeRow
+    attempt: AttemptRow | None
+    """The attempt in this cohort started last (None: none yet)."""
+    attempts: int
+    """How many attempts the trainee has started in this cohort."""
+    events: tuple[ActivityEvent, ...]
+    """The events of :attr:`attempt`, in order."""
+
+
+class ChangeWatch(Protocol):
+    """Tells a live view cheaply whether anything was committed to the store, so it re-reads the
+    store only when something moved (no polling storm: one cheap check a second, not a report).
+
+    SQLite: ``PRAGMA data_version`` on a connection of its own, which moves when any other
+    connection (in any process) commits. PostgreSQL: a connection of its own that ran
+    ``LISTEN casesim_changes``; every write transaction runs ``SELECT pg_notify('casesim_changes',
+    cohort)`` (delivered at commit, once per transaction), and :meth:`changed` drains the pending
+    notifications without waiting (psycopg's ``Connection.notifies(timeout=0)``), ignoring those
+    for other cohorts when the watch was made for one.
+    """
+
+    def changed(self) -> bool:
+        """Whether a commit may have happened since the watch was made or since the last call
+        that returned True (a False is certain: nothing was committed; a True may be a change
+        the caller does not look at)."""
+        ...
+
+    def close(self) -> None: ...
 
 
 VerifyKind = Literal["damaged", "edited", "deleted", "added", "reordered", "orphaned"]
@@ -362,6 +545,59 @@ class RecordStore(Protocol):
 
     def criterion_rows(self, *, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[CriterionRow]: ...
 
+    # --- assignments, roles and the audit log (program governance) -----------------------
+
+    def add_assignment(self, assignment: NewAssignment, *, by: str) -> AssignmentRow:
+        """Store an assignment and its audit entry (``assign``, with its definition) in one write."""
+        ...
+
+    def remove_assignment(self, assignment_id: str, *, by: str) -> AssignmentRow:
+        """Withdraw an assignment (``unassign`` in the audit log); raises NotFoundError if unknown."""
+        ...
+
+    def assignments(self, cohort: str | None = None) -> Sequence[AssignmentRow]:
+        """Every assignment (withdrawn ones too), or one cohort's, oldest first."""
+        ...
+
+    def assignment_for(self, trainee_id: str, scenario_id: str, content_hash: str, mode: Mode) -> AssignmentCheck:
+        """The assignment an attempt started now would be tied to (as :meth:`start_attempt` decides
+        it, with the same rule: :func:`casesim.records.assignments.choose`), or why none."""
+        ...
+
+    def grant_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> RoleGrant:
+        """Grant a role (and write a ``grant`` audit entry) in one write."""
+        ...
+
+    def revoke_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> bool:
+        """Remove a role (and write a ``revoke`` audit entry); False when it was not held."""
+        ...
+
+    def roles(self) -> Sequence[RoleGrant]:
+        """Every role granted, by actor."""
+        ...
+
+    def record_audit(self, entry: AuditEntry) -> AuditRow:
+        """Append an entry to the audit chain, durable when this returns."""
+        ...
+
+    def audit_log(self, *, trainee_id: str | None = None, since: str | None = None) -> Sequence[AuditRow]:
+        """The audit entries, oldest first: those naming ``trainee_id`` (or every trainee), from
+        ``since`` (an ISO-8601 time) on."""
+        ...
+
+    # --- the live class view -----------------------------------------------------------
+
+    def cohort_activity(self, cohort: str) -> Sequence[TraineeActivity]:
+        """Every trainee of a cohort (as :meth:`trainees` selects them), in id order, each with
+        their latest attempt in the cohort and its events: read in one snapshot, in a fixed number
+        of queries however large the class (the live view re-reads it on every change)."""
+        ...
+
+    def change_watch(self, cohort: str | None = None) -> ChangeWatch:
+        """A watch on commits to the store (see :class:`ChangeWatch`); ``cohort``: a backend that
+        can tell may ignore commits for other cohorts. The caller closes it."""
+        ...
+
     # --- the chain ----------------------------------------------------------------------
 
     def chain_heads(self) -> Mapping[str, tuple[int, str]]:
@@ -370,7 +606,14 @@ class RecordStore(Protocol):
         ...
 
     def store_head(self) -> str:
-        """The head over the whole store (every trainee's chain head in id order)."""
+        """The head over the whole store (every trainee's chain head in id order, and the audit
+        chain's length and head)."""
+        ...
+
+    def store_heads_since(self, head: str) -> int | None:
+        """How many audit entries were added since ``head`` was the store head, when nothing but
+        audit entries changed since (None: it was never the store head of today's trainee
+        chains), so a store head printed before a report still matches after it."""
         ...
 
     def find_head(self, head: str) -> Any:
@@ -389,6 +632,86 @@ class RecordStore(Protocol):
     def verify(self, trainee_id: str | None = None) -> Sequence[VerifyProblem]:
         """Every problem in the record, or in one trainee's part of it (and the storage itself)."""
         ...
+
+    # --- the xAPI outbox (casesim.records.outbox) ---------------------------------------
+    # While the outbox is on, every write that makes statements (an attempt starts, a choice, an
+    # undo, the seal, an import) adds them here in the same transaction, built by
+    # casesim.records.outbox.LiveStatements; a forwarder (casesim.records.lrs) posts them.
+
+    def configure_outbox(self, settings: OutboxSettings | None) -> None:
+        """Turn the outbox on with ``settings`` (checked absolute http(s) URLs), or off (None).
+        Rows already queued stay, sent or not."""
+        ...
+
+    def outbox_settings(self) -> OutboxSettings | None:
+        """The settings the outbox is on with (None: off)."""
+        ...
+
+    def outbox_add(self, statements: Sequence[tuple[str, str, str]]) -> int:
+        """Queue (statement id, attempt id, JSON text) rows, skipping ids queued already; returns
+        how many were added (``casesim lrs enable --backfill`` queues earlier attempts this way)."""
+        ...
+
+    def outbox_pending(self, limit: int, *, after: int = 0) -> Sequence[OutboxRow]:
+        """Up to ``limit`` statements not yet accepted with ``seq`` above ``after``, in write order."""
+        ...
+
+    def outbox_rows(self, *, after: int = 0, limit: int = 1000) -> Sequence[OutboxRow]:
+        """Every queued statement (sent or not) with ``seq`` above ``after``, in write order."""
+        ...
+
+    def outbox_mark_sent(self, ids: Sequence[str]) -> None:
+        """The LRS accepted these statements (by id): stamp them sent, now."""
+        ...
+
+    def outbox_mark_failed(self, ids: Sequence[str], error: str) -> None:
+        """A post of these statements failed: count the try and keep ``error`` (they stay pending)."""
+        ...
+
+    def outbox_counts(self) -> OutboxCounts: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSettings:
+    """What a store's live xAPI statements are built with, kept in the store itself (so every
+    process that writes to it, every ``serve`` session and every laptop, builds the same
+    statements): the IRI the activity ids are built on and the actor's ``account.homePage``. The
+    pseudonym key is the store's own (:attr:`RecordStore.pseudonym_key`)."""
+
+    base_iri: str
+    home_page: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One statement waiting for, or already accepted by, the LRS (``seq``: write order)."""
+
+    seq: int
+    id: str
+    """The statement id (a UUIDv5, so a re-post is recognised by the LRS)."""
+    attempt_id: str
+    statement: str
+    """The statement as JSON text, exactly as it is posted."""
+    created_at: str
+    sent_at: str | None
+    """When the LRS accepted it (None: not yet)."""
+    attempts: int
+    """How many times a post of it failed."""
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCounts:
+    """The outbox at a glance: ``waiting`` never tried, ``failed`` tried and not yet accepted
+    (both are pending), ``sent`` accepted by the LRS."""
+
+    waiting: int
+    failed: int
+    sent: int
+
+    @property
+    def pending(self) -> int:
+        return self.waiting + self.failed
 
 
 class PathStep(Protocol):
@@ -422,7 +745,20 @@ def effective_path(events: Iterable[EventRow]) -> list[str]:
     return [str(event.payload["choice"]) for event in effective_steps(events)]
 
 
-def decision_seconds(events: Sequence[EventRow]) -> float:
+class TimedStep(PathStep, Protocol):
+    """An event with its place and time: a full :class:`EventRow` or an :class:`ActivityEvent`."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def at(self) -> str: ...
+
+
+TimedT = TypeVar("TimedT", bound=TimedStep)
+
+
+def decision_seconds(events: Sequence[TimedT]) -> float:
     """How long an attempt's decision screens were on show, from the recorded event timestamps.
 
     The sum of the gaps between consecutive events up to the last step in effect, leaving out
@@ -436,7 +772,7 @@ def decision_seconds(events: Sequence[EventRow]) -> float:
         return 0.0
     last = steps[-1].seq
     total = 0.0
-    previous: EventRow | None = None
+    previous: TimedT | None = None
     for event in events:
         if event.seq > last:
             break

@@ -102,7 +102,8 @@ def _check_one(record: Any, where: str, key: bytes | None) -> tuple[str, bytes |
             started_at=_get(attempt, "started_at", str, where),
             signoff=_loads(_get(chain, "signoff_text", str, where, optional=True)),
             cohort=_get(chain, "cohort", str, where, optional=True),
-            imported=_loads(_get(chain, "imported_text", str, where, optional=True)))
+            imported=_loads(_get(chain, "imported_text", str, where, optional=True)),
+            assignment=_get(chain, "assignment", str, where, optional=True))
     except ValueError as exc:
         raise _Bad(f"{where}: a stored JSON text cannot be read ({exc})") from exc
     prev, digest = _get(chain, "prev_hash", str, where), _get(chain, "hash", str, where)

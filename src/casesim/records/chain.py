@@ -19,8 +19,14 @@ Three links, all SHA-256 in lower-case hex:
   them, in the order it was written: each profile (name, cohort, creation time), each attempt
   hash, each event hash and each seal. Its head is what ``records verify`` and the PDF print,
   so no attempt, choice or outcome can change without changing it (:func:`link_digest`).
+* **audit** — ``H(prev, entry)``: the store's own chain of disclosures and governance (who
+  viewed or exported which records, role grants, assignments), from :func:`audit_genesis`
+  (:func:`audit_digest`); FERPA's record of disclosures, tamper-evident like the rest.
 * **store head** — ``H("casesim:store", {store, trainees})`` over every trainee's head in id
-  order, so a deleted or forged trainee changes it too (:func:`store_digest`).
+  order, then, once the audit log has entries, ``H(that, {audit: [entries, head]})``, so a
+  deleted or forged trainee, or an edited or deleted audit entry, changes it too
+  (:func:`store_digest`, :func:`store_with_audit`; a store's head before its first audit entry
+  is what it always was).
 
 ``H(prev, value) = sha256(prev + "\\n" + canonical_json(value))``; in a *keyed* store it is
 ``HMAC-SHA256(key, prev + "\\n" + canonical_json(value))`` with a key kept outside the
@@ -38,6 +44,8 @@ from typing import Any, Literal
 
 __all__ = [
     "LinkKind",
+    "audit_digest",
+    "audit_genesis",
     "WallClock",
     "attempt_digest",
     "attempt_header",
@@ -49,6 +57,7 @@ __all__ = [
     "roster_digest",
     "roster_genesis",
     "store_digest",
+    "store_with_audit",
     "parse_iso",
     "seal_digest",
     "sha256_text",
@@ -102,11 +111,13 @@ def genesis(trainee_id: str, key: bytes | None = None) -> str:
 
 def attempt_header(*, id: str, trainee_id: str, trainee_seq: int, scenario_id: str, scenario_version: str,
                    content_hash: str, mode: str, seed: int, start_node: str, started_at: str,
-                   signoff: Any = None, cohort: str | None = None, imported: Any = None) -> dict[str, Any]:
+                   signoff: Any = None, cohort: str | None = None, imported: Any = None,
+                   assignment: str | None = None) -> dict[str, Any]:
     """The fixed fields of an attempt that its hash covers (``signoff``: the sign-off's fields,
     or None for a trial, which leaves the key out; ``cohort``: the trainee's cohort as the attempt
     began, left out when they had none, so attempts recorded before cohorts were stamped keep
-    their hashes; ``imported``: where an imported attempt came from, left out otherwise)."""
+    their hashes; ``imported``: where an imported attempt came from, left out otherwise;
+    ``assignment``: the id of the assignment the attempt was started under, left out when none)."""
     header = {"id": id, "trainee_id": trainee_id, "trainee_seq": trainee_seq, "scenario_id": scenario_id,
               "scenario_version": scenario_version, "content_hash": content_hash, "mode": mode, "seed": seed,
               "start_node": start_node, "started_at": started_at}
@@ -116,6 +127,8 @@ def attempt_header(*, id: str, trainee_id: str, trainee_seq: int, scenario_id: s
         header["cohort"] = cohort
     if imported is not None:
         header["imported"] = imported
+    if assignment is not None:
+        header["assignment"] = assignment
     return header
 
 
@@ -143,13 +156,32 @@ def link_digest(head: str, kind: LinkKind, value: Any, key: bytes | None = None)
 
 
 def store_digest(store_id: str, pseudonym_key_sha256: str, heads: Sequence[tuple[str, int, str]],
-                 key: bytes | None = None) -> str:
-    """The store-wide head: the store's identity and every trainee's (id, links, head) in id order.
+                 key: bytes | None = None, audit: tuple[int, str] | None = None) -> str:
+    """The store-wide head: the store's identity and every trainee's (id, links, head) in id order,
+    and the audit chain's (entries, head) once it has any entry.
 
     The pseudonym key is covered by its SHA-256, so a changed key (which re-identifies every
     xAPI actor) changes the head without the head revealing the key."""
-    return _link("casesim:store", {"store_id": store_id, "pseudonym_key_sha256": pseudonym_key_sha256,
+    base = _link("casesim:store", {"store_id": store_id, "pseudonym_key_sha256": pseudonym_key_sha256,
                                    "trainees": [list(h) for h in sorted(heads)]}, key)
+    return base if audit is None or audit[0] == 0 else store_with_audit(base, audit, key)
+
+
+def store_with_audit(base: str, audit: tuple[int, str], key: bytes | None = None) -> str:
+    """The store head once the audit log has entries: the head over the trainees (``base``, what
+    the store head was before the first entry) linked to the audit chain's (entries, head). Kept
+    apart so a head printed before later audit entries is found by re-linking ``base`` only."""
+    return _link(base, {"audit": [audit[0], audit[1]]}, key)
+
+
+def audit_genesis(store_id: str, key: bytes | None = None) -> str:
+    """Where the store's audit chain starts (its first entry links to this)."""
+    return _digest("casesim:audit:" + store_id, key)
+
+
+def audit_digest(prev: str, entry: Mapping[str, Any], key: bytes | None = None) -> str:
+    """The audit chain after one more entry (its seq, time, actor, action, records, purpose, detail)."""
+    return _link(prev, dict(entry), key)
 
 
 def roster_genesis(store_id: str, pseudonym_key_sha256: str, key: bytes | None = None) -> str:

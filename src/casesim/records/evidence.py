@@ -4,7 +4,9 @@ One place, used by ``report trainee``, the cohort roster, the PDF summary, the T
 screen and the xAPI export, so no view can count differently:
 
 1. **Only assessment attempts count.** Practice attempts (with feedback, hints and undo) are shown,
-   labelled ``practice``, and never counted.
+   labelled ``practice``, and never counted. In a cohort with assignments, only assessments under
+   an assignment count, one per trainee and assignment by its counting rule
+   (:mod:`casesim.records.assignments`).
 2. **Only signed-off scenarios count.** An attempt on a scenario without a valid clinical sign-off
    when the attempt began (a draft, a hand-written ``reviewed``, or a sign-off voided by an edit)
    is a **trial**: shown, labelled ``trial``, never counted. The record keeps the sign-off with
@@ -19,7 +21,7 @@ screen and the xAPI export, so no view can count differently:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -42,9 +44,11 @@ MIN_SCENARIOS = 2
 """Different scenarios those ratings must come from: one scenario retaken is still one measure
 of the same task."""
 
-EvidenceKind = Literal["assessment", "practice", "trial"]
+EvidenceKind = Literal["assessment", "practice", "trial", "uncounted"]
 """``assessment``: counted; ``practice``: practice mode, never counted; ``trial``: an assessment
-attempt on a scenario without a valid sign-off, never counted."""
+attempt on a scenario without a valid sign-off, never counted; ``uncounted``: an assessment under
+an assignment whose counting rule picked another attempt (:mod:`casesim.records.assignments`,
+which also turns an assessment outside every assignment of a governed cohort into practice)."""
 
 
 def evidence_kind(mode: str, signed_off: bool) -> EvidenceKind:
@@ -95,6 +99,8 @@ class CompetencyEvidence:
     """Practice ratings, oldest first: shown, never counted."""
     trial: tuple[int, ...]
     """Trial ratings (assessment on an unsigned scenario), oldest first: shown, never counted."""
+    uncounted: tuple[int, ...] = ()
+    """Ratings of assessments an assignment's counting rule passed over: shown, never counted."""
 
     @property
     def sufficient(self) -> bool:
@@ -107,20 +113,25 @@ class CompetencyEvidence:
         return f"{self.rating:.1f} (n={self.measures}, {self.scenarios} scenarios)"
 
 
-def competency_evidence(points: Iterable[RatedPoint]) -> CompetencyEvidence:
-    """Apply the rules to one competency's points (in time order)."""
+def competency_evidence(points: Iterable[RatedPoint],
+                        kind_of: Callable[[RatedPoint], EvidenceKind] | None = None) -> CompetencyEvidence:
+    """Apply the rules to one competency's points (in time order). ``kind_of``: what each point is
+    as evidence once assignments are applied (default: :func:`evidence_kind` of its mode and sign-off)."""
     latest_by_scenario: dict[str, int] = {}
     measures = 0
     practice: list[int] = []
     trial: list[int] = []
+    uncounted: list[int] = []
     for point in points:
         if point.rating is None:
             continue
-        kind = evidence_kind(point.mode, point.signed_off)
+        kind = kind_of(point) if kind_of is not None else evidence_kind(point.mode, point.signed_off)
         if kind == "practice":
             practice.append(point.rating)
         elif kind == "trial":
             trial.append(point.rating)
+        elif kind == "uncounted":
+            uncounted.append(point.rating)
         else:
             measures += 1
             latest_by_scenario[point.scenario_id] = point.rating
@@ -128,5 +139,5 @@ def competency_evidence(points: Iterable[RatedPoint]) -> CompetencyEvidence:
     rating = None
     if measures >= MIN_MEASURES and scenarios >= MIN_SCENARIOS:
         rating = sum(latest_by_scenario.values()) / scenarios
-    return CompetencyEvidence(measures, scenarios, rating, tuple(practice), tuple(trial))
+    return CompetencyEvidence(measures, scenarios, rating, tuple(practice), tuple(trial), tuple(uncounted))
 

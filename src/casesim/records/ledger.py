@@ -28,11 +28,21 @@ from typing import Any
 from casesim.errors import StoreError
 from casesim.format.scenario import MODES, Mode
 from casesim.format.signoff import SignOff
-from casesim.records.api import EVENT_KINDS, AttemptStatus, EventKind, EventRow
+from casesim.records.api import (
+    EVENT_KINDS,
+    AttemptStatus,
+    AuditEntry,
+    AuditRow,
+    EventKind,
+    EventRow,
+    audit_value,
+)
 from casesim.records.chain import (
     LinkKind,
     attempt_digest,
     attempt_header,
+    audit_digest,
+    audit_genesis,
     canonical_json,
     event_digest,
     genesis,
@@ -50,7 +60,10 @@ from casesim.records.verify import (
 from casesim.scoring.debrief import Debrief
 
 __all__ = [
+    "AuditHead",
     "AttemptFacts",
+    "audit",
+    "first_audit",
     "AttemptHead",
     "AttemptStart",
     "Appended",
@@ -129,6 +142,9 @@ class AttemptFacts:
     imported: Mapping[str, Any] | None = None
     """For an attempt merged from an archive (``records import``): where it came from, whether
     its signature was trusted and its original mode; covered by the attempt hash."""
+    assignment: str | None = None
+    """The assignment the attempt starts under (the backend decides it under its lock with
+    :func:`casesim.records.assignments.choose`), covered by the attempt hash."""
 
     def __post_init__(self) -> None:
         # Checked when the facts are made, so a backend refuses them before taking its lock.
@@ -158,6 +174,7 @@ class StartedAttempt:
     signoff: SignOff | None = None
     cohort: str | None = None
     imported: Mapping[str, Any] | None = None
+    assignment: str | None = None
 
     @property
     def imported_json(self) -> str | None:
@@ -241,13 +258,14 @@ def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at
                             mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
                             signoff=facts.signoff.as_dict() if facts.signoff is not None else None,
                             cohort=facts.cohort,
-                            imported=dict(facts.imported) if facts.imported is not None else None)
+                            imported=dict(facts.imported) if facts.imported is not None else None,
+                            assignment=facts.assignment)
     digest = attempt_digest(head.head_hash, header, key)
     attempt = StartedAttempt(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
                              scenario_version=facts.scenario_version, content_hash=facts.content_hash,
                              mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
                              prev_hash=head.head_hash, hash=digest, signoff=facts.signoff,
-                             cohort=facts.cohort, imported=facts.imported)
+                             cohort=facts.cohort, imported=facts.imported, assignment=facts.assignment)
     return AttemptStart(attempt, AttemptHead(attempt_id, 0, digest, "in-progress"),
                         TraineeHead(facts.trainee_id, seq, digest))
 
@@ -310,3 +328,37 @@ def seal(head: AttemptHead, status: AttemptStatus, debrief: Debrief | None, *, e
                          event_count=head.event_count, debrief_sha256=sha256_text(text) if text is not None else None, key=key)
     results = debrief_results(text) if text is not None else DebriefResults()
     return Seal(head.attempt_id, status, ended_at, passed, share, text, digest, results)
+
+
+# --- the store's audit chain ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuditHead:
+    """Where the store's audit chain stands: how many entries, and the latest hash (a backend
+    reads it under its write lock: SQLite's ``meta``, a locked row in PostgreSQL)."""
+
+    count: int
+    head: str
+
+
+def first_audit(store_id: str, key: bytes | None = None) -> AuditHead:
+    """The audit chain of a store with no entry yet."""
+    return AuditHead(0, audit_genesis(store_id, key))
+
+
+def audit(head: AuditHead, entry: AuditEntry, *, at: str, key: bytes | None = None) -> AuditRow:
+    """The next audit entry, numbered and linked after ``head`` (its ``hash`` is the new head).
+
+    Its lists are sorted and de-duplicated, so the same disclosure reads the same whatever order
+    a command found the records in."""
+    if not entry.actor:
+        raise ValueError("an audit entry needs the actor's name")
+    clean = AuditEntry(actor=entry.actor, action=entry.action, trainees=tuple(sorted(set(entry.trainees))),
+                       cohort=entry.cohort, attempts=tuple(sorted(set(entry.attempts))),
+                       purpose=entry.purpose or None,
+                       detail=json.loads(canonical_json(dict(entry.detail))) if entry.detail is not None else None)
+    seq = head.count + 1
+    digest = audit_digest(head.head, audit_value(seq, at, clean), key)
+    return AuditRow(actor=clean.actor, action=clean.action, trainees=clean.trainees, cohort=clean.cohort,
+                    attempts=clean.attempts, purpose=clean.purpose, detail=clean.detail, seq=seq, at=at, hash=digest)

@@ -40,6 +40,7 @@ def report_json(report: TraineeReport | CohortReport) -> dict[str, Any]:
                 raw_point["evidence"] = point.evidence
         for summary, raw in zip(report.attempts, data["attempts"], strict=True):
             raw["evidence"] = summary.evidence
+            raw["evidence_reason"] = summary.reason
             raw["attempt"]["status"] = public_status(summary.attempt.status)
     else:
         for row, raw in zip(report.roster, data["roster"], strict=True):
@@ -106,6 +107,9 @@ def trainee_text(report: TraineeReport) -> str:
         if a.pace is not None and a.pace.too_fast:
             lines.extend(textwrap.wrap(f"pace: {pace_text(a.pace)}", WIDTH, initial_indent="      ",
                                        subsequent_indent="        "))
+        if s.reason:
+            lines.extend(textwrap.wrap(f"evidence: {s.reason}", WIDTH, initial_indent="      ",
+                                       subsequent_indent="        "))
         if s.accommodation:
             lines.append(f"      timing accommodation: {s.accommodation} (does not change the score)")
         if s.ending_title:
@@ -121,7 +125,8 @@ def trainee_text(report: TraineeReport) -> str:
         evidence = trend.evidence
         lines.append(f"  {trend.id:<10} {trend.title[:40]:<40}  {evidence.summary()}")
         counted = [p.rating for p in trend.rated if p.evidence == "assessment"]
-        for name, ratings in (("assessment", counted), ("practice", evidence.practice), ("trial", evidence.trial)):
+        for name, ratings in (("assessment", counted), ("practice", evidence.practice), ("trial", evidence.trial),
+                              ("uncounted", evidence.uncounted)):
             if ratings:
                 lines.append(f"  {'':<10} {name}: {_spark(ratings)}")
     return _lines(lines)
@@ -263,8 +268,15 @@ def verify_text(problems: Sequence[VerifyProblem], heads: dict[str, tuple[int, s
             f"Cohorts are stamped on attempts since {info['cohort_stamped_since'][:10]}; "
             f"{info.get('cohort_unstamped_attempts', '?')} earlier attempt(s) are placed in their trainee's current "
             "cohort.", WIDTH)
+    if "audit_since" in info:
+        lines += [""] + textwrap.wrap(
+            f"Audit log (the record of disclosures): {info.get('audit_count', '0')} entr"
+            f"{'y' if info.get('audit_count') == '1' else 'ies'}, kept since {info['audit_since'][:10]}"
+            + (f" (when this store was upgraded from records schema {info['audit_from_schema']}; earlier "
+               "disclosures were not logged)" if info.get("audit_from_schema", "0") != "0" else "")
+            + "; the store head covers it (`casesim records audit` lists it).", WIDTH)
     if store_head is not None:
-        lines += ["", "Store head (covers every trainee; keep it with the signed summaries):",
+        lines += ["", "Store head (covers every trainee and the audit log; keep it with the signed summaries):",
                   f"  {format_head(store_head)}"]
     if heads:
         lines += ["", "Trainee heads (each is printed on the trainee's PDF summary)"]

@@ -25,17 +25,20 @@ from casesim.format.scenario import Choice, Mode
 from casesim.records.api import (
     AttemptRow,
     CompetencyPoint,
+    DecisionPath,
     EventRow,
     RecordStore,
     TraineeRow,
     left_without_penalty,
 )
+from casesim.records.assignments import Standing, standings
 from casesim.records.chain import parse_iso
 from casesim.records.damage import readable_debrief
 from casesim.records.decisions import Decision, Replayer
 from casesim.records.evidence import (
     CompetencyEvidence,
     EvidenceKind,
+    RatedPoint,
     competency_evidence,
     evidence_kind,
 )
@@ -53,10 +56,12 @@ __all__ = [
     "RosterRow",
     "ScenarioItems",
     "TraineeReport",
+    "attempt_standings",
     "cohort_report",
     "competency_title",
     "duration_seconds",
     "expert_choices",
+    "item_analysis",
     "trainee_report",
 ]
 
@@ -101,10 +106,17 @@ class ProgressPoint:
     mode: Mode
     signed_off: bool = False
     """Whether the scenario had a valid clinical sign-off when the attempt began."""
+    standing: EvidenceKind | None = None
+    """What the attempt is as evidence once assignments are applied (None: the plain rules)."""
 
     @property
     def evidence(self) -> EvidenceKind:
-        return evidence_kind(self.mode, self.signed_off)
+        return self.standing if self.standing is not None else evidence_kind(self.mode, self.signed_off)
+
+
+def _kind(point: RatedPoint) -> EvidenceKind:
+    """A point's evidence kind, assignments applied when the point is a report's."""
+    return point.evidence if isinstance(point, ProgressPoint) else evidence_kind(point.mode, point.signed_off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +134,7 @@ class CompetencyTrend:
     @property
     def evidence(self) -> CompetencyEvidence:
         """The rating the evidence rules allow, or why there is none."""
-        return competency_evidence(self.points)
+        return competency_evidence(self.points, _kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +152,20 @@ class AttemptSummary:
     accommodation: str | None = None
     """The timing accommodation the attempt was played with ("2× time, set by the instructor"),
     from its first event; None for the standard time. Shown as an accommodation, never a penalty."""
+    standing: Standing | None = None
+    """What the attempt is as evidence once its cohort's assignments are applied, and why."""
 
     @property
     def evidence(self) -> EvidenceKind:
-        """``assessment`` (counted), ``practice`` or ``trial`` (shown, never counted)."""
+        """``assessment`` (counted), ``practice``, ``trial`` or ``uncounted`` (shown, never counted)."""
+        if self.standing is not None:
+            return self.standing.kind
         return evidence_kind(self.attempt.mode, self.attempt.signoff is not None)
+
+    @property
+    def reason(self) -> str | None:
+        """Why an assessment counts as practice or is not counted, or which assignment it counts for."""
+        return self.standing.reason if self.standing is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,15 +200,27 @@ class TraineeReport:
 
 
 def _trends(points: Iterable[CompetencyPoint], catalog: Catalog | None,
-            mode: Mode | None = None) -> dict[str, dict[str, list[ProgressPoint]]]:
-    """trainee id -> competency id -> points in time order."""
+            mode: Mode | None = None,
+            standing: Mapping[str, Standing] | None = None) -> dict[str, dict[str, list[ProgressPoint]]]:
+    """trainee id -> competency id -> points in time order (``standing``: by attempt id)."""
     out: dict[str, dict[str, list[ProgressPoint]]] = defaultdict(lambda: defaultdict(list))
     for p in points:
         if mode is not None and p.mode != mode:
             continue
+        kind = standing[p.attempt_id].kind if standing is not None and p.attempt_id in standing else None
         out[p.trainee_id][p.competency].append(
-            ProgressPoint(p.ended_at, p.rating, p.share, p.attempt_id, p.scenario_id, p.mode, p.signed_off))
+            ProgressPoint(p.ended_at, p.rating, p.share, p.attempt_id, p.scenario_id, p.mode, p.signed_off, kind))
     return out
+
+
+def attempt_standings(store: RecordStore, attempts: Sequence[AttemptRow],
+                      trainees: Iterable[TraineeRow]) -> dict[str, Standing]:
+    """Each attempt's standing under its cohort's assignments (:mod:`casesim.records.assignments`);
+    empty when the store has no assignment, so the plain evidence rules apply everywhere."""
+    assignments = store.assignments()
+    if not assignments:
+        return {}
+    return standings(attempts, assignments, {t.id: t.cohort for t in trainees})
 
 
 TIME_LABELS = {"1.5x": "1.5× time", "2x": "2× time", "none": "no time limit"}
@@ -215,7 +248,9 @@ def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | No
                             hint="`casesim records list` shows who has attempts")
     summaries = []
     notes: list[str] = []
-    for attempt in store.attempts(trainee_id=trainee_id):
+    attempts = store.attempts(trainee_id=trainee_id)
+    standing = attempt_standings(store, attempts, [trainee])
+    for attempt in attempts:
         debrief = readable_debrief(store, attempt, notes, listed=True)[1] if attempt.status == "completed" else None
         loaded = (library or {}).get(attempt.scenario_id)
         title = debrief.scenario_title if debrief else (loaded.scenario.title if loaded and loaded.scenario else None)
@@ -226,8 +261,8 @@ def trainee_report(store: RecordStore, trainee_id: str, *, catalog: Catalog | No
             critical=tuple(c.headline for c in debrief.critical) if debrief else (),
             decisions=len(debrief.decisions) if debrief else 0,
             duration_seconds=duration_seconds(attempt.started_at, attempt.ended_at),
-            accommodation=accommodation_text(store.events(attempt.id))))
-    series = _trends(store.competency_points(trainee_id=trainee_id), catalog).get(trainee_id, {})
+            accommodation=accommodation_text(store.events(attempt.id)), standing=standing.get(attempt.id)))
+    series = _trends(store.competency_points(trainee_id=trainee_id), catalog, None, standing).get(trainee_id, {})
     trends = tuple(CompetencyTrend(cid, competency_title(catalog, cid), tuple(series[cid])) for cid in sorted(series))
     return TraineeReport(trainee, tuple(summaries), trends, tuple(notes))
 
@@ -347,6 +382,9 @@ class _Tally:
     attempts: set[str] = field(default_factory=set)
     trainees: set[str] = field(default_factory=set)
     other_versions: set[str] = field(default_factory=set)
+    path_attempts: int = 0
+    """Attempts counted from their paths (no attempt ids): beside :attr:`attempts`, never both."""
+    path_other_versions: int = 0
     per_node: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     trainees_per_option: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     offered: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
@@ -431,37 +469,25 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) ->
             client = " ".join(f"{speaker_label(scenario, line.speaker)}: {line.text}" if several else line.text
                               for line in said)
         nodes.append(NodeItems(node_id, client, total, tuple(options)))
-    return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts), len(tally.trainees),
-                         len(tally.other_versions), tuple(nodes))
+    return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts) + tally.path_attempts,
+                         len(tally.trainees), len(tally.other_versions) + tally.path_other_versions, tuple(nodes))
 
 
-def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable] | None = None,
-                  catalog: Catalog | None = None, scenario_id: str | None = None,
-                  mode: Mode | None = None) -> CohortReport:
-    """The roster by competency and the item analysis per decision for one cohort."""
-    library = library or {}
-    trainees = store.trainees(cohort)
-    attempts = [a for a in store.attempts(cohort=cohort) if mode is None or a.mode == mode]
-    by_trainee: dict[str, list[AttemptRow]] = defaultdict(list)
-    for attempt in attempts:
-        by_trainee[attempt.trainee_id].append(attempt)
-    trends = _trends(store.competency_points(cohort=cohort), catalog, mode)
-    competency_ids = sorted({cid for series in trends.values() for cid in series})
-    roster = []
-    for trainee in trainees:
-        mine = by_trainee.get(trainee.id, [])
-        cells = {}
-        for cid in competency_ids:
-            evidence = competency_evidence(trends.get(trainee.id, {}).get(cid, ()))
-            cells[cid] = RosterCell(evidence.rating, evidence.measures, evidence.scenarios)
-        counted_passes = sum(bool(a.passed) and evidence_kind(a.mode, a.signoff is not None) == "assessment"
-                             for a in mine)
-        tries = [a for a in mine if not left_without_penalty(a.status)]  # leaving is not a try
-        roster.append(RosterRow(trainee, len(tries), sum(a.status == "completed" for a in mine), counted_passes,
-                                cells))
+def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable], *,
+                  attempts: Iterable[AttemptRow] | None = None, scenario_id: str | None = None,
+                  replayers: dict[str, Replayer | None] | None = None,
+                  ) -> tuple[tuple[ScenarioItems, ...], tuple[Departure, ...]]:
+    """The item analysis of some effective paths (:meth:`RecordStore.decision_paths`), each replayed
+    against its scenario file to know what was offered, and the class's departures from the expert.
 
+    ``attempts``: the selected attempts, for each scenario's count of attempts and of attempts on
+    another version of the file; None counts them from the paths (then an attempt with no decision
+    yet is not counted: what the live class view shows as the analysis builds up).
+    ``replayers``: replayers by scenario id kept by the caller between calls, so a path replayed
+    once is not replayed again (the live view analyses the same class after every commit).
+    """
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for attempt in attempts:
+    for attempt in attempts or ():
         if scenario_id is not None and attempt.scenario_id != scenario_id:
             continue
         tally = tallies[attempt.scenario_id]
@@ -470,13 +496,19 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
         loaded = library.get(attempt.scenario_id)
         if loaded is not None and loaded.content_hash != attempt.content_hash:
             tally.other_versions.add(attempt.id)
-    replayers: dict[str, Replayer | None] = {}
-    for path in store.decision_paths(cohort=cohort, scenario_id=scenario_id, mode=mode):
+    replayers = {} if replayers is None else replayers
+    for path in paths:
         if path.scenario_id not in replayers:
             loaded = library.get(path.scenario_id)
             replayers[path.scenario_id] = Replayer(loaded) if loaded is not None else None
         replayer = replayers[path.scenario_id]
         tally = tallies[path.scenario_id]
+        if attempts is None:  # counted from the paths: each path says how many attempts took it
+            tally.path_attempts += path.attempts
+            tally.trainees.add(path.trainee_id)
+            loaded = library.get(path.scenario_id)
+            if loaded is not None and loaded.content_hash != path.content_hash:
+                tally.path_other_versions += path.attempts
         if replayer is None:
             decisions = [Decision(node, sid, None, None) for sid, node in zip(path.steps, path.nodes, strict=True)]
         else:
@@ -490,7 +522,39 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
                    len(tally.departed_trainees[node]), tuple(instead.most_common()))
          for sid, tally in tallies.items() for node, instead in tally.departed.items() if instead),
         key=lambda d: (-d.departed, -d.share, d.scenario_id, d.node))
+    return items, tuple(departures)
+
+
+def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable] | None = None,
+                  catalog: Catalog | None = None, scenario_id: str | None = None,
+                  mode: Mode | None = None) -> CohortReport:
+    """The roster by competency and the item analysis per decision for one cohort."""
+    library = library or {}
+    trainees = store.trainees(cohort)
+    attempts = [a for a in store.attempts(cohort=cohort) if mode is None or a.mode == mode]
+    by_trainee: dict[str, list[AttemptRow]] = defaultdict(list)
+    for attempt in attempts:
+        by_trainee[attempt.trainee_id].append(attempt)
+    standing = attempt_standings(store, store.attempts(cohort=cohort), trainees)
+    trends = _trends(store.competency_points(cohort=cohort), catalog, mode, standing)
+    competency_ids = sorted({cid for series in trends.values() for cid in series})
+    roster = []
+    for trainee in trainees:
+        mine = by_trainee.get(trainee.id, [])
+        cells = {}
+        for cid in competency_ids:
+            evidence = competency_evidence(trends.get(trainee.id, {}).get(cid, ()), _kind)
+            cells[cid] = RosterCell(evidence.rating, evidence.measures, evidence.scenarios)
+        counted_passes = sum(bool(a.passed) and (standing[a.id].kind if a.id in standing else
+                                                 evidence_kind(a.mode, a.signoff is not None)) == "assessment"
+                             for a in mine)
+        tries = [a for a in mine if not left_without_penalty(a.status)]  # leaving is not a try
+        roster.append(RosterRow(trainee, len(tries), sum(a.status == "completed" for a in mine), counted_passes,
+                                cells))
+
+    items, departures = item_analysis(store.decision_paths(cohort=cohort, scenario_id=scenario_id, mode=mode),
+                                      library, attempts=attempts, scenario_id=scenario_id)
     too_fast = tuple(a for a in attempts if a.pace is not None and a.pace.too_fast
                      and (scenario_id is None or a.scenario_id == scenario_id))
     return CohortReport(cohort, tuple((cid, competency_title(catalog, cid)) for cid in competency_ids),
-                        tuple(roster), items, mode, too_fast, tuple(departures))
+                        tuple(roster), items, mode, too_fast, departures)

@@ -28,6 +28,7 @@ from casesim.records.chain import (
     LinkKind,
     attempt_digest,
     attempt_header,
+    audit_digest,
     canonical_json,
     event_digest,
     genesis,
@@ -37,8 +38,9 @@ from casesim.records.chain import (
 )
 from casesim.scoring.debrief import Debrief, score_text
 
-__all__ = ["ChainAttempt", "ChainEvent", "ChainLink", "ChainTrainee", "DebriefResults", "TraineeChain",
-           "TraineeProfile", "debrief_results", "profile_value", "verify_attempt", "verify_links", "verify_trainee"]
+__all__ = ["ChainAttempt", "ChainAudit", "ChainEvent", "ChainLink", "ChainTrainee", "DebriefResults", "TraineeChain",
+           "StoredAssignment", "TraineeProfile", "debrief_results", "profile_value", "verify_assignments", "verify_attempt",
+           "verify_audit", "verify_links", "verify_trainee"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,8 @@ class ChainAttempt:
     """The cohort stamped when the attempt began (None: none, or recorded before stamping)."""
     imported: str | None = None
     """Stored JSON of where an imported attempt came from (None: recorded here)."""
+    assignment: str | None = None
+    """The assignment the attempt was started under (None: none)."""
     """The stored copies (verdict, decision_seconds, reading_seconds, too_fast); see :class:`DebriefResults`."""
 
     def header(self) -> dict[str, Any]:
@@ -146,7 +150,8 @@ class ChainAttempt:
                               scenario_id=self.scenario_id, scenario_version=self.scenario_version,
                               content_hash=self.content_hash, mode=self.mode, seed=self.seed,
                               start_node=self.start_node, started_at=self.started_at, signoff=signoff,
-                              cohort=self.cohort, imported=_json_or_text(self.imported))
+                              cohort=self.cohort, imported=_json_or_text(self.imported),
+                              assignment=self.assignment)
 
     def header_at(self, trainee_seq: int) -> dict[str, Any]:
         header = self.header()
@@ -570,4 +575,119 @@ def verify_links(trainee_id: str, profile: TraineeProfile | None, links: Sequenc
         if linked is not None and linked != stored:
             report("edited", None, None, "their display name, cohort or creation time was edited outside casesim "
                                          "(it differs from the last one in their chain)")
+    return problems
+
+
+# --- the store's audit chain ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChainAudit:
+    """One stored audit entry, its list and detail columns as stored text (JSON)."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    trainees: str
+    cohort: str | None
+    attempts: str
+    purpose: str | None
+    detail: str | None
+    hash: str
+
+    def value(self) -> dict[str, Any]:
+        return {"seq": self.seq, "at": self.at, "actor": self.actor, "action": self.action,
+                "trainees": _json_or_text(self.trainees), "cohort": self.cohort,
+                "attempts": _json_or_text(self.attempts), "purpose": self.purpose,
+                "detail": _json_or_text(self.detail)}
+
+
+def verify_audit(entries: Sequence[ChainAudit], base: str, count: int | None, head: str | None,
+                 key: bytes | None = None) -> list[VerifyProblem]:
+    """Problems in the audit chain (``entries`` in seq order; ``base`` its genesis; ``count`` and
+    ``head`` as the store keeps them, None when missing): an edited, deleted, added or reordered
+    entry is named by its number."""
+    problems: list[VerifyProblem] = []
+
+    def report(kind: VerifyKind, message: str) -> None:
+        problems.append(VerifyProblem(kind, None, None, None, f"audit log: {message}"))
+
+    findings = _locate(base, [e.seq for e in entries], [e.hash for e in entries],
+                       lambda i, prev, seq: audit_digest(prev, {**entries[i].value(), "seq": seq}, key))
+    for f in findings:
+        if f.kind == "deleted":
+            report("deleted", f"entry {f.position} was deleted (the numbers skip it)")
+        elif f.kind == "duplicate":
+            report("added", f"entry {f.position} appears twice")
+        elif f.kind == "moved":
+            report("reordered", f"entry {f.position} holds what was recorded as entry {f.moved_to}")
+        elif f.kind == "relinked":
+            report("reordered", f"entry {f.position} does not follow entry {f.position - 1}: entries were "
+                                "reordered or one was replaced")
+        else:
+            report("edited", f"entry {f.position} was edited: its hash does not match who, what, whose records, "
+                             "when or why")
+    last_seq = entries[-1].seq if entries else 0
+    last_hash = entries[-1].hash if entries else base
+    if count is None or head is None:
+        if entries:
+            report("deleted", "the head of the audit log is missing from the store (it was deleted)")
+    elif count != last_seq or head != last_hash:
+        if count > last_seq:
+            report("deleted", f"entries {last_seq + 1}-{count} (the latest) were deleted" if count > last_seq + 1
+                   else f"entry {count} (the latest) was deleted")
+        elif count < last_seq:
+            report("added", f"entries after {count} were added outside casesim")
+        else:
+            report("edited", "the head of the audit log was edited (it does not match its last entry)")
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAssignment:
+    """An assignment row as stored, for checking against the audit entry that made it."""
+
+    id: str
+    definition: dict[str, Any]
+    removed_at: str | None
+    removed_by: str | None
+
+
+def verify_assignments(assignments: Sequence[StoredAssignment], entries: Sequence[ChainAudit]) -> list[VerifyProblem]:
+    """Each assignment must be as its ``assign`` entry in the audit chain recorded it (and
+    withdrawn only as an ``unassign`` entry says): what counts cannot be changed unnoticed."""
+    made: dict[str, Any] = {}
+    removed: dict[str, tuple[str, str]] = {}
+    for entry in entries:
+        detail = _json_or_text(entry.detail)
+        if not isinstance(detail, dict) or not isinstance(detail.get("assignment"), dict):
+            continue
+        definition = detail["assignment"]
+        aid = definition.get("id")
+        if entry.action == "assign" and isinstance(aid, str):
+            made[aid] = definition
+        elif entry.action == "unassign" and isinstance(aid, str):
+            removed[aid] = (entry.at, entry.actor)
+    problems: list[VerifyProblem] = []
+    for row in assignments:
+        recorded = made.pop(row.id, None)
+        if recorded is None:
+            problems.append(VerifyProblem("added", None, None, None, f"assignment {row.id} is not in the audit log: "
+                                                                     "it was added outside casesim"))
+            continue
+        if canonical_json(recorded) != canonical_json(row.definition):
+            problems.append(VerifyProblem("edited", None, None, None,
+                                          f"assignment {row.id} was edited (its cohort, scenario, version, mode, "
+                                          "window, limit or counting rule differs from the audit log)"))
+        want = removed.get(row.id)
+        have = (row.removed_at, row.removed_by) if row.removed_at is not None else None
+        if want != have:
+            problems.append(VerifyProblem("edited", None, None, None,
+                                          f"assignment {row.id}: its withdrawal was "
+                                          + ("cleared" if have is None else "added or edited")
+                                          + " outside casesim (it differs from the audit log)"))
+    for aid in sorted(made):
+        problems.append(VerifyProblem("deleted", None, None, None,
+                                      f"assignment {aid} was deleted (the audit log recorded it being made)"))
     return problems

@@ -275,7 +275,8 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
                 counted = f"{rating:.1f}" + (f" - {meaning}" if meaning else "") + \
                     f" (n={evidence.measures}, {evidence.scenarios} scenarios)"
             other = "; ".join(f"{name} " + " ".join(str(r) for r in ratings[-6:])
-                              for name, ratings in (("practice", evidence.practice), ("trial", evidence.trial))
+                              for name, ratings in (("practice", evidence.practice), ("trial", evidence.trial),
+                                                    ("uncounted", evidence.uncounted))
                               if ratings) or "-"
             rows.append([f"{trend.id.split('-')[-1]}  {trend.title}", counted, other])
         for cid in _unobserved(catalog, report):  # listed, never silently left out (F13)
@@ -309,6 +310,16 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
         doc.para("Score: the share of the expert path's points, the figure the pass rule uses.", 7.5)
     else:
         doc.para("No attempts yet.")
+
+    governed = [s for s in report.attempts if s.reason]
+    if governed:
+        doc.heading("How each assessment counts (assignments)")
+        doc.para("In a cohort with assignments, an assessment counts only under an assignment of its scenario "
+                 "(the version assigned, within its window and attempt limit), and the assignment's rule picks "
+                 "which attempt counts; any other assessment counts as practice.", 8.5)
+        doc.table(["Date", "Scenario", "Counts as", "Why"],
+                  [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.evidence,
+                    s.reason or ""] for s in governed], [25, 44, 23, 88])
 
     critical = [(s, reason) for s in report.attempts for reason in s.critical]
     if critical:

@@ -14,6 +14,10 @@ Per attempt, in time order:
   the speed check and the competency ratings as extensions;
 * ``terminated`` — the attempt closed (completed, or left without penalty), with its duration.
 
+A store's outbox (:mod:`casesim.records.outbox`) builds the same statements one event at a time
+with :class:`AttemptStatements`, and adds one verb an export never needs: ``voided``, retracting
+the ``answered`` statement of a choice undone after it was queued.
+
 Evidence rules (:mod:`casesim.records.evidence`): every statement's context carries the extension
 ``…/extensions/evidence`` = ``assessment``, ``practice`` or ``trial``, and counted attempts also
 ``…/extensions/sign-off`` (reviewer, credential, date, content hash). Practice and trial attempts
@@ -68,12 +72,12 @@ from casesim.records.export.selection import Selection
 from casesim.records.reports import expert_choices
 from casesim.scoring.debrief import Debrief, score_text
 
-__all__ = ["VERBS", "attempt_statements", "check_iri", "iri_segment", "iso_duration", "pseudonym", "statements"]
+__all__ = ["VERBS", "AttemptStatements", "attempt_statements", "check_iri", "iri_segment", "iso_duration", "pseudonym", "statements"]
 
 DEFAULT_BASE = "https://casesim.invalid"
 _ADL = "http://adlnet.gov/expapi"
 VERBS = {name: f"{_ADL}/verbs/{name}" for name in
-         ("initialized", "answered", "completed", "passed", "failed", "terminated")}
+         ("initialized", "answered", "completed", "passed", "failed", "terminated", "voided")}
 SIMULATION = f"{_ADL}/activities/simulation"
 INTERACTION = f"{_ADL}/activities/cmi.interaction"
 OBJECTIVE = f"{_ADL}/activities/objective"
@@ -175,7 +179,7 @@ class _Builder:
     def statement(self, key: str, verb: str, obj: dict[str, Any], timestamp: str, *,
                   result: dict[str, Any] | None = None, context: dict[str, Any] | None = None) -> dict[str, Any]:
         statement: dict[str, Any] = {
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, self.iri(f"statements/{self.attempt.id}/{key}/{verb}"))),
+            "id": self.statement_id(key, verb),
             "actor": self.actor,
             "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
             "object": obj,
@@ -185,6 +189,9 @@ class _Builder:
         if result is not None:
             statement["result"] = result
         return statement
+
+    def statement_id(self, key: str, verb: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, self.iri(f"statements/{self.attempt.id}/{key}/{verb}")))
 
     def node_activity(self, node_id: str) -> dict[str, Any]:
         definition: dict[str, Any] = {"type": INTERACTION, "interactionType": "choice"}
@@ -250,40 +257,80 @@ def _score(debrief: Debrief) -> dict[str, Any]:
     return score
 
 
+class AttemptStatements:
+    """The statements of one attempt, one event at a time: what :func:`attempt_statements` puts
+    together for an export, and what a store's outbox (:mod:`casesim.records.outbox`) writes as
+    each event happens, so both give the same statements for the same attempt."""
+
+    def __init__(self, attempt: AttemptRow, *, actor_name: str, home_page: str = DEFAULT_BASE,
+                 base_iri: str = DEFAULT_BASE, cohort: str | None = None, scenario: Playable | None = None) -> None:
+        actor = {"objectType": "Agent", "account": {"homePage": home_page, "name": actor_name}}
+        self._b = _Builder(attempt, actor=actor, base=base_iri, cohort=cohort, scenario=scenario)
+
+    def initialized(self) -> dict[str, Any]:
+        """The attempt began."""
+        b = self._b
+        return b.statement("start", "initialized", b.scenario_activity, _timestamp(b.attempt.started_at))
+
+    def answered(self, event: EventRow) -> dict[str, Any]:
+        """One ``choice`` or ``timer-expired`` event."""
+        return self._b.answer(event)
+
+    def statement_id(self, key: str, verb: str) -> str:
+        """The UUIDv5 id of the attempt's statement ``key`` (``start``, ``event-<seq>``, ``end``) and ``verb``."""
+        return self._b.statement_id(key, verb)
+
+    def voided(self, undo: EventRow, undone: EventRow) -> dict[str, Any]:
+        """The ``voided`` statement that retracts the ``answered`` statement of ``undone``, which
+        ``undo`` took back (xAPI 1.0.3 2.3.2). An export leaves undone choices out altogether; a
+        live outbox may have sent the answer already, so it retracts it instead."""
+        b = self._b
+        target = {"objectType": "StatementRef", "id": self.statement_id(f"event-{undone.seq}", "answered")}
+        # revision and platform are only allowed when the object is an Activity (xAPI 2.4.6).
+        context = {k: v for k, v in b.context().items() if k not in ("revision", "platform")}
+        return b.statement(f"event-{undo.seq}", "voided", target, _timestamp(undo.at), context=context)
+
+    def ending(self, debrief: Debrief | None) -> list[dict[str, Any]]:
+        """``completed``, ``passed``/``failed`` and ``terminated`` of a finished attempt (empty
+        while it is in progress)."""
+        b = self._b
+        attempt = b.attempt
+        if attempt.ended_at is None:
+            return []
+        out: list[dict[str, Any]] = []
+        duration = iso_duration(_elapsed(attempt.started_at, attempt.ended_at))
+        if debrief is not None and debrief.ending is not None:
+            result: dict[str, Any] = {"completion": True, "duration": duration}
+            if b.evidence != "assessment":
+                result["score"] = _score(debrief)
+            out.append(b.statement("end", "completed", b.scenario_activity, _timestamp(attempt.ended_at), result=result))
+        if debrief is not None and b.evidence == "assessment":
+            verb = "passed" if debrief.passed else "failed"
+            extensions: dict[str, Any] = {
+                b.iri("extensions/criterion-totals"): {c.id: c.raw for c in debrief.criteria},
+                b.iri("extensions/competency-ratings"): {c.id: c.rating for c in debrief.competencies if c.rating is not None},
+                b.iri("extensions/verdict"): score_text(debrief)}
+            if debrief.pace is not None:
+                extensions[b.iri("extensions/pace")] = {
+                    "decision-seconds": debrief.pace.decision_seconds, "reading-seconds": debrief.pace.reading_seconds,
+                    "too-fast": debrief.pace.too_fast}
+            result = {"success": debrief.passed, "duration": duration, "score": _score(debrief), "extensions": extensions}
+            out.append(b.statement("end", verb, b.scenario_activity, _timestamp(attempt.ended_at, 1), result=result))
+        terminated: dict[str, Any] = {"duration": duration}
+        if left_without_penalty(attempt.status):
+            terminated["extensions"] = {b.iri("extensions/status"): "left-without-penalty"}
+        out.append(b.statement("end", "terminated", b.scenario_activity, _timestamp(attempt.ended_at, 2),
+                               result=terminated))
+        return out
+
+
 def attempt_statements(attempt: AttemptRow, events: Sequence[EventRow], debrief: Debrief | None, *,
                        actor_name: str, home_page: str = DEFAULT_BASE, base_iri: str = DEFAULT_BASE,
                        cohort: str | None = None, scenario: Playable | None = None) -> list[dict[str, Any]]:
     """The statements of one attempt, in time order."""
-    actor = {"objectType": "Agent", "account": {"homePage": home_page, "name": actor_name}}
-    b = _Builder(attempt, actor=actor, base=base_iri, cohort=cohort, scenario=scenario)
-    out = [b.statement("start", "initialized", b.scenario_activity, _timestamp(attempt.started_at))]
-    out.extend(b.answer(event) for event in effective_steps(events))
-    if attempt.ended_at is None:
-        return out
-    duration = iso_duration(_elapsed(attempt.started_at, attempt.ended_at))
-    if debrief is not None and debrief.ending is not None:
-        result: dict[str, Any] = {"completion": True, "duration": duration}
-        if b.evidence != "assessment":
-            result["score"] = _score(debrief)
-        out.append(b.statement("end", "completed", b.scenario_activity, _timestamp(attempt.ended_at), result=result))
-    if debrief is not None and b.evidence == "assessment":
-        verb = "passed" if debrief.passed else "failed"
-        extensions: dict[str, Any] = {
-            b.iri("extensions/criterion-totals"): {c.id: c.raw for c in debrief.criteria},
-            b.iri("extensions/competency-ratings"): {c.id: c.rating for c in debrief.competencies if c.rating is not None},
-            b.iri("extensions/verdict"): score_text(debrief)}
-        if debrief.pace is not None:
-            extensions[b.iri("extensions/pace")] = {
-                "decision-seconds": debrief.pace.decision_seconds, "reading-seconds": debrief.pace.reading_seconds,
-                "too-fast": debrief.pace.too_fast}
-        result = {"success": debrief.passed, "duration": duration, "score": _score(debrief), "extensions": extensions}
-        out.append(b.statement("end", verb, b.scenario_activity, _timestamp(attempt.ended_at, 1), result=result))
-    terminated: dict[str, Any] = {"duration": duration}
-    if left_without_penalty(attempt.status):
-        terminated["extensions"] = {b.iri("extensions/status"): "left-without-penalty"}
-    out.append(b.statement("end", "terminated", b.scenario_activity, _timestamp(attempt.ended_at, 2),
-                           result=terminated))
-    return out
+    s = AttemptStatements(attempt, actor_name=actor_name, home_page=home_page, base_iri=base_iri, cohort=cohort,
+                          scenario=scenario)
+    return [s.initialized(), *(s.answered(event) for event in effective_steps(events)), *s.ending(debrief)]
 
 
 def _by_content(library: Mapping[str, Playable] | Iterable[Playable] | None) -> dict[str, Playable]:

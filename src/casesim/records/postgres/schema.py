@@ -180,7 +180,13 @@ _RECORDS = Migration("records", (
     )""",
 ))
 
-MIGRATIONS: list[Migration] = [_RECORDS]
+_ATTEMPT_ASSIGNMENT = Migration("attempt-assignment", (
+    # The assignment an attempt started under (issue 14 item 5), covered by the attempt hash;
+    # NULL: none. (The assignments table itself is not on PostgreSQL yet: see .pending.)
+    "ALTER TABLE attempts ADD COLUMN assignment text",
+))
+
+MIGRATIONS: list[Migration] = [_RECORDS, _ATTEMPT_ASSIGNMENT]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``. Append; never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -74,6 +74,7 @@ from casesim.records.chain import (
 from casesim.records.labels import clean_label
 from casesim.records.postgres import queries, schema
 from casesim.records.postgres.connect import Conn, configure, connect, translate
+from casesim.records.postgres.pending import NotYetOnPostgres
 from casesim.scoring.debrief import Debrief
 
 __all__ = ["PostgresStore"]
@@ -85,8 +86,8 @@ _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash
                     "reading_seconds, too_fast, cohort, imported")
 _INSERT_ATTEMPT = ("INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, "
                    "mode, seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, "
-                   "cohort, imported) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                   "%s) RETURNING n")
+                   "cohort, imported, assignment) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                   "%s, %s, %s, %s, %s) RETURNING n")
 _INSERT_EVENT = ("INSERT INTO events(attempt_n, seq, kind, at, node, choice, payload, hash) "
                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
 
@@ -111,7 +112,36 @@ def _json_mapping(text: str | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else {"unreadable": text}
 
 
-class PostgresStore:
+class _NotifyWatch:
+    """A :class:`~casesim.records.api.ChangeWatch` on a connection of its own that ran ``LISTEN
+    casesim_changes``; every write transaction notifies that channel (delivered at commit), so a
+    live view re-reads only after a commit, without polling the tables."""
+
+    def __init__(self, url: DatabaseUrl, cohort: str | None) -> None:
+        self._url = url
+        self._cohort = cohort
+        self._conn = connect(url, "watching the records")
+        try:
+            self._conn.execute("LISTEN casesim_changes")
+        except psycopg.Error as exc:
+            self._conn.close()
+            raise translate(exc, url, "watching the records") from None
+
+    def changed(self) -> bool:
+        """Whether a notification came since the last call (drained without waiting). A
+        notification carries the cohort when the writer knew it, else '' (any cohort)."""
+        try:
+            return any(n.payload in ("", self._cohort) or self._cohort is None
+                       for n in self._conn.notifies(timeout=0))
+        except psycopg.Error as exc:
+            raise translate(exc, self._url, "watching the records") from None
+
+    def close(self) -> None:
+        with suppress(psycopg.Error):
+            self._conn.close()
+
+
+class PostgresStore(NotYetOnPostgres):
     """A :class:`~casesim.records.api.RecordStore` in a PostgreSQL database (see the module's text).
 
     Safe to share between threads (each call takes a pooled connection) and between processes
@@ -213,6 +243,8 @@ class PostgresStore:
                     with conn.pipeline():
                         conn.execute("BEGIN")
                         yield conn
+                        # Wakes live views (change_watch) at commit; no extra round trip.
+                        conn.execute("SELECT pg_notify('casesim_changes', '')")
                         conn.execute("COMMIT")
                 except BaseException:
                     with suppress(psycopg.Error):
@@ -351,7 +383,7 @@ class PostgresStore:
         row = conn.execute(_INSERT_ATTEMPT, (
             a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
             a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status,
-            a.signoff_json, a.cohort, a.imported_json)).fetchone()
+            a.signoff_json, a.cohort, a.imported_json, a.assignment)).fetchone()
         assert row is not None
         conn.execute("UPDATE trainees SET attempt_count = %s, head_hash = %s WHERE id = %s",
                      (started.trainee_head.attempt_count, started.trainee_head.head_hash, a.trainee_id))
@@ -612,6 +644,14 @@ class PostgresStore:
         self._need_key("check a head against it")
         with self._read("reading the chain", snapshot=True) as conn:
             return queries.find_head(conn, head, self._key)
+
+    def store_heads_since(self, head: str) -> int | None:
+        """How many audit entries were added since ``head`` was the store head: this store keeps no
+        audit chain yet (:mod:`.pending`), so 0 when ``head`` is the store head now, else None."""
+        return 0 if self.store_head() == head else None
+
+    def change_watch(self, cohort: str | None = None) -> _NotifyWatch:
+        return _NotifyWatch(self.url, cohort)
 
     def _need_key(self, action: str) -> None:
         if self.keyed and self._key is None:

@@ -13,7 +13,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from casesim.errors import NotFoundError
+from casesim.errors import NotFoundError, StoreCorruptError
 from casesim.format.scenario import Mode
 from casesim.records.api import (
     CompetencyPoint,
@@ -25,12 +25,16 @@ from casesim.records.api import (
 )
 from casesim.records.verify import (
     ChainAttempt,
+    ChainAudit,
     ChainEvent,
     ChainLink,
     ChainTrainee,
     DebriefResults,
+    StoredAssignment,
     TraineeProfile,
+    verify_assignments,
     verify_attempt,
+    verify_audit,
     verify_links,
     verify_trainee,
 )
@@ -49,7 +53,7 @@ def _late_columns(conn: sqlite3.Connection) -> str:
     """The attempt columns added by schema 6, or NULLs while an older migration (the schema 4
     re-chain) verifies the store before they exist."""
     have = {str(r[1]) for r in conn.execute("PRAGMA table_info(attempts)")}
-    return ", ".join(c if c in have else f"NULL AS {c}" for c in ("cohort", "imported"))
+    return ", ".join(c if c in have else f"NULL AS {c}" for c in ("cohort", "imported", "assignment"))
 
 
 def filter_clause(trainee_id: str | None, cohort: str | None,
@@ -235,6 +239,137 @@ def _verify_roster(conn: sqlite3.Connection, key: bytes | None) -> list[VerifyPr
     return problems
 
 
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def audit_head(conn: sqlite3.Connection, store_id: str, key: bytes | None) -> tuple[int, str]:
+    """The audit chain's (entries, head) as ``meta`` keeps them (an empty log: 0 and its genesis)."""
+    from casesim.records.chain import audit_genesis
+
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('audit_count', 'audit_head')").fetchall())
+    count = str(meta.get("audit_count", "0"))
+    if not count.isdigit() or (int(count) > 0 and "audit_head" not in meta):
+        raise StoreCorruptError("the head of the audit log in the meta table is missing or edited",
+                                title="records: damaged file", hint="run `casesim records verify`")
+    return int(count), str(meta["audit_head"]) if int(count) else audit_genesis(store_id, key)
+
+
+def audit_entries(conn: sqlite3.Connection, *, trainee_id: str | None = None, since: str | None = None,
+                  limit_seq: int | None = None) -> list[ChainAudit]:
+    """Audit rows in order as stored (``trainee_id``: only entries naming them)."""
+    if not _has_table(conn, "audit"):
+        return []
+    clauses: list[str] = []
+    params: list[Any] = []
+    if trainee_id is not None:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(trainees) THEN trainees ELSE '[]' END) "
+                       "WHERE value = ?)")
+        params.append(trainee_id)
+    if since is not None:
+        clauses.append("at >= ?")
+        params.append(since)
+    if limit_seq is not None:
+        clauses.append("seq <= ?")
+        params.append(limit_seq)
+    where = " WHERE " + " AND ".join(clauses) if clauses else ""
+    return [ChainAudit(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]) for r in conn.execute(
+        f"SELECT seq, at, actor, action, trainees, cohort, attempts, purpose, detail, hash FROM audit{where} "
+        "ORDER BY seq", params)]
+
+
+def store_head(conn: sqlite3.Connection, store_id: str, key: bytes | None,
+               audit: tuple[int, str] | None = None) -> str:
+    """The store head over every trainee's chain and the audit chain (``audit``: at another
+    point of it than its head now)."""
+    from casesim.records.chain import sha256_text, store_digest
+
+    rows = trainee_chains(conn)
+    pseudonym = conn.execute("SELECT value FROM meta WHERE key = 'pseudonym_key'").fetchone()
+    if audit is None:
+        audit = audit_head(conn, store_id, key) if _has_table(conn, "audit") else None
+    return store_digest(store_id, sha256_text(str(pseudonym[0]) if pseudonym else ""),
+                        [(tid, links, head) for tid, _, links, head in rows], key, audit=audit)
+
+
+def heads_since(conn: sqlite3.Connection, store_id: str, key: bytes | None, target: str) -> int | None:
+    """How many audit entries were added since ``target`` was the store head, nothing else having
+    changed (None: it never was, with today's trainee chains)."""
+    from casesim.records.chain import store_with_audit
+
+    count, _ = audit_head(conn, store_id, key)
+    base = store_head(conn, store_id, key, audit=(0, ""))  # over the trainees only: computed once
+    if base == target:
+        return count
+    for entry in reversed(audit_entries(conn)):
+        if store_with_audit(base, (entry.seq, entry.hash), key) == target:
+            return count - entry.seq
+    return None
+
+
+def _verify_roles(conn: sqlite3.Connection, entries: list[ChainAudit]) -> list[VerifyProblem]:
+    """The roles table must be what the audit log's grants and revocations leave."""
+    held: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for entry in entries:
+        try:
+            detail = json.loads(entry.detail) if entry.detail is not None else None
+        except ValueError:
+            continue
+        role = detail.get("role") if isinstance(detail, dict) else None
+        if not isinstance(role, dict) or entry.action not in ("grant", "revoke"):
+            continue
+        grant = (str(role.get("actor")), str(role.get("role")), str(role.get("cohort") or ""))
+        if entry.action == "grant":
+            held[grant] = (entry.actor, entry.at)
+        else:
+            held.pop(grant, None)
+    problems: list[VerifyProblem] = []
+    rows = {(str(r[0]), str(r[1]), str(r[2])): (str(r[3]), str(r[4])) for r in conn.execute(
+        "SELECT actor, role, cohort, granted_by, granted_at FROM roles")}
+    for grant in sorted(set(rows) | set(held)):
+        actor, role, cohort = grant
+        what = f"{actor} as {role}" + (f" of {cohort}" if cohort else "")
+        if grant not in held:
+            problems.append(VerifyProblem("added", None, None, None, f"roles: {what} was granted outside casesim "
+                                                                     "(the audit log records no such grant)"))
+        elif grant not in rows:
+            problems.append(VerifyProblem("deleted", None, None, None, f"roles: {what} was removed outside casesim "
+                                                                       "(the audit log records no revocation)"))
+        elif rows[grant] != held[grant]:
+            problems.append(VerifyProblem("edited", None, None, None, f"roles: the grant of {what} was edited"))
+    return problems
+
+
+def _verify_audit(conn: sqlite3.Connection, key: bytes | None) -> list[VerifyProblem]:
+    """The audit chain, and the assignments and roles against it."""
+    from casesim.records.chain import audit_genesis
+
+    if not _has_table(conn, "audit"):
+        return []
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('store_id', 'audit_count', "
+                             "'audit_head')").fetchall())
+    store_id = str(meta.get("store_id", ""))
+    raw_count = meta.get("audit_count")
+    count = int(raw_count) if isinstance(raw_count, str) and raw_count.isdigit() else None
+    genesis_hash = audit_genesis(store_id, key)
+    head = meta.get("audit_head", genesis_hash if count == 0 else None)
+    entries = audit_entries(conn)
+    problems = verify_audit(entries, genesis_hash, count, None if head is None else str(head), key)
+    if raw_count is not None and count is None:
+        problems.append(VerifyProblem("edited", None, None, None, "audit log: its entry count in the meta table was "
+                                                                  f"edited ({raw_count!r})"))
+    stored = [StoredAssignment(str(r[0]), {"id": r[0], "cohort": r[1], "scenario_id": r[2], "scenario_version": r[3],
+                                           "content_hash": r[4], "mode": r[5], "opens_at": r[6], "closes_at": r[7],
+                                           "attempt_limit": r[8], "counting": r[9], "created_by": r[10],
+                                           "created_at": r[11]}, r[12], r[13])
+              for r in conn.execute("SELECT id, cohort, scenario_id, scenario_version, content_hash, mode, opens_at, "
+                                    "closes_at, attempt_limit, counting, created_by, created_at, removed_at, removed_by "
+                                    "FROM assignments ORDER BY id")]
+    problems.extend(verify_assignments(stored, entries))
+    problems.extend(_verify_roles(conn, entries))
+    return problems
+
+
 def _verify_links(conn: sqlite3.Connection, trainee_id: str | None, key: bytes | None,
                   attempts: dict[int, ChainAttempt], explained: set[str | None]) -> list[VerifyProblem]:
     """The trainee chains over everything: each link joined to the row it names, in order
@@ -322,7 +457,7 @@ def chain_attempts(conn: sqlite3.Connection, scope: str = "", params: tuple[Any,
             content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
             hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
             passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
-            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27])
+            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28])
     return attempts
 
 
@@ -381,6 +516,7 @@ def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str 
             problems.extend(verify_attempt(attempt, [], results.get(n, DebriefResults()), key))
     if trainee_id is None:
         problems.extend(_verify_roster(conn, key))
+        problems.extend(_verify_audit(conn, key))
     explained = {p.trainee_id for p in problems}
     problems.extend(_verify_links(conn, trainee_id, key, attempts, explained))
     return problems

@@ -23,6 +23,8 @@ from casesim.errors import StoreCorruptError, StoreError
 from casesim.records import keys
 from casesim.records.chain import (
     attempt_digest,
+    audit_digest,
+    audit_genesis,
     canonical_json,
     event_digest,
     genesis,
@@ -31,7 +33,6 @@ from casesim.records.chain import (
     roster_genesis,
     seal_digest,
     sha256_text,
-    store_digest,
 )
 from casesim.records.sqlite import queries
 
@@ -39,10 +40,19 @@ __all__ = ["rekey"]
 
 
 def _store_head(conn: sqlite3.Connection, store_id: str, key: bytes | None) -> str:
-    rows = queries.trainee_chains(conn)
-    pseudonym = conn.execute("SELECT value FROM meta WHERE key = 'pseudonym_key'").fetchone()
-    return store_digest(store_id, sha256_text(str(pseudonym[0]) if pseudonym else ""),
-                        [(tid, links, head) for tid, _, links, head in rows], key)
+    return queries.store_head(conn, store_id, key)
+
+
+def _rekey_audit(conn: sqlite3.Connection, store_id: str, new_key: bytes) -> None:
+    """Re-link the audit chain with the new key (its entries unchanged, their hashes new)."""
+    head = audit_genesis(store_id, new_key)
+    count = 0
+    for entry in queries.audit_entries(conn):
+        head = audit_digest(head, entry.value(), new_key)
+        count = entry.seq
+        conn.execute("UPDATE audit SET hash = ? WHERE seq = ?", (head, entry.seq))
+    if count:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", (head,))
 
 
 def rekey(conn: sqlite3.Connection, *, store_id: str, old_key: bytes | None, new_key: bytes, now: str,
@@ -102,6 +112,7 @@ def rekey(conn: sqlite3.Connection, *, store_id: str, old_key: bytes | None, new
     roster = roster_genesis(store_id, sha256_text(str(pseudonym[0]) if pseudonym else ""), new_key)
     for (tid,) in conn.execute("SELECT id FROM trainees ORDER BY roster_pos, id").fetchall():
         roster = roster_digest(roster, str(tid), new_key)
+    _rekey_audit(conn, store_id, new_key)
     previous = dict(conn.execute("SELECT key, value FROM meta WHERE key = 'rekeyed_count'").fetchall())
     conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                      [("roster_head", roster), ("chain_mode", keys.KEYED),

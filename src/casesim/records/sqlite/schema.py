@@ -182,13 +182,93 @@ _ATTEMPT_COHORT: Migration = [
 ]
 
 
+def _audit_note(conn: sqlite3.Connection, current: int, now: str) -> None:
+    """Start the audit log empty (its head is its genesis until the first entry) and record when
+    it began and from which schema the store was migrated, so verify can say since when the
+    record of disclosures is complete."""
+    conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                     [("audit_count", "0"), ("audit_since", now), ("audit_from_schema", str(current))])
+
+
+_PROGRAM: Migration = [
+    # The assignment an attempt was started under (issue 14 item 5), covered by the attempt hash
+    # (the header leaves the key out when NULL, so earlier attempts keep their hashes).
+    "ALTER TABLE attempts ADD COLUMN assignment TEXT",
+    "CREATE INDEX attempts_by_assignment ON attempts(assignment, trainee_id) WHERE assignment IS NOT NULL",
+    # An instructor's assignment of a scenario (pinned by content hash) to a cohort. Its
+    # definition is also in the `assign` entry of the audit chain, which verify compares.
+    """CREATE TABLE assignments (
+        id               TEXT PRIMARY KEY NOT NULL,
+        cohort           TEXT NOT NULL,
+        scenario_id      TEXT NOT NULL,
+        scenario_version TEXT NOT NULL,
+        content_hash     TEXT NOT NULL,
+        mode             TEXT NOT NULL,
+        opens_at         TEXT,
+        closes_at        TEXT,
+        attempt_limit    INTEGER,
+        counting         TEXT NOT NULL,
+        created_by       TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        removed_at       TEXT,
+        removed_by       TEXT
+    ) WITHOUT ROWID""",
+    "CREATE INDEX assignments_by_cohort ON assignments(cohort, scenario_id)",
+    # Roles (issue 14 item 3): an instructor of a cohort, or an administrator (cohort ''). Every
+    # grant and revocation is an entry of the audit chain, which verify replays against this table.
+    """CREATE TABLE roles (
+        actor      TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        cohort     TEXT NOT NULL DEFAULT '',
+        granted_by TEXT NOT NULL,
+        granted_at TEXT NOT NULL,
+        PRIMARY KEY (actor, role, cohort)
+    ) WITHOUT ROWID""",
+    # The audit log, FERPA's record of disclosures: a chain of its own (casesim.records.chain,
+    # "audit"); meta.audit_count and meta.audit_head are its head, covered by the store head.
+    """CREATE TABLE audit (
+        seq      INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        actor    TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        trainees TEXT NOT NULL,
+        cohort   TEXT,
+        attempts TEXT NOT NULL,
+        purpose  TEXT,
+        detail   TEXT,
+        hash     TEXT NOT NULL
+    )""",
+    lambda conn, current, now: _audit_note(conn, current, now),
+]
+
+
+_OUTBOX: Migration = [
+    # xAPI statements waiting for an LRS (casesim.records.outbox, issue 14 item 6): written in the
+    # transaction of the event that makes them while the outbox is on (meta.outbox_base_iri and
+    # outbox_home_page), posted by `casesim lrs sync`. Not evidence and not chained: each statement
+    # can be rebuilt from the chained record (`casesim export xapi`). seq is the write order.
+    """CREATE TABLE outbox (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        id         TEXT NOT NULL UNIQUE,
+        attempt_id TEXT NOT NULL,
+        statement  TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at    TEXT,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    )""",
+    "CREATE INDEX outbox_pending ON outbox(seq) WHERE sent_at IS NULL",
+]
+
+
 def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
     from casesim.records.sqlite.rechain import rechain
 
     rechain(conn, from_schema=current, now=now)
 
 
-MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS), _ATTEMPT_COHORT]
+MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS), _ATTEMPT_COHORT,
+                               _PROGRAM, _OUTBOX]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``: SQL statements, or a step
 ``(connection, version migrated from, now)`` for what SQL alone cannot do (re-chaining)."""
 

@@ -31,9 +31,14 @@ from casesim.format.signoff import SignOff
 from casesim.records import keys, ledger
 from casesim.records.api import (
     AccommodationRow,
+    AssignmentCheck,
+    AssignmentRow,
     AttemptPace,
     AttemptRow,
     AttemptStatus,
+    AuditEntry,
+    AuditRow,
+    ChangeWatch,
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
@@ -41,6 +46,13 @@ from casesim.records.api import (
     EventKind,
     EventRow,
     ImportedAttempt,
+    NewAssignment,
+    OutboxCounts,
+    OutboxRow,
+    OutboxSettings,
+    Role,
+    RoleGrant,
+    TraineeActivity,
     TraineeRow,
     VerifyProblem,
 )
@@ -50,12 +62,11 @@ from casesim.records.chain import (
     canonical_json,
     iso_utc,
     roster_digest,
-    sha256_text,
-    store_digest,
     utc_now,
 )
 from casesim.records.labels import clean_label
-from casesim.records.sqlite import queries
+from casesim.records.outbox import LiveStatements, QueuedStatement, check_settings
+from casesim.records.sqlite import live, program, queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
 from casesim.scoring.debrief import Debrief
 
@@ -65,7 +76,7 @@ _log = logging.getLogger(__name__)
 
 _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
                     "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
-                    "reading_seconds, too_fast, cohort, imported")
+                    "reading_seconds, too_fast, cohort, imported, assignment")
 
 
 def _signoff(text: str | None) -> SignOff | None:
@@ -103,6 +114,7 @@ class SQLiteStore:
         self._clock = clock
         self._lock = threading.RLock()
         self._checked = False
+        self._live_cache: LiveStatements | None = None
         self._conn = connect(self.path, readonly=readonly, busy_timeout=busy_timeout, synchronous=synchronous,
                              now=self._now, key=key)
         try:
@@ -177,13 +189,13 @@ class SQLiteStore:
     # --- transactions -------------------------------------------------------------------
 
     @contextmanager
-    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _write(self, action: str, *, whole_file_check: bool = True) -> Iterator[sqlite3.Connection]:
         if self.readonly:
             raise StoreError(f"the records database {self.path} was opened read-only: {action} is not possible",
                              title="records: read-only")
         with self._lock:
             conn = self._conn
-            if not self._checked:
+            if not self._checked and whole_file_check:
                 self._check_before_writing(action)
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -326,20 +338,24 @@ class SQLiteStore:
                 head = ledger.first_head(trainee_id, self._key)
             else:
                 head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
-                facts = dataclasses.replace(facts, cohort=row[2])
+                tied = program.assignment_for(conn, trainee_id, scenario_id, content_hash, mode, at=now).assignment
+                facts = dataclasses.replace(facts, cohort=row[2], assignment=tied.id if tied is not None else None)
             started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now, key=self._key)
             a, after = started.attempt, started.attempt_head
             conn.execute(
                 "INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, "
                 "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, cohort, "
-                "imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "imported, assignment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
                  a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status,
-                 a.signoff_json, a.cohort, a.imported_json))
+                 a.signoff_json, a.cohort, a.imported_json, a.assignment))
             conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?",
                          (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
             n = conn.execute("SELECT n FROM attempts WHERE id = ?", (attempt_id,)).fetchone()[0]
             self._link(conn, trainee_id, [((int(n), 0), "start", a.hash)])
+            live = self._live(conn)
+            if live is not None:
+                self._queue(conn, live.started(self._attempt_by_n(conn, int(n))))
         return attempt_id
 
     def record_event(self, attempt_id: str, kind: EventKind, payload: Mapping[str, Any]) -> EventRow:
@@ -369,6 +385,12 @@ class SQLiteStore:
             conn.execute("UPDATE attempts SET event_count = ?, head_hash = ? WHERE n = ?",
                          (appended.head.event_count, appended.head.head_hash, n))
             self._link(conn, trainee_id, [((n, e.seq), "event", e.hash) for e in appended.events])
+            live = self._live(conn)
+            if live is not None:
+                rows = [e.row() for e in appended.events]
+                earlier = self._events_by_n(conn, attempt_id, n, below=rows[0].seq) \
+                    if rows and live.needs_history(rows) else []
+                self._queue(conn, live.recorded(self._attempt_by_n(conn, n), rows, earlier))
         return [e.row() for e in appended.events]
 
     def finish_attempt(self, attempt_id: str, status: AttemptStatus, debrief: Debrief | None) -> None:
@@ -396,6 +418,13 @@ class SQLiteStore:
                          "VALUES (?, ?, ?, ?)",
                          [(n, cid, *values) for cid, values in sealed.results.competencies.items()])
         self._link(conn, trainee_id, [((n, -1), "seal", sealed.seal)])
+        live = self._live(conn)
+        if live is not None:
+            # The debrief as stored (its JSON round trip), so the statements match an export's.
+            stored = Debrief.model_validate_json(sealed.debrief_json) if sealed.debrief_json is not None else None
+            attempt = self._attempt_by_n(conn, n)
+            if attempt.imported is None:
+                self._queue(conn, live.sealed(attempt, stored))
 
     def import_attempt(self, record: ImportedAttempt) -> bool:
         """Merge an attempt from a verified archive: linked into this store's chain of its
@@ -447,18 +476,114 @@ class SQLiteStore:
             if record.status != "in-progress":
                 self._seal(conn, n, trainee_id, attempt_head, record.status, record.debrief,
                            record.ended_at or record.started_at)
+            live = self._live(conn)
+            if live is not None:
+                debrief = self._stored_debrief(conn, n)
+                self._queue(conn, live.whole(self._attempt_by_n(conn, n), self._events_by_n(conn, a.id, n), debrief))
         return True
+
+    # --- the xAPI outbox ------------------------------------------------------------------
+
+    def _live(self, conn: sqlite3.Connection) -> LiveStatements | None:
+        """The statement builder when the outbox is on (read inside the write, so a store turned
+        on by another process is honoured from its next write on)."""
+        rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('outbox_base_iri', 'outbox_home_page')"))
+        if len(rows) < 2:
+            return None
+        settings = OutboxSettings(str(rows["outbox_base_iri"]), str(rows["outbox_home_page"]))
+        if self._live_cache is None or self._live_cache.settings != settings:
+            self._live_cache = LiveStatements(settings, self.pseudonym_key)
+        return self._live_cache
+
+    def _queue(self, conn: sqlite3.Connection, rows: Sequence[QueuedStatement]) -> None:
+        now = self._now()
+        conn.executemany("INSERT INTO outbox(id, attempt_id, statement, created_at) VALUES (?, ?, ?, ?)",
+                         [(sid, attempt_id, text, now) for sid, attempt_id, text in rows])
+
+    def _attempt_by_n(self, conn: sqlite3.Connection, n: int) -> AttemptRow:
+        return self._attempt_row(conn.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE n = ?", (n,)).fetchone())
+
+    @staticmethod
+    def _events_by_n(conn: sqlite3.Connection, attempt_id: str, n: int, *, below: int | None = None) -> list[EventRow]:
+        sql, params = "SELECT seq, kind, at, payload FROM events WHERE attempt_n = ?", [n]
+        if below is not None:
+            sql += " AND seq < ?"
+            params.append(below)
+        rows = conn.execute(sql + " ORDER BY seq", params).fetchall()
+        return [EventRow(attempt_id, int(seq), kind, at, json.loads(payload)) for seq, kind, at, payload in rows]
+
+    @staticmethod
+    def _stored_debrief(conn: sqlite3.Connection, n: int) -> Debrief | None:
+        row = conn.execute("SELECT debrief FROM attempts WHERE n = ?", (n,)).fetchone()
+        return Debrief.model_validate_json(row[0]) if row is not None and row[0] is not None else None
+
+    def configure_outbox(self, settings: OutboxSettings | None) -> None:
+        if settings is not None:
+            check_settings(settings)
+        with self._write("changing the LRS outbox settings") as conn:
+            conn.execute("DELETE FROM meta WHERE key IN ('outbox_base_iri', 'outbox_home_page')")
+            if settings is not None:
+                conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                                 [("outbox_base_iri", settings.base_iri), ("outbox_home_page", settings.home_page)])
+
+    def outbox_settings(self) -> OutboxSettings | None:
+        with self._read("reading the LRS outbox settings") as conn:
+            rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('outbox_base_iri', "
+                                     "'outbox_home_page')"))
+        if len(rows) < 2:
+            return None
+        return OutboxSettings(str(rows["outbox_base_iri"]), str(rows["outbox_home_page"]))
+
+    def outbox_add(self, statements: Sequence[QueuedStatement]) -> int:
+        with self._write("queueing statements for the LRS") as conn:
+            before = conn.total_changes
+            now = self._now()
+            conn.executemany("INSERT OR IGNORE INTO outbox(id, attempt_id, statement, created_at) VALUES (?, ?, ?, ?)",
+                             [(sid, attempt_id, text, now) for sid, attempt_id, text in statements])
+            return int(conn.total_changes - before)
+
+    _OUTBOX_COLUMNS = "seq, id, attempt_id, statement, created_at, sent_at, attempts, last_error"
+
+    def outbox_pending(self, limit: int, *, after: int = 0) -> list[OutboxRow]:
+        with self._read("reading the LRS outbox") as conn:
+            rows = conn.execute(f"SELECT {self._OUTBOX_COLUMNS} FROM outbox WHERE sent_at IS NULL AND seq > ? "
+                                "ORDER BY seq LIMIT ?", (after, limit)).fetchall()
+        return [OutboxRow(*r) for r in rows]
+
+    def outbox_rows(self, *, after: int = 0, limit: int = 1000) -> list[OutboxRow]:
+        with self._read("reading the LRS outbox") as conn:
+            rows = conn.execute(f"SELECT {self._OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+                                (after, limit)).fetchall()
+        return [OutboxRow(*r) for r in rows]
+
+    def outbox_mark_sent(self, ids: Sequence[str]) -> None:
+        with self._write("marking statements sent") as conn:
+            now = self._now()
+            conn.executemany("UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
+                             [(now, sid) for sid in ids])
+
+    def outbox_mark_failed(self, ids: Sequence[str], error: str) -> None:
+        with self._write("noting a failed post") as conn:
+            conn.executemany("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? "
+                             "AND sent_at IS NULL", [(error, sid) for sid in ids])
+
+    def outbox_counts(self) -> OutboxCounts:
+        with self._read("counting the LRS outbox") as conn:
+            row = conn.execute("SELECT coalesce(sum(sent_at IS NULL AND attempts = 0), 0), "
+                               "coalesce(sum(sent_at IS NULL AND attempts > 0), 0), "
+                               "coalesce(sum(sent_at IS NOT NULL), 0) FROM outbox").fetchone()
+        return OutboxCounts(int(row[0]), int(row[1]), int(row[2]))
 
     def chain_record(self, attempt_id: str) -> dict[str, Any]:
         with self._read("reading the chain", snapshot=True) as conn:
             row = conn.execute("SELECT n, trainee_seq, prev_hash, hash, event_count, head_hash, seal, signoff, debrief, "
-                               "cohort, imported FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+                               "cohort, imported, assignment FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt")
             events = {int(seq): str(h) for seq, h in conn.execute(
                 "SELECT seq, hash FROM events WHERE attempt_n = ? ORDER BY seq", (row[0],))}
         keys_ = ("trainee_seq", "prev_hash", "hash", "event_count", "head_hash", "seal", "signoff_text",
-                 "debrief_text", "cohort", "imported_text")
+                 "debrief_text", "cohort", "imported_text", "assignment")
         return {"store_id": self.store_id, "chain_mode": self.chain_mode, **dict(zip(keys_, row[1:], strict=True)),
                 "event_hashes": events}
 
@@ -471,7 +596,7 @@ class SQLiteStore:
                           ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
                           share=row[12], signoff=_signoff(row[13]), verdict=row[14],
                           pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
-                          cohort=row[18], imported=_json_mapping(row[19]))
+                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20])
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:
@@ -585,6 +710,15 @@ class SQLiteStore:
         with self._read("reading criterion results") as conn:
             return queries.criterion_rows(conn, trainee_id=trainee_id, cohort=cohort)
 
+    def cohort_activity(self, cohort: str) -> Sequence[TraineeActivity]:
+        with self._read("reading the class", snapshot=True) as conn:
+            return live.cohort_activity(conn, cohort, _ATTEMPT_COLUMNS, self._attempt_row)
+
+    def change_watch(self, cohort: str | None = None) -> ChangeWatch:
+        """``PRAGMA data_version`` on a connection of the watch's own (:mod:`.live`); every commit
+        moves it, whatever the cohort."""
+        return live.DataVersionWatch(self.path)
+
     def chain_heads(self) -> dict[str, tuple[int, str]]:
         """Each trainee's number of attempts and the head of their chain over everything (the
         anchor printed on their PDF)."""
@@ -599,10 +733,66 @@ class SQLiteStore:
         Raises :class:`StoreError` for a keyed store opened without its key."""
         self._need_key("compute the store head")
         with self._read("reading the chain", snapshot=True) as conn:
-            rows = queries.trainee_chains(conn)
-            pseudonym = conn.execute("SELECT value FROM meta WHERE key = 'pseudonym_key'").fetchone()
-        return store_digest(self.store_id, sha256_text(str(pseudonym[0]) if pseudonym else ""),
-                            [(tid, links, head) for tid, _, links, head in rows], self._key)
+            return queries.store_head(conn, self.store_id, self._key)
+
+    def store_heads_since(self, head: str) -> int | None:
+        """How many audit entries were added since ``head`` was the store head (None: it never
+        was, with the trainee chains as they are now)."""
+        self._need_key("check a head against it")
+        with self._read("reading the chain", snapshot=True) as conn:
+            return queries.heads_since(conn, self.store_id, self._key, head)
+
+    # --- assignments, roles and the audit log -------------------------------------------
+
+    def record_audit(self, entry: AuditEntry) -> AuditRow:
+        """Append an entry to the audit chain (durable when this returns)."""
+        self._need_key("record the disclosure in its audit log")
+        actor = clean_label(entry.actor, "actor")
+        # Every report and export opens a store just for this one append: a whole-file quick_check
+        # each time would cost more than the report on a large store. The append touches only the
+        # audit table's last page and meta, where SQLite itself reports damage it reads.
+        with self._write("recording the disclosure", whole_file_check=False) as conn:
+            return program.append_audit(conn, self.store_id, dataclasses.replace(entry, actor=actor),
+                                        at=self._now(), key=self._key)
+
+    def audit_log(self, *, trainee_id: str | None = None, since: str | None = None) -> Sequence[AuditRow]:
+        with self._read("reading the audit log", snapshot=True) as conn:
+            return program.audit_log(conn, trainee_id=trainee_id, since=since)
+
+    def add_assignment(self, assignment: NewAssignment, *, by: str) -> AssignmentRow:
+        by = clean_label(by, "actor")
+        assignment = dataclasses.replace(assignment, cohort=clean_label(assignment.cohort, "cohort"))
+        with self._write("saving the assignment") as conn:
+            return program.add_assignment(conn, self.store_id, assignment, by=by, at=self._now(), key=self._key)
+
+    def remove_assignment(self, assignment_id: str, *, by: str) -> AssignmentRow:
+        by = clean_label(by, "actor")
+        with self._write("withdrawing the assignment") as conn:
+            return program.remove_assignment(conn, self.store_id, assignment_id, by=by, at=self._now(),
+                                             key=self._key, where=str(self.path))
+
+    def assignments(self, cohort: str | None = None) -> Sequence[AssignmentRow]:
+        with self._read("reading the assignments") as conn:
+            return program.assignments(conn, cohort)
+
+    def assignment_for(self, trainee_id: str, scenario_id: str, content_hash: str, mode: Mode) -> AssignmentCheck:
+        with self._read("reading the assignments", snapshot=True) as conn:
+            return program.assignment_for(conn, trainee_id, scenario_id, content_hash, mode, at=self._now())
+
+    def grant_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> RoleGrant:
+        actor, by = clean_label(actor, "actor"), clean_label(by, "actor")
+        cohort = clean_label(cohort, "cohort") if cohort is not None else None
+        with self._write("granting the role") as conn:
+            return program.grant_role(conn, self.store_id, actor, role, cohort, by=by, at=self._now(), key=self._key)
+
+    def revoke_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> bool:
+        by = clean_label(by, "actor")
+        with self._write("revoking the role") as conn:
+            return program.revoke_role(conn, self.store_id, actor, role, cohort, by=by, at=self._now(), key=self._key)
+
+    def roles(self) -> Sequence[RoleGrant]:
+        with self._read("reading the roles") as conn:
+            return program.roles(conn)
 
     def find_head(self, head: str) -> queries.HeadMatch | None:
         """Where a head printed earlier (on a signed PDF, or by ``records verify``) sits in a
@@ -642,7 +832,7 @@ class SQLiteStore:
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('chain_mode', 'rechained_at', "
                                      "'rechained_from_schema', 'rechained_links', 'rechain_problems', "
                                      "'cohort_stamped_since', 'cohort_unstamped_attempts', 'rekeyed_at', "
-                                     "'rekeyed_count')").fetchall())
+                                     "'rekeyed_count', 'audit_since', 'audit_from_schema', 'audit_count')").fetchall())
         rows.setdefault("chain_mode", keys.UNKEYED)
         return {str(k): str(v) for k, v in rows.items()}
 

@@ -18,8 +18,9 @@ from casesim.authoring.signoff import playable_signoff
 from casesim.format.kinds import kind_label
 from casesim.format.scenario import MODES, Mode
 from casesim.format.text import visible
+from casesim.play.assignment_notice import assessment_notice
 from casesim.play.casefile import case_file
-from casesim.play.trainee import name_problem
+from casesim.play.trainee import name_problem, trainee_id_for
 from casesim.records.labels import typable_pattern
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import BackToLibrary, BeginAttempt
@@ -65,6 +66,8 @@ class BeforeStartScreen(CaseSimScreen[None]):
         self.scenario = loaded.scenario
         self.mode: Mode = mode
         self.seed = seed
+        self._told: tuple[str, Mode] | None = None
+        """The trainee and mode the assignment notice was shown for (a second Start goes ahead)."""
 
 
     def compose(self) -> ComposeResult:
@@ -156,7 +159,32 @@ class BeforeStartScreen(CaseSimScreen[None]):
             self.notify(problem, severity="warning", markup=False)
             self.query_one("#before-name", Input).focus()
             return
+        if self._tell_before(name):
+            return
         self.app.post_message(BeginAttempt(self.loaded, mode=self.mode, seed=self.seed, trainee_name=name))
+
+    def _tell_before(self, name: str) -> bool:
+        """Show whether an assessment will count (its assignment, or why it counts as practice);
+        True when a practice notice was just shown, so Start must be pressed once more."""
+        notice = assessment_notice(self.casesim.store, trainee_id_for(name), self.loaded, self.mode)
+        if notice is None:
+            return False
+        counts, words = notice
+        if not counts:
+            words += " Press Start again to play it anyway, or choose practice."
+        existing = self.query("#before-assignment")
+        if existing:
+            existing.first(Static).update(words)
+        else:
+            self.query_one("#before-body").mount(Static(words, id="before-assignment", markup=False),
+                                                 before="#before-buttons")
+        if counts or self._told == (name, self.mode):
+            if counts:
+                self.notify(words, markup=False)
+            return False
+        self._told = (name, self.mode)
+        self.notify(words, severity="warning", markup=False)
+        return True
 
     def action_pick_another(self) -> None:
         self.app.post_message(BackToLibrary())

@@ -1,0 +1,194 @@
+"""Assignments, roles and the audit log in the store (issue 14 items 3 and 5): an attempt is tied
+to its assignment in its hashed header, reports count by the assignment's rule, and the audit
+chain is part of the store head and verified."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from casesim.authoring.pipeline import AnalysedScenario
+from casesim.errors import StoreError
+from casesim.records.api import AuditEntry, NewAssignment
+from casesim.records.reports import cohort_report, trainee_report
+from casesim.records.sqlite import SQLiteStore
+from casesim.scoring.catalog import Catalog
+from support.records import EXPERT, LOST, play, signed_example
+
+
+class Clock:
+    """The store's time of day, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _assign(store: SQLiteStore, loaded: AnalysedScenario, **kw: object) -> str:
+    new = NewAssignment(cohort=str(kw.pop("cohort", "c1")), scenario_id=loaded.scenario.id,
+                        scenario_version=loaded.scenario.version, content_hash=str(kw.pop("content_hash",
+                                                                                           loaded.content_hash)),
+                        mode="assessment", **kw)  # type: ignore[arg-type]
+    return store.add_assignment(new, by="prof").id
+
+
+@pytest.fixture
+def signed(tmp_path: Path, catalog: Catalog) -> AnalysedScenario:
+    return signed_example(tmp_path, catalog)
+
+
+def test_an_attempt_is_stamped_with_its_assignment_and_counted_by_the_rule(tmp_path: Path, catalog: Catalog,
+                                                                           signed: AnalysedScenario) -> None:
+    clock = Clock()
+    with SQLiteStore(tmp_path / "r.db", clock=clock) as store:
+        store.upsert_trainee("ann", "Ann", "c1")
+        aid = _assign(store, signed, closes_at="2026-12-08T09:00:00.000000Z", attempt_limit=2, counting="best")
+        check = store.assignment_for("ann", signed.scenario.id, signed.content_hash, "assessment")
+        assert check.assignment is not None and check.assignment.id == aid and check.reason is None
+        weak = play(store, signed, catalog, "ann", LOST, mode="assessment")
+        strong = play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+        beyond = play(store, signed, catalog, "ann", EXPERT, mode="assessment")  # a third: over the limit
+        assert store.attempt(weak).assignment == aid and store.attempt(strong).assignment == aid
+        assert store.attempt(beyond).assignment is None
+        after = store.assignment_for("ann", signed.scenario.id, signed.content_hash, "assessment")
+        assert after.assignment is None and after.reason is not None and "all 2 attempt(s)" in after.reason
+        report = trainee_report(store, "ann", catalog=catalog)
+        kinds = {s.attempt.id: (s.evidence, s.reason) for s in report.attempts}
+        assert kinds[strong][0] == "assessment" and "best-scored attempt of 2" in (kinds[strong][1] or "")
+        assert kinds[weak][0] == "uncounted" and "counts the best-scored attempt" in (kinds[weak][1] or "")
+        assert kinds[beyond][0] == "practice" and "all 2 attempt(s)" in (kinds[beyond][1] or "")
+        assert report.counted == 1
+        assert store.verify() == []
+
+
+@pytest.mark.parametrize(("rule", "counted"), [("first", 0), ("latest", 1), ("best", 1)])
+def test_each_counting_rule_picks_its_attempt(tmp_path: Path, catalog: Catalog, signed: AnalysedScenario,
+                                              rule: str, counted: int) -> None:
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.upsert_trainee("bo", "Bo", "c1")
+        _assign(store, signed, counting=rule)
+        ids = [play(store, signed, catalog, "bo", path, mode="assessment") for path in (LOST, EXPERT)]
+        report = cohort_report(store, "c1", catalog=catalog)
+        kinds = {s.attempt.id: s.evidence for s in trainee_report(store, "bo", catalog=catalog).attempts}
+        assert [kinds[i] for i in ids] == ["uncounted" if n != counted else "assessment" for n in range(2)]
+        row = report.roster[0]
+        assert row.passed == (1 if counted == 1 else 0)  # LOST fails, EXPERT passes
+
+
+def test_outside_the_window_or_on_another_version_an_assessment_is_practice(
+        tmp_path: Path, catalog: Catalog, signed: AnalysedScenario) -> None:
+    clock = Clock()
+    with SQLiteStore(tmp_path / "r.db", clock=clock) as store:
+        store.upsert_trainee("cy", "Cy", "c1")
+        _assign(store, signed, opens_at="2026-12-02T09:00:00.000000Z", closes_at="2026-12-03T09:00:00.000000Z")
+        early = play(store, signed, catalog, "cy", EXPERT, mode="assessment")
+        clock.now += timedelta(days=3)
+        late = play(store, signed, catalog, "cy", EXPERT, mode="assessment")
+        standing = {s.attempt.id: s for s in trainee_report(store, "cy", catalog=catalog).attempts}
+        assert standing[early].evidence == "practice" and "opens at 2026-12-02 09:00 UTC" in (standing[early].reason or "")
+        assert standing[late].evidence == "practice" and "closed at 2026-12-03 09:00 UTC" in (standing[late].reason or "")
+    with SQLiteStore(tmp_path / "r2.db", clock=clock) as store:
+        store.upsert_trainee("cy", "Cy", "c1")
+        _assign(store, signed, content_hash="0" * 64)
+        other = play(store, signed, catalog, "cy", EXPERT, mode="assessment")
+        s = trainee_report(store, "cy", catalog=catalog).attempts[0]
+        assert s.attempt.id == other and s.evidence == "practice" and "another version" in (s.reason or "")
+
+
+def test_a_cohort_without_assignments_keeps_the_plain_rules(tmp_path: Path, catalog: Catalog,
+                                                            signed: AnalysedScenario) -> None:
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.upsert_trainee("dee", "Dee", "c2")
+        _assign(store, signed, cohort="c1")  # another cohort is governed, c2 is not
+        attempt = play(store, signed, catalog, "dee", EXPERT, mode="assessment")
+        check = store.assignment_for("dee", signed.scenario.id, signed.content_hash, "assessment")
+        assert check.assignment is None and check.reason is None
+        s = trainee_report(store, "dee", catalog=catalog).attempts[0]
+        assert s.attempt.id == attempt and s.evidence == "assessment" and s.reason is None
+
+
+def test_the_stamp_is_in_the_hashed_header(tmp_path: Path, catalog: Catalog, signed: AnalysedScenario) -> None:
+    db = tmp_path / "r.db"
+    with SQLiteStore(db) as store:
+        store.upsert_trainee("ann", "Ann", "c1")
+        _assign(store, signed)
+        attempt = play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE attempts SET assignment = NULL WHERE id = ?", (attempt,))
+    with SQLiteStore(db) as store:
+        assert any(p.kind == "edited" and p.attempt_id == attempt for p in store.verify())
+
+
+def test_every_audit_entry_moves_the_store_head_and_verify_catches_edits(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    with SQLiteStore(db) as store:
+        store.upsert_trainee("ann", "Ann", "c1")
+        empty = store.store_head()
+        first = store.record_audit(AuditEntry(actor="prof", action="report", trainees=("ann",), purpose="review"))
+        one = store.store_head()
+        store.record_audit(AuditEntry(actor="prof", action="export", cohort="c1", trainees=("ann", "ann")))
+        two = store.store_head()
+        assert len({empty, one, two}) == 3 and first.seq == 1
+        assert store.store_heads_since(one) == 1 and store.store_heads_since(empty) == 2
+        assert store.store_heads_since(two) == 0 and store.store_heads_since("f" * 64) is None
+        assert [e.trainees for e in store.audit_log(trainee_id="ann")] == [("ann",), ("ann",)]
+        assert store.verify() == []
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE audit SET purpose = 'nothing to see' WHERE seq = 1")
+    with SQLiteStore(db) as store:
+        problems = store.verify()
+        assert [p.message for p in problems] == ["audit log: entry 1 was edited: its hash does not match who, what, "
+                                                 "whose records, when or why"]
+        assert store.store_head() == two  # the head is over the stored hashes: verify names the edit
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE audit SET purpose = 'review' WHERE seq = 1")
+        conn.execute("DELETE FROM audit WHERE seq = 2")
+    with SQLiteStore(db) as store:
+        assert [p.kind for p in store.verify()] == ["deleted"]
+
+
+def test_roles_and_assignments_are_checked_against_the_audit_log(tmp_path: Path, catalog: Catalog,
+                                                                 signed: AnalysedScenario) -> None:
+    db = tmp_path / "r.db"
+    with SQLiteStore(db) as store:
+        with pytest.raises(StoreError, match="first role granted"):
+            store.grant_role("prof", "instructor", "c1", by="root")
+        store.grant_role("root", "administrator", None, by="root")
+        store.grant_role("prof", "instructor", "c1", by="root")
+        aid = _assign(store, signed)
+        assert store.verify() == []
+        assert [e.action for e in store.audit_log()] == ["grant", "grant", "assign"]
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO roles VALUES ('eve', 'administrator', '', 'root', '2026-12-01T00:00:00.000000Z')")
+        conn.execute("UPDATE assignments SET counting = 'latest' WHERE id = ?", (aid,))
+    with SQLiteStore(db) as store:
+        messages = [p.message for p in store.verify()]
+        assert any("eve as administrator was granted outside casesim" in m for m in messages)
+        assert any(f"assignment {aid} was edited" in m for m in messages)
+
+
+def test_a_rekey_re_links_the_audit_chain(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.record_audit(AuditEntry(actor="prof", action="report", trainees=("ann",)))
+        store.rekey(b"k" * 40)
+        assert store.verify() == []
+        assert len(store.audit_log()) == 1
+
+
+def test_the_trainees_own_progress_view_counts_as_the_reports_do(tmp_path: Path, catalog: Catalog,
+                                                                signed: AnalysedScenario) -> None:
+    from casesim.play.progress import gather_progress
+
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.upsert_trainee("ann", "Ann", "c1")
+        _assign(store, signed, counting="first")
+        play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+        play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+        progress = gather_progress(store, "ann", catalog)
+        assert [a.evidence for a in progress.attempts] == ["assessment", "uncounted"]
+        assert all(s.evidence.measures <= 1 for s in progress.series)  # one counted attempt, not two
