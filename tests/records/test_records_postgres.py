@@ -5,6 +5,7 @@ roles that keep the pseudonym key from student-facing processes."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -267,3 +268,21 @@ def test_the_grants_in_the_docs_are_the_ones_the_roles_test_runs() -> None:
     for role, kind in (("casesim_player", "player"), ("casesim_instructor", "instructor")):
         block = "\n".join(f"{s};" for s in grant_statements(role, kind))  # type: ignore[arg-type]
         assert block in doc, f"docs/records.md does not list the {kind} GRANTs as roles.py writes them"
+
+
+def test_the_change_watch_wakes_on_a_commit_from_another_process_and_not_otherwise(store_url: str) -> None:
+    with open_store(store_url) as store:
+        watch = store.change_watch("c1")
+        try:
+            assert watch.changed() is False
+            with open_store(store_url) as other:  # another connection, as another process's
+                other.upsert_trainee("ann", "Ann", "c1")
+            deadline = time.monotonic() + 10
+            while not watch.changed():
+                assert time.monotonic() < deadline, "no notification after a commit"
+                time.sleep(0.05)
+            assert watch.changed() is False  # drained: nothing new
+            store.trainees()  # a read commits nothing
+            assert watch.changed() is False
+        finally:
+            watch.close()
