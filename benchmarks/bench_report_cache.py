@@ -6,15 +6,17 @@ of every bundled scenario, then measures, in one run and one process:
 
 * the bare SQL aggregate: the cohort's events counted per scenario, node and choice, the least
   any cohort report must do;
-* the report as ``casesim records report cohort`` makes it (load the scenarios the cohort
-  played, each with its cached analysis summary, then the report), with the cache warm;
-* loading the scenario files alone (no summary, no report): what the report costs besides SQL;
-* the report from each full analysis read back from the warm cache and linted (before the
-  summaries), and with no cache at all (every analysis computed again).
+* the report as ``casesim records report cohort`` makes it (the scenarios the cohort played,
+  each restored from the parsed-scenario cache with its cached analysis summary, then the
+  report), with the caches warm; and of that, the store's queries and the loading alone;
+* the same report with the scenarios read from their YAML (as before the parsed-scenario cache);
+* with ``--slow``: the report from each full analysis read back from the warm cache and linted
+  (before the summaries), and with no cache at all (every analysis computed again).
 
-Prints seconds (best of ``--repeat``) and the ratios to the SQL aggregate.
+Prints seconds (best of ``--repeat``) and the ratios to the SQL aggregate. ``--cache DIR`` keeps
+the analyses between runs (the first run computes them: minutes for the bundled library).
 
-    .venv/bin/python benchmarks/bench_report_cache.py [--trainees N] [--repeat N]
+    .venv/bin/python benchmarks/bench_report_cache.py [--trainees N] [--repeat N] [--cache DIR] [--slow]
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from casesim.authoring import analysis_cache  # noqa: E402
-from casesim.play.library import load_scenarios_by_id  # noqa: E402
+from casesim.authoring.analysis_summary import with_summary  # noqa: E402
+from casesim.play.library import load_library, load_scenarios_by_id  # noqa: E402
 from casesim.play.recorder import AttemptRecorder  # noqa: E402
 from casesim.play.session import Session  # noqa: E402
 from casesim.records import open_store  # noqa: E402
@@ -84,10 +87,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trainees", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cache", type=Path, default=None, help="keep the analysis cache here between runs")
+    parser.add_argument("--slow", action="store_true", help="also the full analyses and no cache (minutes)")
     options = parser.parse_args()
     catalog = load_catalog(ROOT / "scoring")
     with tempfile.TemporaryDirectory(prefix="casesim-bench-report-") as folder:
-        analysis_cache.configure(Path(folder) / "cache")
+        analysis_cache.configure(options.cache or Path(folder) / "cache")
         db = Path(folder) / "records.db"
         store = open_store(db)
         attempts = _fill(store, catalog, options.trainees)  # also fills the cache
@@ -99,25 +104,67 @@ def main() -> int:
 
         def load_only() -> None:
             wanted = {a.scenario_id for a in store.attempts(cohort=COHORT)}
-            load_scenarios_by_id([SCENARIOS], catalog, only=wanted, analyse=False)
+            load_scenarios_by_id([SCENARIOS], catalog, only=wanted, summary=True)
+
+        def report_from_yaml() -> None:  # as before the parsed-scenario cache
+            wanted = {a.scenario_id for a in store.attempts(cohort=COHORT)}
+            library = {e.scenario.id: with_summary(e) for e in load_library([SCENARIOS], catalog).playable
+                       if e.scenario.id in wanted}
+            cohort_report(store, COHORT, library=library, catalog=catalog)
+
+        queries = [0.0]
+
+        def timed_queries() -> None:
+            """The store's own time inside one warm report (every RecordStore call it makes)."""
+            originals = {}
+            for name in ("attempts", "trainees", "competency_points", "decision_paths"):
+                method = getattr(store, name)
+                originals[name] = method
+
+                def wrapper(*a: object, _m: Callable[..., object] = method, **k: object) -> object:
+                    began = time.perf_counter()
+                    try:
+                        return _m(*a, **k)
+                    finally:
+                        queries[0] += time.perf_counter() - began
+
+                setattr(store, name, wrapper)
+            try:
+                report()
+            finally:
+                for name in originals:
+                    delattr(store, name)
 
         connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         events = connection.execute("SELECT count(*) FROM events").fetchone()[0]
         sql = _best(options.repeat, lambda: connection.execute(AGGREGATE, (COHORT,)).fetchall())
+        report()  # the parsed-scenario entries are written by the first report
         warm = _best(options.repeat, report)
+        best_queries = float("inf")
+        for _ in range(options.repeat):
+            queries[0] = 0.0
+            timed_queries()
+            best_queries = min(best_queries, queries[0])
         loading = _best(options.repeat, load_only)
-        full = _best(1, lambda: report(summary=False))
-        analysis_cache.configure(None)
-        uncached = _best(1, lambda: report(summary=False))
+        yaml = _best(options.repeat, report_from_yaml)
+        if options.slow:
+            full = _best(1, lambda: report(summary=False))
+            analysis_cache.configure(None)
+            uncached = _best(1, lambda: report(summary=False))
         connection.close()
-    print(f"records report cohort: {options.trainees} trainees x 10 scenarios = {attempts} attempts, {events} events")
+    scenarios = attempts // max(1, options.trainees)
+    print(f"records report cohort: {options.trainees} trainees x {scenarios} scenarios = {attempts} attempts, "
+          f"{events} events")
     print(f"{'':<34}{'seconds':>10}{'x SQL':>10}")
     print(f"{'bare SQL aggregate':<34}{sql:>10.4f}{1:>10.1f}")
-    print(f"{'report, warm summary cache':<34}{warm:>10.3f}{warm / sql:>10.1f}")
-    print(f"{'  of which loading the files':<34}{loading:>10.3f}{loading / sql:>10.1f}")
-    print(f"{'report, warm full analyses':<34}{full:>10.3f}{full / sql:>10.1f}")
-    print(f"{'report, no cache':<34}{uncached:>10.3f}{uncached / sql:>10.1f}")
-    print(f"warm summaries / warm full analyses: {warm / full:.3f}; warm summaries / no cache: {warm / uncached:.3f}")
+    print(f"{'report, warm caches':<34}{warm:>10.4f}{warm / sql:>10.1f}")
+    print(f"{'  of which the store queries':<34}{best_queries:>10.4f}{best_queries / sql:>10.1f}")
+    print(f"{'  of which loading the scenarios':<34}{loading:>10.4f}{loading / sql:>10.1f}")
+    print(f"{'report, scenarios read from YAML':<34}{yaml:>10.4f}{yaml / sql:>10.1f}")
+    print(f"store queries / warm report: {best_queries / warm:.2f}; warm report / YAML report: {warm / yaml:.3f}")
+    if options.slow:
+        print(f"{'report, warm full analyses':<34}{full:>10.3f}{full / sql:>10.1f}")
+        print(f"{'report, no cache':<34}{uncached:>10.3f}{uncached / sql:>10.1f}")
     return 0
 
 

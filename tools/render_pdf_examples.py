@@ -34,6 +34,7 @@ def main(out: Path) -> None:
         folder = Path(tmp)
         signed = signed_example(folder, catalog)
         with SQLiteStore(folder / "records.db") as store:
+            store.set_cohort_details("MSW Fall 2026", section="02", term="Fall 2026", set_by="Dr. Rosa Alvarez")
             for tid, name, _ in PEOPLE:
                 store.upsert_trainee(tid, name, "MSW Fall 2026")
                 play(store, signed, catalog, tid, EXPERT, mode="assessment")

@@ -61,3 +61,22 @@ def test_bad_settings_and_missing_credentials_are_clear(casesim: Casesim, tmp_pa
                     env={"CASESIM_LRS_PASSWORD": "p"})
     assert inurl.exit_code == 2 and "must not carry a user or password" in inurl.stderr
     assert "hunter2" not in inurl.output
+
+
+def test_records_import_queues_statements_with_the_scenario_file(casesim: Casesim, tmp_path: Path,
+                                                                 example: AnalysedScenario, catalog: Catalog) -> None:
+    forget_scenarios()
+    with open_store(tmp_path / "campus.db") as campus:
+        play(campus, example, catalog, "ann", EXPERT)
+    archive = tmp_path / "campus.jsonl"
+    assert casesim("export", "jsonl", "--db", str(tmp_path / "campus.db"), "-o", str(archive)).exit_code == 0
+    program = str(tmp_path / "program.db")
+    assert casesim("lrs", "enable", "--db", program, "--base-iri", BASE).exit_code == 0
+    forget_scenarios()  # a fresh process: only what `records import` loads itself
+    result = casesim("records", "import", str(archive), "--db", program)
+    assert result.exit_code == 0, result.output
+    expected = json.loads(casesim("export", "xapi", "--db", program, "--base-iri", BASE, "--format", "json").stdout)
+    with open_store(program, readonly=True) as store:
+        queued = [json.loads(r.statement) for r in store.outbox_rows()]
+    assert sorted(queued, key=lambda s: s["id"]) == sorted(expected, key=lambda s: s["id"])
+    assert all("choices" in s["object"]["definition"] for s in queued if s["verb"]["display"]["en-US"] == "answered")

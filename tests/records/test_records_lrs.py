@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from casesim.authoring.pipeline import AnalysedScenario
+from casesim.errors import CaseSimError
 from casesim.records import open_store
 from casesim.records.api import OutboxSettings, RecordStore
 from casesim.records.lrs import Backoff, Forwarder, LrsConfig, LrsError, SyncReport, forward_forever
@@ -207,7 +208,7 @@ def test_forward_forever_keeps_sending_what_is_played(ralph: RalphLRS, filled: R
     stops when told (a wrong password is reported, never raised)."""
     stop = threading.Event()
     reports: list[SyncReport] = []
-    errors: list[LrsError] = []
+    errors: list[CaseSimError] = []
     loop = threading.Thread(target=forward_forever, args=(filled, _config(ralph.endpoint)),
                             kwargs={"interval": 0.2, "stop": stop, "on_report": reports.append})
     loop.start()

@@ -14,7 +14,7 @@ from casesim.authoring.pipeline import AnalysedScenario
 from casesim.records import open_store
 from casesim.records.api import OutboxSettings, RecordStore
 from casesim.records.export.xapi import statements
-from casesim.records.outbox import forget_scenarios
+from casesim.records.outbox import forget_scenarios, remember_scenario
 from casesim.records.sqlite.schema import SCHEMA_VERSION
 from casesim.scoring.catalog import Catalog
 from support.records import EXPERT, LOST, SECRECY, play, signed_example
@@ -136,3 +136,28 @@ def test_settings_are_checked_and_kept_in_the_store(db_path: Path) -> None:
         assert again.outbox_settings() == OutboxSettings(BASE, HOME)
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_an_imported_attempt_queues_what_the_export_gives(tmp_path: Path, example: AnalysedScenario,
+                                                          catalog: Catalog) -> None:
+    """``records import`` merges whole attempts: each queues all of its statements at once."""
+    import io
+
+    from casesim.records.archive import check_archive, to_import
+    from casesim.records.export.jsonl import write_jsonl
+
+    with open_store(tmp_path / "campus.db") as campus:
+        play(campus, example, catalog, "ann", EXPERT[:2] + ["cheer-up", "undo"] + EXPERT[2:])
+        play(campus, example, catalog, "bo", LOST[:2], finish=False)
+        out = io.StringIO()
+        write_jsonl(campus, out)
+    checked = check_archive(out.getvalue().splitlines(), None)
+    remember_scenario(example)  # as `records import` does when the outbox is on
+    with open_store(tmp_path / "program.db") as program:
+        program.configure_outbox(OutboxSettings(BASE, BASE))
+        for item in checked.attempts:
+            assert program.import_attempt(to_import(item, imported_at="2026-12-01T00:00:00.000000Z"))
+        queued = _queued(program)
+        exported = list(statements(program, library=[example], base_iri=BASE))
+    assert len(queued) == len(exported) > 10
+    assert sorted(queued, key=lambda s: s["id"]) == sorted(exported, key=lambda s: s["id"])

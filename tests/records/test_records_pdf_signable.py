@@ -100,11 +100,13 @@ def test_dates_never_wrap_and_the_signatures_stay_together(three: SQLiteStore, c
     dates = re.findall(r"\b2026-\d\d-\d\d\b", layout)
     assert len(dates) >= 5 and not re.search(r"2026-\d\d-\d?\s*$", layout, re.MULTILINE)
     pages = layout.split("\f")
-    signing = [p for p in pages if "Signatures" in p]
+    signing = [p for p in pages if "Comments and signatures" in p]
     assert len(signing) == 1
-    after = signing[0].split("Signatures", 1)[1]
-    for line in ("Field instructor - signature", "Faculty field liaison - signature", "Student - signature"):
-        assert line in after  # the heading and every line on one page (F12: orphaned heading)
+    after = signing[0].split("Comments and signatures", 1)[1]
+    for line in ("Field instructor's comments", "I have reviewed this record", "are my own work",
+                 "Field instructor - signature", "Faculty field liaison - signature", "Student - signature"):
+        # the heading, the comments box, the attestation and every line on one page (F12, F13)
+        assert line in " ".join(after.split()), line
 
 
 @needs_poppler
@@ -141,3 +143,17 @@ def test_the_pdf_has_a_language_a_title_and_an_outline(three: SQLiteStore, catal
     assert re.search(r"^Title:\s+Practicum summary: Ann Lee \(s1001\)$", info, re.MULTILINE)
     data = pdf.read_bytes()
     assert b"/Lang (en-US)" in data and b"/Outlines" in data and b"/DisplayDocTitle true" in data
+
+
+@needs_poppler
+def test_each_competency_lists_its_epas_behaviours_or_says_they_are_not_listed(
+        three: SQLiteStore, catalog: Catalog, tmp_path: Path) -> None:
+    assert catalog.competency_map is not None
+    listed = catalog.competency_map.behaviours["EPAS22-C1"]
+    pdf = _render(three, catalog, "s1001", tmp_path / "b.pdf")
+    text = " ".join(_text(pdf).split())
+    for behaviour in listed:  # from scoring/competency-map.yaml, with its source
+        assert f"{behaviour.id} {' '.join(behaviour.text.split()[:3])}" in text  # cells wrap: its start
+    assert "Behaviours: CSWE 2022 EPAS, Competency 1 behaviours, paraphrased" in text
+    unlisted = [cid for cid in catalog.competency_map.competencies if cid not in catalog.competency_map.behaviours]
+    assert text.count("not yet listed in the") == len(unlisted) > 0  # cells wrap: the phrase's start

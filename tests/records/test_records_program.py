@@ -192,3 +192,48 @@ def test_the_trainees_own_progress_view_counts_as_the_reports_do(tmp_path: Path,
         progress = gather_progress(store, "ann", catalog)
         assert [a.evidence for a in progress.attempts] == ["assessment", "uncounted"]
         assert all(s.evidence.measures <= 1 for s in progress.series)  # one counted attempt, not two
+
+
+def test_the_pdf_says_which_assessment_counts_and_why_the_others_do_not(tmp_path: Path, catalog: Catalog,
+                                                                        signed: AnalysedScenario) -> None:
+    from casesim.records.export.pdf import render_pdf
+    from support.pdf import pdf_text
+
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.upsert_trainee("ann", "Ann", "c1")
+        _assign(store, signed, attempt_limit=1)
+        play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+        play(store, signed, catalog, "ann", EXPERT, mode="assessment")  # beyond the limit: practice
+        report = trainee_report(store, "ann", catalog=catalog)
+    out = tmp_path / "ann.pdf"
+    render_pdf(report, out, catalog=catalog, problems=[], chain_head=None)
+    text = " ".join(pdf_text(out).split())
+    assert "How each assessment counts (assignments)" in text
+    assert "counts as practice: you have used all 1 attempt(s)" in text
+    assert "the best-scored attempt of 1" in text
+
+
+def test_the_csv_and_jsonl_exports_give_the_evidence_the_reports_give(tmp_path: Path, catalog: Catalog,
+                                                                     signed: AnalysedScenario) -> None:
+    import csv
+    import io
+    import json
+
+    from casesim.records.export.csv import write_csv
+    from casesim.records.export.jsonl import write_jsonl
+    from casesim.records.export.selection import Selection
+
+    with SQLiteStore(tmp_path / "r.db") as store:
+        store.upsert_trainee("ann", "Ann", "c1")
+        _assign(store, signed, counting="latest")
+        first = play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+        latest = play(store, signed, catalog, "ann", EXPERT, mode="assessment")
+        out = io.StringIO()
+        # only the first attempt selected: the rule still sees the later one
+        write_csv(store, out, "attempts", selection=Selection("ann", None, None, None, store.attempt(latest).started_at))
+        rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+        assert [(r["attempt_id"], r["evidence"]) for r in rows] == [(first, "uncounted")]
+        out = io.StringIO()
+        write_jsonl(store, out, selection=Selection("ann"))
+        kinds = {r["attempt"]["id"]: r["attempt"]["evidence"] for r in map(json.loads, out.getvalue().splitlines())}
+        assert kinds == {first: "uncounted", latest: "assessment"}

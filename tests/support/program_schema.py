@@ -1,5 +1,6 @@
-"""What a store was before assignments, roles, the audit log and the outbox (issue 14): tests
-that rebuild an older schema by hand drop these first, so the newer migrations run again on open."""
+"""What a store was before assignments, roles, the audit log, the outbox, class rosters (issue 14)
+and cohorts' section and term (issue 13): tests that rebuild an older schema by hand drop these
+first, so the newer migrations run again on open."""
 
 from __future__ import annotations
 
@@ -18,3 +19,10 @@ def drop_program_schema(conn: sqlite3.Connection) -> None:
     # The xAPI outbox (issue 14 item 6) came in the same wave: an older store had none either.
     conn.execute("DROP TABLE outbox")
     conn.execute("DELETE FROM meta WHERE key LIKE 'outbox%'")
+    # The class rosters of `casesim serve`, and the cohorts' section and term (issue 13).
+    conn.execute("DROP TABLE class_members")
+    conn.execute("DROP TABLE class_rosters")
+    conn.execute("DROP TABLE cohort_details")
+    conn.execute("ALTER TABLE attempts DROP COLUMN section")
+    conn.execute("ALTER TABLE attempts DROP COLUMN term")
+    conn.execute("DELETE FROM meta WHERE key = 'section_term_stamped_since'")

@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from casesim.records import open_store
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
 from casesim.tui.class_watch_app import ClassWatchApp
-from casesim.tui.screens.class_watch import ClassWatchScreen
+from casesim.tui.screens.class_watch import ClassWatchScreen, idle_text
 from casesim.tui.themes import OFFERED_THEMES
 from support.class_watch import COHORT, populate
 from support.clock import FakeClock
@@ -186,3 +187,42 @@ async def test_the_class_view_meets_wcag_aa_in_every_offered_theme(class_store: 
         await settle(pilot)
         found["keys"] = [str(run) for run in too_low(app)]
     assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(None, ""), (0, "0s"), (59.9, "59s"), (60, "1m00s"), (3599, "59m59s"),
+                                                (3600, "1h00m"), (86399, "23h59m"), (86400 * 71 + 5, "71d")])
+def test_the_time_since_a_choice_fits_its_column(seconds: float | None, shown: str) -> None:
+    assert idle_text(seconds) == shown and len(shown) <= 6
+
+
+async def test_quitting_while_the_class_is_being_read_does_not_wait_on_the_read(
+        class_store: tuple[RecordStore, datetime], example: AnalysedScenario) -> None:
+    store, seen_at = class_store
+    release = threading.Event()
+    reading = threading.Event()
+
+    class SlowStore:
+        """The store, with a read that blocks (a busy server) until the test lets it go."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(store, name)
+
+        def cohort_activity(self, cohort: str) -> Any:
+            if slow:
+                reading.set()
+                release.wait(timeout=30)
+            return store.cohort_activity(cohort)
+
+    slow = False
+    app = ClassWatchApp(SlowStore(), COHORT, library={example.scenario.id: example},  # type: ignore[arg-type]
+                        clock=lambda: seen_at, deterministic=True, refresh_seconds=60)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            slow = True
+            await pilot.press("r")
+            assert await asyncio.to_thread(reading.wait, 30)
+            await pilot.press("q")
+        assert not release.is_set(), "the app closed while the read was still blocked"
+    finally:
+        release.set()

@@ -89,17 +89,49 @@ def _code() -> str:
     if _code_digest is None:
         from casesim import __version__
 
-        hasher = hashlib.sha256(__version__.encode())
         base = Path(__file__).resolve().parent.parent
         try:
             files = sorted(p for package in _CODE_PACKAGES for p in (base / package).rglob("*.py"))
             files.append(Path(__file__).resolve())
-            for file in files:
-                hasher.update(b"\0" + file.relative_to(base).as_posix().encode() + b"\0" + file.read_bytes())
         except OSError:  # pragma: no cover - an installation whose source cannot be read
-            hasher.update(b"\0unreadable source")
-        _code_digest = hasher.hexdigest()
+            files = []
+        _code_digest = _source_digest("code", __version__, base, files)
     return _code_digest
+
+
+def _source_digest(name: str, seed: str, base: Path, files: list[Path]) -> str:
+    """SHA-256 of ``seed`` and each file's path (relative to ``base``) and bytes.
+
+    Hashing casesim's source costs tens of milliseconds per process, more than the SQL of a
+    whole cohort report; so with a cache folder, the digest is kept there with the size and
+    modification time (ns) of every file it covers, and reused while none of them (nor the list
+    of files) changed. Editing a source file changes its modification time, so a development
+    checkout never reuses a stale digest; a file in the cache folder can only shorten the wait,
+    as every cache file can (whoever can write that folder can write an analysis as well)."""
+    fingerprint = hashlib.sha256(seed.encode())
+    try:
+        for file in files:
+            info = file.stat()
+            fingerprint.update(f"\0{file.relative_to(base).as_posix()}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    except OSError:  # pragma: no cover - an installation whose source cannot be read
+        return hashlib.sha256(f"{seed}\0unreadable source".encode()).hexdigest()
+    memo = _folder / f"{name}-digest.json" if _folder is not None else None
+    if memo is not None:
+        with contextlib.suppress(OSError, ValueError):
+            known = json.loads(memo.read_bytes())
+            if (isinstance(known, dict) and known.get("fingerprint") == fingerprint.hexdigest()
+                    and isinstance(known.get("digest"), str) and len(known["digest"]) == 64):
+                return str(known["digest"])
+    hasher = hashlib.sha256(seed.encode())
+    try:
+        for file in files:
+            hasher.update(b"\0" + file.relative_to(base).as_posix().encode() + b"\0" + file.read_bytes())
+    except OSError:  # pragma: no cover - an installation whose source cannot be read
+        hasher.update(b"\0unreadable source")
+    digest = hasher.hexdigest()
+    if memo is not None and _folder is not None:
+        _write(_folder, memo, json.dumps({"fingerprint": fingerprint.hexdigest(), "digest": digest}).encode())
+    return digest
 
 
 def cache_key(program: Program, content_hash: str) -> str:
@@ -192,14 +224,12 @@ def _whole_code() -> str:
     and read casesim.scoring), computed once."""
     global _whole_digest
     if _whole_digest is None:
-        hasher = hashlib.sha256(_code().encode())
         base = Path(__file__).resolve().parent.parent
         try:
-            for file in sorted(base.rglob("*.py")):
-                hasher.update(b"\0" + file.relative_to(base).as_posix().encode() + b"\0" + file.read_bytes())
+            files = sorted(base.rglob("*.py"))
         except OSError:  # pragma: no cover - an installation whose source cannot be read
-            hasher.update(b"\0unreadable source")
-        _whole_digest = hasher.hexdigest()
+            files = []
+        _whole_digest = _source_digest("whole", _code(), base, files)
     return _whole_digest
 
 

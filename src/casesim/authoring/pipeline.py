@@ -84,6 +84,9 @@ class SourceReport:
     model: Scenario | None = None
     """The validated model, even when a later check failed (titles for a library listing)."""
     playable: Playable | None = None
+    includes: tuple[str, ...] = ()
+    """Every file its ``include:`` entries brought in (resolved paths): what its content hash
+    covers besides its own bytes (:mod:`casesim.authoring.scenario_cache` re-checks them)."""
 
     @property
     def ok(self) -> bool:
@@ -223,7 +226,8 @@ def _load(raw: bytes, digest: str, path: str, catalog: Catalog | None, *, analys
     # analyse and lint
     if analyse_paths:
         playable = with_analysis(playable, catalog)
-    return SourceReport(path, playable.warnings, digest, doc, scenario, playable)
+    return SourceReport(path, playable.warnings, digest, doc, scenario, playable,
+                        tuple(str(f) for f in expansion.files))
 
 
 def _combined_digest(raw: bytes, sources: Sequence[tuple[str, bytes]]) -> str:

@@ -22,6 +22,7 @@ import json
 
 import rich_click as click
 
+from casesim.authoring.signoff import playable_signoff
 from casesim.cli.access import gate, login_name
 from casesim.cli.options import (
     OutputFormat,
@@ -118,6 +119,9 @@ def assign_command(settings: Settings, cohort: str, scenario_id: str, mode: Mode
     with open_store(settings.db, key=record_key()) as store:
         row = store.add_assignment(new, by=access.actor)
     click.echo(_line(_describe(row)))
+    if mode == "assessment" and playable_signoff(loaded) is None:
+        click.echo(f"casesim: note: {_line(scenario_id)} has no valid clinical sign-off: assessments under this "
+                   "assignment are trials, scored but never counted as evidence", err=True)
     return 0
 
 

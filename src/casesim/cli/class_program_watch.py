@@ -66,7 +66,7 @@ def watch_command(settings: Settings, cohort: str, scenario: str | None, mode: M
                                title="no such scenario",
                                hint="the scenarios are: " + (", ".join(sorted(library)) or "none"))
         app = ClassWatchApp(store, cohort, library=library, scenario_id=scenario, mode=mode,
-                            refresh_seconds=refresh_seconds, theme=settings.theme)
+                            refresh_seconds=refresh_seconds, theme=settings.theme, keymap=settings.keymap)
         app.run()
     return 0
 

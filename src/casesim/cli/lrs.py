@@ -103,6 +103,20 @@ def _backfill(settings: Settings, store: RecordStore) -> int:
     return added
 
 
+def remember_versions(settings: Settings, store: RecordStore, hashes: set[str]) -> None:
+    """When the store's outbox is on, register the scenario files under ``--scenarios`` with these
+    content hashes, so attempts written by this command (``records import``) queue statements
+    with their options, points and correct responses (F10), as the export would build them."""
+    if not hashes or store.outbox_settings() is None:
+        return
+    from casesim.cli.records import _catalog
+    from casesim.play.library import load_scenario_versions
+    from casesim.records.outbox import remember_scenario
+
+    for playable in load_scenario_versions([settings.scenarios_dir], _catalog(settings), hashes):
+        remember_scenario(playable)
+
+
 @lrs_group.command("disable")
 @path_option("db")
 @pass_settings
@@ -138,6 +152,8 @@ def status_command(settings: Settings) -> int:
 @click.option("--user", envvar="CASESIM_LRS_USER", show_envvar=True, required=True, help="the LRS user (Basic auth)")
 @click.option("--password-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               metavar="FILE", help="a file holding the LRS password (else CASESIM_LRS_PASSWORD)")
+@click.option("--lrs-password", "env_password", envvar="CASESIM_LRS_PASSWORD", hidden=True, default=None,
+              help="(from the environment only: CASESIM_LRS_PASSWORD)")
 @click.option("--batch-size", type=click.IntRange(1, 1000), default=100, show_default=True,
               help="statements per POST")
 @click.option("--tries", type=click.IntRange(1, 20), default=6, show_default=True,
@@ -146,17 +162,15 @@ def status_command(settings: Settings) -> int:
               help="seconds to wait for the LRS per request")
 @path_option("db")
 @pass_settings
-def sync_command(settings: Settings, endpoint: str, user: str, password_file: Path | None, batch_size: int,
-                 tries: int, timeout: float) -> int:
+def sync_command(settings: Settings, endpoint: str, user: str, password_file: Path | None, env_password: str | None,
+                 batch_size: int, tries: int, timeout: float) -> int:
     """Post every pending statement to the LRS; a statement is marked sent once the LRS accepted it."""
-    import os
-
     from casesim.records.lrs import Backoff, Forwarder, LrsConfig
 
     if password_file is not None:
         password = password_file.read_text(encoding="utf-8").strip()
     else:
-        password = os.environ.get("CASESIM_LRS_PASSWORD", "")
+        password = env_password or ""
     if not password:
         raise CaseSimError("no LRS password given", title="lrs: no credentials",
                            hint="set CASESIM_LRS_PASSWORD or give --password-file FILE")

@@ -34,6 +34,8 @@ from casesim.cli import (
     migrate,
     play,
     records,
+    records_program,
+    serve,
 )
 from casesim.cli.options import cache_options, path_option, record_key_option, resolved_settings
 from casesim.errors import CaseSimError
@@ -52,7 +54,7 @@ _HELP = click.RichHelpConfiguration(command_groups={
         {"name": "Trainees", "commands": ["play", "resume", "debrief"]},
         {"name": "Scenario authors", "commands": ["validate", "test", "analyse", "author", "graph", "new",
                                                   "schema", "library-doc", "review"]},
-        {"name": "Field instructors and programs", "commands": ["records", "report", "export"]},
+        {"name": "Field instructors and programs", "commands": ["records", "report", "export", "class", "serve"]},
     ],
 })
 
@@ -178,7 +180,7 @@ def cli(ctx: click.Context, plain: bool, verbosity: int) -> int:
     return 0
 
 
-for _module in (play, authoring, migrate, records, locale, classroom, class_program_watch, lrs):
+for _module in (play, authoring, migrate, records, records_program, locale, classroom, class_program_watch, lrs, serve):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -1,4 +1,7 @@
-"""Program commands: ``records`` (list, verify, trainee, trainees), ``report`` (trainee, cohort), ``export``.
+"""Program commands: ``records`` (list, verify, trainee, trainees, audit), ``report`` (trainee, cohort), ``export``.
+
+Each command that shows or writes out someone's records is checked against the store's roles when
+the store is shared, and writes one entry to its audit log (:mod:`casesim.cli.access`).
 
 Every command reads the database of the ``--db`` setting (``CASESIM_DB``, the config file, else
 ``casesim.db`` in the data folder). Reports and exports open it read-only and never create it.
@@ -435,6 +438,7 @@ def restore_command(settings: Settings, src: Path, key_file: Path | None) -> int
 @click.argument("archive", metavar="ARCHIVE", type=click.Path(dir_okay=False, path_type=Path))
 @_key_file
 @path_option("db")
+@path_option("scenarios_dir")
 @pass_settings
 def import_command(settings: Settings, archive: Path, key_file: Path | None) -> int:
     """Merge a JSON Lines archive (`casesim export jsonl`) into the records, after verifying it.
@@ -472,6 +476,9 @@ def import_command(settings: Settings, archive: Path, key_file: Path | None) -> 
     now = iso_utc(utc_now())
     merged = skipped = practice = 0
     with open_store(settings.db, key=key) as store:
+        from casesim.cli.lrs import remember_versions
+
+        remember_versions(settings, store, {str(i.record["attempt"].get("content_hash")) for i in checked.attempts})
         for item in checked.attempts:
             if store.import_attempt(to_import(item, imported_at=now)):
                 merged += 1

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "Band",
+    "Behaviour",
     "CompetencyMap",
     "Criterion",
     "Duty",
@@ -273,6 +274,17 @@ class Band(_Model):
     """The rating earned."""
 
 
+class Behaviour(_Model):
+    """One practice behaviour of a competency, as the PDF summary lists it under the competency."""
+
+    id: Annotated[str, Field(min_length=1, max_length=12)]
+    """Its number in the EPAS (e.g. 1.1)."""
+    text: Text
+    """The behaviour in a few words (a paraphrase unless the source is the EPAS text itself)."""
+    source: Text
+    """Where the wording comes from."""
+
+
 class CompetencyMap(_Model):
     """How criteria results become CSWE 2022 EPAS competency ratings."""
 
@@ -292,6 +304,10 @@ class CompetencyMap(_Model):
     """A critical action touching a competency's evidence caps its rating at this value."""
     competencies: dict[CriterionId, list[CriterionId]]
     """Competency id -> the criteria that evidence it."""
+    behaviours: dict[CriterionId, list[Behaviour]] = Field(default_factory=dict)
+    """Competency id -> its EPAS practice behaviours, printed under it on the PDF summary. Only
+    behaviours whose wording has a source are listed; a competency without any prints that the
+    program has not added them yet."""
 
     @model_validator(mode="after")
     def _bands_descend(self) -> CompetencyMap:
@@ -303,4 +319,7 @@ class CompetencyMap(_Model):
         ratings = sorted(s.rating for s in self.scale)
         if ratings != [1, 2, 3, 4, 5]:
             raise ValueError("`scale` must label each rating 1 to 5 once")
+        unknown = sorted(set(self.behaviours) - set(self.competencies))
+        if unknown:
+            raise ValueError(f"`behaviours` names {', '.join(unknown)}, which `competencies` does not list")
         return self

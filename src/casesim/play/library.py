@@ -17,6 +17,7 @@ from casesim.authoring.pipeline import (
     load_scenario,
     with_analysis,
 )
+from casesim.authoring.scenario_cache import load_parsed
 from casesim.errors import CaseSimError, NotFoundError
 from casesim.format.diagnostics import format_diagnostics
 from casesim.format.kinds import kind_rank
@@ -116,6 +117,8 @@ def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only
     if only is not None and not only:
         return {}
     out: dict[str, Playable] = {}
+    if analyse and summary:
+        return _summarised(paths, catalog, only)
     for entry in load_library(paths, catalog).playable:
         if entry.scenario.id in out or (only is not None and entry.scenario.id not in only):
             continue
@@ -124,6 +127,28 @@ def load_scenarios_by_id(paths: Sequence[Path], catalog: Catalog | None, *, only
                                       else with_analysis(entry, catalog))
         except Exception:  # a bug in one scenario's analysis must not stop a report on the others
             _log.exception("analysing %s failed; it is left out", entry.path)
+    return out
+
+
+def _summarised(paths: Sequence[Path], catalog: Catalog | None,
+                only: Collection[str] | None) -> Mapping[str, Playable]:
+    """:func:`load_scenarios_by_id` with summaries: each file from the parsed-scenario cache
+    (:mod:`casesim.authoring.scenario_cache`; no YAML read when it is warm), only the wanted ones
+    restored, and the first file with an id keeps it (as :func:`load_library` decides)."""
+    existing = [p for p in paths if p.exists()]
+    seen: set[str] = set()
+    out: dict[str, Playable] = {}
+    for file in _unique(find_scenario_files(existing)):
+        report = load_parsed(file, catalog, library_root=library_root_for(file, existing), only=only)
+        if report is None or report.model is None or report.model.id in seen:
+            continue  # not wanted, not a scenario, or a later file reusing an id
+        seen.add(report.model.id)
+        if report.playable is None or (only is not None and report.model.id not in only):
+            continue
+        try:
+            out[report.model.id] = with_summary(report.playable)
+        except Exception:  # a bug in one scenario's analysis must not stop a report on the others
+            _log.exception("analysing %s failed; it is left out", file)
     return out
 
 

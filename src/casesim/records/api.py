@@ -35,6 +35,7 @@ __all__ = [
     "AttemptRow",
     "AttemptStatus",
     "ChangeWatch",
+    "CohortDetails",
     "CompetencyPoint",
     "CriterionRow",
     "DecisionCount",
@@ -45,6 +46,7 @@ __all__ = [
     "PathStep",
     "RecordStore",
     "TraineeActivity",
+    "RosterMember",
     "TraineeRow",
     "VerifyKind",
     "VerifyProblem",
@@ -138,6 +140,11 @@ class AttemptRow:
     assignment: str | None = None
     """The id of the assignment the attempt was started under (stamped into its hashed header by
     the store when it began); None: started outside any assignment."""
+    section: str | None = None
+    """The section of the attempt's cohort when it began, stamped into its hashed header like
+    the cohort (None: none set, or recorded before sections were stamped)."""
+    term: str | None = None
+    """The term of the attempt's cohort when it began (e.g. "Fall 2026"), stamped the same way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +170,38 @@ class TraineeRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RosterMember:
+    """A member of a class roster (:mod:`casesim.records.classroom`); never the code itself."""
+
+    cohort: str
+    trainee_id: str
+    display_name: str
+    role: str
+    """``student`` or ``instructor``."""
+    code_issued_at: str | None
+    code_used_at: str | None
+    """When the current code was used to sign in (None: not yet)."""
+    session_epoch: int
+    """Sessions carry the epoch they began in; a reissued code or a sign-out moves it on."""
+
+
+@dataclass(frozen=True, slots=True)
 class AccommodationRow:
     """A trainee's timing accommodation as an instructor set it (``time``: 1.5x, 2x or none)."""
 
     trainee_id: str
     time: str
+    set_by: str
+    set_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class CohortDetails:
+    """A cohort's section and term as an instructor set them (each None when not set)."""
+
+    cohort: str
+    section: str | None
+    term: str | None
     set_by: str
     set_at: str
 
@@ -206,6 +240,9 @@ class ImportedAttempt:
     status: AttemptStatus
     ended_at: str | None
     debrief: Debrief | None
+    section: str | None = None
+    term: str | None = None
+    """The section and term stamped in the archived attempt's header (kept as they were)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,6 +501,13 @@ class RecordStore(Protocol):
         """
         ...
 
+    def set_pseudonym_key(self, key: str) -> tuple[str, str]:
+        """Use ``key`` (another store's, shared by a program) as this store's pseudonym key, so
+        both name a trainee alike in xAPI; the change is linked into every trainee's chain.
+        Returns the store head before and after. Refused (nothing changed) when the store does
+        not verify or already uses ``key``."""
+        ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Self: ...
@@ -507,6 +551,15 @@ class RecordStore(Protocol):
         ...
 
     def accommodation(self, trainee_id: str) -> AccommodationRow | None: ...
+
+    def set_cohort_details(self, cohort: str, *, section: str | None, term: str | None, set_by: str) -> None:
+        """Set a cohort's section and term (None: not set), noting who and when. Attempts started
+        from now on stamp them; attempts already recorded keep what they stamped."""
+        ...
+
+    def cohort_details(self, cohort: str | None = None) -> Sequence[CohortDetails]:
+        """The section and term of one cohort (none, or one item), or of every cohort that has them."""
+        ...
 
     def attempt(self, attempt_id: str) -> AttemptRow: ...
 
@@ -669,6 +722,45 @@ class RecordStore(Protocol):
         ...
 
     def outbox_counts(self) -> OutboxCounts: ...
+
+    # --- class rosters and sign-in codes (casesim.records.classroom; `casesim class`, `serve`) --
+
+    def create_roster(self, cohort: str, *, created_by: str) -> bool:
+        """Open a class roster named ``cohort`` (False: it exists already, nothing changed)."""
+        ...
+
+    def rosters(self) -> Sequence[str]:
+        """The names of the class rosters, sorted."""
+        ...
+
+    def add_roster_member(self, cohort: str, trainee_id: str, display_name: str, role: str,
+                          code_digest: str) -> None:
+        """Put a member on ``cohort``'s roster (or update their name and role) with a fresh code's
+        digest, ending their sessions. A student is also made a trainee in ``cohort``.
+        :class:`~casesim.errors.NotFoundError` when there is no such roster."""
+        ...
+
+    def roster_members(self, cohort: str) -> Sequence[RosterMember]:
+        """The members of a roster by id (:class:`~casesim.errors.NotFoundError`: no such roster)."""
+        ...
+
+    def memberships(self, trainee_id: str) -> Sequence[RosterMember]:
+        """Every roster ``trainee_id`` is on, by cohort."""
+        ...
+
+    def reissue_code(self, cohort: str, trainee_id: str, code_digest: str) -> None:
+        """Replace a member's code (the old one stops working) and end their sessions
+        (:class:`~casesim.errors.NotFoundError`: not on that roster)."""
+        ...
+
+    def redeem_code(self, code_digest: str) -> RosterMember | None:
+        """Consume the unused code with this digest, atomically (two browsers racing with one code:
+        one wins), and return its member; None when no unused code has it."""
+        ...
+
+    def end_sessions(self, cohort: str, trainee_id: str) -> None:
+        """Move the member's session epoch on: every session cookie issued before is refused."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,9 @@ def _check_one(record: Any, where: str, key: bytes | None) -> tuple[str, bytes |
             signoff=_loads(_get(chain, "signoff_text", str, where, optional=True)),
             cohort=_get(chain, "cohort", str, where, optional=True),
             imported=_loads(_get(chain, "imported_text", str, where, optional=True)),
-            assignment=_get(chain, "assignment", str, where, optional=True))
+            assignment=_get(chain, "assignment", str, where, optional=True),
+            section=_get(chain, "section", str, where, optional=True),
+            term=_get(chain, "term", str, where, optional=True))
     except ValueError as exc:
         raise _Bad(f"{where}: a stored JSON text cannot be read ({exc})") from exc
     prev, digest = _get(chain, "prev_hash", str, where), _get(chain, "hash", str, where)
@@ -199,6 +201,7 @@ def to_import(item: ArchiveAttempt, *, imported_at: str) -> ImportedAttempt:
         scenario_id=attempt["scenario_id"], scenario_version=attempt["scenario_version"],
         content_hash=attempt["content_hash"], mode=mode, seed=attempt["seed"], start_node=attempt["start_node"],
         started_at=attempt["started_at"], signoff=signoff, cohort=chain.get("cohort"),
+        section=chain.get("section"), term=chain.get("term"),
         imported={"from_store": str(chain.get("store_id")), "original_hash": chain["hash"],
                   "trusted": item.trusted, "original_mode": attempt["mode"], "imported_at": imported_at},
         events=tuple((e["kind"], e["at"], e["payload"]) for e in events),

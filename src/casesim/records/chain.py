@@ -112,12 +112,15 @@ def genesis(trainee_id: str, key: bytes | None = None) -> str:
 def attempt_header(*, id: str, trainee_id: str, trainee_seq: int, scenario_id: str, scenario_version: str,
                    content_hash: str, mode: str, seed: int, start_node: str, started_at: str,
                    signoff: Any = None, cohort: str | None = None, imported: Any = None,
-                   assignment: str | None = None) -> dict[str, Any]:
+                   assignment: str | None = None, section: str | None = None,
+                   term: str | None = None) -> dict[str, Any]:
     """The fixed fields of an attempt that its hash covers (``signoff``: the sign-off's fields,
     or None for a trial, which leaves the key out; ``cohort``: the trainee's cohort as the attempt
     began, left out when they had none, so attempts recorded before cohorts were stamped keep
     their hashes; ``imported``: where an imported attempt came from, left out otherwise;
-    ``assignment``: the id of the assignment the attempt was started under, left out when none)."""
+    ``assignment``: the id of the assignment the attempt was started under, left out when none;
+    ``section`` and ``term``: the cohort's section and term as the attempt began, each left out
+    when it had none, so attempts recorded before they were stamped keep their hashes)."""
     header = {"id": id, "trainee_id": trainee_id, "trainee_seq": trainee_seq, "scenario_id": scenario_id,
               "scenario_version": scenario_version, "content_hash": content_hash, "mode": mode, "seed": seed,
               "start_node": start_node, "started_at": started_at}
@@ -129,6 +132,10 @@ def attempt_header(*, id: str, trainee_id: str, trainee_seq: int, scenario_id: s
         header["imported"] = imported
     if assignment is not None:
         header["assignment"] = assignment
+    if section is not None:
+        header["section"] = section
+    if term is not None:
+        header["term"] = term
     return header
 
 

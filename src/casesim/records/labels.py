@@ -23,10 +23,11 @@ __all__ = ["MAX_LABEL", "LabelError", "LabelKind", "clean_label", "label_problem
 MAX_LABEL = 120
 """The longest id, name or cohort, in characters (after whitespace is collapsed)."""
 
-LabelKind = Literal["trainee id", "display name", "cohort", "actor"]
+LabelKind = Literal["trainee id", "display name", "cohort", "actor", "section", "term"]
 
 _EXAMPLES: dict[str, str] = {"trainee id": "s1234 or ann.lee", "display name": "Ann Lee",
-                             "cohort": "MSW Fall 2026", "actor": "a login name such as jdoe"}
+                             "cohort": "MSW Fall 2026", "actor": "a login name such as jdoe", "section": "02",
+                             "term": "Fall 2026"}
 _BANNED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 
 

@@ -145,6 +145,10 @@ class AttemptFacts:
     assignment: str | None = None
     """The assignment the attempt starts under (the backend decides it under its lock with
     :func:`casesim.records.assignments.choose`), covered by the attempt hash."""
+    section: str | None = None
+    """The section of that cohort as the attempt begins (the backend reads it under its lock)."""
+    term: str | None = None
+    """The term of that cohort as the attempt begins (e.g. "Fall 2026")."""
 
     def __post_init__(self) -> None:
         # Checked when the facts are made, so a backend refuses them before taking its lock.
@@ -175,6 +179,8 @@ class StartedAttempt:
     cohort: str | None = None
     imported: Mapping[str, Any] | None = None
     assignment: str | None = None
+    section: str | None = None
+    term: str | None = None
 
     @property
     def imported_json(self) -> str | None:
@@ -259,13 +265,14 @@ def start(head: TraineeHead, facts: AttemptFacts, *, attempt_id: str, started_at
                             signoff=facts.signoff.as_dict() if facts.signoff is not None else None,
                             cohort=facts.cohort,
                             imported=dict(facts.imported) if facts.imported is not None else None,
-                            assignment=facts.assignment)
+                            assignment=facts.assignment, section=facts.section, term=facts.term)
     digest = attempt_digest(head.head_hash, header, key)
     attempt = StartedAttempt(id=attempt_id, trainee_id=facts.trainee_id, trainee_seq=seq, scenario_id=facts.scenario_id,
                              scenario_version=facts.scenario_version, content_hash=facts.content_hash,
                              mode=facts.mode, seed=seed, start_node=facts.start_node, started_at=started_at,
                              prev_hash=head.head_hash, hash=digest, signoff=facts.signoff,
-                             cohort=facts.cohort, imported=facts.imported, assignment=facts.assignment)
+                             cohort=facts.cohort, imported=facts.imported, assignment=facts.assignment,
+                             section=facts.section, term=facts.term)
     return AttemptStart(attempt, AttemptHead(attempt_id, 0, digest, "in-progress"),
                         TraineeHead(facts.trainee_id, seq, digest))
 

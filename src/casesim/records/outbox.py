@@ -27,6 +27,7 @@ without choices, scores or success, as an export without the file does.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -40,6 +41,8 @@ from casesim.scoring.debrief import Debrief
 
 __all__ = ["LiveStatements", "QueuedStatement", "check_settings", "forget_scenarios", "remember_scenario",
            "scenario_for"]
+
+_log = logging.getLogger(__name__)
 
 QueuedStatement = tuple[str, str, str]
 """(statement id, attempt id, JSON text): one outbox row to insert."""
@@ -103,12 +106,18 @@ class LiveStatements:
         self._key = pseudonym_key
         self._lookup = lookup
         self._builders: dict[str, tuple[AttemptStatements, bool]] = {}
+        self._missing: set[str] = set()
 
     def _builder(self, attempt: AttemptRow, *, fresh: bool = False) -> AttemptStatements:
         cached = None if fresh else self._builders.get(attempt.id)
         scenario = self._lookup(attempt.content_hash)
         if cached is not None and (cached[1] or scenario is None):
             return cached[0]
+        if scenario is None and attempt.content_hash not in self._missing:
+            self._missing.add(attempt.content_hash)
+            _log.warning("outbox: the scenario file of attempt %s (%s %s, content %s) is not loaded in this process, "
+                         "so its answered statements have no choices, scores or success (F10)", attempt.id,
+                         attempt.scenario_id, attempt.scenario_version, attempt.content_hash[:12])
         builder = AttemptStatements(attempt, actor_name=pseudonym(attempt.trainee_id, self._key),
                                     home_page=self.settings.home_page, base_iri=self.settings.base_iri,
                                     cohort=attempt.cohort, scenario=scenario)

@@ -138,7 +138,14 @@ def _cell(cell: RosterCell) -> str:
 
 def cohort_text(report: CohortReport) -> str:
     scope = f" ({report.mode} attempts)" if report.mode else ""
-    lines = [f"Cohort {report.cohort}{scope}: {len(report.roster)} trainee(s)", ""]
+    placed = ", ".join(part for part in (f"section {report.section}" if report.section else "",
+                                         f"term {report.term}" if report.term else "") if part)
+    lines = [f"Cohort {report.cohort}" + (f" ({placed})" if placed else "") + f"{scope}: "
+             f"{len(report.roster)} trainee(s)"]
+    if report.stamped and [(s, t) for s, t, _ in report.stamped] != [(report.section, report.term)]:
+        lines.append("Attempts were played under: " + "; ".join(
+            f"section {s or '-'}, term {t or '-'} ({n} attempt(s))" for s, t, n in report.stamped))
+    lines.append("")
     ids = [cid for cid, _ in report.competencies]
     short = [cid.split("-")[-1] for cid in ids]
     lines.append("Roster by competency (rating 1-5 from assessment attempts on signed-off scenarios;")

@@ -58,6 +58,7 @@ __all__ = [
     "TraineeReport",
     "attempt_standings",
     "cohort_report",
+    "export_evidence",
     "competency_title",
     "duration_seconds",
     "expert_choices",
@@ -211,6 +212,21 @@ def _trends(points: Iterable[CompetencyPoint], catalog: Catalog | None,
         out[p.trainee_id][p.competency].append(
             ProgressPoint(p.ended_at, p.rating, p.share, p.attempt_id, p.scenario_id, p.mode, p.signed_off, kind))
     return out
+
+
+def export_evidence(store: RecordStore, attempts: Sequence[AttemptRow]) -> dict[str, EvidenceKind]:
+    """Each selected attempt's evidence kind as the reports give it (assignments applied), for the
+    exports' ``evidence`` column; empty when the store has no assignment (the plain kinds apply).
+
+    A counting rule or an attempt limit depends on the trainee's other attempts, so every attempt
+    of the selected trainees is read, whatever the export's filters left out."""
+    if not attempts or not store.assignments():
+        return {}
+    whose = {a.trainee_id for a in attempts}
+    everything = [a for a in store.attempts() if a.trainee_id in whose]
+    cohorts = {t.id: t.cohort for t in store.trainees() if t.id in whose}
+    found = standings(everything, store.assignments(), cohorts)
+    return {a.id: found[a.id].kind for a in attempts if a.id in found}
 
 
 def attempt_standings(store: RecordStore, attempts: Sequence[AttemptRow],
@@ -375,6 +391,13 @@ class CohortReport:
     """Attempts flagged by the speed check (decisions faster than their text can be read), oldest first."""
     departures: tuple[Departure, ...] = ()
     """The class's most common departures from the expert, most departed decisions first."""
+    section: str | None = None
+    """The cohort's section as set now (``records cohort``); None when not set."""
+    term: str | None = None
+    """The cohort's term as set now; None when not set."""
+    stamped: tuple[tuple[str | None, str | None, int], ...] = ()
+    """(section, term, attempts) as stamped on the cohort's attempts when they began, most
+    attempts first: what the attempts were played under, whatever the cohort says now."""
 
 
 @dataclass
@@ -394,11 +417,10 @@ class _Tally:
     departed_trainees: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     expert: dict[str, str] = field(default_factory=dict)
 
-    def add(self, trainee_id: str, decision: Decision, times: int = 1) -> None:
-        """Count a decision ``times`` times (the attempts of one trainee that took the same path)."""
+    def count(self, decision: Decision, times: int) -> None:
+        """Count a decision ``times`` times (every attempt, of any trainee, on one path)."""
         node, choice = decision.node, decision.choice
         self.per_node[node][choice] += times
-        self.trainees_per_option[(node, choice)].add(trainee_id)
         if decision.offered is None:
             return
         offered = self.offered[node]
@@ -410,7 +432,13 @@ class _Tally:
             self.expert_offered[node] += times
             if decision.departed:
                 self.departed[node][choice] += times
-                self.departed_trainees[node].add(trainee_id)
+
+    def taken_by(self, trainees: Iterable[str], decision: Decision) -> None:
+        """Note the trainees who took a decision (for how many trainees chose or departed)."""
+        node = decision.node
+        self.trainees_per_option[(node, decision.choice)].update(trainees)
+        if decision.departed and decision.expert is not None:
+            self.departed_trainees[node].update(trainees)
 
 
 def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: int, expert: bool,
@@ -496,25 +524,36 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable]
         loaded = library.get(attempt.scenario_id)
         if loaded is not None and loaded.content_hash != attempt.content_hash:
             tally.other_versions.add(attempt.id)
-    replayers = {} if replayers is None else replayers
+    # Each distinct path (of any trainee) is replayed and counted once, with all its attempts;
+    # only the sets of trainees who took each decision are kept per trainee.
+    times: Counter[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = Counter()
+    takers: dict[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], set[str]] = defaultdict(set)
     for path in paths:
-        if path.scenario_id not in replayers:
-            loaded = library.get(path.scenario_id)
-            replayers[path.scenario_id] = Replayer(loaded) if loaded is not None else None
-        replayer = replayers[path.scenario_id]
-        tally = tallies[path.scenario_id]
+        key = (path.scenario_id, path.content_hash, path.start_node, path.steps, path.nodes)
+        times[key] += path.attempts
+        takers[key].add(path.trainee_id)
         if attempts is None:  # counted from the paths: each path says how many attempts took it
+            tally = tallies[path.scenario_id]
             tally.path_attempts += path.attempts
             tally.trainees.add(path.trainee_id)
             loaded = library.get(path.scenario_id)
             if loaded is not None and loaded.content_hash != path.content_hash:
                 tally.path_other_versions += path.attempts
+    replayers = {} if replayers is None else replayers
+    for key, count in times.items():
+        sid_, content, start, steps, nodes = key
+        if sid_ not in replayers:
+            loaded = library.get(sid_)
+            replayers[sid_] = Replayer(loaded) if loaded is not None else None
+        replayer = replayers[sid_]
+        tally = tallies[sid_]
         if replayer is None:
-            decisions = [Decision(node, sid, None, None) for sid, node in zip(path.steps, path.nodes, strict=True)]
+            decisions = [Decision(node, sid, None, None) for sid, node in zip(steps, nodes, strict=True)]
         else:
-            decisions = replayer.decisions(path.content_hash, path.start_node, path.steps, path.nodes)
+            decisions = replayer.decisions(content, start, steps, nodes)
         for decision in decisions:
-            tally.add(path.trainee_id, decision, path.attempts)
+            tally.count(decision, count)
+            tally.taken_by(takers[key], decision)
     items = tuple(_scenario_items(sid, tallies[sid], library.get(sid)) for sid in sorted(tallies)
                   if tallies[sid].per_node)
     departures = sorted(
@@ -556,5 +595,9 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
                                       library, attempts=attempts, scenario_id=scenario_id)
     too_fast = tuple(a for a in attempts if a.pace is not None and a.pace.too_fast
                      and (scenario_id is None or a.scenario_id == scenario_id))
+    details = store.cohort_details(cohort)
+    stamped = Counter((a.section, a.term) for a in attempts if a.section is not None or a.term is not None)
     return CohortReport(cohort, tuple((cid, competency_title(catalog, cid)) for cid in competency_ids),
-                        tuple(roster), items, mode, too_fast, departures)
+                        tuple(roster), items, mode, too_fast, departures,
+                        details[0].section if details else None, details[0].term if details else None,
+                        tuple((s, t, n) for (s, t), n in stamped.most_common()))

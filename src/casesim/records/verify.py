@@ -106,6 +106,11 @@ def _json_or_text(text: str | None) -> Any:
         return text
 
 
+_NOTES = frozenset({"rekey", "pseudonym_key"})
+"""The one-key values of a profile link that record a change to the whole store, not a profile
+(:mod:`casesim.records.sqlite.rekey`, :mod:`casesim.records.sqlite.pseudonym`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ChainAttempt:
     id: str
@@ -137,6 +142,10 @@ class ChainAttempt:
     """Stored JSON of where an imported attempt came from (None: recorded here)."""
     assignment: str | None = None
     """The assignment the attempt was started under (None: none)."""
+    section: str | None = None
+    """The cohort's section stamped when the attempt began (None: none, or recorded before)."""
+    term: str | None = None
+    """The cohort's term stamped when the attempt began (None: none, or recorded before)."""
     """The stored copies (verdict, decision_seconds, reading_seconds, too_fast); see :class:`DebriefResults`."""
 
     def header(self) -> dict[str, Any]:
@@ -151,7 +160,7 @@ class ChainAttempt:
                               content_hash=self.content_hash, mode=self.mode, seed=self.seed,
                               start_node=self.start_node, started_at=self.started_at, signoff=signoff,
                               cohort=self.cohort, imported=_json_or_text(self.imported),
-                              assignment=self.assignment)
+                              assignment=self.assignment, section=self.section, term=self.term)
 
     def header_at(self, trainee_seq: int) -> dict[str, Any]:
         header = self.header()
@@ -512,7 +521,8 @@ def verify_links(trainee_id: str, profile: TraineeProfile | None, links: Sequenc
                 report("edited", None, None, f"link {link.pos} (a profile) is not readable: it was edited")
                 complete = False
                 continue
-            if not (isinstance(value, dict) and set(value) == {"rekey"}):  # a rekey note is not a profile
+            # a note (rekey, a new pseudonym key) is not a profile
+            if not (isinstance(value, dict) and len(value) == 1 and set(value) <= _NOTES):
                 last_profile = link.profile
             head, count = link_digest(head, "profile", value, key), count + 1
             continue

@@ -106,6 +106,9 @@ class AppDeps:
     choice_settle_seconds: float = CHOICE_SETTLE_SECONDS
     more_time: TimeAllowance | None = None
     """The student's own request for more time (``play --more-time``): practice attempts only."""
+    signed_in: bool = False
+    """The trainee was signed in by ``casesim serve`` (a code or SSO): their id is not typed and
+    cannot be changed, and nothing opens files on the server's disk."""
 
 
 class CaseSimApp(App[None]):
@@ -133,6 +136,7 @@ class CaseSimApp(App[None]):
         self.new_seed = deps.new_seed
         self.choice_settle_seconds = deps.choice_settle_seconds
         self.more_time = deps.more_time
+        self.signed_in = deps.signed_in
         if deps.deterministic:
             self.animation_level = "none"
         for theme in THEMES.values():
@@ -294,7 +298,7 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
              keymap: Mapping[str, str] | None = None, theme: str | None = None,
              new_seed: Callable[[], int] = fresh_seed,
              choice_settle_seconds: float = CHOICE_SETTLE_SECONDS,
-             more_time: TimeAllowance | None = None) -> CaseSimApp:
+             more_time: TimeAllowance | None = None, signed_in: bool = False) -> CaseSimApp:
     """Build the app with its dependencies.
 
     Args:
@@ -317,6 +321,7 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
         choice_settle_seconds: how long new choices must be on screen before a key or click
             chooses (:data:`~casesim.tui.widgets.play_area.CHOICE_SETTLE_SECONDS`; 0 turns it off).
         more_time: the student's request for more time in practice (:mod:`casesim.play.timing`).
+        signed_in: ``trainee.name`` is the id ``casesim serve`` signed in, locked for the session.
     """
     from casesim.tui.keymap import check_keymap
 
@@ -324,7 +329,7 @@ def make_app(*, catalog: Catalog, library_paths: Sequence[Path], store: RecordSt
                    trainee=trainee or TraineeSettings(), trainee_file=trainee_file, deterministic=deterministic,
                    watch_files=(not deterministic) if watch_files is None else watch_files,
                    start=start or OpenLibrary(), analyses=analyses or Analyses(), new_seed=new_seed,
-                   choice_settle_seconds=choice_settle_seconds, more_time=more_time)
+                   choice_settle_seconds=choice_settle_seconds, more_time=more_time, signed_in=signed_in)
     app = CaseSimApp(deps)
     if keymap:
         check_keymap(keymap)

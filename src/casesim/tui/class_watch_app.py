@@ -19,6 +19,7 @@ from casesim.records.api import RecordStore
 from casesim.records.chain import WallClock, utc_now
 from casesim.records.class_watch import ClassWatch
 from casesim.tui.base import CaseSimScreen
+from casesim.tui.keymap import check_keymap
 from casesim.tui.screens.class_watch import ClassWatchScreen
 from casesim.tui.screens.keys import KeysScreen
 from casesim.tui.screens.theme_picker import ThemeScreen
@@ -42,6 +43,7 @@ class ClassWatchApp(App[None]):
         refresh_seconds: how often the store is asked whether anything changed.
         deterministic: no animation (snapshot tests).
         theme: one of casesim's themes (None: the default).
+        keymap: the user's remapping, binding id -> keys (``Settings.keymap``).
     """
 
     CSS_PATH = "app.tcss"
@@ -56,8 +58,12 @@ class ClassWatchApp(App[None]):
 
     def __init__(self, store: RecordStore, cohort: str, *, library: Mapping[str, Playable] | None = None,
                  clock: WallClock = utc_now, scenario_id: str | None = None, mode: Mode | None = None,
-                 refresh_seconds: float = 1.0, deterministic: bool = False, theme: str | None = None) -> None:
+                 refresh_seconds: float = 1.0, deterministic: bool = False, theme: str | None = None,
+                 keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
+        if keymap:
+            check_keymap(keymap)  # a typo is refused with the ids that exist, as in the student app
+            self.set_keymap(dict(keymap))
         self.store = store
         self.cohort = cohort
         self.class_watch = ClassWatch(store, cohort, library or {})

@@ -1,8 +1,10 @@
 """CSV for spreadsheets: one table per attempt, per criterion result, per competency rating, or
 per decision (what was offered, what was chosen, the expert's choice).
 
-``evidence`` in the attempts table is ``assessment`` (counted), ``practice`` or ``trial`` (see
-:mod:`casesim.records.evidence`), beside the sign-off the attempt was recorded under.
+``evidence`` in the attempts table is ``assessment`` (counted), ``practice``, ``trial`` or
+``uncounted`` (see :mod:`casesim.records.evidence`; in a cohort with assignments, as the reports
+count under them: :mod:`casesim.records.assignments`), beside the sign-off the attempt was
+recorded under.
 
 Text cells that a spreadsheet would run as a formula (starting with ``= + - @``) are prefixed
 with ``'``.
@@ -20,7 +22,7 @@ from casesim.records.damage import readable_debrief
 from casesim.records.decisions import Decision, Replayer
 from casesim.records.evidence import evidence_kind
 from casesim.records.export.selection import Selection, selected_attempts
-from casesim.records.reports import duration_seconds
+from casesim.records.reports import duration_seconds, export_evidence
 
 __all__ = ["ATTEMPT_FIELDS", "COMPETENCY_FIELDS", "CRITERION_FIELDS", "CSV_KINDS", "DECISION_FIELDS", "CsvKind",
            "attempt_rows", "decision_rows", "write_csv"]
@@ -31,7 +33,8 @@ CSV_KINDS: tuple[CsvKind, ...] = ("attempts", "criteria", "competencies", "decis
 ATTEMPT_FIELDS = ["attempt_id", "trainee_id", "display_name", "cohort", "scenario_id", "scenario_version",
                   "content_hash", "mode", "seed", "start_node", "started_at", "ended_at", "duration_seconds",
                   "status", "passed", "share", "ending", "outcome", "decisions", "critical_count", "critical_ids", "evidence", "signoff_by", "signoff_credential",
-                  "signoff_on", "signoff_content_hash", "current_cohort", "imported_from", "imported_trusted"]
+                  "signoff_on", "signoff_content_hash", "current_cohort", "imported_from", "imported_trusted",
+                  "section", "term"]
 CRITERION_FIELDS = ["attempt_id", "trainee_id", "scenario_id", "mode", "ended_at", "criterion", "framework", "raw",
                     "worst", "best", "share"]
 DECISION_FIELDS = ["attempt_id", "trainee_id", "cohort", "scenario_id", "content_hash", "mode", "evidence", "status",
@@ -55,8 +58,10 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None, cohort: s
                  notes: list[str] | None = None, selection: Selection | None = None) -> Iterator[dict[str, Any]]:
     """One dict per attempt with the ``ATTEMPT_FIELDS`` (an attempt whose debrief is damaged is
     left out, with a note in ``notes``). ``cohort`` is the one stamped on the attempt when it began
-    (before stamping, the trainee's), ``current_cohort`` the trainee's now."""
+    (before stamping, the trainee's), ``current_cohort`` the trainee's now; ``section`` and ``term``
+    are the cohort's as stamped when the attempt began (empty when none was set then)."""
     attempts, trainees = selected_attempts(store, trainee_id, cohort, selection)
+    kinds = export_evidence(store, attempts)  # assignments applied, as the reports count
     for a in attempts:
         trainee = trainees.get(a.trainee_id)
         readable, debrief = readable_debrief(store, a, notes) if a.status == "completed" else (True, None)
@@ -74,7 +79,7 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None, cohort: s
             "decisions": len(debrief.decisions) if debrief else None,
             "critical_count": len(debrief.critical) if debrief else None,
             "critical_ids": "; ".join(c.id for c in debrief.critical) if debrief else None,
-            "evidence": evidence_kind(a.mode, a.signoff is not None),
+            "evidence": kinds.get(a.id) or evidence_kind(a.mode, a.signoff is not None),
             "signoff_by": a.signoff.by if a.signoff else None,
             "signoff_credential": a.signoff.credential if a.signoff else None,
             "signoff_on": a.signoff.on if a.signoff else None,
@@ -82,6 +87,7 @@ def attempt_rows(store: RecordStore, *, trainee_id: str | None = None, cohort: s
             "current_cohort": trainee.cohort if trainee else None,
             "imported_from": a.imported.get("from_store") if a.imported else None,
             "imported_trusted": bool(a.imported.get("trusted")) if a.imported else None,
+            "section": a.section, "term": a.term,
         }
 
 
@@ -89,6 +95,7 @@ def decision_rows(store: RecordStore, selection: Selection,
                   library: Mapping[str, Playable] | None = None) -> Iterator[dict[str, Any]]:
     """One dict per decision with the ``DECISION_FIELDS``, attempt by attempt."""
     attempts, trainees = selected_attempts(store, selection.trainee_id, selection.cohort, selection)
+    kinds = export_evidence(store, attempts)  # assignments applied, as the reports count
     replayers: dict[str, Replayer] = {}
     for a in attempts:
         loaded = (library or {}).get(a.scenario_id)
@@ -105,7 +112,7 @@ def decision_rows(store: RecordStore, selection: Selection,
             seconds = event.payload.get("seconds")
             yield {"attempt_id": a.id, "trainee_id": a.trainee_id,
                    "cohort": a.cohort or (trainee.cohort if trainee else None), "scenario_id": a.scenario_id,
-                   "content_hash": a.content_hash, "mode": a.mode, "evidence": evidence_kind(a.mode, a.signoff is not None),
+                   "content_hash": a.content_hash, "mode": a.mode, "evidence": kinds.get(a.id) or evidence_kind(a.mode, a.signoff is not None),
                    "status": public_status(a.status), "decision": number, "seq": event.seq, "at": event.at,
                    "node": decision.node, "choice": decision.choice, "timeout": event.kind == "timer-expired",
                    "seconds": seconds if isinstance(seconds, int | float) else None,

@@ -17,6 +17,7 @@ from casesim.records.api import RecordStore
 from casesim.records.damage import readable_debrief
 from casesim.records.evidence import evidence_kind
 from casesim.records.export.selection import Selection, selected_attempts
+from casesim.records.reports import export_evidence
 
 __all__ = ["jsonl_records", "write_jsonl"]
 
@@ -26,6 +27,7 @@ def jsonl_records(store: RecordStore, *, trainee_id: str | None = None, cohort: 
     """One archive record per attempt: the attempt, its trainee, every event, and the debrief
     (an attempt whose debrief is damaged is left out, with a note in ``notes``)."""
     attempts, trainees = selected_attempts(store, trainee_id, cohort, selection)
+    kinds = export_evidence(store, attempts)  # assignments applied, as the reports count
     for a in attempts:
         trainee = trainees.get(a.trainee_id)
         readable, debrief = readable_debrief(store, a, notes)
@@ -38,7 +40,7 @@ def jsonl_records(store: RecordStore, *, trainee_id: str | None = None, cohort: 
                         "seed": a.seed, "start_node": a.start_node, "started_at": a.started_at,
                         "ended_at": a.ended_at, "status": a.status, "passed": a.passed, "share": a.share,
                         "signoff": a.signoff.as_dict() if a.signoff is not None else None,
-                        "evidence": evidence_kind(a.mode, a.signoff is not None)},
+                        "evidence": kinds.get(a.id) or evidence_kind(a.mode, a.signoff is not None)},
             "trainee": None if trainee is None else {"id": trainee.id, "display_name": trainee.display_name,
                                                      "cohort": trainee.cohort},
             "events": [{"seq": e.seq, "kind": e.kind, "at": e.at, "payload": dict(e.payload),

@@ -18,7 +18,7 @@ and Letter both keep dates on one line.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,7 +56,8 @@ class PdfOptions:
     """The moment printed in the footer and stored as the PDF's creation date (default: now)."""
     page_format: str = "Letter"
     term: str | None = None
-    """The term and evaluation point (e.g. "Fall 2026, final evaluation")."""
+    """The term and evaluation point (e.g. "Fall 2026, final evaluation"); by default the terms
+    stamped on the attempts listed (the cohort's term as each began)."""
     placement: str | None = None
     """The placement agency."""
     liaison: str | None = None
@@ -81,6 +82,15 @@ def default_pdf_name(trainee_id: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", trainee_id.lower().encode("ascii", "ignore").decode("ascii")).strip("-")
     slug = slug[:40].rstrip("-") or "trainee"
     return f"practicum-{slug}-{hashlib.sha256(trainee_id.encode('utf-8')).hexdigest()[:8]}.pdf"
+
+
+_COMMENTS_HEIGHT = 32
+"""The height of the field instructor's comments box, in mm (room for five handwritten lines)."""
+
+
+def _distinct(values: Iterable[str | None]) -> list[str]:
+    """The values that are set, each once, in the order first met."""
+    return list(dict.fromkeys(v for v in values if v))
 
 
 def _date(iso: str | None) -> str:
@@ -198,10 +208,26 @@ def _unobserved(catalog: Catalog | None, report: TraineeReport) -> list[str]:
 
 
 def _definitions(catalog: Catalog | None) -> list[list[str]]:
+    """Per competency: its title, what good practice looks like, and its EPAS behaviours as the
+    competency map lists them (or that the program has not added them)."""
     if catalog is None:
         return []
-    return [[f"{cid.split('-')[-1]}  {catalog.criteria[cid].title}", catalog.criteria[cid].good]
-            for cid in _competency_ids(catalog) if cid in catalog.criteria]
+    behaviours = catalog.competency_map.behaviours if catalog.competency_map is not None else {}
+    rows = []
+    for cid in _competency_ids(catalog):
+        if cid not in catalog.criteria:
+            continue
+        listed = behaviours.get(cid, [])
+        shown = ("\n".join(f"{b.id} {b.text}" for b in listed) if listed else
+                 "not yet listed in the program's competency map")
+        rows.append([f"{cid.split('-')[-1]}  {catalog.criteria[cid].title}", catalog.criteria[cid].good, shown])
+    return rows
+
+
+def _behaviour_sources(catalog: Catalog | None) -> list[str]:
+    if catalog is None or catalog.competency_map is None:
+        return []
+    return list(dict.fromkeys(b.source for listed in catalog.competency_map.behaviours.values() for b in listed))
 
 
 def _heading_style(family: str, size: float) -> Any:
@@ -227,7 +253,9 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
     created = options.generated_at or utc_now()
     generated = iso_utc(created)
     t = report.trainee
-    texts = [t.display_name, t.id, t.cohort, options.program, options.instructor,
+    texts = [t.display_name, t.id, t.cohort, options.program, options.instructor, options.term,
+             *(a.attempt.cohort for a in report.attempts), *(a.attempt.section for a in report.attempts),
+             *(a.attempt.term for a in report.attempts),
              *(s.scenario_title or s.attempt.scenario_id for s in report.attempts),
              *(s.ending_title for s in report.attempts), *(r for s in report.attempts for r in s.critical),
              *(c.title for c in report.competencies), *report.notes, *(p.message for p in problems)]
@@ -246,10 +274,16 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
              "beside the field instructor's own evaluation; it is not a clinical placement record.", 8.5)
     starts = [a.attempt.started_at for a in report.attempts]
     period = f"{_date(min(starts))} to {_date(max(starts))}" if starts else "no attempts yet"
-    doc.table(["Student", "Student id", "Cohort", "Period"],
-              [[t.display_name, t.id, t.cohort or "-", period]], [55, 40, 35, 50])
+    # The cohort, section and term each attempt stamped as it began (what it was played under);
+    # the trainee's current cohort when none was stamped.
+    cohort_cell = "; ".join(_distinct(
+        (a.attempt.cohort or t.cohort or "-") + (f", section {a.attempt.section}" if a.attempt.section else "")
+        for a in report.attempts)) or t.cohort or "-"
+    term = options.term or "; ".join(_distinct(a.attempt.term for a in report.attempts)) or "-"
+    doc.table(["Student", "Student id", "Cohort and section", "Period"],
+              [[t.display_name, t.id, cohort_cell, period]], [45, 30, 60, 45])
     doc.table(["Term and evaluation point", "Placement agency", "Field instructor", "Faculty field liaison"],
-              [[options.term or "-", options.placement or "-", options.instructor or "-", options.liaison or "-"]],
+              [[term, options.placement or "-", options.instructor or "-", options.liaison or "-"]],
               [45, 45, 45, 45])
     doc.para(f"{len(report.attempts)} attempt(s): {report.finished} finished, {report.passed} passed "
              "(an assessment attempt passes with at least the scenario's pass share and no critical action).", 9)
@@ -293,8 +327,12 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
     if definitions:
         doc.heading("What each competency means here")
         doc.para("What good practice looks like for each competency, as the scenarios score it (casesim's "
-                 "paraphrase of the 2022 EPAS competency, not CSWE's wording).", 8)
-        doc.table(["Competency", "Good practice"], definitions, [50, 130], size=8)
+                 "paraphrase of the 2022 EPAS competency, not CSWE's wording), and the EPAS practice behaviours "
+                 "the program's competency map lists under it.", 8)
+        doc.table(["Competency", "Good practice", "EPAS behaviours"], definitions, [40, 75, 65], size=8)
+        sources = _behaviour_sources(catalog)
+        if sources:
+            doc.para("Behaviours: " + "; ".join(sources) + ".", 7)
 
     doc.heading("Attempts")
     if report.attempts:
@@ -346,7 +384,7 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
                   [[_date(s.attempt.started_at), s.scenario_title or s.attempt.scenario_id, s.attempt.mode,
                     pace_text(s.attempt.pace)] for s in fast if s.attempt.pace is not None], [25, 44, 23, 88])
 
-    if pdf.get_y() > pdf.h - 140:  # keep the record and the signatures on one page
+    if pdf.get_y() > pdf.h - 200:  # keep the record, the comments and the signatures on one page
         pdf.add_page()
     doc.heading("The record")
     if problems or report.notes or unverified:
@@ -379,8 +417,16 @@ def render_pdf(report: TraineeReport, out: str | Path, *, catalog: Catalog | Non
 
     signers = (("Field instructor", options.instructor), ("Faculty field liaison", options.liaison),
                ("Student", t.display_name))
-    doc.heading("Signatures", keep=20 + 20 * len(signers))  # the heading stays with every signature line
-    doc.para("I have reviewed this record of simulated practice with the student.", 9)
+    # The comments box, the attestation and every signature line stay on one page with the heading.
+    doc.heading("Comments and signatures", keep=_COMMENTS_HEIGHT + 40 + 20 * len(signers))
+    doc.para("Field instructor's comments:", 8.5, gap=0.5)
+    top = pdf.get_y()
+    pdf.rect(pdf.l_margin, top, pdf.epw, _COMMENTS_HEIGHT)
+    pdf.set_y(top + _COMMENTS_HEIGHT + 2)
+    doc.para("Field instructor and faculty field liaison: I have reviewed this record of simulated practice with "
+             "the student. It supplements, and does not replace, the field evaluation.", 8.5)
+    doc.para("Student: the assessment attempts listed above are my own work, done without help from another "
+             "person or from notes during the attempt.", 8.5)
     for role, name in signers:
         pdf.ln(8)
         doc.font(9)

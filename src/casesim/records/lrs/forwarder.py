@@ -35,7 +35,8 @@ import httpx
 from casesim.errors import CaseSimError
 from casesim.records.api import OutboxRow, RecordStore
 
-__all__ = ["Backoff", "Forwarder", "LrsConfig", "LrsError", "SyncReport", "check_endpoint", "forward_forever"]
+__all__ = ["Backoff", "Forwarder", "LrsConfig", "LrsError", "SyncReport", "check_endpoint", "forward_forever",
+           "forward_in_background"]
 
 XAPI_VERSION = "1.0.3"
 
@@ -56,7 +57,7 @@ def check_endpoint(url: str) -> str:
         raise LrsError("the LRS endpoint must not carry a user or password", title="lrs: bad endpoint",
                        hint="give them with --user and CASESIM_LRS_PASSWORD (or --password-file) instead")
     if parts.query or parts.fragment:
-        raise LrsError(f"the LRS endpoint {url!r} must not have a query or fragment", title="lrs: bad endpoint",
+        raise LrsError("the LRS endpoint must not have a query or fragment (? or #)", title="lrs: bad endpoint",
                        hint="give the xAPI endpoint, e.g. https://lrs.example.edu/xAPI")
     path = parts.path.rstrip("/")
     if path.endswith("/statements"):
@@ -256,11 +257,13 @@ class Forwarder:
 def forward_forever(store: RecordStore, config: LrsConfig, *, interval: float = 30.0,
                     stop: threading.Event | None = None, batch_size: int = 100,
                     on_report: Callable[[SyncReport], None] | None = None,
-                    on_error: Callable[[LrsError], None] | None = None) -> None:
+                    on_error: Callable[[CaseSimError], None] | None = None) -> None:
     """Sync every ``interval`` seconds until ``stop`` is set (for ``casesim serve``: run it in a
     thread, or ``await asyncio.to_thread(forward_forever, ...)``; :func:`forward_in_background`
-    does that). Errors are handed to ``on_error`` and the loop goes on: an LRS that is down or
-    misconfigured must never stop a classroom."""
+    does that). Errors (:class:`LrsError`, and a store that cannot be read or written just now)
+    are handed to ``on_error`` and the loop goes on: an LRS that is down or misconfigured must
+    never stop a classroom. Two forwarders of one store (this loop and a cron ``lrs sync``) may
+    post the same statements; the LRS keeps one of each."""
     stop = stop or threading.Event()
     halt = stop
 
@@ -271,7 +274,7 @@ def forward_forever(store: RecordStore, config: LrsConfig, *, interval: float = 
     while not stop.is_set():
         try:
             report = forwarder.sync()
-        except LrsError as exc:
+        except CaseSimError as exc:
             if on_error is not None:
                 on_error(exc)
         else:
@@ -283,7 +286,7 @@ def forward_forever(store: RecordStore, config: LrsConfig, *, interval: float = 
 async def forward_in_background(store: RecordStore, config: LrsConfig, *, interval: float = 30.0,
                                 stop: threading.Event | None = None, batch_size: int = 100,
                                 on_report: Callable[[SyncReport], None] | None = None,
-                                on_error: Callable[[LrsError], None] | None = None) -> None:
+                                on_error: Callable[[CaseSimError], None] | None = None) -> None:
     """:func:`forward_forever` in a worker thread, for an asyncio server's task list
     (set ``stop`` to end it; cancelling the task alone leaves the thread to finish its sync)."""
     await asyncio.to_thread(forward_forever, store, config, interval=interval, stop=stop, batch_size=batch_size,

@@ -1,6 +1,7 @@
 """What the PostgreSQL store does not do yet: assignments, roles, the audit log, the live class
-view's activity and the xAPI outbox (issue 14 items 3-6, built on the SQLite store while this
-backend was being written).
+view's activity, the xAPI outbox (issue 14 items 2-6), rosters with sign-in codes, cohort
+details and setting the pseudonym key (issue 13), built on the SQLite store while this backend
+was being written.
 
 Nothing here pretends. A write that would need those tables raises a :class:`StoreError` that
 says so and what to do (keep that feature on an SQLite store for now); a read answers what is
@@ -24,12 +25,14 @@ from casesim.records.api import (
     AssignmentRow,
     AuditEntry,
     AuditRow,
+    CohortDetails,
     NewAssignment,
     OutboxCounts,
     OutboxRow,
     OutboxSettings,
     Role,
     RoleGrant,
+    RosterMember,
     TraineeActivity,
 )
 
@@ -106,3 +109,39 @@ class NotYetOnPostgres:
 
     def outbox_counts(self) -> OutboxCounts:
         return OutboxCounts(0, 0, 0)
+
+    # --- rosters and sign-in codes, cohort details, the pseudonym key -----------------------
+
+    def set_pseudonym_key(self, key: str) -> tuple[str, str]:
+        raise _refuse("setting the pseudonym key", self.location)
+
+    def set_cohort_details(self, cohort: str, *, section: str | None, term: str | None, set_by: str) -> None:
+        raise _refuse("a cohort's section and term", self.location)
+
+    def cohort_details(self, cohort: str | None = None) -> Sequence[CohortDetails]:
+        return []  # none can have been set
+
+    def create_roster(self, cohort: str, *, created_by: str) -> bool:
+        raise _refuse("class rosters and sign-in codes", self.location)
+
+    def rosters(self) -> Sequence[str]:
+        return []
+
+    def add_roster_member(self, cohort: str, trainee_id: str, display_name: str, role: str,
+                          code_digest: str) -> None:
+        raise _refuse("class rosters and sign-in codes", self.location)
+
+    def roster_members(self, cohort: str) -> Sequence[RosterMember]:
+        return []
+
+    def memberships(self, trainee_id: str) -> Sequence[RosterMember]:
+        return []
+
+    def reissue_code(self, cohort: str, trainee_id: str, code_digest: str) -> None:
+        raise _refuse("class rosters and sign-in codes", self.location)
+
+    def redeem_code(self, code_digest: str) -> RosterMember | None:
+        return None  # no code was ever issued here, so none signs anyone in
+
+    def end_sessions(self, cohort: str, trainee_id: str) -> None:
+        raise _refuse("class rosters and sign-in sessions", self.location)

@@ -50,10 +50,12 @@ class _PathRow(NamedTuple):
 
 
 def _late_columns(conn: sqlite3.Connection) -> str:
-    """The attempt columns added by schema 6, or NULLs while an older migration (the schema 4
-    re-chain) verifies the store before they exist."""
+    """The attempt columns added by later migrations (the cohort, the import note, the assignment, the section
+    and term), or NULLs while an older migration (the schema 4 re-chain) verifies the store
+    before they exist."""
     have = {str(r[1]) for r in conn.execute("PRAGMA table_info(attempts)")}
-    return ", ".join(c if c in have else f"NULL AS {c}" for c in ("cohort", "imported", "assignment"))
+    late = ("cohort", "imported", "assignment", "section", "term")
+    return ", ".join(c if c in have else f"NULL AS {c}" for c in late)
 
 
 def filter_clause(trainee_id: str | None, cohort: str | None,
@@ -123,21 +125,31 @@ def decision_paths(conn: sqlite3.Connection, *, cohort: str | None = None, train
     if mode is not None:
         where = (where + " AND " if where else "WHERE ") + "a.mode = ?"
         params = (*params, mode)
+    # One row per distinct (trainee, file, start, path): SQLite writes each attempt's path events
+    # as one JSON array and counts equal arrays, so Python parses each distinct path once instead
+    # of receiving every event (the all-cohorts report was 6x a bare scan of the events). Each
+    # step carries its seq, so the order is checked, never assumed from the aggregate.
     rows = conn.execute(
         "WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node FROM "
-        f"trainees t JOIN attempts a ON a.trainee_id = t.id {where}) "
+        f"trainees t JOIN attempts a ON a.trainee_id = t.id {where}), "
         # CROSS JOIN: the selected attempts drive the lookups, so one cohort never reads the others' events.
-        "SELECT sel.n, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, e.choice "
+        "paths AS (SELECT sel.n, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, "
+        "json_group_array(json_array(e.seq, e.kind, e.node, e.choice)) AS steps "
         "FROM sel CROSS JOIN events e ON e.attempt_n = sel.n WHERE e.kind IN ('choice', 'timer-expired', 'undo') "
-        "ORDER BY e.attempt_n, e.seq", params)
+        "GROUP BY sel.n) "
+        "SELECT trainee_id, scenario_id, content_hash, start_node, steps, count(*) FROM paths "
+        "GROUP BY trainee_id, scenario_id, content_hash, start_node, steps", params)
     counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]] = Counter()
-    for (_, trainee, scenario, content, start), group in groupby(rows, key=lambda r: r[:5]):
-        events = [_PathRow(kind, node, choice) for *_, kind, node, choice in group]
-        if any(e.kind == "undo" for e in events):  # the few attempts with an undo: the one undo rule
+    for trainee, scenario, content, start, text, count in rows:
+        items = json.loads(text)
+        if any(a[0] > b[0] for a, b in zip(items, items[1:], strict=False)):
+            items.sort(key=lambda item: item[0])
+        events = [_PathRow(kind, node, choice) for _, kind, node, choice in items]
+        if any(e.kind == "undo" for e in events):  # attempts with an undo: the one undo rule
             events = effective_steps(events)
         steps = [e for e in events if e.choice is not None]
         counted[(trainee, scenario, content, start, tuple(str(e.choice) for e in steps),
-                 tuple(e.node or "?" for e in steps))] += 1
+                 tuple(e.node or "?" for e in steps))] += int(count)
     return [DecisionPath(*key, attempts=count) for key, count in counted.items()]
 
 
@@ -457,7 +469,7 @@ def chain_attempts(conn: sqlite3.Connection, scope: str = "", params: tuple[Any,
             content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
             hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
             passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
-            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28])
+            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28], section=r[29], term=r[30])
     return attempts
 
 

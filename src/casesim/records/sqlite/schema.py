@@ -261,6 +261,57 @@ _OUTBOX: Migration = [
 ]
 
 
+_CLASS_ROSTERS: Migration = [
+    # `casesim class` (casesim.records.classroom): a class's roster and its one-time sign-in codes,
+    # keyed by the cohort name (not a cohorts table: terms and sections are another table's). Only
+    # a code's SHA-256 is kept. session_epoch ends every session of a member when it moves on
+    # (a reissued code, a sign-out): `casesim serve` puts it in the session cookie and compares.
+    """CREATE TABLE IF NOT EXISTS class_rosters (
+        cohort     TEXT PRIMARY KEY NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS class_members (
+        cohort         TEXT NOT NULL REFERENCES class_rosters(cohort),
+        trainee_id     TEXT NOT NULL,
+        display_name   TEXT NOT NULL,
+        role           TEXT NOT NULL CHECK (role IN ('student', 'instructor')),
+        code_digest    TEXT UNIQUE,
+        code_issued_at TEXT,
+        code_used_at   TEXT,
+        session_epoch  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (cohort, trainee_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS class_members_by_trainee ON class_members(trainee_id)",
+]
+
+
+def _section_note(conn: sqlite3.Connection, current: int, now: str) -> None:
+    """Record when attempts began to carry their cohort's section and term."""
+    if current == 0:
+        return
+    conn.execute("INSERT INTO meta(key, value) VALUES ('section_term_stamped_since', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (now,))
+
+
+_COHORT_SECTION_TERM: Migration = [
+    # A cohort's section and term (e.g. "02", "Fall 2026"), set by an instructor with
+    # `records cohort`: a setting, like an accommodation, with who set it and when. Each new
+    # attempt stamps the values of its trainee's cohort into its hashed header (the columns
+    # below), so moving a student or renaming a term later never rewrites a past attempt.
+    """CREATE TABLE cohort_details (
+        cohort  TEXT PRIMARY KEY NOT NULL,
+        section TEXT,
+        term    TEXT,
+        set_by  TEXT NOT NULL,
+        set_at  TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    "ALTER TABLE attempts ADD COLUMN section TEXT",
+    "ALTER TABLE attempts ADD COLUMN term TEXT",
+    lambda conn, current, now: _section_note(conn, current, now),
+]
+
+
 def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
     from casesim.records.sqlite.rechain import rechain
 
@@ -268,7 +319,7 @@ def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
 
 
 MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS), _ATTEMPT_COHORT,
-                               _PROGRAM, _OUTBOX]
+                               _PROGRAM, _OUTBOX, _CLASS_ROSTERS, _COHORT_SECTION_TERM]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``: SQL statements, or a step
 ``(connection, version migrated from, now)`` for what SQL alone cannot do (re-chaining)."""
 

@@ -39,6 +39,7 @@ from casesim.records.api import (
     AuditEntry,
     AuditRow,
     ChangeWatch,
+    CohortDetails,
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
@@ -52,6 +53,7 @@ from casesim.records.api import (
     OutboxSettings,
     Role,
     RoleGrant,
+    RosterMember,
     TraineeActivity,
     TraineeRow,
     VerifyProblem,
@@ -76,7 +78,7 @@ _log = logging.getLogger(__name__)
 
 _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
                     "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
-                    "reading_seconds, too_fast, cohort, imported, assignment")
+                    "reading_seconds, too_fast, cohort, imported, assignment, section, term")
 
 
 def _signoff(text: str | None) -> SignOff | None:
@@ -339,16 +341,21 @@ class SQLiteStore:
             else:
                 head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
                 tied = program.assignment_for(conn, trainee_id, scenario_id, content_hash, mode, at=now).assignment
-                facts = dataclasses.replace(facts, cohort=row[2], assignment=tied.id if tied is not None else None)
+                details = conn.execute("SELECT section, term FROM cohort_details WHERE cohort = ?",
+                                       (row[2],)).fetchone() if row[2] is not None else None
+                facts = dataclasses.replace(facts, cohort=row[2], assignment=tied.id if tied is not None else None,
+                                            section=details[0] if details else None,
+                                            term=details[1] if details else None)
             started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now, key=self._key)
             a, after = started.attempt, started.attempt_head
             conn.execute(
                 "INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, "
                 "seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, cohort, "
-                "imported, assignment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "imported, assignment, section, term) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?)",
                 (a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
                  a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status,
-                 a.signoff_json, a.cohort, a.imported_json, a.assignment))
+                 a.signoff_json, a.cohort, a.imported_json, a.assignment, a.section, a.term))
             conn.execute("UPDATE trainees SET attempt_count = ?, head_hash = ? WHERE id = ?",
                          (started.trainee_head.attempt_count, started.trainee_head.head_hash, trainee_id))
             n = conn.execute("SELECT n FROM attempts WHERE id = ?", (attempt_id,)).fetchone()[0]
@@ -434,7 +441,8 @@ class SQLiteStore:
         facts = ledger.AttemptFacts(trainee_id=trainee_id, scenario_id=record.scenario_id,
                                     scenario_version=record.scenario_version, content_hash=record.content_hash,
                                     mode=record.mode, seed=record.seed, start_node=record.start_node,
-                                    signoff=record.signoff, cohort=record.cohort, imported=record.imported)
+                                    signoff=record.signoff, cohort=record.cohort, imported=record.imported,
+                                    section=record.section, term=record.term)
         prepared = [(kind, at, ledger.prepare_events([(kind, payload)])) for kind, at, payload in record.events]
         if record.status != "in-progress":
             ledger.check_finish(record.status)
@@ -577,13 +585,13 @@ class SQLiteStore:
     def chain_record(self, attempt_id: str) -> dict[str, Any]:
         with self._read("reading the chain", snapshot=True) as conn:
             row = conn.execute("SELECT n, trainee_seq, prev_hash, hash, event_count, head_hash, seal, signoff, debrief, "
-                               "cohort, imported, assignment FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+                               "cohort, imported, assignment, section, term FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"there is no attempt {attempt_id} in {self.path}", title="no such attempt")
             events = {int(seq): str(h) for seq, h in conn.execute(
                 "SELECT seq, hash FROM events WHERE attempt_n = ? ORDER BY seq", (row[0],))}
         keys_ = ("trainee_seq", "prev_hash", "hash", "event_count", "head_hash", "seal", "signoff_text",
-                 "debrief_text", "cohort", "imported_text", "assignment")
+                 "debrief_text", "cohort", "imported_text", "assignment", "section", "term")
         return {"store_id": self.store_id, "chain_mode": self.chain_mode, **dict(zip(keys_, row[1:], strict=True)),
                 "event_hashes": events}
 
@@ -596,7 +604,7 @@ class SQLiteStore:
                           ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
                           share=row[12], signoff=_signoff(row[13]), verdict=row[14],
                           pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
-                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20])
+                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20], section=row[21], term=row[22])
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:
@@ -663,6 +671,107 @@ class SQLiteStore:
             row = conn.execute("SELECT trainee_id, time, set_by, set_at FROM accommodations WHERE trainee_id = ?",
                                (trainee_id,)).fetchone()
         return AccommodationRow(*row) if row is not None else None
+
+    # --- class rosters and sign-in codes ----------------------------------------------------
+
+    _MEMBER_COLUMNS = "cohort, trainee_id, display_name, role, code_issued_at, code_used_at, session_epoch"
+
+    def create_roster(self, cohort: str, *, created_by: str) -> bool:
+        cohort = clean_label(cohort, "cohort")
+        created_by = clean_label(created_by, "display name")
+        with self._write("creating the class roster") as conn:
+            cursor = conn.execute("INSERT INTO class_rosters(cohort, created_at, created_by) VALUES (?, ?, ?) "
+                                  "ON CONFLICT(cohort) DO NOTHING", (cohort, self._now(), created_by))
+            return cursor.rowcount == 1
+
+    def rosters(self) -> Sequence[str]:
+        with self._read("listing the class rosters") as conn:
+            return [str(r[0]) for r in conn.execute("SELECT cohort FROM class_rosters ORDER BY cohort")]
+
+    def _require_roster(self, conn: sqlite3.Connection, cohort: str) -> None:
+        if conn.execute("SELECT 1 FROM class_rosters WHERE cohort = ?", (cohort,)).fetchone() is None:
+            raise NotFoundError(f"there is no class roster {cohort!r} in {self.path}", title="no such class",
+                                hint="create it first with `casesim class create COHORT`; `casesim class list` "
+                                     "shows the classes")
+
+    def add_roster_member(self, cohort: str, trainee_id: str, display_name: str, role: str,
+                          code_digest: str) -> None:
+        cohort = clean_label(cohort, "cohort")
+        trainee_id = clean_label(trainee_id, "trainee id")
+        display_name = clean_label(display_name or trainee_id, "display name")
+        if role not in ("student", "instructor"):
+            raise ValueError(f"unknown roster role {role!r}")
+        with self._write("adding to the class roster") as conn:
+            self._require_roster(conn, cohort)
+            conn.execute("INSERT INTO class_members(cohort, trainee_id, display_name, role, code_digest, code_issued_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(cohort, trainee_id) DO UPDATE SET "
+                         "display_name = excluded.display_name, role = excluded.role, "
+                         "code_digest = excluded.code_digest, code_issued_at = excluded.code_issued_at, "
+                         "code_used_at = NULL, session_epoch = session_epoch + 1",
+                         (cohort, trainee_id, display_name, role, code_digest, self._now()))
+        if role == "student":  # the trainee row (its own transaction: it extends the chain)
+            self.upsert_trainee(trainee_id, display_name, cohort)
+
+    def _members(self, where: str, params: tuple[Any, ...], action: str) -> list[RosterMember]:
+        with self._read(action) as conn:
+            rows = conn.execute(f"SELECT {self._MEMBER_COLUMNS} FROM class_members WHERE {where} "
+                                "ORDER BY cohort, trainee_id", params).fetchall()
+        return [RosterMember(*r) for r in rows]
+
+    def roster_members(self, cohort: str) -> Sequence[RosterMember]:
+        with self._read("reading the class roster") as conn:
+            self._require_roster(conn, cohort)
+        return self._members("cohort = ?", (cohort,), "reading the class roster")
+
+    def memberships(self, trainee_id: str) -> Sequence[RosterMember]:
+        return self._members("trainee_id = ?", (trainee_id,), "reading the class rosters")
+
+    def reissue_code(self, cohort: str, trainee_id: str, code_digest: str) -> None:
+        with self._write("issuing a new sign-in code") as conn:
+            self._require_roster(conn, cohort)
+            cursor = conn.execute("UPDATE class_members SET code_digest = ?, code_issued_at = ?, code_used_at = NULL, "
+                                  "session_epoch = session_epoch + 1 WHERE cohort = ? AND trainee_id = ?",
+                                  (code_digest, self._now(), cohort, trainee_id))
+            if cursor.rowcount != 1:
+                raise NotFoundError(f"{trainee_id!r} is not on the class roster {cohort!r}", title="not on the roster",
+                                    hint=f"`casesim class roster {cohort}` lists who is; add them with "
+                                         "`casesim class add-students`")
+
+    def redeem_code(self, code_digest: str) -> RosterMember | None:
+        with self._write("signing in") as conn:
+            row = conn.execute(f"UPDATE class_members SET code_used_at = ? WHERE code_digest = ? AND code_used_at IS NULL "
+                               f"RETURNING {self._MEMBER_COLUMNS}", (self._now(), code_digest)).fetchone()
+        return RosterMember(*row) if row is not None else None
+
+    def end_sessions(self, cohort: str, trainee_id: str) -> None:
+        with self._write("signing out") as conn:
+            conn.execute("UPDATE class_members SET session_epoch = session_epoch + 1 WHERE cohort = ? AND trainee_id = ?",
+                         (cohort, trainee_id))
+
+    def set_cohort_details(self, cohort: str, *, section: str | None, term: str | None, set_by: str) -> None:
+        """Set (or, with both None, remove) a cohort's section and term; each value is checked
+        like a cohort name (:func:`~casesim.records.labels.clean_label`)."""
+        cohort = clean_label(cohort, "cohort")
+        section = clean_label(section, "section") if section is not None else None
+        term = clean_label(term, "term") if term is not None else None
+        set_by = clean_label(set_by, "display name")
+        with self._write("saving the cohort's section and term") as conn:
+            if section is None and term is None:
+                conn.execute("DELETE FROM cohort_details WHERE cohort = ?", (cohort,))
+                return
+            conn.execute("INSERT INTO cohort_details(cohort, section, term, set_by, set_at) VALUES (?, ?, ?, ?, ?) "
+                         "ON CONFLICT(cohort) DO UPDATE SET section = excluded.section, term = excluded.term, "
+                         "set_by = excluded.set_by, set_at = excluded.set_at",
+                         (cohort, section, term, set_by, self._now()))
+
+    def cohort_details(self, cohort: str | None = None) -> Sequence[CohortDetails]:
+        sql = "SELECT cohort, section, term, set_by, set_at FROM cohort_details"
+        params: tuple[str, ...] = ()
+        if cohort is not None:
+            sql, params = sql + " WHERE cohort = ?", (cohort,)
+        with self._read("reading cohorts") as conn:
+            rows = conn.execute(sql + " ORDER BY cohort", params).fetchall()
+        return [CohortDetails(*r) for r in rows]
 
     def trainee(self, trainee_id: str) -> TraineeRow | None:
         with self._read("reading the trainee") as conn:
@@ -819,6 +928,18 @@ class SQLiteStore:
         self._key, self.chain_mode = new_key, keys.KEYED
         return before, after
 
+    def set_pseudonym_key(self, key: str) -> tuple[str, str]:
+        """Store another store's pseudonym key as this one's (:mod:`casesim.records.sqlite.pseudonym`)."""
+        from casesim.records.sqlite.pseudonym import change_pseudonym_key
+
+        self._need_key("change its pseudonym key")
+        if len(key) < 32 or not key.isascii() or not key.isprintable():
+            raise StoreError("a pseudonym key is at least 32 printable ASCII characters (casesim makes 64 hex "
+                             "digits)", title="pseudonym key refused",
+                             hint="export it with `casesim records pseudonym-key --export FILE` from the other store")
+        with self._write("changing the pseudonym key") as conn:
+            return change_pseudonym_key(conn, store_id=self.store_id, key=self._key, new=key, now=self._now())
+
     def _need_key(self, action: str) -> None:
         if self.keyed and self._key is None:
             raise keys.KeyNeededError(f"the records database {self.path} is keyed: casesim cannot {action} without its "
@@ -832,7 +953,9 @@ class SQLiteStore:
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('chain_mode', 'rechained_at', "
                                      "'rechained_from_schema', 'rechained_links', 'rechain_problems', "
                                      "'cohort_stamped_since', 'cohort_unstamped_attempts', 'rekeyed_at', "
-                                     "'rekeyed_count', 'audit_since', 'audit_from_schema', 'audit_count')").fetchall())
+                                     "'rekeyed_count', 'audit_since', 'audit_from_schema', 'audit_count', "
+                                     "'pseudonym_changed_at', 'pseudonym_changed_count', "
+                                     "'section_term_stamped_since')").fetchall())
         rows.setdefault("chain_mode", keys.UNKEYED)
         return {str(k): str(v) for k, v in rows.items()}
 

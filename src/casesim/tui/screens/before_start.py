@@ -85,14 +85,21 @@ class BeforeStartScreen(CaseSimScreen[None]):
                 "You can pause at any moment with p or escape, and leave without penalty. "
                 "The client's case file is below; c shows it again during play.",
             ), id="before-notes", markup=False)
-            yield Static(Content.styled("Your name or student id (kept with your records)", "bold"),
-                         classes="field-label", markup=False)
-            # restrict: a control, direction or zero-width character cannot be typed or pasted
-            # (an escape sequence in the field retitled the window and set the clipboard).
-            name = Input(value=self.casesim.trainee.name, placeholder="e.g. Ana Ruiz or s1234567",
-                         id="before-name", max_length=120, restrict=typable_pattern())
-            name.cursor_blink = self.casesim.cursor_blink
-            yield name
+            if self.casesim.signed_in:
+                # Signed in by `casesim serve`: who plays is the sign-in's, never typed (program
+                # review F3), so there is no field to change it in.
+                yield Static(Content.assemble(("Signed in as ", "bold"), literal(self.casesim.trainee.name),
+                                              " (your records are kept under this id)"),
+                             id="before-signed-in", markup=False)
+            else:
+                yield Static(Content.styled("Your name or student id (kept with your records)", "bold"),
+                             classes="field-label", markup=False)
+                # restrict: a control, direction or zero-width character cannot be typed or pasted
+                # (an escape sequence in the field retitled the window and set the clipboard).
+                name = Input(value=self.casesim.trainee.name, placeholder="e.g. Ana Ruiz or s1234567",
+                             id="before-name", max_length=120, restrict=typable_pattern())
+                name.cursor_blink = self.casesim.cursor_blink
+                yield name
             yield Static(Content.styled("Mode (up/down to choose)", "bold"), classes="field-label", markup=False)
             yield OptionList(*(mode_option(m, m == self.mode) for m in MODES), id="before-mode")
             if playable_signoff(self.loaded) is None:
@@ -113,6 +120,9 @@ class BeforeStartScreen(CaseSimScreen[None]):
         # Scoring needs the scenario's analysis only at the debrief; start it while they read.
         self.casesim.analyses.request(self.loaded)
         self.query_one("#before-mode", OptionList).highlighted = MODES.index(self.mode)
+        if self.casesim.signed_in:
+            self.query_one("#before-mode", OptionList).focus()
+            return
         name = self.query_one("#before-name", Input)
         name.focus()
         name.cursor_position = len(name.value)
@@ -151,6 +161,10 @@ class BeforeStartScreen(CaseSimScreen[None]):
         self.action_leave()
 
     def action_start(self) -> None:
+        if self.casesim.signed_in:
+            self.app.post_message(BeginAttempt(self.loaded, mode=self.mode, seed=self.seed,
+                                               trainee_name=self.casesim.trainee.name))
+            return
         name = self.query_one("#before-name", Input).value.strip()
         problem = "Type your name or student id first; your records are kept under it." if not name else None
         if name and (wrong := name_problem(name)) is not None:

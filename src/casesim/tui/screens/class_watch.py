@@ -10,7 +10,6 @@ carries meaning on its own: a flag is a word ("fast"), a status is a word.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -43,7 +42,7 @@ _WIDE = 116
 
 
 def idle_text(seconds: float | None) -> str:
-    """``45s``, ``3m05s``, ``1h02m``; empty when there is nothing to time."""
+    """``45s``, ``3m05s``, ``1h02m``, ``3d`` (at most six characters); empty when there is nothing to time."""
     if seconds is None:
         return ""
     whole = int(seconds)
@@ -51,7 +50,9 @@ def idle_text(seconds: float | None) -> str:
         return f"{whole}s"
     if whole < 3600:
         return f"{whole // 60}m{whole % 60:02d}s"
-    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+    if whole < 86400:
+        return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+    return f"{whole // 86400}d"
 
 
 def status_text(row: TraineeNow) -> str:
@@ -211,25 +212,37 @@ class ClassWatchScreen(CaseSimScreen[None]):
         force, self._pending = self._pending, False
         self._poll(force, self.scenario_id, self.mode)
 
+    class _Polled(Message):
+        """A check has ended (posted from the worker thread: ``post_message`` is thread-safe and
+        never waits, so closing the app while a read runs cannot deadlock on the worker)."""
+
+        def __init__(self, view: ClassView | None, error: CaseSimError | None) -> None:
+            super().__init__()
+            self.view = view
+            self.error = error
+
     @work(thread=True, group="class-watch", exit_on_error=False)
     def _poll(self, force: bool, scenario_id: str | None, mode: Mode | None) -> None:
+        view: ClassView | None = None
+        error: CaseSimError | None = None
         try:
             if force or self.class_watch.changed():
                 view = self.class_watch.read(scenario_id, mode)
-                self.app.call_from_thread(self._show, view)
         except CaseSimError as exc:
-            self.app.call_from_thread(self._failed, exc)
-        except RuntimeError:  # the app closed while the store was read: nothing to draw
-            pass
+            error = exc
         finally:
             self._reading = False
-        if self._pending:  # a key asked for another scenario or mode while this read ran
-            with suppress(RuntimeError):  # the app closed meanwhile
-                self.app.call_from_thread(self._kick)
+        self.post_message(self._Polled(view, error))
 
-    def _failed(self, exc: CaseSimError) -> None:
-        self.query_one("#title-bar", TitleBar).set_status(Content(f"cannot read: {exc.title}"))
-        self.notify(str(exc), title=exc.title, severity="error", timeout=10, markup=False)
+    @on(_Polled)
+    def _polled(self, polled: _Polled) -> None:
+        if polled.error is not None:
+            self.query_one("#title-bar", TitleBar).set_status(Content(f"cannot read: {polled.error.title}"))
+            self.notify(str(polled.error), title=polled.error.title, severity="error", timeout=10, markup=False)
+        elif polled.view is not None:
+            self._show(polled.view)
+        if self._pending:  # a key asked for another scenario or mode while this read ran
+            self._kick()
 
     # --- drawing --------------------------------------------------------------------------
 

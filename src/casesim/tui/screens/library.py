@@ -281,6 +281,11 @@ class LibraryScreen(CaseSimScreen[None]):
 
     # --- other actions ----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In a served session the file the path names is on the server's disk, not the
+        student's: opening files is not offered (the key is hidden and does nothing)."""
+        return not (action == "open_file" and self.casesim.signed_in)
+
     def action_open_file(self) -> None:
         self.app.push_screen(OpenFileScreen(cursor_blink=self.casesim.cursor_blink), self._open_path)
 
