@@ -283,7 +283,7 @@ def chain_attempts(conn: Conn, scope: str = "", params: tuple[Any, ...] = (),
     for r in conn.execute(
             "SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, "
             "start_node, started_at, prev_hash, hash, event_count, head_hash, status, ended_at, passed, share, "
-            "debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast, cohort, imported, assignment "
+            "debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast, cohort, imported, assignment, section, term "
             f"FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
         if r[17] not in (None, 0, 1) and problems is not None:
             problems.append(VerifyProblem("edited", r[2], r[1], None, f"attempt {r[1]}: its pass/fail value "
@@ -293,7 +293,8 @@ def chain_attempts(conn: Conn, scope: str = "", params: tuple[Any, ...] = (),
             content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
             hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
             passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
-            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28])
+            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28], section=r[29],
+            term=r[30])
     return attempts
 
 

@@ -186,7 +186,14 @@ _ATTEMPT_ASSIGNMENT = Migration("attempt-assignment", (
     "ALTER TABLE attempts ADD COLUMN assignment text",
 ))
 
-MIGRATIONS: list[Migration] = [_RECORDS, _ATTEMPT_ASSIGNMENT]
+_ATTEMPT_SECTION_TERM = Migration("attempt-section-term", (
+    # The cohort's section and term as the attempt began (issue 13), covered by the attempt hash;
+    # NULL: none. (Cohort details cannot be set on PostgreSQL yet; a store copied from SQLite keeps them.)
+    "ALTER TABLE attempts ADD COLUMN section text",
+    "ALTER TABLE attempts ADD COLUMN term text",
+))
+
+MIGRATIONS: list[Migration] = [_RECORDS, _ATTEMPT_ASSIGNMENT, _ATTEMPT_SECTION_TERM]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``. Append; never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -83,11 +83,11 @@ _log = logging.getLogger(__name__)
 
 _ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
                     "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
-                    "reading_seconds, too_fast, cohort, imported")
+                    "reading_seconds, too_fast, cohort, imported, assignment, section, term")
 _INSERT_ATTEMPT = ("INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, "
                    "mode, seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, "
-                   "cohort, imported, assignment) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                   "%s, %s, %s, %s, %s) RETURNING n")
+                   "cohort, imported, assignment, section, term) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                   "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING n")
 _INSERT_EVENT = ("INSERT INTO events(attempt_n, seq, kind, at, node, choice, payload, hash) "
                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
 
@@ -383,7 +383,7 @@ class PostgresStore(NotYetOnPostgres):
         row = conn.execute(_INSERT_ATTEMPT, (
             a.id, a.trainee_id, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash, a.mode, a.seed,
             a.start_node, a.started_at, a.prev_hash, a.hash, after.event_count, after.head_hash, after.status,
-            a.signoff_json, a.cohort, a.imported_json, a.assignment)).fetchone()
+            a.signoff_json, a.cohort, a.imported_json, a.assignment, a.section, a.term)).fetchone()
         assert row is not None
         conn.execute("UPDATE trainees SET attempt_count = %s, head_hash = %s WHERE id = %s",
                      (started.trainee_head.attempt_count, started.trainee_head.head_hash, a.trainee_id))
@@ -460,7 +460,8 @@ class PostgresStore(NotYetOnPostgres):
         facts = ledger.AttemptFacts(trainee_id=trainee_id, scenario_id=record.scenario_id,
                                     scenario_version=record.scenario_version, content_hash=record.content_hash,
                                     mode=record.mode, seed=record.seed, start_node=record.start_node,
-                                    signoff=record.signoff, cohort=record.cohort, imported=record.imported)
+                                    signoff=record.signoff, cohort=record.cohort, imported=record.imported,
+                                    section=record.section, term=record.term)
         prepared = [(at, ledger.prepare_events([(kind, payload)])) for kind, at, payload in record.events]
         if record.status != "in-progress":
             ledger.check_finish(record.status)
@@ -504,13 +505,13 @@ class PostgresStore(NotYetOnPostgres):
     def chain_record(self, attempt_id: str) -> dict[str, Any]:
         with self._read("reading the chain", snapshot=True) as conn:
             row = conn.execute("SELECT n, trainee_seq, prev_hash, hash, event_count, head_hash, seal, signoff, "
-                               "debrief, cohort, imported FROM attempts WHERE id = %s", (attempt_id,)).fetchone()
+                               "debrief, cohort, imported, assignment, section, term FROM attempts WHERE id = %s", (attempt_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"there is no attempt {attempt_id} in {self.location}", title="no such attempt")
             events = {int(seq): str(h) for seq, h in conn.execute(
                 "SELECT seq, hash FROM events WHERE attempt_n = %s ORDER BY seq", (row[0],)).fetchall()}
         names = ("trainee_seq", "prev_hash", "hash", "event_count", "head_hash", "seal", "signoff_text",
-                 "debrief_text", "cohort", "imported_text")
+                 "debrief_text", "cohort", "imported_text", "assignment", "section", "term")
         return {"store_id": self.store_id, "chain_mode": self.chain_mode, **dict(zip(names, row[1:], strict=True)),
                 "event_hashes": events}
 
@@ -521,7 +522,8 @@ class PostgresStore(NotYetOnPostgres):
                           ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
                           share=row[12], signoff=_signoff(row[13]), verdict=row[14],
                           pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
-                          cohort=row[18], imported=_json_mapping(row[19]))
+                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20], section=row[21],
+                          term=row[22])
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:
