@@ -36,12 +36,15 @@ run: $(STAMP)
 # --format svg`). Installed when we can (root with apt-get, as in CI).
 SYSTEM_TOOLS := tmux:tmux pdftotext:poppler-utils chromium:chromium node:nodejs npm:npm
 # Noto Sans CJK: the PDF's fallback for CJK names (too large to bundle); the PDF font tests use it.
+# postgresql: the records tests start a real PostgreSQL server of their own (tests/support/postgres.py)
+# from its initdb and pg_ctl; they fail, never skip, without it.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 AXE_JS := tests/data/axe/node_modules/axe-core/axe.min.js
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
 	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
 	[ -f $(CJK_FONT) ] || missing="$$missing fonts-noto-cjk"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \

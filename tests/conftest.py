@@ -16,6 +16,7 @@ from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog, load_catalog
 from support.clock import FakeClock
 from support.paths import EXAMPLE, ROOT, SCENARIOS
+from support.postgres import PostgresServer
 
 settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -77,6 +78,15 @@ def clock() -> FakeClock:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "records.db"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole session, started on first use in a temporary
+    folder (as an unprivileged user when the tests run as root) and stopped at the end. Missing
+    server programs fail the tests that need it, saying to run `make system-deps`."""
+    with PostgresServer() as server:
+        yield server
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from casesim import bundled
+from casesim.database_url import DatabaseUrl, is_database_url
 from casesim.errors import CaseSimError, ConfigError
 from casesim.play.clock import CHOICE_SETTLE_SECONDS
 
@@ -42,23 +43,27 @@ DB_FILE_NAME = "casesim.db"
 
 
 def _database_file(value: object) -> object:
-    # A URL would be mangled into a relative file path by Path(); say what is supported instead.
-    if isinstance(value, str) and value.startswith(("postgres://", "postgresql://")):
-        raise ValueError("PostgreSQL records are not available in this version of casesim; "
-                         "use a database file path for now")
+    """A file path, or a PostgreSQL URL kept as a :class:`DatabaseUrl` (Path() would mangle it
+    into a relative file name, and str() of it never shows the password)."""
+    if isinstance(value, DatabaseUrl):
+        return value
+    if is_database_url(value):
+        return DatabaseUrl(str(value))
     return Path(value).expanduser() if isinstance(value, str | Path) else value
 
 
 class Settings(BaseModel):
     """Everything a casesim command needs from the user's environment."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True,
+                              arbitrary_types_allowed=True)
 
     data_dir: Path
     """The per-user data folder: the records database by default, the remembered trainee
     (``trainee.json``), crash reports, and the optional ``config.yaml``."""
-    db: Path
-    """The records database file (default: ``casesim.db`` in the data folder)."""
+    db: Path | DatabaseUrl
+    """The records database: a file (default: ``casesim.db`` in the data folder), or a PostgreSQL
+    URL (``postgresql://user@host/dbname``) shared by a whole program."""
     scenarios_dir: Path
     """The scenario library the TUI lists, ``casesim play ID`` and reports look ids up in
     (default: the bundled library)."""
@@ -89,10 +94,10 @@ class Settings(BaseModel):
 class ConfigFile(BaseModel):
     """What ``config.yaml`` may set; relative paths are relative to the file's folder."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, arbitrary_types_allowed=True)
 
-    db: Path | None = None
-    """The records database file."""
+    db: Path | DatabaseUrl | None = None
+    """The records database file, or a PostgreSQL URL."""
     scenarios_dir: Path | None = None
     """The scenario library folder."""
     frameworks_dir: Path | None = None
@@ -170,7 +175,7 @@ def _under(folder: Path, value: Path | None) -> Path | None:
     return value if value.is_absolute() else folder / value
 
 
-def resolve_settings(*, data_dir: Path | None = None, db: Path | str | None = None,
+def resolve_settings(*, data_dir: Path | None = None, db: Path | str | DatabaseUrl | None = None,
                      scenarios_dir: Path | None = None, frameworks_dir: Path | None = None,
                      catalog_dirs: tuple[Path, ...] | None = None, cache_dir: Path | None = None,
                      use_cache: bool = True) -> Settings:
@@ -182,7 +187,8 @@ def resolve_settings(*, data_dir: Path | None = None, db: Path | str | None = No
     try:
         return Settings(
             data_dir=folder,
-            db=db or _under(folder, config.db) or folder / DB_FILE_NAME,
+            db=db or (config.db if isinstance(config.db, DatabaseUrl) else _under(folder, config.db))
+            or folder / DB_FILE_NAME,
             scenarios_dir=(scenarios_dir or _under(folder, config.scenarios_dir) or bundled.scenarios_dir()),
             frameworks_dir=(frameworks_dir or _under(folder, config.frameworks_dir) or bundled.frameworks_dir()),
             catalog_dirs=tuple(catalog_dirs or [p for c in config.catalogs if (p := _under(folder, c)) is not None]),
@@ -192,6 +198,7 @@ def resolve_settings(*, data_dir: Path | None = None, db: Path | str | None = No
                                    else config.choice_settle_seconds),
             cache_dir=(cache_dir or default_cache_dir()).expanduser() if use_cache else None,
         )
-    except ValidationError as exc:  # only an explicit --db that is a URL gets here
+    except ValidationError as exc:  # a --db that is neither a path nor a PostgreSQL URL
         message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-        raise CaseSimError(message, title="records unavailable", hint="pass --db with a file path") from exc
+        raise CaseSimError(message, title="records unavailable",
+                           hint="pass --db a file path or a postgresql:// URL") from exc

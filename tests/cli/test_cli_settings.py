@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from casesim import bundled
-from casesim.errors import CaseSimError, ConfigError
+from casesim.errors import ConfigError
 from casesim.play.clock import CHOICE_SETTLE_SECONDS
 from casesim.records import open_store
 from casesim.settings import Settings, resolve_settings
 from support.cli import ROOT, Casesim
+from support.postgres import PostgresServer
 
 
 def _db_with(path: Path, trainee: str) -> Path:
@@ -126,11 +127,27 @@ def test_an_empty_config_file_means_the_defaults(tmp_path: Path) -> None:
     assert resolve_settings(data_dir=tmp_path).db == tmp_path / "casesim.db"
 
 
-def test_a_database_url_is_refused_for_now(casesim: Casesim, tmp_path: Path) -> None:
-    with pytest.raises(CaseSimError, match="PostgreSQL records are not available"):
-        resolve_settings(data_dir=tmp_path, db="postgresql://db.example.edu/casesim")
-    result = casesim("--db", "postgresql://db.example.edu/casesim", "records", "list")
-    assert result.exit_code == 2 and "PostgreSQL records are not available" in result.stderr
+def test_a_database_url_selects_postgresql_from_the_flag_the_variable_or_the_config(
+        casesim: Casesim, tmp_path: Path, postgres_server: PostgresServer) -> None:
+    from casesim.database_url import DatabaseUrl
+
+    url = "postgresql://casesim:hunter2@db.example.edu/casesim"
+    settings = resolve_settings(data_dir=tmp_path, db=url)
+    assert isinstance(settings.db, DatabaseUrl) and settings.db.secret_url == url
+    (tmp_path / "config.yaml").write_text(f"db: {url}\n", encoding="utf-8")
+    assert resolve_settings(data_dir=tmp_path).db == DatabaseUrl(url)
+    # A real server: the CLI reads and writes there, by --db or CASESIM_DB.
+    name = postgres_server.create_database("cli")
+    real = postgres_server.url(name, tcp=True)
+    made = casesim("--db", real, "records", "trainee", "ann", "--name", "Ann Lee", "--cohort", "fall")
+    assert made.exit_code == 0, made.output + made.stderr
+    listed = casesim("records", "trainees", env={"CASESIM_DB": real})
+    assert listed.exit_code == 0 and "Ann Lee" in listed.output
+    # An unreachable one: a clear error, never the password.
+    down = casesim("--db", "postgresql://casesim:hunter2@127.0.0.1:1/casesim", "records", "list")
+    assert down.exit_code != 0 and "cannot reach the records database" in down.stderr
+    assert "hunter2" not in down.output + down.stderr and "Traceback" not in down.stderr
+    postgres_server.drop_database(name)
 
 
 def test_every_setting_says_what_it_is_for() -> None:

@@ -28,6 +28,10 @@ from support.records import EXPERT, SECRECY, play
 
 DRIVER = Path(__file__).resolve().parents[1] / "support" / "class_driver.py"
 
+# The live class view (cohort_activity) is not on PostgreSQL yet (casesim/records/postgres/pending.py refuses it by
+# name): these run on SQLite only until it is.
+pytestmark = pytest.mark.sqlite_only
+
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)

@@ -5,9 +5,11 @@ an option only where it was offered and ranks the class's departures from the ex
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from casesim.authoring.pipeline import AnalysedScenario
+from casesim.records.api import RecordStore
 from casesim.records.export.csv import write_csv
 from casesim.records.export.pdf import render_pdf
 from casesim.records.render import attempt_result, cohort_text
@@ -20,10 +22,10 @@ from support.program_schema import drop_program_schema
 from support.records import EXPERT, LOST, SECRECY, play
 
 
-def test_moving_a_student_does_not_rewrite_past_cohort_reports(tmp_path: Path, catalog: Catalog,
+def test_moving_a_student_does_not_rewrite_past_cohort_reports(open_records: Callable[..., RecordStore],
+                                                                raw_sql: Callable[..., int], catalog: Catalog,
                                                                 example: AnalysedScenario) -> None:
-    db = tmp_path / "class.db"
-    with SQLiteStore(db) as store:
+    with open_records() as store:
         store.upsert_trainee("o3001", "Olu", "msw-online-2026")
         store.upsert_trainee("o3002", "Pat", "msw-online-2026")
         first = play(store, example, catalog, "o3001", EXPERT, mode="assessment")
@@ -38,9 +40,9 @@ def test_moving_a_student_does_not_rewrite_past_cohort_reports(tmp_path: Path, c
         assert {r.trainee.id for r in report.roster} == {"o3001", "o3002"}
         assert set(store.cohorts()) == {"msw-online-2026", "MSW Süd Campus 2027"}
         assert store.verify() == []
-    with sqlite3.connect(db) as conn:  # the stamp is in the attempt hash: moving it by hand shows
-        conn.execute("UPDATE attempts SET cohort = 'MSW Süd Campus 2027' WHERE id = ?", (first,))
-    with SQLiteStore(db, readonly=True) as store:
+    # The stamp is in the attempt hash: moving it by hand shows.
+    assert raw_sql("UPDATE attempts SET cohort = 'MSW Süd Campus 2027' WHERE id = ?", (first,)) == 1
+    with open_records(readonly=True) as store:
         problems = store.verify()
     assert any(p.attempt_id == first and p.kind == "edited" for p in problems)
 
@@ -70,9 +72,9 @@ def test_a_schema_5_store_gains_stamps_for_new_attempts_and_says_since_when(tmp_
 
 
 def test_leaving_is_left_without_penalty_never_abandoned_nor_on_the_pdf(tmp_path: Path, catalog: Catalog,
-                                                                         example: AnalysedScenario) -> None:
-    db = tmp_path / "left.db"
-    with SQLiteStore(db) as store:
+                                                                         example: AnalysedScenario,
+                                                                         open_records: Callable[..., RecordStore]) -> None:
+    with open_records() as store:
         store.upsert_trainee("ann", "Ann", "c1")
         play(store, example, catalog, "ann", EXPERT, mode="assessment")
         left = play(store, example, catalog, "ann", LOST[:2])  # leaves midway
@@ -94,14 +96,14 @@ def test_leaving_is_left_without_penalty_never_abandoned_nor_on_the_pdf(tmp_path
     assert "1 attempt(s): 1 finished" in text
 
 
-def test_the_item_analysis_counts_an_option_only_where_it_was_offered(tmp_path: Path, catalog: Catalog,
+def test_the_item_analysis_counts_an_option_only_where_it_was_offered(open_records: Callable[..., RecordStore], catalog: Catalog,
                                                                        example: AnalysedScenario) -> None:
     # agree-visit-with-aunt, the expert's close, is open only with rapport >= 6: the lost path
     # reaches next-steps without it.
     lost = replay(example.program, LOST)
     at_next = next(state for state, step in lost.taken if state.node == "next-steps")
     assert "agree-visit-with-aunt" not in {s.id for s in open_choices(example.program, at_next)}
-    with SQLiteStore(tmp_path / "items.db") as store:
+    with open_records() as store:
         for trainee in ("a", "b", "c"):
             store.upsert_trainee(trainee, trainee, "c1")
         play(store, example, catalog, "a", EXPERT)
@@ -117,9 +119,9 @@ def test_the_item_analysis_counts_an_option_only_where_it_was_offered(tmp_path: 
     assert "offered 1 / chosen 1 (100% of those offered it)" in text
 
 
-def test_the_class_most_common_departures_from_the_expert_are_ranked(tmp_path: Path, catalog: Catalog,
+def test_the_class_most_common_departures_from_the_expert_are_ranked(open_records: Callable[..., RecordStore], catalog: Catalog,
                                                                       example: AnalysedScenario) -> None:
-    with SQLiteStore(tmp_path / "dep.db") as store:
+    with open_records() as store:
         for trainee in ("a", "b", "c", "d"):
             store.upsert_trainee(trainee, trainee, "c1")
         play(store, example, catalog, "a", EXPERT)
@@ -135,12 +137,12 @@ def test_the_class_most_common_departures_from_the_expert_are_ranked(tmp_path: P
     assert "4 of 5 (80%) at example-check-in / role-and-limits, by 3 trainee(s)" in cohort_text(report)
 
 
-def test_decisions_csv_has_one_row_per_decision_with_what_was_offered(tmp_path: Path, catalog: Catalog,
+def test_decisions_csv_has_one_row_per_decision_with_what_was_offered(open_records: Callable[..., RecordStore], catalog: Catalog,
                                                                       example: AnalysedScenario) -> None:
     import csv
     import io
 
-    with SQLiteStore(tmp_path / "csv.db") as store:
+    with open_records() as store:
         store.upsert_trainee("a", "A", "c1")
         attempt = play(store, example, catalog, "a", ["introduce-and-ask-time", "undo", *SECRECY])
         out = io.StringIO()

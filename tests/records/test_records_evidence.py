@@ -7,6 +7,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,14 +95,13 @@ def test_an_attempt_keeps_the_signoff_it_began_under(store: SQLiteStore, signed:
                                   "UPDATE attempts SET signoff = (SELECT signoff FROM attempts WHERE signoff IS NOT "
                                   "NULL) WHERE signoff IS NULL",
                                   "UPDATE attempts SET signoff = replace(signoff, 'LCSW', 'LICSW') WHERE signoff IS NOT NULL"])
-def test_a_signoff_cannot_be_added_removed_or_changed_unnoticed(store: SQLiteStore, db_path: Path,
+def test_a_signoff_cannot_be_added_removed_or_changed_unnoticed(store: SQLiteStore, raw_sql: Callable[..., int],
                                                                 signed: tuple[AnalysedScenario, ...],
                                                                 example: AnalysedScenario, catalog: Catalog,
                                                                 flip: str) -> None:
     play(store, signed[0], catalog, "ann", EXPERT, mode="assessment")
     play(store, example, catalog, "ann", EXPERT, mode="assessment")
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute(flip).rowcount == 1
+    assert raw_sql(flip) == 1
     problems = store.verify()
     assert problems and all(p.kind == "edited" for p in problems)
     assert "clinical sign-off" in problems[0].message

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -150,8 +151,10 @@ def test_xapi_actors_are_pseudonymised_under_the_stores_own_key(filled: SQLiteSt
         next(statements(filled, key=""))
 
 
-def test_a_store_without_its_pseudonym_key_refuses_to_export_rather_than_use_a_public_one(filled: SQLiteStore) -> None:
-    filled._conn.execute("UPDATE meta SET value = '' WHERE key = 'pseudonym_key'")
+def test_a_store_without_its_pseudonym_key_refuses_to_export_rather_than_use_a_public_one(
+        filled: SQLiteStore, backend: str, raw_sql: Callable[..., int]) -> None:
+    table = "meta" if backend == "sqlite" else "casesim_private.secrets"
+    assert raw_sql(f"UPDATE {table} SET value = '' WHERE key = 'pseudonym_key'") == 1
     with pytest.raises(StoreCorruptError, match="pseudonym key"):
         next(statements(filled))
 

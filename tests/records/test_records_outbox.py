@@ -22,6 +22,10 @@ from support.records import EXPERT, LOST, SECRECY, play, signed_example
 BASE = "https://sim.example.edu"
 HOME = "https://sso.example.edu"
 
+# The xAPI outbox is not on PostgreSQL yet (casesim/records/postgres/pending.py refuses it by
+# name): these run on SQLite only until it is.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture(autouse=True)
 def _fresh_registry() -> None:

@@ -1,9 +1,10 @@
-"""The SQLite store: where it lives, what it writes, and how it reads back."""
+"""The store on both backends: what it writes and how it reads back (and, for SQLite, the file's
+permissions and journal mode)."""
 
 from __future__ import annotations
 
-import os
 import stat
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,24 +13,28 @@ import pytest
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.errors import NotFoundError, StoreError
 from casesim.records import effective_path, open_store
+from casesim.records.api import RecordStore
 from casesim.records.chain import iso_utc, parse_iso
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
 from support.records import EXPERT, LOST, play
 
 
+@pytest.mark.sqlite_only
 def test_database_and_its_journals_are_readable_by_the_owner_only(store: SQLiteStore, db_path: Path) -> None:
     store.upsert_trainee("t1", "Ann")
     for name in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
         assert stat.S_IMODE(name.stat().st_mode) == 0o600, name
 
 
+@pytest.mark.sqlite_only
 def test_store_uses_wal_and_full_sync(store: SQLiteStore) -> None:
     assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
 
 
+@pytest.mark.sqlite_only
 def test_timestamps_are_iso_8601_utc_text(db_path: Path) -> None:
     moment = datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=UTC)
     store = SQLiteStore(db_path, clock=lambda: moment)
@@ -123,10 +128,11 @@ def test_bad_events_are_refused_before_anything_is_written(store: SQLiteStore) -
     assert store.events(attempt) == []
 
 
-def test_read_only_store_reads_but_never_writes(db_path: Path, example: AnalysedScenario, catalog: Catalog) -> None:
-    with SQLiteStore(db_path) as store:
+def test_read_only_store_reads_but_never_writes(open_records: Callable[..., RecordStore], example: AnalysedScenario,
+                                               catalog: Catalog) -> None:
+    with open_records() as store:
         attempt_id = play(store, example, catalog, "t", EXPERT)
-    reader = open_store(db_path, readonly=True)
+    reader = open_records(readonly=True)
     assert reader.attempt(attempt_id).status == "completed"
     with pytest.raises(StoreError, match="read-only"):
         reader.upsert_trainee("x", "X")
@@ -156,13 +162,13 @@ def test_a_store_is_usable_from_another_thread(store: SQLiteStore) -> None:
     assert not errors and store.trainee("thread") is not None
 
 
-def test_clock_going_backwards_keeps_event_order(db_path: Path) -> None:
+def test_clock_going_backwards_keeps_event_order(open_records: Callable[..., RecordStore]) -> None:
     times = iter([datetime(2026, 1, 2, tzinfo=UTC) - timedelta(seconds=i) for i in range(10)])
-    store = SQLiteStore(db_path, clock=lambda: next(times))
+    store = open_records(clock=lambda: next(times))
     attempt = store.start_attempt(trainee_id="t", scenario_id="s", scenario_version="1.0.0", content_hash="h",
                                   mode="practice", seed=0, start_node="a")
     for node in "abc":
         store.record_event(attempt, "node-entered", {"node": node})
     assert [e.payload["node"] for e in store.events(attempt)] == ["a", "b", "c"]
     assert store.verify() == []
-    assert os.path.exists(db_path)
+    store.close()

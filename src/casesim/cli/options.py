@@ -197,8 +197,9 @@ def pass_settings(f: Callable[Concatenate[Settings, P], R]) -> Callable[P, R]:
 
 _PATH_OPTIONS: dict[PathSetting, tuple[str, str, click.Path, str, str]] = {
     # name: (flag, variable, type, metavar, help)
-    "db": ("--db", "CASESIM_DB", click.Path(dir_okay=False), "PATH",
-           "the records database file (default: casesim.db in the data folder)"),
+    "db": ("--db", "CASESIM_DB", click.Path(dir_okay=False), "PATH|URL",
+           "the records database file (default: casesim.db in the data folder), or a "
+           "postgresql:// URL shared by a program"),
     "data_dir": ("--data-dir", "CASESIM_DATA", click.Path(file_okay=False, path_type=Path), "DIR",
                  "your data folder: records, remembered trainee, config.yaml, crash reports "
                  "(default: the platform's, e.g. ~/.local/share/casesim)"),
@@ -284,7 +285,7 @@ def _from_store(ctx: click.Context, read: Callable[[Any], list[str]], incomplete
     from casesim.records import open_store
 
     settings = _settings_or_none(ctx)
-    if settings is None or not settings.db.is_file():
+    if settings is None or (isinstance(settings.db, Path) and not settings.db.is_file()):
         return []
     try:
         store = open_store(settings.db, readonly=True)

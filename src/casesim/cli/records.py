@@ -379,6 +379,16 @@ def _copy_summary(checked: Any) -> str:
     return f"{counts}; file intact; {state}; store head {format_head(checked.store_head)}"
 
 
+def _store_file(settings: Settings, command: str) -> Path:
+    """The SQLite file ``records backup``/``restore`` work on; a PostgreSQL store is refused with
+    what to use instead."""
+    if not isinstance(settings.db, Path):
+        raise CaseSimError(f"`records {command}` copies an SQLite records file; the records are in the PostgreSQL "
+                           f"database {settings.db}", title=f"records {command}: not a file",
+                           hint="back PostgreSQL up with pg_dump or the server's own backups (docs/records.md)")
+    return settings.db.expanduser()
+
+
 @records_group.command("backup")
 @click.argument("dest", metavar="DEST", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="replace DEST if it exists")
@@ -397,7 +407,7 @@ def backup_command(settings: Settings, dest: Path, force: bool, key_file: Path |
     from casesim.records.sqlite.backup import backup_store
 
     _require(settings, "backup")
-    checked = backup_store(Path(settings.db).expanduser(), dest, force=force, key=record_key(key_file))
+    checked = backup_store(_store_file(settings, "backup"), dest, force=force, key=record_key(key_file))
     click.echo(_line(f"backed up to {dest}: {_copy_summary(checked)}"))
     for problem in checked.problems[:5]:
         click.echo(_line(f"  problem: {problem.message}"), err=True)
@@ -420,7 +430,7 @@ def restore_command(settings: Settings, src: Path, key_file: Path | None) -> int
     from casesim.records.sqlite.backup import restore_store
 
     _require(settings, "backup")
-    result = restore_store(src, Path(settings.db).expanduser(), key=record_key(key_file))
+    result = restore_store(src, _store_file(settings, "restore"), key=record_key(key_file))
     for kept in result.side_copy:
         click.echo(_line(f"the replaced store was kept as {kept}"))
     click.echo(_line(f"restored {src} to {settings.db}: {_copy_summary(result.restored)}"))
@@ -489,6 +499,44 @@ def import_command(settings: Settings, archive: Path, key_file: Path | None) -> 
     return 0
 
 
+@records_group.command("migrate-store")
+@click.argument("src", metavar="SRC", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("dest", metavar="DEST")
+@_key_file
+def migrate_store_command(src: Path, dest: str, key_file: Path | None) -> int:
+    """Copy the SQLite records file SRC into the empty PostgreSQL database DEST, and verify the copy.
+
+    DEST is a postgresql:// URL (a password in it is never printed; PGPASSWORD or ~/.pgpass keep
+    it out of your shell history). Rows are copied as they are, so every hash, the store head and
+    the xAPI pseudonyms stay the same; heads printed before the move still match. One transaction:
+    all of it or nothing. Exit 0 when the copy verifies with SRC's store head, 1 when it does not.
+    Then point CASESIM_DB (or --db) at DEST.
+    """
+    from casesim.database_url import DatabaseUrl, is_database_url
+    from casesim.records.keys import format_head
+    from casesim.records.postgres.migrate import migrate_store
+
+    if not is_database_url(dest):
+        raise CaseSimError(f"DEST must be a PostgreSQL URL, not {dest!r}", title="migrate-store refused",
+                           hint="write it as postgresql://USER@HOST:PORT/DATABASE")
+    url = DatabaseUrl(dest)
+    result = migrate_store(src, url, key=record_key(key_file))
+    copied = ", ".join(f"{n} {table}" for table, n in result.rows.items() if n)
+    click.echo(_line(f"copied {src} to {url}: {copied or 'no rows'}"))
+    click.echo(f"store head of {src.name}: {format_head(result.source_head)}")
+    click.echo(f"store head of the copy:  {format_head(result.dest_head)}")
+    for problem in result.problems[:10]:
+        click.echo(_line(f"  problem: {problem.message}"), err=True)
+    if result.source_problems:
+        click.echo(f"casesim: note: {src} itself has {len(result.source_problems)} problem(s); they were copied as "
+                   "they are", err=True)
+    if not result.same_head or len(result.problems) != len(result.source_problems):
+        click.echo("casesim: the copy does not verify as the file does; keep using the file", err=True)
+        return 1
+    click.echo(_line(f"verified: the copy has the file's store head; set CASESIM_DB={url} (with its password) to use it"))
+    return 0
+
+
 @records_group.command("rekey")
 @click.option("--new-key-file", type=click.Path(dir_okay=False, path_type=Path), required=True, metavar="FILE",
               help="the new record key (at least 32 characters), kept outside the records folder")
@@ -510,8 +558,11 @@ def rekey_command(settings: Settings, new_key_file: Path, key_file: Path | None)
     new_key = load_key(new_key_file)
     assert new_key is not None
     with open_store(settings.db, key=record_key(key_file)) as store:
-        if not hasattr(store, "rekey"):  # pragma: no cover - only the SQLite backend exists
-            raise CaseSimError("this records backend cannot be rekeyed", title="rekey refused")
+        if not hasattr(store, "rekey"):
+            raise CaseSimError(f"the records in {store.location} cannot be rekeyed in place (only an SQLite file "
+                               "can)", title="rekey refused",
+                               hint="rekey the SQLite store before `records migrate-store`, or start a new keyed "
+                                    "PostgreSQL database")
         before, after = store.rekey(new_key)
     click.echo(_line(f"rekeyed {settings.db}: its chain is now keyed (HMAC-SHA256) with the key in {new_key_file}"))
     click.echo(f"store head before (old key): {format_head(before)}")

@@ -1,9 +1,9 @@
 """The practicum record: attempts, events, hash chain, resume, reports and exports.
 
 Open the store with :func:`open_store`; everything else uses the
-:class:`~casesim.records.api.RecordStore` interface, so a PostgreSQL backend can follow without
-changing callers. Where the database lives is a setting (``--db``, ``CASESIM_DB``, the config
-file, else ``casesim.db`` in the data folder): see :mod:`casesim.settings`.
+:class:`~casesim.records.api.RecordStore` interface, whichever backend holds the records (an
+SQLite file, or PostgreSQL for a whole program). Where the records live is a setting (``--db``,
+``CASESIM_DB``, the config file, else ``casesim.db`` in the data folder): see :mod:`casesim.settings`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casesim.errors import StoreError
+from casesim.database_url import DatabaseUrl, is_database_url
 from casesim.lazy import lazy_exports
 from casesim.records.chain import WallClock, utc_now
 
@@ -63,21 +63,26 @@ __all__ = [
     "open_store",
 ]
 
-def open_store(path: str | Path, *, readonly: bool = False, clock: WallClock = utc_now,
+def open_store(path: str | Path | DatabaseUrl, *, readonly: bool = False, clock: WallClock | None = None,
                key: bytes | None = None) -> RecordStore:
-    """Open (creating if needed) the record store at ``path`` (``Settings.db``).
+    """Open (creating if needed) the record store at ``path`` (``Settings.db``): an SQLite file,
+    or a PostgreSQL database given as a ``postgresql://`` URL (:mod:`casesim.records.postgres`).
 
-    ``readonly=True`` is for reports, exports and verify: it never creates or changes the file.
+    ``readonly=True`` is for reports, exports and verify: it never creates or changes the store.
+    ``clock``: where write times come from (tests pass a fake one); by default the computer's
+    clock for a file, and the database server's clock for PostgreSQL, so every writer of a
+    shared store stamps times from one clock.
     ``key``: the record key (the CLI reads it from ``--key-file`` or ``CASESIM_RECORD_KEY``); a new
     store created with a key is keyed (:mod:`casesim.records.keys`).
-    Raises :class:`~casesim.errors.StoreCorruptError` for a foreign or damaged file (left
+    Raises :class:`~casesim.errors.StoreCorruptError` for a foreign or damaged store (left
     untouched), :class:`~casesim.errors.StoreVersionError` for one from a newer casesim, and
-    :class:`~casesim.errors.StoreError` when the file cannot be read or written.
+    :class:`~casesim.errors.StoreError` when it cannot be read or written.
     """
-    text = str(path)
-    if text.startswith(("postgres://", "postgresql://")):
-        raise StoreError("PostgreSQL records are not available in this version of casesim",
-                         title="records unavailable", hint="use a database file path for now")
+    if is_database_url(path):
+        from casesim.records.postgres import PostgresStore
+
+        url = path if isinstance(path, DatabaseUrl) else DatabaseUrl(str(path))
+        return PostgresStore(url, readonly=readonly, clock=clock, key=key)
     from casesim.records.sqlite import SQLiteStore
 
-    return SQLiteStore(Path(text).expanduser(), readonly=readonly, clock=clock, key=key)
+    return SQLiteStore(Path(str(path)).expanduser(), readonly=readonly, clock=clock or utc_now, key=key)

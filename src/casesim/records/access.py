@@ -85,8 +85,14 @@ class Decision:
 
 
 def is_shared(location: str, grants: Iterable[RoleGrant]) -> bool:
-    """Whether roles are enforced: a PostgreSQL store always, a SQLite one once any role is granted."""
-    return location.startswith(("postgres://", "postgresql://")) or any(True for _ in grants)
+    """Whether roles are enforced: once any role is granted in the store.
+
+    A PostgreSQL store was meant to be shared always, but roles cannot be granted there yet
+    (casesim/records/postgres/pending.py): enforcing them would leave nobody allowed to run a
+    report. Until they come, a PostgreSQL store is guarded by the database's own GRANTs
+    (docs/records.md, PostgreSQL roles: the player role cannot read the pseudonym key), and this
+    goes back to "a PostgreSQL store always" with them."""
+    return any(True for _ in grants)
 
 
 def authorize(actor: Actor, action: Action, target: Target) -> Decision:

@@ -1,0 +1,20 @@
+"""The PostgreSQL backend of the record store, for a whole program sharing one database.
+
+* :mod:`.connect` — connecting (a URL whose password never reaches a message) and PostgreSQL
+  errors in words an administrator can act on;
+* :mod:`.schema` — the ``casesim`` and ``casesim_private`` schemas and their versioned migrations;
+* :mod:`.store` — :class:`PostgresStore`: row locks (``SELECT … FOR UPDATE``), server time, writes
+  of the rows :mod:`casesim.records.ledger` returns, and reads;
+* :mod:`.queries` — report queries and loading rows for :mod:`casesim.records.verify`;
+* :mod:`.roles` — the GRANTs for the roles a program's processes connect as;
+* :mod:`.migrate` — copying an SQLite store into PostgreSQL, rows and hashes unchanged.
+
+Callers reach it through :func:`casesim.records.open_store` with a ``postgresql://`` URL and the
+:class:`~casesim.records.api.RecordStore` protocol, exactly as the SQLite file.
+"""
+
+from __future__ import annotations
+
+from casesim.records.postgres.store import PostgresStore
+
+__all__ = ["PostgresStore"]
