@@ -33,11 +33,17 @@ def test_every_test_module_is_in_a_layer_folder() -> None:
     assert misplaced == [], f"put these under tests/<layer>/ ({', '.join(sorted(LAYERS))}): {misplaced}"
 
 
+def _ours(name: str) -> bool:
+    """A module of this test tree (not a library's own, such as ``aiohttp.test_utils``)."""
+    top = name.split(".")[0]
+    return top in ("tests", "conftest") or top.startswith("test_") or (TESTS / top).is_dir()
+
+
 def test_no_test_imports_conftest_or_another_test_module() -> None:
     offenders = {}
     for path in [*_test_modules(), *TESTS.rglob("conftest.py"), *(TESTS / "support").rglob("*.py")]:
-        bad = sorted(name for name in _imported(path)
-                     if name.split(".")[0] == "conftest" or name.split(".")[-1].startswith("test_"))
+        bad = sorted(name for name in _imported(path) if _ours(name)
+                     and (name.split(".")[0] == "conftest" or name.split(".")[-1].startswith("test_")))
         if bad:
             offenders[str(path.relative_to(TESTS))] = bad
     assert offenders == {}, f"share code through tests/support instead: {offenders}"

@@ -220,3 +220,11 @@ def test_the_rate_limit_counts_the_address_the_trusted_proxy_saw() -> None:
     trusted = _networks(["127.0.0.1"])
     assert client_address("127.0.0.1", "1.2.3.4, 5.6.7.8", trusted) == "5.6.7.8"
     assert client_address("9.9.9.9", "5.6.7.8", trusted) == "9.9.9.9"  # a client cannot pick its own bucket
+
+
+def test_the_session_reads_the_signed_in_id_from_the_variable_the_server_sets() -> None:
+    from casesim.cli.serve import serve_session_command
+    from casesim.cli.serve_web import ENV_TRAINEE
+
+    option = next(p for p in serve_session_command.params if p.name == "trainee_id")
+    assert option.envvar == ENV_TRAINEE

@@ -109,18 +109,19 @@ def serve_command(settings: Settings, host: str, port: int, public_url: str | No
 
 
 @click.command("serve-session", hidden=True)
+# The signed-in id, set by the server in the session's environment (serve_web.ENV_TRAINEE), never by
+# the browser; bound here like every CASESIM_* variable, so nothing else reads the environment.
+@click.option("--signed-in-id", "trainee_id", envvar="CASESIM_SERVE_TRAINEE", default=None, hidden=True)
 @pass_settings
-def serve_session_command(settings: Settings) -> int:
+def serve_session_command(settings: Settings, trainee_id: str | None) -> int:
     """One browser session of `casesim serve` (started by the server, not by people)."""
     from casesim.cli.authoring import load_catalog_for
     from casesim.cli.play import TRAINEE_FILE
-    from casesim.cli.serve_web import ENV_TRAINEE
     from casesim.play.trainee import load_trainee
     from casesim.records import open_store
     from casesim.records.labels import clean_label
     from casesim.tui import OpenLibrary, make_app
 
-    trainee_id = os.environ.get(ENV_TRAINEE)
     if not trainee_id:
         raise CaseSimError("serve-session is started by `casesim serve` for a signed-in trainee",
                            title="not a served session", hint="run `casesim serve`, or `casesim` to play here")

@@ -192,8 +192,8 @@ class BeforeStartScreen(CaseSimScreen[None]):
         if existing:
             existing.first(Static).update(words)
         else:
-            self.query_one("#before-body").mount(Static(words, id="before-assignment", markup=False),
-                                                 before="#before-buttons")
+            # Beside Start, outside the scrolling notes, so it is seen without scrolling at 80x24.
+            self.mount(Static(words, id="before-assignment", markup=False), before="#before-buttons")
         if counts or self._told == (name, self.mode):
             if counts:
                 self.notify(words, markup=False)
