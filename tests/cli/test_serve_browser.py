@@ -66,6 +66,9 @@ def _sign_in(browser: Any, base: str, code: str) -> Any:
 
 def _play_to_debrief(term: BrowserTerminal, db: Path, trainee: str, example: Any) -> str:
     term.focus()
+    # The title comes with the first frame and the list just after it (listed lazily): wait for the
+    # highlighted scenario's details, as a student waits to see what they are opening.
+    term.wait_for("Your progress:")
     term.press("Enter")  # the library's only scenario
     screen = term.wait_for("Content notes:")
     assert f"Signed in as {trainee}" in screen and "Your name or student id" not in screen
