@@ -59,7 +59,7 @@ from casesim.records.api import AuditAction, AuditEntry, RecordStore, RosterMemb
 from casesim.records.classroom import code_digest, normalise_code
 from casesim.records.labels import label_problem
 
-__all__ = ["LIVE_VIEW", "Identity", "RateLimiter", "ServeConfig", "SessionCookies", "build_app", "client_address"]
+__all__ = ["ADMIN_SECTIONS", "LIVE_VIEW", "Identity", "RateLimiter", "ServeConfig", "SessionCookies", "build_app", "client_address"]
 
 log = logging.getLogger(__name__)
 
@@ -472,6 +472,10 @@ def _int(value: str | None, default: int) -> int:
 
 _STATE = web.AppKey("casesim", _State)
 
+ADMIN_SECTIONS = web.AppKey("casesim-admin-sections", list[Callable[[], str]])
+"""HTML sections shown to administrators on ``/instructor`` (each called per page view, so it
+shows the state of now), e.g. the LRS forwarder's (:mod:`casesim.cli.serve_lrs`)."""
+
 
 def _who(request: web.Request) -> Identity | None:
     return identify(request.app[_STATE], request)
@@ -643,6 +647,8 @@ async def handle_instructor(request: web.Request) -> web.StreamResponse:
                      f"<th scope=col>Scenario</th><th scope=col>Mode</th><th scope=col>Status</th>"
                      f"<th scope=col>Result</th><th scope=col>Started (UTC)</th></tr></thead><tbody>{rows}</tbody>"
                      "</table></section>")
+    if who.role == "administrator":
+        parts.extend(section() for section in request.app[ADMIN_SECTIONS])
     if who.via == "code":
         token = _csrf(request)
         parts.append(f'<form method="post" action="/logout"><input type="hidden" name="csrf" value="{token}">'
@@ -684,6 +690,7 @@ def build_app(config: ServeConfig, store: RecordStore, key: bytes, *,
                    limiter=limiter or RateLimiter(), trusted=_networks(config.trusted_proxies),
                    secure=config.public_url.startswith("https://"))
     app[_STATE] = state
+    app[ADMIN_SECTIONS] = []
     app.add_routes([
         web.get("/", handle_index), web.get("/play", handle_play),
         web.get("/login", handle_login_page), web.post("/login", handle_login), web.post("/logout", handle_logout),
