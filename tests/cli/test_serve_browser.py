@@ -67,6 +67,15 @@ def _sign_in(browser: Any, base: str, code: str) -> Any:
     return page
 
 
+def _assert_terminal_fits(page: Any) -> None:
+    """The whole terminal is in the window below the page's header: its last row holds the keys
+    (textual.js makes the terminal 100vh tall, which put that row below the window's edge)."""
+    box = page.evaluate("""() => {const s = document.querySelector('#terminal .xterm-screen').getBoundingClientRect();
+        return {top: s.top, bottom: s.bottom, header: document.querySelector('header').getBoundingClientRect().bottom,
+                window: window.innerHeight};}""")
+    assert box["top"] >= box["header"] - 1 and box["bottom"] <= box["window"] + 1, box
+
+
 def _row(screen: str, name: str) -> str:
     """The live view's table row of ``name`` (the trainee column shows the roster's name)."""
     rows = [line for line in screen.splitlines() if name in line]
@@ -156,6 +165,7 @@ def test_two_students_sign_in_play_and_see_only_their_own_attempts(tmp_path: Pat
             screen = term.wait_for("scenario library")
             assert f"trainee: {first}" in screen
             term.wait_for("Your progress:")  # the list, filled after the first frame, not "Loading…"
+            _assert_terminal_fits(page)
             _shot(page, tmp_path, "library")
             debrief = _play_to_debrief(term, db, first, example)
             assert "Debrief · Example: a first check-in call" in debrief
@@ -181,6 +191,7 @@ def test_two_students_sign_in_play_and_see_only_their_own_attempts(tmp_path: Pat
             live.goto(base + instructor.get_by_role("link", name="Live view").get_attribute("href"))
             assert live.url == f"{base}/instructor/live/{COHORT.replace(' ', '%20')}"
             live_term.wait_for(COHORT)
+            _assert_terminal_fits(live)
             _wait_for_row(live_term, STUDENTS[first], "passed")
             screen = _wait_for_row(live_term, STUDENTS[second], "—")  # not started: no scenario, no status
             assert "Example" not in _row(screen, STUDENTS[second])

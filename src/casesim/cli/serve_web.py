@@ -367,7 +367,8 @@ html,body{{margin:0;height:100%;background:#0c181f;color:#eee;font-family:system
 header{{height:2.2rem;display:flex;align-items:center;gap:1rem;padding:0 .8rem;background:#12232d;font-size:.95rem}}
 header a{{color:#9cd3ff}}header button{{font:inherit;background:#2a4a5c;color:#fff;border:0;padding:.2rem .8rem;
 border-radius:3px}}form.inline{{margin:0 0 0 auto}}
-#terminal{{position:absolute;top:2.2rem;left:0;right:0;bottom:0}}
+#terminal{{position:absolute;top:2.2rem;left:0;right:0;bottom:0;width:auto;height:auto}}
+/* textual.js gives .textual-terminal 100vw x 100vh: below the header that hid the bottom row (the keys) */
 .dialog-container{{display:none}}body.-closed .closed-dialog{{display:flex;position:absolute;inset:2.2rem 0 0 0;
 align-items:center;justify-content:center;background:#0c181f;z-index:10}}
 .closed-dialog a{{color:#9cd3ff;font-size:1.2rem}}
