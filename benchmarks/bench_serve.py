@@ -10,7 +10,15 @@ the same pace (one key every 0.75-1.75 s each: a class clicking through, not a s
 resident set of each session's casesim process (read from /proc; shared library pages count in
 each, so it overstates what 25 really add) and of the server.
 
+With ``--lrs`` it measures what the LRS forwarder of ``casesim serve --lrs-endpoint`` costs the
+sessions instead: the same class twice on a store whose outbox is on, while a writer in this
+process records an expert attempt every ``--write-every`` seconds (about 11 statements each, far
+more than a class makes), first with no forwarder (the statements pile up), then with the server
+forwarding them every second to a real Ralph LRS on loopback (tests/support/ralph_lrs.py; the dev
+dependencies). The ratio on/off of keypress -> frame is the forwarder's cost.
+
     .venv/bin/python benchmarks/bench_serve.py [--sessions 25] [--samples 30]
+    .venv/bin/python benchmarks/bench_serve.py --lrs [--sessions 10] [--samples 20]
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -169,41 +178,66 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
+def start_server(args: argparse.Namespace, folder: Path, users: list[str],
+                 serve_args: list[str]) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """A fresh store with a roster of ``users``, a library of three scenarios, and the server on it."""
+    from casesim.records import open_store
+    from casesim.records.classroom import code_digest, new_code
+
+    db = folder / "class.db"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CASESIM_DATA": str(folder / "data"),
+           "CASESIM_CACHE_DIR": str(folder / "cache")}
+    with open_store(db) as store:
+        store.create_roster("Bench", created_by="bench")
+        for user in users:
+            store.add_roster_member("Bench", user, user, "student", code_digest(new_code()))
+    library = folder / "library"
+    library.mkdir()
+    for name in LIBRARY:
+        shutil.copy(ROOT / "scenarios" / name, library / name)
+    port = free_port()
+    log = args.server_log.open("ab") if args.server_log else subprocess.DEVNULL
+    casesim = [str(Path(sys.executable).with_name("casesim"))]
+    server = subprocess.Popen([*casesim, "--db", str(db), "--scenarios", str(library), "serve", "--port", str(port),
+                               "--trust-header", HEADER, "--max-sessions", "100", *serve_args],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, url, db
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        for pid in descendants(server.pid):
+            os.kill(pid, 9)
+        server.kill()
+        server.wait()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=25)
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--server-log", type=Path, default=None, help="keep the server's output (and its sessions' errors) here")
+    parser.add_argument("--lrs", action="store_true", help="measure the LRS forwarder's cost (see above)")
+    parser.add_argument("--write-every", type=float, default=1.0, metavar="SECONDS",
+                        help="with --lrs: one expert attempt recorded this often")
     args = parser.parse_args()
+    if args.lrs:
+        return lrs_main(args)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        db = folder / "class.db"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "CASESIM_DATA": str(folder / "data"), "CASESIM_CACHE_DIR": str(folder / "cache")}
         users = [f"s{1000 + i}" for i in range(args.sessions + 1)]
-        from casesim.records import open_store
-        from casesim.records.classroom import code_digest, new_code
-
-        with open_store(db) as store:
-            store.create_roster("Bench", created_by="bench")
-            for user in users:
-                store.add_roster_member("Bench", user, user, "student", code_digest(new_code()))
-        library = folder / "library"
-        library.mkdir()
-        for name in LIBRARY:
-            shutil.copy(ROOT / "scenarios" / name, library / name)
-        port = free_port()
-        log = args.server_log.open("wb") if args.server_log else subprocess.DEVNULL
-        casesim = [str(Path(sys.executable).with_name("casesim"))]
-        server = subprocess.Popen([*casesim, "--db", str(db), "--scenarios", str(library), "serve", "--port", str(port), "--trust-header", HEADER,
-                                   "--max-sessions", "100"], env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+        server, url, _db = start_server(args, folder, users, [])
         try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(url + "/healthz", timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
             # warm the analysis cache once, so every later session starts as a class's would
             asyncio.run(measure(url, users[-1:], 2, server.pid))
             alone, alone_memory = asyncio.run(measure(url, users[:1], args.samples, server.pid))
@@ -213,14 +247,7 @@ def main() -> int:
             class_seconds = time.perf_counter() - class_started
             server_many = rss_kib(server.pid)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                for pid in descendants(server.pid):
-                    os.kill(pid, 9)
-                server.kill()
-                server.wait()
+            stop_server(server)
     ms = 1000.0
     print(f"keypress -> next frame, {args.samples} keys per session (down/up in the library), ms")
     print(f"  1 session alone:       median {statistics.median(alone) * ms:6.1f}  p95 {p95(alone) * ms:6.1f}")
@@ -238,6 +265,75 @@ def main() -> int:
           f"{args.sessions} sessions ~ {per * args.sessions / 1024:.2f} GiB")
     print(f"  (opening {args.sessions} sessions, half a second apart, and playing took {class_seconds:.0f} s; "
           f"{os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.1f} at the end)")
+    return 0
+
+
+def _writer(db: Path, every: float, stop: threading.Event, written: list[int]) -> None:
+    """Record an expert attempt every ``every`` seconds, as a session's process records one."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from casesim.authoring.pipeline import require_scenario
+    from casesim.records import open_store
+    from casesim.scoring.catalog import load_catalog
+    from support.records import EXPERT, play
+
+    catalog = load_catalog(ROOT / "scoring")
+    example = require_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
+    with open_store(db) as store:
+        while not stop.is_set():
+            started = time.monotonic()
+            play(store, example, catalog, f"w{len(written) % 40}", EXPERT)
+            written.append(1)
+            stop.wait(max(0.0, every - (time.monotonic() - started)))
+
+
+def lrs_main(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from casesim.records import open_store
+    from casesim.records.api import OutboxSettings
+    from support.ralph_lrs import PASSWORD, USER, RalphLRS
+
+    results: dict[str, tuple[list[float], int, int, int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        ralph = RalphLRS(Path(tmp) / "ralph")
+        ralph.start()
+        try:
+            for label in ("off", "on"):
+                folder = Path(tmp) / label
+                folder.mkdir()
+                users = [f"s{1000 + i}" for i in range(args.sessions + 1)]
+                serve_args: list[str] = []
+                if label == "on":
+                    serve_args = ["--lrs-endpoint", ralph.endpoint, "--lrs-user", USER, "--lrs-interval", "1"]
+                    os.environ["CASESIM_LRS_PASSWORD"] = PASSWORD  # the server's environment, never its flags
+                server, url, db = start_server(args, folder, users, serve_args)
+                with open_store(db) as store:
+                    store.configure_outbox(OutboxSettings("https://sim.example.edu", "https://sim.example.edu"))
+                stop, written = threading.Event(), list[int]()
+                writer = threading.Thread(target=_writer, args=(db, args.write_every, stop, written))
+                try:
+                    asyncio.run(measure(url, users[-1:], 2, server.pid))  # warm the analysis cache
+                    writer.start()
+                    many, _memory = asyncio.run(measure(url, users[:args.sessions], args.samples, server.pid))
+                finally:
+                    stop.set()
+                    if writer.is_alive():
+                        writer.join()
+                    stop_server(server)
+                with open_store(db, readonly=True) as store:
+                    counts = store.outbox_counts()
+                results[label] = (many, len(written), counts.sent, counts.pending)
+        finally:
+            ralph.stop()
+            os.environ.pop("CASESIM_LRS_PASSWORD", None)
+    ms = 1000.0
+    print(f"keypress -> next frame with the LRS forwarder off and on: {args.sessions} sessions, {args.samples} keys "
+          f"each, an expert attempt recorded every {args.write_every:g} s meanwhile, ms")
+    for label, (samples, attempts, sent, pending) in results.items():
+        print(f"  forwarder {label:3}: median {statistics.median(samples) * ms:6.1f}  p95 {p95(samples) * ms:6.1f}  "
+              f"({len(samples)} keys; {attempts} attempts recorded, {sent} statements sent, {pending} pending)")
+    off, on = results["off"][0], results["on"][0]
+    print(f"  ratio on / off:  median {statistics.median(on) / statistics.median(off):5.2f}x  "
+          f"p95 {p95(on) / p95(off):5.2f}x  ({os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.1f} at the end)")
     return 0
 
 

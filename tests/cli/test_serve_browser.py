@@ -4,17 +4,20 @@ Starts the real server (``casesim serve``) on a free port against a temporary st
 Debian's chromium with Playwright in three browser contexts (two students and their instructor),
 as people would: the sign-in form, then the terminal by keyboard. It checks that identity comes
 from the code (the library and the before-you-start screen name the signed-in id; there is no
-name field), that neither student sees the other's attempts, and that the instructor's page lists
-both. Screenshots land in the test's folder (``SERVE_SCREENSHOTS`` copies them elsewhere, e.g.
+name field), that neither student sees the other's attempts, that the instructor's live view
+(``casesim class watch`` in a served terminal) shows both students and follows the second one's
+attempt to its pass without a reload, and that the instructor's page lists both. Screenshots land in the test's folder (``SERVE_SCREENSHOTS`` copies them elsewhere, e.g.
 docs/images, to look at them).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +65,35 @@ def _sign_in(browser: Any, base: str, code: str) -> Any:
     page.get_by_label("Sign-in code").fill(code.lower().replace("-", " "))  # as a student may type it
     page.get_by_role("button", name="Sign in").click()
     return page
+
+
+def _assert_terminal_fits(page: Any) -> None:
+    """The whole terminal is in the window below the page's header: its last row holds the keys
+    (textual.js makes the terminal 100vh tall, which put that row below the window's edge)."""
+    box = page.evaluate("""() => {const s = document.querySelector('#terminal .xterm-screen').getBoundingClientRect();
+        return {top: s.top, bottom: s.bottom, header: document.querySelector('header').getBoundingClientRect().bottom,
+                window: window.innerHeight};}""")
+    assert box["top"] >= box["header"] - 1 and box["bottom"] <= box["window"] + 1, box
+
+
+def _row(screen: str, name: str) -> str:
+    """The live view's table row of ``name`` (the trainee column shows the roster's name)."""
+    rows = [line for line in screen.splitlines() if name in line]
+    assert len(rows) == 1, f"{name!r} should be on exactly one row of the live view:\n{screen}"
+    return rows[0]
+
+
+def _wait_for_row(term: BrowserTerminal, name: str, status: str, timeout: float = 60.0) -> str:
+    """Wait (the view refreshes itself from the store) until ``name``'s row shows ``status``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        screen = term.text()
+        rows = [line for line in screen.splitlines() if name in line]
+        if len(rows) == 1 and status in rows[0] and (status != "passed" or "not passed" not in rows[0]):
+            return screen
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{name!r} did not show {status!r} within {timeout}s; the live view shows:\n{screen}")
+        term.page.wait_for_timeout(100)
 
 
 def _play_to_debrief(term: BrowserTerminal, db: Path, trainee: str, example: Any) -> str:
@@ -132,6 +164,8 @@ def test_two_students_sign_in_play_and_see_only_their_own_attempts(tmp_path: Pat
             page, term = pages[first]
             screen = term.wait_for("scenario library")
             assert f"trainee: {first}" in screen
+            term.wait_for("Your progress:")  # the list, filled after the first frame, not "Loading…"
+            _assert_terminal_fits(page)
             _shot(page, tmp_path, "library")
             debrief = _play_to_debrief(term, db, first, example)
             assert "Debrief · Example: a first check-in call" in debrief
@@ -147,7 +181,27 @@ def test_two_students_sign_in_play_and_see_only_their_own_attempts(tmp_path: Pat
             assert "0 completed attempts" in term2.wait_for(f"Progress · {second}")
             term2.press("Escape")
             term2.wait_for("scenario library")
+
+            # The instructor signs in and opens the class's live view from their page: the first
+            # student has passed, the second has not started yet.
+            instructor = _sign_in(browser, base, codes["prof.lee"])
+            instructor.wait_for_url(base + "/instructor")
+            live = instructor.context.new_page()
+            live_term = BrowserTerminal(live)
+            live.goto(base + instructor.get_by_role("link", name="Live view").get_attribute("href"))
+            assert live.url == f"{base}/instructor/live/{COHORT.replace(' ', '%20')}"
+            live_term.wait_for(COHORT)
+            _assert_terminal_fits(live)
+            _wait_for_row(live_term, STUDENTS[first], "passed")
+            screen = _wait_for_row(live_term, STUDENTS[second], "—")  # not started: no scenario, no status
+            assert "Example" not in _row(screen, STUDENTS[second])
+
             _play_to_debrief(term2, db, second, example)
+            # Live: the view shows the second student's pass without a reload.
+            screen = _wait_for_row(live_term, STUDENTS[second], "passed")
+            assert "passed" in _row(screen, STUDENTS[first]) and "not passed" not in _row(screen, STUDENTS[first])
+            assert "Example: a first" in _row(screen, STUDENTS[second])
+            _shot(live, tmp_path, "instructor-live")
             for trainee, (_page, t) in pages.items():
                 t.press("Escape")
                 t.wait_for("scenario library")
@@ -158,8 +212,7 @@ def test_two_students_sign_in_play_and_see_only_their_own_attempts(tmp_path: Pat
             # A student has no instructor page.
             assert page2.request.get(base + "/instructor").status == 403
 
-            instructor = _sign_in(browser, base, codes["prof.lee"])
-            instructor.wait_for_url(base + "/instructor")
+            instructor.reload()
             attempts = instructor.get_by_role("table", name="Attempts (2)")
             for trainee in STUDENTS:
                 assert attempts.get_by_role("row").filter(has_text=trainee).filter(has_text="completed").count() == 1
@@ -175,5 +228,8 @@ def test_two_students_sign_in_play_and_see_only_their_own_attempts(tmp_path: Pat
         assert not store.verify()
     # each trainee's own settings folder; nothing written to the server's data folder's trainee.json
     assert not (tmp_path / "data" / "trainee.json").exists()
-    folders = list((tmp_path / "data" / "serve" / "trainees").iterdir())
-    assert len(folders) == 2 and all((f / "trainee.json").exists() for f in folders)
+    trainees = tmp_path / "data" / "serve" / "trainees"
+    folders = {f.name for f in trainees.iterdir()}
+    mine = {i: hashlib.sha256(i.encode()).hexdigest()[:32] for i in [*STUDENTS, "prof.lee"]}
+    assert folders == set(mine.values())  # the instructor's live view has its own folder too
+    assert all((trainees / mine[i] / "trainee.json").exists() for i in STUDENTS)

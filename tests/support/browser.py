@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,13 +45,15 @@ def casesim_command() -> list[str]:
 
 
 @contextmanager
-def running_server(args: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """``casesim ... serve --port PORT`` until the block ends (stopped with SIGTERM, then killed)."""
+def running_server(args: list[str], env: dict[str, str], port: int, log: Path,
+                   serve_args: Sequence[str] = ()) -> Iterator[subprocess.Popen[bytes]]:
+    """``casesim ARGS serve --port PORT SERVE_ARGS`` until the block ends (stopped with SIGTERM, then
+    killed after 10 s: a test that needs a clean stop checks the process's return code)."""
     import urllib.request
 
     with open(log, "wb") as out:
-        process = subprocess.Popen([*casesim_command(), *args, "serve", "--port", str(port)], env={**os.environ, **env},
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([*casesim_command(), *args, "serve", "--port", str(port), *serve_args],
+                                   env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:

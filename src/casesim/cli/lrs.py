@@ -130,10 +130,17 @@ def disable_command(settings: Settings) -> int:
 
 
 @lrs_group.command("status")
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="the state folder of a `casesim serve` that forwards (default: serve/ in the data folder)")
 @path_option("db")
 @pass_settings
-def status_command(settings: Settings) -> int:
-    """How many statements are waiting, failed (tried, not accepted yet) and sent."""
+def status_command(settings: Settings, state_dir: Path | None) -> int:
+    """How many statements are waiting, failed (tried, not accepted yet) and sent, and what the
+    forwarder of `casesim serve --lrs-endpoint` last did."""
+    import time
+
+    from casesim.cli.serve_lrs import describe_status, read_status
+
     with open_store(settings.db, readonly=True, key=record_key()) as store:
         on = store.outbox_settings()
         counts = store.outbox_counts()
@@ -143,7 +150,33 @@ def status_command(settings: Settings) -> int:
     click.echo(f"sent: {counts.sent}")
     for row in failed:
         click.echo(f"  failed {row.id} ({row.attempts}x): {visible(row.last_error or '', one_line=True)}")
+    folder = (state_dir or settings.data_dir / "serve").expanduser()
+    served = read_status(folder)
+    if served is not None:
+        pid = served.get("pid")
+        if served.get("running") and isinstance(pid, int) and not _alive(pid):
+            served["running"] = False  # the server died without saying so
+        written = served.get("written_at")
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(written)) if isinstance(written, (int, float)) else "?"
+        click.echo(f"casesim serve's forwarder (as of {when}, process {pid}):")
+        for line in describe_status(served, now=time.time()):
+            click.echo(f"  {visible(line, one_line=True)}")
+    elif state_dir is not None:
+        click.echo(f"no forwarder state in {visible(str(folder), one_line=True)} (no `casesim serve --lrs-endpoint` "
+                   "has run with this state folder)")
     return 0
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: it exists
+    return True
 
 
 @lrs_group.command("sync")

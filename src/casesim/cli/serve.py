@@ -15,6 +15,7 @@ from pathlib import Path
 import rich_click as click
 
 from casesim.cli.options import pass_settings, path_option, record_key
+from casesim.cli.serve_lrs import lrs_options
 from casesim.errors import CaseSimError
 from casesim.settings import Settings
 
@@ -67,23 +68,28 @@ def _child_flags(settings: Settings) -> list[str]:
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
               help="the server's own folder: session key, each trainee's private settings "
                    "(default: serve/ in the data folder)")
+@lrs_options
 @path_option("db")
 @path_option("frameworks_dir")
 @path_option("catalog_dirs")
 @pass_settings
 def serve_command(settings: Settings, host: str, port: int, public_url: str | None, trust_header: str | None,
                   trusted_proxies: tuple[str, ...], admins: tuple[str, ...], session_hours: float,
-                  max_sessions: int, state_dir: Path | None) -> int:
+                  max_sessions: int, state_dir: Path | None, lrs_endpoint: str | None, lrs_user: str | None,
+                  lrs_password_file: Path | None, lrs_env_password: str | None, lrs_interval: float,
+                  lrs_max_interval: float) -> int:
     """Serve casesim to browsers: a classroom on one store.
 
     Students sign in with a one-time code from `casesim class add-students` (or through single sign-on
     with --trust-header) and play in the browser; instructors see their classes at /instructor.
-    Put it behind a reverse proxy that terminates TLS (docs/deploying.md).
+    Put it behind a reverse proxy that terminates TLS (docs/deploying.md). With --lrs-endpoint it
+    also forwards the store's outbox of xAPI statements to an LRS (`casesim lrs enable` first).
     """
     from aiohttp import web
 
     from casesim.cli.classroom import class_group
-    from casesim.cli.serve_web import ServeConfig, build_app, child_command
+    from casesim.cli.serve_lrs import BackgroundForwarder, lrs_config
+    from casesim.cli.serve_web import ADMIN_SECTIONS, ServeConfig, build_app, child_command
     from casesim.records import open_store
     from casesim.records.labels import clean_label
 
@@ -98,14 +104,37 @@ def serve_command(settings: Settings, host: str, port: int, public_url: str | No
         raise CaseSimError(f"--host {host} needs --public-url: browsers cannot connect to {host}",
                            title="public URL needed", hint="give the address students type, e.g. --public-url "
                                                            "http://labhost:8000 (or https:// behind a proxy)")
-    store = open_store(settings.db, key=record_key())
+    lrs = lrs_config(lrs_endpoint, lrs_user, lrs_password_file, lrs_env_password)
+    _log_to_stderr()
+    store_key = record_key()
+    store = open_store(settings.db, key=store_key)
     try:
         app = build_app(config, store, key)
+        if lrs is not None:
+            BackgroundForwarder(lambda: open_store(settings.db, key=store_key), lrs, state_dir=state,
+                                interval=lrs_interval, max_interval=lrs_max_interval).attach(app, app[ADMIN_SECTIONS])
+        elif store.outbox_settings() is not None:
+            click.echo("casesim serve: the store's outbox is on but no --lrs-endpoint was given: statements queue "
+                       "until `casesim lrs sync` posts them", err=True)
         click.echo(f"casesim serve: {config.public_url} (store {store.location}); ctrl+c stops it", err=True)
         web.run_app(app, host=host, port=port, print=None, access_log=None)
     finally:
         store.close()
     return 0
+
+
+def _log_to_stderr() -> None:
+    """The server's own messages (sign-ins, refused codes, the LRS forwarder) on its error output,
+    where systemd's journal keeps them; the sessions' processes log nothing there."""
+    import logging
+
+    logger = logging.getLogger("casesim")
+    if not any(getattr(h, "_casesim_serve", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._casesim_serve = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 @click.command("serve-session", hidden=True)

@@ -59,7 +59,7 @@ from casesim.records.api import AuditAction, AuditEntry, RecordStore, RosterMemb
 from casesim.records.classroom import code_digest, normalise_code
 from casesim.records.labels import label_problem
 
-__all__ = ["LIVE_VIEW", "Identity", "RateLimiter", "ServeConfig", "SessionCookies", "build_app", "client_address"]
+__all__ = ["ADMIN_SECTIONS", "LIVE_VIEW", "Identity", "RateLimiter", "ServeConfig", "SessionCookies", "build_app", "client_address"]
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +367,8 @@ html,body{{margin:0;height:100%;background:#0c181f;color:#eee;font-family:system
 header{{height:2.2rem;display:flex;align-items:center;gap:1rem;padding:0 .8rem;background:#12232d;font-size:.95rem}}
 header a{{color:#9cd3ff}}header button{{font:inherit;background:#2a4a5c;color:#fff;border:0;padding:.2rem .8rem;
 border-radius:3px}}form.inline{{margin:0 0 0 auto}}
-#terminal{{position:absolute;top:2.2rem;left:0;right:0;bottom:0}}
+#terminal{{position:absolute;top:2.2rem;left:0;right:0;bottom:0;width:auto;height:auto}}
+/* textual.js gives .textual-terminal 100vw x 100vh: below the header that hid the bottom row (the keys) */
 .dialog-container{{display:none}}body.-closed .closed-dialog{{display:flex;position:absolute;inset:2.2rem 0 0 0;
 align-items:center;justify-content:center;background:#0c181f;z-index:10}}
 .closed-dialog a{{color:#9cd3ff;font-size:1.2rem}}
@@ -471,6 +472,10 @@ def _int(value: str | None, default: int) -> int:
 # --- handlers ---------------------------------------------------------------------------------
 
 _STATE = web.AppKey("casesim", _State)
+
+ADMIN_SECTIONS = web.AppKey("casesim-admin-sections", list[Callable[[], str]])
+"""HTML sections shown to administrators on ``/instructor`` (each called per page view, so it
+shows the state of now), e.g. the LRS forwarder's (:mod:`casesim.cli.serve_lrs`)."""
 
 
 def _who(request: web.Request) -> Identity | None:
@@ -643,6 +648,8 @@ async def handle_instructor(request: web.Request) -> web.StreamResponse:
                      f"<th scope=col>Scenario</th><th scope=col>Mode</th><th scope=col>Status</th>"
                      f"<th scope=col>Result</th><th scope=col>Started (UTC)</th></tr></thead><tbody>{rows}</tbody>"
                      "</table></section>")
+    if who.role == "administrator":
+        parts.extend(section() for section in request.app[ADMIN_SECTIONS])
     if who.via == "code":
         token = _csrf(request)
         parts.append(f'<form method="post" action="/logout"><input type="hidden" name="csrf" value="{token}">'
@@ -684,6 +691,7 @@ def build_app(config: ServeConfig, store: RecordStore, key: bytes, *,
                    limiter=limiter or RateLimiter(), trusted=_networks(config.trusted_proxies),
                    secure=config.public_url.startswith("https://"))
     app[_STATE] = state
+    app[ADMIN_SECTIONS] = []
     app.add_routes([
         web.get("/", handle_index), web.get("/play", handle_play),
         web.get("/login", handle_login_page), web.post("/login", handle_login), web.post("/logout", handle_logout),

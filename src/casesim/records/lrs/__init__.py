@@ -9,13 +9,15 @@ from __future__ import annotations
 from casesim.records.lrs.forwarder import (
     Backoff,
     Forwarder,
+    ForwarderStatus,
     LrsConfig,
     LrsError,
     SyncReport,
     check_endpoint,
     forward_forever,
     forward_in_background,
+    next_wait,
 )
 
-__all__ = ["Backoff", "Forwarder", "LrsConfig", "LrsError", "SyncReport", "check_endpoint", "forward_forever",
-           "forward_in_background"]
+__all__ = ["Backoff", "Forwarder", "ForwarderStatus", "LrsConfig", "LrsError", "SyncReport", "check_endpoint",
+           "forward_forever", "forward_in_background", "next_wait"]

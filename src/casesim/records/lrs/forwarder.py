@@ -23,6 +23,7 @@ Credentials are never printed or stored: :class:`LrsConfig` keeps the password o
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import threading
 import time
@@ -35,10 +36,12 @@ import httpx
 from casesim.errors import CaseSimError
 from casesim.records.api import OutboxRow, RecordStore
 
-__all__ = ["Backoff", "Forwarder", "LrsConfig", "LrsError", "SyncReport", "check_endpoint", "forward_forever",
-           "forward_in_background"]
+__all__ = ["Backoff", "Forwarder", "ForwarderStatus", "LrsConfig", "LrsError", "SyncReport", "check_endpoint",
+           "forward_forever", "forward_in_background", "next_wait"]
 
 XAPI_VERSION = "1.0.3"
+
+_log = logging.getLogger(__name__)
 
 
 class LrsError(CaseSimError):
@@ -254,40 +257,127 @@ class Forwarder:
         raise _Down(f"the LRS did not accept a batch after {self.backoff.tries} tries: {last}")
 
 
+@dataclass(slots=True)
+class ForwarderStatus:
+    """What a background forwarder (:func:`forward_forever`) is doing, for a server's status page
+    and ``casesim lrs status``. Written by the forwarder's thread, read by others: every read goes
+    through :meth:`snapshot` (a copy taken under the lock)."""
+
+    endpoint: str = ""
+    started_at: float | None = None
+    """Wall-clock time (``time.time()``) the loop started."""
+    running: bool = False
+    last_sync_at: float | None = None
+    last_ok_at: float | None = None
+    """The last sync that ended with nothing it could send left (the LRS answered)."""
+    sent: int = 0
+    """Statements the LRS accepted since the loop started."""
+    rejected: int = 0
+    syncs: int = 0
+    failures: int = 0
+    """Syncs in a row that ended with the LRS unavailable or an error (0: all well)."""
+    last_error: str | None = None
+    next_sync_at: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def snapshot(self) -> ForwarderStatus:
+        with self._lock:
+            return ForwarderStatus(self.endpoint, self.started_at, self.running, self.last_sync_at, self.last_ok_at,
+                                   self.sent, self.rejected, self.syncs, self.failures, self.last_error,
+                                   self.next_sync_at)
+
+    def as_dict(self) -> dict[str, object]:
+        view = self.snapshot()
+        return {name: getattr(view, name) for name in ("endpoint", "started_at", "running", "last_sync_at",
+                                                       "last_ok_at", "sent", "rejected", "syncs", "failures",
+                                                       "last_error", "next_sync_at")}
+
+    def _update(self, **values: object) -> None:
+        with self._lock:
+            for name, value in values.items():
+                setattr(self, name, value)
+
+
+def next_wait(interval: float, failures: int, *, max_interval: float, rng: random.Random) -> float:
+    """Seconds until the next sync: ``interval`` while the LRS answers; after ``failures`` failed
+    syncs in a row, ``interval * 2**failures`` capped at ``max_interval``, with jitter (a random
+    half of it may be left out), so forwarders that lost the same LRS do not return in step and a
+    long outage costs one try every ``max_interval`` seconds."""
+    if failures <= 0:
+        return interval
+    ceiling = min(max(max_interval, interval), interval * (2 ** min(failures, 30)))
+    return rng.uniform(ceiling / 2, ceiling)
+
+
 def forward_forever(store: RecordStore, config: LrsConfig, *, interval: float = 30.0,
                     stop: threading.Event | None = None, batch_size: int = 100,
                     on_report: Callable[[SyncReport], None] | None = None,
-                    on_error: Callable[[CaseSimError], None] | None = None) -> None:
+                    on_error: Callable[[CaseSimError], None] | None = None,
+                    backoff: Backoff | None = None, max_interval: float = 600.0,
+                    status: ForwarderStatus | None = None, rng: random.Random | None = None) -> None:
     """Sync every ``interval`` seconds until ``stop`` is set (for ``casesim serve``: run it in a
     thread, or ``await asyncio.to_thread(forward_forever, ...)``; :func:`forward_in_background`
     does that). Errors (:class:`LrsError`, and a store that cannot be read or written just now)
     are handed to ``on_error`` and the loop goes on: an LRS that is down or misconfigured must
-    never stop a classroom. Two forwarders of one store (this loop and a cron ``lrs sync``) may
-    post the same statements; the LRS keeps one of each."""
+    never stop a classroom. While syncs keep failing (the LRS down, or refusing us) the wait
+    between them doubles up to ``max_interval`` (:func:`next_wait`); the first sync that gets
+    through goes back to ``interval``. ``backoff`` is each sync's own retry of one batch (a
+    blip); ``status`` is kept up to date for a status page. Two forwarders of one store (this
+    loop and a cron ``lrs sync``) may post the same statements; the LRS keeps one of each."""
     stop = stop or threading.Event()
     halt = stop
+    rng = rng or random.Random()
+    status = status if status is not None else ForwarderStatus()
 
     def wait(seconds: float) -> None:
         halt.wait(seconds)  # a backoff wait ends at once when the server stops
 
-    forwarder = Forwarder(store, config, batch_size=batch_size, sleep=wait)
-    while not stop.is_set():
-        try:
-            report = forwarder.sync()
-        except CaseSimError as exc:
-            if on_error is not None:
-                on_error(exc)
-        else:
-            if on_report is not None:
+    forwarder = Forwarder(store, config, batch_size=batch_size, backoff=backoff, sleep=wait, rng=rng)
+    status._update(endpoint=config.endpoint, started_at=time.time(), running=True)
+    failures = 0
+    try:
+        while not stop.is_set():
+            report: SyncReport | None = None
+            failure: CaseSimError | None = None
+            try:
+                report = forwarder.sync()
+            except CaseSimError as exc:
+                failure = exc
+            except Exception as exc:  # a bug must not end a server's forwarding for good: say it, go on
+                _log.exception("the LRS forwarder failed unexpectedly; it tries again later")
+                failure = LrsError(f"unexpected {type(exc).__name__}: {exc}", title="lrs: forwarder failed")
+            error = failure.message if failure is not None else report.stopped if report is not None else None
+            failures = failures + 1 if error is not None else 0
+            delay = next_wait(interval, failures, max_interval=max_interval, rng=rng)
+            now = time.time()
+            with status._lock:  # before the callbacks, so what they read is this sync's
+                status.syncs += 1
+                status.sent += report.sent if report is not None else 0
+                status.rejected += report.rejected if report is not None else 0
+                status.last_sync_at = now
+                status.failures = failures
+                if error is None:
+                    status.last_ok_at = now
+                else:
+                    status.last_error = error
+                status.next_sync_at = now + delay
+            if failure is not None and on_error is not None:
+                on_error(failure)
+            if report is not None and on_report is not None:
                 on_report(report)
-        stop.wait(interval)
+            stop.wait(delay)
+    finally:
+        status._update(running=False, next_sync_at=None)
 
 
 async def forward_in_background(store: RecordStore, config: LrsConfig, *, interval: float = 30.0,
                                 stop: threading.Event | None = None, batch_size: int = 100,
                                 on_report: Callable[[SyncReport], None] | None = None,
-                                on_error: Callable[[CaseSimError], None] | None = None) -> None:
+                                on_error: Callable[[CaseSimError], None] | None = None,
+                                backoff: Backoff | None = None, max_interval: float = 600.0,
+                                status: ForwarderStatus | None = None) -> None:
     """:func:`forward_forever` in a worker thread, for an asyncio server's task list
     (set ``stop`` to end it; cancelling the task alone leaves the thread to finish its sync)."""
     await asyncio.to_thread(forward_forever, store, config, interval=interval, stop=stop, batch_size=batch_size,
-                            on_report=on_report, on_error=on_error)
+                            on_report=on_report, on_error=on_error, backoff=backoff, max_interval=max_interval,
+                            status=status)

@@ -22,7 +22,65 @@ Synchronous = Literal["FULL", "NORMAL", "OFF"]
 
 
 def classify_header(path: Path) -> Literal["empty", "ours", "blank-sqlite"]:
-    """What the file is, from its first 100 bytes (nothing is opened for writing)."""
+    """What the file is, from its header (nothing is opened for writing).
+
+    Never with a file handle of our own while this process has the file open: closing any handle
+    of a file drops every POSIX lock this process holds on it, the locks of its open SQLite
+    connections included. Another process then finds the database unused when it closes its last
+    connection, checkpoints it and deletes the write-ahead log under those connections, whose later
+    commits are lost (seen with `casesim serve`, which opens the store a second time for its LRS
+    forwarder). So a file this process already has open is read through SQLite (which defers such
+    closes, and whose log files exist already); any other file byte by byte, which creates nothing
+    beside it (a file that is not ours is left untouched).
+    """
+    if _open_in_this_process(path):
+        try:
+            return _classify_with_sqlite(path)
+        except sqlite3.Error:
+            pass  # not readable as a database: the bytes say why
+    return _classify_bytes(path)
+
+
+def _open_in_this_process(path: Path) -> bool:
+    """Whether a descriptor of this process refers to ``path``'s file (Linux's /proc; elsewhere
+    False, and the header is read as before)."""
+    try:
+        target = path.stat()
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return False
+    for name in names:
+        try:
+            info = os.stat(f"/proc/self/fd/{name}")
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
+            return True
+    return False
+
+
+def _classify_with_sqlite(path: Path) -> Literal["empty", "ours", "blank-sqlite"]:
+    if path.stat().st_size == 0:
+        return "empty"
+    probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        app_id = int(probe.execute("PRAGMA application_id").fetchone()[0])
+        journal = str(probe.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    finally:
+        probe.close()
+    if app_id == schema.APPLICATION_ID:
+        return "ours"
+    if app_id == 0 and journal != "wal":  # rollback-journal mode: possibly one we are creating
+        return "blank-sqlite"
+    raise StoreCorruptError(
+        f"{path} is an SQLite database that belongs to another program (application id {app_id:#x}); "
+        "it was left untouched",
+        title="not a records database", hint="point --db or CASESIM_DB at another file")
+
+
+def _classify_bytes(path: Path) -> Literal["empty", "ours", "blank-sqlite"]:
+    """What the file is, from its first 100 bytes read with a file handle of our own: only for a
+    file SQLite cannot read (so no connection of this process has it open; see classify_header)."""
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
