@@ -145,6 +145,9 @@ def test_the_player_role_signs_in_and_queues_statements_but_reads_no_digest_outb
         fresh = new_code()
         teacher.reissue_code("fall", "bo", code_digest(fresh))
         assert teacher.create_roster("spring", created_by="prof") is True
+        teacher.add_roster_member("spring", "cy", "Cy Diaz", "student", code_digest(new_code()))
+        teacher.add_roster_member("spring", "cy", "Cy Diaz-Ruiz", "student", code_digest(new_code()))  # again
+        assert [(m.display_name, m.session_epoch) for m in teacher.roster_members("spring")] == [("Cy Diaz-Ruiz", 1)]
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         _sql(teacher_url, "SELECT code_digest FROM casesim.class_members")
     with open_store(player_url) as server:

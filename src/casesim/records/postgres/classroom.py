@@ -108,12 +108,15 @@ class PostgresClassroom:
             raise ValueError(f"unknown roster role {role!r}")
         with self._write("adding to the class roster") as conn:
             self._require_roster(conn, cohort)
+            now = self._now(conn)
+            # The values again rather than excluded.*: reading excluded.code_digest would need the
+            # right to read that column, which no casesim role has (roles.py).
             conn.execute("INSERT INTO class_members(cohort, trainee_id, display_name, role, code_digest, "
                          "code_issued_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (cohort, trainee_id) DO UPDATE "
-                         "SET display_name = excluded.display_name, role = excluded.role, "
-                         "code_digest = excluded.code_digest, code_issued_at = excluded.code_issued_at, "
+                         "SET display_name = %s, role = %s, code_digest = %s, code_issued_at = %s, "
                          "code_used_at = NULL, session_epoch = class_members.session_epoch + 1",
-                         (cohort, trainee_id, display_name, role, code_digest, self._now(conn)))
+                         (cohort, trainee_id, display_name, role, code_digest, now,
+                          display_name, role, code_digest, now))
         if role == "student":  # the trainee row (its own transaction: it extends the chain)
             self.upsert_trainee(trainee_id, display_name, cohort)
 
