@@ -728,6 +728,13 @@ class RecordStore(Protocol):
 
     def outbox_counts(self) -> OutboxCounts: ...
 
+    def outbox_prune(self, sent_before: str) -> int:
+        """Delete the statements the LRS accepted before ``sent_before`` (an ISO-8601 UTC time as
+        :func:`~casesim.records.chain.iso_utc` writes it); pending ones are never deleted. Returns
+        how many were deleted. (The outbox is not evidence: each statement can be rebuilt from
+        the chained record, so pruning what the LRS holds loses nothing.)"""
+        ...
+
     # --- class rosters and sign-in codes (casesim.records.classroom; `casesim class`, `serve`) --
 
     def create_roster(self, cohort: str, *, created_by: str) -> bool:

@@ -116,6 +116,12 @@ class PostgresOutbox:
         assert row is not None
         return OutboxCounts(int(row[0]), int(row[1]), int(row[2]))
 
+    def outbox_prune(self, sent_before: str) -> int:
+        with self._write("pruning the LRS outbox") as conn:
+            deleted = conn.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < %s RETURNING 1",
+                                   (sent_before,)).fetchall()
+        return len(deleted)
+
     # --- queueing inside a write ----------------------------------------------------------
 
     def _live(self, conn: Conn) -> LiveStatements | None:
