@@ -154,3 +154,44 @@ def test_the_player_role_signs_in_and_queues_statements_but_reads_no_digest_outb
         assert server.redeem_code(code_digest(other)) is None, "the reissued code replaced the old one"
         signed = server.redeem_code(code_digest(fresh))
         assert signed is not None and (signed.trainee_id, signed.session_epoch) == ("bo", 1)
+
+
+# --- the live view's change watch ----------------------------------------------------------------
+
+
+def test_a_watch_wakes_for_its_own_cohort_only_and_survives_a_lost_connection(
+        postgres_server: PostgresServer, database: str, example: AnalysedScenario, catalog: Catalog) -> None:
+    url = postgres_server.url(database)
+    with open_store(url) as writer, open_store(url, readonly=True) as reader:
+        writer.upsert_trainee("ann", "Ann", "fall")
+        writer.upsert_trainee("zed", "Zed", "spring")
+        writer.upsert_trainee("nobody", "No Class")
+        fall, anyone = reader.change_watch("fall"), reader.change_watch()
+        try:
+            assert (fall.changed(), anyone.changed()) == (False, False)
+            play(writer, example, catalog, "zed", EXPERT[:2], finish=False)  # another class
+            assert (fall.changed(), anyone.changed()) == (False, True)
+            play(writer, example, catalog, "nobody", EXPERT[:1], finish=False)  # no class at all
+            assert (fall.changed(), anyone.changed()) == (False, True)
+            attempt = play(writer, example, catalog, "ann", EXPERT[:1], finish=False)
+            assert (fall.changed(), anyone.changed()) == (True, True)
+            assert fall.changed() is False, "drained"
+            writer.record_event(attempt, "pause", {"node": "how-are-you"})
+            assert fall.changed() is True
+            # Ann moves to spring: the fall view must hear it (she leaves its roster).
+            writer.upsert_trainee("ann", "Ann", "spring")
+            assert fall.changed() is True
+            # An attempt stamped "fall" still wakes fall's view after she moved on.
+            writer.record_event(attempt, "resume", {"node": "how-are-you"})
+            assert fall.changed() is True
+            # The watch's connection is killed (a server restart, a network cut): True, then back.
+            pid = fall._conn.info.backend_pid  # type: ignore[attr-defined]
+            postgres_server.sql(f"SELECT pg_terminate_backend({int(pid)})")
+            assert fall.changed() is True
+            assert fall.changed() is True, "reconnected: what was sent meanwhile was missed"
+            assert fall.changed() is False
+            writer.record_event(attempt, "pause", {"node": "how-are-you"})
+            assert fall.changed() is True
+        finally:
+            fall.close()
+            anyone.close()

@@ -445,8 +445,9 @@ class ChangeWatch(Protocol):
 
     SQLite: ``PRAGMA data_version`` on a connection of its own, which moves when any other
     connection (in any process) commits. PostgreSQL: a connection of its own that ran
-    ``LISTEN casesim_changes``; every write transaction runs ``SELECT pg_notify('casesim_changes',
-    cohort)`` (delivered at commit, once per transaction), and :meth:`changed` makes one round
+    ``LISTEN casesim_changes``; every write to a trainee or attempt row notifies that channel with
+    the row's cohort (triggers; delivered at commit, once per transaction and cohort), and
+    :meth:`changed` makes one round
     trip that reads no table (by its answer the server has delivered every notification of a
     transaction committed before it) and drains what arrived without waiting (psycopg's
     ``Connection.notifies(timeout=0)``), ignoring those for other cohorts when the watch was made

@@ -296,7 +296,34 @@ _OUTBOX = Migration("outbox", (
     f"CREATE TRIGGER outbox_actor BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION {PRIVATE}.outbox_actor()",
 ))
 
-MIGRATIONS: list[Migration] = [_RECORDS, _ATTEMPT_ASSIGNMENT, _ATTEMPT_SECTION_TERM, _CLASS_ROSTERS, _OUTBOX]
+_CHANGE_NOTIFY = Migration("change-notify", (
+    # The live class view's wake-up (casesim.records.class_watch): every change to a trainee or an
+    # attempt row (each write moves one or both: an event moves its attempt's head, every write
+    # its trainee's chain head) notifies casesim_changes with the cohort it concerns, delivered at
+    # commit, so a watch made for one cohort ignores the others' commits. A trainee without a
+    # cohort, and an attempt stamped with none of a trainee without one, notify ' ' (never a
+    # cohort: labels are trimmed), which only a watch of every cohort takes.
+    """CREATE FUNCTION notify_change() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+        DECLARE cohort text;
+        BEGIN
+            IF TG_TABLE_NAME = 'trainees' THEN
+                cohort := NEW.cohort;
+                IF TG_OP = 'UPDATE' AND OLD.cohort IS DISTINCT FROM NEW.cohort AND OLD.cohort IS NOT NULL THEN
+                    PERFORM pg_notify('casesim_changes', OLD.cohort);
+                END IF;
+            ELSE
+                cohort := coalesce(NEW.cohort, (SELECT t.cohort FROM casesim.trainees t WHERE t.id = NEW.trainee_id));
+            END IF;
+            PERFORM pg_notify('casesim_changes', coalesce(cohort, ' '));
+            RETURN NULL;
+        END $$""",
+    "CREATE TRIGGER trainees_notify AFTER INSERT OR UPDATE ON trainees FOR EACH ROW EXECUTE FUNCTION notify_change()",
+    "CREATE TRIGGER attempts_notify AFTER INSERT OR UPDATE ON attempts FOR EACH ROW EXECUTE FUNCTION notify_change()",
+))
+
+MIGRATIONS: list[Migration] = [_RECORDS, _ATTEMPT_ASSIGNMENT, _ATTEMPT_SECTION_TERM, _CLASS_ROSTERS, _OUTBOX,
+                               _CHANGE_NOTIFY]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``. Append; never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

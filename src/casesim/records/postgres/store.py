@@ -116,37 +116,55 @@ def _json_mapping(text: str | None) -> dict[str, Any] | None:
 
 class _NotifyWatch:
     """A :class:`~casesim.records.api.ChangeWatch` on a connection of its own that ran ``LISTEN
-    casesim_changes``; every write transaction notifies that channel (delivered at commit), so a
-    live view re-reads only after a commit, without polling the tables."""
+    casesim_changes``; every write to a trainee or an attempt notifies that channel with its
+    cohort (triggers, delivered at commit), so a live view re-reads only after a commit to its
+    class, without polling the tables."""
 
     def __init__(self, url: DatabaseUrl, cohort: str | None) -> None:
         self._url = url
         self._cohort = cohort
-        self._conn = connect(url, "watching the records")
+        self._conn: Conn | None = self._listen()  # a store that cannot be watched is said at once
+
+    def _listen(self) -> Conn:
+        conn = connect(self._url, "watching the records")
         try:
-            self._conn.execute("LISTEN casesim_changes")
+            conn.execute("LISTEN casesim_changes")
         except psycopg.Error as exc:
-            self._conn.close()
-            raise translate(exc, url, "watching the records") from None
+            conn.close()
+            raise translate(exc, self._url, "watching the records") from None
+        return conn
 
     def changed(self) -> bool:
-        """Whether a notification came since the last call. A notification carries the cohort
-        when the writer knew it, else '' (any cohort).
+        """Whether a notification for this watch's cohort (any, when made without one) came since
+        the last call.
 
         One round trip that reads no table first: the server delivers every notification of a
         transaction committed before it by the time it answers (a commit signals the listeners
         before it returns to its writer), so a False is certain, as on SQLite, instead of "not
-        arrived yet"; then the notifications received are drained without waiting."""
+        arrived yet"; then the notifications received are drained without waiting. A lost
+        connection answers True (the view reads, and says what is wrong if the server is gone)
+        and is opened again at the next call; notifications sent meanwhile were missed, so that
+        call answers True too."""
+        if self._conn is None or self._conn.closed:
+            try:
+                self._conn = self._listen()
+            except StoreError:
+                self._conn = None
+            return True
         try:
             self._conn.execute("SELECT 1")
             received = list(self._conn.notifies(timeout=0))  # all of them: none is left for the next call
-            return any(n.payload in ("", self._cohort) or self._cohort is None for n in received)
-        except psycopg.Error as exc:
-            raise translate(exc, self._url, "watching the records") from None
+        except psycopg.Error:
+            _log.warning("the records watch lost its connection to %s; reconnecting", self._url)
+            self.close()
+            self._conn = None
+            return True
+        return any(self._cohort is None or n.payload in ("", self._cohort) for n in received)
 
     def close(self) -> None:
-        with suppress(psycopg.Error):
-            self._conn.close()
+        if self._conn is not None:
+            with suppress(psycopg.Error):
+                self._conn.close()
 
 
 class PostgresStore(PostgresClassroom, PostgresOutbox, NotYetOnPostgres):
@@ -254,8 +272,8 @@ class PostgresStore(PostgresClassroom, PostgresOutbox, NotYetOnPostgres):
                     with conn.pipeline():
                         conn.execute("BEGIN")
                         yield conn
-                        # Wakes live views (change_watch) at commit; no extra round trip.
-                        conn.execute("SELECT pg_notify('casesim_changes', '')")
+                        # Live views (change_watch) are woken at commit by the triggers on trainees
+                        # and attempts, with the cohort (schema: change-notify).
                         conn.execute("COMMIT")
                 except BaseException:
                     with suppress(psycopg.Error):
