@@ -11,7 +11,11 @@ the example scenario, recorded through the real session layer. Then prints, per 
 
 as ratios to the read, so the figures mean the same on a busy machine.
 
-    .venv/bin/python benchmarks/bench_class_watch.py [--sizes 25,120,400]
+With ``--backend postgresql`` (or ``both``) the same store is copied (``migrate_store``) into a
+database on a PostgreSQL server started in a temporary folder (as the tests start one) and
+measured there too: the check is then a round trip on the view's LISTEN connection.
+
+    .venv/bin/python benchmarks/bench_class_watch.py [--sizes 25,120,400] [--backend both]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from casesim.authoring.pipeline import require_scenario  # noqa: E402
 from casesim.play.recorder import AttemptRecorder  # noqa: E402
 from casesim.play.session import Session  # noqa: E402
+from casesim.records.api import RecordStore  # noqa: E402
 from casesim.records.class_watch import ClassWatch  # noqa: E402
 from casesim.records.reports import cohort_report  # noqa: E402
 from casesim.records.sqlite import SQLiteStore  # noqa: E402
@@ -79,23 +84,48 @@ def timed(fn: object, repeat: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="25,120,400")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
     args = parser.parse_args()
     catalog = load_catalog(ROOT / "scoring")
     loaded = require_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
     library = {loaded.scenario.id: loaded}
-    print(f"{'trainees':>8}  {'check':>10}  {'read':>9}  {'report':>9}  {'read/check':>10}  {'report/read':>11}")
-    with tempfile.TemporaryDirectory() as folder:
-        for size in (int(s) for s in args.sizes.split(",")):
-            path = Path(folder) / f"class-{size}.db"
-            build(path, size)
-            with SQLiteStore(path, readonly=True) as store, ClassWatch(store, "watched", library) as watch:
-                view = watch.read()
-                assert len(view.now.trainees) == size and view.items is not None
-                check = timed(watch.changed, 2000)
-                read = timed(watch.read, 15)
-                report = timed(lambda: cohort_report(store, "watched", library=library, catalog=catalog), 5)
-            print(f"{size:>8}  {check * 1e6:>8.1f}µs  {read * 1e3:>7.1f}ms  {report * 1e3:>7.1f}ms  "
-                  f"{read / check:>10.0f}  {report / read:>11.1f}")
+    server = None
+    if args.backend != "sqlite":
+        sys.path.insert(0, str(ROOT / "tests"))
+        from support.postgres import PostgresServer
+
+        server = PostgresServer().start()
+    print(f"{'backend':>10}  {'trainees':>8}  {'check':>10}  {'read':>9}  {'report':>9}  {'read/check':>10}  "
+          f"{'report/read':>11}")
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            for size in (int(s) for s in args.sizes.split(",")):
+                path = Path(folder) / f"class-{size}.db"
+                build(path, size)
+                stores: list[tuple[str, RecordStore]] = []
+                if args.backend != "postgresql":
+                    stores.append(("sqlite", SQLiteStore(path, readonly=True)))
+                if server is not None:
+                    from casesim.database_url import DatabaseUrl
+                    from casesim.records.postgres import PostgresStore
+                    from casesim.records.postgres.migrate import migrate_store
+
+                    url = DatabaseUrl(server.url(server.create_database("watch")))
+                    migrate_store(path, url)
+                    stores.append(("postgresql", PostgresStore(url, readonly=True)))
+                for backend, store in stores:
+                    with store, ClassWatch(store, "watched", library) as watch:
+                        view = watch.read()
+                        assert len(view.now.trainees) == size and view.items is not None
+                        check = timed(watch.changed, 2000 if backend == "sqlite" else 300)
+                        read = timed(watch.read, 15)
+                        report = timed(lambda s=store: cohort_report(s, "watched", library=library,
+                                                                     catalog=catalog), 5)
+                    print(f"{backend:>10}  {size:>8}  {check * 1e6:>8.1f}µs  {read * 1e3:>7.1f}ms  "
+                          f"{report * 1e3:>7.1f}ms  {read / check:>10.0f}  {report / read:>11.1f}", flush=True)
+    finally:
+        if server is not None:
+            server.stop()
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from casesim.errors import NotFoundError
-from casesim.records import open_store
+from casesim.records.api import RecordStore
 from casesim.records.classroom import (
     CODE_ALPHABET,
     RosterError,
@@ -53,32 +53,48 @@ def test_a_roster_csv_is_checked_with_its_line_numbers() -> None:
         read_roster_csv("id,name\n")
 
 
-def test_the_store_keeps_digests_consumes_codes_once_and_moves_epochs(tmp_path: Path) -> None:
-    with open_store(tmp_path / "c.db") as store:
-        assert store.create_roster("MSW Fall 2026", created_by="prof") is True
-        assert store.create_roster("MSW Fall 2026", created_by="prof") is False
-        with pytest.raises(NotFoundError, match="no class roster 'Nope'"):
-            store.add_roster_member("Nope", "s1", "A", "student", code_digest(new_code()))
-        code = new_code()
-        store.add_roster_member("MSW Fall 2026", "s1001", "Ana Ruiz", "student", code_digest(code))
-        store.add_roster_member("MSW Fall 2026", "prof.lee", "Dr Lee", "instructor", code_digest(new_code()))
-        trainee = store.trainee("s1001")
-        assert trainee is not None and (trainee.display_name, trainee.cohort) == ("Ana Ruiz", "MSW Fall 2026")
-        assert store.trainee("prof.lee") is None  # an instructor is not a trainee
-        member = store.redeem_code(code_digest(code))
-        assert member is not None and (member.trainee_id, member.role, member.session_epoch) == ("s1001", "student", 0)
-        assert member.code_used_at is not None
-        assert store.redeem_code(code_digest(code)) is None  # one time
-        store.end_sessions("MSW Fall 2026", "s1001")
-        fresh = new_code()
-        store.reissue_code("MSW Fall 2026", "s1001", code_digest(fresh))
-        (ana,) = [m for m in store.roster_members("MSW Fall 2026") if m.trainee_id == "s1001"]
-        assert ana.session_epoch == 2 and ana.code_used_at is None
-        assert store.redeem_code(code_digest(fresh)) is not None
-        with pytest.raises(NotFoundError, match="not on the class roster"):
-            store.reissue_code("MSW Fall 2026", "s9999", code_digest(new_code()))
-        assert [m.cohort for m in store.memberships("prof.lee")] == ["MSW Fall 2026"]
-        assert store.rosters() == ["MSW Fall 2026"]
-        assert not store.verify()
-    raw = (tmp_path / "c.db").read_bytes()
+def test_the_store_keeps_digests_consumes_codes_once_and_moves_epochs(store: RecordStore,
+                                                                      records_db: str | Path) -> None:
+    assert store.create_roster("MSW Fall 2026", created_by="prof") is True
+    assert store.create_roster("MSW Fall 2026", created_by="prof") is False
+    with pytest.raises(NotFoundError, match="no class roster 'Nope'"):
+        store.add_roster_member("Nope", "s1", "A", "student", code_digest(new_code()))
+    code = new_code()
+    store.add_roster_member("MSW Fall 2026", "s1001", "Ana Ruiz", "student", code_digest(code))
+    store.add_roster_member("MSW Fall 2026", "prof.lee", "Dr Lee", "instructor", code_digest(new_code()))
+    trainee = store.trainee("s1001")
+    assert trainee is not None and (trainee.display_name, trainee.cohort) == ("Ana Ruiz", "MSW Fall 2026")
+    assert store.trainee("prof.lee") is None  # an instructor is not a trainee
+    member = store.redeem_code(code_digest(code))
+    assert member is not None and (member.trainee_id, member.role, member.session_epoch) == ("s1001", "student", 0)
+    assert member.code_used_at is not None
+    assert store.redeem_code(code_digest(code)) is None  # one time
+    store.end_sessions("MSW Fall 2026", "s1001")
+    fresh = new_code()
+    store.reissue_code("MSW Fall 2026", "s1001", code_digest(fresh))
+    (ana,) = [m for m in store.roster_members("MSW Fall 2026") if m.trainee_id == "s1001"]
+    assert ana.session_epoch == 2 and ana.code_used_at is None
+    assert store.redeem_code(code_digest(fresh)) is not None
+    with pytest.raises(NotFoundError, match="not on the class roster"):
+        store.reissue_code("MSW Fall 2026", "s9999", code_digest(new_code()))
+    assert [m.cohort for m in store.memberships("prof.lee")] == ["MSW Fall 2026"]
+    assert store.rosters() == ["MSW Fall 2026"]
+    assert not store.verify()
+    raw = _everything(records_db)
     assert code.encode() not in raw and fresh.encode() not in raw  # only digests are kept
+    assert code_digest(fresh).encode() in raw
+
+
+def _everything(records_db: str | Path) -> bytes:
+    """What the store holds on disk: the SQLite file's bytes, or every row of the PostgreSQL
+    schemas as text."""
+    if isinstance(records_db, Path):  # the file and its write-ahead log (the store is open)
+        wal = records_db.with_name(records_db.name + "-wal")
+        return records_db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    import psycopg
+
+    with psycopg.connect(records_db, autocommit=True) as pg:
+        tables = pg.execute("SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN "
+                            "('casesim', 'casesim_private')").fetchall()
+        return "\n".join(str(row[0]) for schema, table in tables
+                         for row in pg.execute(f'SELECT t::text FROM "{schema}"."{table}" t').fetchall()).encode()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,6 @@ from support.records import EXPERT, SECRECY, play
 
 DRIVER = Path(__file__).resolve().parents[1] / "support" / "class_driver.py"
 
-# The live class view (cohort_activity) is not on PostgreSQL yet (casesim/records/postgres/pending.py refuses it by
-# name): these run on SQLite only until it is.
-pytestmark = pytest.mark.sqlite_only
-
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
@@ -44,9 +41,9 @@ def _by_id(watch: ClassWatch, **kwargs: Any) -> dict[str, TraineeNow]:
 
 
 @pytest.fixture
-def timed_store(db_path: Path, clock: FakeClock) -> Iterator[RecordStore]:
+def timed_store(records_db: str | Path, clock: FakeClock) -> Iterator[RecordStore]:
     """Records timed on a fake clock, so the speed check and "since" are the same everywhere."""
-    s = open_store(db_path, clock=clock.wall)
+    s = open_store(records_db, clock=clock.wall)
     yield s
     s.close()
 
@@ -69,7 +66,7 @@ class CountingStore:
 
 
 def test_each_trainee_is_shown_at_their_place_with_pauses_leaves_and_results(
-        store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> None:
+        store: RecordStore, example: AnalysedScenario, catalog: Catalog) -> None:
     for tid in ("ann", "bo", "cy", "dee", "eve"):
         store.upsert_trainee(tid, tid.title(), "fall")
     store.upsert_trainee("zed", "Zed", "spring")
@@ -91,7 +88,7 @@ def test_each_trainee_is_shown_at_their_place_with_pauses_leaves_and_results(
     assert rows["eve"].attempt_id is None and rows["eve"].attempts == 0
 
 
-def test_the_latest_attempt_in_the_cohort_is_the_one_shown(store: SQLiteStore, example: AnalysedScenario,
+def test_the_latest_attempt_in_the_cohort_is_the_one_shown(store: RecordStore, example: AnalysedScenario,
                                                             catalog: Catalog) -> None:
     store.upsert_trainee("ann", "Ann", "fall")
     play(store, example, catalog, "ann", EXPERT, mode="assessment")
@@ -121,7 +118,7 @@ def test_a_pause_shows_as_paused_since_then_and_resuming_clears_it(
 
 
 def test_nothing_committed_means_no_re_read_and_one_commit_one_re_read(
-        store: SQLiteStore, example: AnalysedScenario, catalog: Catalog) -> None:
+        store: RecordStore, records_db: str | Path, example: AnalysedScenario, catalog: Catalog) -> None:
     store.upsert_trainee("ann", "Ann", "fall")
     counting = CountingStore(store)
     with ClassWatch(counting, "fall", {example.scenario.id: example}) as watch:  # type: ignore[arg-type]
@@ -132,7 +129,7 @@ def test_nothing_committed_means_no_re_read_and_one_commit_one_re_read(
             assert not watch.changed()
         assert counting.calls == calls, "checking for changes reads no table through the store"
         # A commit by another connection (another student's process) moves the watch once.
-        with open_store(store.path) as other:
+        with open_store(records_db) as other:
             play(other, example, catalog, "ann", EXPERT[:1], finish=False)
         assert watch.changed()
         assert not watch.changed()
@@ -144,7 +141,30 @@ def test_nothing_committed_means_no_re_read_and_one_commit_one_re_read(
         assert watch.changed()
 
 
-def test_a_read_is_two_queries_whatever_the_size_of_the_class(store: SQLiteStore, example: AnalysedScenario,
+@contextmanager
+def _statements_run(store: RecordStore, statements: list[str]) -> Iterator[None]:
+    """Every SQL statement the store runs in the block, appended to ``statements``."""
+    if isinstance(store, SQLiteStore):
+        store._conn.set_trace_callback(statements.append)
+        try:
+            yield
+        finally:
+            store._conn.set_trace_callback(None)
+        return
+    import psycopg
+
+    real = psycopg.Connection.execute
+
+    def traced(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        statements.append(query.decode() if isinstance(query, bytes) else str(query))
+        return real(self, query, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(psycopg.Connection, "execute", traced)
+        yield
+
+
+def test_a_read_is_two_queries_whatever_the_size_of_the_class(store: RecordStore, example: AnalysedScenario,
                                                                catalog: Catalog) -> None:
     statements: list[str] = []
 
@@ -153,12 +173,9 @@ def test_a_read_is_two_queries_whatever_the_size_of_the_class(store: SQLiteStore
             tid = f"s{size}-{i:02d}"
             store.upsert_trainee(tid, tid, f"class-{size}")
             play(store, example, catalog, tid, EXPERT[: 1 + i % 4], finish=False)
-        with ClassWatch(store, f"class-{size}", {example.scenario.id: example}) as watch:
-            store._conn.set_trace_callback(statements.append)
-            try:
-                view = watch.read()
-            finally:
-                store._conn.set_trace_callback(None)
+        with ClassWatch(store, f"class-{size}", {example.scenario.id: example}) as watch, \
+                _statements_run(store, statements):
+            view = watch.read()
         assert len(view.now.trainees) == size
         selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
         statements.clear()
@@ -167,7 +184,7 @@ def test_a_read_is_two_queries_whatever_the_size_of_the_class(store: SQLiteStore
     assert count(3) == count(30) <= 3
 
 
-def test_the_item_analysis_builds_up_as_the_class_chooses(store: SQLiteStore, example: AnalysedScenario) -> None:
+def test_the_item_analysis_builds_up_as_the_class_chooses(store: RecordStore, example: AnalysedScenario) -> None:
     recorders = {}
     for tid in ("ann", "bo", "cy"):
         store.upsert_trainee(tid, tid, "fall")
@@ -235,11 +252,11 @@ def test_a_finished_attempt_shows_the_speed_check_of_its_debrief(
     assert ann.node == "engaged", "a finished attempt is at its ending"
 
 
-def test_trainees_writing_in_threads_are_seen_step_by_step(db_path: Path, example: AnalysedScenario) -> None:
+def test_trainees_writing_in_threads_are_seen_step_by_step(records_db: str | Path, example: AnalysedScenario) -> None:
     """Four trainees, each with their own connection in their own thread, take a step per round;
     after each round the watch has moved and every trainee is one decision further."""
     names = ["t1", "t2", "t3", "t4"]
-    with open_store(db_path) as setup:
+    with open_store(records_db) as setup:
         for tid in names:
             setup.upsert_trainee(tid, tid, "fall")
     rounds = 4
@@ -249,7 +266,7 @@ def test_trainees_writing_in_threads_are_seen_step_by_step(db_path: Path, exampl
 
     def trainee(tid: str) -> None:
         try:
-            with open_store(db_path) as own:
+            with open_store(records_db) as own:
                 session = Session(example.program)
                 recorder = AttemptRecorder.start(own, example, session, trainee_id=tid)
                 for step in EXPERT[:rounds]:
@@ -263,7 +280,7 @@ def test_trainees_writing_in_threads_are_seen_step_by_step(db_path: Path, exampl
             ready.abort()
 
     threads = [threading.Thread(target=trainee, args=(tid,)) for tid in names]
-    with open_store(db_path, readonly=True) as reader, ClassWatch(reader, "fall", {example.scenario.id: example}) as watch:
+    with open_store(records_db, readonly=True) as reader, ClassWatch(reader, "fall", {example.scenario.id: example}) as watch:
         for thread in threads:
             thread.start()
         for done in range(1, rounds + 1):
@@ -278,15 +295,15 @@ def test_trainees_writing_in_threads_are_seen_step_by_step(db_path: Path, exampl
     assert errors == []
 
 
-def test_trainees_in_other_processes_are_seen(db_path: Path, example: AnalysedScenario) -> None:
-    with open_store(db_path) as setup:
+def test_trainees_in_other_processes_are_seen(records_db: str | Path, example: AnalysedScenario) -> None:
+    with open_store(records_db) as setup:
         setup.upsert_trainee("setup", "Setup", "fall")
-    with open_store(db_path, readonly=True) as reader, ClassWatch(reader, "fall", {example.scenario.id: example}) as watch:
+    with open_store(records_db, readonly=True) as reader, ClassWatch(reader, "fall", {example.scenario.id: example}) as watch:
         watch.read()
         assert not watch.changed()
         plan = [("ann", "assessment", "finish", EXPERT), ("bo", "practice", "pause", EXPERT[:3]),
                 ("cy", "practice", "leave", EXPERT[:1]), ("dee", "assessment", "stay", EXPERT[:2])]
-        procs = [subprocess.Popen([sys.executable, str(DRIVER), str(db_path), "fall", tid, mode, then, *steps],
+        procs = [subprocess.Popen([sys.executable, str(DRIVER), str(records_db), "fall", tid, mode, then, *steps],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
                  for tid, mode, then, steps in plan]
         for proc in procs:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +15,11 @@ from casesim.records import open_store
 from casesim.records.api import OutboxSettings, RecordStore
 from casesim.records.export.xapi import statements
 from casesim.records.outbox import forget_scenarios, remember_scenario
-from casesim.records.sqlite.schema import SCHEMA_VERSION
 from casesim.scoring.catalog import Catalog
 from support.records import EXPERT, LOST, SECRECY, play, signed_example
 
 BASE = "https://sim.example.edu"
 HOME = "https://sso.example.edu"
-
-# The xAPI outbox is not on PostgreSQL yet (casesim/records/postgres/pending.py refuses it by
-# name): these run on SQLite only until it is.
-pytestmark = pytest.mark.sqlite_only
 
 
 @pytest.fixture(autouse=True)
@@ -95,16 +90,25 @@ def test_an_undo_voids_the_answer_it_takes_back(store: RecordStore, example: Ana
 
 
 def test_statement_and_event_share_one_transaction(store: RecordStore, example: AnalysedScenario,
-                                                   catalog: Catalog, db_path: Path) -> None:
+                                                   catalog: Catalog, records_db: str | Path,
+                                                   raw_sql: Callable[..., int]) -> None:
     """A failing outbox insert rolls the event back: never an event without its statement."""
     store.configure_outbox(OutboxSettings(BASE, BASE))
     attempt_id = play(store, example, catalog, "t-1", EXPERT[:1], finish=False)
     events_before = len(store.events(attempt_id))
-    with sqlite3.connect(db_path) as conn:  # make the next outbox insert fail
-        conn.execute("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'full'); END")
+    queued_before = store.outbox_counts().pending
+    # Make the next outbox insert fail, as a full disk or a broken constraint would.
+    if isinstance(records_db, Path):
+        raw_sql("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'full'); END")
+    else:
+        raw_sql("CREATE FUNCTION no_outbox() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'outbox full'; END $$")
+        raw_sql("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION no_outbox()")
     with pytest.raises(Exception, match="full"):
         store.record_event(attempt_id, "choice", {"node": "x", "choice": EXPERT[1], "seconds": 1})
     assert len(store.events(attempt_id)) == events_before
+    assert store.outbox_counts().pending == queued_before
+    assert not store.verify(), "the chain did not move either"
 
 
 def test_pending_sent_failed_and_backfill_ids_are_unique(store: RecordStore, example: AnalysedScenario,
@@ -127,19 +131,19 @@ def test_pending_sent_failed_and_backfill_ids_are_unique(store: RecordStore, exa
     assert store.outbox_settings() is None and store.outbox_counts().sent == 3
 
 
-def test_settings_are_checked_and_kept_in_the_store(db_path: Path) -> None:
-    with open_store(db_path) as store:
+def test_settings_are_checked_and_kept_in_the_store(open_records: Callable[..., RecordStore]) -> None:
+    with open_records() as store:
         with pytest.raises(ValueError, match="home page"):
             store.configure_outbox(OutboxSettings(BASE, "Eastside SSO"))
+        assert store.outbox_settings() is None
         store.configure_outbox(OutboxSettings(BASE, HOME))
-    with open_store(db_path, readonly=True) as again:
+    with open_records(readonly=True) as again:
         assert again.outbox_settings() == OutboxSettings(BASE, HOME)
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_an_imported_attempt_queues_what_the_export_gives(tmp_path: Path, example: AnalysedScenario,
-                                                          catalog: Catalog) -> None:
+                                                          catalog: Catalog,
+                                                          open_records: Callable[..., RecordStore]) -> None:
     """``records import`` merges whole attempts: each queues all of its statements at once."""
     import io
 
@@ -153,7 +157,7 @@ def test_an_imported_attempt_queues_what_the_export_gives(tmp_path: Path, exampl
         write_jsonl(campus, out)
     checked = check_archive(out.getvalue().splitlines(), None)
     remember_scenario(example)  # as `records import` does when the outbox is on
-    with open_store(tmp_path / "program.db") as program:
+    with open_records() as program:
         program.configure_outbox(OutboxSettings(BASE, BASE))
         for item in checked.attempts:
             assert program.import_attempt(to_import(item, imported_at="2026-12-01T00:00:00.000000Z"))

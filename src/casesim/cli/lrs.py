@@ -2,7 +2,8 @@
 
 ``lrs enable`` turns the outbox on (the base IRI and home page are kept in the store, so every
 process writing to it builds the same statements), ``lrs sync`` posts what is pending, ``lrs
-status`` counts it, ``lrs disable`` turns it off. The LRS endpoint and credentials come from flags
+status`` counts it, ``lrs prune`` deletes what the LRS accepted before a date, ``lrs disable``
+turns it off. The LRS endpoint and credentials come from flags
 or ``CASESIM_LRS_ENDPOINT``, ``CASESIM_LRS_USER`` and ``CASESIM_LRS_PASSWORD`` (or
 ``--password-file``); they are never stored and never printed.
 
@@ -221,6 +222,40 @@ def sync_command(settings: Settings, endpoint: str, user: str, password_file: Pa
         raise CaseSimError(report.stopped, title="lrs: unavailable",
                            hint="the pending statements stay queued; run `casesim lrs sync` again later")
     return 1 if report.rejected else 0
+
+
+def _moment(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--sent-before``: a date (midnight UTC) or an ISO-8601 time, as the store's UTC text."""
+    from datetime import UTC, datetime
+
+    from casesim.records.chain import iso_utc
+
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{visible(value, one_line=True)!r} is not a date: write it as YYYY-MM-DD "
+                                 "(midnight UTC) or an ISO-8601 time such as 2026-12-01T08:00:00Z") from None
+    return iso_utc(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+
+
+@lrs_group.command("prune")
+@click.option("--sent-before", required=True, metavar="DATE", callback=_moment,
+              help="delete the statements the LRS accepted before this date (YYYY-MM-DD, midnight UTC) or "
+                   "ISO-8601 time")
+@path_option("db")
+@pass_settings
+def prune_command(settings: Settings, sent_before: str) -> int:
+    """Delete statements the LRS has accepted, so the outbox does not grow forever.
+
+    Statements not yet accepted are never deleted. Nothing of the record is lost: the outbox is not
+    evidence, and `casesim export xapi` rebuilds any statement from the chained record (`lrs enable
+    --backfill` would queue the pruned ones again, and the LRS keeps one copy of each)."""
+    with open_store(settings.db, key=record_key()) as store:
+        deleted = store.outbox_prune(sent_before)
+        counts = store.outbox_counts()
+    click.echo(f"pruned {deleted} statement(s) sent before {sent_before}; {counts.sent} sent and "
+               f"{counts.pending} pending kept")
+    return 0
 
 
 COMMANDS = [lrs_group]

@@ -16,6 +16,7 @@ import rich_click as click
 
 from casesim.cli.options import pass_settings, path_option, record_key
 from casesim.cli.serve_lrs import lrs_options
+from casesim.database_url import DatabaseUrl
 from casesim.errors import CaseSimError
 from casesim.settings import Settings
 
@@ -40,11 +41,20 @@ def _server_key(state_dir: Path) -> bytes:
 
 
 def _child_flags(settings: Settings) -> list[str]:
-    flags = ["--db", str(settings.db), "--scenarios", str(settings.scenarios_dir),
-             "--scoring", str(settings.frameworks_dir)]
+    """The store and library flags every session's process starts with. A PostgreSQL URL is not
+    among them: it may carry a password, which a command line shows to every user of the host
+    (``ps``), so it goes in the session's environment instead (:func:`_child_env`)."""
+    flags = [] if isinstance(settings.db, DatabaseUrl) else ["--db", str(settings.db)]
+    flags += ["--scenarios", str(settings.scenarios_dir), "--scoring", str(settings.frameworks_dir)]
     for folder in settings.catalog_dirs:
         flags += ["--catalog", str(folder)]
     return flags
+
+
+def _child_env(settings: Settings) -> dict[str, str]:
+    """``CASESIM_DB`` with the whole URL (password included) for a PostgreSQL store: only the
+    session's process sees its environment."""
+    return {"CASESIM_DB": settings.db.secret_url} if isinstance(settings.db, DatabaseUrl) else {}
 
 
 @click.command("serve")
@@ -96,7 +106,8 @@ def serve_command(settings: Settings, host: str, port: int, public_url: str | No
     state = (state_dir or settings.data_dir / "serve").expanduser()
     key = _server_key(state)
     admin_ids = frozenset(clean_label(a, "trainee id", where="--admin") for value in admins for a in value.split())
-    config = ServeConfig(child_command=child_command(_child_flags(settings)), state_dir=state,
+    config = ServeConfig(child_command=child_command(_child_flags(settings)), child_env=_child_env(settings),
+                         state_dir=state,
                          public_url=(public_url or f"http://{host}:{port}").rstrip("/"), session_hours=session_hours,
                          trust_header=trust_header, trusted_proxies=trusted_proxies or ("127.0.0.1", "::1"),
                          admins=admin_ids, max_sessions=max_sessions, live_view="watch" in class_group.commands)

@@ -207,6 +207,9 @@ class ServeConfig:
     live_view: bool = False
     """``casesim class watch`` exists: instructors' pages link to it."""
     title: str = "casesim"
+    child_env: Mapping[str, str] = field(default_factory=dict)
+    """What every session's process gets in its environment besides its identity: a PostgreSQL
+    store's URL, which may carry a password a command line would show (``ps``)."""
 
 
 @dataclass(frozen=True)
@@ -425,7 +428,7 @@ async def _run_session(state: _State, request: web.Request, who: Identity, args:
     height = _int(request.query.get("height"), 24)
     folder = private_folder(state.config.state_dir, who.trainee_id)
     command = shlex.join([*state.config.child_command, "--data-dir", str(folder), *args])
-    env = {ENV_TRAINEE: who.trainee_id, ENV_NAME: who.display_name, ENV_ROLE: who.role}
+    env = {**state.config.child_env, ENV_TRAINEE: who.trainee_id, ENV_NAME: who.display_name, ENV_ROLE: who.role}
     state.running[who.trainee_id] = state.running.get(who.trainee_id, 0) + 1
     service: SessionService | None = None
     try:

@@ -445,10 +445,13 @@ class ChangeWatch(Protocol):
 
     SQLite: ``PRAGMA data_version`` on a connection of its own, which moves when any other
     connection (in any process) commits. PostgreSQL: a connection of its own that ran
-    ``LISTEN casesim_changes``; every write transaction runs ``SELECT pg_notify('casesim_changes',
-    cohort)`` (delivered at commit, once per transaction), and :meth:`changed` drains the pending
-    notifications without waiting (psycopg's ``Connection.notifies(timeout=0)``), ignoring those
-    for other cohorts when the watch was made for one.
+    ``LISTEN casesim_changes``; every write to a trainee or attempt row notifies that channel with
+    the row's cohort (triggers; delivered at commit, once per transaction and cohort), and
+    :meth:`changed` makes one round
+    trip that reads no table (by its answer the server has delivered every notification of a
+    transaction committed before it) and drains what arrived without waiting (psycopg's
+    ``Connection.notifies(timeout=0)``), ignoring those for other cohorts when the watch was made
+    for one.
     """
 
     def changed(self) -> bool:
@@ -727,6 +730,13 @@ class RecordStore(Protocol):
         ...
 
     def outbox_counts(self) -> OutboxCounts: ...
+
+    def outbox_prune(self, sent_before: str) -> int:
+        """Delete the statements the LRS accepted before ``sent_before`` (an ISO-8601 UTC time as
+        :func:`~casesim.records.chain.iso_utc` writes it); pending ones are never deleted. Returns
+        how many were deleted. (The outbox is not evidence: each statement can be rebuilt from
+        the chained record, so pruning what the LRS holds loses nothing.)"""
+        ...
 
     # --- class rosters and sign-in codes (casesim.records.classroom; `casesim class`, `serve`) --
 

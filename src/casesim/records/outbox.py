@@ -99,11 +99,15 @@ class LiveStatements:
     """
 
     def __init__(self, settings: OutboxSettings, pseudonym_key: str, *,
-                 lookup: Callable[[str], Playable | None] = scenario_for) -> None:
-        if not pseudonym_key:
+                 lookup: Callable[[str], Playable | None] = scenario_for,
+                 actor_name: Callable[[str], str] | None = None) -> None:
+        if not pseudonym_key and actor_name is None:
             raise ValueError("an empty pseudonym key would make the pseudonyms reversible by guessing ids")
         self.settings = settings
         self._key = pseudonym_key
+        # The actor's name from the trainee id: the pseudonym (default), or a placeholder a store
+        # fills in where the key is (PostgreSQL's outbox trigger, for a role that cannot read it).
+        self._actor_name = actor_name or (lambda trainee_id: pseudonym(trainee_id, self._key))
         self._lookup = lookup
         self._builders: dict[str, tuple[AttemptStatements, bool]] = {}
         self._missing: set[str] = set()
@@ -118,7 +122,7 @@ class LiveStatements:
             _log.warning("outbox: the scenario file of attempt %s (%s %s, content %s) is not loaded in this process, "
                          "so its answered statements have no choices, scores or success (F10)", attempt.id,
                          attempt.scenario_id, attempt.scenario_version, attempt.content_hash[:12])
-        builder = AttemptStatements(attempt, actor_name=pseudonym(attempt.trainee_id, self._key),
+        builder = AttemptStatements(attempt, actor_name=self._actor_name(attempt.trainee_id),
                                     home_page=self.settings.home_page, base_iri=self.settings.base_iri,
                                     cohort=attempt.cohort, scenario=scenario)
         if len(self._builders) > 256:

@@ -6,6 +6,8 @@
 * :mod:`.store` — :class:`PostgresStore`: row locks (``SELECT … FOR UPDATE``), server time, writes
   of the rows :mod:`casesim.records.ledger` returns, and reads;
 * :mod:`.queries` — report queries and loading rows for :mod:`casesim.records.verify`;
+* :mod:`.classroom` — class rosters, one-time sign-in codes and the live class view's read;
+* :mod:`.outbox` — the xAPI outbox, written in the transaction of the event that makes it;
 * :mod:`.roles` — the GRANTs for the roles a program's processes connect as;
 * :mod:`.migrate` — copying an SQLite store into PostgreSQL, rows and hashes unchanged.
 

@@ -118,7 +118,7 @@ def _copy(conn: sqlite3.Connection, plan: dict[str, list[str]], dest: DatabaseUr
                 "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'casesim' "
                 "AND is_generated = 'NEVER'").fetchall()}
             # Parents before children, so the foreign keys hold row by row.
-            order = sorted(plan, key=lambda t: {"trainees": 0, "attempts": 1}.get(t, 2))
+            order = sorted(plan, key=lambda t: {"trainees": 0, "class_rosters": 0, "attempts": 1}.get(t, 2))
             for table in order:
                 columns = plan[table]
                 lost = [c for c in columns if (table, c) not in have]
@@ -143,6 +143,8 @@ def _copy(conn: sqlite3.Connection, plan: dict[str, list[str]], dest: DatabaseUr
                        (str(meta.get("pseudonym_key", "")),))
             pg.execute("SELECT setval(pg_get_serial_sequence('casesim.attempts', 'n'), "
                        "(SELECT coalesce(max(n), 0) + 1 FROM attempts), false)")
+            pg.execute("SELECT setval(pg_get_serial_sequence('casesim.outbox', 'seq'), "
+                       "(SELECT coalesce(max(seq), 0) + 1 FROM outbox), false)")
     except psycopg.Error as exc:
         raise translate(exc, dest, "copying the records") from None
     finally:

@@ -1,12 +1,12 @@
-"""What the PostgreSQL store does not do yet: assignments, roles, the audit log, the live class
-view's activity, the xAPI outbox (issue 14 items 2-6), rosters with sign-in codes, cohort
-details and setting the pseudonym key (issue 13), built on the SQLite store while this backend
-was being written.
+"""What the PostgreSQL store does not do yet: assignments, roles, the audit log (issue 14 items
+3 and 5), cohort details and setting the pseudonym key (issue 13), built on the SQLite store
+while this backend was being written. (Rosters, sign-in codes, the live view's read and the xAPI
+outbox are in :mod:`.classroom` and :mod:`.outbox`.)
 
 Nothing here pretends. A write that would need those tables raises a :class:`StoreError` that
 says so and what to do (keep that feature on an SQLite store for now); a read answers what is
 true of a store in which such a write can never have happened: no assignments, no roles, an
-empty audit log, an outbox that is off. The store head is then the store head without an audit
+empty audit log. The store head is then the store head without an audit
 chain, which is exactly what SQLite computes for a store with no audit entry, so
 ``records verify --against`` and ``migrate-store`` agree across the backends.
 
@@ -27,13 +27,8 @@ from casesim.records.api import (
     AuditRow,
     CohortDetails,
     NewAssignment,
-    OutboxCounts,
-    OutboxRow,
-    OutboxSettings,
     Role,
     RoleGrant,
-    RosterMember,
-    TraineeActivity,
 )
 
 __all__ = ["NotYetOnPostgres"]
@@ -80,37 +75,7 @@ class NotYetOnPostgres:
     def audit_log(self, *, trainee_id: str | None = None, since: str | None = None) -> Sequence[AuditRow]:
         return []
 
-    def cohort_activity(self, cohort: str) -> Sequence[TraineeActivity]:
-        raise _refuse("the live class view", self.location)
-
-    def configure_outbox(self, settings: OutboxSettings | None) -> None:
-        if settings is not None:
-            raise _refuse("forwarding to an LRS", self.location)
-
-    def outbox_settings(self) -> OutboxSettings | None:
-        return None  # off: it cannot be turned on here yet
-
-    def outbox_add(self, statements: Sequence[tuple[str, str, str]]) -> int:
-        raise _refuse("forwarding to an LRS", self.location)
-
-    def outbox_pending(self, limit: int, *, after: int = 0) -> Sequence[OutboxRow]:
-        return []
-
-    def outbox_rows(self, *, after: int = 0, limit: int = 1000) -> Sequence[OutboxRow]:
-        return []
-
-    def outbox_mark_sent(self, ids: Sequence[str]) -> None:
-        if ids:
-            raise _refuse("forwarding to an LRS", self.location)
-
-    def outbox_mark_failed(self, ids: Sequence[str], error: str) -> None:
-        if ids:
-            raise _refuse("forwarding to an LRS", self.location)
-
-    def outbox_counts(self) -> OutboxCounts:
-        return OutboxCounts(0, 0, 0)
-
-    # --- rosters and sign-in codes, cohort details, the pseudonym key -----------------------
+    # --- cohort details, the pseudonym key ---------------------------------------------------
 
     def set_pseudonym_key(self, key: str) -> tuple[str, str]:
         raise _refuse("setting the pseudonym key", self.location)
@@ -120,28 +85,3 @@ class NotYetOnPostgres:
 
     def cohort_details(self, cohort: str | None = None) -> Sequence[CohortDetails]:
         return []  # none can have been set
-
-    def create_roster(self, cohort: str, *, created_by: str) -> bool:
-        raise _refuse("class rosters and sign-in codes", self.location)
-
-    def rosters(self) -> Sequence[str]:
-        return []
-
-    def add_roster_member(self, cohort: str, trainee_id: str, display_name: str, role: str,
-                          code_digest: str) -> None:
-        raise _refuse("class rosters and sign-in codes", self.location)
-
-    def roster_members(self, cohort: str) -> Sequence[RosterMember]:
-        return []
-
-    def memberships(self, trainee_id: str) -> Sequence[RosterMember]:
-        return []
-
-    def reissue_code(self, cohort: str, trainee_id: str, code_digest: str) -> None:
-        raise _refuse("class rosters and sign-in codes", self.location)
-
-    def redeem_code(self, code_digest: str) -> RosterMember | None:
-        return None  # no code was ever issued here, so none signs anyone in
-
-    def end_sessions(self, cohort: str, trainee_id: str) -> None:
-        raise _refuse("class rosters and sign-in sessions", self.location)

@@ -8,10 +8,17 @@ on a real server and checks what each role can and cannot do):
   links, and move the heads in ``trainees``, ``attempts`` and the roster row of ``meta``. It
   cannot UPDATE or DELETE events, results or links (the record is append-only for it), cannot
   change accommodations, and is not granted the ``casesim_private`` schema, so it cannot read
-  the pseudonym key that unmasks trainees in xAPI exports.
+  the pseudonym key that unmasks trainees in xAPI exports. Of the classroom tables it reads the
+  rosters but not the sign-in codes' digests, signs a member in and out only through the
+  functions ``redeem_sign_in_code`` and ``end_member_sessions``, and may add statements to the
+  xAPI outbox but not read it (the outbox's trigger fills in each statement's pseudonym, so
+  reading it back would reveal them).
 * **instructor** — reports, exports (xAPI pseudonyms need the key), ``records verify`` (the
   roster and store head cover the key's hash) and accommodations: everything the player may,
-  plus ``casesim_private`` and writing ``accommodations``.
+  plus ``casesim_private`` and writing ``accommodations``; class rosters (``casesim class``:
+  creating them, adding members, reissuing codes; still not reading the digests); forwarding
+  the outbox (``casesim lrs sync``, ``status``, ``prune``). Turning the outbox on or off
+  (``casesim lrs enable``/``disable``) writes the store's settings in ``meta``: run it as the owner.
 * the **owner** of the database (or of the ``casesim`` schema) creates and migrates the schema on
   first open; run casesim as it once after an upgrade. It needs no statements here.
 
@@ -33,6 +40,8 @@ ROLE_KINDS: tuple[RoleKind, ...] = ("player", "instructor")
 
 _APPEND_ONLY = ("events", "criterion_results", "competency_results", "links")
 _HEADS = ("trainees", "attempts", "meta")
+_MEMBER_COLUMNS = "cohort, trainee_id, display_name, role, code_issued_at, code_used_at, session_epoch"
+"""Every column of ``class_members`` but ``code_digest``."""
 
 
 def grant_statements(role: str, kind: RoleKind) -> list[str]:
@@ -48,11 +57,19 @@ def grant_statements(role: str, kind: RoleKind) -> list[str]:
         f"GRANT INSERT ON {', '.join(f'{SCHEMA}.{t}' for t in ('trainees', 'attempts', *_APPEND_ONLY))} TO {who}",
         f"GRANT UPDATE ON {', '.join(f'{SCHEMA}.{t}' for t in _HEADS)} TO {who}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO {who}",
+        # Class rosters and the outbox (see the module's text): no digests, no reading the outbox.
+        f"REVOKE SELECT ON {SCHEMA}.class_members, {SCHEMA}.outbox FROM {who}",
+        f"GRANT SELECT ({_MEMBER_COLUMNS}) ON {SCHEMA}.class_members TO {who}",
+        f"GRANT EXECUTE ON FUNCTION {SCHEMA}.redeem_sign_in_code(text, text), "
+        f"{SCHEMA}.end_member_sessions(text, text) TO {who}",
+        f"GRANT INSERT ON {SCHEMA}.outbox TO {who}",
     ]
     if kind == "instructor":
         statements += [
             f"GRANT INSERT, UPDATE, DELETE ON {SCHEMA}.accommodations TO {who}",
             f"GRANT USAGE ON SCHEMA {PRIVATE} TO {who}",
             f"GRANT SELECT ON ALL TABLES IN SCHEMA {PRIVATE} TO {who}",
+            f"GRANT INSERT, UPDATE ON {SCHEMA}.class_rosters, {SCHEMA}.class_members TO {who}",
+            f"GRANT SELECT, UPDATE, DELETE ON {SCHEMA}.outbox TO {who}",
         ]
     return statements

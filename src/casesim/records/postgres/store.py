@@ -73,7 +73,9 @@ from casesim.records.chain import (
 )
 from casesim.records.labels import clean_label
 from casesim.records.postgres import queries, schema
+from casesim.records.postgres.classroom import PostgresClassroom
 from casesim.records.postgres.connect import Conn, configure, connect, translate
+from casesim.records.postgres.outbox import PostgresOutbox
 from casesim.records.postgres.pending import NotYetOnPostgres
 from casesim.scoring.debrief import Debrief
 
@@ -114,38 +116,65 @@ def _json_mapping(text: str | None) -> dict[str, Any] | None:
 
 class _NotifyWatch:
     """A :class:`~casesim.records.api.ChangeWatch` on a connection of its own that ran ``LISTEN
-    casesim_changes``; every write transaction notifies that channel (delivered at commit), so a
-    live view re-reads only after a commit, without polling the tables."""
+    casesim_changes``; every write to a trainee or an attempt notifies that channel with its
+    cohort (triggers, delivered at commit), so a live view re-reads only after a commit to its
+    class, without polling the tables."""
 
     def __init__(self, url: DatabaseUrl, cohort: str | None) -> None:
         self._url = url
         self._cohort = cohort
-        self._conn = connect(url, "watching the records")
+        self._conn: Conn | None = self._listen()  # a store that cannot be watched is said at once
+
+    def _listen(self) -> Conn:
+        conn = connect(self._url, "watching the records")
         try:
-            self._conn.execute("LISTEN casesim_changes")
+            conn.execute("LISTEN casesim_changes")
         except psycopg.Error as exc:
-            self._conn.close()
-            raise translate(exc, url, "watching the records") from None
+            conn.close()
+            raise translate(exc, self._url, "watching the records") from None
+        return conn
 
     def changed(self) -> bool:
-        """Whether a notification came since the last call (drained without waiting). A
-        notification carries the cohort when the writer knew it, else '' (any cohort)."""
+        """Whether a notification for this watch's cohort (any, when made without one) came since
+        the last call.
+
+        One round trip that reads no table first: the server delivers every notification of a
+        transaction committed before it by the time it answers (a commit signals the listeners
+        before it returns to its writer), so a False is certain, as on SQLite, instead of "not
+        arrived yet"; then the notifications received are drained without waiting. A lost
+        connection answers True (the view reads, and says what is wrong if the server is gone)
+        and is opened again at the next call; notifications sent meanwhile were missed, so that
+        call answers True too."""
+        if self._conn is None or self._conn.closed:
+            try:
+                self._conn = self._listen()
+            except StoreError:
+                self._conn = None
+            return True
         try:
-            return any(n.payload in ("", self._cohort) or self._cohort is None
-                       for n in self._conn.notifies(timeout=0))
-        except psycopg.Error as exc:
-            raise translate(exc, self._url, "watching the records") from None
+            self._conn.execute("SELECT 1")
+            received = list(self._conn.notifies(timeout=0))  # all of them: none is left for the next call
+        except psycopg.Error:
+            _log.warning("the records watch lost its connection to %s; reconnecting", self._url)
+            self.close()
+            self._conn = None
+            return True
+        return any(self._cohort is None or n.payload in ("", self._cohort) for n in received)
 
     def close(self) -> None:
-        with suppress(psycopg.Error):
-            self._conn.close()
+        if self._conn is not None:
+            with suppress(psycopg.Error):
+                self._conn.close()
 
 
-class PostgresStore(NotYetOnPostgres):
+class PostgresStore(PostgresClassroom, PostgresOutbox, NotYetOnPostgres):
     """A :class:`~casesim.records.api.RecordStore` in a PostgreSQL database (see the module's text).
 
     Safe to share between threads (each call takes a pooled connection) and between processes
-    and hosts."""
+    and hosts. Rosters and the live view's read are in :mod:`.classroom`, the xAPI outbox in
+    :mod:`.outbox`."""
+
+    _ATTEMPT_COLUMNS = _ATTEMPT_COLUMNS
 
     def __init__(self, url: DatabaseUrl | str, *, readonly: bool = False, clock: WallClock | None = None,
                  key: bytes | None = None, pool_size: int = 4) -> None:
@@ -243,8 +272,8 @@ class PostgresStore(NotYetOnPostgres):
                     with conn.pipeline():
                         conn.execute("BEGIN")
                         yield conn
-                        # Wakes live views (change_watch) at commit; no extra round trip.
-                        conn.execute("SELECT pg_notify('casesim_changes', '')")
+                        # Live views (change_watch) are woken at commit by the triggers on trainees
+                        # and attempts, with the cohort (schema: change-notify).
                         conn.execute("COMMIT")
                 except BaseException:
                     with suppress(psycopg.Error):
@@ -376,6 +405,7 @@ class PostgresStore(NotYetOnPostgres):
             started = ledger.start(head, facts, attempt_id=attempt_id, started_at=self._now(conn), key=self._key)
             n = self._insert_attempt(conn, started)
             self._link(conn, trainee_id, [((n, 0), "start", started.attempt.hash)])
+            self._outbox_started(conn, n)
         return attempt_id
 
     def _insert_attempt(self, conn: Conn, started: ledger.AttemptStart) -> int:
@@ -419,6 +449,7 @@ class PostgresStore(NotYetOnPostgres):
             n, trainee_id, head, chain, now = self._lock_attempt(conn, attempt_id)
             appended = ledger.append(head, prepared, at=now, key=self._key)
             self._insert_events(conn, n, trainee_id, appended, chain)
+            self._outbox_recorded(conn, n, [e.row() for e in appended.events])
         return [e.row() for e in appended.events]
 
     def _insert_events(self, conn: Conn, n: int, trainee_id: str, appended: ledger.Appended,
@@ -453,6 +484,7 @@ class PostgresStore(NotYetOnPostgres):
                             "VALUES (%s, %s, %s, %s)",
                             [(n, cid, *values) for cid, values in sealed.results.competencies.items()])
         self._link(conn, trainee_id, [((n, -1), "seal", sealed.seal)], chain)
+        self._outbox_sealed(conn, n, sealed.debrief_json)
 
     def import_attempt(self, record: ImportedAttempt) -> bool:
         """Merge an attempt from a verified archive (as the SQLite store does), in one transaction."""
@@ -484,6 +516,7 @@ class PostgresStore(NotYetOnPostgres):
             if record.status != "in-progress":
                 self._seal(conn, n, trainee_id, attempt_head, record.status, record.debrief,
                            record.ended_at or record.started_at)
+            self._outbox_whole(conn, n)
         return True
 
     def set_accommodation(self, trainee_id: str, time: str | None, *, set_by: str) -> None:

@@ -592,6 +592,11 @@ class SQLiteStore:
                                "coalesce(sum(sent_at IS NOT NULL), 0) FROM outbox").fetchone()
         return OutboxCounts(int(row[0]), int(row[1]), int(row[2]))
 
+    def outbox_prune(self, sent_before: str) -> int:
+        with self._write("pruning the LRS outbox") as conn:
+            return int(conn.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?",
+                                    (sent_before,)).rowcount)
+
     def chain_record(self, attempt_id: str) -> dict[str, Any]:
         with self._read("reading the chain", snapshot=True) as conn:
             row = conn.execute("SELECT n, trainee_seq, prev_hash, hash, event_count, head_hash, seal, signoff, debrief, "
