@@ -21,7 +21,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from casesim.authoring.pipeline import AnalysedScenario
 from casesim.cli.serve import _child_env, _child_flags
+from casesim.cli.serve_lrs import check_forwarder_store
 from casesim.cli.serve_web import ServeConfig, build_app
+from casesim.errors import CaseSimError
 from casesim.records import open_store
 from casesim.records.api import RecordStore
 from casesim.records.classroom import code_digest
@@ -182,3 +184,27 @@ async def test_serve_signs_students_in_once_and_out_as_the_player_role(
     assert "Signed out" in await signed_out.text()
     assert (await client.get("/", allow_redirects=False)).status == 302
     assert [m.session_epoch for m in store.memberships("s1001")] == [1]
+
+
+def test_serve_refuses_an_lrs_forwarder_connected_as_the_player_role(
+        casesim: Casesim, player_store: tuple[RecordStore, dict[str, str]], postgres_server: PostgresServer,
+        database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The player's role may queue statements but not read or mark them, so a forwarder on serve's
+    own connection would fail every sync: serve says so before it starts and names --lrs-db; a
+    connection as the instructor's role passes the same check."""
+    store, _ = player_store
+    with pytest.raises(CaseSimError) as refused:
+        check_forwarder_store(store)
+    assert "--lrs-db" in (refused.value.hint or "")
+    monkeypatch.setenv("CASESIM_LRS_PASSWORD", "secret")
+    player_url = postgres_server.url(database, user="serve_player")
+    result = casesim("--db", player_url, "serve", "--state-dir", str(tmp_path / "state"),
+                     "--lrs-endpoint", "http://127.0.0.1:9/xAPI", "--lrs-user", "casesim")
+    assert result.exit_code != 0 and "cannot read the outbox" in result.output and "--lrs-db" in result.output
+    assert "Traceback" not in result.output
+    postgres_server.sql("DROP ROLE IF EXISTS serve_instructor")
+    postgres_server.sql("CREATE ROLE serve_instructor LOGIN")
+    for statement in grant_statements("serve_instructor", "instructor"):
+        postgres_server.sql(statement, database)
+    with open_store(postgres_server.url(database, user="serve_instructor")) as forwarder:
+        check_forwarder_store(forwarder)  # may read and mark: no error

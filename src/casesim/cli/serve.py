@@ -16,7 +16,7 @@ import rich_click as click
 
 from casesim.cli.options import pass_settings, path_option, record_key
 from casesim.cli.serve_lrs import lrs_options
-from casesim.database_url import DatabaseUrl
+from casesim.database_url import DatabaseUrl, is_database_url
 from casesim.errors import CaseSimError
 from casesim.settings import Settings
 
@@ -49,6 +49,13 @@ def _child_flags(settings: Settings) -> list[str]:
     for folder in settings.catalog_dirs:
         flags += ["--catalog", str(folder)]
     return flags
+
+
+def _forwarder_db(lrs_db: str | None, settings: Settings) -> Path | DatabaseUrl:
+    """The store the LRS forwarder opens: ``--lrs-db`` (a PostgreSQL URL or a file), else serve's."""
+    if not lrs_db:
+        return settings.db
+    return DatabaseUrl(lrs_db) if is_database_url(lrs_db) else Path(lrs_db).expanduser()
 
 
 def _child_env(settings: Settings) -> dict[str, str]:
@@ -86,8 +93,8 @@ def _child_env(settings: Settings) -> dict[str, str]:
 def serve_command(settings: Settings, host: str, port: int, public_url: str | None, trust_header: str | None,
                   trusted_proxies: tuple[str, ...], admins: tuple[str, ...], session_hours: float,
                   max_sessions: int, state_dir: Path | None, lrs_endpoint: str | None, lrs_user: str | None,
-                  lrs_password_file: Path | None, lrs_env_password: str | None, lrs_interval: float,
-                  lrs_max_interval: float) -> int:
+                  lrs_password_file: Path | None, lrs_env_password: str | None, lrs_db: str | None,
+                  lrs_interval: float, lrs_max_interval: float) -> int:
     """Serve casesim to browsers: a classroom on one store.
 
     Students sign in with a one-time code from `casesim class add-students` (or through single sign-on
@@ -98,7 +105,7 @@ def serve_command(settings: Settings, host: str, port: int, public_url: str | No
     from aiohttp import web
 
     from casesim.cli.classroom import class_group
-    from casesim.cli.serve_lrs import BackgroundForwarder, lrs_config
+    from casesim.cli.serve_lrs import BackgroundForwarder, check_forwarder_store, lrs_config
     from casesim.cli.serve_web import ADMIN_SECTIONS, ServeConfig, build_app, child_command
     from casesim.records import open_store
     from casesim.records.labels import clean_label
@@ -122,7 +129,10 @@ def serve_command(settings: Settings, host: str, port: int, public_url: str | No
     try:
         app = build_app(config, store, key)
         if lrs is not None:
-            BackgroundForwarder(lambda: open_store(settings.db, key=store_key), lrs, state_dir=state,
+            forwarder_db = _forwarder_db(lrs_db, settings)
+            with open_store(forwarder_db, key=store_key) as probe:
+                check_forwarder_store(probe)
+            BackgroundForwarder(lambda: open_store(forwarder_db, key=store_key), lrs, state_dir=state,
                                 interval=lrs_interval, max_interval=lrs_max_interval).attach(app, app[ADMIN_SECTIONS])
         elif store.outbox_settings() is not None:
             click.echo("casesim serve: the store's outbox is on but no --lrs-endpoint was given: statements queue "

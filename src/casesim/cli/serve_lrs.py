@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # the options are read at every casesim start: aiohttp and ht
     from casesim.records.api import RecordStore
     from casesim.records.lrs import Backoff, LrsConfig, SyncReport
 
-__all__ = ["STATUS_FILE", "BackgroundForwarder", "describe_status", "lrs_config", "lrs_options", "read_status"]
+__all__ = ["STATUS_FILE", "BackgroundForwarder", "check_forwarder_store", "describe_status", "lrs_config", "lrs_options", "read_status"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,10 @@ def lrs_options(f: FC) -> FC:
                      metavar="FILE", help="a file holding the LRS password (else CASESIM_LRS_PASSWORD)"),
         click.option("--lrs-password", "lrs_env_password", envvar="CASESIM_LRS_PASSWORD", hidden=True, default=None,
                      help="(from the environment only: CASESIM_LRS_PASSWORD)"),
+        click.option("--lrs-db", envvar="CASESIM_LRS_DB", show_envvar=True, default=None, metavar="URL|FILE",
+                     help="the store connection the forwarder uses (default: the store serve uses). On PostgreSQL "
+                          "serve connects as the player's role, which may queue statements but not read or mark "
+                          "them: give a URL for the instructor's role here (docs/deploying.md)"),
         click.option("--lrs-interval", type=click.FloatRange(0.2, 3600), default=30.0, show_default=True,
                      metavar="SECONDS", help="how often the forwarder looks for statements to send"),
         click.option("--lrs-max-interval", type=click.FloatRange(1, 24 * 3600), default=600.0, show_default=True,
@@ -98,6 +102,20 @@ def lrs_config(endpoint: str | None, user: str | None, password_file: Path | Non
 
     # A short timeout: a post in flight is what a stopping server waits for.
     return LrsConfig(endpoint, user, password, timeout=15.0)
+
+
+def check_forwarder_store(store: RecordStore) -> None:
+    """Refuse to start when the forwarder's connection cannot read the outbox (on PostgreSQL, the
+    player's role): a server whose forwarder fails on every sync would look like an LRS outage in
+    the log while statements pile up, so it is said before any student signs in."""
+    try:
+        store.outbox_counts()
+        store.outbox_pending(1)
+    except CaseSimError as exc:
+        raise CaseSimError(f"the LRS forwarder cannot read the outbox at {store.location}: {exc.message}",
+                           title="lrs: the forwarder's connection may not forward",
+                           hint="give --lrs-db (or CASESIM_LRS_DB) a connection whose role may read and mark the "
+                                "outbox (on PostgreSQL the instructor's role; docs/deploying.md)") from exc
 
 
 class BackgroundForwarder:
