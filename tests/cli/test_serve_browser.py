@@ -169,6 +169,7 @@ def test_two_students_sign_in_play_and_see_only_their_own_attempts(tmp_path: Pat
             _shot(page, tmp_path, "library")
             debrief = _play_to_debrief(term, db, first, example)
             assert "Debrief · Example: a first check-in call" in debrief
+            term.wait_for("? Keys")  # the footer's keys are drawn a frame after the screen
             _shot(page, tmp_path, "debrief")
 
             # The second student sees none of the first's records: no standing in the library,
@@ -208,6 +209,7 @@ def test_two_students_sign_in_play_and_see_only_their_own_attempts(tmp_path: Pat
                 t.press("g")
                 screen = t.wait_for(f"Progress · {trainee}")
                 assert re.search(r" 1 completed attempt$", screen, re.MULTILINE), screen  # not the 2 in the store
+                t.wait_for("esc Back")  # the footer's keys, a frame after the screen
             _shot(page2, tmp_path, "progress")
             # A student has no instructor page.
             assert page2.request.get(base + "/instructor").status == 403
