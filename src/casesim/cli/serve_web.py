@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve import server as _server_module
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
@@ -236,6 +236,8 @@ class _State:
     downloads: DownloadManager = field(default_factory=DownloadManager)
     running: dict[str, int] = field(default_factory=dict)
     secure: bool = False
+    sockets: set[web.WebSocketResponse] = field(default_factory=set)
+    """The sessions' open websockets, closed when the server stops (:func:`_close_sessions`)."""
 
 
 def _identity_for(state: _State, trainee_id: str, via: Literal["code", "sso"], cohort: str | None,
@@ -433,6 +435,7 @@ async def _run_session(state: _State, request: web.Request, who: Identity, args:
     service: SessionService | None = None
     try:
         await websocket.prepare(request)
+        state.sockets.add(websocket)
         service = SessionService(command, env, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                                  close=websocket.close, download_manager=state.downloads)
         await service.start(width, height)
@@ -457,6 +460,7 @@ async def _run_session(state: _State, request: web.Request, who: Identity, args:
     except asyncio.CancelledError:
         await websocket.close()
     finally:
+        state.sockets.discard(websocket)
         if service is not None:
             await service.stop()
         state.running[who.trainee_id] -= 1
@@ -686,6 +690,17 @@ async def handle_health(request: web.Request) -> web.StreamResponse:
     return web.Response(text="ok\n")
 
 
+async def _close_sessions(app: web.Application) -> None:
+    """When the server stops, close every session's websocket ("going away"), which ends its loop
+    and quits its process. Without this the server waited for each open browser tab until
+    aiohttp's shutdown timeout (a minute) before it cancelled them, and a stop or restart of the
+    service hung that long. What a student had chosen is already durable; an attempt in progress
+    stays resumable."""
+    state = app[_STATE]
+    await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=b"the server is stopping")
+                           for ws in list(state.sockets)), return_exceptions=True)
+
+
 def build_app(config: ServeConfig, store: RecordStore, key: bytes, *,
               limiter: RateLimiter | None = None, clock: Callable[[], float] = time.time) -> web.Application:
     """The aiohttp application of ``casesim serve`` (tests drive it with aiohttp's test client)."""
@@ -695,6 +710,7 @@ def build_app(config: ServeConfig, store: RecordStore, key: bytes, *,
                    secure=config.public_url.startswith("https://"))
     app[_STATE] = state
     app[ADMIN_SECTIONS] = []
+    app.on_shutdown.append(_close_sessions)
     app.add_routes([
         web.get("/", handle_index), web.get("/play", handle_play),
         web.get("/login", handle_login_page), web.post("/login", handle_login), web.post("/logout", handle_logout),
