@@ -16,7 +16,9 @@ entry unusable, so an edited block is seen at once. The content hash (the file's
 blocks') is recomputed from those bytes, not copied from the entry.
 
 **Safety.** Like the analysis cache: JSON only, a checksummed header, atomic 0600 writes, and
-any entry that fails a check is ignored and the file loaded again. Only playable files are kept.
+any entry that fails a check is ignored and the file loaded again. Only playable files are kept,
+one entry per file: writing a new one removes the file's older entries
+(:mod:`casesim.authoring.cache_entries`).
 
 **What comes back** is a :class:`~casesim.authoring.pipeline.Playable` whose ``document`` holds
 the validated data without positions (a restored scenario never points at a line: ``validate``
@@ -26,12 +28,11 @@ and author mode always load the file itself) and whose warnings are the ones its
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from casesim.authoring import analysis_cache
+from casesim.authoring import analysis_cache, cache_entries
 from casesim.authoring.pipeline import Playable, SourceReport, load_scenario_bytes
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.reader import SourceDocument, read_source
@@ -44,7 +45,6 @@ __all__ = ["PARSED_FORMAT", "load_parsed"]
 PARSED_FORMAT = 1
 """The version of the entry layout; part of its key."""
 
-_log = logging.getLogger(__name__)
 
 
 def _key(raw: bytes, path: str, root: Path | None, catalog: Catalog | None) -> str:
@@ -70,25 +70,16 @@ def load_parsed(path: Path, catalog: Catalog | None, *, library_root: Path | Non
     if folder is None:
         return load_scenario_bytes(raw, str(path), catalog, analyse_paths=False, library_root=library_root)
     key = _key(raw, str(path), library_root, catalog)
-    file = folder / f"{key}.parsed.json"
-    try:
-        cached: bytes | None = file.read_bytes()
-    except FileNotFoundError:
-        cached = None
-    except OSError as exc:
-        _log.warning("the parsed scenario %s could not be read (%s); loading the file", file, exc)
-        cached = None
-    if cached is not None:
-        try:
-            found = _decode(analysis_cache._unwrap(cached, key), str(path), catalog, key, only)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
-            _log.warning("ignoring the parsed scenario %s: %s; loading the file", file, exc)
-            found = _STALE
-        if found is not _STALE:
-            return found
+    file = cache_entries.entry_file(folder, "parsed", key, cache_entries.scope_of(path))
+    found = cache_entries.read_entry(file, key, lambda data: _decode(data, str(path), catalog, key, only),
+                                     "parsed scenario")
+    if found is _UNWANTED:
+        return None
+    if found is not None and found is not _STALE:
+        return found
     report = load_scenario_bytes(raw, str(path), catalog, analyse_paths=False, library_root=library_root)
     if report.playable is not None:
-        analysis_cache._write(folder, file, analysis_cache._wrap(_encode(report, key), key))
+        cache_entries.write_entry(file, _encode(report, key), key)
     return report
 
 
@@ -108,12 +99,14 @@ def _encode(report: SourceReport, key: str) -> dict[str, Any]:
 
 _STALE = SourceReport("", ())
 """What :func:`_decode` returns for an entry whose included blocks changed since."""
+_UNWANTED = SourceReport("", ())
+"""What :func:`_decode` returns for a scenario not among those asked for."""
 
 
 def _decode(data: object, path: str, catalog: Catalog | None, key: str,
-            only: Collection[str] | None) -> SourceReport | None:
-    """The report an entry describes (None: a scenario not in ``only``; :data:`_STALE`: an
-    included block changed since)."""
+            only: Collection[str] | None) -> SourceReport:
+    """The report an entry describes (:data:`_UNWANTED`: a scenario not in ``only``;
+    :data:`_STALE`: an included block changed since)."""
     if not isinstance(data, dict) or data.get("key") != key:
         raise ValueError("written for another file or version")
     scenario_data = data["scenario"]
@@ -137,7 +130,7 @@ def _decode(data: object, path: str, catalog: Catalog | None, key: str,
     if not (isinstance(digest, str) and len(digest) == 64):
         raise TypeError("the content hash is not a SHA-256")
     if only is not None and scenario_data["id"] not in only:
-        return None
+        return _UNWANTED
     scenario = Scenario.model_validate(scenario_data)
     warnings = tuple(_diagnostic(d) for d in _list(data["warnings"]))
     program = compile_program(scenario, catalog.protocols if catalog is not None else None)
