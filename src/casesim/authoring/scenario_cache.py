@@ -40,14 +40,15 @@ from casesim.format.scenario import Scenario
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.program import compile_program
 
-__all__ = ["PARSED_FORMAT", "load_parsed"]
+__all__ = ["PARSED_FORMAT", "include_digests", "includes_unchanged", "load_parsed", "parsed_key"]
 
 PARSED_FORMAT = 1
 """The version of the entry layout; part of its key."""
 
 
 
-def _key(raw: bytes, path: str, root: Path | None, catalog: Catalog | None) -> str:
+def parsed_key(raw: bytes, path: str, root: Path | None, catalog: Catalog | None) -> str:
+    """The key of the entry for a file with these bytes, loaded from ``path`` under ``root``."""
     catalog_part = analysis_cache.catalog_digest(catalog) if catalog is not None else "no catalog"
     where = f"{Path(path).resolve()}\0{root.resolve() if root is not None else ''}"
     return hashlib.sha256(f"parsed\0{PARSED_FORMAT}\0{analysis_cache._whole_code()}\0{catalog_part}\0{where}\0"
@@ -69,7 +70,7 @@ def load_parsed(path: Path, catalog: Catalog | None, *, library_root: Path | Non
         return SourceReport(str(path), tuple(problems))
     if folder is None:
         return load_scenario_bytes(raw, str(path), catalog, analyse_paths=False, library_root=library_root)
-    key = _key(raw, str(path), library_root, catalog)
+    key = parsed_key(raw, str(path), library_root, catalog)
     file = cache_entries.entry_file(folder, "parsed", key, cache_entries.scope_of(path))
     found = cache_entries.read_entry(file, key, lambda data: _decode(data, str(path), catalog, key, only),
                                      "parsed scenario")
@@ -83,17 +84,40 @@ def load_parsed(path: Path, catalog: Catalog | None, *, library_root: Path | Non
     return report
 
 
+def include_digests(names: Sequence[str]) -> list[list[str]]:
+    """Each included block's path with the SHA-256 of its bytes now, for :func:`includes_unchanged`."""
+    out = []
+    for name in names:
+        try:
+            out.append([name, hashlib.sha256(Path(name).read_bytes()).hexdigest()])
+        except OSError:
+            out.append([name, ""])  # never matches: the entry is rebuilt next time
+    return out
+
+
+def includes_unchanged(value: object) -> bool:
+    """Whether every block :func:`include_digests` listed still has the bytes it had (TypeError
+    when ``value`` is not such a list)."""
+    if not isinstance(value, list):
+        raise TypeError("the includes are not a list")
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)):
+            raise TypeError("an include is not a (path, digest) pair")
+    for name, digest in value:
+        try:
+            block = Path(name).read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(block).hexdigest() != digest:
+            return False
+    return True
+
+
 def _encode(report: SourceReport, key: str) -> dict[str, Any]:
     playable = report.playable
     assert playable is not None
-    includes = []
-    for name in report.includes:
-        try:
-            includes.append([name, hashlib.sha256(Path(name).read_bytes()).hexdigest()])
-        except OSError:
-            includes.append([name, ""])  # never matches: the entry is rebuilt next time
     return {"key": key, "scenario": playable.scenario.model_dump(mode="json", by_alias=True),
-            "content_hash": playable.content_hash, "includes": includes,
+            "content_hash": playable.content_hash, "includes": include_digests(report.includes),
             "warnings": [[d.path, d.line, d.col, d.severity.value, d.code, d.message] for d in playable.warnings]}
 
 
@@ -113,17 +137,8 @@ def _decode(data: object, path: str, catalog: Catalog | None, key: str,
     if not isinstance(scenario_data, dict) or not isinstance(scenario_data.get("id"), str):
         raise TypeError("the scenario is not a mapping with an id")
     includes = data["includes"]
-    if not isinstance(includes, list):
-        raise TypeError("the includes are not a list")
-    for item in includes:
-        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)):
-            raise TypeError("an include is not a (path, digest) pair")
-        try:
-            block = Path(item[0]).read_bytes()
-        except OSError:
-            return _STALE
-        if hashlib.sha256(block).hexdigest() != item[1]:
-            return _STALE  # the block changed: so did the scenario's content hash
+    if not includes_unchanged(includes):
+        return _STALE  # a block changed: so did the scenario's content hash
     # The file's bytes (in the key) and every block's bytes (checked above) are as they were when
     # the entry was written, so its content hash is still theirs.
     digest = data["content_hash"]

@@ -84,6 +84,15 @@ def _library(settings: Settings, catalog: Catalog | None, store: RecordStore, *,
     return load_scenarios_by_id([settings.scenarios_dir], catalog, only=wanted, analyse=analyse, summary=True)
 
 
+def _report_views(settings: Settings, catalog: Catalog | None, store: RecordStore, *, cohort: str) -> Any:
+    """What the cohort report reads of the scenarios the cohort played (their report views: from
+    the cache when warm, so no scenario is validated or compiled)."""
+    from casesim.play.library import load_report_views
+
+    wanted = {a.scenario_id for a in store.attempts(cohort=cohort)}
+    return load_report_views([settings.scenarios_dir], catalog, only=wanted)
+
+
 def _selection(f: FC) -> FC:
     """``--trainee ID`` or ``--cohort NAME`` (not both): whose attempts a command reads."""
     f = click.option("--cohort", default=None, metavar="NAME", shell_complete=complete_cohorts,
@@ -732,7 +741,7 @@ def report_cohort_command(settings: Settings, name: str, scenario: str | None, m
             known = ", ".join(cohorts) or "none yet"
             raise CaseSimError(f"there is no cohort {name!r} in {store.location} (cohorts: {known})",
                                title="no such cohort", hint="set one with: casesim records trainee ID --cohort NAME")
-        library = _library(settings, catalog, store, analyse=True, cohort=name)
+        library = _report_views(settings, catalog, store, cohort=name)
         report = cohort_report(store, name, library=library, catalog=catalog, scenario_id=scenario, mode=mode)
         access.record("report", command="report cohort", cohort=name, trainees=[r.trainee.id for r in report.roster],
                       attempts=[a for a in store.attempts(cohort=name) if mode is None or a.mode == mode])
