@@ -566,11 +566,12 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
     the scenarios, loaded or as report views: :func:`casesim.play.library.load_report_views`)."""
     library = library or {}
     trainees = store.trainees(cohort)
-    attempts = [a for a in store.attempts(cohort=cohort) if mode is None or a.mode == mode]
+    everything = store.attempts(cohort=cohort)  # read once: the standings need every mode's
+    attempts = [a for a in everything if mode is None or a.mode == mode]
     by_trainee: dict[str, list[AttemptRow]] = defaultdict(list)
     for attempt in attempts:
         by_trainee[attempt.trainee_id].append(attempt)
-    standing = attempt_standings(store, store.attempts(cohort=cohort), trainees)
+    standing = attempt_standings(store, everything, trainees)
     trends = _trends(store.competency_points(cohort=cohort), catalog, mode, standing)
     competency_ids = sorted({cid for series in trends.values() for cid in series})
     roster = []
