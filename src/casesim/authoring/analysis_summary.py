@@ -18,13 +18,12 @@ cache configured the summary is computed from the analysis each time.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from casesim.authoring import analysis_cache
+from casesim.authoring import analysis_cache, cache_entries
 from casesim.authoring.pipeline import Playable
 from casesim.semantics.explore import Analysis, Extremes, analyse
 from casesim.semantics.program import Program
@@ -34,7 +33,6 @@ __all__ = ["AnalysisSummary", "SummarisedScenario", "cached_summary", "summarise
 SUMMARY_FORMAT = 1
 """The version of the summary layout; part of its key."""
 
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,23 +84,14 @@ def cached_summary(program: Program, content_hash: str, *,
         return summarise(compute(program))
     key = hashlib.sha256(f"summary\0{SUMMARY_FORMAT}\0{analysis_cache.cache_key(program, content_hash)}"
                          .encode()).hexdigest()
-    file = folder / f"{key}.summary.json"
-    try:
-        raw: bytes | None = file.read_bytes()
-    except FileNotFoundError:
-        raw = None
-    except OSError as exc:
-        _log.warning("the cached summary %s could not be read (%s); rebuilding it", file, exc)
-        raw = None
-    if raw is not None:
-        try:
-            return _decode(analysis_cache._unwrap(raw, key), program, key)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
-            _log.warning("ignoring the cached summary %s: %s; rebuilding it", file, exc)
+    file = cache_entries.entry_file(folder, "summary", key)
+    found = cache_entries.read_entry(file, key, lambda data: _decode(data, program, key), "summary")
+    if found is not None:
+        return found
     analysis = analysis_cache.cached_analyse(program, content_hash, compute=compute)
     summary = summarise(analysis)
     if analysis.stopped in analysis_cache._CACHEABLE_STOPS:
-        analysis_cache._write(folder, file, analysis_cache._wrap(_encode(summary, program, key), key))
+        cache_entries.write_entry(file, _encode(summary, program, key), key)
     return summary
 
 

@@ -16,7 +16,9 @@ entry unusable, so an edited block is seen at once. The content hash (the file's
 blocks') is recomputed from those bytes, not copied from the entry.
 
 **Safety.** Like the analysis cache: JSON only, a checksummed header, atomic 0600 writes, and
-any entry that fails a check is ignored and the file loaded again. Only playable files are kept.
+any entry that fails a check is ignored and the file loaded again. Only playable files are kept,
+one entry per file: writing a new one removes the file's older entries
+(:mod:`casesim.authoring.cache_entries`).
 
 **What comes back** is a :class:`~casesim.authoring.pipeline.Playable` whose ``document`` holds
 the validated data without positions (a restored scenario never points at a line: ``validate``
@@ -26,12 +28,11 @@ and author mode always load the file itself) and whose warnings are the ones its
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from casesim.authoring import analysis_cache
+from casesim.authoring import analysis_cache, cache_entries
 from casesim.authoring.pipeline import Playable, SourceReport, load_scenario_bytes
 from casesim.format.diagnostics import Diagnostic, Severity
 from casesim.format.reader import SourceDocument, read_source
@@ -39,15 +40,15 @@ from casesim.format.scenario import Scenario
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.program import compile_program
 
-__all__ = ["PARSED_FORMAT", "load_parsed"]
+__all__ = ["PARSED_FORMAT", "include_digests", "includes_unchanged", "load_parsed", "parsed_key"]
 
 PARSED_FORMAT = 1
 """The version of the entry layout; part of its key."""
 
-_log = logging.getLogger(__name__)
 
 
-def _key(raw: bytes, path: str, root: Path | None, catalog: Catalog | None) -> str:
+def parsed_key(raw: bytes, path: str, root: Path | None, catalog: Catalog | None) -> str:
+    """The key of the entry for a file with these bytes, loaded from ``path`` under ``root``."""
     catalog_part = analysis_cache.catalog_digest(catalog) if catalog is not None else "no catalog"
     where = f"{Path(path).resolve()}\0{root.resolve() if root is not None else ''}"
     return hashlib.sha256(f"parsed\0{PARSED_FORMAT}\0{analysis_cache._whole_code()}\0{catalog_part}\0{where}\0"
@@ -69,75 +70,82 @@ def load_parsed(path: Path, catalog: Catalog | None, *, library_root: Path | Non
         return SourceReport(str(path), tuple(problems))
     if folder is None:
         return load_scenario_bytes(raw, str(path), catalog, analyse_paths=False, library_root=library_root)
-    key = _key(raw, str(path), library_root, catalog)
-    file = folder / f"{key}.parsed.json"
-    try:
-        cached: bytes | None = file.read_bytes()
-    except FileNotFoundError:
-        cached = None
-    except OSError as exc:
-        _log.warning("the parsed scenario %s could not be read (%s); loading the file", file, exc)
-        cached = None
-    if cached is not None:
-        try:
-            found = _decode(analysis_cache._unwrap(cached, key), str(path), catalog, key, only)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
-            _log.warning("ignoring the parsed scenario %s: %s; loading the file", file, exc)
-            found = _STALE
-        if found is not _STALE:
-            return found
+    key = parsed_key(raw, str(path), library_root, catalog)
+    file = cache_entries.entry_file(folder, "parsed", key, cache_entries.scope_of(path))
+    found = cache_entries.read_entry(file, key, lambda data: _decode(data, str(path), catalog, key, only),
+                                     "parsed scenario")
+    if found is _UNWANTED:
+        return None
+    if found is not None and found is not _STALE:
+        return found
     report = load_scenario_bytes(raw, str(path), catalog, analyse_paths=False, library_root=library_root)
     if report.playable is not None:
-        analysis_cache._write(folder, file, analysis_cache._wrap(_encode(report, key), key))
+        cache_entries.write_entry(file, _encode(report, key), key)
     return report
+
+
+def include_digests(names: Sequence[str]) -> list[list[str]]:
+    """Each included block's path with the SHA-256 of its bytes now, for :func:`includes_unchanged`."""
+    out = []
+    for name in names:
+        try:
+            out.append([name, hashlib.sha256(Path(name).read_bytes()).hexdigest()])
+        except OSError:
+            out.append([name, ""])  # never matches: the entry is rebuilt next time
+    return out
+
+
+def includes_unchanged(value: object) -> bool:
+    """Whether every block :func:`include_digests` listed still has the bytes it had (TypeError
+    when ``value`` is not such a list)."""
+    if not isinstance(value, list):
+        raise TypeError("the includes are not a list")
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)):
+            raise TypeError("an include is not a (path, digest) pair")
+    for name, digest in value:
+        try:
+            block = Path(name).read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(block).hexdigest() != digest:
+            return False
+    return True
 
 
 def _encode(report: SourceReport, key: str) -> dict[str, Any]:
     playable = report.playable
     assert playable is not None
-    includes = []
-    for name in report.includes:
-        try:
-            includes.append([name, hashlib.sha256(Path(name).read_bytes()).hexdigest()])
-        except OSError:
-            includes.append([name, ""])  # never matches: the entry is rebuilt next time
     return {"key": key, "scenario": playable.scenario.model_dump(mode="json", by_alias=True),
-            "content_hash": playable.content_hash, "includes": includes,
+            "content_hash": playable.content_hash, "includes": include_digests(report.includes),
             "warnings": [[d.path, d.line, d.col, d.severity.value, d.code, d.message] for d in playable.warnings]}
 
 
 _STALE = SourceReport("", ())
 """What :func:`_decode` returns for an entry whose included blocks changed since."""
+_UNWANTED = SourceReport("", ())
+"""What :func:`_decode` returns for a scenario not among those asked for."""
 
 
 def _decode(data: object, path: str, catalog: Catalog | None, key: str,
-            only: Collection[str] | None) -> SourceReport | None:
-    """The report an entry describes (None: a scenario not in ``only``; :data:`_STALE`: an
-    included block changed since)."""
+            only: Collection[str] | None) -> SourceReport:
+    """The report an entry describes (:data:`_UNWANTED`: a scenario not in ``only``;
+    :data:`_STALE`: an included block changed since)."""
     if not isinstance(data, dict) or data.get("key") != key:
         raise ValueError("written for another file or version")
     scenario_data = data["scenario"]
     if not isinstance(scenario_data, dict) or not isinstance(scenario_data.get("id"), str):
         raise TypeError("the scenario is not a mapping with an id")
     includes = data["includes"]
-    if not isinstance(includes, list):
-        raise TypeError("the includes are not a list")
-    for item in includes:
-        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)):
-            raise TypeError("an include is not a (path, digest) pair")
-        try:
-            block = Path(item[0]).read_bytes()
-        except OSError:
-            return _STALE
-        if hashlib.sha256(block).hexdigest() != item[1]:
-            return _STALE  # the block changed: so did the scenario's content hash
+    if not includes_unchanged(includes):
+        return _STALE  # a block changed: so did the scenario's content hash
     # The file's bytes (in the key) and every block's bytes (checked above) are as they were when
     # the entry was written, so its content hash is still theirs.
     digest = data["content_hash"]
     if not (isinstance(digest, str) and len(digest) == 64):
         raise TypeError("the content hash is not a SHA-256")
     if only is not None and scenario_data["id"] not in only:
-        return None
+        return _UNWANTED
     scenario = Scenario.model_validate(scenario_data)
     warnings = tuple(_diagnostic(d) for d in _list(data["warnings"]))
     program = compile_program(scenario, catalog.protocols if catalog is not None else None)

@@ -59,6 +59,8 @@ def _iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 @pass_settings
 def enable_command(settings: Settings, base_iri: str, home_page: str | None, backfill: bool) -> int:
     """Turn the outbox on: from now on every attempt's statements are queued as it is played."""
+    from casesim.records.pseudonym_keys import uses_program_key
+
     wanted = OutboxSettings(base_iri, home_page or base_iri)
     with open_store(settings.db, key=record_key()) as store:
         current = store.outbox_settings()
@@ -67,6 +69,13 @@ def enable_command(settings: Settings, base_iri: str, home_page: str | None, bac
                                f"{current.home_page}", title="lrs: outbox on already",
                                hint="statement ids and actors depend on both, so an LRS would get every attempt "
                                     "again under new ids; run `casesim lrs disable` first if you mean it")
+        if uses_program_key(store.pseudonym_key):
+            raise CaseSimError("this store names trainees in xAPI with a program key kept outside it "
+                               "(CASESIM_PSEUDONYM_KEY); live statements are built by every process that records "
+                               "an attempt, players' included, which do not hold that key",
+                               title="lrs: program pseudonym key",
+                               hint="export with `casesim records export xapi` instead, or give the store its own "
+                                    "key with `casesim records pseudonym-key --import FILE` first")
         store.configure_outbox(wanted)
         added = _backfill(settings, store) if backfill else 0
         counts = store.outbox_counts()

@@ -37,7 +37,13 @@ from casesim.cli import (
     records_program,
     serve,
 )
-from casesim.cli.options import cache_options, path_option, record_key_option, resolved_settings
+from casesim.cli.options import (
+    cache_options,
+    path_option,
+    pseudonym_key_option,
+    record_key_option,
+    resolved_settings,
+)
 from casesim.errors import CaseSimError
 from casesim.format.text import visible
 from casesim.settings import default_data_dir
@@ -159,6 +165,7 @@ def _attach_verbose_handler(ctx: click.Context, verbosity: int) -> None:
 @path_option("scenarios_dir", on_group=True)
 @path_option("frameworks_dir", on_group=True)
 @record_key_option
+@pseudonym_key_option
 @path_option("catalog_dirs", on_group=True)
 @cache_options(on_group=True)
 @click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",

@@ -128,6 +128,34 @@ def record_key(key_file: Path | None = None) -> bytes | None:
     return load_key(key_file, env_value=value if isinstance(value, str) else None)
 
 
+_PSEUDONYM_KEY = "casesim.pseudonym_key"
+
+
+def _remember_pseudonym_key(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    from click.core import ParameterSource
+
+    if value and param.name is not None:
+        if ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE:
+            raise click.BadParameter("a key on the command line is visible to every user of the machine (ps); "
+                                     "set CASESIM_PSEUDONYM_KEY (the key, or @FILE)")
+        ctx.meta[_PSEUDONYM_KEY] = value
+    return value
+
+
+def pseudonym_key_option(f: FC) -> FC:
+    """``CASESIM_PSEUDONYM_KEY``: a program's pseudonym key kept outside its stores
+    (:mod:`casesim.records.pseudonym_keys`), from the environment only."""
+    return click.option("--pseudonym-key", "pseudonym_key", envvar="CASESIM_PSEUDONYM_KEY", hidden=True,
+                        expose_value=False, callback=_remember_pseudonym_key)(f)
+
+
+def pseudonym_env() -> str | None:
+    """What ``CASESIM_PSEUDONYM_KEY`` holds for this invocation (None: not set)."""
+    ctx = click.get_current_context(silent=True)
+    value = ctx.meta.get(_PSEUDONYM_KEY) if ctx is not None else None
+    return value if isinstance(value, str) and value else None
+
+
 _NO_CACHE = "casesim.no_cache"
 
 

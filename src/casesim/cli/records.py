@@ -39,6 +39,7 @@ from casesim.cli.options import (
     complete_trainees,
     pass_settings,
     path_option,
+    pseudonym_env,
     record_key,
 )
 from casesim.errors import CaseSimError
@@ -82,6 +83,15 @@ def _library(settings: Settings, catalog: Catalog | None, store: RecordStore, *,
 
     wanted = {a.scenario_id for a in store.attempts(trainee_id=trainee_id, cohort=cohort)}
     return load_scenarios_by_id([settings.scenarios_dir], catalog, only=wanted, analyse=analyse, summary=True)
+
+
+def _report_views(settings: Settings, catalog: Catalog | None, store: RecordStore, *, cohort: str) -> Any:
+    """What the cohort report reads of the scenarios the cohort played (their report views: from
+    the cache when warm, so no scenario is validated or compiled)."""
+    from casesim.play.library import load_report_views
+
+    wanted = {a.scenario_id for a in store.attempts(cohort=cohort)}
+    return load_report_views([settings.scenarios_dir], catalog, only=wanted)
 
 
 def _selection(f: FC) -> FC:
@@ -287,6 +297,7 @@ def verify_command(settings: Settings, output_format: OutputFormat, against: str
     reordered or added, or HEAD matches nothing; 2 for a keyed store without its key.
     """
     from casesim.records.keys import format_head, parse_head
+    from casesim.records.pseudonym_keys import in_use
     from casesim.records.render import verify_text
 
     target = None
@@ -307,6 +318,10 @@ def verify_command(settings: Settings, output_format: OutputFormat, against: str
                           attempts={p.attempt_id for p in problems if p.attempt_id and not p.attempt_id.startswith("#")},
                           required=False)
         info = dict(store.chain_info())
+        try:
+            pseudonyms = in_use(store.pseudonym_key, pseudonym_env())
+        except CaseSimError as exc:  # a login that may not read the store's secrets
+            pseudonyms = f"not known ({exc.message})"
         verdict: str | None = None
         matched = True
         try:
@@ -340,6 +355,7 @@ def verify_command(settings: Settings, output_format: OutputFormat, against: str
                            "deleted (or the head was copied wrong).")
     if output_format == "json":
         _print_json({"database": store.location, "intact": not problems, "chain_mode": info["chain_mode"],
+                     "pseudonyms": pseudonyms,
                      "store_head": store_head,
                      "rechained": {k: v for k, v in info.items() if k.startswith("rechain")} or None,
                      "against": None if target is None else {"head": target, "matches": matched,
@@ -350,6 +366,7 @@ def verify_command(settings: Settings, output_format: OutputFormat, against: str
     else:
         sys.stdout.write(verify_text(problems, heads, store.location, store_head=store_head, info=info,
                                      against=verdict))
+        click.echo(f"xAPI pseudonyms: {pseudonyms}")
     return 1 if problems or not matched else 0
 
 
@@ -732,7 +749,7 @@ def report_cohort_command(settings: Settings, name: str, scenario: str | None, m
             known = ", ".join(cohorts) or "none yet"
             raise CaseSimError(f"there is no cohort {name!r} in {store.location} (cohorts: {known})",
                                title="no such cohort", hint="set one with: casesim records trainee ID --cohort NAME")
-        library = _library(settings, catalog, store, analyse=True, cohort=name)
+        library = _report_views(settings, catalog, store, cohort=name)
         report = cohort_report(store, name, library=library, catalog=catalog, scenario_id=scenario, mode=mode)
         access.record("report", command="report cohort", cohort=name, trainees=[r.trainee.id for r in report.roster],
                       attempts=[a for a in store.attempts(cohort=name) if mode is None or a.mode == mode])
@@ -897,6 +914,7 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
     """
     from casesim.play.library import load_scenario_versions
     from casesim.records.export.xapi import DEFAULT_BASE, statements
+    from casesim.records.pseudonym_keys import pseudonym_key
 
     selection = _selection_of(trainee, cohort, mode, since, until)
     catalog = _catalog(settings)
@@ -907,8 +925,9 @@ def export_xapi_command(settings: Settings, trainee: str | None, cohort: str | N
         library = load_scenario_versions([settings.scenarios_dir, *version_dirs], catalog, hashes)
         base = base_iri or DEFAULT_BASE
         notes: list[str] = []
+        key = pseudonym_key(store.pseudonym_key, pseudonym_env()).key
         items = statements(store, trainee_id=trainee, cohort=cohort, library=library, base_iri=base,
-                           home_page=home_page or base, notes=notes, selection=selection)
+                           home_page=home_page or base, notes=notes, selection=selection, key=key)
         with _out(output, json_inert) as out:
             if output_format == "json":
                 collected = list(items)

@@ -13,7 +13,13 @@ from typing import Any
 
 import rich_click as click
 
-from casesim.cli.options import complete_cohorts, pass_settings, path_option, record_key
+from casesim.cli.options import (
+    complete_cohorts,
+    pass_settings,
+    path_option,
+    pseudonym_env,
+    record_key,
+)
 from casesim.cli.records import _line, _reader, records_group
 from casesim.records import open_store
 from casesim.settings import Settings
@@ -81,13 +87,16 @@ _KEY_FORMAT = "casesim-pseudonym-key"
               metavar="FILE", help="write this store's pseudonym key to FILE (readable by you only)")
 @click.option("--import", "import_from", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="use the pseudonym key in FILE (exported from another store) from now on")
+@click.option("--use-program-key", "use_program_key", is_flag=True,
+              help="name trainees with the program key in CASESIM_PSEUDONYM_KEY from now on (the store keeps "
+                   "only a marker of it, never the key)")
 @click.option("--force", is_flag=True, help="with --export: replace FILE if it exists")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="the record key of a keyed store (default: CASESIM_RECORD_KEY)")
 @path_option("db")
 @pass_settings
 def pseudonym_key_command(settings: Settings, export_to: Path | None, import_from: Path | None, force: bool,
-                          key_file: Path | None) -> int:
+                          key_file: Path | None, use_program_key: bool) -> int:
     """Share one pseudonym key between a program's stores.
 
     xAPI exports name each trainee by a keyed hash of their id (never the id itself). Each store
@@ -96,6 +105,10 @@ def pseudonym_key_command(settings: Settings, export_to: Path | None, import_fro
     change is recorded in every trainee's chain (with the store head before it) and only made on
     a store that verifies; statements exported before it keep the old names. Keep the file as
     safe as the records: with it and a list of ids, anyone can tell whose statements are whose.
+
+    Or keep one program key outside every store: set CASESIM_PSEUDONYM_KEY (the key, or @FILE)
+    and run --use-program-key on each store once; exports then need the variable, and refuse
+    with a wrong key instead of naming trainees differently.
     """
     import json
 
@@ -103,12 +116,19 @@ def pseudonym_key_command(settings: Settings, export_to: Path | None, import_fro
     from casesim.records.chain import sha256_text
     from casesim.records.files import write_bytes_atomic
     from casesim.records.keys import format_head
+    from casesim.records.pseudonym_keys import uses_program_key
 
-    if (export_to is None) == (import_from is None):
-        raise click.UsageError("give --export FILE or --import FILE")
+    if (export_to is not None) + (import_from is not None) + use_program_key != 1:
+        raise click.UsageError("give one of --export FILE, --import FILE or --use-program-key")
+    if use_program_key:
+        return _use_program_key(settings, key_file)
     if export_to is not None:
         with _reader(settings) as reader:
             key, store_id = reader.pseudonym_key, getattr(reader, "store_id", "")
+        if uses_program_key(key):
+            raise CaseSimError("this store keeps no pseudonym key to export: it names trainees with the program key "
+                               "in CASESIM_PSEUDONYM_KEY", title="no key to export",
+                               hint="give the program's other stores that key with --use-program-key")
         data = {"format": _KEY_FORMAT, "version": 1, "key": key, "from_store": store_id}
         write_bytes_atomic(export_to, (json.dumps(data, indent=2) + "\n").encode(), what="the key file", force=force)
         click.echo(_line(f"wrote the pseudonym key of {settings.db} to {export_to} (key SHA-256 "
@@ -132,6 +152,33 @@ def pseudonym_key_command(settings: Settings, export_to: Path | None, import_fro
         before, after = store.set_pseudonym_key(data["key"])
     click.echo(_line(f"{settings.db} now uses the pseudonym key from {import_from} (key SHA-256 "
                      f"{sha256_text(data['key'])[:16]}…); the change is recorded in every trainee's chain"))
+    click.echo(f"store head before: {format_head(before)}")
+    click.echo(f"store head now:    {format_head(after)}")
+    return 0
+
+
+def _use_program_key(settings: Settings, key_file: Path | None) -> int:
+    """Switch the store to the program key in ``CASESIM_PSEUDONYM_KEY`` (its marker stored, the
+    change recorded in every trainee's chain like an import)."""
+    from casesim.errors import CaseSimError
+    from casesim.records.keys import format_head
+    from casesim.records.pseudonym_keys import PseudonymKey, load_program_key, program_marker
+
+    env = pseudonym_env()
+    if env is None:
+        raise CaseSimError("--use-program-key needs the program key in CASESIM_PSEUDONYM_KEY (the key, or @FILE)",
+                           title="pseudonym key needed",
+                           hint='make one with: python3 -c "import secrets; print(secrets.token_hex(32))" > '
+                                "pseudonym.key, then CASESIM_PSEUDONYM_KEY=@pseudonym.key")
+    key = load_program_key(env)
+    with open_store(settings.db, key=record_key(key_file)) as store:
+        if store.outbox_settings() is not None:
+            raise CaseSimError("this store's outbox is on: live statements are built by every process that records "
+                               "an attempt, and those do not hold a program key", title="pseudonym key refused",
+                               hint="turn the outbox off first (`casesim lrs disable`)")
+        before, after = store.set_pseudonym_key(program_marker(key))
+    click.echo(_line(f"{settings.db} now names trainees with {PseudonymKey(key, True).describe()}; it keeps only a "
+                     "marker of the key, and the change is recorded in every trainee's chain"))
     click.echo(f"store head before: {format_head(before)}")
     click.echo(f"store head now:    {format_head(after)}")
     return 0

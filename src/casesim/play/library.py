@@ -6,6 +6,7 @@ import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casesim.authoring.analysis_summary import with_summary
 from casesim.authoring.pipeline import (
@@ -24,7 +25,10 @@ from casesim.format.kinds import kind_rank
 from casesim.format.text import visible
 from casesim.scoring.catalog import Catalog
 
-__all__ = ["Library", "load_library", "load_scenarios_by_id", "matches", "resolve_scenario"]
+if TYPE_CHECKING:
+    from casesim.authoring.report_view import ReportView
+
+__all__ = ["Library", "load_library", "load_report_views", "load_scenarios_by_id", "matches", "resolve_scenario"]
 
 _log = logging.getLogger(__name__)
 
@@ -149,6 +153,51 @@ def _summarised(paths: Sequence[Path], catalog: Catalog | None,
             out[report.model.id] = with_summary(report.playable)
         except Exception:  # a bug in one scenario's analysis must not stop a report on the others
             _log.exception("analysing %s failed; it is left out", file)
+    return out
+
+
+def load_report_views(paths: Sequence[Path], catalog: Catalog | None, *,
+                      only: Collection[str] | None = None) -> Mapping[str, ReportView]:
+    """What records reports read of the scenarios under ``paths`` that load without errors, by id
+    (:mod:`casesim.authoring.report_view`): from the cache when it is warm (no scenario is
+    validated or compiled), else loaded with their analysis summaries as
+    :func:`load_scenarios_by_id` loads them, and cached. ``only`` limits the result to these ids;
+    the first file with an id keeps it."""
+    from casesim.authoring.report_view import (
+        ReportView,
+        cached_report_view,
+        report_view,
+        write_report_view,
+    )
+
+    if only is not None and not only:
+        return {}
+    existing = [p for p in paths if p.exists()]
+    seen: set[str] = set()
+    out: dict[str, ReportView] = {}
+    for file in _unique(find_scenario_files(existing)):
+        root = library_root_for(file, existing)
+        view = cached_report_view(file, catalog, library_root=root, only=only)
+        if isinstance(view, ReportView):
+            if view.scenario_id not in seen:
+                seen.add(view.scenario_id)
+                out[view.scenario_id] = view
+            continue
+        if view is not None:
+            continue  # cached, and not wanted
+        report = load_parsed(file, catalog, library_root=root, only=only)
+        if report is None or report.model is None or report.model.id in seen:
+            continue  # not wanted, not a scenario, or a later file reusing an id
+        seen.add(report.model.id)
+        if report.playable is None or (only is not None and report.model.id not in only):
+            continue
+        try:
+            summarised = with_summary(report.playable)
+        except Exception:  # a bug in one scenario's analysis must not stop a report on the others
+            _log.exception("analysing %s failed; it is left out", file)
+            continue
+        write_report_view(file, catalog, summarised, report.includes, library_root=root)
+        out[report.model.id] = report_view(summarised)
     return out
 
 

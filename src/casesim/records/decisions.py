@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from casesim.authoring.pipeline import Playable
+from casesim.authoring.report_view import ReportView, author_marks, expert_by_node, expert_path
 from casesim.semantics.program import (
-    Program,
+    Rules,
     State,
     initial_state,
     open_choices,
@@ -52,16 +53,17 @@ class Decision:
                 and self.choice != self.expert)
 
 
-def expert_at(loaded: Playable | None) -> dict[str, str]:
+def expert_at(loaded: Playable | ReportView | None) -> dict[str, str]:
     """Node id -> the expert's step there: the analysed expert path's first visit, else the
-    first choice the author marked ``expert: true`` (empty without a program)."""
-    from casesim.records.reports import expert_choices
-
-    expert = expert_choices(loaded)
-    if loaded is not None:
-        for step in loaded.program.steps.values():
-            if step.expert and not step.is_timeout:
-                expert.setdefault(step.node, step.id)
+    first choice the author marked ``expert: true`` (empty without a scenario)."""
+    if loaded is None:
+        return {}
+    if isinstance(loaded, ReportView):
+        expert, marked = dict(loaded.expert), loaded.marked
+    else:
+        expert, marked = expert_by_node(loaded.program, expert_path(loaded)), author_marks(loaded.program)
+    for node, sid in marked.items():
+        expert.setdefault(node, sid)
     return expert
 
 
@@ -78,9 +80,9 @@ class _Entry:
 class Replayer:
     """Replays paths of one scenario file, sharing common prefixes."""
 
-    def __init__(self, loaded: Playable) -> None:
-        self.loaded = loaded
-        self.program = loaded.program
+    def __init__(self, loaded: Playable | ReportView) -> None:
+        self.content_hash = loaded.content_hash
+        self.rules: Rules = loaded.rules if isinstance(loaded, ReportView) else loaded.program
         self.expert = expert_at(loaded)
         self._roots: dict[str, tuple[State, dict[str, _Entry]]] = {}
 
@@ -89,7 +91,7 @@ class Replayer:
         """The decisions of a path (``nodes``: where each step was recorded, for steps that cannot
         be replayed); "offered" is None for every step when the attempt was played on another
         version, and from the first step the current file does not allow."""
-        entries = [] if content_hash != self.loaded.content_hash else self._walk(self.program, start_node, steps)
+        entries = [] if content_hash != self.content_hash else self._walk(self.rules, start_node, steps)
         out = [Decision(e.node, e.chosen, e.offered, self.expert.get(e.node), e.timeout) for e in entries]
         for i in range(len(entries), len(steps)):
             sid = steps[i]
@@ -98,12 +100,12 @@ class Replayer:
         return out
 
     def _node_of(self, sid: str) -> str:
-        step = self.program.steps.get(sid)
+        step = self.rules.steps.get(sid)
         if step is not None:
             return step.node
         return sid.removeprefix("timeout:") if sid.startswith("timeout:") else "?"
 
-    def _walk(self, program: Program, start: str, steps: Sequence[str]) -> list[_Entry]:
+    def _walk(self, program: Rules, start: str, steps: Sequence[str]) -> list[_Entry]:
         root = self._roots.get(start)
         if root is None:
             try:

@@ -37,6 +37,7 @@ from casesim.authoring.pipeline import AnalysedScenario, Playable
 from casesim.records.api import AttemptRow, EventRow, OutboxSettings, RecordStore, effective_steps
 from casesim.records.chain import canonical_json
 from casesim.records.export.xapi import AttemptStatements, check_iri, pseudonym
+from casesim.records.pseudonym_keys import PseudonymKeyError, uses_program_key
 from casesim.scoring.debrief import Debrief
 
 __all__ = ["LiveStatements", "QueuedStatement", "check_settings", "forget_scenarios", "remember_scenario",
@@ -103,6 +104,11 @@ class LiveStatements:
                  actor_name: Callable[[str], str] | None = None) -> None:
         if not pseudonym_key and actor_name is None:
             raise ValueError("an empty pseudonym key would make the pseudonyms reversible by guessing ids")
+        if uses_program_key(pseudonym_key):  # every writer builds live statements: none holds a program key
+            raise PseudonymKeyError("this store names trainees with a program key kept outside it, so it cannot "
+                                    "queue live statements", title="lrs: program pseudonym key",
+                                    hint="turn the outbox off (`casesim lrs disable`), or give the store its own "
+                                         "key with `casesim records pseudonym-key --import FILE`")
         self.settings = settings
         self._key = pseudonym_key
         # The actor's name from the trainee id: the pseudonym (default), or a placeholder a store

@@ -15,13 +15,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from casesim.authoring.analysis_summary import SummarisedScenario
-from casesim.authoring.pipeline import AnalysedScenario, Playable
+from casesim.authoring.pipeline import Playable
+from casesim.authoring.report_view import (
+    ReportOption,
+    ReportView,
+    expert_by_node,
+    expert_path,
+    report_view,
+)
 from casesim.errors import NotFoundError
-from casesim.format.cast import CLIENT_ID, speaker_label
-from casesim.format.lines import default_text, field_lines
-from casesim.format.scenario import Choice, Mode
+from casesim.format.scenario import Mode
 from casesim.records.api import (
     AttemptRow,
     CompetencyPoint,
@@ -71,18 +76,14 @@ def competency_title(catalog: Catalog | None, competency: str) -> str:
     return criterion.title if criterion is not None else competency
 
 
-def expert_choices(loaded: Playable | None) -> dict[str, str]:
+def expert_choices(loaded: Playable | ReportView | None) -> dict[str, str]:
     """Node id -> the step id the expert path takes there (its first visit), for marking options;
     empty when the scenario was loaded without its analysis or its summary."""
-    expert: dict[str, str] = {}
-    path = (loaded.analysis.expert_path if isinstance(loaded, AnalysedScenario)
-            else loaded.summary.expert_path if isinstance(loaded, SummarisedScenario) else ())
-    if loaded is not None:
-        for sid in path:
-            step = loaded.program.steps.get(sid)
-            if step is not None:
-                expert.setdefault(step.node, sid)
-    return expert
+    if loaded is None:
+        return {}
+    if isinstance(loaded, ReportView):
+        return dict(loaded.expert)
+    return expert_by_node(loaded.program, expert_path(loaded))
 
 
 def duration_seconds(start: str, end: str | None) -> float | None:
@@ -441,67 +442,53 @@ class _Tally:
             self.departed_trainees[node].update(trainees)
 
 
-def _option(choice: Choice | None, cid: str, count: int, total: int, trainees: int, expert: bool,
+_NONE: Mapping[str, int] = MappingProxyType({})
+"""No counts (without building an empty Counter for every option looked up)."""
+_TIMER_SAY = "(let the timer run out)"
+"""What the item analysis shows as the words of a timer's branch."""
+
+
+def _option(option: ReportOption | None, cid: str, count: int, total: int, trainees: int, expert: bool,
             tally: _Tally, node_id: str) -> OptionItem:
-    return OptionItem(choice=cid, say=choice.say if choice else None, count=count, share=count / total if total else 0.0,
-                      trainees=trainees, feedback=default_text(choice.feedback) if choice else None,
-                      points=sum(choice.scores.values()) if choice else None,
-                      critical=bool(choice and choice.critical), expert=expert, in_scenario=choice is not None,
-                      offered=tally.offered.get(node_id, Counter()).get(cid, 0),
-                      chosen_when_offered=tally.chosen_when_offered.get(node_id, Counter()).get(cid, 0))
+    return OptionItem(choice=cid, say=(_TIMER_SAY if option.timeout else option.say) if option else None,
+                      count=count, share=count / total if total else 0.0, trainees=trainees,
+                      feedback=option.feedback if option else None, points=option.points if option else None,
+                      critical=bool(option and option.critical), expert=expert, in_scenario=option is not None,
+                      offered=tally.offered.get(node_id, _NONE).get(cid, 0),
+                      chosen_when_offered=tally.chosen_when_offered.get(node_id, _NONE).get(cid, 0))
 
 
-def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | None) -> ScenarioItems:
-    scenario = loaded.scenario if loaded is not None else None
-    expert_by_node = expert_choices(loaded)
+def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportView | None) -> ScenarioItems:
+    view = report_view(loaded) if loaded is not None else None
+    nodes_by_id = {n.id: n for n in view.nodes} if view is not None else {}
+    expert_by_node = view.expert if view is not None else {}
     nodes: list[NodeItems] = []
-    order = list(scenario.nodes) if scenario is not None else []
-    order += sorted(n for n in tally.per_node if n not in order)
+    order = list(nodes_by_id)
+    order += sorted(n for n in tally.per_node if n not in nodes_by_id)
     for node_id in order:
-        counts = tally.per_node.get(node_id, Counter())
-        node = scenario.nodes.get(node_id) if scenario is not None else None
+        counts = tally.per_node.get(node_id, _NONE)
+        node = nodes_by_id.get(node_id)
         total = sum(counts.values())
-        if node is not None and not node.choices and node.timer is None:
+        if node is not None and not node.decides:
             continue
         options: list[OptionItem] = []
-        known: list[str] = []
-        if node is not None:
-            for choice in node.choices:
-                known.append(choice.id)
-                options.append(_option(choice, choice.id, counts.get(choice.id, 0), total,
-                                       len(tally.trainees_per_option.get((node_id, choice.id), ())),
-                                       expert_by_node.get(node_id) == choice.id, tally, node_id))
-            if node.timer is not None:
-                for tid, expire in zip(node.timer.step_ids(node_id), node.timer.branches(), strict=True):
-                    known.append(tid)
-                    options.append(OptionItem(choice=tid, say="(let the timer run out)", count=counts.get(tid, 0),
-                                              share=counts.get(tid, 0) / total if total else 0.0,
-                                              trainees=len(tally.trainees_per_option.get((node_id, tid), ())),
-                                              feedback=default_text(expire.feedback),
-                                              points=sum(expire.scores.values()),
-                                              critical=expire.critical is not None, expert=False, in_scenario=True,
-                                              offered=tally.offered.get(node_id, Counter()).get(tid, 0),
-                                              chosen_when_offered=tally.chosen_when_offered.get(
-                                                  node_id, Counter()).get(tid, 0)))
+        known: set[str] = set()
+        for option in node.options if node is not None else ():
+            known.add(option.id)
+            options.append(_option(option, option.id, counts.get(option.id, 0), total,
+                                   len(tally.trainees_per_option.get((node_id, option.id), ())),
+                                   not option.timeout and expert_by_node.get(node_id) == option.id, tally, node_id))
         for cid, count in sorted(counts.items()):
             if cid not in known:
                 options.append(_option(None, cid, count, total, len(tally.trainees_per_option.get((node_id, cid), ())),
                                        False, tally, node_id))
-        client = None
-        lines = field_lines("", (), "client", node.client) if node is not None else None
-        if lines is not None and scenario is not None:
-            # the fallback variant, its first wording; lines by several people name each speaker,
-            # the client's own words stay as they were
-            said = lines.variants[-1].alternatives[0].spoken()
-            several = any(line.speaker not in (None, CLIENT_ID) for line in said)
-            client = " ".join(f"{speaker_label(scenario, line.speaker)}: {line.text}" if several else line.text
-                              for line in said)
-        nodes.append(NodeItems(node_id, client, total, tuple(options)))
-    return ScenarioItems(scenario_id, scenario.title if scenario else None, len(tally.attempts) + tally.path_attempts,
-                         len(tally.trainees), len(tally.other_versions) + tally.path_other_versions, tuple(nodes))
+        nodes.append(NodeItems(node_id, node.client if node is not None else None, total, tuple(options)))
+    return ScenarioItems(scenario_id, view.title if view is not None else None,
+                         len(tally.attempts) + tally.path_attempts, len(tally.trainees),
+                         len(tally.other_versions) + tally.path_other_versions, tuple(nodes))
 
 
-def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable], *,
+def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable | ReportView], *,
                   attempts: Iterable[AttemptRow] | None = None, scenario_id: str | None = None,
                   replayers: dict[str, Replayer | None] | None = None,
                   ) -> tuple[tuple[ScenarioItems, ...], tuple[Departure, ...]]:
@@ -515,6 +502,14 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable]
     once is not replayed again (the live view analyses the same class after every commit).
     """
     tallies: dict[str, _Tally] = defaultdict(_Tally)
+    made: dict[str, ReportView | None] = {}
+
+    def views(sid: str) -> ReportView | None:
+        if sid not in made:
+            loaded = library.get(sid)
+            made[sid] = report_view(loaded) if loaded is not None else None
+        return made[sid]
+
     for attempt in attempts or ():
         if scenario_id is not None and attempt.scenario_id != scenario_id:
             continue
@@ -543,8 +538,8 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable]
     for key, count in times.items():
         sid_, content, start, steps, nodes = key
         if sid_ not in replayers:
-            loaded = library.get(sid_)
-            replayers[sid_] = Replayer(loaded) if loaded is not None else None
+            view = views(sid_)
+            replayers[sid_] = Replayer(view) if view is not None else None
         replayer = replayers[sid_]
         tally = tallies[sid_]
         if replayer is None:
@@ -554,7 +549,7 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable]
         for decision in decisions:
             tally.count(decision, count)
             tally.taken_by(takers[key], decision)
-    items = tuple(_scenario_items(sid, tallies[sid], library.get(sid)) for sid in sorted(tallies)
+    items = tuple(_scenario_items(sid, tallies[sid], views(sid)) for sid in sorted(tallies)
                   if tallies[sid].per_node)
     departures = sorted(
         (Departure(sid, node, tally.expert[node], tally.expert_offered[node], sum(instead.values()),
@@ -564,17 +559,19 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable]
     return items, tuple(departures)
 
 
-def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable] | None = None,
+def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable | ReportView] | None = None,
                   catalog: Catalog | None = None, scenario_id: str | None = None,
                   mode: Mode | None = None) -> CohortReport:
-    """The roster by competency and the item analysis per decision for one cohort."""
+    """The roster by competency and the item analysis per decision for one cohort (``library``:
+    the scenarios, loaded or as report views: :func:`casesim.play.library.load_report_views`)."""
     library = library or {}
     trainees = store.trainees(cohort)
-    attempts = [a for a in store.attempts(cohort=cohort) if mode is None or a.mode == mode]
+    everything = store.attempts(cohort=cohort)  # read once: the standings need every mode's
+    attempts = [a for a in everything if mode is None or a.mode == mode]
     by_trainee: dict[str, list[AttemptRow]] = defaultdict(list)
     for attempt in attempts:
         by_trainee[attempt.trainee_id].append(attempt)
-    standing = attempt_standings(store, store.attempts(cohort=cohort), trainees)
+    standing = attempt_standings(store, everything, trainees)
     trends = _trends(store.competency_points(cohort=cohort), catalog, mode, standing)
     competency_ids = sorted({cid for series in trends.values() for cid in series})
     roster = []

@@ -37,6 +37,7 @@ from casesim.semantics.render import CompiledText, client_line, compile_texts
 
 __all__ = [
     "Program",
+    "Rules",
     "Step",
     "State",
     "TIMEOUT_PREFIX",
@@ -113,29 +114,24 @@ class Step:
 
 
 @dataclass(frozen=True, eq=False)
-class Program:
-    """A scenario compiled for fast evaluation: guards and effects as closures."""
+class Rules:
+    """What following a path reads of a compiled scenario: where it starts, which steps each node
+    offers and under what condition, what each step changes, and the variables' ranges.
 
-    scenario: Scenario
+    :func:`initial_state`, :func:`open_choices`, :func:`timeout_step`, :func:`apply` and
+    :func:`replay` need nothing else, so a report can replay recorded paths from rules kept on
+    disk (:mod:`casesim.semantics.portable`) without validating and compiling the whole scenario.
+    A :class:`Program` is a set of rules with everything else compiled beside them."""
+
+    start: str
+    """The node a session starts at (the scenario's ``start``)."""
     var_names: tuple[str, ...]
-    var_index: Mapping[str, int]
     bounds: tuple[tuple[int, int] | None, ...]
     steps_by_node: Mapping[str, tuple[Step, ...]]
     timeouts: Mapping[str, tuple[Step, ...]]
     """Per timed node: the branches of its expiry, in order (one for the single form); the first
     whose guard holds is what letting the clock run out does (:func:`timeout_step`)."""
     steps: Mapping[str, Step]
-    texts: Mapping[str, CompiledText | str]
-    """Every state-dependent text (narration, client lines with their speakers, replies, feedback,
-    hints, timer branches, endings) by its field id (:mod:`casesim.format.lines`), a plain text as
-    itself; shown with :mod:`casesim.semantics.render`."""
-    requirements: tuple[tuple[str, Guard], ...]
-    """Every must-do requirement (id, holds): the scenario's own, then its protocols' duties."""
-    protocol_requirements: Mapping[str, ProtocolRequirement]
-    """The requirements the protocols' duties add, by id (reason and citations for the debrief)."""
-    tracks: tuple[ProtocolTrack, ...]
-    """Where each screening protocol's facts (answers heard, steps asked, triage taken) live in
-    the hidden slots of a state's ``vars``, after the scenario's variables."""
     start_values: tuple[Any, ...]
     """The values of ``vars`` at the start: the variables', then the hidden slots'."""
     entry_sets: Mapping[str, tuple[Effect, ...]]
@@ -150,6 +146,25 @@ class Program:
     """Nodes some expression asks about with visited(); the analysis keeps only these."""
     relevant_choices: frozenset[str]
     """Choices some expression asks about with chose(); the analysis keeps only these."""
+
+
+@dataclass(frozen=True, eq=False)
+class Program(Rules):
+    """A scenario compiled for fast evaluation: guards and effects as closures."""
+
+    scenario: Scenario
+    var_index: Mapping[str, int]
+    texts: Mapping[str, CompiledText | str]
+    """Every state-dependent text (narration, client lines with their speakers, replies, feedback,
+    hints, timer branches, endings) by its field id (:mod:`casesim.format.lines`), a plain text as
+    itself; shown with :mod:`casesim.semantics.render`."""
+    requirements: tuple[tuple[str, Guard], ...]
+    """Every must-do requirement (id, holds): the scenario's own, then its protocols' duties."""
+    protocol_requirements: Mapping[str, ProtocolRequirement]
+    """The requirements the protocols' duties add, by id (reason and citations for the debrief)."""
+    tracks: tuple[ProtocolTrack, ...]
+    """Where each screening protocol's facts (answers heard, steps asked, triage taken) live in
+    the hidden slots of a state's ``vars``, after the scenario's variables."""
     criteria: tuple[str, ...]
     """Every criterion id any step scores, in first-seen order."""
     point_vectors: Mapping[str, tuple[int, ...]]
@@ -242,6 +257,7 @@ def compile_program(scenario: Scenario, protocols: Mapping[str, Protocol] | None
     requirements: list[tuple[str, Guard | None]] = [(r.id, guard(r.holds)) for r in scenario.requirements]
     requirements += [(req.id, holds) for req, holds in tracked.requirements]
     return Program(
+        start=scenario.start,
         scenario=scenario,
         var_names=var_names,
         var_index=var_index,
@@ -292,9 +308,9 @@ def _point_vector(step: Step, criteria: tuple[str, ...]) -> tuple[int, ...]:
     return (*(points.get(c, 0) for c in criteria), step.weight)
 
 
-def initial_state(program: Program, start: str | None = None) -> State:
+def initial_state(program: Rules, start: str | None = None) -> State:
     """The state at the start of the scenario (or at ``start``, for play-from-here)."""
-    node = start or program.scenario.start
+    node = start or program.start
     values = program.start_values
     entry = program.entry_sets.get(node)
     if entry:
@@ -310,7 +326,7 @@ def is_final(program: Program, state: State) -> bool:
     return state.node in program.scenario.endings
 
 
-def timeout_step(program: Program, state: State) -> Step | None:
+def timeout_step(program: Rules, state: State) -> Step | None:
     """What letting the clock run out at ``state`` does: the first branch of the node's expiry
     whose condition holds (None when the node has no timer)."""
     for step in program.timeouts.get(state.node, ()):
@@ -319,13 +335,13 @@ def timeout_step(program: Program, state: State) -> Step | None:
     return None
 
 
-def open_choices(program: Program, state: State) -> tuple[Step, ...]:
+def open_choices(program: Rules, state: State) -> tuple[Step, ...]:
     """The choices open in ``state``, in the order the author wrote them (timeouts excluded)."""
     steps = program.steps_by_node.get(state.node, ())
     return tuple(s for s in steps if s.guard is None or s.guard(state))
 
 
-def apply(program: Program, state: State, step: Step, *, observed_only: bool = False) -> State:
+def apply(program: Rules, state: State, step: Step, *, observed_only: bool = False) -> State:
     """The state after taking ``step`` in ``state``. ``step`` must belong to ``state.node``.
 
     With ``observed_only`` the new node and choice enter the history only if some expression
@@ -407,7 +423,7 @@ class Replay:
     """The state after the last step (the start state for an empty path)."""
 
 
-def replay(program: Program, step_ids: Sequence[str], *, start: str | None = None,
+def replay(program: Rules, step_ids: Sequence[str], *, start: str | None = None,
            initial: State | None = None) -> Replay:
     """Follow ``step_ids`` from the start (or from ``start``, or from the state ``initial``, as
     an embedded test's ``given:`` sets it up) with the full history.

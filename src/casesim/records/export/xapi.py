@@ -69,6 +69,7 @@ from casesim.records.chain import parse_iso
 from casesim.records.damage import readable_debrief
 from casesim.records.evidence import evidence_kind
 from casesim.records.export.selection import Selection
+from casesim.records.pseudonym_keys import pseudonym_key, uses_program_key
 from casesim.records.reports import expert_choices
 from casesim.scoring.debrief import Debrief, score_text
 
@@ -363,7 +364,10 @@ def statements(store: RecordStore, *, trainee_id: str | None = None, cohort: str
     """
     check_iri(base_iri, "the base IRI")
     home_page = check_iri(base_iri if home_page is None else home_page, "the home page")
-    key = store.pseudonym_key if key is None else key
+    # the store's own key, or refused when the store was switched to a program key it does not hold
+    key = pseudonym_key(store.pseudonym_key, None).key if key is None else key
+    if uses_program_key(key):
+        raise ValueError("a program key's marker is not a key: resolve the key with records.pseudonym_keys")
     if not key:
         raise ValueError("an empty pseudonym key would make the pseudonyms reversible by guessing ids")
     versions = _by_content(library)

@@ -142,14 +142,16 @@ def decision_paths(conn: sqlite3.Connection, *, cohort: str | None = None, train
     counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]] = Counter()
     for trainee, scenario, content, start, text, count in rows:
         items = json.loads(text)
-        if any(a[0] > b[0] for a, b in zip(items, items[1:], strict=False)):
+        seqs = [item[0] for item in items]
+        if seqs != sorted(seqs):
             items.sort(key=lambda item: item[0])
-        events = [_PathRow(kind, node, choice) for _, kind, node, choice in items]
-        if any(e.kind == "undo" for e in events):  # attempts with an undo: the one undo rule
-            events = effective_steps(events)
-        steps = [e for e in events if e.choice is not None]
-        counted[(trainee, scenario, content, start, tuple(str(e.choice) for e in steps),
-                 tuple(e.node or "?" for e in steps))] += int(count)
+        if any(item[1] == "undo" for item in items):  # attempts with an undo: the one undo rule
+            taken = [(e.choice, e.node) for e in effective_steps(_PathRow(k, n, c) for _, k, n, c in items)
+                     if e.choice is not None]
+        else:  # only choices and timers were selected: each is in effect (most attempts; no objects made)
+            taken = [(item[3], item[2]) for item in items if item[3] is not None]
+        counted[(trainee, scenario, content, start, tuple(str(c) for c, _ in taken),
+                 tuple(n or "?" for _, n in taken))] += int(count)
     return [DecisionPath(*key, attempts=count) for key, count in counted.items()]
 
 

@@ -1,0 +1,151 @@
+"""The cohort report reads report views (issue 13, benchmarks): the same report whether the
+scenarios are loaded from YAML, from a cold cache or from a warm one, and a warm one validates
+and compiles nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from casesim.authoring import analysis_cache, cache_entries, pipeline, scenario_cache
+from casesim.authoring.pipeline import AnalysedScenario, require_scenario
+from casesim.authoring.report_view import ReportView
+from casesim.format import reader
+from casesim.format.scenario import Scenario
+from casesim.play.library import load_report_views, load_scenarios_by_id
+from casesim.play.session import Session
+from casesim.records.render import cohort_text, report_json
+from casesim.records.reports import CohortReport, cohort_report
+from casesim.records.sqlite import SQLiteStore
+from casesim.scoring.catalog import Catalog
+from support.paths import EXAMPLE
+from support.records import EXPERT, LOST, SECRECY, play, random_step
+
+ID = "example-check-in"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / EXAMPLE.name)
+    return folder
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    folder = tmp_path / "cache"
+    analysis_cache.configure(folder)
+    return folder
+
+
+def _random_path(loaded: AnalysedScenario, rng: random.Random) -> list[str]:
+    session = Session(loaded.program, mode="practice")
+    path: list[str] = []
+    while (step := random_step(session, rng)) is not None:
+        if path and rng.random() < 0.15:
+            session.undo()
+            path.append("undo")
+            continue
+        if step.startswith("timeout:"):
+            session.expire_timer()
+        else:
+            session.choose(step)
+        path.append(step)
+    session.close()
+    return path
+
+
+@pytest.fixture
+def class_store(store: SQLiteStore, library: Path, catalog: Catalog) -> SQLiteStore:
+    """A class on the example: fixed paths, random ones with undos and timeouts, one unfinished
+    attempt, and one attempt on an older version of the file."""
+    loaded = require_scenario(library / EXAMPLE.name, catalog)
+    rng = random.Random(13)
+    for i in range(6):
+        store.upsert_trainee(f"t{i}", f"Trainee {i}", "fall")
+        play(store, loaded, catalog, f"t{i}", [EXPERT, SECRECY, LOST][i % 3], mode="assessment")
+        for _ in range(3):
+            play(store, loaded, catalog, f"t{i}", _random_path(loaded, rng))
+    play(store, loaded, catalog, "t0", EXPERT[:3], finish=False)
+    older = library / "older.yaml"
+    older.write_text((library / EXAMPLE.name).read_text(encoding="utf-8") + "\n# an older version\n",
+                     encoding="utf-8")
+    play(store, require_scenario(older, catalog), catalog, "t1", SECRECY)
+    older.unlink()
+    return store
+
+
+def _report(store: SQLiteStore, library: dict[str, object], catalog: Catalog) -> CohortReport:
+    return cohort_report(store, "fall", library=library, catalog=catalog)  # type: ignore[arg-type]
+
+
+def _no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> object:
+        raise AssertionError("a warm report read YAML, validated a scenario or compiled a program")
+
+    monkeypatch.setattr(pipeline, "read_yaml_bytes", refuse)
+    monkeypatch.setattr(reader, "read_yaml_bytes", refuse)
+    monkeypatch.setattr(Scenario, "model_validate", refuse)
+    monkeypatch.setattr(scenario_cache, "compile_program", refuse)
+    monkeypatch.setattr(pipeline, "compile_program", refuse)
+
+
+def test_the_report_from_views_cold_and_warm_is_the_report_from_the_loaded_scenarios(
+        class_store: SQLiteStore, library: Path, catalog: Catalog, cache: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded = load_scenarios_by_id([library], catalog, only={ID}, summary=True)
+    expected = _report(class_store, dict(loaded), catalog)
+    (items,) = expected.items
+    assert items.other_versions == 1 and expected.departures
+    assert any(o.expert for n in items.nodes for o in n.options)
+    assert any(o.offered and o.offered < n.decisions for n in items.nodes for o in n.options), "guards are replayed"
+    assert any(o.choice.startswith("timeout:") and o.count for n in items.nodes for o in n.options)
+    cold = load_report_views([library], catalog, only={ID})
+    assert isinstance(cold[ID], ReportView)
+    assert _report(class_store, dict(cold), catalog) == expected
+    assert len(list(cache.glob("*.view.json"))) == 1
+    _no_validation(monkeypatch)
+    warm = load_report_views([library], catalog, only={ID})
+    assert warm[ID].rules is not loaded[ID].program, "read back from the cache"
+    report = _report(class_store, dict(warm), catalog)
+    assert report == expected
+    assert report_json(report) == report_json(expected) and cohort_text(report) == cohort_text(expected)
+    assert load_report_views([library], catalog, only={"another"}) == {}
+
+
+def test_a_damaged_or_forged_view_is_ignored_and_rebuilt(
+        class_store: SQLiteStore, library: Path, catalog: Catalog, cache: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    expected = _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
+    (entry,) = cache.glob("*.view.json")
+    entry.write_bytes(entry.read_bytes().replace(b'"expert":{', b'"expert":{"x":"y",', 1))
+    assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected
+    assert "ignoring the cached report view" in caplog.text and "checksum" in caplog.text
+    caplog.clear()
+    # a well-formed entry (its checksum right) naming an expert step at the wrong node
+    head, _, body = entry.read_bytes().partition(b"\n")
+    key = json.loads(head)["key"]
+    data = json.loads(body)
+    node, sid = next(iter(data["expert"].items()))
+    data["expert"] = {"somewhere-else": sid}
+    entry.write_bytes(analysis_cache._wrap(data, key))
+    assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected
+    assert "is not a step at node" in caplog.text
+    assert node
+
+
+def test_an_edited_scenario_gets_a_new_view_and_its_old_one_is_removed(
+        library: Path, catalog: Catalog, cache: Path) -> None:
+    file = library / EXAMPLE.name
+    first = load_report_views([library], catalog, only={ID})[ID]
+    (old,) = cache.glob("*.view.json")
+    file.write_text(file.read_text(encoding="utf-8").replace('\ntitle: "', '\ntitle: "Edited ', 1), encoding="utf-8")
+    second = load_report_views([library], catalog, only={ID})[ID]
+    assert second.title == "Edited " + first.title and second.content_hash != first.content_hash
+    (new,) = cache.glob("*.view.json")
+    assert new != old and new.name.startswith(cache_entries.scope_of(file))
