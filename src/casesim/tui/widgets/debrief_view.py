@@ -132,8 +132,8 @@ def lesson_section(d: Debrief, glossary_terms: Sequence[str] = ()) -> list[Para]
                         _flat("; ".join(f"{c.title} ({c.rating if c.rating is not None else '-'}/5)"
                                         for c in lesson.competencies))))
     if glossary_terms:
-        out.append(para(("g: glossary of ", "italic"), (", ".join(glossary_terms), "italic"),
-                        (" · details below", "italic")))
+        out.append(para(("g or a click on an underlined term: what ", "italic"), (", ".join(glossary_terms), "italic"),
+                        (" mean · details below", "italic")))
     return out
 
 
