@@ -144,12 +144,14 @@ class DebriefScreen(CaseSimScreen[int | None]):
             "debrief-competencies": competencies_section(d),
         }
         cards = [decision_paras(decision) for decision in d.decisions]
-        texts = [p.content.plain for paras in (*sections.values(), *cards, lesson_section(d)) for p in paras]
+        sections["debrief-lesson"] = lesson_section(d)
+        texts = [p.content.plain for paras in (*sections.values(), *cards) for p in paras]
         # The g list: every term the debrief's text names, and those of the frameworks it scored;
         # a click works on any term of the whole glossary.
         self.glossary = used_entries(d, catalog, texts)
         self.terms = glossary(catalog)
-        sections["debrief-lesson"] = lesson_section(d, [e.term for e in self.glossary])
+        if self.glossary:
+            sections["debrief-lesson"] = lesson_section(d, glossary_hint=True)
         with VerticalScroll(id="debrief-body"):
             if self.notice is not None:
                 yield Prose([para(("Author mode. ", "bold"), literal(self.notice))], id="debrief-notice")
