@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from casesim.authoring.library_doc import library_markdown
 from casesim.authoring.pipeline import load_scenario_bytes
 from casesim.scoring.catalog import Catalog
@@ -53,3 +55,18 @@ def test_a_scenario_without_a_record_has_no_table_and_one_with_a_cast_lists_its_
     assert "Clinical-review record" not in plain and "**Speakers.**" not in plain
     with_cast = _page(source.replace("client:\n", CAST, 1), catalog)
     assert "**Speakers.** Sam Okafor (father, off screen).\n" in with_cast
+
+
+def test_the_size_names_the_state_count_for_what_it_is(catalog: Catalog) -> None:
+    """The analysis merges states that differ only in variables nothing later reads, so its count
+    is of states analysed, not of every reachable state; an unmerged analysis may say reachable."""
+    report = load_scenario_bytes(EXAMPLE.read_bytes(), str(EXAMPLE), catalog)
+    assert report.analysed is not None and report.analysed.analysis is not None
+    analysis = report.analysed.analysis
+    assert analysis.merged
+    page = library_markdown([report.analysed], catalog)
+    assert f"distinct paths, {analysis.state_count:,} distinct states analysed.\n" in page
+    assert "reachable states" not in page.split("**Size.**", 1)[1]
+    assert "differ only\nin variables nothing later reads are analysed once" in page
+    unmerged = replace(report.analysed, analysis=replace(analysis, merged=False))
+    assert f"{analysis.state_count:,} reachable states.\n" in library_markdown([unmerged], catalog)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from casesim.scoring.catalog import Catalog
 from support.scenarios import written_choices
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,10 +56,16 @@ def test_her_humiliation_at_asking_for_help_can_be_reflected(doc: dict[str, Any]
     assert reflect["mi"] == ["CR"] and reflect.get("when") == "trust >= 4"
 
 
-def test_policy_practice_rests_on_more_than_a_reconsideration(doc: dict[str, Any]) -> None:
-    # m6: C5 evidenced at the level of the agency's process, not only one client's appeal.
+def test_policy_practice_rests_on_more_than_a_reconsideration(doc: dict[str, Any], catalog: Catalog) -> None:
+    # m6: C5 evidenced at the level of the agency's process, not only one client's appeal, through a
+    # sourced criterion the competency map counts towards C5 (never the competency id as a criterion).
     debrief = _choice(doc, "hold-staff-debrief")
-    assert "program manager" in debrief["say"].lower() and debrief["scores"].get("EPAS22-C5", 0) > 0
+    assert "program manager" in debrief["say"].lower()
+    assert catalog.competency_map is not None
+    c5 = set(catalog.competency_map.competencies["EPAS22-C5"])
+    rewarded = {cid for cid, points in debrief["scores"].items() if points > 0}
+    assert rewarded & c5 == {"NASW-6.04"}
+    assert not any(cid.startswith("EPAS22-") for _, choice in written_choices(doc) for cid in choice.get("scores", {}))
 
 
 def test_the_colleague_remark_and_the_side_office_are_handled(doc: dict[str, Any]) -> None:

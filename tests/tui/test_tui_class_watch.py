@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -23,7 +24,9 @@ from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
 from casesim.tui.class_watch_app import ClassWatchApp
 from casesim.tui.screens.class_watch import ClassWatchScreen, idle_text
+from casesim.tui.screens.keys import KeysScreen
 from casesim.tui.themes import OFFERED_THEMES
+from casesim.tui.widgets.prose import Prose
 from support.class_watch import COHORT, populate
 from support.clock import FakeClock
 from support.contrast import too_low
@@ -149,7 +152,22 @@ async def test_enter_on_a_trainee_shows_their_scenario_and_keys_lists_the_keys(
         await pilot.press("question_mark")
         await settle(pilot)
         text = screen_text(app)
-        assert "Keys: class watch" in text and "item analysis over every mode" in text
+        assert "Keys: class watch" in text
+        # Each key says what it does, and no row speaks of attempts to resume (the student app's ctrl+q row).
+        assert isinstance(app.screen, KeysScreen)
+        rows = {str(p.bullet.plain if isinstance(p.bullet, Content) else p.bullet): p.content.plain
+                for p in app.screen.query_one(Prose).paras}
+        assert rows == {
+            "s": "show the next scenario's item analysis (most played first, then round again)",
+            "m": "count the item analysis over every mode, then assessment only, then practice only",
+            "r": "read the class from the records now (it is also read whenever something is recorded)",
+            "q": "quit class watch (ctrl+q too); the records are only read",
+            "^t": "colours: dark, light or high contrast (not remembered)",
+            "up / down": "in the table: move between trainees",
+            "enter": "in the table: show the item analysis of that trainee's scenario",
+            "page up / page down": "scroll the table or the item analysis, whichever has the focus",
+            "tab / shift+tab": "move between the table and the item analysis",
+        }
 
 
 async def test_the_time_since_the_last_choice_moves_with_the_clock_without_a_read(

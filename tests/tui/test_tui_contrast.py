@@ -13,6 +13,7 @@ import pytest
 
 from casesim.tui.themes import OFFERED_THEMES
 from support.contrast import contrast, luminance, runs, too_low
+from support.glossary import term_links
 from support.tui import EXPERT, AppFactory, choose, settle
 
 THEME_NAMES = [offered.theme.name for offered in OFFERED_THEMES]
@@ -73,7 +74,22 @@ async def _visit_every_screen(make_test_app: AppFactory, theme: str, size: tuple
         await pilot.press("g")
         await settle(pilot)
         look("glossary")
-        await pilot.press("escape")
+        await pilot.press("enter")
+        await settle(pilot)
+        look("glossary term")
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        for _ in range(30):  # a glossary link under the mouse (drawn in the hover colours)
+            links = term_links(pilot.app)
+            if links:
+                await pilot.hover(offset=next(iter(links.values())))
+                await settle(pilot)
+                look("debrief, a term under the mouse")
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+        else:
+            raise AssertionError("no glossary link on any page of the debrief")
         await pilot.resize_terminal(60, 20)
         await settle(pilot)
         look("window too small")
@@ -85,7 +101,7 @@ async def _visit_every_screen(make_test_app: AppFactory, theme: str, size: tuple
 async def test_every_screen_meets_wcag_aa_in_every_offered_theme(make_test_app: AppFactory, theme: str,
                                                                    size: tuple[int, int]) -> None:
     found = await _visit_every_screen(make_test_app, theme, size)
-    assert len(found) == 13
+    assert len(found) == 15
     assert {name: problems for name, problems in found.items() if problems} == {}
 
 

@@ -15,7 +15,7 @@ from casesim.format.kinds import kind_label, kind_rank
 from casesim.format.scenario import Review
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import MI_COUNTS_CAVEAT
-from casesim.semantics.explore import points_text
+from casesim.semantics.explore import Analysis, points_text
 
 __all__ = ["library_markdown"]
 
@@ -36,6 +36,9 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         "options: by choosing at random (at most 5 % may pass) or by always taking the longest, the",
         "shortest, the warmest-sounding or the first-listed option (none may pass); see",
         "[scoring.md](scoring.md).",
+        "A scenario's size counts the distinct states that analysis explored: states that differ only",
+        "in variables nothing later reads are analysed once, so the figure can be smaller than the number",
+        "of reachable states.",
         "",
         "| scenario | kind | minutes | client | competencies | languages |",
         "|---|---|---|---|---|---|",
@@ -107,9 +110,18 @@ def library_markdown(library: Sequence[AnalysedScenario], catalog: Catalog) -> s
         lines.append(f"**Answer-cue audit.** {audit_summary(audit_scenario(sc, analysis))}")
         lines.append("")
         lines.append(f"**Size.** {len(sc.nodes)} nodes, {len(sc.endings)} endings, "
-                     f"{_paths(analysis.path_count)} distinct paths, {analysis.state_count:,} reachable states.")
+                     f"{_paths(analysis.path_count)} distinct paths, {_states(analysis)}.")
         lines += _review_record(sc.reviewed)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _states(analysis: Analysis) -> str:
+    """The analysis's state count, named for what it counts: after the live-variable merge
+    (:func:`casesim.semantics.program.merge_key`) states that differ only in variables nothing
+    later reads are one state, so the figure is what was analysed, not every reachable state."""
+    if analysis.merged:
+        return f"{analysis.state_count:,} distinct states analysed"
+    return f"{analysis.state_count:,} reachable states"
 
 
 def _review_record(review: Review) -> list[str]:

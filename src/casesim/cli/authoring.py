@@ -313,7 +313,7 @@ def graph_command(settings: Settings, scenario: Path, output_format: GraphFormat
 def analyse_command(settings: Settings, scenario: Path, output_format: OutputFormat, per_decision: bool) -> int:
     """What the path analysis proves about a scenario.
 
-    Prints the reachable states, distinct paths, the score range and the expert path the
+    Prints the distinct states analysed, distinct paths, the score range and the expert path the
     exhaustive analysis finds, and the answer-cue audit: can a random or naive chooser pass
     (--format json for tools). Also spelled `analyze`.
     """
@@ -351,7 +351,10 @@ def analyse_command(settings: Settings, scenario: Path, output_format: OutputFor
         click.echo(json.dumps(summary, indent=2))
         return 0
     paths_text = "unbounded (the scenario has loops)" if analysis.path_count < 0 else f"{analysis.path_count:,}"
-    click.echo(f"{loaded.scenario.id}: {analysis.state_count:,} reachable states"
+    # After the live-variable merge the count is of states analysed (states differing only in
+    # variables nothing later reads are one), not of every reachable state.
+    states = "distinct states analysed" if analysis.merged else "reachable states"
+    click.echo(f"{loaded.scenario.id}: {analysis.state_count:,} {states}"
                + ("" if analysis.complete else " (limit reached: incomplete)"))
     click.echo(f"  nodes reached: {len(analysis.reachable_nodes)} of {len(loaded.scenario.nodes)}; "
                f"endings reached: {', '.join(sorted(analysis.reachable_endings)) or 'none'}")

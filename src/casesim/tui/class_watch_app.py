@@ -20,7 +20,7 @@ from casesim.records.chain import WallClock, utc_now
 from casesim.records.class_watch import ClassWatch
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.keymap import check_keymap
-from casesim.tui.screens.class_watch import ClassWatchScreen
+from casesim.tui.screens.class_watch import WATCH_ALWAYS, ClassWatchScreen
 from casesim.tui.screens.keys import KeysScreen
 from casesim.tui.screens.theme_picker import ThemeScreen
 from casesim.tui.themes import DEFAULT_THEME, THEMES
@@ -53,7 +53,7 @@ class ClassWatchApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, show=False),
         Binding("question_mark", "show_keys", "Keys", id="keys"),
         Binding("ctrl+t", "pick_theme", "Colours", id="theme", show=False,
-                tooltip="colours: dark, light or high contrast"),
+                tooltip="colours: dark, light or high contrast (not remembered)"),
     ]
 
     def __init__(self, store: RecordStore, cohort: str, *, library: Mapping[str, Playable] | None = None,
@@ -99,4 +99,5 @@ class ClassWatchApp(App[None]):
             rows.append((label or key, binding.tooltip or binding.description))
         if isinstance(screen, CaseSimScreen):
             rows.extend(screen.EXTRA_KEYS)
-        self.push_screen(KeysScreen(screen.KEYS_TITLE if isinstance(screen, CaseSimScreen) else "this screen", rows))
+        self.push_screen(KeysScreen(screen.KEYS_TITLE if isinstance(screen, CaseSimScreen) else "this screen", rows,
+                                    WATCH_ALWAYS))

@@ -34,9 +34,12 @@ from casesim.tui.base import CaseSimScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 
-__all__ = ["ClassWatchScreen", "idle_text", "status_text"]
+__all__ = ["WATCH_ALWAYS", "ClassWatchScreen", "idle_text", "status_text"]
 
 _MODES: tuple[Mode | None, ...] = (None, "assessment", "practice")
+WATCH_ALWAYS = (("tab / shift+tab", "move between the table and the item analysis"),)
+"""The keys screen's last rows in class watch (the student app's speak of attempts, which class
+watch has none of)."""
 _WIDE = 116
 """From this width on, the table has room for the trainee's mode and wider columns."""
 
@@ -152,16 +155,17 @@ class ClassWatchScreen(CaseSimScreen[None]):
     KEYS_TITLE = "class watch"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "next_scenario", "Scenario", id="watch-next-scenario",
-                tooltip="show the item analysis of the next scenario the class is playing"),
+                tooltip="show the next scenario's item analysis (most played first, then round again)"),
         Binding("m", "next_mode", "Mode", id="watch-mode",
-                tooltip="item analysis over every mode, assessment only, or practice only"),
+                tooltip="count the item analysis over every mode, then assessment only, then practice only"),
         Binding("r", "read_now", "Read now", id="watch-read",
-                tooltip="read the class now (it is read by itself whenever something is recorded)"),
-        Binding("q", "quit_watch", "Quit", id="watch-quit"),
+                tooltip="read the class from the records now (it is also read whenever something is recorded)"),
+        Binding("q", "quit_watch", "Quit", id="watch-quit",
+                tooltip="quit class watch (ctrl+q too); the records are only read"),
     ]
-    EXTRA_KEYS = (("up / down", "move between trainees"),
-                  ("enter", "show the item analysis of that trainee's scenario"),
-                  ("page up / page down", "scroll the table or the item analysis"))
+    EXTRA_KEYS = (("up / down", "in the table: move between trainees"),
+                  ("enter", "in the table: show the item analysis of that trainee's scenario"),
+                  ("page up / page down", "scroll the table or the item analysis, whichever has the focus"))
 
     class Refreshed(Message):
         """The class was read again and drawn (the tests wait on it)."""

@@ -1,7 +1,11 @@
-"""The debrief: everything the scoring says about an attempt, scrollable, with replay from any decision."""
+"""The debrief: everything the scoring says about an attempt, scrollable, with replay from any decision.
+
+Every glossary term in it (C-SSRS, MITI, Part 2, ...) is underlined and opens its definition on a
+click; ``g`` lists the same terms for the keyboard (:mod:`casesim.tui.screens.glossary`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -17,10 +21,10 @@ from textual.widgets import Footer, Static
 from casesim.authoring.pipeline import Playable
 from casesim.play.timing import TimeChoice
 from casesim.scoring.debrief import Debrief, Decision, verdict_label
-from casesim.scoring.glossary import used_entries
+from casesim.scoring.glossary import GlossaryEntry, glossary, used_entries
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import BackToLibrary, BeginAttempt
-from casesim.tui.screens.glossary import GlossaryScreen
+from casesim.tui.screens.glossary import GlossaryScreen, TermScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.debrief_view import (
@@ -34,7 +38,8 @@ from casesim.tui.widgets.debrief_view import (
     outcome_section,
     protocols_section,
 )
-from casesim.tui.widgets.prose import Prose, para
+from casesim.tui.widgets.glossary_links import link_paras
+from casesim.tui.widgets.prose import Para, Prose, para
 
 __all__ = ["DebriefScreen", "DecisionCard", "SECTIONS"]
 
@@ -70,8 +75,9 @@ class DecisionCard(Prose, can_focus=True):
         def control(self) -> DecisionCard:
             return self.card
 
-    def __init__(self, decision: Decision) -> None:
-        super().__init__(decision_paras(decision), id=f"decision-{decision.index}", classes="decision")
+    def __init__(self, decision: Decision, paras: Sequence[Para] | None = None) -> None:
+        super().__init__(decision_paras(decision) if paras is None else paras, id=f"decision-{decision.index}",
+                         classes="decision")
         self.decision = decision
 
     def action_replay(self) -> None:
@@ -88,16 +94,19 @@ class DebriefScreen(CaseSimScreen[int | None]):
     CSS_PATH = Path(__file__).with_name("debrief.tcss")
     KEYS_TITLE = "the debrief"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "section(1)", "Next section", key_display="]", id="debrief-next"),
-        Binding("left_square_bracket", "section(-1)", "Prev section", key_display="[", id="debrief-prev"),
+        Binding("right_square_bracket", "section(1)", "Next section", key_display="]", id="debrief-next",
+                tooltip="scroll to the next section's heading"),
+        Binding("left_square_bracket", "section(-1)", "Prev section", key_display="[", id="debrief-prev",
+                tooltip="scroll to the previous section's heading"),
         Binding("a", "again", "Again", id="debrief-again", tooltip="play this scenario again from the start"),
         Binding("g", "glossary", "Glossary", id="debrief-glossary",
-                tooltip="what the abbreviations in this debrief stand for"),
+                tooltip="list the terms this debrief uses (C-SSRS, MITI, ...); enter on one says what it means"),
         Binding("escape", "leave", "Done", id="debrief-done", tooltip="back to the library"),
     ]
     EXTRA_KEYS = (("tab / shift+tab", "move between your decisions"),
                   ("up / down, page up / down", "scroll"),
-                  ("r or enter", "on a decision: replay from it, in practice mode"))
+                  ("r or enter", "on a decision: replay from it, in practice mode"),
+                  ("click an underlined term", "what it means (g lists the same terms for the keyboard)"))
 
     def __init__(self, loaded: Playable, debrief: Debrief, *, start: str | None = None,
                  return_to: Literal["library", "author"] = "library", seed: int | None = None,
@@ -121,35 +130,50 @@ class DebriefScreen(CaseSimScreen[int | None]):
         d = self.debrief
         verdict = verdict_label(d.passed)
         yield TitleBar(Content.assemble("Debrief · ", literal(d.scenario_title)), Content(verdict), id="title-bar")
-        titles = {cid: c.title for cid, c in self.casesim.catalog.criteria.items()}
+        catalog = self.casesim.catalog
+        titles = {cid: c.title for cid, c in catalog.criteria.items()}
         chosen = {x.choice for x in d.decisions}
-        self.glossary = used_entries(d, self.casesim.catalog)
+        reached = {x.node for x in d.decisions}
+        sections: dict[str, list[Para]] = {
+            "debrief-outcome": outcome_section(d),
+            "debrief-critical": critical_section(d),
+            "debrief-expert": expert_section(d.expert_path, chosen, reached),
+            "debrief-frameworks": frameworks_section(d),
+            "debrief-mi": mi_section(d),
+            "debrief-protocols": protocols_section(d, titles),
+            "debrief-competencies": competencies_section(d),
+        }
+        cards = [decision_paras(decision) for decision in d.decisions]
+        sections["debrief-lesson"] = lesson_section(d)
+        texts = [p.content.plain for paras in (*sections.values(), *cards) for p in paras]
+        # The g list: every term the debrief's text names, and those of the frameworks it scored;
+        # a click works on any term of the whole glossary.
+        self.glossary = used_entries(d, catalog, texts)
+        self.terms = glossary(catalog)
+        if self.glossary:
+            sections["debrief-lesson"] = lesson_section(d, glossary_hint=True)
         with VerticalScroll(id="debrief-body"):
             if self.notice is not None:
                 yield Prose([para(("Author mode. ", "bold"), literal(self.notice))], id="debrief-notice")
             yield self._heading("debrief-lesson")
-            yield Prose(lesson_section(d, [e.term for e in self.glossary]), id="debrief-lesson", classes="section")
+            yield self._section("debrief-lesson", sections)
             yield self._heading("debrief-outcome", " · the details")
-            yield Prose(outcome_section(d), id="debrief-outcome", classes="section")
+            yield self._section("debrief-outcome", sections)
             yield self._heading("debrief-critical", f" ({len(d.critical)})")
-            yield Prose(critical_section(d), id="debrief-critical", classes="section")
+            yield self._section("debrief-critical", sections)
             yield self._heading("debrief-decisions", f" ({len(d.decisions)}; tab to move, r to replay)")
             if not d.decisions:
                 yield Prose([para("No decisions were made.")], classes="section")
-            for decision in d.decisions:
-                yield DecisionCard(decision)
-            yield self._heading("debrief-expert")
-            reached = {x.node for x in d.decisions}
-            yield Prose(expert_section(d.expert_path, chosen, reached), id="debrief-expert", classes="section")
-            yield self._heading("debrief-frameworks")
-            yield Prose(frameworks_section(d), id="debrief-frameworks", classes="section")
-            yield self._heading("debrief-mi")
-            yield Prose(mi_section(d), id="debrief-mi", classes="section")
-            yield self._heading("debrief-protocols")
-            yield Prose(protocols_section(d, titles), id="debrief-protocols", classes="section")
-            yield self._heading("debrief-competencies")
-            yield Prose(competencies_section(d), id="debrief-competencies", classes="section")
+            for decision, paras in zip(d.decisions, cards, strict=True):
+                yield DecisionCard(decision, link_paras(paras, self.terms))
+            for section in ("debrief-expert", "debrief-frameworks", "debrief-mi", "debrief-protocols",
+                            "debrief-competencies"):
+                yield self._heading(section)
+                yield self._section(section, sections)
         yield Footer()
+
+    def _section(self, section: str, sections: dict[str, list[Para]]) -> Prose:
+        return Prose(link_paras(sections[section], self.terms), id=section, classes="section")
 
     @staticmethod
     def _heading(section: str, extra: str = "") -> Static:
@@ -162,6 +186,15 @@ class DebriefScreen(CaseSimScreen[int | None]):
 
     def action_glossary(self) -> None:
         self.app.push_screen(GlossaryScreen(self.glossary))
+
+    def action_glossary_term(self, anchor: str) -> None:
+        """A click on an underlined term (:data:`casesim.tui.widgets.glossary_links.TERM_ACTION`)."""
+        entry = self.term(anchor)
+        if entry is not None:
+            self.app.push_screen(TermScreen(entry))
+
+    def term(self, anchor: str) -> GlossaryEntry | None:
+        return next((e for e in self.terms if e.anchor == anchor), None)
 
     # --- moving around ------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""``g`` on the debrief: the glossary entries of the terms the debrief uses (C-SSRS, MITI, ...),
-from :mod:`casesim.scoring.glossary`; the clock is not involved (play has ended)."""
+"""The debrief's glossary (:mod:`casesim.scoring.glossary`): ``g`` lists the terms the debrief
+uses (C-SSRS, MITI, ...), enter opens one; a click on an underlined term in the debrief opens
+that term directly. Both are overlays over the debrief, which has no clock, so nothing waits."""
 
 from __future__ import annotations
 
@@ -7,37 +8,61 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from casesim.scoring.glossary import GlossaryEntry
 from casesim.tui.text import literal
 from casesim.tui.widgets.prose import Para, Prose, blank, para
 
-__all__ = ["GlossaryScreen", "glossary_paras"]
+__all__ = ["GlossaryScreen", "TermScreen", "term_paras"]
 
 
-def glossary_paras(entries: Sequence[GlossaryEntry]) -> list[Para]:
-    """Each term in bold, what it stands for, then the framework file's plain words."""
-    out: list[Para] = []
-    for entry in entries:
-        if out:
-            out.append(blank())
-        out.append(para((entry.term, "bold"), ": ", literal(entry.title, "italic")))
-        out.append(para(literal(entry.plain), indent=2))
-    return out or [para("This debrief uses no abbreviation the glossary explains.")]
+def term_paras(entry: GlossaryEntry) -> list[Para]:
+    """What the term stands for, then the framework file's plain words."""
+    return [para(literal(entry.title, "bold")), blank(), para(literal(entry.plain))]
 
 
-class GlossaryScreen(ModalScreen[None]):
-    """The glossary; escape, g or enter closes it."""
+class TermScreen(ModalScreen[None]):
+    """One term's definition; escape or enter goes back to where it was opened from."""
 
     CSS_PATH = Path(__file__).with_name("modals.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,g,enter,q", "close", "Close", id="close-glossary"),
+        Binding("escape,enter,q", "close", "Back", id="close-term"),
+    ]
+
+    def __init__(self, entry: GlossaryEntry, *, back_to: str = "the debrief") -> None:
+        super().__init__()
+        self.entry = entry
+        self.back_to = back_to
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box") as box:
+            box.border_title = literal(self.entry.term)
+            with VerticalScroll(id="term-scroll"):
+                yield Prose(term_paras(self.entry), id="term-text")
+            yield Static(Content(f"escape or enter: back to {self.back_to}"), classes="modal-keys", markup=False)
+
+    def on_mount(self) -> None:
+        # Focus the scroll, so a definition longer than the box scrolls with the arrow keys.
+        self.query_one("#term-scroll", VerticalScroll).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class GlossaryScreen(ModalScreen[None]):
+    """The terms of this debrief, one a line; enter opens a term; escape or g closes the list."""
+
+    CSS_PATH = Path(__file__).with_name("modals.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,g,q", "close", "Close", id="close-glossary"),
     ]
 
     def __init__(self, entries: Sequence[GlossaryEntry]) -> None:
@@ -46,10 +71,21 @@ class GlossaryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box") as box:
-            box.border_title = Content("Glossary")
-            with VerticalScroll(id="glossary-scroll"):
-                yield Prose(glossary_paras(self.entries))
-            yield Static(Content("escape, g or enter: close"), classes="modal-keys", markup=False)
+            box.border_title = Content("Glossary: the terms in this debrief")
+            if self.entries:
+                yield OptionList(*(Option(Content.assemble((e.term, "bold"), " · ", literal(e.title)), id=e.anchor)
+                                   for e in self.entries), id="glossary-terms")
+                keys = "up / down, enter: what a term means · escape: back to the debrief"
+            else:
+                yield Prose([para("This debrief uses no abbreviation the glossary explains.")],
+                            classes="modal-text")
+                keys = "escape: back to the debrief"
+            yield Static(Content(keys), classes="modal-keys", markup=False)
+
+    @on(OptionList.OptionSelected, "#glossary-terms")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        entry = next(e for e in self.entries if e.anchor == event.option.id)
+        self.app.push_screen(TermScreen(entry, back_to="the glossary"))
 
     def action_close(self) -> None:
         self.dismiss(None)

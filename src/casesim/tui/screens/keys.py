@@ -23,9 +23,11 @@ ALWAYS = (
 )
 
 
-def describe_bindings(screen_bindings: Sequence[tuple[str, str]]) -> list[Para]:
-    """One paragraph per key, the descriptions aligned after the widest key."""
-    rows = [*screen_bindings, *ALWAYS]
+def describe_bindings(screen_bindings: Sequence[tuple[str, str]],
+                      always: Sequence[tuple[str, str]] = ALWAYS) -> list[Para]:
+    """One paragraph per key, the descriptions aligned after the widest key; ``always`` (the keys
+    every screen of the app has) last."""
+    rows = [*screen_bindings, *always]
     width = max(len(k) for k, _ in rows) + 2
     return [Para(Content(text), width, Content.styled(key, "bold")) for key, text in rows]
 
@@ -38,16 +40,18 @@ class KeysScreen(ModalScreen[None]):
         Binding("escape,question_mark,enter,q", "close", "Close", id="close-keys"),
     ]
 
-    def __init__(self, title: str, bindings: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, title: str, bindings: Sequence[tuple[str, str]],
+                 always: Sequence[tuple[str, str]] = ALWAYS) -> None:
         super().__init__()
         self._title = title
         self._rows = bindings
+        self._always = always
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box") as box:
             box.border_title = Content(f"Keys: {self._title}")
             with VerticalScroll(id="keys-scroll"):
-                yield Prose(describe_bindings(self._rows))
+                yield Prose(describe_bindings(self._rows, self._always))
             yield Static(Content("escape, ? or enter: close"), classes="modal-keys", markup=False)
 
     def action_close(self) -> None:

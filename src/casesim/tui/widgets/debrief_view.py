@@ -103,9 +103,10 @@ def outcome_section(d: Debrief) -> list[Para]:
     return out
 
 
-def lesson_section(d: Debrief, glossary_terms: Sequence[str] = ()) -> list[Para]:
+def lesson_section(d: Debrief, *, glossary_hint: bool = False) -> list[Para]:
     """The first screen (:func:`casesim.scoring.lessons.lesson`): passed or not and why, the
-    decisions that mattered most with the better choice and its reason, the competencies touched."""
+    decisions that mattered most with the better choice and its reason, the competencies touched;
+    with ``glossary_hint``, a last line on how to open the glossary."""
     lesson = lessons.lesson(d)
     verdict = ("✓ PASSED", "bold") if d.passed else ("✗ NOT PASSED", "bold reverse")
     out = [para(verdict, "  ", (lesson.verdict, "bold"))]
@@ -131,9 +132,9 @@ def lesson_section(d: Debrief, glossary_terms: Sequence[str] = ()) -> list[Para]
         out.append(para(("Competencies touched: ", "bold"),
                         _flat("; ".join(f"{c.title} ({c.rating if c.rating is not None else '-'}/5)"
                                         for c in lesson.competencies))))
-    if glossary_terms:
-        out.append(para(("g: glossary of ", "italic"), (", ".join(glossary_terms), "italic"),
-                        (" · details below", "italic")))
+    if glossary_hint:
+        # One line at 80 columns, so the score stays on the first screen; g lists the terms.
+        out.append(para(("Glossary: click an underlined term, or press g · details below", "italic")))
     return out
 
 
