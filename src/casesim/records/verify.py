@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from casesim.records.api import EVENT_KINDS, VerifyKind, VerifyProblem
+from casesim.records.api import EVENT_KINDS, AuditAction, AuditRow, VerifyKind, VerifyProblem
 from casesim.records.chain import (
     LinkKind,
     attempt_digest,
@@ -39,7 +39,7 @@ from casesim.records.chain import (
 
 __all__ = ["ChainAttempt", "ChainAudit", "ChainEvent", "ChainLink", "ChainTrainee", "DebriefResults", "TraineeChain",
            "StoredAssignment", "TraineeProfile", "debrief_results", "profile_value", "verify_assignments", "verify_attempt",
-           "verify_audit", "verify_links", "verify_trainee"]
+           "verify_audit", "verify_links", "verify_roles", "verify_trainee"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -613,6 +613,20 @@ class ChainAudit:
                 "attempts": _json_or_text(self.attempts), "purpose": self.purpose,
                 "detail": _json_or_text(self.detail)}
 
+    def row(self) -> AuditRow:
+        """The entry as the store's ``audit_log`` gives it, on every backend; an edited list or
+        detail is shown as stored (``verify`` names the edit)."""
+        def names(text: str) -> tuple[str, ...]:
+            value = _json_or_text(text)
+            return tuple(str(v) for v in value) if isinstance(value, list) else (text,)
+
+        detail = _json_or_text(self.detail)
+        action: AuditAction = self.action  # type: ignore[assignment]  # an edited action is shown as stored
+        return AuditRow(actor=self.actor, action=action, trainees=names(self.trainees), cohort=self.cohort,
+                        attempts=names(self.attempts), purpose=self.purpose,
+                        detail=detail if detail is None or isinstance(detail, dict) else {"unreadable": self.detail},
+                        seq=self.seq, at=self.at, hash=self.hash)
+
 
 def verify_audit(entries: Sequence[ChainAudit], base: str, count: int | None, head: str | None,
                  key: bytes | None = None) -> list[VerifyProblem]:
@@ -701,4 +715,34 @@ def verify_assignments(assignments: Sequence[StoredAssignment], entries: Sequenc
     for aid in sorted(made):
         problems.append(VerifyProblem("deleted", None, None, None,
                                       f"assignment {aid} was deleted (the audit log recorded it being made)"))
+    return problems
+
+
+def verify_roles(rows: Mapping[tuple[str, str, str], tuple[str, str]],
+                 entries: Sequence[ChainAudit]) -> list[VerifyProblem]:
+    """The roles table must be what the audit log's grants and revocations leave (``rows``:
+    (actor, role, cohort or '') -> (granted_by, granted_at), as stored)."""
+    held: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for entry in entries:
+        detail = _json_or_text(entry.detail)
+        role = detail.get("role") if isinstance(detail, dict) else None
+        if not isinstance(role, dict) or entry.action not in ("grant", "revoke"):
+            continue
+        grant = (str(role.get("actor")), str(role.get("role")), str(role.get("cohort") or ""))
+        if entry.action == "grant":
+            held[grant] = (entry.actor, entry.at)
+        else:
+            held.pop(grant, None)
+    problems: list[VerifyProblem] = []
+    for grant in sorted(set(rows) | set(held)):
+        actor, role_name, cohort = grant
+        what = f"{actor} as {role_name}" + (f" of {cohort}" if cohort else "")
+        if grant not in held:
+            problems.append(VerifyProblem("added", None, None, None, f"roles: {what} was granted outside casesim "
+                                                                     "(the audit log records no such grant)"))
+        elif grant not in rows:
+            problems.append(VerifyProblem("deleted", None, None, None, f"roles: {what} was removed outside casesim "
+                                                                       "(the audit log records no revocation)"))
+        elif rows[grant] != held[grant]:
+            problems.append(VerifyProblem("edited", None, None, None, f"roles: the grant of {what} was edited"))
     return problems

@@ -1,14 +1,12 @@
-"""What the PostgreSQL store does not do yet: assignments, roles, the audit log, the live class
-view's activity, the xAPI outbox (issue 14 items 2-6), rosters with sign-in codes, cohort
-details and setting the pseudonym key (issue 13), built on the SQLite store while this backend
-was being written.
+"""What the PostgreSQL store does not do yet: the live class view's activity, the xAPI outbox
+(issue 14 items 4 and 6) and rosters with sign-in codes, built on the SQLite store while this
+backend was being written. (Roles, the audit log, assignments, cohort details and the pseudonym
+key are in :mod:`.program`.)
 
 Nothing here pretends. A write that would need those tables raises a :class:`StoreError` that
 says so and what to do (keep that feature on an SQLite store for now); a read answers what is
-true of a store in which such a write can never have happened: no assignments, no roles, an
-empty audit log, an outbox that is off. The store head is then the store head without an audit
-chain, which is exactly what SQLite computes for a store with no audit entry, so
-``records verify --against`` and ``migrate-store`` agree across the backends.
+true of a store in which such a write can never have happened: no rosters, no sign-in codes, an
+outbox that is off.
 
 When these features come to PostgreSQL, each gets a :class:`~.schema.Migration` and its methods
 move into :mod:`.store`; this module then shrinks to nothing.
@@ -19,19 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from casesim.errors import StoreError
-from casesim.format.scenario import Mode
 from casesim.records.api import (
-    AssignmentCheck,
-    AssignmentRow,
-    AuditEntry,
-    AuditRow,
-    CohortDetails,
-    NewAssignment,
     OutboxCounts,
     OutboxRow,
     OutboxSettings,
-    Role,
-    RoleGrant,
     RosterMember,
     TraineeActivity,
 )
@@ -52,33 +41,6 @@ class NotYetOnPostgres:
     @property
     def location(self) -> str:
         raise NotImplementedError  # pragma: no cover - PostgresStore defines it
-
-    def add_assignment(self, assignment: NewAssignment, *, by: str) -> AssignmentRow:
-        raise _refuse("assigning scenarios", self.location)
-
-    def remove_assignment(self, assignment_id: str, *, by: str) -> AssignmentRow:
-        raise _refuse("assigning scenarios", self.location)
-
-    def assignments(self, cohort: str | None = None) -> Sequence[AssignmentRow]:
-        return []  # none can have been made
-
-    def assignment_for(self, trainee_id: str, scenario_id: str, content_hash: str, mode: Mode) -> AssignmentCheck:
-        return AssignmentCheck(None, None)  # no assignment exists, so the attempt is tied to none
-
-    def grant_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> RoleGrant:
-        raise _refuse("granting roles", self.location)
-
-    def revoke_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> bool:
-        raise _refuse("revoking roles", self.location)
-
-    def roles(self) -> Sequence[RoleGrant]:
-        return []
-
-    def record_audit(self, entry: AuditEntry) -> AuditRow:
-        raise _refuse("the audit log", self.location)
-
-    def audit_log(self, *, trainee_id: str | None = None, since: str | None = None) -> Sequence[AuditRow]:
-        return []
 
     def cohort_activity(self, cohort: str) -> Sequence[TraineeActivity]:
         raise _refuse("the live class view", self.location)
@@ -110,16 +72,7 @@ class NotYetOnPostgres:
     def outbox_counts(self) -> OutboxCounts:
         return OutboxCounts(0, 0, 0)
 
-    # --- rosters and sign-in codes, cohort details, the pseudonym key -----------------------
-
-    def set_pseudonym_key(self, key: str) -> tuple[str, str]:
-        raise _refuse("setting the pseudonym key", self.location)
-
-    def set_cohort_details(self, cohort: str, *, section: str | None, term: str | None, set_by: str) -> None:
-        raise _refuse("a cohort's section and term", self.location)
-
-    def cohort_details(self, cohort: str | None = None) -> Sequence[CohortDetails]:
-        return []  # none can have been set
+    # --- rosters and sign-in codes ------------------------------------------------------------
 
     def create_roster(self, cohort: str, *, created_by: str) -> bool:
         raise _refuse("class rosters and sign-in codes", self.location)

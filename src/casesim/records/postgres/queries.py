@@ -352,7 +352,10 @@ def _verify_chains(conn: Conn, where: str, trainee_id: str | None,
         if n not in checked:
             problems.extend(verify_attempt(attempt, [], results.get(n, DebriefResults()), key))
     if trainee_id is None:
+        from casesim.records.postgres.program import verify_program
+
         problems.extend(_verify_roster(conn, key))
+        problems.extend(verify_program(conn, key))
     explained = {p.trainee_id for p in problems}
     problems.extend(_verify_links(conn, trainee_id, key, attempts, explained))
     return problems

@@ -8,12 +8,21 @@ on a real server and checks what each role can and cannot do):
   links, and move the heads in ``trainees``, ``attempts`` and the roster row of ``meta``. It
   cannot UPDATE or DELETE events, results or links (the record is append-only for it), cannot
   change accommodations, and is not granted the ``casesim_private`` schema, so it cannot read
-  the pseudonym key that unmasks trainees in xAPI exports.
+  the pseudonym key that unmasks trainees in xAPI exports. It reads the roles, assignments and
+  cohort details (a new attempt is tied to its assignment and stamped with its cohort's section
+  and term; the CLI checks what a student may see) but cannot change them, and cannot read or
+  write the audit log at all (it names who looked at whose records).
 * **instructor** — reports, exports (xAPI pseudonyms need the key), ``records verify`` (the
-  roster and store head cover the key's hash) and accommodations: everything the player may,
-  plus ``casesim_private`` and writing ``accommodations``.
+  roster and store head cover the key's hash), accommodations, assignments, cohort details and
+  the audit log (each report or export appends its entry; the log is append-only for it, and so
+  are the links of the chain): everything the player may, plus ``casesim_private`` (read only),
+  writing ``accommodations``, ``cohort_details`` and ``assignments``, and appending to ``audit``.
+  ``casesim serve`` connects as this kind: its instructor pages write audit entries.
 * the **owner** of the database (or of the ``casesim`` schema) creates and migrates the schema on
-  first open; run casesim as it once after an upgrade. It needs no statements here.
+  first open; run casesim as it once after an upgrade. It needs no statements here. It alone
+  grants and revokes casesim roles (``casesim class grant``: only it may write ``roles``) and
+  imports a pseudonym key (only it may write ``casesim_private``): a program's casesim
+  administrators run those commands as the owner.
 
 Run them as the owner after the schema exists (open the store once as the owner), and again after
 an upgrade that adds a table.
@@ -33,6 +42,8 @@ ROLE_KINDS: tuple[RoleKind, ...] = ("player", "instructor")
 
 _APPEND_ONLY = ("events", "criterion_results", "competency_results", "links")
 _HEADS = ("trainees", "attempts", "meta")
+_HIDDEN_FROM_PLAYERS = ("audit",)
+"""Tables a player may not even read: the audit log names who looked at whose records."""
 
 
 def grant_statements(role: str, kind: RoleKind) -> list[str]:
@@ -49,9 +60,14 @@ def grant_statements(role: str, kind: RoleKind) -> list[str]:
         f"GRANT UPDATE ON {', '.join(f'{SCHEMA}.{t}' for t in _HEADS)} TO {who}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO {who}",
     ]
+    if kind == "player":
+        statements += [f"REVOKE ALL ON {SCHEMA}.{t} FROM {who}" for t in _HIDDEN_FROM_PLAYERS]
     if kind == "instructor":
         statements += [
             f"GRANT INSERT, UPDATE, DELETE ON {SCHEMA}.accommodations TO {who}",
+            f"GRANT INSERT, UPDATE, DELETE ON {SCHEMA}.cohort_details TO {who}",
+            f"GRANT INSERT, UPDATE ON {SCHEMA}.assignments TO {who}",
+            f"GRANT INSERT ON {SCHEMA}.audit TO {who}",
             f"GRANT USAGE ON SCHEMA {PRIVATE} TO {who}",
             f"GRANT SELECT ON ALL TABLES IN SCHEMA {PRIVATE} TO {who}",
         ]

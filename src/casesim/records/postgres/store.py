@@ -68,13 +68,12 @@ from casesim.records.chain import (
     canonical_json,
     iso_utc,
     roster_digest,
-    sha256_text,
-    store_digest,
 )
 from casesim.records.labels import clean_label
-from casesim.records.postgres import queries, schema
+from casesim.records.postgres import program, queries, schema
 from casesim.records.postgres.connect import Conn, configure, connect, translate
 from casesim.records.postgres.pending import NotYetOnPostgres
+from casesim.records.postgres.program import ProgramOnPostgres
 from casesim.scoring.debrief import Debrief
 
 __all__ = ["PostgresStore"]
@@ -141,7 +140,7 @@ class _NotifyWatch:
             self._conn.close()
 
 
-class PostgresStore(NotYetOnPostgres):
+class PostgresStore(ProgramOnPostgres, NotYetOnPostgres):
     """A :class:`~casesim.records.api.RecordStore` in a PostgreSQL database (see the module's text).
 
     Safe to share between threads (each call takes a pooled connection) and between processes
@@ -371,9 +370,16 @@ class PostgresStore(NotYetOnPostgres):
         with self._write("starting the attempt") as conn:
             row, created = self._lock_or_create(conn, trainee_id, "attempt_count, head_hash, cohort", trainee_id, None)
             head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
+            now = self._now(conn)
             if not created:
-                facts = dataclasses.replace(facts, cohort=row[2])
-            started = ledger.start(head, facts, attempt_id=attempt_id, started_at=self._now(conn), key=self._key)
+                # Under the trainee's lock: two attempts started at once count against an
+                # assignment's attempt limit one after the other.
+                tied = program.assignment_for(conn, trainee_id, row[2], scenario_id, content_hash, mode,
+                                              at=now).assignment
+                section, term = program.cohort_stamp(conn, row[2])
+                facts = dataclasses.replace(facts, cohort=row[2], assignment=tied.id if tied is not None else None,
+                                            section=section, term=term)
+            started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now, key=self._key)
             n = self._insert_attempt(conn, started)
             self._link(conn, trainee_id, [((n, 0), "start", started.attempt.hash)])
         return attempt_id
@@ -636,11 +642,7 @@ class PostgresStore(NotYetOnPostgres):
         has the same head)."""
         self._need_key("compute the store head")
         with self._read("reading the chain", snapshot=True) as conn:
-            rows = queries.trainee_chains(conn)
-            pseudonym = conn.execute(f"SELECT value FROM {schema.PRIVATE}.secrets "
-                                     "WHERE key = 'pseudonym_key'").fetchone()
-        return store_digest(self.store_id, sha256_text(str(pseudonym[0]) if pseudonym else ""),
-                            [(tid, links, head) for tid, _, links, head in rows], self._key)
+            return program.store_head(conn, self.store_id, self._key)
 
     def find_head(self, head: str) -> queries.HeadMatch | None:
         self._need_key("check a head against it")
@@ -648,9 +650,11 @@ class PostgresStore(NotYetOnPostgres):
             return queries.find_head(conn, head, self._key)
 
     def store_heads_since(self, head: str) -> int | None:
-        """How many audit entries were added since ``head`` was the store head: this store keeps no
-        audit chain yet (:mod:`.pending`), so 0 when ``head`` is the store head now, else None."""
-        return 0 if self.store_head() == head else None
+        """How many audit entries were added since ``head`` was the store head (None: it never
+        was, with the trainee chains as they are now)."""
+        self._need_key("check a head against it")
+        with self._read("reading the chain", snapshot=True) as conn:
+            return program.heads_since(conn, self.store_id, self._key, head)
 
     def change_watch(self, cohort: str | None = None) -> _NotifyWatch:
         return _NotifyWatch(self.url, cohort)
@@ -666,7 +670,9 @@ class PostgresStore(NotYetOnPostgres):
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('chain_mode', 'rechained_at', "
                                      "'rechained_from_schema', 'rechained_links', 'rechain_problems', "
                                      "'cohort_stamped_since', 'cohort_unstamped_attempts', 'rekeyed_at', "
-                                     "'rekeyed_count', 'migrated_from', 'migrated_at')").fetchall())
+                                     "'rekeyed_count', 'migrated_from', 'migrated_at', 'audit_since', "
+                                     "'audit_from_schema', 'audit_count', 'pseudonym_changed_at', "
+                                     "'pseudonym_changed_count', 'section_term_stamped_since')").fetchall())
         rows.setdefault("chain_mode", keys.UNKEYED)
         return {str(k): str(v) for k, v in rows.items()}
 

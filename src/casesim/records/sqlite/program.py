@@ -8,7 +8,6 @@ chooses an attempt's assignment); this module only reads and persists rows.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -19,7 +18,6 @@ from casesim.records import ledger
 from casesim.records.api import (
     AssignmentCheck,
     AssignmentRow,
-    AuditAction,
     AuditEntry,
     AuditRow,
     NewAssignment,
@@ -59,29 +57,8 @@ def append_audit(conn: sqlite3.Connection, store_id: str, entry: AuditEntry, *, 
     return row
 
 
-def _json_list(text: str) -> tuple[str, ...]:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return (text,)  # verify reports the edit; show what is there
-    return tuple(str(v) for v in value) if isinstance(value, list) else (text,)
-
-
 def audit_log(conn: sqlite3.Connection, *, trainee_id: str | None, since: str | None) -> list[AuditRow]:
-    out: list[AuditRow] = []
-    for e in queries.audit_entries(conn, trainee_id=trainee_id, since=since):
-        detail: Any = None
-        if e.detail is not None:
-            try:
-                detail = json.loads(e.detail)
-            except ValueError:
-                detail = {"unreadable": e.detail}
-        action: AuditAction = e.action  # type: ignore[assignment]  # an edited action is shown as stored
-        out.append(AuditRow(actor=e.actor, action=action, trainees=_json_list(e.trainees), cohort=e.cohort,
-                            attempts=_json_list(e.attempts), purpose=e.purpose,
-                            detail=detail if isinstance(detail, dict) else {"unreadable": e.detail},
-                            seq=e.seq, at=e.at, hash=e.hash))
-    return out
+    return [e.row() for e in queries.audit_entries(conn, trainee_id=trainee_id, since=since)]
 
 
 def assignments(conn: sqlite3.Connection, cohort: str | None = None) -> list[AssignmentRow]:

@@ -36,6 +36,7 @@ from casesim.records.verify import (
     verify_attempt,
     verify_audit,
     verify_links,
+    verify_roles,
     verify_trainee,
 )
 
@@ -321,35 +322,8 @@ def heads_since(conn: sqlite3.Connection, store_id: str, key: bytes | None, targ
 
 def _verify_roles(conn: sqlite3.Connection, entries: list[ChainAudit]) -> list[VerifyProblem]:
     """The roles table must be what the audit log's grants and revocations leave."""
-    held: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for entry in entries:
-        try:
-            detail = json.loads(entry.detail) if entry.detail is not None else None
-        except ValueError:
-            continue
-        role = detail.get("role") if isinstance(detail, dict) else None
-        if not isinstance(role, dict) or entry.action not in ("grant", "revoke"):
-            continue
-        grant = (str(role.get("actor")), str(role.get("role")), str(role.get("cohort") or ""))
-        if entry.action == "grant":
-            held[grant] = (entry.actor, entry.at)
-        else:
-            held.pop(grant, None)
-    problems: list[VerifyProblem] = []
-    rows = {(str(r[0]), str(r[1]), str(r[2])): (str(r[3]), str(r[4])) for r in conn.execute(
-        "SELECT actor, role, cohort, granted_by, granted_at FROM roles")}
-    for grant in sorted(set(rows) | set(held)):
-        actor, role, cohort = grant
-        what = f"{actor} as {role}" + (f" of {cohort}" if cohort else "")
-        if grant not in held:
-            problems.append(VerifyProblem("added", None, None, None, f"roles: {what} was granted outside casesim "
-                                                                     "(the audit log records no such grant)"))
-        elif grant not in rows:
-            problems.append(VerifyProblem("deleted", None, None, None, f"roles: {what} was removed outside casesim "
-                                                                       "(the audit log records no revocation)"))
-        elif rows[grant] != held[grant]:
-            problems.append(VerifyProblem("edited", None, None, None, f"roles: the grant of {what} was edited"))
-    return problems
+    return verify_roles({(str(r[0]), str(r[1]), str(r[2])): (str(r[3]), str(r[4])) for r in conn.execute(
+        "SELECT actor, role, cohort, granted_by, granted_at FROM roles")}, entries)
 
 
 def _verify_audit(conn: sqlite3.Connection, key: bytes | None) -> list[VerifyProblem]:
