@@ -237,3 +237,33 @@ def test_the_csv_and_jsonl_exports_give_the_evidence_the_reports_give(open_recor
         write_jsonl(store, out, selection=Selection("ann"))
         kinds = {r["attempt"]["id"]: r["attempt"]["evidence"] for r in map(json.loads, out.getvalue().splitlines())}
         assert kinds == {first: "uncounted", latest: "assessment"}
+
+
+def test_reordered_deleted_or_added_audit_entries_are_named_by_number(open_records: Opener, raw_sql: Sql) -> None:
+    with open_records() as store:
+        for n in range(4):
+            store.record_audit(AuditEntry(actor="prof", action="report", trainees=(f"t{n}",)))
+        head = store.store_head()
+        assert store.verify() == []
+    # two entries swapped (their numbers and places exchanged)
+    for sql in ("UPDATE audit SET seq = -1 WHERE seq = 2", "UPDATE audit SET seq = 2 WHERE seq = 3",
+                "UPDATE audit SET seq = 3 WHERE seq = -1"):
+        assert raw_sql(sql) == 1
+    with open_records() as store:
+        problems = store.verify()
+        assert {p.kind for p in problems} == {"reordered"}
+        assert any("entry 2" in p.message for p in problems)
+        assert store.store_head() == head  # the head is over meta's audit head: verify names the swap
+    for sql in ("UPDATE audit SET seq = -1 WHERE seq = 2", "UPDATE audit SET seq = 2 WHERE seq = 3",
+                "UPDATE audit SET seq = 3 WHERE seq = -1"):
+        raw_sql(sql)
+    # one from the middle deleted
+    assert raw_sql("DELETE FROM audit WHERE seq = 2") == 1
+    with open_records() as store:
+        assert [p.message for p in store.verify()] == ["audit log: entry 2 was deleted (the numbers skip it)"]
+    # an entry added after the head, outside casesim
+    raw_sql("INSERT INTO audit(seq, at, actor, action, trainees, attempts, hash) "
+            "VALUES (5, '2026-12-01T00:00:00.000000Z', 'eve', 'report', '[]', '[]', 'x')")
+    with open_records() as store:
+        kinds = [p.kind for p in store.verify()]
+        assert "added" in kinds and "deleted" in kinds

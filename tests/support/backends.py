@@ -18,7 +18,7 @@ from casesim.records import open_store
 from casesim.records.api import RecordStore
 from support.postgres import PostgresServer
 
-__all__ = ["BACKENDS", "backend", "open_records", "pytest_generate_tests", "raw_sql", "records_db", "sql_rows"]
+__all__ = ["BACKENDS", "administer", "backend", "open_records", "pytest_generate_tests", "raw_sql", "records_db", "sql_rows"]
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -93,3 +93,14 @@ def sql_rows(records_db: str | Path) -> Callable[..., list[tuple[Any, ...]]]:
         return _execute(records_db, sql, params)[1]
 
     return run
+
+
+def administer(store: RecordStore) -> None:
+    """Make the test's login an administrator of a PostgreSQL store (always shared, so the CLI
+    enforces roles from the start), so CLI tests act there as the owner of a personal SQLite
+    file does. An SQLite store is left as it is (personal)."""
+    from casesim.cli.access import login_name
+    from casesim.database_url import is_database_url
+
+    if is_database_url(store.location) and not any(g.actor == login_name() for g in store.roles()):
+        store.grant_role(login_name(), "administrator", None, by=login_name())

@@ -13,9 +13,11 @@ from typing import Any
 
 import rich_click as click
 
+from casesim.cli.access import gate
 from casesim.cli.options import complete_cohorts, pass_settings, path_option, record_key
 from casesim.cli.records import _line, _reader, records_group
 from casesim.records import open_store
+from casesim.records.access import Target
 from casesim.settings import Settings
 
 __all__ = ["COMMANDS"]
@@ -54,6 +56,8 @@ def cohort_command(settings: Settings, cohort: str, section: str | None, term: s
     section = clean_label(section, "section", where="with --section") if section is not None else None
     term = clean_label(term, "term", where="with --term") if term is not None else None
     with open_store(settings.db, key=record_key()) as store:
+        # In a shared store: the cohort's instructor or an administrator.
+        gate(settings, store, "manage", Target(cohort=cohort), as_actor=None, purpose=None)
         current = store.cohort_details(cohort)
         if not clear and current:
             section = section if section is not None else current[0].section
@@ -108,6 +112,8 @@ def pseudonym_key_command(settings: Settings, export_to: Path | None, import_fro
         raise click.UsageError("give --export FILE or --import FILE")
     if export_to is not None:
         with _reader(settings) as reader:
+            # The key unmasks every trainee's xAPI statements: an administrator's, in a shared store.
+            gate(settings, reader, "backup", Target(everyone=True), as_actor=None, purpose=None)
             key, store_id = reader.pseudonym_key, getattr(reader, "store_id", "")
         data = {"format": _KEY_FORMAT, "version": 1, "key": key, "from_store": store_id}
         write_bytes_atomic(export_to, (json.dumps(data, indent=2) + "\n").encode(), what="the key file", force=force)
@@ -129,6 +135,7 @@ def pseudonym_key_command(settings: Settings, export_to: Path | None, import_fro
                            title="not a pseudonym key file",
                            hint="make one with `casesim records pseudonym-key --export FILE`")
     with open_store(settings.db, key=record_key(key_file)) as store:
+        gate(settings, store, "backup", Target(everyone=True), as_actor=None, purpose=None)
         before, after = store.set_pseudonym_key(data["key"])
     click.echo(_line(f"{settings.db} now uses the pseudonym key from {import_from} (key SHA-256 "
                      f"{sha256_text(data['key'])[:16]}…); the change is recorded in every trainee's chain"))
