@@ -267,3 +267,13 @@ def test_reordered_deleted_or_added_audit_entries_are_named_by_number(open_recor
     with open_records() as store:
         kinds = [p.kind for p in store.verify()]
         assert "added" in kinds and "deleted" in kinds
+
+
+def test_a_withdrawal_half_written_by_hand_is_caught(open_records: Opener, raw_sql: Sql,
+                                                     signed: AnalysedScenario) -> None:
+    with open_records() as store:
+        aid = _assign(store, signed)
+    assert raw_sql("UPDATE assignments SET removed_by = 'eve' WHERE id = ?", (aid,)) == 1
+    with open_records() as store:
+        assert [p.message for p in store.verify()] == [
+            f"assignment {aid}: its withdrawal was added or edited outside casesim (it differs from the audit log)"]

@@ -706,7 +706,8 @@ def verify_assignments(assignments: Sequence[StoredAssignment], entries: Sequenc
                                           f"assignment {row.id} was edited (its cohort, scenario, version, mode, "
                                           "window, limit or counting rule differs from the audit log)"))
         want = removed.get(row.id)
-        have = (row.removed_at, row.removed_by) if row.removed_at is not None else None
+        withdrawn = row.removed_at is not None or row.removed_by is not None  # either alone is an edit too
+        have = (row.removed_at, row.removed_by) if withdrawn else None
         if want != have:
             problems.append(VerifyProblem("edited", None, None, None,
                                           f"assignment {row.id}: its withdrawal was "
