@@ -124,8 +124,9 @@ def test_every_row_deletion_and_every_edit_of_the_audit_head_is_caught(conn: Con
     for table, keys in KEYS.items():
         for row in _rows(conn, table):
             where = " AND ".join(f"{k} = %s" for k in keys)
+            params = tuple(row[k] for k in keys)
 
-            def delete(c: Conn, t: str = table, w: str = where, p: list[Any] = [row[k] for k in keys]) -> None:
+            def delete(c: Conn, t: str = table, w: str = where, p: tuple[Any, ...] = params) -> None:
                 assert c.execute(f"DELETE FROM {t} WHERE {w}".encode(), p).rowcount == 1
 
             problems = _problems(conn, delete)
