@@ -41,7 +41,6 @@ from casesim.records.api import (
     NewAssignment,
     Role,
     RoleGrant,
-    VerifyProblem,
 )
 from casesim.records.assignments import check_new, choose
 from casesim.records.chain import (
@@ -55,20 +54,13 @@ from casesim.records.chain import (
 )
 from casesim.records.labels import clean_label
 from casesim.records.postgres.schema import PRIVATE
-from casesim.records.verify import (
-    ChainAudit,
-    StoredAssignment,
-    verify_assignments,
-    verify_audit,
-    verify_roles,
-)
+from casesim.records.verify import ChainAudit
 
 if TYPE_CHECKING:
     from casesim.records.chain import LinkKind
     from casesim.records.postgres.connect import Conn
 
-__all__ = ["PSEUDONYM_NOTE", "ProgramOnPostgres", "assignment_for", "audit_entries", "cohort_stamp", "store_head",
-           "verify_program"]
+__all__ = ["PSEUDONYM_NOTE", "ProgramOnPostgres", "assignment_for", "audit_entries", "cohort_stamp", "store_head"]
 
 PSEUDONYM_NOTE = "pseudonym_key"
 """The key of the note linked into every trainee's chain when the pseudonym key changes (as in
@@ -171,32 +163,6 @@ def heads_since(conn: Conn, store_id: str, key: bytes | None, target: str) -> in
         if store_with_audit(base, (entry.seq, entry.hash), key) == target:
             return count - entry.seq
     return None
-
-
-def verify_program(conn: Conn, key: bytes | None) -> list[VerifyProblem]:
-    """The audit chain against its head in ``meta``, and the assignments and roles against the
-    audit entries that made them (the checks are :mod:`casesim.records.verify`'s, as for a file)."""
-    meta = {str(k): str(v) for k, v in conn.execute(
-        "SELECT key, value FROM meta WHERE key IN ('store_id', 'audit_count', 'audit_head')").fetchall()}
-    raw_count = meta.get("audit_count")
-    count = int(raw_count) if raw_count is not None and raw_count.isdigit() else None
-    genesis_hash = audit_genesis(meta.get("store_id", ""), key)
-    head = meta.get("audit_head") or (genesis_hash if count == 0 else None)  # '': no entry yet
-    entries = audit_entries(conn)
-    problems = verify_audit(entries, genesis_hash, count, head, key)
-    if raw_count is not None and count is None:
-        problems.append(VerifyProblem("edited", None, None, None, "audit log: its entry count in the meta table was "
-                                                                  f"edited ({raw_count!r})"))
-    stored = [StoredAssignment(str(r[0]), {"id": r[0], "cohort": r[1], "scenario_id": r[2], "scenario_version": r[3],
-                                           "content_hash": r[4], "mode": r[5], "opens_at": r[6], "closes_at": r[7],
-                                           "attempt_limit": r[8], "counting": r[9], "created_by": r[10],
-                                           "created_at": r[11]}, r[12], r[13])
-              for r in conn.execute(f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments ORDER BY id").fetchall()]
-    problems.extend(verify_assignments(stored, entries))
-    roles = {(str(r[0]), str(r[1]), str(r[2])): (str(r[3]), str(r[4])) for r in conn.execute(
-        "SELECT actor, role, cohort, granted_by, granted_at FROM roles").fetchall()}
-    problems.extend(verify_roles(roles, entries))
-    return problems
 
 
 # --- assignments and cohort stamps (read inside the write that starts an attempt) ---------
