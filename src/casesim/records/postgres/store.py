@@ -49,7 +49,6 @@ from casesim.format.signoff import SignOff
 from casesim.records import keys, ledger
 from casesim.records.api import (
     AccommodationRow,
-    AttemptPace,
     AttemptRow,
     AttemptStatus,
     CompetencyPoint,
@@ -74,41 +73,20 @@ from casesim.records.postgres import program, queries, schema
 from casesim.records.postgres.connect import Conn, configure, connect, translate
 from casesim.records.postgres.pending import NotYetOnPostgres
 from casesim.records.postgres.program import ProgramOnPostgres
+from casesim.records.rows import ATTEMPT_COLUMNS, attempt_row
 from casesim.scoring.debrief import Debrief
 
 __all__ = ["PostgresStore"]
 
 _log = logging.getLogger(__name__)
 
-_ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
-                    "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
-                    "reading_seconds, too_fast, cohort, imported, assignment, section, term")
+_ATTEMPT_COLUMNS = ATTEMPT_COLUMNS
 _INSERT_ATTEMPT = ("INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, "
                    "mode, seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, "
                    "cohort, imported, assignment, section, term) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING n")
 _INSERT_EVENT = ("INSERT INTO events(attempt_n, seq, kind, at, node, choice, payload, hash) "
                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
-
-
-def _signoff(text: str | None) -> SignOff | None:
-    if text is None:
-        return None
-    try:
-        data = json.loads(text)
-        return SignOff.from_dict(data) if isinstance(data, dict) else None
-    except ValueError:
-        return None
-
-
-def _json_mapping(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {"unreadable": text}
-    return value if isinstance(value, dict) else {"unreadable": text}
 
 
 class _NotifyWatch:
@@ -521,15 +499,7 @@ class PostgresStore(ProgramOnPostgres, NotYetOnPostgres):
         return {"store_id": self.store_id, "chain_mode": self.chain_mode, **dict(zip(names, row[1:], strict=True)),
                 "event_hashes": events}
 
-    @staticmethod
-    def _attempt_row(row: Sequence[Any]) -> AttemptRow:
-        return AttemptRow(id=row[0], trainee_id=row[1], scenario_id=row[2], scenario_version=row[3],
-                          content_hash=row[4], mode=row[5], seed=int(row[6]), start_node=row[7], started_at=row[8],
-                          ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
-                          share=row[12], signoff=_signoff(row[13]), verdict=row[14],
-                          pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
-                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20], section=row[21],
-                          term=row[22])
+    _attempt_row = staticmethod(attempt_row)
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:
