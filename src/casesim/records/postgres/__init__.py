@@ -5,7 +5,11 @@
 * :mod:`.schema` — the ``casesim`` and ``casesim_private`` schemas and their versioned migrations;
 * :mod:`.store` — :class:`PostgresStore`: row locks (``SELECT … FOR UPDATE``), server time, writes
   of the rows :mod:`casesim.records.ledger` returns, and reads;
-* :mod:`.queries` — report queries and loading rows for :mod:`casesim.records.verify`;
+* :mod:`.program` — roles, the audit log, assignments, cohort details and the pseudonym key
+  (a mixin of :class:`PostgresStore`);
+* :mod:`.pending` — what is not on PostgreSQL yet, refused by name;
+* :mod:`.queries` — report queries, and the connection :func:`casesim.records.verify.walk_store`
+  reads through;
 * :mod:`.roles` — the GRANTs for the roles a program's processes connect as;
 * :mod:`.migrate` — copying an SQLite store into PostgreSQL, rows and hashes unchanged.
 
