@@ -119,6 +119,8 @@ def test_concurrent_disclosures_queue_on_the_audit_head_and_never_fork_the_chain
     with open_store(url, readonly=True) as store:
         log = store.audit_log()
         assert [e.seq for e in log] == list(range(1, 31))
+        times = [e.at for e in log]
+        assert times == sorted(times), "each entry is stamped after it got the audit head: time order is chain order"
         assert store.verify() == []
         assert store.chain_info()["audit_count"] == "30"
 

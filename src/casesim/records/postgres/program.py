@@ -97,10 +97,12 @@ def audit_head(conn: Conn, store_id: str, key: bytes | None, *, lock: bool = Fal
     return ledger.AuditHead(int(count), meta["audit_head"] if int(count) else audit_genesis(store_id, key))
 
 
-def append_audit(conn: Conn, store_id: str, entry: AuditEntry, *, at: str, key: bytes | None) -> AuditRow:
-    """Link ``entry`` into the audit chain and store it with the new head (in the caller's write,
-    which must have taken no trainee lock: see the module's text)."""
-    row = ledger.audit(audit_head(conn, store_id, key, lock=True), entry, at=at, key=key)
+def append_audit(conn: Conn, store_id: str, entry: AuditEntry, *, head: ledger.AuditHead, at: str,
+                 key: bytes | None) -> AuditRow:
+    """Link ``entry`` into the audit chain after ``head`` and store it with the new head, in the
+    caller's write, which read ``head`` with ``audit_head(lock=True)`` and then ``at`` (so time
+    order is the chain's order, as for the trainee chains)."""
+    row = ledger.audit(head, entry, at=at, key=key)
     conn.execute("INSERT INTO audit(seq, at, actor, action, trainees, cohort, attempts, purpose, detail, hash) "
                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                  (row.seq, row.at, row.actor, row.action, canonical_json(list(row.trainees)), row.cohort,
@@ -230,7 +232,8 @@ class ProgramOnPostgres:
         self._need_key("record the disclosure in its audit log")
         entry = dataclasses.replace(entry, actor=clean_label(entry.actor, "actor"))
         with self._write("recording the disclosure") as conn:
-            return append_audit(conn, self.store_id, entry, at=self._now(conn), key=self._key)
+            head = audit_head(conn, self.store_id, self._key, lock=True)
+            return append_audit(conn, self.store_id, entry, head=head, at=self._now(conn), key=self._key)
 
     def audit_log(self, *, trainee_id: str | None = None, since: str | None = None) -> Sequence[AuditRow]:
         with self._read("reading the audit log", snapshot=True) as conn:
@@ -252,7 +255,7 @@ class ProgramOnPostgres:
         if (role == "instructor") != (cohort is not None):
             raise StoreError("an instructor is granted one cohort; an administrator none", title="grant refused")
         with self._write("granting the role") as conn:
-            audit_head(conn, self.store_id, self._key, lock=True)  # grants queue here: one first administrator
+            head = audit_head(conn, self.store_id, self._key, lock=True)  # grants queue here: one first administrator
             if conn.execute("SELECT 1 FROM roles LIMIT 1").fetchone() is None and role != "administrator":
                 raise StoreError("the first role granted in a store must be an administrator's (who can then grant "
                                  "the others), so the store is never left with roles nobody can manage",
@@ -267,13 +270,13 @@ class ProgramOnPostgres:
             append_audit(conn, self.store_id, AuditEntry(actor=by, action="grant", cohort=cohort,
                                                          detail={"role": {"actor": actor, "role": role,
                                                                           "cohort": cohort}}),
-                         at=at, key=self._key)
+                         head=head, at=at, key=self._key)
         return RoleGrant(actor, role, cohort, by, at)
 
     def revoke_role(self, actor: str, role: Role, cohort: str | None, *, by: str) -> bool:
         by = clean_label(by, "actor")
         with self._write("revoking the role") as conn:
-            audit_head(conn, self.store_id, self._key, lock=True)  # grants and revocations one at a time
+            head = audit_head(conn, self.store_id, self._key, lock=True)  # grants and revocations one at a time
             if conn.execute("SELECT 1 FROM roles WHERE actor = %s AND role = %s AND cohort = %s",
                             (actor, role, cohort or "")).fetchone() is None:
                 return False
@@ -288,7 +291,7 @@ class ProgramOnPostgres:
             append_audit(conn, self.store_id, AuditEntry(actor=by, action="revoke", cohort=cohort,
                                                          detail={"role": {"actor": actor, "role": role,
                                                                           "cohort": cohort}}),
-                         at=self._now(conn), key=self._key)
+                         head=head, at=self._now(conn), key=self._key)
         return True
 
     # --- assignments ---------------------------------------------------------------------------
@@ -309,7 +312,7 @@ class ProgramOnPostgres:
         except ValueError as exc:
             raise StoreError(f"the assignment was refused: {exc}", title="assignment refused") from exc
         with self._write("saving the assignment") as conn:
-            audit_head(conn, self.store_id, self._key, lock=True)
+            head = audit_head(conn, self.store_id, self._key, lock=True)
             at = self._now(conn)
             row = AssignmentRow(cohort=new.cohort, scenario_id=new.scenario_id, scenario_version=new.scenario_version,
                                 content_hash=new.content_hash, mode=new.mode, opens_at=new.opens_at,
@@ -322,13 +325,13 @@ class ProgramOnPostgres:
                           row.created_at))
             append_audit(conn, self.store_id, AuditEntry(actor=by, action="assign", cohort=row.cohort,
                                                          detail={"assignment": row.definition()}),
-                         at=at, key=self._key)
+                         head=head, at=at, key=self._key)
         return row
 
     def remove_assignment(self, assignment_id: str, *, by: str) -> AssignmentRow:
         by = clean_label(by, "actor")
         with self._write("withdrawing the assignment") as conn:
-            audit_head(conn, self.store_id, self._key, lock=True)
+            head = audit_head(conn, self.store_id, self._key, lock=True)
             row = conn.execute(f"SELECT {_ASSIGNMENT_COLUMNS} FROM assignments WHERE id = %s FOR UPDATE",
                                (assignment_id,)).fetchone()
             if row is None:
@@ -343,7 +346,7 @@ class ProgramOnPostgres:
                          (at, by, assignment_id))
             append_audit(conn, self.store_id, AuditEntry(actor=by, action="unassign", cohort=current.cohort,
                                                          detail={"assignment": {"id": assignment_id}}),
-                         at=at, key=self._key)
+                         head=head, at=at, key=self._key)
         return dataclasses.replace(current, removed_at=at, removed_by=by)
 
     def assignment_for(self, trainee_id: str, scenario_id: str, content_hash: str, mode: Mode) -> AssignmentCheck:
