@@ -211,3 +211,24 @@ def test_the_audit_log_shows_control_characters_as_escapes(personal: str, monkey
     assert main(["records", "audit", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "purpose: x" in out
+
+
+def test_a_postgresql_store_is_shared_before_any_role_and_its_first_grant_bootstraps_it(
+        db: str, backend: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from casesim.records.access import is_shared
+
+    assert is_shared("postgresql://casesim@db.example.edu/practicum", []) is True
+    assert is_shared("/home/ann/.local/share/casesim/casesim.db", []) is False
+    _as(monkeypatch, "prof")
+    capsys.readouterr()
+    everyone = main(["records", "list", "--db", db])
+    if backend == "postgresql":  # enforced from the start: nobody may see everyone's records yet
+        assert everyone == 2
+        assert "this store has no roles yet" in capsys.readouterr().err
+        assert main(["records", "list", "--trainee", "prof", "--db", db]) == 0  # their own records: yes
+    else:  # a file nobody granted a role in is its owner's
+        assert everyone == 0
+    assert main(["class", "grant", "prof", "--administrator", "--db", db]) == 0  # the first grant is let through
+    assert main(["records", "list", "--db", db]) == 0
+    _as(monkeypatch, "s1")
+    assert main(["records", "list", "--db", db]) == 2  # shared on both now
