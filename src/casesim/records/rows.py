@@ -1,4 +1,4 @@
-"""Stored attempt rows as :class:`~casesim.records.api.AttemptRow`, the same on every backend.
+"""Stored attempt and assignment rows as :mod:`casesim.records.api` types, the same on every backend.
 
 Both stores select :data:`ATTEMPT_COLUMNS` (the same columns and stored text in SQLite and
 PostgreSQL) and map each row with :func:`attempt_row`, so an attempt reads alike whichever
@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from casesim.format.signoff import SignOff
-from casesim.records.api import AttemptPace, AttemptRow
+from casesim.records.api import AssignmentRow, AttemptPace, AttemptRow
 
-__all__ = ["ATTEMPT_COLUMNS", "attempt_row", "json_mapping", "stored_signoff"]
+__all__ = ["ASSIGNMENT_COLUMNS", "ATTEMPT_COLUMNS", "assignment_row", "attempt_row", "json_mapping", "stored_signoff"]
 
 ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
                    "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
@@ -55,3 +55,16 @@ def attempt_row(row: Sequence[Any]) -> AttemptRow:
                       pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
                       cohort=row[18], imported=json_mapping(row[19]), assignment=row[20], section=row[21],
                       term=row[22])
+
+
+ASSIGNMENT_COLUMNS = ("id, cohort, scenario_id, scenario_version, content_hash, mode, opens_at, closes_at, "
+                      "attempt_limit, counting, created_by, created_at, removed_at, removed_by")
+"""What :func:`assignment_row` reads, in its order."""
+
+
+def assignment_row(row: Sequence[Any]) -> AssignmentRow:
+    """One row of :data:`ASSIGNMENT_COLUMNS` as an :class:`AssignmentRow`."""
+    return AssignmentRow(id=row[0], cohort=row[1], scenario_id=row[2], scenario_version=row[3], content_hash=row[4],
+                         mode=row[5], opens_at=row[6], closes_at=row[7],
+                         attempt_limit=None if row[8] is None else int(row[8]), counting=row[9], created_by=row[10],
+                         created_at=row[11], removed_at=row[12], removed_by=row[13])

@@ -54,6 +54,7 @@ from casesim.records.chain import (
 )
 from casesim.records.labels import clean_label
 from casesim.records.postgres.schema import PRIVATE
+from casesim.records.rows import ASSIGNMENT_COLUMNS, assignment_row
 from casesim.records.verify import ChainAudit
 
 if TYPE_CHECKING:
@@ -66,15 +67,8 @@ PSEUDONYM_NOTE = "pseudonym_key"
 """The key of the note linked into every trainee's chain when the pseudonym key changes (as in
 :mod:`casesim.records.sqlite.pseudonym`)."""
 
-_ASSIGNMENT_COLUMNS = ("id, cohort, scenario_id, scenario_version, content_hash, mode, opens_at, closes_at, "
-                       "attempt_limit, counting, created_by, created_at, removed_at, removed_by")
-
-
-def _assignment(row: Sequence[Any]) -> AssignmentRow:
-    return AssignmentRow(id=row[0], cohort=row[1], scenario_id=row[2], scenario_version=row[3], content_hash=row[4],
-                         mode=row[5], opens_at=row[6], closes_at=row[7],
-                         attempt_limit=None if row[8] is None else int(row[8]), counting=row[9], created_by=row[10],
-                         created_at=row[11], removed_at=row[12], removed_by=row[13])
+_ASSIGNMENT_COLUMNS = ASSIGNMENT_COLUMNS
+_assignment = assignment_row
 
 
 # --- the audit chain ---------------------------------------------------------------------
