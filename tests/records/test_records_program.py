@@ -277,3 +277,14 @@ def test_a_withdrawal_half_written_by_hand_is_caught(open_records: Opener, raw_s
     with open_records() as store:
         assert [p.message for p in store.verify()] == [
             f"assignment {aid}: its withdrawal was added or edited outside casesim (it differs from the audit log)"]
+
+
+def test_the_audit_log_of_one_trainee_finds_them_by_exact_id(open_records: Opener) -> None:
+    with open_records() as store:
+        store.record_audit(AuditEntry(actor="prof", action="report", trainees=("zoë", "ann")))
+        store.record_audit(AuditEntry(actor="prof", action="report", trainees=("zoë-2",)))
+        store.record_audit(AuditEntry(actor="prof", action="export", cohort="c1", detail={"everyone": True}))
+        assert [e.seq for e in store.audit_log(trainee_id="zoë")] == [1]
+        assert [e.seq for e in store.audit_log(trainee_id="zoë-2")] == [2]
+        assert [e.seq for e in store.audit_log(trainee_id="zo")] == []
+        assert store.audit_log()[2].detail == {"everyone": True} and store.audit_log()[0].detail is None
