@@ -109,8 +109,10 @@ def append_audit(conn: Conn, store_id: str, entry: AuditEntry, *, head: ledger.A
 
 def audit_entries(conn: Conn, *, trainee_id: str | None = None, since: str | None = None) -> list[ChainAudit]:
     """Audit rows in order as stored (``trainee_id``: only entries naming them). The lists are
-    canonical JSON text (the hash is over it), so the trainee is matched in Python after a
-    textual pre-filter: an edited, unreadable list still shows, as in the file."""
+    canonical JSON text (the hash is over it, and PostgreSQL 15 has no safe "is this JSON" test
+    to cast with), so the server pre-filters on the id as canonical JSON writes it and the id is
+    then matched exactly in Python; a list edited into something unreadable names nobody, as in
+    the file."""
     clauses: list[str] = []
     params: list[Any] = []
     if trainee_id is not None:
