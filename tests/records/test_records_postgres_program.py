@@ -156,3 +156,35 @@ def test_attempts_started_at_once_count_against_the_attempt_limit_one_after_the_
         tied = [store.attempt(a).assignment for a in started]
         assert tied.count(aid) == 2 and tied.count(None) == 4
         assert store.verify() == []
+
+
+def test_a_store_from_before_the_program_migration_is_upgraded_with_its_heads_unchanged(
+        postgres_server: PostgresServer, database: str, example: AnalysedScenario, catalog: Catalog,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from casesim.records.postgres import schema
+
+    url = postgres_server.url(database)
+    before = next(i for i, m in enumerate(schema.MIGRATIONS) if m.name == "program")
+    with monkeypatch.context() as old:  # a casesim from before the migration
+        old.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:before])
+        old.setattr(schema, "SCHEMA_VERSION", before)
+        with open_store(url) as store:  # what that casesim wrote (a new trainee's attempt reads no assignment)
+            store.upsert_trainee("ann", "Ann", "c1")
+            attempt = store.start_attempt(trainee_id="bo", scenario_id=example.scenario.id,
+                                          scenario_version=example.scenario.version,
+                                          content_hash=example.content_hash, mode="practice", seed=1,
+                                          start_node=example.scenario.start)
+            store.record_event(attempt, "node-entered", {"node": example.scenario.start})
+            store.finish_attempt(attempt, "left", None)
+            head, heads = store.store_head(), store.chain_heads()
+    assert _sql(url, "SELECT to_regclass('casesim.audit')") == [(None,)]
+    with open_store(url) as store:  # this casesim: migrated on open
+        assert store.store_head() == head and store.chain_heads() == heads  # printed heads still match
+        info = store.chain_info()
+        assert info["audit_count"] == "0" and info["audit_from_schema"] == str(before)
+        assert "audit_since" in info and "section_term_stamped_since" in info
+        assert store.verify() == []
+        store.record_audit(AuditEntry(actor="prof", action="report", trainees=("ann",)))
+        assert store.store_heads_since(head) == 1  # the head printed before the upgrade, one entry ago
+        play(store, example, catalog, "ann", EXPERT)
+        assert store.verify() == [] and len(store.audit_log()) == 1
