@@ -6,6 +6,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from casesim.cli.main import cli
+from support.backends import (  # noqa: F401 - the hook and fixtures that run a test on both backends
+    backend,
+    open_records,
+    pytest_generate_tests,
+    raw_sql,
+    records_db,
+    sql_rows,
+)
 from support.cli import ROOT, Casesim
 
 

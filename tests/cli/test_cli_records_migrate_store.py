@@ -8,7 +8,9 @@ from pathlib import Path
 import psycopg
 
 from casesim.authoring.pipeline import AnalysedScenario
+from casesim.cli.access import login_name
 from casesim.records import open_store
+from casesim.records.api import AuditEntry, NewAssignment
 from casesim.records.keys import format_head
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
@@ -21,6 +23,14 @@ KEY = "k" * 40
 
 def _fill(path: Path, example: AnalysedScenario, catalog: Catalog, key: bytes | None = None) -> None:
     with SQLiteStore(path, key=key) as store:
+        # the program's tables too: roles, the audit log, an assignment, a cohort's section and term
+        store.grant_role(login_name(), "administrator", None, by=login_name())
+        store.grant_role("prof", "instructor", "fall", by=login_name())
+        store.set_cohort_details("fall", section="02", term="Fall 2026", set_by="prof")
+        store.add_assignment(NewAssignment(cohort="fall", scenario_id=example.scenario.id,
+                                           scenario_version=example.scenario.version,
+                                           content_hash=example.content_hash, mode="assessment",
+                                           attempt_limit=3, counting="best"), by="prof")
         store.upsert_trainee("ann", "Ann Lee", "fall")
         store.upsert_trainee("bo", "Bo", "fall")
         play(store, example, catalog, "ann", EXPERT[:2] + ["cheer-up", "undo"] + EXPERT[2:])
@@ -29,6 +39,7 @@ def _fill(path: Path, example: AnalysedScenario, catalog: Catalog, key: bytes | 
         play(store, example, catalog, "bo", EXPERT[:2], finish=False)  # in progress: resumable after the move
         store.upsert_trainee("bo", "Bo Chen", "spring")
         store.set_accommodation("ann", "1.5x", set_by="Ms Teacher")
+        store.record_audit(AuditEntry(actor="prof", action="report", trainees=("ann",), purpose="midterm"))
 
 
 def test_migrate_store_copies_rows_and_hashes_and_the_copy_verifies_and_keeps_working(
@@ -40,6 +51,8 @@ def test_migrate_store_copies_rows_and_hashes_and_the_copy_verifies_and_keeps_wo
         head, heads, pseudonym = before.store_head(), before.chain_heads(), before.pseudonym_key
         attempts = before.attempts()
         events = {a.id: before.events(a.id) for a in attempts}
+        program = (before.roles(), before.audit_log(), before.assignments(), before.cohort_details())
+    assert all(program) and any(a.assignment for a in attempts) and any(a.term for a in attempts)
     name = postgres_server.create_database("migrate")
     url = postgres_server.url(name, tcp=True)  # with the password in it
     result = casesim("records", "migrate-store", str(src), url)
@@ -53,6 +66,9 @@ def test_migrate_store_copies_rows_and_hashes_and_the_copy_verifies_and_keeps_wo
         assert copy.attempts() == attempts
         assert {a.id: copy.events(a.id) for a in attempts} == events
         assert copy.accommodation("ann") is not None and copy.chain_info()["migrated_from"] == str(src)
+        assert (copy.roles(), copy.audit_log(), copy.assignments(), copy.cohort_details()) == program
+        copy.record_audit(AuditEntry(actor="prof", action="export", cohort="fall"))  # the chain goes on
+        assert len(copy.audit_log()) == len(program[1]) + 1
         waiting = copy.in_progress("bo")
         assert len(waiting) == 1
         later = play(copy, example, catalog, "carla", EXPERT)  # new attempts go on after the copied ones

@@ -129,6 +129,7 @@ def test_an_empty_config_file_means_the_defaults(tmp_path: Path) -> None:
 
 def test_a_database_url_selects_postgresql_from_the_flag_the_variable_or_the_config(
         casesim: Casesim, tmp_path: Path, postgres_server: PostgresServer) -> None:
+    from casesim.cli.access import login_name
     from casesim.database_url import DatabaseUrl
 
     url = "postgresql://casesim:hunter2@db.example.edu/casesim"
@@ -139,6 +140,9 @@ def test_a_database_url_selects_postgresql_from_the_flag_the_variable_or_the_con
     # A real server: the CLI reads and writes there, by --db or CASESIM_DB.
     name = postgres_server.create_database("cli")
     real = postgres_server.url(name, tcp=True)
+    # A PostgreSQL store is shared from the start: its owner grants the first administrator.
+    granted = casesim("--db", real, "class", "grant", login_name(), "--administrator")
+    assert granted.exit_code == 0, granted.output + granted.stderr
     made = casesim("--db", real, "records", "trainee", "ann", "--name", "Ann Lee", "--cohort", "fall")
     assert made.exit_code == 0, made.output + made.stderr
     listed = casesim("records", "trainees", env={"CASESIM_DB": real})

@@ -5,8 +5,8 @@ Who is acting: the OS login (``getpass.getuser()``), which is what a shared stor
 honoured only for an administrator of a shared store (so a program's operator can run a report
 for an instructor), and is recorded in the audit entry as ``NAME (as by LOGIN)``.
 
-When the store is *shared* (:func:`casesim.records.access.is_shared`: PostgreSQL, or any role
-granted) every command that reads records checks :func:`~casesim.records.access.authorize` first
+When the store is *shared* (:func:`casesim.records.access.is_shared`: PostgreSQL always, a file
+once any role is granted) every command that reads records checks :func:`~casesim.records.access.authorize` first
 and is refused (exit 2) with the reason; a disclosure that cannot be written to the audit log is
 refused too (FERPA's record of disclosures must be complete). In a personal store (no roles) the
 file's owner may do everything, and a disclosure that cannot be logged (a read-only copy, a keyed
@@ -134,10 +134,14 @@ def gate(settings: Settings, store: RecordStore, action: Action, target: Target,
                                hint="leave out --as: you act as your own login"
                                     + ("" if shared else " (a store without roles is its file owner's)"))
         actor = as_actor
-    if shared:
+    first_grant = action == "grant" and not grants and as_actor is None
+    if shared and not first_grant:  # the first grant (an administrator's, the store insists) bootstraps the roles
         decision = authorize(actor_from(actor, grants), action, target)
         if not decision:
             raise AccessDenied(f"{decision.reason}", title="not allowed",
-                               hint="ask the program's casesim administrator (`casesim class roles` lists them)")
+                               hint="ask the program's casesim administrator (`casesim class roles` lists them)"
+                                    if grants else "this store has no roles yet: its first administrator is granted "
+                                                   "with `casesim class grant LOGIN --administrator`, as a database "
+                                                   "user that may write its roles (docs/records.md)")
     recorded = actor if as_actor is None else f"{actor} (as by {login})"
     return Gate(settings, recorded, actor, shared, purpose, key)

@@ -32,6 +32,7 @@ from casesim.cli.options import (
     path_option,
     record_key,
 )
+from casesim.database_url import is_database_url
 from casesim.errors import CaseSimError, NotFoundError
 from casesim.format.mode import Mode
 from casesim.format.text import json_inert, visible
@@ -192,15 +193,17 @@ def _role_options(f: click.decorators.FC) -> click.decorators.FC:
 def grant_command(settings: Settings, actor: str, instructor: str | None, administrator: bool) -> int:
     """Grant LOGIN a role (an OS login for the CLI; a roster or SSO identity for `casesim serve`).
 
-    The first role in a store must be an administrator's: from then on the store is shared, and
-    casesim checks every report, export and listing against the roles.
+    The first role in a store must be an administrator's: from then on an SQLite store is shared
+    (a PostgreSQL store always is), and casesim checks every report, export and listing against
+    the roles. On PostgreSQL only the database's owner may write the roles.
     """
     role, cohort = _role(instructor, administrator)
     actor = clean_label(actor, "actor", where="as LOGIN")
     with open_store(settings.db, key=record_key()) as store:
         access = gate(settings, store, "grant", Target(everyone=True), as_actor=None, purpose=None)
         grant = store.grant_role(actor, role, cohort, by=access.actor)
-        shared_now = len(store.roles()) == 1
+        # A file becomes shared with its first role; a PostgreSQL store always was (is_shared).
+        shared_now = len(store.roles()) == 1 and not is_database_url(store.location)
     click.echo(_line(f"{grant.actor}: {grant.role}" + (f" of {grant.cohort}" if grant.cohort else "")
                      + f", granted by {grant.granted_by}"))
     if shared_now:

@@ -547,10 +547,13 @@ def migrate_store_command(src: Path, dest: str, key_file: Path | None) -> int:
     if result.source_problems:
         click.echo(f"casesim: note: {src} itself has {len(result.source_problems)} problem(s); they were copied as "
                    "they are", err=True)
-    if not result.same_head or len(result.problems) != len(result.source_problems):
+    for difference in result.differences:
+        click.echo(_line(f"  differs: {difference}"), err=True)
+    if not result.faithful:
         click.echo("casesim: the copy does not verify as the file does; keep using the file", err=True)
         return 1
-    click.echo(_line(f"verified: the copy has the file's store head; set CASESIM_DB={url} (with its password) to use it"))
+    click.echo(_line(f"verified: the copy has the file's store head and reads the same (roles, audit log, "
+                     f"assignments, cohort details); set CASESIM_DB={url} (with its password) to use it"))
     return 0
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import rich_click as click
 
+from casesim.cli.access import gate
 from casesim.cli.options import (
     complete_cohorts,
     pass_settings,
@@ -22,6 +23,7 @@ from casesim.cli.options import (
 )
 from casesim.cli.records import _line, _reader, records_group
 from casesim.records import open_store
+from casesim.records.access import Target
 from casesim.settings import Settings
 
 __all__ = ["COMMANDS"]
@@ -60,6 +62,8 @@ def cohort_command(settings: Settings, cohort: str, section: str | None, term: s
     section = clean_label(section, "section", where="with --section") if section is not None else None
     term = clean_label(term, "term", where="with --term") if term is not None else None
     with open_store(settings.db, key=record_key()) as store:
+        # In a shared store: the cohort's instructor or an administrator.
+        gate(settings, store, "manage", Target(cohort=cohort), as_actor=None, purpose=None)
         current = store.cohort_details(cohort)
         if not clear and current:
             section = section if section is not None else current[0].section
@@ -124,6 +128,8 @@ def pseudonym_key_command(settings: Settings, export_to: Path | None, import_fro
         return _use_program_key(settings, key_file)
     if export_to is not None:
         with _reader(settings) as reader:
+            # The key unmasks every trainee's xAPI statements: an administrator's, in a shared store.
+            gate(settings, reader, "backup", Target(everyone=True), as_actor=None, purpose=None)
             key, store_id = reader.pseudonym_key, getattr(reader, "store_id", "")
         if uses_program_key(key):
             raise CaseSimError("this store keeps no pseudonym key to export: it names trainees with the program key "
@@ -149,6 +155,7 @@ def pseudonym_key_command(settings: Settings, export_to: Path | None, import_fro
                            title="not a pseudonym key file",
                            hint="make one with `casesim records pseudonym-key --export FILE`")
     with open_store(settings.db, key=record_key(key_file)) as store:
+        gate(settings, store, "backup", Target(everyone=True), as_actor=None, purpose=None)
         before, after = store.set_pseudonym_key(data["key"])
     click.echo(_line(f"{settings.db} now uses the pseudonym key from {import_from} (key SHA-256 "
                      f"{sha256_text(data['key'])[:16]}…); the change is recorded in every trainee's chain"))

@@ -10,8 +10,8 @@ Three roles:
   and the audit log of their students;
 * **administrator**: everything, including backups, restores, rekeying and granting roles.
 
-The rule is enforced when a store is *shared* (:func:`is_shared`): a PostgreSQL store, or one
-where any role has been granted. A SQLite store nobody granted a role in is a personal store, and
+The rule is enforced when a store is *shared* (:func:`is_shared`): a PostgreSQL store always, and
+an SQLite file once any role has been granted in it. A SQLite store nobody granted a role in is a personal store, and
 its file's owner may do everything (as before roles existed). Honestly: whoever can read a SQLite
 file can read every record in it with any SQLite tool; these checks bind casesim's own commands
 and ``casesim serve``, where students never hold the file. Put a shared SQLite store where only
@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from casesim.database_url import is_database_url
 from casesim.records.api import RoleGrant
 
 __all__ = ["ACTIONS", "Action", "Actor", "Decision", "Target", "actor_from", "authorize", "is_shared"]
@@ -85,14 +86,15 @@ class Decision:
 
 
 def is_shared(location: str, grants: Iterable[RoleGrant]) -> bool:
-    """Whether roles are enforced: once any role is granted in the store.
+    """Whether roles are enforced for the store at ``location`` (its ``RecordStore.location``):
+    always for a PostgreSQL store (a program's one store, reached from many machines), and for an
+    SQLite file once any role is granted in it (before that it is its owner's personal store).
 
-    A PostgreSQL store was meant to be shared always, but roles cannot be granted there yet
-    (casesim/records/postgres/pending.py): enforcing them would leave nobody allowed to run a
-    report. Until they come, a PostgreSQL store is guarded by the database's own GRANTs
-    (docs/records.md, PostgreSQL roles: the player role cannot read the pseudonym key), and this
-    goes back to "a PostgreSQL store always" with them."""
-    return any(True for _ in grants)
+    A PostgreSQL store with no role granted yet lets nobody see anyone else's records until its
+    first administrator is granted (`casesim class grant LOGIN --administrator`, which the
+    database lets only a role that may write the roles table do: docs/records.md, PostgreSQL
+    roles)."""
+    return is_database_url(location) or any(True for _ in grants)
 
 
 def authorize(actor: Actor, action: Action, target: Target) -> Decision:

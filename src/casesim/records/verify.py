@@ -19,27 +19,33 @@ put back to an earlier copy, except against a head kept from later.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import groupby
+from typing import Any, NamedTuple, Protocol
 
-from casesim.records.api import EVENT_KINDS, VerifyKind, VerifyProblem
+from casesim.errors import NotFoundError
+from casesim.records.api import EVENT_KINDS, AuditAction, AuditRow, VerifyKind, VerifyProblem
 from casesim.records.chain import (
     LinkKind,
     attempt_digest,
     attempt_header,
     audit_digest,
+    audit_genesis,
     canonical_json,
     event_digest,
     genesis,
     link_digest,
+    roster_digest,
+    roster_genesis,
     seal_digest,
     sha256_text,
 )
 
-__all__ = ["ChainAttempt", "ChainAudit", "ChainEvent", "ChainLink", "ChainTrainee", "DebriefResults", "TraineeChain",
-           "StoredAssignment", "TraineeProfile", "debrief_results", "profile_value", "verify_assignments", "verify_attempt",
-           "verify_audit", "verify_links", "verify_trainee"]
+__all__ = ["ChainAttempt", "ChainAudit", "ChainEvent", "ChainLink", "ChainTrainee", "DebriefResults", "HeadMatch",
+           "Rows", "StoreLayout", "StoredAssignment", "TraineeChain", "TraineeProfile", "audit_entries",
+           "chain_attempts", "debrief_results", "find_head", "profile_value", "verify_assignments", "verify_attempt",
+           "verify_audit", "verify_links", "verify_roles", "verify_trainee", "walk_store"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -613,6 +619,20 @@ class ChainAudit:
                 "attempts": _json_or_text(self.attempts), "purpose": self.purpose,
                 "detail": _json_or_text(self.detail)}
 
+    def row(self) -> AuditRow:
+        """The entry as the store's ``audit_log`` gives it, on every backend; an edited list or
+        detail is shown as stored (``verify`` names the edit)."""
+        def names(text: str) -> tuple[str, ...]:
+            value = _json_or_text(text)
+            return tuple(str(v) for v in value) if isinstance(value, list) else (text,)
+
+        detail = _json_or_text(self.detail)
+        action: AuditAction = self.action  # type: ignore[assignment]  # an edited action is shown as stored
+        return AuditRow(actor=self.actor, action=action, trainees=names(self.trainees), cohort=self.cohort,
+                        attempts=names(self.attempts), purpose=self.purpose,
+                        detail=detail if detail is None or isinstance(detail, dict) else {"unreadable": self.detail},
+                        seq=self.seq, at=self.at, hash=self.hash)
+
 
 def verify_audit(entries: Sequence[ChainAudit], base: str, count: int | None, head: str | None,
                  key: bytes | None = None) -> list[VerifyProblem]:
@@ -692,7 +712,8 @@ def verify_assignments(assignments: Sequence[StoredAssignment], entries: Sequenc
                                           f"assignment {row.id} was edited (its cohort, scenario, version, mode, "
                                           "window, limit or counting rule differs from the audit log)"))
         want = removed.get(row.id)
-        have = (row.removed_at, row.removed_by) if row.removed_at is not None else None
+        withdrawn = row.removed_at is not None or row.removed_by is not None  # either alone is an edit too
+        have = (row.removed_at, row.removed_by) if withdrawn else None
         if want != have:
             problems.append(VerifyProblem("edited", None, None, None,
                                           f"assignment {row.id}: its withdrawal was "
@@ -701,4 +722,286 @@ def verify_assignments(assignments: Sequence[StoredAssignment], entries: Sequenc
     for aid in sorted(made):
         problems.append(VerifyProblem("deleted", None, None, None,
                                       f"assignment {aid} was deleted (the audit log recorded it being made)"))
+    return problems
+
+
+def verify_roles(rows: Mapping[tuple[str, str, str], tuple[str, str]],
+                 entries: Sequence[ChainAudit]) -> list[VerifyProblem]:
+    """The roles table must be what the audit log's grants and revocations leave (``rows``:
+    (actor, role, cohort or '') -> (granted_by, granted_at), as stored)."""
+    held: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for entry in entries:
+        detail = _json_or_text(entry.detail)
+        role = detail.get("role") if isinstance(detail, dict) else None
+        if not isinstance(role, dict) or entry.action not in ("grant", "revoke"):
+            continue
+        grant = (str(role.get("actor")), str(role.get("role")), str(role.get("cohort") or ""))
+        if entry.action == "grant":
+            held[grant] = (entry.actor, entry.at)
+        else:
+            held.pop(grant, None)
+    problems: list[VerifyProblem] = []
+    for grant in sorted(set(rows) | set(held)):
+        actor, role_name, cohort = grant
+        what = f"{actor} as {role_name}" + (f" of {cohort}" if cohort else "")
+        if grant not in held:
+            problems.append(VerifyProblem("added", None, None, None, f"roles: {what} was granted outside casesim "
+                                                                     "(the audit log records no such grant)"))
+        elif grant not in rows:
+            problems.append(VerifyProblem("deleted", None, None, None, f"roles: {what} was removed outside casesim "
+                                                                       "(the audit log records no revocation)"))
+        elif rows[grant] != held[grant]:
+            problems.append(VerifyProblem("edited", None, None, None, f"roles: the grant of {what} was edited"))
+    return problems
+
+
+# --- the walk over a store's rows, for every backend -----------------------------------------
+#
+# The SQL below is plain enough for SQLite and PostgreSQL alike (``?`` placeholders; a backend's
+# ``Rows`` turns them into its own). Each backend only runs it inside its read snapshot and says
+# where its few differences are (:class:`StoreLayout`).
+
+
+class Rows(Protocol):
+    """Run one read-only query (``?`` placeholders) in the caller's snapshot; its rows, in order."""
+
+    def __call__(self, sql: str, params: Sequence[Any] = (), /) -> Iterable[Sequence[Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLayout:
+    """Where a backend keeps what the walk reads beyond the tables both share."""
+
+    pseudonym_sql: str
+    """A query for the one row (key, value) of the store's pseudonym key."""
+    late_columns: str = "cohort, imported, assignment, section, term"
+    """The attempt columns added by later migrations (an old SQLite file read by its re-chain
+    migration gives NULLs for those it lacks yet)."""
+    has_audit: bool = True
+    """Whether the store has the audit, roles and assignments tables yet."""
+
+
+class HeadMatch(NamedTuple):
+    """Where a head given back (``records verify --against``) sits in a trainee's chain today."""
+
+    trainee_id: str
+    link: int
+    """The head is the trainee's head after this many links."""
+    links: int
+    """How many links the trainee has now (``links - link`` were added since the head was printed)."""
+    attempts: int
+    """How many of the trainee's attempts had started by then."""
+
+
+_LINK_ROWS = ("SELECT l.trainee_id, l.pos, l.attempt_n, l.seq, l.profile, a.id, "
+              "CASE WHEN l.seq = 0 THEN a.hash WHEN l.seq < 0 THEN a.seal ELSE e.hash END "
+              "FROM links l LEFT JOIN attempts a ON a.n = l.attempt_n "
+              "LEFT JOIN events e ON l.seq > 0 AND e.attempt_n = l.attempt_n AND e.seq = l.seq")
+
+
+def find_head(rows: Rows, target: str, key: bytes | None) -> HeadMatch | None:
+    """The trainee and place where ``target`` is the head of a chain recomputed from the rows as
+    they are now; None when it is nobody's head at any point (something before it changed)."""
+    for tid, group in groupby(rows(_LINK_ROWS + " ORDER BY l.trainee_id, l.pos"), key=lambda r: str(r[0])):
+        head, count, attempts = genesis(tid, key), 0, 0
+        items = list(group)
+        for _, _, n, seq, profile, _, ref in items:
+            if n is None:
+                try:
+                    value: Any = json.loads(profile or "")
+                except ValueError:
+                    break
+                kind: LinkKind = "profile"
+            else:
+                if ref is None:
+                    break
+                value = ref
+                kind = "start" if seq == 0 else "seal" if seq < 0 else "event"
+                attempts += seq == 0
+            head, count = link_digest(head, kind, value, key), count + 1
+            if head == target:
+                return HeadMatch(tid, count, len(items), attempts)
+    return None
+
+
+def chain_attempts(rows: Rows, layout: StoreLayout, scope: str = "", params: Sequence[Any] = (),
+                   problems: list[VerifyProblem] | None = None) -> dict[int, ChainAttempt]:
+    """Every attempt's chain columns by internal number, in trainee and sequence order (``scope``:
+    a WHERE clause over ``attempts``); a pass/fail value casesim never writes goes to ``problems``."""
+    attempts: dict[int, ChainAttempt] = {}
+    for r in rows("SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, "
+                  "start_node, started_at, prev_hash, hash, event_count, head_hash, status, ended_at, passed, share, "
+                  f"debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast, {layout.late_columns} "
+                  f"FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
+        if r[17] not in (None, 0, 1) and problems is not None:
+            problems.append(VerifyProblem("edited", r[2], r[1], None, f"attempt {r[1]}: its pass/fail value "
+                                                                      f"{r[17]!r} was edited (casesim writes 0 or 1)"))
+        attempts[int(r[0])] = ChainAttempt(
+            id=r[1], trainee_id=r[2], trainee_seq=int(r[3]), scenario_id=r[4], scenario_version=r[5],
+            content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
+            hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
+            passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
+            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28], section=r[29], term=r[30])
+    return attempts
+
+
+def _walk_roster(rows: Rows, layout: StoreLayout, key: bytes | None) -> list[VerifyProblem]:
+    """The roster: every trainee in the order added, over the store's id and pseudonym key."""
+    meta = {str(k): str(v) for k, v in rows("SELECT key, value FROM meta WHERE key IN ('store_id', 'roster_head', "
+                                            "'roster_count')")}
+    meta.update({str(k): str(v) for k, v in rows(layout.pseudonym_sql)})
+    head = roster_genesis(meta.get("store_id", ""), sha256_text(meta.get("pseudonym_key", "")), key)
+    problems: list[VerifyProblem] = []
+    expected = 1
+    for pos, tid in rows("SELECT roster_pos, id FROM trainees ORDER BY roster_pos, id"):
+        if pos != expected:
+            problems.append(VerifyProblem("edited" if pos is None or pos < expected else "deleted", str(tid), None,
+                                          None, f"trainee {tid}: their place in the roster of trainees is "
+                                          f"{pos}, where {expected} was expected: a trainee was deleted whole, "
+                                          "or added or renumbered outside casesim"))
+            expected = (pos or expected) + 1
+            continue
+        head = roster_digest(head, str(tid), key)
+        expected += 1
+    if not problems and (head != meta.get("roster_head") or str(expected - 1) != meta.get("roster_count")):
+        problems.append(VerifyProblem("edited", None, None, None,
+                                      "the roster of trainees does not match: a trainee was deleted whole or added "
+                                      "outside casesim, a trainee id was changed, or the store's pseudonym key (which "
+                                      "names every trainee in xAPI exports) was changed"))
+    return problems
+
+
+def audit_entries(rows: Rows) -> list[ChainAudit]:
+    """Every audit row in order as stored."""
+    return [ChainAudit(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]) for r in rows(
+        "SELECT seq, at, actor, action, trainees, cohort, attempts, purpose, detail, hash FROM audit ORDER BY seq")]
+
+
+def _walk_program(rows: Rows, key: bytes | None) -> list[VerifyProblem]:
+    """The audit chain against its head in ``meta`` ('' or no row: no entry yet), and the
+    assignments and roles against the audit entries that made them."""
+    meta = {str(k): str(v) for k, v in rows("SELECT key, value FROM meta WHERE key IN ('store_id', 'audit_count', "
+                                            "'audit_head')")}
+    raw_count = meta.get("audit_count")
+    count = int(raw_count) if raw_count is not None and raw_count.isdigit() else None
+    genesis_hash = audit_genesis(meta.get("store_id", ""), key)
+    head = meta.get("audit_head") or (genesis_hash if count == 0 else None)
+    entries = audit_entries(rows)
+    problems = verify_audit(entries, genesis_hash, count, head, key)
+    if raw_count is not None and count is None:
+        problems.append(VerifyProblem("edited", None, None, None, "audit log: its entry count in the meta table was "
+                                                                  f"edited ({raw_count!r})"))
+    stored = [StoredAssignment(str(r[0]), {"id": r[0], "cohort": r[1], "scenario_id": r[2], "scenario_version": r[3],
+                                           "content_hash": r[4], "mode": r[5], "opens_at": r[6], "closes_at": r[7],
+                                           "attempt_limit": r[8], "counting": r[9], "created_by": r[10],
+                                           "created_at": r[11]}, r[12], r[13])
+              for r in rows("SELECT id, cohort, scenario_id, scenario_version, content_hash, mode, opens_at, "
+                            "closes_at, attempt_limit, counting, created_by, created_at, removed_at, removed_by "
+                            "FROM assignments ORDER BY id")]
+    problems.extend(verify_assignments(stored, entries))
+    problems.extend(verify_roles({(str(r[0]), str(r[1]), str(r[2])): (str(r[3]), str(r[4])) for r in rows(
+        "SELECT actor, role, cohort, granted_by, granted_at FROM roles")}, entries))
+    return problems
+
+
+def _walk_links(rows: Rows, trainee_id: str | None, key: bytes | None, attempts: dict[int, ChainAttempt],
+                explained: set[str | None]) -> list[VerifyProblem]:
+    """The trainee chains over everything: each link joined to the row it names, in order
+    (``explained``: trainees with problems found already, whose changed head says nothing new)."""
+    scope, params = ("", ()) if trainee_id is None else (" WHERE t.id = ?", (trainee_id,))
+    profiles = {r[0]: TraineeProfile(r[0], r[1], r[2], r[3], int(r[4]), r[5]) for r in rows(
+        "SELECT id, display_name, cohort, created_at, link_count, chain_head FROM trainees t" + scope, params)}
+    counts = {int(n): int(c) for n, c in rows(
+        "SELECT attempt_n, count(*) FROM events" + ("" if trainee_id is None else
+                                                    " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)")
+        + " GROUP BY attempt_n", params)}
+    by_id = {a.id: n for n, a in attempts.items()}
+    by_trainee: dict[str, list[ChainAttempt]] = {}
+    for attempt in attempts.values():
+        by_trainee.setdefault(attempt.trainee_id, []).append(attempt)
+    problems: list[VerifyProblem] = []
+    seen: set[str] = set()
+    lscope = "" if trainee_id is None else " WHERE l.trainee_id = ?"
+    for tid, group in groupby(rows(f"{_LINK_ROWS}{lscope} ORDER BY l.trainee_id, l.pos", params),
+                              key=lambda r: str(r[0])):
+        seen.add(tid)
+        links = [ChainLink(int(r[1]), (r[5] or f"#{r[2]}") if r[2] is not None else None,
+                           None if r[3] is None else int(r[3]), r[4], r[6]) for r in group]
+        mine = by_trainee.get(tid, [])
+        problems.extend(verify_links(tid, profiles.get(tid), links, mine,
+                                     {a.id: counts.get(by_id[a.id], 0) for a in mine}, key,
+                                     head_explained=tid in explained))
+    for tid in sorted(set(profiles) - seen):
+        mine = by_trainee.get(tid, [])
+        problems.extend(verify_links(tid, profiles[tid], [], mine, {a.id: counts.get(by_id[a.id], 0) for a in mine},
+                                     key))
+    return problems
+
+
+def walk_store(rows: Rows, layout: StoreLayout, where: object, trainee_id: str | None = None, *,
+               key: bytes | None = None) -> list[VerifyProblem]:
+    """Every problem in a store's hash chains, attempt by attempt and event by event, read with
+    ``rows`` (the caller holds one snapshot): the attempts and events, the trainee chains, and,
+    for the whole store, the roster and the audit chain with the roles and assignments.
+
+    With ``trainee_id``, only that trainee's chain, attempts and events are checked; rows that
+    belong to nobody are then not looked for. Raises :class:`NotFoundError` when the trainee has
+    neither a row nor attempts (``where`` names the store in that message)."""
+    problems: list[VerifyProblem] = []
+    scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = ?", (trainee_id,))
+    of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)"
+    trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in rows(
+        "SELECT id, attempt_count, head_hash FROM trainees" + scope.replace("trainee_id", "id"), params)}
+    attempts = chain_attempts(rows, layout, scope, params, problems)
+    if trainee_id is not None and not trainees and not attempts:
+        raise NotFoundError(f"there is no trainee {trainee_id} in {where}", title="no such trainee")
+    by_trainee: dict[str, list[ChainAttempt]] = {}
+    for attempt in attempts.values():
+        by_trainee.setdefault(attempt.trainee_id, []).append(attempt)
+    for tid in sorted(set(trainees) | set(by_trainee)):
+        problems.extend(verify_trainee(trainees.get(tid), tid, by_trainee.get(tid, []), key))
+    results: dict[int, DebriefResults] = {}
+    for n, cid, *values in rows("SELECT attempt_n, criterion, framework, raw, worst, best, share "
+                                f"FROM criterion_results{of_scope}", params):
+        results.setdefault(int(n), DebriefResults()).criteria[cid] = tuple(values)
+    for n, cid, *values in rows(f"SELECT attempt_n, competency, rating, share FROM competency_results{of_scope}",
+                                params):
+        results.setdefault(int(n), DebriefResults()).competencies[cid] = tuple(values)
+    for n in sorted(set(results) - set(attempts)):
+        problems.append(VerifyProblem("orphaned", None, None, None, f"result rows belong to no attempt "
+                                                                    f"(internal number {n}): their attempt "
+                                                                    "was deleted"))
+    checked: set[int] = set()
+    current: int | None = None
+    batch: list[ChainEvent] = []
+
+    def flush() -> None:
+        if current is None:
+            return
+        attempt = attempts.get(current)
+        if attempt is None:
+            problems.append(VerifyProblem("orphaned", None, None, None,
+                                          f"{len(batch)} event(s) belong to no attempt (internal number "
+                                          f"{current}): their attempt was deleted"))
+            return
+        checked.add(current)
+        problems.extend(verify_attempt(attempt, batch, results.get(current, DebriefResults()), key))
+
+    for r in rows(f"SELECT attempt_n, seq, kind, at, node, choice, payload, hash FROM events{of_scope} "
+                  "ORDER BY attempt_n, seq", params):
+        n = int(r[0])
+        if n != current:
+            flush()
+            current, batch = n, []
+        batch.append(ChainEvent(int(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]))
+    flush()
+    for n, attempt in attempts.items():
+        if n not in checked:
+            problems.extend(verify_attempt(attempt, [], results.get(n, DebriefResults()), key))
+    if trainee_id is None:
+        problems.extend(_walk_roster(rows, layout, key))
+        if layout.has_audit:
+            problems.extend(_walk_program(rows, key))
+    explained = {p.trainee_id for p in problems}
+    problems.extend(_walk_links(rows, trainee_id, key, attempts, explained))
     return problems

@@ -9,14 +9,16 @@ over the stored text, the copy's store head equals the file's: the heads printed
 ``records verify`` before the move still match after it.
 
 The destination must hold no records yet. The whole copy is one transaction: all of it or nothing.
-A table of the file that this casesim's PostgreSQL schema does not have (see
-:mod:`.pending`) is refused before anything is written when it holds rows (nothing is silently
-left behind), and skipped when it is empty.
+A table of the file that this casesim's PostgreSQL schema does not have is refused before anything is written when it holds rows (nothing is silently
+left behind), and skipped when it is empty. After the copy, the roles, audit log, assignments,
+cohort details, accommodations, trainees and attempts are read back through both stores and
+compared (:func:`compare`), beside the store head and ``verify``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,14 +26,14 @@ import psycopg
 
 from casesim.database_url import DatabaseUrl
 from casesim.errors import StoreError
-from casesim.records.api import VerifyProblem
+from casesim.records.api import RecordStore, VerifyProblem
 from casesim.records.chain import iso_utc, utc_now
 from casesim.records.postgres.connect import configure, connect, translate
 from casesim.records.postgres.schema import PRIVATE
 from casesim.records.postgres.store import PostgresStore
 from casesim.records.sqlite import SQLiteStore
 
-__all__ = ["Migrated", "migrate_store"]
+__all__ = ["Migrated", "compare", "migrate_store"]
 
 _KEEP_OUT_OF_META = {"magic", "schema_version", "pseudonym_key"}
 """Meta keys that are the destination's own (its magic and schema version) or live elsewhere there."""
@@ -48,10 +50,19 @@ class Migrated:
     source_problems: tuple[VerifyProblem, ...]
     problems: tuple[VerifyProblem, ...]
     """What verify found in the copy (the same as in the source, for a source with problems)."""
+    differences: tuple[str, ...] = ()
+    """What the copy reads differently from the file through the store's interface (roles, the
+    audit log, assignments, cohort details, accommodations, trainees, attempts): none when it is
+    a faithful copy."""
 
     @property
     def same_head(self) -> bool:
         return self.source_head == self.dest_head
+
+    @property
+    def faithful(self) -> bool:
+        """The same store head, the same problems and nothing read differently."""
+        return self.same_head and len(self.problems) == len(self.source_problems) and not self.differences
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:
@@ -77,10 +88,31 @@ def migrate_store(src: Path, dest: DatabaseUrl, *, key: bytes | None = None) -> 
         with PostgresStore(dest, key=key if keyed else None) as target:
             target.close()
         rows = _copy(source._conn, plan, dest, src)
-    with PostgresStore(dest, readonly=True, key=key if keyed else None) as copy:
-        problems = tuple(copy.verify())
-        dest_head = copy.store_head()
-    return Migrated(rows, source_head, dest_head, source_problems, problems)
+        with PostgresStore(dest, readonly=True, key=key if keyed else None) as copy:
+            problems = tuple(copy.verify())
+            dest_head = copy.store_head()
+            differences = tuple(compare(source, copy))
+    return Migrated(rows, source_head, dest_head, source_problems, problems, differences)
+
+
+def compare(source: RecordStore, copy: RecordStore) -> Iterator[str]:
+    """What ``copy`` reads differently from ``source`` through the :class:`RecordStore` interface
+    (one line per table that differs, saying how many rows each side has): the program's tables,
+    which the store head covers only through the audit chain (cohort details and accommodations
+    not at all), and the trainees and attempts as reports see them."""
+    readers: list[tuple[str, Callable[[RecordStore], Sequence[object]]]] = [
+        ("trainees", lambda s: list(s.trainees())),
+        ("attempts", lambda s: list(s.attempts())),
+        ("roles", lambda s: list(s.roles())),
+        ("audit log", lambda s: list(s.audit_log())),
+        ("assignments", lambda s: list(s.assignments())),
+        ("cohort details", lambda s: list(s.cohort_details())),
+        ("accommodations", lambda s: [s.accommodation(t.id) for t in s.trainees()]),
+    ]
+    for what, read in readers:
+        mine, theirs = read(source), read(copy)
+        if mine != theirs:
+            yield f"{what}: the copy reads differently ({len(theirs)} row(s), the file {len(mine)})"
 
 
 def _plan(conn: sqlite3.Connection, src: Path) -> dict[str, list[str]]:
@@ -139,6 +171,10 @@ def _copy(conn: sqlite3.Connection, plan: dict[str, list[str]], dest: DatabaseUr
                 cur.executemany("INSERT INTO meta(key, value) VALUES (%s, %s)",
                                 [(k, str(v)) for k, v in meta.items() if k not in _KEEP_OUT_OF_META]
                                 + [("migrated_from", str(src)), ("migrated_at", iso_utc(utc_now()))])
+            # The audit head's rows exist in every PostgreSQL store (.program: appends only UPDATE
+            # them); a file whose log is empty may have no audit_head row.
+            pg.execute("INSERT INTO meta(key, value) VALUES ('audit_count', '0'), ('audit_head', '') "
+                       "ON CONFLICT (key) DO NOTHING")
             pg.execute(f"UPDATE {PRIVATE}.secrets SET value = %s WHERE key = 'pseudonym_key'",
                        (str(meta.get("pseudonym_key", "")),))
             pg.execute("SELECT setval(pg_get_serial_sequence('casesim.attempts', 'n'), "

@@ -1,18 +1,18 @@
 """Report queries and verification loading over a PostgreSQL connection.
 
 The same queries as :mod:`casesim.records.sqlite.queries`, in PostgreSQL's dialect: each function
-takes a connection inside the store's ``REPEATABLE READ READ ONLY`` snapshot, and loads rows into the
-plain types of :mod:`casesim.records.verify`, which does the checking for both backends.
+takes a connection inside the store's ``REPEATABLE READ READ ONLY`` snapshot. Verifying is one
+walk for both backends (:func:`casesim.records.verify.walk_store`): this module only gives it
+the connection and says where this backend keeps its pseudonym key.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import Any, NamedTuple
 
-from casesim.errors import NotFoundError
 from casesim.format.scenario import Mode
 from casesim.records.api import (
     CompetencyPoint,
@@ -23,20 +23,19 @@ from casesim.records.api import (
     effective_steps,
 )
 from casesim.records.postgres.connect import Conn
+from casesim.records.postgres.schema import PRIVATE
 from casesim.records.verify import (
     ChainAttempt,
-    ChainEvent,
-    ChainLink,
-    ChainTrainee,
-    DebriefResults,
-    TraineeProfile,
-    verify_attempt,
-    verify_links,
-    verify_trainee,
+    HeadMatch,
+    Rows,
+    StoreLayout,
+    walk_store,
 )
+from casesim.records.verify import chain_attempts as verify_chain_attempts
+from casesim.records.verify import find_head as verify_find_head
 
-__all__ = ["HeadMatch", "competency_points", "criterion_rows", "decision_counts", "filter_clause", "find_head",
-           "trainee_chains", "verify"]
+__all__ = ["HeadMatch", "chain_attempts", "competency_points", "criterion_rows", "decision_counts", "filter_clause",
+           "find_head", "trainee_chains", "verify"]
 
 
 class _PathRow(NamedTuple):
@@ -150,209 +149,40 @@ def trainee_chains(conn: Conn) -> list[tuple[str, int, int, str]]:
         "SELECT id, attempt_count, link_count, chain_head FROM trainees ORDER BY id").fetchall()]
 
 
-class HeadMatch(NamedTuple):
-    """Where a head given back (``records verify --against``) sits in a trainee's chain today."""
+def _rows(conn: Conn) -> Rows:
+    """The walk's queries (``?`` placeholders) on this connection (``%s``: psycopg's). The walk's
+    SQL holds no other ``?`` or ``%``."""
+    def run(sql: str, params: Sequence[Any] = ()) -> Iterable[Sequence[Any]]:
+        return conn.execute(sql.replace("?", "%s"), tuple(params))
 
-    trainee_id: str
-    link: int
-    """The head is the trainee's head after this many links."""
-    links: int
-    """How many links the trainee has now (``links - link`` were added since the head was printed)."""
-    attempts: int
-    """How many of the trainee's attempts had started by then."""
+    return run
+
+
+_LAYOUT = StoreLayout(pseudonym_sql=f"SELECT key, value FROM {PRIVATE}.secrets WHERE key = 'pseudonym_key'")
+"""The pseudonym key lives in ``casesim_private``; every migration is applied before a read."""
 
 
 def find_head(conn: Conn, target: str, key: bytes | None) -> HeadMatch | None:
-    """The trainee and place where ``target`` is the head of a chain recomputed from the rows as
-    they are now; None when it is nobody's head at any point (something before it changed)."""
-    from casesim.records.chain import LinkKind, genesis, link_digest
-
-    rows = conn.execute(
-        "SELECT l.trainee_id, l.attempt_n, l.seq, l.profile, "
-        "CASE WHEN l.seq = 0 THEN a.hash WHEN l.seq < 0 THEN a.seal ELSE e.hash END "
-        "FROM links l LEFT JOIN attempts a ON a.n = l.attempt_n "
-        "LEFT JOIN events e ON l.seq > 0 AND e.attempt_n = l.attempt_n AND e.seq = l.seq "
-        "ORDER BY l.trainee_id, l.pos")
-    for tid, group in groupby(rows, key=lambda r: str(r[0])):
-        head, count, attempts = genesis(tid, key), 0, 0
-        items = list(group)
-        for _, n, seq, profile, ref in items:
-            if n is None:
-                try:
-                    value: Any = json.loads(profile or "")
-                except ValueError:
-                    break
-                kind: LinkKind = "profile"
-            else:
-                if ref is None:
-                    break
-                value = ref
-                kind = "start" if seq == 0 else "seal" if seq < 0 else "event"
-                attempts += seq == 0
-            head, count = link_digest(head, kind, value, key), count + 1
-            if head == target:
-                return HeadMatch(tid, count, len(items), attempts)
-    return None
+    """Where ``target`` is the head of a trainee's chain recomputed from the rows as they are now
+    (:func:`casesim.records.verify.find_head`)."""
+    return verify_find_head(_rows(conn), target, key)
 
 
-def _verify_roster(conn: Conn, key: bytes | None) -> list[VerifyProblem]:
-    """The roster: every trainee in the order added, over the store's id and pseudonym key."""
-    from casesim.records.chain import roster_digest, roster_genesis, sha256_text
-
-    meta: dict[str, str] = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('store_id', 'roster_head', 'roster_count') "
-                             "UNION ALL SELECT key, value FROM casesim_private.secrets WHERE key = 'pseudonym_key'"
-                             ).fetchall())
-    head = roster_genesis(str(meta.get("store_id", "")), sha256_text(str(meta.get("pseudonym_key", ""))), key)
-    problems: list[VerifyProblem] = []
-    expected = 1
-    for pos, tid in conn.execute("SELECT roster_pos, id FROM trainees ORDER BY roster_pos, id"):
-        if pos != expected:
-            problems.append(VerifyProblem("edited" if pos is None or pos < expected else "deleted", str(tid), None,
-                                          None, f"trainee {tid}: their place in the roster of trainees is "
-                                          f"{pos}, where {expected} was expected: a trainee was deleted whole, "
-                                          "or added or renumbered outside casesim"))
-            expected = (pos or expected) + 1
-            continue
-        head = roster_digest(head, str(tid), key)
-        expected += 1
-    if not problems and (head != meta.get("roster_head") or str(expected - 1) != meta.get("roster_count")):
-        problems.append(VerifyProblem("edited", None, None, None,
-                                      "the roster of trainees does not match: a trainee was deleted whole or added "
-                                      "outside casesim, a trainee id was changed, or the store's pseudonym key (which "
-                                      "names every trainee in xAPI exports) was changed"))
-    return problems
-
-
-def _verify_links(conn: Conn, trainee_id: str | None, key: bytes | None,
-                  attempts: dict[int, ChainAttempt], explained: set[str | None]) -> list[VerifyProblem]:
-    """The trainee chains over everything: each link joined to the row it names, in order
-    (``explained``: trainees with problems found already, whose changed head says nothing new)."""
-    scope, params = ("", ()) if trainee_id is None else (" WHERE t.id = %s", (trainee_id,))
-    profiles = {r[0]: TraineeProfile(r[0], r[1], r[2], r[3], int(r[4]), r[5]) for r in conn.execute(
-        "SELECT id, display_name, cohort, created_at, link_count, chain_head FROM trainees t" + scope, params)}
-    lscope = "" if trainee_id is None else " WHERE l.trainee_id = %s"
-    counts = {int(n): int(c) for n, c in conn.execute(
-        "SELECT attempt_n, count(*) FROM events" + ("" if trainee_id is None else
-                                                    " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = %s)")
-        + " GROUP BY attempt_n", params)}
-    by_id = {a.id: n for n, a in attempts.items()}
-    by_trainee: dict[str, list[ChainAttempt]] = {}
-    for attempt in attempts.values():
-        by_trainee.setdefault(attempt.trainee_id, []).append(attempt)
-    problems: list[VerifyProblem] = []
-    seen: set[str] = set()
-    rows = conn.execute(
-        "SELECT l.trainee_id, l.pos, l.attempt_n, l.seq, l.profile, a.id, "
-        "CASE WHEN l.seq = 0 THEN a.hash WHEN l.seq < 0 THEN a.seal ELSE e.hash END "
-        "FROM links l LEFT JOIN attempts a ON a.n = l.attempt_n "
-        "LEFT JOIN events e ON l.seq > 0 AND e.attempt_n = l.attempt_n AND e.seq = l.seq"
-        f"{lscope} ORDER BY l.trainee_id, l.pos", params)
-    for tid, group in groupby(rows, key=lambda r: str(r[0])):
-        seen.add(tid)
-        links = [ChainLink(int(r[1]), (r[5] or f"#{r[2]}") if r[2] is not None else None,
-                           None if r[3] is None else int(r[3]), r[4], r[6]) for r in group]
-        mine = by_trainee.get(tid, [])
-        problems.extend(verify_links(tid, profiles.get(tid), links, mine,
-                                     {a.id: counts.get(by_id[a.id], 0) for a in mine}, key,
-                                     head_explained=tid in explained))
-    for tid in sorted(set(profiles) - seen):
-        mine = by_trainee.get(tid, [])
-        problems.extend(verify_links(tid, profiles[tid], [], mine, {a.id: counts.get(by_id[a.id], 0) for a in mine},
-                                     key))
-    return problems
+def chain_attempts(conn: Conn, scope: str = "", params: tuple[Any, ...] = (),
+                   problems: list[VerifyProblem] | None = None) -> dict[int, ChainAttempt]:
+    """Every attempt's chain columns by internal number (:func:`casesim.records.verify.chain_attempts`)."""
+    return verify_chain_attempts(_rows(conn), _LAYOUT, scope, params, problems)
 
 
 def verify(conn: Conn, where: str, trainee_id: str | None = None, *,
            key: bytes | None = None) -> list[VerifyProblem]:
     """Every problem in the store's hash chains, attempt by attempt and event by event (the store
-    runs this inside one REPEATABLE READ READ ONLY snapshot, so no writer moves the chain underneath).
+    runs this inside one REPEATABLE READ READ ONLY snapshot, so no writer moves the chain
+    underneath): :func:`casesim.records.verify.walk_store`, as for a file.
 
     With ``trainee_id``, only that trainee's chain, attempts and events are checked; rows that
     belong to nobody are then not looked for. Raises :class:`NotFoundError` when the trainee has
     neither a row nor attempts. (PostgreSQL reports damage to its own pages as errors on the read,
     so there is no ``damaged`` check here: a damaged page fails the read loudly.)
     """
-    return _verify_chains(conn, where, trainee_id, key)
-
-
-def chain_attempts(conn: Conn, scope: str = "", params: tuple[Any, ...] = (),
-                   problems: list[VerifyProblem] | None = None) -> dict[int, ChainAttempt]:
-    """Every attempt's chain columns by internal number, in trainee and sequence order (``scope``:
-    a WHERE clause over ``attempts``); a pass/fail value casesim never writes goes to ``problems``."""
-    attempts: dict[int, ChainAttempt] = {}
-    for r in conn.execute(
-            "SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, "
-            "start_node, started_at, prev_hash, hash, event_count, head_hash, status, ended_at, passed, share, "
-            "debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast, cohort, imported, assignment, section, term "
-            f"FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
-        if r[17] not in (None, 0, 1) and problems is not None:
-            problems.append(VerifyProblem("edited", r[2], r[1], None, f"attempt {r[1]}: its pass/fail value "
-                                                                      f"{r[17]!r} was edited (casesim writes 0 or 1)"))
-        attempts[int(r[0])] = ChainAttempt(
-            id=r[1], trainee_id=r[2], trainee_seq=int(r[3]), scenario_id=r[4], scenario_version=r[5],
-            content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
-            hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
-            passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
-            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28], section=r[29],
-            term=r[30])
-    return attempts
-
-
-def _verify_chains(conn: Conn, where: str, trainee_id: str | None,
-                   key: bytes | None) -> list[VerifyProblem]:
-    problems: list[VerifyProblem] = []
-    scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = %s", (trainee_id,))
-    of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = %s)"
-    trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in conn.execute(
-        "SELECT id, attempt_count, head_hash FROM trainees" + scope.replace("trainee_id", "id"), params)}
-    attempts = chain_attempts(conn, scope, params, problems)
-    if trainee_id is not None and not trainees and not attempts:
-        raise NotFoundError(f"there is no trainee {trainee_id} in {where}", title="no such trainee")
-    by_trainee: dict[str, list[ChainAttempt]] = {}
-    for attempt in attempts.values():
-        by_trainee.setdefault(attempt.trainee_id, []).append(attempt)
-    for tid in sorted(set(trainees) | set(by_trainee)):
-        problems.extend(verify_trainee(trainees.get(tid), tid, by_trainee.get(tid, []), key))
-    results: dict[int, DebriefResults] = {}
-    for n, cid, *values in conn.execute("SELECT attempt_n, criterion, framework, raw, worst, best, share "
-                                        f"FROM criterion_results{of_scope}", params):
-        results.setdefault(int(n), DebriefResults()).criteria[cid] = tuple(values)
-    for n, cid, *values in conn.execute("SELECT attempt_n, competency, rating, share "
-                                        f"FROM competency_results{of_scope}", params):
-        results.setdefault(int(n), DebriefResults()).competencies[cid] = tuple(values)
-    for n in sorted(set(results) - set(attempts)):
-        problems.append(VerifyProblem("orphaned", None, None, None, f"result rows belong to no attempt "
-                                                                    f"(internal number {n}): their attempt "
-                                                                    "was deleted"))
-    checked: set[int] = set()
-    current: int | None = None
-    batch: list[ChainEvent] = []
-
-    def flush() -> None:
-        if current is None:
-            return
-        attempt = attempts.get(current)
-        if attempt is None:
-            problems.append(VerifyProblem("orphaned", None, None, None,
-                                          f"{len(batch)} event(s) belong to no attempt (internal number "
-                                          f"{current}): their attempt was deleted"))
-            return
-        checked.add(current)
-        problems.extend(verify_attempt(attempt, batch, results.get(current, DebriefResults()), key))
-
-    for r in conn.execute("SELECT attempt_n, seq, kind, at, node, choice, payload, hash "
-                          f"FROM events{of_scope} ORDER BY attempt_n, seq", params):
-        n = int(r[0])
-        if n != current:
-            flush()
-            current, batch = n, []
-        batch.append(ChainEvent(int(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]))
-    flush()
-    for n, attempt in attempts.items():
-        if n not in checked:
-            problems.extend(verify_attempt(attempt, [], results.get(n, DebriefResults()), key))
-    if trainee_id is None:
-        problems.extend(_verify_roster(conn, key))
-    explained = {p.trainee_id for p in problems}
-    problems.extend(_verify_links(conn, trainee_id, key, attempts, explained))
-    return problems
+    return walk_store(_rows(conn), _LAYOUT, where, trainee_id, key=key)

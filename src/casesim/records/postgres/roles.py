@@ -12,15 +12,25 @@ on a real server and checks what each role can and cannot do):
   rosters but not the sign-in codes' digests, signs a member in and out only through the
   functions ``redeem_sign_in_code`` and ``end_member_sessions``, and may add statements to the
   xAPI outbox but not read it (the outbox's trigger fills in each statement's pseudonym, so
-  reading it back would reveal them).
+  reading it back would reveal them). It reads the roles, assignments and cohort details (a new
+  attempt is tied to its assignment and stamped with its cohort's section and term; the CLI checks
+  what a student may see) but cannot change them, and cannot read or write the audit log at all
+  (it names who looked at whose records).
 * **instructor** — reports, exports (xAPI pseudonyms need the key), ``records verify`` (the
-  roster and store head cover the key's hash) and accommodations: everything the player may,
-  plus ``casesim_private`` and writing ``accommodations``; class rosters (``casesim class``:
-  creating them, adding members, reissuing codes; still not reading the digests); forwarding
-  the outbox (``casesim lrs sync``, ``status``, ``prune``). Turning the outbox on or off
-  (``casesim lrs enable``/``disable``) writes the store's settings in ``meta``: run it as the owner.
+  roster and store head cover the key's hash), accommodations, assignments, cohort details and
+  the audit log (each report or export appends its entry; the log is append-only for it, and so
+  are the links of the chain): everything the player may, plus ``casesim_private`` (read only),
+  writing ``accommodations``, ``cohort_details`` and ``assignments``, and appending to ``audit``;
+  class rosters (``casesim class``: creating them, adding members, reissuing codes; still not
+  reading the digests); forwarding the outbox (``casesim lrs sync``, ``status``, ``prune``).
+  ``casesim serve`` connects as this kind: its instructor pages write audit entries and its LRS
+  forwarder reads the outbox. Turning the outbox on or off (``casesim lrs enable``/``disable``)
+  writes the store's settings in ``meta``: run it as the owner.
 * the **owner** of the database (or of the ``casesim`` schema) creates and migrates the schema on
-  first open; run casesim as it once after an upgrade. It needs no statements here.
+  first open; run casesim as it once after an upgrade. It needs no statements here. It alone
+  grants and revokes casesim roles (``casesim class grant``: only it may write ``roles``) and
+  imports a pseudonym key (only it may write ``casesim_private``): a program's casesim
+  administrators run those commands as the owner.
 
 Run them as the owner after the schema exists (open the store once as the owner), and again after
 an upgrade that adds a table.
@@ -42,6 +52,8 @@ _APPEND_ONLY = ("events", "criterion_results", "competency_results", "links")
 _HEADS = ("trainees", "attempts", "meta")
 _MEMBER_COLUMNS = "cohort, trainee_id, display_name, role, code_issued_at, code_used_at, session_epoch"
 """Every column of ``class_members`` but ``code_digest``."""
+_HIDDEN_FROM_PLAYERS = ("audit",)
+"""Tables a player may not even read: the audit log names who looked at whose records."""
 
 
 def grant_statements(role: str, kind: RoleKind) -> list[str]:
@@ -64,9 +76,14 @@ def grant_statements(role: str, kind: RoleKind) -> list[str]:
         f"{SCHEMA}.end_member_sessions(text, text) TO {who}",
         f"GRANT INSERT ON {SCHEMA}.outbox TO {who}",
     ]
+    if kind == "player":
+        statements += [f"REVOKE ALL ON {SCHEMA}.{t} FROM {who}" for t in _HIDDEN_FROM_PLAYERS]
     if kind == "instructor":
         statements += [
             f"GRANT INSERT, UPDATE, DELETE ON {SCHEMA}.accommodations TO {who}",
+            f"GRANT INSERT, UPDATE, DELETE ON {SCHEMA}.cohort_details TO {who}",
+            f"GRANT INSERT, UPDATE ON {SCHEMA}.assignments TO {who}",
+            f"GRANT INSERT ON {SCHEMA}.audit TO {who}",
             f"GRANT USAGE ON SCHEMA {PRIVATE} TO {who}",
             f"GRANT SELECT ON ALL TABLES IN SCHEMA {PRIVATE} TO {who}",
             f"GRANT INSERT, UPDATE ON {SCHEMA}.class_rosters, {SCHEMA}.class_members TO {who}",

@@ -183,13 +183,13 @@ _RECORDS = Migration("records", (
 
 _ATTEMPT_ASSIGNMENT = Migration("attempt-assignment", (
     # The assignment an attempt started under (issue 14 item 5), covered by the attempt hash;
-    # NULL: none. (The assignments table itself is not on PostgreSQL yet: see .pending.)
+    # NULL: none. (The assignments table came with the "program" migration.)
     "ALTER TABLE attempts ADD COLUMN assignment text",
 ))
 
 _ATTEMPT_SECTION_TERM = Migration("attempt-section-term", (
     # The cohort's section and term as the attempt began (issue 13), covered by the attempt hash;
-    # NULL: none. (Cohort details cannot be set on PostgreSQL yet; a store copied from SQLite keeps them.)
+    # NULL: none. (Cohort details came with the "program" migration.)
     "ALTER TABLE attempts ADD COLUMN section text",
     "ALTER TABLE attempts ADD COLUMN term text",
 ))
@@ -322,8 +322,80 @@ _CHANGE_NOTIFY = Migration("change-notify", (
     "CREATE TRIGGER attempts_notify AFTER INSERT OR UPDATE ON attempts FOR EACH ROW EXECUTE FUNCTION notify_change()",
 ))
 
+_ISO_NOW = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+"""The server's time now as the ISO-8601 UTC text casesim stores (``chain.iso_utc``)."""
+
+_PROGRAM = Migration("program", (
+    # The program's governance tables (casesim.records.postgres.program), the SQLite file's
+    # columns and text. An instructor's assignment of a scenario (pinned by content hash) to a
+    # cohort; its definition is also in the `assign` entry of the audit chain, which verify compares.
+    """CREATE TABLE assignments (
+        id               text COLLATE "C" PRIMARY KEY,
+        cohort           text COLLATE "C" NOT NULL,
+        scenario_id      text NOT NULL,
+        scenario_version text NOT NULL,
+        content_hash     text NOT NULL,
+        mode             text NOT NULL,
+        opens_at         text,
+        closes_at        text,
+        attempt_limit    integer,
+        counting         text NOT NULL,
+        created_by       text NOT NULL,
+        created_at       text COLLATE "C" NOT NULL,
+        removed_at       text,
+        removed_by       text
+    )""",
+    "CREATE INDEX assignments_by_cohort ON assignments(cohort, scenario_id)",
+    "CREATE INDEX attempts_by_assignment ON attempts(assignment, trainee_id) WHERE assignment IS NOT NULL",
+    # Roles (issue 14 item 3): an instructor of a cohort, or an administrator (cohort ''). Every
+    # grant and revocation is an entry of the audit chain, which verify replays against this table.
+    """CREATE TABLE roles (
+        actor      text COLLATE "C" NOT NULL,
+        role       text COLLATE "C" NOT NULL,
+        cohort     text COLLATE "C" NOT NULL DEFAULT '',
+        granted_by text NOT NULL,
+        granted_at text NOT NULL,
+        PRIMARY KEY (actor, role, cohort)
+    )""",
+    # The audit log, FERPA's record of disclosures: a chain of its own (casesim.records.chain,
+    # "audit"); meta.audit_count and meta.audit_head are its head, covered by the store head, and
+    # every append locks the audit_count row first.
+    """CREATE TABLE audit (
+        seq      integer PRIMARY KEY,
+        at       text COLLATE "C" NOT NULL,
+        actor    text NOT NULL,
+        action   text NOT NULL,
+        trainees text NOT NULL,
+        cohort   text,
+        attempts text NOT NULL,
+        purpose  text,
+        detail   text,
+        hash     text NOT NULL
+    )""",
+    # A cohort's section and term as an instructor set them (`records cohort`); each new attempt
+    # stamps its cohort's values into its hashed header (the attempts' section and term columns).
+    """CREATE TABLE cohort_details (
+        cohort  text COLLATE "C" PRIMARY KEY,
+        section text,
+        term    text,
+        set_by  text NOT NULL,
+        set_at  text NOT NULL
+    )""",
+    # The audit log starts empty (its head is its genesis until the first entry); as in the file,
+    # meta says since when and from which schema it is complete.
+    # Both head rows exist from the start ('' while the log is empty), so an append only updates them.
+    "INSERT INTO meta(key, value) VALUES ('audit_count', '0'), ('audit_head', '') ON CONFLICT (key) DO NOTHING",
+    f"INSERT INTO meta(key, value) VALUES ('audit_since', {_ISO_NOW}) ON CONFLICT (key) DO NOTHING",
+    "INSERT INTO meta(key, value) SELECT 'audit_from_schema', coalesce(max(version), 0)::text FROM schema_version "
+    "ON CONFLICT (key) DO NOTHING",
+    # An existing store (one with an id already) could not set cohort details before: attempts
+    # carry their cohort's section and term from now on.
+    f"INSERT INTO meta(key, value) SELECT 'section_term_stamped_since', {_ISO_NOW} WHERE EXISTS "
+    "(SELECT 1 FROM meta WHERE key = 'store_id') ON CONFLICT (key) DO NOTHING",
+))
+
 MIGRATIONS: list[Migration] = [_RECORDS, _ATTEMPT_ASSIGNMENT, _ATTEMPT_SECTION_TERM, _CLASS_ROSTERS, _OUTBOX,
-                               _CHANGE_NOTIFY]
+                               _CHANGE_NOTIFY, _PROGRAM]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``. Append; never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

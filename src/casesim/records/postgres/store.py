@@ -49,7 +49,6 @@ from casesim.format.signoff import SignOff
 from casesim.records import keys, ledger
 from casesim.records.api import (
     AccommodationRow,
-    AttemptPace,
     AttemptRow,
     AttemptStatus,
     CompetencyPoint,
@@ -68,50 +67,27 @@ from casesim.records.chain import (
     canonical_json,
     iso_utc,
     roster_digest,
-    sha256_text,
-    store_digest,
 )
 from casesim.records.labels import clean_label
-from casesim.records.postgres import queries, schema
+from casesim.records.postgres import program, queries, schema
 from casesim.records.postgres.classroom import PostgresClassroom
 from casesim.records.postgres.connect import Conn, configure, connect, translate
 from casesim.records.postgres.outbox import PostgresOutbox
-from casesim.records.postgres.pending import NotYetOnPostgres
+from casesim.records.postgres.program import ProgramOnPostgres
+from casesim.records.rows import ATTEMPT_COLUMNS, attempt_row
 from casesim.scoring.debrief import Debrief
 
 __all__ = ["PostgresStore"]
 
 _log = logging.getLogger(__name__)
 
-_ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
-                    "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
-                    "reading_seconds, too_fast, cohort, imported, assignment, section, term")
+_ATTEMPT_COLUMNS = ATTEMPT_COLUMNS
 _INSERT_ATTEMPT = ("INSERT INTO attempts(id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, "
                    "mode, seed, start_node, started_at, prev_hash, hash, event_count, head_hash, status, signoff, "
                    "cohort, imported, assignment, section, term) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                    "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING n")
 _INSERT_EVENT = ("INSERT INTO events(attempt_n, seq, kind, at, node, choice, payload, hash) "
                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
-
-
-def _signoff(text: str | None) -> SignOff | None:
-    if text is None:
-        return None
-    try:
-        data = json.loads(text)
-        return SignOff.from_dict(data) if isinstance(data, dict) else None
-    except ValueError:
-        return None
-
-
-def _json_mapping(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {"unreadable": text}
-    return value if isinstance(value, dict) else {"unreadable": text}
 
 
 class _NotifyWatch:
@@ -167,7 +143,7 @@ class _NotifyWatch:
                 self._conn.close()
 
 
-class PostgresStore(PostgresClassroom, PostgresOutbox, NotYetOnPostgres):
+class PostgresStore(ProgramOnPostgres, PostgresClassroom, PostgresOutbox):
     """A :class:`~casesim.records.api.RecordStore` in a PostgreSQL database (see the module's text).
 
     Safe to share between threads (each call takes a pooled connection) and between processes
@@ -400,9 +376,16 @@ class PostgresStore(PostgresClassroom, PostgresOutbox, NotYetOnPostgres):
         with self._write("starting the attempt") as conn:
             row, created = self._lock_or_create(conn, trainee_id, "attempt_count, head_hash, cohort", trainee_id, None)
             head = ledger.TraineeHead(trainee_id, int(row[0]), str(row[1]))
+            now = self._now(conn)
             if not created:
-                facts = dataclasses.replace(facts, cohort=row[2])
-            started = ledger.start(head, facts, attempt_id=attempt_id, started_at=self._now(conn), key=self._key)
+                # Under the trainee's lock: two attempts started at once count against an
+                # assignment's attempt limit one after the other.
+                tied = program.assignment_for(conn, trainee_id, row[2], scenario_id, content_hash, mode,
+                                              at=now).assignment
+                section, term = program.cohort_stamp(conn, row[2])
+                facts = dataclasses.replace(facts, cohort=row[2], assignment=tied.id if tied is not None else None,
+                                            section=section, term=term)
+            started = ledger.start(head, facts, attempt_id=attempt_id, started_at=now, key=self._key)
             n = self._insert_attempt(conn, started)
             self._link(conn, trainee_id, [((n, 0), "start", started.attempt.hash)])
             self._outbox_started(conn, n)
@@ -548,15 +531,7 @@ class PostgresStore(PostgresClassroom, PostgresOutbox, NotYetOnPostgres):
         return {"store_id": self.store_id, "chain_mode": self.chain_mode, **dict(zip(names, row[1:], strict=True)),
                 "event_hashes": events}
 
-    @staticmethod
-    def _attempt_row(row: Sequence[Any]) -> AttemptRow:
-        return AttemptRow(id=row[0], trainee_id=row[1], scenario_id=row[2], scenario_version=row[3],
-                          content_hash=row[4], mode=row[5], seed=int(row[6]), start_node=row[7], started_at=row[8],
-                          ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
-                          share=row[12], signoff=_signoff(row[13]), verdict=row[14],
-                          pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
-                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20], section=row[21],
-                          term=row[22])
+    _attempt_row = staticmethod(attempt_row)
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:
@@ -669,11 +644,7 @@ class PostgresStore(PostgresClassroom, PostgresOutbox, NotYetOnPostgres):
         has the same head)."""
         self._need_key("compute the store head")
         with self._read("reading the chain", snapshot=True) as conn:
-            rows = queries.trainee_chains(conn)
-            pseudonym = conn.execute(f"SELECT value FROM {schema.PRIVATE}.secrets "
-                                     "WHERE key = 'pseudonym_key'").fetchone()
-        return store_digest(self.store_id, sha256_text(str(pseudonym[0]) if pseudonym else ""),
-                            [(tid, links, head) for tid, _, links, head in rows], self._key)
+            return program.store_head(conn, self.store_id, self._key)
 
     def find_head(self, head: str) -> queries.HeadMatch | None:
         self._need_key("check a head against it")
@@ -681,9 +652,11 @@ class PostgresStore(PostgresClassroom, PostgresOutbox, NotYetOnPostgres):
             return queries.find_head(conn, head, self._key)
 
     def store_heads_since(self, head: str) -> int | None:
-        """How many audit entries were added since ``head`` was the store head: this store keeps no
-        audit chain yet (:mod:`.pending`), so 0 when ``head`` is the store head now, else None."""
-        return 0 if self.store_head() == head else None
+        """How many audit entries were added since ``head`` was the store head (None: it never
+        was, with the trainee chains as they are now)."""
+        self._need_key("check a head against it")
+        with self._read("reading the chain", snapshot=True) as conn:
+            return program.heads_since(conn, self.store_id, self._key, head)
 
     def change_watch(self, cohort: str | None = None) -> _NotifyWatch:
         return _NotifyWatch(self.url, cohort)
@@ -699,7 +672,9 @@ class PostgresStore(PostgresClassroom, PostgresOutbox, NotYetOnPostgres):
             rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('chain_mode', 'rechained_at', "
                                      "'rechained_from_schema', 'rechained_links', 'rechain_problems', "
                                      "'cohort_stamped_since', 'cohort_unstamped_attempts', 'rekeyed_at', "
-                                     "'rekeyed_count', 'migrated_from', 'migrated_at')").fetchall())
+                                     "'rekeyed_count', 'migrated_from', 'migrated_at', 'audit_since', "
+                                     "'audit_from_schema', 'audit_count', 'pseudonym_changed_at', "
+                                     "'pseudonym_changed_count', 'section_term_stamped_since')").fetchall())
         rows.setdefault("chain_mode", keys.UNKEYED)
         return {str(k): str(v) for k, v in rows.items()}
 

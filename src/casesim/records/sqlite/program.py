@@ -8,10 +8,8 @@ chooses an attempt's assignment); this module only reads and persists rows.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from casesim.errors import NotFoundError, StoreError
@@ -19,7 +17,6 @@ from casesim.records import ledger
 from casesim.records.api import (
     AssignmentCheck,
     AssignmentRow,
-    AuditAction,
     AuditEntry,
     AuditRow,
     NewAssignment,
@@ -28,20 +25,14 @@ from casesim.records.api import (
 )
 from casesim.records.assignments import check_new, choose
 from casesim.records.chain import canonical_json
+from casesim.records.rows import ASSIGNMENT_COLUMNS, assignment_row
 from casesim.records.sqlite import queries
 
 __all__ = ["add_assignment", "append_audit", "assignment_for", "assignments", "audit_log", "grant_role",
            "remove_assignment", "revoke_role", "roles"]
 
-_ASSIGNMENT_COLUMNS = ("id, cohort, scenario_id, scenario_version, content_hash, mode, opens_at, closes_at, "
-                       "attempt_limit, counting, created_by, created_at, removed_at, removed_by")
-
-
-def _assignment(row: Sequence[Any]) -> AssignmentRow:
-    return AssignmentRow(id=row[0], cohort=row[1], scenario_id=row[2], scenario_version=row[3], content_hash=row[4],
-                         mode=row[5], opens_at=row[6], closes_at=row[7],
-                         attempt_limit=None if row[8] is None else int(row[8]), counting=row[9], created_by=row[10],
-                         created_at=row[11], removed_at=row[12], removed_by=row[13])
+_ASSIGNMENT_COLUMNS = ASSIGNMENT_COLUMNS
+_assignment = assignment_row
 
 
 def append_audit(conn: sqlite3.Connection, store_id: str, entry: AuditEntry, *, at: str,
@@ -59,29 +50,8 @@ def append_audit(conn: sqlite3.Connection, store_id: str, entry: AuditEntry, *, 
     return row
 
 
-def _json_list(text: str) -> tuple[str, ...]:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return (text,)  # verify reports the edit; show what is there
-    return tuple(str(v) for v in value) if isinstance(value, list) else (text,)
-
-
 def audit_log(conn: sqlite3.Connection, *, trainee_id: str | None, since: str | None) -> list[AuditRow]:
-    out: list[AuditRow] = []
-    for e in queries.audit_entries(conn, trainee_id=trainee_id, since=since):
-        detail: Any = None
-        if e.detail is not None:
-            try:
-                detail = json.loads(e.detail)
-            except ValueError:
-                detail = {"unreadable": e.detail}
-        action: AuditAction = e.action  # type: ignore[assignment]  # an edited action is shown as stored
-        out.append(AuditRow(actor=e.actor, action=action, trainees=_json_list(e.trainees), cohort=e.cohort,
-                            attempts=_json_list(e.attempts), purpose=e.purpose,
-                            detail=detail if isinstance(detail, dict) else {"unreadable": e.detail},
-                            seq=e.seq, at=e.at, hash=e.hash))
-    return out
+    return [e.row() for e in queries.audit_entries(conn, trainee_id=trainee_id, since=since)]
 
 
 def assignments(conn: sqlite3.Connection, cohort: str | None = None) -> list[AssignmentRow]:

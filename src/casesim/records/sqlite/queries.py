@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from casesim.errors import NotFoundError, StoreCorruptError
+from casesim.errors import StoreCorruptError
 from casesim.format.mode import Mode
 from casesim.records.api import (
     CompetencyPoint,
@@ -26,18 +27,13 @@ from casesim.records.api import (
 from casesim.records.verify import (
     ChainAttempt,
     ChainAudit,
-    ChainEvent,
-    ChainLink,
-    ChainTrainee,
-    DebriefResults,
-    StoredAssignment,
-    TraineeProfile,
-    verify_assignments,
-    verify_attempt,
-    verify_audit,
-    verify_links,
-    verify_trainee,
+    HeadMatch,
+    Rows,
+    StoreLayout,
+    walk_store,
 )
+from casesim.records.verify import chain_attempts as verify_chain_attempts
+from casesim.records.verify import find_head as verify_find_head
 
 __all__ = ["HeadMatch", "competency_points", "criterion_rows", "decision_counts", "filter_clause", "find_head",
            "trainee_chains", "verify"]
@@ -181,78 +177,6 @@ def trainee_chains(conn: sqlite3.Connection) -> list[tuple[str, int, int, str]]:
         "SELECT id, attempt_count, link_count, chain_head FROM trainees ORDER BY id")]
 
 
-class HeadMatch(NamedTuple):
-    """Where a head given back (``records verify --against``) sits in a trainee's chain today."""
-
-    trainee_id: str
-    link: int
-    """The head is the trainee's head after this many links."""
-    links: int
-    """How many links the trainee has now (``links - link`` were added since the head was printed)."""
-    attempts: int
-    """How many of the trainee's attempts had started by then."""
-
-
-def find_head(conn: sqlite3.Connection, target: str, key: bytes | None) -> HeadMatch | None:
-    """The trainee and place where ``target`` is the head of a chain recomputed from the rows as
-    they are now; None when it is nobody's head at any point (something before it changed)."""
-    from casesim.records.chain import LinkKind, genesis, link_digest
-
-    rows = conn.execute(
-        "SELECT l.trainee_id, l.attempt_n, l.seq, l.profile, "
-        "CASE WHEN l.seq = 0 THEN a.hash WHEN l.seq < 0 THEN a.seal ELSE e.hash END "
-        "FROM links l LEFT JOIN attempts a ON a.n = l.attempt_n "
-        "LEFT JOIN events e ON l.seq > 0 AND e.attempt_n = l.attempt_n AND e.seq = l.seq "
-        "ORDER BY l.trainee_id, l.pos")
-    for tid, group in groupby(rows, key=lambda r: str(r[0])):
-        head, count, attempts = genesis(tid, key), 0, 0
-        items = list(group)
-        for _, n, seq, profile, ref in items:
-            if n is None:
-                try:
-                    value: Any = json.loads(profile or "")
-                except ValueError:
-                    break
-                kind: LinkKind = "profile"
-            else:
-                if ref is None:
-                    break
-                value = ref
-                kind = "start" if seq == 0 else "seal" if seq < 0 else "event"
-                attempts += seq == 0
-            head, count = link_digest(head, kind, value, key), count + 1
-            if head == target:
-                return HeadMatch(tid, count, len(items), attempts)
-    return None
-
-
-def _verify_roster(conn: sqlite3.Connection, key: bytes | None) -> list[VerifyProblem]:
-    """The roster: every trainee in the order added, over the store's id and pseudonym key."""
-    from casesim.records.chain import roster_digest, roster_genesis, sha256_text
-
-    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('store_id', 'pseudonym_key', 'roster_head', "
-                             "'roster_count')").fetchall())
-    head = roster_genesis(str(meta.get("store_id", "")), sha256_text(str(meta.get("pseudonym_key", ""))), key)
-    problems: list[VerifyProblem] = []
-    expected = 1
-    for pos, tid in conn.execute("SELECT roster_pos, id FROM trainees ORDER BY roster_pos, id"):
-        if pos != expected:
-            problems.append(VerifyProblem("edited" if pos is None or pos < expected else "deleted", str(tid), None,
-                                          None, f"trainee {tid}: their place in the roster of trainees is "
-                                          f"{pos}, where {expected} was expected: a trainee was deleted whole, "
-                                          "or added or renumbered outside casesim"))
-            expected = (pos or expected) + 1
-            continue
-        head = roster_digest(head, str(tid), key)
-        expected += 1
-    if not problems and (head != meta.get("roster_head") or str(expected - 1) != meta.get("roster_count")):
-        problems.append(VerifyProblem("edited", None, None, None,
-                                      "the roster of trainees does not match: a trainee was deleted whole or added "
-                                      "outside casesim, a trainee id was changed, or the store's pseudonym key (which "
-                                      "names every trainee in xAPI exports) was changed"))
-    return problems
-
-
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
@@ -321,108 +245,6 @@ def heads_since(conn: sqlite3.Connection, store_id: str, key: bytes | None, targ
     return None
 
 
-def _verify_roles(conn: sqlite3.Connection, entries: list[ChainAudit]) -> list[VerifyProblem]:
-    """The roles table must be what the audit log's grants and revocations leave."""
-    held: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for entry in entries:
-        try:
-            detail = json.loads(entry.detail) if entry.detail is not None else None
-        except ValueError:
-            continue
-        role = detail.get("role") if isinstance(detail, dict) else None
-        if not isinstance(role, dict) or entry.action not in ("grant", "revoke"):
-            continue
-        grant = (str(role.get("actor")), str(role.get("role")), str(role.get("cohort") or ""))
-        if entry.action == "grant":
-            held[grant] = (entry.actor, entry.at)
-        else:
-            held.pop(grant, None)
-    problems: list[VerifyProblem] = []
-    rows = {(str(r[0]), str(r[1]), str(r[2])): (str(r[3]), str(r[4])) for r in conn.execute(
-        "SELECT actor, role, cohort, granted_by, granted_at FROM roles")}
-    for grant in sorted(set(rows) | set(held)):
-        actor, role, cohort = grant
-        what = f"{actor} as {role}" + (f" of {cohort}" if cohort else "")
-        if grant not in held:
-            problems.append(VerifyProblem("added", None, None, None, f"roles: {what} was granted outside casesim "
-                                                                     "(the audit log records no such grant)"))
-        elif grant not in rows:
-            problems.append(VerifyProblem("deleted", None, None, None, f"roles: {what} was removed outside casesim "
-                                                                       "(the audit log records no revocation)"))
-        elif rows[grant] != held[grant]:
-            problems.append(VerifyProblem("edited", None, None, None, f"roles: the grant of {what} was edited"))
-    return problems
-
-
-def _verify_audit(conn: sqlite3.Connection, key: bytes | None) -> list[VerifyProblem]:
-    """The audit chain, and the assignments and roles against it."""
-    from casesim.records.chain import audit_genesis
-
-    if not _has_table(conn, "audit"):
-        return []
-    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('store_id', 'audit_count', "
-                             "'audit_head')").fetchall())
-    store_id = str(meta.get("store_id", ""))
-    raw_count = meta.get("audit_count")
-    count = int(raw_count) if isinstance(raw_count, str) and raw_count.isdigit() else None
-    genesis_hash = audit_genesis(store_id, key)
-    head = meta.get("audit_head", genesis_hash if count == 0 else None)
-    entries = audit_entries(conn)
-    problems = verify_audit(entries, genesis_hash, count, None if head is None else str(head), key)
-    if raw_count is not None and count is None:
-        problems.append(VerifyProblem("edited", None, None, None, "audit log: its entry count in the meta table was "
-                                                                  f"edited ({raw_count!r})"))
-    stored = [StoredAssignment(str(r[0]), {"id": r[0], "cohort": r[1], "scenario_id": r[2], "scenario_version": r[3],
-                                           "content_hash": r[4], "mode": r[5], "opens_at": r[6], "closes_at": r[7],
-                                           "attempt_limit": r[8], "counting": r[9], "created_by": r[10],
-                                           "created_at": r[11]}, r[12], r[13])
-              for r in conn.execute("SELECT id, cohort, scenario_id, scenario_version, content_hash, mode, opens_at, "
-                                    "closes_at, attempt_limit, counting, created_by, created_at, removed_at, removed_by "
-                                    "FROM assignments ORDER BY id")]
-    problems.extend(verify_assignments(stored, entries))
-    problems.extend(_verify_roles(conn, entries))
-    return problems
-
-
-def _verify_links(conn: sqlite3.Connection, trainee_id: str | None, key: bytes | None,
-                  attempts: dict[int, ChainAttempt], explained: set[str | None]) -> list[VerifyProblem]:
-    """The trainee chains over everything: each link joined to the row it names, in order
-    (``explained``: trainees with problems found already, whose changed head says nothing new)."""
-    scope, params = ("", ()) if trainee_id is None else (" WHERE t.id = ?", (trainee_id,))
-    profiles = {r[0]: TraineeProfile(r[0], r[1], r[2], r[3], int(r[4]), r[5]) for r in conn.execute(
-        "SELECT id, display_name, cohort, created_at, link_count, chain_head FROM trainees t" + scope, params)}
-    lscope = "" if trainee_id is None else " WHERE l.trainee_id = ?"
-    counts = {int(n): int(c) for n, c in conn.execute(
-        "SELECT attempt_n, count(*) FROM events" + ("" if trainee_id is None else
-                                                    " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)")
-        + " GROUP BY attempt_n", params)}
-    by_id = {a.id: n for n, a in attempts.items()}
-    by_trainee: dict[str, list[ChainAttempt]] = {}
-    for attempt in attempts.values():
-        by_trainee.setdefault(attempt.trainee_id, []).append(attempt)
-    problems: list[VerifyProblem] = []
-    seen: set[str] = set()
-    rows = conn.execute(
-        "SELECT l.trainee_id, l.pos, l.attempt_n, l.seq, l.profile, a.id, "
-        "CASE WHEN l.seq = 0 THEN a.hash WHEN l.seq < 0 THEN a.seal ELSE e.hash END "
-        "FROM links l LEFT JOIN attempts a ON a.n = l.attempt_n "
-        "LEFT JOIN events e ON l.seq > 0 AND e.attempt_n = l.attempt_n AND e.seq = l.seq"
-        f"{lscope} ORDER BY l.trainee_id, l.pos", params)
-    for tid, group in groupby(rows, key=lambda r: str(r[0])):
-        seen.add(tid)
-        links = [ChainLink(int(r[1]), (r[5] or f"#{r[2]}") if r[2] is not None else None,
-                           None if r[3] is None else int(r[3]), r[4], r[6]) for r in group]
-        mine = by_trainee.get(tid, [])
-        problems.extend(verify_links(tid, profiles.get(tid), links, mine,
-                                     {a.id: counts.get(by_id[a.id], 0) for a in mine}, key,
-                                     head_explained=tid in explained))
-    for tid in sorted(set(profiles) - seen):
-        mine = by_trainee.get(tid, [])
-        problems.extend(verify_links(tid, profiles[tid], [], mine, {a.id: counts.get(by_id[a.id], 0) for a in mine},
-                                     key))
-    return problems
-
-
 def verify(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None = None, *,
            key: bytes | None = None) -> list[VerifyProblem]:
     """Every problem in the file and its hash chains, attempt by attempt and event by event.
@@ -445,7 +267,7 @@ def verify(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None =
         problems.extend(VerifyProblem("damaged", None, None, None, f"the SQLite file is damaged: {line}")
                         for line in check[:20])
     try:
-        problems.extend(_verify_chains(conn, path, trainee_id, key))
+        problems.extend(walk_store(_rows(conn), _layout(conn), path, trainee_id, key=key))
     except sqlite3.DatabaseError as exc:
         problems.append(VerifyProblem("damaged", None, None, None,
                                       f"the hash chains could not be read past the damage ({exc}): what lies "
@@ -453,84 +275,27 @@ def verify(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None =
     return problems
 
 
+def _rows(conn: sqlite3.Connection) -> Rows:
+    def run(sql: str, params: Sequence[Any] = ()) -> Iterable[Sequence[Any]]:
+        return conn.execute(sql, tuple(params))
+
+    return run
+
+
+def _layout(conn: sqlite3.Connection) -> StoreLayout:
+    """The file's pseudonym key is in ``meta``; an old file (its re-chain migration) may lack the
+    later attempt columns and the audit tables."""
+    return StoreLayout(pseudonym_sql="SELECT key, value FROM meta WHERE key = 'pseudonym_key'",
+                       late_columns=_late_columns(conn), has_audit=_has_table(conn, "audit"))
+
+
+def find_head(conn: sqlite3.Connection, target: str, key: bytes | None) -> HeadMatch | None:
+    """Where ``target`` is the head of a trainee's chain recomputed from the rows as they are now
+    (:func:`casesim.records.verify.find_head`)."""
+    return verify_find_head(_rows(conn), target, key)
+
+
 def chain_attempts(conn: sqlite3.Connection, scope: str = "", params: tuple[Any, ...] = (),
                    problems: list[VerifyProblem] | None = None) -> dict[int, ChainAttempt]:
-    """Every attempt's chain columns by internal number, in trainee and sequence order (``scope``:
-    a WHERE clause over ``attempts``); a pass/fail value casesim never writes goes to ``problems``."""
-    attempts: dict[int, ChainAttempt] = {}
-    for r in conn.execute(
-            "SELECT n, id, trainee_id, trainee_seq, scenario_id, scenario_version, content_hash, mode, seed, "
-            "start_node, started_at, prev_hash, hash, event_count, head_hash, status, ended_at, passed, share, "
-            f"debrief, seal, signoff, verdict, decision_seconds, reading_seconds, too_fast, {_late_columns(conn)} "
-            f"FROM attempts{scope} ORDER BY trainee_id, trainee_seq", params):
-        if r[17] not in (None, 0, 1) and problems is not None:
-            problems.append(VerifyProblem("edited", r[2], r[1], None, f"attempt {r[1]}: its pass/fail value "
-                                                                      f"{r[17]!r} was edited (casesim writes 0 or 1)"))
-        attempts[int(r[0])] = ChainAttempt(
-            id=r[1], trainee_id=r[2], trainee_seq=int(r[3]), scenario_id=r[4], scenario_version=r[5],
-            content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
-            hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
-            passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
-            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28], section=r[29], term=r[30])
-    return attempts
-
-
-def _verify_chains(conn: sqlite3.Connection, path: Path | None, trainee_id: str | None,
-                   key: bytes | None) -> list[VerifyProblem]:
-    problems: list[VerifyProblem] = []
-    scope, params = ("", ()) if trainee_id is None else (" WHERE trainee_id = ?", (trainee_id,))
-    of_scope = "" if trainee_id is None else " WHERE attempt_n IN (SELECT n FROM attempts WHERE trainee_id = ?)"
-    trainees = {r[0]: ChainTrainee(r[0], int(r[1]), r[2]) for r in conn.execute(
-        "SELECT id, attempt_count, head_hash FROM trainees" + scope.replace("trainee_id", "id"), params)}
-    attempts = chain_attempts(conn, scope, params, problems)
-    if trainee_id is not None and not trainees and not attempts:
-        raise NotFoundError(f"there is no trainee {trainee_id} in {path}", title="no such trainee")
-    by_trainee: dict[str, list[ChainAttempt]] = {}
-    for attempt in attempts.values():
-        by_trainee.setdefault(attempt.trainee_id, []).append(attempt)
-    for tid in sorted(set(trainees) | set(by_trainee)):
-        problems.extend(verify_trainee(trainees.get(tid), tid, by_trainee.get(tid, []), key))
-    results: dict[int, DebriefResults] = {}
-    for n, cid, *values in conn.execute("SELECT attempt_n, criterion, framework, raw, worst, best, share "
-                                        f"FROM criterion_results{of_scope}", params):
-        results.setdefault(int(n), DebriefResults()).criteria[cid] = tuple(values)
-    for n, cid, *values in conn.execute("SELECT attempt_n, competency, rating, share "
-                                        f"FROM competency_results{of_scope}", params):
-        results.setdefault(int(n), DebriefResults()).competencies[cid] = tuple(values)
-    for n in sorted(set(results) - set(attempts)):
-        problems.append(VerifyProblem("orphaned", None, None, None, f"result rows belong to no attempt "
-                                                                    f"(internal number {n}): their attempt "
-                                                                    "was deleted"))
-    checked: set[int] = set()
-    current: int | None = None
-    batch: list[ChainEvent] = []
-
-    def flush() -> None:
-        if current is None:
-            return
-        attempt = attempts.get(current)
-        if attempt is None:
-            problems.append(VerifyProblem("orphaned", None, None, None,
-                                          f"{len(batch)} event(s) belong to no attempt (internal number "
-                                          f"{current}): their attempt was deleted"))
-            return
-        checked.add(current)
-        problems.extend(verify_attempt(attempt, batch, results.get(current, DebriefResults()), key))
-
-    for r in conn.execute("SELECT attempt_n, seq, kind, at, node, choice, payload, hash "
-                          f"FROM events{of_scope} ORDER BY attempt_n, seq", params):
-        n = int(r[0])
-        if n != current:
-            flush()
-            current, batch = n, []
-        batch.append(ChainEvent(int(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]))
-    flush()
-    for n, attempt in attempts.items():
-        if n not in checked:
-            problems.extend(verify_attempt(attempt, [], results.get(n, DebriefResults()), key))
-    if trainee_id is None:
-        problems.extend(_verify_roster(conn, key))
-        problems.extend(_verify_audit(conn, key))
-    explained = {p.trainee_id for p in problems}
-    problems.extend(_verify_links(conn, trainee_id, key, attempts, explained))
-    return problems
+    """Every attempt's chain columns by internal number (:func:`casesim.records.verify.chain_attempts`)."""
+    return verify_chain_attempts(_rows(conn), _layout(conn), scope, params, problems)

@@ -33,7 +33,6 @@ from casesim.records.api import (
     AccommodationRow,
     AssignmentCheck,
     AssignmentRow,
-    AttemptPace,
     AttemptRow,
     AttemptStatus,
     AuditEntry,
@@ -67,6 +66,7 @@ from casesim.records.chain import (
     utc_now,
 )
 from casesim.records.labels import clean_label
+from casesim.records.rows import ATTEMPT_COLUMNS, attempt_row
 from casesim.records.sqlite import live, program, queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
 
@@ -78,31 +78,7 @@ __all__ = ["SQLiteStore"]
 
 _log = logging.getLogger(__name__)
 
-_ATTEMPT_COLUMNS = ("id, trainee_id, scenario_id, scenario_version, content_hash, mode, seed, start_node, "
-                    "started_at, ended_at, status, passed, share, signoff, verdict, decision_seconds, "
-                    "reading_seconds, too_fast, cohort, imported, assignment, section, term")
-
-
-def _signoff(text: str | None) -> SignOff | None:
-    """The stored sign-off; an unreadable one counts as absent (and ``records verify`` reports
-    the edit, since the attempt hash covers it)."""
-    if text is None:
-        return None
-    try:
-        data = json.loads(text)
-        return SignOff.from_dict(data) if isinstance(data, dict) else None
-    except ValueError:
-        return None
-
-
-def _json_mapping(text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {"unreadable": text}  # verify reports the edit
-    return value if isinstance(value, dict) else {"unreadable": text}
+_ATTEMPT_COLUMNS = ATTEMPT_COLUMNS
 
 
 class SQLiteStore:
@@ -612,14 +588,7 @@ class SQLiteStore:
 
     # --- reading ------------------------------------------------------------------------
 
-    @staticmethod
-    def _attempt_row(row: Sequence[Any]) -> AttemptRow:
-        return AttemptRow(id=row[0], trainee_id=row[1], scenario_id=row[2], scenario_version=row[3],
-                          content_hash=row[4], mode=row[5], seed=int(row[6]), start_node=row[7], started_at=row[8],
-                          ended_at=row[9], status=row[10], passed=None if row[11] is None else bool(row[11]),
-                          share=row[12], signoff=_signoff(row[13]), verdict=row[14],
-                          pace=None if row[17] is None else AttemptPace(row[15], row[16], bool(row[17])),
-                          cohort=row[18], imported=_json_mapping(row[19]), assignment=row[20], section=row[21], term=row[22])
+    _attempt_row = staticmethod(attempt_row)
 
     def attempt(self, attempt_id: str) -> AttemptRow:
         with self._read("reading the attempt") as conn:
