@@ -13,7 +13,10 @@ import sys
 HEAVY = ("casesim.format.scenario", "casesim.format.framework", "casesim.semantics.program",
          "casesim.scoring.engine", "casesim.scoring.catalog", "casesim.authoring.pipeline", "casesim.play.attempt",
          "casesim.records.export", "casesim.tui.screens.play", "casesim.tui.screens.author",
-         "casesim.tui.screens.debrief", "transitions", "fpdf", "yaml")
+         "casesim.tui.screens.debrief", "transitions", "fpdf", "yaml",
+         # the settings and the remembered trainee are dataclasses checked by hand: pydantic (a third
+         # of a second to import and build models) waits for the first scenario or framework
+         "pydantic", "pydantic_core", "casesim.format.validation")
 
 # What `casesim` runs before the app draws: the CLI, the settings, the store, the app and its
 # library screen (built, not run).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,7 +57,7 @@ def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None,
     trainee_file = settings.data_dir / TRAINEE_FILE
     trainee = load_trainee(trainee_file)
     if trainee_name:
-        trainee = trainee.model_copy(update={"name": trainee_name.strip()})  # keep theme and tour
+        trainee = replace(trainee, name=trainee_name.strip())  # keep theme and tour
     try:
         app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store, trainee=trainee,
                        trainee_file=trainee_file, watch_files=watch, start=start, keymap=settings.keymap,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -194,7 +194,7 @@ class CaseSimApp(App[None]):
             if name is None or name not in self.available_themes:
                 return
             self.theme = name
-            self.trainee = self.trainee.model_copy(update={"theme": name})
+            self.trainee = replace(self.trainee, theme=name)
             save_trainee(self.deps.trainee_file, self.trainee)
 
         from casesim.tui.screens.theme_picker import ThemeScreen
@@ -243,11 +243,11 @@ class CaseSimApp(App[None]):
         self.push_screen(BeforeStartScreen(loaded, mode=mode or self.trainee.mode, seed=seed))
 
     def remember_trainee(self, name: str, mode: Mode) -> None:
-        self.trainee = self.trainee.model_copy(update={"name": trainee_id_for(name), "mode": mode})
+        self.trainee = replace(self.trainee, name=trainee_id_for(name), mode=mode)
         save_trainee(self.deps.trainee_file, self.trainee)
 
     def remember_tour_done(self) -> None:
-        self.trainee = self.trainee.model_copy(update={"tour_done": True})
+        self.trainee = replace(self.trainee, tour_done=True)
         save_trainee(self.deps.trainee_file, self.trainee)
 
     @property
