@@ -184,6 +184,7 @@ class _RecordingApp:
 
     return_code = 0
     startup_error = None
+    opened_store = None  # never run, so the records were never opened
     given: dict[str, object] = {}
 
     def run(self) -> None:
@@ -209,4 +210,9 @@ def test_the_settings_are_passed_down_to_the_app(casesim: Casesim, monkeypatch: 
     assert given["library_paths"] == [library]
     assert given["trainee_file"] == tmp_path / "trainee.json"
     assert given["keymap"] == {"pause": "ctrl+t"} and given["theme"] == "textual-light"
+    # The library opens its records after the first frame: the app is given what opens them.
+    opener = given["store"]
+    assert callable(opener) and not (tmp_path / "casesim.db").exists()
+    store = opener()
     assert (tmp_path / "casesim.db").exists(), "the library records into the data folder's database"
+    store.close()
