@@ -1,4 +1,4 @@
-"""casesim's settings: one model, resolved once at the entry point and passed down.
+"""casesim's settings: one frozen dataclass, resolved once at the entry point and passed down.
 
 Where each value comes from, first match wins:
 
@@ -24,11 +24,11 @@ The config file may set every field except ``data_dir`` (which says where the fi
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from casesim import bundled
+from casesim.config_file import MAX_SETTLE_SECONDS, ConfigFile, check_config
 from casesim.database_url import DatabaseUrl, is_database_url
 from casesim.errors import CaseSimError, ConfigError
 from casesim.play.clock import CHOICE_SETTLE_SECONDS
@@ -42,21 +42,27 @@ CONFIG_FILE = "config.yaml"
 DB_FILE_NAME = "casesim.db"
 
 
-def _database_file(value: object) -> object:
+def _database_file(value: object) -> Path | DatabaseUrl:
     """A file path, or a PostgreSQL URL kept as a :class:`DatabaseUrl` (Path() would mangle it
     into a relative file name, and str() of it never shows the password)."""
     if isinstance(value, DatabaseUrl):
         return value
     if is_database_url(value):
         return DatabaseUrl(str(value))
-    return Path(value).expanduser() if isinstance(value, str | Path) else value
+    if isinstance(value, str | Path) and str(value).strip():
+        return Path(value).expanduser()
+    raise ValueError(f"the records database must be a file path or a postgresql:// URL, not {value!r}")
 
 
-class Settings(BaseModel):
-    """Everything a casesim command needs from the user's environment."""
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a casesim command needs from the user's environment.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True,
-                              arbitrary_types_allowed=True)
+    A plain frozen dataclass, not a pydantic model: ``casesim`` builds it before its first frame,
+    and pydantic cost a third of a second there (issue 15, item 7). The file's values are checked
+    by :func:`casesim.config_file.check_config`; the rest come from click's typed options, so
+    ``__post_init__`` only normalises the database and guards the settle time's bounds.
+    """
 
     data_dir: Path
     """The per-user data folder: the records database by default, the remembered trainee
@@ -75,9 +81,9 @@ class Settings(BaseModel):
     defined twice is an error. A scenario lists the ones it needs under ``catalog:``."""
     theme: str | None = None
     """The Textual theme of the TUI (e.g. ``textual-light``); None keeps Textual's default."""
-    keymap: dict[str, str] = Field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
     """Key remapping for the TUI: binding id -> comma-separated keys (``pause: ctrl+p``)."""
-    choice_settle_seconds: float = Field(default=CHOICE_SETTLE_SECONDS, ge=0, le=5)
+    choice_settle_seconds: float = CHOICE_SETTLE_SECONDS
     """How long new choices must be on screen before a key chooses, so a double Enter or a held
     key cannot choose unread (0 turns it off; at most 5 seconds)."""
     cache_dir: Path | None = None
@@ -85,44 +91,11 @@ class Settings(BaseModel):
     ``CASESIM_CACHE_DIR`` overrides it; default: the platform's per-user cache folder, e.g.
     ``~/.cache/casesim``). None: nothing is cached (``--no-cache``)."""
 
-    @field_validator("db", mode="before")
-    @classmethod
-    def db_is_a_file(cls, value: object) -> object:
-        return _database_file(value)
-
-
-class ConfigFile(BaseModel):
-    """What ``config.yaml`` may set; relative paths are relative to the file's folder."""
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, arbitrary_types_allowed=True)
-
-    db: Path | DatabaseUrl | None = None
-    """The records database file, or a PostgreSQL URL."""
-    scenarios_dir: Path | None = None
-    """The scenario library folder."""
-    frameworks_dir: Path | None = None
-    """The framework catalog folder."""
-    catalogs: list[Path] = Field(default_factory=list)
-    """A program's own framework folders, added to the base catalog."""
-    theme: str | None = None
-    """The Textual theme of the TUI."""
-    keymap: dict[str, str] = Field(default_factory=dict)
-    """Binding id -> comma-separated keys."""
-    choice_settle_seconds: float | None = Field(default=None, ge=0, le=5)
-    """Seconds new choices must be on screen before a key chooses (0 to 5)."""
-
-    @field_validator("db", mode="before")
-    @classmethod
-    def db_is_a_file(cls, value: object) -> object:
-        return _database_file(value)
-
-    @field_validator("keymap")
-    @classmethod
-    def keys_are_not_empty(cls, value: dict[str, str]) -> dict[str, str]:
-        empty = [binding for binding, keys in value.items() if not keys.strip()]
-        if empty:
-            raise ValueError(f"no keys given for {', '.join(empty)}")
-        return value
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "db", _database_file(self.db))
+        if not 0 <= self.choice_settle_seconds <= MAX_SETTLE_SECONDS:
+            raise ValueError(f"choice_settle_seconds must be from 0 to {MAX_SETTLE_SECONDS:g}, "
+                             f"not {self.choice_settle_seconds}")
 
 
 def default_cache_dir() -> Path:
@@ -149,10 +122,8 @@ def read_config(path: Path) -> ConfigFile:
     if not path.exists():
         log.debug("no config file at %s", path)
         return ConfigFile()
-    # Imported only for a file to read: without one, `casesim` starts without the YAML reader
-    # and the validation (which loads the scenario models).
+    # Imported only for a file to read: without one, `casesim` starts without the YAML reader.
     from casesim.format.reader import read_yaml
-    from casesim.format.validation import validate_model
 
     log.info("reading the config file %s", path)
     doc, problems = read_yaml(path)
@@ -160,9 +131,7 @@ def read_config(path: Path) -> ConfigFile:
         if problems and all(p.code == "empty-file" for p in problems):
             return ConfigFile()  # nothing but comments: the defaults
         raise ConfigError(problems)
-    if doc.data is None:  # a file holding only `null` or `~`
-        return ConfigFile()
-    config, problems = validate_model(ConfigFile, doc)
+    config, problems = check_config(doc)
     if config is None:
         raise ConfigError(problems)
     return config
@@ -187,8 +156,8 @@ def resolve_settings(*, data_dir: Path | None = None, db: Path | str | DatabaseU
     try:
         return Settings(
             data_dir=folder,
-            db=db or (config.db if isinstance(config.db, DatabaseUrl) else _under(folder, config.db))
-            or folder / DB_FILE_NAME,
+            db=_database_file(db or (config.db if isinstance(config.db, DatabaseUrl) else _under(folder, config.db))
+                              or folder / DB_FILE_NAME),
             scenarios_dir=(scenarios_dir or _under(folder, config.scenarios_dir) or bundled.scenarios_dir()),
             frameworks_dir=(frameworks_dir or _under(folder, config.frameworks_dir) or bundled.frameworks_dir()),
             catalog_dirs=tuple(catalog_dirs or [p for c in config.catalogs if (p := _under(folder, c)) is not None]),
@@ -198,7 +167,6 @@ def resolve_settings(*, data_dir: Path | None = None, db: Path | str | DatabaseU
                                    else config.choice_settle_seconds),
             cache_dir=(cache_dir or default_cache_dir()).expanduser() if use_cache else None,
         )
-    except ValidationError as exc:  # a --db that is neither a path nor a PostgreSQL URL
-        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-        raise CaseSimError(message, title="records unavailable",
+    except ValueError as exc:  # a --db that is neither a path nor a PostgreSQL URL
+        raise CaseSimError(str(exc), title="records unavailable",
                            hint="pass --db a file path or a postgresql:// URL") from exc

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import inspect
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -10,8 +14,9 @@ import pytest
 from casesim import bundled
 from casesim.errors import ConfigError
 from casesim.play.clock import CHOICE_SETTLE_SECONDS
+from casesim.play.trainee import TraineeSettings
 from casesim.records import open_store
-from casesim.settings import Settings, resolve_settings
+from casesim.settings import ConfigFile, Settings, resolve_settings
 from support.cli import ROOT, Casesim
 from support.postgres import PostgresServer
 
@@ -154,9 +159,21 @@ def test_a_database_url_selects_postgresql_from_the_flag_the_variable_or_the_con
     postgres_server.drop_database(name)
 
 
-def test_every_setting_says_what_it_is_for() -> None:
-    undocumented = [name for name, field in Settings.model_fields.items() if not field.description]
-    assert undocumented == []
+def _documented_fields(cls: type) -> set[str]:
+    """The fields of dataclass ``cls`` with a docstring right below them in its source."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    return {node.target.id for node, after in zip(body, body[1:], strict=False)
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+            and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str) and after.value.value.strip()}
+
+
+@pytest.mark.parametrize("cls", [Settings, ConfigFile, TraineeSettings], ids=lambda c: c.__name__)
+def test_every_setting_says_what_it_is_for(cls: type) -> None:
+    names = {f.name for f in dataclasses.fields(cls)}
+    assert names, "a dataclass with its fields"
+    assert sorted(names - _documented_fields(cls)) == []
 
 
 def test_nothing_but_the_cli_reads_the_environment() -> None:
@@ -171,6 +188,7 @@ class _RecordingApp:
 
     return_code = 0
     startup_error = None
+    opened_store = None  # never run, so the records were never opened
     given: dict[str, object] = {}
 
     def run(self) -> None:
@@ -196,4 +214,9 @@ def test_the_settings_are_passed_down_to_the_app(casesim: Casesim, monkeypatch: 
     assert given["library_paths"] == [library]
     assert given["trainee_file"] == tmp_path / "trainee.json"
     assert given["keymap"] == {"pause": "ctrl+t"} and given["theme"] == "textual-light"
+    # The library opens its records after the first frame: the app is given what opens them.
+    opener = given["store"]
+    assert callable(opener) and not (tmp_path / "casesim.db").exists()
+    store = opener()
     assert (tmp_path / "casesim.db").exists(), "the library records into the data folder's database"
+    store.close()

@@ -7,6 +7,8 @@ P2). These tests drive the app through Pilot with the fake clock.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from casesim.records.api import RecordStore
 from casesim.semantics.order import shown_choices
 from casesim.tui.screens import DebriefScreen, LibraryScreen, PlayScreen
@@ -120,7 +122,7 @@ async def test_a_resumed_attempt_shows_the_order_it_showed_before(make_test_app:
 async def test_replay_from_a_decision_shows_the_order_the_attempt_showed(make_test_app: AppFactory) -> None:
     draws = iter([TEST_SEED])
     app = make_test_app(new_seed=lambda: next(draws, TEST_SEED + 1))
-    app.trainee = app.trainee.model_copy(update={"mode": "assessment"})
+    app.trainee = replace(app.trainee, mode="assessment")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("enter", "enter")
@@ -140,7 +142,7 @@ async def test_replay_from_a_decision_shows_the_order_the_attempt_showed(make_te
 async def test_pressing_1_at_every_prompt_in_assessment_does_not_follow_the_expert(
         make_test_app: AppFactory, store: RecordStore) -> None:
     app = make_test_app()
-    app.trainee = app.trainee.model_copy(update={"mode": "assessment"})
+    app.trainee = replace(app.trainee, mode="assessment")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         # The expert path, by id: where does the expert's choice stand on screen?

@@ -5,6 +5,7 @@ Async tests only here; the snapshot tests (sync) live in test_tui_snapshots.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,7 @@ async def test_assessment_attempt_fails_on_a_critical_action_and_gives_no_feedba
 async def test_assessment_timer_expiry_applies_the_timeout(make_test_app: AppFactory, store: RecordStore,
                                                            example: AnalysedScenario, clock: FakeClock) -> None:
     app = make_test_app()
-    app.trainee = app.trainee.model_copy(update={"mode": "assessment"})
+    app.trainee = replace(app.trainee, mode="assessment")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("enter", "enter")
@@ -264,7 +265,7 @@ async def test_replay_from_a_decision_starts_a_practice_attempt_there(make_test_
                                                                      store: RecordStore) -> None:
     messages: list[Message] = []
     app = make_test_app()
-    app.trainee = app.trainee.model_copy(update={"mode": "assessment"})
+    app.trainee = replace(app.trainee, mode="assessment")
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
         await settle(pilot)
         await pilot.press("enter", "enter")

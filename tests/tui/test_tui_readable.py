@@ -5,6 +5,7 @@ labels that are never cut."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from casesim.tui.screens import PlayScreen, ThemeScreen, TooSmallScreen
@@ -40,7 +41,7 @@ async def test_the_theme_picked_in_the_app_is_used_and_remembered(make_test_app:
     assert saved["theme"] == "casesim-high-contrast" and saved["name"] == "Test Trainee"
     # Next start: the student's pick wins over a theme the config file names.
     again = make_test_app(theme="casesim-light", trainee="Test Trainee")
-    again.trainee = again.trainee.model_copy(update={"theme": saved["theme"]})
+    again.trainee = replace(again.trainee, theme=saved["theme"])
     from casesim.tui import make_app
     rebuilt = make_app(catalog=again.catalog, library_paths=again.deps.library_paths, store=None,
                        trainee=again.trainee, theme="casesim-light", deterministic=True)

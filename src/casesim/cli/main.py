@@ -11,6 +11,7 @@ them, so ``casesim --help``, completion and the trainer commands start quickly.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import platform
 import sys
@@ -25,18 +26,6 @@ import rich_click as click
 from click.exceptions import Abort, Exit
 
 from casesim import __version__
-from casesim.cli import (
-    authoring,
-    class_program_watch,
-    classroom,
-    locale,
-    lrs,
-    migrate,
-    play,
-    records,
-    records_program,
-    serve,
-)
 from casesim.cli.options import (
     cache_options,
     path_option,
@@ -65,10 +54,39 @@ _HELP = click.RichHelpConfiguration(command_groups={
 })
 
 
+COMMAND_MODULES: tuple[str, ...] = (
+    "casesim.cli.play", "casesim.cli.authoring", "casesim.cli.migrate", "casesim.cli.records",
+    "casesim.cli.records_program", "casesim.cli.locale", "casesim.cli.classroom", "casesim.cli.class_program_watch",
+    "casesim.cli.lrs", "casesim.cli.serve",
+)
+"""The modules whose ``COMMANDS`` are casesim's commands, in the order they are added. Each is
+imported the first time a command is looked up or listed: ``casesim`` alone (the library)
+runs none of them, and importing them all (the records, the classroom, the LRS...) cost a tenth
+of a second before its first frame (issue 15, item 7)."""
+
+
 class CaseSimGroup(click.RichGroup):
-    """The root group: turns what commands return or raise into casesim's exit codes."""
+    """The root group: turns what commands return or raise into casesim's exit codes, and adds
+    the commands of :data:`COMMAND_MODULES` when one is first asked for."""
 
     group_class = click.RichGroup  # sub-groups (records, report, export) are plain rich groups
+    _commands_added = False
+
+    def _add_commands(self) -> None:
+        if self._commands_added:
+            return
+        self._commands_added = True
+        for name in COMMAND_MODULES:
+            for command in importlib.import_module(name).COMMANDS:
+                self.add_command(command)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._add_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_commands()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -183,13 +201,10 @@ def cli(ctx: click.Context, plain: bool, verbosity: int) -> int:
     logging.getLogger("transitions").setLevel(logging.ERROR)
     _attach_verbose_handler(ctx, verbosity)
     if ctx.invoked_subcommand is None:
-        return play.run_library(plain=plain)
+        from casesim.cli.play import run_library
+
+        return run_library(plain=plain)
     return 0
-
-
-for _module in (play, authoring, migrate, records, records_program, locale, classroom, class_program_watch, lrs, serve):
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from casesim.records.api import RecordStore
     from casesim.scoring.catalog import Catalog
     from casesim.tui import StartRequest
+    from casesim.tui.app import CaseSimApp
 
 __all__ = ["COMMANDS", "TRAINEE_FILE", "resolve_scenario", "run_library"]
 
@@ -47,7 +49,7 @@ def resolve_scenario(ref: str, catalog: Catalog, library: Path) -> Playable:
     return find_scenario(ref, [library], catalog)
 
 
-def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None,
+def _run(settings: Settings, start: StartRequest, *, store: RecordStore | Callable[[], RecordStore] | None,
          catalog: Catalog | Callable[[], Catalog], trainee_name: str | None = None, watch: bool | None = None,
          more_time: TimeAllowance | None = None) -> int:
     from casesim.play.trainee import load_trainee
@@ -56,7 +58,8 @@ def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None,
     trainee_file = settings.data_dir / TRAINEE_FILE
     trainee = load_trainee(trainee_file)
     if trainee_name:
-        trainee = trainee.model_copy(update={"name": trainee_name.strip()})  # keep theme and tour
+        trainee = replace(trainee, name=trainee_name.strip())  # keep theme and tour
+    app: CaseSimApp | None = None
     try:
         app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store, trainee=trainee,
                        trainee_file=trainee_file, watch_files=watch, start=start, keymap=settings.keymap,
@@ -65,8 +68,10 @@ def _run(settings: Settings, start: StartRequest, *, store: RecordStore | None,
                        library_cache=settings.cache_dir)
         app.run()
     finally:
-        if store is not None:
-            store.close()
+        # given an opener, the app opened the store on first use (if it came to that)
+        opened = (app.opened_store if app is not None else None) if callable(store) else store
+        if opened is not None:
+            opened.close()
     if app.startup_error is not None:  # found after the first frame (the catalog): said as before it
         raise app.startup_error
     if app.return_code:
@@ -120,11 +125,13 @@ def run_library(*, plain: bool = False) -> int:
             store.close()
     from casesim.tui import OpenLibrary
 
-    # The catalog loads after the first frame, while the library is listed (issue 15, item 7);
-    # its folders are checked now, so a missing one is still said before the screen opens.
+    # The records open and the catalog loads after the first frame, while the library is listed
+    # (issue 15, item 7); the catalog's folders are checked now, so a missing one is still said
+    # before the screen opens, and a store that will not open stops the app with the same error.
     catalog_dirs(settings)
-    store = open_store(settings.db, key=record_key())
-    return _run(settings, OpenLibrary(), store=store, catalog=lambda: load_catalog_for(settings))
+    key = record_key()  # read here: the click context is this thread's
+    return _run(settings, OpenLibrary(), store=lambda: open_store(settings.db, key=key),
+                catalog=lambda: load_catalog_for(settings))
 
 
 def _checked_trainee(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

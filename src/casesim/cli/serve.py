@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 import rich_click as click
@@ -178,7 +179,7 @@ def serve_session_command(settings: Settings, trainee_id: str | None) -> int:
     trainee_id = clean_label(trainee_id, "trainee id")
     catalog = load_catalog_for(settings)
     trainee_file = settings.data_dir / TRAINEE_FILE
-    trainee = load_trainee(trainee_file).model_copy(update={"name": trainee_id})
+    trainee = replace(load_trainee(trainee_file), name=trainee_id)
     store = open_store(settings.db, key=record_key())
     try:
         app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store, trainee=trainee,

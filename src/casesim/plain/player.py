@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -240,7 +241,7 @@ class PlainPlayer:
         if not name:
             return Outcome.STOPPED
         # keep what else is remembered (the guided first run, the theme): only the name changes
-        self.trainee = self.trainee.model_copy(update={"name": name})
+        self.trainee = replace(self.trainee, name=name)
         self.say(f"Playing as {flat(name)}.")
         unfinished = self._unfinished(loaded)
         if unfinished is not None:
@@ -252,7 +253,7 @@ class PlainPlayer:
         chosen = mode or self.ask_mode()
         if chosen is None:
             return Outcome.STOPPED
-        self.trainee = self.trainee.model_copy(update={"name": name, "mode": chosen})
+        self.trainee = replace(self.trainee, name=name, mode=chosen)
         save_trainee(self.trainee_file, self.trainee)
         notice = assessment_notice(self.store, self.trainee_id, loaded, chosen)
         if notice is not None:  # whether this assessment counts, said before it starts
@@ -684,7 +685,7 @@ class PlainPlayer:
                     return
                 if line.strip().casefold() in ("s", "skip", "q", "quit"):
                     break
-        self.trainee = self.trainee.model_copy(update={"tour_done": True})
+        self.trainee = replace(self.trainee, tour_done=True)
         save_trainee(self.trainee_file, self.trainee)
         self.say("These notes will not be shown again.")
         self.say("")

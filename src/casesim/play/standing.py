@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from casesim.records.api import AttemptRow, RecordStore
+if TYPE_CHECKING:  # types only: the library imports this before the records are opened
+    from casesim.records.api import AttemptRow, RecordStore
 
 __all__ = ["Standing", "StandingKind", "scenario_standings", "standings_from"]
 

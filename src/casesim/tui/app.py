@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -97,7 +97,9 @@ class AppDeps:
     catalog: Catalog | Callable[[], Catalog]
     """The catalog, or what loads it when first needed (``casesim``: after the first frame)."""
     library_paths: Sequence[Path]
-    store: RecordStore | None
+    store: RecordStore | Callable[[], RecordStore] | None
+    """Where attempts are recorded, or what opens it when first needed (``casesim``: the library's
+    worker thread, after the first frame); None records nothing."""
     clock: Callable[[], float]
     trainee: TraineeSettings
     trainee_file: Path | None
@@ -141,7 +143,8 @@ class CaseSimApp(App[None]):
         self.startup_error: CaseSimError | None = None
         """A problem found after the first frame (the catalog would not load): the app exits
         and the CLI reports it as it would have before starting."""
-        self.store = deps.store
+        self._store = deps.store
+        self._store_lock = threading.Lock()
         self.clock = deps.clock
         self.trainee = deps.trainee
         self.deterministic = deps.deterministic
@@ -164,6 +167,22 @@ class CaseSimApp(App[None]):
             if callable(self._catalog):
                 self._catalog = self._catalog()
             return self._catalog
+
+    @property
+    def store(self) -> RecordStore | None:
+        """The record store, opened on first use when the app was given an opener: the library
+        opens it in its worker thread after the first frame (the records' modules took a tenth of
+        a second to import before it, issue 15 item 7). A store that cannot be opened raises
+        :class:`~casesim.errors.CaseSimError` here, as :func:`~casesim.records.open_store` does."""
+        with self._store_lock:
+            if callable(self._store):
+                self._store = self._store()
+            return self._store
+
+    @property
+    def opened_store(self) -> RecordStore | None:
+        """The store if it is open (never opens it): what the CLI closes when the app is done."""
+        return None if callable(self._store) else self._store
 
     def startup_failed(self, error: CaseSimError) -> None:
         """Stop on ``error`` found while starting (see :attr:`startup_error`)."""
@@ -194,7 +213,7 @@ class CaseSimApp(App[None]):
             if name is None or name not in self.available_themes:
                 return
             self.theme = name
-            self.trainee = self.trainee.model_copy(update={"theme": name})
+            self.trainee = replace(self.trainee, theme=name)
             save_trainee(self.deps.trainee_file, self.trainee)
 
         from casesim.tui.screens.theme_picker import ThemeScreen
@@ -243,11 +262,11 @@ class CaseSimApp(App[None]):
         self.push_screen(BeforeStartScreen(loaded, mode=mode or self.trainee.mode, seed=seed))
 
     def remember_trainee(self, name: str, mode: Mode) -> None:
-        self.trainee = self.trainee.model_copy(update={"name": trainee_id_for(name), "mode": mode})
+        self.trainee = replace(self.trainee, name=trainee_id_for(name), mode=mode)
         save_trainee(self.deps.trainee_file, self.trainee)
 
     def remember_tour_done(self) -> None:
-        self.trainee = self.trainee.model_copy(update={"tour_done": True})
+        self.trainee = replace(self.trainee, tour_done=True)
         save_trainee(self.deps.trainee_file, self.trainee)
 
     @property
@@ -338,7 +357,8 @@ class CaseSimApp(App[None]):
 _HOST_CHECK: type[CaseSimHost] = CaseSimApp  # mypy proves the app offers what screens read
 
 
-def make_app(*, catalog: Catalog | Callable[[], Catalog], library_paths: Sequence[Path], store: RecordStore | None,
+def make_app(*, catalog: Catalog | Callable[[], Catalog], library_paths: Sequence[Path],
+             store: RecordStore | Callable[[], RecordStore] | None,
              clock: Callable[[], float] = time.monotonic, trainee: TraineeSettings | None = None,
              trainee_file: Path | None = None, deterministic: bool = False, watch_files: bool | None = None,
              start: StartRequest | None = None, analyses: Analyses | None = None,
@@ -353,7 +373,8 @@ def make_app(*, catalog: Catalog | Callable[[], Catalog], library_paths: Sequenc
         catalog: the framework catalog the scenarios cite, or a function that loads it (called
             once, when first needed: after the library's first frame).
         library_paths: folders (or files) of the scenario library.
-        store: where attempts are recorded; None records nothing (author previews).
+        store: where attempts are recorded, or what opens it on first use (the library opens it
+            after its first frame); None records nothing (author previews).
         clock: monotonic seconds, for timers and time taken (tests pass a fixed or fake clock).
         trainee: the remembered trainee settings (name, last mode).
         trainee_file: where to remember them; None remembers nothing.

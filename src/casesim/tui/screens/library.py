@@ -11,20 +11,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Input, OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from casesim.authoring.languages import Language, languages_text
 from casesim.errors import CaseSimError
 from casesim.play.library_index import ListedProblem, ListedScenario, Listing, cached_listing
 from casesim.play.standing import Standing, scenario_standings
-from casesim.records.api import AttemptRow, effective_path
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import ContinueAttempt, LibraryLoaded, ShowBeforeStart
 from casesim.tui.screens.notice import NoticeScreen
 from casesim.tui.screens.open_file import OpenFileScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets import TitleBar
+from casesim.tui.widgets.footer import Footer
 from casesim.tui.widgets.prose import Para, Prose, blank, para
 
 # The list is drawn from the library listing (casesim.play.library_index); the scenario models,
@@ -32,9 +32,13 @@ from casesim.tui.widgets.prose import Para, Prose, blank, para
 if TYPE_CHECKING:
     from casesim.authoring.pipeline import Playable
     from casesim.play.library import Library
+    from casesim.records.api import AttemptRow
     from casesim.scoring.catalog import Catalog
 
 __all__ = ["LibraryScreen", "scenario_details", "diagnostics_details"]
+
+PRELOAD_FALLBACK_SECONDS = 1.0
+"""Start the preload this long after the list is built if no layout refresh said it was drawn."""
 
 
 def _bullets(items: Sequence[str]) -> list[Para]:
@@ -83,6 +87,9 @@ class LibraryScreen(CaseSimScreen[None]):
     """Pick a scenario, resume an attempt, open a file by path, or see your progress."""
 
     CSS_PATH = Path(__file__).with_name("library.tcss")
+    AUTO_FOCUS = "#library-list"
+    """The list has the focus from the start (Textual's default, the search box, moved it a moment
+    later and had the key footer rebuilt twice, issue 15 item 7)."""
     KEYS_TITLE = "the library"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="library-search", tooltip="search titles, summaries, notes"),
@@ -108,6 +115,7 @@ class LibraryScreen(CaseSimScreen[None]):
         now; otherwise each one as it is opened)."""
         self._standings: dict[str, Standing] = {}
         """The trainee's standing with each scenario they have attempted, by scenario id."""
+        self._preload_started = False
 
 
     def compose(self) -> ComposeResult:
@@ -128,7 +136,9 @@ class LibraryScreen(CaseSimScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#library-list", OptionList).focus()
-        self.load()
+        # The list is read in a thread once the first frame is drawn: a thread started now would
+        # share the interpreter with the first frame's layout and CSS and slow it (issue 15, item 7).
+        self.call_after_refresh(self.load)
 
     @work(thread=True, exclusive=True, group="library")
     def load(self) -> None:
@@ -141,24 +151,51 @@ class LibraryScreen(CaseSimScreen[None]):
             return load_library(list(self.library_paths), catalog), catalog
 
         try:
+            _ = host.store  # `casesim` opens the records here, after the first frame (issue 15, item 7)
             listing, library = cached_listing(host.library_cache, self.library_paths, host.catalog_dirs, load_all)
-        except CaseSimError as exc:  # the catalog would not load: the CLI says why
+        except CaseSimError as exc:  # the records would not open or the catalog load: the CLI says why
             self.app.call_from_thread(host.startup_failed, exc)
             return
         self.app.call_from_thread(self._loaded, listing, library)
-        if library is None:
-            # Listed from the cache: load the catalog and the loader now, while the trainee reads
-            # the list, so opening a scenario takes only its own file.
-            try:
-                _ = host.catalog
-                import casesim.authoring.pipeline  # noqa: F401
-            except CaseSimError as exc:
-                self.app.call_from_thread(host.startup_failed, exc)
+
+    def _preload_after_the_list_is_drawn(self) -> None:
+        """Start :meth:`preload` once the list just built is on screen.
+
+        The screen publishes a layout refresh just before it draws; a subscriber that is not
+        ``immediate`` is called after the frame is out. (``call_after_refresh`` can run before the
+        frame when the screen goes idle first, and the preload's imports would then slow the
+        drawing of the list.) A timer starts it anyway, should no layout refresh come."""
+        listing = self.query_one("#library-list", OptionList)
+        signal = self.screen_layout_refresh_signal
+
+        def drawn(_: object = None) -> None:
+            signal.unsubscribe(listing)
+            timer.stop()
+            if not self._preload_started:
+                self._preload_started = True
+                self.preload()
+
+        timer = self.set_timer(PRELOAD_FALLBACK_SECONDS, drawn)
+        signal.subscribe(listing, drawn)
+
+    @work(thread=True, exclusive=True, group="library-preload")
+    def preload(self) -> None:
+        """Listed from the cache: load the catalog and the loader while the trainee reads the list,
+        so opening a scenario takes only its own file. Started once the list is drawn (the
+        imports take the interpreter from the thread that draws it)."""
+        host = self.casesim
+        try:
+            _ = host.catalog
+            import casesim.authoring.pipeline  # noqa: F401
+        except CaseSimError as exc:
+            self.app.call_from_thread(host.startup_failed, exc)
 
     def _loaded(self, listing: Listing, library: Library | None = None) -> None:
         self.library = listing
         if library is not None:
             self._playables = {entry.path: entry for entry in library.playable}
+        else:
+            self._preload_after_the_list_is_drawn()
         self.refresh_in_progress(rebuild=False)
         self.rebuild()
         self.app.post_message(LibraryLoaded(len(listing.scenarios), len(listing.broken)))
@@ -245,6 +282,10 @@ class LibraryScreen(CaseSimScreen[None]):
         details = scenario_details(entry)
         if key and key.startswith("resume:"):
             row = next(r for r in self._in_progress if r.id == key.split(":", 1)[1])
+            from casesim.records.api import (
+                effective_path,  # with the records, after the first frame
+            )
+
             store = self.casesim.store
             steps = len(effective_path(store.events(row.id))) if store is not None else 0
             note = [para(("Resume this attempt", "bold")),
