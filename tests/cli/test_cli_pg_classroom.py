@@ -7,6 +7,7 @@ codes' digests."""
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import os
 import re
@@ -98,6 +99,8 @@ def test_class_watch_opens_the_class_view_on_postgresql_read_only(casesim: Cases
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     with open_store(url) as store:
         store.upsert_trainee("s1", "Ann Lee", "fall")
+        # A PostgreSQL store is always shared: listing every trainee is an administrator's.
+        store.grant_role(getpass.getuser(), "administrator", None, by="the database owner")
         play(store, example, catalog, "s1", EXPERT[:2], finish=False)
     seen: list[dict[str, Any]] = []
 
@@ -123,6 +126,8 @@ def test_a_session_gets_the_postgresql_url_in_its_environment_not_on_its_command
     assert env == {"CASESIM_DB": url}
     with open_store(url) as store:
         store.upsert_trainee("s1", "Ann Lee", "fall")
+        # A PostgreSQL store is always shared: listing every trainee is an administrator's.
+        store.grant_role(getpass.getuser(), "administrator", None, by="the database owner")
     # A process started as the server starts a session's (its flags, that environment) opens the store.
     base = {k: v for k, v in os.environ.items() if k != "CASESIM_DB"}
     done = subprocess.run([sys.executable, "-m", "casesim", *flags, "--data-dir", str(tmp_path), "records", "list"],
