@@ -213,3 +213,32 @@ def test_serve_refuses_an_lrs_forwarder_connected_as_the_player_role(
         postgres_server.sql(statement, database)
     with open_store(postgres_server.url(database, user="serve_instructor")) as forwarder:
         check_forwarder_store(forwarder)  # may read and mark: no error
+
+
+async def test_a_page_the_store_refuses_answers_503_with_a_message_not_a_traceback(
+        player_store: tuple[RecordStore, dict[str, str]], postgres_server: PostgresServer, database: str,
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """serve connected as the player's role by mistake: an instructor's page must write its audit
+    entry, which that role may not, so the store refuses. The instructor gets a 503 page that says
+    nothing was lost, and the server's log one line naming the problem, not a 500 and a traceback."""
+    from casesim.records.classroom import new_code
+
+    store, _ = player_store
+    code = new_code()
+    with open_store(postgres_server.url(database)) as owner:
+        owner.add_roster_member(COHORT, "prof", "Prof Lee", "instructor", code_digest(code))
+    config = ServeConfig(child_command=["true"], state_dir=tmp_path / "state", public_url="http://127.0.0.1")
+    client: TestClient[Any, Any] = TestClient(TestServer(build_app(config, store, b"k" * 32)))
+    await client.start_server()
+    try:
+        signed = await _sign_in(client, code)
+        assert signed.status == 302
+        page = await client.get("/instructor")
+        text = await page.text()
+        assert page.status == 503 and "Nothing you did was lost" in text and "Traceback" not in text
+        assert page.headers["Retry-After"] == "30"
+    finally:
+        await client.close()
+    logged = [r for r in caplog.records if r.name == "casesim.cli.serve_web" and r.levelname == "ERROR"]
+    assert logged and "GET /instructor" in logged[-1].getMessage() and "permission" in logged[-1].getMessage()
+    assert all(r.exc_info is None for r in caplog.records)

@@ -188,3 +188,12 @@ def test_a_store_from_before_the_program_migration_is_upgraded_with_its_heads_un
         assert store.store_heads_since(head) == 1  # the head printed before the upgrade, one entry ago
         play(store, example, catalog, "ann", EXPERT)
         assert store.verify() == [] and len(store.audit_log()) == 1
+
+
+def test_a_new_store_says_its_audit_log_is_complete_from_the_start(postgres_server: PostgresServer,
+                                                                   database: str) -> None:
+    """A brand-new store runs every migration at once; its audit log is complete from its
+    creation, so verify must not say it was "upgraded from records schema N" (as SQLite does not)."""
+    with open_store(postgres_server.url(database)) as store:
+        store.upsert_trainee("ann", "Ann", "c1")
+        assert store.chain_info()["audit_from_schema"] == "0"

@@ -42,7 +42,7 @@ import shlex
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -53,7 +53,7 @@ from textual_serve import server as _server_module
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from casesim.errors import CaseSimError
+from casesim.errors import CaseSimError, StoreError
 from casesim.format.text import visible
 from casesim.records.api import AuditAction, AuditEntry, RecordStore, RosterMember
 from casesim.records.classroom import code_digest, normalise_code
@@ -690,6 +690,25 @@ async def handle_health(request: web.Request) -> web.StreamResponse:
     return web.Response(text="ok\n")
 
 
+@web.middleware
+async def _store_trouble(request: web.Request,
+                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """A page whose store is unreachable or refuses (the database down, a role without a GRANT)
+    answers 503 with casesim's own message, and the journal gets one line saying what and where,
+    not aiohttp's traceback and a bare "500 Internal Server Error". Nothing was written: every
+    store write is one transaction."""
+    try:
+        return await handler(request)
+    except StoreError as exc:
+        log.error("%s %s: %s%s", request.method, request.path, visible(exc.message, one_line=True),
+                  f" ({visible(exc.hint, one_line=True)})" if exc.hint else "")
+        return _page("casesim is unavailable",
+                     "<h1>casesim cannot reach its records right now</h1><p>Nothing you did was lost. Try again in "
+                     "a minute; if this stays, tell your instructor or the administrator, who will find the "
+                     f"reason in the server's log.</p><p><small>{_esc(exc.title or 'records')}</small></p>",
+                     status=503, headers={"Retry-After": "30"})
+
+
 async def _close_sessions(app: web.Application) -> None:
     """When the server stops, close every session's websocket ("going away"), which ends its loop
     and quits its process. Without this the server waited for each open browser tab until
@@ -704,7 +723,7 @@ async def _close_sessions(app: web.Application) -> None:
 def build_app(config: ServeConfig, store: RecordStore, key: bytes, *,
               limiter: RateLimiter | None = None, clock: Callable[[], float] = time.time) -> web.Application:
     """The aiohttp application of ``casesim serve`` (tests drive it with aiohttp's test client)."""
-    app = web.Application(client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[_store_trouble])
     state = _State(config=config, store=store, cookies=SessionCookies(key, hours=config.session_hours, clock=clock),
                    limiter=limiter or RateLimiter(), trusted=_networks(config.trusted_proxies),
                    secure=config.public_url.startswith("https://"))

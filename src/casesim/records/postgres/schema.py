@@ -386,8 +386,11 @@ _PROGRAM = Migration("program", (
     # Both head rows exist from the start ('' while the log is empty), so an append only updates them.
     "INSERT INTO meta(key, value) VALUES ('audit_count', '0'), ('audit_head', '') ON CONFLICT (key) DO NOTHING",
     f"INSERT INTO meta(key, value) VALUES ('audit_since', {_ISO_NOW}) ON CONFLICT (key) DO NOTHING",
-    "INSERT INTO meta(key, value) SELECT 'audit_from_schema', coalesce(max(version), 0)::text FROM schema_version "
-    "ON CONFLICT (key) DO NOTHING",
+    # The schema the store had when this upgrade began (_migrate sets casesim.migrating_from; 0
+    # for a new store), as SQLite records it: not the migrations run before this one in the same
+    # upgrade, which would tell a brand-new store it had been "upgraded from schema 6".
+    "INSERT INTO meta(key, value) VALUES ('audit_from_schema', "
+    "coalesce(nullif(current_setting('casesim.migrating_from', true), ''), '0')) ON CONFLICT (key) DO NOTHING",
     # An existing store (one with an id already) could not set cohort details before: attempts
     # carry their cohort's section and term from now on.
     f"INSERT INTO meta(key, value) SELECT 'section_term_stamped_since', {_ISO_NOW} WHERE EXISTS "
@@ -454,6 +457,7 @@ def _migrate(conn: Conn, current: int | None, where: str,
         _refuse_foreign(conn, where)
     _refuse_newer(current, where)
     conn.execute(f"SET LOCAL search_path TO {SCHEMA}")
+    conn.execute("SELECT set_config('casesim.migrating_from', %s, true)", (str(current),))
     for version, migration in enumerate(MIGRATIONS[current:], current + 1):
         for statement in migration.statements:
             conn.execute(statement.encode())
