@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,21 @@ def test_a_failed_background_analysis_is_logged_with_its_traceback(catalog: Cata
     assert record.getMessage() == "background analysis of scenario example-check-in failed"
     assert record.exc_info is not None and record.exc_info[1] is failure
 
+
+
+def test_serve_leaves_the_casesim_logger_as_it_found_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve logs to stderr for the journal while it runs; a serve that stops (here: refused
+    before it starts) takes its handler away, so casesim used as a library logs nowhere."""
+    from click.testing import CliRunner
+
+    from casesim.cli.main import cli
+
+    monkeypatch.setenv("CASESIM_LRS_PASSWORD", "x")
+    before = list(logging.getLogger("casesim").handlers), logging.getLogger("casesim").level
+    fifo = tmp_path / "records.db"
+    os.mkfifo(fifo)  # refused by the store, after serve has started logging
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "--db", str(fifo), "serve", "--state-dir",
+                                      str(tmp_path / "s"), "--lrs-endpoint", "http://127.0.0.1:9/xAPI",
+                                      "--lrs-user", "casesim"])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    assert (list(logging.getLogger("casesim").handlers), logging.getLogger("casesim").level) == before

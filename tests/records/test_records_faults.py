@@ -247,3 +247,21 @@ def test_a_missing_folder_is_created_private(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "er" / "records.db"
     open_store(path).close()
     assert stat.S_IMODE((tmp_path / "deep" / "er").stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_records_path_that_is_no_regular_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    """A FIFO as --db used to hang every command (reading its header waits for a writer); a
+    folder is never a store either. Both are refused before anything opens them."""
+    from casesim.errors import StoreError
+    from casesim.records import open_store
+
+    path = tmp_path / "records.db"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    for readonly in (False, True):
+        with pytest.raises(StoreError) as refused:
+            open_store(path, readonly=readonly)
+        assert str(path) in refused.value.message and "not a records file" in refused.value.message

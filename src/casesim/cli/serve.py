@@ -151,12 +151,22 @@ def _log_to_stderr() -> None:
     import logging
 
     logger = logging.getLogger("casesim")
-    if not any(getattr(h, "_casesim_serve", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler._casesim_serve = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    if any(getattr(h, "_casesim_serve", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler._casesim_serve = True  # type: ignore[attr-defined]
+    previous = logger.level
+    logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+
+    def detach() -> None:  # when the command ends, however it ends (casesim is also a library)
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # always, from the command; a direct call (a test) keeps the handler
+        ctx.call_on_close(detach)
 
 
 @click.command("serve-session", hidden=True)

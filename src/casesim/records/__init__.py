@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casesim.database_url import DatabaseUrl, is_database_url
+from casesim.errors import StoreError
 from casesim.lazy import lazy_exports
 from casesim.records.chain import WallClock, utc_now
 
@@ -85,4 +86,27 @@ def open_store(path: str | Path | DatabaseUrl, *, readonly: bool = False, clock:
         return PostgresStore(url, readonly=readonly, clock=clock, key=key)
     from casesim.records.sqlite import SQLiteStore
 
-    return SQLiteStore(Path(str(path)).expanduser(), readonly=readonly, clock=clock or utc_now, key=key)
+    file = Path(str(path)).expanduser()
+    _refuse_non_regular(file)
+    return SQLiteStore(file, readonly=readonly, clock=clock or utc_now, key=key)
+
+
+def _refuse_non_regular(file: Path) -> None:
+    """A records path that exists must be a regular file (a symbolic link to one is followed, as
+    SQLite does). Reading a FIFO's header would wait for a writer forever, and a device or a
+    folder is never a store: each is refused at once, before anything opens it."""
+    import stat
+
+    try:
+        mode = file.stat().st_mode
+    except FileNotFoundError:
+        return  # a new store
+    except OSError as exc:
+        raise StoreError(f"cannot read {file}: {exc.strerror}", title="records unavailable",
+                         hint="check the path given to --db or CASESIM_DB") from None
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "not a regular file")
+        raise StoreError(f"{file} is {kind}, not a records file; it was not opened", title="records unavailable",
+                         hint="give --db (or CASESIM_DB) the path of a records file, or of one to create")
