@@ -58,7 +58,17 @@ from casesim.format.scenario import Scenario
 from casesim.scoring.engine import expert_points, meets_share, share_of_expert
 from casesim.semantics.explore import Analysis
 from casesim.semantics.order import is_shuffled
-from casesim.semantics.program import Program, Step, is_final, replay, unmet_requirements
+from casesim.semantics.program import (
+    Program,
+    State,
+    Step,
+    apply,
+    initial_state,
+    is_final,
+    project,
+    replay,
+    unmet_requirements,
+)
 
 __all__ = [
     "Audit",
@@ -375,37 +385,46 @@ def _pressing_first(out: Sequence[tuple[Step, int]], program: Program | None = N
 
 
 def _follow(analysis: Analysis, name: str, best: int) -> StrategyOutcome:
+    """Where a trainee who always picks by ``name`` ends up.
+
+    The walk carries the session's real state and stops when its projection repeats (a
+    deterministic walk that revisits a state loops forever). It must not stop on a repeated
+    analysis state: with the live-variable merge, states that differ only in a dead variable
+    (a meter nothing reads any more) share an index, so a walk around a loop that raises that
+    meter would stop sooner, and report a shorter path and fewer points, than without it.
+    """
     description, pick = STRATEGIES[name]
     program = analysis.program
     rule = program.scenario.pass_rule
-    sid = 0
-    seen = {0}
+    state: State = initial_state(program)
+    seen = {project(program, state)}
     path: list[str] = []
     critical: list[str] = []
     points = 0
     ending: str | None = None
     while True:
-        state = analysis.states[sid]
         if is_final(program, state):
             ending = state.node
             # The analysis' states keep only a verdict for the protocol duties; the full state
             # of the path names which were missed.
             critical.extend(unmet_requirements(program, replay(program, path).final))
             break
+        sid = analysis.state_id(state)
+        if sid is None:  # the analysis stopped at its budget before reaching this state
+            break
         moves = _moves(analysis.edges[sid])
         if not moves:
             break
-        choices = [step for step, _ in moves]
-        chosen = pick(choices)
-        target = next(t for step, t in moves if step is chosen)
+        chosen = pick([step for step, _ in moves])
         path.append(chosen.id)
         points += chosen.weight
         if chosen.critical is not None:
             critical.append(chosen.id)
-        if target in seen:  # a deterministic walk that revisits a state loops forever
+        state = apply(program, state, chosen)
+        key = project(program, state)
+        if key in seen:
             break
-        seen.add(target)
-        sid = target
+        seen.add(key)
     passed = (ending is not None and not (rule.no_critical and critical)
               and meets_share(points, best, rule.min_share))
     return StrategyOutcome(name, description, tuple(path), ending, points, share_of_expert(points, best),

@@ -39,7 +39,7 @@ import math
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from operator import add
 
@@ -391,11 +391,12 @@ def _summarise(program: Program, states: list[State], edges: Edges, index: dict[
 
     # Best clean total still achievable from each state: no critical step, requirements met.
     clean_final = [finals[i] and not unmet_requirements(program, states[i]) for i in range(n)]
-    best_to_go = _optimise_clean_total(edges, comp, comps, clean_final)
+    clean_comp, clean_comps = _clean_components(edges, comp, comps)
+    best_to_go = _optimise_clean_total(edges, clean_comp, clean_comps, clean_final)
     clean_path_exists = bool(n) and best_to_go[0] != _NEG
-    best_path = _expert_path(edges, best_to_go, comp, clean_final) if clean_path_exists else ()
+    best_path = _expert_path(program, states, edges, best_to_go, clean_comp, clean_final) if clean_path_exists else ()
     marked = any(step.expert for out in edges for step, _ in out)
-    expert_path = (_expert_path(edges, best_to_go, comp, clean_final, follow_marks=True)
+    expert_path = (_expert_path(program, states, edges, best_to_go, clean_comp, clean_final, follow_marks=True)
                    if clean_path_exists and marked else best_path)
     return Analysis(
         program=program, states=states, edges=edges, index=index, complete=complete,
@@ -664,6 +665,23 @@ class _Vectors:
         return found
 
 
+def _clean_components(edges: Edges, comp: list[int],
+                      comps: list[list[int]]) -> tuple[list[int], list[list[int]]]:
+    """The cycles a trainee can go round without a critical step.
+
+    The clean total gives every member of a cycle the best exit of any member, since each can
+    walk to each. That holds only if the walk is clean: when the one way back round a cycle is a
+    critical step, its members are not one component for the clean total (a state from which
+    only a critical step leads to the member with the clean exit has no clean path). So the
+    components are taken again over the non-critical steps, but only when a critical step lies
+    inside a component: otherwise they are the same, and this costs one pass over the edges.
+    """
+    if not any(step.critical is not None and comp[target] == comp[sid]
+               for sid, out in enumerate(edges) for step, target in out):
+        return comp, comps
+    return _components([[(step, target) for step, target in out if step.critical is None] for out in edges])
+
+
 def _optimise_clean_total(edges: Edges, comp: list[int], comps: list[list[int]],
                           clean_final: list[bool]) -> list[float]:
     """Best total points from each state to a clean final state, never taking a critical
@@ -686,41 +704,61 @@ def _optimise_clean_total(edges: Edges, comp: list[int], comps: list[list[int]],
     return best_of
 
 
-def _expert_path(edges: Edges, best_to_go: list[float], comp: list[int], clean_final: list[bool], *,
-                 follow_marks: bool = False) -> tuple[str, ...]:
-    """Follow the best clean exits from the start; inside a cycle, walk to the member with the best exit.
+def _expert_path(program: Program, states: list[State], edges: Edges, best_to_go: list[float],
+                 comp: list[int], clean_final: list[bool], *, follow_marks: bool = False) -> tuple[str, ...]:
+    """The first best clean path in the author's order that never comes back to where it was.
+
+    A depth-first search from the start over the steps that keep the best clean total (a step
+    whose points plus the best total after it equal the best total before it; inside a cycle,
+    the zero-point steps round it), taking them in the order the author listed them, and never
+    entering a state it has entered before. Without cycles that is simply the first best choice
+    at each decision. With them, it walks to the member of the cycle with the way out, and never
+    goes round a loop for nothing.
+
+    States are told apart by their merge key (:func:`casesim.semantics.program.merge_key`), not
+    by their index, so the path is the same with and without the live-variable merge: without
+    it, a loop that raises a meter nothing reads is a chain of states, one per value, and going
+    round it is still coming back.
 
     With ``follow_marks``, a state where choices marked `expert: true` are open (and can still end
-    cleanly) takes the best of those instead: the author's judgement of what an expert does wins
+    cleanly) tries the best of those first: the author's judgement of what an expert does wins
     over the points, and the lint reports where the two differ.
     """
+
+    def ways_on(sid: int) -> Iterator[tuple[Step, int]]:
+        if follow_marks:
+            marked = _best_marked(edges, best_to_go, sid)
+            if marked is not None:
+                yield marked
+        want = best_to_go[sid]
+        for step, target in edges[sid]:
+            if step.critical is not None or best_to_go[target] == _NEG:
+                continue
+            if step.weight + best_to_go[target] == want or comp[target] == comp[sid]:
+                yield step, target
+
+    if clean_final[0]:
+        return ()
+    entered = {merge_key(program, states[0])}
     path: list[str] = []
-    sid = 0
-    guard = 0
-    seen: set[int] = set()
-    while not clean_final[sid] and guard < len(edges) + 1:
-        guard += 1
-        marked = _best_marked(edges, best_to_go, sid) if follow_marks and sid not in seen else None
-        seen.add(sid)
-        if marked is not None:
-            step, nxt = marked
-            path.append(step.id)
-            sid = nxt
+    stack = [ways_on(0)]
+    while stack:
+        found = next(stack[-1], None)
+        if found is None:
+            stack.pop()
+            if path:
+                path.pop()
             continue
-        exit_step = _best_exit(edges, best_to_go, comp, sid)
-        if exit_step is not None:
-            step, nxt = exit_step
-            path.append(step.id)
-            sid = nxt
+        step, target = found
+        key = merge_key(program, states[target])
+        if key in entered:
             continue
-        # The best exit is from another member of this cycle: walk there (zero points inside).
-        route = _route_in_component(edges, best_to_go, comp, sid)
-        if not route:
-            break
-        for step, nxt in route:
-            path.append(step.id)
-            sid = nxt
-    return tuple(path)
+        entered.add(key)
+        path.append(step.id)
+        if clean_final[target]:
+            return tuple(path)
+        stack.append(ways_on(target))
+    return ()
 
 
 def _best_marked(edges: Edges, best_to_go: list[float], sid: int) -> tuple[Step, int] | None:
@@ -733,36 +771,3 @@ def _best_marked(edges: Edges, best_to_go: list[float], sid: int) -> tuple[Step,
             best = (step, target)
     return best
 
-
-def _best_exit(edges: Edges, best_to_go: list[float], comp: list[int], sid: int) -> tuple[Step, int] | None:
-    want = best_to_go[sid]
-    for step, target in edges[sid]:
-        if step.critical is not None or comp[target] == comp[sid] or best_to_go[target] == _NEG:
-            continue
-        if step.weight + best_to_go[target] == want:
-            return step, target
-    return None
-
-
-def _route_in_component(edges: Edges, best_to_go: list[float], comp: list[int],
-                        start: int) -> list[tuple[Step, int]]:
-    cid = comp[start]
-    parent: dict[int, tuple[int, Step]] = {}
-    queue = deque([start])
-    seen = {start}
-    while queue:
-        sid = queue.popleft()
-        if sid != start and _best_exit(edges, best_to_go, comp, sid) is not None:
-            route: list[tuple[Step, int]] = []
-            while sid != start:
-                prev, step = parent[sid]
-                route.append((step, sid))
-                sid = prev
-            route.reverse()
-            return route
-        for step, target in edges[sid]:
-            if comp[target] == cid and target not in seen and step.critical is None:
-                seen.add(target)
-                parent[target] = (sid, step)
-                queue.append(target)
-    return []
