@@ -41,13 +41,6 @@ COHORT = "MSW Fall 2026"
 
 
 @pytest.fixture
-def database(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.create_database("clicls")
-    yield name
-    postgres_server.drop_database(name)
-
-
-@pytest.fixture
 def url(postgres_server: PostgresServer, database: str) -> str:
     return postgres_server.url(database, tcp=True)
 
