@@ -45,7 +45,8 @@ if TYPE_CHECKING:  # the options are read at every casesim start: aiohttp and ht
     from casesim.records.api import RecordStore
     from casesim.records.lrs import Backoff, LrsConfig, SyncReport
 
-__all__ = ["STATUS_FILE", "BackgroundForwarder", "check_forwarder_store", "describe_status", "lrs_config", "lrs_options", "read_status"]
+__all__ = ["STATUS_FILE", "BackgroundForwarder", "check_forwarder_store", "describe_status", "lrs_config",
+           "lrs_options", "lrs_password", "read_status"]
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,18 @@ def lrs_options(f: FC) -> FC:
     return f
 
 
+def lrs_password(password_file: Path | None, env_password: str | None, *, missing: str, file_option: str) -> str:
+    """The LRS password, as ``casesim lrs sync`` and ``casesim serve`` both read it: the password
+    file's text (trimmed) when one is given, else ``CASESIM_LRS_PASSWORD`` (``env_password``);
+    :class:`CaseSimError` (``missing``, naming ``file_option`` in the hint) when neither has one.
+    Never from a visible flag: a command line is shown to every user of the host."""
+    password = password_file.read_text(encoding="utf-8").strip() if password_file is not None else env_password or ""
+    if not password:
+        raise CaseSimError(missing, title="lrs: no credentials",
+                           hint=f"set CASESIM_LRS_PASSWORD or give {file_option} FILE")
+    return password
+
+
 def lrs_config(endpoint: str | None, user: str | None, password_file: Path | None,
                env_password: str | None) -> LrsConfig | None:
     """The LRS to forward to (None: no ``--lrs-endpoint``), or :class:`CaseSimError` saying what
@@ -91,13 +104,8 @@ def lrs_config(endpoint: str | None, user: str | None, password_file: Path | Non
     if not user:
         raise CaseSimError("--lrs-endpoint needs an LRS user", title="lrs: no credentials",
                            hint="give --lrs-user (or CASESIM_LRS_USER) and CASESIM_LRS_PASSWORD or --lrs-password-file")
-    if password_file is not None:
-        password = password_file.read_text(encoding="utf-8").strip()
-    else:
-        password = env_password or ""
-    if not password:
-        raise CaseSimError("--lrs-endpoint needs the LRS password", title="lrs: no credentials",
-                           hint="set CASESIM_LRS_PASSWORD or give --lrs-password-file FILE")
+    password = lrs_password(password_file, env_password, missing="--lrs-endpoint needs the LRS password",
+                            file_option="--lrs-password-file")
     from casesim.records.lrs import LrsConfig
 
     # A short timeout: a post in flight is what a stopping server waits for.
