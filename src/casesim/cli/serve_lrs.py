@@ -70,8 +70,8 @@ def lrs_options(f: FC) -> FC:
                      help="(from the environment only: CASESIM_LRS_PASSWORD)"),
         click.option("--lrs-db", envvar="CASESIM_LRS_DB", show_envvar=True, default=None, metavar="URL|FILE",
                      help="the store connection the forwarder uses (default: the store serve uses). On PostgreSQL "
-                          "serve connects as the player's role, which may queue statements but not read or mark "
-                          "them: give a URL for the instructor's role here (docs/deploying.md)"),
+                          "serve connects as the instructor's role, which may read and mark the outbox; a connection "
+                          "as the player's role may only queue statements (docs/deploying.md)"),
         click.option("--lrs-interval", type=click.FloatRange(0.2, 3600), default=30.0, show_default=True,
                      metavar="SECONDS", help="how often the forwarder looks for statements to send"),
         click.option("--lrs-max-interval", type=click.FloatRange(1, 24 * 3600), default=600.0, show_default=True,
