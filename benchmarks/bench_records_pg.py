@@ -10,7 +10,8 @@ node it leads to, and the seal. Every commit is durable when it returns (Postgre
 Printed: durable events per second over the whole run (wall time from the common start to the
 last writer's end), and p50 / p99 commit latency, for both backends in the same run on the same
 machine, and PostgreSQL / SQLite as ratios. The PostgreSQL server is a real one this script starts
-in a temporary folder (as tests/support/postgres.py does for the tests) and stops at the end.
+in a temporary folder (benchmarks/_pg.py, as tests/support/postgres.py does for the tests) and stops at
+the end.
 
     .venv/bin/python benchmarks/bench_records_pg.py [ATTEMPTS_PER_WRITER]
 """
@@ -19,15 +20,10 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "tests"))
+from _pg import ROOT, both_backends, main_or_worker, percentile, run_writers, wait_for_start
 
 WRITERS = 12
 TRAINEES = 48
@@ -39,11 +35,6 @@ PAYLOAD = {"node": "how-are-you", "choice": "reflect-tiredness", "seconds": 12.3
                      "chosen": ["introduce-and-ask-time", "explain-role-and-limits", "reflect-tiredness"]}}
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def worker(db: str, index: int, attempts: int, start_at: float) -> None:
     """One writer: print one JSON line of commit latencies (seconds), events written and end time."""
     from casesim.records import open_store
@@ -52,8 +43,7 @@ def worker(db: str, index: int, attempts: int, start_at: float) -> None:
     store = open_store(db)
     latencies: list[float] = []
     events = 0
-    while time.time() < start_at:
-        time.sleep(0.001)
+    wait_for_start(start_at)
     for _ in range(attempts):
         trainee = f"trainee-{rng.randrange(TRAINEES):02d}"
         t = time.perf_counter()
@@ -80,16 +70,10 @@ def run(db: str, attempts: int) -> tuple[float, list[float], int]:
         for i in range(TRAINEES):
             store.upsert_trainee(f"trainee-{i:02d}", f"Trainee {i}", "bench")
     start_at = time.time() + 4.0  # every writer has imported casesim and connected by then
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", db, str(w), str(attempts), repr(start_at)],
-                              stdout=subprocess.PIPE, text=True) for w in range(WRITERS)]
     latencies: list[float] = []
     events = 0
     end = start_at
-    for proc in procs:
-        out, _ = proc.communicate(timeout=900)
-        if proc.returncode != 0:
-            raise SystemExit(f"a writer failed ({proc.returncode})")
-        result = json.loads(out.strip().splitlines()[-1])
+    for result in run_writers(__file__, db, WRITERS, attempts, start_at):
         latencies.extend(result["latencies"])
         events += int(result["events"])
         end = max(end, float(result["end"]))
@@ -103,16 +87,13 @@ def run(db: str, attempts: int) -> tuple[float, list[float], int]:
 
 
 def main() -> None:
-    from support.postgres import PostgresServer
-
     attempts = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     print(f"{WRITERS} writer processes on {TRAINEES} trainees, {attempts} attempts each "
           f"({CHOICES} choice commits + start + seal per attempt); durable commits on both sides")
     results: dict[str, tuple[float, list[float], int]] = {}
-    with PostgresServer() as server, tempfile.TemporaryDirectory(dir=ROOT / "benchmarks") as tmp:
-        name = server.create_database("bench")
-        results["PostgreSQL"] = run(server.url(name), attempts)
-        results["SQLite"] = run(str(Path(tmp) / "bench.db"), attempts)
+    with both_backends(ROOT / "benchmarks") as (pg_url, sqlite_path):
+        results["PostgreSQL"] = run(pg_url, attempts)
+        results["SQLite"] = run(sqlite_path, attempts)
     for label, (rate, latencies, events) in results.items():
         print(f"  {label:<10} {rate:7.0f} events/s ({events} events, {len(latencies)} commits)  "
               f"p50 {percentile(latencies, 0.5) * 1000:6.1f} ms  p99 {percentile(latencies, 0.99) * 1000:6.1f} ms")
@@ -123,7 +104,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
-    else:
-        main()
+    main_or_worker(worker, main)

@@ -7,7 +7,7 @@ appends audit entries as fast as it can: every append queues on the audit head (
 program's tables. Printed: durable appends per second over the run, p50 / p99 append latency, the
 time ``verify`` takes on the store afterwards (40 trainees with one attempt each, plus the log),
 and PostgreSQL / SQLite as ratios. The PostgreSQL server is a real one this script starts in a
-temporary folder (as tests/support/postgres.py does) and stops at the end.
+temporary folder (benchmarks/_pg.py, as tests/support/postgres.py does) and stops at the end.
 
     .venv/bin/python benchmarks/bench_records_program.py [APPENDS_PER_WRITER]
 """
@@ -15,23 +15,13 @@ temporary folder (as tests/support/postgres.py does) and stops at the end.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "tests"))
+from _pg import both_backends, main_or_worker, percentile, run_writers, wait_for_start
 
 WRITERS = 6
 TRAINEES = 40
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def worker(db: str, index: int, appends: int, start_at: float) -> None:
@@ -41,8 +31,7 @@ def worker(db: str, index: int, appends: int, start_at: float) -> None:
 
     store = open_store(db)
     latencies: list[float] = []
-    while time.time() < start_at:
-        time.sleep(0.001)
+    wait_for_start(start_at)
     for n in range(appends):
         t = time.perf_counter()
         store.record_audit(AuditEntry(actor=f"prof-{index}", action="report", trainees=(f"t{n % TRAINEES:02d}",),
@@ -70,9 +59,7 @@ def run(db: str, appends: int) -> dict[str, float]:
 
     fill(db)
     start_at = time.time() + 2.0
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", db, str(i), str(appends), str(start_at)],
-                              stdout=subprocess.PIPE, text=True) for i in range(WRITERS)]
-    results = [json.loads(p.communicate()[0]) for p in procs]
+    results = run_writers(__file__, db, WRITERS, appends, start_at)
     latencies = [x for r in results for x in r["latencies"]]
     wall = max(r["end"] for r in results) - start_at
     with open_store(db, readonly=True) as store:
@@ -86,12 +73,10 @@ def run(db: str, appends: int) -> dict[str, float]:
 
 
 def main() -> None:
-    from support.postgres import PostgresServer
-
     appends = int(sys.argv[1]) if len(sys.argv) > 1 else 40
-    with PostgresServer() as server, tempfile.TemporaryDirectory() as tmp:
-        pg = run(server.url(server.create_database("bench")), appends)
-        lite = run(str(Path(tmp) / "bench.db"), appends)
+    with both_backends() as (pg_url, sqlite_path):
+        pg = run(pg_url, appends)
+        lite = run(sqlite_path, appends)
     print(f"{WRITERS} writers x {appends} audit appends, then verify ({TRAINEES} trainees + the log)")
     for name, r in (("PostgreSQL", pg), ("SQLite", lite)):
         print(f"  {name:<10} {r['appends_per_s']:7.1f} appends/s  p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms"
@@ -102,7 +87,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
-    else:
-        main()
+    main_or_worker(worker, main)

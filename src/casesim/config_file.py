@@ -4,8 +4,9 @@ The config file is checked by hand rather than by a pydantic model. It has seven
 ``casesim`` reads it before its first frame: building a pydantic model (and importing pydantic)
 cost about a third of a second there, longer than everything else casesim adds to a Textual
 hello-world (issue 15, item 7). The checks here say what each key should hold in a trainer's
-words, as :mod:`casesim.format.validation` does for scenarios ("'theme' should be text, not the
-number 3: put it in quotes..."), and report every problem in the file at once, in file order.
+words, as :mod:`casesim.format.validation` does for scenarios and with the same names for what
+was found (:func:`casesim.format.wording.describe`: "'theme' should be text, not the number 3:
+put it in quotes..."), and report every problem in the file at once, in file order.
 
 Only :func:`check_config` needs the YAML reader's :class:`~casesim.format.reader.SourceDocument`;
 nothing here imports it at module level, so ``casesim`` without a config file never loads YAML.
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casesim.database_url import DatabaseUrl, is_database_url
+from casesim.format.wording import describe
 
 if TYPE_CHECKING:
     from casesim.format.diagnostics import Diagnostic
@@ -54,24 +56,6 @@ class ConfigFile:
 CONFIG_KEYS = ("db", "scenarios_dir", "frameworks_dir", "catalogs", "theme", "keymap", "choice_settle_seconds")
 """The keys the file may hold, in :class:`ConfigFile`'s order (``data_dir`` is not one: the file
 is in the data folder)."""
-
-
-def describe(value: object) -> str:
-    """``value`` as a trainer would name it: "the number 3", "the text 'abc'", "a list"."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text {shown!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
 
 
 def _not_text(key: str, what: str, value: object, *, quoting_hints: bool = True) -> str:

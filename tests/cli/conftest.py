@@ -8,6 +8,7 @@ from click.testing import CliRunner, Result
 from casesim.cli.main import cli
 from support.backends import (  # noqa: F401 - the hook and fixtures that run a test on both backends
     backend,
+    database,
     open_records,
     pytest_generate_tests,
     raw_sql,

@@ -1,8 +1,8 @@
 """``casesim class …``, ``class watch`` and ``casesim serve``'s sign-in on a PostgreSQL store.
 
 The URL carries its password (TCP), so every output is also checked not to show it; ``serve``
-signs students in while connected as the player's role (docs/records.md), which cannot read the
-codes' digests."""
+signs students in and out while connected as the instructor's role (docs/deploying.md), which
+cannot read the codes' digests; connected as the player's role by mistake it signs no one out."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from casesim.errors import CaseSimError
 from casesim.records import open_store
 from casesim.records.api import RecordStore
 from casesim.records.classroom import code_digest
-from casesim.records.postgres.roles import grant_statements
+from casesim.records.postgres.roles import RoleKind, grant_statements
 from casesim.scoring.catalog import Catalog
 from casesim.settings import resolve_settings
 from casesim.tui.class_watch_app import ClassWatchApp
@@ -38,13 +38,6 @@ from support.postgres import PASSWORD, PostgresServer
 from support.records import EXPERT, play
 
 COHORT = "MSW Fall 2026"
-
-
-@pytest.fixture
-def database(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.create_database("clicls")
-    yield name
-    postgres_server.drop_database(name)
 
 
 @pytest.fixture
@@ -137,9 +130,10 @@ def test_a_session_gets_the_postgresql_url_in_its_environment_not_on_its_command
     assert PASSWORD not in done.stdout + done.stderr
 
 
-@pytest.fixture
-def player_store(postgres_server: PostgresServer, database: str) -> Iterator[tuple[RecordStore, dict[str, str]]]:
-    """A roster made by the owner, and the store as `casesim serve` opens it: as the player's role."""
+def _serve_store(postgres_server: PostgresServer, database: str,
+                 kind: RoleKind) -> Iterator[tuple[RecordStore, dict[str, str]]]:
+    """A roster made by the owner, and the store as `casesim serve` opens it connected as the
+    ``kind`` role (``serve_player`` or ``serve_instructor``)."""
     codes: dict[str, str] = {}
     from casesim.records.classroom import new_code
 
@@ -148,21 +142,38 @@ def player_store(postgres_server: PostgresServer, database: str) -> Iterator[tup
         for trainee in ("s1001", "s1002"):
             codes[trainee] = new_code()
             owner.add_roster_member(COHORT, trainee, trainee.upper(), "student", code_digest(codes[trainee]))
-    postgres_server.sql("DROP ROLE IF EXISTS serve_player")
-    postgres_server.sql("CREATE ROLE serve_player LOGIN")
-    for statement in grant_statements("serve_player", "player"):
+    role = f"serve_{kind}"
+    postgres_server.sql(f"DROP ROLE IF EXISTS {role}")
+    postgres_server.sql(f"CREATE ROLE {role} LOGIN")
+    for statement in grant_statements(role, kind):
         postgres_server.sql(statement, database)
-    store = open_store(postgres_server.url(database, user="serve_player"))
+    store = open_store(postgres_server.url(database, user=role))
     yield store, codes
     store.close()
 
 
 @pytest.fixture
-async def client(player_store: tuple[RecordStore, dict[str, str]], tmp_path: Path) -> AsyncIterator[Any]:
-    store, _ = player_store
+def player_store(postgres_server: PostgresServer, database: str) -> Iterator[tuple[RecordStore, dict[str, str]]]:
+    """serve connected as the player's role by mistake."""
+    yield from _serve_store(postgres_server, database, "player")
+
+
+@pytest.fixture
+def instructor_store(postgres_server: PostgresServer, database: str) -> Iterator[tuple[RecordStore, dict[str, str]]]:
+    """serve connected as docs/deploying.md says: as the instructor's role."""
+    yield from _serve_store(postgres_server, database, "instructor")
+
+
+async def _serve(store: RecordStore, tmp_path: Path) -> TestClient[Any, Any]:
     config = ServeConfig(child_command=["true"], state_dir=tmp_path / "state", public_url="http://127.0.0.1")
     made: TestClient[Any, Any] = TestClient(TestServer(build_app(config, store, b"k" * 32)))
     await made.start_server()
+    return made
+
+
+@pytest.fixture
+async def client(instructor_store: tuple[RecordStore, dict[str, str]], tmp_path: Path) -> AsyncIterator[Any]:
+    made = await _serve(instructor_store[0], tmp_path)
     yield made
     await made.close()
 
@@ -174,9 +185,9 @@ async def _sign_in(client: TestClient[Any, Any], code: str) -> Any:
     return await client.post("/login", data={"csrf": token.group(1), "code": code}, allow_redirects=False)
 
 
-async def test_serve_signs_students_in_once_and_out_as_the_player_role(
-        client: TestClient[Any, Any], player_store: tuple[RecordStore, dict[str, str]]) -> None:
-    store, codes = player_store
+async def test_serve_signs_students_in_once_and_out_as_the_instructor_role(
+        client: TestClient[Any, Any], instructor_store: tuple[RecordStore, dict[str, str]]) -> None:
+    store, codes = instructor_store
     signed = await _sign_in(client, codes["s1001"])
     assert signed.status == 302 and signed.headers["Location"] == "/"
     page = await client.get("/")
@@ -189,6 +200,25 @@ async def test_serve_signs_students_in_once_and_out_as_the_player_role(
     assert "Signed out" in await signed_out.text()
     assert (await client.get("/", allow_redirects=False)).status == 302
     assert [m.session_epoch for m in store.memberships("s1001")] == [1]
+
+
+async def test_serve_connected_as_the_player_role_signs_in_but_cannot_sign_anyone_out(
+        player_store: tuple[RecordStore, dict[str, str]], tmp_path: Path) -> None:
+    """The player's role (every student-facing process holds it) may not end a member's sessions:
+    serve connected as it by mistake signs a student in, but its sign-out answers 503 and ends
+    nothing, rather than any process with that role being able to sign any student out."""
+    store, codes = player_store
+    client = await _serve(store, tmp_path)
+    try:
+        signed = await _sign_in(client, codes["s1001"])
+        assert signed.status == 302
+        token = re.search(r'name="csrf" value="([^"]+)"', await (await client.get("/")).text())
+        assert token is not None
+        refused = await client.post("/logout", data={"csrf": token.group(1)})
+        assert refused.status == 503 and "Nothing you did was lost" in await refused.text()
+    finally:
+        await client.close()
+    assert [m.session_epoch for m in store.memberships("s1001")] == [0]
 
 
 def test_serve_refuses_an_lrs_forwarder_connected_as_the_player_role(

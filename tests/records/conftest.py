@@ -17,6 +17,7 @@ from casesim.records import open_store
 from casesim.records.api import RecordStore
 from support.backends import (  # noqa: F401 - the hook and fixtures that run each test on both backends
     backend,
+    database,
     open_records,
     pytest_generate_tests,
     raw_sql,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -22,22 +21,8 @@ from casesim.records.postgres.roles import grant_statements
 from casesim.records.postgres.schema import SCHEMA_VERSION
 from casesim.scoring.catalog import Catalog
 from casesim.settings import resolve_settings
-from support.postgres import PASSWORD, PostgresServer
+from support.postgres import PASSWORD, PostgresServer, run_sql
 from support.records import EXPERT, play
-
-
-@pytest.fixture
-def database(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.create_database("pg")
-    yield name
-    postgres_server.drop_database(name)
-
-
-def _sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    with psycopg.connect(url, autocommit=True) as conn:
-        cur = conn.execute(statement.encode(), params)
-        return cur.fetchall() if cur.description else []
-
 
 # --- the URL and its password --------------------------------------------------------------
 
@@ -90,10 +75,10 @@ def test_times_come_from_the_servers_clock_as_iso_utc_text(postgres_server: Post
                                       mode="practice", seed=0, start_node="a")
         first = store.record_event(attempt, "node-entered", {"node": "a"})
         second = store.record_event(attempt, "node-entered", {"node": "b"})
-    [(server_now,)] = _sql(url, "SELECT clock_timestamp()")
+    [(server_now,)] = run_sql(url, "SELECT clock_timestamp()")
     assert len(first.at) == 27 and first.at.endswith("Z")
     assert parse_iso(first.at) <= parse_iso(second.at) <= server_now
-    [(kind,)] = _sql(url, "SELECT pg_typeof(at)::text FROM casesim.events LIMIT 1")
+    [(kind,)] = run_sql(url, "SELECT pg_typeof(at)::text FROM casesim.events LIMIT 1")
     assert kind == "text"
 
 
@@ -121,7 +106,7 @@ def test_the_event_payload_is_text_with_a_jsonb_copy_for_queries(store_url: str)
         store.record_event(attempt, "choice", {"node": "a", "choice": "x", "note": "nul \x00 here", "n": 1.5})
         store.record_event(attempt, "choice", {"node": "b", "choice": "y", "n": 2})
         assert store.verify() == []
-    rows = _sql(store_url, "SELECT payload, payload_json->>'choice' FROM casesim.events ORDER BY seq")
+    rows = run_sql(store_url, "SELECT payload, payload_json->>'choice' FROM casesim.events ORDER BY seq")
     assert rows[0][1] is None and "\\u0000" in rows[0][0]  # jsonb cannot hold NUL: the text stays, no copy
     assert rows[1][1] == "y"
 
@@ -172,7 +157,7 @@ def test_two_processes_creating_a_new_store_at_once_both_open_it(store_url: str)
     for t in threads:
         t.join()
     assert errors == [] and opened == ["sha256"] * 4
-    assert _sql(store_url, "SELECT count(*) FROM casesim.schema_version") == [(SCHEMA_VERSION,)]
+    assert run_sql(store_url, "SELECT count(*) FROM casesim.schema_version") == [(SCHEMA_VERSION,)]
 
 
 # --- schemas: ours, foreign, newer --------------------------------------------------------
@@ -181,35 +166,35 @@ def test_two_processes_creating_a_new_store_at_once_both_open_it(store_url: str)
 def test_a_read_only_open_of_an_empty_database_creates_nothing(store_url: str) -> None:
     with pytest.raises(StoreError, match="no casesim records"):
         open_store(store_url, readonly=True)
-    assert _sql(store_url, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'casesim%%'") == [(0,)]
+    assert run_sql(store_url, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'casesim%%'") == [(0,)]
 
 
 def test_another_programs_casesim_schema_is_refused_and_left_untouched(store_url: str) -> None:
-    _sql(store_url, "CREATE SCHEMA casesim")
-    _sql(store_url, "CREATE TABLE casesim.notes (body text)")
-    _sql(store_url, "INSERT INTO casesim.notes VALUES ('keep me')")
+    run_sql(store_url, "CREATE SCHEMA casesim")
+    run_sql(store_url, "CREATE TABLE casesim.notes (body text)")
+    run_sql(store_url, "INSERT INTO casesim.notes VALUES ('keep me')")
     for readonly in (False, True):
         with pytest.raises(StoreCorruptError, match="another program"):
             open_store(store_url, readonly=readonly)
-    assert _sql(store_url, "SELECT body FROM casesim.notes") == [("keep me",)]
+    assert run_sql(store_url, "SELECT body FROM casesim.notes") == [("keep me",)]
 
 
 def test_other_schemas_of_the_database_are_left_alone(store_url: str) -> None:
-    _sql(store_url, "CREATE TABLE public.other (x int)")
+    run_sql(store_url, "CREATE TABLE public.other (x int)")
     with open_store(store_url) as store:
         store.upsert_trainee("t", "T")
-    assert _sql(store_url, "SELECT count(*) FROM public.other") == [(0,)]
+    assert run_sql(store_url, "SELECT count(*) FROM public.other") == [(0,)]
 
 
 def test_a_newer_schema_is_refused_untouched_and_a_damaged_meta_too(store_url: str) -> None:
     with open_store(store_url) as store:
         store.upsert_trainee("t", "T")
-    _sql(store_url, "INSERT INTO casesim.schema_version(version, name) VALUES (%s, 'from the future')",
+    run_sql(store_url, "INSERT INTO casesim.schema_version(version, name) VALUES (%s, 'from the future')",
          (SCHEMA_VERSION + 1,))
     with pytest.raises(StoreVersionError, match="newer casesim"):
         open_store(store_url)
-    _sql(store_url, "DELETE FROM casesim.schema_version WHERE version > %s", (SCHEMA_VERSION,))
-    _sql(store_url, "UPDATE casesim.meta SET value = 'other' WHERE key = 'magic'")
+    run_sql(store_url, "DELETE FROM casesim.schema_version WHERE version > %s", (SCHEMA_VERSION,))
+    run_sql(store_url, "UPDATE casesim.meta SET value = 'other' WHERE key = 'magic'")
     with pytest.raises(StoreCorruptError, match="meta"):
         open_store(store_url)
 
@@ -217,9 +202,9 @@ def test_a_newer_schema_is_refused_untouched_and_a_damaged_meta_too(store_url: s
 def test_migrations_are_recorded_one_row_each(store_url: str) -> None:
     with open_store(store_url):
         pass
-    rows = _sql(store_url, "SELECT version, name FROM casesim.schema_version ORDER BY version")
+    rows = run_sql(store_url, "SELECT version, name FROM casesim.schema_version ORDER BY version")
     assert [v for v, _ in rows] == list(range(1, SCHEMA_VERSION + 1))
-    assert _sql(store_url, "SELECT value FROM casesim.meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
+    assert run_sql(store_url, "SELECT value FROM casesim.meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
 
 
 # --- roles ---------------------------------------------------------------------------------
@@ -246,9 +231,9 @@ def test_the_player_role_plays_but_cannot_read_the_pseudonym_key_nor_rewrite_eve
         with pytest.raises(StoreError, match="permission denied"):
             student.set_accommodation("ann", "2x", set_by="Ann")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        _sql(player_url, "UPDATE casesim.events SET payload = '{}' WHERE seq = 1")
+        run_sql(player_url, "UPDATE casesim.events SET payload = '{}' WHERE seq = 1")
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        _sql(player_url, "DELETE FROM casesim.links")
+        run_sql(player_url, "DELETE FROM casesim.links")
     with open_store(postgres_server.url(database, user="teacher_role"), readonly=True) as teacher:
         assert len(teacher.pseudonym_key) >= 32
         assert teacher.verify() == []

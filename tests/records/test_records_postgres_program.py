@@ -5,7 +5,7 @@ that concurrent writers neither fork the audit chain nor overrun an assignment's
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -17,21 +17,8 @@ from casesim.records import open_store
 from casesim.records.api import AuditEntry, NewAssignment
 from casesim.records.postgres.roles import grant_statements
 from casesim.scoring.catalog import Catalog
-from support.postgres import PostgresServer
+from support.postgres import PostgresServer, run_sql
 from support.records import EXPERT, play
-
-
-@pytest.fixture
-def database(postgres_server: PostgresServer) -> Iterator[str]:
-    name = postgres_server.create_database("prog")
-    yield name
-    postgres_server.drop_database(name)
-
-
-def _sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    with psycopg.connect(url, autocommit=True) as conn:
-        cur = conn.execute(statement.encode(), params)
-        return cur.fetchall() if cur.description else []
 
 
 def _assignment(example: AnalysedScenario, cohort: str = "c1", **kw: Any) -> NewAssignment:
@@ -75,7 +62,7 @@ def test_each_database_role_does_what_its_grants_allow_with_the_programs_tables(
                       "INSERT INTO casesim.roles VALUES ('ann', 'administrator', '', 'ann', 'now')",
                       "UPDATE casesim.assignments SET attempt_limit = 99", "DELETE FROM casesim.cohort_details"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            _sql(player_url, statement)
+            run_sql(player_url, statement)
 
     with open_store(teacher_url) as teacher:
         teacher.record_audit(AuditEntry(actor="prof", action="report", trainees=("ann",), purpose="review"))
@@ -91,7 +78,7 @@ def test_each_database_role_does_what_its_grants_allow_with_the_programs_tables(
     for statement in ("UPDATE casesim.audit SET purpose = 'x'", "DELETE FROM casesim.audit",
                       "DELETE FROM casesim.roles"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            _sql(teacher_url, statement)
+            run_sql(teacher_url, statement)
 
 
 def test_concurrent_disclosures_queue_on_the_audit_head_and_never_fork_the_chain(
@@ -177,7 +164,7 @@ def test_a_store_from_before_the_program_migration_is_upgraded_with_its_heads_un
             store.record_event(attempt, "node-entered", {"node": example.scenario.start})
             store.finish_attempt(attempt, "left", None)
             head, heads = store.store_head(), store.chain_heads()
-    assert _sql(url, "SELECT to_regclass('casesim.audit')") == [(None,)]
+    assert run_sql(url, "SELECT to_regclass('casesim.audit')") == [(None,)]
     with open_store(url) as store:  # this casesim: migrated on open
         assert store.store_head() == head and store.chain_heads() == heads  # printed heads still match
         info = store.chain_info()

@@ -1,6 +1,8 @@
 """The ``backend`` fixtures: a test that asks for ``records_db`` (or ``open_records``, ``raw_sql``,
 ``sql_rows``) runs once on an SQLite file and once on a fresh database on the session's real
 PostgreSQL server (:mod:`support.postgres`). A test marked ``sqlite_only`` runs on the file only.
+A test of what only PostgreSQL has asks for ``database``: the name of a fresh database on that
+server, dropped afterwards.
 
 A conftest imports these names (``from support.backends import *``-style, by name) so the hook
 and the fixtures apply to its folder: tests/records and tests/cli share them.
@@ -18,7 +20,7 @@ from casesim.records import open_store
 from casesim.records.api import RecordStore
 from support.postgres import PostgresServer
 
-__all__ = ["BACKENDS", "administer", "backend", "open_records", "pytest_generate_tests", "raw_sql", "records_db", "sql_rows"]
+__all__ = ["BACKENDS", "administer", "backend", "database", "open_records", "pytest_generate_tests", "raw_sql", "records_db", "sql_rows"]
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -44,6 +46,15 @@ def records_db(backend: str, db_path: Path, request: pytest.FixtureRequest) -> I
     name = server.create_database()
     yield server.url(name)
     server.drop_database(name)
+
+
+@pytest.fixture
+def database(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database on the session's PostgreSQL server (its name), dropped after the
+    test: for the tests of what only the PostgreSQL backend has (roles, migrations, locks)."""
+    name = postgres_server.create_database()
+    yield name
+    postgres_server.drop_database(name)
 
 
 @pytest.fixture

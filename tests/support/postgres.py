@@ -24,9 +24,10 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-__all__ = ["PostgresServer", "find_bin_dir"]
+__all__ = ["PostgresServer", "find_bin_dir", "run_sql"]
 
 SUPERUSER = "casesim_test"
 PASSWORD = "s3cret-test-pw"
@@ -44,6 +45,17 @@ def find_bin_dir() -> Path:
         raise RuntimeError("PostgreSQL's server programs (initdb, pg_ctl) are not installed, and the records "
                            "tests need a real server: run `make system-deps` (Debian package `postgresql`)")
     return Path(found[-1]).parent
+
+
+def run_sql(url: str, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Run one statement at ``url`` as whoever the URL names (autocommit), as that role's own
+    client would: the rows it reads, [] for a statement that reads none. A privilege the role
+    lacks raises psycopg's own error (``InsufficientPrivilege``), for the role tests to expect."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        cur = conn.execute(statement.encode(), params)
+        return cur.fetchall() if cur.description else []
 
 
 def _free_port() -> int:

@@ -208,15 +208,10 @@ def _alive(pid: int) -> bool:
 def sync_command(settings: Settings, endpoint: str, user: str, password_file: Path | None, env_password: str | None,
                  batch_size: int, tries: int, timeout: float) -> int:
     """Post every pending statement to the LRS; a statement is marked sent once the LRS accepted it."""
+    from casesim.cli.serve_lrs import lrs_password
     from casesim.records.lrs import Backoff, Forwarder, LrsConfig
 
-    if password_file is not None:
-        password = password_file.read_text(encoding="utf-8").strip()
-    else:
-        password = env_password or ""
-    if not password:
-        raise CaseSimError("no LRS password given", title="lrs: no credentials",
-                           hint="set CASESIM_LRS_PASSWORD or give --password-file FILE")
+    password = lrs_password(password_file, env_password, missing="no LRS password given", file_option="--password-file")
     config = LrsConfig(endpoint, user, password, timeout=timeout)
     with open_store(settings.db, key=record_key()) as store:
         report = Forwarder(store, config, batch_size=batch_size, backoff=Backoff(tries=tries)).sync()

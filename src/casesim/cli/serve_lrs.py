@@ -45,7 +45,8 @@ if TYPE_CHECKING:  # the options are read at every casesim start: aiohttp and ht
     from casesim.records.api import RecordStore
     from casesim.records.lrs import Backoff, LrsConfig, SyncReport
 
-__all__ = ["STATUS_FILE", "BackgroundForwarder", "check_forwarder_store", "describe_status", "lrs_config", "lrs_options", "read_status"]
+__all__ = ["STATUS_FILE", "BackgroundForwarder", "check_forwarder_store", "describe_status", "lrs_config",
+           "lrs_options", "lrs_password", "read_status"]
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,8 @@ def lrs_options(f: FC) -> FC:
                      help="(from the environment only: CASESIM_LRS_PASSWORD)"),
         click.option("--lrs-db", envvar="CASESIM_LRS_DB", show_envvar=True, default=None, metavar="URL|FILE",
                      help="the store connection the forwarder uses (default: the store serve uses). On PostgreSQL "
-                          "serve connects as the player's role, which may queue statements but not read or mark "
-                          "them: give a URL for the instructor's role here (docs/deploying.md)"),
+                          "serve connects as the instructor's role, which may read and mark the outbox; a connection "
+                          "as the player's role may only queue statements (docs/deploying.md)"),
         click.option("--lrs-interval", type=click.FloatRange(0.2, 3600), default=30.0, show_default=True,
                      metavar="SECONDS", help="how often the forwarder looks for statements to send"),
         click.option("--lrs-max-interval", type=click.FloatRange(1, 24 * 3600), default=600.0, show_default=True,
@@ -79,6 +80,18 @@ def lrs_options(f: FC) -> FC:
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def lrs_password(password_file: Path | None, env_password: str | None, *, missing: str, file_option: str) -> str:
+    """The LRS password, as ``casesim lrs sync`` and ``casesim serve`` both read it: the password
+    file's text (trimmed) when one is given, else ``CASESIM_LRS_PASSWORD`` (``env_password``);
+    :class:`CaseSimError` (``missing``, naming ``file_option`` in the hint) when neither has one.
+    Never from a visible flag: a command line is shown to every user of the host."""
+    password = password_file.read_text(encoding="utf-8").strip() if password_file is not None else env_password or ""
+    if not password:
+        raise CaseSimError(missing, title="lrs: no credentials",
+                           hint=f"set CASESIM_LRS_PASSWORD or give {file_option} FILE")
+    return password
 
 
 def lrs_config(endpoint: str | None, user: str | None, password_file: Path | None,
@@ -91,13 +104,8 @@ def lrs_config(endpoint: str | None, user: str | None, password_file: Path | Non
     if not user:
         raise CaseSimError("--lrs-endpoint needs an LRS user", title="lrs: no credentials",
                            hint="give --lrs-user (or CASESIM_LRS_USER) and CASESIM_LRS_PASSWORD or --lrs-password-file")
-    if password_file is not None:
-        password = password_file.read_text(encoding="utf-8").strip()
-    else:
-        password = env_password or ""
-    if not password:
-        raise CaseSimError("--lrs-endpoint needs the LRS password", title="lrs: no credentials",
-                           hint="set CASESIM_LRS_PASSWORD or give --lrs-password-file FILE")
+    password = lrs_password(password_file, env_password, missing="--lrs-endpoint needs the LRS password",
+                            file_option="--lrs-password-file")
     from casesim.records.lrs import LrsConfig
 
     # A short timeout: a post in flight is what a stopping server waits for.

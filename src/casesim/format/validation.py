@@ -20,6 +20,7 @@ from pydantic import BaseModel, Tag, ValidationError
 from casesim.format.diagnostics import Diagnostic, Severity, suggest
 from casesim.format.reader import Position, SourceDocument
 from casesim.format.scenario import ID_PATTERN, STEP_ID_PATTERN, TIMEOUT_PREFIX, VAR_PATTERN
+from casesim.format.wording import describe
 
 __all__ = ["spelled_as_name", "validate_model"]
 
@@ -134,7 +135,7 @@ _BOUNDS = {
 
 def _pattern_message(field: str, value: str, pattern: str) -> str:
     """What a value that does not match ``pattern`` should look like, and the accepted spelling."""
-    shown = _describe(value)
+    shown = describe(value)
     if pattern == VAR_PATTERN:
         fixed = spelled_as_name(value, "_")
         hint = f"; did you mean `{fixed}`?" if fixed and fixed != value else ""
@@ -162,23 +163,6 @@ def spelled_as_name(value: str, joiner: str) -> str:
     return spelled
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text {shown!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
 def _message(model: type[BaseModel], error: Any) -> str:
     kind: str = error["type"]
     loc = tuple(error["loc"])
@@ -190,7 +174,7 @@ def _message(model: type[BaseModel], error: Any) -> str:
     if kind == "missing":
         return f"missing required key {field!r}"
     if kind in _TYPE_NAMES:
-        given = _describe(error.get("input"))
+        given = describe(error.get("input"))
         extra = ""
         if kind == "string_type" and isinstance(error.get("input"), bool):
             extra = " (YAML reads yes/no/on/off as booleans: put the text in quotes)"
@@ -206,7 +190,7 @@ def _message(model: type[BaseModel], error: Any) -> str:
             extra = ": a text that starts with `[` is read as a list; put the whole line in quotes"
         return f"{field!r} should be {_TYPE_NAMES[kind]}, not {given}{extra}"
     if kind == "union_type":
-        return f"{field!r} should be {error['ctx']['expected']}, not {_describe(error.get('input'))}"
+        return f"{field!r} should be {error['ctx']['expected']}, not {describe(error.get('input'))}"
     ctx = error.get("ctx") or {}
     value = error.get("input")
     if kind == "string_pattern_mismatch" and isinstance(value, str):
@@ -223,10 +207,10 @@ def _message(model: type[BaseModel], error: Any) -> str:
         return f"{field!r} has more than {ctx.get('max_length')} items"
     if kind in _BOUNDS:
         word, key = _BOUNDS[kind]
-        return f"{field!r} should be {word} {ctx.get(key)}, not {_describe(value)}"
+        return f"{field!r} should be {word} {ctx.get(key)}, not {describe(value)}"
     if kind == "literal_error" or kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"{field!r} has {_describe(error.get('input'))}; expected one of {expected}"
+        return f"{field!r} has {describe(error.get('input'))}; expected one of {expected}"
     msg: str = error.get("msg", "invalid value")
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return f"{field!r}: {msg}"

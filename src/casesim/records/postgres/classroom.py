@@ -8,7 +8,11 @@ is); what PostgreSQL changes:
   one code queue on its row, and the second finds it used (READ COMMITTED re-checks the condition
   on the row the first committed), so a code signs in once. The function runs as the schema's
   owner, so the role a server connects as needs no right to read ``code_digest``
-  (:mod:`.roles` leaves that column out of what a player may read).
+  (:mod:`.roles` leaves that column out of what a player may read), and it stamps the time of
+  use from the server's clock, not from its caller.
+* **Sign-out** (:meth:`PostgresClassroom.end_sessions`) is an ``UPDATE`` of the member's row,
+  which only the instructor's role (the one ``casesim serve`` connects as) may run: a
+  student-facing process connected as the player's role cannot sign anyone out.
 * **The live class view** (:meth:`PostgresClassroom.cohort_activity`) is two queries in one
   ``REPEATABLE READ READ ONLY`` snapshot, as on SQLite: the cohort's trainees with their latest
   attempt (an index probe each on ``(trainee_id, trainee_seq)``), then those attempts' events
@@ -149,13 +153,16 @@ class PostgresClassroom:
 
     def redeem_code(self, code_digest: str) -> RosterMember | None:
         with self._write("signing in") as conn:
-            row = conn.execute(f"SELECT {_MEMBER_COLUMNS} FROM redeem_sign_in_code(%s, %s)",
-                               (code_digest, self._now(conn))).fetchone()
+            # The server stamps the time (code_used_at): the caller gives the code only.
+            row = conn.execute(f"SELECT {_MEMBER_COLUMNS} FROM redeem_sign_in_code(%s)", (code_digest,)).fetchone()
         return RosterMember(*row) if row is not None else None
 
     def end_sessions(self, cohort: str, trainee_id: str) -> None:
+        # A plain UPDATE, so the database decides who may: the instructor's role (casesim serve)
+        # is granted it, the player's is not (a student-facing process signs no one out).
         with self._write("signing out") as conn:
-            conn.execute("SELECT end_member_sessions(%s, %s)", (cohort, trainee_id))
+            conn.execute("UPDATE class_members SET session_epoch = session_epoch + 1 WHERE cohort = %s AND trainee_id = %s",
+                         (cohort, trainee_id))
 
     # --- the live class view --------------------------------------------------------------
 

@@ -9,8 +9,9 @@ on a real server and checks what each role can and cannot do):
   cannot UPDATE or DELETE events, results or links (the record is append-only for it), cannot
   change accommodations, and is not granted the ``casesim_private`` schema, so it cannot read
   the pseudonym key that unmasks trainees in xAPI exports. Of the classroom tables it reads the
-  rosters but not the sign-in codes' digests, signs a member in and out only through the
-  functions ``redeem_sign_in_code`` and ``end_member_sessions``, and may add statements to the
+  rosters but not the sign-in codes' digests, signs a member in only through the function
+  ``redeem_sign_in_code`` (which stamps the server's time), signs no one out (that moves a
+  member's session epoch, an UPDATE of ``class_members``), and may add statements to the
   xAPI outbox but not read it (the outbox's trigger fills in each statement's pseudonym, so
   reading it back would reveal them). It reads the roles, assignments and cohort details (a new
   attempt is tied to its assignment and stamped with its cohort's section and term; the CLI checks
@@ -21,10 +22,10 @@ on a real server and checks what each role can and cannot do):
   the audit log (each report or export appends its entry; the log is append-only for it, and so
   are the links of the chain): everything the player may, plus ``casesim_private`` (read only),
   writing ``accommodations``, ``cohort_details`` and ``assignments``, and appending to ``audit``;
-  class rosters (``casesim class``: creating them, adding members, reissuing codes; still not
-  reading the digests); forwarding the outbox (``casesim lrs sync``, ``status``, ``prune``).
-  ``casesim serve`` connects as this kind: its instructor pages write audit entries and its LRS
-  forwarder reads the outbox. Turning the outbox on or off (``casesim lrs enable``/``disable``)
+  class rosters (``casesim class``: creating them, adding members, reissuing codes, signing
+  members out; still not reading the digests); forwarding the outbox (``casesim lrs sync``, ``status``, ``prune``).
+  ``casesim serve`` connects as this kind: its instructor pages write audit entries, its sign-out
+  ends a student's sessions and its LRS forwarder reads the outbox. Turning the outbox on or off (``casesim lrs enable``/``disable``)
   writes the store's settings in ``meta``: run it as the owner.
 * the **owner** of the database (or of the ``casesim`` schema) creates and migrates the schema on
   first open; run casesim as it once after an upgrade. It needs no statements here. It alone
@@ -72,8 +73,7 @@ def grant_statements(role: str, kind: RoleKind) -> list[str]:
         # Class rosters and the outbox (see the module's text): no digests, no reading the outbox.
         f"REVOKE SELECT ON {SCHEMA}.class_members, {SCHEMA}.outbox FROM {who}",
         f"GRANT SELECT ({_MEMBER_COLUMNS}) ON {SCHEMA}.class_members TO {who}",
-        f"GRANT EXECUTE ON FUNCTION {SCHEMA}.redeem_sign_in_code(text, text), "
-        f"{SCHEMA}.end_member_sessions(text, text) TO {who}",
+        f"GRANT EXECUTE ON FUNCTION {SCHEMA}.redeem_sign_in_code(text) TO {who}",
         f"GRANT INSERT ON {SCHEMA}.outbox TO {who}",
     ]
     if kind == "player":

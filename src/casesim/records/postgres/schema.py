@@ -397,8 +397,37 @@ _PROGRAM = Migration("program", (
     "(SELECT 1 FROM meta WHERE key = 'store_id') ON CONFLICT (key) DO NOTHING",
 ))
 
+_SIGN_IN_SERVER_DECIDES = Migration("sign-in-server-decides", (
+    # The two classroom functions of "class-rosters" trusted their caller (a role granted EXECUTE,
+    # which included the player's). redeem_sign_in_code took the time it stamps as code_used_at
+    # from the caller: it is now the server's clock, read as the code is consumed.
+    f"""CREATE FUNCTION redeem_sign_in_code(digest text)
+        RETURNS TABLE (cohort text, trainee_id text, display_name text, role text, code_issued_at text,
+                       code_used_at text, session_epoch integer)
+        LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, casesim AS $$
+        UPDATE casesim.class_members m SET code_used_at = {_ISO_NOW}
+         WHERE m.code_digest = digest AND m.code_used_at IS NULL
+        RETURNING m.cohort, m.trainee_id, m.display_name, m.role, m.code_issued_at, m.code_used_at, m.session_epoch
+    $$""",
+    "REVOKE ALL ON FUNCTION redeem_sign_in_code(text) FROM PUBLIC",
+    # Whoever the owner had let sign in keeps that right, so serve signs students in as before
+    # without the GRANTs being run again after the upgrade.
+    f"""DO $$ DECLARE who text; BEGIN
+        FOR who IN SELECT DISTINCT a.grantee::regrole::text FROM pg_proc p, aclexplode(p.proacl) a
+                    WHERE p.oid = '{SCHEMA}.redeem_sign_in_code(text, text)'::regprocedure
+                      AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner LOOP
+            EXECUTE format('GRANT EXECUTE ON FUNCTION {SCHEMA}.redeem_sign_in_code(text) TO %s', who);
+        END LOOP;
+    END $$""",
+    "DROP FUNCTION redeem_sign_in_code(text, text)",
+    # end_member_sessions let any role granted it (the player's: every student-facing process)
+    # sign any member of any class out. Signing out is now an UPDATE of class_members, which only
+    # the instructor's role (casesim serve, casesim class) is granted; the player's cannot.
+    "DROP FUNCTION end_member_sessions(text, text)",
+))
+
 MIGRATIONS: list[Migration] = [_RECORDS, _ATTEMPT_ASSIGNMENT, _ATTEMPT_SECTION_TERM, _CLASS_ROSTERS, _OUTBOX,
-                               _CHANGE_NOTIFY, _PROGRAM]
+                               _CHANGE_NOTIFY, _PROGRAM, _SIGN_IN_SERVER_DECIDES]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``. Append; never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
