@@ -373,7 +373,7 @@ class Departure:
     trainees: int
     """Trainees who departed at least once here."""
     instead: tuple[tuple[str, int], ...]
-    """What was chosen instead, most common first."""
+    """What was chosen instead, most common first (equal counts in choice-id order)."""
 
     @property
     def share(self) -> float:
@@ -488,6 +488,12 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportVi
                          len(tally.other_versions) + tally.path_other_versions, tuple(nodes))
 
 
+def _most_common(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """Most common first, equal counts in choice-id order (not in the order the paths were read,
+    which the store does not fix)."""
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable | ReportView], *,
                   attempts: Iterable[AttemptRow] | None = None, scenario_id: str | None = None,
                   replayers: dict[str, Replayer | None] | None = None,
@@ -553,7 +559,7 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable 
                   if tallies[sid].per_node)
     departures = sorted(
         (Departure(sid, node, tally.expert[node], tally.expert_offered[node], sum(instead.values()),
-                   len(tally.departed_trainees[node]), tuple(instead.most_common()))
+                   len(tally.departed_trainees[node]), _most_common(instead))
          for sid, tally in tallies.items() for node, instead in tally.departed.items() if instead),
         key=lambda d: (-d.departed, -d.share, d.scenario_id, d.node))
     return items, tuple(departures)
