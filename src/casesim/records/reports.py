@@ -541,20 +541,34 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable 
             if loaded is not None and loaded.content_hash != path.content_hash:
                 tally.path_other_versions += path.attempts
     replayers = {} if replayers is None else replayers
+    # Paths that share a prefix share its Decision objects (the replayer's trie), so the class is
+    # added up per decision object first and each is counted once: counting is a sum and the
+    # trainees a union, so this is the same as counting every path's every decision.
+    per_decision: dict[str, dict[int, tuple[Decision, list[int], set[str]]]] = defaultdict(dict)
     for key, count in times.items():
         sid_, content, start, steps, nodes = key
         if sid_ not in replayers:
             view = views(sid_)
             replayers[sid_] = Replayer(view) if view is not None else None
         replayer = replayers[sid_]
-        tally = tallies[sid_]
         if replayer is None:
             decisions = [Decision(node, sid, None, None) for sid, node in zip(steps, nodes, strict=True)]
         else:
             decisions = replayer.decisions(content, start, steps, nodes)
+        summed = per_decision[sid_]
+        who = takers[key]
         for decision in decisions:
-            tally.count(decision, count)
-            tally.taken_by(takers[key], decision)
+            slot = summed.get(id(decision))
+            if slot is None:
+                summed[id(decision)] = (decision, [count], set(who))
+            else:
+                slot[1][0] += count
+                slot[2].update(who)
+    for sid_, summed in per_decision.items():
+        tally = tallies[sid_]
+        for decision, total, who in summed.values():
+            tally.count(decision, total[0])
+            tally.taken_by(who, decision)
     items = tuple(_scenario_items(sid, tallies[sid], views(sid)) for sid in sorted(tallies)
                   if tallies[sid].per_node)
     departures = sorted(
@@ -578,14 +592,25 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
     for attempt in attempts:
         by_trainee[attempt.trainee_id].append(attempt)
     standing = attempt_standings(store, everything, trainees)
-    trends = _trends(store.competency_points(cohort=cohort), catalog, mode, standing)
-    competency_ids = sorted({cid for series in trends.values() for cid in series})
+    # The roster reads each competency row once, as the store gives it (no progress point is made
+    # for it: only the evidence rules' inputs are needed), grouped by trainee and competency.
+    series: dict[str, dict[str, list[CompetencyPoint]]] = {}
+    for point in store.competency_points(cohort=cohort):
+        if mode is None or point.mode == mode:
+            series.setdefault(point.trainee_id, {}).setdefault(point.competency, []).append(point)
+
+    def kind_of(point: CompetencyPoint) -> EvidenceKind:  # what the point's progress point's evidence is
+        found = standing.get(point.attempt_id)
+        return found.kind if found is not None else evidence_kind(point.mode, point.signed_off)
+
+    competency_ids = sorted({cid for mine in series.values() for cid in mine})
     roster = []
     for trainee in trainees:
         mine = by_trainee.get(trainee.id, [])
         cells = {}
+        theirs = series.get(trainee.id, {})
         for cid in competency_ids:
-            evidence = competency_evidence(trends.get(trainee.id, {}).get(cid, ()), _kind)
+            evidence = competency_evidence(theirs.get(cid, ()), kind_of if standing else None)
             cells[cid] = RosterCell(evidence.rating, evidence.measures, evidence.scenarios)
         counted_passes = sum(bool(a.passed) and (standing[a.id].kind if a.id in standing else
                                                  evidence_kind(a.mode, a.signoff is not None)) == "assessment"
