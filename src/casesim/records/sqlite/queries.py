@@ -6,7 +6,6 @@ read snapshot), so these are plain functions over SQL; the store decides the tra
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -116,39 +115,48 @@ def decision_paths(conn: sqlite3.Connection, *, cohort: str | None = None, train
                    scenario_id: str | None = None, mode: Mode | None = None) -> list[DecisionPath]:
     """Distinct effective paths per trainee with their number of attempts, from the covering path
     index: the selected attempts are found first (indexed by cohort or trainee), then only their
-    path events are read (no payload), and equal paths are counted once."""
+    path events are read (no payload), and equal paths are counted once (one statement)."""
     where, params = filter_clause(trainee_id, cohort, scenario_id)
     if mode is not None:
         where = (where + " AND " if where else "WHERE ") + "a.mode = ?"
         params = (*params, mode)
-    # One row per distinct (trainee, file, start, path): SQLite writes each attempt's path events
-    # as one JSON array and counts equal arrays, so Python parses each distinct path once instead
-    # of receiving every event (the all-cohorts report was 6x a bare scan of the events). Each
-    # step carries its seq, so the order is checked, never assumed from the aggregate.
+    # Each selected attempt as a header row (seq -1: trainee, scenario, file, start node), then
+    # its path events as plain rows, merged in (attempt, seq) order from the two indexed reads
+    # (no sort); folded into paths here with the one undo rule of effective_steps (an undo takes
+    # back the latest step in effect). Aggregating each path in SQL instead (a JSON array per
+    # attempt, parsed here) cost more than these rows: the all-cohorts report was 4-5x a bare
+    # scan of the events with it.
     rows = conn.execute(
-        "WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node FROM "
-        f"trainees t JOIN attempts a ON a.trainee_id = t.id {where}), "
-        # CROSS JOIN: the selected attempts drive the lookups, so one cohort never reads the others' events.
-        "paths AS (SELECT sel.n, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, "
-        "json_group_array(json_array(e.seq, e.kind, e.node, e.choice)) AS steps "
-        "FROM sel CROSS JOIN events e ON e.attempt_n = sel.n WHERE e.kind IN ('choice', 'timer-expired', 'undo') "
-        "GROUP BY sel.n) "
-        "SELECT trainee_id, scenario_id, content_hash, start_node, steps, count(*) FROM paths "
-        "GROUP BY trainee_id, scenario_id, content_hash, start_node, steps", params)
-    counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]] = Counter()
-    for trainee, scenario, content, start, text, count in rows:
-        items = json.loads(text)
-        seqs = [item[0] for item in items]
-        if seqs != sorted(seqs):
-            items.sort(key=lambda item: item[0])
-        if any(item[1] == "undo" for item in items):  # attempts with an undo: the one undo rule
-            taken = [(e.choice, e.node) for e in effective_steps(_PathRow(k, n, c) for _, k, n, c in items)
-                     if e.choice is not None]
-        else:  # only choices and timers were selected: each is in effect (most attempts; no objects made)
-            taken = [(item[3], item[2]) for item in items if item[3] is not None]
-        counted[(trainee, scenario, content, start, tuple(str(c) for c, _ in taken),
-                 tuple(n or "?" for _, n in taken))] += int(count)
-    return [DecisionPath(*key, attempts=count) for key, count in counted.items()]
+        "SELECT a.n, -1, a.trainee_id, a.scenario_id, a.content_hash, a.start_node "
+        f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id {where} "
+        "UNION ALL SELECT a.n, e.seq, e.kind, e.node, e.choice, NULL "
+        f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id CROSS JOIN events e ON e.attempt_n = a.n {where} "
+        f"{'AND' if where else 'WHERE'} e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2", (*params, *params))
+    counted: Counter[tuple[tuple[str, str, str, str], tuple[str, ...], tuple[str, ...]]] = Counter()
+    attempt: tuple[str, str, str, str] | None = None
+    taken: list[tuple[str | None, str | None]] = []
+    events = False  # an attempt without a path event has no path (it is not counted)
+    for _, seq, kind, node, choice, start in rows:
+        if seq < 0:
+            if attempt is not None and events:
+                counted[_path_key(attempt, taken)] += 1
+            attempt, taken, events = (kind, node, choice, start), [], False
+            continue
+        events = True
+        if kind != "undo":
+            taken.append((choice, node))
+        elif taken:
+            taken.pop()
+    if attempt is not None and events:
+        counted[_path_key(attempt, taken)] += 1
+    return [DecisionPath(*who, steps, nodes, attempts=count) for (who, steps, nodes), count in counted.items()]
+
+
+def _path_key(attempt: tuple[str, str, str, str], taken: list[tuple[str | None, str | None]],
+              ) -> tuple[tuple[str, str, str, str], tuple[str, ...], tuple[str, ...]]:
+    """An attempt's path as counted: the steps in effect that name a choice, with their nodes ("?" when not recorded)."""
+    return (attempt, tuple(str(c) for c, _ in taken if c is not None),
+            tuple(n or "?" for c, n in taken if c is not None))
 
 
 def competency_points(conn: sqlite3.Connection, *, trainee_id: str | None = None,
