@@ -25,7 +25,7 @@ from casesim.records.reports import cohort_report
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.engine import score_path
-from support.cohort_reference import reference_cohort_report
+from support.cohort_reference import reference_cohort_report, reference_competency_points
 from support.records import random_step, signed_example
 
 
@@ -130,3 +130,15 @@ def test_a_report_without_the_scenario_files_equals_the_straightforward_one(
             assert cohort_report(store, cohort, library=partial, catalog=catalog) == \
                 reference_cohort_report(store, cohort, library=partial, catalog=catalog)
             assert cohort_report(store, cohort) == reference_cohort_report(store, cohort)
+
+
+def test_competency_points_are_the_plain_join_in_time_order(seeded: tuple[Path, dict[str, AnalysedScenario]]) -> None:
+    db, _ = seeded
+    with SQLiteStore(db, readonly=True) as store:
+        assert store.competency_points() == reference_competency_points(store)
+        assert len(store.competency_points()) > 100
+        for cohort in store.cohorts():
+            assert store.competency_points(cohort=cohort) == reference_competency_points(store, cohort)
+        for trainee in store.trainees():
+            assert store.competency_points(trainee_id=trainee.id) == \
+                reference_competency_points(store, trainee_id=trainee.id)

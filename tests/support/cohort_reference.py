@@ -38,7 +38,7 @@ from casesim.records.sqlite.queries import filter_clause
 from casesim.scoring.catalog import Catalog
 from casesim.semantics.program import initial_state, open_choices, replay, timeout_step
 
-__all__ = ["reference_cohort_report"]
+__all__ = ["reference_cohort_report", "reference_competency_points"]
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,10 @@ def _paths(store: SQLiteStore, attempts: Sequence[AttemptRow]) -> list[tuple[Att
     return out
 
 
-def _competency_points(store: SQLiteStore, cohort: str) -> list[CompetencyPoint]:
-    where, params = filter_clause(None, cohort)
+def reference_competency_points(store: SQLiteStore, cohort: str | None = None,
+                                trainee_id: str | None = None) -> list[CompetencyPoint]:
+    """The competency results by one plain join, sorted in SQL (what the store's query gave)."""
+    where, params = filter_clause(trainee_id, cohort)
     conn = sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         rows = conn.execute(
@@ -138,7 +140,7 @@ def reference_cohort_report(store: SQLiteStore, cohort: str, *,
     attempts = [a for a in everything if mode is None or a.mode == mode]
     standing = attempt_standings(store, everything, trainees)
     trends: dict[str, dict[str, list[ProgressPoint]]] = defaultdict(lambda: defaultdict(list))
-    for p in _competency_points(store, cohort):
+    for p in reference_competency_points(store, cohort):
         if mode is None or p.mode == mode:
             kind = standing[p.attempt_id].kind if p.attempt_id in standing else None
             trends[p.trainee_id][p.competency].append(ProgressPoint(
