@@ -21,6 +21,7 @@ from casesim.authoring.report_view import report_view
 from casesim.play.recorder import AttemptRecorder
 from casesim.play.session import Session
 from casesim.records.api import NewAssignment
+from casesim.records.decisions import Replayer
 from casesim.records.reports import cohort_report
 from casesim.records.sqlite import SQLiteStore
 from casesim.scoring.catalog import Catalog
@@ -142,3 +143,18 @@ def test_competency_points_are_the_plain_join_in_time_order(seeded: tuple[Path, 
         for trainee in store.trainees():
             assert store.competency_points(trainee_id=trainee.id) == \
                 reference_competency_points(store, trainee_id=trainee.id)
+
+
+def test_reports_sharing_their_replays_equal_the_straightforward_ones(
+        seeded: tuple[Path, dict[str, AnalysedScenario]], catalog: Catalog) -> None:
+    """Every cohort reported with one set of replayers (what an all-cohorts report keeps), twice over."""
+    db, library = seeded
+    replayers: dict[str, Replayer | None] = {}
+    with SQLiteStore(db, readonly=True) as store:
+        for _ in range(2):
+            for cohort in store.cohorts():
+                for mode in (None, "practice"):
+                    assert cohort_report(store, cohort, library=library, catalog=catalog, mode=mode,
+                                         replayers=replayers) == \
+                        reference_cohort_report(store, cohort, library=library, catalog=catalog, mode=mode)
+    assert set(replayers) == set(library)

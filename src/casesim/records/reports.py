@@ -581,9 +581,12 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable 
 
 def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable | ReportView] | None = None,
                   catalog: Catalog | None = None, scenario_id: str | None = None,
-                  mode: Mode | None = None) -> CohortReport:
+                  mode: Mode | None = None, replayers: dict[str, Replayer | None] | None = None) -> CohortReport:
     """The roster by competency and the item analysis per decision for one cohort (``library``:
-    the scenarios, loaded or as report views: :func:`casesim.play.library.load_report_views`)."""
+    the scenarios, loaded or as report views: :func:`casesim.play.library.load_report_views`).
+
+    ``replayers``: kept by a caller that reports several cohorts with the same library, so a path
+    one cohort's report replayed is not replayed again for the next (as :func:`item_analysis`)."""
     library = library or {}
     trainees = store.trainees(cohort)
     everything = store.attempts(cohort=cohort)  # read once: the standings need every mode's
@@ -620,7 +623,7 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
                                 cells))
 
     items, departures = item_analysis(store.decision_paths(cohort=cohort, scenario_id=scenario_id, mode=mode),
-                                      library, attempts=attempts, scenario_id=scenario_id)
+                                      library, attempts=attempts, scenario_id=scenario_id, replayers=replayers)
     too_fast = tuple(a for a in attempts if a.pace is not None and a.pace.too_fast
                      and (scenario_id is None or a.scenario_id == scenario_id))
     details = store.cohort_details(cohort)
