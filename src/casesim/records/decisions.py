@@ -24,9 +24,11 @@ from casesim.authoring.report_view import ReportView, author_marks, expert_by_no
 from casesim.semantics.program import (
     Rules,
     State,
+    apply,
     initial_state,
     open_choices,
     replay,
+    timeout_id,
     timeout_step,
 )
 
@@ -67,12 +69,10 @@ def expert_at(loaded: Playable | ReportView | None) -> dict[str, str]:
     return expert
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
-    node: str
-    offered: tuple[str, ...]
-    chosen: str
-    timeout: bool
+    decision: Decision
+    """The decision taken here, made once: every path through this entry returns this object."""
     after: State
     children: dict[str, _Entry]
 
@@ -90,9 +90,12 @@ class Replayer:
                   nodes: Sequence[str] = ()) -> list[Decision]:
         """The decisions of a path (``nodes``: where each step was recorded, for steps that cannot
         be replayed); "offered" is None for every step when the attempt was played on another
-        version, and from the first step the current file does not allow."""
+        version, and from the first step the current file does not allow.
+
+        A replayed step's :class:`Decision` is the same object for every path through it (the
+        item analysis adds up the paths of a class per decision object, not per path)."""
         entries = [] if content_hash != self.content_hash else self._walk(self.rules, start_node, steps)
-        out = [Decision(e.node, e.chosen, e.offered, self.expert.get(e.node), e.timeout) for e in entries]
+        out = [e.decision for e in entries]
         for i in range(len(entries), len(steps)):
             sid = steps[i]
             node = nodes[i] if i < len(nodes) else self._node_of(sid)
@@ -118,16 +121,24 @@ class Replayer:
         for sid in steps:
             entry = children.get(sid)
             if entry is None:
-                offered = tuple(s.id for s in open_choices(program, state))
+                opened = open_choices(program, state)
+                offered = tuple(s.id for s in opened)
                 expiry = timeout_step(program, state)
                 if expiry is not None:
                     offered += (expiry.id,)
-                try:
-                    taken = replay(program, [sid], initial=state)
-                except ValueError:
-                    break  # the current file does not allow this step here: the rest is unknown
-                step = taken.taken[0][1]
-                entry = _Entry(state.node, offered, step.id, step.is_timeout, taken.final, {})
+                # An open choice is what replay would take (its node, its condition just held):
+                # applied at once; anything else (a timer, a step not open) goes through replay.
+                step = next((s for s in opened if s.id == sid), None) if sid != timeout_id(state.node) else None
+                if step is not None:
+                    after = apply(program, state, step)
+                else:
+                    try:
+                        taken = replay(program, [sid], initial=state)
+                    except ValueError:
+                        break  # the current file does not allow this step here: the rest is unknown
+                    step, after = taken.taken[0][1], taken.final
+                entry = _Entry(Decision(state.node, step.id, offered, self.expert.get(state.node), step.is_timeout),
+                               after, {})
                 children[sid] = entry
             walked.append(entry)
             state, children = entry.after, entry.children

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 __all__ = [
     "MIN_MEASURES",
@@ -113,8 +113,11 @@ class CompetencyEvidence:
         return f"{self.rating:.1f} (n={self.measures}, {self.scenarios} scenarios)"
 
 
-def competency_evidence(points: Iterable[RatedPoint],
-                        kind_of: Callable[[RatedPoint], EvidenceKind] | None = None) -> CompetencyEvidence:
+PointT = TypeVar("PointT", bound=RatedPoint)
+
+
+def competency_evidence(points: Iterable[PointT],
+                        kind_of: Callable[[PointT], EvidenceKind] | None = None) -> CompetencyEvidence:
     """Apply the rules to one competency's points (in time order). ``kind_of``: what each point is
     as evidence once assignments are applied (default: :func:`evidence_kind` of its mode and sign-off)."""
     latest_by_scenario: dict[str, int] = {}

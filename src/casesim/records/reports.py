@@ -373,7 +373,7 @@ class Departure:
     trainees: int
     """Trainees who departed at least once here."""
     instead: tuple[tuple[str, int], ...]
-    """What was chosen instead, most common first."""
+    """What was chosen instead, most common first (equal counts in choice-id order)."""
 
     @property
     def share(self) -> float:
@@ -488,6 +488,12 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportVi
                          len(tally.other_versions) + tally.path_other_versions, tuple(nodes))
 
 
+def _most_common(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """Most common first, equal counts in choice-id order (not in the order the paths were read,
+    which the store does not fix)."""
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable | ReportView], *,
                   attempts: Iterable[AttemptRow] | None = None, scenario_id: str | None = None,
                   replayers: dict[str, Replayer | None] | None = None,
@@ -535,25 +541,39 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable 
             if loaded is not None and loaded.content_hash != path.content_hash:
                 tally.path_other_versions += path.attempts
     replayers = {} if replayers is None else replayers
+    # Paths that share a prefix share its Decision objects (the replayer's trie), so the class is
+    # added up per decision object first and each is counted once: counting is a sum and the
+    # trainees a union, so this is the same as counting every path's every decision.
+    per_decision: dict[str, dict[int, tuple[Decision, list[int], set[str]]]] = defaultdict(dict)
     for key, count in times.items():
         sid_, content, start, steps, nodes = key
         if sid_ not in replayers:
             view = views(sid_)
             replayers[sid_] = Replayer(view) if view is not None else None
         replayer = replayers[sid_]
-        tally = tallies[sid_]
         if replayer is None:
             decisions = [Decision(node, sid, None, None) for sid, node in zip(steps, nodes, strict=True)]
         else:
             decisions = replayer.decisions(content, start, steps, nodes)
+        summed = per_decision[sid_]
+        who = takers[key]
         for decision in decisions:
-            tally.count(decision, count)
-            tally.taken_by(takers[key], decision)
+            slot = summed.get(id(decision))
+            if slot is None:
+                summed[id(decision)] = (decision, [count], set(who))
+            else:
+                slot[1][0] += count
+                slot[2].update(who)
+    for sid_, summed in per_decision.items():
+        tally = tallies[sid_]
+        for decision, total, who in summed.values():
+            tally.count(decision, total[0])
+            tally.taken_by(who, decision)
     items = tuple(_scenario_items(sid, tallies[sid], views(sid)) for sid in sorted(tallies)
                   if tallies[sid].per_node)
     departures = sorted(
         (Departure(sid, node, tally.expert[node], tally.expert_offered[node], sum(instead.values()),
-                   len(tally.departed_trainees[node]), tuple(instead.most_common()))
+                   len(tally.departed_trainees[node]), _most_common(instead))
          for sid, tally in tallies.items() for node, instead in tally.departed.items() if instead),
         key=lambda d: (-d.departed, -d.share, d.scenario_id, d.node))
     return items, tuple(departures)
@@ -561,9 +581,12 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable 
 
 def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable | ReportView] | None = None,
                   catalog: Catalog | None = None, scenario_id: str | None = None,
-                  mode: Mode | None = None) -> CohortReport:
+                  mode: Mode | None = None, replayers: dict[str, Replayer | None] | None = None) -> CohortReport:
     """The roster by competency and the item analysis per decision for one cohort (``library``:
-    the scenarios, loaded or as report views: :func:`casesim.play.library.load_report_views`)."""
+    the scenarios, loaded or as report views: :func:`casesim.play.library.load_report_views`).
+
+    ``replayers``: kept by a caller that reports several cohorts with the same library, so a path
+    one cohort's report replayed is not replayed again for the next (as :func:`item_analysis`)."""
     library = library or {}
     trainees = store.trainees(cohort)
     everything = store.attempts(cohort=cohort)  # read once: the standings need every mode's
@@ -572,14 +595,25 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
     for attempt in attempts:
         by_trainee[attempt.trainee_id].append(attempt)
     standing = attempt_standings(store, everything, trainees)
-    trends = _trends(store.competency_points(cohort=cohort), catalog, mode, standing)
-    competency_ids = sorted({cid for series in trends.values() for cid in series})
+    # The roster reads each competency row once, as the store gives it (no progress point is made
+    # for it: only the evidence rules' inputs are needed), grouped by trainee and competency.
+    series: dict[str, dict[str, list[CompetencyPoint]]] = {}
+    for point in store.competency_points(cohort=cohort):
+        if mode is None or point.mode == mode:
+            series.setdefault(point.trainee_id, {}).setdefault(point.competency, []).append(point)
+
+    def kind_of(point: CompetencyPoint) -> EvidenceKind:  # what the point's progress point's evidence is
+        found = standing.get(point.attempt_id)
+        return found.kind if found is not None else evidence_kind(point.mode, point.signed_off)
+
+    competency_ids = sorted({cid for mine in series.values() for cid in mine})
     roster = []
     for trainee in trainees:
         mine = by_trainee.get(trainee.id, [])
         cells = {}
+        theirs = series.get(trainee.id, {})
         for cid in competency_ids:
-            evidence = competency_evidence(trends.get(trainee.id, {}).get(cid, ()), _kind)
+            evidence = competency_evidence(theirs.get(cid, ()), kind_of if standing else None)
             cells[cid] = RosterCell(evidence.rating, evidence.measures, evidence.scenarios)
         counted_passes = sum(bool(a.passed) and (standing[a.id].kind if a.id in standing else
                                                  evidence_kind(a.mode, a.signoff is not None)) == "assessment"
@@ -589,7 +623,7 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
                                 cells))
 
     items, departures = item_analysis(store.decision_paths(cohort=cohort, scenario_id=scenario_id, mode=mode),
-                                      library, attempts=attempts, scenario_id=scenario_id)
+                                      library, attempts=attempts, scenario_id=scenario_id, replayers=replayers)
     too_fast = tuple(a for a in attempts if a.pace is not None and a.pace.too_fast
                      and (scenario_id is None or a.scenario_id == scenario_id))
     details = store.cohort_details(cohort)
