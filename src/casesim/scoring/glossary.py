@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
 
-__all__ = ["TERMS", "GlossaryEntry", "glossary", "terms_in", "used_entries"]
+__all__ = ["TERMS", "GlossaryEntry", "glossary", "select_entries", "terms_in", "used_entries"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +117,18 @@ def terms_in(text: str, entries: Iterable[GlossaryEntry]) -> list[tuple[int, int
 
 def used_entries(debrief: Debrief, catalog: Catalog, texts: Iterable[str] = ()) -> tuple[GlossaryEntry, ...]:
     """The entries a debrief needs: those of the frameworks it scored, and any named in ``texts``."""
-    entries = glossary(catalog)
+    return select_entries(debrief, glossary(catalog), texts)
+
+
+def select_entries(debrief: Debrief, entries: Iterable[GlossaryEntry],
+                   texts: Iterable[str] = ()) -> tuple[GlossaryEntry, ...]:
+    """Of ``entries``, those a debrief needs: the frameworks it scored, and any term ``texts`` name.
+
+    The text counts as much as the scores: a debrief's competency ratings say "CSWE 2022 EPAS"
+    although EPAS is not a framework the attempt was scored on, and a student meeting the word
+    needs its entry as much as any other.
+    """
+    entries = tuple(entries)
     frameworks = {f.id for f in debrief.frameworks} | {c.framework for c in debrief.criteria}
     cited = {c.id for c in debrief.criteria}
     named = {e.term for text in texts for _, _, e in terms_in(text, entries)}
