@@ -186,10 +186,13 @@ class PlainPlayer:
         self.say(flat(scenario.summary))
         notes = "; ".join(flat(n) for n in scenario.content_notes) or "none listed"
         self.say(f"Content notes: {notes}.")
-        self.say("You can pause at any moment by typing p, and leave without penalty by typing q.")
+        self.say("Once you are playing, you can pause at any moment by typing p, and leave without penalty "
+                 "by typing q.")
         for line in case_file(scenario).lines():
             self.say(line)
-        self.say("Type c at any moment to read the case file again.")
+        # Said as it is: before play the name prompt takes any text as a name, so c works from
+        # the mode question on (ask_mode) and at every moment of play.
+        self.say("From the mode question on, type c at any moment to read the case file again.")
 
     def ask_name(self) -> str | None:
         """The trainee's name or student id; Enter keeps the remembered one."""
@@ -210,8 +213,9 @@ class PlainPlayer:
             self.say(f"That name cannot be kept with your records: {flat(problem)}. "
                      "Type letters, digits, spaces or punctuation only.")
 
-    def ask_mode(self) -> Mode | None:
-        """Practice or assessment; Enter keeps the mode chosen last time."""
+    def ask_mode(self, scenario: Scenario | None = None) -> Mode | None:
+        """Practice or assessment; Enter keeps the mode chosen last time; c reads ``scenario``'s
+        case file again (the objectives help to choose)."""
         self.say("Mode:")
         for i, m in enumerate(MODES, start=1):
             self.say(f"{i}. {MODE_TEXT[m]}")
@@ -222,12 +226,17 @@ class PlainPlayer:
             text = line.strip().casefold()
             if not text:
                 return self.trainee.mode
+            if text == "c" and scenario is not None:
+                for case_line in case_file(scenario).lines():
+                    self.say(case_line)
+                continue
             if text.isdigit() and 1 <= int(text) <= len(MODES):
                 return MODES[int(text) - 1]
             for m in MODES:
                 if text == m:
                     return m
-            self.say(f"There is no mode {flat(line)!r}. Type 1 for practice or 2 for assessment.")
+            self.say(f"There is no mode {flat(line)!r}. Type 1 for practice or 2 for assessment"
+                     + (", or c to read the case file again." if scenario is not None else "."))
 
     def start(self, loaded: Playable, *, mode: Mode | None = None, seed: int | None = None,
               trainee_name: str | None = None) -> Outcome:
@@ -250,7 +259,7 @@ class PlainPlayer:
                 return Outcome.STOPPED
             if answer:
                 return self.resume(loaded, unfinished.id)
-        chosen = mode or self.ask_mode()
+        chosen = mode or self.ask_mode(loaded.scenario)
         if chosen is None:
             return Outcome.STOPPED
         self.trainee = replace(self.trainee, name=name, mode=chosen)
