@@ -49,6 +49,7 @@ from casesim.play.clock import CHOICE_SETTLE_SECONDS
 from casesim.play.library import Library
 from casesim.play.session import StepResult
 from casesim.play.session import new_seed as fresh_seed
+from casesim.play.standing import scenario_standings
 from casesim.play.timing import (
     TimeAllowance,
     TimeChoice,
@@ -753,11 +754,15 @@ class PlainPlayer:
                 if entry is not None and row.content_hash == entry.content_hash:
                     out.append(("In progress", f"Resume {flat(entry.scenario.title)} ({row.mode} mode, "
                                 f"{self._choices_made(row)})", entry, row.id))
+        # Where the trainee stands with each scenario, in words as in the TUI's list ("; passed").
+        standings = scenario_standings(self.store, self.trainee_id)
         for kind, entries in library.grouped():
             for entry in entries:
                 s = entry.scenario
                 languages = scenario_languages(s, entry.path)
                 also = f", in {languages_text(languages)}" if len(languages) > 1 else ""
+                standing = standings.get(s.id)
+                stands = f"; {standing.label}" if standing is not None else ""
                 out.append((kind_label(kind, self.catalog.kinds),
-                            f"{flat(s.title)}, about {s.estimated_minutes} minutes{flat(also)}", entry, None))
+                            f"{flat(s.title)}, about {s.estimated_minutes} minutes{flat(also)}{stands}", entry, None))
         return out
