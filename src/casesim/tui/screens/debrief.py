@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from casesim.authoring.pipeline import Playable
-from casesim.play.timing import TimeChoice
+from casesim.play.timing import TimeChoice, timing_text
 from casesim.scoring.debrief import Debrief, Decision, verdict_label
 from casesim.scoring.glossary import GlossaryEntry, criterion_entries, glossary, used_entries
 from casesim.tui.base import CaseSimScreen
@@ -135,7 +135,8 @@ class DebriefScreen(CaseSimScreen[int | None]):
         chosen = {x.choice for x in d.decisions}
         reached = {x.node for x in d.decisions}
         sections: dict[str, list[Para]] = {
-            "debrief-outcome": outcome_section(d),
+            "debrief-outcome": outcome_section(d, timing=timing_text(self.timing)
+                                               if self.timing is not None and self.timing.accommodated else None),
             "debrief-critical": critical_section(d),
             "debrief-expert": expert_section(d.expert_path, chosen, reached),
             "debrief-frameworks": frameworks_section(d),
