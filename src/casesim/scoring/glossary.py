@@ -107,7 +107,8 @@ def criterion_entries(catalog: Catalog, texts: Iterable[str]) -> tuple[GlossaryE
     """
     if not catalog.criteria:
         return ()
-    cited = {m.group().casefold() for text in texts for m in _pattern(catalog.criteria).finditer(_unescaped(text))}
+    ids = _pattern(catalog.criteria)
+    cited = {m.group().casefold() for text in texts for m in ids.finditer(_unescaped(text))}
     out = []
     for cid, c in catalog.criteria.items():
         if cid.casefold() not in cited:
