@@ -33,7 +33,8 @@ run: $(STAMP)
 # tmux drives the real casesim binary in end-to-end tests; poppler-utils (pdftotext, pdffonts)
 # reads the rendered PDF back; chromium runs axe-core (npm, pinned in tests/data/axe) over the
 # HTML debrief, and with node and npm renders the Mermaid graph (`make mermaid`, `casesim graph
-# --format svg`). Installed when we can (root with apt-get, as in CI).
+# --format svg`). Installed when we can (root with apt-get, as in CI). Where they are missing the
+# axe test skips, except with CASESIM_REQUIRE_AXE=1 (CI sets it in .ci/run), where it fails.
 SYSTEM_TOOLS := tmux:tmux pdftotext:poppler-utils chromium:chromium node:nodejs npm:npm
 # Noto Sans CJK: the PDF's fallback for CJK names (too large to bundle); the PDF font tests use it.
 # postgresql: the records tests start a real PostgreSQL server of their own (tests/support/postgres.py)

@@ -4,13 +4,16 @@ for axe to finish) hands it back.
 
 Needs a ``chromium`` (or ``chromium-browser``) on PATH and axe-core installed under
 ``tests/data/axe/node_modules`` (``npm ci --prefix tests/data/axe``; ``make system-deps`` does
-both when it can). Tests skip when either is missing.
+both when it can). Tests skip when either is missing, except where ``CASESIM_REQUIRE_AXE`` is
+set (CI sets it, ``.ci/run``): there a missing tool fails the test, so the accessibility check
+can never pass by not running.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -18,9 +21,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from support.paths import DATA
 
 AXE_JS = DATA / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+REQUIRE_ENV = "CASESIM_REQUIRE_AXE"
+"""Set (to anything but empty) where the axe check must run: a missing tool is then a failure."""
 
 
 def chromium() -> str | None:
@@ -40,6 +48,27 @@ axe.run(document, {{resultTypes: ["violations"]}}).then(function (r) {{
 }});
 </script>
 """
+
+
+def missing_tool(browser: str | None, axe_js: Path = AXE_JS) -> str | None:
+    """Why the axe check cannot run here, or None when it can."""
+    if browser is None:
+        return "chromium is not installed (make system-deps installs it)"
+    if not axe_js.exists():
+        return "axe-core is not installed (npm ci --prefix tests/data/axe)"
+    return None
+
+
+def require_axe(browser: str | None, axe_js: Path = AXE_JS) -> str:
+    """The browser to run axe in; skips the test when a tool is missing, or fails it where
+    :data:`REQUIRE_ENV` is set."""
+    reason = missing_tool(browser, axe_js)
+    if reason is not None:
+        if os.environ.get(REQUIRE_ENV):
+            pytest.fail(f"{reason}, and {REQUIRE_ENV} is set: the HTML debrief's accessibility check must run here")
+        pytest.skip(reason)
+    assert browser is not None
+    return browser
 
 
 def axe_violations(page: str, browser: str) -> list[dict[str, Any]]:

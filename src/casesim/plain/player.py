@@ -49,6 +49,7 @@ from casesim.play.clock import CHOICE_SETTLE_SECONDS
 from casesim.play.library import Library
 from casesim.play.session import StepResult
 from casesim.play.session import new_seed as fresh_seed
+from casesim.play.standing import scenario_standings
 from casesim.play.timing import (
     TimeAllowance,
     TimeChoice,
@@ -61,7 +62,7 @@ from casesim.play.transcript import Line, moment_lines, step_lines, transcript_l
 from casesim.records.api import AttemptRow, RecordStore, effective_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
-from casesim.scoring.glossary import used_entries
+from casesim.scoring.glossary import glossary
 from casesim.semantics.program import variables
 
 __all__ = ["Outcome", "PlainPlayer", "GROUNDING"]
@@ -186,10 +187,13 @@ class PlainPlayer:
         self.say(flat(scenario.summary))
         notes = "; ".join(flat(n) for n in scenario.content_notes) or "none listed"
         self.say(f"Content notes: {notes}.")
-        self.say("You can pause at any moment by typing p, and leave without penalty by typing q.")
+        self.say("Once you are playing, you can pause at any moment by typing p, and leave without penalty "
+                 "by typing q.")
         for line in case_file(scenario).lines():
             self.say(line)
-        self.say("Type c at any moment to read the case file again.")
+        # Said as it is: before play the name prompt takes any text as a name, so c works from
+        # the mode question on (ask_mode) and at every moment of play.
+        self.say("From the mode question on, type c at any moment to read the case file again.")
 
     def ask_name(self) -> str | None:
         """The trainee's name or student id; Enter keeps the remembered one."""
@@ -210,8 +214,9 @@ class PlainPlayer:
             self.say(f"That name cannot be kept with your records: {flat(problem)}. "
                      "Type letters, digits, spaces or punctuation only.")
 
-    def ask_mode(self) -> Mode | None:
-        """Practice or assessment; Enter keeps the mode chosen last time."""
+    def ask_mode(self, scenario: Scenario | None = None) -> Mode | None:
+        """Practice or assessment; Enter keeps the mode chosen last time; c reads ``scenario``'s
+        case file again (the objectives help to choose)."""
         self.say("Mode:")
         for i, m in enumerate(MODES, start=1):
             self.say(f"{i}. {MODE_TEXT[m]}")
@@ -222,12 +227,17 @@ class PlainPlayer:
             text = line.strip().casefold()
             if not text:
                 return self.trainee.mode
+            if text == "c" and scenario is not None:
+                for case_line in case_file(scenario).lines():
+                    self.say(case_line)
+                continue
             if text.isdigit() and 1 <= int(text) <= len(MODES):
                 return MODES[int(text) - 1]
             for m in MODES:
                 if text == m:
                     return m
-            self.say(f"There is no mode {flat(line)!r}. Type 1 for practice or 2 for assessment.")
+            self.say(f"There is no mode {flat(line)!r}. Type 1 for practice or 2 for assessment"
+                     + (", or c to read the case file again." if scenario is not None else "."))
 
     def start(self, loaded: Playable, *, mode: Mode | None = None, seed: int | None = None,
               trainee_name: str | None = None) -> Outcome:
@@ -250,7 +260,7 @@ class PlainPlayer:
                 return Outcome.STOPPED
             if answer:
                 return self.resume(loaded, unfinished.id)
-        chosen = mode or self.ask_mode()
+        chosen = mode or self.ask_mode(loaded.scenario)
         if chosen is None:
             return Outcome.STOPPED
         self.trainee = replace(self.trainee, name=name, mode=chosen)
@@ -649,7 +659,7 @@ class PlainPlayer:
         """The debrief document, with its glossary and the attempt's timing accommodation."""
         timing = self.last_timing
         return build_debrief(debrief, self.criterion_titles(), trainee=self.trainee.name or None,
-                             glossary=used_entries(debrief, self.catalog),
+                             glossary=glossary(self.catalog),
                              timing=timing_text(timing) if timing.accommodated else None)
 
     def write_html(self, debrief: Debrief) -> None:
@@ -744,11 +754,15 @@ class PlainPlayer:
                 if entry is not None and row.content_hash == entry.content_hash:
                     out.append(("In progress", f"Resume {flat(entry.scenario.title)} ({row.mode} mode, "
                                 f"{self._choices_made(row)})", entry, row.id))
+        # Where the trainee stands with each scenario, in words as in the TUI's list ("; passed").
+        standings = scenario_standings(self.store, self.trainee_id)
         for kind, entries in library.grouped():
             for entry in entries:
                 s = entry.scenario
                 languages = scenario_languages(s, entry.path)
                 also = f", in {languages_text(languages)}" if len(languages) > 1 else ""
+                standing = standings.get(s.id)
+                stands = f"; {standing.label}" if standing is not None else ""
                 out.append((kind_label(kind, self.catalog.kinds),
-                            f"{flat(s.title)}, about {s.estimated_minutes} minutes{flat(also)}", entry, None))
+                            f"{flat(s.title)}, about {s.estimated_minutes} minutes{flat(also)}{stands}", entry, None))
         return out

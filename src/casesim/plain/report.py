@@ -33,7 +33,7 @@ from casesim.scoring.debrief import (
     percent,
     score_text,
 )
-from casesim.scoring.glossary import GlossaryEntry, terms_in
+from casesim.scoring.glossary import GlossaryEntry, select_entries, terms_in
 from casesim.scoring.lessons import key_decisions
 
 __all__ = [
@@ -285,8 +285,11 @@ def _expert(d: Debrief) -> Section:
 def build_debrief(d: Debrief, criterion_titles: Mapping[str, str], *, trainee: str | None = None,
                   glossary: Sequence[GlossaryEntry] = (), timing: str | None = None) -> DebriefDocument:
     """The debrief in teaching order: result and why, the decisions that mattered, the competencies
-    touched, then details, then the ``glossary`` of the terms it uses. ``timing`` names a timing
-    accommodation the attempt was played with (shown as an accommodation; it never changes the score)."""
+    touched, then details, then a glossary. ``glossary`` is the entries to draw from (all of
+    :func:`casesim.scoring.glossary.glossary`); the document keeps those of the frameworks the
+    attempt was scored on and those its own text names (EPAS, in the competency ratings).
+    ``timing`` names a timing accommodation the attempt was played with (shown as an
+    accommodation; it never changes the score)."""
     result = _result_section(d, trainee)
     if timing:
         result = Section(result.title, (*result.blocks, f"Timing accommodation: {timing}. It gives more time; "
@@ -299,11 +302,23 @@ def build_debrief(d: Debrief, criterion_titles: Mapping[str, str], *, trainee: s
         _all_decisions(d), _critical(d), _frameworks(d), _mi(d), _protocols(d, criterion_titles), _competencies(d),
         _expert(d),
     ]
-    if glossary:
+    used = select_entries(d, glossary, (text for s in sections for b in s.blocks for text in _texts(b)))
+    if used:
         sections.append(Section("Glossary", ("What the abbreviations in this debrief stand for, in the words of "
-                                             "casesim's framework files.", Glossary(tuple(glossary)))))
+                                             "casesim's framework files.", Glossary(used))))
     return DebriefDocument(f"Debrief: {flat(d.scenario_title)}", "passed" if d.passed else "not passed",
-                           tuple(sections), tuple(glossary))
+                           tuple(sections), used)
+
+
+def _texts(block: Block) -> tuple[str, ...]:
+    """The words of one block, for finding the glossary terms it names."""
+    if isinstance(block, str):
+        return (block,)
+    if isinstance(block, Items):
+        return (*block.entries, *(() if block.title is None else (block.title,)))
+    if isinstance(block, Table):
+        return (block.caption, *block.headers, *(v for row in block.rows for v in row))
+    return ()
 
 
 # --- plain text ----------------------------------------------------------------------------------

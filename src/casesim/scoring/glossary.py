@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
 
-__all__ = ["TERMS", "GlossaryEntry", "glossary", "terms_in", "used_entries"]
+__all__ = ["TERMS", "GlossaryEntry", "criterion_entries", "glossary", "select_entries", "terms_in", "used_entries"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +59,14 @@ class GlossaryEntry:
     plain: str
     framework: str
     aliases: tuple[str, ...]
+    criterion: bool = False
+    """A criterion id (``NASW-1.01``) rather than an abbreviation: its entry is the criterion's text."""
 
     @property
     def anchor(self) -> str:
-        """An HTML id for the entry (``gloss-c-ssrs``)."""
-        return "gloss-" + re.sub(r"[^a-z0-9]+", "-", self.term.casefold()).strip("-")
+        """An HTML id for the entry (``gloss-c-ssrs``; ``gloss-criterion-nasw-1-01`` for a criterion)."""
+        kind = "criterion-" if self.criterion else ""
+        return "gloss-" + kind + re.sub(r"[^a-z0-9]+", "-", self.term.casefold()).strip("-")
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -95,6 +98,40 @@ def glossary(catalog: Catalog) -> tuple[GlossaryEntry, ...]:
     return tuple(out)
 
 
+def criterion_entries(catalog: Catalog, texts: Iterable[str]) -> tuple[GlossaryEntry, ...]:
+    """An entry for each criterion id ``texts`` cite (``NASW-1.01``, ``CSSRS-Q2``), in catalog order.
+
+    A debrief cites criteria by id ("(NASW-1.03(a), NASW-1.01)"); the entry says what the id
+    stands for in the framework file's own words: its title, what good and poor practice look
+    like, and its source. A criterion the file marks unverified says so.
+    """
+    if not catalog.criteria:
+        return ()
+    ids = _pattern(catalog.criteria)
+    cited = {m.group().casefold() for text in texts for m in ids.finditer(_unescaped(text))}
+    out = []
+    for cid, c in catalog.criteria.items():
+        if cid.casefold() not in cited:
+            continue
+        plain = (f"What good practice looks like: {' '.join(c.good.split())} What poor practice looks like: "
+                 f"{' '.join(c.poor.split())} Source: {' '.join(c.source.split())}.")
+        if not c.verified:
+            plain += " Its wording could not be verified, so no scenario scores it."
+        out.append(GlossaryEntry(term=cid, title=" ".join(c.title.split()), plain=plain,
+                                 framework=catalog.framework_of.get(cid, ""), aliases=(), criterion=True))
+    return tuple(out)
+
+
+_SHOWN_ESCAPE = re.compile(r"(?:␛\[|<U\+009B>)[0-?]*[ -/]*[@-~]|(?:␛\]|<U\+009D>)[^␇␛]*(?:␇|␛\\)")
+"""An escape sequence as :func:`casesim.format.text.visible` shows it (``␛[31m``, ``␛]0;title␇``;
+an unterminated OSC is left alone): not a word, so a term right after one (``␛[31mC-SSRS``) is a term."""
+
+
+def _unescaped(text: str) -> str:
+    """``text`` with each shown escape sequence blanked, the same length, so offsets still hold."""
+    return _SHOWN_ESCAPE.sub(lambda m: " " * len(m.group()), text)
+
+
 def _pattern(names: Iterable[str]) -> re.Pattern[str]:
     alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.IGNORECASE)
@@ -103,6 +140,7 @@ def _pattern(names: Iterable[str]) -> re.Pattern[str]:
 def terms_in(text: str, entries: Iterable[GlossaryEntry]) -> list[tuple[int, int, GlossaryEntry]]:
     """Where glossary terms occur in ``text``: (start, end, entry), in order, not overlapping."""
     found: list[tuple[int, int, GlossaryEntry]] = []
+    text = _unescaped(text)
     for entry in entries:
         found.extend((m.start(), m.end(), entry) for m in _pattern(entry.names).finditer(text))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
@@ -117,15 +155,26 @@ def terms_in(text: str, entries: Iterable[GlossaryEntry]) -> list[tuple[int, int
 
 def used_entries(debrief: Debrief, catalog: Catalog, texts: Iterable[str] = ()) -> tuple[GlossaryEntry, ...]:
     """The entries a debrief needs: those of the frameworks it scored, and any named in ``texts``."""
-    entries = glossary(catalog)
+    return select_entries(debrief, glossary(catalog), texts)
+
+
+def select_entries(debrief: Debrief, entries: Iterable[GlossaryEntry],
+                   texts: Iterable[str] = ()) -> tuple[GlossaryEntry, ...]:
+    """Of ``entries``, those a debrief needs: the frameworks it scored, and any term ``texts`` name.
+
+    The text counts as much as the scores: a debrief's competency ratings say "CSWE 2022 EPAS"
+    although EPAS is not a framework the attempt was scored on, and a student meeting the word
+    needs its entry as much as any other.
+    """
+    entries = tuple(entries)
     frameworks = {f.id for f in debrief.frameworks} | {c.framework for c in debrief.criteria}
     cited = {c.id for c in debrief.criteria}
     named = {e.term for text in texts for _, _, e in terms_in(text, entries)}
     keep = []
     for e in entries:
-        t = next(t for t in TERMS if t.term == e.term)
-        in_scope = e.framework in frameworks and (t.criteria_prefix is None
-                                                   or any(c.startswith(t.criteria_prefix) for c in cited))
+        t = None if e.criterion else next((t for t in TERMS if t.term == e.term), None)
+        in_scope = t is not None and e.framework in frameworks and (
+            t.criteria_prefix is None or any(c.startswith(t.criteria_prefix) for c in cited))
         if in_scope or e.term in named:
             keep.append(e)
     return tuple(keep)

@@ -195,18 +195,31 @@ class CaseSimApp(App[None]):
         return not self.deterministic
 
     def on_resize(self, event: events.Resize) -> None:
+        self.cover_if_too_small(event.size.width, event.size.height)
+
+    def cover_if_too_small(self, width: int | None = None, height: int | None = None) -> None:
         """Below the minimum size, a notice covers the screen instead of a broken layout; it goes
-        when the window is large enough again."""
-        size = event.size
-        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
-        notice = next((s for s in self.screen_stack if isinstance(s, TooSmallScreen)), None)
-        if small and notice is None:
-            self.push_screen(TooSmallScreen(size.width, size.height))
-        elif small and notice is not None:
-            notice.show_size(size.width, size.height)
-        elif notice is not None and notice is self.screen:
+        when the window is large enough again. Checked on every resize and whenever the screen
+        changes to a full screen: a window that starts small shows the notice over the library
+        at once, not a squeezed list."""
+        if len(self.screen_stack) < 2:
+            return  # Textual's blank default screen: the first of casesim's is checked when it opens
+        if width is None or height is None:
+            width, height = self.size
+        top = self.screen
+        if width < MIN_WIDTH or height < MIN_HEIGHT:
+            if isinstance(top, TooSmallScreen):
+                top.show_size(width, height)
+            else:
+                self.push_screen(TooSmallScreen(width, height))
+        elif isinstance(top, TooSmallScreen):
             self.pop_screen()
         # A notice under another screen closes itself when it is uncovered (TooSmallScreen).
+
+    def _screen_changed(self, screen: object) -> None:
+        # Full screens only: a window opened over the notice on purpose (ctrl+t) stays usable.
+        if isinstance(screen, CaseSimScreen):
+            self.cover_if_too_small()
 
     def action_pick_theme(self) -> None:
         def picked(name: str | None) -> None:
@@ -221,6 +234,7 @@ class CaseSimApp(App[None]):
         self.push_screen(ThemeScreen(self.theme), picked)
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         start = self.deps.start
         if isinstance(start, OpenAuthor):
             from casesim.tui.screens.author import AuthorScreen

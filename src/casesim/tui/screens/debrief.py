@@ -19,9 +19,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from casesim.authoring.pipeline import Playable
-from casesim.play.timing import TimeChoice
+from casesim.play.timing import TimeChoice, timing_text
 from casesim.scoring.debrief import Debrief, Decision, verdict_label
-from casesim.scoring.glossary import GlossaryEntry, glossary, used_entries
+from casesim.scoring.glossary import GlossaryEntry, criterion_entries, glossary, used_entries
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import BackToLibrary, BeginAttempt
 from casesim.tui.screens.glossary import GlossaryScreen, TermScreen
@@ -135,7 +135,8 @@ class DebriefScreen(CaseSimScreen[int | None]):
         chosen = {x.choice for x in d.decisions}
         reached = {x.node for x in d.decisions}
         sections: dict[str, list[Para]] = {
-            "debrief-outcome": outcome_section(d),
+            "debrief-outcome": outcome_section(d, timing=timing_text(self.timing)
+                                               if self.timing is not None and self.timing.accommodated else None),
             "debrief-critical": critical_section(d),
             "debrief-expert": expert_section(d.expert_path, chosen, reached),
             "debrief-frameworks": frameworks_section(d),
@@ -146,10 +147,12 @@ class DebriefScreen(CaseSimScreen[int | None]):
         cards = [decision_paras(decision) for decision in d.decisions]
         sections["debrief-lesson"] = lesson_section(d)
         texts = [p.content.plain for paras in (*sections.values(), *cards) for p in paras]
-        # The g list: every term the debrief's text names, and those of the frameworks it scored;
-        # a click works on any term of the whole glossary.
-        self.glossary = used_entries(d, catalog, texts)
-        self.terms = glossary(catalog)
+        # The g list: every term the debrief's text names, and those of the frameworks it scored,
+        # then the criteria it cites by id (NASW-1.01); a click works on any term of the whole
+        # glossary and on every cited criterion id.
+        cited = criterion_entries(catalog, texts)
+        self.glossary = (*used_entries(d, catalog, texts), *cited)
+        self.terms = (*glossary(catalog), *cited)
         if self.glossary:
             sections["debrief-lesson"] = lesson_section(d, glossary_hint=True)
         with VerticalScroll(id="debrief-body"):

@@ -1,6 +1,7 @@
 """The debrief's glossary (:mod:`casesim.scoring.glossary`): ``g`` lists the terms the debrief
-uses (C-SSRS, MITI, ...), enter opens one; a click on an underlined term in the debrief opens
-that term directly. Both are overlays over the debrief, which has no clock, so nothing waits."""
+uses (C-SSRS, MITI, ...) and the criteria it cites (NASW-1.01), enter opens one; a click on an
+underlined term or criterion id in the debrief opens it directly. Both are overlays over the
+debrief, which has no clock, so nothing waits."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ class GlossaryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box") as box:
-            box.border_title = Content("Glossary: the terms in this debrief")
+            box.border_title = Content("Glossary: the terms and criteria in this debrief")
             if self.entries:
                 yield OptionList(*(Option(Content.assemble((e.term, "bold"), " · ", literal(e.title)), id=e.anchor)
                                    for e in self.entries), id="glossary-terms")

@@ -26,8 +26,10 @@ ALWAYS = (
 def describe_bindings(screen_bindings: Sequence[tuple[str, str]],
                       always: Sequence[tuple[str, str]] = ALWAYS) -> list[Para]:
     """One paragraph per key, the descriptions aligned after the widest key; ``always`` (the keys
-    every screen of the app has) last."""
-    rows = [*screen_bindings, *always]
+    every screen of the app has) last, except a key the screen gives a meaning of its own (the
+    debrief's tab moves between decisions): that key is listed once, with the screen's meaning."""
+    own = {key for key, _ in screen_bindings}
+    rows = [*screen_bindings, *((key, text) for key, text in always if key not in own)]
     width = max(len(k) for k, _ in rows) + 2
     return [Para(Content(text), width, Content.styled(key, "bold")) for key, text in rows]
 

@@ -49,4 +49,7 @@ class TooSmallScreen(ModalScreen[None]):
             self.show_size(size.width, size.height)
 
     def show_size(self, width: int, height: int) -> None:
-        self.query_one("#too-small-text", Static).update(Content(too_small_text(width, height)))
+        """Say the window's size now; before the notice is composed, once it is (``on_mount``)."""
+        self._first_size = (width, height)
+        for text in self.query("#too-small-text").results(Static):
+            text.update(Content(too_small_text(width, height)))

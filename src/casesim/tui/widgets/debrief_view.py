@@ -75,7 +75,9 @@ def share_bar(share: float | None, width: int = 10) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def outcome_section(d: Debrief) -> list[Para]:
+def outcome_section(d: Debrief, *, timing: str | None = None) -> list[Para]:
+    """The details of the result; ``timing`` names a timing accommodation the attempt was played
+    with ("2× time, set by the instructor"), said as an accommodation, never as a penalty."""
     verdict = ("✓ PASSED", "bold") if d.passed else ("✗ NOT PASSED", "bold reverse")
     out = [para(verdict, (f"  {d.mode} attempt", "italic"))]
     if d.ending is not None:
@@ -98,6 +100,9 @@ def outcome_section(d: Debrief) -> list[Para]:
         if d.pace.too_fast:
             out.append(para(("Decisions came faster than the text can be read; the record flags this attempt "
                              "for your instructor.", "italic"), indent=4))
+    if timing:
+        out.append(para(f"{timing}. It gives more time; it does not change the score.", indent=2,
+                        bullet=Content.styled("Timing accommodation: ", "bold")))
     out.append(para(("Why:", "bold")))
     out += [para(_flat(reason), indent=4, bullet="  • ") for reason in d.reasons]
     return out

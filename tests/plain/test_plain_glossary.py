@@ -1,0 +1,33 @@
+"""The plain and HTML debriefs' glossary explains every term their own text names, not only the
+frameworks the attempt was scored on: the competency ratings say "CSWE 2022 EPAS", so EPAS is
+in the glossary and, in HTML, linked to it (issue 15 item 4: a glossary reachable from any term)."""
+
+from __future__ import annotations
+
+import re
+
+from casesim.authoring.pipeline import AnalysedScenario
+from casesim.plain import build_debrief, debrief_html, debrief_text
+from casesim.records.api import RecordStore
+from casesim.scoring.catalog import Catalog
+from casesim.scoring.glossary import glossary, used_entries
+from support.records import EXPERT, play
+
+
+def test_a_term_the_debrief_names_is_in_its_glossary_and_every_link_has_its_entry(
+        example: AnalysedScenario, catalog: Catalog, store: RecordStore) -> None:
+    debrief = store.debrief(play(store, example, catalog, "ana", EXPERT, mode="assessment"))
+    assert debrief is not None and debrief.competencies
+    assert "EPAS" not in {e.term for e in used_entries(debrief, catalog)}  # not a scored framework
+    doc = build_debrief(debrief, {cid: c.title for cid, c in catalog.criteria.items()}, glossary=glossary(catalog))
+    text = debrief_text(doc)
+    assert "CSWE 2022 EPAS" in text.split("Glossary:")[0]
+    listed = text.split("Glossary:")[1]
+    assert "\n- EPAS (" in listed
+    # Only what the debrief uses: the example scores no Project BETA and never names it.
+    assert "BETA" not in text
+    page = debrief_html(doc)
+    assert '<a href="#gloss-epas">EPAS</a>' in page
+    links = set(re.findall(r'href="#(gloss-[a-z0-9-]+)"', page))
+    anchors = set(re.findall(r'<dt id="(gloss-[a-z0-9-]+)"', page))
+    assert links and links <= anchors
