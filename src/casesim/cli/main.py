@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rich_click as click
 from click.exceptions import Abort, Exit
@@ -36,6 +36,9 @@ from casesim.cli.options import (
 from casesim.errors import CaseSimError
 from casesim.format.text import visible
 from casesim.settings import default_data_dir
+
+if TYPE_CHECKING:
+    from casesim.play.timing import TimeAllowance
 
 __all__ = ["EXIT_CRASH", "EXIT_USAGE", "cli", "main"]
 
@@ -189,10 +192,15 @@ def _attach_verbose_handler(ctx: click.Context, verbosity: int) -> None:
 @click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",
               help="screen-reader mode: the library as a numbered list, play as lines in reading order "
                    "[env: CASESIM_PLAIN]")
+@click.option("--more-time", default=None, is_flag=False, flag_value="2x", metavar="[2x|1.5x|none]",
+              envvar="CASESIM_MORE_TIME", callback=lambda ctx, param, value: _more_time(ctx, param, value),
+              help="more time on every timer in practice, for the scenarios opened from the library (alone: 2x; "
+                   "none: no time limit). Assessments use only the time your instructor sets "
+                   "[env: CASESIM_MORE_TIME]")
 @click.option("--verbose", "-v", "verbosity", count=True, metavar="",
               help="show casesim's log on stderr (what it resolved and did); -vv adds debug detail")
 @click.pass_context
-def cli(ctx: click.Context, plain: bool, verbosity: int) -> int:
+def cli(ctx: click.Context, plain: bool, more_time: TimeAllowance | None, verbosity: int) -> int:
     """Practise case-management conversations, write scenarios, and keep the record.
 
     Run with no command to open the scenario library.
@@ -203,8 +211,18 @@ def cli(ctx: click.Context, plain: bool, verbosity: int) -> int:
     if ctx.invoked_subcommand is None:
         from casesim.cli.play import run_library
 
-        return run_library(plain=plain)
+        return run_library(plain=plain, more_time=more_time)
     return 0
+
+
+def _more_time(ctx: click.Context, param: click.Parameter, value: str | None) -> TimeAllowance | None:
+    """The library's ``--more-time``, checked as ``play --more-time`` is (imported only when one is given,
+    so the command modules stay out of the library's first frame)."""
+    if value is None:
+        return None
+    from casesim.cli.play import more_time_value
+
+    return more_time_value(ctx, param, value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -110,8 +110,9 @@ _plain_option = click.option("--plain", is_flag=True, default=False, envvar="CAS
 
 # --- commands ------------------------------------------------------------------------------------
 
-def run_library(*, plain: bool = False) -> int:
-    """``casesim`` with no command: the library of bundled scenarios (``plain``: as a numbered list)."""
+def run_library(*, plain: bool = False, more_time: TimeAllowance | None = None) -> int:
+    """``casesim`` with no command: the library of bundled scenarios (``plain``: as a numbered list);
+    ``more_time``: the student's request for more time in practice (``casesim --more-time``)."""
     settings = settings_for(get_current_context())
     if plain:
         from casesim.play.library import load_library
@@ -119,7 +120,7 @@ def run_library(*, plain: bool = False) -> int:
         catalog = load_catalog_for(settings)
         store = open_store(settings.db, key=record_key())
         try:
-            player = _plain_player(settings, store=store, catalog=catalog)
+            player = _plain_player(settings, store=store, catalog=catalog, more_time=more_time)
             return player.library(load_library([settings.scenarios_dir], catalog))
         finally:
             store.close()
@@ -131,7 +132,7 @@ def run_library(*, plain: bool = False) -> int:
     catalog_dirs(settings)
     key = record_key()  # read here: the click context is this thread's
     return _run(settings, OpenLibrary(), store=lambda: open_store(settings.db, key=key),
-                catalog=lambda: load_catalog_for(settings))
+                catalog=lambda: load_catalog_for(settings), more_time=more_time)
 
 
 def _checked_trainee(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -148,7 +149,8 @@ def _checked_trainee(ctx: click.Context, param: click.Parameter, value: str | No
     return " ".join(value.split())
 
 
-def _more_time(ctx: click.Context, param: click.Parameter, value: str | None) -> TimeAllowance | None:
+def more_time_value(ctx: click.Context, param: click.Parameter, value: str | None) -> TimeAllowance | None:
+    """``--more-time``'s value as an allowance (``2x``, ``1.5x``, ``none``, ``off``), or a usage error."""
     from casesim.play.timing import parse_allowance
 
     if value is None:
@@ -160,7 +162,7 @@ def _more_time(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 _more_time_option = click.option(
-    "--more-time", default=None, is_flag=False, flag_value="2x", metavar="[2x|1.5x|none]", callback=_more_time,
+    "--more-time", default=None, is_flag=False, flag_value="2x", metavar="[2x|1.5x|none]", callback=more_time_value,
     envvar="CASESIM_MORE_TIME",
     help="more time on every timer in practice (alone: 2x; none: no time limit). Assessments use only the "
          "time your instructor sets [env: CASESIM_MORE_TIME]")
