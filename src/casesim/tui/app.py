@@ -283,6 +283,9 @@ class CaseSimApp(App[None]):
         self.trainee = replace(self.trainee, tour_done=True)
         save_trainee(self.deps.trainee_file, self.trainee)
 
+    def ask_for_more_time(self, allowance: TimeAllowance | None) -> None:
+        self.more_time = allowance
+
     @property
     def trainee_id(self) -> str | None:
         return trainee_id_for(self.trainee.name) or None

@@ -17,6 +17,7 @@ from casesim.errors import CaseSimError
 
 if TYPE_CHECKING:  # types only: the library screen draws before the domain is loaded
     from casesim.play.analyses import Analyses
+    from casesim.play.timing import TimeAllowance
     from casesim.play.trainee import TraineeSettings
     from casesim.records.api import RecordStore
     from casesim.scoring.catalog import Catalog
@@ -58,6 +59,13 @@ class CaseSimHost(Protocol):
         ...
     def remember_tour_done(self) -> None:
         """The guided first run was finished or skipped: remember it with the trainee settings."""
+        ...
+    @property
+    def more_time(self) -> TimeAllowance | None:
+        """The student's request for more time in practice (None: the standard time)."""
+        ...
+    def ask_for_more_time(self, allowance: TimeAllowance | None) -> None:
+        """Use ``allowance`` for the practice attempts started from now on (None: standard)."""
         ...
 
 

@@ -1,4 +1,4 @@
-"""Before you start: the content notes, the mode, and who is playing."""
+"""Before you start: the content notes, the mode, the time on timers, and who is playing."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from casesim.format.scenario import MODES, Mode
 from casesim.format.text import visible
 from casesim.play.assignment_notice import assessment_notice
 from casesim.play.casefile import case_file
+from casesim.play.timing import ALLOWANCES, TimeAllowance
 from casesim.play.trainee import name_problem, trainee_id_for
 from casesim.records.labels import typable_pattern
 from casesim.tui.base import CaseSimScreen
@@ -42,6 +43,19 @@ def mode_option(mode: Mode, selected: bool) -> Option:
     return Option(Content.assemble(("(•) " if selected else "( ) ", "bold"), (name, "bold"), f": {text}"), id=mode)
 
 
+TIME_TEXT: dict[TimeAllowance, str] = {
+    "standard": "Standard time (the time to read each moment is already included)",
+    "1.5x": "1.5× time",
+    "2x": "2× time",
+    "none": "No time limit",
+}
+
+
+def time_option(allowance: TimeAllowance, selected: bool) -> Option:
+    """``(•) 2× time``: the mark, not a colour, says which is chosen."""
+    return Option(Content.assemble(("(•) " if selected else "( ) ", "bold"), TIME_TEXT[allowance]), id=allowance)
+
+
 TRIAL_NOTICE = ("No clinician has signed this scenario off yet, so an assessment here is a trial: "
                 "it is scored and kept in your records, but never counted as competency evidence.")
 """Shown under the modes when the scenario has no valid clinical sign-off."""
@@ -57,8 +71,8 @@ class BeforeStartScreen(CaseSimScreen[None]):
         Binding("escape", "pick_another", "Pick another", id="before-pick-another"),
         Binding("ctrl+l", "leave", "Leave casesim", id="before-leave"),
     ]
-    EXTRA_KEYS = (("enter", "start (in the name box or the mode list)"),
-                  ("up / down", "in the mode list: choose the mode"))
+    EXTRA_KEYS = (("enter", "start (in the name box, the mode list or the time list)"),
+                  ("up / down", "in the mode list: choose the mode; in the time list: ask for more time"))
 
     def __init__(self, loaded: Playable, *, mode: Mode, seed: int | None = None) -> None:
         super().__init__()
@@ -68,6 +82,9 @@ class BeforeStartScreen(CaseSimScreen[None]):
         self.seed = seed
         self._told: tuple[str, Mode] | None = None
         """The trainee and mode the assignment notice was shown for (a second Start goes ahead)."""
+        self.more_time: TimeAllowance = self.casesim.more_time or "standard"
+        """The student's request for more time in practice (issue 15, item 2): from
+        ``--more-time`` or an earlier choice here, and kept for the next scenario."""
 
 
     def compose(self) -> ComposeResult:
@@ -106,6 +123,10 @@ class BeforeStartScreen(CaseSimScreen[None]):
                 # The evidence rules count an assessment only on a clinically signed-off scenario;
                 # say so before the trainee chooses, not only in the records afterwards.
                 yield Static(TRIAL_NOTICE, id="before-trial", markup=False)
+            # An assessment uses only the time the instructor sets (casesim.play.timing).
+            yield Static(Content.styled("More time on timers (practice only; up/down to choose)", "bold"),
+                         classes="field-label", markup=False)
+            yield OptionList(*(time_option(a, a == self.more_time) for a in ALLOWANCES), id="before-time")
             case = case_file(s)
             casefile = Static(case_file_content(case), id="before-case-file", markup=False)
             casefile.border_title = case.title
@@ -122,6 +143,7 @@ class BeforeStartScreen(CaseSimScreen[None]):
         # Scoring needs the scenario's analysis only at the debrief; start it while they read.
         self.casesim.analyses.request(self.loaded)
         self.query_one("#before-mode", OptionList).highlighted = MODES.index(self.mode)
+        self.query_one("#before-time", OptionList).highlighted = ALLOWANCES.index(self.more_time)
         if self.casesim.signed_in:
             self.query_one("#before-mode", OptionList).focus()
             return
@@ -146,6 +168,24 @@ class BeforeStartScreen(CaseSimScreen[None]):
         for m in MODES:
             modes.replace_option_prompt(m, mode_option(m, m == mode).prompt)
 
+    @on(OptionList.OptionHighlighted, "#before-time")
+    def _time_moved(self, event: OptionList.OptionHighlighted) -> None:
+        self.set_more_time(next((a for a in ALLOWANCES if a == event.option_id), "standard"))
+
+    @on(OptionList.OptionSelected, "#before-time")
+    def _time_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_start()
+
+    def set_more_time(self, allowance: TimeAllowance) -> None:
+        """Ask for ``allowance`` in practice; the list's marks follow, and the app keeps it for
+        the attempts started from here on (it never applies to an assessment)."""
+        if allowance == self.more_time:
+            return
+        self.more_time = allowance
+        times = self.query_one("#before-time", OptionList)
+        for a in ALLOWANCES:
+            times.replace_option_prompt(a, time_option(a, a == allowance).prompt)
+
     @on(Input.Submitted, "#before-name")
     def _name_done(self) -> None:
         self.action_start()
@@ -163,6 +203,7 @@ class BeforeStartScreen(CaseSimScreen[None]):
         self.action_leave()
 
     def action_start(self) -> None:
+        self.casesim.ask_for_more_time(None if self.more_time == "standard" else self.more_time)
         if self.casesim.signed_in:
             self.app.post_message(BeginAttempt(self.loaded, mode=self.mode, seed=self.seed,
                                                trainee_name=self.casesim.trainee.name))
