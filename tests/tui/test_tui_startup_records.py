@@ -21,17 +21,23 @@ from support.tui import settle
 
 
 def _starting_app(catalog: Catalog, library_dir: Path, cache: Path, name: str,
-                  open_records: object, events: list[str]) -> CaseSimApp:
+                  open_records: object, events: list[str], drawn_at: list[int] | None = None) -> CaseSimApp:
     """The app as `casesim` builds it (the store given as an opener), logging when the list is
-    first drawn into ``events``."""
+    first drawn into ``events`` (and in which frame into ``drawn_at``)."""
+    drawn_at = [] if drawn_at is None else drawn_at
     app = make_app(catalog=catalog, library_paths=[library_dir], store=open_records,  # type: ignore[arg-type]
                    trainee=TraineeSettings(name=name, tour_done=True), deterministic=True, library_cache=cache)
     display = app._display
+    frames = 0
 
     def logging_display(screen: object, renderable: object) -> None:
-        if (renderable is not None and isinstance(app.screen, LibraryScreen) and app.screen.library is not None
-                and "list drawn" not in events):
-            events.append("list drawn")
+        nonlocal frames
+        if renderable is not None:
+            frames += 1
+            if (isinstance(app.screen, LibraryScreen) and app.screen.library is not None
+                    and "list drawn" not in events):
+                events.append("list drawn")
+                drawn_at.append(frames)
         display(screen, renderable)  # type: ignore[arg-type]
 
     app._display = logging_display  # type: ignore[method-assign]
@@ -65,11 +71,14 @@ async def test_with_no_trainee_the_list_is_drawn_before_the_records_open(
         opened.append(open_store(db_path))
         return opened[-1]
 
-    for _ in range(2):  # listed by loading the files, then from the listing cache
+    for cached in (False, True):  # listed by loading the files, then from the listing cache
         events.clear()
-        app = _starting_app(catalog, library_dir, tmp_path / "cache", "", open_records, events)
+        drawn_at: list[int] = []
+        app = _starting_app(catalog, library_dir, tmp_path / "cache", "", open_records, events, drawn_at)
         screen, _ = await _run_until_open(app, events)
         assert events == ["list drawn", "store"], events
+        if cached:  # read at once after the first frame, not by a worker frames later
+            assert drawn_at == [2]
         assert screen.library is not None
         assert [s.title for s in screen.library.scenarios], "the list is complete without the records"
         assert app.opened_store is opened[-1], "the records are open once the list is out"

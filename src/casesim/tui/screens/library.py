@@ -16,7 +16,14 @@ from textual.widgets.option_list import Option
 
 from casesim.authoring.languages import Language, languages_text
 from casesim.errors import CaseSimError
-from casesim.play.library_index import ListedProblem, ListedScenario, Listing, cached_listing
+from casesim.play.library_index import (
+    ListedProblem,
+    ListedScenario,
+    Listing,
+    cached_listing,
+    listing_key,
+    read_listing,
+)
 from casesim.play.standing import Standing, scenario_standings
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import ContinueAttempt, LibraryLoaded, ShowBeforeStart
@@ -137,9 +144,24 @@ class LibraryScreen(CaseSimScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#library-list", OptionList).focus()
-        # The list is read in a thread once the first frame is drawn: a thread started now would
-        # share the interpreter with the first frame's layout and CSS and slow it (issue 15, item 7).
-        self.call_after_refresh(self.load)
+        # The list is read once the first frame is drawn: reading it now would slow the first
+        # frame's layout and CSS (issue 15, item 7).
+        self.call_after_refresh(self._list_now_or_load)
+
+    def _list_now_or_load(self) -> None:
+        """With no trainee remembered and a current listing in the cache, list the library now:
+        reading the listing takes milliseconds, and the list is then drawn in the next frame with
+        the footer's keys. Read by the worker (:meth:`load`), it came four frames later, each a
+        redraw of the whole screen for the keys and the focus (issue 15, item 7). A trainee's list
+        waits for their records, and a listing not in the cache means loading the files: both in
+        the worker."""
+        host = self.casesim
+        if not host.trainee_id and host.library_cache is not None:
+            listing = read_listing(host.library_cache, listing_key(self.library_paths, host.catalog_dirs))
+            if listing is not None:
+                self._loaded(listing)
+                return
+        self.load()
 
     @work(thread=True, exclusive=True, group="library")
     def load(self) -> None:
