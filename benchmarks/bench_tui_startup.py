@@ -10,11 +10,16 @@ are taken from the frames the app hands its driver (``App._display``):
 * **first frame**: the first frame drawn (the library's layout, "Loading the scenario library…");
 * **list filled**: the first frame drawn once the library screen holds its list.
 
-Each casesim sample has its own data folder and database (a trainee's first start of the day);
+Each casesim sample has its own data folder and database (a first start: no trainee remembered
+yet, no records);
 the cache folder (the analysis cache and the library listing, :mod:`casesim.play.library_index`)
 is shared and warmed once before timing, as on any start after the first. ``--cold`` also times
 starts with an empty cache folder each time (the very first start, or after a change to the
-scenarios). ``--baseline SRC`` times another source tree (say a checkout of main's ``src``) in the
+scenarios). ``--trainee`` also times a returning trainee: a remembered name (``trainee.json``) and
+the records database they used before, one for every sample, made by the untimed warm-up start.
+With a trainee the list waits for the records (it lists their attempts in progress and how they
+stand with each scenario); with none it does not (there is nothing of theirs to list), and the
+records open once the list is drawn. ``--baseline SRC`` times another source tree (say a checkout of main's ``src``) in the
 same run, interleaved, for a before/after on the same machine load.
 
 Both programs run from compiled bytecode, as an installed program does (pip compiles a package's
@@ -102,7 +107,7 @@ def run(code: str, env: dict[str, str] | None = None) -> dict[str, float]:
     return result
 
 
-def casesim_env(tmp: Path, i: int, cache: Path, src: Path | None) -> dict[str, str]:
+def casesim_env(tmp: Path, i: int | str, cache: Path, src: Path | None) -> dict[str, str]:
     env = {"CASESIM_DATA": str(tmp / f"data-{i}"), "CASESIM_DB": str(tmp / f"records-{i}.db"),
            "CASESIM_CACHE_DIR": str(cache), "CASESIM_SCENARIOS": str(ROOT / "scenarios"),
            "CASESIM_SCORING": str(ROOT / "scoring")}
@@ -111,33 +116,49 @@ def casesim_env(tmp: Path, i: int, cache: Path, src: Path | None) -> dict[str, s
     return env
 
 
+def slug(name: str) -> str:
+    return name.replace(", ", "-").replace(" ", "-")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=RUNS)
     parser.add_argument("--cold", action="store_true", help="also time starts with an empty cache folder")
+    parser.add_argument("--trainee", action="store_true",
+                        help="also time a returning trainee (a remembered name and their records)")
     parser.add_argument("--baseline", type=Path, default=None, metavar="SRC",
                         help="also time casesim from this source folder (e.g. main's src), interleaved")
     args = parser.parse_args()
-    variants: list[tuple[str, Path | None, bool]] = [("casesim", None, False)]
+    # (name, source folder, empty cache each time, returning trainee)
+    variants: list[tuple[str, Path | None, bool, bool]] = [("casesim", None, False, False)]
     if args.cold:
-        variants.append(("casesim, empty cache", None, True))
-    if args.baseline is not None:
-        variants.append(("baseline", args.baseline.resolve(), False))
+        variants.append(("casesim, empty cache", None, True, False))
+    baseline = args.baseline.resolve() if args.baseline is not None else None
+    if baseline is not None:
+        variants.append(("baseline", baseline, False, False))
+    if args.trainee:
+        variants.append(("casesim, trainee", None, False, True))
+        if baseline is not None:
+            variants.append(("baseline, trainee", baseline, False, True))
     hello: list[float] = []
-    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name, _, _ in variants}
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name, _, _, _ in variants}
     global PYCACHE
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         PYCACHE = str(tmp / "pycache")
         run(HELLO)  # untimed: compiles Textual's modules into the shared bytecode folder
-        for name, src, cold in variants:
+        for name, src, cold, trainee in variants:
+            if trainee:  # their name remembered; the warm-up start below creates their records
+                data = tmp / f"data-{slug(name)}"
+                data.mkdir()
+                (data / "trainee.json").write_text(json.dumps({"name": "Ann", "tour_done": True}), encoding="utf-8")
             if not cold:  # warm the shared cache once, untimed
-                run(CASESIM, casesim_env(tmp, -1, tmp / f"cache-{name}", src))
+                run(CASESIM, casesim_env(tmp, slug(name) if trainee else -1, tmp / f"cache-{name}", src))
         for i in range(args.runs):
             hello.append(run(HELLO)["frame"])
-            for name, src, cold in variants:
+            for name, src, cold, trainee in variants:
                 cache = tmp / (f"cold-{i}" if cold else f"cache-{name}")
-                result = run(CASESIM, casesim_env(tmp, i, cache, src))
+                result = run(CASESIM, casesim_env(tmp, slug(name) if trainee else i, cache, src))
                 times[name][0].append(result["frame"])
                 times[name][1].append(result["listed"])
     h = statistics.median(hello)

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
@@ -123,7 +123,9 @@ class AppDeps:
 class CaseSimApp(App[None]):
     """Library → before you start → play → debrief; progress; author mode."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", LibraryScreen.CSS_PATH]
+    """The library's styles are read with the app's: read when its screen is pushed, they made
+    Textual parse every stylesheet again just before the first frame (issue 15, item 7)."""
     TITLE = "casesim"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [

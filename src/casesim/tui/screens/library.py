@@ -16,7 +16,14 @@ from textual.widgets.option_list import Option
 
 from casesim.authoring.languages import Language, languages_text
 from casesim.errors import CaseSimError
-from casesim.play.library_index import ListedProblem, ListedScenario, Listing, cached_listing
+from casesim.play.library_index import (
+    ListedProblem,
+    ListedScenario,
+    Listing,
+    cached_listing,
+    listing_key,
+    read_listing,
+)
 from casesim.play.standing import Standing, scenario_standings
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import ContinueAttempt, LibraryLoaded, ShowBeforeStart
@@ -38,7 +45,8 @@ if TYPE_CHECKING:
 __all__ = ["LibraryScreen", "scenario_details", "diagnostics_details"]
 
 PRELOAD_FALLBACK_SECONDS = 1.0
-"""Start the preload this long after the list is built if no layout refresh said it was drawn."""
+"""Start :meth:`LibraryScreen.after_the_list` this long after the list is built if no layout
+refresh said it was drawn."""
 
 
 def _bullets(items: Sequence[str]) -> list[Para]:
@@ -115,7 +123,7 @@ class LibraryScreen(CaseSimScreen[None]):
         now; otherwise each one as it is opened)."""
         self._standings: dict[str, Standing] = {}
         """The trainee's standing with each scenario they have attempted, by scenario id."""
-        self._preload_started = False
+        self._after_list_started = False
 
 
     def compose(self) -> ComposeResult:
@@ -136,9 +144,24 @@ class LibraryScreen(CaseSimScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#library-list", OptionList).focus()
-        # The list is read in a thread once the first frame is drawn: a thread started now would
-        # share the interpreter with the first frame's layout and CSS and slow it (issue 15, item 7).
-        self.call_after_refresh(self.load)
+        # The list is read once the first frame is drawn: reading it now would slow the first
+        # frame's layout and CSS (issue 15, item 7).
+        self.call_after_refresh(self._list_now_or_load)
+
+    def _list_now_or_load(self) -> None:
+        """With no trainee remembered and a current listing in the cache, list the library now:
+        reading the listing takes milliseconds, and the list is then drawn in the next frame with
+        the footer's keys. Read by the worker (:meth:`load`), it came four frames later, each a
+        redraw of the whole screen for the keys and the focus (issue 15, item 7). A trainee's list
+        waits for their records, and a listing not in the cache means loading the files: both in
+        the worker."""
+        host = self.casesim
+        if not host.trainee_id and host.library_cache is not None:
+            listing = read_listing(host.library_cache, listing_key(self.library_paths, host.catalog_dirs))
+            if listing is not None:
+                self._loaded(listing)
+                return
+        self.load()
 
     @work(thread=True, exclusive=True, group="library")
     def load(self) -> None:
@@ -151,19 +174,24 @@ class LibraryScreen(CaseSimScreen[None]):
             return load_library(list(self.library_paths), catalog), catalog
 
         try:
-            _ = host.store  # `casesim` opens the records here, after the first frame (issue 15, item 7)
+            if host.trainee_id:
+                # The list shows this trainee's attempts in progress and standings: it waits for
+                # the records (`casesim` opens them here, after the first frame, issue 15 item 7).
+                # With no trainee yet there is nothing of theirs to list: the records open once
+                # the list is drawn (:meth:`after_the_list`), their modules off the list's way.
+                _ = host.store
             listing, library = cached_listing(host.library_cache, self.library_paths, host.catalog_dirs, load_all)
         except CaseSimError as exc:  # the records would not open or the catalog load: the CLI says why
             self.app.call_from_thread(host.startup_failed, exc)
             return
         self.app.call_from_thread(self._loaded, listing, library)
 
-    def _preload_after_the_list_is_drawn(self) -> None:
-        """Start :meth:`preload` once the list just built is on screen.
+    def _after_the_list_is_drawn(self, *, catalog: bool) -> None:
+        """Start :meth:`after_the_list` once the list just built is on screen.
 
         The screen publishes a layout refresh just before it draws; a subscriber that is not
         ``immediate`` is called after the frame is out. (``call_after_refresh`` can run before the
-        frame when the screen goes idle first, and the preload's imports would then slow the
+        frame when the screen goes idle first, and its imports would then slow the
         drawing of the list.) A timer starts it anyway, should no layout refresh come."""
         listing = self.query_one("#library-list", OptionList)
         signal = self.screen_layout_refresh_signal
@@ -171,22 +199,27 @@ class LibraryScreen(CaseSimScreen[None]):
         def drawn(_: object = None) -> None:
             signal.unsubscribe(listing)
             timer.stop()
-            if not self._preload_started:
-                self._preload_started = True
-                self.preload()
+            if not self._after_list_started:
+                self._after_list_started = True
+                self.after_the_list(catalog=catalog)
 
         timer = self.set_timer(PRELOAD_FALLBACK_SECONDS, drawn)
         signal.subscribe(listing, drawn)
 
     @work(thread=True, exclusive=True, group="library-preload")
-    def preload(self) -> None:
-        """Listed from the cache: load the catalog and the loader while the trainee reads the list,
-        so opening a scenario takes only its own file. Started once the list is drawn (the
-        imports take the interpreter from the thread that draws it)."""
+    def after_the_list(self, *, catalog: bool) -> None:
+        """What the list did not wait for, while the trainee reads it: open the records if the
+        list did not need them (no trainee yet: a store that will not open still stops casesim
+        at start, as before, and the first attempt does not wait for it), and, listed from the
+        cache (``catalog``), load the catalog and the loader, so opening a scenario takes only
+        its own file. Started once the list is drawn (the imports take the interpreter from the
+        thread that draws it)."""
         host = self.casesim
         try:
-            _ = host.catalog
-            import casesim.authoring.pipeline  # noqa: F401
+            _ = host.store
+            if catalog:
+                _ = host.catalog
+                import casesim.authoring.pipeline  # noqa: F401
         except CaseSimError as exc:
             self.app.call_from_thread(host.startup_failed, exc)
 
@@ -194,16 +227,16 @@ class LibraryScreen(CaseSimScreen[None]):
         self.library = listing
         if library is not None:
             self._playables = {entry.path: entry for entry in library.playable}
-        else:
-            self._preload_after_the_list_is_drawn()
+        self._after_the_list_is_drawn(catalog=library is None)
         self.refresh_in_progress(rebuild=False)
         self.rebuild()
         self.app.post_message(LibraryLoaded(len(listing.scenarios), len(listing.broken)))
 
     def refresh_in_progress(self, rebuild: bool = True) -> None:
-        """Re-read the attempts the trainee can resume (after leaving play, say)."""
-        store = self.casesim.store
+        """Re-read the attempts the trainee can resume (after leaving play, say). With no trainee
+        there are none, and the records are not opened for them (see :meth:`load`)."""
         trainee = self.casesim.trainee_id
+        store = self.casesim.store if trainee else None
         self._in_progress = tuple(store.in_progress(trainee)) if store is not None and trainee else ()
         self._standings = scenario_standings(store, trainee)
         self.query_one("#title-bar", TitleBar).set_status(self._trainee_status())

@@ -17,6 +17,7 @@ from casesim.play.attempt import LiveAttempt
 from casesim.play.casefile import case_file
 from casesim.play.tour import TOUR, offer_tour
 from casesim.tui.base import CaseSimScreen
+from casesim.tui.memory import hold_long_lived, release_long_lived
 from casesim.tui.messages import AttemptFinished, AttemptLeft, BackToLibrary
 from casesim.tui.screens.case_file import CaseFileScreen
 from casesim.tui.screens.debrief import DebriefScreen
@@ -48,6 +49,9 @@ class PlayScreen(CaseSimScreen[None]):
     def __init__(self, attempt: LiveAttempt) -> None:
         super().__init__()
         self.attempt = attempt
+        self._holding = False
+        """This screen holds the objects alive when it was first drawn out of the collector's
+        full passes (:func:`casesim.tui.memory.hold_long_lived`)."""
 
 
     def compose(self) -> ComposeResult:
@@ -76,11 +80,24 @@ class PlayScreen(CaseSimScreen[None]):
                                              seed=event.attempt.session.seed, timing=event.attempt.timing))
 
     def on_mount(self) -> None:
+        # Once the first frame of play is out, everything the attempt keeps is built: the garbage
+        # collector's full passes leave it alone until the screen closes (tui/memory.py).
+        self.call_after_refresh(self._hold_long_lived)
         # The guided first run: once, on a new attempt at the example (after the first frame, so
         # the tour is pushed over a screen that is showing and the clock is held at once).
         if offer_tour(self.casesim.trainee, self.attempt.program.scenario.id,
                       fresh=not self.attempt.session.history):
             self.call_after_refresh(self.action_tour)
+
+    def _hold_long_lived(self) -> None:
+        if self.is_mounted and not self._holding:
+            self._holding = True
+            hold_long_lived()
+
+    def on_unmount(self) -> None:
+        if self._holding:
+            self._holding = False
+            release_long_lived()
 
     def action_tour(self) -> None:
         if not isinstance(self.app.screen, TourScreen):

@@ -63,6 +63,18 @@ class Meter(Static):
 
     DEFAULT_CSS = "Meter { height: auto; }"
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self._shown: tuple[str, tuple[object, ...]] | None = None
+
+    def show(self, content: Content) -> None:
+        """Show ``content`` unless it is what is shown already: an update costs a layout pass on
+        the keypress, and a choice moves one or two of the meters (issue 15 item 7)."""
+        shown = (content.plain, tuple(content.spans))
+        if shown != self._shown:
+            self._shown = shown
+            self.update(content)
+
 
 class ClientPanel(Vertical):
     """The client's name and the variables the author chose to show, updated after each step."""
@@ -82,7 +94,7 @@ class ClientPanel(Vertical):
         c = self.scenario.client
         yield Static(literal(f"{c.age}, {c.pronouns}"), id="client-who", markup=False)
         for name, _ in self._shown:
-            yield Meter(id=f"var-{name}", markup=False)
+            yield Meter(id=f"var-{name}")
 
     def show(self, values: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> None:
         """Show ``values``; a change from ``previous`` is marked with ▲/▼ and the amount."""
@@ -94,7 +106,7 @@ class ClientPanel(Vertical):
             label = var.label or name
             if var.show == "meter" and isinstance(value, int) and var.min is not None and var.max is not None:
                 change = value - before if isinstance(before, int) and not isinstance(before, bool) else 0
-                meter.update(meter_content(label, value, var.min, var.max, change, label_width=width))
+                meter.show(meter_content(label, value, var.min, var.max, change, label_width=width))
             else:
-                meter.update(Content.assemble(literal(f"{label}: "), (_plain_value(value), "bold"),
+                meter.show(Content.assemble(literal(f"{label}: "), (_plain_value(value), "bold"),
                                               (_change(before, value) if previous is not None else "", "bold")))

@@ -97,6 +97,8 @@ class PlayArea(Vertical):
         self._told_to_read = False
         self._previous: dict[str, Any] | None = None
         self._binding_state: tuple[bool, bool, bool] | None = None
+        self._timer_shown: tuple[str, tuple[object, ...]] | None = None
+        """The timer line's words and styles as last drawn (see :meth:`_show_timer`)."""
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -156,7 +158,7 @@ class PlayArea(Vertical):
         if left is None:
             if session.author_timer_seconds() is not None and not session.finished:
                 timer.add_class("-shown")
-                timer.update(Content.assemble(("Timed moment", "bold"), " · you have no time limit"))
+                self._show_timer(timer, Content.assemble(("Timed moment", "bold"), " · you have no time limit"))
                 return
             timer.remove_class("-shown")
             return
@@ -169,7 +171,15 @@ class PlayArea(Vertical):
                          " · time is up; in an assessment the moment would pass now")
         else:
             parts.append(" · when it ends, the moment passes" + (" · hurry" if left <= 10 else ""))
-        timer.update(Content.assemble(*parts))
+        self._show_timer(timer, Content.assemble(*parts))
+
+    def _show_timer(self, timer: Static, content: Content) -> None:
+        """Update the timer line only when its words change: the countdown ticks every second and
+        each choice redraws it, and every update costs a layout pass (issue 15 item 7)."""
+        shown = (content.plain, tuple(content.spans))
+        if shown != self._timer_shown:
+            self._timer_shown = shown
+            timer.update(content)
 
     # --- acting ---------------------------------------------------------------------------
 

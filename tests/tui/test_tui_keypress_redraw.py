@@ -1,0 +1,92 @@
+"""What a keypress redraws (issue 15, item 7): the countdown's line and the client's meters are
+updated only when their words change (each update costs the keypress a layout pass, and the
+countdown's tick landing on a keypress drew it a third frame), and still show every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Static
+
+from casesim.tui.widgets.client_panel import Meter
+from support.clock import FakeClock
+from support.tui import EXPERT, AppFactory, choose, play_area, settle
+
+
+def _count_updates(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count each widget's ``Static.update`` calls, by widget id."""
+    counts: dict[str, int] = {}
+    update = Static.update
+
+    def counting(self: Static, *args: Any, **kwargs: Any) -> None:
+        counts[self.id or ""] = counts.get(self.id or "", 0) + 1
+        update(self, *args, **kwargs)
+
+    monkeypatch.setattr(Static, "update", counting)
+    return counts
+
+
+async def test_the_countdown_line_is_redrawn_only_when_its_words_change(
+        make_test_app: AppFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "tab", "down", "enter")  # an assessment: the countdown runs
+        await pilot.pause()
+        await choose(pilot, EXPERT[:2])
+        area = play_area(app)
+        timer = app.screen.query_one("#play-timer", Static)
+        assert "Time left 1:00" in str(timer.render())
+        counts = _count_updates(monkeypatch)
+        for _ in range(3):  # ticks with the same time left: nothing to redraw
+            area.check_timer()
+        assert counts.get("play-timer", 0) == 0
+        clock.advance(1)
+        area.check_timer()
+        assert counts["play-timer"] == 1 and "Time left 0:59" in str(timer.render())
+
+
+async def test_only_the_meters_a_choice_moved_are_redrawn(
+        make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "enter")  # practice
+        await pilot.pause()
+        area = play_area(app)
+        meters = {m.id: str(m.render()) for m in app.screen.query(Meter)}
+        assert len(meters) >= 2
+        counts = _count_updates(monkeypatch)
+        area.redraw()  # nothing changed: no meter is redrawn
+        assert not any(counts.get(str(i), 0) for i in meters)
+        await choose(pilot, EXPERT[:1])
+        after = {m.id: str(m.render()) for m in app.screen.query(Meter)}
+        moved = {i for i in meters if after[i] != meters[i]}
+        assert moved, "the first expert choice moves a meter"
+        assert {i for i in meters if counts.get(str(i), 0)} == moved
+
+
+async def test_play_keeps_what_it_was_built_with_out_of_the_collectors_full_passes(
+        make_test_app: AppFactory) -> None:
+    import gc
+
+    from casesim.tui.memory import holders
+    from casesim.tui.screens import PlayScreen
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert holders() == 0 and gc.get_freeze_count() == 0
+        await pilot.press("enter", "enter")  # practice
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen)
+        assert holders() == 1 and gc.get_freeze_count() > 0, "frozen once play is drawn"
+        await choose(pilot, EXPERT[:1])
+        assert holders() == 1, "a choice does not freeze again"
+        await pilot.press("p")  # pause, then leave without penalty: back to the library
+        await pilot.pause()
+        await pilot.press("l")
+        await settle(pilot)
+        assert not isinstance(app.screen, PlayScreen)
+    assert holders() == 0 and gc.get_freeze_count() == 0, "handed back when play closes"
