@@ -61,6 +61,17 @@ async def choose(pilot: Pilot[object], path: Sequence[str]) -> None:
         await pilot.pause()
 
 
+async def assessment_debrief(pilot: Pilot[object]) -> None:
+    """From the library: open the first scenario (the example), start it as an assessment, play
+    :data:`CRITICAL` and answer the closing question, and wait on its debrief (not passed)."""
+    await settle(pilot)
+    await pilot.press("enter", "tab", "down", "enter")
+    await pilot.pause()
+    await choose(pilot, CRITICAL)
+    await pilot.press("1")
+    await settle(pilot)
+
+
 def path_to(program: Program, node: str) -> list[str]:
     """A shortest list of choices from the start to ``node`` (breadth-first over the semantics)."""
     start = initial_state(program)

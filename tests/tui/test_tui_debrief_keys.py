@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from casesim.tui.screens.keys import ALWAYS, KeysScreen, describe_bindings
-from support.tui import CRITICAL, AppFactory, choose, screen_text, settle
+from support.tui import AppFactory, assessment_debrief, screen_text, settle
 
 
 def test_a_key_the_screen_gives_its_own_meaning_is_listed_once_with_that_meaning() -> None:
@@ -20,12 +20,7 @@ def test_a_key_the_screen_gives_its_own_meaning_is_listed_once_with_that_meaning
 async def test_the_debrief_keys_screen_names_tab_once(make_test_app: AppFactory) -> None:
     app = make_test_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "tab", "down", "enter")
-        await pilot.pause()
-        await choose(pilot, CRITICAL)
-        await pilot.press("1")
-        await settle(pilot)
+        await assessment_debrief(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, KeysScreen)

@@ -7,18 +7,13 @@ from __future__ import annotations
 from casesim.records.api import RecordStore
 from casesim.tui.screens import DebriefScreen
 from casesim.tui.widgets.prose import Prose
-from support.tui import CRITICAL, AppFactory, choose, settle
+from support.tui import AppFactory, assessment_debrief
 
 
 async def _debrief_outcome(make_test_app: AppFactory) -> str:
     app = make_test_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "tab", "down", "enter")
-        await pilot.pause()
-        await choose(pilot, CRITICAL)
-        await pilot.press("1")
-        await settle(pilot)
+        await assessment_debrief(pilot)
         assert isinstance(app.screen, DebriefScreen)
         return " ".join(app.screen.query_one("#debrief-outcome", Prose).plain.split())
 

@@ -13,7 +13,7 @@ from casesim.tui.screens.glossary import GlossaryScreen, TermScreen
 from casesim.tui.text import literal
 from casesim.tui.widgets.glossary_links import link_terms, linked_anchors
 from support.glossary import click_term
-from support.tui import CRITICAL, AppFactory, choose, screen_text, settle
+from support.tui import AppFactory, assessment_debrief, screen_text
 
 
 def test_a_term_right_after_a_shown_escape_code_is_linked(catalog: Catalog) -> None:
@@ -47,12 +47,7 @@ async def test_a_click_on_a_cited_criterion_opens_its_text_and_g_lists_it(make_t
                                                                          catalog: Catalog) -> None:
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "tab", "down", "enter")
-        await pilot.pause()
-        await choose(pilot, CRITICAL)
-        await pilot.press("1")
-        await settle(pilot)
+        await assessment_debrief(pilot)
         debrief = app.screen
         assert isinstance(debrief, DebriefScreen)
         anchor = "gloss-criterion-nasw-1-01"

@@ -11,19 +11,14 @@ import pytest
 from textual.pilot import Pilot
 
 from support.glossary import click_term
-from support.tui import CRITICAL, AppFactory, choose, settle
+from support.tui import AppFactory, assessment_debrief, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
 def _debrief_then(then: Callable[[Pilot[Any]], Awaitable[None]]) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
-        await pilot.press("enter", "tab", "down", "enter")
-        await pilot.pause()
-        await choose(pilot, CRITICAL)
-        await pilot.press("1")
-        await settle(pilot)
+        await assessment_debrief(pilot)
         await then(pilot)
         await settle(pilot)
         await pilot.wait_for_scheduled_animations()

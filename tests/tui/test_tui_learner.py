@@ -10,7 +10,15 @@ from casesim.tui.screens import DebriefScreen, PlayScreen
 from casesim.tui.screens.case_file import CaseFileScreen
 from casesim.tui.screens.glossary import GlossaryScreen
 from support.clock import FakeClock
-from support.tui import CRITICAL, EXPERT, AppFactory, choose, play_area, screen_text, settle
+from support.tui import (
+    EXPERT,
+    AppFactory,
+    assessment_debrief,
+    choose,
+    play_area,
+    screen_text,
+    settle,
+)
 
 
 async def _to_timed_moment(pilot: object, *, mode: str = "assessment") -> None:
@@ -81,12 +89,7 @@ async def test_the_debrief_opens_with_the_lesson_and_the_glossary_is_one_key_awa
         make_test_app: AppFactory) -> None:
     app = make_test_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter", "tab", "down", "enter")
-        await pilot.pause()
-        await choose(pilot, CRITICAL)
-        await pilot.press("1")
-        await settle(pilot)
+        await assessment_debrief(pilot)
         assert isinstance(app.screen, DebriefScreen)
         text = screen_text(app)
         assert "What to take away" in text and "NOT PASSED" in text
