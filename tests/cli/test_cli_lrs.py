@@ -80,3 +80,19 @@ def test_records_import_queues_statements_with_the_scenario_file(casesim: Casesi
         queued = [json.loads(r.statement) for r in store.outbox_rows()]
     assert sorted(queued, key=lambda s: s["id"]) == sorted(expected, key=lambda s: s["id"])
     assert all("choices" in s["object"]["definition"] for s in queued if s["verb"]["display"]["en-US"] == "answered")
+
+
+def test_a_password_file_that_cannot_be_read_is_a_clear_error(casesim: Casesim, tmp_path: Path) -> None:
+    """A binary file, or one that cannot be read, gave a traceback; now exit 2 and what to do."""
+    db = tmp_path / "r.db"
+    binary = tmp_path / "password.bin"
+    binary.write_bytes(b"\xff\xfe\x00secret")
+    result = casesim("lrs", "sync", "--db", str(db), "--endpoint", "http://127.0.0.1:9/xAPI", "--user", "u",
+                     "--password-file", str(binary))
+    assert result.exit_code == 2 and "not a text file (UTF-8)" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    # A read that fails (here an I/O error, which even root gets): the same, with the reason.
+    result = casesim("lrs", "sync", "--db", str(db), "--endpoint", "http://127.0.0.1:9/xAPI", "--user", "u",
+                     "--password-file", "/proc/self/mem")
+    assert result.exit_code == 2 and "/proc/self/mem: Input/output error" in result.stderr
+    assert "Traceback" not in result.output + result.stderr

@@ -87,11 +87,25 @@ def lrs_password(password_file: Path | None, env_password: str | None, *, missin
     file's text (trimmed) when one is given, else ``CASESIM_LRS_PASSWORD`` (``env_password``);
     :class:`CaseSimError` (``missing``, naming ``file_option`` in the hint) when neither has one.
     Never from a visible flag: a command line is shown to every user of the host."""
-    password = password_file.read_text(encoding="utf-8").strip() if password_file is not None else env_password or ""
+    password = _read_password_file(password_file, file_option) if password_file is not None else env_password or ""
     if not password:
         raise CaseSimError(missing, title="lrs: no credentials",
                            hint=f"set CASESIM_LRS_PASSWORD or give {file_option} FILE")
     return password
+
+
+def _read_password_file(path: Path, file_option: str) -> str:
+    """The password file's text, trimmed; a file that cannot be read is a clear error, not a traceback."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except UnicodeDecodeError:
+        raise CaseSimError(f"{visible(str(path), one_line=True)}: not a text file (UTF-8)",
+                           title="lrs: unreadable password file",
+                           hint=f"put the password alone on one line of a UTF-8 text file and give it as {file_option}") from None
+    except OSError as exc:
+        raise CaseSimError(f"{visible(str(path), one_line=True)}: {exc.strerror or exc}",
+                           title="lrs: unreadable password file",
+                           hint=f"check the path and that you may read it ({file_option})") from None
 
 
 def lrs_config(endpoint: str | None, user: str | None, password_file: Path | None,
