@@ -71,7 +71,7 @@ async def test_play_keeps_what_it_was_built_with_out_of_the_collectors_full_pass
         make_test_app: AppFactory) -> None:
     import gc
 
-    from casesim.tui.memory import holders
+    from casesim.play.memory import holders
     from casesim.tui.screens import PlayScreen
 
     app = make_test_app()

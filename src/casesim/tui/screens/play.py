@@ -15,9 +15,9 @@ from textual.widgets import Footer
 from casesim.errors import CaseSimError
 from casesim.play.attempt import LiveAttempt
 from casesim.play.casefile import case_file
+from casesim.play.memory import hold_long_lived, release_long_lived
 from casesim.play.tour import TOUR, offer_tour
 from casesim.tui.base import CaseSimScreen
-from casesim.tui.memory import hold_long_lived, release_long_lived
 from casesim.tui.messages import AttemptFinished, AttemptLeft, BackToLibrary
 from casesim.tui.screens.case_file import CaseFileScreen
 from casesim.tui.screens.debrief import DebriefScreen
@@ -51,7 +51,7 @@ class PlayScreen(CaseSimScreen[None]):
         self.attempt = attempt
         self._holding = False
         """This screen holds the objects alive when it was first drawn out of the collector's
-        full passes (:func:`casesim.tui.memory.hold_long_lived`)."""
+        full passes (:func:`casesim.play.memory.hold_long_lived`)."""
 
 
     def compose(self) -> ComposeResult:
@@ -81,7 +81,7 @@ class PlayScreen(CaseSimScreen[None]):
 
     def on_mount(self) -> None:
         # Once the first frame of play is out, everything the attempt keeps is built: the garbage
-        # collector's full passes leave it alone until the screen closes (tui/memory.py).
+        # collector's full passes leave it alone until the screen closes (play/memory.py).
         self.call_after_refresh(self._hold_long_lived)
         # The guided first run: once, on a new attempt at the example (after the first frame, so
         # the tour is pushed over a screen that is showing and the clock is held at once).
