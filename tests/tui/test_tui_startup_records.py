@@ -6,6 +6,7 @@ list, and a store that will not open still stops casesim at start with the store
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import OptionList
@@ -44,6 +45,18 @@ def _starting_app(catalog: Catalog, library_dir: Path, cache: Path, name: str,
     return app
 
 
+def _opener(db_path: Path, events: list[str], opened: list[RecordStore]) -> Callable[[], RecordStore]:
+    """Opens the records at ``db_path``, noting "store" in ``events`` and the store in ``opened``."""
+    def open_records() -> RecordStore:
+        from casesim.records import open_store
+
+        events.append("store")
+        opened.append(open_store(db_path))
+        return opened[-1]
+
+    return open_records
+
+
 async def _run_until_open(app: CaseSimApp, events: list[str]) -> tuple[LibraryScreen, str | None]:
     """Run ``app`` until its records are open: the library screen and its highlighted entry then."""
     async with app.run_test(size=(80, 24)) as pilot:
@@ -61,15 +74,9 @@ async def _run_until_open(app: CaseSimApp, events: list[str]) -> tuple[LibrarySc
 
 async def test_with_no_trainee_the_list_is_drawn_before_the_records_open(
         catalog: Catalog, library_dir: Path, db_path: Path, tmp_path: Path) -> None:
-    from casesim.records import open_store
-
     events: list[str] = []
     opened: list[RecordStore] = []
-
-    def open_records() -> RecordStore:
-        events.append("store")
-        opened.append(open_store(db_path))
-        return opened[-1]
+    open_records = _opener(db_path, events, opened)
 
     for cached in (False, True):  # listed by loading the files, then from the listing cache
         events.clear()
@@ -88,19 +95,13 @@ async def test_with_no_trainee_the_list_is_drawn_before_the_records_open(
 async def test_with_a_trainee_the_list_waits_for_their_attempts(
         catalog: Catalog, library_dir: Path, db_path: Path, tmp_path: Path, store: RecordStore,
         example: AnalysedScenario) -> None:
-    from casesim.records import open_store
-
     attempt = store.start_attempt(trainee_id=trainee_id_for("Ann"), scenario_id=example.scenario.id,
                                   scenario_version=example.scenario.version, content_hash=example.content_hash,
                                   mode="practice", seed=1, start_node=example.scenario.start)
     store.close()
     events: list[str] = []
     opened: list[RecordStore] = []
-
-    def open_records() -> RecordStore:
-        events.append("store")
-        opened.append(open_store(db_path))
-        return opened[-1]
+    open_records = _opener(db_path, events, opened)
 
     app = _starting_app(catalog, library_dir, tmp_path / "cache", "Ann", open_records, events)
     _, first = await _run_until_open(app, events)
