@@ -164,9 +164,7 @@ class BeforeStartScreen(CaseSimScreen[None]):
         if mode == self.mode:
             return
         self.mode = mode
-        modes = self.query_one("#before-mode", OptionList)
-        for m in MODES:
-            modes.replace_option_prompt(m, mode_option(m, m == mode).prompt)
+        self._mark("#before-mode", [mode_option(m, m == mode) for m in MODES])
 
     @on(OptionList.OptionHighlighted, "#before-time")
     def _time_moved(self, event: OptionList.OptionHighlighted) -> None:
@@ -182,9 +180,14 @@ class BeforeStartScreen(CaseSimScreen[None]):
         if allowance == self.more_time:
             return
         self.more_time = allowance
-        times = self.query_one("#before-time", OptionList)
-        for a in ALLOWANCES:
-            times.replace_option_prompt(a, time_option(a, a == allowance).prompt)
+        self._mark("#before-time", [time_option(a, a == allowance) for a in ALLOWANCES])
+
+    def _mark(self, selector: str, options: list[Option]) -> None:
+        """Show ``options``' prompts (one marked (•)) in the list at ``selector``, by id."""
+        shown = self.query_one(selector, OptionList)
+        for option in options:
+            assert option.id is not None
+            shown.replace_option_prompt(option.id, option.prompt)
 
     @on(Input.Submitted, "#before-name")
     def _name_done(self) -> None:
