@@ -4,7 +4,7 @@
 #                 (all of them: this is what CI runs)
 #   make test-quick - the tests without the slow ones (tmux, SIGKILL, many processes), for local runs
 # The virtualenv is built from requirements/dev.lock (exact versions and hashes of every
-# package, the build backend included) and rebuilt only when the lock changes. After editing
+# package, the build backend included) and reinstalled only when the lock or pyproject.toml (the console script's entry point) changes. After editing
 # the dependencies in pyproject.toml, `make lock` refreshes both lock files.
 
 PYTHON ?= python3
@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: lock run test test-quick lint typecheck content pytest schema docs bench clean system-deps mermaid
 
-$(STAMP): requirements/dev.lock
+$(STAMP): requirements/dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from casesim.cli import main
+from casesim.launch import main
 
 raise SystemExit(main())

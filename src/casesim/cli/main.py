@@ -35,6 +35,7 @@ from casesim.cli.options import (
 )
 from casesim.errors import CaseSimError
 from casesim.format.text import visible
+from casesim.play.memory import resume_collection
 from casesim.settings import default_data_dir
 
 if TYPE_CHECKING:
@@ -212,6 +213,7 @@ def cli(ctx: click.Context, plain: bool, more_time: TimeAllowance | None, verbos
         from casesim.cli.play import run_library
 
         return run_library(plain=plain, more_time=more_time)
+    resume_collection(freeze=False)  # paused for the library's start (casesim.launch); not needed here
     return 0
 
 

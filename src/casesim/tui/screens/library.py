@@ -24,6 +24,7 @@ from casesim.play.library_index import (
     listing_key,
     read_listing,
 )
+from casesim.play.memory import resume_collection
 from casesim.play.standing import Standing, scenario_standings
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import ContinueAttempt, LibraryLoaded, ShowBeforeStart
@@ -222,6 +223,8 @@ class LibraryScreen(CaseSimScreen[None]):
                 import casesim.authoring.pipeline  # noqa: F401
         except CaseSimError as exc:
             self.app.call_from_thread(host.startup_failed, exc)
+        finally:  # start-up is over: what it built lives as long as the app (play/memory.py)
+            resume_collection()
 
     def _loaded(self, listing: Listing, library: Library | None = None) -> None:
         self.library = listing
