@@ -4,8 +4,9 @@
 #                 (all of them: this is what CI runs)
 #   make test-quick - the tests without the slow ones (tmux, SIGKILL, many processes), for local runs
 # The virtualenv is built from requirements/dev.lock (exact versions and hashes of every
-# package, the build backend included) and reinstalled only when the lock or pyproject.toml (the console script's entry point) changes. After editing
-# the dependencies in pyproject.toml, `make lock` refreshes both lock files.
+# package, the build backend included) and reinstalled only when the lock or pyproject.toml (the
+# console script's entry point) changes. After editing the dependencies in pyproject.toml,
+# `make lock` refreshes both lock files.
 
 PYTHON ?= python3
 VENV ?= .venv
