@@ -41,6 +41,7 @@ __all__ = [
     "AttemptStatus",
     "ChangeWatch",
     "CohortDetails",
+    "CompetencyGroup",
     "CompetencyPoint",
     "CriterionRow",
     "DecisionCount",
@@ -279,6 +280,24 @@ class CompetencyPoint:
     share: float | None
     signed_off: bool = False
     """Whether the scenario had a valid clinical sign-off when the attempt began."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyGroup:
+    """One trainee's ratings of one competency on one scenario in one mode and sign-off state,
+    added up by the store (:meth:`RecordStore.competency_groups`): what the evidence rules need
+    of them when every attempt's kind follows from its mode and sign-off (no assignment governs
+    the cohort), without a row per rating."""
+
+    trainee_id: str
+    competency: str
+    scenario_id: str
+    mode: Mode
+    signed_off: bool
+    rated: int
+    """How many of these attempts gave the competency a rating (not None)."""
+    latest: int | None
+    """The latest of those ratings (by the attempt's end, then its order in the store)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,6 +622,12 @@ class RecordStore(Protocol):
 
     def competency_points(self, *, trainee_id: str | None = None,
                           cohort: str | None = None) -> Sequence[CompetencyPoint]: ...
+
+    def competency_groups(self, *, cohort: str | None = None) -> Sequence[CompetencyGroup]:
+        """The competency ratings of the selected attempts added up per trainee, competency,
+        scenario, mode and sign-off (:class:`CompetencyGroup`), in no particular order: a cohort's
+        roster reads these instead of every rating when no assignment governs it."""
+        ...
 
     def criterion_rows(self, *, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[CriterionRow]: ...
 

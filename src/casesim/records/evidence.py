@@ -31,9 +31,11 @@ __all__ = [
     "CompetencyEvidence",
     "EvidenceKind",
     "RatedPoint",
+    "RatingGroup",
     "competency_evidence",
     "counts_as_evidence",
     "evidence_kind",
+    "grouped_evidence",
     "insufficient",
 ]
 
@@ -138,9 +140,49 @@ def competency_evidence(points: Iterable[PointT],
         else:
             measures += 1
             latest_by_scenario[point.scenario_id] = point.rating
+    return CompetencyEvidence(measures, len(latest_by_scenario), _rating(measures, latest_by_scenario),
+                              tuple(practice), tuple(trial), tuple(uncounted))
+
+
+def _rating(measures: int, latest_by_scenario: dict[str, int]) -> float | None:
+    """Rules 3 and 4: enough counted measures from enough scenarios, then the mean of each
+    scenario's latest counted rating."""
     scenarios = len(latest_by_scenario)
-    rating = None
     if measures >= MIN_MEASURES and scenarios >= MIN_SCENARIOS:
-        rating = sum(latest_by_scenario.values()) / scenarios
-    return CompetencyEvidence(measures, scenarios, rating, tuple(practice), tuple(trial), tuple(uncounted))
+        return sum(latest_by_scenario.values()) / scenarios
+    return None
+
+
+class RatingGroup(Protocol):
+    """A store's sum of one competency's ratings on one scenario in one mode and sign-off state
+    (:class:`casesim.records.api.CompetencyGroup`)."""
+
+    @property
+    def scenario_id(self) -> str: ...
+
+    @property
+    def mode(self) -> str: ...
+
+    @property
+    def signed_off(self) -> bool: ...
+
+    @property
+    def rated(self) -> int: ...
+
+    @property
+    def latest(self) -> int | None: ...
+
+
+def grouped_evidence(groups: Iterable[RatingGroup]) -> tuple[int, int, float | None]:
+    """The rules applied to one competency's ratings added up by scenario, mode and sign-off, for
+    attempts whose kind is :func:`evidence_kind` of those (no assignment decides it): the counted
+    measures, the scenarios among them and the rating, as :func:`competency_evidence` gives them
+    from every point (a roster's cells need no more)."""
+    latest_by_scenario: dict[str, int] = {}
+    measures = 0
+    for group in groups:
+        if group.rated and evidence_kind(group.mode, group.signed_off) == "assessment" and group.latest is not None:
+            measures += group.rated
+            latest_by_scenario[group.scenario_id] = group.latest
+    return measures, len(latest_by_scenario), _rating(measures, latest_by_scenario)
 

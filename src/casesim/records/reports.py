@@ -13,7 +13,7 @@ assessment attempts on signed-off scenarios only, two measures from two scenario
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -29,6 +29,7 @@ from casesim.errors import NotFoundError
 from casesim.format.scenario import Mode
 from casesim.records.api import (
     AttemptRow,
+    CompetencyGroup,
     CompetencyPoint,
     DecisionPath,
     EventRow,
@@ -46,6 +47,7 @@ from casesim.records.evidence import (
     RatedPoint,
     competency_evidence,
     evidence_kind,
+    grouped_evidence,
 )
 from casesim.scoring.catalog import Catalog
 
@@ -579,6 +581,42 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable 
     return items, tuple(departures)
 
 
+def _roster_cells(store: RecordStore, cohort: str, mode: Mode | None, standing: Mapping[str, Standing],
+                  ) -> tuple[Callable[[str, str], RosterCell], list[str]]:
+    """The roster's cell of a trainee and competency, and the competencies, from the evidence rules.
+
+    With no assignment deciding what counts (``standing`` empty), an attempt's kind follows from its
+    mode and sign-off, so the store adds the ratings up per scenario, mode and sign-off
+    (:meth:`RecordStore.competency_groups`) and the rules read those sums. With assignments, each
+    rating's attempt is looked up (its counting rule may pass it over), so every rating is read,
+    once, as the store gives it (no progress point is made for it)."""
+    if not standing:
+        groups: dict[str, dict[str, list[CompetencyGroup]]] = {}
+        for group in store.competency_groups(cohort=cohort):
+            if mode is None or group.mode == mode:
+                groups.setdefault(group.trainee_id, {}).setdefault(group.competency, []).append(group)
+
+        def from_groups(trainee_id: str, cid: str) -> RosterCell:
+            measures, scenarios, rating = grouped_evidence(groups.get(trainee_id, {}).get(cid, ()))
+            return RosterCell(rating, measures, scenarios)
+
+        return from_groups, sorted({cid for mine in groups.values() for cid in mine})
+    series: dict[str, dict[str, list[CompetencyPoint]]] = {}
+    for point in store.competency_points(cohort=cohort):
+        if mode is None or point.mode == mode:
+            series.setdefault(point.trainee_id, {}).setdefault(point.competency, []).append(point)
+
+    def kind_of(point: CompetencyPoint) -> EvidenceKind:  # what the point's progress point's evidence is
+        found = standing.get(point.attempt_id)
+        return found.kind if found is not None else evidence_kind(point.mode, point.signed_off)
+
+    def from_points(trainee_id: str, cid: str) -> RosterCell:
+        evidence = competency_evidence(series.get(trainee_id, {}).get(cid, ()), kind_of)
+        return RosterCell(evidence.rating, evidence.measures, evidence.scenarios)
+
+    return from_points, sorted({cid for mine in series.values() for cid in mine})
+
+
 def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable | ReportView] | None = None,
                   catalog: Catalog | None = None, scenario_id: str | None = None,
                   mode: Mode | None = None, replayers: dict[str, Replayer | None] | None = None) -> CohortReport:
@@ -595,26 +633,11 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
     for attempt in attempts:
         by_trainee[attempt.trainee_id].append(attempt)
     standing = attempt_standings(store, everything, trainees)
-    # The roster reads each competency row once, as the store gives it (no progress point is made
-    # for it: only the evidence rules' inputs are needed), grouped by trainee and competency.
-    series: dict[str, dict[str, list[CompetencyPoint]]] = {}
-    for point in store.competency_points(cohort=cohort):
-        if mode is None or point.mode == mode:
-            series.setdefault(point.trainee_id, {}).setdefault(point.competency, []).append(point)
-
-    def kind_of(point: CompetencyPoint) -> EvidenceKind:  # what the point's progress point's evidence is
-        found = standing.get(point.attempt_id)
-        return found.kind if found is not None else evidence_kind(point.mode, point.signed_off)
-
-    competency_ids = sorted({cid for mine in series.values() for cid in mine})
+    cells_of, competency_ids = _roster_cells(store, cohort, mode, standing)
     roster = []
     for trainee in trainees:
         mine = by_trainee.get(trainee.id, [])
-        cells = {}
-        theirs = series.get(trainee.id, {})
-        for cid in competency_ids:
-            evidence = competency_evidence(theirs.get(cid, ()), kind_of if standing else None)
-            cells[cid] = RosterCell(evidence.rating, evidence.measures, evidence.scenarios)
+        cells = {cid: cells_of(trainee.id, cid) for cid in competency_ids}
         counted_passes = sum(bool(a.passed) and (standing[a.id].kind if a.id in standing else
                                                  evidence_kind(a.mode, a.signoff is not None)) == "assessment"
                              for a in mine)

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from casesim.format.scenario import Mode
 from casesim.records.api import (
+    CompetencyGroup,
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
@@ -132,6 +133,19 @@ def competency_points(conn: Conn, *, trainee_id: str | None = None,
            f"{where} ORDER BY a.ended_at, a.n, r.competency")
     return [CompetencyPoint(trainee_id=r[0], attempt_id=r[1], scenario_id=r[2], mode=r[3], ended_at=r[4], competency=r[5],
                             rating=r[6], share=r[7], signed_off=bool(r[8])) for r in conn.execute(sql, params).fetchall()]
+
+
+def competency_groups(conn: Conn, *, cohort: str | None = None) -> list[CompetencyGroup]:
+    """The ratings added up per (trainee, competency, scenario, mode, sign-off) in SQL, as the
+    SQLite store does: the latest is the last rated attempt by end, then by n."""
+    where, params = filter_clause(None, cohort)
+    sql = ("SELECT a.trainee_id, r.competency, a.scenario_id, a.mode, a.signoff IS NOT NULL, count(r.rating), "
+           "(array_agg(r.rating ORDER BY coalesce(a.ended_at, '') DESC, a.n DESC) "
+           "FILTER (WHERE r.rating IS NOT NULL))[1] "
+           "FROM trainees t JOIN attempts a ON a.trainee_id = t.id JOIN competency_results r ON r.attempt_n = a.n "
+           f"{where} GROUP BY a.trainee_id, r.competency, a.scenario_id, a.mode, a.signoff IS NOT NULL")
+    return [CompetencyGroup(r[0], r[1], r[2], r[3], bool(r[4]), int(r[5]), r[6])
+            for r in conn.execute(sql, params).fetchall()]
 
 
 def criterion_rows(conn: Conn, *, trainee_id: str | None = None,

@@ -51,6 +51,7 @@ from casesim.records.api import (
     AccommodationRow,
     AttemptRow,
     AttemptStatus,
+    CompetencyGroup,
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
@@ -626,6 +627,10 @@ class PostgresStore(ProgramOnPostgres, PostgresClassroom, PostgresOutbox):
                           cohort: str | None = None) -> Sequence[CompetencyPoint]:
         with self._read("reading competency ratings", snapshot=True) as conn:
             return queries.competency_points(conn, trainee_id=trainee_id, cohort=cohort)
+
+    def competency_groups(self, *, cohort: str | None = None) -> Sequence[CompetencyGroup]:
+        with self._read("reading competency ratings", snapshot=True) as conn:
+            return queries.competency_groups(conn, cohort=cohort)
 
     def criterion_rows(self, *, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[CriterionRow]:
         with self._read("reading criterion results", snapshot=True) as conn:

@@ -39,6 +39,7 @@ from casesim.records.api import (
     AuditRow,
     ChangeWatch,
     CohortDetails,
+    CompetencyGroup,
     CompetencyPoint,
     CriterionRow,
     DecisionCount,
@@ -800,6 +801,10 @@ class SQLiteStore:
                           cohort: str | None = None) -> Sequence[CompetencyPoint]:
         with self._read("reading competency ratings") as conn:
             return queries.competency_points(conn, trainee_id=trainee_id, cohort=cohort)
+
+    def competency_groups(self, *, cohort: str | None = None) -> Sequence[CompetencyGroup]:
+        with self._read("reading competency ratings") as conn:
+            return queries.competency_groups(conn, cohort=cohort)
 
     def criterion_rows(self, *, trainee_id: str | None = None, cohort: str | None = None) -> Sequence[CriterionRow]:
         with self._read("reading criterion results") as conn:
