@@ -3,7 +3,8 @@
 Generates (once, into benchmarks/out/, which git ignores) a store of 100,000 attempts and
 2,000,000 events: 2,000 trainees in 20 cohorts of 100, 50 attempts each, 20 events per attempt,
 on valid paths through the example scenario (some with an undone choice), with hash-chained events and competency and
-criterion results, each attempt stamped with its cohort. Debrief blobs and the trainee chains
+criterion results, each attempt stamped with its cohort and keeping its effective path as the seal
+stores it (``casesim.records.paths``). A store generated before the path was stored is made again. Debrief blobs and the trainee chains
 (``links``) are left out to keep the file small (the report reads neither), so ``verify`` on this
 file reports them missing.
 
@@ -33,6 +34,7 @@ from casesim.play.recorder import state_snapshot  # noqa: E402
 from casesim.records import ledger  # noqa: E402
 from casesim.records.chain import iso_utc, seal_digest  # noqa: E402
 from casesim.records.decisions import Replayer  # noqa: E402
+from casesim.records.paths import path_text  # noqa: E402
 from casesim.records.reports import cohort_report  # noqa: E402
 from casesim.records.sqlite import SQLiteStore  # noqa: E402
 from casesim.scoring.catalog import load_catalog  # noqa: E402
@@ -86,7 +88,10 @@ def sample_paths(loaded: AnalysedScenario, catalog: object, count: int, rng: ran
             events.append(("resume", {"node": state.node}))
         events = events[:EVENTS_PER_ATTEMPT]
         debrief = score_path(program, loaded.analysis, catalog, steps, mode="assessment")
-        out.append({"events": ledger.prepare_events(events),  # type: ignore[arg-type]
+        prepared = ledger.prepare_events(events)  # type: ignore[arg-type]
+        out.append({"events": prepared,
+                    # the effective path the seal stores with the attempt (casesim.records.paths)
+                    "path": path_text((e.kind, e.payload.get("node"), e.payload.get("choice")) for e in prepared),
                     "criteria": [(c.id, c.framework, c.raw, c.worst, c.best, c.share) for c in debrief.criteria],
                     "competencies": [(c.id, c.rating, c.share) for c in debrief.competencies],
                     "passed": debrief.passed, "share": debrief.score})
@@ -144,7 +149,7 @@ def generate(path: Path, attempts: int) -> None:
             attempt_rows.append((n, aid, tid, a.trainee_seq, a.scenario_id, a.scenario_version, a.content_hash,
                                  a.mode, a.seed, a.start_node, a.started_at, a.prev_hash, a.hash,
                                  attempt_head.event_count, attempt_head.head_hash, "completed", ended,
-                                 int(bool(sample["passed"])), sample["share"], None, seal))
+                                 int(bool(sample["passed"])), sample["share"], None, seal, sample["path"]))
             crit_rows.extend((n, *c) for c in sample["criteria"])  # type: ignore[attr-defined]
             comp_rows.extend((n, *c) for c in sample["competencies"])  # type: ignore[attr-defined]
             head = opened.trainee_head
@@ -155,8 +160,8 @@ def generate(path: Path, attempts: int) -> None:
         # The trainee chains (links) are left out like the debriefs: reports do not read them.
         conn.executemany("INSERT INTO attempts(n, id, trainee_id, trainee_seq, scenario_id, scenario_version, "
                          "content_hash, mode, seed, start_node, started_at, prev_hash, hash, event_count, head_hash, "
-                         "status, ended_at, passed, share, debrief, seal, cohort) VALUES ("
-                         + ",".join("?" * 22) + ")", [(*row, cohort) for row in attempt_rows])
+                         "status, ended_at, passed, share, debrief, seal, path, cohort) VALUES ("
+                         + ",".join("?" * 23) + ")", [(*row, cohort) for row in attempt_rows])
         conn.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events_rows)
         conn.executemany("INSERT INTO criterion_results VALUES (?, ?, ?, ?, ?, ?, ?)", crit_rows)
         conn.executemany("INSERT INTO competency_results VALUES (?, ?, ?, ?)", comp_rows)
@@ -168,6 +173,14 @@ def generate(path: Path, attempts: int) -> None:
     conn.close()
     print(f"generated {path.name}: {n} attempts, {n * EVENTS_PER_ATTEMPT} events in "
           f"{time.perf_counter() - started:.0f} s ({path.stat().st_size / 1e6:.0f} MB)")
+
+
+def _has_paths(path: Path) -> bool:
+    """Whether the generated file is of this schema (its attempts keep their paths)."""
+    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(attempts)")}
+    conn.close()
+    return "path" in columns
 
 
 def timed(fn: object, repeat: int = 3) -> tuple[float, float]:
@@ -189,7 +202,7 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"records-{args.attempts}.db"
-    if args.regenerate or not path.exists():
+    if args.regenerate or not path.exists() or not _has_paths(path):
         generate(path, args.attempts)
     loaded, catalog = example()
     library = {"example-check-in": loaded}

@@ -356,10 +356,10 @@ def _downgrade_to_v3(path: Path) -> None:
     rehash(conn)  # so its attempt hashes are those of headers without one
     conn.execute("DROP TABLE links")
     conn.execute("DROP TABLE accommodations")  # schema 5
+    drop_program_schema(conn)  # issue 14 and later (first: an index of it names the cohort column)
     conn.execute("DROP INDEX attempts_by_cohort")  # schema 6
     conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
     conn.execute("ALTER TABLE attempts DROP COLUMN imported")
-    drop_program_schema(conn)  # issue 14: assignments, roles, the audit log
     for column in ("link_count", "chain_head", "roster_pos"):
         conn.execute(f"ALTER TABLE trainees DROP COLUMN {column}")
     conn.execute("DELETE FROM meta WHERE key IN ('chain_mode', 'roster_head', 'roster_count')")

@@ -56,10 +56,10 @@ def test_a_schema_5_store_gains_stamps_for_new_attempts_and_says_since_when(tmp_
         store.upsert_trainee("ann", "Ann", "c1")
     with sqlite3.connect(db, isolation_level=None) as conn:  # what a schema 5 store was
         conn.execute("PRAGMA journal_mode = DELETE")
+        drop_program_schema(conn)
         conn.execute("DROP INDEX attempts_by_cohort")
         conn.execute("ALTER TABLE attempts DROP COLUMN cohort")
         conn.execute("ALTER TABLE attempts DROP COLUMN imported")
-        drop_program_schema(conn)
         conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
         conn.execute("PRAGMA user_version = 5")
     with SQLiteStore(db) as store:

@@ -1,5 +1,5 @@
-"""What a store was before assignments, roles, the audit log, the outbox, class rosters (issue 14)
-and cohorts' section and term (issue 13): tests that rebuild an older schema by hand drop these
+"""What a store was before assignments, roles, the audit log, the outbox, class rosters (issue 14),
+cohorts' section and term and the stored path of each attempt (issue 13): tests that rebuild an older schema by hand drop these
 first, so the newer migrations run again on open."""
 
 from __future__ import annotations
@@ -26,3 +26,6 @@ def drop_program_schema(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE attempts DROP COLUMN section")
     conn.execute("ALTER TABLE attempts DROP COLUMN term")
     conn.execute("DELETE FROM meta WHERE key = 'section_term_stamped_since'")
+    conn.execute("DROP INDEX attempts_paths")  # the paths reports read (casesim.records.paths)
+    conn.execute("DROP INDEX attempts_unstamped")
+    conn.execute("ALTER TABLE attempts DROP COLUMN path")

@@ -41,6 +41,7 @@ from casesim.records.chain import (
     seal_digest,
     sha256_text,
 )
+from casesim.records.paths import path_text
 
 __all__ = ["ChainAttempt", "ChainAudit", "ChainEvent", "ChainLink", "ChainTrainee", "DebriefResults", "HeadMatch",
            "Rows", "StoreLayout", "StoredAssignment", "TraineeChain", "TraineeProfile", "audit_entries",
@@ -141,6 +142,7 @@ class ChainAttempt:
     signoff: str | None = None
     """The stored sign-off JSON (None: a trial, or recorded before sign-offs existed)."""
     outcome: tuple[Any, ...] = (None, None, None, None)
+    """The stored copies (verdict, decision_seconds, reading_seconds, too_fast); see :class:`DebriefResults`."""
     cohort: str | None = None
     """The cohort stamped when the attempt began (None: none, or recorded before stamping)."""
     imported: str | None = None
@@ -151,7 +153,8 @@ class ChainAttempt:
     """The cohort's section stamped when the attempt began (None: none, or recorded before)."""
     term: str | None = None
     """The cohort's term stamped when the attempt began (None: none, or recorded before)."""
-    """The stored copies (verdict, decision_seconds, reading_seconds, too_fast); see :class:`DebriefResults`."""
+    path: str | None = None
+    """The stored copy of the effective path (:mod:`casesim.records.paths`; None: not stored)."""
 
     def header(self) -> dict[str, Any]:
         signoff: Any = None
@@ -357,6 +360,13 @@ def verify_attempt(attempt: ChainAttempt, events: Sequence[ChainEvent],
                 event.choice != (choice if isinstance(choice, str) else None):
             report("edited", event.seq,
                    f"event {event.seq}'s node/choice columns were edited (they differ from its payload)")
+
+    # The path copied out of the events for reports (written at the seal) must be theirs; events
+    # already reported (edited, moved, deleted) would only make it differ again.
+    if attempt.path is not None and not problems and \
+            attempt.path != path_text((e.kind, e.node, e.choice) for e in events):
+        report("edited", None, "the stored path (the copy of its choices that reports read) was edited: it differs "
+                               "from the attempt's events")
 
     # 4. The head: how many events there are and which is last.
     last_hash = events[-1].hash if events else attempt.hash
@@ -774,7 +784,7 @@ class StoreLayout:
 
     pseudonym_sql: str
     """A query for the one row (key, value) of the store's pseudonym key."""
-    late_columns: str = "cohort, imported, assignment, section, term"
+    late_columns: str = "cohort, imported, assignment, section, term, path"
     """The attempt columns added by later migrations (an old SQLite file read by its re-chain
     migration gives NULLs for those it lacks yet)."""
     has_audit: bool = True
@@ -841,7 +851,8 @@ def chain_attempts(rows: Rows, layout: StoreLayout, scope: str = "", params: Seq
             content_hash=r[6], mode=r[7], seed=int(r[8]), start_node=r[9], started_at=r[10], prev_hash=r[11],
             hash=r[12], event_count=int(r[13]), head_hash=r[14], status=r[15], ended_at=r[16],
             passed=None if r[17] is None else bool(r[17]), share=r[18], debrief=r[19], seal=r[20], signoff=r[21],
-            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28], section=r[29], term=r[30])
+            outcome=tuple(r[22:26]), cohort=r[26], imported=r[27], assignment=r[28], section=r[29], term=r[30],
+            path=r[31])
     return attempts
 
 

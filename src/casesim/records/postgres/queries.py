@@ -23,6 +23,7 @@ from casesim.records.api import (
     VerifyProblem,
     effective_steps,
 )
+from casesim.records.paths import path_steps
 from casesim.records.postgres.connect import Conn
 from casesim.records.postgres.schema import PRIVATE
 from casesim.records.verify import (
@@ -100,28 +101,60 @@ def decision_counts(conn: Conn, *, cohort: str | None = None, trainee_id: str | 
 
 def decision_paths(conn: Conn, *, cohort: str | None = None, trainee_id: str | None = None,
                    scenario_id: str | None = None, mode: Mode | None = None) -> list[DecisionPath]:
-    """Distinct effective paths per trainee with their number of attempts, from the covering path
-    index: the selected attempts are found first (indexed by cohort or trainee), then only their
-    path events are read (no payload), and equal paths are counted once."""
+    """Distinct effective paths per trainee with their number of attempts, as the SQLite store
+    reads them: in one statement, the stored paths grouped in SQL and the other attempts' path
+    events; the attempts whose stored copy does not read as a path from their events, after."""
     where, params = filter_clause(trainee_id, cohort, scenario_id)
     if mode is not None:
         where = (where + " AND " if where else "WHERE ") + "a.mode = %s"
         params = (*params, mode)
-    rows = conn.execute(
-        "WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node FROM "
-        f"trainees t JOIN attempts a ON a.trainee_id = t.id {where}) "
-        "SELECT sel.n, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, e.choice "
-        "FROM sel JOIN events e ON e.attempt_n = sel.n WHERE e.kind IN ('choice', 'timer-expired', 'undo') "
-        "ORDER BY e.attempt_n, e.seq", params)
     counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]] = Counter()
-    for (_, trainee, scenario, content, start), group in groupby(rows, key=lambda r: r[:5]):
-        events = [_PathRow(kind, node, choice) for *_, kind, node, choice in group]
+    and_ = " AND " if where else "WHERE "
+    unreadable = _count_paths(conn, f"{where}{and_}", params, True, counted)
+    if unreadable:
+        _count_paths(conn, f"{where}{and_}a.path = ANY(%s) AND ", (*params, unreadable), False, counted)
+    return [DecisionPath(*key, attempts=count) for key, count in counted.items()]
+
+
+def _count_paths(conn: Conn, where: str, params: tuple[Any, ...], stored: bool,
+                 counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]]) -> list[str]:
+    """Count the selected attempts' paths (``where`` ends in AND): with ``stored``, the stored
+    ones grouped in SQL (first, as attempt 0) and the others' from their events; without, every
+    selected attempt's from its events. Returns the stored texts that are not paths."""
+    if stored:
+        sql = ("WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node, "
+               f"a.path FROM trainees t JOIN attempts a ON a.trainee_id = t.id {where}TRUE) "
+               "SELECT 0 AS n, -1 AS seq, trainee_id, scenario_id, content_hash, start_node, path, NULL, "
+               "count(*)::text FROM sel WHERE path IS NOT NULL GROUP BY trainee_id, scenario_id, content_hash, "
+               "start_node, path UNION ALL "
+               "SELECT sel.n, e.seq, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, "
+               "e.choice FROM sel JOIN events e ON e.attempt_n = sel.n WHERE sel.path IS NULL AND "
+               "e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2")
+    else:
+        sql = ("WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node "
+               f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id {where}TRUE) "
+               "SELECT sel.n, e.seq, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, "
+               "e.choice FROM sel JOIN events e ON e.attempt_n = sel.n WHERE "
+               "e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2")
+    unreadable: list[str] = []
+    for n, group in groupby(conn.execute(sql, params), key=lambda r: r[0]):
+        if n == 0:  # the stored paths and how many of each trainee's attempts took each
+            for *_, trainee, scenario, content, start, text, _node, count in group:
+                parsed = path_steps(text)
+                if parsed is None:
+                    unreadable.append(text)
+                else:
+                    counted[(trainee, scenario, content, start, *parsed)] += int(count)
+            continue
+        rows = list(group)
+        trainee, scenario, content, start = rows[0][2:6]
+        events = [_PathRow(kind, node, choice) for *_, kind, node, choice in rows]
         if any(e.kind == "undo" for e in events):  # the few attempts with an undo: the one undo rule
             events = effective_steps(events)
         steps = [e for e in events if e.choice is not None]
         counted[(trainee, scenario, content, start, tuple(str(e.choice) for e in steps),
                  tuple(e.node or "?" for e in steps))] += 1
-    return [DecisionPath(*key, attempts=count) for key, count in counted.items()]
+    return unreadable
 
 
 def competency_points(conn: Conn, *, trainee_id: str | None = None,

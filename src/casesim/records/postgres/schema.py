@@ -426,8 +426,16 @@ _SIGN_IN_SERVER_DECIDES = Migration("sign-in-server-decides", (
     "DROP FUNCTION end_member_sessions(text, text)",
 ))
 
+_ATTEMPT_PATH = Migration("attempt-path", (
+    # The effective path of a sealed attempt (casesim.records.paths), written with the seal, so the
+    # item analysis groups attempts by it instead of reading every path event; checked against the
+    # events by `records verify`. Attempts sealed before this migration keep NULL and are read from
+    # their events, as in-progress ones are.
+    "ALTER TABLE attempts ADD COLUMN path text",
+))
+
 MIGRATIONS: list[Migration] = [_RECORDS, _ATTEMPT_ASSIGNMENT, _ATTEMPT_SECTION_TERM, _CLASS_ROSTERS, _OUTBOX,
-                               _CHANGE_NOTIFY, _PROGRAM, _SIGN_IN_SERVER_DECIDES]
+                               _CHANGE_NOTIFY, _PROGRAM, _SIGN_IN_SERVER_DECIDES, _ATTEMPT_PATH]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``. Append; never edit."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,6 +24,7 @@ from casesim.records.api import (
     VerifyProblem,
     effective_steps,
 )
+from casesim.records.paths import path_steps
 from casesim.records.verify import (
     ChainAttempt,
     ChainAudit,
@@ -47,10 +48,10 @@ class _PathRow(NamedTuple):
 
 def _late_columns(conn: sqlite3.Connection) -> str:
     """The attempt columns added by later migrations (the cohort, the import note, the assignment, the section
-    and term), or NULLs while an older migration (the schema 4 re-chain) verifies the store
+    and term, the stored path), or NULLs while an older migration (the schema 4 re-chain) verifies the store
     before they exist."""
     have = {str(r[1]) for r in conn.execute("PRAGMA table_info(attempts)")}
-    late = ("cohort", "imported", "assignment", "section", "term")
+    late = ("cohort", "imported", "assignment", "section", "term", "path")
     return ", ".join(c if c in have else f"NULL AS {c}" for c in late)
 
 
@@ -112,38 +113,64 @@ def decision_counts(conn: sqlite3.Connection, *, cohort: str | None = None, trai
     return [DecisionCount(*key, count) for key, count in counts.items()]
 
 
+_PathCounter = Counter[tuple[tuple[str, str, str, str], tuple[str, ...], tuple[str, ...]]]
+
+
 def decision_paths(conn: sqlite3.Connection, *, cohort: str | None = None, trainee_id: str | None = None,
                    scenario_id: str | None = None, mode: Mode | None = None) -> list[DecisionPath]:
-    """Distinct effective paths per trainee with their number of attempts, from the covering path
-    index: the selected attempts are found first (indexed by cohort or trainee), then only their
-    path events are read (no payload), and equal paths are counted once (one statement)."""
+    """Distinct effective paths per trainee with their number of attempts, in one statement: each
+    selected attempt with its stored path (:mod:`casesim.records.paths`, written at the seal; each
+    distinct one parsed once), and the path events of those without one (in progress). A stored
+    copy that does not read as a path is not trusted: those attempts' events are read in a second
+    statement."""
     where, params = filter_clause(trainee_id, cohort, scenario_id)
     if mode is not None:
         where = (where + " AND " if where else "WHERE ") + "a.mode = ?"
         params = (*params, mode)
-    # Each selected attempt as a header row (seq -1: trainee, scenario, file, start node), then
-    # its path events as plain rows, merged in (attempt, seq) order from the two indexed reads
-    # (no sort); folded into paths here with the one undo rule of effective_steps (an undo takes
-    # back the latest step in effect). Aggregating each path in SQL instead (a JSON array per
-    # attempt, parsed here) cost more than these rows: the all-cohorts report was 4-5x a bare
-    # scan of the events with it.
+    counted: _PathCounter = Counter()
+    and_ = " AND " if where else "WHERE "
+    unreadable = _count_paths(conn, where, f"{where}{and_}a.path IS NULL", params, counted)
+    if unreadable:
+        marks = ", ".join("?" * len(unreadable))
+        again = f"{where}{and_}a.path IN ({marks})"
+        _count_paths(conn, again, again, (*params, *unreadable), counted, stored=False)
+    return [DecisionPath(*who, steps, nodes, attempts=count) for (who, steps, nodes), count in counted.items()]
+
+
+def _count_paths(conn: sqlite3.Connection, where: str, unstored: str, params: tuple[Any, ...],
+                 counted: _PathCounter, *, stored: bool = True) -> list[str]:
+    """Count the paths of the attempts ``where`` selects: the stored ones (with ``stored``) as
+    they are, the others' from the path events of the attempts ``unstored`` selects (the same
+    parameters). Returns the stored texts that are not paths."""
+    # Each selected attempt as a header row (seq -1: trainee, scenario, file, start node, stored
+    # path), then the path events of those without one, merged in (attempt, seq) order from the
+    # indexed reads; folded into paths here with the one undo rule of effective_steps (an undo
+    # takes back the latest step in effect).
+    path = "a.path" if stored else "NULL"
     rows = conn.execute(
-        "SELECT a.n, -1, a.trainee_id, a.scenario_id, a.content_hash, a.start_node "
+        f"SELECT a.n, -1, a.trainee_id, a.scenario_id, a.content_hash, a.start_node, {path} "
         f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id {where} "
-        "UNION ALL SELECT a.n, e.seq, e.kind, coalesce(nullif(e.node, ''), '?'), e.choice, NULL "
-        f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id CROSS JOIN events e ON e.attempt_n = a.n {where} "
-        f"{'AND' if where else 'WHERE'} e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2", (*params, *params))
+        "UNION ALL SELECT a.n, e.seq, e.kind, coalesce(nullif(e.node, ''), '?'), e.choice, NULL, NULL "
+        f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id CROSS JOIN events e ON e.attempt_n = a.n {unstored} "
+        "AND e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2", (*params, *params))
     # (the node is "?" when the event did not say; a step that names no choice is left out)
-    counted: Counter[tuple[tuple[str, str, str, str], tuple[str, ...], tuple[str, ...]]] = Counter()
+    unreadable: list[str] = []
     attempt: tuple[str, str, str, str] | None = None
     steps: list[str | None] = []
     nodes: list[str] = []
     events = False  # an attempt without a path event has no path (it is not counted)
-    for _, seq, kind, node, choice, start in rows:
+    for _, seq, kind, node, choice, start, text in rows:
         if seq < 0:
             if attempt is not None and events:
                 counted[_path_key(attempt, steps, nodes)] += 1
             attempt, steps, nodes, events = (kind, node, choice, start), [], [], False
+            if text is not None:  # stored: no events follow
+                parsed = path_steps(text)
+                if parsed is None:
+                    unreadable.append(text)
+                else:
+                    counted[(attempt, *parsed)] += 1
+                attempt = None
             continue
         events = True
         if kind != "undo":
@@ -154,7 +181,7 @@ def decision_paths(conn: sqlite3.Connection, *, cohort: str | None = None, train
             nodes.pop()
     if attempt is not None and events:
         counted[_path_key(attempt, steps, nodes)] += 1
-    return [DecisionPath(*who, steps, nodes, attempts=count) for (who, steps, nodes), count in counted.items()]
+    return unreadable
 
 
 def _path_key(attempt: tuple[str, str, str, str], steps: list[str | None], nodes: list[str],

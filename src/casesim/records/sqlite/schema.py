@@ -318,8 +318,36 @@ def _rechain(conn: sqlite3.Connection, current: int, now: str) -> None:
     rechain(conn, from_schema=current, now=now)
 
 
+def _store_paths(conn: sqlite3.Connection, current: int, now: str) -> None:
+    """Write the path of every attempt already sealed, as the seal now does."""
+    from itertools import groupby
+
+    from casesim.records.paths import path_text
+
+    rows = conn.execute("SELECT e.attempt_n, e.kind, e.node, e.choice FROM attempts a JOIN events e "
+                        "ON e.attempt_n = a.n WHERE a.status <> 'in-progress' AND e.kind IN "
+                        "('choice', 'timer-expired', 'undo') ORDER BY e.attempt_n, e.seq").fetchall()
+    conn.executemany("UPDATE attempts SET path = ? WHERE n = ?",
+                     [(path_text(r[1:] for r in group), n) for n, group in groupby(rows, key=lambda r: r[0])])
+
+
+_ATTEMPT_PATH: Migration = [
+    # The effective path of a sealed attempt (casesim.records.paths), written with the seal: the
+    # item analysis groups attempts by it instead of reading every path event. A copy of what the
+    # events say, checked by `records verify`; NULL (in progress, no path) is read from the events.
+    "ALTER TABLE attempts ADD COLUMN path TEXT",
+    lambda conn, current, now: _store_paths(conn, current, now),
+    # What reports read of a cohort's attempts, from indexes alone: an attempt row holds its
+    # debrief, and the columns after it are read through the debrief's overflow pages. The
+    # paths and their attempts' header (the item analysis), and the attempts recorded before
+    # cohorts were stamped (every cohort filter asks for those of its trainees).
+    "CREATE INDEX attempts_paths ON attempts(n, trainee_id, scenario_id, content_hash, start_node, mode, path)",
+    "CREATE INDEX attempts_unstamped ON attempts(trainee_id) WHERE cohort IS NULL",
+]
+
+
 MIGRATIONS: list[Migration] = [list(_V1), list(_V2), list(_SCORE_AND_PACE), _TRAINEE_CHAIN, list(_ACCOMMODATIONS), _ATTEMPT_COHORT,
-                               _PROGRAM, _OUTBOX, _CLASS_ROSTERS, _COHORT_SECTION_TERM]
+                               _PROGRAM, _OUTBOX, _CLASS_ROSTERS, _COHORT_SECTION_TERM, _ATTEMPT_PATH]
 """``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``: SQL statements, or a step
 ``(connection, version migrated from, now)`` for what SQL alone cannot do (re-chaining)."""
 
