@@ -126,7 +126,8 @@ def main() -> int:
         def timed_queries() -> None:
             """The store's own time inside one warm report (every RecordStore call it makes)."""
             originals = {}
-            for name in ("attempts", "trainees", "competency_points", "decision_paths"):
+            for name in ("attempts", "trainees", "competency_points", "competency_groups", "decision_paths",
+                         "assignments", "cohort_details"):
                 method = getattr(store, name)
                 originals[name] = method
 
