@@ -4,9 +4,10 @@ The item analysis reads every selected attempt's effective path: the choices in 
 undos are replayed, with the node each was taken at. Read from the events, that was a row per
 path event (a million for a store of 100,000 attempts) folded in Python, the largest cost of the
 all-cohorts report (issue 13 benchmark). The store now writes the path once, when the attempt
-is sealed, in the same transaction as the seal; reports group attempts by it in SQL and read
-each distinct path once. An attempt with no path stored (in progress, or sealed before the
-column existed in a PostgreSQL store) is still read from its events.
+is sealed, in the same transaction as the seal; reports read one stored path per attempt (from
+an index in SQLite; grouped in SQL in PostgreSQL) and parse each distinct path once. An attempt
+with no path stored (in progress, or sealed before the column existed in a PostgreSQL store) is
+still read from its events.
 
 The column is a copy of what the events say, like the node and choice columns of an event:
 ``records verify`` recomputes it from the events (:func:`path_text`) and reports an edited copy.
@@ -47,9 +48,10 @@ def path_text(events: Iterable[PathEvent]) -> str | None:
     return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def path_steps(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """A stored path as (steps, nodes), the same text parsed once (a class takes few paths); None
+    """A stored path as (steps, nodes), the same text parsed once (a class takes few paths: the
+    most recent 4,096 are kept, a few megabytes at most, for a long-running serve); None
     when it is not a path as :func:`path_text` writes it (an edited copy: the caller reads that
     attempt's events instead, and ``records verify`` names it)."""
     try:
