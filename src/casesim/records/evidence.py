@@ -71,11 +71,8 @@ def insufficient(measures: int, scenarios: int) -> str:
     return f"insufficient evidence (n={measures})"
 
 
-class RatedPoint(Protocol):
-    """One competency rating from one finished attempt (a report's progress point)."""
-
-    @property
-    def rating(self) -> int | None: ...
+class _Evidenced(Protocol):
+    """Where a rating comes from: its scenario, and what decides its kind as evidence."""
 
     @property
     def scenario_id(self) -> str: ...
@@ -85,6 +82,13 @@ class RatedPoint(Protocol):
 
     @property
     def signed_off(self) -> bool: ...
+
+
+class RatedPoint(_Evidenced, Protocol):
+    """One competency rating from one finished attempt (a report's progress point)."""
+
+    @property
+    def rating(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,18 +157,9 @@ def _rating(measures: int, latest_by_scenario: dict[str, int]) -> float | None:
     return None
 
 
-class RatingGroup(Protocol):
+class RatingGroup(_Evidenced, Protocol):
     """A store's sum of one competency's ratings on one scenario in one mode and sign-off state
     (:class:`casesim.records.api.CompetencyGroup`)."""
-
-    @property
-    def scenario_id(self) -> str: ...
-
-    @property
-    def mode(self) -> str: ...
-
-    @property
-    def signed_off(self) -> bool: ...
 
     @property
     def rated(self) -> int: ...
