@@ -338,7 +338,7 @@ def debrief_command(settings: Settings, attempt: str, html_file: Path | None, te
     from casesim.plain import build_debrief, debrief_html, debrief_text
     from casesim.play.recorder import recorded_timing
     from casesim.play.timing import timing_text
-    from casesim.scoring.glossary import glossary
+    from casesim.scoring.glossary import debrief_glossary
 
     catalog = load_catalog_for(settings)
     with open_store(settings.db, key=record_key()) as store:
@@ -349,7 +349,7 @@ def debrief_command(settings: Settings, attempt: str, html_file: Path | None, te
         raise CaseSimError(f"attempt {row.id} is {row.status} and has no debrief", title="no debrief",
                            hint="only a completed attempt has one; `casesim records list` shows each attempt's status")
     doc = build_debrief(debrief, {cid: c.title for cid, c in catalog.criteria.items()}, trainee=row.trainee_id,
-                        glossary=glossary(catalog),
+                        glossary=debrief_glossary(catalog),
                         timing=timing_text(timing) if timing.accommodated else None)
     text = visible(debrief_text(doc))  # the debrief's own text is flat(); this covers what is not
     if html_file is None and text_file is None:

@@ -62,7 +62,7 @@ from casesim.play.transcript import Line, moment_lines, step_lines, transcript_l
 from casesim.records.api import AttemptRow, RecordStore, effective_path
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
-from casesim.scoring.glossary import glossary
+from casesim.scoring.glossary import debrief_glossary
 from casesim.semantics.program import variables
 
 __all__ = ["Outcome", "PlainPlayer", "GROUNDING"]
@@ -659,7 +659,7 @@ class PlainPlayer:
         """The debrief document, with its glossary and the attempt's timing accommodation."""
         timing = self.last_timing
         return build_debrief(debrief, self.criterion_titles(), trainee=self.trainee.name or None,
-                             glossary=glossary(self.catalog),
+                             glossary=debrief_glossary(self.catalog),
                              timing=timing_text(timing) if timing.accommodated else None)
 
     def write_html(self, debrief: Debrief) -> None:

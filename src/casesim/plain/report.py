@@ -304,7 +304,8 @@ def build_debrief(d: Debrief, criterion_titles: Mapping[str, str], *, trainee: s
     ]
     used = select_entries(d, glossary, (text for s in sections for b in s.blocks for text in _texts(b)))
     if used:
-        sections.append(Section("Glossary", ("What the abbreviations in this debrief stand for, in the words of "
+        what = "abbreviations and criterion ids" if any(e.criterion for e in used) else "abbreviations"
+        sections.append(Section("Glossary", (f"What the {what} in this debrief stand for, in the words of "
                                              "casesim's framework files.", Glossary(used))))
     return DebriefDocument(f"Debrief: {flat(d.scenario_title)}", "passed" if d.passed else "not passed",
                            tuple(sections), used)

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from casesim.scoring.catalog import Catalog
 from casesim.scoring.debrief import Debrief
 
-__all__ = ["TERMS", "GlossaryEntry", "criterion_entries", "glossary", "select_entries", "terms_in", "used_entries"]
+__all__ = ["TERMS", "GlossaryEntry", "criterion_entries", "debrief_glossary", "glossary", "select_entries", "terms_in",
+           "used_entries"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,12 @@ def glossary(catalog: Catalog) -> tuple[GlossaryEntry, ...]:
             title = " ".join(rules[0].source.split()).split(";")[0]
         out.append(GlossaryEntry(term=t.term, title=title, plain=plain, framework=t.framework, aliases=t.aliases))
     return tuple(out)
+
+
+def debrief_glossary(catalog: Catalog) -> tuple[GlossaryEntry, ...]:
+    """Every entry a debrief can link to: the glossary's terms, then every criterion id of the
+    catalog (a debrief keeps those its text cites: :func:`select_entries`)."""
+    return (*glossary(catalog), *criterion_entries(catalog, catalog.criteria))
 
 
 def criterion_entries(catalog: Catalog, texts: Iterable[str]) -> tuple[GlossaryEntry, ...]:
