@@ -3,13 +3,16 @@
 Before you start lists the time on timers under the mode: standard (the reading allowance is
 always included), 1.5×, 2× or no limit. The choice is recorded with a practice attempt as the
 student's own request, kept for the next scenario, and never applies to an assessment (only the
-instructor's setting does). Before, only `casesim play --more-time` could ask.
+instructor's setting does). Before, only `casesim play --more-time` could ask. When the
+instructor has set more time for the student, the screen says so under the list, so "Standard"
+never reads as all they get.
 """
 
 from __future__ import annotations
 
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList, Static
 
+from casesim.play.trainee import trainee_id_for
 from casesim.records.api import RecordStore
 from casesim.tui.screens import BeforeStartScreen, PlayScreen
 from support.tui import AppFactory, settle
@@ -59,3 +62,44 @@ async def test_the_standard_time_records_no_accommodation(make_test_app: AppFact
     assert shown.startswith("(•) Standard time") and kept == "standard"
     (attempt,) = store.attempts()
     assert "accommodation" not in store.events(attempt.id)[0].payload
+
+
+async def test_the_time_an_instructor_set_is_said_before_the_student_starts(
+        make_test_app: AppFactory, store: RecordStore) -> None:
+    # The time list's "Standard" must not read as all the student gets when their instructor
+    # has set more: Before you start says it, for whoever the name field names.
+    tid = trainee_id_for("Test Trainee")
+    store.upsert_trainee(tid, "Test Trainee", None)
+    store.set_accommodation(tid, "2x", set_by="prof")
+    app = make_test_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BeforeStartScreen)
+        note = app.screen.query_one("#before-instructor-time", Static)
+        assert note.display and "Your instructor has set 2× time for you" in str(note.render())
+        name = app.screen.query_one("#before-name", Input)
+        name.value = "Somebody Else"  # another student at the same machine: nothing set for them
+        await pilot.pause()
+        assert not note.display
+        name.value = "Test Trainee"
+        await pilot.pause()
+        assert note.display
+        # Assessment: the instructor's time is what the attempt gets.
+        await pilot.press("tab", "down")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PlayScreen)
+    (attempt,) = store.attempts()
+    assert attempt.mode == "assessment"
+    assert store.events(attempt.id)[0].payload["accommodation"] == {"time": "2x", "source": "instructor"}
+
+
+async def test_no_note_without_an_instructor_s_setting(make_test_app: AppFactory) -> None:
+    app = make_test_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not app.screen.query_one("#before-instructor-time", Static).display

@@ -15,12 +15,13 @@ from textual.widgets.option_list import Option
 
 from casesim.authoring.pipeline import Playable
 from casesim.authoring.signoff import playable_signoff
+from casesim.errors import CaseSimError
 from casesim.format.kinds import kind_label
 from casesim.format.scenario import MODES, Mode
 from casesim.format.text import visible
 from casesim.play.assignment_notice import assessment_notice
 from casesim.play.casefile import case_file
-from casesim.play.timing import ALLOWANCES, TimeAllowance
+from casesim.play.timing import ALLOWANCES, TimeAllowance, allowance_label, attempt_timing
 from casesim.play.trainee import name_problem, trainee_id_for
 from casesim.records.labels import typable_pattern
 from casesim.tui.base import CaseSimScreen
@@ -127,6 +128,9 @@ class BeforeStartScreen(CaseSimScreen[None]):
             yield Static(Content.styled("More time on timers (practice only; up/down to choose)", "bold"),
                          classes="field-label", markup=False)
             yield OptionList(*(time_option(a, a == self.more_time) for a in ALLOWANCES), id="before-time")
+            instructor = Static("", id="before-instructor-time", markup=False)
+            instructor.display = False
+            yield instructor
             case = case_file(s)
             casefile = Static(case_file_content(case), id="before-case-file", markup=False)
             casefile.border_title = case.title
@@ -146,10 +150,30 @@ class BeforeStartScreen(CaseSimScreen[None]):
         self.query_one("#before-time", OptionList).highlighted = ALLOWANCES.index(self.more_time)
         if self.casesim.signed_in:
             self.query_one("#before-mode", OptionList).focus()
+            self._show_instructor_time(self.casesim.trainee.name)
             return
         name = self.query_one("#before-name", Input)
         name.focus()
         name.cursor_position = len(name.value)
+        self._show_instructor_time(name.value)
+
+    @on(Input.Changed, "#before-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        self._show_instructor_time(event.value)
+
+    def _show_instructor_time(self, name: str) -> None:
+        """Say the time the instructor set for whoever is named (issue 15, item 2): it applies to
+        every attempt, so the time list's "Standard" must not read as all they get."""
+        note = self.query_one("#before-instructor-time", Static)
+        tid = trainee_id_for(name)
+        try:
+            choice = attempt_timing(self.casesim.store, tid, "assessment") if tid else None
+        except CaseSimError:  # the records would not open: said when the attempt starts
+            choice = None
+        note.display = choice is not None and choice.source == "instructor"
+        if choice is not None and note.display:
+            note.update(f"Your instructor has set {allowance_label(choice.allowance)} for you: it applies in practice "
+                        "and in assessments. In practice you can ask for more above; the longer time applies.")
 
     @on(OptionList.OptionHighlighted, "#before-mode")
     def _mode_moved(self, event: OptionList.OptionHighlighted) -> None:
