@@ -6,12 +6,15 @@ import shutil
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from casesim.semantics.program import Program, apply, initial_state, open_choices
 from casesim.tui import CaseSimApp
+from casesim.tui.screens import BeforeStartScreen, PlayScreen
 from casesim.tui.widgets.choice_list import ChoiceList
 from casesim.tui.widgets.play_area import PlayArea
 from support.paths import MARKUP
@@ -36,6 +39,18 @@ async def settle(pilot: Pilot[object]) -> None:
     """Wait for the app's workers (library loading, file reloads) and the messages they post."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until_screen(pilot: Pilot[object], kind: type[Screen[Any]], *, seconds: float = 20.0) -> None:
+    """Wait until the app has a ``kind`` screen (shown, or under a modal such as the guided first
+    run's). A screen pushed in answer to a key (the library's Enter: Before you start; Start:
+    play) is mounted on its own message loop, which one ``pilot.pause()`` does not wait for: on a
+    loaded machine the next keys reached the screen before it (a snapshot run in CI opened nothing)."""
+    for _ in range(int(seconds / 0.02)):
+        if any(isinstance(screen, kind) for screen in pilot.app.screen_stack):
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"no {kind.__name__} after {seconds} s: the app shows {type(pilot.app.screen).__name__}")
 
 
 def play_area(app: App[object]) -> PlayArea:
@@ -65,8 +80,10 @@ async def assessment_debrief(pilot: Pilot[object]) -> None:
     """From the library: open the first scenario (the example), start it as an assessment, play
     :data:`CRITICAL` and answer the closing question, and wait on its debrief (not passed)."""
     await settle(pilot)
-    await pilot.press("enter", "tab", "down", "enter")
-    await pilot.pause()
+    await pilot.press("enter")
+    await until_screen(pilot, BeforeStartScreen)
+    await pilot.press("tab", "down", "enter")
+    await until_screen(pilot, PlayScreen)
     await choose(pilot, CRITICAL)
     await pilot.press("1")
     await settle(pilot)

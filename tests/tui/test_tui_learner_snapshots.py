@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from support.tui import CRITICAL, EXPERT, AppFactory, choice_key, settle
+from casesim.tui.screens import BeforeStartScreen, PlayScreen
+from support.tui import CRITICAL, EXPERT, AppFactory, choice_key, settle, until_screen
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -20,12 +21,12 @@ def _steps(*, mode: str = "practice", path: tuple[str, ...] = (), then: tuple[st
     async def run(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await until_screen(pilot, BeforeStartScreen)
         if start:
             if mode == "assessment":
                 await pilot.press("tab", "down")
             await pilot.press("enter")
-            await pilot.pause()
+            await until_screen(pilot, PlayScreen)
         for step_id in path:
             await pilot.press(choice_key(pilot.app, step_id))
             await pilot.pause()
