@@ -10,12 +10,21 @@ never reads as all they get.
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from casesim.play.trainee import trainee_id_for
 from casesim.records.api import RecordStore
 from casesim.tui.screens import BeforeStartScreen, PlayScreen
-from support.tui import AppFactory, settle
+from support.tui import AppFactory, settle, until_screen
+
+
+async def _before_start(pilot: Pilot[object]) -> None:
+    """From the library: open the first scenario and wait on its Before you start."""
+    await settle(pilot)
+    await pilot.press("enter")
+    await until_screen(pilot, BeforeStartScreen)
+    assert isinstance(pilot.app.screen, BeforeStartScreen)
 
 
 async def _start(make_test_app: AppFactory, keys: tuple[str, ...]) -> tuple[str, str]:
@@ -23,10 +32,7 @@ async def _start(make_test_app: AppFactory, keys: tuple[str, ...]) -> tuple[str,
     showed as chosen and the attempt's recorded accommodation (as text)."""
     app = make_test_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, BeforeStartScreen)
+        await _before_start(pilot)
         await pilot.press(*keys)
         await pilot.pause()
         times = app.screen.query_one("#before-time", OptionList)
@@ -73,10 +79,7 @@ async def test_the_time_an_instructor_set_is_said_before_the_student_starts(
     store.set_accommodation(tid, "2x", set_by="prof")
     app = make_test_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, BeforeStartScreen)
+        await _before_start(pilot)
         note = app.screen.query_one("#before-instructor-time", Static)
         assert note.display and "Your instructor has set 2× time for you" in str(note.render())
         name = app.screen.query_one("#before-name", Input)
@@ -99,7 +102,5 @@ async def test_the_time_an_instructor_set_is_said_before_the_student_starts(
 async def test_no_note_without_an_instructor_s_setting(make_test_app: AppFactory) -> None:
     app = make_test_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
+        await _before_start(pilot)
         assert not app.screen.query_one("#before-instructor-time", Static).display
