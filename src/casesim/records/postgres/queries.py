@@ -110,32 +110,26 @@ def decision_paths(conn: Conn, *, cohort: str | None = None, trainee_id: str | N
         params = (*params, mode)
     counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]] = Counter()
     and_ = " AND " if where else "WHERE "
-    unreadable = _count_paths(conn, f"{where}{and_}", params, True, counted)
+    unreadable = _count_paths(conn, f"{where}{and_}", params, counted, stored=True)
     if unreadable:
-        _count_paths(conn, f"{where}{and_}a.path = ANY(%s) AND ", (*params, unreadable), False, counted)
+        _count_paths(conn, f"{where}{and_}a.path = ANY(%s) AND ", (*params, unreadable), counted, stored=False)
     return [DecisionPath(*key, attempts=count) for key, count in counted.items()]
 
 
-def _count_paths(conn: Conn, where: str, params: tuple[Any, ...], stored: bool,
-                 counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]]) -> list[str]:
+def _count_paths(conn: Conn, where: str, params: tuple[Any, ...],
+                 counted: Counter[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]]], *,
+                 stored: bool) -> list[str]:
     """Count the selected attempts' paths (``where`` ends in AND): with ``stored``, the stored
     ones grouped in SQL (first, as attempt 0) and the others' from their events; without, every
     selected attempt's from its events. Returns the stored texts that are not paths."""
-    if stored:
-        sql = ("WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node, "
-               f"a.path FROM trainees t JOIN attempts a ON a.trainee_id = t.id {where}TRUE) "
-               "SELECT 0 AS n, -1 AS seq, trainee_id, scenario_id, content_hash, start_node, path, NULL, "
+    grouped = ("SELECT 0 AS n, -1 AS seq, trainee_id, scenario_id, content_hash, start_node, path, NULL, "
                "count(*)::text FROM sel WHERE path IS NOT NULL GROUP BY trainee_id, scenario_id, content_hash, "
-               "start_node, path UNION ALL "
-               "SELECT sel.n, e.seq, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, "
-               "e.choice FROM sel JOIN events e ON e.attempt_n = sel.n WHERE sel.path IS NULL AND "
-               "e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2")
-    else:
-        sql = ("WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node "
-               f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id {where}TRUE) "
-               "SELECT sel.n, e.seq, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, "
-               "e.choice FROM sel JOIN events e ON e.attempt_n = sel.n WHERE "
-               "e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2")
+               "start_node, path UNION ALL ") if stored else ""
+    sql = ("WITH sel AS MATERIALIZED (SELECT a.n, a.trainee_id, a.scenario_id, a.content_hash, a.start_node, "
+           f"a.path FROM trainees t JOIN attempts a ON a.trainee_id = t.id {where}TRUE) {grouped}"
+           "SELECT sel.n, e.seq, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, "
+           f"e.choice FROM sel JOIN events e ON e.attempt_n = sel.n WHERE {'sel.path IS NULL AND ' if stored else ''}"
+           "e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2")
     unreadable: list[str] = []
     for n, group in groupby(conn.execute(sql, params), key=lambda r: r[0]):
         if n == 0:  # the stored paths and how many of each trainee's attempts took each
