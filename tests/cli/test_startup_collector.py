@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # The library, headless at 80x24 through the real entry point. The pilot records the collector's
 # state at the first frame and once the library's preloading (records, catalog) has finished.
 LIBRARY = """
-import gc, json, time
+import gc, json
 import textual.app as textual_app
 from casesim.play import memory
 seen = {}

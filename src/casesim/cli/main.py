@@ -209,11 +209,12 @@ def cli(ctx: click.Context, plain: bool, more_time: TimeAllowance | None, verbos
     # transitions logs every state change at INFO; casesim's own logger says what matters.
     logging.getLogger("transitions").setLevel(logging.ERROR)
     _attach_verbose_handler(ctx, verbosity)
+    if ctx.invoked_subcommand is not None or plain:
+        resume_collection(freeze=False)  # paused for the full-screen library's start (casesim.launch)
     if ctx.invoked_subcommand is None:
         from casesim.cli.play import run_library
 
         return run_library(plain=plain, more_time=more_time)
-    resume_collection(freeze=False)  # paused for the library's start (casesim.launch); not needed here
     return 0
 
 

@@ -24,7 +24,6 @@ from casesim.cli.options import (
 )
 from casesim.errors import CaseSimError
 from casesim.format.mode import Mode
-from casesim.play.memory import resume_collection
 from casesim.records import open_store
 from casesim.settings import Settings
 
@@ -118,7 +117,6 @@ def run_library(*, plain: bool = False, more_time: TimeAllowance | None = None) 
     if plain:
         from casesim.play.library import load_library
 
-        resume_collection(freeze=False)  # paused for the full-screen library's start (casesim.launch)
         catalog = load_catalog_for(settings)
         store = open_store(settings.db, key=record_key())
         try:
