@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from casesim.semantics.program import Program, apply, initial_state, open_choices
 from casesim.tui import CaseSimApp
-from casesim.tui.screens import BeforeStartScreen, PlayScreen
+from casesim.tui.screens import BeforeStartScreen, LibraryScreen, PlayScreen
 from casesim.tui.widgets.choice_list import ChoiceList
 from casesim.tui.widgets.play_area import PlayArea
 from support.paths import MARKUP
@@ -35,10 +35,22 @@ def screen_text(app: App[object]) -> str:
     return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
 
 
-async def settle(pilot: Pilot[object]) -> None:
-    """Wait for the app's workers (library loading, file reloads) and the messages they post."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+async def settle(pilot: Pilot[object], *, seconds: float = 20.0) -> None:
+    """Wait for the app's workers (library loading, file reloads) and the messages they post, and,
+    on the library, until it is listed. The library is read after its first frame
+    (``call_after_refresh``): on a loaded machine the workers could all be done before its loading
+    worker had started, and the next Enter then reached an empty list (a CI snapshot run opened
+    nothing). A start-up error (the app exiting) ends the wait too."""
+    app = pilot.app
+    for _ in range(int(seconds / 0.02)):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        listing = isinstance(screen, LibraryScreen) and screen.library is None
+        if not listing or getattr(app, "startup_error", None) is not None or app._exit:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"the library was not listed after {seconds} s")
 
 
 async def until_screen(pilot: Pilot[object], kind: type[Screen[Any]], *, seconds: float = 20.0) -> None:
