@@ -8,16 +8,19 @@ import json
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from casesim.authoring import analysis_cache, cache_entries, pipeline, scenario_cache
+from casesim.authoring import report_view as report_view_module
 from casesim.authoring.pipeline import AnalysedScenario, require_scenario
 from casesim.authoring.report_view import ReportView
 from casesim.format import reader
 from casesim.format.scenario import Scenario
 from casesim.play.library import load_report_views, load_scenarios_by_id
 from casesim.play.session import Session
+from casesim.records import decisions
 from casesim.records.render import cohort_text, report_json
 from casesim.records.reports import CohortReport, cohort_report
 from casesim.records.sqlite import SQLiteStore
@@ -149,3 +152,110 @@ def test_an_edited_scenario_gets_a_new_view_and_its_old_one_is_removed(
     assert second.title == "Edited " + first.title and second.content_hash != first.content_hash
     (new,) = cache.glob("*.view.json")
     assert new != old and new.name.startswith(cache_entries.scope_of(file))
+
+
+def _no_replay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report that needs the rules or a replay from here on fails."""
+    def refuse(*_: object, **__: object) -> object:
+        raise AssertionError("a report rebuilt the rules or replayed a path the known walks cover")
+
+    monkeypatch.setattr(report_view_module, "rules_from_data", refuse)
+    for name in ("initial_state", "open_choices", "replay", "apply"):
+        monkeypatch.setattr(decisions, name, refuse)
+
+
+def _walks(cache: Path) -> tuple[Path, str, dict[str, Any]]:
+    (entry,) = cache.glob("*.walks.json")
+    head, _, body = entry.read_bytes().partition(b"\n")
+    return entry, json.loads(head)["key"], json.loads(body)
+
+
+def test_a_warm_report_takes_the_paths_earlier_reports_replayed_without_the_rules(
+        class_store: SQLiteStore, library: Path, catalog: Catalog, cache: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _report(class_store, dict(load_scenarios_by_id([library], catalog, only={ID}, summary=True)), catalog)
+    assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected
+    _, _, known = _walks(cache)
+    assert known["starts"] == [["opening", False]] and len(known["rows"]) > 10
+    with monkeypatch.context() as patched:
+        _no_validation(patched)
+        _no_replay(patched)
+        report = _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
+    assert report == expected and cohort_text(report) == cohort_text(expected)
+    # a path the walks do not cover: replayed with the rules rebuilt from the view, and kept
+    loaded = require_scenario(library / EXAMPLE.name, catalog)
+    rng = random.Random(99)
+    paths = {tuple(p) for p in (_random_path(loaded, rng) for _ in range(40))}
+    for i, path in enumerate(sorted(paths)[:8]):
+        play(class_store, loaded, catalog, f"t{i % 6}", list(path))
+    expected = _report(class_store, dict(load_scenarios_by_id([library], catalog, only={ID}, summary=True)), catalog)
+    with monkeypatch.context() as patched:
+        _no_validation(patched)
+        assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected
+    _, _, grown = _walks(cache)
+    assert len(grown["rows"]) > len(known["rows"]) and grown["rows"][:len(known["rows"])] == known["rows"]
+    with monkeypatch.context() as patched:
+        _no_validation(patched)
+        _no_replay(patched)
+        assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected
+
+
+def test_forged_walks_are_ignored_and_the_paths_replayed_again(
+        class_store: SQLiteStore, library: Path, catalog: Catalog, cache: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    expected = _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
+    entry, key, known = _walks(cache)
+    at = {o[0]: n[0] for n in json.loads(next(cache.glob("*.view.json")).read_bytes().partition(b"\n")[2])["nodes"]
+          for o in n[3]}
+    first = next(i for i, row in enumerate(known["rows"]) if row[2])
+    elsewhere = next(sid for sid, node in at.items() if node != at[known["rows"][first][1]])
+    forgeries = {
+        "an option of another node offered": lambda rows: rows[first][2].append(elsewhere),
+        "a step that is no option": lambda rows: rows[first].__setitem__(1, "made-up"),
+        "a parent after its child": lambda rows: rows.__setitem__(0, [len(rows), rows[0][1], rows[0][2]]),
+        "a start node not listed": lambda rows: rows[0].__setitem__(0, -7),
+    }
+    for what, forge in forgeries.items():
+        rows = json.loads(json.dumps(known["rows"]))
+        forge(rows)
+        entry.write_bytes(analysis_cache._wrap({**known, "rows": rows}, key))
+        caplog.clear()
+        assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected, what
+        assert "ignoring the cached list of replayed paths" in caplog.text, what
+        assert _walks(cache)[2] == known, f"{what}: the walks are written again as replayed"
+
+
+def test_rules_that_do_not_check_count_paths_without_what_was_offered_and_the_view_is_rebuilt(
+        class_store: SQLiteStore, library: Path, catalog: Catalog, cache: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    expected = _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
+    def forge(data: dict[str, Any]) -> None:
+        guarded = next(row for row in data["rules"]["steps"] if row[3])
+        guarded[3] = f"({guarded[3]}) + 1"  # a number where a condition is wanted
+
+    for damage in ("forged", "missing"):
+        _walks(cache)[0].unlink()  # so the next report needs the rules
+        (view,) = cache.glob("*.view.json")
+        (entry,) = cache.glob("*.rules.json")
+        if damage == "forged":
+            head, _, body = entry.read_bytes().partition(b"\n")
+            key, data = json.loads(head)["key"], json.loads(body)
+            forge(data)
+            entry.write_bytes(analysis_cache._wrap(data, key))
+        else:
+            entry.unlink()
+        caplog.clear()
+        report = _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
+        assert "has no rules that check" in caplog.text and not entry.exists() and not view.exists(), damage
+        (items,) = report.items
+        assert items.attempts == expected.items[0].attempts and not report.departures
+        assert all(o.offered == 0 for n in items.nodes for o in n.options), "what was offered is not known"
+        assert not list(cache.glob("*.walks.json")), "nothing replayed, nothing kept"
+        assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected
+
+
+def test_walks_past_the_limit_are_not_kept(class_store: SQLiteStore, library: Path, catalog: Catalog, cache: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_view_module, "MAX_WALK_ROWS", 5)
+    _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
+    assert list(cache.glob("*.view.json")) and not list(cache.glob("*.walks.json"))

@@ -11,22 +11,37 @@ replay paths with.
 
 **Built** from a loaded scenario by :func:`report_view` (then its rules are the program itself),
 or read back from the cache by :func:`cached_report_view`, whose rules are rebuilt from data
-(:mod:`casesim.semantics.portable`). The report is computed from views in both cases, so it is
-the same with or without the cache (``tests/records/test_report_view.py``).
+(:mod:`casesim.semantics.portable`) the first time a replay needs them. The report is computed
+from views in both cases, so it is the same with or without the cache
+(``tests/records/test_report_view.py``).
+
+**Known walks.** Rebuilding the rules (parsing, type-checking and compiling every condition) was
+still most of a warm report's loading. A replay's result depends only on the rules and the path,
+so the paths replayed against a view are kept beside it (:class:`KnownWalks`, written by
+:meth:`casesim.records.decisions.Replayer.keep`), and a later report takes the paths they cover
+without the rules: a class's paths are replayed once per version of the file, not once per
+report.
 
 **Cached** as a checksummed JSON entry (:mod:`casesim.authoring.cache_entries`) beside the parsed
 scenario, with the same key (the file's bytes, its path and library root, the catalog, casesim's
 source; every included block's SHA-256 is checked on reading) plus :data:`VIEW_FORMAT`. Only a
 view whose analysis summary is itself a property of the content is written (an analysis stopped
 by the clock is not). Nothing is evaluated: conditions are parsed and type-checked like a
-scenario's.
+scenario's. The rules and the known walks are entries of their own (``*.rules.json``, read only
+when a replay needs them, and ``*.walks.json``, both keyed by the view's key). The walks are
+checked against the view when read; walks that do not check are ignored and the paths replayed
+again. Rules that are missing or do not check leave that one report without what was offered
+(logged) and remove the view, which the next report rebuilds; a view is never written without its
+rules.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -41,11 +56,19 @@ from casesim.scoring.catalog import Catalog
 from casesim.semantics.portable import RULES_FORMAT, rules_data, rules_from_data
 from casesim.semantics.program import Program, Rules
 
-__all__ = ["UNWANTED", "VIEW_FORMAT", "ReportNode", "ReportOption", "ReportView", "author_marks", "cached_report_view", "expert_by_node",
-           "expert_path", "report_view", "write_report_view"]
+__all__ = ["MAX_WALK_ROWS", "UNWANTED", "VIEW_FORMAT", "KnownWalks", "ReportNode", "ReportOption", "ReportView", "WalkRow",
+           "author_marks", "cached_report_view", "expert_by_node", "expert_path", "report_view", "write_report_view"]
 
-VIEW_FORMAT = 1
-"""The version of the entry layout; part of its key."""
+VIEW_FORMAT = 2
+"""The version of the entry layout; part of its key (2: the rules in an entry of their own)."""
+WALKS_FORMAT = 1
+"""The version of the layout of the rules' and the known walks' entries; part of their keys."""
+MAX_WALK_ROWS = 20_000
+"""At most this many known steps are kept per scenario version (about a megabyte), so the entry
+stays small to read when many cohorts played one scenario: past it, paths are replayed each time
+instead of kept."""
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +96,57 @@ class ReportNode:
     """The choices in the author's order, then the timer's branches."""
 
 
+WalkRow = tuple[int, str, "tuple[str, ...] | None"]
+"""One known step of a recorded path (:class:`KnownWalks`): its parent (a row before it, or
+``-1 - k`` for the k-th start node), the step's id, and what was offered there; None when this
+version of the file does not allow the step there (the rest of any path through it is unknown)."""
+
+
+@dataclass(frozen=True)
+class KnownWalks:
+    """The recorded paths already replayed against this version of a scenario, as a flat trie.
+
+    A cohort report replays each recorded path to know what was offered (:mod:`casesim.records.
+    decisions`), which needs the rules, rebuilt from data by compiling every condition: most of a
+    warm report's loading (issue 13, benchmarks). What a replay finds depends only on the rules
+    (the view's key) and the path, so the steps replayed once are kept in the cache beside the
+    view (``keep``), and a later report takes the paths they cover without the rules.
+
+    Read back, they are checked against the view: every step is an option of one node, and every
+    option offered there is an option of that node."""
+
+    starts: tuple[tuple[str, bool], ...] = ()
+    """Each start node replayed from, and whether no path can start there (True)."""
+    rows: tuple[WalkRow, ...] = ()
+    keep: Callable[[KnownWalks], None] | None = field(default=None, compare=False, repr=False)
+    """Writes these walks for the next report (None: not kept, e.g. no cache)."""
+
+
+class _Rules:
+    """A view's rules: the program's, or read from their own cache entry and rebuilt the first
+    time a replay needs them (most reports need none: :class:`KnownWalks`)."""
+
+    __slots__ = ("_entry", "_key", "_rules", "_view")
+
+    def __init__(self, rules: Rules | None = None, *, entry: Path | None = None, key: str = "",
+                 view: Path | None = None) -> None:
+        self._rules, self._entry, self._key, self._view = rules, entry, key, view
+
+    def get(self) -> Rules | None:
+        if self._rules is None and self._entry is not None:
+            entry, self._entry = self._entry, None
+            self._rules = cache_entries.read_entry(entry, self._key, lambda data: _decode_rules(data, self._key),
+                                                   "rules of a report view")
+            if self._rules is None:  # gone or forged: this report does without; the next rebuilds the view
+                _log.warning("the report view %s has no rules that check: this report counts its paths without "
+                             "what was offered, and the view is removed to be rebuilt", self._view)
+                for file in (entry, self._view):
+                    if file is not None:
+                        with contextlib.suppress(OSError):
+                            file.unlink()
+        return self._rules
+
+
 @dataclass(frozen=True)
 class ReportView:
     """What records reports read of one scenario file (see the module docstring)."""
@@ -86,8 +160,20 @@ class ReportView:
     """Node id -> the expert path's step there (its first visit); empty without an analysis."""
     marked: Mapping[str, str]
     """Node id -> the first choice the author marked ``expert: true`` there."""
-    rules: Rules
-    """What replaying a recorded path reads (the program itself when built from a loaded scenario)."""
+    source: _Rules = field(compare=False, repr=False)
+    walks: KnownWalks = KnownWalks()
+    """The recorded paths already replayed against this version (read from the cache)."""
+
+    @property
+    def rules(self) -> Rules | None:
+        """What replaying a recorded path reads (the program itself when built from a loaded
+        scenario; rebuilt from the cache the first time it is read, None if that data does not
+        check)."""
+        return self.source.get()
+
+    def step_nodes(self) -> dict[str, str]:
+        """Step id -> the node it is an option of (step ids are unique in a scenario)."""
+        return {option.id: node.id for node in self.nodes for option in node.options}
 
 
 def expert_path(loaded: Playable) -> tuple[str, ...]:
@@ -143,7 +229,7 @@ def report_view(loaded: Playable | ReportView) -> ReportView:
         nodes.append(ReportNode(node_id, bool(node.choices) or node.timer is not None, client, tuple(options)))
     return ReportView(scenario.id, scenario.title, loaded.content_hash, tuple(nodes),
                       MappingProxyType(expert_by_node(program, expert_path(loaded))),
-                      MappingProxyType(author_marks(program)), program)
+                      MappingProxyType(author_marks(program)), _Rules(program))
 
 
 # --- the cache ---------------------------------------------------------------------------------
@@ -163,9 +249,10 @@ UNWANTED = _Unwanted()
 
 def cached_report_view(path: Path, catalog: Catalog | None, *, library_root: Path | None = None,
                        only: Collection[str] | None = None) -> ReportView | _Unwanted | None:
-    """The cached view of the scenario file at ``path`` as it is now; :data:`UNWANTED` when it is
-    cached but its id is not in ``only`` (nothing else is decoded); None when there is no valid
-    entry (or no cache, or the file cannot be read): load the file and :func:`write_report_view`."""
+    """The cached view of the scenario file at ``path`` as it is now, with the walks known for it;
+    :data:`UNWANTED` when it is cached but its id is not in ``only`` (nothing else is decoded);
+    None when there is no valid entry (or no cache, or the file cannot be read): load the file
+    and :func:`write_report_view`."""
     folder = analysis_cache.cache_folder()
     if folder is None:
         return None
@@ -173,36 +260,56 @@ def cached_report_view(path: Path, catalog: Catalog | None, *, library_root: Pat
     if raw is None:
         return None
     key = _key(raw, path, library_root, catalog)
-    file = cache_entries.entry_file(folder, "view", key, cache_entries.scope_of(path))
-    return cache_entries.read_entry(file, key, lambda data: _decode(data, key, only), "report view")
+    scope = cache_entries.scope_of(path)
+    file = cache_entries.entry_file(folder, "view", key, scope)
+    rules = _Rules(entry=cache_entries.entry_file(folder, "rules", _part_key("rules", key), scope),
+                   key=_part_key("rules", key), view=file)
+    view = cache_entries.read_entry(file, key, lambda data: _decode(data, key, only, rules), "report view")
+    if not isinstance(view, ReportView):
+        return view
+    walks_key = _part_key("walks", key)
+    walks_file = cache_entries.entry_file(folder, "walks", walks_key, scope)
+    known = cache_entries.read_entry(walks_file, walks_key, lambda data: _decode_walks(data, walks_key, view),
+                                     "list of replayed paths")
+    return replace(view, walks=replace(known or KnownWalks(), keep=_keeper(walks_file, walks_key)))
 
 
 def write_report_view(path: Path, catalog: Catalog | None, loaded: SummarisedScenario, includes: tuple[str, ...], *,
-                      library_root: Path | None = None) -> None:
-    """Keep the view of ``loaded`` (loaded from ``path``, reading ``includes``) for
-    :func:`cached_report_view`; nothing without a cache, or when the analysis summary depends on
+                      library_root: Path | None = None) -> ReportView:
+    """The view of ``loaded`` (loaded from ``path``, reading ``includes``), kept for
+    :func:`cached_report_view`; not kept without a cache, or when the analysis summary depends on
     the machine (an analysis stopped by the clock or the memory budget)."""
+    view = report_view(loaded)
     folder = analysis_cache.cache_folder()
     if folder is None or loaded.summary.stopped not in analysis_cache._CACHEABLE_STOPS:
-        return
+        return view
     raw, _ = read_source(path)
     if raw is None:
-        return
+        return view
     key = _key(raw, path, library_root, catalog)
-    file = cache_entries.entry_file(folder, "view", key, cache_entries.scope_of(path))
-    cache_entries.write_entry(file, _encode(report_view(loaded), loaded.program, includes, key), key)
+    scope = cache_entries.scope_of(path)
+    file = cache_entries.entry_file(folder, "view", key, scope)
+    rules_key = _part_key("rules", key)
+    rules_file = cache_entries.entry_file(folder, "rules", rules_key, scope)
+    cache_entries.write_entry(rules_file, {"key": rules_key, "rules": rules_data(loaded.program)}, rules_key)
+    if not rules_file.exists():  # not written (a full disk, say: logged): no view without its rules
+        return view
+    cache_entries.write_entry(file, _encode(view, includes, key), key)
+    walks_key = _part_key("walks", key)
+    return replace(view, walks=KnownWalks(keep=_keeper(cache_entries.entry_file(folder, "walks", walks_key, scope),
+                                                       walks_key)))
 
 
-def _encode(view: ReportView, program: Program, includes: tuple[str, ...], key: str) -> dict[str, Any]:
+def _encode(view: ReportView, includes: tuple[str, ...], key: str) -> dict[str, Any]:
     return {"key": key, "id": view.scenario_id, "title": view.title, "content_hash": view.content_hash,
             "includes": scenario_cache.include_digests(includes),
             "nodes": [[n.id, n.decides, n.client,
                        [[o.id, o.say, o.feedback, o.points, o.critical, o.timeout] for o in n.options]]
                       for n in view.nodes],
-            "expert": dict(view.expert), "marked": dict(view.marked), "rules": rules_data(program)}
+            "expert": dict(view.expert), "marked": dict(view.marked)}
 
 
-def _decode(data: object, key: str, only: Collection[str] | None) -> ReportView | _Unwanted | None:
+def _decode(data: object, key: str, only: Collection[str] | None, rules: _Rules) -> ReportView | _Unwanted | None:
     if not isinstance(data, dict) or data.get("key") != key:
         raise ValueError("written for another file or version")
     sid = _text(data["id"])
@@ -213,35 +320,101 @@ def _decode(data: object, key: str, only: Collection[str] | None) -> ReportView 
     digest = _text(data["content_hash"])
     if len(digest) != 64:
         raise ValueError("the content hash is not a SHA-256")
-    rules = rules_from_data(data["rules"])
     nodes = []
     for item in _list(data["nodes"], 4):
         node_id, decides, client, options = item
         if not isinstance(decides, bool):
             raise TypeError("a node's flag is not true or false")
-        nodes.append(ReportNode(_text(node_id), decides, _optional_text(client),
-                                tuple(_option(o) for o in _list(options, 6))))
-    return ReportView(sid, _text(data["title"]), digest, tuple(nodes),
-                      MappingProxyType(_step_map(data["expert"], rules)),
-                      MappingProxyType(_step_map(data["marked"], rules)), rules)
+        nodes.append(ReportNode(_text(node_id), decides, _optional_text(client), _options(_list(options, 6))))
+    view = ReportView(sid, _text(data["title"]), digest, tuple(nodes), MappingProxyType({}), MappingProxyType({}),
+                      rules)
+    at = view.step_nodes()
+    if len(at) != sum(len(n.options) for n in nodes):
+        raise ValueError("a step id is an option of two nodes")
+    return replace(view, expert=MappingProxyType(_step_map(data["expert"], at)),
+                   marked=MappingProxyType(_step_map(data["marked"], at)))
 
 
-def _option(item: list[Any]) -> ReportOption:
-    oid, say, feedback, points, critical, timeout = item
-    if isinstance(points, bool) or not isinstance(points, int):
-        raise TypeError("an option's points are not a whole number")
-    if not (isinstance(critical, bool) and isinstance(timeout, bool)):
-        raise TypeError("an option's flags are not true or false")
-    return ReportOption(_text(oid), _optional_text(say), _optional_text(feedback), points, critical, timeout)
+def _part_key(kind: str, view_key: str) -> str:
+    """The key of a view's ``rules`` or known ``walks`` (entries of their own, read only when needed)."""
+    return hashlib.sha256(f"{kind}\0{WALKS_FORMAT}\0{view_key}".encode()).hexdigest()
 
 
-def _step_map(value: object, rules: Rules) -> dict[str, str]:
+def _decode_rules(data: object, key: str) -> Rules:
+    if not isinstance(data, dict) or data.get("key") != key:
+        raise ValueError("written for another file or version")
+    return rules_from_data(data["rules"])
+
+
+def _keeper(file: Path, key: str) -> Callable[[KnownWalks], None]:
+    def keep(walks: KnownWalks) -> None:
+        if len(walks.rows) <= MAX_WALK_ROWS:
+            cache_entries.write_entry(file, {"key": key, "starts": [list(s) for s in walks.starts],
+                                             "rows": [[p, sid, None if offered is None else list(offered)]
+                                                      for p, sid, offered in walks.rows]}, key)
+
+    return keep
+
+
+def _decode_walks(data: object, key: str, view: ReportView) -> KnownWalks:
+    """The walks written for ``view``, checked against it (see :class:`KnownWalks`)."""
+    if not isinstance(data, dict) or data.get("key") != key:
+        raise ValueError("written for another file or version")
+    known_nodes = {n.id for n in view.nodes}
+    starts: list[tuple[str, bool]] = []
+    for item in _list(data["starts"], 2):
+        node, dead = item
+        if _text(node) not in known_nodes or not isinstance(dead, bool):
+            raise ValueError(f"{node!r} is not a node of this scenario")
+        starts.append((node, dead))
+    if len({node for node, _ in starts}) != len(starts):
+        raise ValueError("a start node is listed twice")
+    at = view.step_nodes()
+    rows: list[WalkRow] = []
+    seen: set[tuple[int, str]] = set()
+    for i, item in enumerate(_list(data["rows"], 3)):
+        parent, sid, offered = item
+        if isinstance(parent, bool) or not isinstance(parent, int):
+            raise TypeError("a step's parent is not a whole number")
+        if parent >= 0:
+            if parent >= i or rows[parent][2] is None:
+                raise ValueError("a step follows a step not listed before it, or one not allowed")
+        elif -parent > len(starts) or starts[-1 - parent][1]:
+            raise ValueError("a path starts at a node not listed, or where no path can start")
+        if (parent, _text(sid)) in seen:
+            raise ValueError(f"step {sid!r} is listed twice after the same step")
+        seen.add((parent, sid))
+        if offered is None:
+            rows.append((parent, sid, None))
+            continue
+        node = at.get(sid)
+        if node is None or not isinstance(offered, list) or any(at.get(_text(o)) != node for o in offered):
+            raise ValueError(f"step {sid!r} is not an option, or something else than its node's options was offered")
+        rows.append((parent, sid, tuple(offered)))
+    return KnownWalks(tuple(starts), tuple(rows))
+
+
+def _options(items: list[list[Any]]) -> tuple[ReportOption, ...]:
+    """The options of a node, each field checked (inline: a report reads over a thousand)."""
+    out = []
+    for oid, say, feedback, points, critical, timeout in items:
+        if type(oid) is not str or not (say is None or type(say) is str) or not (
+                feedback is None or type(feedback) is str):
+            raise TypeError("an option's id or texts are not text")
+        if type(points) is not int:
+            raise TypeError("an option's points are not a whole number")
+        if type(critical) is not bool or type(timeout) is not bool:
+            raise TypeError("an option's flags are not true or false")
+        out.append(ReportOption(oid, say, feedback, points, critical, timeout))
+    return tuple(out)
+
+
+def _step_map(value: object, at: Mapping[str, str]) -> dict[str, str]:
     if not isinstance(value, dict):
         raise TypeError("expected a mapping of nodes to steps")
     out = {}
     for node, sid in value.items():
-        step = rules.steps.get(_text(sid))
-        if step is None or step.node != node:
+        if at.get(_text(sid)) != node:
             raise ValueError(f"{sid!r} is not a step at node {node!r}")
         out[node] = sid
     return out

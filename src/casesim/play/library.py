@@ -166,7 +166,6 @@ def load_report_views(paths: Sequence[Path], catalog: Catalog | None, *,
     from casesim.authoring.report_view import (
         ReportView,
         cached_report_view,
-        report_view,
         write_report_view,
     )
 
@@ -196,8 +195,7 @@ def load_report_views(paths: Sequence[Path], catalog: Catalog | None, *,
         except Exception:  # a bug in one scenario's analysis must not stop a report on the others
             _log.exception("analysing %s failed; it is left out", file)
             continue
-        write_report_view(file, catalog, summarised, report.includes, library_root=root)
-        out[report.model.id] = report_view(summarised)
+        out[report.model.id] = write_report_view(file, catalog, summarised, report.includes, library_root=root)
     return out
 
 

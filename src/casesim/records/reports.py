@@ -571,6 +571,9 @@ def item_analysis(paths: Iterable[DecisionPath], library: Mapping[str, Playable 
         for decision, total, who in summed.values():
             tally.count(decision, total[0])
             tally.taken_by(who, decision)
+    for replayer in replayers.values():  # what was replayed now is known to the next report
+        if replayer is not None:
+            replayer.keep()
     items = tuple(_scenario_items(sid, tallies[sid], views(sid)) for sid in sorted(tallies)
                   if tallies[sid].per_node)
     departures = sorted(
