@@ -19,7 +19,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast, get_args
 
@@ -46,7 +46,7 @@ from casesim.errors import CaseSimError
 from casesim.format.mode import Mode
 from casesim.format.text import json_inert, visible
 from casesim.records import open_store
-from casesim.records.api import AttemptStatus, RecordStore, public_status
+from casesim.records.api import AttemptRow, AttemptStatus, RecordStore, public_status
 from casesim.settings import Settings
 
 if TYPE_CHECKING:
@@ -85,13 +85,12 @@ def _library(settings: Settings, catalog: Catalog | None, store: RecordStore, *,
     return load_scenarios_by_id([settings.scenarios_dir], catalog, only=wanted, analyse=analyse, summary=True)
 
 
-def _report_views(settings: Settings, catalog: Catalog | None, store: RecordStore, *, cohort: str) -> Any:
-    """What the cohort report reads of the scenarios the cohort played (their report views: from
+def _report_views(settings: Settings, catalog: Catalog | None, attempts: Sequence[AttemptRow]) -> Any:
+    """What the cohort report reads of the scenarios of ``attempts`` (their report views: from
     the cache when warm, so no scenario is validated or compiled)."""
     from casesim.play.library import load_report_views
 
-    wanted = {a.scenario_id for a in store.attempts(cohort=cohort)}
-    return load_report_views([settings.scenarios_dir], catalog, only=wanted)
+    return load_report_views([settings.scenarios_dir], catalog, only={a.scenario_id for a in attempts})
 
 
 def _selection(f: FC) -> FC:
@@ -752,10 +751,11 @@ def report_cohort_command(settings: Settings, name: str, scenario: str | None, m
             known = ", ".join(cohorts) or "none yet"
             raise CaseSimError(f"there is no cohort {name!r} in {store.location} (cohorts: {known})",
                                title="no such cohort", hint="set one with: casesim records trainee ID --cohort NAME")
-        library = _report_views(settings, catalog, store, cohort=name)
-        report = cohort_report(store, name, library=library, catalog=catalog, scenario_id=scenario, mode=mode)
+        attempts = store.attempts(cohort=name)
+        report = cohort_report(store, name, library=_report_views(settings, catalog, attempts), catalog=catalog,
+                               scenario_id=scenario, mode=mode, attempts=attempts)
         access.record("report", command="report cohort", cohort=name, trainees=[r.trainee.id for r in report.roster],
-                      attempts=[a for a in store.attempts(cohort=name) if mode is None or a.mode == mode])
+                      attempts=[a for a in attempts if mode is None or a.mode == mode])
     if output_format == "json":
         _print_json(report_json(report))
     else:

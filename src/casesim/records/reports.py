@@ -19,7 +19,6 @@ from types import MappingProxyType
 
 from casesim.authoring.pipeline import Playable
 from casesim.authoring.report_view import (
-    ReportOption,
     ReportView,
     expert_by_node,
     expert_path,
@@ -450,16 +449,6 @@ _TIMER_SAY = "(let the timer run out)"
 """What the item analysis shows as the words of a timer's branch."""
 
 
-def _option(option: ReportOption | None, cid: str, count: int, total: int, trainees: int, expert: bool,
-            tally: _Tally, node_id: str) -> OptionItem:
-    return OptionItem(choice=cid, say=(_TIMER_SAY if option.timeout else option.say) if option else None,
-                      count=count, share=count / total if total else 0.0, trainees=trainees,
-                      feedback=option.feedback if option else None, points=option.points if option else None,
-                      critical=bool(option and option.critical), expert=expert, in_scenario=option is not None,
-                      offered=tally.offered.get(node_id, _NONE).get(cid, 0),
-                      chosen_when_offered=tally.chosen_when_offered.get(node_id, _NONE).get(cid, 0))
-
-
 def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportView | None) -> ScenarioItems:
     view = report_view(loaded) if loaded is not None else None
     nodes_by_id = {n.id: n for n in view.nodes} if view is not None else {}
@@ -467,23 +456,34 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportVi
     nodes: list[NodeItems] = []
     order = list(nodes_by_id)
     order += sorted(n for n in tally.per_node if n not in nodes_by_id)
+    # A report lists every option of every decision node (over a thousand for the bundled
+    # library): each node's counts are looked up once, not once per option.
+    per_option = tally.trainees_per_option
     for node_id in order:
-        counts = tally.per_node.get(node_id, _NONE)
         node = nodes_by_id.get(node_id)
-        total = sum(counts.values())
         if node is not None and not node.decides:
             continue
+        counts = tally.per_node.get(node_id, _NONE)
+        offered = tally.offered.get(node_id, _NONE)
+        chosen = tally.chosen_when_offered.get(node_id, _NONE)
+        total = sum(counts.values())
+        expert = expert_by_node.get(node_id)
         options: list[OptionItem] = []
         known: set[str] = set()
         for option in node.options if node is not None else ():
-            known.add(option.id)
-            options.append(_option(option, option.id, counts.get(option.id, 0), total,
-                                   len(tally.trainees_per_option.get((node_id, option.id), ())),
-                                   not option.timeout and expert_by_node.get(node_id) == option.id, tally, node_id))
+            oid = option.id
+            known.add(oid)
+            count = counts.get(oid, 0)
+            options.append(OptionItem(oid, _TIMER_SAY if option.timeout else option.say, count,
+                                      count / total if total else 0.0, len(per_option.get((node_id, oid), ())),
+                                      option.feedback, option.points, option.critical,
+                                      not option.timeout and expert == oid, True, offered.get(oid, 0),
+                                      chosen.get(oid, 0)))
         for cid, count in sorted(counts.items()):
-            if cid not in known:
-                options.append(_option(None, cid, count, total, len(tally.trainees_per_option.get((node_id, cid), ())),
-                                       False, tally, node_id))
+            if cid not in known:  # chosen on another version of the file: no longer an option
+                options.append(OptionItem(cid, None, count, count / total if total else 0.0,
+                                          len(per_option.get((node_id, cid), ())), None, None, False, False, False,
+                                          offered.get(cid, 0), chosen.get(cid, 0)))
         nodes.append(NodeItems(node_id, node.client if node is not None else None, total, tuple(options)))
     return ScenarioItems(scenario_id, view.title if view is not None else None,
                          len(tally.attempts) + tally.path_attempts, len(tally.trainees),
@@ -622,15 +622,19 @@ def _roster_cells(store: RecordStore, cohort: str, mode: Mode | None, standing: 
 
 def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable | ReportView] | None = None,
                   catalog: Catalog | None = None, scenario_id: str | None = None,
-                  mode: Mode | None = None, replayers: dict[str, Replayer | None] | None = None) -> CohortReport:
+                  mode: Mode | None = None, replayers: dict[str, Replayer | None] | None = None,
+                  attempts: Sequence[AttemptRow] | None = None) -> CohortReport:
     """The roster by competency and the item analysis per decision for one cohort (``library``:
     the scenarios, loaded or as report views: :func:`casesim.play.library.load_report_views`).
 
     ``replayers``: kept by a caller that reports several cohorts with the same library, so a path
-    one cohort's report replayed is not replayed again for the next (as :func:`item_analysis`)."""
+    one cohort's report replayed is not replayed again for the next (as :func:`item_analysis`).
+    ``attempts``: the cohort's attempts (``store.attempts(cohort=cohort)``), when the caller read
+    them already (to know which scenarios to load); read here otherwise."""
     library = library or {}
     trainees = store.trainees(cohort)
-    everything = store.attempts(cohort=cohort)  # read once: the standings need every mode's
+    # read once: the standings need every mode's
+    everything = list(attempts) if attempts is not None else store.attempts(cohort=cohort)
     attempts = [a for a in everything if mode is None or a.mode == mode]
     by_trainee: dict[str, list[AttemptRow]] = defaultdict(list)
     for attempt in attempts:
