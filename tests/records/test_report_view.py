@@ -259,3 +259,18 @@ def test_walks_past_the_limit_are_not_kept(class_store: SQLiteStore, library: Pa
     monkeypatch.setattr(report_view_module, "MAX_WALK_ROWS", 5)
     _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
     assert list(cache.glob("*.view.json")) and not list(cache.glob("*.walks.json"))
+
+
+def test_a_library_named_through_a_link_reads_the_same_views(library: Path, catalog: Catalog, cache: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report resolves each file once and keys its entries by the resolved paths, as every
+    other reader of the cache does: the same entries, however the folder is named."""
+    first = load_report_views([library], catalog, only={ID})[ID]
+    entries = sorted(cache.iterdir())
+    link = library.parent / "linked-library"
+    link.symlink_to(library, target_is_directory=True)
+    _no_validation(monkeypatch)
+    again = load_report_views([link], catalog, only={ID})[ID]
+    assert again.content_hash == first.content_hash and sorted(cache.iterdir()) == entries
+    assert scenario_cache.parsed_key(b"x", str(link / EXAMPLE.name), link, catalog) == scenario_cache.parsed_key(
+        b"x", str((library / EXAMPLE.name).resolve()), library.resolve(), catalog, resolved=True)

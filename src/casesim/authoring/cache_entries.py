@@ -36,10 +36,11 @@ T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
 
-def scope_of(path: Path) -> str:
+def scope_of(path: Path, *, resolved: bool = False) -> str:
     """The scope of the entries made from the scenario file at ``path``: a digest of its
-    resolved path (so no file name, and nothing a shell would read, appears in the folder)."""
-    return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    resolved path (so no file name, and nothing a shell would read, appears in the folder).
+    ``resolved``: ``path`` is resolved already."""
+    return hashlib.sha256(str(path if resolved else path.resolve()).encode()).hexdigest()[:16]
 
 
 def entry_file(folder: Path, kind: str, key: str, scope: str | None = None) -> Path:

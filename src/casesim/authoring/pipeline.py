@@ -322,11 +322,13 @@ def find_shared_blocks(paths: list[Path]) -> list[Path]:
     return [q for p in paths if p.is_dir() for q in _yaml_files(p) if SHARED_FOLDER in q.relative_to(p).parts[:-1]]
 
 
-def library_root_for(file: Path, folders: Sequence[Path]) -> Path | None:
+def library_root_for(file: Path, folders: Sequence[Path], *, real: Path | None = None) -> Path | None:
     """The folder named (of ``folders``) that ``file`` was found in: the library root its includes
-    must stay inside. None for a file named on its own (its own folder is then the root)."""
+    must stay inside. None for a file named on its own (its own folder is then the root).
+    ``real``: ``file`` resolved, when the caller has it."""
+    real = real or _real_path(file)
     for folder in folders:
-        if folder.is_dir() and _real_path(file).is_relative_to(_real_path(folder)):
+        if folder.is_dir() and real.is_relative_to(_real_path(folder)):
             return folder
     return None
 

@@ -235,8 +235,8 @@ def report_view(loaded: Playable | ReportView) -> ReportView:
 # --- the cache ---------------------------------------------------------------------------------
 
 
-def _key(raw: bytes, path: Path, root: Path | None, catalog: Catalog | None) -> str:
-    parsed = scenario_cache.parsed_key(raw, str(path), root, catalog)
+def _key(raw: bytes, path: Path, root: Path | None, catalog: Catalog | None, *, resolved: bool = False) -> str:
+    parsed = scenario_cache.parsed_key(raw, str(path), root, catalog, resolved=resolved)
     return hashlib.sha256(f"view\0{VIEW_FORMAT}\0{RULES_FORMAT}\0{parsed}".encode()).hexdigest()
 
 
@@ -248,19 +248,24 @@ UNWANTED = _Unwanted()
 
 
 def cached_report_view(path: Path, catalog: Catalog | None, *, library_root: Path | None = None,
-                       only: Collection[str] | None = None) -> ReportView | _Unwanted | None:
+                       only: Collection[str] | None = None,
+                       resolved: tuple[Path, Path | None] | None = None) -> ReportView | _Unwanted | None:
     """The cached view of the scenario file at ``path`` as it is now, with the walks known for it;
     :data:`UNWANTED` when it is cached but its id is not in ``only`` (nothing else is decoded);
     None when there is no valid entry (or no cache, or the file cannot be read): load the file
-    and :func:`write_report_view`."""
+    and :func:`write_report_view`. ``resolved``: ``path`` and ``library_root`` resolved, when the
+    caller has them (a report loads every scenario of the library: each is resolved once)."""
     folder = analysis_cache.cache_folder()
     if folder is None:
         return None
     raw, _ = read_source(path)
     if raw is None:
         return None
-    key = _key(raw, path, library_root, catalog)
-    scope = cache_entries.scope_of(path)
+    if resolved is not None:
+        key = _key(raw, resolved[0], resolved[1], catalog, resolved=True)
+        scope = cache_entries.scope_of(resolved[0], resolved=True)
+    else:
+        key, scope = _key(raw, path, library_root, catalog), cache_entries.scope_of(path)
     file = cache_entries.entry_file(folder, "view", key, scope)
     rules = _Rules(entry=cache_entries.entry_file(folder, "rules", _part_key("rules", key), scope),
                    key=_part_key("rules", key), view=file)

@@ -47,10 +47,12 @@ PARSED_FORMAT = 1
 
 
 
-def parsed_key(raw: bytes, path: str, root: Path | None, catalog: Catalog | None) -> str:
-    """The key of the entry for a file with these bytes, loaded from ``path`` under ``root``."""
+def parsed_key(raw: bytes, path: str, root: Path | None, catalog: Catalog | None, *, resolved: bool = False) -> str:
+    """The key of the entry for a file with these bytes, loaded from ``path`` under ``root``
+    (``resolved``: both are resolved already)."""
     catalog_part = analysis_cache.catalog_digest(catalog) if catalog is not None else "no catalog"
-    where = f"{Path(path).resolve()}\0{root.resolve() if root is not None else ''}"
+    real, real_root = (Path(path), root) if resolved else (Path(path).resolve(), root and root.resolve())
+    where = f"{real}\0{real_root if real_root is not None else ''}"
     return hashlib.sha256(f"parsed\0{PARSED_FORMAT}\0{analysis_cache._whole_code()}\0{catalog_part}\0{where}\0"
                           f"{hashlib.sha256(raw).hexdigest()}".encode()).hexdigest()
 

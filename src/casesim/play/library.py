@@ -172,11 +172,13 @@ def load_report_views(paths: Sequence[Path], catalog: Catalog | None, *,
     if only is not None and not only:
         return {}
     existing = [p for p in paths if p.exists()]
+    real_roots = {folder: folder.resolve() for folder in existing}
     seen: set[str] = set()
     out: dict[str, ReportView] = {}
-    for file in _unique(find_scenario_files(existing)):
-        root = library_root_for(file, existing)
-        view = cached_report_view(file, catalog, library_root=root, only=only)
+    for file, real in _unique_resolved(find_scenario_files(existing)):
+        root = library_root_for(file, existing, real=real)
+        view = cached_report_view(file, catalog, library_root=root, only=only,
+                                  resolved=(real, real_roots[root] if root is not None else None))
         if isinstance(view, ReportView):
             if view.scenario_id not in seen:
                 seen.add(view.scenario_id)
@@ -242,11 +244,16 @@ def load_library(paths: Sequence[Path], catalog: Catalog | None) -> Library:
 
 
 def _unique(files: Iterable[Path]) -> list[Path]:
+    return [file for file, _ in _unique_resolved(files)]
+
+
+def _unique_resolved(files: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """Each file once (by its resolved path), with its resolved path."""
     seen: set[Path] = set()
     out = []
     for f in files:
-        key = f.resolve()
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
+        real = f.resolve()
+        if real not in seen:
+            seen.add(real)
+            out.append((f, real))
     return out
