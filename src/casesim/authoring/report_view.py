@@ -330,7 +330,7 @@ def _decode(data: object, key: str, only: Collection[str] | None, rules: _Rules)
         node_id, decides, client, options = item
         if not isinstance(decides, bool):
             raise TypeError("a node's flag is not true or false")
-        nodes.append(ReportNode(_text(node_id), decides, _optional_text(client), _options(_list(options, 6))))
+        nodes.append(ReportNode(_text(node_id), decides, _optional_text(client), _options(options)))
     view = ReportView(sid, _text(data["title"]), digest, tuple(nodes), MappingProxyType({}), MappingProxyType({}),
                       rules)
     at = view.step_nodes()
@@ -399,10 +399,16 @@ def _decode_walks(data: object, key: str, view: ReportView) -> KnownWalks:
     return KnownWalks(tuple(starts), tuple(rows))
 
 
-def _options(items: list[list[Any]]) -> tuple[ReportOption, ...]:
-    """The options of a node, each field checked (inline: a report reads over a thousand)."""
+def _options(items: object) -> tuple[ReportOption, ...]:
+    """The options of a node, each a list of six fields, every field checked (in one loop: a
+    report reads over a thousand)."""
+    if type(items) is not list:
+        raise TypeError("a node's options are not a list")
     out = []
-    for oid, say, feedback, points, critical, timeout in items:
+    for item in items:
+        if type(item) is not list or len(item) != 6:
+            raise TypeError("an option is not a list of six fields")
+        oid, say, feedback, points, critical, timeout = item
         if type(oid) is not str or not (say is None or type(say) is str) or not (
                 feedback is None or type(feedback) is str):
             raise TypeError("an option's id or texts are not text")

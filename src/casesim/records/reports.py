@@ -464,10 +464,15 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportVi
         if node is not None and not node.decides:
             continue
         counts = tally.per_node.get(node_id, _NONE)
+        expert = expert_by_node.get(node_id)
+        if not counts and node is not None:  # no decision here (most nodes of a small class): every count is 0
+            nodes.append(NodeItems(node_id, node.client, 0, tuple(
+                OptionItem(o.id, _TIMER_SAY if o.timeout else o.say, 0, 0.0, 0, o.feedback, o.points, o.critical,
+                           not o.timeout and expert == o.id, True) for o in node.options)))
+            continue
         offered = tally.offered.get(node_id, _NONE)
         chosen = tally.chosen_when_offered.get(node_id, _NONE)
         total = sum(counts.values())
-        expert = expert_by_node.get(node_id)
         options: list[OptionItem] = []
         known: set[str] = set()
         for option in node.options if node is not None else ():
