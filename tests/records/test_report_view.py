@@ -229,6 +229,7 @@ def test_rules_that_do_not_check_count_paths_without_what_was_offered_and_the_vi
         class_store: SQLiteStore, library: Path, catalog: Catalog, cache: Path,
         caplog: pytest.LogCaptureFixture) -> None:
     expected = _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
+
     def forge(data: dict[str, Any]) -> None:
         guarded = next(row for row in data["rules"]["steps"] if row[3])
         guarded[3] = f"({guarded[3]}) + 1"  # a number where a condition is wanted
