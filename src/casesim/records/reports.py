@@ -465,11 +465,6 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportVi
             continue
         counts = tally.per_node.get(node_id, _NONE)
         expert = expert_by_node.get(node_id)
-        if not counts and node is not None:  # no decision here (most nodes of a small class): every count is 0
-            nodes.append(NodeItems(node_id, node.client, 0, tuple(
-                OptionItem(o.id, _TIMER_SAY if o.timeout else o.say, 0, 0.0, 0, o.feedback, o.points, o.critical,
-                           not o.timeout and expert == o.id, True) for o in node.options)))
-            continue
         offered = tally.offered.get(node_id, _NONE)
         chosen = tally.chosen_when_offered.get(node_id, _NONE)
         total = sum(counts.values())
@@ -639,7 +634,7 @@ def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Play
     library = library or {}
     trainees = store.trainees(cohort)
     # read once: the standings need every mode's
-    everything = list(attempts) if attempts is not None else store.attempts(cohort=cohort)
+    everything = attempts if attempts is not None else store.attempts(cohort=cohort)
     attempts = [a for a in everything if mode is None or a.mode == mode]
     by_trainee: dict[str, list[AttemptRow]] = defaultdict(list)
     for attempt in attempts:
