@@ -21,10 +21,19 @@ from functools import lru_cache
 
 from casesim.records.api import effective_steps
 
-__all__ = ["PATH_KINDS", "PathEvent", "path_steps", "path_text"]
+__all__ = ["PATH_KINDS", "PATH_KINDS_SQL", "PathEvent", "path_events_sql", "path_steps", "path_text"]
 
 PATH_KINDS = ("choice", "timer-expired", "undo")
 """The events a path is made of."""
+PATH_KINDS_SQL = "(" + ", ".join(f"'{kind}'" for kind in PATH_KINDS) + ")"
+"""The same, as an SQL list (``kind IN PATH_KINDS_SQL``); the partial indexes of path events,
+created by migrations that are never edited, name the same three."""
+
+
+def path_events_sql(placeholder: str) -> str:
+    """The query of one attempt's path events in order (the seal's input to :func:`path_text`),
+    with the backend's parameter ``placeholder`` (``?`` or ``%s``) for the attempt's number."""
+    return f"SELECT kind, node, choice FROM events WHERE attempt_n = {placeholder} AND kind IN {PATH_KINDS_SQL} ORDER BY seq"
 
 PathEvent = tuple[str, "str | None", "str | None"]
 """An event as ``(kind, node, choice)``, in sequence order."""

@@ -23,7 +23,7 @@ from casesim.records.api import (
     VerifyProblem,
     effective_steps,
 )
-from casesim.records.paths import path_steps
+from casesim.records.paths import PATH_KINDS_SQL, path_steps
 from casesim.records.postgres.connect import Conn
 from casesim.records.postgres.schema import PRIVATE
 from casesim.records.verify import (
@@ -79,7 +79,7 @@ def decision_counts(conn: Conn, *, cohort: str | None = None, trainee_id: str | 
         params = (*params, mode)
     selected = ("SELECT a.n, a.id, a.scenario_id, a.trainee_id FROM trainees t "
                 f"JOIN attempts a ON a.trainee_id = t.id {where}")
-    path_kinds = "e.kind IN ('choice', 'timer-expired', 'undo')"
+    path_kinds = f"e.kind IN {PATH_KINDS_SQL}"
     undone = (f"WITH sel AS MATERIALIZED ({selected}), undone AS (SELECT DISTINCT e.attempt_n AS n FROM sel "
               "JOIN events e ON e.attempt_n = sel.n WHERE e.kind = 'undo') ")
     counts: dict[tuple[str, str | None, str, str], int] = {}
@@ -129,7 +129,7 @@ def _count_paths(conn: Conn, where: str, params: tuple[Any, ...],
            f"a.path FROM trainees t JOIN attempts a ON a.trainee_id = t.id {where}TRUE) {grouped}"
            "SELECT sel.n, e.seq, sel.trainee_id, sel.scenario_id, sel.content_hash, sel.start_node, e.kind, e.node, "
            f"e.choice FROM sel JOIN events e ON e.attempt_n = sel.n WHERE {'sel.path IS NULL AND ' if stored else ''}"
-           "e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2")
+           f"e.kind IN {PATH_KINDS_SQL} ORDER BY 1, 2")
     unreadable: list[str] = []
     for n, group in groupby(conn.execute(sql, params), key=lambda r: r[0]):
         if n == 0:  # the stored paths and how many of each trainee's attempts took each

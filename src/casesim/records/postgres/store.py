@@ -70,7 +70,7 @@ from casesim.records.chain import (
     roster_digest,
 )
 from casesim.records.labels import clean_label
-from casesim.records.paths import path_text
+from casesim.records.paths import path_events_sql, path_text
 from casesim.records.postgres import program, queries, schema
 from casesim.records.postgres.classroom import PostgresClassroom
 from casesim.records.postgres.connect import Conn, configure, connect, translate
@@ -457,8 +457,7 @@ class PostgresStore(ProgramOnPostgres, PostgresClassroom, PostgresOutbox):
               debrief: Debrief | None, ended_at: str, chain: tuple[Any, Any] | None = None) -> None:
         sealed = ledger.seal(head, status, debrief, ended_at=ended_at, key=self._key)
         passed = None if sealed.passed is None else int(sealed.passed)
-        path = path_text(conn.execute("SELECT kind, node, choice FROM events WHERE attempt_n = %s AND kind IN "
-                                      "('choice', 'timer-expired', 'undo') ORDER BY seq", (n,)).fetchall())
+        path = path_text(conn.execute(path_events_sql("%s"), (n,)).fetchall())
         conn.execute("UPDATE attempts SET status = %s, ended_at = %s, passed = %s, share = %s, debrief = %s, "
                      "seal = %s, verdict = %s, decision_seconds = %s, reading_seconds = %s, too_fast = %s, path = %s "
                      "WHERE n = %s", (sealed.status, sealed.ended_at, passed, sealed.share, sealed.debrief_json,

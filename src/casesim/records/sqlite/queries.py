@@ -24,7 +24,7 @@ from casesim.records.api import (
     VerifyProblem,
     effective_steps,
 )
-from casesim.records.paths import path_steps
+from casesim.records.paths import PATH_KINDS_SQL, path_steps
 from casesim.records.verify import (
     ChainAttempt,
     ChainAudit,
@@ -88,7 +88,7 @@ def decision_counts(conn: sqlite3.Connection, *, cohort: str | None = None, trai
         params = (*params, mode)
     selected = ("SELECT a.n, a.id, a.scenario_id, a.trainee_id FROM trainees t "
                 f"JOIN attempts a ON a.trainee_id = t.id {where}")
-    path_kinds = "e.kind IN ('choice', 'timer-expired', 'undo')"
+    path_kinds = f"e.kind IN {PATH_KINDS_SQL}"
     counts: dict[tuple[str, str | None, str, str], int] = {}
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS _selected (n INTEGER PRIMARY KEY, id TEXT, scenario_id TEXT, "
                   "trainee_id TEXT, undone INTEGER NOT NULL DEFAULT 0)")
@@ -152,7 +152,7 @@ def _count_paths(conn: sqlite3.Connection, where: str, unstored: str, params: tu
         f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id {where} "
         "UNION ALL SELECT a.n, e.seq, e.kind, coalesce(nullif(e.node, ''), '?'), e.choice, NULL, NULL "
         f"FROM trainees t JOIN attempts a ON a.trainee_id = t.id CROSS JOIN events e ON e.attempt_n = a.n {unstored} "
-        "AND e.kind IN ('choice', 'timer-expired', 'undo') ORDER BY 1, 2", (*params, *params))
+        f"AND e.kind IN {PATH_KINDS_SQL} ORDER BY 1, 2", (*params, *params))
     # (the node is "?" when the event did not say; a step that names no choice is left out)
     unreadable: list[str] = []
     attempt: tuple[str, str, str, str] | None = None

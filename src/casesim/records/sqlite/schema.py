@@ -322,11 +322,11 @@ def _store_paths(conn: sqlite3.Connection, current: int, now: str) -> None:
     """Write the path of every attempt already sealed, as the seal now does."""
     from itertools import groupby
 
-    from casesim.records.paths import path_text
+    from casesim.records.paths import PATH_KINDS_SQL, path_text
 
     rows = conn.execute("SELECT e.attempt_n, e.kind, e.node, e.choice FROM attempts a JOIN events e "
-                        "ON e.attempt_n = a.n WHERE a.status <> 'in-progress' AND e.kind IN "
-                        "('choice', 'timer-expired', 'undo') ORDER BY e.attempt_n, e.seq").fetchall()
+                        f"ON e.attempt_n = a.n WHERE a.status <> 'in-progress' AND e.kind IN {PATH_KINDS_SQL} "
+                        "ORDER BY e.attempt_n, e.seq").fetchall()
     conn.executemany("UPDATE attempts SET path = ? WHERE n = ?",
                      [(path_text(r[1:] for r in group), n) for n, group in groupby(rows, key=lambda r: r[0])])
 

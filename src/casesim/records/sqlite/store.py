@@ -67,7 +67,7 @@ from casesim.records.chain import (
     utc_now,
 )
 from casesim.records.labels import clean_label
-from casesim.records.paths import path_text
+from casesim.records.paths import path_events_sql, path_text
 from casesim.records.rows import ATTEMPT_COLUMNS, attempt_row
 from casesim.records.sqlite import live, program, queries
 from casesim.records.sqlite.open import Synchronous, connect, translate
@@ -394,8 +394,7 @@ class SQLiteStore:
     def _seal(self, conn: sqlite3.Connection, n: int, trainee_id: str, head: ledger.AttemptHead,
               status: AttemptStatus, debrief: Debrief | None, ended_at: str) -> None:
         sealed = ledger.seal(head, status, debrief, ended_at=ended_at, key=self._key)
-        path = path_text(conn.execute("SELECT kind, node, choice FROM events WHERE attempt_n = ? AND kind IN "
-                                      "('choice', 'timer-expired', 'undo') ORDER BY seq", (n,)))
+        path = path_text(conn.execute(path_events_sql("?"), (n,)))
         conn.execute("UPDATE attempts SET status = ?, ended_at = ?, passed = ?, share = ?, debrief = ?, seal = ?, "
                      "verdict = ?, decision_seconds = ?, reading_seconds = ?, too_fast = ?, path = ? WHERE n = ?",
                      (sealed.status, sealed.ended_at, sealed.passed, sealed.share, sealed.debrief_json,
