@@ -173,7 +173,11 @@ class ReportView:
 
     def step_nodes(self) -> dict[str, str]:
         """Step id -> the node it is an option of (step ids are unique in a scenario)."""
-        return {option.id: node.id for node in self.nodes for option in node.options}
+        return _step_nodes(self.nodes)
+
+
+def _step_nodes(nodes: tuple[ReportNode, ...]) -> dict[str, str]:
+    return {option.id: node.id for node in nodes for option in node.options}
 
 
 def expert_path(loaded: Playable) -> tuple[str, ...]:
@@ -267,8 +271,8 @@ def cached_report_view(path: Path, catalog: Catalog | None, *, library_root: Pat
     else:
         key, scope = _key(raw, path, library_root, catalog), cache_entries.scope_of(path)
     file = cache_entries.entry_file(folder, "view", key, scope)
-    rules = _Rules(entry=cache_entries.entry_file(folder, "rules", _part_key("rules", key), scope),
-                   key=_part_key("rules", key), view=file)
+    rules_key = _part_key("rules", key)
+    rules = _Rules(entry=cache_entries.entry_file(folder, "rules", rules_key, scope), key=rules_key, view=file)
     view = cache_entries.read_entry(file, key, lambda data: _decode(data, key, only, rules), "report view")
     if not isinstance(view, ReportView):
         return view
@@ -331,13 +335,11 @@ def _decode(data: object, key: str, only: Collection[str] | None, rules: _Rules)
         if not isinstance(decides, bool):
             raise TypeError("a node's flag is not true or false")
         nodes.append(ReportNode(_text(node_id), decides, _optional_text(client), _options(options)))
-    view = ReportView(sid, _text(data["title"]), digest, tuple(nodes), MappingProxyType({}), MappingProxyType({}),
-                      rules)
-    at = view.step_nodes()
+    at = _step_nodes(tuple(nodes))
     if len(at) != sum(len(n.options) for n in nodes):
         raise ValueError("a step id is an option of two nodes")
-    return replace(view, expert=MappingProxyType(_step_map(data["expert"], at)),
-                   marked=MappingProxyType(_step_map(data["marked"], at)))
+    return ReportView(sid, _text(data["title"]), digest, tuple(nodes), MappingProxyType(_step_map(data["expert"], at)),
+                      MappingProxyType(_step_map(data["marked"], at)), rules)
 
 
 def _part_key(kind: str, view_key: str) -> str:
