@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,9 @@ def test_the_report_from_views_cold_and_warm_is_the_report_from_the_loaded_scena
     report = _report(class_store, dict(warm), catalog)
     assert report == expected
     assert report_json(report) == report_json(expected) and cohort_text(report) == cohort_text(expected)
+    # an option (a named tuple) is an object with its names in the JSON, as when it was a dataclass
+    (option, *_) = json.loads(json.dumps(report_json(report)))["items"][0]["nodes"][0]["options"]
+    assert option == {**report.items[0].nodes[0].options[0]._asdict()} and {"choice", "offered"} <= set(option)
     assert load_report_views([library], catalog, only={"another"}) == {}
 
 
@@ -140,6 +144,27 @@ def test_a_damaged_or_forged_view_is_ignored_and_rebuilt(
     assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected
     assert "is not a step at node" in caplog.text
     assert node
+    # well-formed entries whose options (a column per field, checked a column at a time) do not check
+    good = json.loads(body)
+    forgeries: dict[str, Callable[[dict[str, Any]], object]] = {
+        "points that are true or false": lambda d: d["options"][3].__setitem__(0, True),
+        "an id that is a number": lambda d: d["options"][0].__setitem__(0, 7),
+        "a say that is a list": lambda d: d["options"][1].__setitem__(0, ["x"]),
+        "a flag that is a number": lambda d: d["options"][5].__setitem__(0, 0),
+        "a column cut short": lambda d: d["options"][2].pop(),
+        "a column missing": lambda d: d["options"].pop(),
+        "a node with more options than listed": lambda d: d["nodes"][0].__setitem__(3, d["nodes"][0][3] + 1),
+        "a node with a negative count": lambda d: d["nodes"][0].__setitem__(3, -1),
+        "one id at two nodes": lambda d: d["options"][0].__setitem__(1, d["options"][0][0]),
+    }
+    for what, forge in forgeries.items():
+        data = json.loads(json.dumps(good))
+        forge(data)
+        entry.write_bytes(analysis_cache._wrap(data, key))
+        caplog.clear()
+        assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected, what
+        assert "ignoring the cached report view" in caplog.text, what
+        assert json.loads(entry.read_bytes().partition(b"\n")[2]) == good, f"{what}: rebuilt as it was"
 
 
 def test_an_edited_scenario_gets_a_new_view_and_its_old_one_is_removed(
@@ -205,8 +230,8 @@ def test_forged_walks_are_ignored_and_the_paths_replayed_again(
         caplog: pytest.LogCaptureFixture) -> None:
     expected = _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
     entry, key, known = _walks(cache)
-    at = {o[0]: n[0] for n in json.loads(next(cache.glob("*.view.json")).read_bytes().partition(b"\n")[2])["nodes"]
-          for o in n[3]}
+    view = json.loads(next(cache.glob("*.view.json")).read_bytes().partition(b"\n")[2])
+    at = dict(zip(view["options"][0], [node[0] for node in view["nodes"] for _ in range(node[3])], strict=True))
     first = next(i for i, row in enumerate(known["rows"]) if row[2])
     elsewhere = next(sid for sid, node in at.items() if node != at[known["rows"][first][1]])
     forgeries = {

@@ -44,7 +44,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from casesim.authoring import analysis_cache, cache_entries, scenario_cache
 from casesim.authoring.analysis_summary import SummarisedScenario
@@ -59,8 +59,9 @@ from casesim.semantics.program import Program, Rules
 __all__ = ["MAX_WALK_ROWS", "UNWANTED", "VIEW_FORMAT", "KnownWalks", "ReportNode", "ReportOption", "ReportView", "WalkRow",
            "author_marks", "cached_report_view", "expert_by_node", "expert_path", "report_view", "write_report_view"]
 
-VIEW_FORMAT = 2
-"""The version of the entry layout; part of its key (2: the rules in an entry of their own)."""
+VIEW_FORMAT = 3
+"""The version of the entry layout; part of its key (2: the rules in an entry of their own; 3: the
+options as columns, checked a column at a time)."""
 WALKS_FORMAT = 1
 """The version of the layout of the rules' and the known walks' entries; part of their keys."""
 MAX_WALK_ROWS = 20_000
@@ -71,9 +72,11 @@ instead of kept."""
 _log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class ReportOption:
-    """One option at a decision node: a choice, or a branch of the node's timer running out."""
+class ReportOption(NamedTuple):
+    """One option at a decision node: a choice, or a branch of the node's timer running out.
+
+    A named tuple, not a frozen dataclass: a report reads over a thousand, and a tuple is built
+    in a quarter of the time (issue 13, benchmarks)."""
 
     id: str
     say: str | None
@@ -85,8 +88,9 @@ class ReportOption:
     timeout: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ReportNode:
+class ReportNode(NamedTuple):
+    """One node of a scenario as a report reads it (a named tuple, as :class:`ReportOption`)."""
+
     id: str
     decides: bool
     """The node has choices or a timer (the item analysis lists only these)."""
@@ -163,6 +167,12 @@ class ReportView:
     source: _Rules = field(compare=False, repr=False)
     walks: KnownWalks = KnownWalks()
     """The recorded paths already replayed against this version (read from the cache)."""
+    index: _StepIndex | None = field(default=None, compare=False, repr=False)
+    """Where each step is an option, worked out once from :attr:`nodes` (None: work it out)."""
+
+    def __post_init__(self) -> None:
+        if self.index is None or self.index.nodes is not self.nodes:  # (a replace() with other nodes)
+            object.__setattr__(self, "index", _StepIndex.of(self.nodes))
 
     @property
     def rules(self) -> Rules | None:
@@ -171,13 +181,31 @@ class ReportView:
         check)."""
         return self.source.get()
 
-    def step_nodes(self) -> dict[str, str]:
+    def step_nodes(self) -> Mapping[str, str]:
         """Step id -> the node it is an option of (step ids are unique in a scenario)."""
-        return _step_nodes(self.nodes)
+        assert self.index is not None  # (set by __post_init__)
+        return self.index.node_of
+
+    def timeout_steps(self) -> frozenset[str]:
+        """The steps that are a branch of a node's timer running out."""
+        assert self.index is not None
+        return self.index.timeouts
 
 
-def _step_nodes(nodes: tuple[ReportNode, ...]) -> dict[str, str]:
-    return {option.id: node.id for node in nodes for option in node.options}
+@dataclass(frozen=True, slots=True)
+class _StepIndex:
+    """What a report looks up per recorded step, worked out once per view from its nodes (the
+    report reads the walks, replays and the item analysis against it)."""
+
+    nodes: tuple[ReportNode, ...]
+    node_of: Mapping[str, str]
+    timeouts: frozenset[str]
+
+    @classmethod
+    def of(cls, nodes: tuple[ReportNode, ...]) -> _StepIndex:
+        node_of = {option.id: node.id for node in nodes for option in node.options}
+        timeouts = frozenset(option.id for node in nodes for option in node.options if option.timeout)
+        return cls(nodes, MappingProxyType(node_of), timeouts)
 
 
 def expert_path(loaded: Playable) -> tuple[str, ...]:
@@ -310,11 +338,12 @@ def write_report_view(path: Path, catalog: Catalog | None, loaded: SummarisedSce
 
 
 def _encode(view: ReportView, includes: tuple[str, ...], key: str) -> dict[str, Any]:
+    options = [o for n in view.nodes for o in n.options]
     return {"key": key, "id": view.scenario_id, "title": view.title, "content_hash": view.content_hash,
             "includes": scenario_cache.include_digests(includes),
-            "nodes": [[n.id, n.decides, n.client,
-                       [[o.id, o.say, o.feedback, o.points, o.critical, o.timeout] for o in n.options]]
-                      for n in view.nodes],
+            "nodes": [[n.id, n.decides, n.client, len(n.options)] for n in view.nodes],
+            # every node's options in order, a column per field (each column is checked at once)
+            "options": [[o[i] for o in options] for i in range(len(ReportOption._fields))],
             "expert": dict(view.expert), "marked": dict(view.marked)}
 
 
@@ -329,17 +358,25 @@ def _decode(data: object, key: str, only: Collection[str] | None, rules: _Rules)
     digest = _text(data["content_hash"])
     if len(digest) != 64:
         raise ValueError("the content hash is not a SHA-256")
+    options = _options(data["options"])
     nodes = []
+    first = 0
     for item in _list(data["nodes"], 4):
-        node_id, decides, client, options = item
+        node_id, decides, client, count = item
         if not isinstance(decides, bool):
             raise TypeError("a node's flag is not true or false")
-        nodes.append(ReportNode(_text(node_id), decides, _optional_text(client), _options(options)))
-    at = _step_nodes(tuple(nodes))
-    if len(at) != sum(len(n.options) for n in nodes):
+        if type(count) is not int or count < 0:
+            raise TypeError("a node's number of options is not a whole number")
+        nodes.append(ReportNode(_text(node_id), decides, _optional_text(client), options[first:first + count]))
+        first += count
+    if first != len(options):
+        raise ValueError("the nodes do not have every option listed")
+    index = _StepIndex.of(tuple(nodes))
+    if len(index.node_of) != len(options):
         raise ValueError("a step id is an option of two nodes")
-    return ReportView(sid, _text(data["title"]), digest, tuple(nodes), MappingProxyType(_step_map(data["expert"], at)),
-                      MappingProxyType(_step_map(data["marked"], at)), rules)
+    at = index.node_of
+    return ReportView(sid, _text(data["title"]), digest, index.nodes, MappingProxyType(_step_map(data["expert"], at)),
+                      MappingProxyType(_step_map(data["marked"], at)), rules, index=index)
 
 
 def _part_key(kind: str, view_key: str) -> str:
@@ -395,31 +432,31 @@ def _decode_walks(data: object, key: str, view: ReportView) -> KnownWalks:
             rows.append((parent, sid, None))
             continue
         node = at.get(sid)
-        if node is None or not isinstance(offered, list) or any(at.get(_text(o)) != node for o in offered):
+        # (a step id that is not text is found in no node: at.get gives None, or fails unhashed)
+        if node is None or type(offered) is not list or (offered and set(map(at.get, offered)) != {node}):
             raise ValueError(f"step {sid!r} is not an option, or something else than its node's options was offered")
         rows.append((parent, sid, tuple(offered)))
     return KnownWalks(tuple(starts), tuple(rows))
 
 
-def _options(items: object) -> tuple[ReportOption, ...]:
-    """The options of a node, each a list of six fields, every field checked (in one loop: a
-    report reads over a thousand)."""
-    if type(items) is not list:
-        raise TypeError("a node's options are not a list")
-    out = []
-    for item in items:
-        if type(item) is not list or len(item) != 6:
-            raise TypeError("an option is not a list of six fields")
-        oid, say, feedback, points, critical, timeout = item
-        if type(oid) is not str or not (say is None or type(say) is str) or not (
-                feedback is None or type(feedback) is str):
-            raise TypeError("an option's id or texts are not text")
-        if type(points) is not int:
-            raise TypeError("an option's points are not a whole number")
-        if type(critical) is not bool or type(timeout) is not bool:
-            raise TypeError("an option's flags are not true or false")
-        out.append(ReportOption(oid, say, feedback, points, critical, timeout))
-    return tuple(out)
+_COLUMN_TYPES: tuple[frozenset[type], ...] = (
+    frozenset({str}), frozenset({str, type(None)}), frozenset({str, type(None)}), frozenset({int}),
+    frozenset({bool}), frozenset({bool}))
+"""The types each column of :class:`ReportOption`'s fields may hold (``int`` is not ``bool``)."""
+
+
+def _options(columns: object) -> tuple[ReportOption, ...]:
+    """Every option of the view, from one list per field of :class:`ReportOption`, each column's
+    types checked at once (a report reads over a thousand options)."""
+    if type(columns) is not list or len(columns) != len(_COLUMN_TYPES):
+        raise TypeError("the options are not a list of six columns")
+    size = len(columns[0]) if type(columns[0]) is list else -1
+    for column, allowed in zip(columns, _COLUMN_TYPES, strict=True):
+        if type(column) is not list or len(column) != size:
+            raise TypeError("the options' columns are not lists of one length")
+        if not set(map(type, column)) <= allowed:
+            raise TypeError("an option's field is not of its type (text, a whole number, true or false)")
+    return tuple(map(ReportOption._make, zip(*columns, strict=True)))
 
 
 def _step_map(value: object, at: Mapping[str, str]) -> dict[str, str]:

@@ -18,7 +18,7 @@ unknown (``None``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from casesim.authoring.pipeline import Playable
@@ -115,14 +115,14 @@ class Replayer:
         self._starts: list[str] = []
         self._rows = 0
         self._grown = False
-        self._nodes: dict[str, str] | None = None
+        self._nodes: Mapping[str, str] | None = None
         if self._view is not None:
             self._known(self._view.walks)
 
     def _known(self, walks: KnownWalks) -> None:
         """Take the walks found by earlier reports (checked against the view when read)."""
-        at = {option.id: (node.id, option.timeout) for node in self._view.nodes for option in node.options
-              } if self._view is not None else {}
+        at = self._view.step_nodes() if self._view is not None else {}
+        timeouts = self._view.timeout_steps() if self._view is not None else frozenset()
         entries: list[_Entry] = []
         for start, dead in walks.starts:
             self._roots[start] = _Root(None, {}, dead)
@@ -131,8 +131,8 @@ class Replayer:
             children = (entries[parent].children if parent >= 0 else self._roots[walks.starts[-1 - parent][0]].children)
             decision = None
             if offered is not None:
-                node, timeout = at[sid]
-                decision = Decision(node, sid, offered, self.expert.get(node), timeout)
+                node = at[sid]
+                decision = Decision(node, sid, offered, self.expert.get(node), sid in timeouts)
             entry = _Entry(decision, None, {}, len(entries))
             children[sid] = entry
             entries.append(entry)

@@ -46,6 +46,9 @@ def report_json(report: TraineeReport | CohortReport) -> dict[str, Any]:
         for row, raw in zip(report.roster, data["roster"], strict=True):
             for cid, cell in row.ratings.items():
                 raw["ratings"][cid]["summary"] = cell.summary
+        for scenario, raw in zip(report.items, data["items"], strict=True):
+            for node, raw_node in zip(scenario.nodes, raw["nodes"], strict=True):
+                raw_node["options"] = [option._asdict() for option in node.options]  # named tuples
     return data
 
 
