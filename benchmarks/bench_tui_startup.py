@@ -29,7 +29,8 @@ first. Without it, a shell with ``PYTHONDONTWRITEBYTECODE`` set made casesim com
 own modules from source on every start (half a second here), while Textual's came compiled from
 its install: the ratio measured the compiler, not the start-up.
 
-Prints medians and the ratios to the hello-world's median.
+Prints medians and the ratios to the hello-world's median, then the median (and range) of each
+casesim sample's ratio to the hello-world sample run just before it.
 """
 
 from __future__ import annotations
@@ -173,6 +174,15 @@ def main() -> None:
     for name, (frame, listed) in times.items():
         f, lst = statistics.median(frame), statistics.median(listed)
         print(f"ratio {name}/hello-world: first frame {f / h:.2f}x   library listed {lst / h:.2f}x")
+    # Each casesim sample against the hello-world run just before it: a shared virtual machine's speed
+    # drifts by a fifth from one second to the next, which moves a ratio of medians taken over a
+    # minute more than it moves these.
+    for name, (frame, listed) in times.items():
+        by_frame = sorted(c / hw for c, hw in zip(frame, hello, strict=True))
+        by_list = sorted(c / hw for c, hw in zip(listed, hello, strict=True))
+        print(f"per pair {name}/hello-world (median, range): first frame {statistics.median(by_frame):.2f}x "
+              f"({by_frame[0]:.2f}-{by_frame[-1]:.2f})   library listed {statistics.median(by_list):.2f}x "
+              f"({by_list[0]:.2f}-{by_list[-1]:.2f})")
 
 
 if __name__ == "__main__":
