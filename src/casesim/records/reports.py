@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from casesim.authoring.pipeline import Playable
 from casesim.authoring.report_view import (
@@ -414,41 +414,48 @@ class _Tally:
     path_attempts: int = 0
     """Attempts counted from their paths (no attempt ids): beside :attr:`attempts`, never both."""
     path_other_versions: int = 0
-    per_node: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    trainees_per_option: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    offered: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    chosen_when_offered: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    expert_offered: Counter[str] = field(default_factory=Counter)
-    departed: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    # Counts are plain dicts, not Counters: a report of the bundled library made about a thousand,
+    # and a Counter takes ten times a dict to make (issue 13, benchmarks).
+    per_node: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    trainees_per_option: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(dict))
+    """Node -> choice -> the trainees who took it there."""
+    offered: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    chosen_when_offered: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    expert_offered: dict[str, int] = field(default_factory=dict)
+    departed: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     departed_trainees: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     expert: dict[str, str] = field(default_factory=dict)
 
     def count(self, decision: Decision, times: int) -> None:
         """Count a decision ``times`` times (every attempt, of any trainee, on one path)."""
         node, choice = decision.node, decision.choice
-        self.per_node[node][choice] += times
+        _add(self.per_node[node], choice, times)
         if decision.offered is None:
             return
         offered = self.offered[node]
         for option in decision.offered:
-            offered[option] += times
-        self.chosen_when_offered[node][choice] += times
+            offered[option] = offered.get(option, 0) + times
+        _add(self.chosen_when_offered[node], choice, times)
         if decision.expert is not None and decision.expert in decision.offered:
             self.expert[node] = decision.expert
-            self.expert_offered[node] += times
+            _add(self.expert_offered, node, times)
             if decision.departed:
-                self.departed[node][choice] += times
+                _add(self.departed[node], choice, times)
 
     def taken_by(self, trainees: Iterable[str], decision: Decision) -> None:
         """Note the trainees who took a decision (for how many trainees chose or departed)."""
         node = decision.node
-        self.trainees_per_option[(node, decision.choice)].update(trainees)
+        self.trainees_per_option[node].setdefault(decision.choice, set()).update(trainees)
         if decision.departed and decision.expert is not None:
             self.departed_trainees[node].update(trainees)
 
 
-_NONE: Mapping[str, int] = MappingProxyType({})
-"""No counts (without building an empty Counter for every option looked up)."""
+def _add(counts: dict[str, int], key: str, times: int) -> None:
+    counts[key] = counts.get(key, 0) + times
+
+
+_NONE: Mapping[str, Any] = MappingProxyType({})
+"""No counts (without building an empty dict for every option looked up)."""
 _TIMER_SAY = "(let the timer run out)"
 """What the item analysis shows as the words of a timer's branch."""
 
@@ -462,7 +469,7 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportVi
     order += sorted(n for n in tally.per_node if n not in nodes_by_id)
     # A report lists every option of every decision node (over a thousand for the bundled
     # library): each node's counts are looked up once, not once per option.
-    per_option = tally.trainees_per_option
+    takers = tally.trainees_per_option
     for node_id in order:
         node = nodes_by_id.get(node_id)
         if node is not None and not node.decides:
@@ -471,30 +478,32 @@ def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportVi
         expert = expert_by_node.get(node_id)
         offered = tally.offered.get(node_id, _NONE)
         chosen = tally.chosen_when_offered.get(node_id, _NONE)
+        who = takers.get(node_id, _NONE)
         total = sum(counts.values())
         options: list[OptionItem] = []
-        known: set[str] = set()
-        for option in node.options if node is not None else ():
+        current = node.options if node is not None else ()
+        for option in current:
             oid = option.id
-            known.add(oid)
             count = counts.get(oid, 0)
             options.append(OptionItem(oid, _TIMER_SAY if option.timeout else option.say, count,
-                                      count / total if total else 0.0, len(per_option.get((node_id, oid), ())),
+                                      count / total if total else 0.0, len(who.get(oid, ())),
                                       option.feedback, option.points, option.critical,
                                       not option.timeout and expert == oid, True, offered.get(oid, 0),
                                       chosen.get(oid, 0)))
-        for cid, count in sorted(counts.items()):
-            if cid not in known:  # chosen on another version of the file: no longer an option
-                options.append(OptionItem(cid, None, count, count / total if total else 0.0,
-                                          len(per_option.get((node_id, cid), ())), None, None, False, False, False,
-                                          offered.get(cid, 0), chosen.get(cid, 0)))
+        if counts:
+            known = {option.id for option in current}
+            for cid, count in sorted(counts.items()):
+                if cid not in known:  # chosen on another version of the file: no longer an option
+                    options.append(OptionItem(cid, None, count, count / total if total else 0.0,
+                                              len(who.get(cid, ())), None, None, False, False, False,
+                                              offered.get(cid, 0), chosen.get(cid, 0)))
         nodes.append(NodeItems(node_id, node.client if node is not None else None, total, tuple(options)))
     return ScenarioItems(scenario_id, view.title if view is not None else None,
                          len(tally.attempts) + tally.path_attempts, len(tally.trainees),
                          len(tally.other_versions) + tally.path_other_versions, tuple(nodes))
 
 
-def _most_common(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+def _most_common(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
     """Most common first, equal counts in choice-id order (not in the order the paths were read,
     which the store does not fix)."""
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
