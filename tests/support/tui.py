@@ -53,16 +53,30 @@ async def settle(pilot: Pilot[object], *, seconds: float = 20.0) -> None:
     raise AssertionError(f"the library was not listed after {seconds} s")
 
 
-async def until_screen(pilot: Pilot[object], kind: type[Screen[Any]], *, seconds: float = 20.0) -> None:
+async def until_screen(pilot: Pilot[object], kind: type[Screen[Any]], *, seconds: float = 20.0,
+                       other_than: Sequence[Screen[Any]] = ()) -> None:
     """Wait until the app has a ``kind`` screen (shown, or under a modal such as the guided first
-    run's). A screen pushed in answer to a key (the library's Enter: Before you start; Start:
-    play) is mounted on its own message loop, which one ``pilot.pause()`` does not wait for: on a
-    loaded machine the next keys reached the screen before it (a snapshot run in CI opened nothing)."""
+    run's) that is none of ``other_than`` (the screens there before the key that opens it). A
+    screen pushed in answer to a key (the library's Enter: Before you start; Start: play) is
+    mounted on its own message loop, which one ``pilot.pause()`` does not wait for: on a loaded
+    machine the next keys reached the screen before it (a snapshot run in CI opened nothing)."""
     for _ in range(int(seconds / 0.02)):
-        if any(isinstance(screen, kind) for screen in pilot.app.screen_stack):
+        if any(isinstance(screen, kind) and not any(screen is old for old in other_than)
+               for screen in pilot.app.screen_stack):
             return
         await pilot.pause(0.02)
     raise AssertionError(f"no {kind.__name__} after {seconds} s: the app shows {type(pilot.app.screen).__name__}")
+
+
+async def open_and_start(pilot: Pilot[Any], *, assessment: bool = False) -> None:
+    """From the listed library: open the highlighted scenario and start it (in practice, or as an
+    assessment), each key pressed once the screen it answers is there (keys pressed at once could
+    reach the library on a loaded machine, before Before you start was mounted)."""
+    before = list(pilot.app.screen_stack)
+    await pilot.press("enter")
+    await until_screen(pilot, BeforeStartScreen, other_than=before)
+    await pilot.press(*(("tab", "down", "enter") if assessment else ("enter",)))
+    await until_screen(pilot, PlayScreen, other_than=before)
 
 
 def play_area(app: App[object]) -> PlayArea:
@@ -92,10 +106,7 @@ async def assessment_debrief(pilot: Pilot[object]) -> None:
     """From the library: open the first scenario (the example), start it as an assessment, play
     :data:`CRITICAL` and answer the closing question, and wait on its debrief (not passed)."""
     await settle(pilot)
-    await pilot.press("enter")
-    await until_screen(pilot, BeforeStartScreen)
-    await pilot.press("tab", "down", "enter")
-    await until_screen(pilot, PlayScreen)
+    await open_and_start(pilot, assessment=True)
     await choose(pilot, CRITICAL)
     await pilot.press("1")
     await settle(pilot)

@@ -24,6 +24,7 @@ from support.tui import (
     TEST_SEED,
     AppFactory,
     choose,
+    open_and_start,
     play_area,
     screen_text,
     settle,
@@ -105,7 +106,7 @@ async def test_the_debrief_waits_for_a_slow_analysis(catalog: Catalog, library_d
                    analyses=Analyses(slow_analysis), new_seed=lambda: TEST_SEED, choice_settle_seconds=0.0)
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         assert isinstance(app.screen, PlayScreen)
         await choose(pilot, EXPERT)
         await pilot.pause()

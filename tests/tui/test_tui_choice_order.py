@@ -21,6 +21,7 @@ from support.tui import (
     AppFactory,
     choice_key,
     choose,
+    open_and_start,
     play_area,
     settle,
     shown_ids,
@@ -55,7 +56,7 @@ async def test_number_keys_follow_the_order_on_screen_not_the_authors(make_test_
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         await choose(pilot, EXPERT[:1])
         session = play_area(app).attempt.session
         shown = shown_ids(app)
@@ -70,7 +71,7 @@ async def test_a_key_pressed_within_the_settle_time_is_ignored(make_test_app: Ap
     app = make_test_app(choice_settle_seconds=0.4)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         session = play_area(app).attempt.session
         key = choice_key(app, EXPERT[0])
         await pilot.press(key)
@@ -102,7 +103,7 @@ async def test_a_resumed_attempt_shows_the_order_it_showed_before(make_test_app:
     app = make_test_app(new_seed=lambda: next(draws, TEST_SEED + 1))  # any later draw differs
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         await choose(pilot, EXPERT[:1])
         attempt = play_area(app).attempt
         before = shown_ids(app)
@@ -125,7 +126,7 @@ async def test_replay_from_a_decision_shows_the_order_the_attempt_showed(make_te
     app.trainee = replace(app.trainee, mode="assessment")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         await choose(pilot, CRITICAL[:1])
         at_decision_2 = shown_ids(app)
         await choose(pilot, CRITICAL[1:])
@@ -146,7 +147,7 @@ async def test_pressing_1_at_every_prompt_in_assessment_does_not_follow_the_expe
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         # The expert path, by id: where does the expert's choice stand on screen?
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         places = []
         for step_id in EXPERT:
             places.append(shown_ids(app).index(step_id) + 1)
@@ -158,7 +159,7 @@ async def test_pressing_1_at_every_prompt_in_assessment_does_not_follow_the_expe
         await pilot.press("escape")
         await settle(pilot)
         # Now only "1", as the review's driver did.
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         area = play_area(app)
         while not area.attempt.finished:
             await pilot.press("1")

@@ -23,6 +23,7 @@ from support.tui import (
     AppFactory,
     choose,
     copy_markup_fixture,
+    open_and_start,
     screen_text,
     settle,
 )
@@ -30,7 +31,7 @@ from support.tui import (
 
 async def _to_debrief(pilot: object, path: list[str]) -> None:
     await settle(pilot)  # type: ignore[arg-type]
-    await pilot.press("enter", "tab", "down", "enter")  # type: ignore[attr-defined]
+    await open_and_start(pilot, assessment=True)  # type: ignore[arg-type]
     await pilot.pause()  # type: ignore[attr-defined]
     await choose(pilot, path)  # type: ignore[arg-type]
     await pilot.press("1")  # type: ignore[attr-defined]
@@ -138,7 +139,7 @@ async def test_scenario_text_cannot_add_or_redirect_a_link(make_test_app: AppFac
     app = make_test_app(library=[folder])
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         await pilot.pause()
         await choose(pilot, EXPERT)
         await pilot.press("1")

@@ -10,7 +10,7 @@ from casesim.errors import CaseSimError
 from casesim.settings import resolve_settings
 from casesim.tui.keymap import binding_ids
 from casesim.tui.screens import PauseScreen, PlayScreen
-from support.tui import AppFactory, settle
+from support.tui import AppFactory, open_and_start, settle
 
 
 async def test_a_binding_remapped_in_the_config_file_answers_to_the_new_key(make_test_app: AppFactory,
@@ -22,7 +22,7 @@ async def test_a_binding_remapped_in_the_config_file_answers_to_the_new_key(make
     app = make_test_app(keymap=settings.keymap)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         assert isinstance(app.screen, PlayScreen)
         await pilot.press("p")  # the old key no longer pauses
         await pilot.pause()

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from casesim.tui.widgets.client_panel import Meter
 from support.clock import FakeClock
-from support.tui import EXPERT, AppFactory, choose, play_area, settle
+from support.tui import EXPERT, AppFactory, choose, open_and_start, play_area, settle
 
 
 def _count_updates(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
@@ -32,7 +32,7 @@ async def test_the_countdown_line_is_redrawn_only_when_its_words_change(
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "tab", "down", "enter")  # an assessment: the countdown runs
+        await open_and_start(pilot, assessment=True)  # the countdown runs
         await pilot.pause()
         await choose(pilot, EXPERT[:2])
         area = play_area(app)
@@ -52,7 +52,7 @@ async def test_only_the_meters_a_choice_moved_are_redrawn(
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")  # practice
+        await open_and_start(pilot)
         await pilot.pause()
         area = play_area(app)
         meters = {m.id: str(m.render()) for m in app.screen.query(Meter)}
@@ -78,7 +78,7 @@ async def test_play_keeps_what_it_was_built_with_out_of_the_collectors_full_pass
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert holders() == 0 and gc.get_freeze_count() == 0
-        await pilot.press("enter", "enter")  # practice
+        await open_and_start(pilot)
         await pilot.pause()
         assert isinstance(app.screen, PlayScreen)
         assert holders() == 1 and gc.get_freeze_count() > 0, "frozen once play is drawn"

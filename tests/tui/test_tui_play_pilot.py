@@ -33,11 +33,13 @@ from support.tui import (
     AppFactory,
     choice_key,
     choose,
+    open_and_start,
     path_to,
     play_area,
     screen_text,
     settle,
     shown_texts,
+    until_screen,
 )
 
 
@@ -122,7 +124,7 @@ async def test_assessment_timer_expiry_applies_the_timeout(make_test_app: AppFac
     app.trainee = replace(app.trainee, mode="assessment")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         area = play_area(app)
         assert area.attempt.mode == "assessment"
         await choose(pilot, ["introduce-and-ask-time", "explain-role-and-limits"])
@@ -147,7 +149,7 @@ async def test_practice_timer_is_shown_but_not_enforced(make_test_app: AppFactor
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         area = play_area(app)
         await choose(pilot, ["introduce-and-ask-time", "explain-role-and-limits"])
         clock.advance(120)
@@ -171,7 +173,7 @@ async def test_pause_and_leave_works_at_every_node(make_test_app: AppFactory, st
     app = make_test_app()
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         area = play_area(app)
         for step_id in path:
             if step_id.startswith("timeout:"):
@@ -200,7 +202,7 @@ async def test_pause_stops_the_clock(make_test_app: AppFactory, clock: FakeClock
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         area = play_area(app)
         await choose(pilot, ["introduce-and-ask-time", "explain-role-and-limits"])
         clock.advance(5)
@@ -217,7 +219,7 @@ async def test_stop_for_now_then_resume_from_the_library(make_test_app: AppFacto
     app = make_test_app()
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         await choose(pilot, EXPERT[:3])
         attempt_id = play_area(app).attempt.attempt_id
         await pilot.press("p", "s")
@@ -246,7 +248,7 @@ async def test_undo_restores_the_previous_moment_and_is_recorded(make_test_app: 
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         area = play_area(app)
         await pilot.pause()  # let the footer draw its keys before the picture is taken
         before = area.attempt.session.state
@@ -268,7 +270,7 @@ async def test_replay_from_a_decision_starts_a_practice_attempt_there(make_test_
     app.trainee = replace(app.trainee, mode="assessment")
     async with app.run_test(size=(80, 24), message_hook=messages.append) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         await choose(pilot, CRITICAL)
         await pilot.press("1")
         await pilot.pause()
@@ -297,10 +299,13 @@ async def test_the_trainee_name_is_remembered(make_test_app: AppFactory, tmp_pat
     app = make_test_app(trainee="")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")
+        await until_screen(pilot, BeforeStartScreen)
+        await pilot.press("enter")
+        await pilot.pause()
         assert isinstance(app.screen, BeforeStartScreen), "no name: cannot start yet"
         await pilot.press(*"Ana Ruiz", "enter")
-        assert isinstance(app.screen, PlayScreen)
+        await until_screen(pilot, PlayScreen)
     saved = (tmp_path / "trainee.json").read_text()
     assert '"Ana Ruiz"' in saved
     assert [r.trainee_id for r in store.attempts()] == ["Ana Ruiz"]
@@ -345,7 +350,7 @@ async def test_progress_chart_shows_ratings_over_attempts(make_test_app: AppFact
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for path in (CRITICAL, EXPERT):
-            await pilot.press("enter", "enter")
+            await open_and_start(pilot)
             await choose(pilot, path)
             await pilot.press("1")
             await pilot.pause()
@@ -368,7 +373,8 @@ async def test_keys_screen_lists_the_play_keys(make_test_app: AppFactory) -> Non
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter", "question_mark")
+        await open_and_start(pilot)
+        await pilot.press("question_mark")
         await pilot.pause()
         text = shown_texts(app)
         for words in ("take back your last choice", "a nudge for this moment", "leave without penalty",

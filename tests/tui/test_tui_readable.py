@@ -14,12 +14,12 @@ from casesim.tui.widgets.choice_list import ChoiceList
 from casesim.tui.widgets.client_panel import INLINE_LABEL, meter_content
 from casesim.tui.widgets.transcript import Transcript
 from support.clock import FakeClock
-from support.tui import EXPERT, AppFactory, choose, play_area, screen_text, settle
+from support.tui import EXPERT, AppFactory, choose, open_and_start, play_area, screen_text, settle
 
 
 async def _to_timed_moment(pilot: object) -> None:
     await settle(pilot)  # type: ignore[arg-type]
-    await pilot.press("enter", "tab", "down", "enter")  # type: ignore[attr-defined]
+    await open_and_start(pilot, assessment=True)  # type: ignore[arg-type]
     await pilot.pause()  # type: ignore[attr-defined]
     await choose(pilot, EXPERT[:2])  # type: ignore[arg-type]
 
@@ -85,7 +85,7 @@ async def test_on_a_wide_terminal_the_conversation_and_choices_keep_a_readable_w
     app = make_test_app()
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         await settle(pilot)
         await choose(pilot, EXPERT[:2])
         await settle(pilot)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from support.tui import EXPERT, AppFactory, choice_key, settle
+from support.tui import EXPERT, AppFactory, choice_key, open_and_start, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -19,7 +19,7 @@ def _in_play(*then: str) -> Callable[[Pilot[Any]], Any]:
     """An assessment at its timed moment (a countdown on screen), then ``then``."""
     async def run(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        await pilot.press("enter", "tab", "down", "enter")
+        await open_and_start(pilot, assessment=True)
         await pilot.pause()
         for step_id in EXPERT[:2]:
             await pilot.press(choice_key(pilot.app, step_id))

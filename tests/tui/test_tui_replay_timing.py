@@ -12,7 +12,7 @@ from casesim.play.recorder import recorded_timing
 from casesim.play.timing import attempt_timing
 from casesim.records.api import RecordStore
 from casesim.tui.screens import DebriefScreen, PlayScreen
-from support.tui import CRITICAL, AppFactory, choose, play_area, settle
+from support.tui import CRITICAL, AppFactory, choose, open_and_start, play_area, settle
 
 
 async def test_a_replay_keeps_the_allowance_recorded_with_the_attempt(
@@ -22,7 +22,7 @@ async def test_a_replay_keeps_the_allowance_recorded_with_the_attempt(
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         first = play_area(app).attempt
         assert first.timing.allowance == "2x"
         await choose(pilot, CRITICAL)

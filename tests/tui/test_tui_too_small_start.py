@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from casesim.tui.screens import LibraryScreen, PlayScreen, ThemeScreen, TooSmallScreen
 from support.clock import FakeClock
-from support.tui import EXPERT, AppFactory, choose, play_area, screen_text, settle
+from support.tui import EXPERT, AppFactory, choose, open_and_start, play_area, screen_text, settle
 
 
 async def test_a_window_that_starts_small_shows_the_notice_then_the_library(make_test_app: AppFactory) -> None:
@@ -30,7 +30,7 @@ async def test_the_clock_stops_while_the_theme_picker_is_open(make_test_app: App
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "tab", "down", "enter")
+        await open_and_start(pilot, assessment=True)
         await pilot.pause()
         await choose(pilot, EXPERT[:2])
         session = play_area(app).attempt.session

@@ -8,7 +8,7 @@ import pytest
 from casesim.tui.screens.tour import TourScreen
 from casesim.tui.themes import OFFERED_THEMES
 from support.contrast import too_low
-from support.tui import AppFactory, settle
+from support.tui import AppFactory, open_and_start, settle
 
 THEME_NAMES = [offered.theme.name for offered in OFFERED_THEMES]
 
@@ -21,7 +21,7 @@ async def test_every_callout_of_the_tour_meets_wcag_aa(make_test_app: AppFactory
     seen = 0
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await open_and_start(pilot)
         await settle(pilot)
         while isinstance(app.screen, TourScreen):
             assert [str(run) for run in too_low(app)] == [], seen
