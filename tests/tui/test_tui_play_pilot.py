@@ -13,8 +13,11 @@ from textual.message import Message
 from textual.widgets import Static
 
 from casesim.authoring.pipeline import AnalysedScenario
+from casesim.play.recorder import AttemptRecorder
+from casesim.play.session import Session
 from casesim.records.api import RecordStore
 from casesim.scoring.catalog import Catalog
+from casesim.tui.app import ResumeAttempt
 from casesim.tui.messages import AttemptFinished, AttemptLeft, AttemptStarted, LibraryLoaded
 from casesim.tui.screens import (
     BeforeStartScreen,
@@ -241,6 +244,36 @@ async def test_stop_for_now_then_resume_from_the_library(make_test_app: AppFacto
     kinds = [e.kind for e in store.events(attempt_id or "")]
     assert "pause" in kinds and "resume" in kinds
     assert store.attempt(attempt_id or "").status == "completed"
+
+
+async def test_an_attempt_resumed_at_its_ending_is_scored_and_its_debrief_offered(
+        make_test_app: AppFactory, store: RecordStore, example: AnalysedScenario) -> None:
+    """The process died after the last choice was recorded and before the attempt was scored
+    (how stop 24's CI failed: "Scoring your attempt..." for ever). Resuming scores it."""
+    assert example.program is not None
+    session = Session(example.program, mode="practice", seed=7)
+    recorder = AttemptRecorder.start(store, example, session, trainee_id="Test Trainee")
+    for step in EXPERT:
+        session.choose(step)
+        recorder.step()
+    assert session.finished
+    session.close()
+    assert store.attempt(recorder.attempt_id).status == "in-progress"
+
+    app = make_test_app(start=ResumeAttempt(example, recorder.attempt_id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_screen(pilot, PlayScreen)
+        for _ in range(200):
+            if play_area(app).attempt.debrief is not None:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert "See your debrief" in shown_texts(app)
+        assert "Scoring your attempt" not in screen_text(app)
+        await pilot.press("1")
+        await until_screen(pilot, DebriefScreen)
+    row = store.attempt(recorder.attempt_id)
+    assert (row.status, row.passed) == ("completed", True)
 
 
 async def test_undo_restores_the_previous_moment_and_is_recorded(make_test_app: AppFactory,

@@ -117,6 +117,11 @@ class PlayArea(Vertical):
         self.query_one(ChoiceList).focus()
         if self._tick is not None:
             self.set_interval(self._tick, self.check_timer, name="countdown")
+        attempt = self.attempt
+        if attempt.finished and attempt.debrief is None and not attempt.closed:
+            # Resumed at its ending: the process stopped after the last choice was recorded and
+            # before the attempt was scored. Score it now, as the last choice would have.
+            self._finish_later(None)
 
     # --- drawing --------------------------------------------------------------------------
 
@@ -271,7 +276,7 @@ class PlayArea(Vertical):
             self._failed(exc)
 
     @work(thread=True, exclusive=True, group="scoring")
-    def _finish_later(self, result: StepResult) -> None:
+    def _finish_later(self, result: StepResult | None) -> None:
         """Wait for the analysis (a large scenario's may still be running), then score and record."""
         try:
             self.attempt.finish()
