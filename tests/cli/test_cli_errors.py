@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from casesim.cli.main import main
-from support.cli import BROKEN, Casesim
+from support.cli import BROKEN, INSTALLED, Casesim
 
 
 def test_a_user_error_prints_title_message_and_hint_and_exits_2(casesim: Casesim) -> None:
@@ -95,3 +97,32 @@ def test_a_crash_inside_the_tui_exits_3_not_1(casesim: Casesim, monkeypatch: pyt
     assert "casesim crashed: RuntimeError: the terminal UI stopped on an unexpected error" in result.stderr
     [report] = tmp_path.glob("casesim-crash-*.txt")
     assert "KeyError: 'a widget that is not there'" in report.read_text(encoding="utf-8")
+
+
+def test_the_library_alone_says_a_usage_error_as_any_command_does(tmp_path: Path) -> None:
+    # `casesim` with no arguments runs the plain click group (no rich-click before the library's
+    # first frame); its usage errors are still drawn by rich-click, word for word as with an argument.
+    env = {**os.environ, "CASESIM_DATA": str(tmp_path / "data"), "CASESIM_DB": str(tmp_path / "records.db"),
+           "COLUMNS": "80"}
+    alone = subprocess.run([str(INSTALLED)], env={**env, "CASESIM_MORE_TIME": "9x"}, capture_output=True,
+                           text=True, timeout=60)
+    given = subprocess.run([str(INSTALLED), "--more-time", "9x"], env=env, capture_output=True, text=True, timeout=60)
+    assert alone.returncode == given.returncode == 2
+    assert "Invalid value for '--more-time': '9x' is not a time allowance" in alone.stderr
+    assert "╭─ Error" in alone.stderr and "Try 'casesim -h' for help" in alone.stderr
+    assert alone.stderr == given.stderr and "Traceback" not in alone.stderr
+
+
+def test_a_crash_in_the_library_alone_exits_3_with_the_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(**kwargs: object) -> int:
+        raise ZeroDivisionError("a bug in the library")
+
+    monkeypatch.setattr("casesim.cli.library.run_library", broken)
+    # the settings are not resolved yet, so the report goes to the platform's data folder
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    assert main([]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("casesim crashed: ZeroDivisionError: a bug in the library")
+    [report] = (tmp_path / "share" / "casesim").glob("casesim-crash-*.txt")
+    assert f"the full traceback is in {report}" in err

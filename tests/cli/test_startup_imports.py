@@ -23,7 +23,9 @@ HEAVY = ("casesim.format.scenario", "casesim.format.framework", "casesim.semanti
          "casesim.cli.serve", "casesim.cli.migrate", "casesim.records.access",
          # the records' modules (sixty-odd dataclasses) load when the store opens, after the first frame
          "casesim.records.api", "casesim.records.sqlite", "casesim.records.ledger", "casesim.records.verify",
-         "sqlite3")
+         "sqlite3",
+         # rich-click draws help and usage errors; the library draws neither (cli.main.CaseSimGroup)
+         "rich_click")
 
 # What `casesim` runs before the app draws: the CLI, the settings, the app and its library
 # screen (built, not run); the store is opened after the first frame.
@@ -31,7 +33,7 @@ CODE = f"""
 import sys, tempfile
 from pathlib import Path
 from casesim.cli.main import cli
-from casesim.cli.play import _run
+from casesim.cli.library import run_app
 from casesim.settings import resolve_settings
 from casesim.records import open_store
 from casesim.tui import make_app, OpenLibrary

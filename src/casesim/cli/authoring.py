@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, get_args
 
 import rich_click as click
 
+from casesim.cli.library import catalog_dirs, load_catalog_for
 from casesim.cli.options import (
     GraphFormat,
     LazyChoice,
@@ -28,27 +29,12 @@ from casesim.settings import Settings
 if TYPE_CHECKING:
     from casesim.authoring.pipeline import AnalysedScenario
     from casesim.format.schema import SchemaKind
-    from casesim.scoring.catalog import Catalog
 
-__all__ = ["COMMANDS", "load_catalog_for"]
+__all__ = ["COMMANDS"]
 
 _existing = click.Path(exists=True, path_type=Path)
 _scenario_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _output_file = click.Path(dir_okay=False, writable=True, path_type=Path)
-
-
-def catalog_dirs(settings: Settings) -> list[Path]:
-    """The framework folders of ``settings`` in load order: the base (``--scoring``, or the
-    bundled one), then each program folder (``--catalog``); raises when one is missing."""
-    directory = settings.frameworks_dir
-    if not directory.is_dir():
-        raise CaseSimError(f"the framework folder {directory} does not exist", title="no scoring catalog",
-                           hint="pass --scoring DIR, or set CASESIM_SCORING")
-    for extra in settings.catalog_dirs:
-        if not extra.is_dir():
-            raise CaseSimError(f"the program catalog folder {extra} does not exist", title="no such catalog",
-                               hint="check --catalog, CASESIM_CATALOG or `catalogs:` in config.yaml")
-    return [directory, *settings.catalog_dirs]
 
 
 def _schema_kind() -> object:
@@ -61,13 +47,6 @@ def _bundled_kinds() -> list[str]:
     from casesim.format.kinds import bundled_kinds
 
     return list(bundled_kinds())
-
-
-def load_catalog_for(settings: Settings) -> Catalog:
-    """The framework catalog of ``settings``: the base folder merged with the program folders."""
-    from casesim.scoring.catalog import load_catalogs
-
-    return load_catalogs(catalog_dirs(settings))
 
 
 @click.command("validate")

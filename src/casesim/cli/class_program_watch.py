@@ -48,7 +48,7 @@ def watch_command(settings: Settings, cohort: str, scenario: str | None, mode: M
     Keys: up/down choose a trainee, enter shows their scenario's item analysis, s the next
     scenario, m the mode, ? every key, q quits.
     """
-    from casesim.cli.authoring import load_catalog_for
+    from casesim.cli.library import load_catalog_for
     from casesim.play.shelf import ScenarioShelf
     from casesim.tui.class_watch_app import ClassWatchApp
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import rich_click as click
 
-from casesim.cli.authoring import load_catalog_for
+from casesim.cli.library import load_catalog_for
 from casesim.cli.options import pass_settings, path_option
 from casesim.errors import CaseSimError, ScenarioError
 from casesim.format.diagnostics import format_diagnostics

@@ -6,11 +6,14 @@ happened, and a hint, never as a traceback); 3 casesim itself crashed (a one-lin
 stderr, the traceback in a file); 130 interrupted.
 
 Commands import their heavy dependencies (Textual above all) inside the function that needs
-them, so ``casesim --help``, completion and the trainer commands start quickly.
+them, so ``casesim --help``, completion and the trainer commands start quickly. ``casesim`` alone
+(the library) does not import rich-click either: the group is built twice from one definition,
+as plain click for the library and as a rich-click group for everything else (:class:`CaseSimGroup`).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import platform
@@ -20,9 +23,9 @@ import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import rich_click as click
+import click
 from click.exceptions import Abort, Exit
 
 from casesim import __version__
@@ -39,23 +42,26 @@ from casesim.play.memory import resume_collection
 from casesim.settings import default_data_dir
 
 if TYPE_CHECKING:
+    from rich_click.utils import CommandGroupDict
+
     from casesim.play.timing import TimeAllowance
 
-__all__ = ["EXIT_CRASH", "EXIT_USAGE", "cli", "main"]
+__all__ = ["EXIT_CRASH", "EXIT_USAGE", "cli", "main", "rich_cli"]
 
 EXIT_USAGE = 2
 EXIT_CRASH = 3
 
 log = logging.getLogger("casesim")
 
-_HELP = click.RichHelpConfiguration(command_groups={
+COMMAND_GROUPS: dict[str, list[CommandGroupDict]] = {
     "casesim": [
         {"name": "Trainees", "commands": ["play", "resume", "debrief"]},
         {"name": "Scenario authors", "commands": ["validate", "test", "analyse", "author", "graph", "new",
                                                   "schema", "library-doc", "review"]},
         {"name": "Field instructors and programs", "commands": ["records", "report", "export", "class", "serve", "lrs"]},
     ],
-})
+}
+"""How ``casesim --help`` groups the commands (rich-click's ``command_groups``)."""
 
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -69,11 +75,10 @@ runs none of them, and importing them all (the records, the classroom, the LRS..
 of a second before its first frame (issue 15, item 7)."""
 
 
-class CaseSimGroup(click.RichGroup):
-    """The root group: turns what commands return or raise into casesim's exit codes, and adds
-    the commands of :data:`COMMAND_MODULES` when one is first asked for."""
+class _CaseSimCommands(click.Group):
+    """The root group's behaviour, plain or rich: turns what commands return or raise into casesim's
+    exit codes, and adds the commands of :data:`COMMAND_MODULES` when one is first asked for."""
 
-    group_class = click.RichGroup  # sub-groups (records, report, export) are plain rich groups
     _commands_added = False
 
     def _add_commands(self) -> None:
@@ -110,6 +115,40 @@ class CaseSimGroup(click.RichGroup):
         if isinstance(result, int) and result != 0:
             raise Exit(result)
         return result
+
+
+class CaseSimGroup(_CaseSimCommands):
+    """``casesim`` in plain click, for the library: given any argument, it hands over to its rich twin.
+
+    rich-click's import (its help configuration alone is a dataclass of some 150 fields) is about
+    a fifteenth of a Textual hello-world's start-up, paid before the library's first frame although
+    the library never draws help (issue 15, item 7). So ``casesim`` with no arguments runs this
+    plain group, and anything else (a command, ``--help``, an option) runs :func:`rich_cli`, the
+    same definition built as a rich-click group. A usage error on the plain path (a bad
+    ``CASESIM_MORE_TIME``) is drawn by rich-click as every other is.
+    """
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        args = list(args) if args is not None else sys.argv[1:]
+        if args or not standalone_mode or complete_var is not None:
+            return rich_cli().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        except (click.ClickException, Abort) as exc:
+            _rich_usage_error(exc)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _rich_usage_error(exc: click.ClickException | Abort) -> NoReturn:
+    """Say a usage error (or an abort) from the plain group as rich-click says it, and exit."""
+    formatter = rich_cli()._error_formatter()  # type: ignore[attr-defined]
+    if isinstance(exc, Abort):
+        formatter.write_abort()
+    else:
+        formatter.write_error(exc)
+    print(formatter.getvalue(), file=sys.stderr, end="")
+    sys.exit(exc.exit_code if isinstance(exc, click.ClickException) else 1)
 
 
 def _report_error(exc: CaseSimError) -> None:
@@ -179,53 +218,74 @@ def _attach_verbose_handler(ctx: click.Context, verbosity: int) -> None:
     ctx.call_on_close(detach)
 
 
-@click.group(cls=CaseSimGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.rich_config(help_config=_HELP)
-@click.version_option(__version__, "--version", prog_name="casesim", message="%(prog)s %(version)s")
-@path_option("db", on_group=True)
-@path_option("data_dir", on_group=True)
-@path_option("scenarios_dir", on_group=True)
-@path_option("frameworks_dir", on_group=True)
-@record_key_option
-@pseudonym_key_option
-@path_option("catalog_dirs", on_group=True)
-@cache_options(on_group=True)
-@click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",
-              help="screen-reader mode: the library as a numbered list, play as lines in reading order "
-                   "[env: CASESIM_PLAIN]")
-@click.option("--more-time", default=None, is_flag=False, flag_value="2x", metavar="[2x|1.5x|none]",
-              envvar="CASESIM_MORE_TIME", callback=lambda ctx, param, value: _more_time(ctx, param, value),
-              help="more time on every timer in practice, for the scenarios opened from the library (alone: 2x; "
-                   "none: no time limit). Assessments use only the time your instructor sets "
-                   "[env: CASESIM_MORE_TIME]")
-@click.option("--verbose", "-v", "verbosity", count=True, metavar="",
-              help="show casesim's log on stderr (what it resolved and did); -vv adds debug detail")
-@click.pass_context
-def cli(ctx: click.Context, plain: bool, more_time: TimeAllowance | None, verbosity: int) -> int:
-    """Practise case-management conversations, write scenarios, and keep the record.
+def _build(cls: type[_CaseSimCommands], **context: Any) -> _CaseSimCommands:
+    """The ``casesim`` group as ``cls`` (plain or rich), with ``context``'s extra settings."""
 
-    Run with no command to open the scenario library.
-    """
-    # transitions logs every state change at INFO; casesim's own logger says what matters.
-    logging.getLogger("transitions").setLevel(logging.ERROR)
-    _attach_verbose_handler(ctx, verbosity)
-    if ctx.invoked_subcommand is not None or plain:
-        resume_collection(freeze=False)  # paused for the full-screen library's start (casesim.launch)
-    if ctx.invoked_subcommand is None:
-        from casesim.cli.play import run_library
+    @click.group(cls=cls, invoke_without_command=True,
+                 context_settings={"help_option_names": ["-h", "--help"], **context})
+    @click.version_option(__version__, "--version", prog_name="casesim", message="%(prog)s %(version)s")
+    @path_option("db", on_group=True)
+    @path_option("data_dir", on_group=True)
+    @path_option("scenarios_dir", on_group=True)
+    @path_option("frameworks_dir", on_group=True)
+    @record_key_option
+    @pseudonym_key_option
+    @path_option("catalog_dirs", on_group=True)
+    @cache_options(on_group=True)
+    @click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",
+                  help="screen-reader mode: the library as a numbered list, play as lines in reading order "
+                       "[env: CASESIM_PLAIN]")
+    @click.option("--more-time", default=None, is_flag=False, flag_value="2x", metavar="[2x|1.5x|none]",
+                  envvar="CASESIM_MORE_TIME", callback=lambda ctx, param, value: _more_time(ctx, param, value),
+                  help="more time on every timer in practice, for the scenarios opened from the library (alone: 2x; "
+                       "none: no time limit). Assessments use only the time your instructor sets "
+                       "[env: CASESIM_MORE_TIME]")
+    @click.option("--verbose", "-v", "verbosity", count=True, metavar="",
+                  help="show casesim's log on stderr (what it resolved and did); -vv adds debug detail")
+    @click.pass_context
+    def cli(ctx: click.Context, plain: bool, more_time: TimeAllowance | None, verbosity: int) -> int:
+        """Practise case-management conversations, write scenarios, and keep the record.
 
-        return run_library(plain=plain, more_time=more_time)
-    return 0
+        Run with no command to open the scenario library.
+        """
+        # transitions logs every state change at INFO; casesim's own logger says what matters.
+        logging.getLogger("transitions").setLevel(logging.ERROR)
+        _attach_verbose_handler(ctx, verbosity)
+        if ctx.invoked_subcommand is not None or plain:
+            resume_collection(freeze=False)  # paused for the full-screen library's start (casesim.launch)
+        if ctx.invoked_subcommand is None:
+            from casesim.cli.library import run_library
+
+            return run_library(plain=plain, more_time=more_time)
+        return 0
+
+    return cli
 
 
 def _more_time(ctx: click.Context, param: click.Parameter, value: str | None) -> TimeAllowance | None:
     """The library's ``--more-time``, checked as ``play --more-time`` is (imported only when one is given,
-    so the command modules stay out of the library's first frame)."""
+    so the timing module stays out of the library's first frame)."""
     if value is None:
         return None
-    from casesim.cli.play import more_time_value
+    from casesim.cli.library import more_time_value
 
     return more_time_value(ctx, param, value)
+
+
+cli = _build(CaseSimGroup)
+"""``casesim``: the library in plain click; any argument hands over to :func:`rich_cli`."""
+
+
+@functools.cache
+def rich_cli() -> _CaseSimCommands:
+    """``casesim`` as a rich-click group: its help (the commands grouped for each reader), its
+    commands and its usage errors. Built once, the first time one is needed."""
+    import rich_click
+
+    class RichCaseSimGroup(_CaseSimCommands, rich_click.RichGroup):  # type: ignore[misc]
+        group_class = rich_click.RichGroup  # sub-groups (records, report, export) are plain rich groups
+
+    return _build(RichCaseSimGroup, rich_help_config=rich_click.RichHelpConfiguration(command_groups=COMMAND_GROUPS))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

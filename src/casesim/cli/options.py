@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, get_args
 
-import rich_click as click
+import click
 from click import get_current_context
 from click.shell_completion import CompletionItem
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import rich_click as click
-from click import get_current_context
 
-from casesim.cli.authoring import catalog_dirs, load_catalog_for
+from casesim.cli.library import (
+    TRAINEE_FILE,
+    load_catalog_for,
+    more_time_value,
+    plain_player,
+    run_app,
+)
 from casesim.cli.options import (
     cache_options,
     choice,
@@ -20,7 +23,6 @@ from casesim.cli.options import (
     pass_settings,
     path_option,
     record_key,
-    settings_for,
 )
 from casesim.errors import CaseSimError
 from casesim.format.mode import Mode
@@ -29,17 +31,10 @@ from casesim.settings import Settings
 
 if TYPE_CHECKING:
     from casesim.authoring.pipeline import Playable
-    from casesim.plain import PlainPlayer
     from casesim.play.timing import TimeAllowance
-    from casesim.records.api import RecordStore
     from casesim.scoring.catalog import Catalog
-    from casesim.tui import StartRequest
-    from casesim.tui.app import CaseSimApp
 
-__all__ = ["COMMANDS", "TRAINEE_FILE", "resolve_scenario", "run_library"]
-
-TRAINEE_FILE = "trainee.json"
-
+__all__ = ["COMMANDS", "resolve_scenario"]
 
 def resolve_scenario(ref: str, catalog: Catalog, library: Path) -> Playable:
     """A scenario by file path, or by id from the ``library`` folder (see
@@ -49,91 +44,12 @@ def resolve_scenario(ref: str, catalog: Catalog, library: Path) -> Playable:
     return find_scenario(ref, [library], catalog)
 
 
-def _run(settings: Settings, start: StartRequest, *, store: RecordStore | Callable[[], RecordStore] | None,
-         catalog: Catalog | Callable[[], Catalog], trainee_name: str | None = None, watch: bool | None = None,
-         more_time: TimeAllowance | None = None) -> int:
-    from casesim.play.trainee import load_trainee
-    from casesim.tui import make_app
-
-    trainee_file = settings.data_dir / TRAINEE_FILE
-    trainee = load_trainee(trainee_file)
-    if trainee_name:
-        trainee = replace(trainee, name=trainee_name.strip())  # keep theme and tour
-    app: CaseSimApp | None = None
-    try:
-        app = make_app(catalog=catalog, library_paths=[settings.scenarios_dir], store=store, trainee=trainee,
-                       trainee_file=trainee_file, watch_files=watch, start=start, keymap=settings.keymap,
-                       theme=settings.theme, choice_settle_seconds=settings.choice_settle_seconds,
-                       more_time=more_time, catalog_dirs=catalog_dirs(settings),
-                       library_cache=settings.cache_dir)
-        app.run()
-    finally:
-        # given an opener, the app opened the store on first use (if it came to that)
-        opened = (app.opened_store if app is not None else None) if callable(store) else store
-        if opened is not None:
-            opened.close()
-    if app.startup_error is not None:  # found after the first frame (the catalog): said as before it
-        raise app.startup_error
-    if app.return_code:
-        # casesim's app never exits with a code on purpose: Textual sets 1 on an unhandled error
-        # (after printing it). Re-raise it for the CLI's crash report and exit code 3, since 1
-        # means "problems found". Textual keeps the error only in a private attribute.
-        error = getattr(app, "_exception", None)
-        raise RuntimeError("the terminal UI stopped on an unexpected error") from error
-    return 0
-
-
-def _plain_player(settings: Settings, *, store: RecordStore | None, catalog: Catalog,
-                  debrief_html: Path | None = None, more_time: TimeAllowance | None = None) -> PlainPlayer:
-    """The line-oriented player on this process's stdin and stdout (no Textual is imported)."""
-    import sys
-
-    from casesim.plain import PlainConsole, PlainPlayer
-    from casesim.play.trainee import load_trainee
-
-    # A stand-in like ␛ must never crash an ASCII-only terminal, nor a stray byte typed or piped in
-    # crash the reader: it becomes U+FFFD and is answered like any unknown input.
-    for stream, errors in ((sys.stdout, "backslashreplace"), (sys.stdin, "replace")):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors=errors)
-    trainee_file = settings.data_dir / TRAINEE_FILE
-    return PlainPlayer(PlainConsole(), catalog=catalog, store=store, trainee=load_trainee(trainee_file),
-                       trainee_file=trainee_file, settle_seconds=settings.choice_settle_seconds,
-                       debrief_html_path=debrief_html, more_time=more_time)
-
-
 _plain_option = click.option("--plain", is_flag=True, default=False, envvar="CASESIM_PLAIN",
                              help="screen-reader mode: one line at a time in reading order, typed commands, "
                                   "no full-screen UI [env: CASESIM_PLAIN]")
 
 
 # --- commands ------------------------------------------------------------------------------------
-
-def run_library(*, plain: bool = False, more_time: TimeAllowance | None = None) -> int:
-    """``casesim`` with no command: the library of bundled scenarios (``plain``: as a numbered list);
-    ``more_time``: the student's request for more time in practice (``casesim --more-time``)."""
-    settings = settings_for(get_current_context())
-    if plain:
-        from casesim.play.library import load_library
-
-        catalog = load_catalog_for(settings)
-        store = open_store(settings.db, key=record_key())
-        try:
-            player = _plain_player(settings, store=store, catalog=catalog, more_time=more_time)
-            return player.library(load_library([settings.scenarios_dir], catalog))
-        finally:
-            store.close()
-    from casesim.tui import OpenLibrary
-
-    # The records open and the catalog loads after the first frame, while the library is listed
-    # (issue 15, item 7); the catalog's folders are checked now, so a missing one is still said
-    # before the screen opens, and a store that will not open stops the app with the same error.
-    catalog_dirs(settings)
-    key = record_key()  # read here: the click context is this thread's
-    return _run(settings, OpenLibrary(), store=lambda: open_store(settings.db, key=key),
-                catalog=lambda: load_catalog_for(settings), more_time=more_time)
-
 
 def _checked_trainee(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """``--trainee`` checked as the record store will check it (``records.labels``), normalised."""
@@ -147,18 +63,6 @@ def _checked_trainee(ctx: click.Context, param: click.Parameter, value: str | No
         raise click.BadParameter(f"{visible(value, one_line=True)!r} cannot be recorded: {problem}; type 1-{MAX_LABEL} "
                                  "printable characters, such as s1234 or ann.lee", ctx=ctx, param=param)
     return " ".join(value.split())
-
-
-def more_time_value(ctx: click.Context, param: click.Parameter, value: str | None) -> TimeAllowance | None:
-    """``--more-time``'s value as an allowance (``2x``, ``1.5x``, ``none``, ``off``), or a usage error."""
-    from casesim.play.timing import parse_allowance
-
-    if value is None:
-        return None
-    try:
-        return parse_allowance(value)
-    except CaseSimError as exc:
-        raise click.BadParameter(f"{exc.message}; {exc.hint}", ctx=ctx, param=param) from exc
 
 
 _more_time_option = click.option(
@@ -231,7 +135,7 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
     store = open_store(settings.db, key=record_key())
     if plain:
         try:
-            player = _plain_player(settings, store=store, catalog=catalog, debrief_html=debrief_html,
+            player = plain_player(settings, store=store, catalog=catalog, debrief_html=debrief_html,
                                    more_time=more_time)
             if notice is not None:
                 player.say(notice)
@@ -241,7 +145,7 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
         return 0
     from casesim.tui import OpenScenario
 
-    return _run(settings, OpenScenario(loaded, mode=mode, seed=seed, notice=notice), store=store, catalog=catalog,
+    return run_app(settings, OpenScenario(loaded, mode=mode, seed=seed, notice=notice), store=store, catalog=catalog,
                 trainee_name=trainee, more_time=more_time)
 
 
@@ -261,7 +165,7 @@ def author_command(settings: Settings, path: Path, no_watch: bool) -> int:
     from casesim.tui import OpenAuthor
 
     catalog = load_catalog_for(settings)
-    return _run(settings, OpenAuthor(path), store=None, catalog=catalog, watch=not no_watch)
+    return run_app(settings, OpenAuthor(path), store=None, catalog=catalog, watch=not no_watch)
 
 
 @click.command("resume")
@@ -302,7 +206,7 @@ def resume_command(settings: Settings, attempt: str | None, trainee: str | None,
         raise
     if plain:
         try:
-            player = _plain_player(settings, store=store, catalog=catalog)
+            player = plain_player(settings, store=store, catalog=catalog)
             player.trainee = TraineeSettings(name=row.trainee_id, mode=row.mode)
             if notice is not None:
                 player.say(notice)
@@ -312,7 +216,7 @@ def resume_command(settings: Settings, attempt: str | None, trainee: str | None,
         return 0
     from casesim.tui import ResumeAttempt
 
-    return _run(settings, ResumeAttempt(loaded, row.id, notice=notice), store=store, catalog=catalog,
+    return run_app(settings, ResumeAttempt(loaded, row.id, notice=notice), store=store, catalog=catalog,
                 trainee_name=trainee or row.trainee_id)
 
 

@@ -66,7 +66,7 @@ def _reader(settings: Settings) -> RecordStore:
 
 
 def _catalog(settings: Settings) -> Catalog | None:
-    from casesim.cli.authoring import load_catalog_for
+    from casesim.cli.library import load_catalog_for
 
     try:
         return load_catalog_for(settings)

@@ -176,8 +176,7 @@ def _log_to_stderr() -> None:
 @pass_settings
 def serve_session_command(settings: Settings, trainee_id: str | None) -> int:
     """One browser session of `casesim serve` (started by the server, not by people)."""
-    from casesim.cli.authoring import load_catalog_for
-    from casesim.cli.play import TRAINEE_FILE
+    from casesim.cli.library import TRAINEE_FILE, load_catalog_for
     from casesim.play.trainee import load_trainee
     from casesim.records import open_store
     from casesim.records.labels import clean_label
