@@ -25,7 +25,9 @@ HEAVY = ("casesim.format.scenario", "casesim.format.framework", "casesim.semanti
          "casesim.records.api", "casesim.records.sqlite", "casesim.records.ledger", "casesim.records.verify",
          "sqlite3",
          # rich-click draws help and usage errors; the library draws neither (cli.main.CaseSimGroup)
-         "rich_click")
+         "rich_click",
+         # the listing, the standings and the languages are read once the first frame is out
+         "casesim.play.library_index", "casesim.play.standing", "casesim.authoring.languages")
 
 # What `casesim` runs before the app draws: the CLI, the settings, the app and its library
 # screen (built, not run); the store is opened after the first frame.

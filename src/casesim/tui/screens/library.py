@@ -14,18 +14,8 @@ from textual.content import Content
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from casesim.authoring.languages import Language, languages_text
 from casesim.errors import CaseSimError
-from casesim.play.library_index import (
-    ListedProblem,
-    ListedScenario,
-    Listing,
-    cached_listing,
-    listing_key,
-    read_listing,
-)
 from casesim.play.memory import resume_collection
-from casesim.play.standing import Standing, scenario_standings
 from casesim.tui.base import CaseSimScreen
 from casesim.tui.messages import ContinueAttempt, LibraryLoaded, ShowBeforeStart
 from casesim.tui.screens.notice import NoticeScreen
@@ -35,11 +25,14 @@ from casesim.tui.widgets import TitleBar
 from casesim.tui.widgets.footer import Footer
 from casesim.tui.widgets.prose import Para, Prose, blank, para
 
-# The list is drawn from the library listing (casesim.play.library_index); the scenario models,
-# the checks and the loader are imported when a scenario is opened (issue 15, item 7).
+# The list is drawn from the library listing (casesim.play.library_index), read after the first
+# frame, as the trainee's standings are; the scenario models, the checks and the loader are
+# imported when a scenario is opened (issue 15, item 7).
 if TYPE_CHECKING:
     from casesim.authoring.pipeline import Playable
     from casesim.play.library import Library
+    from casesim.play.library_index import ListedProblem, ListedScenario, Listing
+    from casesim.play.standing import Standing
     from casesim.records.api import AttemptRow
     from casesim.scoring.catalog import Catalog
 
@@ -57,6 +50,8 @@ def _bullets(items: Sequence[str]) -> list[Para]:
 def scenario_details(s: ListedScenario) -> list[Para]:
     """Everything the library says about one scenario, as literal paragraphs (with the languages
     it can be played in)."""
+    from casesim.authoring.languages import Language, languages_text
+
     languages = [Language(lang.tag, lang.translated, lang.total) for lang in s.languages]
     out = [
         para(literal(s.title, "bold")),
@@ -156,6 +151,8 @@ class LibraryScreen(CaseSimScreen[None]):
         redraw of the whole screen for the keys and the focus (issue 15, item 7). A trainee's list
         waits for their records, and a listing not in the cache means loading the files: both in
         the worker."""
+        from casesim.play.library_index import listing_key, read_listing
+
         host = self.casesim
         if not host.trainee_id and host.library_cache is not None:
             listing = read_listing(host.library_cache, listing_key(self.library_paths, host.catalog_dirs))
@@ -166,6 +163,8 @@ class LibraryScreen(CaseSimScreen[None]):
 
     @work(thread=True, exclusive=True, group="library")
     def load(self) -> None:
+        from casesim.play.library_index import cached_listing
+
         host = self.casesim
 
         def load_all() -> tuple[Library, Catalog]:
@@ -238,6 +237,8 @@ class LibraryScreen(CaseSimScreen[None]):
     def refresh_in_progress(self, rebuild: bool = True) -> None:
         """Re-read the attempts the trainee can resume (after leaving play, say). With no trainee
         there are none, and the records are not opened for them (see :meth:`load`)."""
+        from casesim.play.standing import scenario_standings
+
         trainee = self.casesim.trainee_id
         store = self.casesim.store if trainee else None
         self._in_progress = tuple(store.in_progress(trainee)) if store is not None and trainee else ()
@@ -332,6 +333,8 @@ class LibraryScreen(CaseSimScreen[None]):
                                   "be resumed; start it again instead.", "italic")))
             details = [*note, blank(), *details]
         else:
+            from casesim.play.standing import Standing
+
             standing = self._standings.get(entry.id, Standing())
             details = [*details[:2], para(("Your progress: ", "italic"), literal(standing.sentence, "italic")),
                        *details[2:], blank(), para(("Enter: read the notes and start", "bold"))]
