@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -322,11 +322,15 @@ def find_shared_blocks(paths: list[Path]) -> list[Path]:
     return [q for p in paths if p.is_dir() for q in _yaml_files(p) if SHARED_FOLDER in q.relative_to(p).parts[:-1]]
 
 
-def library_root_for(file: Path, folders: Sequence[Path], *, real: Path | None = None) -> Path | None:
+def library_root_for(file: Path, folders: Sequence[Path], *, real: Path | None = None,
+                     real_folders: Mapping[Path, Path] | None = None) -> Path | None:
     """The folder named (of ``folders``) that ``file`` was found in: the library root its includes
     must stay inside. None for a file named on its own (its own folder is then the root).
-    ``real``: ``file`` resolved, when the caller has it."""
+    ``real``: ``file`` resolved, and ``real_folders``: each of ``folders`` that is a folder,
+    resolved, when the caller has them (a report finds the root of every file of the library)."""
     real = real or _real_path(file)
+    if real_folders is not None:
+        return next((f for f in folders if f in real_folders and real.is_relative_to(real_folders[f])), None)
     for folder in folders:
         if folder.is_dir() and real.is_relative_to(_real_path(folder)):
             return folder

@@ -172,11 +172,11 @@ def load_report_views(paths: Sequence[Path], catalog: Catalog | None, *,
     if only is not None and not only:
         return {}
     existing = [p for p in paths if p.exists()]
-    real_roots = {folder: folder.resolve() for folder in existing}
+    real_roots = {folder: folder.resolve() for folder in existing if folder.is_dir()}
     seen: set[str] = set()
     out: dict[str, ReportView] = {}
     for file, real in _unique_resolved(find_scenario_files(existing)):
-        root = library_root_for(file, existing, real=real)
+        root = library_root_for(file, existing, real=real, real_folders=real_roots)
         view = cached_report_view(file, catalog, library_root=root, only=only,
                                   resolved=(real, real_roots[root] if root is not None else None))
         if isinstance(view, ReportView):
