@@ -133,7 +133,7 @@ def run_library(*, plain: bool = False, more_time: TimeAllowance | None = None) 
     catalog_dirs(settings)
     key = record_key()  # read here: the click context is this thread's
     return run_app(settings, OpenLibrary(), store=lambda: open_store(settings.db, key=key),
-                catalog=lambda: load_catalog_for(settings), more_time=more_time)
+                   catalog=lambda: load_catalog_for(settings), more_time=more_time)
 
 
 def more_time_value(ctx: click.Context, param: click.Parameter, value: str | None) -> TimeAllowance | None:

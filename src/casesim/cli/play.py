@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS", "resolve_scenario"]
 
+
 def resolve_scenario(ref: str, catalog: Catalog, library: Path) -> Playable:
     """A scenario by file path, or by id from the ``library`` folder (see
     :func:`casesim.play.library.resolve_scenario`); raises :class:`CaseSimError` for people."""
@@ -136,7 +137,7 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
     if plain:
         try:
             player = plain_player(settings, store=store, catalog=catalog, debrief_html=debrief_html,
-                                   more_time=more_time)
+                                  more_time=more_time)
             if notice is not None:
                 player.say(notice)
             player.start(loaded, mode=mode, seed=seed, trainee_name=trainee)
@@ -146,7 +147,7 @@ def play_command(settings: Settings, scenario: str, mode: Mode | None, trainee: 
     from casesim.tui import OpenScenario
 
     return run_app(settings, OpenScenario(loaded, mode=mode, seed=seed, notice=notice), store=store, catalog=catalog,
-                trainee_name=trainee, more_time=more_time)
+                   trainee_name=trainee, more_time=more_time)
 
 
 @click.command("author")
@@ -217,7 +218,7 @@ def resume_command(settings: Settings, attempt: str | None, trainee: str | None,
     from casesim.tui import ResumeAttempt
 
     return run_app(settings, ResumeAttempt(loaded, row.id, notice=notice), store=store, catalog=catalog,
-                trainee_name=trainee or row.trainee_id)
+                   trainee_name=trainee or row.trainee_id)
 
 
 @click.command("debrief")
