@@ -5,14 +5,21 @@ steps, which would swamp the numbers, so the time is taken from the key press to
 frame* the app produced for it: each app's frame output (``App._display``, which receives every
 compositor update) is timestamped, and Pilot is only used to press and to wait until idle. The bare app does the same visible update as
 casesim does for a choice (append transcript lines, update a status panel, replace the
-numbered choices) with no domain work and no records. casesim's number includes the engine
+numbered choices) with no domain work and no records; between samples it takes its two lines
+back, as casesim's undo does, so its transcript does not grow. casesim's number includes the engine
 (transitions Machine + pure semantics), writing the step to SQLite (a durable commit) and the
 redraw. Each sample is one choice key; an undo between samples (not timed) returns to the same
 moment, so every sample does the same work. Prints median and p95 and their ratios.
+
+Both apps run at once and take turns, ``--rounds`` rounds of ``--samples`` keys each: a shared
+virtual machine's speed drifts by a fifth from one second to the next, and timing all of one app
+and then all of the other moved the median ratio from 0.97x to 1.57x between runs. Besides the
+ratios over every sample, the median and range of the rounds' own median ratios are printed.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import sys
@@ -27,7 +34,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = 80
+ROUNDS = 8
+SAMPLES = 10
 WARMUP = 5
 
 
@@ -102,22 +110,14 @@ class BareApp(App[None]):
         key = getattr(event, "key", "")
         if key == "1":
             self.show()
+        elif key == "u":  # as casesim's undo between samples: every timed key then does the same work
+            transcript = self.query_one("#transcript", VerticalScroll)
+            for line in list(transcript.children)[-2:]:
+                line.remove()
 
 
-async def time_bare() -> list[float]:
-    app = BareApp()
-    frames = instrument(app)
-    times: list[float] = []
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        for i in range(WARMUP + SAMPLES):
-            elapsed = await timed_press(pilot, frames, "1")
-            if i >= WARMUP:
-                times.append(elapsed)
-    return times
-
-
-async def time_casesim() -> list[float]:
+async def interleaved(rounds: int, samples: int) -> tuple[list[list[float]], list[list[float]]]:
+    """Each round's key times of the bare app and of casesim, the two apps running side by side."""
     from casesim.authoring.pipeline import require_scenario
     from casesim.play.analyses import Analyses
     from casesim.play.trainee import TraineeSettings
@@ -130,41 +130,66 @@ async def time_casesim() -> list[float]:
     loaded = require_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
     analyses = Analyses()
     analyses.request(loaded)
-    times: list[float] = []
+    bare_app = BareApp()
+    bare_frames = instrument(bare_app)
+    bare: list[list[float]] = []
+    case: list[list[float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "records.db")
         app = make_app(catalog=catalog, library_paths=[], store=store, trainee=TraineeSettings(name="bench", tour_done=True),
                        deterministic=True, start=OpenScenario(loaded, mode="practice"), analyses=analyses,
                        choice_settle_seconds=0)  # the settle guard ignores keys on purpose; not drawing time
         frames = instrument(app)
-        async with app.run_test(size=(80, 24)) as pilot:
+        async with bare_app.run_test(size=(80, 24)) as bare_pilot, app.run_test(size=(80, 24)) as pilot:
+            await bare_pilot.pause()
             await pilot.pause()
             await pilot.press("enter")  # start, from the before-you-start screen
             await pilot.pause()
             await pilot.press("1")  # one step in, so undo stays available and the footer is steady
             await pilot.pause()
             area = app.screen.query_one(PlayArea)
-            for i in range(WARMUP + SAMPLES):
-                elapsed = await timed_press(pilot, frames, "1")  # a choice: engine, record, redraw
-                if i >= WARMUP:
-                    times.append(elapsed)
-                assert len(area.attempt.session.history) == 2
-                await pilot.press("u")  # back to the same moment (not timed)
+            for _ in range(WARMUP):
+                await timed_press(bare_pilot, bare_frames, "1")
+                await bare_pilot.press("u")
+                await bare_pilot.pause()
+                await timed_press(pilot, frames, "1")
+                await pilot.press("u")
                 await pilot.pause()
+            for _ in range(rounds):
+                theirs: list[float] = []
+                for _ in range(samples):
+                    theirs.append(await timed_press(bare_pilot, bare_frames, "1"))
+                    await bare_pilot.press("u")  # the same lines each time, as casesim's undo (not timed)
+                    await bare_pilot.pause()
+                bare.append(theirs)
+                mine: list[float] = []
+                for _ in range(samples):
+                    mine.append(await timed_press(pilot, frames, "1"))  # a choice: engine, record, redraw
+                    assert len(area.attempt.session.history) == 2
+                    await pilot.press("u")  # back to the same moment (not timed)
+                    await pilot.pause()
+                case.append(mine)
         store.close()
-    return times
+    return bare, case
 
 
 def main() -> None:
-    bare = asyncio.run(time_bare())
-    case = asyncio.run(time_casesim())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--samples", type=int, default=SAMPLES, help="timed keys per app per round")
+    options = parser.parse_args()
+    bare_rounds, case_rounds = asyncio.run(interleaved(options.rounds, options.samples))
+    bare = [t for r in bare_rounds for t in r]
+    case = [t for r in case_rounds for t in r]
     bm, bp = statistics.median(bare), p95(bare)
     cm, cp = statistics.median(case), p95(case)
+    rounds = sorted(statistics.median(c) / statistics.median(b) for b, c in zip(bare_rounds, case_rounds, strict=True))
     print("keypress -> next node drawn (Pilot, headless, 80x24), "
-          f"{SAMPLES} samples each", file=sys.stderr)
+          f"{options.rounds} rounds of {options.samples} keys each, the two apps taking turns", file=sys.stderr)
     print(f"  bare Textual app: median {bm * 1000:6.2f} ms   p95 {bp * 1000:6.2f} ms", file=sys.stderr)
     print(f"  casesim play:     median {cm * 1000:6.2f} ms   p95 {cp * 1000:6.2f} ms", file=sys.stderr)
-    print(f"ratio casesim/bare: median {cm / bm:.2f}x   p95 {cp / bp:.2f}x")
+    print(f"ratio casesim/bare: median {cm / bm:.2f}x   p95 {cp / bp:.2f}x   "
+          f"per round, median {statistics.median(rounds):.2f}x ({rounds[0]:.2f}-{rounds[-1]:.2f})")
 
 
 if __name__ == "__main__":
