@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -62,6 +63,17 @@ async def timed_press(pilot: object, frames: list[float], key: str) -> float:
     drawn = [t for t in frames if started <= t <= finished]
     assert drawn, "the key press drew nothing"
     return drawn[-1] - started
+
+
+async def sample(pilot: object, frames: list[float], check: Callable[[], None] | None = None) -> float:
+    """One timed choice key, then an undo back to the same moment (not timed): every sample of
+    an app does the same work. ``check``: what must hold before the undo."""
+    elapsed = await timed_press(pilot, frames, "1")
+    if check is not None:
+        check()
+    await pilot.press("u")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    return elapsed
 
 
 def p95(values: list[float]) -> float:
@@ -148,27 +160,15 @@ async def interleaved(rounds: int, samples: int) -> tuple[list[list[float]], lis
             await pilot.press("1")  # one step in, so undo stays available and the footer is steady
             await pilot.pause()
             area = app.screen.query_one(PlayArea)
+            def one_step_in() -> None:
+                assert len(area.attempt.session.history) == 2
+
             for _ in range(WARMUP):
-                await timed_press(bare_pilot, bare_frames, "1")
-                await bare_pilot.press("u")
-                await bare_pilot.pause()
-                await timed_press(pilot, frames, "1")
-                await pilot.press("u")
-                await pilot.pause()
+                await sample(bare_pilot, bare_frames)
+                await sample(pilot, frames, one_step_in)
             for _ in range(rounds):
-                theirs: list[float] = []
-                for _ in range(samples):
-                    theirs.append(await timed_press(bare_pilot, bare_frames, "1"))
-                    await bare_pilot.press("u")  # the same lines each time, as casesim's undo (not timed)
-                    await bare_pilot.pause()
-                bare.append(theirs)
-                mine: list[float] = []
-                for _ in range(samples):
-                    mine.append(await timed_press(pilot, frames, "1"))  # a choice: engine, record, redraw
-                    assert len(area.attempt.session.history) == 2
-                    await pilot.press("u")  # back to the same moment (not timed)
-                    await pilot.pause()
-                case.append(mine)
+                bare.append([await sample(bare_pilot, bare_frames) for _ in range(samples)])
+                case.append([await sample(pilot, frames, one_step_in) for _ in range(samples)])  # engine, record, redraw
         store.close()
     return bare, case
 
