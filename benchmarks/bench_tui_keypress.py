@@ -11,6 +11,9 @@ back, as casesim's undo does, so its transcript does not grow. casesim's number 
 redraw. Each sample is one choice key; an undo between samples (not timed) returns to the same
 moment, so every sample does the same work. Prints median and p95 and their ratios.
 
+``--scenario FILE --depth N`` samples N choices into another bundled scenario (first options
+taken), where the transcript is longer: the bare app's transcript is given as many lines.
+
 Both apps run at once and take turns, ``--rounds`` rounds of ``--samples`` keys each: a shared
 virtual machine's speed drifts by a fifth from one second to the next, and timing all of one app
 and then all of the other moved the median ratio from 0.97x to 1.57x between runs. Besides the
@@ -91,9 +94,11 @@ class BareApp(App[None]):
     #choices { height: auto; max-height: 11; border: round $primary; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lines: int = 0) -> None:
         super().__init__()
         self.turn = 0
+        self.lines = lines
+        """Transcript lines already there when sampling starts (as casesim's at ``--depth``)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -103,6 +108,9 @@ class BareApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript.mount_all([Static(Content(f"Earlier line {n}, about as long as a line of the conversation is."))
+                              for n in range(self.lines)])
         self.show()
 
     def show(self) -> None:
@@ -128,8 +136,10 @@ class BareApp(App[None]):
                 line.remove()
 
 
-async def interleaved(rounds: int, samples: int) -> tuple[list[list[float]], list[list[float]]]:
-    """Each round's key times of the bare app and of casesim, the two apps running side by side."""
+async def interleaved(rounds: int, samples: int, scenario: str = "example-check-in.yaml",
+                      depth: int = 1) -> tuple[list[list[float]], list[list[float]]]:
+    """Each round's key times of the bare app and of casesim, the two apps running side by side,
+    ``depth`` choices into ``scenario`` (a file in ``scenarios/``)."""
     from casesim.authoring.pipeline import require_scenario
     from casesim.play.analyses import Analyses
     from casesim.play.trainee import TraineeSettings
@@ -137,13 +147,12 @@ async def interleaved(rounds: int, samples: int) -> tuple[list[list[float]], lis
     from casesim.scoring.catalog import load_catalog
     from casesim.tui import OpenScenario, make_app
     from casesim.tui.widgets.play_area import PlayArea
+    from casesim.tui.widgets.transcript import Transcript
 
     catalog = load_catalog(ROOT / "scoring")
-    loaded = require_scenario(ROOT / "scenarios" / "example-check-in.yaml", catalog)
+    loaded = require_scenario(ROOT / "scenarios" / scenario, catalog)
     analyses = Analyses()
     analyses.request(loaded)
-    bare_app = BareApp()
-    bare_frames = instrument(bare_app)
     bare: list[list[float]] = []
     case: list[list[float]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -152,39 +161,57 @@ async def interleaved(rounds: int, samples: int) -> tuple[list[list[float]], lis
                        deterministic=True, start=OpenScenario(loaded, mode="practice"), analyses=analyses,
                        choice_settle_seconds=0)  # the settle guard ignores keys on purpose; not drawing time
         frames = instrument(app)
-        async with bare_app.run_test(size=(80, 24)) as bare_pilot, app.run_test(size=(80, 24)) as pilot:
-            await bare_pilot.pause()
+        async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await pilot.press("enter")  # start, from the before-you-start screen
-            await pilot.pause()
-            await pilot.press("1")  # one step in, so undo stays available and the footer is steady
-            await pilot.pause()
+            while not app.screen.query(PlayArea):
+                await pilot.pause(0.05)
+            for _ in range(depth):  # at least one step in, so undo stays available and the footer is steady
+                await pilot.press("1")
+                await pilot.pause()
             area = app.screen.query_one(PlayArea)
-            def one_step_in() -> None:
-                assert len(area.attempt.session.history) == 2
+            here = len(area.attempt.session.history)
+            assert here == depth and not area.attempt.session.finished, f"{scenario} ends before {depth + 1} choices"
+            bare_app = BareApp(lines=max(0, len(area.query_one(Transcript).lines) - 2))
+            bare_frames = instrument(bare_app)
 
-            for _ in range(WARMUP):
-                await sample(bare_pilot, bare_frames)
-                await sample(pilot, frames, one_step_in)
-            for _ in range(rounds):
-                bare.append([await sample(bare_pilot, bare_frames) for _ in range(samples)])
-                case.append([await sample(pilot, frames, one_step_in) for _ in range(samples)])  # engine, record, redraw
+            def one_step_in() -> None:  # the timed key took one choice
+                assert len(area.attempt.session.history) == here + 1
+
+            async with bare_app.run_test(size=(80, 24)) as bare_pilot:
+                await bare_pilot.pause()
+                await sample_rounds(pilot, frames, bare_pilot, bare_frames, one_step_in, rounds, samples, bare, case)
         store.close()
     return bare, case
+
+
+async def sample_rounds(pilot: object, frames: list[float], bare_pilot: object, bare_frames: list[float],
+                        one_step_in: Callable[[], None], rounds: int, samples: int,
+                        bare: list[list[float]], case: list[list[float]]) -> None:
+    """Warm up, then ``rounds`` rounds of ``samples`` keys per app, the apps taking turns."""
+    for _ in range(WARMUP):
+        await sample(bare_pilot, bare_frames)
+        await sample(pilot, frames, one_step_in)
+    for _ in range(rounds):
+        bare.append([await sample(bare_pilot, bare_frames) for _ in range(samples)])
+        case.append([await sample(pilot, frames, one_step_in) for _ in range(samples)])  # engine, record, redraw
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--samples", type=int, default=SAMPLES, help="timed keys per app per round")
+    parser.add_argument("--scenario", default="example-check-in.yaml", help="a file in scenarios/")
+    parser.add_argument("--depth", type=int, default=1, help="choices (first options) taken before sampling")
     options = parser.parse_args()
-    bare_rounds, case_rounds = asyncio.run(interleaved(options.rounds, options.samples))
+    bare_rounds, case_rounds = asyncio.run(interleaved(options.rounds, options.samples, options.scenario,
+                                                       max(1, options.depth)))
     bare = [t for r in bare_rounds for t in r]
     case = [t for r in case_rounds for t in r]
     bm, bp = statistics.median(bare), p95(bare)
     cm, cp = statistics.median(case), p95(case)
     rounds = sorted(statistics.median(c) / statistics.median(b) for b, c in zip(bare_rounds, case_rounds, strict=True))
-    print("keypress -> next node drawn (Pilot, headless, 80x24), "
+    print(f"keypress -> next node drawn (Pilot, headless, 80x24), {options.scenario} at decision {options.depth + 1}, "
           f"{options.rounds} rounds of {options.samples} keys each, the two apps taking turns", file=sys.stderr)
     print(f"  bare Textual app: median {bm * 1000:6.2f} ms   p95 {bp * 1000:6.2f} ms", file=sys.stderr)
     print(f"  casesim play:     median {cm * 1000:6.2f} ms   p95 {cp * 1000:6.2f} ms", file=sys.stderr)
