@@ -61,6 +61,11 @@ class TranscriptText(Visual):
         self._wrapped = wrapped
         self._rows: dict[int, list[Content]] = {}
 
+    @property
+    def plain(self) -> str:
+        """Every line's text, unwrapped, one line per line (what a search of the screen sees)."""
+        return "\n".join(render_line(line, self.client_name).plain for line in self.lines)
+
     def _line_rows(self, line: Line, width: int) -> list[Content]:
         rows = self._wrapped.get((line, width))
         if rows is None:
