@@ -90,3 +90,36 @@ async def test_play_keeps_what_it_was_built_with_out_of_the_collectors_full_pass
         await settle(pilot)
         assert not isinstance(app.screen, PlayScreen)
     assert holders() == 0 and gc.get_freeze_count() == 0, "handed back when play closes"
+
+
+async def test_a_choice_draws_the_title_bar_with_it_and_restyles_nothing(
+        make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The title bar's "decision N" is set while the choice is drawn (not a message later, which
+    cost a frame of its own), and showing or hiding the feedback and the countdown changes
+    ``display``, not a class: a class change restyles a widget and all it holds."""
+    from textual.app import App
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_and_start(pilot)
+        await pilot.pause()
+        area = play_area(app)
+        status = app.screen.query_one("#title-status", Static)
+        assert "decision 1" in status.content.plain  # type: ignore[attr-defined]
+        restyled: list[object] = []
+        update_styles = App.update_styles
+
+        def counting(self: App[Any], node: Any, **kwargs: Any) -> None:
+            restyled.append(node)
+            update_styles(self, node, **kwargs)
+
+        monkeypatch.setattr(App, "update_styles", counting)
+        area.choose(EXPERT[0])  # no pause: what the key's own handler drew
+        assert "decision 2" in status.content.plain  # type: ignore[attr-defined]
+        assert area.query_one("#feedback").display, "practice mode shows the feedback on the choice"
+        assert restyled == []
+        area.action_undo()
+        assert "decision 1" in status.content.plain  # type: ignore[attr-defined]
+        assert not area.query_one("#feedback").display
+        assert restyled == []

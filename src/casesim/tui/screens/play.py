@@ -57,7 +57,8 @@ class PlayScreen(CaseSimScreen[None]):
     def compose(self) -> ComposeResult:
         scenario = self.attempt.program.scenario
         yield TitleBar(literal(scenario.title), self._status(), id="title-bar")
-        yield PlayArea(self.attempt, id="play-area", settle=self.casesim.choice_settle_seconds)
+        yield PlayArea(self.attempt, id="play-area", settle=self.casesim.choice_settle_seconds,
+                       on_drawn=self._show_status)
         yield Footer()
 
     def _status(self) -> Content:
@@ -65,9 +66,12 @@ class PlayScreen(CaseSimScreen[None]):
         steps = len(a.session.history)
         return Content.assemble((a.mode, "bold"), f" · decision {steps + 1}" if not a.finished else " · ending")
 
+    def _show_status(self) -> None:
+        for bar in self.query("#title-bar").results(TitleBar):
+            bar.set_status(self._status())
+
     @on(PlayArea.Stepped)
     def _stepped(self) -> None:
-        self.query_one("#title-bar", TitleBar).set_status(self._status())
         if self.attempt.finished:
             self.refresh_bindings()
 

@@ -13,14 +13,16 @@ __all__ = ["FeedbackPanel"]
 
 
 class FeedbackPanel(VerticalScroll):
-    """Hidden while empty; shows a labelled teaching note."""
+    """Hidden while empty; shows a labelled teaching note.
+
+    Shown and hidden through ``display``, not a class: a class change restyles the panel and
+    everything in it against the app's whole stylesheet, on the keypress (issue 15, item 7)."""
 
     DEFAULT_CSS = """
     FeedbackPanel {
         height: auto; max-height: 7; border: round $secondary; padding: 0 1; display: none;
         border-title-color: $text; border-title-style: bold;
     }
-    FeedbackPanel.-shown { display: block; }
     FeedbackPanel > Static { height: auto; }
     """
 
@@ -30,8 +32,12 @@ class FeedbackPanel(VerticalScroll):
     def show(self, heading: str, text: str) -> None:
         self.border_title = Content(heading)
         self.query_one("#feedback-text", Static).update(literal(text))
-        self.add_class("-shown")
+        self.display = True
         self.scroll_home(animate=False)
 
+    @property
+    def shown(self) -> bool:
+        return self.display
+
     def clear(self) -> None:
-        self.remove_class("-shown")
+        self.display = False

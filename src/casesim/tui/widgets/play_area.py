@@ -10,6 +10,7 @@ screen for :data:`CHOICE_SETTLE_SECONDS`, so nothing can be chosen unread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -57,7 +58,6 @@ class PlayArea(Vertical):
     PlayArea > #play-top { height: 1fr; }
     PlayArea #play-side { width: 32; height: 100%; }
     PlayArea #play-timer { height: auto; padding: 0 1; background: $warning 25%; display: none; }
-    PlayArea #play-timer.-shown { display: block; }
     PlayArea.-author #play-side { display: none; }
     """
 
@@ -87,9 +87,12 @@ class PlayArea(Vertical):
             return self.area
 
     def __init__(self, attempt: LiveAttempt, *, id: str | None = None, tick: float | None = 1.0,
-                 settle: float = CHOICE_SETTLE_SECONDS) -> None:
+                 settle: float = CHOICE_SETTLE_SECONDS, on_drawn: Callable[[], None] | None = None) -> None:
         super().__init__(id=id)
         self.attempt = attempt
+        self._on_drawn = on_drawn
+        """Called at the end of every redraw: what the screen shows of the attempt elsewhere (its
+        title bar's status) is drawn in the same frame, not one message later (issue 15, item 7)."""
         self._tick = tick
         self._settle = settle
         self._quiet_since = 0.0
@@ -155,6 +158,8 @@ class PlayArea(Vertical):
         if binding_state != self._binding_state:
             self._binding_state = binding_state
             self.refresh_bindings()
+        if self._on_drawn is not None:
+            self._on_drawn()
 
     def update_timer(self) -> None:
         timer = self.query_one("#play-timer", Static)
@@ -162,12 +167,12 @@ class PlayArea(Vertical):
         left = session.time_left()
         if left is None:
             if session.author_timer_seconds() is not None and not session.finished:
-                timer.add_class("-shown")
+                timer.display = True
                 self._show_timer(timer, Content.assemble(("Timed moment", "bold"), " · you have no time limit"))
                 return
-            timer.remove_class("-shown")
+            timer.display = False
             return
-        timer.add_class("-shown")
+        timer.display = True
         parts: list[str | tuple[str, str]] = [("Time left ", "bold"), (format_seconds(left), "bold")]
         if self.attempt.timing.accommodated:
             parts.append(f" · {allowance_label(self.attempt.timing.allowance)}")

@@ -34,6 +34,9 @@ class TitleBar(Horizontal):
             self.query_one("#title-text", Static).update(title)
 
     def set_status(self, status: Content) -> None:
+        """Show ``status`` (nothing is redrawn when it is what is shown)."""
+        same = isinstance(self._status, Content) and (self._status.plain, self._status.spans) == (status.plain,
+                                                                                              status.spans)
         self._status = status
-        if self.is_mounted:
+        if self.is_mounted and not same:
             self.query_one("#title-status", Static).update(status)
