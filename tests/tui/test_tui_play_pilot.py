@@ -66,7 +66,7 @@ async def test_practice_attempt_from_the_library_to_the_debrief_is_recorded(
         assert len(started) == 1 and started[0].mode == "practice"  # type: ignore[attr-defined]
         await choose(pilot, EXPERT[:1])
         feedback = app.screen.query_one(FeedbackPanel)
-        assert feedback.shown, "practice mode shows feedback after a choice"
+        assert feedback.display, "practice mode shows feedback after a choice"
         await choose(pilot, EXPERT[1:])
         assert play_area(app).attempt.finished
         await pilot.press("1")  # "See your debrief"

@@ -13,9 +13,15 @@ from textual.content import Content
 
 from casesim.format.text import visible
 
-__all__ = ["literal", "visible"]
+__all__ = ["drawn", "literal", "visible"]
 
 
 def literal(text: str, style: str = "") -> Content:
     """``text`` as display content: no markup parsing, control characters made visible."""
     return Content.styled(visible(text), style)
+
+
+def drawn(content: Content) -> tuple[str, tuple[object, ...]]:
+    """What ``content`` draws (its words and styles), to compare with what a widget shows: an
+    update costs the keypress a layout pass, so widgets skip one that would draw the same."""
+    return content.plain, tuple(content.spans)

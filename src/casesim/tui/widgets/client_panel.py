@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from casesim.format.scenario import Scenario
-from casesim.tui.text import literal
+from casesim.tui.text import drawn, literal
 
 __all__ = ["ClientPanel", "Meter", "meter_content"]
 
@@ -70,7 +70,7 @@ class Meter(Static):
     def show(self, content: Content) -> None:
         """Show ``content`` unless it is what is shown already: an update costs a layout pass on
         the keypress, and a choice moves one or two of the meters (issue 15 item 7)."""
-        shown = (content.plain, tuple(content.spans))
+        shown = drawn(content)
         if shown != self._shown:
             self._shown = shown
             self.update(content)

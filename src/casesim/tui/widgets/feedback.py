@@ -35,9 +35,5 @@ class FeedbackPanel(VerticalScroll):
         self.display = True
         self.scroll_home(animate=False)
 
-    @property
-    def shown(self) -> bool:
-        return self.display
-
     def clear(self) -> None:
         self.display = False

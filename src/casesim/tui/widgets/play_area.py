@@ -29,6 +29,7 @@ from casesim.play.timing import allowance_label
 from casesim.play.transcript import transcript_lines
 from casesim.semantics.program import variables
 from casesim.tui.screens.notice import NoticeScreen
+from casesim.tui.text import drawn
 from casesim.tui.widgets.choice_list import CONTINUE, ChoiceList
 from casesim.tui.widgets.client_panel import ClientPanel
 from casesim.tui.widgets.feedback import FeedbackPanel
@@ -186,7 +187,7 @@ class PlayArea(Vertical):
     def _show_timer(self, timer: Static, content: Content) -> None:
         """Update the timer line only when its words change: the countdown ticks every second and
         each choice redraws it, and every update costs a layout pass (issue 15 item 7)."""
-        shown = (content.plain, tuple(content.spans))
+        shown = drawn(content)
         if shown != self._timer_shown:
             self._timer_shown = shown
             timer.update(content)

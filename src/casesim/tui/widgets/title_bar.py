@@ -7,6 +7,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from casesim.tui.text import drawn
+
 __all__ = ["TitleBar"]
 
 
@@ -35,8 +37,7 @@ class TitleBar(Horizontal):
 
     def set_status(self, status: Content) -> None:
         """Show ``status`` (nothing is redrawn when it is what is shown)."""
-        same = isinstance(self._status, Content) and (self._status.plain, self._status.spans) == (status.plain,
-                                                                                              status.spans)
+        same = drawn(self._status) == drawn(status)
         self._status = status
         if self.is_mounted and not same:
             self.query_one("#title-status", Static).update(status)
