@@ -145,7 +145,7 @@ def shown_texts(app: App[object]) -> str:
     from textual.widgets import OptionList, Static
 
     from casesim.tui.widgets.prose import Hanging
-    from casesim.tui.widgets.transcript import TranscriptText
+    from casesim.tui.widgets.transcript import Transcript, TranscriptText
 
     def plain(visual: object) -> str:
         if isinstance(visual, Content | TranscriptText):
@@ -158,6 +158,8 @@ def shown_texts(app: App[object]) -> str:
     for widget in app.screen.query("*"):
         if isinstance(widget, Static):
             out.append(plain(widget.content))
+        elif isinstance(widget, Transcript):
+            out.append(widget.text.plain)
         elif isinstance(widget, OptionList):
             out.extend(plain(option.prompt) for option in widget.options)
         title = getattr(widget, "_border_title", None)  # the stored Content (the property gives markup)

@@ -1,6 +1,7 @@
-"""The transcript is one widget drawing every line (issue 15, item 7): a choice adds no widget,
-each line keeps its look (the trainee's words indented on every row, scene lines muted, an
-ending set off by a rule), and a line is wrapped once per width."""
+"""The transcript is one widget drawing the rows in view (issue 15, item 7): a choice adds no
+widget, each line keeps its look (the trainee's words indented on every row, scene lines muted,
+an ending set off by a rule), a line is wrapped once per width and again for a new width, and
+its text can be selected with the mouse as before."""
 
 from __future__ import annotations
 
@@ -74,3 +75,50 @@ async def test_choices_add_lines_to_the_transcript_and_no_widgets(make_test_app:
         shown = transcript.plain
         assert transcript.lines[-1].text.split()[0] in shown
         assert transcript.scroll_y == transcript.max_scroll_y  # following the newest line
+
+
+async def test_a_resized_terminal_wraps_the_transcript_again_and_it_still_follows_the_newest(
+        make_test_app: AppFactory) -> None:
+    from support.tui import screen_text
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_and_start(pilot)
+        await settle(pilot)
+        await choose(pilot, EXPERT[:3])
+        await settle(pilot)
+        transcript = app.screen.query_one(Transcript)
+        narrow = transcript.plain.split("\n")
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot)
+        wide = transcript.plain.split("\n")
+        assert len(wide) < len(narrow)  # fewer, longer rows
+        width = transcript.scrollable_content_region.width
+        assert max(map(len, wide)) <= width < 100 and max(map(len, wide)) > max(map(len, narrow))
+        assert transcript.virtual_size.height == len(wide)
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+        newest = transcript.lines[-1].text.split()[0]
+        assert newest in screen_text(app).split("╭─ Feedback")[0]  # the newest line is in view
+
+
+async def test_the_transcripts_text_can_be_selected(make_test_app: AppFactory) -> None:
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_and_start(pilot)
+        await settle(pilot)
+        await choose(pilot, EXPERT[:2])
+        await settle(pilot)
+        transcript = app.screen.query_one(Transcript)
+        assert transcript.get_selection(Selection(None, None)) == (transcript.plain.rstrip("\n"), "\n")
+        top = int(transcript.scroll_y)
+        before = transcript.render_line(0)
+        app.screen.selections = {transcript: Selection.from_offsets(Offset(0, top), Offset(4, top))}
+        await pilot.pause()
+        selected = transcript.render_line(0)
+        assert selected.text == before.text and selected != before  # the same words, highlighted
+        assert app.screen.get_selected_text() == transcript.plain.splitlines()[top][:4]

@@ -1,24 +1,24 @@
 """The scrolling transcript: client lines, scene narration and the trainee's words.
 
-The whole transcript is one widget drawing one :class:`TranscriptText`, not a widget per line:
-a choice adds two or three lines, and mounting a widget for each cost the keypress their
-styling, a second layout pass and a second frame, and every later frame one more widget to
-arrange (issue 15, item 7). Each line is wrapped once per width and kept, so a choice wraps only
-the lines it adds.
+The whole transcript is one line-API widget drawing the rows of a :class:`TranscriptText`, not
+a widget per line: a choice adds two or three lines, and mounting a widget for each cost the
+keypress their styling, a second layout pass and a second frame, and every later frame one more
+widget to arrange (issue 15, item 7). Each line is wrapped once per width and kept, so a choice
+wraps only the lines it adds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.css.styles import RulesMap
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
-from textual.widgets import Static
 
 from casesim.play.transcript import Line
 from casesim.tui.text import literal
@@ -97,12 +97,18 @@ class TranscriptText(Visual):
         return len(self.rows(width))
 
 
-class Transcript(VerticalScroll):
-    """Shows a list of :class:`~casesim.play.transcript.Line`, following the newest."""
+class Transcript(ScrollView):
+    """Shows a list of :class:`~casesim.play.transcript.Line`, following the newest (at the
+    bottom, just above the choices, while they do not fill it).
+
+    A line-API widget: it knows its own height (the rows of its lines wrapped at its width) when
+    lines are shown, so Textual lays the screen out once for a choice. A scrolling container of
+    text learns its height in the layout pass, and a height found there asks for a second layout
+    and a second frame (issue 15, item 7). Only the rows in view are drawn, each once per width.
+    """
 
     DEFAULT_CSS = """
-    Transcript { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    Transcript > #transcript-text { height: auto; }
+    Transcript { width: 1fr; height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; overflow-x: hidden; }
     """
 
     MAX_WRAPPED = 2000
@@ -113,25 +119,93 @@ class Transcript(VerticalScroll):
         self.client_name = client_name
         self.lines: tuple[Line, ...] = ()
         self._wrapped: dict[tuple[Line, int], list[Content]] = {}
-        self._text = Static(TranscriptText((), client_name, self._wrapped), id="transcript-text", markup=False)
+        self._rows: list[Content] = []
+        self._width = 0
+        """The width ``_rows`` are wrapped at (0: not laid out yet)."""
+        self._strips: dict[int, tuple[Content, Strip]] = {}
+        """Drawn rows by index, with the row drawn (a row at an index can change: undo, a new line)."""
 
-    def compose(self) -> ComposeResult:
-        yield self._text
+    @property
+    def text(self) -> TranscriptText:
+        """What is shown, as one visual (its ``plain``: every line's text, unwrapped)."""
+        return TranscriptText(self.lines, self.client_name, self._wrapped)
 
     @property
     def plain(self) -> str:
         """The transcript as wrapped at the current width (80 before the first layout); for tests."""
-        width = self._text.content_region.width or 80
-        return "\n".join(row.plain for row in TranscriptText(self.lines, self.client_name, self._wrapped).rows(width))
+        return "\n".join(row.plain for row in self.text.rows(self._content_width() or 80))
+
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width
 
     def show(self, lines: Sequence[Line]) -> None:
         """Display ``lines`` and follow the end (unless the trainee has scrolled up to reread)."""
         new = tuple(lines)
         if new == self.lines:
             return
-        if len(self._wrapped) > self.MAX_WRAPPED:
-            self._wrapped.clear()
         self.lines = new
-        self._text.update(TranscriptText(new, self.client_name, self._wrapped))
+        self._rewrap(self._width)
         # Anchored: the view follows new lines until the trainee scrolls up to reread.
         self.anchor()
+
+    def _rewrap(self, width: int) -> None:
+        """Wrap the lines at ``width`` (0: not yet known) and size the scrolled area to them."""
+        if len(self._wrapped) > self.MAX_WRAPPED:
+            self._wrapped.clear()
+            self._strips.clear()
+        if width != self._width:
+            self._strips.clear()
+        self._width = width
+        self._rows = self.text.rows(width) if width else []
+        self.virtual_size = Size(width, len(self._rows))
+        self.refresh()
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if self._content_width() != self._width:
+            # A new width (the first layout, a resized terminal): wrapped again before this pass's
+            # frame is drawn, not blank until a resize event arrives after it.
+            self._rewrap(self._content_width())
+        return resized
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        # The scrollbar came or went (lines were added, or the height changed): the rows are as
+        # wide as the room beside it.
+        if self._width and self._content_width() != self._width:
+            self._rewrap(self._content_width())
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # drawn in the old colours
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract("\n".join(row.plain for row in self._rows)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        region = self.scrollable_content_region
+        width, rows = region.width, len(self._rows)
+        # Fewer rows than room: they sit at the bottom, the newest just above the choices.
+        index = self.scroll_offset.y + y - max(0, region.height - rows)
+        if not 0 <= index < rows or width != self._width:
+            return Strip.blank(width, self.rich_style)
+        row = self._rows[index]
+        selection = self.text_selection
+        span = selection.get_span(index) if selection is not None else None
+        if span is None:
+            kept = self._strips.get(index)
+            if kept is not None and kept[0] is row:
+                return kept[1]
+        else:
+            start, end = span
+            chosen = Style.from_styles(self.screen.get_component_styles("screen--selection"))
+            row = row.stylize(chosen, start, len(row) if end == -1 else end)
+        # (the widget's styles, as Textual's own Visual.to_strips passes them)
+        options = RenderOptions(self._get_style, self.styles)  # type: ignore[arg-type]
+        strip = row.render_strips(width, 1, self.visual_style, options)[0]
+        strip = strip.extend_cell_length(width, self.rich_style).apply_offsets(0, index)
+        if span is None:
+            self._strips[index] = (row, strip)
+        return strip
