@@ -123,3 +123,70 @@ async def test_a_choice_draws_the_title_bar_with_it_and_restyles_nothing(
         assert "decision 1" in status.content.plain  # type: ignore[attr-defined]
         assert not area.query_one("#feedback").display
         assert restyled == []
+
+
+async def test_a_choice_is_laid_out_once_and_drawn_in_one_frame(
+        make_test_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A choice changes the height of what is below the conversation (feedback, countdown,
+    choices), so the screen is laid out again; Textual then laid it out and drew it a second and
+    third time: the conversation's height found in that pass, the row, column and panels around
+    it resized, the choices wrapped again and the scrollbar redrawn. Now a choice is one layout
+    pass and one frame, and that frame is the whole picture: drawing every widget again changes
+    nothing. (Where the choices' own scrollbar comes or goes, the screen is rightly laid out
+    twice: its content is narrower or wider. The first choice also adds Undo to the footer.)"""
+    from textual.app import App
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    from casesim.tui.widgets.transcript import Transcript
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_and_start(pilot)
+        await settle(pilot)
+        await choose(pilot, EXPERT[:1])
+        passes: list[object] = []
+        frames: list[object] = []
+        bars_changed: list[Widget] = []
+        refresh_layout, display, refresh_bars = Screen._refresh_layout, App._display, Widget._refresh_scrollbars
+
+        def laying_out(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+            passes.append(self)
+            refresh_layout(self, *args, **kwargs)
+
+        def drawing(self: App[Any], screen: Any, update: Any) -> None:
+            if update is not None:
+                frames.append(update)
+            display(self, screen, update)
+
+        def showing_bars(self: Widget) -> None:
+            shown = self.show_vertical_scrollbar, self.show_horizontal_scrollbar
+            refresh_bars(self)
+            if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != shown:
+                bars_changed.append(self)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", laying_out)
+        monkeypatch.setattr(App, "_display", drawing)
+        monkeypatch.setattr(Widget, "_refresh_scrollbars", showing_bars)
+        transcript = app.screen.query_one(Transcript)
+        heights = set()
+        once = 0
+        for step in EXPERT[1:6]:
+            passes.clear()
+            frames.clear()
+            bars_changed.clear()
+            await choose(pilot, [step])
+            heights.add(transcript.size.height)
+            expected = 2 if bars_changed else 1
+            assert (len(passes), len(frames)) == (expected, expected), (step, bars_changed)
+            once += expected == 1
+            assert transcript.scroll_y == transcript.max_scroll_y > 0  # following the newest line
+            drawn = app.export_screenshot()
+            for widget in app.screen.query("*"):
+                widget.refresh()
+            transcript.vertical_scrollbar.refresh()
+            await pilot.pause()
+            assert app.export_screenshot() == drawn, step
+        assert len(heights) > 2, "the choices below changed the conversation's height"
+        assert once >= 3, "most choices show or hide no scrollbar"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual import events
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -30,6 +31,17 @@ class ChoiceList(OptionList):
     ChoiceList:focus { border: round $accent; }
     ChoiceList > .option-list--option { padding: 0 1; }
     """
+
+    _drawn_width = -1
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Wrap the options again only for a new width. Textual's list draws itself anew on any
+        resize, and the choices are resized with nearly every choice (the feedback above them
+        changes height): that drew the choice a second frame (issue 15, item 7)."""
+        event.prevent_default()  # not OptionList's own handler
+        if event.size.width != self._drawn_width:
+            self._drawn_width = event.size.width
+            self._clear_caches()
 
     def show_choices(self, choices: Sequence[tuple[str, str]]) -> None:
         """Replace the options with ``(choice id, what the trainee says)`` pairs, numbered."""

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
 from casesim.format.scenario import Scenario
 from casesim.tui.text import drawn, literal
+from casesim.tui.widgets.one_pass import OnePassColumn, OnePassText
 
 __all__ = ["ClientPanel", "Meter", "meter_content"]
 
@@ -58,7 +58,7 @@ def _change(before: Any, after: Any) -> str:
     return " (changed)"
 
 
-class Meter(Static):
+class Meter(OnePassText):
     """One visible variable."""
 
     DEFAULT_CSS = "Meter { height: auto; }"
@@ -76,7 +76,7 @@ class Meter(Static):
             self.update(content)
 
 
-class ClientPanel(Vertical):
+class ClientPanel(OnePassColumn):
     """The client's name and the variables the author chose to show, updated after each step."""
 
     DEFAULT_CSS = """

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
 from casesim.tui.text import literal
+from casesim.tui.widgets.one_pass import OnePassScroll, OnePassText
 
 __all__ = ["FeedbackPanel"]
 
 
-class FeedbackPanel(VerticalScroll):
+class FeedbackPanel(OnePassScroll):
     """Hidden while empty; shows a labelled teaching note.
 
     Shown and hidden through ``display``, not a class: a class change restyles the panel and
@@ -27,7 +27,7 @@ class FeedbackPanel(VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="feedback-text", markup=False)
+        yield OnePassText(id="feedback-text", markup=False)
 
     def show(self, heading: str, text: str) -> None:
         self.border_title = Content(heading)

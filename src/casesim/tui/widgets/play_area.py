@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -33,6 +33,7 @@ from casesim.tui.text import drawn
 from casesim.tui.widgets.choice_list import CONTINUE, ChoiceList
 from casesim.tui.widgets.client_panel import ClientPanel
 from casesim.tui.widgets.feedback import FeedbackPanel
+from casesim.tui.widgets.one_pass import OnePassColumn, OnePassRow, OnePassText
 from casesim.tui.widgets.transcript import Transcript
 
 __all__ = ["CHOICE_SETTLE_SECONDS", "PlayArea", "format_seconds"]
@@ -108,12 +109,12 @@ class PlayArea(Vertical):
 
     def compose(self) -> ComposeResult:
         scenario = self.attempt.program.scenario
-        with Horizontal(id="play-top"):
+        with OnePassRow(id="play-top"):
             yield Transcript(scenario.client.name.split()[0], id="transcript")
-            with Vertical(id="play-side"):
+            with OnePassColumn(id="play-side"):
                 yield ClientPanel(scenario, id="client-panel")
         yield FeedbackPanel(id="feedback")
-        yield Static(id="play-timer", markup=False)
+        yield OnePassText(id="play-timer", markup=False)
         yield ChoiceList(id="choices")
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
@@ -22,6 +23,7 @@ from textual.visual import RenderOptions, Visual
 
 from casesim.play.transcript import Line
 from casesim.tui.text import literal
+from casesim.tui.widgets.one_pass import OnePass
 
 __all__ = ["Transcript", "TranscriptText", "render_line"]
 
@@ -97,6 +99,10 @@ class TranscriptText(Visual):
         return len(self.rows(width))
 
 
+class _ScrollBar(OnePass, ScrollBar):
+    """The transcript's scrollbar (see :attr:`Transcript.vertical_scrollbar`)."""
+
+
 class Transcript(ScrollView):
     """Shows a list of :class:`~casesim.play.transcript.Line`, following the newest (at the
     bottom, just above the choices, while they do not fill it).
@@ -160,12 +166,33 @@ class Transcript(ScrollView):
         self.virtual_size = Size(width, len(self._rows))
         self.refresh()
 
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The scrollbar, made as Textual makes it but of a class whose new size, found in a layout
+        pass, asks for no second pass (:mod:`casesim.tui.widgets.one_pass`): the transcript's
+        height changes with the choices below it, on nearly every choice."""
+        if self._vertical_scrollbar is None:
+            bar = self._vertical_scrollbar = _ScrollBar(vertical=True, name="vertical",
+                                                        thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
+
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        before = self.size
         resized = super()._size_updated(size, virtual_size, container_size, layout)
         if self._content_width() != self._width:
             # A new width (the first layout, a resized terminal): wrapped again before this pass's
             # frame is drawn, not blank until a resize event arrives after it.
             self._rewrap(self._content_width())
+        elif size != before:
+            # A new height only (the choices below changed height, as on nearly every choice):
+            # the transcript and its scrollbar are drawn whole by this pass's frame, with the
+            # scroll offset and thumb set here. The repaints Textual asked of them while sizing
+            # them would only draw them again in a frame of their own (issue 15, item 7).
+            self._repaint_required = False
+            if self._vertical_scrollbar is not None:
+                self._vertical_scrollbar._repaint_required = False
         return resized
 
     def watch_show_vertical_scrollbar(self) -> None:
