@@ -181,6 +181,11 @@ class Transcript(ScrollView):
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         before = self.size
         resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if self.is_anchored and not self._anchor_released and self.scroll_y != self.max_scroll_y:
+            # Following the newest line: Textual anchored the view to the height it had before
+            # this pass, so a transcript made shorter by the choices below it would hide its last
+            # rows; it is anchored to the height it has now.
+            self.scroll_y = self.scroll_target_y = self.max_scroll_y
         if self._content_width() != self._width:
             # A new width (the first layout, a resized terminal): wrapped again before this pass's
             # frame is drawn, not blank until a resize event arrives after it.
