@@ -133,8 +133,10 @@ async def test_a_choice_is_laid_out_once_and_drawn_in_one_frame(
     it resized, the choices wrapped again and the scrollbar redrawn. Now a choice is one layout
     pass and one frame, and that frame is the whole picture: drawing every widget again changes
     nothing, and the newest line is in view (the pass Textual anchors a view in still has the
-    transcript's old height, so a choice that made it shorter hid its last rows). (Where the choices' own scrollbar comes or goes, the screen is rightly laid out
-    twice: its content is narrower or wider. The first choice also adds Undo to the footer.)"""
+    transcript's old height, so a choice that made it shorter hid its last rows).
+
+    Where a scrollbar comes or goes (the choices' own), the screen is rightly laid out twice:
+    the content beside it is narrower or wider. The first choice also adds Undo to the footer."""
     from textual.app import App
     from textual.screen import Screen
     from textual.widget import Widget

@@ -122,3 +122,32 @@ async def test_the_transcripts_text_can_be_selected(make_test_app: AppFactory) -
         selected = transcript.render_line(0)
         assert selected.text == before.text and selected != before  # the same words, highlighted
         assert app.screen.get_selected_text() == transcript.plain.splitlines()[top][:4]
+
+
+async def test_a_trainee_can_scroll_up_to_reread_and_the_next_choice_shows_its_answer(
+        make_test_app: AppFactory) -> None:
+    from support.tui import play_area
+
+    app = make_test_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_and_start(pilot)
+        await settle(pilot)
+        await choose(pilot, EXPERT[:4])
+        await settle(pilot)
+        transcript = app.screen.query_one(Transcript)
+        area = play_area(app)
+        transcript.focus()
+        for _ in range(3):
+            await pilot.press("up")
+        await pilot.pause()
+        reading = transcript.scroll_y
+        assert 0 < reading < transcript.max_scroll_y
+        area.check_timer()  # a tick of the clock, and the same lines shown again: the view stays put
+        transcript.show(list(transcript.lines))
+        await pilot.pause()
+        assert transcript.scroll_y == reading
+        area.choose(EXPERT[4])
+        await settle(pilot)
+        shown = transcript.scrollable_content_region.height
+        assert transcript.scroll_offset.y + shown == transcript.virtual_size.height  # the answer in view

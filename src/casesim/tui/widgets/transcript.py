@@ -145,13 +145,16 @@ class Transcript(ScrollView):
         return self.scrollable_content_region.width
 
     def show(self, lines: Sequence[Line]) -> None:
-        """Display ``lines`` and follow the end (unless the trainee has scrolled up to reread)."""
+        """Display ``lines``. New lines bring the newest into view (they answer the trainee's
+        choice, or tell that the time ran out); the same lines again leave the view where the
+        trainee scrolled it to reread."""
         new = tuple(lines)
         if new == self.lines:
             return
         self.lines = new
         self._rewrap(self._width)
-        # Anchored: the view follows new lines until the trainee scrolls up to reread.
+        # Anchored: the view follows the newest line (also as the height changes) until the
+        # trainee scrolls up to reread.
         self.anchor()
 
     def _rewrap(self, width: int) -> None:
