@@ -65,3 +65,27 @@ def test_a_damaged_entry_is_ignored_with_a_warning(tmp_path: Path, caplog: pytes
     file.write_bytes(file.read_bytes().replace(b'"x":1', b'"x":2'))
     assert cache_entries.read_entry(file, "d" * 64, lambda data: data, "test entry") is None
     assert "ignoring the cached test entry" in caplog.text and "checksum" in caplog.text
+
+
+def test_a_cache_folder_that_cannot_be_written_is_warned_about_once(
+        catalog: Catalog, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A report on a cache folder it cannot write (here a file stands where the folder should
+    be, which stops root too) warned once for every entry of every scenario; now once, and the
+    report is made all the same."""
+    from casesim.play.library import load_report_views
+
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder\n", encoding="utf-8")
+    analysis_cache.configure(blocked)
+    try:
+        wanted = {"example-check-in", "crisis-suicide-risk", "intake-er-follow-up"}
+        with caplog.at_level("DEBUG", logger="casesim.authoring.analysis_cache"):
+            views = load_report_views([SCENARIOS], catalog, only=wanted)
+            load_report_views([SCENARIOS], catalog, only=wanted)
+    finally:
+        analysis_cache.configure(None)
+    assert set(views) == wanted
+    failed = [r for r in caplog.records if "could not write the analysis cache" in r.getMessage()]
+    assert len(failed) > len(wanted)  # an entry of each kind for each scenario, twice over
+    assert [r.levelname for r in failed].count("WARNING") == 1
+    assert str(blocked) in failed[0].getMessage()

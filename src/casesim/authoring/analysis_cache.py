@@ -289,6 +289,10 @@ def _unwrap(raw: bytes, key: str) -> object:
     return json.loads(body)
 
 
+_WRITE_WARNED: set[tuple[str, int | None]] = set()
+"""The (folder, error number) pairs a failed write was warned about (see :func:`_write`)."""
+
+
 def _write(folder: Path, file: Path, data: bytes) -> None:
     """Write ``data`` to ``file`` atomically (temporary file, mode 0600, then rename); a failure
     is logged and otherwise ignored: the cache only saves time."""
@@ -301,7 +305,11 @@ def _write(folder: Path, file: Path, data: bytes) -> None:
         os.replace(temporary, file)
         temporary = None
     except OSError as exc:
-        _log.warning("could not write the analysis cache in %s (%s); carrying on without it", folder, exc)
+        # Once per folder and cause: a report on a read-only cache folder tried to write a
+        # list of replayed paths for every scenario, and warned as many times.
+        level = logging.DEBUG if (str(folder), exc.errno) in _WRITE_WARNED else logging.WARNING
+        _WRITE_WARNED.add((str(folder), exc.errno))
+        _log.log(level, "could not write the analysis cache in %s (%s); carrying on without it", folder, exc)
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):
