@@ -145,10 +145,10 @@ def shown_texts(app: App[object]) -> str:
     from textual.widgets import OptionList, Static
 
     from casesim.tui.widgets.prose import Hanging
-    from casesim.tui.widgets.transcript import Transcript, TranscriptText
+    from casesim.tui.widgets.transcript import Transcript
 
     def plain(visual: object) -> str:
-        if isinstance(visual, Content | TranscriptText):
+        if isinstance(visual, Content):
             return visual.plain
         if isinstance(visual, Hanging):
             return "\n".join(p.content.plain for p in visual.paras)

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from textual.content import Content
+from textual.pilot import Pilot
 
 from casesim.play.transcript import Line
 from casesim.tui.widgets.transcript import Transcript, TranscriptText
-from support.tui import EXPERT, AppFactory, choose, open_and_start, settle
+from support.tui import EXPERT, AppFactory, choose, open_and_start, play_area, screen_text, settle
 
 LONG = "I hear how much this month has taken out of you, and I would like to understand it better."
 
@@ -77,18 +78,21 @@ async def test_choices_add_lines_to_the_transcript_and_no_widgets(make_test_app:
         assert transcript.scroll_y == transcript.max_scroll_y  # following the newest line
 
 
+async def _played(pilot: Pilot[Any], path: list[str]) -> Transcript:
+    """Open the example from the library, start it, take ``path``; the transcript."""
+    await settle(pilot)
+    await open_and_start(pilot)
+    await settle(pilot)
+    await choose(pilot, path)
+    await settle(pilot)
+    return pilot.app.screen.query_one(Transcript)
+
+
 async def test_a_resized_terminal_wraps_the_transcript_again_and_it_still_follows_the_newest(
         make_test_app: AppFactory) -> None:
-    from support.tui import screen_text
-
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_and_start(pilot)
-        await settle(pilot)
-        await choose(pilot, EXPERT[:3])
-        await settle(pilot)
-        transcript = app.screen.query_one(Transcript)
+        transcript = await _played(pilot, EXPERT[:3])
         narrow = transcript.plain.split("\n")
         await pilot.resize_terminal(120, 30)
         await settle(pilot)
@@ -108,12 +112,7 @@ async def test_the_transcripts_text_can_be_selected(make_test_app: AppFactory) -
 
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_and_start(pilot)
-        await settle(pilot)
-        await choose(pilot, EXPERT[:2])
-        await settle(pilot)
-        transcript = app.screen.query_one(Transcript)
+        transcript = await _played(pilot, EXPERT[:2])
         assert transcript.get_selection(Selection(None, None)) == (transcript.plain.rstrip("\n"), "\n")
         top = int(transcript.scroll_y)
         before = transcript.render_line(0)
@@ -126,16 +125,9 @@ async def test_the_transcripts_text_can_be_selected(make_test_app: AppFactory) -
 
 async def test_a_trainee_can_scroll_up_to_reread_and_the_next_choice_shows_its_answer(
         make_test_app: AppFactory) -> None:
-    from support.tui import play_area
-
     app = make_test_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_and_start(pilot)
-        await settle(pilot)
-        await choose(pilot, EXPERT[:4])
-        await settle(pilot)
-        transcript = app.screen.query_one(Transcript)
+        transcript = await _played(pilot, EXPERT[:4])
         area = play_area(app)
         transcript.focus()
         for _ in range(3):

@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.content import Content
-from textual.css.styles import RulesMap
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
-from textual.visual import RenderOptions, Visual
+from textual.visual import RenderOptions
 
 from casesim.play.transcript import Line
 from casesim.tui.text import literal
@@ -52,16 +51,16 @@ def render_line(line: Line, client_name: str) -> Content:
     return Content.assemble(("Ending: ", "bold"), title, "\n", literal(line.text))
 
 
-class TranscriptText(Visual):
+class TranscriptText:
     """Transcript lines wrapped at a width, a blank row after each; ``wrapped`` is shared with the
-    next version of the transcript, so a line is wrapped once per width."""
+    next version of the transcript, so a line is wrapped once per width (:class:`Transcript`
+    draws the rows)."""
 
     def __init__(self, lines: Sequence[Line], client_name: str,
                  wrapped: dict[tuple[Line, int], list[Content]]) -> None:
         self.lines = tuple(lines)
         self.client_name = client_name
         self._wrapped = wrapped
-        self._rows: dict[int, list[Content]] = {}
 
     @property
     def plain(self) -> str:
@@ -84,19 +83,7 @@ class TranscriptText(Visual):
 
     def rows(self, width: int) -> list[Content]:
         width = max(1, width)
-        rows = self._rows.get(width)
-        if rows is None:
-            rows = self._rows[width] = [row for line in self.lines for row in self._line_rows(line, width)]
-        return rows
-
-    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return Content("\n").join(self.rows(width)).render_strips(width, height, style, options)
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return container_width
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return len(self.rows(width))
+        return [row for line in self.lines for row in self._line_rows(line, width)]
 
 
 class _ScrollBar(OnePass, ScrollBar):
@@ -139,7 +126,7 @@ class Transcript(ScrollView):
     @property
     def plain(self) -> str:
         """The transcript as wrapped at the current width (80 before the first layout); for tests."""
-        return "\n".join(row.plain for row in self.text.rows(self._content_width() or 80))
+        return "\n".join(row.plain for row in (self._rows if self._width else self.text.rows(80)))
 
     def _content_width(self) -> int:
         return self.scrollable_content_region.width
@@ -189,11 +176,9 @@ class Transcript(ScrollView):
             # this pass, so a transcript made shorter by the choices below it would hide its last
             # rows; it is anchored to the height it has now.
             self.scroll_y = self.scroll_target_y = self.max_scroll_y
-        if self._content_width() != self._width:
-            # A new width (the first layout, a resized terminal): wrapped again before this pass's
-            # frame is drawn, not blank until a resize event arrives after it.
-            self._rewrap(self._content_width())
-        elif size != before:
+        # A new width (the first layout, a resized terminal) is wrapped again before this pass's
+        # frame is drawn, not left blank until a resize event arrives after it.
+        if not self._fit_width() and size != before:
             # A new height only (the choices below changed height, as on nearly every choice):
             # the transcript and its scrollbar are drawn whole by this pass's frame, with the
             # scroll offset and thumb set here. The repaints Textual asked of them while sizing
@@ -206,8 +191,16 @@ class Transcript(ScrollView):
     def watch_show_vertical_scrollbar(self) -> None:
         # The scrollbar came or went (lines were added, or the height changed): the rows are as
         # wide as the room beside it.
-        if self._width and self._content_width() != self._width:
-            self._rewrap(self._content_width())
+        if self._width:
+            self._fit_width()
+
+    def _fit_width(self) -> bool:
+        """Wrap the rows again if the room for them is no longer the width they were wrapped at."""
+        width = self._content_width()
+        if width == self._width:
+            return False
+        self._rewrap(width)
+        return True
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
