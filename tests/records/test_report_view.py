@@ -4,6 +4,7 @@ and compiles nothing."""
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import shutil
@@ -300,3 +301,28 @@ def test_a_library_named_through_a_link_reads_the_same_views(library: Path, cata
     assert again.content_hash == first.content_hash and sorted(cache.iterdir()) == entries
     assert scenario_cache.parsed_key(b"x", str(link / EXAMPLE.name), link, catalog) == scenario_cache.parsed_key(
         b"x", str((library / EXAMPLE.name).resolve()), library.resolve(), catalog, resolved=True)
+
+
+def test_loading_and_the_report_run_with_the_collector_paused_and_leave_it_on(
+        class_store: SQLiteStore, library: Path, catalog: Catalog, cache: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The views and the report are thousands of acyclic rows: collection passes over them were
+    a fifth of a warm report (casesim.collector). Paused inside, on again after."""
+    seen: dict[str, bool] = {}
+    real_read, real_paths = cache_entries.read_entry, class_store.decision_paths
+
+    def read_entry(*args: Any, **kwargs: Any) -> Any:
+        seen["loading"] = gc.isenabled()
+        return real_read(*args, **kwargs)
+
+    def decision_paths(*args: Any, **kwargs: Any) -> Any:
+        seen["report"] = gc.isenabled()
+        return real_paths(*args, **kwargs)
+
+    monkeypatch.setattr(cache_entries, "read_entry", read_entry)
+    monkeypatch.setattr(class_store, "decision_paths", decision_paths)
+    load_report_views([library], catalog, only={ID})  # cold: writes the view
+    assert gc.isenabled()
+    _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
+    assert seen == {"loading": False, "report": False}
+    assert gc.isenabled()

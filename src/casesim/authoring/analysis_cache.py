@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import gc
 import hashlib
 import json
 import logging
@@ -50,6 +49,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from casesim.collector import paused
 from casesim.format.diagnostics import Diagnostic, Severity
 
 # Every command configures the cache (casesim.cli.options), `casesim` alone too: the analysis
@@ -252,16 +252,12 @@ def _read(file: Path, program: Program, key: str) -> Analysis | None:
         return None
     # Like the analysis itself, reading builds hundreds of thousands of small acyclic objects:
     # the cyclic collector is paused meanwhile (it made reading twice as slow).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return decode(_unwrap(raw, key), program, key)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
-        _log.warning("ignoring the cached analysis %s: %s; recomputing it", file, exc)
-        return None
-    finally:
-        if was_enabled:
-            gc.enable()
+    with paused():
+        try:
+            return decode(_unwrap(raw, key), program, key)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+            _log.warning("ignoring the cached analysis %s: %s; recomputing it", file, exc)
+            return None
 
 
 def _wrap(data: dict[str, Any], key: str) -> bytes:

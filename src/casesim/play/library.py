@@ -19,6 +19,7 @@ from casesim.authoring.pipeline import (
     with_analysis,
 )
 from casesim.authoring.scenario_cache import load_parsed
+from casesim.collector import paused
 from casesim.errors import CaseSimError, NotFoundError
 from casesim.format.diagnostics import format_diagnostics
 from casesim.format.kinds import kind_rank
@@ -156,6 +157,7 @@ def _summarised(paths: Sequence[Path], catalog: Catalog | None,
     return out
 
 
+@paused()  # reading the views builds thousands of acyclic tuples (casesim.collector)
 def load_report_views(paths: Sequence[Path], catalog: Catalog | None, *,
                       only: Collection[str] | None = None) -> Mapping[str, ReportView]:
     """What records reports read of the scenarios under ``paths`` that load without errors, by id

@@ -25,6 +25,7 @@ from casesim.authoring.report_view import (
     expert_path,
     report_view,
 )
+from casesim.collector import paused
 from casesim.errors import NotFoundError
 from casesim.format.scenario import Mode
 from casesim.records.api import (
@@ -633,6 +634,7 @@ def _roster_cells(store: RecordStore, cohort: str, mode: Mode | None, standing: 
     return from_points, sorted({cid for mine in series.values() for cid in mine})
 
 
+@paused()  # a report builds thousands of acyclic rows (casesim.collector)
 def cohort_report(store: RecordStore, cohort: str, *, library: Mapping[str, Playable | ReportView] | None = None,
                   catalog: Catalog | None = None, scenario_id: str | None = None,
                   mode: Mode | None = None, replayers: dict[str, Replayer | None] | None = None,

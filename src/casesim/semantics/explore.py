@@ -33,7 +33,6 @@ reports ``state-space-too-large`` instead of guessing at reachability.
 
 from __future__ import annotations
 
-import gc
 import logging
 import math
 import os
@@ -43,6 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from operator import add
 
+from casesim.collector import paused
 from casesim.semantics.program import (
     Program,
     State,
@@ -252,25 +252,20 @@ def analyse(program: Program, *, state_limit: int | None = None, start: str | No
     the state count. The switch is process-wide, so while a background thread analyses, the
     UI thread's cycles are not collected either; they are once the analysis returns.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
     began = time.perf_counter()
     budget = budget or Budget()
     limit = state_limit if state_limit is not None else (
         budget.states if budget.states is not None else DEFAULT_STATE_LIMIT)
-    estimate = estimate_states(program)
     stopped: str | None
     edges: Edges
-    try:
+    with paused():
+        estimate = estimate_states(program)
         first = project(program, initial if initial is not None else initial_state(program, start))
         if estimate.numeric > REFUSE_ESTIMATE:
             states, edges, index, stopped = [first], [[]], {merge_key(program, first) if merge else first: 0}, "estimate"
         else:
             states, edges, index, stopped = _explore(program, first, state_limit=limit, budget=budget, merge=merge)
         result = _summarise(program, states, edges, index, stopped is None)
-    finally:
-        if was_enabled:
-            gc.enable()
     result = replace(result, estimate=estimate, stopped=stopped, merged=merge)
     # The one figure that explains a slow library load or a late debrief: how big, how long.
     why = {None: "", "estimate": f" (refused: estimated {estimate.numeric:,} states)",
