@@ -128,6 +128,27 @@ def test_a_100_mb_file_is_refused_without_reading_it(tmp_path: Path, catalog: Ca
     assert opened == [str(small)]
 
 
+def test_a_file_that_grows_after_its_size_is_taken_is_read_whole_up_to_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader reads the size ``stat`` gave and one byte more, then on: what a file became
+    between the two is read, and a file past the limit by then is still refused."""
+    path = tmp_path / "growing.yaml"
+    path.write_bytes(b"format: 1\n" + b"# grown\n" * 100)
+
+    class AsItWas:
+        st_size = 10  # when its size was taken
+
+    monkeypatch.setattr(reader.os, "stat", lambda *_, **__: AsItWas())
+    raw, problems = reader.read_source(path)
+    assert (raw, problems) == (path.read_bytes(), [])
+    raw, problems = reader.read_source(path, limits=Limits(max_bytes=50))
+    assert raw is not None and len(raw) == 51, "read to one byte past the limit, not further"
+    doc, problems = reader.read_yaml(path, limits=Limits(max_bytes=50))
+    assert doc is None and [d.code for d in problems] == ["file-too-large"]
+    monkeypatch.undo()
+    assert reader.read_source(path) == (path.read_bytes(), [])  # (a file that stays as it was)
+
+
 def test_deep_nesting_is_refused_before_the_recursive_composer_sees_it() -> None:
     # 200,000 nested brackets crash libyaml's recursive composer; we refuse them first.
     text = "x: " + "[" * 200_000 + "]" * 200_000

@@ -145,7 +145,7 @@ def test_a_damaged_or_forged_view_is_ignored_and_rebuilt(
     assert _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog) == expected
     assert "is not a step at node" in caplog.text
     assert node
-    # well-formed entries whose options (a column per field, checked a column at a time) do not check
+    # well-formed entries whose nodes or options (a column per field, checked a column at a time) do not check
     good = json.loads(body)
     forgeries: dict[str, Callable[[dict[str, Any]], object]] = {
         "points that are true or false": lambda d: d["options"][3].__setitem__(0, True),
@@ -154,8 +154,13 @@ def test_a_damaged_or_forged_view_is_ignored_and_rebuilt(
         "a flag that is a number": lambda d: d["options"][5].__setitem__(0, 0),
         "a column cut short": lambda d: d["options"][2].pop(),
         "a column missing": lambda d: d["options"].pop(),
-        "a node with more options than listed": lambda d: d["nodes"][0].__setitem__(3, d["nodes"][0][3] + 1),
-        "a node with a negative count": lambda d: d["nodes"][0].__setitem__(3, -1),
+        "a node with more options than listed": lambda d: d["nodes"][3].__setitem__(0, d["nodes"][3][0] + 1),
+        "a node with a negative count": lambda d: d["nodes"][3].__setitem__(0, -1),
+        "a node's count that is true": lambda d: d["nodes"][3].__setitem__(0, True),
+        "a node id that is a number": lambda d: d["nodes"][0].__setitem__(0, 3),
+        "a node's flag that is text": lambda d: d["nodes"][1].__setitem__(0, "yes"),
+        "a node column cut short": lambda d: d["nodes"][2].pop(),
+        "the nodes as rows": lambda d: d.__setitem__("nodes", [list(row) for row in zip(*d["nodes"], strict=True)]),
         "one id at two nodes": lambda d: d["options"][0].__setitem__(1, d["options"][0][0]),
     }
     for what, forge in forgeries.items():
@@ -232,7 +237,9 @@ def test_forged_walks_are_ignored_and_the_paths_replayed_again(
     expected = _report(class_store, dict(load_report_views([library], catalog, only={ID})), catalog)
     entry, key, known = _walks(cache)
     view = json.loads(next(cache.glob("*.view.json")).read_bytes().partition(b"\n")[2])
-    at = dict(zip(view["options"][0], [node[0] for node in view["nodes"] for _ in range(node[3])], strict=True))
+    ids, _, _, counts = view["nodes"]
+    at = dict(zip(view["options"][0], [node for node, count in zip(ids, counts, strict=True) for _ in range(count)],
+                  strict=True))
     first = next(i for i, row in enumerate(known["rows"]) if row[2])
     elsewhere = next(sid for sid, node in at.items() if node != at[known["rows"][first][1]])
     forgeries = {

@@ -42,6 +42,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import accumulate, chain, compress, repeat
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -59,9 +60,9 @@ from casesim.semantics.program import Program, Rules
 __all__ = ["MAX_WALK_ROWS", "UNWANTED", "VIEW_FORMAT", "KnownWalks", "ReportNode", "ReportOption", "ReportView", "WalkRow",
            "author_marks", "cached_report_view", "expert_by_node", "expert_path", "report_view", "write_report_view"]
 
-VIEW_FORMAT = 3
+VIEW_FORMAT = 4
 """The version of the entry layout; part of its key (2: the rules in an entry of their own; 3: the
-options as columns, checked a column at a time)."""
+options as columns, checked a column at a time; 4: the nodes as columns too)."""
 WALKS_FORMAT = 1
 """The version of the layout of the rules' and the known walks' entries; part of their keys."""
 MAX_WALK_ROWS = 20_000
@@ -207,6 +208,14 @@ class _StepIndex:
         timeouts = frozenset(option.id for node in nodes for option in node.options if option.timeout)
         return cls(nodes, MappingProxyType(node_of), timeouts)
 
+    @classmethod
+    def of_columns(cls, nodes: tuple[ReportNode, ...], node_ids: list[str], counts: list[int],
+                   option_ids: list[str], timeout: list[bool]) -> _StepIndex:
+        """:meth:`of` from the columns an entry is read from (each option's node is its node's id
+        repeated over its count of options): the same index, without a loop in Python."""
+        node_of = dict(zip(option_ids, chain.from_iterable(map(repeat, node_ids, counts)), strict=True))
+        return cls(nodes, MappingProxyType(node_of), frozenset(compress(option_ids, timeout)))
+
 
 def expert_path(loaded: Playable) -> tuple[str, ...]:
     """The expert path of a scenario loaded with its analysis or its summary; empty otherwise."""
@@ -306,9 +315,10 @@ def cached_report_view(path: Path, catalog: Catalog | None, *, library_root: Pat
         return view
     walks_key = _part_key("walks", key)
     walks_file = cache_entries.entry_file(folder, "walks", walks_key, scope)
-    known = cache_entries.read_entry(walks_file, walks_key, lambda data: _decode_walks(data, walks_key, view),
+    keep = _keeper(walks_file, walks_key)
+    known = cache_entries.read_entry(walks_file, walks_key, lambda data: _decode_walks(data, walks_key, view, keep),
                                      "list of replayed paths")
-    return replace(view, walks=replace(known or KnownWalks(), keep=_keeper(walks_file, walks_key)))
+    return replace(view, walks=known or KnownWalks(keep=keep))
 
 
 def write_report_view(path: Path, catalog: Catalog | None, loaded: SummarisedScenario, includes: tuple[str, ...], *,
@@ -341,8 +351,10 @@ def _encode(view: ReportView, includes: tuple[str, ...], key: str) -> dict[str, 
     options = [o for n in view.nodes for o in n.options]
     return {"key": key, "id": view.scenario_id, "title": view.title, "content_hash": view.content_hash,
             "includes": scenario_cache.include_digests(includes),
-            "nodes": [[n.id, n.decides, n.client, len(n.options)] for n in view.nodes],
-            # every node's options in order, a column per field (each column is checked at once)
+            # a column per field (each column is checked at once): the nodes, then every node's
+            # options in order
+            "nodes": [[n.id for n in view.nodes], [n.decides for n in view.nodes], [n.client for n in view.nodes],
+                      [len(n.options) for n in view.nodes]],
             "options": [[o[i] for o in options] for i in range(len(ReportOption._fields))],
             "expert": dict(view.expert), "marked": dict(view.marked)}
 
@@ -358,20 +370,18 @@ def _decode(data: object, key: str, only: Collection[str] | None, rules: _Rules)
     digest = _text(data["content_hash"])
     if len(digest) != 64:
         raise ValueError("the content hash is not a SHA-256")
-    options = _options(data["options"])
-    nodes = []
-    first = 0
-    for item in _list(data["nodes"], 4):
-        node_id, decides, client, count = item
-        if not isinstance(decides, bool):
-            raise TypeError("a node's flag is not true or false")
-        if type(count) is not int or count < 0:
-            raise TypeError("a node's number of options is not a whole number")
-        nodes.append(ReportNode(_text(node_id), decides, _optional_text(client), options[first:first + count]))
-        first += count
-    if first != len(options):
+    option_columns = _columns(data["options"], _OPTION_TYPES, "options")
+    node_ids, decides, clients, counts = _columns(data["nodes"], _NODE_TYPES, "nodes")
+    if counts and min(counts) < 0:
+        raise ValueError("a node's number of options is negative")
+    ends = list(accumulate(counts))
+    if (ends[-1] if ends else 0) != len(option_columns[0]):
         raise ValueError("the nodes do not have every option listed")
-    index = _StepIndex.of(tuple(nodes))
+    # (tuple.__new__ makes each named tuple from its fields without a call in Python per option)
+    options = tuple(map(tuple.__new__, repeat(ReportOption), zip(*option_columns, strict=True)))
+    slices = [options[begin:end] for begin, end in zip([0, *ends], ends, strict=False)]  # (one longer)
+    nodes = tuple(map(tuple.__new__, repeat(ReportNode), zip(node_ids, decides, clients, slices, strict=True)))
+    index = _StepIndex.of_columns(nodes, node_ids, counts, option_columns[0], option_columns[5])
     if len(index.node_of) != len(options):
         raise ValueError("a step id is an option of two nodes")
     at = index.node_of
@@ -400,7 +410,8 @@ def _keeper(file: Path, key: str) -> Callable[[KnownWalks], None]:
     return keep
 
 
-def _decode_walks(data: object, key: str, view: ReportView) -> KnownWalks:
+def _decode_walks(data: object, key: str, view: ReportView, keep: Callable[[KnownWalks], None] | None = None,
+                  ) -> KnownWalks:
     """The walks written for ``view``, checked against it (see :class:`KnownWalks`)."""
     if not isinstance(data, dict) or data.get("key") != key:
         raise ValueError("written for another file or version")
@@ -436,27 +447,30 @@ def _decode_walks(data: object, key: str, view: ReportView) -> KnownWalks:
         if node is None or type(offered) is not list or (offered and set(map(at.get, offered)) != {node}):
             raise ValueError(f"step {sid!r} is not an option, or something else than its node's options was offered")
         rows.append((parent, sid, tuple(offered)))
-    return KnownWalks(tuple(starts), tuple(rows))
+    return KnownWalks(tuple(starts), tuple(rows), keep)
 
 
-_COLUMN_TYPES: tuple[frozenset[type], ...] = (
+_OPTION_TYPES: tuple[frozenset[type], ...] = (
     frozenset({str}), frozenset({str, type(None)}), frozenset({str, type(None)}), frozenset({int}),
     frozenset({bool}), frozenset({bool}))
 """The types each column of :class:`ReportOption`'s fields may hold (``int`` is not ``bool``)."""
+_NODE_TYPES: tuple[frozenset[type], ...] = (
+    frozenset({str}), frozenset({bool}), frozenset({str, type(None)}), frozenset({int}))
+"""The types of the nodes' columns: id, whether it decides, the client's words, its number of options."""
 
 
-def _options(columns: object) -> tuple[ReportOption, ...]:
-    """Every option of the view, from one list per field of :class:`ReportOption`, each column's
-    types checked at once (a report reads over a thousand options)."""
-    if type(columns) is not list or len(columns) != len(_COLUMN_TYPES):
-        raise TypeError("the options are not a list of six columns")
-    size = len(columns[0]) if type(columns[0]) is list else -1
-    for column, allowed in zip(columns, _COLUMN_TYPES, strict=True):
+def _columns(value: object, types: tuple[frozenset[type], ...], what: str) -> list[list[Any]]:
+    """``value`` as one list per field, each the same length and each column's types checked at
+    once (a report reads over a thousand options and hundreds of nodes)."""
+    if type(value) is not list or len(value) != len(types):
+        raise TypeError(f"the {what} are not a list of {len(types)} columns")
+    size = len(value[0]) if type(value[0]) is list else -1
+    for column, allowed in zip(value, types, strict=True):
         if type(column) is not list or len(column) != size:
-            raise TypeError("the options' columns are not lists of one length")
+            raise TypeError(f"the {what}' columns are not lists of one length")
         if not set(map(type, column)) <= allowed:
-            raise TypeError("an option's field is not of its type (text, a whole number, true or false)")
-    return tuple(map(ReportOption._make, zip(*columns, strict=True)))
+            raise TypeError(f"a field of the {what} is not of its type (text, a whole number, true or false)")
+    return value
 
 
 def _step_map(value: object, at: Mapping[str, str]) -> dict[str, str]:

@@ -272,7 +272,12 @@ def read_source(path: str | os.PathLike[str], *, limits: Limits | None = None) -
                                 f"file is {size:,} bytes; the limit is {limits.max_bytes:,} bytes. "
                                 "Split the scenario, or check that this is the file you meant")]
         with open(path, "rb") as handle:
-            return handle.read(limits.max_bytes + 1), []
+            # the size it had, and one byte more: a file that grew since is read on (a buffer of
+            # the whole limit, allocated for every read, took as long as the reading)
+            raw = handle.read(size + 1)
+            if len(raw) > size:
+                raw += handle.read(limits.max_bytes + 1 - len(raw))
+            return raw, []
     except IsADirectoryError:
         return None, [_diag(shown, 1, 1, "io-error", "is a directory, not a YAML file")]
     except OSError as exc:
