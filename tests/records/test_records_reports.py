@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from casesim.authoring.pipeline import AnalysedScenario
+from casesim.authoring.report_view import report_view
 from casesim.errors import NotFoundError
 from casesim.play.progress import gather_progress
 from casesim.play.recorder import AttemptRecorder
@@ -118,6 +119,25 @@ def test_item_analysis_notes_attempts_on_another_version(cohort_store: SQLiteSto
 
     edited = dataclasses.replace(example, content_hash="0" * 64)
     assert cohort_report(cohort_store, "fall", library={"example-check-in": edited}).items[0].other_versions == 4
+
+
+def test_a_choice_the_current_file_no_longer_has_at_a_node_is_listed_after_its_options(
+        cohort_store: SQLiteStore, example: AnalysedScenario) -> None:
+    """The current file renamed a choice the class took: the node lists the file's options, then
+    the old choice with its count, marked as no longer in the file."""
+    import dataclasses
+
+    view = report_view(example)
+    renamed = [n._replace(options=tuple(o._replace(id="introduce-self") if o.id == "introduce-and-ask-time" else o
+                                        for o in n.options)) for n in view.nodes]
+    edited = dataclasses.replace(view, nodes=tuple(renamed))
+    node = next(n for n in cohort_report(cohort_store, "fall", library={"example-check-in": edited}).items[0].nodes
+                if n.node == "opening")
+    current = next(n for n in renamed if n.id == "opening").options
+    assert [o.choice for o in node.options] == [*(o.id for o in current), "introduce-and-ask-time"]
+    assert {(o.choice, o.count, o.in_scenario) for o in node.options if o.count} == {
+        ("launch-into-questions", 1, True), ("introduce-and-ask-time", 3, False)}
+    assert node.decisions == 4 and node.options[-1].share == 0.75 and node.options[0].choice == "introduce-self"
 
 
 def test_undo_takes_back_the_latest_step_still_in_effect() -> None:

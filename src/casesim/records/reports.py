@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -459,46 +460,57 @@ _NONE: Mapping[str, Any] = MappingProxyType({})
 """No counts (without building an empty dict for every option looked up)."""
 _TIMER_SAY = "(let the timer run out)"
 """What the item analysis shows as the words of a timer's branch."""
+_new = tuple.__new__
+_COUNT = itemgetter(OptionItem._fields.index("count"))
+"""An :class:`OptionItem`'s count."""
 
 
 def _scenario_items(scenario_id: str, tally: _Tally, loaded: Playable | ReportView | None) -> ScenarioItems:
     view = report_view(loaded) if loaded is not None else None
     nodes_by_id = {n.id: n for n in view.nodes} if view is not None else {}
-    expert_by_node = view.expert if view is not None else {}
+    node_of = view.step_nodes() if view is not None else _NONE
+    expert_by_node = view.expert if view is not None else _NONE
     nodes: list[NodeItems] = []
+    per_node = tally.per_node
     order = list(nodes_by_id)
-    order += sorted(n for n in tally.per_node if n not in nodes_by_id)
+    order += sorted(n for n in per_node if n not in nodes_by_id)
     # A report lists every option of every decision node (over a thousand for the bundled
-    # library): each node's counts are looked up once, not once per option.
-    takers = tally.trainees_per_option
+    # library): each node's counts are looked up once, not once per option, and each option's
+    # row is made from its fields by tuple.__new__ (no call in Python per option).
+    takers, offered_at, chosen_at = tally.trainees_per_option, tally.offered, tally.chosen_when_offered
     for node_id in order:
         node = nodes_by_id.get(node_id)
         if node is not None and not node.decides:
             continue
-        counts = tally.per_node.get(node_id, _NONE)
+        counts = per_node.get(node_id)
         expert = expert_by_node.get(node_id)
-        offered = tally.offered.get(node_id, _NONE)
-        chosen = tally.chosen_when_offered.get(node_id, _NONE)
+        current = node.options if node is not None else ()
+        client = node.client if node is not None else None
+        if not counts:  # nobody decided here: every option's counts are nought
+            nodes.append(NodeItems(node_id, client, 0, tuple([
+                _new(OptionItem, (oid, _TIMER_SAY if timeout else say, 0, 0.0, 0, feedback, points, critical,
+                                  not timeout and expert == oid, True, 0, 0))
+                for oid, say, feedback, points, critical, timeout in current])))
+            continue
+        offered = offered_at.get(node_id, _NONE).get
+        chosen = chosen_at.get(node_id, _NONE).get
         who = takers.get(node_id, _NONE)
         total = sum(counts.values())
-        options: list[OptionItem] = []
-        current = node.options if node is not None else ()
-        for option in current:
-            oid = option.id
-            count = counts.get(oid, 0)
-            options.append(OptionItem(oid, _TIMER_SAY if option.timeout else option.say, count,
-                                      count / total if total else 0.0, len(who.get(oid, ())),
-                                      option.feedback, option.points, option.critical,
-                                      not option.timeout and expert == oid, True, offered.get(oid, 0),
-                                      chosen.get(oid, 0)))
-        if counts:
-            known = {option.id for option in current}
-            for cid, count in sorted(counts.items()):
-                if cid not in known:  # chosen on another version of the file: no longer an option
-                    options.append(OptionItem(cid, None, count, count / total if total else 0.0,
-                                              len(who.get(cid, ())), None, None, False, False, False,
-                                              offered.get(cid, 0), chosen.get(cid, 0)))
-        nodes.append(NodeItems(node_id, node.client if node is not None else None, total, tuple(options)))
+        per = total or 1  # (every count is at least one: only a guard)
+        count_of = counts.get
+        options = [_new(OptionItem, (oid, _TIMER_SAY if timeout else say, n, n / per, len(who.get(oid, ())),
+                                     feedback, points, critical, not timeout and expert == oid, True,
+                                     offered(oid, 0), chosen(oid, 0)))
+                   for oid, say, feedback, points, critical, timeout in current for n in (count_of(oid, 0),)]
+        if sum(map(_COUNT, options)) == total:  # (every count is positive) the common case
+            nodes.append(NodeItems(node_id, client, total, tuple(options)))
+            continue
+        # chosen on another version of the file: no longer an option here
+        for cid in sorted(cid for cid in counts if node_of.get(cid) != node_id):
+            count = counts[cid]
+            options.append(OptionItem(cid, None, count, count / per, len(who.get(cid, ())), None, None, False,
+                                      False, False, offered(cid, 0), chosen(cid, 0)))
+        nodes.append(NodeItems(node_id, client, total, tuple(options)))
     return ScenarioItems(scenario_id, view.title if view is not None else None,
                          len(tally.attempts) + tally.path_attempts, len(tally.trainees),
                          len(tally.other_versions) + tally.path_other_versions, tuple(nodes))
