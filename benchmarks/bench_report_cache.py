@@ -8,7 +8,8 @@ of every bundled scenario, then measures, in one run and one process:
   any cohort report must do;
 * the report as ``casesim records report cohort`` makes it (the report views of the scenarios
   the cohort played, read from the cache: :mod:`casesim.authoring.report_view`, then the
-  report), with the caches warm; and of that, the store's queries and the loading alone;
+  report, with the cyclic collector paused as the command pauses it: :mod:`casesim.collector`),
+  with the caches warm; and of that, the store's queries and the loading alone;
 * the same report with each scenario restored from the parsed-scenario cache with its analysis
   summary (as before the report views), and read from its YAML (as before the parsed cache);
 * with ``--slow``: the report from each full analysis read back from the warm cache and linted
@@ -41,6 +42,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from casesim.authoring import analysis_cache  # noqa: E402
 from casesim.authoring.analysis_summary import with_summary  # noqa: E402
+from casesim.collector import paused  # noqa: E402
 from casesim.play.library import load_library, load_report_views, load_scenarios_by_id  # noqa: E402
 from casesim.play.recorder import AttemptRecorder  # noqa: E402
 from casesim.play.session import Session  # noqa: E402
@@ -111,10 +113,11 @@ def main() -> int:
         store = open_store(db)
         attempts = _fill(store, catalog, options.trainees, options.only)  # also fills the cache
 
-        def report() -> None:  # as `casesim records report cohort` makes it
-            attempts = store.attempts(cohort=COHORT)
-            library = load_report_views([SCENARIOS], catalog, only={a.scenario_id for a in attempts})
-            cohort_report(store, COHORT, library=library, catalog=catalog, attempts=attempts)
+        def report() -> None:  # as `casesim records report cohort` makes it (the collector paused)
+            with paused():
+                attempts = store.attempts(cohort=COHORT)
+                library = load_report_views([SCENARIOS], catalog, only={a.scenario_id for a in attempts})
+                cohort_report(store, COHORT, library=library, catalog=catalog, attempts=attempts)
 
         def report_parsed(summary: bool = True) -> None:  # as before the report views
             wanted = {a.scenario_id for a in store.attempts(cohort=COHORT)}

@@ -3,10 +3,12 @@
 Reference counting frees everything casesim's hot paths make (analyses, cached entries, report
 rows: tuples, dicts and strings that never refer back to themselves), so the cyclic collector
 finds nothing there. It still runs every few hundred allocations, and a pass walks every object
-that survived the last one: while a path analysis explores (:mod:`casesim.semantics.explore`),
-while a cached analysis is read back (:mod:`casesim.authoring.analysis_cache`) and while a
-cohort report is made (:func:`casesim.records.reports.cohort_report`), those passes were a fifth
-to a half of the time (issue 13, ``benchmarks/bench_report_cache.py``).
+that survived the last one. Repeated full passes made a path analysis
+(:mod:`casesim.semantics.explore`) grow faster than its state count and reading a cached
+analysis back (:mod:`casesim.authoring.analysis_cache`) twice as slow; in a warm cohort report
+(:func:`casesim.play.library.load_report_views`, then
+:func:`casesim.records.reports.cohort_report`) they took 9 of about 60 ms, 3 with the pause (issue
+13, ``benchmarks/bench_report_cache.py``).
 
 :func:`paused` turns automatic collection off for a block and back on after it, unless it was
 off already (blocks nest, and :mod:`casesim.play.memory`'s start-up pause is left alone). The

@@ -313,8 +313,8 @@ def test_a_library_named_through_a_link_reads_the_same_views(library: Path, cata
 def test_loading_and_the_report_run_with_the_collector_paused_and_leave_it_on(
         class_store: SQLiteStore, library: Path, catalog: Catalog, cache: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The views and the report are thousands of acyclic rows: collection passes over them were
-    a fifth of a warm report (casesim.collector). Paused inside, on again after."""
+    """The views and the report are thousands of acyclic rows: collection passes over them took
+    9 of about 60 ms of a warm report (casesim.collector). Paused inside, on again after."""
     seen: dict[str, bool] = {}
     real_read, real_paths = cache_entries.read_entry, class_store.decision_paths
 

@@ -494,7 +494,3 @@ def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected text, found {type(value).__name__}")
     return value
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)

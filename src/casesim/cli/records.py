@@ -42,6 +42,7 @@ from casesim.cli.options import (
     pseudonym_env,
     record_key,
 )
+from casesim.collector import paused
 from casesim.errors import CaseSimError
 from casesim.format.mode import Mode
 from casesim.format.text import json_inert, visible
@@ -700,6 +701,7 @@ def report_group() -> None:
 @path_option("scenarios_dir")
 @access_options
 @pass_settings
+@paused()  # a report is thousands of acyclic rows, made once (casesim.collector)
 def report_trainee_command(settings: Settings, trainee_id: str, output_format: OutputFormat, purpose: str | None,
                            as_actor: str | None) -> int:
     """One trainee: attempts and competency ratings over time (recorded in the audit log)."""
@@ -735,6 +737,7 @@ def report_trainee_command(settings: Settings, trainee_id: str, output_format: O
 @cache_options()
 @access_options
 @pass_settings
+@paused()  # a report is thousands of acyclic rows, made once (casesim.collector)
 def report_cohort_command(settings: Settings, name: str, scenario: str | None, mode: Mode | None,
                           output_format: OutputFormat, purpose: str | None, as_actor: str | None) -> int:
     """A cohort: roster by competency, and what the class chose at each decision (recorded in the audit log)."""

@@ -250,11 +250,26 @@ def _unique(files: Iterable[Path]) -> list[Path]:
 
 
 def _unique_resolved(files: Iterable[Path]) -> list[tuple[Path, Path]]:
-    """Each file once (by its resolved path), with its resolved path."""
+    """Each file once (by its resolved path), with its resolved path.
+
+    A file that is not a link resolves to its folder's resolved path and its name: each folder is
+    resolved once (a report resolves every file of the library, and resolving walks every part of
+    the path), and each file costs one ``lstat``."""
     seen: set[Path] = set()
+    folders: dict[Path, Path] = {}
     out = []
     for f in files:
-        real = f.resolve()
+        try:
+            link = f.name in ("", ".", "..") or f.is_symlink()
+        except OSError:
+            link = True  # (resolving decides what it is)
+        if link:
+            real = f.resolve()
+        else:
+            folder = folders.get(f.parent)
+            if folder is None:
+                folder = folders[f.parent] = f.parent.resolve()
+            real = folder / f.name
         if real not in seen:
             seen.add(real)
             out.append((f, real))
