@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import stat
@@ -71,6 +72,23 @@ def test_env_variable_points_every_command_at_the_database(db: Path, monkeypatch
 def test_records_trainee_sets_name_and_cohort(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["records", "trainee", "s2", "--name", "Bo Chen", "--cohort", "fall", "--db", str(db)]) == 0
     assert "Bo Chen, cohort fall, 1 attempt(s)" in capsys.readouterr().out
+
+
+def test_the_report_commands_run_with_the_collector_paused_and_leave_it_on(
+        db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report is thousands of acyclic rows made once: the whole command runs with automatic
+    collection paused (casesim.collector), rendering included, and it is back on after."""
+    from casesim.records import render
+
+    seen: list[bool] = []
+    for name in ("cohort_text", "trainee_text"):
+        real = getattr(render, name)
+        monkeypatch.setattr(render, name, lambda report, _real=real: seen.append(gc.isenabled()) or _real(report))
+    assert gc.isenabled()
+    assert main(["report", "cohort", "fall", "--db", str(db)]) == 0
+    assert main(["report", "trainee", "s1", "--db", str(db)]) == 0
+    assert "Cohort fall" in capsys.readouterr().out
+    assert seen == [False, False] and gc.isenabled()
 
 
 def test_reports(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
