@@ -410,9 +410,9 @@ def _keeper(file: Path, key: str) -> Callable[[KnownWalks], None]:
     return keep
 
 
-def _decode_walks(data: object, key: str, view: ReportView, keep: Callable[[KnownWalks], None] | None = None,
-                  ) -> KnownWalks:
-    """The walks written for ``view``, checked against it (see :class:`KnownWalks`)."""
+def _decode_walks(data: object, key: str, view: ReportView, keep: Callable[[KnownWalks], None]) -> KnownWalks:
+    """The walks written for ``view``, checked against it (see :class:`KnownWalks`), written
+    again by ``keep`` when a report adds to them."""
     if not isinstance(data, dict) or data.get("key") != key:
         raise ValueError("written for another file or version")
     known_nodes = {n.id for n in view.nodes}
